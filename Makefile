@@ -1,0 +1,49 @@
+# The entry point next to `dvc repro`. `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+export GX_ANALYTICS_ENABLED := False
+export DVC_NO_ANALYTICS := 1
+
+.DEFAULT_GOAL := help
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check pip==26.3
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+## Create .venv with the pinned dependencies and the package
+venv: $(STAMP)
+
+## Rebuild the package: dvc repro (creates .venv first if needed)
+repro: $(STAMP)
+	$(BIN)/dvc repro
+
+## Run the tests (creates .venv first if needed)
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+## Check style with ruff
+lint: $(STAMP)
+	$(BIN)/ruff check src tests && $(BIN)/ruff format --check src tests
+
+## Rewrite requirements.lock from the current .venv
+lock: $(STAMP)
+	{ echo "# Exact versions of every dependency (runtime and test), installed by the Makefile."; \
+	  echo "# Regenerate with: make lock"; echo "setuptools==80.9.0"; \
+	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^stopitnow'; } > requirements.lock
+
+## Remove .venv and build/
+clean:
+	rm -rf $(VENV) build
+
+## List the targets
+help:
+	@awk '/^## /{doc=substr($$0,4); next} /^[a-z][a-z-]*:/{if(doc){split($$1,t,":"); printf "  %-8s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
+
+.PHONY: venv repro test lint lock clean help
