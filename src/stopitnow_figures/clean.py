@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import params as params_mod
 from .csvio import Row, publish, read_table, to_csv_text
-from .errors import Collector, InputError
+from .errors import Collector
 from .finder import Span, classify, find_mentions
 from .paths import Paths
 from .periods import Period, PeriodParseError, parse_period
@@ -90,7 +90,14 @@ def clean_sources(paths: Paths, rows: list[Row], texts: dict[str, str], problems
                 problems.add("bad-date", display, row.line, col, row[col], "not a real date in YYYY-MM-DD form")
         if len(dates) == 2:
             if dates["published_latest"] < dates["published_earliest"]:
-                problems.add("period-ordered", display, row.line, "published_latest", row["published_latest"], "the latest publication date is before the earliest")
+                problems.add(
+                    "period-ordered",
+                    display,
+                    row.line,
+                    "published_latest",
+                    row["published_latest"],
+                    "the latest publication date is before the earliest",
+                )
             windows[sid] = (dates["published_earliest"], dates["published_latest"])
         cells = dict(row.cells)
         cells["text_path"] = rel(paths, paths.source_text(sid))
@@ -156,7 +163,9 @@ def clean_figures(paths, rows, texts, windows, places, readings, prm, problems):
                     f"{words!r}: {reading['reasoning']}",
                 )
                 if result.end < result.start:
-                    problems.add("period-ordered", rdisplay, reading.line, "period_end", reading["period_end"], "the period ends before it starts")
+                    problems.add(
+                        "period-ordered", rdisplay, reading.line, "period_end", reading["period_end"], "the period ends before it starts"
+                    )
             elif sid in windows:
                 result = parse_period(words, windows[sid], tuple(refs))
         except PeriodParseError as exc:
@@ -182,9 +191,18 @@ def clean_figures(paths, rows, texts, windows, places, readings, prm, problems):
                 hint = ""
                 if "\xa0" in text and text.count(quote.replace(" ", "\xa0")) or _nbsp_match(text, quote):
                     hint = " (the article has a non-breaking space where the quote has a plain one)"
-                problems.add("quote-not-in-source", display, row.line, "quote", quote, f"the quote does not occur in raw/sources/{sid}.txt{hint}")
+                problems.add(
+                    "quote-not-in-source", display, row.line, "quote", quote, f"the quote does not occur in raw/sources/{sid}.txt{hint}"
+                )
             elif n > 1:
-                problems.add("quote-ambiguous", display, row.line, "quote", quote, f"the quote occurs {n} times in the article; lengthen it until it is unique")
+                problems.add(
+                    "quote-ambiguous",
+                    display,
+                    row.line,
+                    "quote",
+                    quote,
+                    f"the quote occurs {n} times in the article; lengthen it until it is unique",
+                )
             else:
                 start = text.index(quote)
         if aw not in quote:
@@ -196,16 +214,37 @@ def clean_figures(paths, rows, texts, windows, places, readings, prm, problems):
             continue
         unit, measure = row["unit"], row["measure"]
         if unit not in KIND_UNITS[parsed.kind]:
-            problems.add("unit-mismatch", display, row.line, "unit", unit, f"{aw!r} is a {parsed.kind}; its unit must be one of {list(KIND_UNITS[parsed.kind])}")
+            problems.add(
+                "unit-mismatch",
+                display,
+                row.line,
+                "unit",
+                unit,
+                f"{aw!r} is a {parsed.kind}; its unit must be one of {list(KIND_UNITS[parsed.kind])}",
+            )
         elif measure in MEASURE_UNITS and unit not in MEASURE_UNITS[measure]:
             problems.add("unit-mismatch", display, row.line, "unit", unit, f"measure {measure!r} needs unit {MEASURE_UNITS[measure][0]!r}")
         place = row["place"]
         geo = place_map.get((place, sid)) or place_map.get((place, ""))
         if place and geo is None:
-            problems.add("unknown-place", display, row.line, "place", place, "the place is not in raw/places.csv; add it with its GSS code or say it has none")
+            problems.add(
+                "unknown-place",
+                display,
+                row.line,
+                "place",
+                place,
+                "the place is not in raw/places.csv; add it with its GSS code or say it has none",
+            )
         period = period_of(fid)
         if period is not None and sid in windows and period.end > windows[sid][1]:
-            problems.add("period-after-publication", display, row.line, "period", row["period"] or row["period_ref"], f"the period ends {period.end} but the article was published by {windows[sid][1]}")
+            problems.add(
+                "period-after-publication",
+                display,
+                row.line,
+                "period",
+                row["period"] or row["period_ref"],
+                f"the period ends {period.end} but the article was published by {windows[sid][1]}",
+            )
         value, lower, upper = interval(parsed, prm["hedge_widths"], prm["vague_ranges"])
         if parsed.kind == "fraction":
             value, lower, upper = (None if x is None else x * 100 for x in (value, lower, upper))
@@ -264,7 +303,14 @@ def _value_problem(display: str, row: Row, reason: str):
             continue
         hedge = " ".join(words[:i])
         known = sorted({h for h, _ in HEDGES})
-        return ("unknown-hedge", display, row.line, "as_written", aw, f"{hedge!r} is not a known hedge; use one of {known} or add it to the vocabulary")
+        return (
+            "unknown-hedge",
+            display,
+            row.line,
+            "as_written",
+            aw,
+            f"{hedge!r} is not a known hedge; use one of {known} or add it to the vocabulary",
+        )
     return ("unparseable-number", display, row.line, "as_written", aw, f"cannot read the number as written: {reason}")
 
 
@@ -307,7 +353,9 @@ def coverage(paths, raw_figures, not_figures, texts, problems=None):
         sid, ctx, txt = row["source_id"], row["context"], row["text"]
         text = texts.get(sid)
         if problems is not None and row["category"] not in NOT_FIGURE_CATEGORIES:
-            problems.add("not-in-vocabulary", nf_display, row.line, "category", row["category"], f"must be one of {list(NOT_FIGURE_CATEGORIES)}")
+            problems.add(
+                "not-in-vocabulary", nf_display, row.line, "category", row["category"], f"must be one of {list(NOT_FIGURE_CATEGORIES)}"
+            )
         if text is None:
             if problems is not None and sid not in texts:
                 problems.add("unknown-id", nf_display, row.line, "source_id", sid, "no source in raw/sources.csv has this id")
@@ -315,7 +363,13 @@ def coverage(paths, raw_figures, not_figures, texts, problems=None):
         n = text.count(ctx) if ctx else 0
         if n != 1 or txt not in ctx:
             if problems is not None:
-                why = "does not occur in the article" if n == 0 else f"occurs {n} times in the article" if n > 1 else "does not contain the text"
+                why = (
+                    "does not occur in the article"
+                    if n == 0
+                    else f"occurs {n} times in the article"
+                    if n > 1
+                    else "does not contain the text"
+                )
                 problems.add("context-not-in-source", nf_display, row.line, "context", ctx, f"the context {why}")
             continue
         cs = text.index(ctx) + ctx.index(txt)

@@ -48,7 +48,8 @@ def coverage(root: Path, show_all: bool) -> None:
     Example:
       stopitnow-figures coverage --all
     """
-    from .clean import FIGURE_COLUMNS, NOT_FIGURE_COLUMNS, coverage as cover
+    from .clean import FIGURE_COLUMNS, NOT_FIGURE_COLUMNS
+    from .clean import coverage as cover
     from .csvio import read_table
     from .errors import Collector
     from .paths import Paths

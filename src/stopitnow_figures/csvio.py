@@ -137,7 +137,7 @@ def read_table(
                 f"the row has {len(record)} cells; the header has {len(header)}",
             )
             continue
-        cells = dict(zip(header, record))
+        cells = dict(zip(header, record, strict=False))
         for col, cell in cells.items():
             if looks_like_formula(cell):
                 problems.add(
@@ -146,8 +146,7 @@ def read_table(
                     start,
                     col,
                     cell,
-                    "a spreadsheet would run this cell as a formula; remove the leading "
-                    f"{cell[0]!r}",
+                    f"a spreadsheet would run this cell as a formula; remove the leading {cell[0]!r}",
                 )
         rows.append(Row(start, cells))
     return rows

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import params as params_mod
 from .csvio import publish, read_table, to_csv_text
-from .errors import Collector, InputError
+from .errors import Collector
 from .expr import FormulaError, compile_formula, evaluate, inputs, period_of_rule
 from .intervals import Interval
 from .paths import Paths
@@ -134,7 +134,9 @@ def derive_metrics(paths: Paths, rows, env: Environment, problems: Collector) ->
     by_id = {}
     for r in rows:
         if r["metric_id"] in by_id or r["metric_id"] in env.value:
-            problems.add("duplicate-id", display, r.line, "metric_id", r["metric_id"], "the id is already used by a figure, reference row or metric")
+            problems.add(
+                "duplicate-id", display, r.line, "metric_id", r["metric_id"], "the id is already used by a figure, reference row or metric"
+            )
             continue
         try:
             compile_formula(r["formula"])
@@ -224,7 +226,11 @@ def rate_metrics(figures, population, metrics, env: Environment, per: int) -> li
         start, end = date.fromisoformat(r["period_start"]), date.fromisoformat(r["period_end"])
         mid = start + (end - start) / 2
         year, pid = min(estimates[code], key=lambda e: (abs(e[0] - mid.year), e[0]))
-        which = "the year of the period's midpoint" if year == mid.year else f"the nearest year with an estimate to the period's midpoint ({mid.year})"
+        which = (
+            "the year of the period's midpoint"
+            if year == mid.year
+            else f"the nearest year with an estimate to the period's midpoint ({mid.year})"
+        )
         fid = r["figure_id"]
         formula = f"{{{fid}}} / {{{pid}}} * {per}"
         value, span = evaluate(formula, env.value, env.span)
@@ -269,7 +275,14 @@ def check_claims(paths: Paths, rows, env: Environment, prm: dict, problems: Coll
             continue
         ids = inputs(formula)
         if not ids:
-            problems.add("no-inputs", display, r.line, "formula", formula, "a claim must be checked against at least one figure, metric or reference row")
+            problems.add(
+                "no-inputs",
+                display,
+                r.line,
+                "formula",
+                formula,
+                "a claim must be checked against at least one figure, metric or reference row",
+            )
             continue
         unknown = [i for i in ids if i not in env.value]
         for i in unknown:
@@ -304,12 +317,17 @@ def check_claims(paths: Paths, rows, env: Environment, prm: dict, problems: Coll
     return out
 
 
-def verdict_of(stated_value: float, stated: Interval, computed: Interval, circular: bool, prm: dict, figure_qualifier=None) -> tuple[str, str]:
+def verdict_of(
+    stated_value: float, stated: Interval, computed: Interval, circular: bool, prm: dict, figure_qualifier=None
+) -> tuple[str, str]:
     """consistent where the stated and computed intervals meet; else try the coarse rounding of a trailing zero."""
     c = _fmt_interval(computed)
     s = _fmt_interval(stated)
     if circular:
-        return "not_checkable", f"The computed value depends on the stated number itself (the article gives no independent figure), so nothing can be checked; computed {c}."
+        return (
+            "not_checkable",
+            f"The computed value depends on the stated number itself (the article gives no independent figure), so nothing can be checked; computed {c}.",
+        )
     if stated.meets(computed):
         return "consistent", f"Stated {s} and computed {c} meet."
     coarse = coarse_interval(stated_value, stated) if prm.get("coarse_rounding") else None

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from .intervals import Interval
 
 REF = re.compile(r"\{([^{}]*)\}")
-ID = re.compile(r"^[a-z0-9][a-z0-9-]*[a-z0-9]$")
+ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 
 
 class FormulaError(ValueError):

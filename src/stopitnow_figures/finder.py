@@ -17,8 +17,13 @@ from dataclasses import dataclass
 from .values import FRACTIONS, MULTIPLES, SCALES, TENS, UNITS
 
 _WORDS = sorted(
-    set(UNITS) | set(TENS) | set(SCALES) | set(FRACTIONS) | {f + "s" for f in FRACTIONS if f != "half"}
-    | set(MULTIPLES) | {"dozen", "dozens", "hundreds", "thousands", "millions", "tens", "halved", "halves"},
+    set(UNITS)
+    | set(TENS)
+    | set(SCALES)
+    | set(FRACTIONS)
+    | {f + "s" for f in FRACTIONS if f != "half"}
+    | set(MULTIPLES)
+    | {"dozen", "dozens", "hundreds", "thousands", "millions", "tens", "halved", "halves"},
     key=len,
     reverse=True,
 )

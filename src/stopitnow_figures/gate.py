@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+
 from .expr import FormulaError, evaluate, inputs, period_of_rule
 from .intervals import Interval
 from .values import ValueParseError, interval, parse_as_written
@@ -89,7 +90,9 @@ def check(tables: dict[str, list[dict[str, str]]], texts: dict[str, str], sha256
                 for col in ("period_start", "period_end"):
                     bad.append(Untraced("figures", i, col, r[col], "a period needs the words it was read from and its basis"))
         elif r["period_basis"] != "not stated":
-            bad.append(Untraced("figures", i, "period_basis", r["period_basis"], "no period is published, so the basis must be 'not stated'"))
+            bad.append(
+                Untraced("figures", i, "period_basis", r["period_basis"], "no period is published, so the basis must be 'not stated'")
+            )
         values[fid] = float(r["value"]) if r["value"] else math.nan
         spans[fid] = Interval.of(_num(r["lower"]), _num(r["upper"])) if not reasons else Interval.of(None, None)
         periods[fid] = (r["period_start"], r["period_end"])
@@ -203,7 +206,7 @@ def _trace_formula(resource, i, r, formula, cols, derived, trace_metric, traced,
             bad.append(Untraced(resource, i, col, r[col], f"the formula cannot be re-evaluated: {exc}"))
         return False
     ok = True
-    for col, expected in zip(cols, (value, *span.bounds())):
+    for col, expected in zip(cols, (value, *span.bounds()), strict=False):
         if not _same(_num(r[col]), expected):
             bad.append(Untraced(resource, i, col, r[col], f"re-evaluating {formula!r} gives {expected!r}"))
             ok = False

@@ -60,7 +60,9 @@ def run(root: Path) -> None:
     # -- process -----------------------------------------------------------
     untraced = gate_check(tables, texts, digests, hedges)
     if untraced:
-        raise InputError([Problem(f"processed/{u.resource}.csv", u.row + 1, u.column, "untraced-cell", u.value, u.reason) for u in untraced])
+        raise InputError(
+            [Problem(f"processed/{u.resource}.csv", u.row + 1, u.column, "untraced-cell", u.value, u.reason) for u in untraced]
+        )
     version = meta["version"]
     created = created_date(paths, version)
     descriptor = build_descriptor(paths, meta, tables, created)
@@ -79,7 +81,18 @@ def created_date(paths: Paths, version: str) -> str:
     text = (paths.root / "CHANGELOG.md").read_text(encoding="utf-8")
     m = re.search(rf"^## {re.escape(version)} - (\d{{4}}-\d{{2}}-\d{{2}})$", text, re.M)
     if not m:
-        raise InputError([Problem("CHANGELOG.md", None, None, "missing-changelog-entry", version, f"add a '## {version} - YYYY-MM-DD' heading for the version in package.yaml")])
+        raise InputError(
+            [
+                Problem(
+                    "CHANGELOG.md",
+                    None,
+                    None,
+                    "missing-changelog-entry",
+                    version,
+                    f"add a '## {version} - YYYY-MM-DD' heading for the version in package.yaml",
+                )
+            ]
+        )
     return f"{m.group(1)}T00:00:00Z"
 
 
@@ -106,7 +119,12 @@ def build_descriptor(paths: Paths, meta: dict, tables: dict, created: str) -> di
             }
         )
     sources = [
-        {"title": f"{s['publisher']}: {s['headline']}", "path": s["url"], "publisher": s["publisher"], "published": f"{s['published_earliest']}/{s['published_latest']} ({s['date_basis']})"}
+        {
+            "title": f"{s['publisher']}: {s['headline']}",
+            "path": s["url"],
+            "publisher": s["publisher"],
+            "published": f"{s['published_earliest']}/{s['published_latest']} ({s['date_basis']})",
+        }
         for s in tables["sources"]
     ]
     seen = set()
@@ -149,11 +167,32 @@ def build_provenance(tables: dict, created: str) -> str:
     doc.wasInformedBy(derive, clean)
     doc.wasInformedBy(package, derive)
     for s in tables["sources"]:
-        doc.entity(f"sin:source/{s['source_id']}", {"prov:type": "schema:NewsArticle", "schema:publisher": s["publisher"], "schema:headline": s["headline"], "schema:url": s["url"], "sin:sha256": s["sha256"]})
+        doc.entity(
+            f"sin:source/{s['source_id']}",
+            {
+                "prov:type": "schema:NewsArticle",
+                "schema:publisher": s["publisher"],
+                "schema:headline": s["headline"],
+                "schema:url": s["url"],
+                "sin:sha256": s["sha256"],
+            },
+        )
     for p in tables["population"]:
-        doc.entity(f"sin:population/{p['population_id']}", {"prov:type": "sin:ReferenceRow", "schema:publisher": p["publisher"], "sin:table": p["table"], "prov:value": p["value"]})
+        doc.entity(
+            f"sin:population/{p['population_id']}",
+            {"prov:type": "sin:ReferenceRow", "schema:publisher": p["publisher"], "sin:table": p["table"], "prov:value": p["value"]},
+        )
     for f in tables["figures"]:
-        e = doc.entity(f"sin:figure/{f['figure_id']}", {"prov:type": "sin:Figure", "prov:value": f["value"], "sin:quote": f["quote"], "sin:charStart": f["char_start"], "sin:charEnd": f["char_end"]})
+        e = doc.entity(
+            f"sin:figure/{f['figure_id']}",
+            {
+                "prov:type": "sin:Figure",
+                "prov:value": f["value"],
+                "sin:quote": f["quote"],
+                "sin:charStart": f["char_start"],
+                "sin:charEnd": f["char_end"],
+            },
+        )
         doc.wasDerivedFrom(e, f"sin:source/{f['source_id']}", activity=clean, other_attributes={"prov:type": "prov:Quotation"})
         doc.wasGeneratedBy(e, clean)
 
@@ -164,12 +203,16 @@ def build_provenance(tables: dict, created: str) -> str:
         return f"sin:{kinds.get(i, 'unknown')}/{i}"
 
     for m in tables["derived"]:
-        e = doc.entity(f"sin:metric/{m['metric_id']}", {"prov:type": "sin:DerivedMetric", "prov:value": m["value"], "sin:formula": m["formula"]})
+        e = doc.entity(
+            f"sin:metric/{m['metric_id']}", {"prov:type": "sin:DerivedMetric", "prov:value": m["value"], "sin:formula": m["formula"]}
+        )
         doc.wasGeneratedBy(e, derive)
         for i in m["inputs"].split():
             doc.wasDerivedFrom(e, ref(i), activity=derive)
     for c in tables["claims"]:
-        e = doc.entity(f"sin:claim/{c['claim_id']}", {"prov:type": "sin:ClaimCheck", "sin:verdict": c["verdict"], "sin:formula": c["formula"]})
+        e = doc.entity(
+            f"sin:claim/{c['claim_id']}", {"prov:type": "sin:ClaimCheck", "sin:verdict": c["verdict"], "sin:formula": c["formula"]}
+        )
         doc.wasGeneratedBy(e, derive)
         doc.wasDerivedFrom(e, f"sin:figure/{c['figure_id']}", activity=derive)
         for i in c["inputs"].split():

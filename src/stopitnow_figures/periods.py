@@ -46,9 +46,7 @@ def add_months(d: date, months: int) -> date:
 def _year_of(published: tuple[date, date], words: str) -> int:
     first, last = published
     if first.year != last.year:
-        raise PeriodParseError(
-            f"{words!r} depends on the publication year, but the article's dates span {first.year}-{last.year}"
-        )
+        raise PeriodParseError(f"{words!r} depends on the publication year, but the article's dates span {first.year}-{last.year}")
     return first.year
 
 
@@ -65,7 +63,9 @@ def parse_period(
             return None
         if len(refs) == 1:
             r = refs[0]
-            return Period(r.start, r.end, "inferred", "the article gives this figure's period only through the figure it restates or refers to")
+            return Period(
+                r.start, r.end, "inferred", "the article gives this figure's period only through the figure it restates or refers to"
+            )
         return Period(
             min(r.start for r in refs),
             max(r.end for r in refs),

@@ -180,7 +180,16 @@ def check_frame(
             value = rec.get("failure_case")
             if name in extra and line is not None:
                 value = plain[int(idx)].get(col, "")
-            problems.append(Problem(display, line, None if col is None or str(col) == "nan" else str(col), rule, None if value is None else str(value), message))
+            problems.append(
+                Problem(
+                    display,
+                    line,
+                    None if col is None or str(col) == "nan" else str(col),
+                    rule,
+                    None if value is None else str(value),
+                    message,
+                )
+            )
     return problems
 
 

@@ -9,9 +9,18 @@ from .errors import Collector
 from .paths import Paths
 
 RAW_COLUMNS = [
-    "source_id", "publisher", "headline", "url", "headline_basis", "publisher_basis",
-    "published_earliest", "published_latest", "date_basis", "date_reasoning",
-    "original_file", "sha256",
+    "source_id",
+    "publisher",
+    "headline",
+    "url",
+    "headline_basis",
+    "publisher_basis",
+    "published_earliest",
+    "published_latest",
+    "date_basis",
+    "date_reasoning",
+    "original_file",
+    "sha256",
 ]
 
 
@@ -51,7 +60,14 @@ def load_sources(paths: Paths, problems: Collector) -> tuple[list[Row], dict[str
     if paths.raw_sources_dir.exists():
         for path in sorted(paths.raw_sources_dir.iterdir()):
             if path.suffix == ".txt" and path.stem not in listed:
-                problems.add("unlisted-source-file", rel(paths, path), None, None, path.name, f"the text is not listed in {display}; add a row or remove the file")
+                problems.add(
+                    "unlisted-source-file",
+                    rel(paths, path),
+                    None,
+                    None,
+                    path.name,
+                    f"the text is not listed in {display}; add a row or remove the file",
+                )
     return rows, texts
 
 

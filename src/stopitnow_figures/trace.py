@@ -57,24 +57,64 @@ def trace(paths: Paths, ident: str, tables: dict | None = None) -> dict:
             a, b = int(f["char_start"]), int(f["char_end"])
             sentence, sa, sb = sentence_of(texts[f["source_id"]], a, b)
             return {
-                "id": i, "type": "figure", "value": f["value"], "qualifier": f["qualifier"], "lower": f["lower"], "upper": f["upper"],
-                "unit": f["unit"], "measure": f["measure"], "geography": f["geography"], "geography_code": f["geography_code"],
-                "period": [f["period_start"], f["period_end"]], "period_note": f["period_note"],
-                "quote": f["quote"], "char_start": a, "char_end": b, "as_written": f["as_written"],
-                "sentence": sentence, "marked": sentence[:sa] + "»" + sentence[sa:sb] + "«" + sentence[sb:],
-                "source": {k: s[k] for k in ("source_id", "publisher", "headline", "url", "published_earliest", "published_latest", "date_basis")},
+                "id": i,
+                "type": "figure",
+                "value": f["value"],
+                "qualifier": f["qualifier"],
+                "lower": f["lower"],
+                "upper": f["upper"],
+                "unit": f["unit"],
+                "measure": f["measure"],
+                "geography": f["geography"],
+                "geography_code": f["geography_code"],
+                "period": [f["period_start"], f["period_end"]],
+                "period_note": f["period_note"],
+                "quote": f["quote"],
+                "char_start": a,
+                "char_end": b,
+                "as_written": f["as_written"],
+                "sentence": sentence,
+                "marked": sentence[:sa] + "»" + sentence[sa:sb] + "«" + sentence[sb:],
+                "source": {
+                    k: s[k] for k in ("source_id", "publisher", "headline", "url", "published_earliest", "published_latest", "date_basis")
+                },
             }
         if i in tables["population"]:
             p = tables["population"][i]
-            return {"id": i, "type": "reference", **{k: p[k] for k in ("geography", "geography_code", "year", "value", "publisher", "table", "url", "certainty")}}
+            return {
+                "id": i,
+                "type": "reference",
+                **{k: p[k] for k in ("geography", "geography_code", "year", "value", "publisher", "table", "url", "certainty")},
+            }
         if i in tables["derived"]:
             m = tables["derived"][i]
-            return {"id": i, "type": "metric", "kind": m["kind"], "value": m["value"], "lower": m["lower"], "upper": m["upper"], "unit": m["unit"],
-                    "formula": m["formula"], "description": m["description"], "inputs": [node(x) for x in m["inputs"].split()]}
+            return {
+                "id": i,
+                "type": "metric",
+                "kind": m["kind"],
+                "value": m["value"],
+                "lower": m["lower"],
+                "upper": m["upper"],
+                "unit": m["unit"],
+                "formula": m["formula"],
+                "description": m["description"],
+                "inputs": [node(x) for x in m["inputs"].split()],
+            }
         if i in tables["claims"]:
             c = tables["claims"][i]
-            return {"id": i, "type": "claim", "verdict": c["verdict"], "stated": c["stated"], "computed": c["computed"], "lower": c["lower"], "upper": c["upper"],
-                    "formula": c["formula"], "explanation": c["explanation"], "figure": node(c["figure_id"]), "inputs": [node(x) for x in c["inputs"].split()]}
+            return {
+                "id": i,
+                "type": "claim",
+                "verdict": c["verdict"],
+                "stated": c["stated"],
+                "computed": c["computed"],
+                "lower": c["lower"],
+                "upper": c["upper"],
+                "formula": c["formula"],
+                "explanation": c["explanation"],
+                "figure": node(c["figure_id"]),
+                "inputs": [node(x) for x in c["inputs"].split()],
+            }
         known = sorted(k for name in ("figures", "derived", "claims", "population") for k in tables[name])
         raise UnknownId(i, difflib.get_close_matches(i, known, n=3, cutoff=0.5))
 
@@ -87,15 +127,21 @@ def render(n: dict, depth: int = 0) -> str:
     if t == "figure":
         s = n["source"]
         bounds = f"[{n['lower'] or 'unbounded'}, {n['upper'] or 'unbounded'}]"
-        return "\n".join([
-            f"{pad}figure {n['id']}: {n['value']} {n['unit']} ({n['qualifier']}, interval {bounds}); {n['measure']}, {n['geography']}",
-            f"{pad}  quote [{n['char_start']}:{n['char_end']}]: \"{n['quote']}\"",
-            f"{pad}  in its sentence: {n['marked']}",
-            f"{pad}  from: {s['publisher']}, \"{s['headline']}\", {s['url']}, published {s['published_earliest']} to {s['published_latest']} ({s['date_basis']})",
-            f"{pad}  period: {n['period'][0] or '-'} to {n['period'][1] or '-'}: {n['period_note']}",
-        ])
+        return "\n".join(
+            [
+                f"{pad}figure {n['id']}: {n['value']} {n['unit']} ({n['qualifier']}, interval {bounds}); {n['measure']}, {n['geography']}",
+                f'{pad}  quote [{n["char_start"]}:{n["char_end"]}]: "{n["quote"]}"',
+                f"{pad}  in its sentence: {n['marked']}",
+                f'{pad}  from: {s["publisher"]}, "{s["headline"]}", {s["url"]}, published {s["published_earliest"]} to {s["published_latest"]} ({s["date_basis"]})',
+                f"{pad}  period: {n['period'][0] or '-'} to {n['period'][1] or '-'}: {n['period_note']}",
+            ]
+        )
     if t == "reference":
-        return f"{pad}reference {n['id']}: {n['value']} people, {n['geography']} ({n['geography_code']}), mid-{n['year']}; {n['publisher']}, {n['table']}" + (f", {n['url']}" if n["url"] else "") + f" [{n['certainty']}]"
+        return (
+            f"{pad}reference {n['id']}: {n['value']} people, {n['geography']} ({n['geography_code']}), mid-{n['year']}; {n['publisher']}, {n['table']}"
+            + (f", {n['url']}" if n["url"] else "")
+            + f" [{n['certainty']}]"
+        )
     if t == "metric":
         head = f"{pad}metric {n['id']} ({n['kind']}): {n['value']} {n['unit']}, interval [{n['lower'] or 'unbounded'}, {n['upper'] or 'unbounded'}]\n{pad}  = {n['formula']}\n{pad}  {n['description']}"
         return "\n".join([head] + [render(x, depth + 1) for x in n["inputs"]])

@@ -37,7 +37,14 @@ def run(root: Path) -> None:
         path = paths.root / row["text_path"]
         data = path.read_bytes() if path.exists() else b""
         if sha256_of(data) != row["sha256"]:
-            problems.add("source-hash-mismatch", rel(paths, paths.table("sources")), row.line, "sha256", row["sha256"], f"{row['text_path']} does not match its recorded sha256")
+            problems.add(
+                "source-hash-mismatch",
+                rel(paths, paths.table("sources")),
+                row.line,
+                "sha256",
+                row["sha256"],
+                f"{row['text_path']} does not match its recorded sha256",
+            )
             continue
         texts[row["source_id"]] = data.decode("utf-8")
 
@@ -67,7 +74,9 @@ def run(root: Path) -> None:
 CROSS_RULES = ["quote-at-offsets", "foreign-key source_id", "period-after-publication"]
 
 
-def check_tables(paths: Paths, sources: list[dict], figures: list[dict], texts: dict[str, str], *, figure_lines: list[int], figure_display: str) -> list[Problem]:
+def check_tables(
+    paths: Paths, sources: list[dict], figures: list[dict], texts: dict[str, str], *, figure_lines: list[int], figure_display: str
+) -> list[Problem]:
     """All checks of the sources and figures tables; problems located in ``figure_display``."""
     out: list[Problem] = []
     sdisplay = rel(paths, paths.table("sources"))
@@ -75,7 +84,7 @@ def check_tables(paths: Paths, sources: list[dict], figures: list[dict], texts: 
     rows = [{k: _cell(v) for k, v in r.items()} for r in figures]
     out += check_frame(rows, paths.schema("figures"), "figures", figure_display, lines=figure_lines)
     latest = {s["source_id"]: _cell(s["published_latest"]) for s in sources}
-    for row, line in zip(rows, figure_lines):
+    for row, line in zip(rows, figure_lines, strict=False):
         sid = row["source_id"]
         if sid not in latest:
             out.append(Problem(figure_display, line, "source_id", "unknown-id", sid, "no source has this id (foreign key to sources)"))
@@ -86,9 +95,27 @@ def check_tables(paths: Paths, sources: list[dict], figures: list[dict], texts: 
         except ValueError:
             continue  # reported as a type error
         if text is not None and text[a:b] != row["quote"]:
-            out.append(Problem(figure_display, line, "char_start", "quote-not-at-offsets", row["char_start"], f"the text at [{a}:{b}] of {sid} is not the quote"))
+            out.append(
+                Problem(
+                    figure_display,
+                    line,
+                    "char_start",
+                    "quote-not-at-offsets",
+                    row["char_start"],
+                    f"the text at [{a}:{b}] of {sid} is not the quote",
+                )
+            )
         if row["period_end"] and latest[sid] and row["period_end"] > latest[sid]:
-            out.append(Problem(figure_display, line, "period_end", "period-after-publication", row["period_end"], f"ends after the article's latest publication date {latest[sid]}"))
+            out.append(
+                Problem(
+                    figure_display,
+                    line,
+                    "period_end",
+                    "period-after-publication",
+                    row["period_end"],
+                    f"ends after the article's latest publication date {latest[sid]}",
+                )
+            )
     return out
 
 

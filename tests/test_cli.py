@@ -1,0 +1,91 @@
+"""The CLI: every command has help ending with an example; trace shows the exact quote and source."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import ROOT
+from stopitnow_figures.cli import main
+
+
+def test_every_command_has_help_ending_with_an_example():
+    runner = CliRunner()
+    for name in [None, *main.commands]:
+        args = [name, "--help"] if name else ["--help"]
+        out = runner.invoke(main, args)
+        assert out.exit_code == 0
+        assert "Example:" in out.output and "stopitnow-figures " in out.output.split("Example:")[1]
+
+
+def test_coverage_command_reports_zero_unaccounted():
+    out = CliRunner().invoke(main, ["coverage", "--root", str(ROOT)])
+    assert out.exit_code == 0
+    assert out.output.strip().endswith("total unaccounted: 0")
+
+
+# one figure, one metric and one claim of each article, with the exact quote and source shown
+TRACES = [
+    (
+        "herald-2017-scotland-f04",
+        "In total, 78 calls were made from Scotland to the Stop it Now! office in Edinburgh",
+        "The Herald (Glasgow)",
+    ),
+    ("herald-share-scotland-calls", "the 1,504 calls received from across the UK last year", "The Herald (Glasgow)"),
+    ("herald-share", "5 per cent of the 1,504 calls received from across the UK last year", "The Herald (Glasgow)"),
+    ("national-2017-scotland-f07", "rising to 55 during the next three months", "The National"),
+    ("national-calls-pct-change", "A total of 30 people from Scotland called in the three months to the end of May", "The National"),
+    ("national-calls-jump", "also fuelling an 80 per cent jump in calls to its helpline", "The National"),
+    (
+        "bournemouthecho-2019-dorset-f04",
+        "Across the south west, 3,693 people contacted Stop It Now! in the first half of this year",
+        "Bournemouth Echo",
+    ),
+    ("bournemouthecho-dorset-2018-implied", "totalled 373 - 100 more than the same period in 2018", "Bournemouth Echo"),
+    ("bournemouthecho-nearly-400", "NEARLY 400 people from Dorset sought help", "Bournemouth Echo"),
+    ("wigantoday-2016-greater-manchester-f09", "a further seven adults from this area rang over the same period", "Wigan Today"),
+    (
+        "wigantoday-share-other-person",
+        "36 people from Greater Manchester called a confidential helpline operated by Stop it Now!",
+        "Wigan Today",
+    ),
+    ("wigantoday-dozens", "Dozens of men from across the region have contacted a charity helpline in the last 12 months", "Wigan Today"),
+    ("eveningtimes-2017-glasgow-f05", "compared to Edinburgh\u2019s 791", "Evening Times (Glasgow)"),
+    (
+        "eveningtimes-glasgow-share",
+        "a total of 3579 people from Scotland and more than 43,000 across the using the site since 2015",
+        "Evening Times (Glasgow)",
+    ),
+    (
+        "eveningtimes-a-third",
+        "Around a third of the total number of Scottish visitors to the site have come from Glasgow",
+        "Evening Times (Glasgow)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("ident", "quote", "publisher"), TRACES)
+def test_trace_shows_the_exact_quote_in_its_sentence_and_the_source(ident, quote, publisher):
+    out = CliRunner().invoke(main, ["trace", "--root", str(ROOT), ident])
+    assert out.exit_code == 0, out.output
+    assert f'"{quote}' in out.output
+    assert f"»{quote}" in out.output
+    assert f"from: {publisher}," in out.output
+
+
+def test_trace_json_and_reference_rows():
+    out = CliRunner().invoke(main, ["trace", "--root", str(ROOT), "--json", "rate-herald-2017-scotland-f04"])
+    chain = json.loads(out.output)
+    assert chain["formula"] == "{herald-2017-scotland-f04} / {pop-scotland-2016} * 100000"
+    ref = chain["inputs"][1]
+    assert (ref["type"], ref["publisher"], ref["value"]) == ("reference", "National Records of Scotland", "5404700")
+    text = (ROOT / "raw" / "sources" / "herald-2017-scotland.txt").read_text(encoding="utf-8")
+    assert chain["inputs"][0]["char_start"] == text.index("In total, 78 calls")
+
+
+def test_unknown_id_gets_a_clear_error_and_the_nearest_ids():
+    out = CliRunner().invoke(main, ["trace", "--root", str(ROOT), "herald-2017-scotland-f4"])
+    assert out.exit_code == 1
+    assert "unknown id 'herald-2017-scotland-f4'; nearest: herald-2017-scotland-f04" in out.output

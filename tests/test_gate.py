@@ -1,0 +1,80 @@
+"""The provenance gate: 0 untraced cells in the published package, and each breach caught."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+
+import pytest
+
+from conftest import ROOT, read_csv
+from stopitnow_figures import params
+from stopitnow_figures.gate import check
+from stopitnow_figures.paths import PUBLISHED_TABLES
+
+
+@pytest.fixture(scope="module")
+def package():
+    tables = {n: read_csv(ROOT / "processed" / f"{n}.csv") for n in PUBLISHED_TABLES}
+    texts, sha = {}, {}
+    for s in tables["sources"]:
+        data = (ROOT / s["text_path"]).read_bytes()
+        texts[s["source_id"]], sha[s["source_id"]] = data.decode(), hashlib.sha256(data).hexdigest()
+    return tables, texts, sha, params.load(ROOT / "params.yaml")["clean"]
+
+
+def test_published_package_has_no_untraced_cell(package):
+    assert check(*package) == []
+
+
+def _row(tables, name, key, ident):
+    return next(r for r in tables[name] if r[key] == ident)
+
+
+def test_a_number_typed_into_a_processed_table_is_caught(package):
+    tables, texts, sha, hedges = copy.deepcopy(package)
+    _row(tables, "figures", "figure_id", "herald-2017-scotland-f04")["value"] = "87"
+    bad = check(tables, texts, sha, hedges)
+    assert any(u.resource == "figures" and u.column == "value" and u.value == "87" for u in bad)
+
+
+def test_a_derived_value_that_no_longer_matches_its_formula_is_caught(package):
+    tables, texts, sha, hedges = copy.deepcopy(package)
+    _row(tables, "derived", "metric_id", "herald-share-scotland-calls")["value"] = "6"
+    bad = check(tables, texts, sha, hedges)
+    assert any(u.resource == "derived" and u.column == "value" and "re-evaluating" in u.reason for u in bad)
+
+
+def test_a_metric_resting_on_an_untraced_figure_is_caught(package):
+    tables, texts, sha, hedges = copy.deepcopy(package)
+    _row(tables, "figures", "figure_id", "herald-2017-scotland-f06")["char_start"] = "0"
+    bad = check(tables, texts, sha, hedges)
+    assert any(u.resource == "derived" and "herald-2017-scotland-f06" in u.reason for u in bad)
+
+
+def test_a_tampered_source_text_is_caught(package):
+    tables, texts, sha, hedges = copy.deepcopy(package)
+    sha["herald-2017-scotland"] = hashlib.sha256(b"tampered").hexdigest()
+    bad = check(tables, texts, sha, hedges)
+    assert any(u.resource == "sources" and u.column == "sha256" for u in bad)
+    assert any(u.resource == "figures" and "no longer matches" in u.reason for u in bad)
+
+
+def test_a_reference_row_without_publisher_is_caught(package):
+    tables, texts, sha, hedges = copy.deepcopy(package)
+    _row(tables, "population", "population_id", "pop-scotland-2016")["publisher"] = ""
+    bad = check(tables, texts, sha, hedges)
+    assert any(u.resource == "population" and u.column == "value" for u in bad)
+    assert any(u.resource == "derived" and "pop-scotland-2016" in u.reason for u in bad)
+
+
+def test_a_claim_whose_stated_number_differs_from_its_figure_is_caught(package):
+    tables, texts, sha, hedges = copy.deepcopy(package)
+    _row(tables, "claims", "claim_id", "herald-share")["stated"] = "6"
+    assert any(u.resource == "claims" and u.column == "stated" for u in check(tables, texts, sha, hedges))
+
+
+def test_a_derived_period_not_from_its_rule_is_caught(package):
+    tables, texts, sha, hedges = copy.deepcopy(package)
+    _row(tables, "derived", "metric_id", "bournemouthecho-dorset-2018-implied")["period_start"] = "2018-02-01"
+    assert any(u.column == "period_start" for u in check(tables, texts, sha, hedges))

@@ -1,0 +1,56 @@
+"""Interval arithmetic on its own, with open bounds, and the formula language."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from stopitnow_figures.expr import FormulaError, evaluate, inputs
+from stopitnow_figures.intervals import Interval
+
+INF = math.inf
+
+
+def test_sum_difference_product_ratio():
+    a, b = Interval(1, 2), Interval(3, 5)
+    assert a + b == Interval(4, 7)
+    assert b - a == Interval(1, 4)
+    assert a * b == Interval(3, 10)
+    assert b / a == Interval(1.5, 5)
+
+
+def test_open_bounds():
+    more_than_950 = Interval.of(950, None)
+    just_under_560 = Interval.of(504, 560)
+    rise = more_than_950 - just_under_560
+    assert rise.bounds() == (390, None)  # a stated lower bound, not a false point value
+    pct = (more_than_950 / just_under_560 - Interval.point(1)) * Interval.point(100)
+    assert pct.bounds()[0] == pytest.approx((950 / 560 - 1) * 100)  # 69.64...
+    assert pct.bounds()[1] is None
+
+
+def test_division_by_an_interval_reaching_infinity_or_zero():
+    assert (Interval.point(3693) / Interval.of(2, None)).bounds() == (0, 1846.5)
+    assert (Interval.point(1) / Interval(-1, 1)).bounds() == (None, None)
+    assert (Interval.point(1) / Interval(0, 2)).bounds() == (0.5, None)
+
+
+def test_percentage_change_with_hedged_input():
+    around_300 = Interval(270, 330)
+    pct = (Interval.point(555) / around_300 - Interval.point(1)) * Interval.point(100)
+    assert pct.lo == pytest.approx(555 / 330 * 100 - 100)  # 68.18
+    assert pct.hi == pytest.approx(555 / 270 * 100 - 100)  # 105.56
+
+
+def test_formula_evaluates_values_and_intervals():
+    value, span = evaluate("({b} / {a} - 1) * 100", {"a": 30, "b": 55}, {"a": Interval.point(30), "b": Interval.point(55)})
+    assert value == pytest.approx(250 / 3)  # (55/30 - 1) * 100 = 83.33
+    assert span.lo == pytest.approx(250 / 3)
+    assert inputs("{b} / {a} + {b}") == ["b", "a"]
+
+
+@pytest.mark.parametrize("formula", ["", "__import__('os')", "{a} ** 2", "abs({a})", "{A B}", "{a", "{a} < 1"])
+def test_formulas_outside_the_language_are_refused(formula):
+    with pytest.raises(FormulaError):
+        evaluate(formula, {"a": 1.0}, {"a": Interval.point(1)})

@@ -1,0 +1,100 @@
+"""The pipeline end to end, in a temporary copy of the repository."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from conftest import ROOT, dvc, snapshot
+
+pytestmark = pytest.mark.slow
+
+
+def _git_status(repo):
+    return subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True, check=True).stdout
+
+
+def test_fresh_copy_is_up_to_date_and_repro_leaves_git_clean(built_repo):
+    out = dvc(built_repo, "repro")
+    assert out.returncode == 0, out.stderr
+    assert _git_status(built_repo) == ""
+    assert "up to date" in dvc(built_repo, "status").stdout
+
+
+def test_two_forced_rebuilds_give_the_committed_bytes(built_repo):
+    assert dvc(built_repo, "repro", "-f").returncode == 0
+    first = snapshot(built_repo)
+    assert dvc(built_repo, "repro", "-f").returncode == 0
+    assert snapshot(built_repo) == first == snapshot(ROOT)
+    assert _git_status(built_repo) == ""
+
+
+def test_a_broken_quote_stops_the_pipeline_and_keeps_the_last_good_package(built_repo):
+    before = snapshot(built_repo)
+    path = built_repo / "raw" / "figures.csv"
+    original = path.read_text(encoding="utf-8")
+    try:
+        path.write_text(original.replace("In total, 78 calls were made", "In total, 87 calls were made"), encoding="utf-8")
+        line = next(i for i, t in enumerate(original.splitlines(), 1) if "In total, 78 calls" in t)
+        out = dvc(built_repo, "repro")
+        assert out.returncode != 0
+        assert f"raw/figures.csv:{line}: [quote-not-in-source] column 'quote'" in out.stderr
+        assert "Traceback" not in out.stderr
+        assert snapshot(built_repo) == before
+    finally:
+        path.write_text(original, encoding="utf-8")
+
+
+def test_changing_hedge_widths_reruns_clean_and_validate(built_repo):
+    params = built_repo / "params.yaml"
+    original = params.read_text()
+    try:
+        params.write_text(original.replace("nearly: 0.1", "nearly: 0.08"))
+        status = dvc(built_repo, "status").stdout
+        assert "clean" in status and "params.yaml" in status
+        out = dvc(built_repo, "repro")
+        assert out.returncode == 0, out.stderr
+        assert "Running stage 'clean'" in out.stdout and "Running stage 'validate'" in out.stdout
+    finally:
+        params.write_text(original)
+        assert dvc(built_repo, "repro").returncode == 0
+    assert "up to date" in dvc(built_repo, "status").stdout
+
+
+def test_changing_one_figure_changes_exactly_its_dependants(built_repo):
+    import csv
+    import io
+
+    def table(name):
+        return {tuple(r.values())[0]: r for r in csv.DictReader(io.StringIO((built_repo / "processed" / f"{name}.csv").read_text()))}
+
+    before_d, before_c = table("derived"), table("claims")
+    src = built_repo / "raw" / "sources" / "national-2017-scotland.txt"
+    figs = built_repo / "raw" / "figures.csv"
+    srcs = built_repo / "raw" / "sources.csv"
+    originals = {p: p.read_bytes() for p in (src, figs, srcs)}
+    try:
+        import hashlib
+
+        new = src.read_bytes().replace(b"rising to 55 during", b"rising to 57 during")
+        src.write_bytes(new)
+        srcs.write_bytes(
+            originals[srcs].replace(hashlib.sha256(originals[src]).hexdigest().encode(), hashlib.sha256(new).hexdigest().encode())
+        )
+        figs.write_bytes(
+            originals[figs].replace(b"rising to 55 during the next three months,55,", b"rising to 57 during the next three months,57,")
+        )
+        out = dvc(built_repo, "repro")
+        assert out.returncode == 0, out.stderr
+        after_d, after_c = table("derived"), table("claims")
+        changed_d = {k for k in before_d if before_d[k] != after_d[k]}
+        changed_c = {k for k in before_c if before_c[k] != after_c[k]}
+        # by hand: 55 feeds the calls change, the calls percentage change, its rate, and the "80 per cent jump" claim
+        assert changed_d == {"national-calls-change", "national-calls-pct-change", "rate-national-2017-scotland-f07"}
+        assert changed_c == {"national-calls-jump"}
+        assert after_d["national-calls-change"]["value"] == "27"  # 57 - 30
+    finally:
+        for p, data in originals.items():
+            p.write_bytes(data)
+        assert dvc(built_repo, "repro").returncode == 0
