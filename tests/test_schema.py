@@ -1,0 +1,62 @@
+"""The pandera validators are built from schemas/; they and the Table Schema agree."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import ROOT, read_csv
+
+from stopitnow_figures.schema import check_frame
+
+# (table, column, bad value): each breaks one Table Schema constraint
+BREAKS = [
+    ("figures", "qualifier", "roughly"),  # enum
+    ("figures", "geography_code", "S9200003"),  # pattern
+    ("figures", "quote", ""),  # required
+    ("figures", "char_start", "-1"),  # minimum
+    ("figures", "value", "lots"),  # type
+    ("derived", "kind", "guess"),  # enum
+    ("claims", "verdict", "fine"),  # enum
+    ("population", "year", "1850"),  # minimum
+    ("sources", "sha256", "abc"),  # pattern
+]
+
+
+def _frictionless_errors(table, rows):
+    from frictionless import Resource, Schema
+
+    descriptor = json.loads((ROOT / "schemas" / f"{table}.schema.json").read_text())
+    descriptor.pop("foreignKeys", None)  # checked across resources by the package; here one table alone
+    schema = Schema.from_descriptor(descriptor)
+    header = [f.name for f in schema.fields]
+    data = [header] + [[r[h] for h in header] for r in rows]
+    report = Resource(data=data, schema=schema).validate()
+    return {(e.row_number, e.field_name) for e in report.tasks[0].errors if getattr(e, "field_name", None)}
+
+
+@pytest.mark.parametrize(("table", "column", "bad"), BREAKS)
+def test_pandera_and_frictionless_flag_the_same_cell(table, column, bad):
+    rows = read_csv(ROOT / "processed" / f"{table}.csv")
+    rows[0][column] = bad
+    pandera_cells = {(p.line, p.column) for p in check_frame(rows, ROOT / "schemas" / f"{table}.schema.json", table, table)}
+    assert (2, column) in pandera_cells
+    assert (2, column) in _frictionless_errors(table, rows)
+
+
+@pytest.mark.parametrize("table", ["sources", "figures", "derived", "claims", "population"])
+def test_published_tables_pass_both(table):
+    rows = read_csv(ROOT / "processed" / f"{table}.csv")
+    assert check_frame(rows, ROOT / "schemas" / f"{table}.schema.json", table, table) == []
+    assert _frictionless_errors(table, rows) == set()
+
+
+def test_extra_checks_cover_what_a_table_schema_cannot_say():
+    rows = read_csv(ROOT / "processed" / "figures.csv")
+    share = next(r for r in rows if r["measure"] == "share")
+    share["value"], share["upper"] = "105", "105"
+    count = next(r for r in rows if r["unit"] == "people")
+    count["value"], count["lower"] = "-3", "-3"
+    found = {(p.type, p.column) for p in check_frame(rows, ROOT / "schemas" / "figures.schema.json", "figures", "figures")}
+    assert ("share-at-most-100", "value") in found
+    assert ("count-not-negative", "value") in found
