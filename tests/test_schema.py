@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import ROOT, read_csv
 
+from conftest import ROOT, read_csv
 from stopitnow_figures.schema import check_frame
 
 # (table, column, bad value): each breaks one Table Schema constraint
