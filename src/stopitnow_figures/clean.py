@@ -22,7 +22,7 @@ from .paths import Paths
 from .periods import Period, PeriodParseError, parse_period
 from .schema import field_names, load_schema
 from .sources import load_sources, rel
-from .values import HEDGES, Parsed, ValueParseError, interval, parse_as_written
+from .values import HEDGES, Parsed, ValueParseError, parse_as_written, published_interval
 
 FIGURE_COLUMNS = ["figure_id", "source_id", "quote", "as_written", "measure", "unit", "place", "period", "period_ref", "notes"]
 NOT_FIGURE_COLUMNS = ["source_id", "text", "context", "category", "reason"]
@@ -245,11 +245,7 @@ def clean_figures(paths, rows, texts, windows, places, readings, prm, problems):
                 row["period"] or row["period_ref"],
                 f"the period ends {period.end} but the article was published by {windows[sid][1]}",
             )
-        value, lower, upper = interval(parsed, prm["hedge_widths"], prm["vague_ranges"])
-        if parsed.kind == "fraction":
-            value, lower, upper = (None if x is None else x * 100 for x in (value, lower, upper))
-        if parsed.qualifier in ("fewer_than", "up_to") and parsed.kind != "percent":
-            lower = 0.0  # a count, multiple or share is never negative
+        value, lower, upper = published_interval(parsed, prm["hedge_widths"], prm["vague_ranges"])
         out.append(
             {
                 "figure_id": fid,

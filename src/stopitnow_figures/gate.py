@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from .expr import FormulaError, evaluate, inputs, period_of_rule
 from .intervals import Interval
-from .values import ValueParseError, interval, parse_as_written
+from .values import ValueParseError, parse_as_written, published_interval
 
 
 @dataclass(frozen=True, order=True)
@@ -169,11 +169,7 @@ def _figure_reasons(r, sources, texts, sha256, hedges) -> list[tuple[str, str]]:
         parsed = parse_as_written(r["as_written"])
     except ValueParseError as exc:
         return [("value", f"the number as written cannot be read: {exc}")]
-    value, lower, upper = interval(parsed, hedges["hedge_widths"], hedges["vague_ranges"])
-    if parsed.kind == "fraction":
-        value, lower, upper = (None if x is None else x * 100 for x in (value, lower, upper))
-    if parsed.qualifier in ("fewer_than", "up_to") and parsed.kind != "percent":
-        lower = 0.0
+    value, lower, upper = published_interval(parsed, hedges["hedge_widths"], hedges["vague_ranges"])
     out = []
     if parsed.qualifier != r["qualifier"]:
         out.append(("value", f"the words {r['as_written']!r} give qualifier {parsed.qualifier!r}, not {r['qualifier']!r}"))

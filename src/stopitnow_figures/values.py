@@ -294,3 +294,14 @@ def interval(parsed: Parsed, widths: dict, vague_ranges: dict) -> tuple[float, f
     if q in ("fewer_than", "up_to"):
         return v, None, v
     raise ValueParseError(f"unknown qualifier {q!r}")
+
+
+def published_interval(parsed: Parsed, widths: dict, vague_ranges: dict) -> tuple[float, float | None, float | None]:
+    """(value, lower, upper) as published: fractions in percent; a count, multiple
+    or share bounded only above is never negative, so its lower end is 0."""
+    value, lower, upper = interval(parsed, widths, vague_ranges)
+    if parsed.kind == "fraction":
+        value, lower, upper = (None if x is None else x * 100 for x in (value, lower, upper))
+    if parsed.qualifier in ("fewer_than", "up_to") and parsed.kind != "percent":
+        lower = 0.0
+    return value, lower, upper
