@@ -31,7 +31,6 @@ DERIVATION_COLUMNS = ["metric_id", "kind", "formula", "unit", "geography_code", 
 CLAIM_COLUMNS = ["claim_id", "figure_id", "formula", "compares"]
 POPULATION_COLUMNS = ["population_id", "geography", "geography_code", "year", "value", "publisher", "table", "url", "certainty", "note"]
 RATE_UNITS = ("people", "calls", "visits")
-VERDICTS = ("consistent", "consistent_within_rounding", "inconsistent", "not_checkable")
 
 
 def run(root: Path) -> None:
@@ -295,7 +294,7 @@ def check_claims(paths: Paths, rows, env: Environment, prm: dict, problems: Coll
         computed, span = evaluate(formula, env.value, env.span)
         stated = Interval(env.span[fid].lo, env.span[fid].hi)
         circular = any(fid in env.depends[i] for i in ids)
-        verdict, why = verdict_of(env.value[fid], stated, span, circular, prm, figure_qualifier=None)
+        verdict, why = verdict_of(env.value[fid], stated, span, circular, prm)
         lo, hi = span.bounds()
         slo, shi = stated.bounds()
         out.append(

@@ -107,7 +107,3 @@ class Paths:
 
 
 PUBLISHED_TABLES = ("sources", "figures", "derived", "claims", "population")
-
-
-def default_paths() -> Paths:
-    return Paths(Path.cwd())

@@ -6,7 +6,6 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from pathlib import Path
 
 from .csvio import read_table
 from .errors import Collector
@@ -151,7 +150,3 @@ def render(n: dict, depth: int = 0) -> str:
 
 def to_json(n: dict) -> str:
     return json.dumps(n, indent=2, ensure_ascii=False)
-
-
-def main_paths(root: Path) -> Paths:
-    return Paths(root)
