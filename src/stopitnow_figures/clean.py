@@ -115,6 +115,7 @@ class _Ctx:
 
 def clean_figures(paths, rows, texts, windows, places, readings, prm, problems):
     display = rel(paths, paths.raw_figures)
+    vocab = {f["name"]: f["constraints"]["enum"] for f in load_schema(paths.schema("figures"))["fields"] if "enum" in f.get("constraints", {})}
     place_map = {(p["place"], p["source_id"]): p for p in places}
     reading_map: dict[tuple[str, str], Row] = {}
     rdisplay = rel(paths, paths.raw_period_readings)
@@ -213,6 +214,11 @@ def clean_figures(paths, rows, texts, windows, places, readings, prm, problems):
             problems.add(*_value_problem(display, row, str(exc)))
             continue
         unit, measure = row["unit"], row["measure"]
+        unknown = [(c, v) for c, v in (("measure", measure), ("unit", unit)) if v not in vocab[c]]
+        for col, v in unknown:
+            problems.add("not-in-vocabulary", display, row.line, col, v, f"must be one of {vocab[col]}")
+        if unknown:
+            continue
         if unit not in KIND_UNITS[parsed.kind]:
             problems.add(
                 "unit-mismatch",

@@ -106,7 +106,7 @@ def read_table(
     missing = [c for c in columns if c not in header and c not in optional]
     unknown = [c for c in header if c not in expected]
     for col in missing:
-        problems.add("missing-column", name, 1, col, None, f"the header lacks column {col!r}")
+        problems.add("missing-column", name, 1, col, ",".join(header), f"the header lacks column {col!r}")
     for col in unknown:
         problems.add("unknown-column", name, 1, col, col, f"unknown column; expected only {sorted(expected)}")
     dupes = sorted({c for c in header if header.count(c) > 1})

@@ -63,9 +63,15 @@ def run(root: Path) -> None:
         paths.table("claims"): to_csv_text(field_names(load_schema(paths.schema("claims"))), claim_rows),
         paths.table("population"): to_csv_text(field_names(load_schema(paths.schema("population"))), population_rows),
     }
-    for name, rows in (("derived", derived_rows), ("claims", claim_rows)):
+    # problems in a derived row are reported where the curator can fix them: the raw row it came from
+    raw_lines = {r["metric_id"]: r.line for r in derivations} | {r["claim_id"]: r.line for r in claims}
+    for name, rows, display, key in (
+        ("derived", derived_rows, rel(paths, paths.raw_derivations), "metric_id"),
+        ("claims", claim_rows, rel(paths, paths.raw_claims), "claim_id"),
+    ):
         cells = [{k: _text(v) for k, v in r.items()} for r in rows]
-        problems.extend(check_frame(cells, paths.schema(name), name, rel(paths, paths.table(name))))
+        lines = [raw_lines.get(r[key]) for r in rows]
+        problems.extend(check_frame(cells, paths.schema(name), name, display, lines=lines))
     problems.raise_if_any()
 
     # -- save outputs ------------------------------------------------------

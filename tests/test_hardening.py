@@ -1,0 +1,95 @@
+"""Hardening: the CSV reader never crashes, published cells are never formulas,
+and no stage writes to raw/."""
+
+from __future__ import annotations
+
+import csv
+import os
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import ROOT, copy_repo
+from stopitnow_figures.csvio import escape_cell, looks_like_formula, read_table
+from stopitnow_figures.errors import Collector
+
+COLUMNS = ["a", "b"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=200) | st.text(max_size=200).map(lambda t: t.encode("utf-8")))
+def test_csv_reader_accepts_or_refuses_with_a_located_error(tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("csv") / "t.csv"
+    path.write_bytes(data)
+    problems = Collector()
+    rows = read_table(path, COLUMNS, problems, display="t.csv")
+    for p in problems.problems:
+        assert p.file == "t.csv" and p.type and p.message
+        assert p.line is None or p.line >= 1
+    for r in rows:
+        assert set(r.cells) == set(COLUMNS) and r.line >= 2
+
+
+@given(st.text(max_size=30))
+def test_a_cell_is_either_data_or_refused_as_a_formula(cell):
+    if looks_like_formula(cell):
+        with pytest.raises(ValueError):
+            escape_cell(cell)
+    else:
+        assert escape_cell(cell) == cell
+
+
+@pytest.mark.parametrize("cell", ['=HYPERLINK("http://x")', "+SUM(A1)", "-2+3", "@cmd", "\t=1"])
+def test_formula_cells_are_recognised(cell):
+    assert looks_like_formula(cell)
+
+
+@pytest.mark.parametrize("cell", ["-5", "+3.2", "1,504", "Nearly 80", "", "a=b"])
+def test_data_cells_are_not_formulas(cell):
+    assert not looks_like_formula(cell)
+
+
+def test_no_published_cell_can_run_as_a_formula():
+    for path in sorted((ROOT / "processed").glob("*.csv")):
+        with open(path, encoding="utf-8", newline="") as fh:
+            for row in csv.reader(fh):
+                assert not [c for c in row if looks_like_formula(c)], path.name
+
+
+@pytest.mark.slow
+def test_no_stage_writes_to_raw(tmp_path, monkeypatch):
+    """Run every stage in-process under an audit hook that records each file opened for writing."""
+    from stopitnow_figures import clean, derive, package, validate
+
+    repo = copy_repo(tmp_path)
+    raw = str(repo / "raw")
+    writes: list[str] = []
+
+    active = [True]  # audit hooks cannot be removed; this one stops recording when the test ends
+    write_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+
+    def hook(event, args):
+        if not active[0]:
+            return
+        if event == "open" and args and isinstance(args[0], (str, bytes, os.PathLike)):
+            path, mode, flags = os.fsdecode(args[0]), args[1], args[2]
+            if (isinstance(mode, str) and any(m in mode for m in "wax+")) or (
+                mode is None and isinstance(flags, int) and flags & write_flags
+            ):
+                writes.append(path)
+        elif event in ("os.rename", "os.replace"):
+            writes.append(os.fsdecode(args[1]))
+        elif event in ("os.remove", "os.chmod") and isinstance(args[0], (str, bytes, os.PathLike)):
+            writes.append(os.fsdecode(args[0]))
+
+    sys.addaudithook(hook)
+    before = {p: p.read_bytes() for p in (repo / "raw").rglob("*") if p.is_file()}
+    for stage in (clean, validate, derive, package):
+        stage.run(repo)
+    active[0] = False
+    recorded = list(writes)
+    assert [w for w in recorded if w.startswith(raw)] == []
+    assert any(w.startswith(str(repo / "processed")) for w in recorded)  # the hook does see the stages' writes
+    assert {p: p.read_bytes() for p in (repo / "raw").rglob("*") if p.is_file()} == before
