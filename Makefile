@@ -4,6 +4,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+CFF_VENV := .venv-cff
+CFF_STAMP := $(CFF_VENV)/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export GX_ANALYTICS_ENABLED := False
 export DVC_NO_ANALYTICS := 1
@@ -17,6 +19,12 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
+# cffconvert needs jsonschema<4 and frictionless >=4.20: it gets its own environment
+$(CFF_STAMP): requirements-cff.lock
+	$(PYTHON) -m venv $(CFF_VENV)
+	$(CFF_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-cff.lock
+	touch $(CFF_STAMP)
+
 ## Create .venv with the pinned dependencies and the package
 venv: $(STAMP)
 
@@ -24,8 +32,8 @@ venv: $(STAMP)
 repro: $(STAMP)
 	$(BIN)/dvc repro
 
-## Run the tests (creates .venv first if needed)
-test: $(STAMP)
+## Run the tests (creates .venv and .venv-cff first if needed)
+test: $(STAMP) $(CFF_STAMP)
 	$(BIN)/python -m pytest
 
 ## Check style with ruff
@@ -38,12 +46,16 @@ lock: $(STAMP)
 	  echo "# Regenerate with: make lock"; echo "setuptools==80.9.0"; \
 	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^stopitnow'; } > requirements.lock
 
-## Remove .venv and build/
+## Build the release archive in dist/
+release: $(STAMP)
+	$(BIN)/stopitnow-figures release
+
+## Remove .venv, .venv-cff, build/ and dist/
 clean:
-	rm -rf $(VENV) build
+	rm -rf $(VENV) $(CFF_VENV) build dist
 
 ## List the targets
 help:
 	@awk '/^## /{doc=substr($$0,4); next} /^[a-z][a-z-]*:/{if(doc){split($$1,t,":"); printf "  %-8s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
 
-.PHONY: venv repro test lint lock clean help
+.PHONY: venv repro test lint lock release clean help

@@ -25,7 +25,11 @@ def by_id(rows: list[dict[str, str]], key: str) -> dict[str, dict[str, str]]:
 
 def copy_repo(dest: Path) -> Path:
     """A temporary copy of the committed repository (tracked files), as a git repo."""
-    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout.decode().split("\0")
+    files = (
+        subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True, check=True)
+        .stdout.decode()
+        .split("\0")
+    )
     for f in filter(None, files):
         src = ROOT / f
         if src.exists():

@@ -115,7 +115,9 @@ class _Ctx:
 
 def clean_figures(paths, rows, texts, windows, places, readings, prm, problems):
     display = rel(paths, paths.raw_figures)
-    vocab = {f["name"]: f["constraints"]["enum"] for f in load_schema(paths.schema("figures"))["fields"] if "enum" in f.get("constraints", {})}
+    vocab = {
+        f["name"]: f["constraints"]["enum"] for f in load_schema(paths.schema("figures"))["fields"] if "enum" in f.get("constraints", {})
+    }
     place_map = {(p["place"], p["source_id"]): p for p in places}
     reading_map: dict[tuple[str, str], Row] = {}
     rdisplay = rel(paths, paths.raw_period_readings)

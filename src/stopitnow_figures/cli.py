@@ -110,5 +110,127 @@ def trace(root: Path, ident: str, as_json: bool) -> None:
     click.echo(to_json(chain) if as_json else render(chain))
 
 
+@main.command()
+@ROOT
+def release(root: Path) -> None:
+    """Build dist/stopitnow-figures-<version>.zip with a SHA256SUMS file.
+
+    The archive holds datapackage.json, everything in processed/ (tables,
+    provenance, reports and charts), CITATION.cff, the licences and the
+    changelog. Building it twice from the same commit gives the same bytes.
+
+    \b
+    Example:
+      stopitnow-figures release
+    """
+    from .paths import Paths
+    from .publish import ReleaseError, build_release
+
+    try:
+        out = build_release(Paths(root))
+    except (ReleaseError, FileNotFoundError) as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(str(out.relative_to(root.resolve()) if out.is_relative_to(root.resolve()) else out))
+
+
+@main.command()
+@ROOT
+@click.argument("url", required=False)
+@click.option(
+    "--to",
+    "to",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("stopitnow-figures"),
+    show_default=True,
+    help="Folder to put the package in.",
+)
+def download(root: Path, url: str | None, to: Path) -> None:
+    """Fetch a release archive, verify it, and only then move its files into place.
+
+    URL defaults to the release address recorded in datapackage.json
+    (stopitnow:releaseUrl). Every file is checked against SHA256SUMS and every
+    resource against its hash and bytes in datapackage.json; a truncated,
+    tampered or unsafe archive is refused and nothing is left behind.
+
+    \b
+    Example:
+      stopitnow-figures download --to data/
+    """
+    import json
+
+    from .publish import ReleaseError
+    from .publish import download as do_download
+
+    if url is None:
+        dp = root / "datapackage.json"
+        if not dp.exists():
+            click.echo("Error: no URL given and no datapackage.json to read the release address from", err=True)
+            sys.exit(1)
+        url = json.loads(dp.read_text(encoding="utf-8"))["stopitnow:releaseUrl"]
+    bar = {"bar": None}
+
+    def progress(n: int, total: int | None) -> None:
+        if bar["bar"] is None:
+            bar["bar"] = click.progressbar(length=total or 0, label="downloading", file=sys.stderr)
+            bar["bar"].__enter__()
+        bar["bar"].update(n)
+
+    try:
+        names = do_download(url, to, progress)
+    except ReleaseError as exc:
+        click.echo(f"\nError: {exc}", err=True)
+        sys.exit(1)
+    finally:
+        if bar["bar"] is not None:
+            bar["bar"].__exit__(None, None, None)
+    click.echo(f"verified {len(names)} files into {to}")
+
+
+@main.command()
+@ROOT
+@click.argument("ident", metavar="[ID]", required=False)
+@click.option("--format", "fmt", type=click.Choice(["bibtex", "apa", "cff"]), default="apa", show_default=True)
+def cite(root: Path, ident: str | None, fmt: str) -> None:
+    """Print the citation of the package, or of one figure, metric or claim.
+
+    For a single number the citation names the package, its version and the
+    id, and then the original article(s) it rests on (publisher, headline,
+    date, address) as the primary source.
+
+    \b
+    Example:
+      stopitnow-figures cite herald-2017-scotland-f04 --format bibtex
+    """
+    import json
+
+    from . import params as params_mod
+    from .citation import cite as do_cite
+    from .paths import Paths
+
+    paths = Paths(root)
+    meta = params_mod.load(paths.package_meta)
+    released = json.loads(paths.datapackage.read_text(encoding="utf-8"))["created"][:10]
+    if ident is None:
+        if fmt == "cff":
+            click.echo(paths.citation.read_text(encoding="utf-8"), nl=False)
+            return
+        click.echo(do_cite(meta, released, fmt), nl=False)
+        return
+    if fmt == "cff":
+        click.echo("Error: --format cff is for the package; use bibtex or apa for a single number", err=True)
+        sys.exit(1)
+    from .trace import UnknownId, articles_of
+    from .trace import trace as do_trace
+
+    try:
+        chain = do_trace(paths, ident)
+    except UnknownId as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    kind = {"figure": "figure", "metric": "metric", "claim": "claim", "reference": "reference row"}[chain["type"]]
+    click.echo(do_cite(meta, released, fmt, ident, kind, articles_of(chain)), nl=False)
+
+
 if __name__ == "__main__":
     main()

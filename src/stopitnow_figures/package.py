@@ -2,10 +2,10 @@
 
 Reads the published tables in processed/, the schemas, the article texts,
 package.yaml, CHANGELOG.md and params.yaml; runs the provenance gate (see
-``gate``); only if no cell is untraced, writes datapackage.json at the root
-and processed/provenance.json (W3C PROV-JSON). ``created`` is the
-SOURCE_DATE_EPOCH if set, else the date of the current version in
-CHANGELOG.md: never the clock.
+``gate``); only if no cell is untraced, writes datapackage.json at the root,
+processed/provenance.json (W3C PROV-JSON), and CITATION.cff and .zenodo.json
+(see ``citation``). ``created`` is SOURCE_DATE_EPOCH if set, else the date of
+the current version in CHANGELOG.md: never the clock.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import params as params_mod
+from .citation import cff_text, zenodo_text
 from .csvio import atomic_write_text, read_table
 from .errors import Collector, InputError, Problem
 from .gate import check as gate_check
@@ -67,8 +68,12 @@ def run(root: Path) -> None:
     created = created_date(paths, version)
     descriptor = build_descriptor(paths, meta, tables, created)
     provenance = build_provenance(tables, created)
+    cff = cff_text(meta, tables["sources"], created[:10])
+    zenodo = zenodo_text(meta, tables["sources"], created[:10])
 
     # -- save outputs ------------------------------------------------------
+    atomic_write_text(paths.citation, cff)
+    atomic_write_text(paths.zenodo, zenodo)
     atomic_write_text(paths.provenance, provenance)
     atomic_write_text(paths.datapackage, json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n")
 

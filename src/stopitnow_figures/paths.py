@@ -86,6 +86,18 @@ class Paths:
         return self.root / "datapackage.json"
 
     @property
+    def citation(self) -> Path:
+        return self.root / "CITATION.cff"
+
+    @property
+    def zenodo(self) -> Path:
+        return self.root / ".zenodo.json"
+
+    @property
+    def dist(self) -> Path:
+        return self.root / "dist"
+
+    @property
     def params(self) -> Path:
         return self.root / "params.yaml"
 

@@ -120,6 +120,20 @@ def trace(paths: Paths, ident: str, tables: dict | None = None) -> dict:
     return node(ident)
 
 
+def articles_of(n: dict) -> list[dict]:
+    """The articles a chain rests on, each once, in the order first met."""
+    out: list[dict] = []
+
+    def walk(x: dict) -> None:
+        if x["type"] == "figure" and x["source"] not in out:
+            out.append(x["source"])
+        for child in ([x["figure"]] if "figure" in x else []) + x.get("inputs", []):
+            walk(child)
+
+    walk(n)
+    return out
+
+
 def render(n: dict, depth: int = 0) -> str:
     pad = "  " * depth
     t = n["type"]
