@@ -53,6 +53,10 @@ lock: $(STAMP)
 	  echo "# Regenerate with: make lock"; echo "setuptools==80.9.0"; \
 	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^stopitnow'; } > requirements.lock
 
+## Run the benchmarks (prints figures; see BENCHMARKS.md)
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
 ## Build the release archive in dist/
 release: $(STAMP)
 	$(BIN)/stopitnow-figures release
@@ -65,4 +69,4 @@ clean:
 help:
 	@awk '/^## /{doc=substr($$0,4); next} /^[a-z][a-z-]*:/{if(doc){split($$1,t,":"); printf "  %-8s %s\n", t[1], doc}; doc=""}' $(MAKEFILE_LIST)
 
-.PHONY: venv repro browser test lint lock release clean help
+.PHONY: venv repro browser test lint lock bench release clean help

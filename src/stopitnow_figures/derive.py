@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from . import params as params_mod
-from .csvio import publish, read_table, to_csv_text
+from .csvio import format_number, publish, read_table, to_csv_text
 from .errors import Collector
 from .expr import FormulaError, compile_formula, evaluate, inputs, period_of_rule
 from .intervals import Interval
@@ -124,13 +124,11 @@ def _num(text: str) -> float | None:
 
 
 def _text(v) -> str:
-    from .csvio import format_number
-
+    if type(v) is str:
+        return v
     if v is None:
         return ""
-    if isinstance(v, (int, float)):
-        return format_number(v)
-    return str(v)
+    return format_number(v) if isinstance(v, (int, float)) else str(v)
 
 
 def derive_metrics(paths: Paths, rows, env: Environment, problems: Collector) -> list[dict]:

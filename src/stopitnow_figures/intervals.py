@@ -41,21 +41,36 @@ class Interval:
     def __contains__(self, v: float) -> bool:
         return self.lo <= v <= self.hi
 
-    def __add__(self, o: Interval) -> Interval:
+    def __add__(self, o: Interval | float) -> Interval:
+        o = _as_interval(o)
         return Interval(self.lo + o.lo, self.hi + o.hi)
 
-    def __sub__(self, o: Interval) -> Interval:
+    def __sub__(self, o: Interval | float) -> Interval:
+        o = _as_interval(o)
         return Interval(self.lo - o.hi, self.hi - o.lo)
+
+    def __radd__(self, o: float) -> Interval:
+        return _as_interval(o) + self
+
+    def __rsub__(self, o: float) -> Interval:
+        return _as_interval(o) - self
+
+    def __rmul__(self, o: float) -> Interval:
+        return _as_interval(o) * self
+
+    def __rtruediv__(self, o: float) -> Interval:
+        return _as_interval(o) / self
 
     def __neg__(self) -> Interval:
         return Interval(-self.hi, -self.lo)
 
-    def __mul__(self, o: Interval) -> Interval:
+    def __mul__(self, o: Interval | float) -> Interval:
+        o = _as_interval(o)
         ends = [_mul(a, b) for a in (self.lo, self.hi) for b in (o.lo, o.hi)]
         return Interval(min(ends), max(ends))
 
-    def __truediv__(self, o: Interval) -> Interval:
-        return self * o.reciprocal()
+    def __truediv__(self, o: Interval | float) -> Interval:
+        return self * _as_interval(o).reciprocal()
 
     def reciprocal(self) -> Interval:
         lo, hi = self.lo, self.hi
@@ -66,6 +81,10 @@ class Interval:
         if hi == 0 and lo < 0:
             return Interval(-INF, _inv(lo))
         return Interval(-INF, INF)
+
+
+def _as_interval(o: Interval | float) -> Interval:
+    return o if isinstance(o, Interval) else Interval(float(o), float(o))
 
 
 def _mul(a: float, b: float) -> float:

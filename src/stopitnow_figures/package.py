@@ -24,6 +24,7 @@ from .csvio import atomic_write_text, read_table
 from .errors import Collector, InputError, Problem
 from .gate import check as gate_check
 from .paths import PUBLISHED_TABLES, Paths
+from .provenance import to_json as provenance_json
 from .schema import field_names, load_schema
 from .sources import rel, sha256_of
 
@@ -67,7 +68,7 @@ def run(root: Path) -> None:
     version = meta["version"]
     created = created_date(paths, version)
     descriptor = build_descriptor(paths, meta, tables, created)
-    provenance = build_provenance(tables, created)
+    provenance = provenance_json(tables)
     cff = cff_text(meta, tables["sources"], created[:10])
     zenodo = zenodo_text(meta, tables["sources"], created[:10])
 
@@ -157,80 +158,6 @@ def build_descriptor(paths: Paths, meta: dict, tables: dict, created: str) -> di
         "stopitnow:quotesNotice": meta["quotes_notice"],
         "stopitnow:releaseUrl": meta["release_url"].format(version=meta["version"]),
     }
-
-
-def build_provenance(tables: dict, created: str) -> str:
-    """The provenance graph as W3C PROV-JSON, with stable ordering."""
-    from prov.model import ProvDocument
-
-    doc = ProvDocument()
-    doc.add_namespace("sin", "https://w3id.org/stopitnow-figures/")
-    doc.add_namespace("schema", "https://schema.org/")
-    clean = doc.activity("sin:stage/clean")
-    derive = doc.activity("sin:stage/derive")
-    package = doc.activity("sin:stage/package")
-    doc.wasInformedBy(derive, clean)
-    doc.wasInformedBy(package, derive)
-    for s in tables["sources"]:
-        doc.entity(
-            f"sin:source/{s['source_id']}",
-            {
-                "prov:type": "schema:NewsArticle",
-                "schema:publisher": s["publisher"],
-                "schema:headline": s["headline"],
-                "schema:url": s["url"],
-                "sin:sha256": s["sha256"],
-            },
-        )
-    for p in tables["population"]:
-        doc.entity(
-            f"sin:population/{p['population_id']}",
-            {"prov:type": "sin:ReferenceRow", "schema:publisher": p["publisher"], "sin:table": p["table"], "prov:value": p["value"]},
-        )
-    for f in tables["figures"]:
-        e = doc.entity(
-            f"sin:figure/{f['figure_id']}",
-            {
-                "prov:type": "sin:Figure",
-                "prov:value": f["value"],
-                "sin:quote": f["quote"],
-                "sin:charStart": f["char_start"],
-                "sin:charEnd": f["char_end"],
-            },
-        )
-        doc.wasDerivedFrom(e, f"sin:source/{f['source_id']}", activity=clean, other_attributes={"prov:type": "prov:Quotation"})
-        doc.wasGeneratedBy(e, clean)
-
-    def ref(i: str) -> str:
-        kinds = {r["figure_id"]: "figure" for r in tables["figures"]}
-        kinds.update({r["population_id"]: "population" for r in tables["population"]})
-        kinds.update({r["metric_id"]: "metric" for r in tables["derived"]})
-        return f"sin:{kinds.get(i, 'unknown')}/{i}"
-
-    for m in tables["derived"]:
-        e = doc.entity(
-            f"sin:metric/{m['metric_id']}", {"prov:type": "sin:DerivedMetric", "prov:value": m["value"], "sin:formula": m["formula"]}
-        )
-        doc.wasGeneratedBy(e, derive)
-        for i in m["inputs"].split():
-            doc.wasDerivedFrom(e, ref(i), activity=derive)
-    for c in tables["claims"]:
-        e = doc.entity(
-            f"sin:claim/{c['claim_id']}", {"prov:type": "sin:ClaimCheck", "sin:verdict": c["verdict"], "sin:formula": c["formula"]}
-        )
-        doc.wasGeneratedBy(e, derive)
-        doc.wasDerivedFrom(e, f"sin:figure/{c['figure_id']}", activity=derive)
-        for i in c["inputs"].split():
-            doc.wasDerivedFrom(e, ref(i), activity=derive)
-    raw = json.loads(doc.serialize(format="json"))
-    # prov names anonymous relations with random ids; replace them with stable ones
-    for kind, records in raw.items():
-        if kind == "prefix" or not isinstance(records, dict):
-            continue
-        if all(k.startswith("_:") for k in records):
-            ordered = sorted(records.values(), key=lambda v: json.dumps(v, sort_keys=True))
-            raw[kind] = {f"_:{kind}{n}": v for n, v in enumerate(ordered, 1)}
-    return json.dumps(raw, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -152,15 +152,16 @@ def check_frame(
         lines = [r.line if isinstance(r, Row) else i + 2 for i, r in enumerate(rows)]
     problems: list[Problem] = []
     types = field_types(schema)
+    df = frame(plain, schema)
     # type errors first, with the raw text, so the message shows what was typed
     for n, t in types.items():
-        for i, r in enumerate(plain):
-            cell = r.get(n, "")
-            if cell and not _type_ok(cell, t):
-                problems.append(Problem(display, lines[i], n, "wrong-type", cell, f"expected a {t}"))
+        if t not in ("number", "integer", "year", "date"):
+            continue
+        raw = [r.get(n, "") for r in plain]
+        for i in _type_failures(raw, df[n], t):
+            problems.append(Problem(display, lines[i], n, "wrong-type", raw[i], f"expected a {t}"))
     if problems:
         return problems
-    df = frame(plain, schema)
     extra = _extra_checks(table)
     try:
         validator(schema_path, table).validate(df, lazy=True)
@@ -193,21 +194,23 @@ def check_frame(
     return problems
 
 
-def _type_ok(cell: str, t: str) -> bool:
-    from datetime import date
+def _type_failures(raw: list[str], typed, t: str) -> list[int]:
+    """Row positions whose non-empty text is not a valid ``t`` (vectorised)."""
+    import pandas as pd
 
-    try:
-        if t == "number":
-            float(cell)
-        elif t in ("integer", "year"):
-            int(cell)
-        elif t == "date":
-            date.fromisoformat(cell)
-            if len(cell) != 10:
-                return False
-    except ValueError:
-        return False
-    return True
+    text = pd.Series(raw, dtype="object")
+    filled = text.ne("")
+    if t == "date":
+        ok = (
+            text.str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+            & pd.to_datetime(text.where(filled), format="%Y-%m-%d", errors="coerce").notna()
+        )
+    elif t == "number":
+        ok = pd.to_numeric(text.where(filled), errors="coerce").notna() | text.str.lower().isin(["nan", "inf", "-inf"])
+    else:
+        num = pd.to_numeric(text.where(filled), errors="coerce")
+        ok = num.notna() & (num % 1 == 0) & text.str.fullmatch(r"[-+]?[0-9]+")
+    return [int(i) for i in (filled & ~ok.fillna(False).astype(bool)).to_numpy().nonzero()[0]]
 
 
 def _rule_of(check: str, col, schema: dict) -> tuple[str, str]:

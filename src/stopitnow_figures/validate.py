@@ -15,7 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-from .csvio import atomic_write_text, read_table
+from .csvio import atomic_write_text, format_number, read_table
 from .errors import Collector, Problem
 from .paths import Paths
 from .schema import check_frame, field_names, load_schema
@@ -120,13 +120,11 @@ def check_tables(
 
 
 def _cell(v) -> str:
-    from .csvio import format_number
-
+    if type(v) is str:
+        return v
     if v is None:
         return ""
-    if isinstance(v, (int, float)) and not isinstance(v, bool):
-        return format_number(v)
-    return str(v)
+    return format_number(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v)
 
 
 def main(argv: list[str] | None = None) -> int:

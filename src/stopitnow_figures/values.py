@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 QUALIFIERS = (
     "exact",
@@ -131,6 +132,13 @@ class Parsed:
 
 def parse_as_written(text: str) -> Parsed:
     """Parse a number as an article writes it, hedge included."""
+    if not isinstance(text, str):
+        raise ValueParseError("not text")
+    return _parse_cached(text)
+
+
+@lru_cache(maxsize=65536)
+def _parse_cached(text: str) -> Parsed:
     if not isinstance(text, str):
         raise ValueParseError("not text")
     raw = " ".join(text.split())

@@ -1,0 +1,95 @@
+"""Write a synthetic but valid corpus of N figures into a folder laid out like
+the repository: source texts with real quotes at real offsets, figure rows with
+hedges, periods and places, derivations, claims and the real reference rows.
+
+    python bench/generate.py 100000 /tmp/corpus-100k
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PER_SOURCE = 100
+HEDGES = ["", "nearly ", "more than ", "around ", "at least ", "up to ", "almost ", "an estimated "]
+PLACES = ["Scotland", "Glasgow", "Edinburgh", "Dundee", "the UK", "Greater Manchester", "the south west"]
+MEASURES = [("helpline_any", "people", "called the helpline"), ("website_visitors", "people", "visited the website")]
+LETTERS = "bcdfghjklmnpqrstvwxz"
+
+
+def word_id(n: int) -> str:
+    """A unique tag made of letters only, so it adds no numeric mention."""
+    out = ""
+    while True:
+        n, r = divmod(n, len(LETTERS))
+        out = LETTERS[r] + out
+        if n == 0:
+            return out
+
+
+def write_csv(path: Path, header: list[str], rows) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def generate(n: int, out: Path) -> None:
+    if out.exists():
+        shutil.rmtree(out)
+    for rel in ("schemas", "params.yaml", "package.yaml", "CHANGELOG.md", "raw/places.csv", "raw/reference/population.csv"):
+        src = ROOT / rel
+        if src.is_dir():
+            shutil.copytree(src, out / rel)
+        else:
+            (out / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, out / rel)
+    (out / "processed").mkdir()
+    sources, figures, derivations, claims = [], [], [], []
+    n_sources = max(1, -(-n // PER_SOURCE))
+    k = 0
+    for s in range(n_sources):
+        sid = f"synthetic-2017-{word_id(s)}"
+        sentences = []
+        first = k
+        for j in range(min(PER_SOURCE, n - k)):
+            hedge = HEDGES[k % len(HEDGES)]
+            value = 10 + (k * 7919) % 99000
+            place = PLACES[k % len(PLACES)]
+            measure, unit, verb = MEASURES[k % len(MEASURES)]
+            quote = f"In 2016 {hedge}{value:,} people from {place} {verb} in case {word_id(k)}"
+            sentences.append(quote + ".")
+            figures.append([f"{sid}-f{j + 1:02d}", sid, quote, f"{hedge}{value:,}", measure, unit, place, "In 2016", "", "synthetic"])
+            k += 1
+        text = "\n\n".join(sentences) + "\n"
+        path = out / "raw" / "sources" / f"{sid}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("utf-8"))
+        sources.append([sid, "Synthetic Press", f"Synthetic article {word_id(s)}", f"https://example.org/{sid}", "synthetic", "synthetic",
+                        "2017-02-01", "2017-02-28", "inferred", "Synthetic corpus for benchmarks.", f"{sid}.txt", hashlib.sha256(text.encode()).hexdigest()])  # fmt: skip
+        if k - first >= 2:
+            a, b = f"{sid}-f01", f"{sid}-f02"
+            derivations.append([f"{sid}-sum", "total", f"{{{a}}} + {{{b}}}", "people", "", "span", "Sum of two synthetic figures."])
+            claims.append([f"{sid}-restated", a, f"{{{a}}}", "The figure against itself."])
+    write_csv(out / "raw" / "sources.csv", ["source_id", "publisher", "headline", "url", "headline_basis", "publisher_basis", "published_earliest",
+              "published_latest", "date_basis", "date_reasoning", "original_file", "sha256"], sources)  # fmt: skip
+    write_csv(
+        out / "raw" / "figures.csv",
+        ["figure_id", "source_id", "quote", "as_written", "measure", "unit", "place", "period", "period_ref", "notes"],
+        figures,
+    )
+    write_csv(out / "raw" / "not_figures.csv", ["source_id", "text", "context", "category", "reason"], [])
+    write_csv(out / "raw" / "period_readings.csv", ["source_id", "period", "period_start", "period_end", "reasoning"], [])
+    write_csv(
+        out / "raw" / "derivations.csv", ["metric_id", "kind", "formula", "unit", "geography_code", "period", "description"], derivations
+    )
+    write_csv(out / "raw" / "claims.csv", ["claim_id", "figure_id", "formula", "compares"], claims)
+
+
+if __name__ == "__main__":
+    generate(int(sys.argv[1]), Path(sys.argv[2]))
