@@ -48,7 +48,10 @@ def cff_text(meta: dict, sources: list[dict], released: str) -> str:
         "keywords": meta["keywords"],
         "references": refs,
     }
-    return yaml.safe_dump(record, sort_keys=False, allow_unicode=True, width=100)
+    # libyaml's emitter where PyYAML has it (three times faster on thousands of
+    # articles); a test checks that it writes the same bytes as the Python one
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml.dump(record, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def zenodo_text(meta: dict, sources: list[dict], released: str) -> str:

@@ -10,14 +10,14 @@ validate stage as well, so a failing run leaves processed/ as it was.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from . import params as params_mod
-from .csvio import Row, publish, read_table, to_csv_text
+from .csvio import Row, Table, publish_tables, read_table
 from .errors import Collector
-from .finder import Span, classify, find_mentions
+from .finder import Mention, Span, account, mention_positions
 from .paths import Paths
 from .periods import Period, PeriodParseError, parse_period
 from .schema import field_names, load_schema
@@ -55,8 +55,9 @@ def run(root: Path) -> None:
 
     # -- process -----------------------------------------------------------
     sources_out, windows = clean_sources(paths, source_rows, texts, problems)
-    figures_out, lines = clean_figures(paths, figures, texts, windows, places, readings, prm, problems)
-    check_coverage(paths, figures, figures_out, not_figures, texts, problems)
+    starts = locate_quotes(texts, figures.column("source_id"), figures.column("quote"))
+    figures_out, lines = clean_figures(paths, figures, starts, texts, windows, places, readings, prm, problems)
+    check_coverage(paths, figures, starts, not_figures, texts, problems)
     problems.raise_if_any()
 
     from .validate import check_tables
@@ -65,16 +66,16 @@ def run(root: Path) -> None:
     problems.raise_if_any()
 
     # -- save outputs ------------------------------------------------------
-    publish(
+    publish_tables(
         {
-            paths.table("sources"): to_csv_text(field_names(load_schema(paths.schema("sources"))), sources_out),
-            paths.table("figures"): to_csv_text(field_names(schema), figures_out),
+            paths.table("sources"): (field_names(load_schema(paths.schema("sources"))), sources_out),
+            paths.table("figures"): (field_names(schema), figures_out),
         }
     )
 
 
-def clean_sources(paths: Paths, rows: list[Row], texts: dict[str, str], problems: Collector):
-    """Type the source rows; return them and each source's publication window."""
+def clean_sources(paths: Paths, rows: Table, texts: dict[str, str], problems: Collector):
+    """Type the source rows; return them by column, and each source's publication window."""
     display = rel(paths, paths.raw_sources)
     out, windows, seen = [], {}, set()
     for row in rows:
@@ -101,19 +102,33 @@ def clean_sources(paths: Paths, rows: list[Row], texts: dict[str, str], problems
             windows[sid] = (dates["published_earliest"], dates["published_latest"])
         cells = dict(row.cells)
         cells["text_path"] = rel(paths, paths.source_text(sid))
-        cells["text_chars"] = len(texts[sid]) if sid in texts else ""
+        cells["text_chars"] = str(len(texts[sid])) if sid in texts else ""
         out.append(cells)
-    return sorted(out, key=lambda r: r["source_id"]), windows
+    out.sort(key=lambda r: r["source_id"])
+    names = field_names(load_schema(paths.schema("sources")))
+    return {n: [r[n] for r in out] for n in names}, windows
 
 
-@dataclass
-class _Ctx:
-    row: Row
-    parsed: Parsed | None = None
-    period: Period | None = None
+def locate_quotes(texts: dict[str, str], source_ids: list[str], quotes: list[str]) -> list[int]:
+    """Where each quote starts in its article: its offset, or NOT_FOUND, AMBIGUOUS
+    (it occurs more than once) or NO_TEXT (the article is unknown or unreadable)."""
+    out = []
+    for sid, quote in zip(source_ids, quotes, strict=True):
+        text = texts.get(sid)
+        if text is None:
+            out.append(NO_TEXT)
+            continue
+        at = text.find(quote) if quote else -1
+        out.append(NOT_FOUND if at < 0 else AMBIGUOUS if text.find(quote, at + 1) >= 0 else at)
+    return out
 
 
-def clean_figures(paths, rows, texts, windows, places, readings, prm, problems):
+NOT_FOUND, AMBIGUOUS, NO_TEXT = -1, -2, -3
+
+
+def clean_figures(paths, figures: Table, starts, texts, windows, places, readings, prm, problems):
+    """Type every figure row; return the columns of processed/figures.csv (sorted
+    by figure_id) and the raw line of each output row."""
     display = rel(paths, paths.raw_figures)
     vocab = {
         f["name"]: f["constraints"]["enum"] for f in load_schema(paths.schema("figures"))["fields"] if "enum" in f.get("constraints", {})
@@ -128,34 +143,30 @@ def clean_figures(paths, rows, texts, windows, places, readings, prm, problems):
                 date.fromisoformat(r[col])
             except ValueError:
                 problems.add("bad-date", rdisplay, r.line, col, r[col], "not a real date in YYYY-MM-DD form")
-    by_id: dict[str, Row] = {}
-    for row in rows:
-        fid = row["figure_id"]
-        if fid in by_id:
-            problems.add("duplicate-id", display, row.line, "figure_id", fid, f"figure_id already used on line {by_id[fid].line}")
+    ids, sids = figures.column("figure_id"), figures.column("source_id")
+    quotes, written = figures.column("quote"), figures.column("as_written")
+    measures, units = figures.column("measure"), figures.column("unit")
+    place_words, period_words = figures.column("place"), figures.column("period")
+    period_refs, notes = figures.column("period_ref"), figures.column("notes")
+    first: dict[str, int] = {}
+    for i, fid in enumerate(ids):
+        if fid in first:
+            problems.add(
+                "duplicate-id", display, figures.line(i), "figure_id", fid, f"figure_id already used on line {figures.line(first[fid])}"
+            )
         else:
-            by_id[fid] = row
+            first[fid] = i
     periods: dict[str, Period | None] = {}
     resolving: set[str] = set()
+    read: dict[tuple, tuple[Period | None, str | None]] = {}
 
-    def period_of(fid: str) -> Period | None:
-        if fid in periods:
-            return periods[fid]
-        row = by_id[fid]
-        if fid in resolving:
-            problems.add("period-ref-cycle", display, row.line, "period_ref", row["period_ref"], "period_ref leads back to this figure")
-            return None
-        resolving.add(fid)
-        refs = []
-        for ref in filter(None, row["period_ref"].split("+")):
-            if ref not in by_id:
-                problems.add("unknown-id", display, row.line, "period_ref", ref, "no figure has this id")
-                continue
-            p = period_of(ref)
-            if p is not None:
-                refs.append(p)
-        words, sid = row["period"], row["source_id"]
-        result = None
+    def read_period(sid: str, words: str, refs: tuple[Period, ...]) -> tuple[Period | None, str | None]:
+        """The period the words give in an article (a reading in raw/period_readings.csv
+        first), or why they give none; once per distinct reading."""
+        key = (sid, words, refs)
+        if key in read:
+            return read[key]
+        result, error = None, None
         reading = reading_map.get((sid, words)) if words else None
         try:
             if reading is not None:
@@ -170,117 +181,157 @@ def clean_figures(paths, rows, texts, windows, places, readings, prm, problems):
                         "period-ordered", rdisplay, reading.line, "period_end", reading["period_end"], "the period ends before it starts"
                     )
             elif sid in windows:
-                result = parse_period(words, windows[sid], tuple(refs))
+                result = parse_period(words, windows[sid], refs)
         except PeriodParseError as exc:
-            problems.add("unknown-period", display, row.line, "period", words, str(exc))
+            error = str(exc)
         except ValueError:
             pass  # a bad reading date, reported above
+        read[key] = (result, error)
+        return result, error
+
+    def period_of(i: int) -> Period | None:
+        fid = ids[i]
+        if fid in periods:
+            return periods[fid]
+        if fid in resolving:
+            problems.add("period-ref-cycle", display, figures.line(i), "period_ref", period_refs[i], "period_ref leads back to this figure")
+            return None
+        resolving.add(fid)
+        refs = []
+        for ref in filter(None, period_refs[i].split("+")):
+            if ref not in first:
+                problems.add("unknown-id", display, figures.line(i), "period_ref", ref, "no figure has this id")
+                continue
+            p = period_of(first[ref])
+            if p is not None:
+                refs.append(p)
+        result, error = read_period(sids[i], period_words[i], tuple(refs))
+        if error is not None:
+            problems.add("unknown-period", display, figures.line(i), "period", period_words[i], error)
         periods[fid] = result
         resolving.discard(fid)
         return result
 
-    out, lines = [], []
-    for row in rows:
-        fid, sid = row["figure_id"], row["source_id"]
+    readings_of: dict[str, tuple[Parsed, float, float | None, float | None] | str] = {}
+    geo_notes: dict[tuple[str, str], tuple[str, str, str]] = {}
+    widths, vague = prm["hedge_widths"], prm["vague_ranges"]
+    nan = float("nan")
+    keep: list[int] = []  # input row of each output row
+    numbers: list[tuple] = []  # OUTPUT_NUMBERS of each output row
+    texts_out: list[tuple] = []  # OUTPUT_TEXT of each output row
+    for i in range(len(ids)):
+        sid, quote, aw, line = sids[i], quotes[i], written[i], figures.line(i)
         if sid not in windows and sid not in texts:
-            problems.add("unknown-id", display, row.line, "source_id", sid, "no source in raw/sources.csv has this id")
+            problems.add("unknown-id", display, line, "source_id", sid, "no source in raw/sources.csv has this id")
             continue
-        text = texts.get(sid)
-        quote, aw = row["quote"], row["as_written"]
-        start = -1
-        if text is not None:
-            n = text.count(quote) if quote else 0
-            if n == 0:
-                hint = ""
-                if "\xa0" in text and text.count(quote.replace(" ", "\xa0")) or _nbsp_match(text, quote):
-                    hint = " (the article has a non-breaking space where the quote has a plain one)"
-                problems.add(
-                    "quote-not-in-source", display, row.line, "quote", quote, f"the quote does not occur in raw/sources/{sid}.txt{hint}"
-                )
-            elif n > 1:
-                problems.add(
-                    "quote-ambiguous",
-                    display,
-                    row.line,
-                    "quote",
-                    quote,
-                    f"the quote occurs {n} times in the article; lengthen it until it is unique",
-                )
-            else:
-                start = text.index(quote)
+        start = starts[i]
+        if start == NOT_FOUND:
+            text = texts[sid]
+            hint = ""
+            if "\xa0" in text and text.count(quote.replace(" ", "\xa0")) or _nbsp_match(text, quote):
+                hint = " (the article has a non-breaking space where the quote has a plain one)"
+            problems.add("quote-not-in-source", display, line, "quote", quote, f"the quote does not occur in raw/sources/{sid}.txt{hint}")
+        elif start == AMBIGUOUS:
+            n = texts[sid].count(quote)
+            problems.add(
+                "quote-ambiguous",
+                display,
+                line,
+                "quote",
+                quote,
+                f"the quote occurs {max(n, 2)} times in the article; lengthen it until it is unique",
+            )
         if aw not in quote:
-            problems.add("number-not-in-quote", display, row.line, "as_written", aw, "the number as written does not occur in the quote")
-        try:
-            parsed = parse_as_written(aw)
-        except ValueParseError as exc:
-            problems.add(*_value_problem(display, row, str(exc)))
+            problems.add("number-not-in-quote", display, line, "as_written", aw, "the number as written does not occur in the quote")
+        reading = readings_of.get(aw)
+        if reading is None:
+            try:
+                parsed = parse_as_written(aw)
+                reading = (parsed, *published_interval(parsed, widths, vague))
+            except ValueParseError as exc:
+                reading = str(exc)
+            readings_of[aw] = reading
+        if isinstance(reading, str):
+            problems.add(*_value_problem(display, line, aw, reading))
             continue
-        unit, measure = row["unit"], row["measure"]
+        parsed, value, lower, upper = reading
+        unit, measure = units[i], measures[i]
         unknown = [(c, v) for c, v in (("measure", measure), ("unit", unit)) if v not in vocab[c]]
         for col, v in unknown:
-            problems.add("not-in-vocabulary", display, row.line, col, v, f"must be one of {vocab[col]}")
+            problems.add("not-in-vocabulary", display, line, col, v, f"must be one of {vocab[col]}")
         if unknown:
             continue
         if unit not in KIND_UNITS[parsed.kind]:
             problems.add(
                 "unit-mismatch",
                 display,
-                row.line,
+                line,
                 "unit",
                 unit,
                 f"{aw!r} is a {parsed.kind}; its unit must be one of {list(KIND_UNITS[parsed.kind])}",
             )
         elif measure in MEASURE_UNITS and unit not in MEASURE_UNITS[measure]:
-            problems.add("unit-mismatch", display, row.line, "unit", unit, f"measure {measure!r} needs unit {MEASURE_UNITS[measure][0]!r}")
-        place = row["place"]
-        geo = place_map.get((place, sid)) or place_map.get((place, ""))
-        if place and geo is None:
-            problems.add(
-                "unknown-place",
-                display,
-                row.line,
-                "place",
-                place,
-                "the place is not in raw/places.csv; add it with its GSS code or say it has none",
+            problems.add("unit-mismatch", display, line, "unit", unit, f"measure {measure!r} needs unit {MEASURE_UNITS[measure][0]!r}")
+        place = place_words[i]
+        geo = geo_notes.get((place, sid))
+        if geo is None:
+            found = place_map.get((place, sid)) or place_map.get((place, ""))
+            if place and found is None:
+                problems.add(
+                    "unknown-place",
+                    display,
+                    line,
+                    "place",
+                    place,
+                    "the place is not in raw/places.csv; add it with its GSS code or say it has none",
+                )
+            geo = (
+                (found["geography"], found["geography_code"], _geo_note(place, found))
+                if found
+                else ("not stated", "", _geo_note(place, None))
             )
-        period = period_of(fid)
+            geo_notes[(place, sid)] = geo
+        period = period_of(i)
         if period is not None and sid in windows and period.end > windows[sid][1]:
             problems.add(
                 "period-after-publication",
                 display,
-                row.line,
+                line,
                 "period",
-                row["period"] or row["period_ref"],
+                period_words[i] or period_refs[i],
                 f"the period ends {period.end} but the article was published by {windows[sid][1]}",
             )
-        value, lower, upper = published_interval(parsed, prm["hedge_widths"], prm["vague_ranges"])
-        out.append(
-            {
-                "figure_id": fid,
-                "source_id": sid,
-                "value": value,
-                "qualifier": parsed.qualifier,
-                "lower": lower,
-                "upper": upper,
-                "unit": unit,
-                "measure": measure,
-                "geography": geo["geography"] if geo else "not stated",
-                "geography_code": geo["geography_code"] if geo else "",
-                "geography_note": _geo_note(place, geo),
-                "period_start": period.start.isoformat() if period else "",
-                "period_end": period.end.isoformat() if period else "",
-                "period_basis": period.basis if period else "not stated",
-                "period_note": period.note if period else "the article gives no period for this figure",
-                "quote": quote,
-                "char_start": start if start >= 0 else "",
-                "char_end": start + len(quote) if start >= 0 else "",
-                "as_written": aw,
-                "notes": row["notes"],
-            }
-        )
-        lines.append(row.line)
-    order = sorted(range(len(out)), key=lambda i: out[i]["figure_id"])
-    return [out[i] for i in order], [lines[i] for i in order]
+        keep.append(i)
+        located = (start, start + len(quote)) if start >= 0 else (nan, nan)
+        numbers.append((value, nan if lower is None else lower, nan if upper is None else upper, *located))
+        texts_out.append((parsed.qualifier, *geo, *_period_cells(period)))
+    import numpy as np
+
+    order = sorted(range(len(keep)), key=lambda k: ids[keep[k]])
+    rows = [keep[k] for k in order]
+    out: dict = {}
+    for name, src in (("figure_id", ids), ("source_id", sids), ("unit", units), ("measure", measures), ("quote", quotes)):
+        out[name] = [src[i] for i in rows]
+    for name, src in (("as_written", written), ("notes", notes)):
+        out[name] = [src[i] for i in rows]
+    for name, col in zip(OUTPUT_TEXT, zip(*texts_out, strict=True) if texts_out else [()] * len(OUTPUT_TEXT), strict=True):
+        out[name] = [col[k] for k in order]
+    table = np.asarray(numbers, dtype=float).reshape(-1, len(OUTPUT_NUMBERS))[np.asarray(order, dtype=np.int64)]
+    for j, name in enumerate(OUTPUT_NUMBERS):
+        out[name] = table[:, j]
+    return out, [figures.line(i) for i in rows]
+
+
+@lru_cache(maxsize=4096)
+def _period_cells(period: Period | None) -> tuple[str, str, str, str]:
+    """period_start, period_end, period_basis and period_note of a figure."""
+    if period is None:
+        return "", "", "not stated", "the article gives no period for this figure"
+    return period.start.isoformat(), period.end.isoformat(), period.basis, period.note
+
+
+OUTPUT_NUMBERS = ("value", "lower", "upper", "char_start", "char_end")
+OUTPUT_TEXT = ("qualifier", "geography", "geography_code", "geography_note", "period_start", "period_end", "period_basis", "period_note")
 
 
 def _nbsp_match(text: str, quote: str) -> bool:
@@ -297,8 +348,7 @@ def _geo_note(place: str, geo: Row | None) -> str:
     return f"{note}. {geo['note']}" if geo["note"] else note
 
 
-def _value_problem(display: str, row: Row, reason: str):
-    aw = row["as_written"]
+def _value_problem(display: str, line: int, aw: str, reason: str):
     words = aw.lower().split()
     for i in range(1, len(words)):
         try:
@@ -310,17 +360,17 @@ def _value_problem(display: str, row: Row, reason: str):
         return (
             "unknown-hedge",
             display,
-            row.line,
+            line,
             "as_written",
             aw,
             f"{hedge!r} is not a known hedge; use one of {known} or add it to the vocabulary",
         )
-    return ("unparseable-number", display, row.line, "as_written", aw, f"cannot read the number as written: {reason}")
+    return ("unparseable-number", display, line, "as_written", aw, f"cannot read the number as written: {reason}")
 
 
-def check_coverage(paths, raw_figures, figures_out, not_figures, texts, problems) -> dict[str, list]:
+def check_coverage(paths, raw_figures: Table, starts, not_figures, texts, problems) -> dict[str, list]:
     """Every numeric mention must be a figure, a figure's period words, or listed as not a figure."""
-    report = coverage(paths, raw_figures, not_figures, texts, problems)
+    report = coverage(paths, raw_figures, not_figures, texts, problems, starts=starts, unaccounted_only=True)
     for sid, items in report.items():
         for mention, span in items:
             if span is None:
@@ -337,21 +387,25 @@ def check_coverage(paths, raw_figures, figures_out, not_figures, texts, problems
     return report
 
 
-def coverage(paths, raw_figures, not_figures, texts, problems=None):
-    """For each source: its mentions paired with what accounts for them."""
+def coverage(paths, raw_figures: Table, not_figures, texts, problems=None, *, starts=None, unaccounted_only=False):
+    """For each source: its mentions paired with what accounts for them (or only
+    those nothing accounts for)."""
+    sids, quotes = raw_figures.column("source_id"), raw_figures.column("quote")
+    if starts is None:
+        starts = locate_quotes(texts, sids, quotes)
     spans: dict[str, list[Span]] = {sid: [] for sid in texts}
-    for row in raw_figures:
-        sid = row["source_id"]
-        text = texts.get(sid)
-        if text is None or text.count(row["quote"]) != 1:
+    fids, written, period_words = raw_figures.column("figure_id"), raw_figures.column("as_written"), raw_figures.column("period")
+    for i, qs in enumerate(starts):
+        if qs < 0:
             continue
-        qs = text.index(row["quote"])
-        if row["as_written"] in row["quote"]:
-            a = row["quote"].index(row["as_written"])
-            spans[sid].append(Span(qs + a, qs + a + len(row["as_written"]), "figure", row["figure_id"]))
-        if row["period"] and row["period"] in row["quote"]:
-            b = row["quote"].index(row["period"])
-            spans[sid].append(Span(qs + b, qs + b + len(row["period"]), "period", row["figure_id"]))
+        sid, quote, aw, words = sids[i], quotes[i], written[i], period_words[i]
+        a = quote.find(aw)
+        if a >= 0:
+            spans[sid].append(Span(qs + a, qs + a + len(aw), "figure", fids[i]))
+        if words:
+            b = quote.find(words)
+            if b >= 0:
+                spans[sid].append(Span(qs + b, qs + b + len(words), "period", fids[i]))
     nf_display = rel(paths, paths.raw_not_figures)
     for row in not_figures:
         sid, ctx, txt = row["source_id"], row["context"], row["text"]
@@ -378,7 +432,16 @@ def coverage(paths, raw_figures, not_figures, texts, problems=None):
             continue
         cs = text.index(ctx) + ctx.index(txt)
         spans[sid].append(Span(cs, cs + len(txt), "not_figure", f"{nf_display}:{row.line}"))
-    return {sid: classify(find_mentions(texts[sid]), spans[sid]) for sid in sorted(texts)}
+    report = {}
+    for sid in sorted(texts):
+        text, found = texts[sid], mention_positions(texts[sid])
+        held = account(found, spans[sid])
+        report[sid] = [
+            (Mention(a, b, text[a:b]), None if k < 0 else spans[sid][k])
+            for (a, b), k in zip(found, held, strict=True)
+            if k < 0 or not unaccounted_only
+        ]
+    return report
 
 
 def main(argv: list[str] | None = None) -> int:

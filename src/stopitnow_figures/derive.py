@@ -15,13 +15,16 @@ description says which.
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
+import numpy as np
+
 from . import params as params_mod
-from .csvio import format_number, publish, read_table, to_csv_text
+from .csvio import Row, Table, publish_tables, read_table
 from .errors import Collector
-from .expr import FormulaError, compile_formula, evaluate, inputs, period_of_rule
+from .expr import FormulaError, compile_formula, evaluate_many, inputs, parse_many, period_of_rule
 from .intervals import Interval
 from .paths import Paths
 from .schema import check_frame, field_names, load_schema
@@ -40,7 +43,7 @@ def run(root: Path) -> None:
     # -- load inputs -------------------------------------------------------
     prm = params_mod.load(paths.params)
     fig_cols = field_names(load_schema(paths.schema("figures")))
-    figures = read_table(paths.table("figures"), fig_cols, problems, display=rel(paths, paths.table("figures")))
+    figures = read_table(paths.table("figures"), fig_cols, problems, display=rel(paths, paths.table("figures")), written_by_pipeline=True)
     population = read_table(paths.raw_population, POPULATION_COLUMNS, problems, display=rel(paths, paths.raw_population))
     derivations = read_table(paths.raw_derivations, DERIVATION_COLUMNS, problems, display=rel(paths, paths.raw_derivations))
     claims = read_table(paths.raw_claims, CLAIM_COLUMNS, problems, display=rel(paths, paths.raw_claims))
@@ -52,91 +55,175 @@ def run(root: Path) -> None:
     problems.raise_if_any()
     env = Environment.from_tables(figures, population)
     metrics = derive_metrics(paths, derivations, env, problems)
-    metrics += rate_metrics(figures, population, metrics, env, prm["derive"]["rate_per"])
-    claim_rows = check_claims(paths, claims, env, prm["claims"], problems)
+    rates = rate_metrics(figures, population, metrics, env, prm["derive"]["rate_per"])
+    claim_cols = check_claims(paths, claims, env, prm["claims"], problems)
     problems.raise_if_any()
-    derived_rows = sorted(metrics, key=lambda r: r["metric_id"])
-    claim_rows.sort(key=lambda r: r["claim_id"])
-    population_rows = sorted((r.cells for r in population), key=lambda r: r["population_id"])
-    texts = {
-        paths.table("derived"): to_csv_text(field_names(load_schema(paths.schema("derived"))), derived_rows),
-        paths.table("claims"): to_csv_text(field_names(load_schema(paths.schema("claims"))), claim_rows),
-        paths.table("population"): to_csv_text(field_names(load_schema(paths.schema("population"))), population_rows),
-    }
+    derived_cols = _sorted_by(_concat(metrics, rates), "metric_id")
+    claim_cols = _sorted_by(claim_cols, "claim_id")
+    population_cols = _sorted_by({n: population.column(n) for n in POPULATION_COLUMNS}, "population_id")
     # problems in a derived row are reported where the curator can fix them: the raw row it came from
-    raw_lines = {r["metric_id"]: r.line for r in derivations} | {r["claim_id"]: r.line for r in claims}
-    for name, rows, display, key in (
-        ("derived", derived_rows, rel(paths, paths.raw_derivations), "metric_id"),
-        ("claims", claim_rows, rel(paths, paths.raw_claims), "claim_id"),
+    raw_lines = dict(zip(derivations.column("metric_id"), derivations.lines, strict=True))
+    raw_lines |= dict(zip(claims.column("claim_id"), claims.lines, strict=True))
+    for name, cols, display, key in (
+        ("derived", derived_cols, rel(paths, paths.raw_derivations), "metric_id"),
+        ("claims", claim_cols, rel(paths, paths.raw_claims), "claim_id"),
     ):
-        cells = [{k: _text(v) for k, v in r.items()} for r in rows]
-        lines = [raw_lines.get(r[key]) for r in rows]
-        problems.extend(check_frame(cells, paths.schema(name), name, display, lines=lines))
+        lines = [raw_lines.get(i) for i in cols[key]]
+        problems.extend(check_frame(cols, paths.schema(name), name, display, lines=lines))
     problems.raise_if_any()
 
     # -- save outputs ------------------------------------------------------
-    publish(texts)
+    publish_tables(
+        {
+            paths.table("derived"): (field_names(load_schema(paths.schema("derived"))), derived_cols),
+            paths.table("claims"): (field_names(load_schema(paths.schema("claims"))), claim_cols),
+            paths.table("population"): (field_names(load_schema(paths.schema("population"))), population_cols),
+        }
+    )
 
 
 class Environment:
-    """Values, intervals, periods and places of every id a formula may use."""
+    """Every id a formula may use (figures, reference rows, metrics) with its
+    value, interval, period and place, held by column so that formulas can be
+    evaluated many at a time (``expr.evaluate_many``)."""
 
     def __init__(self) -> None:
-        self.value: dict[str, float] = {}
-        self.span: dict[str, Interval] = {}
-        self.period: dict[str, tuple[str, str]] = {}
-        self.geo: dict[str, str] = {}
-        self.kind: dict[str, str] = {}
-        self.depends: dict[str, set[str]] = {}
+        self.index: dict[str, int] = {}
+        self.kind: list[str] = []
+        self.period: list[tuple[str, str]] = []
+        self.geo: list[str] = []
+        self.inputs: dict[str, list[str]] = {}  # of each metric
+        self._base = (np.empty(0), np.empty(0), np.empty(0))
+        self._added: list[tuple[float, float, float]] = []
+        self._arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     @classmethod
-    def from_tables(cls, figures, population) -> Environment:
+    def from_tables(cls, figures: Table, population: Table) -> Environment:
         env = cls()
-        for r in figures:
-            fid = r["figure_id"]
-            env.value[fid] = float(r["value"])
-            env.span[fid] = Interval.of(_num(r["lower"]), _num(r["upper"]))
-            env.period[fid] = (r["period_start"], r["period_end"])
-            env.geo[fid] = r["geography_code"]
-            env.kind[fid] = "figure"
-            env.depends[fid] = {fid}
-        for r in population:
-            pid = r["population_id"]
-            env.value[pid] = float(r["value"])
-            env.span[pid] = Interval.point(float(r["value"]))
-            env.period[pid] = (f"{int(r['year'])}-06-30", f"{int(r['year'])}-06-30")  # mid-year reference date
-            env.geo[pid] = r["geography_code"]
-            env.kind[pid] = "reference"
-            env.depends[pid] = {pid}
+        fids = figures.column("figure_id")
+        years = population.column("year")
+        pops = population.numbers("value")[0]
+        ids = fids + population.column("population_id")
+        env.index = {ident: i for i, ident in enumerate(ids)}
+        env.kind = ["figure"] * len(fids) + ["reference"] * len(years)
+        env.period = list(zip(figures.column("period_start"), figures.column("period_end"), strict=True))
+        env.period += [(f"{int(y)}-06-30", f"{int(y)}-06-30") for y in years]  # mid-year reference date
+        env.geo = figures.column("geography_code") + population.column("geography_code")
+        env._base = (
+            np.concatenate([figures.numbers("value")[0], pops]),
+            np.concatenate([figures.numbers("lower", -np.inf)[0], pops]),
+            np.concatenate([figures.numbers("upper", np.inf)[0], pops]),
+        )
         return env
 
-    def add(self, ident: str, value: float, span: Interval, period: tuple[str, str], geo: str, deps: set[str]) -> None:
-        self.value[ident] = value
-        self.span[ident] = span
-        self.period[ident] = period
-        self.geo[ident] = geo
-        self.kind[ident] = "metric"
-        self.depends[ident] = deps | {ident}
+    def add(self, ident: str, value: float, lo: float, hi: float, period: tuple[str, str], geo: str, inputs: list[str]) -> None:
+        self.index[ident] = len(self.kind)
+        self.kind.append("metric")
+        self.period.append(period)
+        self.geo.append(geo)
+        self.inputs[ident] = inputs
+        self._added.append((value, lo, hi))
+        self._arrays = None
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Value, lower and upper end of every id, by position in ``index``."""
+        if self._arrays is None:
+            extra = np.asarray(self._added, dtype=float).reshape(-1, 3)
+            self._arrays = tuple(np.concatenate([base, extra[:, k]]) for k, base in enumerate(self._base))
+        return self._arrays
+
+    def interval(self, ident: str) -> Interval:
+        value, lo, hi = self.arrays()
+        i = self.index[ident]
+        return Interval(float(lo[i]), float(hi[i]))
+
+    def value(self, ident: str) -> float:
+        return float(self.arrays()[0][self.index[ident]])
+
+    def periods(self) -> Mapping[str, tuple[str, str]]:
+        return _Periods(self)
+
+    def rests_on(self, ident: str, target: str) -> bool:
+        """Whether ``ident`` is ``target`` or is computed, directly or not, from it."""
+        seen, todo = set(), [ident]
+        while todo:
+            i = todo.pop()
+            if i == target:
+                return True
+            if i not in seen:
+                seen.add(i)
+                todo += self.inputs.get(i, [])
+        return False
 
 
-def _num(text: str) -> float | None:
-    return float(text) if text not in ("", None) else None
+class _Periods(Mapping):
+    """The period of each id, as a mapping (what ``expr.period_of_rule`` reads)."""
+
+    def __init__(self, env: Environment) -> None:
+        self.env = env
+
+    def __getitem__(self, ident: str) -> tuple[str, str]:
+        return self.env.period[self.env.index[ident]]
+
+    def __contains__(self, ident: object) -> bool:
+        return ident in self.env.index
+
+    def __iter__(self):
+        return iter(self.env.index)
+
+    def __len__(self) -> int:
+        return len(self.env.index)
 
 
-def _text(v) -> str:
-    if type(v) is str:
-        return v
-    if v is None:
-        return ""
-    return format_number(v) if isinstance(v, (int, float)) else str(v)
+METRIC_COLUMNS = (
+    "metric_id",
+    "kind",
+    "formula",
+    "inputs",
+    "value",
+    "lower",
+    "upper",
+    "unit",
+    "geography_code",
+    "period_start",
+    "period_end",
+    "period_rule",
+    "description",
+)
 
 
-def derive_metrics(paths: Paths, rows, env: Environment, problems: Collector) -> list[dict]:
-    """Evaluate raw/derivations.csv in dependency order; report unknown ids and cycles."""
+def _columns(rows: list[dict], names) -> dict:
+    """Rows to columns; numbers (value, lower, upper and the like) as NumPy arrays."""
+    out = {}
+    for n in names:
+        col = [r[n] for r in rows]
+        out[n] = np.array([np.nan if v is None else v for v in col], dtype=float) if n in NUMBER_COLUMNS else col
+    return out
+
+
+NUMBER_COLUMNS = ("value", "lower", "upper", "stated", "stated_lower", "stated_upper", "computed")
+
+
+def _concat(a: dict, b: dict) -> dict:
+    return {n: np.concatenate([a[n], b[n]]) if isinstance(a[n], np.ndarray) else a[n] + b[n] for n in a}
+
+
+def _sorted_by(cols: dict, key: str) -> dict:
+    order = sorted(range(len(cols[key])), key=cols[key].__getitem__)
+    take = np.asarray(order, dtype=np.int64)
+    return {n: c[take] if isinstance(c, np.ndarray) else [c[i] for i in order] for n, c in cols.items()}
+
+
+def derive_metrics(paths: Paths, rows: Table, env: Environment, problems: Collector) -> dict:
+    """Evaluate raw/derivations.csv in dependency order; report unknown ids and cycles.
+
+    Metrics are evaluated a level at a time (a metric's level is one more than
+    that of its deepest input metric), all the formulas of a level at once.
+    """
     display = rel(paths, paths.raw_derivations)
-    by_id = {}
+    by_id: dict[str, Row] = {}
     for r in rows:
-        if r["metric_id"] in by_id or r["metric_id"] in env.value:
+        if r["metric_id"] in by_id or r["metric_id"] in env.index:
             problems.add(
                 "duplicate-id", display, r.line, "metric_id", r["metric_id"], "the id is already used by a figure, reference row or metric"
             )
@@ -150,125 +237,150 @@ def derive_metrics(paths: Paths, rows, env: Environment, problems: Collector) ->
             problems.add("no-inputs", display, r.line, "formula", r["formula"], "the formula refers to no figure, metric or reference row")
             continue
         by_id[r["metric_id"]] = r
-    out: list[dict] = []
-    state: dict[str, str] = {}
+    level: dict[str, int | None] = {}  # None: cannot be evaluated (reported already)
+    active: set[str] = set()
 
-    def visit(mid: str, chain: list[str]) -> bool:
-        if state.get(mid) == "done":
-            return True
+    def visit(mid: str, chain: list[str]) -> int | None:
+        if mid in level:
+            return level[mid]
         r = by_id[mid]
-        if state.get(mid) == "active":
+        if mid in active:
             problems.add("derivation-cycle", display, r.line, "formula", r["formula"], "depends on itself: " + " -> ".join(chain + [mid]))
-            return False
-        state[mid] = "active"
-        ok = True
+            return None
+        active.add(mid)
+        depth, ok = 0, True
         for ident in inputs(r["formula"]):
             if ident in by_id:
-                ok = visit(ident, chain + [mid]) and ok
-            elif ident not in env.value:
+                below = visit(ident, chain + [mid])
+                ok = ok and below is not None
+                depth = max(depth, (below or 0) + 1)
+            elif ident not in env.index:
                 problems.add("unknown-id", display, r.line, "formula", ident, "no figure, metric or reference row has this id")
                 ok = False
-        if ok:
-            ok = _evaluate_metric(r, env, problems, display, out)
-        state[mid] = "done" if ok else "failed"
-        return ok
+        active.discard(mid)
+        level[mid] = depth if ok else None
+        return level[mid]
 
     for mid in sorted(by_id):
-        if state.get(mid) is None:
-            visit(mid, [])
-    return out
+        visit(mid, [])
+    out: list[dict] = []
+    failed: set[str] = {m for m, lv in level.items() if lv is None}
+    for depth in sorted({lv for lv in level.values() if lv is not None}):
+        batch = [by_id[m] for m in sorted(by_id) if level[m] == depth and not set(inputs(by_id[m]["formula"])) & failed]
+        failed |= {m for m in sorted(by_id) if level[m] == depth} - {r["metric_id"] for r in batch}
+        done = evaluate_many([r["formula"] for r in batch], env.index, *env.arrays())
+        periods = env.periods()
+        for k, r in enumerate(batch):
+            if k in done.errors:
+                problems.add("bad-formula", display, r.line, "formula", r["formula"], f"cannot evaluate: {done.errors[k]}")
+                failed.add(r["metric_id"])
+                continue
+            ids = inputs(r["formula"])
+            period = period_of_rule(r["period"], ids, periods)
+            if period is None:
+                problems.add("bad-period", display, r.line, "period", r["period"], "use of:<id>, shift:<id>:<years>, span, or leave empty")
+                failed.add(r["metric_id"])
+                continue
+            value, lo, hi = float(done.value[k]), float(done.lo[k]), float(done.hi[k])
+            env.add(r["metric_id"], value, lo, hi, period, r["geography_code"], ids)
+            out.append(
+                {
+                    "metric_id": r["metric_id"],
+                    "kind": r["kind"],
+                    "formula": r["formula"],
+                    "inputs": " ".join(ids),
+                    "value": value,
+                    "lower": _end(lo),
+                    "upper": _end(hi),
+                    "unit": r["unit"],
+                    "geography_code": r["geography_code"],
+                    "period_start": period[0],
+                    "period_end": period[1],
+                    "period_rule": r["period"],
+                    "description": r["description"],
+                }
+            )
+    return _columns(out, METRIC_COLUMNS)
 
 
-def _evaluate_metric(r, env: Environment, problems: Collector, display: str, out: list[dict]) -> bool:
-    ids = inputs(r["formula"])
-    try:
-        value, span = evaluate(r["formula"], env.value, env.span)
-    except (ZeroDivisionError, ValueError) as exc:
-        problems.add("bad-formula", display, r.line, "formula", r["formula"], f"cannot evaluate: {exc}")
-        return False
-    period = period_of_rule(r["period"], ids, env.period)
-    if period is None:
-        problems.add("bad-period", display, r.line, "period", r["period"], "use of:<id>, shift:<id>:<years>, span, or leave empty")
-        return False
-    deps = set().union(*(env.depends[i] for i in ids))
-    env.add(r["metric_id"], value, span, period, r["geography_code"], deps)
-    lo, hi = span.bounds()
-    out.append(
-        {
-            "metric_id": r["metric_id"],
-            "kind": r["kind"],
-            "formula": r["formula"],
-            "inputs": " ".join(ids),
-            "value": value,
-            "lower": lo,
-            "upper": hi,
-            "unit": r["unit"],
-            "geography_code": r["geography_code"],
-            "period_start": period[0],
-            "period_end": period[1],
-            "period_rule": r["period"],
-            "description": r["description"],
-        }
-    )
-    return True
+def _end(x: float) -> float | None:
+    """An interval end as published: None where unbounded."""
+    return None if np.isinf(x) else x
 
 
-def rate_metrics(figures, population, metrics, env: Environment, per: int) -> list[dict]:
+def rate_metrics(figures: Table, population: Table, metrics: dict, env: Environment, per: int) -> dict:
     """A rate per 100,000 people for each count with a place, a period and a population estimate."""
     estimates: dict[str, list[tuple[int, str]]] = {}
     for r in population:
         estimates.setdefault(r["geography_code"], []).append((int(r["year"]), r["population_id"]))
-    for m in metrics:
-        if m["kind"] == "population" and m["geography_code"] and m["period_start"]:
-            estimates.setdefault(m["geography_code"], []).append((int(m["period_start"][:4]), m["metric_id"]))
-    out = []
-    for r in figures:
-        code = r["geography_code"]
-        if r["unit"] not in RATE_UNITS or r["qualifier"] == "vague" or not code or not r["period_start"] or code not in estimates:
+    for kind, code, start, mid in zip(
+        metrics["kind"], metrics["geography_code"], metrics["period_start"], metrics["metric_id"], strict=True
+    ):
+        if kind == "population" and code and start:
+            estimates.setdefault(code, []).append((int(start[:4]), mid))
+    fids, codes, units = figures.column("figure_id"), figures.column("geography_code"), figures.column("unit")
+    qualifiers, starts, ends = figures.column("qualifier"), figures.column("period_start"), figures.column("period_end")
+    measures, places = figures.column("measure"), figures.column("geography")
+    chosen: dict[tuple[str, str, str], tuple[int, str, str]] = {}
+    rows, pids, descriptions = [], [], []
+    for i, code in enumerate(codes):
+        if units[i] not in RATE_UNITS or qualifiers[i] == "vague" or not code or not starts[i] or code not in estimates:
             continue
-        start, end = date.fromisoformat(r["period_start"]), date.fromisoformat(r["period_end"])
-        mid = start + (end - start) / 2
-        year, pid = min(estimates[code], key=lambda e: (abs(e[0] - mid.year), e[0]))
-        which = (
-            "the year of the period's midpoint"
-            if year == mid.year
-            else f"the nearest year with an estimate to the period's midpoint ({mid.year})"
+        key = (code, starts[i], ends[i])
+        if key not in chosen:
+            chosen[key] = _estimate_for(estimates[code], starts[i], ends[i])
+        year, pid, which = chosen[key]
+        rows.append(i)
+        pids.append(pid)
+        descriptions.append(
+            f"{measures[i]} ({units[i]}) per {per:,} people in {places[i]}, using the mid-{year} population estimate: {which}."
         )
-        fid = r["figure_id"]
-        formula = f"{{{fid}}} / {{{pid}}} * {per}"
-        value, span = evaluate(formula, env.value, env.span)
-        lo, hi = span.bounds()
-        out.append(
-            {
-                "metric_id": f"rate-{fid}",
-                "kind": "rate_per_100k",
-                "formula": formula,
-                "inputs": f"{fid} {pid}",
-                "value": value,
-                "lower": lo,
-                "upper": hi,
-                "unit": "per 100,000 people",
-                "geography_code": code,
-                "period_start": r["period_start"],
-                "period_end": r["period_end"],
-                "period_rule": f"of:{fid}",
-                "description": f"{r['measure']} ({r['unit']}) per {per:,} people in {r['geography']}, using the mid-{year} population estimate: {which}.",
-            }
-        )
-    return out
+    # one shape for all: "{figure} / {population} * per", parsed here rather than read back
+    formulas = [f"{{{fids[i]}}} / {{{pid}}} * {per}" for i, pid in zip(rows, pids, strict=True)]
+    shape = parse_many([f"{{a}} / {{b}} * {per}"])[0][0]
+    parsed = ([shape] * len(rows), [[fids[i], pid] for i, pid in zip(rows, pids, strict=True)], {})
+    done = evaluate_many(formulas, env.index, *env.arrays(), parsed=parsed)
+    return {
+        "metric_id": [f"rate-{fids[i]}" for i in rows],
+        "kind": ["rate_per_100k"] * len(rows),
+        "formula": formulas,
+        "inputs": [f"{fids[i]} {pid}" for i, pid in zip(rows, pids, strict=True)],
+        "value": done.value,
+        "lower": np.where(np.isinf(done.lo), np.nan, done.lo),
+        "upper": np.where(np.isinf(done.hi), np.nan, done.hi),
+        "unit": ["per 100,000 people"] * len(rows),
+        "geography_code": [codes[i] for i in rows],
+        "period_start": [starts[i] for i in rows],
+        "period_end": [ends[i] for i in rows],
+        "period_rule": [f"of:{fids[i]}" for i in rows],
+        "description": descriptions,
+    }
 
 
-def check_claims(paths: Paths, rows, env: Environment, prm: dict, problems: Collector) -> list[dict]:
+def _estimate_for(estimates: list[tuple[int, str]], start: str, end: str) -> tuple[int, str, str]:
+    """The estimate for the year of the period's midpoint, or the nearest year (the earlier on a tie), and why."""
+    a, b = date.fromisoformat(start), date.fromisoformat(end)
+    mid = a + (b - a) / 2
+    year, pid = min(estimates, key=lambda e: (abs(e[0] - mid.year), e[0]))
+    which = (
+        "the year of the period's midpoint"
+        if year == mid.year
+        else f"the nearest year with an estimate to the period's midpoint ({mid.year})"
+    )
+    return year, pid, which
+
+
+def check_claims(paths: Paths, rows: Table, env: Environment, prm: dict, problems: Collector) -> dict:
     """Compare each stated number with what its formula computes, the way statcheck does."""
     display = rel(paths, paths.raw_claims)
-    out, seen = [], set()
+    valid, seen = [], set()
     for r in rows:
         cid, fid, formula = r["claim_id"], r["figure_id"], r["formula"]
         if cid in seen:
             problems.add("duplicate-id", display, r.line, "claim_id", cid, "claim_id must be unique")
             continue
         seen.add(cid)
-        if fid not in env.kind or env.kind[fid] != "figure":
+        if fid not in env.index or env.kind[env.index[fid]] != "figure":
             problems.add("unknown-id", display, r.line, "figure_id", fid, "no figure has this id")
             continue
         try:
@@ -287,7 +399,7 @@ def check_claims(paths: Paths, rows, env: Environment, prm: dict, problems: Coll
                 "a claim must be checked against at least one figure, metric or reference row",
             )
             continue
-        unknown = [i for i in ids if i not in env.value]
+        unknown = [i for i in ids if i not in env.index]
         for i in unknown:
             problems.add("unknown-id", display, r.line, "formula", i, "no figure, metric or reference row has this id")
         if unknown:
@@ -295,20 +407,29 @@ def check_claims(paths: Paths, rows, env: Environment, prm: dict, problems: Coll
         if not r["compares"].strip():
             problems.add("required", display, r.line, "compares", "", "say in words what the claim compares")
             continue
-        computed, span = evaluate(formula, env.value, env.span)
-        stated = Interval(env.span[fid].lo, env.span[fid].hi)
-        circular = any(fid in env.depends[i] for i in ids)
-        verdict, why = verdict_of(env.value[fid], stated, span, circular, prm)
+        valid.append(r)
+    done = evaluate_many([r["formula"] for r in valid], env.index, *env.arrays())
+    out = []
+    for k, r in enumerate(valid):
+        cid, fid, formula = r["claim_id"], r["figure_id"], r["formula"]
+        if k in done.errors:
+            problems.add("bad-formula", display, r.line, "formula", formula, f"cannot evaluate: {done.errors[k]}")
+            continue
+        ids = inputs(formula)
+        span = Interval(float(done.lo[k]), float(done.hi[k]))
+        stated = env.interval(fid)
+        circular = any(env.rests_on(i, fid) for i in ids)
+        verdict, why = verdict_of(env.value(fid), stated, span, circular, prm)
         lo, hi = span.bounds()
         slo, shi = stated.bounds()
         out.append(
             {
                 "claim_id": cid,
                 "figure_id": fid,
-                "stated": env.value[fid],
+                "stated": env.value(fid),
                 "stated_lower": slo,
                 "stated_upper": shi,
-                "computed": computed,
+                "computed": float(done.value[k]),
                 "lower": lo,
                 "upper": hi,
                 "formula": formula,
@@ -317,7 +438,23 @@ def check_claims(paths: Paths, rows, env: Environment, prm: dict, problems: Coll
                 "explanation": f"{r['compares'].strip()} {why}",
             }
         )
-    return out
+    return _columns(out, CLAIM_OUTPUT)
+
+
+CLAIM_OUTPUT = (
+    "claim_id",
+    "figure_id",
+    "stated",
+    "stated_lower",
+    "stated_upper",
+    "computed",
+    "lower",
+    "upper",
+    "formula",
+    "inputs",
+    "verdict",
+    "explanation",
+)
 
 
 def verdict_of(

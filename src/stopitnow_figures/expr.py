@@ -14,9 +14,14 @@ input appears once; write formulas that way where possible.
 from __future__ import annotations
 
 import ast
+import operator
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
+
+import numpy as np
 
 from .intervals import Interval
 
@@ -30,34 +35,44 @@ class FormulaError(ValueError):
 
 def inputs(formula: str) -> list[str]:
     """The ids a formula refers to, in order of first appearance."""
-    seen: list[str] = []
-    for m in REF.finditer(formula):
-        ident = m.group(1)
-        if ident not in seen:
-            seen.append(ident)
-    return seen
+    return list(dict.fromkeys(REF.findall(formula)))
+
+
+# ids joined by "}", which no id can hold, checked in one go
+_IDS = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\}[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*")
+_NAMES = tuple(f"_v{k}" for k in range(64))
 
 
 def _template(formula: str) -> tuple[str, dict[str, str]]:
     """Replace each {id} by a positional name: the formula's shape and the map of names to ids."""
-    names: dict[str, str] = {}
-    ids: dict[str, str] = {}
-
-    def sub(m: re.Match[str]) -> str:
-        ident = m.group(1)
-        if not ID.match(ident):
-            raise FormulaError(f"{{{ident}}} is not an id (lower-case letters, digits and hyphens)")
-        if ident not in ids:
-            ids[ident] = f"_v{len(ids)}"
-            names[ids[ident]] = ident
-        return ids[ident]
-
     if not isinstance(formula, str) or not formula.strip():
         raise FormulaError("empty formula")
-    text = REF.sub(sub, formula)
-    if "{" in text or "}" in text:
+    parts = REF.split(formula)
+    ids = parts[1::2]
+    if ids and not _IDS.fullmatch("}".join(ids)):
+        bad = next(i for i in ids if not ID.match(i))
+        raise FormulaError(f"{{{bad}}} is not an id (lower-case letters, digits and hyphens)")
+    unique = list(dict.fromkeys(ids))
+    if len(unique) > len(_NAMES):
+        raise FormulaError(f"a formula may refer to at most {len(_NAMES)} ids")
+    pattern = tuple(ids) if len(unique) < len(ids) else len(ids)  # where an id comes back, which one
+    return _shape(tuple(parts[0::2]), pattern, tuple(unique)), dict(zip(_NAMES, unique, strict=False))
+
+
+def _shape(texts: tuple[str, ...], pattern, unique: tuple[str, ...]) -> str:
+    """The formula text with its ids replaced by positional names (cached by its skeleton)."""
+    if isinstance(pattern, int):
+        return _shape_of(texts, tuple(range(pattern)))
+    slot = {ident: k for k, ident in enumerate(unique)}
+    return _shape_of(texts, tuple(slot[i] for i in pattern))
+
+
+@lru_cache(maxsize=4096)
+def _shape_of(texts: tuple[str, ...], slots: tuple[int, ...]) -> str:
+    shape = texts[0] + "".join(f"{_NAMES[k]}{text}" for k, text in zip(slots, texts[1:], strict=True))
+    if "{" in shape or "}" in shape:
         raise FormulaError("unbalanced braces")
-    return text, names
+    return shape
 
 
 @lru_cache(maxsize=4096)
@@ -103,6 +118,151 @@ def evaluate(formula: str, point: Mapping[str, float], spans: Mapping[str, Inter
     if not isinstance(span, Interval):
         span = Interval.point(span)
     return float(value), span
+
+
+@dataclass
+class Evaluated:
+    """Formulas evaluated column-wise: one value and interval per formula, the
+    ids each refers to (in order of first appearance), and why a formula could
+    not be evaluated (by its position)."""
+
+    value: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    ids: list[list[str]]
+    errors: dict[int, str]
+
+
+def parse_many(formulas: list[str]) -> tuple[list[str | None], list[list[str]], dict[int, str]]:
+    """Each formula's shape (None if malformed) and ids, and what is wrong with
+    the malformed ones: the same as ``_template`` formula by formula, but with
+    one pass of the regular expressions over all the formulas at once."""
+    joined = "\x00".join(formulas) if all(type(f) is str for f in formulas) else None
+    if joined is None or joined.count("\x00") != max(len(formulas) - 1, 0) or "\x01" in joined or not formulas:
+        return _parse_each(formulas)
+    ids_all = REF.findall(joined)
+    if not _ids_ok(ids_all):
+        return _parse_each(formulas)  # some id is malformed: say which, formula by formula
+    skeletons = REF.sub("\x01", joined).split("\x00")
+    counts = list(map(_COUNT_REFS, skeletons))
+    starts = list(accumulate(counts, initial=0))
+    ids = [ids_all[a:b] for a, b in zip(starts, starts[1:], strict=False)]
+    known: dict[str, str | FormulaError] = {}
+    for skeleton in set(skeletons):
+        try:
+            known[skeleton] = _skeleton_shape(skeleton)
+            _compile_shape(known[skeleton])
+        except FormulaError as exc:
+            known[skeleton] = exc
+    shapes: list = list(map(known.__getitem__, skeletons))
+    # an id that comes back, or an empty formula: the general way
+    general = [i for i, (k, u) in enumerate(zip(counts, map(len, map(set, ids)), strict=True)) if u < k]
+    general += [i for i, s in enumerate(map(str.strip, skeletons)) if not s]
+    for i in general:
+        try:
+            shape, names = _template(formulas[i])
+            _compile_shape(shape)
+            shapes[i], ids[i] = shape, list(names.values())
+        except FormulaError as exc:
+            shapes[i] = exc
+    errors = {i: str(s) for i, s in enumerate(shapes) if isinstance(s, FormulaError)}
+    for i in errors:
+        shapes[i] = None
+    return shapes, ids, errors
+
+
+_COUNT_REFS = operator.methodcaller("count", "\x01")
+_ID_CHARS = b"abcdefghijklmnopqrstuvwxyz0123456789-}"
+
+
+def _ids_ok(ids: list[str]) -> bool:
+    """Whether every id is of the documented form (what ``ID`` checks, for all at once)."""
+    if not ids:
+        return True
+    joined = "}" + "}".join(ids) + "}"
+    if not joined.isascii() or joined.encode().translate(None, _ID_CHARS):
+        return False
+    return "}}" not in joined and "}-" not in joined and "-}" not in joined
+
+
+def _parse_each(formulas: list[str]) -> tuple[list[str | None], list[list[str]], dict[int, str]]:
+    shapes: list[str | None] = []
+    ids: list[list[str]] = []
+    errors: dict[int, str] = {}
+    for i, formula in enumerate(formulas):
+        try:
+            shape, names = _template(formula)
+            _compile_shape(shape)
+        except FormulaError as exc:
+            shapes.append(None)
+            ids.append(inputs(formula) if isinstance(formula, str) else [])
+            errors[i] = str(exc)
+            continue
+        shapes.append(shape)
+        ids.append(list(names.values()))
+    return shapes, ids, errors
+
+
+@lru_cache(maxsize=4096)
+def _skeleton_shape(skeleton: str) -> str:
+    """A formula with each id replaced by \\x01 (ids all different) to its shape."""
+    parts = skeleton.split("\x01")
+    return _shape_of(tuple(parts), tuple(range(len(parts) - 1)))
+
+
+def evaluate_many(
+    formulas: list[str],
+    index: Mapping[str, int],
+    value: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    parsed: tuple[list[str | None], list[list[str]], dict[int, str]] | None = None,
+) -> Evaluated:
+    """Evaluate many formulas at once, each shape once over all the formulas of
+    that shape. ``index`` gives each id's position in ``value``, ``lo`` and
+    ``hi``; ``parsed`` is what ``parse_many`` gives for ``formulas``, where the
+    caller wrote them and knows it already. Formulas that are malformed, name
+    an unknown id or divide by zero are left NaN, with the reason in ``errors``.
+    """
+    n = len(formulas)
+    shapes_of, ids, errors = parsed if parsed is not None else parse_many(formulas)
+    out = Evaluated(np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan), ids, errors)
+    shapes: dict[str, tuple[list[int], list[list[int]]]] = {}
+    for i, shape in enumerate(shapes_of):
+        if shape is None:
+            continue
+        try:
+            slots = [index[ident] for ident in ids[i]]
+        except KeyError as exc:
+            out.errors[i] = f"unknown id {exc.args[0]}"
+            continue
+        rows, positions = shapes.setdefault(shape, ([], []))
+        rows.append(i)
+        positions.append(slots)
+    for shape, (rows, positions) in shapes.items():
+        code = _compile_shape(shape)
+        take = np.asarray(positions, dtype=np.int64).reshape(len(rows), -1)
+        names = [f"_v{k}" for k in range(take.shape[1])]
+        with np.errstate(all="ignore"):
+            val = eval(code, {"__builtins__": {}}, {nm: value[take[:, k]] for k, nm in enumerate(names)})  # noqa: S307
+        val = np.broadcast_to(np.asarray(val, dtype=float), (len(rows),))
+        try:
+            span = eval(code, {"__builtins__": {}}, {nm: Interval(lo[take[:, k]], hi[take[:, k]]) for k, nm in enumerate(names)})  # noqa: S307
+            span_lo, span_hi = np.broadcast_to(span.lo, (len(rows),)), np.broadcast_to(span.hi, (len(rows),))
+        except ValueError:  # an undefined interval in some row (inf - inf): find which, one at a time
+            span_lo, span_hi = np.full(len(rows), np.nan), np.full(len(rows), np.nan)
+            for j in range(len(rows)):
+                try:
+                    one = eval(code, {"__builtins__": {}}, {nm: Interval(lo[take[j, k]], hi[take[j, k]]) for k, nm in enumerate(names)})  # noqa: S307
+                    span_lo[j], span_hi[j] = one.lo, one.hi
+                except ValueError as exc:
+                    out.errors[rows[j]] = f"cannot evaluate the interval: {exc}"
+        at = np.asarray(rows, dtype=np.int64)
+        for j in np.flatnonzero(~np.isfinite(val)):
+            out.errors.setdefault(rows[int(j)], "division by zero")
+        ok = np.isfinite(val) & ~np.isnan(span_lo)
+        out.value[at[ok]], out.lo[at[ok]], out.hi[at[ok]] = val[ok], span_lo[ok], span_hi[ok]
+    return out
 
 
 def period_of_rule(rule: str, ids: list[str], periods: Mapping[str, tuple[str, str]]) -> tuple[str, str] | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .values import FRACTIONS, MULTIPLES, SCALES, TENS, UNITS
 
@@ -29,44 +29,113 @@ _WORDS = sorted(
     reverse=True,
 )
 WORDS = frozenset(_WORDS)
-# digit runs, and runs of letters that are then looked up in WORDS (faster than one big alternation)
+DIGITS = re.compile(r"\d+(?:[,.]\d+)*")
+# digit runs, and runs of letters that are then looked up in WORDS: the slow, obvious reading
 TOKEN = re.compile(r"\d+(?:[,.]\d+)*|[^\W\d_]+")
 
 
-@dataclass(frozen=True)
-class Mention:
+def _trie(words: list[str]) -> str:
+    """One regular expression for a set of words, sharing prefixes (fast to scan with)."""
+    tree: dict = {}
+    for w in words:
+        node = tree
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def pattern(node: dict) -> str:
+        alts = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return pattern(tree)
+
+
+def _word_pattern(words: list[str]) -> str:
+    """A whole run of letters that is one of ``words``. Each branch starts with
+    its first letter, then looks back past it for a letter, so the regular
+    expression engine can skip ahead to the letters that start a word."""
+    by_first: dict[str, list[str]] = {}
+    for w in words:
+        by_first.setdefault(w[0], []).append(w[1:])
+    branches = []
+    for first, rests in sorted(by_first.items()):
+        rest = _trie([r for r in rests if r])
+        tail = f"(?:{rest})?" if "" in rests else rest
+        branches.append(f"{re.escape(first)}(?<![^\\W\\d_]{re.escape(first)}){tail}")
+    return "(?:" + "|".join(branches) + r")(?![^\W\d_])"
+
+
+# a whole run of letters that is one of WORDS, in lower-cased text
+NUMBER_WORD = re.compile(_word_pattern(sorted(WORDS)))
+
+
+class Mention(NamedTuple):
     start: int
     end: int
     text: str
 
 
-@dataclass(frozen=True)
-class Span:
+class Span(NamedTuple):
     start: int
     end: int
     kind: str  # figure | period | not_figure
     ref: str  # the figure id or the not_figures line that accounts for it
 
 
+def mention_positions(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every numeric mention in ``text``, in order."""
+    low = text.lower()
+    if len(low) != len(text):  # a letter whose lower case is longer: read token by token
+        return [m.span() for m in TOKEN.finditer(text) if m.group(0)[0].isdigit() or m.group(0).lower() in WORDS]
+    found = [m.span() for m in DIGITS.finditer(text)]
+    found += [m.span() for m in NUMBER_WORD.finditer(low)]
+    found.sort()
+    return found
+
+
 def find_mentions(text: str) -> list[Mention]:
     """Every numeric mention in ``text``, in order."""
-    return [Mention(m.start(), m.end(), m.group(0)) for m in TOKEN.finditer(text) if m.group(0)[0].isdigit() or m.group(0).lower() in WORDS]
+    return [Mention(a, b, text[a:b]) for a, b in mention_positions(text)]
+
+
+KIND_ORDER = {"figure": 0, "period": 1, "not_figure": 2}
+
+
+def account(positions: list[tuple[int, int]], spans: list[Span]) -> list[int]:
+    """For each mention (in order, none overlapping): the index of the span
+    holding it, preferring a figure, then a figure's period words, then a row
+    of not_figures, then the earliest span; -1 where no span holds it."""
+    ranked = sorted((s.start, KIND_ORDER[s.kind], s.end, k) for k, s in enumerate(spans))
+    reach, disjoint = -1, True
+    for start, _, end, _ in ranked:
+        disjoint = disjoint and start >= reach
+        reach = max(reach, end)
+    if disjoint:  # at most one span can hold a mention: the last to start before it
+        starts = [s[0] for s in ranked]
+        out = []
+        for a, b in positions:
+            i = bisect_right(starts, a) - 1
+            out.append(ranked[i][3] if i >= 0 and ranked[i][2] >= b else -1)
+        return out
+    # spans overlap: sweep, keeping the spans that may still hold a mention (mentions end later and later)
+    out = []
+    active: list[tuple[int, int, int, int]] = []
+    j, n = 0, len(ranked)
+    for a, b in positions:
+        while j < n and ranked[j][0] <= a:
+            active.append(ranked[j])
+            j += 1
+        if active:
+            active = [s for s in active if s[2] >= b]
+        best = min(((kind, start, k) for start, kind, _, k in active), default=None)
+        out.append(-1 if best is None else best[2])
+    return out
 
 
 def classify(mentions: list[Mention], spans: list[Span]) -> list[tuple[Mention, Span | None]]:
-    """Pair each mention with the span that accounts for it (figure first), or None."""
-    order = {"figure": 0, "period": 1, "not_figure": 2}
-    by_start = sorted(spans, key=lambda s: (s.start, order[s.kind]))
-    starts = [s.start for s in by_start]
-    longest = max((s.end - s.start for s in spans), default=0)
-    out = []
-    for m in mentions:
-        hits = []
-        i = bisect_right(starts, m.start) - 1
-        while i >= 0 and by_start[i].start >= m.start - longest:
-            s = by_start[i]
-            if m.end <= s.end:
-                hits.append(s)
-            i -= 1
-        out.append((m, min(hits, key=lambda s: (order[s.kind], s.start)) if hits else None))
-    return out
+    """Pair each mention with the span that accounts for it (see ``account``), or None."""
+    found = account([(m.start, m.end) for m in mentions], spans)
+    return [(m, None if k < 0 else spans[k]) for m, k in zip(mentions, found, strict=True)]

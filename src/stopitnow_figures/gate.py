@@ -18,10 +18,13 @@ whole years apart at most; a source's dates carry their reasoning.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .expr import FormulaError, evaluate, inputs, period_of_rule
-from .intervals import Interval
+import numpy as np
+
+from .csvio import Table
+from .expr import evaluate_many, period_of_rule
 from .values import ValueParseError, parse_as_written, published_interval
 
 
@@ -56,21 +59,34 @@ def _same(a: float | None, b: float | None) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
 
 
-def check(tables: dict[str, list[dict[str, str]]], texts: dict[str, str], sha256: dict[str, str], hedges: dict) -> list[Untraced]:
+def _same_columns(published: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """``_same`` row by row (NaN for an empty cell): both empty, or close."""
+    both_empty = np.isnan(published) & np.isnan(expected)
+    with np.errstate(invalid="ignore"):
+        close = np.abs(published - expected) <= np.maximum(1e-9 * np.maximum(np.abs(published), np.abs(expected)), 1e-9)
+    return both_empty | close
+
+
+def _as_table(data) -> Table:
+    if isinstance(data, Table):
+        return data
+    names = list(data[0]) if data else []
+    return Table.from_rows(names, data)
+
+
+def check(tables: dict, texts: dict[str, str], sha256: dict[str, str], hedges: dict) -> list[Untraced]:
     """Return every untraced cell; empty when the package may be published.
 
-    ``tables`` maps resource name to rows of text cells as published; ``texts``
-    the decoded article texts; ``sha256`` the digest of each text's bytes as
-    read now; ``hedges`` the clean stage's params (hedge_widths, vague_ranges).
+    ``tables`` maps resource name to a Table (or a list of row dicts) of text
+    cells as published; ``texts`` the decoded article texts; ``sha256`` the
+    digest of each text's bytes as read now; ``hedges`` the clean stage's
+    params (hedge_widths, vague_ranges).
     """
+    t = {name: _as_table(rows) for name, rows in tables.items()}
     bad: list[Untraced] = []
-    sources = {r["source_id"]: r for r in tables["sources"]}
-    values: dict[str, float] = {}
-    spans: dict[str, Interval] = {}
-    periods: dict[str, tuple[str, str]] = {}
-    traced: set[str] = set()
-
-    for i, r in enumerate(tables["sources"], 1):
+    source_rows = [r.cells for r in t["sources"]]
+    sources = {r["source_id"]: r for r in source_rows}
+    for i, r in enumerate(source_rows, 1):
         sid = r["source_id"]
         if sha256.get(sid) != r["sha256"]:
             bad.append(Untraced("sources", i, "sha256", r["sha256"], "the article text's sha256 does not match"))
@@ -79,141 +95,232 @@ def check(tables: dict[str, list[dict[str, str]]], texts: dict[str, str], sha256
         if not r["date_reasoning"].strip() or r["date_basis"] not in ("confirmed", "inferred"):
             for col in ("published_earliest", "published_latest"):
                 bad.append(Untraced("sources", i, col, r[col], "a publication date needs its basis and reasoning"))
+    figure_ok = _check_figures(t["figures"], sources, texts, sha256, hedges, bad)
+    population_ok = _check_population(t["population"], bad)
 
-    for i, r in enumerate(tables["figures"], 1):
-        fid, sid = r["figure_id"], r["source_id"]
-        reasons = _figure_reasons(r, sources, texts, sha256, hedges)
-        for col, reason in reasons:
-            bad.append(Untraced("figures", i, col, r.get(col, ""), reason))
-        if r["period_start"] or r["period_end"]:
-            if r["period_basis"] not in ("stated", "inferred") or not r["period_note"].strip():
-                for col in ("period_start", "period_end"):
-                    bad.append(Untraced("figures", i, col, r[col], "a period needs the words it was read from and its basis"))
-        elif r["period_basis"] != "not stated":
-            bad.append(
-                Untraced("figures", i, "period_basis", r["period_basis"], "no period is published, so the basis must be 'not stated'")
-            )
-        values[fid] = float(r["value"]) if r["value"] else math.nan
-        spans[fid] = Interval.of(_num(r["lower"]), _num(r["upper"])) if not reasons else Interval.of(None, None)
-        periods[fid] = (r["period_start"], r["period_end"])
-        if not reasons and sid in sources:
-            traced.add(fid)
+    # every id a formula may use, with its published value and interval
+    fids, pids, mids = t["figures"].column("figure_id"), t["population"].column("population_id"), t["derived"].column("metric_id")
+    index = dict(zip(fids + pids + mids, range(len(fids) + len(pids) + len(mids)), strict=True))
+    pops = t["population"].numbers("value")[0]
+    figs, ders = t["figures"], t["derived"]
+    value = np.concatenate([figs.numbers("value")[0], pops, ders.numbers("value")[0]])
+    lo = np.concatenate([figs.numbers("lower", -np.inf)[0], pops, ders.numbers("lower", -np.inf)[0]])
+    hi = np.concatenate([figs.numbers("upper", np.inf)[0], pops, ders.numbers("upper", np.inf)[0]])
+    traced = np.concatenate([figure_ok, population_ok, np.zeros(len(mids), dtype=bool)])
+    periods = list(zip(t["figures"].column("period_start"), t["figures"].column("period_end"), strict=True))
+    periods += [(f"{y}-06-30", f"{y}-06-30") for y in t["population"].column("year")]
+    periods += list(zip(t["derived"].column("period_start"), t["derived"].column("period_end"), strict=True))
 
-    for i, r in enumerate(tables["population"], 1):
-        pid = r["population_id"]
-        if not r["publisher"].strip() or not r["table"].strip():
-            for col in NUMERIC["population"]:
-                bad.append(Untraced("population", i, col, r[col], "a reference row must name its publisher and table"))
-            continue
-        values[pid] = float(r["value"])
-        spans[pid] = Interval.point(float(r["value"]))
-        periods[pid] = (f"{r['year']}-06-30", f"{r['year']}-06-30")
-        traced.add(pid)
-
-    derived = {r["metric_id"]: (i, r) for i, r in enumerate(tables["derived"], 1)}
-    state: dict[str, str] = {}
-
-    def trace_metric(mid: str) -> bool:
-        if state.get(mid) in ("ok", "bad"):
-            return state[mid] == "ok"
-        i, r = derived[mid]
-        if state.get(mid) == "active":
-            bad.append(Untraced("derived", i, "value", r["value"], "the derivation depends on itself"))
-            state[mid] = "bad"
-            return False
-        state[mid] = "active"
-        ok = _trace_formula("derived", i, r, r["formula"], ("value", "lower", "upper"), derived, trace_metric, traced, values, spans, bad)
-        if ok:
-            ok = _trace_period(i, r, periods, bad)
-        state[mid] = "ok" if ok else "bad"
-        if ok:
-            traced.add(mid)
-            values[mid] = float(r["value"])
-            spans[mid] = Interval.of(_num(r["lower"]), _num(r["upper"]))
-            periods[mid] = (r["period_start"], r["period_end"])
-        return ok
-
-    for mid in sorted(derived):
-        trace_metric(mid)
-
-    figures = {r["figure_id"]: r for r in tables["figures"]}
-    for i, r in enumerate(tables["claims"], 1):
-        f = figures.get(r["figure_id"])
-        if f is None or r["figure_id"] not in traced:
-            for col in ("stated", "stated_lower", "stated_upper"):
-                bad.append(Untraced("claims", i, col, r[col], f"the figure {r['figure_id']!r} is missing or untraced"))
-        else:
-            for col, fcol in (("stated", "value"), ("stated_lower", "lower"), ("stated_upper", "upper")):
-                if not _same(_num(r[col]), _num(f[fcol])):
-                    bad.append(Untraced("claims", i, col, r[col], f"differs from the figure's {fcol} {f[fcol]!r}"))
-        _trace_formula("claims", i, r, r["formula"], ("computed", "lower", "upper"), derived, trace_metric, traced, values, spans, bad)
+    _check_metrics(t["derived"], index, value, lo, hi, traced, periods, bad)
+    _check_claims(t["claims"], t["figures"], index, value, lo, hi, traced, bad)
     return sorted(set(bad))
 
 
-def _figure_reasons(r, sources, texts, sha256, hedges) -> list[tuple[str, str]]:
-    sid = r["source_id"]
-    if sid not in sources or sid not in texts:
-        return [(c, f"unknown source {sid!r}") for c in ("value", "char_start")]
-    if sha256.get(sid) != sources[sid]["sha256"]:
-        return [(c, f"the text of {sid} no longer matches its sha256") for c in ("value", "lower", "upper", "char_start", "char_end")]
-    text = texts[sid]
-    try:
-        a, b = int(r["char_start"]), int(r["char_end"])
-    except ValueError:
-        return [("char_start", "offsets are not integers")]
-    if text[a:b] != r["quote"]:
-        return [("char_start", "the text at the offsets is not the quote"), ("char_end", "the text at the offsets is not the quote")]
-    if r["as_written"] not in r["quote"]:
-        return [("value", "the quote does not hold the number as written")]
-    try:
-        parsed = parse_as_written(r["as_written"])
-    except ValueParseError as exc:
-        return [("value", f"the number as written cannot be read: {exc}")]
-    value, lower, upper = published_interval(parsed, hedges["hedge_widths"], hedges["vague_ranges"])
-    out = []
-    if parsed.qualifier != r["qualifier"]:
-        out.append(("value", f"the words {r['as_written']!r} give qualifier {parsed.qualifier!r}, not {r['qualifier']!r}"))
-    for col, expected in (("value", value), ("lower", lower), ("upper", upper)):
-        if not _same(_num(r[col]), expected):
-            out.append((col, f"reading {r['as_written']!r} gives {col} {expected!r}"))
-    return out
+def _check_figures(figures: Table, sources: dict, texts, sha256, hedges, bad: list[Untraced]) -> np.ndarray:
+    """Each figure quoted at its offsets, its number read again from the words as
+    written; its period with the words it was read from. Returns which trace."""
+    col = figures.column
+    fids, sids, quotes, written, qualifiers = col("figure_id"), col("source_id"), col("quote"), col("as_written"), col("qualifier")
+    starts, ends = col("char_start"), col("char_end")
+    n = len(fids)
+    ok = np.ones(n, dtype=bool)
+    reading_of: dict[str, int] = {}  # as_written -> position in readings
+    readings: list[tuple[str, float, float, float] | str] = []
+    which = np.full(n, -1, dtype=np.int64)
+    stale = {sid for sid, s in sources.items() if sha256.get(sid) != s["sha256"]}
 
+    def flag(i: int, reasons: list[tuple[str, str]]) -> None:
+        ok[i] = False
+        bad.extend(Untraced("figures", i + 1, c, col(c)[i] if c in figures.names else "", why) for c, why in reasons)
 
-def _trace_formula(resource, i, r, formula, cols, derived, trace_metric, traced, values, spans, bad) -> bool:
-    try:
-        ids = inputs(formula)
-    except FormulaError as exc:
-        for col in cols:
-            bad.append(Untraced(resource, i, col, r[col], f"bad formula: {exc}"))
-        return False
-    if not ids or " ".join(ids) != r["inputs"]:
-        for col in cols:
-            bad.append(Untraced(resource, i, col, r[col], f"inputs {r['inputs']!r} are not the ids of the formula {' '.join(ids)!r}"))
-        return False
-    missing = [x for x in ids if not (x in traced or (x in derived and trace_metric(x)))]
-    if missing:
-        for col in cols:
-            bad.append(Untraced(resource, i, col, r[col], f"inputs do not trace: {', '.join(missing)}"))
-        return False
-    try:
-        value, span = evaluate(formula, values, spans)
-    except (FormulaError, ZeroDivisionError, ValueError, KeyError) as exc:
-        for col in cols:
-            bad.append(Untraced(resource, i, col, r[col], f"the formula cannot be re-evaluated: {exc}"))
-        return False
-    ok = True
-    for col, expected in zip(cols, (value, *span.bounds()), strict=False):
-        if not _same(_num(r[col]), expected):
-            bad.append(Untraced(resource, i, col, r[col], f"re-evaluating {formula!r} gives {expected!r}"))
-            ok = False
+    for i, sid in enumerate(sids):
+        if sid not in sources or sid not in texts:
+            flag(i, [(c, f"unknown source {sid!r}") for c in ("value", "char_start")])
+            continue
+        if sid in stale:
+            flag(i, [(c, f"the text of {sid} no longer matches its sha256") for c in ("value", "lower", "upper", "char_start", "char_end")])
+            continue
+        try:
+            a, b = int(starts[i]), int(ends[i])
+        except ValueError:
+            flag(i, [("char_start", "offsets are not integers")])
+            continue
+        quote, aw = quotes[i], written[i]
+        if texts[sid][a:b] != quote:
+            flag(i, [("char_start", "the text at the offsets is not the quote"), ("char_end", "the text at the offsets is not the quote")])
+            continue
+        if aw not in quote:
+            flag(i, [("value", "the quote does not hold the number as written")])
+            continue
+        k = reading_of.get(aw)
+        if k is None:
+            try:
+                parsed = parse_as_written(aw)
+                value, lower, upper = published_interval(parsed, hedges["hedge_widths"], hedges["vague_ranges"])
+                readings.append((parsed.qualifier, value, _nan(lower), _nan(upper)))
+            except ValueParseError as exc:
+                readings.append(f"the number as written cannot be read: {exc}")
+            k = reading_of[aw] = len(readings) - 1
+        if isinstance(readings[k], str):
+            flag(i, [("value", readings[k])])
+            continue
+        which[i] = k
+        if readings[k][0] != qualifiers[i]:
+            flag(i, [("value", f"the words {aw!r} give qualifier {readings[k][0]!r}, not {qualifiers[i]!r}")])
+    # the published numbers against the words' reading, a column at a time
+    read = np.array([r if not isinstance(r, str) else ("", np.nan, np.nan, np.nan) for r in readings], dtype=object).reshape(-1, 4)
+    rows = np.flatnonzero(which >= 0)
+    for j, name in enumerate(("value", "lower", "upper"), 1):
+        published, not_numbers = figures.numbers(name)
+        expected = np.full(n, np.nan)
+        if len(rows):
+            expected[rows] = read[which[rows], j].astype(float)
+        wrong = ~_same_columns(published, expected)
+        wrong[not_numbers] = True
+        for i in np.flatnonzero(wrong & (which >= 0)):
+            ok[i] = False
+            shown = None if np.isnan(expected[i]) else float(expected[i])
+            bad.append(Untraced("figures", int(i) + 1, name, col(name)[i], f"reading {written[i]!r} gives {name} {shown!r}"))
+    for i, (ps, pe, basis, note) in enumerate(
+        zip(col("period_start"), col("period_end"), col("period_basis"), col("period_note"), strict=True)
+    ):
+        if ps or pe:
+            if basis not in ("stated", "inferred") or not note.strip():
+                bad.extend(
+                    Untraced("figures", i + 1, c, v, "a period needs the words it was read from and its basis")
+                    for c, v in (("period_start", ps), ("period_end", pe))
+                )
+        elif basis != "not stated":
+            bad.append(Untraced("figures", i + 1, "period_basis", basis, "no period is published, so the basis must be 'not stated'"))
     return ok
 
 
-def _trace_period(i, r, periods, bad) -> bool:
-    ids = r["inputs"].split()
-    expected = period_of_rule(r["period_rule"], ids, periods)
-    if expected is None or expected != (r["period_start"], r["period_end"]):
-        for col in ("period_start", "period_end"):
-            bad.append(Untraced("derived", i, col, r[col], f"the period rule {r['period_rule']!r} gives {expected!r}"))
-        return False
-    return True
+def _nan(x: float | None) -> float:
+    return np.nan if x is None else x
+
+
+def _check_population(population: Table, bad: list[Untraced]) -> np.ndarray:
+    """A reference row traces when it names its publisher and table."""
+    ok = np.ones(len(population), dtype=bool)
+    for i, r in enumerate(population):
+        if not r["publisher"].strip() or not r["table"].strip():
+            ok[i] = False
+            for col in NUMERIC["population"]:
+                bad.append(Untraced("population", i + 1, col, r[col], "a reference row must name its publisher and table"))
+    return ok
+
+
+def _check_metrics(derived: Table, index, value, lo, hi, traced, periods, bad: list[Untraced]) -> None:
+    """Each metric's formula, re-evaluated on its inputs' published numbers, gives
+    its own; its inputs trace in turn; its period follows from its rule."""
+    col = derived.column
+    mids, formulas, listed = col("metric_id"), col("formula"), col("inputs")
+    first = len(index) - len(mids)  # metrics come last in ``index``
+    names = ("value", "lower", "upper")
+    self_ok, ids = _formulas_ok("derived", derived, formulas, listed, names, index, value, lo, hi, bad)
+    period_ok = np.ones(len(mids), dtype=bool)
+    lookup = _PeriodLookup(index, periods)
+    for i, (rule, ps, pe) in enumerate(zip(col("period_rule"), col("period_start"), col("period_end"), strict=True)):
+        if not self_ok[i]:
+            continue
+        expected = period_of_rule(rule, ids[i], lookup)
+        if expected is None or expected != (ps, pe):
+            period_ok[i] = False
+            for c, v in (("period_start", ps), ("period_end", pe)):
+                bad.append(Untraced("derived", i + 1, c, v, f"the period rule {rule!r} gives {expected!r}"))
+    state: dict[int, str] = {}
+
+    def trace(i: int) -> bool:
+        """Whether metric ``i`` (its row) traces: itself, and every input in turn."""
+        if state.get(i) in ("ok", "bad"):
+            return state[i] == "ok"
+        if state.get(i) == "active":
+            bad.append(Untraced("derived", i + 1, "value", col("value")[i], "the derivation depends on itself"))
+            state[i] = "bad"
+            return False
+        state[i] = "active"
+        good = bool(self_ok[i] and period_ok[i])
+        missing = []
+        for ident in ids[i]:
+            at = index.get(ident)
+            if at is None or not (traced[at] or (at >= first and trace(at - first))):
+                missing.append(ident)
+        if missing and self_ok[i]:
+            for c in names:
+                bad.append(Untraced("derived", i + 1, c, col(c)[i], f"inputs do not trace: {', '.join(missing)}"))
+        good = good and not missing
+        state[i] = "ok" if good else "bad"
+        traced[first + i] = good
+        return good
+
+    for i in sorted(range(len(mids)), key=mids.__getitem__):
+        trace(i)
+
+
+class _PeriodLookup(Mapping):
+    """The period of each id, as the mapping ``expr.period_of_rule`` reads."""
+
+    def __init__(self, index: dict[str, int], periods: list[tuple[str, str]]) -> None:
+        self.index, self.periods = index, periods
+
+    def __getitem__(self, ident: str) -> tuple[str, str]:
+        return self.periods[self.index[ident]]
+
+    def __contains__(self, ident: object) -> bool:
+        return ident in self.index
+
+    def __iter__(self):
+        return iter(self.index)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+
+def _formulas_ok(resource, table: Table, formulas, listed, names, index, value, lo, hi, bad) -> tuple[np.ndarray, list[list[str]]]:
+    """Whether each row's inputs are its formula's ids and its formula re-evaluates
+    to its numbers; and the ids of each formula."""
+    done = evaluate_many(formulas, index, value, lo, hi)
+    ok = np.ones(len(formulas), dtype=bool)
+    for i, (ids, given) in enumerate(zip(done.ids, listed, strict=True)):
+        if not ids or " ".join(ids) != given:
+            ok[i] = False
+            why = f"inputs {given!r} are not the ids of the formula {' '.join(ids)!r}"
+            bad.extend(Untraced(resource, i + 1, c, table.column(c)[i], why) for c in names)
+    for i, why in done.errors.items():
+        if ok[i]:
+            ok[i] = False
+            bad.extend(Untraced(resource, i + 1, c, table.column(c)[i], f"the formula cannot be re-evaluated: {why}") for c in names)
+    for name, expected in zip(
+        names, (done.value, np.where(np.isinf(done.lo), np.nan, done.lo), np.where(np.isinf(done.hi), np.nan, done.hi)), strict=True
+    ):
+        published, not_numbers = table.numbers(name)
+        wrong = ~_same_columns(published, expected)
+        wrong[not_numbers] = True
+        for i in np.flatnonzero(wrong & ok):
+            shown = None if np.isnan(expected[i]) else float(expected[i])
+            bad.append(Untraced(resource, int(i) + 1, name, table.column(name)[i], f"re-evaluating {formulas[i]!r} gives {shown!r}"))
+        ok &= ~wrong
+    return ok, done.ids
+
+
+def _check_claims(claims: Table, figures: Table, index, value, lo, hi, traced, bad: list[Untraced]) -> None:
+    """Each claim's stated numbers are its figure's; its formula re-evaluates to its computed numbers from traced inputs."""
+    col = claims.column
+    figure_rows = {fid: i for i, fid in enumerate(figures.column("figure_id"))}
+    formulas, listed = col("formula"), col("inputs")
+    for i, fid in enumerate(col("figure_id")):
+        at = figure_rows.get(fid)
+        if at is None or not traced[index[fid]]:
+            for c in ("stated", "stated_lower", "stated_upper"):
+                bad.append(Untraced("claims", i + 1, c, col(c)[i], f"the figure {fid!r} is missing or untraced"))
+            continue
+        for c, fc in (("stated", "value"), ("stated_lower", "lower"), ("stated_upper", "upper")):
+            if not _same(_num(col(c)[i]), _num(figures.column(fc)[at])):
+                bad.append(Untraced("claims", i + 1, c, col(c)[i], f"differs from the figure's {fc} {figures.column(fc)[at]!r}"))
+    names = ("computed", "lower", "upper")
+    ok, ids = _formulas_ok("claims", claims, formulas, listed, names, index, value, lo, hi, bad)
+    for i in range(len(formulas)):
+        missing = [x for x in ids[i] if x not in index or not traced[index[x]]]
+        if ok[i] and missing:
+            for c in names:
+                bad.append(Untraced("claims", i + 1, c, col(c)[i], f"inputs do not trace: {', '.join(missing)}"))

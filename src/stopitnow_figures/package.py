@@ -20,11 +20,11 @@ from pathlib import Path
 
 from . import params as params_mod
 from .citation import cff_text, zenodo_text
-from .csvio import atomic_write_text, read_table
+from .csvio import atomic_write_chunks, atomic_write_text, read_table
 from .errors import Collector, InputError, Problem
 from .gate import check as gate_check
 from .paths import PUBLISHED_TABLES, Paths
-from .provenance import to_json as provenance_json
+from .provenance import chunks as provenance_chunks
 from .schema import field_names, load_schema
 from .sources import rel, sha256_of
 
@@ -51,7 +51,7 @@ def run(root: Path) -> None:
     tables = {}
     for name in PUBLISHED_TABLES:
         cols = field_names(load_schema(paths.schema(name)))
-        tables[name] = [r.cells for r in read_table(paths.table(name), cols, problems, display=rel(paths, paths.table(name)))]
+        tables[name] = read_table(paths.table(name), cols, problems, display=rel(paths, paths.table(name)), written_by_pipeline=True)
     problems.raise_if_any()
     texts, digests = {}, {}
     for r in tables["sources"]:
@@ -68,14 +68,13 @@ def run(root: Path) -> None:
     version = meta["version"]
     created = created_date(paths, version)
     descriptor = build_descriptor(paths, meta, tables, created)
-    provenance = provenance_json(tables)
     cff = cff_text(meta, tables["sources"], created[:10])
     zenodo = zenodo_text(meta, tables["sources"], created[:10])
 
     # -- save outputs ------------------------------------------------------
     atomic_write_text(paths.citation, cff)
     atomic_write_text(paths.zenodo, zenodo)
-    atomic_write_text(paths.provenance, provenance)
+    atomic_write_chunks(paths.provenance, provenance_chunks(tables))
     atomic_write_text(paths.datapackage, json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n")
 
 

@@ -14,7 +14,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from .csvio import Row
+from .csvio import Row, Table
 from .errors import Problem
 
 COUNT_UNITS = ("people", "calls", "visits", "views", "arrests per month", "people per month", "calls per month")
@@ -109,57 +109,90 @@ def _with_checks(schema, checks):
     return schema
 
 
-def frame(rows: list[dict[str, str]], schema: dict):
-    """Text cells to a DataFrame typed as the schema says (empty cells become missing)."""
+def columns_of(data, names: list[str]) -> tuple[dict, list[int]]:
+    """The columns and editor lines of a Table, of a list of row dicts, or of a
+    mapping of name to column (lines then count from 2)."""
+    if isinstance(data, Table):
+        return {n: data.arrow_or_list(n) for n in names}, data.lines
+    if isinstance(data, list):
+        plain = [r.cells if isinstance(r, Row) else r for r in data]
+        lines = [r.line if isinstance(r, Row) else i + 2 for i, r in enumerate(data)]
+        return {n: [r.get(n, "") for r in plain] for n in names}, lines
+    n = len(next(iter(data.values()))) if data else 0
+    return dict(data), list(range(2, n + 2))
+
+
+def _is_numbers(col) -> bool:
+    import numpy as np
+
+    return isinstance(col, np.ndarray)
+
+
+def _text_series(col, n: int):
+    """A column of text cells as a pandas string Series (Arrow-backed where pandas has Arrow)."""
+    import pandas as pd
+
+    return pd.Series([""] * n if col is None else col, dtype="str")
+
+
+def frame(columns: dict, schema: dict, n: int):
+    """Columns to a DataFrame typed as the schema says (empty cells become missing).
+
+    A column is text cells (a list or an Arrow array) or, for a number or
+    integer field, a NumPy array of numbers (NaN for empty).
+    """
     import pandas as pd
 
     names = field_names(schema)
     types = field_types(schema)
-    data = {n: [r.get(n, "") for r in rows] for n in names}
-    df = pd.DataFrame(data, columns=names, dtype="object")
-    for n in names:
-        t = types[n]
-        col = df[n].replace("", None)
-        if t in ("number", "integer", "year"):
-            df[n] = pd.to_numeric(col, errors="coerce") if t == "number" else _int_or_text(col)
+    out = {}
+    for name in names:
+        t, col = types[name], columns.get(name)
+        if col is not None and _is_numbers(col):
+            num = pd.Series(col, dtype="float64")
+            out[name] = num if t == "number" else _int_or_text(num, num)
+            continue
+        text = _text_series(col, n)
+        missing = text.mask(text.eq(""))
+        if t == "number":
+            out[name] = pd.to_numeric(missing, errors="coerce")
+        elif t in ("integer", "year"):
+            out[name] = _int_or_text(pd.to_numeric(missing, errors="coerce"), missing)
         else:
-            df[n] = col
-    return df
+            out[name] = missing
+    return pd.DataFrame(out, columns=names)
 
 
-def _int_or_text(col):
-    import pandas as pd
-
-    num = pd.to_numeric(col, errors="coerce")
-    if num.notna().sum() == col.notna().sum() and (num.dropna() % 1 == 0).all():
+def _int_or_text(num, text):
+    if num.notna().sum() == text.notna().sum() and (num.dropna() % 1 == 0).all():
         return num.astype("Int64") if num.isna().any() else num.astype("int64")
-    return col  # leave text so the type check reports the bad cell
+    return text  # leave text so the type check reports the bad cell
 
 
-def check_frame(
-    rows: list[Row] | list[dict[str, str]],
-    schema_path: Path,
-    table: str,
-    display: str,
-    lines: list[int] | None = None,
-) -> list[Problem]:
-    """Validate lazily; one Problem per failing cell, located by line."""
+def check_frame(data, schema_path: Path, table: str, display: str, lines: list[int] | None = None) -> list[Problem]:
+    """Validate lazily; one Problem per failing cell, located by line.
+
+    ``data`` is a Table, a list of row dicts, or a mapping of name to column
+    (see ``frame``); ``lines`` overrides the editor line of each row.
+    """
     import pandera.errors as pe
 
     schema = load_schema(schema_path)
-    plain = [r.cells if isinstance(r, Row) else r for r in rows]
-    if lines is None:
-        lines = [r.line if isinstance(r, Row) else i + 2 for i, r in enumerate(rows)]
-    problems: list[Problem] = []
     types = field_types(schema)
-    df = frame(plain, schema)
+    columns, own_lines = columns_of(data, field_names(schema))
+    lines = own_lines if lines is None else lines
+    n = len(lines)
+    problems: list[Problem] = []
+    df = frame(columns, schema, n)
     # type errors first, with the raw text, so the message shows what was typed
-    for n, t in types.items():
-        if t not in ("number", "integer", "year", "date"):
+    for name, t in types.items():
+        col = columns.get(name)
+        if t not in ("number", "integer", "year", "date") or col is None or _is_numbers(col):
             continue
-        raw = [r.get(n, "") for r in plain]
-        for i in _type_failures(raw, df[n], t):
-            problems.append(Problem(display, lines[i], n, "wrong-type", raw[i], f"expected a {t}"))
+        bad = _type_failures(_text_series(col, n), t)
+        if bad:
+            raw = _cells(col, bad)
+            problems += [Problem(display, lines[i], name, "wrong-type", raw[i], f"expected a {t}") for i in bad]
     if problems:
         return problems
     extra = _extra_checks(table)
@@ -180,7 +213,7 @@ def check_frame(
             line = lines[int(idx)] if idx is not None and str(idx) != "nan" else None
             value = rec.get("failure_case")
             if name in extra and line is not None:
-                value = plain[int(idx)].get(col, "")
+                value = _cells(columns.get(col), [int(idx)]).get(int(idx), "")
             problems.append(
                 Problem(
                     display,
@@ -194,11 +227,23 @@ def check_frame(
     return problems
 
 
-def _type_failures(raw: list[str], typed, t: str) -> list[int]:
+def _cells(col, positions: list[int]) -> dict[int, str]:
+    """The text of some cells of a column, as a curator would see them."""
+    from .csvio import format_number
+
+    if col is None:
+        return dict.fromkeys(positions, "")
+    if _is_numbers(col):
+        return {i: format_number(float(col[i])) for i in positions}
+    if isinstance(col, list):
+        return {i: col[i] for i in positions}
+    return {i: col[i].as_py() for i in positions}
+
+
+def _type_failures(text, t: str) -> list[int]:
     """Row positions whose non-empty text is not a valid ``t`` (vectorised)."""
     import pandas as pd
 
-    text = pd.Series(raw, dtype="object")
     filled = text.ne("")
     if t == "date":
         ok = (
@@ -210,7 +255,8 @@ def _type_failures(raw: list[str], typed, t: str) -> list[int]:
     else:
         num = pd.to_numeric(text.where(filled), errors="coerce")
         ok = num.notna() & (num % 1 == 0) & text.str.fullmatch(r"[-+]?[0-9]+")
-    return [int(i) for i in (filled & ~ok.fillna(False).astype(bool)).to_numpy().nonzero()[0]]
+    bad = filled & ~ok.fillna(False).astype(bool)
+    return [int(i) for i in bad.to_numpy(dtype=bool).nonzero()[0]]
 
 
 def _rule_of(check: str, col, schema: dict) -> tuple[str, str]:

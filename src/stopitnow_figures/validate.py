@@ -15,10 +15,10 @@ import json
 import sys
 from pathlib import Path
 
-from .csvio import atomic_write_text, format_number, read_table
+from .csvio import atomic_write_text, format_number, format_numbers, read_table
 from .errors import Collector, Problem
 from .paths import Paths
-from .schema import check_frame, field_names, load_schema
+from .schema import check_frame, columns_of, field_names, load_schema
 from .sources import rel, sha256_of
 
 
@@ -30,7 +30,7 @@ def run(root: Path) -> None:
     tables = {}
     for name in ("sources", "figures"):
         cols = field_names(load_schema(paths.schema(name)))
-        tables[name] = read_table(paths.table(name), cols, problems, display=rel(paths, paths.table(name)))
+        tables[name] = read_table(paths.table(name), cols, problems, display=rel(paths, paths.table(name)), written_by_pipeline=True)
     problems.raise_if_any()
     texts = {}
     for row in tables["sources"]:
@@ -49,13 +49,14 @@ def run(root: Path) -> None:
         texts[row["source_id"]] = data.decode("utf-8")
 
     # -- process -----------------------------------------------------------
+    figures = tables["figures"]
     problems.extend(
         check_tables(
             paths,
-            [r.cells for r in tables["sources"]],
-            [r.cells for r in tables["figures"]],
+            tables["sources"],
+            figures,
             texts,
-            figure_lines=[r.line for r in tables["figures"]],
+            figure_lines=figures.lines,
             figure_display=rel(paths, paths.table("figures")),
         )
     )
@@ -74,57 +75,75 @@ def run(root: Path) -> None:
 CROSS_RULES = ["quote-at-offsets", "foreign-key source_id", "period-after-publication"]
 
 
-def check_tables(
-    paths: Paths, sources: list[dict], figures: list[dict], texts: dict[str, str], *, figure_lines: list[int], figure_display: str
-) -> list[Problem]:
-    """All checks of the sources and figures tables; problems located in ``figure_display``."""
+def check_tables(paths: Paths, sources, figures, texts: dict[str, str], *, figure_lines: list[int], figure_display: str) -> list[Problem]:
+    """All checks of the sources and figures tables; problems located in ``figure_display``.
+
+    Each table is a Table or a mapping of name to column (see ``schema.frame``).
+    """
     out: list[Problem] = []
     sdisplay = rel(paths, paths.table("sources"))
-    out += check_frame([{k: _cell(v) for k, v in r.items()} for r in sources], paths.schema("sources"), "sources", sdisplay)
-    rows = [{k: _cell(v) for k, v in r.items()} for r in figures]
-    out += check_frame(rows, paths.schema("figures"), "figures", figure_display, lines=figure_lines)
-    latest = {s["source_id"]: _cell(s["published_latest"]) for s in sources}
-    for row, line in zip(rows, figure_lines, strict=False):
-        sid = row["source_id"]
+    out += check_frame(sources, paths.schema("sources"), "sources", sdisplay)
+    out += check_frame(figures, paths.schema("figures"), "figures", figure_display, lines=figure_lines)
+    source_cols, _ = columns_of(sources, ["source_id", "published_latest"])
+    latest = dict(zip(_text(source_cols["source_id"]), _text(source_cols["published_latest"]), strict=True))
+    cols, _ = columns_of(figures, ["source_id", "quote", "char_start", "char_end", "period_end"])
+    sids, quotes, ends = _text(cols["source_id"]), _text(cols["quote"]), _text(cols["period_end"])
+    starts, stops = _ints(cols["char_start"]), _ints(cols["char_end"])
+    for i, sid in enumerate(sids):
+        line = figure_lines[i]
         if sid not in latest:
             out.append(Problem(figure_display, line, "source_id", "unknown-id", sid, "no source has this id (foreign key to sources)"))
             continue
-        text = texts.get(sid)
-        try:
-            a, b = int(row["char_start"]), int(row["char_end"])
-        except ValueError:
+        a, b = starts[i], stops[i]
+        if a is None or b is None:
             continue  # reported as a type error
-        if text is not None and text[a:b] != row["quote"]:
+        text = texts.get(sid)
+        if text is not None and text[a:b] != quotes[i]:
             out.append(
                 Problem(
                     figure_display,
                     line,
                     "char_start",
                     "quote-not-at-offsets",
-                    row["char_start"],
+                    format_number(a),
                     f"the text at [{a}:{b}] of {sid} is not the quote",
                 )
             )
-        if row["period_end"] and latest[sid] and row["period_end"] > latest[sid]:
+        end = ends[i]
+        if end and latest[sid] and end > latest[sid]:
             out.append(
                 Problem(
                     figure_display,
                     line,
                     "period_end",
                     "period-after-publication",
-                    row["period_end"],
+                    end,
                     f"ends after the article's latest publication date {latest[sid]}",
                 )
             )
     return out
 
 
-def _cell(v) -> str:
-    if type(v) is str:
-        return v
-    if v is None:
-        return ""
-    return format_number(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else str(v)
+def _text(col) -> list[str]:
+    """A column as text cells, whatever it is held as."""
+    if isinstance(col, list):
+        return col
+    if hasattr(col, "to_pylist"):
+        return col.to_pylist()
+    return format_numbers(col)
+
+
+def _ints(col) -> list[int | None]:
+    """A column of whole numbers; None where empty or not a whole number."""
+    if isinstance(col, list) or hasattr(col, "to_pylist"):
+        out = []
+        for c in _text(col):
+            try:
+                out.append(int(c))
+            except ValueError:
+                out.append(None)
+        return out
+    return [None if v != v or v % 1 else int(v) for v in col.tolist()]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -137,10 +137,35 @@ def parse_as_written(text: str) -> Parsed:
     return _parse_cached(text)
 
 
+def _check_hedge_order() -> None:
+    """The hedge that prefixes a text is the first in HEDGES that does: no hedge
+    (with its space) may begin a later one, or a single regular expression
+    could pick a different hedge than the loop in ``_parse_cached``."""
+    for i, (earlier, _) in enumerate(HEDGES):
+        for later, _ in HEDGES[i + 1 :]:
+            if (later + " ").startswith(earlier + " "):
+                raise RuntimeError(f"hedge {earlier!r} begins the later hedge {later!r}; list the longer one first")
+
+
+_check_hedge_order()
+# the common case, a plain or hedged whole number ("1,504", "nearly 80"), read without the general parser
+_PLAIN = re.compile(r"(?:(" + "|".join(re.escape(h) for h, _ in HEDGES) + r") )?(\d{1,3}(?:,\d{3})+|\d+)")
+_HEDGE_OF = dict(HEDGES)
+
+
 @lru_cache(maxsize=65536)
 def _parse_cached(text: str) -> Parsed:
     if not isinstance(text, str):
         raise ValueParseError("not text")
+    m = _PLAIN.fullmatch(text.lower())
+    if m:
+        hedge, digits = m.groups()
+        return Parsed(float(digits.replace(",", "")), _HEDGE_OF[hedge] if hedge else "exact", "count", 0.0)
+    return parse_general(text)
+
+
+def parse_general(text: str) -> Parsed:
+    """The general reading every text goes through unless it is a plain or hedged whole number."""
     raw = " ".join(text.split())
     if not raw:
         raise ValueParseError("empty")
