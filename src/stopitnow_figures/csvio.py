@@ -12,7 +12,11 @@ Python's ``csv`` module in strict mode. Tables the pipeline wrote itself
 (``written_by_pipeline=True``) are parsed by Arrow, about ten times faster;
 whenever Arrow refuses the text, or a row spans lines, or a cell is blank or
 looks like a formula, the strict reader parses it again so that every problem
-is located exactly as for a hand-edited table.
+is located exactly as for a hand-edited table. Arrow is more lenient than the
+strict reader in one way only: text after a closing quote ("ab"c) is read as
+abc rather than refused. The pipeline's writer never produces it, so only a
+hand edit of processed/ could, and the checks of the stage reading the table
+still apply to the cell.
 """
 
 from __future__ import annotations

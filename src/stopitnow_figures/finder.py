@@ -1,7 +1,7 @@
 """Find every numeric mention in a text, independently of the figure tables.
 
-A mention is a run of digits (with thousands separators or decimals), a
-number word ("seven", "hundred"), a fraction word ("half", "third",
+A mention is a run of digits (with thousands separators or decimals), a run
+of other numerals ("½", "¹", "Ⅻ"), a number word ("seven", "hundred"), a fraction word ("half", "third",
 "quarter"), a multiple ("double", "doubling", "twice") or a vague count word
 ("dozens", "hundreds", "tens"). Ordinals ("first") are not counts and are not
 found. ``classify`` then says, for each mention, whether a figure accounts for
@@ -30,8 +30,7 @@ _WORDS = sorted(
 )
 WORDS = frozenset(_WORDS)
 DIGITS = re.compile(r"\d+(?:[,.]\d+)*")
-# digit runs, and runs of letters that are then looked up in WORDS: the slow, obvious reading
-TOKEN = re.compile(r"\d+(?:[,.]\d+)*|[^\W\d_]+")
+LETTERS = re.compile(r"[^\W\d_]+")
 
 
 def _trie(words: list[str]) -> str:
@@ -87,11 +86,16 @@ class Span(NamedTuple):
 
 def mention_positions(text: str) -> list[tuple[int, int]]:
     """(start, end) of every numeric mention in ``text``, in order."""
-    low = text.lower()
-    if len(low) != len(text):  # a letter whose lower case is longer: read token by token
-        return [m.span() for m in TOKEN.finditer(text) if m.group(0)[0].isdigit() or m.group(0).lower() in WORDS]
     found = [m.span() for m in DIGITS.finditer(text)]
-    found += [m.span() for m in NUMBER_WORD.finditer(low)]
+    low = text.lower()
+    if len(low) == len(text):
+        found += [m.span() for m in NUMBER_WORD.finditer(low)]
+    else:  # a letter whose lower case is longer: look words up one by one
+        found += [m.span() for m in LETTERS.finditer(text) if m.group(0).lower() in WORDS]
+    if not text.isascii():  # numerals that are not decimal digits: "½", "¹", "Ⅻ"
+        others = sorted(c for c in set(text) if c.isnumeric() and not c.isdecimal())
+        if others:
+            found += [m.span() for m in re.finditer("[" + re.escape("".join(others)) + "]+", text)]
     found.sort()
     return found
 

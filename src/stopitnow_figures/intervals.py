@@ -54,11 +54,13 @@ class Interval:
 
     def __add__(self, o: Interval | float) -> Interval:
         o = _as_interval(o)
-        return Interval(_plain(self.lo + o.lo), _plain(self.hi + o.hi))
+        with np.errstate(invalid="ignore"):  # inf - inf: refused as not an interval
+            return Interval(_plain(self.lo + o.lo), _plain(self.hi + o.hi))
 
     def __sub__(self, o: Interval | float) -> Interval:
         o = _as_interval(o)
-        return Interval(_plain(self.lo - o.hi), _plain(self.hi - o.lo))
+        with np.errstate(invalid="ignore"):
+            return Interval(_plain(self.lo - o.hi), _plain(self.hi - o.lo))
 
     def __radd__(self, o: float) -> Interval:
         return _as_interval(o) + self

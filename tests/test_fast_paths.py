@@ -1,0 +1,239 @@
+"""Each fast path the pipeline takes at scale gives exactly what its plain
+reading gives: the CSV readers and writer, the number and mention finders,
+the formula parser, and interval arithmetic on whole columns."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from stopitnow_figures import csvio
+from stopitnow_figures.csvio import Table, csv_text, format_number, format_numbers, read_table
+from stopitnow_figures.errors import Collector
+from stopitnow_figures.expr import _parse_each, evaluate, evaluate_many, parse_many
+from stopitnow_figures.finder import WORDS, Span, account, find_mentions
+from stopitnow_figures.intervals import Interval
+from stopitnow_figures.values import HEDGES, ValueParseError, parse_as_written, parse_general
+
+# -- CSV ---------------------------------------------------------------------
+
+CELL = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\x00"), max_size=12).filter(
+    lambda c: not csvio.looks_like_formula(c)
+)
+NAMES = ["a", "b", "c"]
+
+
+def _table(rows):
+    return {n: [r[i] for r in rows] for i, n in enumerate(NAMES)}
+
+
+@given(st.lists(st.tuples(CELL, CELL, CELL), max_size=8))
+def test_csv_text_writes_what_the_csv_module_writes(rows):
+    expected = io.StringIO()
+    csv.writer(expected, lineterminator="\n").writerows([NAMES, *rows])
+    assert csv_text(NAMES, _table(rows)) == expected.getvalue()
+
+
+def _read(path, **kw):
+    problems = Collector()
+    table = read_table(path, NAMES, problems, display="t.csv", **kw)
+    return [r.cells for r in table], table.lines, sorted(map(str, problems.problems))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(CELL, CELL, CELL), max_size=8))
+def test_arrow_reads_a_written_table_as_the_strict_reader_does(tmp_path_factory, rows):
+    path = tmp_path_factory.mktemp("csv") / "t.csv"
+    path.write_text(csv_text(NAMES, _table(rows)), encoding="utf-8")
+    strict = _read(path)
+    old = csvio.ARROW_MIN_BYTES
+    csvio.ARROW_MIN_BYTES = 0
+    try:
+        fast = _read(path, written_by_pipeline=True)
+    finally:
+        csvio.ARROW_MIN_BYTES = old
+    assert fast == strict
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet='ab ,"\n=-+5\xa0é', max_size=60))
+def test_every_reader_agrees_on_arbitrary_text(tmp_path_factory, body):
+    path = tmp_path_factory.mktemp("csv") / "t.csv"
+    path.write_text("a,b,c\n" + body, encoding="utf-8")
+    strict = _read(path)
+    old = csvio.ARROW_MIN_BYTES
+    csvio.ARROW_MIN_BYTES = 0
+    try:
+        fast = _read(path, written_by_pipeline=True)
+    finally:
+        csvio.ARROW_MIN_BYTES = old
+    if not any("[bad-csv]" in p for p in strict[2]):  # see the test of Arrow's one leniency below
+        assert fast == strict
+    # the one-go reading of the strict reader against the record-by-record one
+    reader = csv.reader(io.StringIO("a,b,c\n" + body, newline=""), strict=True)
+    next(reader)
+    problems = Collector()
+    located = csvio._read_located(reader, NAMES, "t.csv", problems)
+    assert strict == ([r.cells for r in located], located.lines, sorted(map(str, problems.problems)))
+
+
+def test_the_one_leniency_of_arrow_is_documented_and_kept_from_raw_tables(tmp_path):
+    """Text after a closing quote: the strict reader refuses it, Arrow drops the
+    quotes. Only tables the pipeline wrote itself (which never hold it) go to Arrow."""
+    path = tmp_path / "t.csv"
+    path.write_text('a,b,c\n"x"y,1,2\n', encoding="utf-8")
+    old = csvio.ARROW_MIN_BYTES
+    csvio.ARROW_MIN_BYTES = 0
+    try:
+        arrow = _read(path, written_by_pipeline=True)
+        strict = _read(path)
+    finally:
+        csvio.ARROW_MIN_BYTES = old
+    assert arrow[0] == [{"a": "xy", "b": "1", "c": "2"}]
+    assert strict[0] == [] and "[bad-csv]" in strict[2][0]
+    assert "text after a closing quote" in csvio.__doc__
+
+
+@given(st.lists(st.floats(allow_infinity=False) | st.integers(-(10**16), 10**16).map(float), max_size=30))
+def test_numbers_are_formatted_as_one_at_a_time(values):
+    assert format_numbers(values) == [format_number(v) for v in values]
+
+
+@given(st.lists(st.sampled_from(["", "12", "-3.5", "1e3", "0.000001", "x", " 7", "1_0"]), max_size=12))
+def test_arrow_and_python_read_the_same_numbers(cells):
+    import pyarrow as pa
+
+    arrow = Table(["a"], {"a": pa.chunked_array([pa.array(cells, type=pa.string())])}, None, len(cells))
+    plain = Table(["a"], {"a": list(cells)}, None, len(cells))
+    (x, bad_x), (y, bad_y) = arrow.numbers("a"), plain.numbers("a")
+    assert np.array_equal(x, y, equal_nan=True) and bad_x == bad_y
+
+
+# -- numbers as written --------------------------------------------------------
+
+
+@given(st.sampled_from([h for h, _ in HEDGES] + [""]), st.integers(0, 10**9), st.booleans(), st.booleans())
+def test_the_plain_number_shortcut_reads_as_the_general_parser(hedge, n, commas, upper):
+    text = f"{hedge} {n:,}" if commas else f"{hedge} {n}"
+    text = text.strip().upper() if upper else text.strip()
+    assert parse_as_written(text) == parse_general(text)
+
+
+@given(st.text(alphabet="0123456789, nearlyabout", max_size=20))
+def test_the_shortcut_never_reads_what_the_general_parser_refuses(text):
+    try:
+        general = parse_general(text)
+    except ValueParseError:
+        with pytest.raises(ValueParseError):
+            parse_as_written(text)
+        return
+    assert parse_as_written(text) == general
+
+
+# -- mentions --------------------------------------------------------------------
+
+
+def _token_reading(text):
+    """Runs of digits, runs of letters that are number words, runs of other numerals: one token at a time."""
+    found = [m.span() for m in re.finditer(r"\d+(?:[,.]\d+)*", text)]
+    found += [m.span() for m in re.finditer(r"[^\W\d_]+", text) if m.group(0).lower() in WORDS]
+    i = 0
+    while i < len(text):
+        j = i
+        while j < len(text) and text[j].isnumeric() and not text[j].isdecimal():
+            j += 1
+        if j > i:
+            found.append((i, j))
+        i = max(j, i + 1)
+    return sorted(found)
+
+
+@given(st.text(max_size=80) | st.lists(st.sampled_from(sorted(WORDS) + ["x", "5", " ", "-", "é", "İ", "_", "1,5", "ſ", "½", "¹", "Ⅻ"])).map("".join))
+def test_the_mention_finder_reads_as_the_token_by_token_reading(text):
+    assert [(m.start, m.end) for m in find_mentions(text)] == _token_reading(text)
+
+
+SPANS = st.lists(
+    st.tuples(st.integers(0, 40), st.integers(1, 8), st.sampled_from(["figure", "period", "not_figure"])).map(
+        lambda t: Span(t[0], t[0] + t[1], t[2], f"{t[2]}{t[0]}")
+    ),
+    max_size=8,
+)
+
+
+@given(SPANS, st.lists(st.integers(0, 50), max_size=10, unique=True))
+def test_pairing_mentions_with_spans_picks_as_a_full_search_does(spans, starts):
+    positions = [(a, a + 1) for a in sorted(starts)]
+    found = account(positions, spans)
+    for (a, b), k in zip(positions, found, strict=True):
+        holding = [(("figure", "period", "not_figure").index(s.kind), s.start, j) for j, s in enumerate(spans) if s.start <= a and b <= s.end]
+        if not holding:
+            assert k == -1
+        else:
+            best = min(holding)
+            assert (("figure", "period", "not_figure").index(spans[k].kind), spans[k].start) == best[:2]
+
+
+# -- formulas ----------------------------------------------------------------------
+
+IDS = st.sampled_from(["a", "b", "c-1", "pop-x"])
+FORMULA = st.builds(
+    lambda parts, ops: "".join(f"{{{p}}} {o} " for p, o in zip(parts, ops, strict=False)) + "2",
+    st.lists(IDS, min_size=1, max_size=4),
+    st.lists(st.sampled_from(["+", "-", "*", "/"]), min_size=4, max_size=4),
+)
+ODD = st.sampled_from(["", "  ", "{A}", "{a", "{a} ** 2", "{}", "{a b}", "({a} - {b}) / {a}", "{a}+{a}", "1 + 2"])
+
+
+@given(st.lists(FORMULA | ODD, max_size=12))
+def test_parsing_many_formulas_at_once_reads_each_as_alone(formulas):
+    assert parse_many(formulas) == _parse_each(formulas)
+
+
+ENDS = st.sampled_from([-math.inf, -3.0, -0.5, 0.0, 0.5, 2.0, 7.0, math.inf])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(FORMULA, min_size=1, max_size=6), st.lists(st.tuples(ENDS, ENDS), min_size=4, max_size=4))
+def test_evaluating_many_formulas_gives_what_each_gives_alone(formulas, ends):
+    names = ["a", "b", "c-1", "pop-x"]
+    lo = np.array([min(e) for e in ends])
+    hi = np.array([max(e) for e in ends])
+    value = np.array([x if math.isfinite(x) else y for x, y in zip(lo, hi, strict=True)])
+    assume(all(map(math.isfinite, value)))
+    index = {n: i for i, n in enumerate(names)}
+    many = evaluate_many(formulas, index, value, lo, hi)
+    for k, formula in enumerate(formulas):
+        try:
+            v, span = evaluate(formula, dict(zip(names, value, strict=True)), {n: Interval(lo[i], hi[i]) for n, i in index.items()})
+        except (ZeroDivisionError, ValueError):
+            assert k in many.errors
+            continue
+        if not math.isfinite(v):
+            assert k in many.errors
+            continue
+        assert k not in many.errors
+        assert many.value[k] == v and many.lo[k] == span.lo and many.hi[k] == span.hi
+
+
+@given(st.lists(st.tuples(ENDS, ENDS, ENDS, ENDS), min_size=1, max_size=10))
+def test_interval_columns_compute_what_single_intervals_do(rows):
+    a = [Interval(min(r[0], r[1]), max(r[0], r[1])) for r in rows]
+    b = [Interval(min(r[2], r[3]), max(r[2], r[3])) for r in rows]
+    col_a = Interval(np.array([x.lo for x in a]), np.array([x.hi for x in a]))
+    col_b = Interval(np.array([x.lo for x in b]), np.array([x.hi for x in b]))
+    for op in ("__add__", "__sub__", "__mul__", "__truediv__"):
+        try:
+            together = getattr(col_a, op)(col_b)
+        except ValueError:  # inf - inf somewhere: undefined for that row
+            continue
+        for k, (x, y) in enumerate(zip(a, b, strict=True)):
+            one = getattr(x, op)(y)
+            assert (together.lo[k], together.hi[k]) == (one.lo, one.hi)
