@@ -61,6 +61,7 @@ class Table:
     def __init__(self, names: Sequence[str], columns: dict, lines: list[int] | None = None, n: int | None = None):
         self.names = list(names)
         self._columns = dict(columns)  # name -> list[str], or an Arrow array until first asked for
+        self._arrow = None if all(isinstance(c, list) for c in self._columns.values()) else dict(columns)
         self._lines = lines  # None: record i is on line i + 2 (one line each after the header)
         self._n = n if n is not None else (len(lines) if lines is not None else 0)
 
@@ -112,6 +113,11 @@ class Table:
             except ValueError:
                 bad.append(i)
         return out, bad
+
+    def release(self) -> None:
+        """Forget the lists made from Arrow columns (they are made again when asked for)."""
+        if self._arrow is not None:
+            self._columns = dict(self._arrow)
 
     def arrow_or_list(self, name: str):
         """A column as stored: a list, or the Arrow array it was read into (None if absent)."""

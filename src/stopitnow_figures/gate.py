@@ -107,9 +107,9 @@ def check(tables: dict, texts: dict[str, str], sha256: dict[str, str], hedges: d
     lo = np.concatenate([figs.numbers("lower", -np.inf)[0], pops, ders.numbers("lower", -np.inf)[0]])
     hi = np.concatenate([figs.numbers("upper", np.inf)[0], pops, ders.numbers("upper", np.inf)[0]])
     traced = np.concatenate([figure_ok, population_ok, np.zeros(len(mids), dtype=bool)])
-    periods = list(zip(t["figures"].column("period_start"), t["figures"].column("period_end"), strict=True))
-    periods += [(f"{y}-06-30", f"{y}-06-30") for y in t["population"].column("year")]
-    periods += list(zip(t["derived"].column("period_start"), t["derived"].column("period_end"), strict=True))
+    mid_years = [f"{y}-06-30" for y in t["population"].column("year")]  # a reference row's period is its mid-year date
+    starts = figs.column("period_start") + mid_years + ders.column("period_start")
+    periods = _PeriodLookup(index, starts, figs.column("period_end") + mid_years + ders.column("period_end"))
 
     _check_metrics(t["derived"], index, value, lo, hi, traced, periods, bad)
     _check_claims(t["claims"], t["figures"], index, value, lo, hi, traced, bad)
@@ -210,7 +210,7 @@ def _check_population(population: Table, bad: list[Untraced]) -> np.ndarray:
     return ok
 
 
-def _check_metrics(derived: Table, index, value, lo, hi, traced, periods, bad: list[Untraced]) -> None:
+def _check_metrics(derived: Table, index, value, lo, hi, traced, periods: Mapping, bad: list[Untraced]) -> None:
     """Each metric's formula, re-evaluated on its inputs' published numbers, gives
     its own; its inputs trace in turn; its period follows from its rule."""
     col = derived.column
@@ -219,11 +219,10 @@ def _check_metrics(derived: Table, index, value, lo, hi, traced, periods, bad: l
     names = ("value", "lower", "upper")
     self_ok, ids = _formulas_ok("derived", derived, formulas, listed, names, index, value, lo, hi, bad)
     period_ok = np.ones(len(mids), dtype=bool)
-    lookup = _PeriodLookup(index, periods)
     for i, (rule, ps, pe) in enumerate(zip(col("period_rule"), col("period_start"), col("period_end"), strict=True)):
         if not self_ok[i]:
             continue
-        expected = period_of_rule(rule, ids[i], lookup)
+        expected = period_of_rule(rule, ids[i], periods)
         if expected is None or expected != (ps, pe):
             period_ok[i] = False
             for c, v in (("period_start", ps), ("period_end", pe)):
@@ -260,11 +259,12 @@ def _check_metrics(derived: Table, index, value, lo, hi, traced, periods, bad: l
 class _PeriodLookup(Mapping):
     """The period of each id, as the mapping ``expr.period_of_rule`` reads."""
 
-    def __init__(self, index: dict[str, int], periods: list[tuple[str, str]]) -> None:
-        self.index, self.periods = index, periods
+    def __init__(self, index: dict[str, int], starts: list[str], ends: list[str]) -> None:
+        self.index, self.starts, self.ends = index, starts, ends
 
     def __getitem__(self, ident: str) -> tuple[str, str]:
-        return self.periods[self.index[ident]]
+        i = self.index[ident]
+        return self.starts[i], self.ends[i]
 
     def __contains__(self, ident: object) -> bool:
         return ident in self.index

@@ -61,6 +61,8 @@ def run(root: Path) -> None:
 
     # -- process -----------------------------------------------------------
     untraced = gate_check(tables, texts, digests, hedges)
+    for table in tables.values():
+        table.release()  # the gate's columns; the provenance graph reads fewer
     if untraced:
         raise InputError(
             [Problem(f"processed/{u.resource}.csv", u.row + 1, u.column, "untraced-cell", u.value, u.reason) for u in untraced]
