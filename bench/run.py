@@ -68,14 +68,25 @@ def copy_repo(dest: Path) -> Path:
 
 
 def stage_imports(stage: str, root: Path) -> list[str]:
-    """The top-level packages a stage imports when it runs (found by running it)."""
+    """The top-level packages a stage imports when it runs (found by running it),
+    leaving out the names extension modules register without being importable
+    (cython_runtime): one of those would stop the floor's import statement early."""
     code = (
         "import sys; before = set(sys.modules); from pathlib import Path; "
         f"from stopitnow_figures import {stage} as m; m.run(Path({str(root)!r})); "
-        "print(' '.join(sorted({n.split('.')[0] for n in set(sys.modules) - before if not n.startswith('_')})))"
+        "names = {n.split('.')[0] for n in set(sys.modules) - before if not n.startswith('_')}; "
+        "print(' '.join(sorted(n for n in names if getattr(sys.modules.get(n), '__spec__', None) is not None)))"
     )
     out = subprocess.run([sys.executable, "-c", code], env=env(), capture_output=True, text=True, check=True)
     return [n for n in out.stdout.split() if n.isidentifier()]
+
+
+def import_floor(modules: list[str], cwd: Path) -> float:
+    """Seconds to start Python and import ``modules``; the import must succeed."""
+    t, out = timed([sys.executable, "-c", f"import {', '.join(modules)}"], cwd)
+    if out.returncode != 0:
+        raise SystemExit(f"the import floor failed: {out.stderr[-500:]}")
+    return t
 
 
 def real_package(repeat: int) -> list[tuple[str, bool]]:
@@ -102,7 +113,7 @@ def real_package(repeat: int) -> list[tuple[str, bool]]:
             t, out = timed(dvc + ["repro"], repo)
             ran = [line.split("'")[1] for line in out.stdout.splitlines() if line.startswith("Running stage")]
             rebuild.append(t)
-            floor.append(sum(timed([sys.executable, "-c", f"import {', '.join(floors[s])}"], repo)[0] for s in ran))
+            floor.append(sum(import_floor(floors[s], repo) for s in ran))
         figures.write_text(original, encoding="utf-8")
         subprocess.run(dvc + ["repro"], cwd=repo, env=env(), capture_output=True)
         r = statistics.median(rebuild) / statistics.median(floor)
