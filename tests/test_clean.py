@@ -59,6 +59,24 @@ def test_cleaned_fields_match_the_article(fid, figures):
     assert (row["quote"], row["as_written"]) == (raw["quote"], raw["as_written"])
 
 
+# the place names raw/places.csv gives each code, and "not stated" where the article names no place
+PLACE_NAMES = {S: "Scotland", UK: "United Kingdom", "": "not stated"}
+
+
+@pytest.mark.parametrize("fid", sorted(EXPECTED))
+def test_place_names_and_period_notes_say_where_they_came_from(fid, figures):
+    row = figures[fid]
+    raw = {r["figure_id"]: r for r in read_csv(ROOT / "raw" / "figures.csv")}[fid]
+    assert (row["figure_id"], row["source_id"]) == (fid, raw["source_id"])
+    assert row["geography"] == PLACE_NAMES[row["geography_code"]]
+    if raw["place"]:
+        assert repr(raw["place"]) in row["geography_note"]  # the words it was read from
+    if raw["period"]:
+        assert row["period_note"].startswith(repr(raw["period"]))  # the words it was read from, then how
+    elif not row["period_start"]:
+        assert row["period_note"] == "the article gives no period for this figure"
+
+
 def test_both_articles_are_fully_covered(figures):
     for sid, n in ((H, 12), (N, 8)):
         assert sorted(f for f in figures if f.startswith(sid + "-")) == sorted(f for f in EXPECTED if f.startswith(sid + "-"))

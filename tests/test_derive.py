@@ -39,7 +39,48 @@ EXPECTED = {
     "rate-eveningtimes-2017-glasgow-f09": (555 / 621020 * 1e5,) * 3,  # Oct 2016 - Jul 2017: mid-2017
     "rate-bournemouthecho-2019-dorset-f02": (373 / 773839 * 1e5,) * 3,
     "rate-bournemouthecho-2019-dorset-f07": (80000 / 66796807 * 1e5, 72000 / 66796807 * 1e5, 88000 / 66796807 * 1e5),  # 2018: nearest 2019
+    # monthly rates and the remaining shares
+    "bournemouthecho-dorset-per-month": (373 / 6,) * 3,
+    "wigantoday-calls-per-month": (3, 3, 3),  # 36 / 12
+    "eveningtimes-first-year-per-month": (25, 270 / 12, 330 / 12),  # around 300 over 12 months
+    "eveningtimes-last-10-months-per-month": (55.5,) * 3,  # 555 / 10
+    "national-visitors-per-month-q2": (560 / 3, 504 / 3, 560 / 3),  # just under 560 over 3 months
+    "national-visitors-per-month-q3": (950 / 3, 950 / 3, None),  # more than 950 over 3 months
+    "eveningtimes-edinburgh-share": (791 / 3579 * 100,) * 3,
+    "eveningtimes-dundee-share": (173 / 3579 * 100,) * 3,
+    # every other rate per 100,000: the figure's interval over the estimate for the year of its period's midpoint
+    # (Scotland 5,404,700 in 2016 and 5,424,800 in 2017; UK 65,648,000 in 2016; Greater Manchester 2,782,141;
+    # Dorset Police force area 773,839 and the South West 5,624,696 in 2019; Glasgow 615,070, Edinburgh 507,170
+    # and Dundee 148,270 in 2016)
+    "rate-herald-2017-scotland-f02": (80 / 5404700 * 1e5, 72 / 5404700 * 1e5, 80 / 5404700 * 1e5),  # nearly 80
+    "rate-herald-2017-scotland-f03": (1500 / 5404700 * 1e5, 1500 / 5404700 * 1e5, None),  # more than 1,500
+    "rate-herald-2017-scotland-f06": (1504 / 65648000 * 1e5,) * 3,
+    "rate-herald-2017-scotland-f07": (28 / 5404700 * 1e5,) * 3,
+    "rate-herald-2017-scotland-f08": (100000 / 65648000 * 1e5, 90000 / 65648000 * 1e5, 110000 / 65648000 * 1e5),
+    "rate-national-2017-scotland-f01": (1000 / 5424800 * 1e5, 900 / 5424800 * 1e5, 1000 / 5424800 * 1e5),  # almost 1000
+    "rate-national-2017-scotland-f02": (560 / 5424800 * 1e5, 504 / 5424800 * 1e5, 560 / 5424800 * 1e5),
+    "rate-national-2017-scotland-f03": (950 / 5424800 * 1e5, 950 / 5424800 * 1e5, None),
+    "rate-national-2017-scotland-f06": (30 / 5424800 * 1e5,) * 3,
+    "rate-national-2017-scotland-f07": (55 / 5424800 * 1e5,) * 3,
+    "rate-bournemouthecho-2019-dorset-f01": (400 / 773839 * 1e5, 360 / 773839 * 1e5, 400 / 773839 * 1e5),  # NEARLY 400
+    "rate-bournemouthecho-2019-dorset-f03": (100 / 773839 * 1e5,) * 3,  # 2018-2019: nearest estimate 2019
+    "rate-bournemouthecho-2019-dorset-f04": (3693 / 5624696 * 1e5,) * 3,
+    "rate-wigantoday-2016-greater-manchester-f02": (36 / 2782141 * 1e5,) * 3,
+    "rate-wigantoday-2016-greater-manchester-f05": (50000 / 65648000 * 1e5, 0, 50000 / 65648000 * 1e5),  # 2013: nearest 2016
+    "rate-wigantoday-2016-greater-manchester-f06": (100000 / 65648000 * 1e5, 100000 / 65648000 * 1e5, None),  # at least
+    "rate-wigantoday-2016-greater-manchester-f09": (7 / 2782141 * 1e5,) * 3,
+    "rate-eveningtimes-2017-glasgow-f02": (800 / 615070 * 1e5, 800 / 615070 * 1e5, None),  # more than 800
+    "rate-eveningtimes-2017-glasgow-f05": (791 / 507170 * 1e5,) * 3,
+    "rate-eveningtimes-2017-glasgow-f06": (173 / 148270 * 1e5,) * 3,
+    "rate-eveningtimes-2017-glasgow-f07": (300 / 615070 * 1e5, 270 / 615070 * 1e5, 330 / 615070 * 1e5),  # Oct 2015 - Sep 2016
+    "rate-eveningtimes-2017-glasgow-f10": (3579 / 5404700 * 1e5,) * 3,
+    "rate-eveningtimes-2017-glasgow-f11": (43000 / 65648000 * 1e5, 43000 / 65648000 * 1e5, None),
+    "rate-eveningtimes-2017-glasgow-f12": (640 / 5404700 * 1e5, 576 / 5404700 * 1e5, 704 / 5404700 * 1e5),  # around 640
 }
+
+
+def test_every_derived_row_is_worked_by_hand(derived):
+    assert set(derived) == set(EXPECTED)
 
 
 @pytest.mark.parametrize("mid", sorted(EXPECTED))

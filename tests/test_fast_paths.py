@@ -155,7 +155,10 @@ def _token_reading(text):
     return sorted(found)
 
 
-@given(st.text(max_size=80) | st.lists(st.sampled_from(sorted(WORDS) + ["x", "5", " ", "-", "é", "İ", "_", "1,5", "ſ", "½", "¹", "Ⅻ"])).map("".join))
+@given(
+    st.text(max_size=80)
+    | st.lists(st.sampled_from(sorted(WORDS) + ["x", "5", " ", "-", "é", "İ", "_", "1,5", "ſ", "½", "¹", "Ⅻ"])).map("".join)
+)
 def test_the_mention_finder_reads_as_the_token_by_token_reading(text):
     assert [(m.start, m.end) for m in find_mentions(text)] == _token_reading(text)
 
@@ -173,7 +176,9 @@ def test_pairing_mentions_with_spans_picks_as_a_full_search_does(spans, starts):
     positions = [(a, a + 1) for a in sorted(starts)]
     found = account(positions, spans)
     for (a, b), k in zip(positions, found, strict=True):
-        holding = [(("figure", "period", "not_figure").index(s.kind), s.start, j) for j, s in enumerate(spans) if s.start <= a and b <= s.end]
+        holding = [
+            (("figure", "period", "not_figure").index(s.kind), s.start, j) for j, s in enumerate(spans) if s.start <= a and b <= s.end
+        ]
         if not holding:
             assert k == -1
         else:
@@ -237,3 +242,23 @@ def test_interval_columns_compute_what_single_intervals_do(rows):
         for k, (x, y) in enumerate(zip(a, b, strict=True)):
             one = getattr(x, op)(y)
             assert (together.lo[k], together.hi[k]) == (one.lo, one.hi)
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ["", "12", "-3.5", "+4", "1e3", "1E-2", ".5", "5.", "0.000001", "x", " 7", "1_0", "nan", "inf", "-inf", "NaN", "1,5", "١٢", "Infinity", "0x10", "1e400"]
+        ),
+        max_size=12,
+    )
+)
+def test_the_schema_reads_numbers_from_arrow_as_from_text(cells):
+    import pyarrow as pa
+
+    from stopitnow_figures.schema import read_numbers
+
+    (a, bad_a), (b, bad_b) = (
+        read_numbers(pa.chunked_array([pa.array(cells, type=pa.string())]), len(cells)),
+        read_numbers(list(cells), len(cells)),
+    )
+    assert np.array_equal(a.to_numpy(), b.to_numpy(), equal_nan=True) and bad_a == bad_b

@@ -301,7 +301,8 @@ def _read_located(reader, header: list[str], name: str, problems: Collector) -> 
 
 def formula_cells(col: list[str]) -> list[int]:
     """Positions of the cells a spreadsheet would run (see ``looks_like_formula``)."""
-    if FORMULA_START.isdisjoint(map(_FIRST, col)):
+    firsts = "".join(map(_FIRST, col))
+    if not any(ch in firsts for ch in FORMULA_PREFIXES):
         return []  # no cell even starts like a formula
     return [i for i, c in enumerate(col) if c[:1] in FORMULA_START and looks_like_formula(c)]
 
@@ -344,10 +345,10 @@ def _read_arrow(data: bytes, columns: list[str], optional: frozenset[str]) -> Ta
         return None  # a blank line or a cell spanning lines: the strict reader counts lines
     for h in header:
         col = table.column(h)
-        if pc.any(pc.match_substring_regex(col, r"^[=@\t]")).as_py():
+        if any(pc.any(pc.starts_with(col, ch)).as_py() for ch in ("=", "@", "\t")):
             return None
-        signed = pc.filter(col, pc.match_substring_regex(col, r"^[+-]"))
-        if any(looks_like_formula(c) for c in signed.to_pylist()):
+        signed = pc.filter(col, pc.or_(pc.starts_with(col, "+"), pc.starts_with(col, "-")))
+        if any(looks_like_formula(c) for c in signed.to_pylist()):  # a signed number is data
             return None
     if header and pc.any(pc.equal(pc.utf8_trim_whitespace(table.column(header[0])), "")).as_py():
         return None  # perhaps a row of blank cells, which the strict reader skips

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
+from itertools import chain, count, islice, repeat
 
 from .csvio import Table
 
@@ -24,10 +25,15 @@ _dumps = json.JSONEncoder(ensure_ascii=False).encode
 def strings(col: list[str], prefix: str = "") -> Iterable[str]:
     """Each cell (after ``prefix``) as a JSON string; cells with nothing to
     escape (no quote, backslash or control character) are written as they are."""
-    joined = prefix + "".join(col)
-    if '"' in joined or "\\" in joined or (not joined.isprintable() and _CONTROL.search(joined)):
+    if not _plain(col, prefix):
         return (_dumps(prefix + c) for c in col)
     return map(f'"{prefix}{{}}"'.format, col)
+
+
+def _plain(col: list[str], prefix: str = "") -> bool:
+    """Whether JSON writes every cell as it is: no quote, backslash or control character."""
+    joined = prefix + "".join(col)
+    return not ('"' in joined or "\\" in joined or (not joined.isprintable() and _CONTROL.search(joined)))
 
 
 _CONTROL = re.compile(r"[\x00-\x1f]")
@@ -39,72 +45,72 @@ def chunks(tables: dict[str, Table]) -> Iterator[str]:
     fids, mids, cids, pids = fig("figure_id"), der("metric_id"), cla("claim_id"), pop("population_id")
     kinds = dict.fromkeys(fids, "figure") | dict.fromkeys(pids, "population") | dict.fromkeys(mids, "metric")
 
+    plain_inputs = _plain(der("inputs")) and _plain(cla("inputs"))
+
     def ref(ident: str) -> str:
-        return _dumps(f"sin:{kinds.get(ident, 'unknown')}/{ident}")
+        text = f"sin:{kinds.get(ident, 'unknown')}/{ident}"
+        return f'"{text}"' if plain_inputs else _dumps(text)
 
     yield "{\n"
     yield ' "activity": {\n' + ",\n".join(f'  "sin:stage/{s}": {{}}' for s in STAGES) + "\n },\n"
+    yield ' "entity": {\n'
     entities = [
-        (
-            f'{key}: {{"prov:type": "schema:NewsArticle", "schema:headline": {h}, "schema:publisher": {p}, "schema:url": {u}, "sin:sha256": {s}}}'
-            for key, h, p, u, s in zip(
-                *(
-                    strings(tables["sources"].column(c), pre)
-                    for c, pre in (("source_id", "sin:source/"), ("headline", ""), ("publisher", ""), ("url", ""), ("sha256", ""))
-                ),
-                strict=True,
-            )
+        map(
+            '{}: {{"prov:type": "schema:NewsArticle", "schema:headline": {}, "schema:publisher": {}, "schema:url": {}, "sin:sha256": {}}}'.format,
+            *(strings(tables["sources"].column(c), pre) for c, pre in SOURCE_FIELDS),
         ),
-        (
-            f'{key}: {{"prov:type": "sin:ReferenceRow", "prov:value": {v}, "schema:publisher": {p}, "sin:table": {t}}}'
-            for key, v, p, t in zip(
-                strings(pids, "sin:population/"), strings(pop("value")), strings(pop("publisher")), strings(pop("table")), strict=True
-            )
+        map(
+            '{}: {{"prov:type": "sin:ReferenceRow", "prov:value": {}, "schema:publisher": {}, "sin:table": {}}}'.format,
+            strings(pids, "sin:population/"),
+            strings(pop("value")),
+            strings(pop("publisher")),
+            strings(pop("table")),
         ),
-        (
-            f'{key}: {{"prov:type": "sin:Figure", "prov:value": {v}, "sin:charEnd": {e}, "sin:charStart": {s}, "sin:quote": {q}}}'
-            for key, v, e, s, q in zip(
-                strings(fids, "sin:figure/"),
-                strings(fig("value")),
-                strings(fig("char_end")),
-                strings(fig("char_start")),
-                strings(fig("quote")),
-                strict=True,
-            )
+        map(
+            '{}: {{"prov:type": "sin:Figure", "prov:value": {}, "sin:charEnd": {}, "sin:charStart": {}, "sin:quote": {}}}'.format,
+            strings(fids, "sin:figure/"),
+            strings(fig("value")),
+            strings(fig("char_end")),
+            strings(fig("char_start")),
+            strings(fig("quote")),
         ),
-        (
-            f'{key}: {{"prov:type": "sin:DerivedMetric", "prov:value": {v}, "sin:formula": {f}}}'
-            for key, v, f in zip(strings(mids, "sin:metric/"), strings(der("value")), strings(der("formula")), strict=True)
+        map(
+            '{}: {{"prov:type": "sin:DerivedMetric", "prov:value": {}, "sin:formula": {}}}'.format,
+            strings(mids, "sin:metric/"),
+            strings(der("value")),
+            strings(der("formula")),
         ),
-        (
-            f'{key}: {{"prov:type": "sin:ClaimCheck", "sin:formula": {f}, "sin:verdict": {v}}}'
-            for key, f, v in zip(strings(cids, "sin:claim/"), strings(cla("formula")), strings(cla("verdict")), strict=True)
+        map(
+            '{}: {{"prov:type": "sin:ClaimCheck", "sin:formula": {}, "sin:verdict": {}}}'.format,
+            strings(cids, "sin:claim/"),
+            strings(cla("formula")),
+            strings(cla("verdict")),
         ),
     ]
-    yield ' "entity": {\n'
-    yield from _joined((line for records in entities for line in records), ",\n", "  ")
+    yield from _joined(chain.from_iterable(entities), ",\n", "  ")
     yield "\n },\n"
     yield ' "prefix": ' + json.dumps(PREFIX, sort_keys=True) + ",\n"
 
     def derived_from() -> Iterator[str]:
-        clean, derive = '"prov:activity": "sin:stage/clean"', '"prov:activity": "sin:stage/derive"'
-        for f, s in zip(strings(fids, "sin:figure/"), strings(fig("source_id"), "sin:source/"), strict=True):
-            yield f'{clean}, "prov:generatedEntity": {f}, "prov:type": "prov:Quotation", "prov:usedEntity": {s}'
+        yield from map(
+            '"prov:activity": "sin:stage/clean", "prov:generatedEntity": {}, "prov:type": "prov:Quotation", "prov:usedEntity": {}'.format,
+            strings(fids, "sin:figure/"),
+            strings(fig("source_id"), "sin:source/"),
+        )
+        used_by = '"prov:activity": "sin:stage/derive", "prov:generatedEntity": {}, "prov:usedEntity": {}'.format
         for m, used in zip(strings(mids, "sin:metric/"), der("inputs"), strict=True):
             for i in used.split():
-                yield f'{derive}, "prov:generatedEntity": {m}, "prov:usedEntity": {ref(i)}'
+                yield used_by(m, ref(i))
         for c, f, used in zip(strings(cids, "sin:claim/"), strings(cla("figure_id"), "sin:figure/"), cla("inputs"), strict=True):
-            yield f'{derive}, "prov:generatedEntity": {c}, "prov:usedEntity": {f}'
+            yield used_by(c, f)
             for i in used.split():
-                yield f'{derive}, "prov:generatedEntity": {c}, "prov:usedEntity": {ref(i)}'
+                yield used_by(c, ref(i))
 
     def generated_by() -> Iterator[str]:
-        for f in strings(fids, "sin:figure/"):
-            yield f'"prov:activity": "sin:stage/clean", "prov:entity": {f}'
-        for m in strings(mids, "sin:metric/"):
-            yield f'"prov:activity": "sin:stage/derive", "prov:entity": {m}'
-        for c in strings(cids, "sin:claim/"):
-            yield f'"prov:activity": "sin:stage/derive", "prov:entity": {c}'
+        by = '"prov:activity": "sin:stage/{}", "prov:entity": {}'.format
+        yield from map(by, repeat("clean"), strings(fids, "sin:figure/"))
+        yield from map(by, repeat("derive"), strings(mids, "sin:metric/"))
+        yield from map(by, repeat("derive"), strings(cids, "sin:claim/"))
 
     def informed_by() -> Iterator[str]:
         for a, b in zip(STAGES, STAGES[1:], strict=False):
@@ -114,19 +120,19 @@ def chunks(tables: dict[str, Table]) -> Iterator[str]:
         (("wasDerivedFrom", derived_from()), ("wasGeneratedBy", generated_by()), ("wasInformedBy", informed_by()))
     ):
         yield (",\n" if n else "") + f' "{kind}": {{\n'
-        yield from _joined((f'"_:{kind}{k}": {{{body}}}' for k, body in enumerate(bodies, 1)), ",\n", "  ")
+        yield from _joined(map(f'"_:{kind}{{}}": {{{{{{}}}}}}'.format, count(1), bodies), ",\n", "  ")
         yield "\n }"
     yield "\n}\n"
 
 
+SOURCE_FIELDS = (("source_id", "sin:source/"), ("headline", ""), ("publisher", ""), ("url", ""), ("sha256", ""))
+
+
 def _joined(lines: Iterator[str], sep: str, indent: str, size: int = 20000) -> Iterator[str]:
     """Lines indented and joined by ``sep``, in chunks of ``size`` lines (for fewer writes)."""
-    batch: list[str] = []
+    lines = iter(lines)
+    glue = sep + indent
     first = True
-    for line in lines:
-        batch.append(line)
-        if len(batch) >= size:
-            yield ("" if first else sep) + indent + (sep + indent).join(batch)
-            batch, first = [], False
-    if batch:
-        yield ("" if first else sep) + indent + (sep + indent).join(batch)
+    while batch := list(islice(lines, size)):
+        yield ("" if first else sep) + indent + glue.join(batch)
+        first = False

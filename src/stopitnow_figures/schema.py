@@ -135,16 +135,18 @@ def _text_series(col, n: int):
     return pd.Series([""] * n if col is None else col, dtype="str")
 
 
-def frame(columns: dict, schema: dict, n: int):
+def frame(columns: dict, schema: dict, n: int, numbers: dict | None = None):
     """Columns to a DataFrame typed as the schema says (empty cells become missing).
 
     A column is text cells (a list or an Arrow array) or, for a number or
-    integer field, a NumPy array of numbers (NaN for empty).
+    integer field, a NumPy array of numbers (NaN for empty). ``numbers`` holds
+    text columns already read as numbers (see ``read_numbers``).
     """
     import pandas as pd
 
     names = field_names(schema)
     types = field_types(schema)
+    numbers = numbers or {}
     out = {}
     for name in names:
         t, col = types[name], columns.get(name)
@@ -154,13 +156,34 @@ def frame(columns: dict, schema: dict, n: int):
             continue
         text = _text_series(col, n)
         missing = text.mask(text.eq(""))
-        if t == "number":
-            out[name] = pd.to_numeric(missing, errors="coerce")
-        elif t in ("integer", "year"):
-            out[name] = _int_or_text(pd.to_numeric(missing, errors="coerce"), missing)
+        if t in ("number", "integer", "year"):
+            num = numbers[name][0] if name in numbers else read_numbers(col, n)[0]
+            out[name] = num if t == "number" else _int_or_text(num, missing)
         else:
             out[name] = missing
     return pd.DataFrame(out, columns=names)
+
+
+def read_numbers(col, n: int):
+    """Text cells as a float Series (NaN where empty or not a number), and the
+    positions of the cells that are not empty and not numbers."""
+    import pandas as pd
+
+    if col is not None and not isinstance(col, list):  # an Arrow array: Arrow reads it, if every cell is a number
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        try:
+            blank = pc.equal(col, "")
+            num = pc.cast(pc.if_else(blank, pa.scalar(None, pa.string()), col), pa.float64())
+            return pd.Series(num.to_numpy(zero_copy_only=False), dtype="float64"), []
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass  # pandas says which cells are not numbers
+    text = _text_series(col, n)
+    filled = text.ne("")
+    num = pd.to_numeric(text.where(filled), errors="coerce")
+    bad = filled & num.isna() & ~text.str.lower().isin(["nan", "inf", "-inf"])
+    return num.astype("float64"), [int(i) for i in bad.to_numpy(dtype=bool).nonzero()[0]]
 
 
 def _int_or_text(num, text):
@@ -183,13 +206,18 @@ def check_frame(data, schema_path: Path, table: str, display: str, lines: list[i
     lines = own_lines if lines is None else lines
     n = len(lines)
     problems: list[Problem] = []
-    df = frame(columns, schema, n)
+    numbers = {
+        name: read_numbers(col, n)
+        for name, t in types.items()
+        if t in ("number", "integer", "year") and (col := columns.get(name)) is not None and not _is_numbers(col)
+    }
+    df = frame(columns, schema, n, numbers)
     # type errors first, with the raw text, so the message shows what was typed
     for name, t in types.items():
         col = columns.get(name)
         if t not in ("number", "integer", "year", "date") or col is None or _is_numbers(col):
             continue
-        bad = _type_failures(_text_series(col, n), t)
+        bad = _type_failures(_text_series(col, n), t, numbers.get(name))
         if bad:
             raw = _cells(col, bad)
             problems += [Problem(display, lines[i], name, "wrong-type", raw[i], f"expected a {t}") for i in bad]
@@ -240,8 +268,9 @@ def _cells(col, positions: list[int]) -> dict[int, str]:
     return {i: col[i].as_py() for i in positions}
 
 
-def _type_failures(text, t: str) -> list[int]:
-    """Row positions whose non-empty text is not a valid ``t`` (vectorised)."""
+def _type_failures(text, t: str, numbers=None) -> list[int]:
+    """Row positions whose non-empty text is not a valid ``t`` (vectorised);
+    ``numbers`` is what ``read_numbers`` gave for the column."""
     import pandas as pd
 
     filled = text.ne("")
@@ -251,9 +280,9 @@ def _type_failures(text, t: str) -> list[int]:
             & pd.to_datetime(text.where(filled), format="%Y-%m-%d", errors="coerce").notna()
         )
     elif t == "number":
-        ok = pd.to_numeric(text.where(filled), errors="coerce").notna() | text.str.lower().isin(["nan", "inf", "-inf"])
+        return numbers[1]
     else:
-        num = pd.to_numeric(text.where(filled), errors="coerce")
+        num = numbers[0]
         ok = num.notna() & (num % 1 == 0) & text.str.fullmatch(r"[-+]?[0-9]+")
     bad = filled & ~ok.fillna(False).astype(bool)
     return [int(i) for i in bad.to_numpy(dtype=bool).nonzero()[0]]
