@@ -240,6 +240,17 @@ def test_citation_cff_and_zenodo_json_come_from_one_place():
     assert zen["version"] == VERSION and len(zen["related_identifiers"]) == 5
 
 
+def test_citation_cff_is_the_same_with_or_without_libyaml(monkeypatch):
+    """The package stage uses libyaml's emitter where PyYAML has it; the pure-Python one must write the same bytes."""
+    import yaml
+
+    meta = params.load(ROOT / "package.yaml")
+    sources = read_csv(ROOT / "processed" / "sources.csv")
+    fast = cff_text(meta, sources, "2026-11-21")
+    monkeypatch.delattr(yaml, "CSafeDumper", raising=False)
+    assert cff_text(meta, sources, "2026-11-21") == fast
+
+
 TITLE = "Stop It Now! figures: press-reported help-seeking for viewing sexual images of children, UK 2016-2019"
 HOME = "https://github.com/stopitnow-figures/stopitnow-figures"
 
