@@ -47,18 +47,23 @@ def _read(path, **kw):
     return [r.cells for r in table], table.lines, sorted(map(str, problems.problems))
 
 
+def _read_by_arrow(path):
+    """As the pipeline reads its own tables, with Arrow taking even a small file."""
+    old = csvio.ARROW_MIN_BYTES
+    csvio.ARROW_MIN_BYTES = 0
+    try:
+        return _read(path, written_by_pipeline=True)
+    finally:
+        csvio.ARROW_MIN_BYTES = old
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(CELL, CELL, CELL), max_size=8))
 def test_arrow_reads_a_written_table_as_the_strict_reader_does(tmp_path_factory, rows):
     path = tmp_path_factory.mktemp("csv") / "t.csv"
     path.write_text(csv_text(NAMES, _table(rows)), encoding="utf-8")
     strict = _read(path)
-    old = csvio.ARROW_MIN_BYTES
-    csvio.ARROW_MIN_BYTES = 0
-    try:
-        fast = _read(path, written_by_pipeline=True)
-    finally:
-        csvio.ARROW_MIN_BYTES = old
+    fast = _read_by_arrow(path)
     assert fast == strict
 
 
@@ -68,12 +73,7 @@ def test_every_reader_agrees_on_arbitrary_text(tmp_path_factory, body):
     path = tmp_path_factory.mktemp("csv") / "t.csv"
     path.write_text("a,b,c\n" + body, encoding="utf-8")
     strict = _read(path)
-    old = csvio.ARROW_MIN_BYTES
-    csvio.ARROW_MIN_BYTES = 0
-    try:
-        fast = _read(path, written_by_pipeline=True)
-    finally:
-        csvio.ARROW_MIN_BYTES = old
+    fast = _read_by_arrow(path)
     if not any("[bad-csv]" in p for p in strict[2]):  # see the test of Arrow's one leniency below
         assert fast == strict
     # the one-go reading of the strict reader against the record-by-record one
@@ -89,13 +89,7 @@ def test_the_one_leniency_of_arrow_is_documented_and_kept_from_raw_tables(tmp_pa
     quotes. Only tables the pipeline wrote itself (which never hold it) go to Arrow."""
     path = tmp_path / "t.csv"
     path.write_text('a,b,c\n"x"y,1,2\n', encoding="utf-8")
-    old = csvio.ARROW_MIN_BYTES
-    csvio.ARROW_MIN_BYTES = 0
-    try:
-        arrow = _read(path, written_by_pipeline=True)
-        strict = _read(path)
-    finally:
-        csvio.ARROW_MIN_BYTES = old
+    arrow, strict = _read_by_arrow(path), _read(path)
     assert arrow[0] == [{"a": "xy", "b": "1", "c": "2"}]
     assert strict[0] == [] and "[bad-csv]" in strict[2][0]
     assert "text after a closing quote" in csvio.__doc__
@@ -247,7 +241,29 @@ def test_interval_columns_compute_what_single_intervals_do(rows):
 @given(
     st.lists(
         st.sampled_from(
-            ["", "12", "-3.5", "+4", "1e3", "1E-2", ".5", "5.", "0.000001", "x", " 7", "1_0", "nan", "inf", "-inf", "NaN", "1,5", "١٢", "Infinity", "0x10", "1e400"]
+            [
+                "",
+                "12",
+                "-3.5",
+                "+4",
+                "1e3",
+                "1E-2",
+                ".5",
+                "5.",
+                "0.000001",
+                "x",
+                " 7",
+                "1_0",
+                "nan",
+                "inf",
+                "-inf",
+                "NaN",
+                "1,5",
+                "١٢",
+                "Infinity",
+                "0x10",
+                "1e400",
+            ]
         ),
         max_size=12,
     )

@@ -55,37 +55,8 @@ def chunks(tables: dict[str, Table]) -> Iterator[str]:
     yield ' "activity": {\n' + ",\n".join(f'  "sin:stage/{s}": {{}}' for s in STAGES) + "\n },\n"
     yield ' "entity": {\n'
     entities = [
-        map(
-            '{}: {{"prov:type": "schema:NewsArticle", "schema:headline": {}, "schema:publisher": {}, "schema:url": {}, "sin:sha256": {}}}'.format,
-            *(strings(tables["sources"].column(c), pre) for c, pre in SOURCE_FIELDS),
-        ),
-        map(
-            '{}: {{"prov:type": "sin:ReferenceRow", "prov:value": {}, "schema:publisher": {}, "sin:table": {}}}'.format,
-            strings(pids, "sin:population/"),
-            strings(pop("value")),
-            strings(pop("publisher")),
-            strings(pop("table")),
-        ),
-        map(
-            '{}: {{"prov:type": "sin:Figure", "prov:value": {}, "sin:charEnd": {}, "sin:charStart": {}, "sin:quote": {}}}'.format,
-            strings(fids, "sin:figure/"),
-            strings(fig("value")),
-            strings(fig("char_end")),
-            strings(fig("char_start")),
-            strings(fig("quote")),
-        ),
-        map(
-            '{}: {{"prov:type": "sin:DerivedMetric", "prov:value": {}, "sin:formula": {}}}'.format,
-            strings(mids, "sin:metric/"),
-            strings(der("value")),
-            strings(der("formula")),
-        ),
-        map(
-            '{}: {{"prov:type": "sin:ClaimCheck", "sin:formula": {}, "sin:verdict": {}}}'.format,
-            strings(cids, "sin:claim/"),
-            strings(cla("formula")),
-            strings(cla("verdict")),
-        ),
+        map(_record(kind, attributes).format, *(strings(tables[table].column(c), prefix) for c, prefix in [key, *attributes.values()]))
+        for table, kind, key, attributes in ENTITIES
     ]
     yield from _joined(chain.from_iterable(entities), ",\n", "  ")
     yield "\n },\n"
@@ -125,7 +96,39 @@ def chunks(tables: dict[str, Table]) -> Iterator[str]:
     yield "\n}\n"
 
 
-SOURCE_FIELDS = (("source_id", "sin:source/"), ("headline", ""), ("publisher", ""), ("url", ""), ("sha256", ""))
+# each table's entities: (table, prov:type, (id column, prefix), {attribute: (column, prefix)}), attributes in sorted order
+ENTITIES = (
+    (
+        "sources",
+        "schema:NewsArticle",
+        ("source_id", "sin:source/"),
+        {
+            "schema:headline": ("headline", ""),
+            "schema:publisher": ("publisher", ""),
+            "schema:url": ("url", ""),
+            "sin:sha256": ("sha256", ""),
+        },
+    ),
+    (
+        "population",
+        "sin:ReferenceRow",
+        ("population_id", "sin:population/"),
+        {"prov:value": ("value", ""), "schema:publisher": ("publisher", ""), "sin:table": ("table", "")},
+    ),
+    (
+        "figures",
+        "sin:Figure",
+        ("figure_id", "sin:figure/"),
+        {"prov:value": ("value", ""), "sin:charEnd": ("char_end", ""), "sin:charStart": ("char_start", ""), "sin:quote": ("quote", "")},
+    ),
+    ("derived", "sin:DerivedMetric", ("metric_id", "sin:metric/"), {"prov:value": ("value", ""), "sin:formula": ("formula", "")}),
+    ("claims", "sin:ClaimCheck", ("claim_id", "sin:claim/"), {"sin:formula": ("formula", ""), "sin:verdict": ("verdict", "")}),
+)
+
+
+def _record(kind: str, attributes: dict) -> str:
+    """The format of one entity's line: its key, then its type and attributes, each a JSON string."""
+    return "{}: {{" + ", ".join([f'"prov:type": "{kind}"', *(f'"{name}": {{}}' for name in attributes)]) + "}}"
 
 
 def _joined(lines: Iterator[str], sep: str, indent: str, size: int = 20000) -> Iterator[str]:
