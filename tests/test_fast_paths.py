@@ -15,7 +15,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from stopitnow_figures import csvio
-from stopitnow_figures.csvio import Table, csv_text, format_number, format_numbers, read_table
+from stopitnow_figures.csvio import Table, csv_chunks, format_number, format_numbers, read_table
 from stopitnow_figures.errors import Collector
 from stopitnow_figures.expr import _parse_each, evaluate, evaluate_many, parse_many
 from stopitnow_figures.finder import WORDS, Span, account, find_mentions
@@ -35,10 +35,10 @@ def _table(rows):
 
 
 @given(st.lists(st.tuples(CELL, CELL, CELL), max_size=8))
-def test_csv_text_writes_what_the_csv_module_writes(rows):
+def test_the_writer_writes_what_the_csv_module_writes(rows):
     expected = io.StringIO()
     csv.writer(expected, lineterminator="\n").writerows([NAMES, *rows])
-    assert csv_text(NAMES, _table(rows)) == expected.getvalue()
+    assert "".join(csv_chunks(NAMES, _table(rows))) == expected.getvalue()
 
 
 def _read(path, **kw):
@@ -61,7 +61,7 @@ def _read_by_arrow(path):
 @given(st.lists(st.tuples(CELL, CELL, CELL), max_size=8))
 def test_arrow_reads_a_written_table_as_the_strict_reader_does(tmp_path_factory, rows):
     path = tmp_path_factory.mktemp("csv") / "t.csv"
-    path.write_text(csv_text(NAMES, _table(rows)), encoding="utf-8")
+    path.write_text("".join(csv_chunks(NAMES, _table(rows))), encoding="utf-8")
     strict = _read(path)
     fast = _read_by_arrow(path)
     assert fast == strict

@@ -439,11 +439,6 @@ def csv_chunks(names: list[str], columns: dict[str, Sequence], rows_per_chunk: i
         yield "\n".join(map(",".join, zip(*part, strict=True))) + "\n"
 
 
-def csv_text(names: list[str], columns: dict[str, Sequence]) -> str:
-    """A table as CSV text (see ``csv_chunks``)."""
-    return "".join(csv_chunks(names, columns))
-
-
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
@@ -468,12 +463,6 @@ def atomic_write_chunks(path: Path, chunks: Iterable[str | bytes]) -> None:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-
-
-def publish(files: dict[Path, str]) -> None:
-    """Write several files, each atomically, only after all of them were produced."""
-    for path, text in sorted(files.items()):
-        atomic_write_text(path, text)
 
 
 def publish_tables(tables: dict[Path, tuple[list[str], dict[str, Sequence]]]) -> None:

@@ -1,10 +1,10 @@
 """Find every numeric mention in a text, independently of the figure tables.
 
 A mention is a run of digits (with thousands separators or decimals), a run
-of other numerals ("½", "¹", "Ⅻ"), a number word ("seven", "hundred"), a fraction word ("half", "third",
-"quarter"), a multiple ("double", "doubling", "twice") or a vague count word
-("dozens", "hundreds", "tens"). Ordinals ("first") are not counts and are not
-found. ``classify`` then says, for each mention, whether a figure accounts for
+of other numerals ("½", "¹", "Ⅻ"), a number word ("seven", "hundred"), a
+fraction word ("half", "third", "quarter"), a multiple ("double", "doubling",
+"twice") or a vague count word ("dozens", "hundreds", "tens"). Ordinals
+("first") are not counts and are not found. ``account`` then says, for each mention, whether a figure accounts for
 it, the period words of a figure do, a row of ``raw/not_figures.csv`` does,
 or nothing does.
 """
@@ -137,9 +137,3 @@ def account(positions: list[tuple[int, int]], spans: list[Span]) -> list[int]:
         best = min(((kind, start, k) for start, kind, _, k in active), default=None)
         out.append(-1 if best is None else best[2])
     return out
-
-
-def classify(mentions: list[Mention], spans: list[Span]) -> list[tuple[Mention, Span | None]]:
-    """Pair each mention with the span that accounts for it (see ``account``), or None."""
-    found = account([(m.start, m.end) for m in mentions], spans)
-    return [(m, None if k < 0 else spans[k]) for m, k in zip(mentions, found, strict=True)]
