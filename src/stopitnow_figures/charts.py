@@ -40,7 +40,8 @@ def save_svg(fig, path) -> None:
     from .csvio import atomic_write_bytes
 
     buf = io.BytesIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    # margins are set by each chart (subplots_adjust): a "tight" bounding box would draw every chart twice
+    fig.savefig(buf, format="svg", metadata={"Date": None})
     atomic_write_bytes(path, buf.getvalue())
     _plt().close(fig)
 
@@ -79,6 +80,7 @@ def help_seeking(figures: list[dict]):
         ax.legend(fontsize=7)
         ax.tick_params(axis="x", rotation=30)
     fig.suptitle("Press-reported Stop It Now! figures; bars are the intervals the hedges imply")
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.2, top=0.86, wspace=0.22)
     return fig
 
 
@@ -103,6 +105,7 @@ def scottish_cities(figures: list[dict], derived: list[dict]):
     ax1.set_title("Website visitors, Oct 2015 - Jul 2017")
     ax2.bar([n for n, _ in rates], [v for _, v in rates], color="#dd8452")
     ax2.set_title("Per 100,000 people (mid-2016 estimates)")
+    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.1, top=0.9, wspace=0.25)
     return fig
 
 
@@ -128,6 +131,8 @@ def claims_chart(claims: list[dict]):
     handles = [plt.Line2D([], [], marker="o", color=c, ls="", label=v.replace("_", " ")) for v, c in VERDICT_COLOURS.items()]
     ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
     ax.set_title("The articles' claims, recomputed")
+    height = fig.get_figheight()
+    fig.subplots_adjust(left=0.3, right=0.78, bottom=0.7 / height, top=1 - 0.4 / height)
     return fig
 
 
