@@ -60,3 +60,18 @@ def test_extra_checks_cover_what_a_table_schema_cannot_say():
     found = {(p.type, p.column) for p in check_frame(rows, ROOT / "schemas" / "figures.schema.json", "figures", "figures")}
     assert ("share-at-most-100", "value") in found
     assert ("count-not-negative", "value") in found
+
+
+def test_code_that_names_numeric_columns_agrees_with_the_schemas():
+    """The gate's list of the cells it traces, and the values clean computes as
+    numbers, are checked against schemas/ rather than trusted."""
+    from stopitnow_figures.clean import NUMBERS_READ
+    from stopitnow_figures.gate import NUMERIC
+
+    def typed(table, kinds):
+        fields = json.loads((ROOT / "schemas" / f"{table}.schema.json").read_text())["fields"]
+        return {f["name"] for f in fields if f["type"] in kinds}
+
+    for table, cells in NUMERIC.items():
+        assert set(cells) == typed(table, ("number", "integer", "year", "date")), table
+    assert set(NUMBERS_READ) == typed("figures", ("number", "integer"))

@@ -217,8 +217,8 @@ def clean_figures(paths, figures: Table, starts, texts, windows, places, reading
     widths, vague = prm["hedge_widths"], prm["vague_ranges"]
     nan = float("nan")
     keep: list[int] = []  # input row of each output row
-    numbers: list[tuple] = []  # OUTPUT_NUMBERS of each output row
-    texts_out: list[tuple] = []  # OUTPUT_TEXT of each output row
+    numbers: list[tuple] = []  # NUMBERS_READ of each output row
+    texts_out: list[tuple] = []  # TEXT_READ of each output row
     for i in range(len(ids)):
         sid, quote, aw, line = sids[i], quotes[i], written[i], figures.line(i)
         if sid not in windows and sid not in texts:
@@ -314,10 +314,10 @@ def clean_figures(paths, figures: Table, starts, texts, windows, places, reading
         out[name] = [src[i] for i in rows]
     for name, src in (("as_written", written), ("notes", notes)):
         out[name] = [src[i] for i in rows]
-    for name, col in zip(OUTPUT_TEXT, zip(*texts_out, strict=True) if texts_out else [()] * len(OUTPUT_TEXT), strict=True):
+    for name, col in zip(TEXT_READ, zip(*texts_out, strict=True) if texts_out else [()] * len(TEXT_READ), strict=True):
         out[name] = [col[k] for k in order]
-    table = np.asarray(numbers, dtype=float).reshape(-1, len(OUTPUT_NUMBERS))[np.asarray(order, dtype=np.int64)]
-    for j, name in enumerate(OUTPUT_NUMBERS):
+    table = np.asarray(numbers, dtype=float).reshape(-1, len(NUMBERS_READ))[np.asarray(order, dtype=np.int64)]
+    for j, name in enumerate(NUMBERS_READ):
         out[name] = table[:, j]
     return out, [figures.line(i) for i in rows]
 
@@ -330,8 +330,9 @@ def _period_cells(period: Period | None) -> tuple[str, str, str, str]:
     return period.start.isoformat(), period.end.isoformat(), period.basis, period.note
 
 
-OUTPUT_NUMBERS = ("value", "lower", "upper", "char_start", "char_end")
-OUTPUT_TEXT = ("qualifier", "geography", "geography_code", "geography_note", "period_start", "period_end", "period_basis", "period_note")
+# the order of the values clean_figures works out for each row (its columns' types are the schema's)
+NUMBERS_READ = ("value", "lower", "upper", "char_start", "char_end")
+TEXT_READ = ("qualifier", "geography", "geography_code", "geography_note", "period_start", "period_end", "period_basis", "period_note")
 
 
 def _nbsp_match(text: str, quote: str) -> bool:

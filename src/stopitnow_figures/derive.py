@@ -27,7 +27,7 @@ from .errors import Collector
 from .expr import FormulaError, compile_formula, evaluate_many, inputs, parse_many, period_of_rule
 from .intervals import Interval
 from .paths import Paths
-from .schema import check_frame, field_names, load_schema
+from .schema import check_frame, field_names, field_types, load_schema
 from .sources import rel
 
 DERIVATION_COLUMNS = ["metric_id", "kind", "formula", "unit", "geography_code", "period", "description"]
@@ -175,33 +175,15 @@ class _Periods(Mapping):
         return len(self.env.index)
 
 
-METRIC_COLUMNS = (
-    "metric_id",
-    "kind",
-    "formula",
-    "inputs",
-    "value",
-    "lower",
-    "upper",
-    "unit",
-    "geography_code",
-    "period_start",
-    "period_end",
-    "period_rule",
-    "description",
-)
-
-
-def _columns(rows: list[dict], names) -> dict:
-    """Rows to columns; numbers (value, lower, upper and the like) as NumPy arrays."""
+def _columns(rows: list[dict], schema: dict) -> dict:
+    """Rows to the columns of a published table, in its schema's order; the
+    number and integer fields as NumPy arrays (NaN where empty)."""
+    types = field_types(schema)
     out = {}
-    for n in names:
+    for n in field_names(schema):
         col = [r[n] for r in rows]
-        out[n] = np.array([np.nan if v is None else v for v in col], dtype=float) if n in NUMBER_COLUMNS else col
+        out[n] = np.array([np.nan if v is None else v for v in col], dtype=float) if types[n] in ("number", "integer") else col
     return out
-
-
-NUMBER_COLUMNS = ("value", "lower", "upper", "stated", "stated_lower", "stated_upper", "computed")
 
 
 def _concat(a: dict, b: dict) -> dict:
@@ -300,7 +282,7 @@ def derive_metrics(paths: Paths, rows: Table, env: Environment, problems: Collec
                     "description": r["description"],
                 }
             )
-    return _columns(out, METRIC_COLUMNS)
+    return _columns(out, load_schema(paths.schema("derived")))
 
 
 def _end(x: float) -> float | None:
@@ -438,23 +420,7 @@ def check_claims(paths: Paths, rows: Table, env: Environment, prm: dict, problem
                 "explanation": f"{r['compares'].strip()} {why}",
             }
         )
-    return _columns(out, CLAIM_OUTPUT)
-
-
-CLAIM_OUTPUT = (
-    "claim_id",
-    "figure_id",
-    "stated",
-    "stated_lower",
-    "stated_upper",
-    "computed",
-    "lower",
-    "upper",
-    "formula",
-    "inputs",
-    "verdict",
-    "explanation",
-)
+    return _columns(out, load_schema(paths.schema("claims")))
 
 
 def verdict_of(
