@@ -8,7 +8,8 @@ import shutil
 import pytest
 
 from conftest import ROOT, SHARED, read_csv
-from stopitnow_figures.clean import FIGURE_COLUMNS, NOT_FIGURE_COLUMNS, coverage
+from stopitnow_figures import raw
+from stopitnow_figures.clean import coverage
 from stopitnow_figures.csvio import read_table
 from stopitnow_figures.errors import Collector
 from stopitnow_figures.finder import find_mentions
@@ -58,8 +59,8 @@ def _coverage(root):
     paths = Paths(root)
     problems = Collector()
     _, texts = load_sources(paths, problems)
-    figs = read_table(paths.raw_figures, FIGURE_COLUMNS, problems)
-    nots = read_table(paths.raw_not_figures, NOT_FIGURE_COLUMNS, problems)
+    figs = read_table(paths.raw_figures, raw.FIGURES, problems)
+    nots = read_table(paths.raw_not_figures, raw.NOT_FIGURES, problems)
     assert not problems.problems
     return coverage(paths, figs, nots, texts, problems), problems
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import params as params_mod
+from . import raw
 from .csvio import Row, Table, publish_tables, read_table
 from .errors import Collector
 from .finder import Mention, Span, account, mention_positions
@@ -24,10 +25,6 @@ from .schema import field_names, load_schema
 from .sources import load_sources, rel
 from .values import HEDGES, Parsed, ValueParseError, parse_as_written, published_interval
 
-FIGURE_COLUMNS = ["figure_id", "source_id", "quote", "as_written", "measure", "unit", "place", "period", "period_ref", "notes"]
-NOT_FIGURE_COLUMNS = ["source_id", "text", "context", "category", "reason"]
-PLACE_COLUMNS = ["place", "source_id", "geography", "geography_code", "basis", "note"]
-READING_COLUMNS = ["source_id", "period", "period_start", "period_end", "reasoning"]
 NOT_FIGURE_CATEGORIES = ("phone_number", "age_limit", "date", "duration", "idiom", "anecdote", "web_address")
 
 KIND_UNITS = {
@@ -48,10 +45,10 @@ def run(root: Path) -> None:
     prm = params_mod.load(paths.params)["clean"]
     schema = load_schema(paths.schema("figures"))
     source_rows, texts = load_sources(paths, problems)
-    figures = read_table(paths.raw_figures, FIGURE_COLUMNS, problems, display=rel(paths, paths.raw_figures))
-    not_figures = read_table(paths.raw_not_figures, NOT_FIGURE_COLUMNS, problems, display=rel(paths, paths.raw_not_figures))
-    places = read_table(paths.raw_places, PLACE_COLUMNS, problems, display=rel(paths, paths.raw_places))
-    readings = read_table(paths.raw_period_readings, READING_COLUMNS, problems, display=rel(paths, paths.raw_period_readings))
+    figures = read_table(paths.raw_figures, raw.FIGURES, problems, display=rel(paths, paths.raw_figures))
+    not_figures = read_table(paths.raw_not_figures, raw.NOT_FIGURES, problems, display=rel(paths, paths.raw_not_figures))
+    places = read_table(paths.raw_places, raw.PLACES, problems, display=rel(paths, paths.raw_places))
+    readings = read_table(paths.raw_period_readings, raw.PERIOD_READINGS, problems, display=rel(paths, paths.raw_period_readings))
 
     # -- process -----------------------------------------------------------
     sources_out, windows = clean_sources(paths, source_rows, texts, problems)

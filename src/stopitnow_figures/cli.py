@@ -48,7 +48,7 @@ def coverage(root: Path, show_all: bool) -> None:
     Example:
       stopitnow-figures coverage --all
     """
-    from .clean import FIGURE_COLUMNS, NOT_FIGURE_COLUMNS
+    from . import raw
     from .clean import coverage as cover
     from .csvio import read_table
     from .errors import Collector
@@ -58,8 +58,8 @@ def coverage(root: Path, show_all: bool) -> None:
     paths = Paths(root)
     problems = Collector()
     _, texts = load_sources(paths, problems)
-    figures = read_table(paths.raw_figures, FIGURE_COLUMNS, problems, display="raw/figures.csv")
-    not_figures = read_table(paths.raw_not_figures, NOT_FIGURE_COLUMNS, problems, display="raw/not_figures.csv")
+    figures = read_table(paths.raw_figures, raw.FIGURES, problems, display="raw/figures.csv")
+    not_figures = read_table(paths.raw_not_figures, raw.NOT_FIGURES, problems, display="raw/not_figures.csv")
     if problems:
         for p in problems.problems:
             click.echo(str(p), err=True)

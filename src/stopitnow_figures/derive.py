@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from . import params as params_mod
+from . import raw
 from .csvio import Row, Table, publish_tables, read_table
 from .errors import Collector
 from .expr import FormulaError, compile_formula, evaluate_many, inputs, parse_many, period_of_rule
@@ -30,9 +31,6 @@ from .paths import Paths
 from .schema import check_frame, field_names, field_types, load_schema
 from .sources import rel
 
-DERIVATION_COLUMNS = ["metric_id", "kind", "formula", "unit", "geography_code", "period", "description"]
-CLAIM_COLUMNS = ["claim_id", "figure_id", "formula", "compares"]
-POPULATION_COLUMNS = ["population_id", "geography", "geography_code", "year", "value", "publisher", "table", "url", "certainty", "note"]
 RATE_UNITS = ("people", "calls", "visits")
 
 
@@ -44,9 +42,11 @@ def run(root: Path) -> None:
     prm = params_mod.load(paths.params)
     fig_cols = field_names(load_schema(paths.schema("figures")))
     figures = read_table(paths.table("figures"), fig_cols, problems, display=rel(paths, paths.table("figures")), written_by_pipeline=True)
-    population = read_table(paths.raw_population, POPULATION_COLUMNS, problems, display=rel(paths, paths.raw_population))
-    derivations = read_table(paths.raw_derivations, DERIVATION_COLUMNS, problems, display=rel(paths, paths.raw_derivations))
-    claims = read_table(paths.raw_claims, CLAIM_COLUMNS, problems, display=rel(paths, paths.raw_claims))
+    # the reference table is published as it is: its raw columns are the population schema's
+    pop_cols = field_names(load_schema(paths.schema("population")))
+    population = read_table(paths.raw_population, pop_cols, problems, display=rel(paths, paths.raw_population))
+    derivations = read_table(paths.raw_derivations, raw.DERIVATIONS, problems, display=rel(paths, paths.raw_derivations))
+    claims = read_table(paths.raw_claims, raw.CLAIMS, problems, display=rel(paths, paths.raw_claims))
     problems.raise_if_any()
 
     # -- process -----------------------------------------------------------
@@ -60,7 +60,7 @@ def run(root: Path) -> None:
     problems.raise_if_any()
     derived_cols = _sorted_by(_concat(metrics, rates), "metric_id")
     claim_cols = _sorted_by(claim_cols, "claim_id")
-    population_cols = _sorted_by({n: population.column(n) for n in POPULATION_COLUMNS}, "population_id")
+    population_cols = _sorted_by({n: population.column(n) for n in pop_cols}, "population_id")
     # problems in a derived row are reported where the curator can fix them: the raw row it came from
     raw_lines = dict(zip(derivations.column("metric_id"), derivations.lines, strict=True))
     raw_lines |= dict(zip(claims.column("claim_id"), claims.lines, strict=True))

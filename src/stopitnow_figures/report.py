@@ -25,6 +25,7 @@ import os
 import sys
 from pathlib import Path
 
+from . import raw
 from .csvio import atomic_write_text, read_table
 from .errors import Collector, InputError, Problem
 from .paths import PUBLISHED_TABLES, Paths
@@ -46,7 +47,7 @@ def run(root: Path) -> None:
         tables[name] = [r.cells for r in rows]
     places = read_table(
         paths.raw_places,
-        ["place", "source_id", "geography", "geography_code", "basis", "note"],
+        raw.PLACES,
         problems,
         display=rel(paths, paths.raw_places),
     )

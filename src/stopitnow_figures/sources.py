@@ -4,24 +4,10 @@ from __future__ import annotations
 
 import hashlib
 
+from . import raw
 from .csvio import Row, read_table
 from .errors import Collector
 from .paths import Paths
-
-RAW_COLUMNS = [
-    "source_id",
-    "publisher",
-    "headline",
-    "url",
-    "headline_basis",
-    "publisher_basis",
-    "published_earliest",
-    "published_latest",
-    "date_basis",
-    "date_reasoning",
-    "original_file",
-    "sha256",
-]
 
 
 def sha256_of(data: bytes) -> str:
@@ -31,7 +17,7 @@ def sha256_of(data: bytes) -> str:
 def load_sources(paths: Paths, problems: Collector) -> tuple[list[Row], dict[str, str]]:
     """The raw source rows and, for each listed source whose hash matches, its text."""
     display = rel(paths, paths.raw_sources)
-    rows = read_table(paths.raw_sources, RAW_COLUMNS, problems, display=display)
+    rows = read_table(paths.raw_sources, raw.SOURCES, problems, display=display)
     texts: dict[str, str] = {}
     listed = set()
     for row in rows:
