@@ -91,18 +91,9 @@ class Table:
 
         col = self._columns.get(name)
         if col is not None and not isinstance(col, list):
-            import pyarrow as pa
-            import pyarrow.compute as pc
-
-            try:
-                blank = pc.equal(col, "")
-                read = pc.cast(pc.if_else(blank, pa.scalar(None, pa.string()), col), pa.float64())
-                out = np.array(read.to_numpy(zero_copy_only=False), dtype=float)  # a copy: Arrow's own is read-only
-                if not math.isnan(empty):
-                    out[blank.to_numpy(zero_copy_only=False)] = empty
-                return out, []
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                pass  # some cell is not a number Arrow reads: Python says which
+            read = arrow_numbers(col, empty)
+            if read is not None:
+                return read, []
         out, bad = np.full(self._n, math.nan), []
         for i, c in enumerate(self.column(name)):
             if not c:
@@ -137,6 +128,25 @@ class Table:
 
     def __bool__(self) -> bool:
         return self._n > 0
+
+
+def arrow_numbers(col, empty: float = math.nan):
+    """An Arrow column of text cells as a NumPy array of numbers (``empty`` for an
+    empty cell), or None if some cell is not a number Arrow reads (the caller's
+    plain reading then says which)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        blank = pc.equal(col, "")
+        read = pc.cast(pc.if_else(blank, pa.scalar(None, pa.string()), col), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    out = np.array(read.to_numpy(zero_copy_only=False), dtype=float)  # a copy: Arrow's own is read-only
+    if not math.isnan(empty):
+        out[blank.to_numpy(zero_copy_only=False)] = empty
+    return out
 
 
 def looks_like_formula(cell: str) -> bool:

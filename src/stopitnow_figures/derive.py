@@ -15,7 +15,6 @@ description says which.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from . import params as params_mod
 from . import raw
 from .csvio import Row, Table, publish_tables, read_table
 from .errors import Collector
-from .expr import FormulaError, compile_formula, evaluate_many, inputs, parse_many, period_of_rule
+from .expr import FormulaError, Periods, compile_formula, evaluate_many, inputs, parse_many, period_of_rule
 from .intervals import Interval
 from .paths import Paths
 from .schema import check_frame, field_names, field_types, load_schema
@@ -90,7 +89,8 @@ class Environment:
     def __init__(self) -> None:
         self.index: dict[str, int] = {}
         self.kind: list[str] = []
-        self.period: list[tuple[str, str]] = []
+        self.period_start: list[str] = []
+        self.period_end: list[str] = []
         self.geo: list[str] = []
         self.inputs: dict[str, list[str]] = {}  # of each metric
         self._base = (np.empty(0), np.empty(0), np.empty(0))
@@ -106,8 +106,9 @@ class Environment:
         ids = fids + population.column("population_id")
         env.index = {ident: i for i, ident in enumerate(ids)}
         env.kind = ["figure"] * len(fids) + ["reference"] * len(years)
-        env.period = list(zip(figures.column("period_start"), figures.column("period_end"), strict=True))
-        env.period += [(f"{int(y)}-06-30", f"{int(y)}-06-30") for y in years]  # mid-year reference date
+        mid_years = [f"{int(y)}-06-30" for y in years]  # a reference row's period is its mid-year date
+        env.period_start = figures.column("period_start") + mid_years
+        env.period_end = figures.column("period_end") + mid_years
         env.geo = figures.column("geography_code") + population.column("geography_code")
         env._base = (
             np.concatenate([figures.numbers("value")[0], pops]),
@@ -119,7 +120,8 @@ class Environment:
     def add(self, ident: str, value: float, lo: float, hi: float, period: tuple[str, str], geo: str, inputs: list[str]) -> None:
         self.index[ident] = len(self.kind)
         self.kind.append("metric")
-        self.period.append(period)
+        self.period_start.append(period[0])
+        self.period_end.append(period[1])
         self.geo.append(geo)
         self.inputs[ident] = inputs
         self._added.append((value, lo, hi))
@@ -140,8 +142,8 @@ class Environment:
     def value(self, ident: str) -> float:
         return float(self.arrays()[0][self.index[ident]])
 
-    def periods(self) -> Mapping[str, tuple[str, str]]:
-        return _Periods(self)
+    def periods(self) -> Periods:
+        return Periods(self.index, self.period_start, self.period_end)
 
     def rests_on(self, ident: str, target: str) -> bool:
         """Whether ``ident`` is ``target`` or is computed, directly or not, from it."""
@@ -154,25 +156,6 @@ class Environment:
                 seen.add(i)
                 todo += self.inputs.get(i, [])
         return False
-
-
-class _Periods(Mapping):
-    """The period of each id, as a mapping (what ``expr.period_of_rule`` reads)."""
-
-    def __init__(self, env: Environment) -> None:
-        self.env = env
-
-    def __getitem__(self, ident: str) -> tuple[str, str]:
-        return self.env.period[self.env.index[ident]]
-
-    def __contains__(self, ident: object) -> bool:
-        return ident in self.env.index
-
-    def __iter__(self):
-        return iter(self.env.index)
-
-    def __len__(self) -> int:
-        return len(self.env.index)
 
 
 def _columns(rows: list[dict], schema: dict) -> dict:

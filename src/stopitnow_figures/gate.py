@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .csvio import Table
-from .expr import evaluate_many, period_of_rule
+from .expr import Periods, evaluate_many, period_of_rule
 from .values import ValueParseError, parse_as_written, published_interval
 
 
@@ -109,7 +109,7 @@ def check(tables: dict, texts: dict[str, str], sha256: dict[str, str], hedges: d
     traced = np.concatenate([figure_ok, population_ok, np.zeros(len(mids), dtype=bool)])
     mid_years = [f"{y}-06-30" for y in t["population"].column("year")]  # a reference row's period is its mid-year date
     starts = figs.column("period_start") + mid_years + ders.column("period_start")
-    periods = _PeriodLookup(index, starts, figs.column("period_end") + mid_years + ders.column("period_end"))
+    periods = Periods(index, starts, figs.column("period_end") + mid_years + ders.column("period_end"))
 
     _check_metrics(t["derived"], index, value, lo, hi, traced, periods, bad)
     _check_claims(t["claims"], t["figures"], index, value, lo, hi, traced, bad)
@@ -254,26 +254,6 @@ def _check_metrics(derived: Table, index, value, lo, hi, traced, periods: Mappin
 
     for i in sorted(range(len(mids)), key=mids.__getitem__):
         trace(i)
-
-
-class _PeriodLookup(Mapping):
-    """The period of each id, as the mapping ``expr.period_of_rule`` reads."""
-
-    def __init__(self, index: dict[str, int], starts: list[str], ends: list[str]) -> None:
-        self.index, self.starts, self.ends = index, starts, ends
-
-    def __getitem__(self, ident: str) -> tuple[str, str]:
-        i = self.index[ident]
-        return self.starts[i], self.ends[i]
-
-    def __contains__(self, ident: object) -> bool:
-        return ident in self.index
-
-    def __iter__(self):
-        return iter(self.index)
-
-    def __len__(self) -> int:
-        return len(self.index)
 
 
 def _formulas_ok(resource, table: Table, formulas, listed, names, index, value, lo, hi, bad) -> tuple[np.ndarray, list[list[str]]]:

@@ -14,7 +14,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from .csvio import Row, Table
+from .csvio import Row, Table, arrow_numbers
 from .errors import Problem
 
 COUNT_UNITS = ("people", "calls", "visits", "views", "arrests per month", "people per month", "calls per month")
@@ -170,15 +170,9 @@ def read_numbers(col, n: int):
     import pandas as pd
 
     if col is not None and not isinstance(col, list):  # an Arrow array: Arrow reads it, if every cell is a number
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        try:
-            blank = pc.equal(col, "")
-            num = pc.cast(pc.if_else(blank, pa.scalar(None, pa.string()), col), pa.float64())
-            return pd.Series(num.to_numpy(zero_copy_only=False), dtype="float64"), []
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass  # pandas says which cells are not numbers
+        read = arrow_numbers(col)
+        if read is not None:
+            return pd.Series(read, dtype="float64"), []
     text = _text_series(col, n)
     filled = text.ne("")
     num = pd.to_numeric(text.where(filled), errors="coerce")
