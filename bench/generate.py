@@ -42,7 +42,7 @@ def write_csv(path: Path, header: list[str], rows) -> None:
 def generate(n: int, out: Path) -> None:
     if out.exists():
         shutil.rmtree(out)
-    for rel in ("schemas", "params.yaml", "package.yaml", "CHANGELOG.md", "raw/places.csv", "raw/reference/population.csv"):
+    for rel in ("schemas", "params.yaml", "package.yaml", "CHANGELOG.md", "raw/reference/population.csv"):
         src = ROOT / rel
         if src.is_dir():
             shutil.copytree(src, out / rel)
@@ -83,6 +83,10 @@ def generate(n: int, out: Path) -> None:
         ["figure_id", "source_id", "quote", "as_written", "measure", "unit", "place", "period", "period_ref", "notes"],
         figures,
     )
+    with open(ROOT / "raw" / "places.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    # only the readings the synthetic figures use: a reading nothing uses is refused
+    write_csv(out / "raw" / "places.csv", rows[0], [r for r in rows[1:] if r[0] in PLACES and not r[1]])
     write_csv(out / "raw" / "not_figures.csv", ["source_id", "text", "context", "category", "reason"], [])
     write_csv(out / "raw" / "period_readings.csv", ["source_id", "period", "period_start", "period_end", "reasoning"], [])
     write_csv(

@@ -22,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-STAGES = ("clean", "validate", "derive", "package")
+STAGES = ("clean", "derive", "package", "publish")  # the data stages, timed at scale (report is timed on the real package only)
 sys.path.insert(0, str(ROOT / "bench"))
 from generate import generate  # noqa: E402
 
@@ -53,18 +53,9 @@ def verdict(ok: bool) -> str:
 
 
 def copy_repo(dest: Path) -> Path:
-    files = (
-        subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True, check=True)
-        .stdout.decode()
-        .split("\0")
-    )
-    for f in filter(None, files):
-        if (ROOT / f).is_file():
-            (dest / f).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / f, dest / f)
-    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.email=b@example.org", "-c", "user.name=b", "commit", "-qm", "bench"]):
-        subprocess.run(["git", *args], cwd=dest, check=True)
-    return dest
+    from stopitnow_figures.workspace import copy_repository
+
+    return copy_repository(ROOT, dest)
 
 
 def stage_imports(stage: str, root: Path) -> list[str]:
@@ -73,7 +64,7 @@ def stage_imports(stage: str, root: Path) -> list[str]:
     (cython_runtime): one of those would stop the floor's import statement early."""
     code = (
         "import sys; before = set(sys.modules); from pathlib import Path; "
-        f"from stopitnow_figures import {stage} as m; m.run(Path({str(root)!r})); "
+        f"from stopitnow_figures.stages import {stage} as m; m.run(Path({str(root)!r})); "
         "names = {n.split('.')[0] for n in set(sys.modules) - before if not n.startswith('_')}; "
         "print(' '.join(sorted(n for n in names if getattr(sys.modules.get(n), '__spec__', None) is not None)))"
     )
@@ -95,6 +86,7 @@ def real_package(repeat: int) -> list[tuple[str, bool]]:
         repo = copy_repo(Path(tmp))
         dvc = [str(BIN / "dvc")]
         print("\n== The real package ==")
+        subprocess.run(dvc + ["repro"], cwd=repo, env=env(), capture_output=True)  # a fresh copy has no build/: build it once
         noop = [timed(dvc + ["repro"], repo)[0] for _ in range(repeat)]
         status = [timed(dvc + ["status"], repo)[0] for _ in range(repeat)]
         r = statistics.median(noop) / statistics.median(status)
@@ -106,6 +98,7 @@ def real_package(repeat: int) -> list[tuple[str, bool]]:
         figures = repo / "raw" / "figures.csv"
         original = figures.read_text(encoding="utf-8")
         marker = "Counts accesses (times), not people."
+        subprocess.run(dvc + ["repro"], cwd=repo, env=env(), capture_output=True)  # a fresh copy has no build/: build it once
         floors = {s: stage_imports(s, repo) for s in (*STAGES, "report")}
         rebuild, floor = [], []
         for i in range(repeat):
@@ -137,7 +130,7 @@ def real_package(repeat: int) -> list[tuple[str, bool]]:
 
 # the stage as DVC runs it (its main entry point), timed after the imports
 STAGE_RUNNER = (
-    "import resource, sys, time; from stopitnow_figures import {stage} as m; "
+    "import resource, sys, time; from stopitnow_figures.stages import {stage} as m; "
     "t = time.perf_counter(); code = m.main([sys.argv[1]]); t = time.perf_counter() - t; "
     "print(t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(code)"
 )
@@ -169,7 +162,7 @@ def scale(sizes: list[int], repeat: int) -> list[tuple[str, bool]]:
                 total += t
                 peak = max(peak, mb)
                 print(f"{n:>9} {stage:>9} {t:9.2f} {mb:8.0f}")
-                if stage == "validate":
+                if stage == "publish":
                     schema = json.loads((corpus / "schemas" / "figures.schema.json").read_text())
                     schema.pop("foreignKeys", None)
                     (corpus / "figures.schema.nofk.json").write_text(json.dumps(schema))
@@ -180,10 +173,10 @@ def scale(sizes: list[int], repeat: int) -> list[tuple[str, bool]]:
                         for _ in range(repeat)
                     )
                     wall = statistics.median(
-                        timed([sys.executable, "-m", "stopitnow_figures.validate", str(corpus)], corpus)[0] for _ in range(repeat)
+                        timed([sys.executable, "-m", "stopitnow_figures.validation", str(corpus)], corpus)[0] for _ in range(repeat)
                     )
                     print(
-                        f"{n:>9} {'frictionless validate':>21}: {fl:.2f} s; validate stage (whole command) {wall:.2f} s; ratio {fl / wall:.1f}x (target >= 5: {verdict(fl / wall >= 5)})"
+                        f"{n:>9} {'frictionless validate':>21}: {fl:.2f} s; the package's validation of the same table (whole command) {wall:.2f} s; ratio {fl / wall:.1f}x (target >= 5: {verdict(fl / wall >= 5)})"
                     )
                     results.append((f"validate >= 5x faster than frictionless at {n}", fl / wall >= 5))
             totals[n] = total

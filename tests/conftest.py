@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import csv
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
+
+from stopitnow_figures.workspace import copy_repository
 
 # shared machines are noisy: property tests check behaviour, not speed
 settings.register_profile("project", deadline=None)
@@ -29,22 +30,8 @@ def by_id(rows: list[dict[str, str]], key: str) -> dict[str, dict[str, str]]:
 
 
 def copy_repo(dest: Path) -> Path:
-    """A temporary copy of the committed repository (tracked files), as a git repo."""
-    files = (
-        subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True, check=True)
-        .stdout.decode()
-        .split("\0")
-    )
-    for f in filter(None, files):
-        src = ROOT / f
-        if src.exists():
-            (dest / f).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / f)
-    # uncommitted working-tree edits to tracked files are copied too, so tests see the code under test
-    subprocess.run(["git", "init", "-q"], cwd=dest, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=dest, check=True)
-    subprocess.run(["git", "-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qm", "copy"], cwd=dest, check=True)
-    return dest
+    """A temporary copy of the repository as it is in the working tree, as a git repo."""
+    return copy_repository(ROOT, dest)
 
 
 def env() -> dict[str, str]:
@@ -66,22 +53,41 @@ def snapshot(repo: Path) -> dict[str, bytes]:
     return out
 
 
+def built(dest: Path) -> Path:
+    """A copy of the repository with its candidate package built (a fresh copy has no build/)."""
+    repo = copy_repo(dest)
+    out = dvc(repo, "repro")
+    assert out.returncode == 0, out.stdout + out.stderr
+    return repo
+
+
 @pytest.fixture(scope="session")
 def built_repo(tmp_path_factory) -> Path:
-    """One temporary copy of the repository, for tests that run dvc in it."""
-    return copy_repo(tmp_path_factory.mktemp("repo"))
+    """One built copy of the repository, for tests that run dvc in it (and restore what they change)."""
+    return built(tmp_path_factory.mktemp("repo"))
 
 
 @pytest.fixture(scope="session")
-def figures() -> dict[str, dict[str, str]]:
-    return by_id(read_csv(ROOT / "processed" / "figures.csv"), "figure_id")
+def fresh(tmp_path_factory) -> Path:
+    """The package as the code under test builds it now, in a copy of its own, built once a session.
+
+    The hand-worked tests read their tables from here, not from the committed
+    processed/, so a change of code is tested before anyone runs dvc repro; a
+    test of its own holds processed/ to what is built here.
+    """
+    return built(tmp_path_factory.mktemp("fresh"))
 
 
 @pytest.fixture(scope="session")
-def derived() -> dict[str, dict[str, str]]:
-    return by_id(read_csv(ROOT / "processed" / "derived.csv"), "metric_id")
+def figures(fresh) -> dict[str, dict[str, str]]:
+    return by_id(read_csv(fresh / "processed" / "figures.csv"), "figure_id")
 
 
 @pytest.fixture(scope="session")
-def claims() -> dict[str, dict[str, str]]:
-    return by_id(read_csv(ROOT / "processed" / "claims.csv"), "claim_id")
+def derived(fresh) -> dict[str, dict[str, str]]:
+    return by_id(read_csv(fresh / "processed" / "derived.csv"), "metric_id")
+
+
+@pytest.fixture(scope="session")
+def claims(fresh) -> dict[str, dict[str, str]]:
+    return by_id(read_csv(fresh / "processed" / "claims.csv"), "claim_id")

@@ -14,13 +14,16 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from stopitnow_figures import csvio
+from stopitnow_figures import csvio, vocab
 from stopitnow_figures.csvio import Table, csv_chunks, format_number, format_numbers, read_table
 from stopitnow_figures.errors import Collector
 from stopitnow_figures.expr import _parse_each, evaluate, evaluate_many, parse_many
 from stopitnow_figures.finder import WORDS, Span, account, find_mentions
 from stopitnow_figures.intervals import Interval
-from stopitnow_figures.values import HEDGES, ValueParseError, parse_as_written, parse_general
+from stopitnow_figures.values import NumberReader, ValueParseError
+
+READER = NumberReader(vocab.load(), {"approximately": 0.1, "estimated": 0.1, "nearly": 0.1}, {"dozens": [24, 99], "hundreds": [200, 999]})
+HEDGES, parse_as_written, parse_general = READER.hedges, READER.parse, READER.parse_general
 
 # -- CSV ---------------------------------------------------------------------
 

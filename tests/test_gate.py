@@ -8,9 +8,13 @@ import hashlib
 import pytest
 
 from conftest import ROOT, read_csv
-from stopitnow_figures import params
-from stopitnow_figures.gate import check
-from stopitnow_figures.paths import PUBLISHED_TABLES
+from stopitnow_figures import config, vocab
+from stopitnow_figures.gate import check as gate_check
+from stopitnow_figures.paths import PUBLISHED_TABLES, Paths
+
+
+def check(tables, texts, sha, hedges):
+    return gate_check(tables, texts, sha, hedges, vocab.load())
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +24,7 @@ def package():
     for s in tables["sources"]:
         data = (ROOT / s["text_path"]).read_bytes()
         texts[s["source_id"]], sha[s["source_id"]] = data.decode(), hashlib.sha256(data).hexdigest()
-    return tables, texts, sha, params.load(ROOT / "params.yaml")["clean"]
+    return tables, texts, sha, config.load(Paths(ROOT), "params")["clean"]
 
 
 def test_published_package_has_no_untraced_cell(package):

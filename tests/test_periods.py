@@ -28,7 +28,7 @@ PUB_2017 = (date(2017, 12, 14), date(2017, 12, 15))
 )
 def test_periods_worked_by_hand(words, published, start, end, basis):
     p = parse_period(words, published)
-    assert (p.start, p.end, p.basis) == (start, end, basis)
+    assert (p.start, p.end, p.stated) == (start, end, basis == "stated")
     assert words in p.note or repr(words) in p.note
 
 

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT, dvc, snapshot
+from conftest import ROOT, copy_repo, dvc, snapshot
 
 pytestmark = pytest.mark.slow
 
@@ -15,11 +15,15 @@ def _git_status(repo):
     return subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True, check=True).stdout
 
 
-def test_fresh_copy_is_up_to_date_and_repro_leaves_git_clean(built_repo):
-    out = dvc(built_repo, "repro")
+def test_a_fresh_copy_rebuilds_the_committed_bytes_and_is_then_up_to_date(tmp_path):
+    """A clone has no build/: dvc repro builds the candidate again, and publishing it changes nothing committed."""
+    repo = copy_repo(tmp_path)
+    assert not (repo / "build").exists()
+    out = dvc(repo, "repro")
     assert out.returncode == 0, out.stderr
-    assert _git_status(built_repo) == ""
-    assert "up to date" in dvc(built_repo, "status").stdout
+    assert _git_status(repo) == ""
+    assert snapshot(repo) == snapshot(ROOT)
+    assert "up to date" in dvc(repo, "status").stdout
 
 
 def test_two_forced_rebuilds_give_the_committed_bytes(built_repo):
@@ -55,7 +59,7 @@ def test_changing_hedge_widths_reruns_clean_and_validate(built_repo):
         assert "clean" in status and "params.yaml" in status
         out = dvc(built_repo, "repro")
         assert out.returncode == 0, out.stderr
-        assert "Running stage 'clean'" in out.stdout and "Running stage 'validate'" in out.stdout
+        assert "Running stage 'clean'" in out.stdout and "Running stage 'publish'" in out.stdout
     finally:
         params.write_text(original)
         assert dvc(built_repo, "repro").returncode == 0
@@ -111,9 +115,10 @@ def test_every_module_a_stage_runs_is_among_its_dvc_deps(built_repo):
     stages = yaml.safe_load((built_repo / "dvc.yaml").read_text())["stages"]
     for name, spec in stages.items():
         code = (
-            f"import sys; from stopitnow_figures import {name} as m; m.main([sys.argv[1]]); "
+            f"import sys; from stopitnow_figures.stages import {name} as m; m.main([sys.argv[1]]); "
             "print(' '.join(sorted(n for n in sys.modules if n.startswith('stopitnow_figures.'))))"
         )
         out = subprocess.run([sys.executable, "-c", code, str(built_repo)], env=env(), capture_output=True, text=True, check=True)
-        used = {f"src/stopitnow_figures/{m.split('.')[1]}.py" for m in out.stdout.split()}
+        modules = [m for m in out.stdout.split() if m != "stopitnow_figures.stages"]  # a package holds no code
+        used = {"src/" + m.replace(".", "/") + ".py" for m in modules}
         assert used <= set(spec["deps"]), (name, sorted(used - set(spec["deps"])))

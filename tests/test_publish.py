@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import BIN, ROOT, dvc, read_csv
-from stopitnow_figures import params
+from stopitnow_figures import config
 from stopitnow_figures.citation import cff_text, zenodo_text
 from stopitnow_figures.cli import main
 from stopitnow_figures.paths import Paths
@@ -232,7 +232,7 @@ def test_citation_cff_is_valid():
 
 
 def test_citation_cff_and_zenodo_json_come_from_one_place():
-    meta = params.load(ROOT / "package.yaml")
+    meta = config.load(Paths(ROOT), "package")
     sources = read_csv(ROOT / "processed" / "sources.csv")
     assert (ROOT / "CITATION.cff").read_text() == cff_text(meta, sources, "2026-11-21")
     assert (ROOT / ".zenodo.json").read_text() == zenodo_text(meta, sources, "2026-11-21")
@@ -244,7 +244,7 @@ def test_citation_cff_is_the_same_with_or_without_libyaml(monkeypatch):
     """The package stage uses libyaml's emitter where PyYAML has it; the pure-Python one must write the same bytes."""
     import yaml
 
-    meta = params.load(ROOT / "package.yaml")
+    meta = config.load(Paths(ROOT), "package")
     sources = read_csv(ROOT / "processed" / "sources.csv")
     fast = cff_text(meta, sources, "2026-11-21")
     monkeypatch.delattr(yaml, "CSafeDumper", raising=False)

@@ -62,16 +62,18 @@ def test_extra_checks_cover_what_a_table_schema_cannot_say():
     assert ("count-not-negative", "value") in found
 
 
-def test_code_that_names_numeric_columns_agrees_with_the_schemas():
-    """The gate's list of the cells it traces, and the values clean computes as
-    numbers, are checked against schemas/ rather than trusted."""
-    from stopitnow_figures.clean import NUMBERS_READ
-    from stopitnow_figures.gate import NUMERIC
+def test_the_typed_row_of_clean_has_the_fields_of_the_figures_schema_in_order():
+    from stopitnow_figures.stages.clean import CleanedFigure
 
-    def typed(table, kinds):
+    fields = [f["name"] for f in json.loads((ROOT / "schemas" / "figures.schema.json").read_text())["fields"]]
+    assert list(CleanedFigure._fields) == fields
+
+
+def test_the_cells_the_gate_traces_are_the_schemas_numbers_and_dates():
+    from stopitnow_figures import vocab
+    from stopitnow_figures.gate import numeric_columns
+
+    for table in ("sources", "figures", "derived", "claims", "population"):
         fields = json.loads((ROOT / "schemas" / f"{table}.schema.json").read_text())["fields"]
-        return {f["name"] for f in fields if f["type"] in kinds}
-
-    for table, cells in NUMERIC.items():
-        assert set(cells) == typed(table, ("number", "integer", "year", "date")), table
-    assert set(NUMBERS_READ) == typed("figures", ("number", "integer"))
+        # by hand: every field typed number, integer or date
+        assert numeric_columns(vocab.load(), table) == [f["name"] for f in fields if f["type"] in ("number", "integer", "date")], table

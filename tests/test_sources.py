@@ -8,13 +8,13 @@ import shutil
 import pytest
 
 from conftest import ROOT, SHARED, read_csv
-from stopitnow_figures import raw
-from stopitnow_figures.clean import coverage
+from stopitnow_figures import raw, vocab
 from stopitnow_figures.csvio import read_table
 from stopitnow_figures.errors import Collector
 from stopitnow_figures.finder import find_mentions
 from stopitnow_figures.paths import Paths
 from stopitnow_figures.sources import load_sources
+from stopitnow_figures.stages.clean import coverage
 
 # sha256 of each seed file, from `sha256sum shared/seeds/*` when the seeds arrived
 SEED_SHA256 = {
@@ -58,9 +58,9 @@ def test_every_quote_occurs_verbatim_once_and_holds_its_number():
 def _coverage(root):
     paths = Paths(root)
     problems = Collector()
-    _, texts = load_sources(paths, problems)
-    figs = read_table(paths.raw_figures, raw.FIGURES, problems)
-    nots = read_table(paths.raw_not_figures, raw.NOT_FIGURES, problems)
+    _, texts = load_sources(paths, problems, vocab.load().id_pattern)
+    figs = read_table(paths.raw_figures, raw.columns(paths, "figures"), problems)
+    nots = read_table(paths.raw_not_figures, raw.columns(paths, "not_figures"), problems)
     assert not problems.problems
     return coverage(paths, figs, nots, texts, problems), problems
 
@@ -77,6 +77,7 @@ def test_coverage_accounts_for_every_mention_in_the_five_articles():
 
 def test_finder_catches_a_number_added_to_a_copy_of_a_source(tmp_path):
     shutil.copytree(ROOT / "raw", tmp_path / "raw")
+    shutil.copytree(ROOT / "schemas", tmp_path / "schemas")
     path = tmp_path / "raw" / "sources" / "herald-2017-scotland.txt"
     path.write_bytes(path.read_bytes() + b"\nSome 42 more men called in January.\n")
     report, _ = _coverage_with_hash_fixed(tmp_path)

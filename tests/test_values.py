@@ -6,10 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stopitnow_figures.values import ValueParseError, int_to_words, interval, parse_as_written
+from numwords import int_to_words
+from stopitnow_figures import vocab
+from stopitnow_figures.values import NumberReader, ValueParseError, find_number
 
 WIDTHS = {"approximately": 0.1, "estimated": 0.1, "nearly": 0.1}
 VAGUE = {"dozens": [24, 99], "hundreds": [200, 999], "thousands": [2000, 9999], "tens of thousands": [20000, 99999]}
+READER = NumberReader(vocab.load(), WIDTHS, VAGUE)
+parse_as_written, interval = READER.parse, READER.interval
 
 
 @pytest.mark.parametrize(
@@ -38,7 +42,7 @@ VAGUE = {"dozens": [24, 99], "hundreds": [200, 999], "thousands": [2000, 9999], 
 def test_values_worked_by_hand(text, value, qualifier, lower, upper):
     p = parse_as_written(text)
     assert p.qualifier == qualifier
-    v, lo, hi = interval(p, WIDTHS, VAGUE)
+    v, lo, hi = interval(p)
     assert v == pytest.approx(value)
     assert (lo is None and lower is None) or lo == pytest.approx(lower)
     assert (hi is None and upper is None) or hi == pytest.approx(upper)
@@ -82,7 +86,7 @@ def test_number_words_round_trip(n):
 )
 def test_a_hedge_interval_contains_or_bounds_its_value(hedge, n):
     p = parse_as_written(f"{hedge} {n:,}".strip())
-    v, lo, hi = interval(p, WIDTHS, VAGUE)
+    v, lo, hi = interval(p)
     assert v == n
     assert lo is None or lo <= v
     assert hi is None or v <= hi
@@ -90,3 +94,22 @@ def test_a_hedge_interval_contains_or_bounds_its_value(hedge, n):
         assert (lo, hi) == (n, None)  # bounded below only
     if p.qualifier == "up_to":
         assert (lo, hi) == (None, n)  # bounded above only
+
+
+@pytest.mark.parametrize(
+    ("quote", "written", "at"),
+    [
+        ("78 calls were made", "78", 0),
+        ("78 calls were made", "8", -1),  # inside a longer number
+        ("anyone who is concerned", "one", -1),  # inside a word
+        ("an estimated 100,000 people", "100", -1),  # the first group of a longer number
+        ("an estimated 100,000 people", "an estimated 100,000", 0),
+        ("5.5 per cent", "5", -1),
+        ("compared to Edinburgh\u2019s 791", "791", 24),
+        ("a further seven adults", "seven", 10),
+        ("the 1,504 calls", "1,504", 4),
+        ("in 2016.", "2016", 3),
+    ],
+)
+def test_a_number_as_written_is_whole_words_of_its_quote(quote, written, at):
+    assert find_number(quote, written) == at

@@ -7,18 +7,14 @@ from __future__ import annotations
 
 from datetime import date
 
-HELP_MEASURES = {
-    "calls": ("helpline_own_behaviour", "helpline_other_person", "helpline_any"),
-    "website visitors": ("website_visitors",),
-}
 CITIES = (("S12000049", "Glasgow"), ("S12000036", "Edinburgh"), ("S12000042", "Dundee"))
 RATIO_MAX = 3.0  # unbounded ends are drawn to the edge
-VERDICT_COLOURS = {
-    "consistent": "#1b7837",
-    "consistent_within_rounding": "#a6dba0",
-    "inconsistent": "#c2185b",
-    "not_checkable": "#9e9e9e",
-}
+# one colour for each verdict of the claims schema, in the order of its enum
+VERDICT_PALETTE = ("#1b7837", "#a6dba0", "#c2185b", "#9e9e9e")
+
+
+def verdict_colours(vocabulary) -> dict[str, str]:
+    return dict(zip(vocabulary.enum("claims", "verdict"), VERDICT_PALETTE, strict=True))
 
 
 def _plt():
@@ -55,13 +51,18 @@ def _mid(r: dict) -> date:
     return a + (b - a) / 2
 
 
-def help_seeking(figures: list[dict]):
+def help_seeking(vocabulary, figures: list[dict]):
     """Calls and website visitors over time (period midpoints), by place; hedged
     figures as intervals (an arrow marks an unbounded end)."""
     plt = _plt()
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=False)
-    for ax, (title, measures) in zip(axes, HELP_MEASURES.items(), strict=False):
-        rows = [r for r in figures if r["measure"] in measures and r["period_start"] and r["geography_code"] and r["qualifier"] != "vague"]
+    people = vocabulary.names("figures", "unit").people
+    panels = {
+        "calls": lambda r: r["measure"] in vocabulary.channels["helpline"],
+        "website visitors": lambda r: r["measure"] in vocabulary.channels["website"] and r["unit"] == people,
+    }
+    for ax, (title, shown) in zip(axes, panels.items(), strict=False):
+        rows = [r for r in figures if shown(r) and r["period_start"] and r["geography_code"] and r["qualifier"] != vocabulary.vague]
         by_place: dict[str, list[dict]] = {}
         for r in sorted(rows, key=lambda r: (r["geography"], r["period_start"], r["figure_id"])):
             by_place.setdefault(r["geography"], []).append(r)
@@ -84,7 +85,7 @@ def help_seeking(figures: list[dict]):
     return fig
 
 
-def scottish_cities(figures: list[dict], derived: list[dict]):
+def scottish_cities(vocabulary, figures: list[dict], derived: list[dict]):
     """Website visitors since October 2015 in Glasgow, Edinburgh and Dundee: counts and per 100,000."""
     plt = _plt()
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.5))
@@ -95,8 +96,8 @@ def scottish_cities(figures: list[dict], derived: list[dict]):
             r
             for r in figures
             if r["geography_code"] == code
-            and r["measure"] == "website_visitors"
-            and r["qualifier"] == "exact"
+            and r["measure"] in vocabulary.channels["website"]
+            and r["qualifier"] == vocabulary.unhedged_count
             and r["period_start"] == "2015-10-01"
         )
         counts.append((name, float(f["value"])))
@@ -109,13 +110,14 @@ def scottish_cities(figures: list[dict], derived: list[dict]):
     return fig
 
 
-def claims_chart(claims: list[dict]):
+def claims_chart(vocabulary, claims: list[dict]):
     """Each checked claim: the stated interval against the computed one, coloured by verdict."""
     plt = _plt()
+    colours = verdict_colours(vocabulary)
     rows = sorted(claims, key=lambda r: r["claim_id"])
     fig, ax = plt.subplots(figsize=(8, 0.35 * len(rows) + 1.2))
     for i, r in enumerate(rows):
-        colour = VERDICT_COLOURS[r["verdict"]]
+        colour = colours[r["verdict"]]
         s, c = float(r["stated"]), float(r["computed"])
         slo, shi, lo, hi = (_num(r[k]) for k in ("stated_lower", "stated_upper", "lower", "upper"))
         ax.plot(_span(slo, shi, s), [i + 0.15, i + 0.15], color="black", lw=1.5)
@@ -128,7 +130,7 @@ def claims_chart(claims: list[dict]):
     ax.axvline(1, color="black", lw=0.5)
     ax.set_xlim(0, RATIO_MAX)
     ax.set_xlabel("relative to the stated number (black: stated and its interval; colour: computed; > beyond the edge)")
-    handles = [plt.Line2D([], [], marker="o", color=c, ls="", label=v.replace("_", " ")) for v, c in VERDICT_COLOURS.items()]
+    handles = [plt.Line2D([], [], marker="o", color=c, ls="", label=v.replace("_", " ")) for v, c in colours.items()]
     ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1))
     ax.set_title("The articles' claims, recomputed")
     height = fig.get_figheight()

@@ -48,18 +48,18 @@ def coverage(root: Path, show_all: bool) -> None:
     Example:
       stopitnow-figures coverage --all
     """
-    from . import raw
-    from .clean import coverage as cover
+    from . import raw, vocab
     from .csvio import read_table
     from .errors import Collector
     from .paths import Paths
     from .sources import load_sources
+    from .stages.clean import coverage as cover
 
     paths = Paths(root)
     problems = Collector()
-    _, texts = load_sources(paths, problems)
-    figures = read_table(paths.raw_figures, raw.FIGURES, problems, display="raw/figures.csv")
-    not_figures = read_table(paths.raw_not_figures, raw.NOT_FIGURES, problems, display="raw/not_figures.csv")
+    _, texts = load_sources(paths, problems, vocab.load(paths.schemas).id_pattern)
+    figures = read_table(paths.raw_figures, raw.columns(paths, "figures"), problems, display="raw/figures.csv")
+    not_figures = read_table(paths.raw_not_figures, raw.columns(paths, "not_figures"), problems, display="raw/not_figures.csv")
     if problems:
         for p in problems.problems:
             click.echo(str(p), err=True)
@@ -204,16 +204,16 @@ def cite(root: Path, ident: str | None, fmt: str) -> None:
     """
     import json
 
-    from . import params as params_mod
+    from . import config
     from .citation import cite as do_cite
     from .paths import Paths
 
     paths = Paths(root)
-    meta = params_mod.load(paths.package_meta)
-    released = json.loads(paths.datapackage.read_text(encoding="utf-8"))["created"][:10]
+    meta = config.load(paths, "package")
+    released = json.loads(paths.published.datapackage.read_text(encoding="utf-8"))["created"][:10]
     if ident is None:
         if fmt == "cff":
-            click.echo(paths.citation.read_text(encoding="utf-8"), nl=False)
+            click.echo(paths.published.citation.read_text(encoding="utf-8"), nl=False)
             return
         click.echo(do_cite(meta, released, fmt), nl=False)
         return

@@ -26,6 +26,7 @@ import io
 import math
 import operator
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -58,12 +59,18 @@ class Table:
     rows at once.
     """
 
-    def __init__(self, names: Sequence[str], columns: dict, lines: list[int] | None = None, n: int | None = None):
+    def __init__(self, names: Sequence[str], columns: dict, lines: list[int] | None = None, n: int | None = None, *, complete: bool = True):
         self.names = list(names)
+        self.complete = complete  # False when a problem with the whole file (its form, a row that cannot be parsed) cut it short
         self._columns = dict(columns)  # name -> list[str], or an Arrow array until first asked for
         self._arrow = None if all(isinstance(c, list) for c in self._columns.values()) else dict(columns)
         self._lines = lines  # None: record i is on line i + 2 (one line each after the header)
         self._n = n if n is not None else (len(lines) if lines is not None else 0)
+
+    @classmethod
+    def unreadable(cls, names: Sequence[str]) -> Table:
+        """The empty, incomplete table of a file that could not be read at all."""
+        return cls(names, {}, [], complete=False)
 
     @classmethod
     def from_rows(cls, names: Sequence[str], rows: Sequence[dict], lines: list[int] | None = None) -> Table:
@@ -175,74 +182,95 @@ def read_table(
     """Read a CSV into a Table, reporting every problem found.
 
     ``columns`` is the exact header expected (order free); ``optional`` columns
-    may be absent.
+    may be absent. A problem with the whole file (missing, not UTF-8, a bad
+    header, a row that cannot be parsed) is reported once, and the table comes
+    back marked incomplete, so that checks across tables can leave it out
+    rather than report what follows from it.
     """
     name = display or str(path)
-    empty = Table(columns, {}, [])
-    if not path.exists():
-        problems.add("missing-file", name, None, None, None, "the file does not exist")
-        return empty
-    data = path.read_bytes()
-    if not data.strip():
-        problems.add("empty-file", name, 1, None, None, "the file is empty; it needs at least a header row")
-        return empty
+    data = read_file_bytes(path, name, problems)
+    if data is None:
+        return Table.unreadable(columns)
     if written_by_pipeline and len(data) >= ARROW_MIN_BYTES:
         table = _read_arrow(data, columns, optional)
         if table is not None:
             return table
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        problems.add(
-            "not-utf8",
-            name,
-            line,
-            None,
-            repr(data[exc.start : exc.start + 4]),
-            f"byte {exc.start} is not UTF-8; save the file as UTF-8",
-        )
-        return empty
-    if text.startswith("\ufeff"):
-        text = text[1:]  # a byte-order mark is harmless: accepted
-    if "\r\n" in text:
-        text = text.replace("\r\n", "\n")  # Windows line endings are harmless: accepted
+    text = _decode(data, name, problems)
+    header = None if text is None else _header(text, columns, optional, name, problems)
+    if header is None:
+        return Table.unreadable(columns)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = next(reader)
-    except (StopIteration, csv.Error) as exc:
-        problems.add("bad-header", name, 1, None, None, f"cannot read the header: {exc}")
-        return empty
-    if len(header) == 1 and any(d in header[0] for d in (";", "\t", "|")):
-        delim = next(d for d in (";", "\t", "|") if d in header[0])
-        problems.add(
-            "wrong-delimiter",
-            name,
-            1,
-            None,
-            header[0],
-            f"the header is split by {delim!r}; cells must be separated by commas",
-        )
-        return empty
-    expected = set(columns)
-    missing = [c for c in columns if c not in header and c not in optional]
-    unknown = [c for c in header if c not in expected]
-    for col in missing:
-        problems.add("missing-column", name, 1, col, ",".join(header), f"the header lacks column {col!r}")
-    for col in unknown:
-        problems.add("unknown-column", name, 1, col, col, f"unknown column; expected only {sorted(expected)}")
-    dupes = sorted({c for c in header if header.count(c) > 1})
-    for col in dupes:
-        problems.add("duplicate-column", name, 1, col, col, "the column appears more than once in the header")
-    if missing or unknown or dupes:
-        return empty
-    if reader.line_num == 1:
+    next(reader)
+    if reader.line_num == 1 and not _CONTROL.search(text):
         table = _read_plain(reader, text, header)
         if table is not None:
             return table
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     next(reader)
     return _read_located(reader, header, name, problems)
+
+
+def read_file_bytes(path: Path, name: str, problems: Collector) -> bytes | None:
+    """A file's bytes, where it is a readable regular file with something in it."""
+    if path.is_symlink() and not path.exists():
+        problems.add("unsafe-path", name, None, None, None, "the file is a link to nothing")
+        return None
+    if not path.exists():
+        problems.add("missing-file", name, None, None, None, "the file does not exist")
+        return None
+    if not path.is_file():
+        problems.add("unsafe-path", name, None, None, None, "this is not a regular file (a folder or a device)")
+        return None
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.add("missing-file", name, None, None, None, f"the file cannot be read: {exc.strerror}")
+        return None
+    if not data.strip():
+        problems.add("empty-file", name, 1, None, None, "the file is empty; it needs at least a header row")
+        return None
+    return data
+
+
+def _decode(data: bytes, name: str, problems: Collector) -> str | None:
+    """The text of a table: UTF-8, a byte-order mark and Windows line endings accepted (harmless)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        where = repr(data[exc.start : exc.start + 4])
+        problems.add("not-utf8", name, line, None, where, f"byte {exc.start} is not UTF-8; save the file as UTF-8")
+        return None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n")
+
+
+def _header(text: str, columns: list[str], optional: frozenset[str], name: str, problems: Collector) -> list[str] | None:
+    """The header, where it is the expected one (order free); None after reporting what is wrong with it."""
+    try:
+        header = next(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except (StopIteration, csv.Error) as exc:
+        problems.add("bad-header", name, 1, None, None, f"cannot read the header: {exc}")
+        return None
+    if len(header) == 1 and any(d in header[0] for d in (";", "\t", "|")):
+        delim = next(d for d in (";", "\t", "|") if d in header[0])
+        problems.add("wrong-delimiter", name, 1, None, header[0], f"the header is split by {delim!r}; cells must be separated by commas")
+        return None
+    expected = set(columns)
+    missing = [c for c in columns if c not in header and c not in optional]
+    unknown = [c for c in header if c not in expected]
+    dupes = sorted({c for c in header if header.count(c) > 1})
+    for col in missing:
+        problems.add("missing-column", name, 1, col, ",".join(header), f"the header lacks column {col!r}")
+    for col in unknown:
+        problems.add("unknown-column", name, 1, col, col, f"unknown column; expected only {sorted(expected)}")
+    for col in dupes:
+        problems.add("duplicate-column", name, 1, col, col, "the column appears more than once in the header")
+    return None if missing or unknown or dupes else header
+
+
+# control characters other than tab and newline (C0, DEL and C1): never data, and terminal escapes among them
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]")
 
 
 def _read_plain(reader, text: str, header: list[str]) -> Table | None:
@@ -268,8 +296,7 @@ def _read_located(reader, header: list[str], name: str, problems: Collector) -> 
     """The rest of the records, by Python's csv module one at a time, each problem located by line."""
     records: list[list[str]] = []
     lines: list[int] = []
-    previous_end = reader.line_num
-    width = len(header)
+    previous_end, width, complete = reader.line_num, len(header), True
     while True:
         start = previous_end + 1
         try:
@@ -277,36 +304,36 @@ def _read_located(reader, header: list[str], name: str, problems: Collector) -> 
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.add("bad-csv", name, start, None, None, f"cannot parse the row: {exc}")
+            problems.add("bad-csv", name, start, None, None, f"cannot parse the row: {exc}; the rows after it were not read")
+            complete = False
             break
         previous_end = reader.line_num
         if not record or all(not c.strip() for c in record):
             continue  # blank lines are harmless
         if len(record) != width:
-            problems.add(
-                "wrong-cell-count",
-                name,
-                start,
-                None,
-                ",".join(record),
-                f"the row has {len(record)} cells; the header has {width}",
-            )
+            message = f"the row has {len(record)} cells; the header has {width}"
+            problems.add("wrong-cell-count", name, start, None, ",".join(record), message)
+            complete = False
             continue
         records.append(record)
         lines.append(start)
     columns = {h: list(col) for h, col in zip(header, zip(*records, strict=True), strict=True)} if records else {h: [] for h in header}
     for h, col in columns.items():
-        for i in formula_cells(col):
-            cell = col[i]
-            problems.add(
-                "formula-cell",
-                name,
-                lines[i],
-                h,
-                cell,
-                f"a spreadsheet would run this cell as a formula; remove the leading {cell[0]!r}",
-            )
-    return Table(header, columns, lines)
+        _cell_problems(col, h, lines, name, problems)
+    return Table(header, columns, lines, complete=complete)
+
+
+def _cell_problems(col: list[str], column: str, lines: list[int], name: str, problems: Collector) -> None:
+    """Cells a spreadsheet would run, and cells holding control characters."""
+    for i in formula_cells(col):
+        cell = col[i]
+        message = f"a spreadsheet would run this cell as a formula; remove the leading {cell[0]!r}"
+        problems.add("formula-cell", name, lines[i], column, cell, message)
+    for i, cell in enumerate(col):
+        m = _CONTROL.search(cell)
+        if m:
+            message = f"the cell holds the control character {m.group(0)!r} at position {m.start()}; only tab and newline are allowed"
+            problems.add("control-character", name, lines[i], column, cell, message)
 
 
 def formula_cells(col: list[str]) -> list[int]:
@@ -330,8 +357,8 @@ def _read_arrow(data: bytes, columns: list[str], optional: frozenset[str]) -> Ta
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     end = data.find(b"\n")
-    if end < 0 or b"\r" in data:
-        return None
+    if end < 0 or _CONTROL_BYTES.search(data):
+        return None  # a control character (a lone carriage return among them): the strict reader locates it
     try:
         header = next(csv.reader([data[:end].decode("utf-8")], strict=True))
     except (UnicodeDecodeError, csv.Error, StopIteration):
@@ -403,50 +430,43 @@ def escape_cell(cell: str) -> str:
     return cell
 
 
-_SPECIAL = ('"', ",", "\n", "\r")
-
-
-def _quoted(col: list[str]) -> list[str]:
-    """Cells quoted as Python's csv.QUOTE_MINIMAL quotes them (only where needed)."""
-    joined = "\x00".join(col)
-    if not any(ch in joined for ch in _SPECIAL):
-        return col
-    out = []
-    for c in col:
-        if '"' in c or "," in c or "\n" in c or "\r" in c:
-            c = '"' + c.replace('"', '""') + '"'
-        out.append(c)
-    return out
-
-
 def csv_chunks(names: list[str], columns: dict[str, Sequence], rows_per_chunk: int = 50000, *, checked: bool = False) -> Iterator[str]:
     """A table as CSV text, a chunk of rows at a time: each column a list of text
     cells or a NumPy array of numbers (NaN for empty).
 
-    Numbers are written by ``format_number``; text is quoted only where needed
-    (as Python's csv.QUOTE_MINIMAL does), lines end in "\\n", and a cell a
-    spreadsheet would run is refused (unless the caller ``checked`` already).
+    Numbers are written by ``format_number``; text by Python's csv module
+    (quoted only where needed, lines ending in "\\n"); a cell a spreadsheet
+    would run is refused (unless the caller ``checked`` already).
     """
-    cols = []
-    n = None
+    cols, n = [], None
     for name in names:
         col = columns[name]
-        if n is None:
-            n = len(col)
-        elif len(col) != n:
+        if n is not None and len(col) != n:
             raise ValueError(f"column {name!r} has {len(col)} cells, not {n}")
+        n = len(col)
         if not isinstance(col, list):
             col = format_numbers(col)  # a NumPy array of numbers: no cell can be a formula
         elif not checked:
             for i in formula_cells(col):
                 escape_cell(col[i])
-        cols.append(_quoted(col))
-    yield ",".join(_quoted(list(names))) + "\n"
-    if len(cols) == 1:  # csv quotes an empty cell that is alone on its line, so the line is not blank
-        cols = [[c if c else '""' for c in cols[0]]]
+        cols.append(col)
+    yield _csv_text([names])
     for start in range(0, n or 0, rows_per_chunk):
-        part = [c[start : start + rows_per_chunk] for c in cols]
-        yield "\n".join(map(",".join, zip(*part, strict=True))) + "\n"
+        yield _csv_text(zip(*(c[start : start + rows_per_chunk] for c in cols), strict=True))
+
+
+def _csv_text(rows) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    return buf.getvalue()
+
+
+class WriteError(Exception):
+    """An output that cannot be written (a read-only folder, a full disk); nothing is left half-written."""
+
+    def __init__(self, path: Path, reason: str):
+        self.path, self.reason = Path(path), reason
+        super().__init__(f"{path}: {reason}")
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -461,21 +481,29 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 def atomic_write_chunks(path: Path, chunks: Iterable[str | bytes]) -> None:
     """Write pieces of text (UTF-8) or bytes to a temporary file beside ``path``,
     then rename it into place: ``path`` is never half-written."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    tmp = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         with os.fdopen(fd, "wb") as fh:
             for chunk in chunks:
                 fh.write(chunk.encode("utf-8") if isinstance(chunk, str) else chunk)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
+    except OSError as exc:
+        _discard(tmp)
+        raise WriteError(path, exc.strerror or str(exc)) from None
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        _discard(tmp)
         raise
 
 
-def publish_tables(tables: dict[Path, tuple[list[str], dict[str, Sequence]]]) -> None:
+def _discard(tmp: str | None) -> None:
+    if tmp is not None and os.path.exists(tmp):
+        os.unlink(tmp)
+
+
+def write_tables(tables: dict[Path, tuple[list[str], dict[str, Sequence]]]) -> None:
     """Write several tables as CSV (see ``csv_chunks``), each atomically, streaming
     rows to disk. Every table is checked for formula cells before any is written."""
     for names, columns in tables.values():

@@ -25,7 +25,9 @@ import numpy as np
 
 from .csvio import Table
 from .expr import Periods, evaluate_many, period_of_rule
-from .values import ValueParseError, parse_as_written, published_interval
+from .periods import reference_date
+from .values import NumberReader, ValueParseError, find_number
+from .vocab import Vocabulary
 
 
 @dataclass(frozen=True, order=True)
@@ -40,13 +42,9 @@ class Untraced:
         return f"{self.resource} row {self.row} ({self.column}={self.value!r}): {self.reason}"
 
 
-NUMERIC = {
-    "sources": ["published_earliest", "published_latest", "text_chars"],
-    "figures": ["value", "lower", "upper", "char_start", "char_end", "period_start", "period_end"],
-    "derived": ["value", "lower", "upper", "period_start", "period_end"],
-    "claims": ["stated", "stated_lower", "stated_upper", "computed", "lower", "upper"],
-    "population": ["year", "value"],
-}
+def numeric_columns(vocabulary: Vocabulary, table: str) -> list[str]:
+    """The cells the gate traces: every number, integer and date field of the table's schema."""
+    return list(vocabulary.typed[table])
 
 
 def _num(cell: str) -> float | None:
@@ -74,31 +72,47 @@ def _as_table(data) -> Table:
     return Table.from_rows(names, data)
 
 
-def check(tables: dict, texts: dict[str, str], sha256: dict[str, str], hedges: dict) -> list[Untraced]:
+def check(tables: dict, texts: dict[str, str], sha256: dict[str, str], hedges: dict | None, vocabulary: Vocabulary) -> list[Untraced]:
     """Return every untraced cell; empty when the package may be published.
 
     ``tables`` maps resource name to a Table (or a list of row dicts) of text
     cells as published; ``texts`` the decoded article texts; ``sha256`` the
     digest of each text's bytes as read now; ``hedges`` the clean stage's
-    params (hedge_widths, vague_ranges).
+    params (hedge_widths, vague_ranges), None where params.yaml is unusable.
     """
     t = {name: _as_table(rows) for name, rows in tables.items()}
     bad: list[Untraced] = []
-    source_rows = [r.cells for r in t["sources"]]
-    sources = {r["source_id"]: r for r in source_rows}
-    for i, r in enumerate(source_rows, 1):
+    sources = _check_sources(t["sources"], texts, sha256, vocabulary, bad)
+    reader = None if not hedges else NumberReader(vocabulary, hedges["hedge_widths"], hedges["vague_ranges"])
+    figure_ok = _check_figures(t["figures"], sources, texts, sha256, reader, vocabulary, bad)
+    population_ok = _check_population(t["population"], vocabulary, bad)
+    index, value, lo, hi, periods = _environment(t)
+    traced = np.concatenate([figure_ok, population_ok, np.zeros(len(t["derived"]), dtype=bool)])
+    _check_metrics(t["derived"], index, value, lo, hi, traced, periods, bad)
+    _check_claims(t["claims"], t["figures"], index, value, lo, hi, traced, bad)
+    return sorted(set(bad))
+
+
+def _check_sources(sources: Table, texts, sha256, vocabulary: Vocabulary, bad: list[Untraced]) -> dict[str, dict]:
+    """A source's dates trace when they carry their basis and reasoning; its text when its hash matches."""
+    rows = [r.cells for r in sources]
+    bases = vocabulary.enum("sources", "date_basis")
+    for i, r in enumerate(rows, 1):
         sid = r["source_id"]
         if sha256.get(sid) != r["sha256"]:
             bad.append(Untraced("sources", i, "sha256", r["sha256"], "the article text's sha256 does not match"))
         elif r["text_chars"] != str(len(texts[sid])):
             bad.append(Untraced("sources", i, "text_chars", r["text_chars"], f"the text has {len(texts[sid])} characters"))
-        if not r["date_reasoning"].strip() or r["date_basis"] not in ("confirmed", "inferred"):
-            for col in ("published_earliest", "published_latest"):
-                bad.append(Untraced("sources", i, col, r[col], "a publication date needs its basis and reasoning"))
-    figure_ok = _check_figures(t["figures"], sources, texts, sha256, hedges, bad)
-    population_ok = _check_population(t["population"], bad)
+        if not r["date_reasoning"].strip() or r["date_basis"] not in bases:
+            bad.extend(
+                Untraced("sources", i, col, r[col], "a publication date needs its basis and reasoning")
+                for col in ("published_earliest", "published_latest")
+            )
+    return {r["source_id"]: r for r in rows}
 
-    # every id a formula may use, with its published value and interval
+
+def _environment(t: dict[str, Table]):
+    """Every id a formula may use, with its published value, interval and period, by position."""
     fids, pids, mids = t["figures"].column("figure_id"), t["population"].column("population_id"), t["derived"].column("metric_id")
     index = dict(zip(fids + pids + mids, range(len(fids) + len(pids) + len(mids)), strict=True))
     pops = t["population"].numbers("value")[0]
@@ -106,68 +120,85 @@ def check(tables: dict, texts: dict[str, str], sha256: dict[str, str], hedges: d
     value = np.concatenate([figs.numbers("value")[0], pops, ders.numbers("value")[0]])
     lo = np.concatenate([figs.numbers("lower", -np.inf)[0], pops, ders.numbers("lower", -np.inf)[0]])
     hi = np.concatenate([figs.numbers("upper", np.inf)[0], pops, ders.numbers("upper", np.inf)[0]])
-    traced = np.concatenate([figure_ok, population_ok, np.zeros(len(mids), dtype=bool)])
-    mid_years = [f"{y}-06-30" for y in t["population"].column("year")]  # a reference row's period is its mid-year date
+    mid_years = [reference_date(y) if y else "" for y in t["population"].column("year")]
     starts = figs.column("period_start") + mid_years + ders.column("period_start")
     periods = Periods(index, starts, figs.column("period_end") + mid_years + ders.column("period_end"))
-
-    _check_metrics(t["derived"], index, value, lo, hi, traced, periods, bad)
-    _check_claims(t["claims"], t["figures"], index, value, lo, hi, traced, bad)
-    return sorted(set(bad))
+    return index, value, lo, hi, periods
 
 
-def _check_figures(figures: Table, sources: dict, texts, sha256, hedges, bad: list[Untraced]) -> np.ndarray:
+def _check_figures(
+    figures: Table, sources: dict, texts, sha256, reader: NumberReader | None, vocabulary: Vocabulary, bad: list[Untraced]
+) -> np.ndarray:
     """Each figure quoted at its offsets, its number read again from the words as
     written; its period with the words it was read from. Returns which trace."""
+    ok = np.ones(len(figures), dtype=bool)
+    which, readings = _quoted(figures, sources, texts, sha256, reader, ok, bad)
+    _numbers_as_read(figures, which, readings, ok, bad)
+    _periods_explained(figures, vocabulary, bad)
+    return ok
+
+
+def _quoted(figures: Table, sources: dict, texts, sha256, reader, ok: np.ndarray, bad: list[Untraced]):
+    """Whether each figure's quote is at its offsets and holds its number; the reading of each number as written."""
     col = figures.column
-    fids, sids, quotes, written, qualifiers = col("figure_id"), col("source_id"), col("quote"), col("as_written"), col("qualifier")
-    starts, ends = col("char_start"), col("char_end")
-    n = len(fids)
-    ok = np.ones(n, dtype=bool)
-    reading_of: dict[str, int] = {}  # as_written -> position in readings
-    readings: list[tuple[str, float, float, float] | str] = []
-    which = np.full(n, -1, dtype=np.int64)
     stale = {sid for sid, s in sources.items() if sha256.get(sid) != s["sha256"]}
+    reading_of: dict[str, int] = {}
+    readings: list[tuple[str, float, float, float] | str] = []
+    which = np.full(len(figures), -1, dtype=np.int64)
 
-    def flag(i: int, reasons: list[tuple[str, str]]) -> None:
+    def flag(i: int, columns: tuple[str, ...], why: str) -> None:
         ok[i] = False
-        bad.extend(Untraced("figures", i + 1, c, col(c)[i] if c in figures.names else "", why) for c, why in reasons)
+        bad.extend(Untraced("figures", i + 1, c, col(c)[i] if c in figures.names else "", why) for c in columns)
 
-    for i, sid in enumerate(sids):
-        if sid not in sources or sid not in texts:
-            flag(i, [(c, f"unknown source {sid!r}") for c in ("value", "char_start")])
+    rows = zip(col("source_id"), col("quote"), col("as_written"), col("qualifier"), col("char_start"), col("char_end"), strict=True)
+    for i, (sid, quote, aw, qualifier, start, end) in enumerate(rows):
+        why = _not_quoted(sid, quote, aw, start, end, sources, texts, stale)
+        if why:
+            flag(i, *why)
             continue
-        if sid in stale:
-            flag(i, [(c, f"the text of {sid} no longer matches its sha256") for c in ("value", "lower", "upper", "char_start", "char_end")])
-            continue
-        try:
-            a, b = int(starts[i]), int(ends[i])
-        except ValueError:
-            flag(i, [("char_start", "offsets are not integers")])
-            continue
-        quote, aw = quotes[i], written[i]
-        if texts[sid][a:b] != quote:
-            flag(i, [("char_start", "the text at the offsets is not the quote"), ("char_end", "the text at the offsets is not the quote")])
-            continue
-        if aw not in quote:
-            flag(i, [("value", "the quote does not hold the number as written")])
-            continue
-        k = reading_of.get(aw)
-        if k is None:
-            try:
-                parsed = parse_as_written(aw)
-                value, lower, upper = published_interval(parsed, hedges["hedge_widths"], hedges["vague_ranges"])
-                readings.append((parsed.qualifier, value, _nan(lower), _nan(upper)))
-            except ValueParseError as exc:
-                readings.append(f"the number as written cannot be read: {exc}")
-            k = reading_of[aw] = len(readings) - 1
+        if aw not in reading_of:
+            reading_of[aw] = len(readings)
+            readings.append(_reading(reader, aw))
+        k = reading_of[aw]
         if isinstance(readings[k], str):
-            flag(i, [("value", readings[k])])
+            flag(i, ("value",), readings[k])
             continue
         which[i] = k
-        if readings[k][0] != qualifiers[i]:
-            flag(i, [("value", f"the words {aw!r} give qualifier {readings[k][0]!r}, not {qualifiers[i]!r}")])
-    # the published numbers against the words' reading, a column at a time
+        if readings[k][0] != qualifier:
+            flag(i, ("value",), f"the words {aw!r} give qualifier {readings[k][0]!r}, not {qualifier!r}")
+    return which, readings
+
+
+def _not_quoted(sid, quote, aw, start, end, sources, texts, stale) -> tuple[tuple[str, ...], str] | None:
+    """Why a figure is not quoted (the cells and the reason), or None."""
+    if sid not in sources or sid not in texts:
+        return ("value", "char_start"), f"unknown source {sid!r}"
+    if sid in stale:
+        return ("value", "lower", "upper", "char_start", "char_end"), f"the text of {sid} no longer matches its sha256"
+    try:
+        a, b = int(start), int(end)
+    except ValueError:
+        return ("char_start",), "offsets are not integers"
+    if texts[sid][a:b] != quote:
+        return ("char_start", "char_end"), "the text at the offsets is not the quote"
+    if find_number(quote, aw) < 0:
+        return ("value",), "the quote does not hold the number as written as whole words"
+    return None
+
+
+def _reading(reader: NumberReader | None, written: str) -> tuple[str, float, float, float] | str:
+    if reader is None:
+        return "the hedge widths cannot be read from params.yaml"
+    try:
+        parsed, value, lower, upper = reader.read(written)
+    except ValueParseError as exc:
+        return f"the number as written cannot be read: {exc}"
+    return (parsed.qualifier, value, _nan(lower), _nan(upper))
+
+
+def _numbers_as_read(figures: Table, which: np.ndarray, readings: list, ok: np.ndarray, bad: list[Untraced]) -> None:
+    """The published numbers against the words' reading, a column at a time."""
+    n, col, written = len(figures), figures.column, figures.column("as_written")
     read = np.array([r if not isinstance(r, str) else ("", np.nan, np.nan, np.nan) for r in readings], dtype=object).reshape(-1, 4)
     rows = np.flatnonzero(which >= 0)
     for j, name in enumerate(("value", "lower", "upper"), 1):
@@ -181,31 +212,38 @@ def _check_figures(figures: Table, sources: dict, texts, sha256, hedges, bad: li
             ok[i] = False
             shown = None if np.isnan(expected[i]) else float(expected[i])
             bad.append(Untraced("figures", int(i) + 1, name, col(name)[i], f"reading {written[i]!r} gives {name} {shown!r}"))
+
+
+def _periods_explained(figures: Table, vocabulary: Vocabulary, bad: list[Untraced]) -> None:
+    """A period traces when it carries its basis and the words it was read from."""
+    basis_of = vocabulary.names("figures", "period_basis")
+    col = figures.column
     for i, (ps, pe, basis, note) in enumerate(
         zip(col("period_start"), col("period_end"), col("period_basis"), col("period_note"), strict=True)
     ):
         if ps or pe:
-            if basis not in ("stated", "inferred") or not note.strip():
+            if basis not in (basis_of.stated, basis_of.inferred) or not note.strip():
                 bad.extend(
                     Untraced("figures", i + 1, c, v, "a period needs the words it was read from and its basis")
                     for c, v in (("period_start", ps), ("period_end", pe))
                 )
-        elif basis != "not stated":
-            bad.append(Untraced("figures", i + 1, "period_basis", basis, "no period is published, so the basis must be 'not stated'"))
-    return ok
+        elif basis != basis_of.not_stated:
+            bad.append(
+                Untraced("figures", i + 1, "period_basis", basis, f"no period is published, so the basis must be {basis_of.not_stated!r}")
+            )
 
 
 def _nan(x: float | None) -> float:
     return np.nan if x is None else x
 
 
-def _check_population(population: Table, bad: list[Untraced]) -> np.ndarray:
+def _check_population(population: Table, vocabulary: Vocabulary, bad: list[Untraced]) -> np.ndarray:
     """A reference row traces when it names its publisher and table."""
     ok = np.ones(len(population), dtype=bool)
     for i, r in enumerate(population):
         if not r["publisher"].strip() or not r["table"].strip():
             ok[i] = False
-            for col in NUMERIC["population"]:
+            for col in numeric_columns(vocabulary, "population"):
                 bad.append(Untraced("population", i + 1, col, r[col], "a reference row must name its publisher and table"))
     return ok
 

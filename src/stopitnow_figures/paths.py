@@ -2,6 +2,11 @@
 
 Stages take a ``root`` so tests can run them on a temporary copy of the
 repository; nothing else builds paths from strings.
+
+The package has one layout (``Tree``) in two places: the published package
+at the repository root, and the candidate that the stages build in
+``build/package/``. Only the publish stage writes the published tree, by
+moving the whole candidate in once every check of every stage has passed.
 """
 
 from __future__ import annotations
@@ -11,12 +16,76 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
+PUBLISHED_TABLES = ("sources", "figures", "derived", "claims", "population")
+
+
+@dataclass(frozen=True)
+class Tree:
+    """Where each file of a package lies below ``base``."""
+
+    base: Path
+
+    @property
+    def processed(self) -> Path:
+        return self.base / "processed"
+
+    def table(self, name: str) -> Path:
+        return self.processed / f"{name}.csv"
+
+    @property
+    def validation_report(self) -> Path:
+        return self.processed / "validation.json"
+
+    @property
+    def provenance(self) -> Path:
+        return self.processed / "provenance.json"
+
+    @property
+    def quality_json(self) -> Path:
+        return self.processed / "quality.json"
+
+    @property
+    def quality_html(self) -> Path:
+        return self.processed / "quality_report.html"
+
+    @property
+    def datasheet(self) -> Path:
+        return self.processed / "datasheet.md"
+
+    @property
+    def charts(self) -> Path:
+        return self.processed / "charts"
+
+    @property
+    def datapackage(self) -> Path:
+        return self.base / "datapackage.json"
+
+    @property
+    def citation(self) -> Path:
+        return self.base / "CITATION.cff"
+
+    @property
+    def zenodo(self) -> Path:
+        return self.base / ".zenodo.json"
+
+    @property
+    def root_files(self) -> tuple[Path, ...]:
+        """The package's files outside processed/, the descriptor last (it is published last)."""
+        return (self.citation, self.zenodo, self.datapackage)
+
+    def files(self) -> list[Path]:
+        """Every file of the package that exists here, sorted, the descriptor last."""
+        inner = (
+            sorted(p for p in self.processed.rglob("*") if p.is_file() and not p.name.startswith(".")) if self.processed.is_dir() else []
+        )
+        return inner + [p for p in self.root_files if p.is_file()]
+
 
 @dataclass(frozen=True)
 class Paths:
     root: Path
 
-    # raw: hand-curated, never written by code
+    # raw: hand-curated, never written by a stage
     @property
     def raw(self) -> Path:
         return self.root / "raw"
@@ -57,7 +126,10 @@ class Paths:
     def raw_population(self) -> Path:
         return self.raw / "reference" / "population.csv"
 
-    # schemas: one Table Schema per published table
+    def source_text(self, source_id: str) -> Path:
+        return self.raw_sources_dir / f"{source_id}.txt"
+
+    # schemas: one Table Schema per published table, the vocabulary, the configuration schemas
     @property
     def schemas(self) -> Path:
         return self.root / "schemas"
@@ -65,37 +137,8 @@ class Paths:
     def schema(self, table: str) -> Path:
         return self.schemas / f"{table}.schema.json"
 
-    # processed: everything the pipeline publishes
-    @property
-    def processed(self) -> Path:
-        return self.root / "processed"
-
-    def table(self, name: str) -> Path:
-        return self.processed / f"{name}.csv"
-
-    @property
-    def validation_report(self) -> Path:
-        return self.processed / "validation.json"
-
-    @property
-    def provenance(self) -> Path:
-        return self.processed / "provenance.json"
-
-    @property
-    def datapackage(self) -> Path:
-        return self.root / "datapackage.json"
-
-    @property
-    def citation(self) -> Path:
-        return self.root / "CITATION.cff"
-
-    @property
-    def zenodo(self) -> Path:
-        return self.root / ".zenodo.json"
-
-    @property
-    def dist(self) -> Path:
-        return self.root / "dist"
+    def config_schema(self, name: str) -> Path:
+        return self.schemas / "config" / f"{name}.schema.json"
 
     @property
     def params(self) -> Path:
@@ -105,7 +148,33 @@ class Paths:
     def package_meta(self) -> Path:
         return self.root / "package.yaml"
 
-    # build: scratch space for failure reports; never published
+    @property
+    def changelog(self) -> Path:
+        return self.root / "CHANGELOG.md"
+
+    @property
+    def dvc_lock(self) -> Path:
+        return self.root / "dvc.lock"
+
+    # the package: published at the root, built as a candidate in build/package
+    @property
+    def published(self) -> Tree:
+        return Tree(self.root)
+
+    @property
+    def candidate(self) -> Tree:
+        return Tree(self.build / "package")
+
+    @property
+    def publishing(self) -> Path:
+        """The publish stage's staging folder: the candidate's bytes, then a manifest, then renames."""
+        return self.root / ".publishing"
+
+    @property
+    def dist(self) -> Path:
+        return self.root / "dist"
+
+    # build: the candidate package and failure reports; never published as such
     @property
     def build(self) -> Path:
         return self.root / "build"
@@ -114,8 +183,9 @@ class Paths:
     def failure_report(self) -> Path:
         return self.build / "failures.json"
 
-    def source_text(self, source_id: str) -> Path:
-        return self.raw_sources_dir / f"{source_id}.txt"
-
-
-PUBLISHED_TABLES = ("sources", "figures", "derived", "claims", "population")
+    def rel(self, path: Path) -> str:
+        """A path as the messages show it: relative to the root where it lies inside it."""
+        try:
+            return str(Path(path).relative_to(self.root))
+        except ValueError:
+            return str(path)

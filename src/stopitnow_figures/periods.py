@@ -28,7 +28,7 @@ class PeriodParseError(ValueError):
 class Period:
     start: date
     end: date
-    basis: str  # stated | inferred
+    stated: bool  # the words give the dates outright (else they are inferred)
     note: str
 
 
@@ -63,33 +63,31 @@ def parse_period(
             return None
         if len(refs) == 1:
             r = refs[0]
-            return Period(
-                r.start, r.end, "inferred", "the article gives this figure's period only through the figure it restates or refers to"
-            )
+            return Period(r.start, r.end, False, "the article gives this figure's period only through the figure it restates or refers to")
         return Period(
             min(r.start for r in refs),
             max(r.end for r in refs),
-            "inferred",
+            False,
             "spans the periods of the figures it compares",
         )
     if re.fullmatch(r"(?:over |during )?the same period", text):
         r = _one_ref(refs, words)
-        return Period(r.start, r.end, r.basis, f"{words!r}: the period of the figure referred to")
+        return Period(r.start, r.end, r.stated, f"{words!r}: the period of the figure referred to")
     if re.fullmatch(r"(?:over |during )?the next (?:quarter|three months)", text):
         r = _one_ref(refs, words)
         start = r.end + timedelta(days=1)
         end = add_months(start, 3) - timedelta(days=1)
-        return Period(start, end, "inferred", f"{words!r}: the three months after {r.end.isoformat()}")
+        return Period(start, end, False, f"{words!r}: the three months after {r.end.isoformat()}")
     m = re.fullmatch(r"(?:in |during )?(\d{4})", text)
     if m:
         y = _year(m.group(1))
-        return Period(date(y, 1, 1), date(y, 12, 31), "stated", f"{words!r}: the calendar year {y}")
+        return Period(date(y, 1, 1), date(y, 12, 31), True, f"{words!r}: the calendar year {y}")
     if re.fullmatch(r"(?:in |during )?last year", text):
         y = _year_of(published, words) - 1
         return Period(
             date(y, 1, 1),
             date(y, 12, 31),
-            "inferred",
+            False,
             f"{words!r}: the calendar year before the article's publication year ({y + 1}, itself inferred)",
         )
     if re.fullmatch(r"(?:in |during )?last month", text):
@@ -100,7 +98,7 @@ def parse_period(
         return Period(
             prev.replace(day=1),
             prev,
-            "inferred",
+            False,
             f"{words!r}: the month before the article's publication month ({first:%B %Y}, itself inferred)",
         )
     m = re.fullmatch(rf"(?:in |made )?between {_MONTH} (\d{{4}}) and {_MONTH} (\d{{4}})", text)
@@ -108,18 +106,18 @@ def parse_period(
         start = date(_year(m.group(2)), MONTHS[m.group(1)], 1)
         end = month_end(_year(m.group(4)), MONTHS[m.group(3)])
         _ordered(start, end, words)
-        return Period(start, end, "stated", f"{words!r}: whole months as named")
+        return Period(start, end, True, f"{words!r}: whole months as named")
     m = re.fullmatch(rf"(?:in )?between {_MONTH} and {_MONTH} this year", text)
     if m:
         y = _year_of(published, words)
         start, end = date(y, MONTHS[m.group(1)], 1), month_end(y, MONTHS[m.group(2)])
         _ordered(start, end, words)
-        return Period(start, end, "inferred", f"{words!r}: 'this year' read as the publication year {y} (inferred)")
+        return Period(start, end, False, f"{words!r}: 'this year' read as the publication year {y} (inferred)")
     m = re.fullmatch(r"(?:in )?the (first|second) half of this year", text)
     if m:
         y = _year_of(published, words)
         start, end = (date(y, 1, 1), date(y, 6, 30)) if m.group(1) == "first" else (date(y, 7, 1), date(y, 12, 31))
-        return Period(start, end, "inferred", f"{words!r}: 'this year' read as the publication year {y} (inferred)")
+        return Period(start, end, False, f"{words!r}: 'this year' read as the publication year {y} (inferred)")
     m = re.fullmatch(rf"(?:in )?the (three|six|twelve|3|6|12) months to (?:the end of {_MONTH}|{_MONTH} (\d{{1,2}}))", text)
     if m:
         n = {"three": 3, "six": 6, "twelve": 12}.get(m.group(1)) or int(m.group(1))
@@ -132,7 +130,7 @@ def parse_period(
         return Period(
             start,
             end,
-            "inferred",
+            False,
             f"{words!r}: the year is not given; read as the latest such date before publication ({end.isoformat()})",
         )
     raise PeriodParseError(f"cannot read {words!r} as a period; add a reading to raw/period_readings.csv")
@@ -165,3 +163,8 @@ def _latest_before(published: date, month: int, day: int | None, words: str) -> 
         if d <= published:
             return d
     raise PeriodParseError(f"{words!r}: no such date before publication")
+
+
+def reference_date(year: str | int) -> str:
+    """The period of a mid-year population estimate: its mid-year date, 30 June."""
+    return f"{int(year)}-06-30"

@@ -28,13 +28,15 @@ class ReleaseError(Exception):
 def release_members(paths: Paths) -> list[str]:
     """The files a release holds, as archive paths, sorted."""
     names = [f for f in ROOT_FILES if (paths.root / f).is_file()]
-    names += [str(p.relative_to(paths.root)) for p in sorted(paths.processed.rglob("*")) if p.is_file() and not p.name.startswith(".")]
+    names += [
+        str(p.relative_to(paths.root)) for p in sorted(paths.published.processed.rglob("*")) if p.is_file() and not p.name.startswith(".")
+    ]
     return sorted(names)
 
 
 def build_release(paths: Paths) -> Path:
     """Write dist/stopitnow-figures-<version>.zip with a SHA256SUMS file; same commit, same bytes."""
-    descriptor = json.loads(paths.datapackage.read_text(encoding="utf-8"))
+    descriptor = json.loads(paths.published.datapackage.read_text(encoding="utf-8"))
     version, created = descriptor["version"], descriptor["created"]
     stamp = (int(created[:4]), int(created[5:7]), int(created[8:10]), 0, 0, 0)
     names = release_members(paths)

@@ -11,13 +11,17 @@ offsets, periods before publication) live in ``cross_checks``.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .csvio import Row, Table, arrow_numbers
 from .errors import Problem
 
-COUNT_UNITS = ("people", "calls", "visits", "views", "arrests per month", "people per month", "calls per month")
+if TYPE_CHECKING:
+    from .vocab import Vocabulary
 
 
 @cache
@@ -33,74 +37,91 @@ def field_types(schema: dict) -> dict[str, str]:
     return {f["name"]: f["type"] for f in schema["fields"]}
 
 
-def _extra_checks(table: str):
-    """Row rules a Table Schema cannot express, one pandera check each."""
-    import pandera.pandas as pa
+@dataclass(frozen=True)
+class Rule:
+    """A row rule a Table Schema cannot express: its pandera check, the column a
+    failure is reported in, and the words of the rule."""
 
-    def ordered(df):
-        lo_ok = df["lower"].isna() | (df["lower"] <= df["value"] + 1e-9)
-        hi_ok = df["upper"].isna() | (df["value"] <= df["upper"] + 1e-9)
-        return lo_ok & hi_ok
+    name: str
+    check: Callable
+    column: str
+    words: str
+
+
+def _ordered(df):
+    lo_ok = df["lower"].isna() | (df["lower"] <= df["value"] + 1e-9)
+    hi_ok = df["upper"].isna() | (df["value"] <= df["upper"] + 1e-9)
+    return lo_ok & hi_ok
+
+
+def _stated_ordered(df):
+    lo_ok = df["stated_lower"].isna() | (df["stated_lower"] <= df["stated"] + 1e-9)
+    hi_ok = df["stated_upper"].isna() | (df["stated"] <= df["stated_upper"] + 1e-9)
+    return lo_ok & hi_ok
+
+
+def _period_ordered(df):
+    both = df["period_start"].notna() & df["period_end"].notna()
+    return ~both | (df["period_start"] <= df["period_end"])
+
+
+def rules(vocabulary: Vocabulary) -> dict[str, Rule]:
+    """Every row rule, by its error type."""
+    counts, shares = list(vocabulary.count_units), list(vocabulary.shares)
 
     def count_not_negative(df):
-        return ~df["unit"].isin(COUNT_UNITS) | (df["value"] >= 0)
+        return ~df["unit"].isin(counts) | (df["value"] >= 0)
 
     def share_at_most_100(df):
-        is_share = df["measure"].eq("share") if "measure" in df else df["kind"].eq("share")
+        is_share = df["measure"].isin(shares) if "measure" in df else df["kind"].isin(shares)
         return ~is_share | (df["value"] <= 100)
 
-    def period_ordered(df):
-        both = df["period_start"].notna() & df["period_end"].notna()
-        return ~both | (df["period_start"] <= df["period_end"])
-
-    def period_complete(df):
-        return df["period_start"].isna() == df["period_end"].isna()
-
-    def offsets_ordered(df):
-        return df["char_start"] < df["char_end"]
-
-    def stated_ordered(df):
-        lo_ok = df["stated_lower"].isna() | (df["stated_lower"] <= df["stated"] + 1e-9)
-        hi_ok = df["stated_upper"].isna() | (df["stated"] <= df["stated_upper"] + 1e-9)
-        return lo_ok & hi_ok
-
-    c = {
-        "bounds-ordered": (pa.Check(ordered, element_wise=False, name="bounds-ordered"), "lower <= value <= upper where bounded"),
-        "count-not-negative": (pa.Check(count_not_negative, name="count-not-negative"), "a count cannot be negative"),
-        "share-at-most-100": (pa.Check(share_at_most_100, name="share-at-most-100"), "a share cannot exceed 100 per cent"),
-        "period-ordered": (pa.Check(period_ordered, name="period-ordered"), "period_start <= period_end"),
-        "period-complete": (pa.Check(period_complete, name="period-complete"), "period_start and period_end are both set or both empty"),
-        "offsets-ordered": (pa.Check(offsets_ordered, name="offsets-ordered"), "char_start < char_end"),
-        "stated-ordered": (pa.Check(stated_ordered, name="stated-ordered"), "stated_lower <= stated <= stated_upper where bounded"),
+    return {
+        r.name: r
+        for r in (
+            Rule("bounds-ordered", _ordered, "value", "lower <= value <= upper where bounded"),
+            Rule("count-not-negative", count_not_negative, "value", "a count cannot be negative"),
+            Rule("share-at-most-100", share_at_most_100, "value", "a share cannot exceed 100 per cent"),
+            Rule("period-ordered", _period_ordered, "period_end", "period_start <= period_end"),
+            Rule(
+                "period-complete",
+                lambda df: df["period_start"].isna() == df["period_end"].isna(),
+                "period_end",
+                "period_start and period_end are both set or both empty",
+            ),
+            Rule("offsets-ordered", lambda df: df["char_start"] < df["char_end"], "char_end", "char_start < char_end"),
+            Rule("stated-ordered", _stated_ordered, "stated", "stated_lower <= stated <= stated_upper where bounded"),
+        )
     }
-    wanted = {
-        "figures": ["bounds-ordered", "count-not-negative", "share-at-most-100", "period-ordered", "period-complete", "offsets-ordered"],
-        "derived": ["bounds-ordered", "share-at-most-100", "period-ordered", "period-complete"],
-        "claims": ["stated-ordered"],
-        "sources": [],
-        "population": [],
-    }[table]
-    return {k: c[k] for k in wanted}
 
 
-EXTRA_RULE_COLUMNS = {
-    "bounds-ordered": "value",
-    "count-not-negative": "value",
-    "share-at-most-100": "value",
-    "period-ordered": "period_end",
-    "period-complete": "period_end",
-    "offsets-ordered": "char_end",
-    "stated-ordered": "stated",
+# the row rules of each published table (raw tables have none)
+TABLE_RULES = {
+    "figures": ("bounds-ordered", "count-not-negative", "share-at-most-100", "period-ordered", "period-complete", "offsets-ordered"),
+    "derived": ("bounds-ordered", "share-at-most-100", "period-ordered", "period-complete"),
+    "claims": ("stated-ordered",),
 }
 
 
-@cache
-def validator(schema_path: Path, table: str):
+def _extra_checks(table: str, vocabulary: Vocabulary) -> dict[str, Rule]:
+    every = rules(vocabulary)
+    return {name: every[name] for name in TABLE_RULES.get(table, ())}
+
+
+def validator(schema_path: Path, table: str, vocabulary: Vocabulary):
     """The pandera schema for a table: built from its Table Schema plus its extra checks."""
+    return _validator(schema_path, table, vocabulary.source)
+
+
+@cache
+def _validator(schema_path: Path, table: str, schemas: str):
+    import pandera.pandas as pa
     from pandera.io.pandas_io import from_frictionless_schema
 
+    from .vocab import load
+
     schema = from_frictionless_schema(str(schema_path))
-    checks = [chk for chk, _ in _extra_checks(table).values()]
+    checks = [pa.Check(r.check, name=r.name) for r in _extra_checks(table, load(Path(schemas))).values()]
     return schema.set_checks(checks) if hasattr(schema, "set_checks") else _with_checks(schema, checks)
 
 
@@ -186,67 +207,78 @@ def _int_or_text(num, text):
     return text  # leave text so the type check reports the bad cell
 
 
-def check_frame(data, schema_path: Path, table: str, display: str, lines: list[int] | None = None) -> list[Problem]:
+def check_frame(
+    data, schema_path: Path, table: str, display: str, lines: list[int] | None = None, *, vocabulary: Vocabulary | None = None
+) -> list[Problem]:
     """Validate lazily; one Problem per failing cell, located by line.
 
     ``data`` is a Table, a list of row dicts, or a mapping of name to column
     (see ``frame``); ``lines`` overrides the editor line of each row.
     """
-    import pandera.errors as pe
+    from .vocab import load
 
+    vocabulary = vocabulary or load(schema_path.parent if schema_path.parent.name != "raw" else schema_path.parent.parent)
     schema = load_schema(schema_path)
-    types = field_types(schema)
     columns, own_lines = columns_of(data, field_names(schema))
     lines = own_lines if lines is None else lines
     n = len(lines)
-    problems: list[Problem] = []
     numbers = {
         name: read_numbers(col, n)
-        for name, t in types.items()
-        if t in ("number", "integer", "year") and (col := columns.get(name)) is not None and not _is_numbers(col)
+        for name, t in field_types(schema).items()
+        if t in NUMERIC_TYPES and (col := columns.get(name)) is not None and not _is_numbers(col)
     }
-    df = frame(columns, schema, n, numbers)
-    # type errors first, with the raw text, so the message shows what was typed
-    for name, t in types.items():
+    problems = _type_problems(columns, schema, numbers, display, lines)
+    if problems:
+        return problems  # the schema's own checks would report the same cells again, less clearly
+    return _schema_problems(frame(columns, schema, n, numbers), columns, schema_path, table, display, lines, vocabulary)
+
+
+NUMERIC_TYPES = ("number", "integer", "year")
+
+
+def _type_problems(columns: dict, schema: dict, numbers: dict, display: str, lines: list[int]) -> list[Problem]:
+    """Cells that are not of their column's type, with the text as typed."""
+    out = []
+    n = len(lines)
+    for name, t in field_types(schema).items():
         col = columns.get(name)
-        if t not in ("number", "integer", "year", "date") or col is None or _is_numbers(col):
+        if t not in (*NUMERIC_TYPES, "date") or col is None or _is_numbers(col):
             continue
         bad = _type_failures(_text_series(col, n), t, numbers.get(name))
-        if bad:
-            raw = _cells(col, bad)
-            problems += [Problem(display, lines[i], name, "wrong-type", raw[i], f"expected a {t}") for i in bad]
-    if problems:
-        return problems
-    extra = _extra_checks(table)
+        raw = _cells(col, bad) if bad else {}
+        out += [Problem(display, lines[i], name, "wrong-type", raw[i], f"expected a {t}") for i in bad]
+    return out
+
+
+def _schema_problems(
+    df, columns: dict, schema_path: Path, table: str, display: str, lines: list[int], vocabulary: Vocabulary
+) -> list[Problem]:
+    """The Table Schema's constraints and the table's row rules, by pandera, lazily."""
+    import pandera.errors as pe
+
+    schema = load_schema(schema_path)
+    extra = _extra_checks(table, vocabulary)
     try:
-        validator(schema_path, table).validate(df, lazy=True)
+        validator(schema_path, table, vocabulary).validate(df, lazy=True)
     except pe.SchemaErrors as exc:
-        fc = exc.failure_cases
-        for rec in fc.to_dict("records"):
-            check = str(rec.get("check"))
-            col = rec.get("column")
-            idx = rec.get("index")
-            name = check.split("(")[0]
-            if name in extra:
-                col = EXTRA_RULE_COLUMNS[name]
-                rule, message = name, extra[name][1]
-            else:
-                rule, message = _rule_of(check, col, schema)
-            line = lines[int(idx)] if idx is not None and str(idx) != "nan" else None
-            value = rec.get("failure_case")
-            if name in extra and line is not None:
-                value = _cells(columns.get(col), [int(idx)]).get(int(idx), "")
-            problems.append(
-                Problem(
-                    display,
-                    line,
-                    None if col is None or str(col) == "nan" else str(col),
-                    rule,
-                    None if value is None else str(value),
-                    message,
-                )
-            )
-    return problems
+        return [_problem(rec, columns, schema, extra, display, lines) for rec in exc.failure_cases.to_dict("records")]
+    return []
+
+
+def _problem(rec: dict, columns: dict, schema: dict, extra: dict, display: str, lines: list[int]) -> Problem:
+    """One pandera failure case as this project's problem."""
+    check, col, idx = str(rec.get("check")), rec.get("column"), rec.get("index")
+    name = check.split("(")[0]
+    line = lines[int(idx)] if idx is not None and str(idx) != "nan" else None
+    value = rec.get("failure_case")
+    if name in extra:
+        col, rule, message = extra[name].column, name, extra[name].words
+        if line is not None:
+            value = _cells(columns.get(col), [int(idx)]).get(int(idx), "")
+    else:
+        rule, message = _rule_of(check, col, schema)
+    column = None if col is None or str(col) == "nan" else str(col)
+    return Problem(display, line, column, rule, None if value is None else str(value), message)
 
 
 def _cells(col, positions: list[int]) -> dict[int, str]:
@@ -301,3 +333,20 @@ def _rule_of(check: str, col, schema: dict) -> tuple[str, str]:
     if check.startswith("dtype") or "coerce" in check:
         return "wrong-type", f"expected a {field.get('type')}"
     return check, check
+
+
+def check_text_table(table: Table, schema_path: Path, display: str) -> list[Problem]:
+    """The constraints of a table whose every field is text (the raw tables): required cells and closed
+    vocabularies, cell by cell. Typed tables go through pandera (``check_frame``); for a handful of text
+    rows building a pandera schema costs more than the checks."""
+    out = []
+    for f in load_schema(schema_path)["fields"]:
+        cons = f.get("constraints", {})
+        if f["type"] != "string":
+            raise ValueError(f"{schema_path}: field {f['name']!r} is not plain text; check it with check_frame")
+        for cell, line in zip(table.column(f["name"]), table.lines, strict=True):
+            if cons.get("required") and not cell.strip():
+                out.append(Problem(display, line, f["name"], "required", cell, "must not be empty"))
+            elif cell and "enum" in cons and cell not in cons["enum"]:
+                out.append(Problem(display, line, f["name"], "not-in-vocabulary", cell, f"must be one of {cons['enum']}"))
+    return out

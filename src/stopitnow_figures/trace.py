@@ -7,6 +7,7 @@ import difflib
 import json
 import re
 
+from . import vocab
 from .csvio import read_table
 from .errors import Collector
 from .paths import PUBLISHED_TABLES, Paths
@@ -24,10 +25,11 @@ class UnknownId(LookupError):
 def load(paths: Paths) -> dict[str, dict[str, dict]]:
     problems = Collector()
     out = {}
-    keys = {"sources": "source_id", "figures": "figure_id", "derived": "metric_id", "claims": "claim_id", "population": "population_id"}
+    keys = vocab.load(paths.schemas).primary_keys
     for name in PUBLISHED_TABLES:
-        rows = read_table(paths.table(name), field_names(load_schema(paths.schema(name))), problems, display=str(paths.table(name)))
-        out[name] = {r[keys[name]]: r.cells for r in rows}
+        path = paths.published.table(name)
+        rows = read_table(path, field_names(load_schema(paths.schema(name))), problems, display=paths.rel(path))
+        out[name] = {r[keys[name][0]]: r.cells for r in rows}
     problems.raise_if_any()
     return out
 

@@ -1,69 +1,22 @@
 """Numbers as written in the press ("Nearly 80", "1,504", "half a million",
-"a third", "5 per cent", "double") turned into a value, a hedge and a kind.
+"a third", "5 per cent", "double") turned into a value, a hedge and a kind,
+and the interval the hedge implies for the true value.
 
-The hedge vocabulary is closed. Each qualifier implies an interval for the
-true value (see ``interval``):
-
-==============  ==========================================  ====================
-qualifier       article words                               interval
-==============  ==========================================  ====================
-exact           (none) on a count                           [v, v]
-rounded         (none) on a percentage, fraction, multiple  [v - h, v + h], h = half a unit of the last written digit
-approximately   around, about, approximately, roughly       [v(1-a), v(1+a)]
-estimated       an estimated, estimated that, estimated     [v(1-e), v(1+e)]
-nearly          nearly, almost, just under                  [v(1-n), v]
-more_than       more than, over                             (v, unbounded)
-at_least        at least                                    [v, unbounded)
-fewer_than      fewer than, less than                       (unbounded, v)
-up_to           up to, as many as, as much as               (unbounded, v]
-vague           dozens, hundreds, thousands, tens of ...    the range in params.yaml; value is its lower end
-==============  ==========================================  ====================
-
-``a``, ``e`` and ``n`` and the vague ranges live in ``params.yaml``.
+The hedge words, the qualifier each gives and the interval each qualifier
+implies are data, in ``schemas/vocabulary.json``; the widths and the ranges
+of vague words ("dozens", "hundreds") are parameters, in ``params.yaml``.
+This module holds the English of numbers (number words, fractions,
+multiples) and the arithmetic of the interval shapes.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import TYPE_CHECKING
 
-QUALIFIERS = (
-    "exact",
-    "rounded",
-    "approximately",
-    "estimated",
-    "nearly",
-    "more_than",
-    "at_least",
-    "fewer_than",
-    "up_to",
-    "vague",
-)
-KINDS = ("count", "percent", "fraction", "multiple", "vague")
-
-# longest phrases first so "maybe as much as" wins over "as much as"
-HEDGES: tuple[tuple[str, str], ...] = (
-    ("maybe as much as", "up_to"),
-    ("as much as", "up_to"),
-    ("as many as", "up_to"),
-    ("up to", "up_to"),
-    ("just under", "nearly"),
-    ("nearly", "nearly"),
-    ("almost", "nearly"),
-    ("more than", "more_than"),
-    ("over", "more_than"),
-    ("at least", "at_least"),
-    ("fewer than", "fewer_than"),
-    ("less than", "fewer_than"),
-    ("an estimated", "estimated"),
-    ("estimated that", "estimated"),
-    ("estimated", "estimated"),
-    ("approximately", "approximately"),
-    ("around", "approximately"),
-    ("about", "approximately"),
-    ("roughly", "approximately"),
-)
+if TYPE_CHECKING:
+    from .vocab import Vocabulary
 
 UNITS = {
     "zero": 0,
@@ -110,7 +63,6 @@ MULTIPLES = {
     "tripled": 3,
     "trebling": 3,
 }
-VAGUE = ("tens of thousands", "hundreds of thousands", "dozens", "hundreds", "thousands", "millions")
 
 _DIGITS = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?$")
 _PERCENT = re.compile(r"^(.*?)\s*(?:%|per\s+cent|percent)$")
@@ -130,77 +82,124 @@ class Parsed:
     vague_word: str | None = None
 
 
-def parse_as_written(text: str) -> Parsed:
-    """Parse a number as an article writes it, hedge included."""
-    if not isinstance(text, str):
-        raise ValueParseError("not text")
-    return _parse_cached(text)
+class NumberReader:
+    """Reads numbers as written with the hedge vocabulary of ``schemas/vocabulary.json``.
+
+    Hedges are matched longest first, so no hedge can begin a longer one that
+    would have matched ("maybe as much as" wins over "as much as").
+    """
+
+    def __init__(self, vocabulary: Vocabulary, hedge_widths: dict[str, float], vague_ranges: dict[str, list[int]]) -> None:
+        self.vocabulary = vocabulary
+        self.widths, self.vague_ranges = dict(hedge_widths), dict(vague_ranges)
+        self.hedges = vocabulary.hedges
+        self._hedge_of = dict(vocabulary.hedges)
+        # the common case, a plain or hedged whole number ("1,504", "nearly 80"), read without the general parser
+        self._plain = re.compile(r"(?:(" + "|".join(re.escape(h) for h, _ in self.hedges) + r") )?(\d{1,3}(?:,\d{3})+|\d+)")
+        self._memo: dict[str, Parsed | ValueParseError] = {}
+
+    def parse(self, text: str) -> Parsed:
+        """Parse a number as an article writes it, hedge included."""
+        if not isinstance(text, str):
+            raise ValueParseError("not text")
+        got = self._memo.get(text)
+        if got is None:
+            try:
+                got = self._parse(text)
+            except ValueParseError as exc:
+                got = exc
+            if len(self._memo) < 65536:
+                self._memo[text] = got
+        if isinstance(got, ValueParseError):
+            raise got
+        return got
+
+    def _parse(self, text: str) -> Parsed:
+        m = self._plain.fullmatch(text.lower())
+        if m:
+            hedge, digits = m.groups()
+            qualifier = self._hedge_of[hedge] if hedge else self.vocabulary.unhedged_count
+            return Parsed(float(digits.replace(",", "")), qualifier, "count", 0.0)
+        return self.parse_general(text)
+
+    def parse_general(self, text: str) -> Parsed:
+        """The general reading every text goes through unless it is a plain or hedged whole number."""
+        raw = " ".join(text.split())
+        if not raw:
+            raise ValueParseError("empty")
+        qualifier, low = self._hedge(raw)
+        if low in self.vague_ranges:
+            if qualifier is not None:
+                raise ValueParseError(f"hedge on a vague count {raw!r} is not supported")
+            return Parsed(0.0, self.vocabulary.vague, "vague", 0.0, vague_word=low)
+        kind, low = _kind_of(low)
+        if kind == "count" and low in MULTIPLES:
+            kind, value, half = "multiple", float(MULTIPLES[low]), 0.5
+        else:
+            value, half, is_fraction = _parse_number(low)
+            if is_fraction and kind == "count":
+                kind = "fraction"
+        if kind == "count":
+            half = 0.0
+        unhedged = self.vocabulary.unhedged_count if kind == "count" else self.vocabulary.unhedged_other
+        return Parsed(value, qualifier or unhedged, kind, half)
+
+    def _hedge(self, raw: str) -> tuple[str | None, str]:
+        """The qualifier of the hedge the text starts with (None if none), and the text after it, lower-cased."""
+        low = raw.lower()
+        for phrase, q in self.hedges:
+            if low == phrase:
+                raise ValueParseError(f"{raw!r} is a hedge with no number")
+            if low.startswith(phrase + " "):
+                return q, low[len(phrase) + 1 :]
+        return None, low
+
+    def interval(self, parsed: Parsed) -> tuple[float, float | None, float | None]:
+        """(value, lower, upper) the hedge implies; None where unbounded (see ``schemas/vocabulary.json``, qualifiers)."""
+        v, shape, widths = parsed.value, self.vocabulary.intervals[parsed.qualifier], self.widths
+        if shape == "vague_range":
+            lo, hi = self.vague_ranges[parsed.vague_word]
+            return float(lo), float(lo), float(hi)
+        if shape == "point":
+            return v, v, v
+        if shape == "half_unit":
+            return v, v - parsed.half_unit, v + parsed.half_unit
+        if shape == "around":
+            w = widths[parsed.qualifier]
+            return v, v * (1 - w), v * (1 + w)
+        if shape == "below":
+            return v, v * (1 - widths[parsed.qualifier]), v
+        if shape == "at_least":
+            return v, v, None
+        if shape == "at_most":
+            return v, None, v
+        raise ValueParseError(f"unknown interval shape {shape!r}")
+
+    def published_interval(self, parsed: Parsed) -> tuple[float, float | None, float | None]:
+        """(value, lower, upper) as published: fractions in percent; a count, multiple
+        or share bounded only above is never negative, so its lower end is 0."""
+        value, lower, upper = self.interval(parsed)
+        if parsed.kind == "fraction":
+            value, lower, upper = (None if x is None else x * 100 for x in (value, lower, upper))
+        if self.vocabulary.intervals[parsed.qualifier] == "at_most" and parsed.kind != "percent":
+            lower = 0.0
+        return value, lower, upper
+
+    def read(self, text: str) -> tuple[Parsed, float, float | None, float | None]:
+        """A number as written, parsed, with its published value and interval."""
+        parsed = self.parse(text)
+        return (parsed, *self.published_interval(parsed))
 
 
-def _check_hedge_order() -> None:
-    """The hedge that prefixes a text is the first in HEDGES that does: no hedge
-    (with its space) may begin a later one, or a single regular expression
-    could pick a different hedge than the loop in ``_parse_cached``."""
-    for i, (earlier, _) in enumerate(HEDGES):
-        for later, _ in HEDGES[i + 1 :]:
-            if (later + " ").startswith(earlier + " "):
-                raise RuntimeError(f"hedge {earlier!r} begins the later hedge {later!r}; list the longer one first")
-
-
-_check_hedge_order()
-# the common case, a plain or hedged whole number ("1,504", "nearly 80"), read without the general parser
-_PLAIN = re.compile(r"(?:(" + "|".join(re.escape(h) for h, _ in HEDGES) + r") )?(\d{1,3}(?:,\d{3})+|\d+)")
-_HEDGE_OF = dict(HEDGES)
-
-
-@lru_cache(maxsize=65536)
-def _parse_cached(text: str) -> Parsed:
-    if not isinstance(text, str):
-        raise ValueParseError("not text")
-    m = _PLAIN.fullmatch(text.lower())
-    if m:
-        hedge, digits = m.groups()
-        return Parsed(float(digits.replace(",", "")), _HEDGE_OF[hedge] if hedge else "exact", "count", 0.0)
-    return parse_general(text)
-
-
-def parse_general(text: str) -> Parsed:
-    """The general reading every text goes through unless it is a plain or hedged whole number."""
-    raw = " ".join(text.split())
-    if not raw:
-        raise ValueParseError("empty")
-    low = raw.lower()
-    qualifier = None
-    for phrase, q in HEDGES:
-        if low == phrase:
-            raise ValueParseError(f"{raw!r} is a hedge with no number")
-        if low.startswith(phrase + " "):
-            qualifier = q
-            low = low[len(phrase) + 1 :]
-            break
-    if low in VAGUE:
-        if qualifier is not None:
-            raise ValueParseError(f"hedge on a vague count {raw!r} is not supported")
-        return Parsed(0.0, "vague", "vague", 0.0, vague_word=low)
-    kind = "count"
+def _kind_of(low: str) -> tuple[str, str]:
+    """The kind a trailing word gives ("5 per cent": percent; "10 times": multiple), and the text before it."""
     m = _PERCENT.match(low)
     if m:
-        kind, low = "percent", m.group(1)
-    else:
-        m = _TIMES.match(low)
-        if m:
-            kind, low = "multiple", m.group(1)
-    if kind == "count" and low in MULTIPLES:
-        kind = "multiple"
-        value, half = float(MULTIPLES[low]), 0.5
-    else:
-        value, half, is_fraction = _parse_number(low)
-        if is_fraction and kind == "count":
-            kind = "fraction"
-    if kind == "count":
-        half = 0.0
-    q = qualifier or ("exact" if kind == "count" else "rounded")
-    return Parsed(value, q, kind, half)
+        return "percent", m.group(1)
+    m = _TIMES.match(low)
+    if m:
+        return "multiple", m.group(1)
+    return "count", low
 
 
 def _parse_number(text: str) -> tuple[float, float, bool]:
@@ -272,69 +271,25 @@ def words_to_int(words: list[str]) -> int:
     return total + current
 
 
-def int_to_words(n: int) -> str:
-    """An integer (0 to 999,999,999) in English words, for round-trip tests and messages."""
-    if n < 0 or n >= 1_000_000_000:
-        raise ValueError("out of range")
-    if n == 0:
-        return "zero"
-    names_u = {v: k for k, v in UNITS.items()}
-    names_t = {v: k for k, v in TENS.items()}
-
-    def below_thousand(k: int) -> list[str]:
-        out: list[str] = []
-        h, rest = divmod(k, 100)
-        if h:
-            out += [names_u[h], "hundred"]
-            if rest:
-                out.append("and")
-        if rest >= 20:
-            t, u = divmod(rest, 10)
-            out.append(names_t[t * 10] + (f"-{names_u[u]}" if u else ""))
-        elif rest:
-            out.append(names_u[rest])
-        return out
-
-    parts: list[str] = []
-    for scale, word in ((1_000_000, "million"), (1_000, "thousand")):
-        q, n = divmod(n, scale)
-        if q:
-            parts += below_thousand(q) + [word]
-    if n:
-        if parts and n < 100:
-            parts.append("and")
-        parts += below_thousand(n)
-    return " ".join(parts)
+# a number as written is whole words of its quote: not inside a word ("one" in "anyone"),
+# nor a part of a longer number ("8" in "78", "100" in "100,000", "5" in "5.5")
+def find_number(quote: str, as_written: str) -> int:
+    """Where ``as_written`` stands in ``quote`` as whole words (the first such place), or -1."""
+    if not as_written:
+        return -1
+    at = quote.find(as_written)
+    while at >= 0:
+        if _whole(quote, at, at + len(as_written)):
+            return at
+        at = quote.find(as_written, at + 1)
+    return -1
 
 
-def interval(parsed: Parsed, widths: dict, vague_ranges: dict) -> tuple[float, float | None, float | None]:
-    """Return (value, lower, upper) implied by the hedge; None where unbounded."""
-    v, q = parsed.value, parsed.qualifier
-    if q == "vague":
-        lo, hi = vague_ranges[parsed.vague_word]
-        return float(lo), float(lo), float(hi)
-    if q == "exact":
-        return v, v, v
-    if q == "rounded":
-        return v, v - parsed.half_unit, v + parsed.half_unit
-    if q in ("approximately", "estimated"):
-        w = widths[q]
-        return v, v * (1 - w), v * (1 + w)
-    if q == "nearly":
-        return v, v * (1 - widths["nearly"]), v
-    if q in ("more_than", "at_least"):
-        return v, v, None
-    if q in ("fewer_than", "up_to"):
-        return v, None, v
-    raise ValueParseError(f"unknown qualifier {q!r}")
-
-
-def published_interval(parsed: Parsed, widths: dict, vague_ranges: dict) -> tuple[float, float | None, float | None]:
-    """(value, lower, upper) as published: fractions in percent; a count, multiple
-    or share bounded only above is never negative, so its lower end is 0."""
-    value, lower, upper = interval(parsed, widths, vague_ranges)
-    if parsed.kind == "fraction":
-        value, lower, upper = (None if x is None else x * 100 for x in (value, lower, upper))
-    if parsed.qualifier in ("fewer_than", "up_to") and parsed.kind != "percent":
-        lower = 0.0
-    return value, lower, upper
+def _whole(text: str, a: int, b: int) -> bool:
+    """Whether text[a:b] is not joined to a letter or digit before or after, nor to a number by a comma or point."""
+    before, after = text[a - 1 : a], text[b : b + 1]
+    if (before.isalnum() and text[a].isalnum()) or (after.isalnum() and text[b - 1].isalnum()):
+        return False
+    if before in (",", ".") and text[a - 2 : a - 1].isdigit() and text[a].isdigit():
+        return False
+    return not (after in (",", ".") and text[b + 1 : b + 2].isdigit() and text[b - 1].isdigit())

@@ -1,0 +1,92 @@
+"""params.yaml and package.yaml, validated like every other input.
+
+Each is checked against its JSON Schema in ``schemas/config/`` before a stage
+uses it; every problem names the file, the line of the key, the key and the
+rule, as a problem in a CSV table does.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .errors import Collector
+from .paths import Paths
+
+
+def load(paths: Paths, name: str) -> dict:
+    """The validated contents of ``params.yaml`` (name "params") or ``package.yaml`` (name "package")."""
+    problems = Collector()
+    data = read(paths, name, problems)
+    problems.raise_if_any()
+    return data
+
+
+def read(paths: Paths, name: str, problems: Collector) -> dict:
+    """As ``load``, adding problems to ``problems`` instead of raising; {} where the file is unusable."""
+    import yaml
+
+    path = {"params": paths.params, "package": paths.package_meta}[name]
+    display = paths.rel(path)
+    text = _text(path, display, problems)
+    if text is None:
+        return {}
+    try:
+        data, node = yaml.safe_load(text), yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problems.add("bad-config", display, mark.line + 1 if mark else None, None, None, f"not valid YAML: {exc}")
+        return {}
+    before = len(problems.problems)
+    _validate(data, node, json.loads(paths.config_schema(name).read_text(encoding="utf-8")), display, problems)
+    if name == "params" and len(problems.problems) == before:
+        _check_ranges(data, node, display, problems)
+    return data if len(problems.problems) == before else {}
+
+
+def _text(path: Path, display: str, problems: Collector) -> str | None:
+    if not path.is_file():
+        problems.add("missing-file", display, None, None, None, "the file does not exist")
+        return None
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.add("not-utf8", display, None, None, None, f"byte {exc.start} is not UTF-8; save the file as UTF-8")
+        return None
+
+
+def _validate(data, node, schema: dict, display: str, problems: Collector) -> None:
+    from jsonschema import Draft202012Validator
+
+    for err in sorted(Draft202012Validator(schema).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
+        keys = list(err.absolute_path)
+        value = None if isinstance(err.instance, (dict, list)) else err.instance
+        problems.add("bad-config", display, _line(node, keys), ".".join(map(str, keys)) or None, value, f"{err.message} (schemas/config/)")
+
+
+def _check_ranges(data: dict, node, display: str, problems: Collector) -> None:
+    """What a JSON Schema cannot say: each vague range is ordered."""
+    for word, (lo, hi) in data["clean"]["vague_ranges"].items():
+        if lo > hi:
+            keys = ["clean", "vague_ranges", word]
+            problems.add("bad-config", display, _line(node, keys), ".".join(keys), f"[{lo}, {hi}]", "the least must not exceed the most")
+
+
+def _line(node, keys: list) -> int | None:
+    """The editor line of the key (or item) at ``keys`` in a composed YAML document."""
+    line = None
+    for key in keys:
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+        if hasattr(node, "value") and isinstance(node.value, list) and node.value and isinstance(node.value[0], tuple):
+            match = next(((k, v) for k, v in node.value if k.value == str(key)), None)
+            if match is None:
+                break
+            line, node = match[0].start_mark.line + 1, match[1]
+        elif isinstance(getattr(node, "value", None), list) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line

@@ -1,0 +1,665 @@
+"""clean: raw tables and article texts to typed, checked tables.
+
+Reads raw/sources.csv and raw/sources/*.txt (each text's sha256 checked
+before it is read), raw/figures.csv, raw/not_figures.csv, raw/places.csv and
+raw/period_readings.csv; writes the candidate's processed/sources.csv,
+processed/figures.csv and processed/validation.json (in build/package/).
+
+Clean runs the checks of ``validation`` (the pandera checks built from
+schemas/ and the rules across tables) itself, on the rows it is about to
+write, in the same process as its own checks: so every problem of a run,
+whatever check finds it, is reported at once, and nothing is written unless
+all pass. Nothing else re-runs them; ``publish`` alone promotes the candidate.
+
+Each figure row becomes a ``CleanedFigure``, whose fields are the fields of
+schemas/figures.schema.json in order: adding a column to the schema means
+adding it here, with the function that fills it, and nowhere else.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import NamedTuple
+
+from .. import config, raw, vocab
+from ..csvio import Row, Table, atomic_write_text, read_table, write_tables
+from ..errors import Collector
+from ..finder import Mention, Span, account, mention_positions
+from ..paths import Paths
+from ..periods import Period, PeriodParseError, parse_period
+from ..schema import check_text_table, field_names, field_types, load_schema
+from ..sources import load_sources
+from ..validation import RULES, check_tables
+from ..values import NumberReader, ValueParseError, find_number
+from ..vocab import Vocabulary
+
+NAN = math.nan
+
+
+class CleanedFigure(NamedTuple):
+    """One row of processed/figures.csv: the fields of its schema, in order."""
+
+    figure_id: str
+    source_id: str
+    value: float
+    qualifier: str
+    lower: float
+    upper: float
+    unit: str
+    measure: str
+    geography: str
+    geography_code: str
+    geography_note: str
+    period_start: str
+    period_end: str
+    period_basis: str
+    period_note: str
+    quote: str
+    char_start: float
+    char_end: float
+    as_written: str
+    notes: str
+
+
+def run(root: Path) -> None:
+    paths = Paths(root)
+    problems = Collector()
+
+    # -- load inputs -------------------------------------------------------
+    vocabulary = vocab.load(paths.schemas)
+    params = config.read(paths, "params", problems).get("clean")
+    inputs = load_inputs(paths, vocabulary, problems)
+
+    # -- process -----------------------------------------------------------
+    check_typed_row(paths, problems)
+    sources = clean_sources(paths, inputs, problems)
+    cleaner = FigureCleaner(paths, vocabulary, inputs, params, problems)
+    figures, lines = cleaner.clean_all()
+    check_coverage(paths, inputs, cleaner.starts, problems)
+    check_unused(paths, inputs, cleaner, problems)
+    found = check_tables(paths, vocabulary, sources, figures, inputs.texts, figure_lines=lines, figure_display=cleaner.display)
+    problems.extend([p for p in found if (p.line, p.column) not in cleaner.blamed])
+    problems.raise_if_any()
+
+    # -- save outputs ------------------------------------------------------
+    out = paths.candidate
+    write_tables(
+        {out.table("sources"): (schema_fields(paths, "sources"), sources), out.table("figures"): (schema_fields(paths, "figures"), figures)}
+    )
+    atomic_write_text(out.validation_report, validation_report(paths, {"sources": len(sources["source_id"]), "figures": len(lines)}))
+
+
+@dataclass
+class Inputs:
+    """The raw tables and the texts of the articles whose hashes match."""
+
+    sources: Table
+    texts: dict[str, str]
+    figures: Table
+    not_figures: Table
+    places: Table
+    readings: Table
+
+
+def load_inputs(paths: Paths, vocabulary: Vocabulary, problems: Collector) -> Inputs:
+    sources, texts = load_sources(paths, problems, vocabulary.id_pattern)
+    tables = {}
+    for name, path in (
+        ("figures", paths.raw_figures),
+        ("not_figures", paths.raw_not_figures),
+        ("places", paths.raw_places),
+        ("period_readings", paths.raw_period_readings),
+    ):
+        tables[name] = read_table(path, raw.columns(paths, name), problems, display=paths.rel(path))
+        if name != "figures":  # the figure rows are checked once typed, by their published schema
+            problems.extend(check_text_table(tables[name], raw.schema_path(paths, name), paths.rel(path)))
+    return Inputs(sources, texts, tables["figures"], tables["not_figures"], tables["places"], tables["period_readings"])
+
+
+def schema_fields(paths: Paths, table: str) -> list[str]:
+    return field_names(load_schema(paths.schema(table)))
+
+
+def check_typed_row(paths: Paths, problems: Collector) -> None:
+    """The typed row must have the schema's fields, in order: the one place a new column is added in code."""
+    fields = schema_fields(paths, "figures")
+    if list(CleanedFigure._fields) != fields:
+        missing = [f for f in fields if f not in CleanedFigure._fields]
+        extra = [f for f in CleanedFigure._fields if f not in fields]
+        message = (
+            f"CleanedFigure in src/stopitnow_figures/stages/clean.py has the fields {list(CleanedFigure._fields)}; "
+            f"the schema has {fields} (missing {missing}, not in the schema {extra}): add the field there, in the schema's order, "
+            "and the function that fills it"
+        )
+        problems.add("bad-header", paths.rel(paths.schema("figures")), None, None, None, message)
+
+
+def clean_sources(paths: Paths, inputs: Inputs, problems: Collector) -> dict[str, list[str]]:
+    """The source rows with the path and length of each text, by column, sorted by id."""
+    display = paths.rel(paths.raw_sources)
+    seen: set[str] = set()
+    out = []
+    for row in inputs.sources:
+        sid = row["source_id"]
+        if sid in seen:
+            problems.add("duplicate-id", display, row.line, "source_id", sid, "source_id must be unique")
+        seen.add(sid)
+        text = inputs.texts.get(sid)
+        out.append(dict(row.cells, text_path=paths.rel(paths.source_text(sid)), text_chars="" if text is None else str(len(text))))
+    out.sort(key=lambda r: r["source_id"])
+    return {n: [r[n] for r in out] for n in schema_fields(paths, "sources")}
+
+
+def publication_windows(paths: Paths, sources: Table, problems: Collector) -> dict[str, tuple[date, date]]:
+    """Each source's (earliest, latest) publication date, where both are real dates in order."""
+    display = paths.rel(paths.raw_sources)
+    windows = {}
+    for row in sources:
+        dates = {}
+        for col in ("published_earliest", "published_latest"):
+            try:
+                dates[col] = date.fromisoformat(row[col])
+            except ValueError:
+                problems.add("bad-date", display, row.line, col, row[col], "not a real date in YYYY-MM-DD form")
+        if len(dates) < 2:
+            continue
+        if dates["published_latest"] < dates["published_earliest"]:
+            problems.add(
+                "period-ordered",
+                display,
+                row.line,
+                "published_latest",
+                row["published_latest"],
+                "the latest publication date is before the earliest",
+            )
+        windows[row["source_id"]] = (dates["published_earliest"], dates["published_latest"])
+    return windows
+
+
+NOT_FOUND, AMBIGUOUS, NO_TEXT = -1, -2, -3
+
+
+def locate_quotes(texts: dict[str, str], source_ids: list[str], quotes: list[str]) -> list[int]:
+    """Where each quote starts in its article: its offset, or NOT_FOUND, AMBIGUOUS
+    (it occurs more than once) or NO_TEXT (the article is unknown or unreadable)."""
+    out = []
+    for sid, quote in zip(source_ids, quotes, strict=True):
+        text = texts.get(sid)
+        if text is None:
+            out.append(NO_TEXT)
+            continue
+        at = text.find(quote) if quote else -1
+        out.append(NOT_FOUND if at < 0 else AMBIGUOUS if text.find(quote, at + 1) >= 0 else at)
+    return out
+
+
+@dataclass
+class FigureCleaner:
+    """Types every figure row; records the cells it could not work out (``blamed``)
+    so that the schema checks do not report them again as empty."""
+
+    paths: Paths
+    vocabulary: Vocabulary
+    inputs: Inputs
+    params: dict | None
+    problems: Collector
+    blamed: set[tuple[int, str]] = field(default_factory=set)
+    used_places: set[int] = field(default_factory=set)
+    used_readings: set[int] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.display = self.paths.rel(self.paths.raw_figures)
+        fig = self.inputs.figures
+        self.col = {name: fig.column(name) for name in fig.names}
+        self.windows = publication_windows(self.paths, self.inputs.sources, self.problems)
+        self.starts = locate_quotes(self.inputs.texts, self.col["source_id"], self.col["quote"])
+        self.reader = None if not self.params else NumberReader(self.vocabulary, self.params["hedge_widths"], self.params["vague_ranges"])
+        self.places = PlaceReader(self.paths, self.vocabulary, self.inputs.places)
+        self.periods = PeriodReader(self.paths, self.vocabulary, self.inputs.readings, self.windows, self.problems)
+        self.basis = self.vocabulary.names("figures", "period_basis")
+        self.source_ids = set(self.inputs.sources.column("source_id"))
+        self._numbers: dict[str, tuple | str] = {}
+
+    def clean_all(self) -> tuple[dict, list[int]]:
+        """The columns of processed/figures.csv (sorted by figure_id) and the raw line of each row."""
+        fig = self.inputs.figures
+        self.check_ids()
+        periods = self.periods.resolve(fig, self.col, self.display)
+        rows = [self.clean_row(i, periods.get(i)) for i in range(len(fig))]
+        order = sorted(range(len(rows)), key=lambda k: rows[k].figure_id)
+        return pack([rows[k] for k in order], field_types(load_schema(self.paths.schema("figures")))), [fig.line(k) for k in order]
+
+    def check_ids(self) -> None:
+        first: dict[str, int] = {}
+        for i, fid in enumerate(self.col["figure_id"]):
+            if fid in first:
+                line = self.inputs.figures.line(i)
+                self.problems.add(
+                    "duplicate-id",
+                    self.display,
+                    line,
+                    "figure_id",
+                    fid,
+                    f"figure_id already used on line {self.inputs.figures.line(first[fid])}",
+                )
+                self.blamed.add((line, "figure_id"))
+            else:
+                first[fid] = i
+
+    def clean_row(self, i: int, period: Period | None) -> CleanedFigure:
+        c, line = self.col, self.inputs.figures.line(i)
+        sid = c["source_id"][i]
+        self.check_source(sid, line)
+        qualifier, value, lower, upper, kind = self.read_value(c["as_written"][i], line)
+        self.check_unit(c["unit"][i], c["measure"][i], kind, line)
+        geography, code, geo_note = self.places.read(c["place"][i], sid, line, self)
+        start, end = self.locate(i, line)
+        self.check_publication(sid, period, c["period"][i] or c["period_ref"][i], line)
+        return CleanedFigure(
+            figure_id=c["figure_id"][i],
+            source_id=sid,
+            value=value,
+            qualifier=qualifier,
+            lower=lower,
+            upper=upper,
+            unit=c["unit"][i],
+            measure=c["measure"][i],
+            geography=geography,
+            geography_code=code,
+            geography_note=geo_note,
+            **self.period_cells(period),
+            quote=c["quote"][i],
+            char_start=start,
+            char_end=end,
+            as_written=c["as_written"][i],
+            notes=c["notes"][i],
+        )
+
+    def check_source(self, sid: str, line: int) -> None:
+        if sid not in self.source_ids:
+            self.problems.add("unknown-id", self.display, line, "source_id", sid, "no source in raw/sources.csv has this id")
+            self.blamed.update((line, c) for c in ("source_id", "char_start", "char_end"))
+
+    def read_value(self, written: str, line: int) -> tuple[str, float, float, float, str]:
+        """The qualifier, value, interval and kind of a number as written (NaN and no kind where it cannot be read)."""
+        if self.reader is None:  # params.yaml is unusable: reported by its own check
+            self.blamed.update((line, c) for c in ("value", "qualifier", "lower", "upper"))
+            return "", NAN, NAN, NAN, ""
+        got = self._numbers.get(written)
+        if got is None:
+            try:
+                parsed, value, lower, upper = self.reader.read(written)
+                got = (parsed.qualifier, value, NAN if lower is None else lower, NAN if upper is None else upper, parsed.kind)
+            except ValueParseError as exc:
+                got = str(exc)
+            self._numbers[written] = got
+        if isinstance(got, str):
+            self.problems.add(*value_problem(self.reader, self.display, line, written, got))
+            self.blamed.update((line, c) for c in ("value", "qualifier", "lower", "upper"))
+            return "", NAN, NAN, NAN, ""
+        return got
+
+    def check_unit(self, unit: str, measure: str, kind: str, line: int) -> None:
+        v = self.vocabulary
+        if not kind or unit not in v.units or measure not in v.measures:
+            return  # an unread number, or a word outside the vocabulary (the schema check reports it)
+        kind_units = v.kind_units[kind]
+        if unit not in kind_units:
+            self.problems.add(
+                "unit-mismatch", self.display, line, "unit", unit, f"the number is a {kind}; its unit must be one of {list(kind_units)}"
+            )
+        elif measure in v.measure_units and unit not in v.measure_units[measure]:
+            self.problems.add(
+                "unit-mismatch", self.display, line, "unit", unit, f"measure {measure!r} needs unit {v.measure_units[measure][0]!r}"
+            )
+
+    def locate(self, i: int, line: int) -> tuple[float, float]:
+        """The quote's offsets in its article (NaN where it is not there once), and the number in the quote."""
+        c, start = self.col, self.starts[i]
+        quote, written, sid = c["quote"][i], c["as_written"][i], c["source_id"][i]
+        if find_number(quote, written) < 0:
+            self.problems.add(
+                "number-not-in-quote", self.display, line, "as_written", written, "the number as written is not whole words of the quote"
+            )
+        if start >= 0:
+            return float(start), float(start + len(quote))
+        if start in (NOT_FOUND, AMBIGUOUS):
+            self.problems.add(*quote_problem(self.display, line, quote, sid, self.inputs.texts[sid], start))
+        self.blamed.update((line, col) for col in ("char_start", "char_end"))
+        return NAN, NAN
+
+    def check_publication(self, sid: str, period: Period | None, words: str, line: int) -> None:
+        window = self.windows.get(sid)
+        if period is not None and window is not None and period.end > window[1]:
+            message = f"the period ends {period.end} but the article was published by {window[1]}"
+            self.problems.add("period-after-publication", self.display, line, "period", words, message)
+            self.blamed.add((line, "period_end"))
+
+    def period_cells(self, period: Period | None) -> dict[str, str]:
+        """period_start, period_end, period_basis and period_note of a figure."""
+        if period is None:
+            return {
+                "period_start": "",
+                "period_end": "",
+                "period_basis": self.basis.not_stated,
+                "period_note": "the article gives no period for this figure",
+            }
+        basis = self.basis.stated if period.stated else self.basis.inferred
+        return {
+            "period_start": period.start.isoformat(),
+            "period_end": period.end.isoformat(),
+            "period_basis": basis,
+            "period_note": period.note,
+        }
+
+
+def pack(rows: list[CleanedFigure], types: dict[str, str]) -> dict:
+    """Typed rows into columns by field name: number and integer fields as NumPy arrays (NaN where empty)."""
+    import numpy as np
+
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(CleanedFigure._fields)
+    return {
+        name: np.asarray(col, dtype=float) if types[name] in ("number", "integer") else list(col)
+        for name, col in zip(CleanedFigure._fields, columns, strict=True)
+    }
+
+
+def value_problem(reader: NumberReader, display: str, line: int, written: str, reason: str) -> tuple:
+    """Why a number as written cannot be read: an unknown hedge before a readable number, or not a number at all."""
+    words = written.lower().split()
+    for i in range(1, len(words)):
+        try:
+            reader.parse(" ".join(words[i:]))
+        except ValueParseError:
+            continue
+        hedge, known = " ".join(words[:i]), sorted(h for h, _ in reader.hedges)
+        return (
+            "unknown-hedge",
+            display,
+            line,
+            "as_written",
+            written,
+            f"{hedge!r} is not a known hedge; use one of {known} or add it to schemas/vocabulary.json",
+        )
+    return ("unparseable-number", display, line, "as_written", written, f"cannot read the number as written: {reason}")
+
+
+def quote_problem(display: str, line: int, quote: str, sid: str, text: str, start: int) -> tuple:
+    if start == AMBIGUOUS:
+        return (
+            "quote-ambiguous",
+            display,
+            line,
+            "quote",
+            quote,
+            f"the quote occurs {max(text.count(quote), 2)} times in the article; lengthen it until it is unique",
+        )
+    hint = ""
+    if " " in quote and quote.replace(" ", "") in text.replace(" ", "").replace("\xa0", ""):
+        hint = " (the article has a non-breaking space where the quote has a plain one)"
+    return ("quote-not-in-source", display, line, "quote", quote, f"the quote does not occur in raw/sources/{sid}.txt{hint}")
+
+
+class PlaceReader:
+    """The reading of the place words of figures, through raw/places.csv (a reading for one article first)."""
+
+    def __init__(self, paths: Paths, vocabulary: Vocabulary, places: Table) -> None:
+        self.col = {name: places.column(name) for name in ("place", "source_id", "geography", "geography_code", "basis", "note")}
+        self.index = {key: k for k, key in enumerate(zip(self.col["place"], self.col["source_id"], strict=True))}
+        self.inferred = vocabulary.names("raw/places", "basis").inferred
+        self.display = paths.rel(paths.raw_figures)
+        self._memo: dict[tuple[str, str], tuple[str, str, str, int | None]] = {}
+
+    def read(self, place: str, sid: str, line: int, cleaner: FigureCleaner) -> tuple[str, str, str]:
+        got = self._memo.get((place, sid))
+        if got is None:
+            k = self.index.get((place, sid), self.index.get((place, "")))
+            c = self.col
+            if k is None:
+                got = ("not stated", "", geo_note(place, None, False), None)
+            else:
+                got = (
+                    c["geography"][k],
+                    c["geography_code"][k],
+                    geo_note(place, (c["geography"][k], c["note"][k]), c["basis"][k] == self.inferred),
+                    k,
+                )
+            self._memo[(place, sid)] = got
+        if got[3] is not None:
+            cleaner.used_places.add(got[3])
+        elif place:
+            cleaner.problems.add(
+                "unknown-place",
+                self.display,
+                line,
+                "place",
+                place,
+                "the place is not in raw/places.csv; add it with its GSS code or say it has none",
+            )
+        return got[:3]
+
+
+def geo_note(place: str, found: tuple[str, str] | None, inferred: bool) -> str:
+    if not place:
+        return "the article names no place for this figure"
+    if found is None:
+        return ""
+    geography, note = found
+    text = f"{'read as' if inferred else 'named as'} {geography} from {place!r}"
+    return f"{text}. {note}" if note else text
+
+
+class PeriodReader:
+    """The period of each figure: its words read by hand (raw/period_readings.csv) or
+    by the parser, against its article's publication window and the periods of the
+    figures its period_ref names (resolved without recursion, cycles reported)."""
+
+    def __init__(self, paths: Paths, vocabulary: Vocabulary, readings: Table, windows: dict, problems: Collector) -> None:
+        self.paths, self.windows, self.problems = paths, windows, problems
+        self.rdisplay = paths.rel(paths.raw_period_readings)
+        self.readings = {}
+        for k, r in enumerate(readings):
+            self.readings[(r["source_id"], r["period"])] = (k, self.reading_of(r))
+        self.used: set[int] = set()
+        self._memo: dict[tuple, tuple[Period | None, str | None]] = {}
+
+    def reading_of(self, r: Row) -> Period | None:
+        """A hand reading as a period (None if its dates are not real dates, reported here)."""
+        try:
+            start, end = date.fromisoformat(r["period_start"]), date.fromisoformat(r["period_end"])
+        except ValueError:
+            for col in ("period_start", "period_end"):
+                try:
+                    date.fromisoformat(r[col])
+                except ValueError:
+                    self.problems.add("bad-date", self.rdisplay, r.line, col, r[col], "not a real date in YYYY-MM-DD form")
+            return None
+        if end < start:
+            self.problems.add("period-ordered", self.rdisplay, r.line, "period_end", r["period_end"], "the period ends before it starts")
+        return Period(start, end, False, f"{r['period']!r}: {r['reasoning']}")
+
+    def resolve(self, fig: Table, col: dict, display: str) -> dict[int, Period | None]:
+        """The period of every figure row, each after the rows its period_ref names."""
+        ids, refs = col["figure_id"], col["period_ref"]
+        first: dict[str, int] = {}
+        for i, fid in enumerate(ids):
+            first.setdefault(fid, i)
+        edges = {i: self.ref_rows(i, refs[i], first, fig, display) for i in range(len(ids))}
+        done: dict[int, Period | None] = {}
+        for root in range(len(ids)):
+            self.visit(root, edges, done, fig, col, display)
+        return done
+
+    def ref_rows(self, i: int, ref: str, first: dict[str, int], fig: Table, display: str) -> list[int]:
+        out = []
+        for name in filter(None, ref.split("+")):
+            if name not in first:
+                self.problems.add("unknown-id", display, fig.line(i), "period_ref", name, "no figure has this id")
+            else:
+                out.append(first[name])
+        return out
+
+    def visit(self, root: int, edges: dict, done: dict, fig: Table, col: dict, display: str) -> None:
+        """Depth first from ``root`` with a stack of its own (a chain of a million figures needs no recursion)."""
+        if root in done:
+            return
+        stack, active = [(root, iter(edges[root]))], {root}
+        while stack:
+            i, pending = stack[-1]
+            j = next(pending, None)
+            if j is None:
+                stack.pop()
+                active.discard(i)
+                done[i] = self.period_of(i, [done[r] for r in edges[i] if done.get(r) is not None], fig, col, display)
+            elif j in active:
+                self.problems.add(
+                    "period-ref-cycle", display, fig.line(j), "period_ref", col["period_ref"][j], "period_ref leads back to this figure"
+                )
+                edges[i] = [r for r in edges[i] if r != j]
+            elif j not in done:
+                stack.append((j, iter(edges[j])))
+                active.add(j)
+
+    def period_of(self, i: int, refs: list[Period], fig: Table, col: dict, display: str) -> Period | None:
+        sid, words = col["source_id"][i], col["period"][i]
+        key = (sid, words, tuple(refs))
+        if key not in self._memo:
+            self._memo[key] = self.read(sid, words, tuple(refs))
+        period, error = self._memo[key]
+        if words and (sid, words) in self.readings:
+            self.used.add(self.readings[(sid, words)][0])
+        if error is not None:
+            self.problems.add("unknown-period", display, fig.line(i), "period", words, error)
+        return period
+
+    def read(self, sid: str, words: str, refs: tuple[Period, ...]) -> tuple[Period | None, str | None]:
+        """The period the words give in an article (a hand reading first), or why they give none."""
+        if words and (sid, words) in self.readings:
+            return self.readings[(sid, words)][1], None
+        if sid not in self.windows:
+            return None, None  # the article's dates are unknown (reported with the source)
+        try:
+            return parse_period(words, self.windows[sid], refs), None
+        except PeriodParseError as exc:
+            return None, str(exc)
+
+
+def check_coverage(paths: Paths, inputs: Inputs, starts: list[int], problems: Collector) -> None:
+    """Every numeric mention must be a figure, a figure's period words, or listed as not a figure."""
+    if not (inputs.figures.complete and inputs.not_figures.complete and inputs.sources.complete):
+        return  # a table that could not be read whole would make every mention it holds look unaccounted
+    for sid, items in coverage(
+        paths, inputs.figures, inputs.not_figures, inputs.texts, problems, starts=starts, unaccounted_only=True
+    ).items():
+        text = inputs.texts[sid]
+        for mention, _ in items:
+            ctx = text[max(0, mention.start - 30) : mention.end + 30].replace("\n", " ")
+            message = f"numeric mention at offset {mention.start} (...{ctx}...) is neither a figure in raw/figures.csv nor listed in raw/not_figures.csv"
+            problems.add(
+                "unaccounted-number", f"raw/sources/{sid}.txt", text.count("\n", 0, mention.start) + 1, None, mention.text, message
+            )
+
+
+def coverage(
+    paths: Paths,
+    figures: Table,
+    not_figures: Table,
+    texts: dict[str, str],
+    problems: Collector | None = None,
+    *,
+    starts=None,
+    unaccounted_only=False,
+):
+    """For each source: its mentions paired with what accounts for them (or only those nothing accounts for)."""
+    spans: dict[str, list[Span]] = {sid: [] for sid in texts}
+    _figure_spans(figures, texts, spans, starts)
+    _not_figure_spans(paths, not_figures, texts, spans, problems)
+    report = {}
+    for sid in sorted(texts):
+        text, found = texts[sid], mention_positions(texts[sid])
+        held = account(found, spans[sid])
+        report[sid] = [
+            (Mention(a, b, text[a:b]), None if k < 0 else spans[sid][k])
+            for (a, b), k in zip(found, held, strict=True)
+            if k < 0 or not unaccounted_only
+        ]
+    return report
+
+
+def _figure_spans(figures: Table, texts: dict[str, str], spans: dict[str, list[Span]], starts) -> None:
+    sids, quotes = figures.column("source_id"), figures.column("quote")
+    starts = locate_quotes(texts, sids, quotes) if starts is None else starts
+    fids, written, period_words = figures.column("figure_id"), figures.column("as_written"), figures.column("period")
+    for i, qs in enumerate(starts):
+        if qs < 0:
+            continue
+        a = find_number(quotes[i], written[i])
+        if a >= 0:
+            spans[sids[i]].append(Span(qs + a, qs + a + len(written[i]), "figure", fids[i]))
+        b = quotes[i].find(period_words[i]) if period_words[i] else -1
+        if b >= 0:
+            spans[sids[i]].append(Span(qs + b, qs + b + len(period_words[i]), "period", fids[i]))
+
+
+def _not_figure_spans(paths: Paths, rows: Table, texts: dict[str, str], spans: dict[str, list[Span]], problems: Collector | None) -> None:
+    display = paths.rel(paths.raw_not_figures)
+    for row in rows:
+        sid, ctx, txt = row["source_id"], row["context"], row["text"]
+        text = texts.get(sid)
+        if text is None:
+            if problems is not None and sid not in texts:
+                problems.add("unknown-id", display, row.line, "source_id", sid, "no source in raw/sources.csv has this id")
+            continue
+        n = text.count(ctx) if ctx else 0
+        if n != 1 or txt not in ctx:
+            if problems is not None:
+                why = (
+                    "does not occur in the article"
+                    if n == 0
+                    else f"occurs {n} times in the article"
+                    if n > 1
+                    else "does not contain the text"
+                )
+                problems.add("context-not-in-source", display, row.line, "context", ctx, f"the context {why}")
+            continue
+        at = text.index(ctx) + ctx.index(txt)
+        spans[sid].append(Span(at, at + len(txt), "not_figure", f"{display}:{row.line}"))
+
+
+def check_unused(paths: Paths, inputs: Inputs, cleaner: FigureCleaner, problems: Collector) -> None:
+    """A place or period reading that no figure uses is refused: it is a correction that matches nothing."""
+    if not inputs.figures.complete:
+        return
+    for table, used, path, what in (
+        (inputs.places, cleaner.used_places, paths.raw_places, "place"),
+        (inputs.readings, cleaner.periods.used, paths.raw_period_readings, "period"),
+    ):
+        for k, row in enumerate(table):
+            if k not in used:
+                message = f"no figure of {row['source_id'] or 'any article'} reads this {what}; remove the row, or put the reading in the note of the figure it explains"
+                problems.add("unused-row", paths.rel(path), row.line, what, row[what], message)
+
+
+def validation_report(paths: Paths, rows: dict[str, int]) -> str:
+    report = {
+        "tables": {name: {"rows": n, "schema": paths.rel(paths.schema(name))} for name, n in rows.items()},
+        "rules": RULES,
+        "problems": [],
+        "valid": True,
+    }
+    return json.dumps(report, indent=2) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    from ..stage import run_stage
+
+    return run_stage("clean", run, argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

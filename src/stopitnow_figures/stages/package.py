@@ -1,0 +1,138 @@
+"""package: the Frictionless descriptor, the provenance graph and the citations
+of the candidate package.
+
+Reads the candidate's tables (build/package/processed/), the schemas,
+package.yaml and CHANGELOG.md; writes the candidate's datapackage.json,
+processed/provenance.json (W3C PROV-JSON), CITATION.cff and .zenodo.json (see
+``citation``). Each resource's schema is its file in schemas/ as it is,
+foreign keys included. ``created`` is SOURCE_DATE_EPOCH if set, else the date
+of the current version in CHANGELOG.md: never the clock. The provenance gate
+runs in ``publish``, on the whole candidate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .. import config
+from ..citation import cff_text, zenodo_text
+from ..csvio import atomic_write_chunks, atomic_write_text, read_table
+from ..errors import Collector, InputError, Problem
+from ..paths import PUBLISHED_TABLES, Paths
+from ..provenance import chunks as provenance_chunks
+from ..schema import field_names, load_schema
+
+
+def run(root: Path) -> None:
+    paths = Paths(root)
+    problems = Collector()
+
+    # -- load inputs -------------------------------------------------------
+    meta = config.read(paths, "package", problems)
+    tables = load_tables(paths, problems)
+    problems.raise_if_any()
+
+    # -- process -----------------------------------------------------------
+    created = created_date(paths, meta["version"])
+    descriptor = build_descriptor(paths, meta, tables, created)
+    cff = cff_text(meta, tables["sources"], created[:10])
+    zenodo = zenodo_text(meta, tables["sources"], created[:10])
+
+    # -- save outputs ------------------------------------------------------
+    out = paths.candidate
+    atomic_write_text(out.citation, cff)
+    atomic_write_text(out.zenodo, zenodo)
+    atomic_write_chunks(out.provenance, provenance_chunks(tables))
+    atomic_write_text(out.datapackage, json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n")
+
+
+def load_tables(paths: Paths, problems: Collector) -> dict:
+    out = {}
+    for name in PUBLISHED_TABLES:
+        path = paths.candidate.table(name)
+        out[name] = read_table(
+            path, field_names(load_schema(paths.schema(name))), problems, display=paths.rel(path), written_by_pipeline=True
+        )
+    return out
+
+
+def created_date(paths: Paths, version: str) -> str:
+    """SOURCE_DATE_EPOCH if set, else the CHANGELOG date of ``version``."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    text = paths.changelog.read_text(encoding="utf-8") if paths.changelog.is_file() else ""
+    m = re.search(rf"^## {re.escape(version)} - (\d{{4}}-\d{{2}}-\d{{2}})$", text, re.M)
+    if not m:
+        message = f"add a '## {version} - YYYY-MM-DD' heading for the version in package.yaml"
+        raise InputError([Problem("CHANGELOG.md", None, None, "missing-changelog-entry", version, message)])
+    return f"{m.group(1)}T00:00:00Z"
+
+
+def build_descriptor(paths: Paths, meta: dict, tables: dict, created: str) -> dict:
+    """datapackage.json: the metadata of package.yaml, the sources, and each resource with its schema, hash and bytes."""
+    return {
+        "name": meta["name"],
+        "title": meta["title"],
+        "description": meta["description"],
+        "version": meta["version"],
+        "created": created,
+        "homepage": meta["homepage"],
+        "keywords": meta["keywords"],
+        "licenses": meta["licenses"],
+        "contributors": meta["contributors"],
+        "sources": sources_of(tables),
+        "resources": [resource(paths, name, meta["resource_titles"][name]) for name in PUBLISHED_TABLES],
+        "stopitnow:quotesNotice": meta["quotes_notice"],
+        "stopitnow:releaseUrl": meta["release_url"].format(version=meta["version"]),
+    }
+
+
+def resource(paths: Paths, name: str, title: str) -> dict:
+    data = paths.candidate.table(name).read_bytes()
+    return {
+        "name": name,
+        "title": title,
+        "path": paths.published.table(name).relative_to(paths.root).as_posix(),
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "bytes": len(data),
+        "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+        "schema": load_schema(paths.schema(name)),
+    }
+
+
+def sources_of(tables: dict) -> list[dict]:
+    """The articles, then each population table once."""
+    out = [
+        {
+            "title": f"{s['publisher']}: {s['headline']}",
+            "path": s["url"],
+            "publisher": s["publisher"],
+            "published": f"{s['published_earliest']}/{s['published_latest']} ({s['date_basis']})",
+        }
+        for s in tables["sources"]
+    ]
+    seen = set()
+    for p in tables["population"]:
+        if (p["publisher"], p["table"]) not in seen:
+            seen.add((p["publisher"], p["table"]))
+            out.append({"title": f"{p['publisher']}: {p['table']}", **({"path": p["url"]} if p["url"] else {})})
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    from ..stage import run_stage
+
+    return run_stage("package", run, argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

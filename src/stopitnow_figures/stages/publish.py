@@ -1,0 +1,75 @@
+"""publish: the one writer of the published package.
+
+Reads the whole candidate in build/package/ (tables, descriptor, provenance,
+reports, charts), the article texts and params.yaml; checks that the
+descriptor's hashes and bytes match the candidate's files and that every
+numeric cell traces (the provenance gate, ``gate``); only then moves the
+candidate into place as one unit (``publishing.publish``): processed/,
+datapackage.json, CITATION.cff and .zenodo.json change together or not at all.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .. import config, vocab
+from ..csvio import read_table
+from ..errors import Collector, Problem
+from ..gate import check as gate_check
+from ..paths import PUBLISHED_TABLES, Paths
+from ..publishing import mismatches, publish
+from ..schema import field_names, load_schema
+from ..sources import sha256_of
+
+
+def run(root: Path) -> None:
+    paths = Paths(root)
+    problems = Collector()
+
+    # -- load inputs -------------------------------------------------------
+    vocabulary = vocab.load(paths.schemas)
+    hedges = config.read(paths, "params", problems).get("clean")
+    tables = {}
+    for name in PUBLISHED_TABLES:
+        path = paths.candidate.table(name)
+        tables[name] = read_table(
+            path, field_names(load_schema(paths.schema(name))), problems, display=paths.rel(path), written_by_pipeline=True
+        )
+    problems.raise_if_any()
+    texts, digests = read_texts(paths, tables["sources"])
+
+    # -- process -----------------------------------------------------------
+    problems.extend(
+        [Problem(paths.rel(paths.candidate.datapackage), None, None, "hash-mismatch", None, m) for m in mismatches(paths.candidate)]
+    )
+    untraced = gate_check(tables, texts, digests, hedges, vocabulary)
+    problems.extend(
+        [Problem(paths.rel(paths.candidate.table(u.resource)), u.row + 1, u.column, "untraced-cell", u.value, u.reason) for u in untraced]
+    )
+    problems.raise_if_any()
+
+    # -- save outputs ------------------------------------------------------
+    publish(paths)
+
+
+def read_texts(paths: Paths, sources) -> tuple[dict[str, str], dict[str, str]]:
+    """Each article's text as it is now (a text that changed will not match its hash in the gate) and its digest."""
+    texts, digests = {}, {}
+    inside = paths.raw_sources_dir.resolve()
+    for r in sources:
+        path = (paths.root / r["text_path"]).resolve()
+        data = path.read_bytes() if path.is_relative_to(inside) and path.is_file() else b""
+        digests[r["source_id"]] = sha256_of(data)
+        texts[r["source_id"]] = data.decode("utf-8", errors="replace")
+    return texts, digests
+
+
+def main(argv: list[str] | None = None) -> int:
+    from ..stage import run_stage
+
+    return run_stage("publish", run, argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

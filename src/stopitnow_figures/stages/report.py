@@ -1,0 +1,401 @@
+"""report: a Great Expectations quality report over the published package,
+charts, and a datasheet.
+
+The expectations check the package as a reader sees it, across tables (the
+Table Schema rules pandera enforces are not restated): every id unique across
+the whole package, every reference resolving, bounds and periods ordered, no
+period after its article appeared, values within what their unit allows,
+places from the documented vocabulary, every quote at its offsets in its
+article, every relation an article states checked by a claim, and each
+verdict agreeing with its intervals. One checkpoint per view, run with
+analytics off; Great Expectations is imported here only.
+
+On success: processed/quality.json, processed/quality_report.html (one
+self-contained page: no scripts, no styles or fonts from the network),
+processed/charts/*.svg and processed/datasheet.md. On failure the report is
+written to build/ instead, marking what failed, and the stage exits non-zero.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import sys
+from pathlib import Path
+
+from .. import config, raw, vocab
+from ..csvio import atomic_write_text, read_table
+from ..errors import Collector, InputError, Problem
+from ..paths import PUBLISHED_TABLES, Paths
+from ..schema import field_names, load_schema
+from ..vocab import Vocabulary
+
+
+def run(root: Path) -> None:
+    paths = Paths(root)
+    problems = Collector()
+
+    # -- load inputs -------------------------------------------------------
+    vocabulary = vocab.load(paths.schemas)
+    rate_per = config.read(paths, "params", problems).get("derive", {}).get("rate_per")
+    tables = {}
+    for name in PUBLISHED_TABLES:
+        path = paths.candidate.table(name)
+        tables[name] = [r.cells for r in read_table(path, field_names(load_schema(paths.schema(name))), problems, display=paths.rel(path))]
+    places = read_table(paths.raw_places, raw.columns(paths, "places"), problems, display=paths.rel(paths.raw_places))
+    raw_lines = raw_rows(paths, problems)
+    problems.raise_if_any()
+    descriptor = json.loads(paths.candidate.datapackage.read_text(encoding="utf-8"))
+    texts = {s["source_id"]: (paths.root / s["text_path"]).read_bytes() for s in tables["sources"]}
+
+    # -- process -----------------------------------------------------------
+    views = reader_views(vocabulary, tables, texts, {p["geography_code"] for p in places if p["geography_code"]}, rate_per)
+    results = run_checkpoints(vocabulary, views)
+    page = render_html(descriptor, results)
+    summary = json.dumps({"success": passed(results), "checkpoints": results}, indent=2, ensure_ascii=False, default=str) + "\n"
+    if not passed(results):
+        atomic_write_text(paths.build / "quality_report.html", page)
+        atomic_write_text(paths.build / "quality.json", summary)
+        raise InputError(failures(paths, views, results, raw_lines))
+    charts = draw_charts(paths, vocabulary, tables)
+    datasheet = render_datasheet(descriptor, tables, results, charts)
+
+    # -- save outputs ------------------------------------------------------
+    out = paths.candidate
+    atomic_write_text(out.quality_json, summary)
+    atomic_write_text(out.quality_html, page)
+    atomic_write_text(out.datasheet, datasheet)
+
+
+def passed(results: list[dict]) -> bool:
+    return all(r["success"] for c in results for r in c["results"])
+
+
+def raw_rows(paths: Paths, problems: Collector) -> dict[str, tuple[str, int]]:
+    """The raw file and line behind each published id: what a curator edits to fix a failing row."""
+    out: dict[str, tuple[str, int]] = {}
+    for table, key, path in (
+        ("figures", "figure_id", paths.raw_figures),
+        ("derivations", "metric_id", paths.raw_derivations),
+        ("claims", "claim_id", paths.raw_claims),
+    ):
+        rows = read_table(path, raw.columns(paths, table), problems, display=paths.rel(path))
+        out |= {ident: (paths.rel(path), line) for ident, line in zip(rows.column(key), rows.lines, strict=True)}
+    population = read_table(
+        paths.raw_population, field_names(load_schema(paths.schema("population"))), problems, display=paths.rel(paths.raw_population)
+    )
+    out |= {
+        ident: (paths.rel(paths.raw_population), line)
+        for ident, line in zip(population.column("population_id"), population.lines, strict=True)
+    }
+    return out
+
+
+def failures(paths: Paths, views: dict, results: list[dict], raw_lines: dict[str, tuple[str, int]]) -> list[Problem]:
+    """Each failing expectation as a problem at each raw row behind its failing rows (the view's own file where there is none)."""
+    out = []
+    for c in results:
+        frame = views[c["name"]][0]
+        key = frame.columns[0]
+        for r in c["results"]:
+            if r["success"]:
+                continue
+            message = f"{r['description']} ({r['unexpected_count']} rows); report: build/quality_report.html"
+            value = ", ".join(map(str, r["examples"]))
+            ids = [str(frame.iloc[i][key]) for i in r.get("rows", []) if i < len(frame)]
+            places = sorted({raw_lines[_raw_id(i)] for i in ids if _raw_id(i) in raw_lines})
+            if not places:
+                where = (
+                    paths.rel(paths.candidate.table(c["name"])) if c["name"] in PUBLISHED_TABLES else paths.rel(paths.candidate.datapackage)
+                )
+                places = [(where, None)]
+            out += [Problem(file, line, r["column"], "expectation-failed", value, message) for file, line in places]
+    return out
+
+
+def _raw_id(ident: str) -> str:
+    """The id of the raw row behind a published one: a rate rests on its figure."""
+    return ident.removeprefix("rate-")
+
+
+def reader_views(vocabulary: Vocabulary, tables: dict, texts: dict[str, bytes], place_codes: set[str], rate_per: int) -> dict:
+    """The tables as a reader joins them, with the columns the expectations need, and the sets they check against."""
+    import pandas as pd
+
+    sources = {s["source_id"]: s for s in tables["sources"]}
+    keys = {name: vocabulary.primary_keys[name][0] for name in PUBLISHED_TABLES}
+    all_ids = sorted(r[keys[name]] for name in PUBLISHED_TABLES for r in tables[name])
+    population_codes = {p["geography_code"] for p in tables["population"]}
+    return {
+        "package": (pd.DataFrame({"id": all_ids}), []),
+        "sources": (pd.DataFrame([_source_row(s, texts) for s in tables["sources"]]), []),
+        "figures": (pd.DataFrame(_figure_rows(vocabulary, tables, texts, sources)), [sorted(sources), sorted(place_codes)]),
+        "derived": (
+            pd.DataFrame(_derived_rows(vocabulary, tables["derived"], set(all_ids))),
+            [sorted(place_codes | population_codes), rate_per],
+        ),
+        "claims": (
+            pd.DataFrame(_claim_rows(vocabulary, tables["claims"], set(all_ids))),
+            [sorted(f["figure_id"] for f in tables["figures"])],
+        ),
+        "population": (
+            pd.DataFrame(
+                [{"population_id": p["population_id"], "value": float(p["value"]), "year": int(p["year"])} for p in tables["population"]]
+            ),
+            [],
+        ),
+    }
+
+
+def _num(v: str) -> float | None:
+    return None if v == "" else float(v)
+
+
+def _date(v: str):
+    import pandas as pd
+
+    return pd.NaT if v == "" else pd.Timestamp(v)
+
+
+def _source_row(s: dict, texts: dict[str, bytes]) -> dict:
+    return {
+        "source_id": s["source_id"],
+        "published_earliest": _date(s["published_earliest"]),
+        "published_latest": _date(s["published_latest"]),
+        "text_matches_hash": hashlib.sha256(texts.get(s["source_id"], b"")).hexdigest() == s["sha256"],
+    }
+
+
+def _figure_rows(vocabulary: Vocabulary, tables: dict, texts: dict[str, bytes], sources: dict) -> list[dict]:
+    claimed = {c["figure_id"] for c in tables["claims"]}
+    rows = []
+    for f in tables["figures"]:
+        text = texts.get(f["source_id"], b"").decode("utf-8", errors="replace")
+        rows.append(
+            {
+                "figure_id": f["figure_id"],
+                "source_id": f["source_id"],
+                "lower": _num(f["lower"]),
+                "upper": _num(f["upper"]),
+                "count_value": _num(f["value"]) if f["unit"] in vocabulary.count_units else None,
+                "share_value": _num(f["value"]) if f["measure"] in vocabulary.shares else None,
+                "period_start": _date(f["period_start"]),
+                "period_end": _date(f["period_end"]),
+                "published_latest": _date(sources.get(f["source_id"], {}).get("published_latest", "")),
+                "geography_code": f["geography_code"] or None,
+                "quote_at_offsets": text[int(f["char_start"]) : int(f["char_end"])] == f["quote"],
+                "relation_checked": (f["figure_id"] in claimed) if f["measure"] in vocabulary.relations else None,
+            }
+        )
+    return rows
+
+
+def _derived_rows(vocabulary: Vocabulary, derived: list[dict], known: set[str]) -> list[dict]:
+    kinds = vocabulary.names("derived", "kind")
+    return [
+        {
+            "metric_id": d["metric_id"],
+            "lower": _num(d["lower"]),
+            "upper": _num(d["upper"]),
+            "rate_value": _num(d["value"]) if d["kind"] == kinds.rate else None,
+            "share_value": _num(d["value"]) if d["kind"] in vocabulary.shares else None,
+            "period_start": _date(d["period_start"]),
+            "period_end": _date(d["period_end"]),
+            "inputs_resolve": all(i in known for i in d["inputs"].split()),
+            "geography_code": d["geography_code"] or None,
+        }
+        for d in derived
+    ]
+
+
+def _claim_rows(vocabulary: Vocabulary, claims: list[dict], known: set[str]) -> list[dict]:
+    verdicts = vocabulary.names("claims", "verdict")
+    rows = []
+    for c in claims:
+        slo, shi, lo, hi = (_num(c[k]) for k in ("stated_lower", "stated_upper", "lower", "upper"))
+        meets = (slo is None or hi is None or slo <= hi + 1e-9) and (lo is None or shi is None or lo <= shi + 1e-9)
+        agrees = None if c["verdict"] == verdicts.not_checkable else (meets == (c["verdict"] == verdicts.consistent))
+        rows.append(
+            {
+                "claim_id": c["claim_id"],
+                "figure_id": c["figure_id"],
+                "inputs_resolve": all(i in known for i in c["inputs"].split()),
+                "verdict_agrees": agrees,
+                "lower": lo,
+                "upper": hi,
+            }
+        )
+    return rows
+
+
+def expectations(vocabulary: Vocabulary, name: str, sets: list) -> list[tuple]:
+    """(expectation, column, plain words) for one view."""
+    import great_expectations.expectations as gxe
+
+    def pair(a, b, words):
+        return (
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A=a, column_B=b, or_equal=True, ignore_row_if="either_value_is_missing"),
+            a,
+            words,
+        )
+
+    def in_set(column, values, words):
+        return (gxe.ExpectColumnValuesToBeInSet(column=column, value_set=values), column, words)
+
+    def between(column, lo, hi, words):
+        return (gxe.ExpectColumnValuesToBeBetween(column=column, min_value=lo, max_value=hi), column, words)
+
+    views = {
+        "package": lambda: [
+            (
+                gxe.ExpectColumnValuesToBeUnique(column="id"),
+                "id",
+                "every id (source, figure, metric, claim, reference row) is unique across the whole package",
+            )
+        ],
+        "sources": lambda: [
+            pair("published_latest", "published_earliest", "each article's publication window is ordered"),
+            in_set("text_matches_hash", [True], "each article text matches its recorded sha256"),
+        ],
+        "figures": lambda: [
+            in_set("source_id", sets[0], "every figure's article is in the sources table"),
+            pair("upper", "lower", "every interval is ordered (lower <= upper)"),
+            pair("period_end", "period_start", "every period is ordered"),
+            pair("published_latest", "period_end", "no period ends after its article appeared"),
+            between("count_value", 0, None, "counts are never negative"),
+            between("share_value", 0, 100, "shares lie between 0 and 100 per cent"),
+            in_set("geography_code", sets[1], "every place code is one documented in raw/places.csv"),
+            in_set("quote_at_offsets", [True], "every figure's quote is the text of its article at its offsets"),
+            in_set("relation_checked", [True], "every relation an article states (change, share, multiple, difference) has a claim check"),
+        ],
+        "derived": lambda: [
+            in_set("inputs_resolve", [True], "every input id resolves to a figure, metric or reference row"),
+            pair("upper", "lower", "every interval is ordered"),
+            pair("period_end", "period_start", "every period is ordered"),
+            between("rate_value", 0, sets[1], f"rates per {sets[1]:,} lie between 0 and {sets[1]:,}"),
+            between("share_value", 0, 100, "shares lie between 0 and 100 per cent"),
+            in_set("geography_code", sets[0], "every place code is documented"),
+        ],
+        "claims": lambda: [
+            in_set("figure_id", sets[0], "every claim's figure is in the figures table"),
+            in_set("inputs_resolve", [True], "every input id resolves"),
+            in_set("verdict_agrees", [True], "every verdict agrees with its intervals (consistent exactly where stated and computed meet)"),
+            pair("upper", "lower", "every computed interval is ordered"),
+        ],
+        "population": lambda: [
+            between("value", 1000, 100_000_000, "population estimates lie in a plausible range for UK areas"),
+            between("year", 2010, 2025, "estimate years fall near the articles' years"),
+        ],
+    }
+    return views[name]()
+
+
+def run_checkpoints(vocabulary: Vocabulary, views: dict) -> list[dict]:
+    """One Great Expectations checkpoint per view; results without run ids or times."""
+    os.environ["GX_ANALYTICS_ENABLED"] = "False"
+    import great_expectations as gx
+
+    ctx = gx.get_context(mode="ephemeral")
+    try:
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
+    except Exception:  # progress bars are cosmetic
+        pass
+    source = ctx.data_sources.add_pandas("package")
+    out = []
+    for name, (frame, sets) in views.items():
+        batch = source.add_dataframe_asset(name).add_batch_definition_whole_dataframe("all")
+        suite = ctx.suites.add(gx.ExpectationSuite(name=name))
+        described = expectations(vocabulary, name, sets)
+        for exp, _, _ in described:
+            suite.add_expectation(exp)
+        vd = ctx.validation_definitions.add(gx.ValidationDefinition(data=batch, suite=suite, name=name))
+        cp = ctx.checkpoints.add(gx.Checkpoint(name=f"package-{name}", validation_definitions=[vd], result_format="SUMMARY"))
+        result = cp.run(batch_parameters={"dataframe": frame})
+        (vr,) = result.run_results.values()
+        rows = []
+        for r, (_, column, words) in zip(vr.results, described, strict=False):
+            d = r.to_json_dict()
+            res = d.get("result") or {}
+            rows.append(
+                {
+                    "expectation": d["expectation_config"]["type"],
+                    "column": column,
+                    "description": words,
+                    "success": bool(d["success"]),
+                    "unexpected_count": int(res.get("unexpected_count") or 0),
+                    "examples": [str(x) for x in (res.get("partial_unexpected_list") or [])[:5]],
+                }
+            )
+            if not d["success"]:  # the failing rows, to find the raw rows behind them (not written to quality.json on success)
+                rows[-1]["rows"] = [int(i) for i in (res.get("partial_unexpected_index_list") or []) if str(i).isdigit()]
+        out.append({"name": name, "checkpoint": f"package-{name}", "rows": len(frame), "results": rows})
+    return out
+
+
+CSS = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
+table{border-collapse:collapse;width:100%;margin:0 0 2rem}th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#f3f3f3}.pass{color:#1b7837;font-weight:bold}.fail{color:#c2185b;font-weight:bold}code{font-size:.9em}"""
+
+
+def render_html(descriptor: dict, results: list[dict]) -> str:
+    """One self-contained page: inline styles, no scripts, no external resources."""
+    e = html.escape
+    title = f"Stop It Now! figures {descriptor['version']}: quality report"
+    total = sum(len(c["results"]) for c in results)
+    passed = sum(r["success"] for c in results for r in c["results"])
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{e(title)}</title>",
+        f"<style>{CSS}</style></head><body>",
+        f"<h1>{e(title)}</h1>",
+        f"<p>Great Expectations checkpoints over the published package ({e(descriptor['created'][:10])}): "
+        f"<strong>{passed} of {total}</strong> expectations met. Each table is checked as a reader joins it with the others.</p>",
+    ]
+    for c in results:
+        parts.append(f'<h2 id="{e(c["name"])}">{e(c["name"])}</h2>')
+        parts.append(f"<p>Checkpoint <code>{e(c['checkpoint'])}</code>, {c['rows']} rows.</p>")
+        parts.append("<table><tr><th>result</th><th>what is checked</th><th>expectation</th><th>unexpected</th><th>examples</th></tr>")
+        for r in c["results"]:
+            cls, word = ("pass", "passed") if r["success"] else ("fail", "FAILED")
+            parts.append(
+                f'<tr><td class="{cls}">{word}</td><td>{e(r["description"])}</td><td><code>{e(r["expectation"])}</code> on <code>{e(r["column"])}</code></td>'
+                f"<td>{r['unexpected_count']}</td><td>{e(', '.join(r['examples']))}</td></tr>"
+            )
+        parts.append("</table>")
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
+
+
+def draw_charts(paths: Paths, vocabulary: Vocabulary, tables: dict) -> list[str]:
+    from .. import charts
+
+    out = paths.candidate.charts
+    files = {
+        "help_seeking.svg": charts.help_seeking(vocabulary, tables["figures"]),
+        "scottish_cities.svg": charts.scottish_cities(vocabulary, tables["figures"], tables["derived"]),
+        "claims.svg": charts.claims_chart(vocabulary, tables["claims"]),
+    }
+    for name, fig in files.items():
+        charts.save_svg(fig, out / name)
+    return sorted(files)
+
+
+def render_datasheet(descriptor: dict, tables: dict, results: list[dict], charts: list[str]) -> str:
+    from ..datasheet import render
+
+    return render(descriptor, tables, results, charts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from ..stage import run_stage
+
+    return run_stage("report", run, argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

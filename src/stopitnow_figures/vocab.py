@@ -1,0 +1,147 @@
+"""The package's vocabularies, read from schemas/ and nowhere else.
+
+The closed vocabularies of the published tables are the enums of their Table
+Schemas (units, measures, qualifiers, verdicts, kinds); what the words mean
+and how they group (hedge words, the units each kind of number takes, the
+channels of help-seeking) is ``schemas/vocabulary.json``. Code asks this
+module; it never restates a list. Each role below is checked, when the
+vocabulary is loaded, to name only values of the schema enums it belongs to,
+so a word renamed in one place and not the other fails at once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from types import SimpleNamespace
+
+from .paths import REPO_ROOT
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    source: str  # the schemas folder it was read from
+    enums: dict[str, dict[str, tuple[str, ...]]]  # table -> field -> enum
+    hedges: tuple[tuple[str, str], ...]  # (words, qualifier), longest first
+    intervals: dict[str, str]  # qualifier -> interval shape
+    unhedged_count: str
+    unhedged_other: str
+    vague: str
+    unit_groups: dict[str, tuple[str, ...]]
+    kind_units: dict[str, tuple[str, ...]]
+    measure_units: dict[str, tuple[str, ...]]
+    rated_units: tuple[str, ...]
+    relations: tuple[str, ...]
+    shares: tuple[str, ...]
+    channels: dict[str, tuple[str, ...]]
+    typed: dict[str, tuple[str, ...]]  # table -> its number, integer, year and date fields
+    primary_keys: dict[str, tuple[str, ...]]
+    foreign_keys: dict[str, list[dict]]
+    id_pattern: str  # the form of every id a formula may name (figure ids are a stricter form of it)
+
+    def enum(self, table: str, field: str) -> tuple[str, ...]:
+        return self.enums[table][field]
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        return self.enum("figures", "unit")
+
+    @property
+    def measures(self) -> tuple[str, ...]:
+        return self.enum("figures", "measure")
+
+    @property
+    def qualifiers(self) -> tuple[str, ...]:
+        return self.enum("figures", "qualifier")
+
+    @property
+    def count_units(self) -> tuple[str, ...]:
+        """Units that count things (never negative)."""
+        return self.unit_groups["counts"] + self.unit_groups["monthly_counts"]
+
+    def names(self, table: str, field: str) -> SimpleNamespace:
+        """An enum as attributes (``names("claims", "verdict").consistent``, spaces as underscores), for code that
+        branches on one value: a value renamed in the schema then fails where it is used, by name."""
+        return SimpleNamespace(**{v.replace(" ", "_"): v for v in self.enum(table, field)})
+
+
+def load(schemas: Path | None = None) -> Vocabulary:
+    """The vocabulary of the schemas in ``schemas`` (the repository's by default)."""
+    return _load(Path(schemas or REPO_ROOT / "schemas").resolve())
+
+
+@cache
+def _load(schemas: Path) -> Vocabulary:
+    tables = {p.name.removesuffix(".schema.json"): json.loads(p.read_text(encoding="utf-8")) for p in sorted(schemas.glob("*.schema.json"))}
+    raw = {
+        f"raw/{p.name.removesuffix('.schema.json')}": json.loads(p.read_text(encoding="utf-8"))
+        for p in sorted(schemas.glob("raw/*.schema.json"))
+    }
+    enums = {
+        t: {f["name"]: tuple(f["constraints"]["enum"]) for f in s["fields"] if "enum" in f.get("constraints", {})}
+        for t, s in (tables | raw).items()
+    }
+    reg = json.loads((schemas / "vocabulary.json").read_text(encoding="utf-8"))
+    groups = {k: tuple(v) for k, v in reg["units"]["groups"].items()}
+    quals = reg["qualifiers"]
+    vocab = Vocabulary(
+        source=str(schemas),
+        enums=enums,
+        hedges=tuple(sorted(reg["hedges"]["words"].items(), key=lambda kv: (-len(kv[0]), kv[0]))),
+        intervals=dict(quals["intervals"]),
+        unhedged_count=quals["unhedged_count"],
+        unhedged_other=quals["unhedged_other"],
+        vague=quals["vague_word"],
+        unit_groups=groups,
+        kind_units={k: groups[g] for k, g in reg["units"]["of_kind"].items()},
+        measure_units={m: groups[g] for m, g in reg["units"]["of_measure"].items()},
+        rated_units=tuple(reg["units"]["rated"]),
+        relations=tuple(reg["measures"]["relations"]),
+        shares=tuple(reg["measures"]["shares"]),
+        channels={k: tuple(v) for k, v in reg["measures"]["channels"].items()},
+        typed={t: tuple(f["name"] for f in s["fields"] if f["type"] in ("number", "integer", "year", "date")) for t, s in tables.items()},
+        primary_keys={t: tuple(s.get("primaryKey", ())) for t, s in tables.items()},
+        foreign_keys={t: list(s.get("foreignKeys", [])) for t, s in tables.items()},
+        id_pattern=_id_pattern(tables),
+    )
+    _check(vocab)
+    return vocab
+
+
+def _id_pattern(tables: dict[str, dict]) -> str:
+    """The one pattern of the ids a formula may name: every key column but the
+    figures' shares it (the figures' own is a stricter form, checked to match it)."""
+    patterns = {}
+    for name, schema in tables.items():
+        for key in schema.get("primaryKey", ()):
+            field = next(f for f in schema["fields"] if f["name"] == key)
+            patterns[name] = field.get("constraints", {}).get("pattern")
+    general = {p for t, p in patterns.items() if t != "figures" and p}
+    if len(general) != 1:
+        raise RuntimeError(f"the id columns of schemas/ disagree on their pattern: {sorted(general)}")
+    return general.pop()
+
+
+def _check(v: Vocabulary) -> None:
+    """Every word of vocabulary.json belongs to the schema enum of its role."""
+    roles = {
+        "hedge qualifiers": ({q for _, q in v.hedges}, v.qualifiers),
+        "qualifier intervals": (set(v.intervals), v.qualifiers),
+        "unhedged and vague qualifiers": ({v.unhedged_count, v.unhedged_other, v.vague}, v.qualifiers),
+        "unit groups": ({u for g in v.unit_groups.values() for u in g} | set(v.rated_units), v.units),
+        "measures": (set(v.measure_units) | set(v.relations) | set(v.shares) | {m for c in v.channels.values() for m in c}, v.measures),
+    }
+    for role, (words, enum) in roles.items():
+        stray = sorted(set(words) - set(enum))
+        if stray:
+            raise RuntimeError(f"schemas/vocabulary.json: {role} {stray} are not in the schema enum {list(enum)}")
+    missing = sorted(set(v.qualifiers) - set(v.intervals))
+    if missing:
+        raise RuntimeError(f"schemas/vocabulary.json gives no interval for qualifiers {missing}")
+
+
+def id_regex(v: Vocabulary) -> re.Pattern[str]:
+    return re.compile(v.id_pattern)
