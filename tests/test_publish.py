@@ -1,5 +1,5 @@
 """Publishing: a reproducible release, a verified download from a real loopback
-server, other ways to get the data, and citations."""
+server, other ways to get the data, and the CITATION.cff and .zenodo.json records."""
 
 from __future__ import annotations
 
@@ -249,34 +249,3 @@ def test_citation_cff_is_the_same_with_or_without_libyaml(monkeypatch):
     fast = cff_text(meta, sources, "2026-11-21")
     monkeypatch.delattr(yaml, "CSafeDumper", raising=False)
     assert cff_text(meta, sources, "2026-11-21") == fast
-
-
-TITLE = "Stop It Now! figures: press-reported help-seeking for viewing sexual images of children, UK 2016-2019"
-HOME = "https://github.com/stopitnow-figures/stopitnow-figures"
-
-
-def test_cite_the_package():
-    out = CliRunner().invoke(main, ["cite", "--root", str(ROOT)])
-    assert out.output == f"Stop It Now! figures maintainers. (2026). {TITLE} (Version 0.1.0) [Data set]. {HOME}\n"
-    cff = CliRunner().invoke(main, ["cite", "--root", str(ROOT), "--format", "cff"])
-    assert cff.output == (ROOT / "CITATION.cff").read_text()
-
-
-def test_cite_one_figure_with_its_article_as_primary_source():
-    out = CliRunner().invoke(main, ["cite", "--root", str(ROOT), "herald-2017-scotland-f04"])
-    assert out.output == (
-        f"Stop It Now! figures maintainers. (2026). {TITLE} (Version 0.1.0) [Data set]. Figure herald-2017-scotland-f04. {HOME}\n"
-        "Original source: The Herald (Glasgow). (2017, February 6-17, date inferred). "
-        "Dozens of Scots call helpline seeking help for child porn addiction. "
-        "http://www.heraldscotland.com/news/15082872.Dozens_of_Scots_call_helpline_seeking_help_for_child_porn_addiction/\n"
-    )
-    bib = CliRunner().invoke(main, ["cite", "--root", str(ROOT), "--format", "bibtex", "herald-2017-scotland-f04"])
-    assert bib.output.startswith("@misc{stopitnow-figures-0.1.0-herald-2017-scotland-f04,\n")
-    assert "  note = {Data package, version 0.1.0; figure herald-2017-scotland-f04}\n}" in bib.output
-    assert "@article{herald-2017-scotland,\n  author = {{The Herald (Glasgow)}},\n" in bib.output
-    assert "  note = {Publication date inferred: 2017-02-06 to 2017-02-17}\n}\n" in bib.output
-
-
-def test_cite_a_metric_names_every_article_it_rests_on():
-    out = CliRunner().invoke(main, ["cite", "--root", str(ROOT), "eveningtimes-glasgow-share"])
-    assert out.output.count("Original source: Evening Times (Glasgow). (2017, August-September, date inferred).") == 1

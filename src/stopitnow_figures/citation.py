@@ -1,14 +1,16 @@
 """Citations, from one place: package.yaml and the sources table.
 
 The package stage writes CITATION.cff and .zenodo.json from here, so the two
-never drift; the ``cite`` command formats the same record as BibTeX, APA or
-CFF, for the package or for a single figure, metric or claim.
+never drift; the ``cite`` command formats the same record as APA, BibTeX, biblatex
+or CFF, for the package or for a single figure, metric or claim.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
+from urllib.parse import quote
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 CFF_MESSAGE = (
@@ -86,53 +88,145 @@ def _article_date(s: dict) -> str:
     return text + (", date inferred" if s["date_basis"] == "inferred" else "")
 
 
+# LaTeX's special characters, each written as text-mode LaTeX that prints the
+# character itself. Braces become commands rather than \{ and \}: BibTeX counts
+# every brace, escaped or not, to find where a field ends.
+LATEX_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    # not special, but LaTeX's default OT1 font encoding prints them as ¡, ¿ and an em dash
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "|": r"\textbar{}",
+}
+_ESCAPE = str.maketrans(LATEX_ESCAPES)
+_UNESCAPE = {v: k for k, v in LATEX_ESCAPES.items()}
+_ESCAPED = re.compile("|".join(re.escape(v) for v in sorted(_UNESCAPE, key=len, reverse=True)))
+# RFC 3986's reserved and unreserved characters, and % for what is already encoded
+_URL_SAFE = ":/?#[]@!$&'()*+,;=-._~%"
+_BIB_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+-]*")
+
+
+def latex_escape(text: str) -> str:
+    """Plain text as LaTeX that prints that text, for a BibTeX or biblatex field.
+
+    Each character in LATEX_ESCAPES becomes its LaTeX command; every other
+    character is kept as it is. Non-ASCII text (“ ” ‘ ’ £ é –) stays UTF-8:
+    biber reads it as text, classic bibtex copies its bytes through, and LaTeX
+    has read UTF-8 by default since 2018 (older ones need inputenc's utf8).
+    Whitespace is kept too: BibTeX reads any run of it as one space. LaTeX's
+    ligatures (``--`` for an en dash, two backquotes for an opening quote)
+    are left to work as usual.
+    """
+    return text.translate(_ESCAPE)
+
+
+def latex_unescape(latex: str) -> str:
+    """The inverse of latex_escape: latex_unescape(latex_escape(t)) == t for any text t.
+
+    It undoes only what latex_escape writes, so it reads this module's output
+    back; it is not a LaTeX-to-text converter.
+    """
+    return _ESCAPED.sub(lambda m: _UNESCAPE[m.group()], latex)
+
+
+def bib_url(url: str) -> str:
+    """The address for a url field: percent-encoded where RFC 3986 does not allow a character.
+
+    A url field is verbatim in biblatex and in natbib's \\url, so an address
+    is not LaTeX-escaped; only what no address may hold (braces, backslash,
+    spaces, non-ASCII) is encoded, so a valid address is written unchanged.
+    """
+    return quote(url, safe=_URL_SAFE)
+
+
 def cite(meta: dict, released: str, fmt: str, ident: str | None = None, kind: str | None = None, articles: list[dict] | None = None) -> str:
-    """The package citation, or that of one number with its original articles."""
-    title, version, url = meta["title"], meta["version"], meta["homepage"]
-    author = meta["contributors"][0]["title"]
-    year = released[:4]
+    """The package citation, or that of one number with its original articles.
+
+    fmt is ``apa`` (plain text), ``bibtex`` (@misc for the package, @article
+    for each article), ``biblatex`` (@dataset and @article with journaltitle
+    and date) or ``cff`` (the package only: the caller prints CITATION.cff).
+    Raises ValueError for a format it does not know or an id that cannot be
+    a BibTeX key.
+    """
     articles = articles or []
     if fmt == "cff":
         if ident is None:
             return ""  # the caller prints CITATION.cff itself
-        raise ValueError("cff is for the package; use bibtex or apa for a single number")
+        raise ValueError("cff is for the package; use apa, bibtex or biblatex for a single number")
     if fmt == "apa":
-        what = f" {kind.capitalize()} {ident}." if ident else ""
-        out = [f"{author}. ({year}). {title} (Version {version}) [Data set].{what} {url}"]
-        for s in articles:
-            out.append(f"Original source: {s['publisher']}. ({_article_date(s)}). {s['headline']}. {s['url']}")
-        return "\n".join(out) + "\n"
-    if fmt == "bibtex":
-        key = f"stopitnow-figures-{version}" + (f"-{ident}" if ident else "")
-        note = f"Data package, version {version}" + (f"; {kind} {ident}" if ident else "")
-        entries = [
-            "\n".join(
-                [
-                    f"@misc{{{key},",
-                    f"  author = {{{{{author}}}}},",
-                    f"  title = {{{{{title}}}}},",
-                    f"  year = {{{year}}},",
-                    f"  version = {{{version}}},",
-                    f"  url = {{{url}}},",
-                    f"  note = {{{note}}}",
-                    "}",
-                ]
-            )
-        ]
-        for s in articles:
-            entries.append(
-                "\n".join(
-                    [
-                        f"@article{{{s['source_id']},",
-                        f"  author = {{{{{s['publisher']}}}}},",
-                        f"  title = {{{{{s['headline']}}}}},",
-                        f"  journal = {{{s['publisher']}}},",
-                        f"  year = {{{s['published_earliest'][:4]}}},",
-                        f"  url = {{{s['url']}}},",
-                        f"  note = {{Publication date {s['date_basis']}: {s['published_earliest']} to {s['published_latest']}}}",
-                        "}",
-                    ]
-                )
-            )
+        return _apa(meta, released, ident, kind, articles)
+    if fmt in ("bibtex", "biblatex"):
+        entries = [_package_entry(meta, released, fmt, ident, kind)] + [_article_entry(s, fmt) for s in articles]
         return "\n\n".join(entries) + "\n"
     raise ValueError(f"unknown format {fmt!r}")
+
+
+def _apa(meta: dict, released: str, ident: str | None, kind: str | None, articles: list[dict]) -> str:
+    """APA 7 in plain text: nothing in it is markup, so the data is written as it is."""
+    author, title, version, url = meta["contributors"][0]["title"], meta["title"], meta["version"], meta["homepage"]
+    what = f" {kind.capitalize()} {ident}." if ident else ""
+    out = [f"{author}. ({released[:4]}). {title} (Version {version}) [Data set].{what} {url}"]
+    for s in articles:
+        out.append(f"Original source: {s['publisher']}. ({_article_date(s)}). {s['headline']}. {s['url']}")
+    return "\n".join(out) + "\n"
+
+
+def _package_entry(meta: dict, released: str, fmt: str, ident: str | None, kind: str | None) -> str:
+    """@misc (bibtex) or @dataset (biblatex) for the package, or for one number of it."""
+    version = meta["version"]
+    key = f"stopitnow-figures-{version}" + (f"-{ident}" if ident else "")
+    fields = [("author", _protected(meta["contributors"][0]["title"])), ("title", _protected(meta["title"]))]
+    if fmt == "bibtex":
+        note = f"Data package, version {version}" + (f"; {kind} {ident}" if ident else "")
+        fields += [
+            ("year", released[:4]),
+            ("version", latex_escape(version)),
+            ("url", bib_url(meta["homepage"])),
+            ("note", latex_escape(note)),
+        ]
+        return _bib_entry("misc", key, fields)
+    fields += [("date", released), ("version", latex_escape(version)), ("url", bib_url(meta["homepage"]))]
+    if ident:
+        fields.append(("note", latex_escape(f"{kind.capitalize()} {ident}")))
+    return _bib_entry("dataset", key, fields)
+
+
+def _article_entry(s: dict, fmt: str) -> str:
+    """@article for one original article; biblatex's journaltitle and date where bibtex has journal and year."""
+    first, last = s["published_earliest"], s["published_latest"]
+    fields = [("author", _protected(s["publisher"])), ("title", _protected(s["headline"]))]
+    if fmt == "bibtex":
+        fields += [("journal", latex_escape(s["publisher"])), ("year", first[:4])]
+    else:  # an ISO 8601 range when the day is not known; the note says why
+        fields += [("journaltitle", latex_escape(s["publisher"])), ("date", first if first == last else f"{first}/{last}")]
+    fields += [("url", bib_url(s["url"])), ("note", latex_escape(f"Publication date {s['date_basis']}: {first} to {last}"))]
+    return _bib_entry("article", s["source_id"], fields)
+
+
+def _protected(text: str) -> str:
+    """Escaped text in one brace group, which no style changes the case of and bibtex never splits into names.
+
+    A headline keeps the capitals its publisher gave it (proper nouns included),
+    and a publisher stays one corporate author. A group that would open with a
+    backslash is a "special character" to BibTeX, whose letters it does change,
+    so such a group opens with an empty {} instead.
+    """
+    escaped = latex_escape(text)
+    return "{" + ("{}" if escaped.startswith("\\") else "") + escaped + "}"
+
+
+def _bib_entry(entry_type: str, key: str, fields: list[tuple[str, str]]) -> str:
+    """One entry, a field a line; values are LaTeX already."""
+    if not _BIB_KEY.fullmatch(key):
+        raise ValueError(f"{key!r} cannot be a BibTeX key: use letters, digits and . _ : + - only")
+    lines = [f"@{entry_type}{{{key},"] + [f"  {name} = {{{value}}}," for name, value in fields]
+    return "\n".join(lines)[:-1] + "\n}"

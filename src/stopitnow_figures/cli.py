@@ -190,7 +190,14 @@ def download(root: Path, url: str | None, to: Path) -> None:
 @main.command()
 @ROOT
 @click.argument("ident", metavar="[ID]", required=False)
-@click.option("--format", "fmt", type=click.Choice(["bibtex", "apa", "cff"]), default="apa", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["apa", "bibtex", "biblatex", "cff"]),
+    default="apa",
+    show_default=True,
+    help="apa: plain text. bibtex: @misc and @article. biblatex: @dataset and @article. cff: CITATION.cff (the package only).",
+)
 def cite(root: Path, ident: str | None, fmt: str) -> None:
     """Print the citation of the package, or of one figure, metric or claim.
 
@@ -198,9 +205,15 @@ def cite(root: Path, ident: str | None, fmt: str) -> None:
     id, and then the original article(s) it rests on (publisher, headline,
     date, address) as the primary source.
 
+    --format bibtex writes @misc for the package and @article (journal, year)
+    for each article, for natbib and classic BibTeX styles; --format biblatex
+    writes @dataset (version, url, date) and @article (journaltitle, date) for
+    biblatex with biber. Both escape LaTeX's special characters, keep other
+    text as UTF-8, and brace titles so that no style changes their case.
+
     \b
     Example:
-      stopitnow-figures cite herald-2017-scotland-f04 --format bibtex
+      stopitnow-figures cite herald-2017-scotland-f04 --format biblatex
     """
     import json
 
@@ -218,18 +231,20 @@ def cite(root: Path, ident: str | None, fmt: str) -> None:
         click.echo(do_cite(meta, released, fmt), nl=False)
         return
     if fmt == "cff":
-        click.echo("Error: --format cff is for the package; use bibtex or apa for a single number", err=True)
-        sys.exit(1)
+        raise click.ClickException("--format cff is for the package; use apa, bibtex or biblatex for a single number")
     from .trace import UnknownId, articles_of
     from .trace import trace as do_trace
 
     try:
         chain = do_trace(paths, ident)
     except UnknownId as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(1)
+        raise click.ClickException(str(exc)) from exc
     kind = {"figure": "figure", "metric": "metric", "claim": "claim", "reference": "reference row"}[chain["type"]]
-    click.echo(do_cite(meta, released, fmt, ident, kind, articles_of(chain)), nl=False)
+    try:
+        text = do_cite(meta, released, fmt, ident, kind, articles_of(chain))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(text, nl=False)
 
 
 if __name__ == "__main__":
