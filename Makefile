@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CFF_VENV := .venv-cff
 CFF_STAMP := $(CFF_VENV)/.installed
+NODE_STAMP := node_modules/.installed
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export GX_ANALYTICS_ENABLED := False
 export DVC_NO_ANALYTICS := 1
@@ -25,6 +26,13 @@ $(CFF_STAMP): requirements-cff.lock
 	$(CFF_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-cff.lock
 	touch $(CFF_STAMP)
 
+# the JavaScript datapackage library for tests/test_clients.py, exactly as package-lock.json pins it;
+# after the first install npm's cache serves it, so this works offline
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "make test needs Node.js 20 and npm (Debian: apt-get install nodejs npm)"; exit 1; }
+	npm ci --prefer-offline --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
 ## Create .venv with the pinned dependencies and the package
 venv: $(STAMP)
 
@@ -39,8 +47,8 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "note: install Debian's chromium to run the browser test (it is skipped without it)"; fi; }
 
-## Run the tests (creates .venv and .venv-cff, and installs chromium, where needed)
-test: $(STAMP) $(CFF_STAMP) browser
+## Run the tests (creates .venv and .venv-cff, installs chromium and node_modules/, where needed)
+test: $(STAMP) $(CFF_STAMP) $(NODE_STAMP) browser
 	$(BIN)/python -m pytest
 
 ## Check style with ruff

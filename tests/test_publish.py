@@ -208,20 +208,6 @@ def test_dvc_get_gives_the_committed_bytes(built_repo, tmp_path):
         assert (tmp_path / name).read_bytes() == (ROOT / "processed" / "figures.csv").read_bytes()
 
 
-def test_pandas_and_duckdb_read_the_published_tables():
-    import duckdb
-    import pandas as pd
-
-    figures = pd.read_csv(ROOT / "processed" / "figures.csv")
-    assert figures.loc[figures.figure_id == "herald-2017-scotland-f06", "value"].item() == 1504
-    con = duckdb.connect()
-    got = con.execute(
-        f"SELECT f.value, s.publisher FROM read_csv_auto('{ROOT}/processed/figures.csv') f "
-        f"JOIN read_csv_auto('{ROOT}/processed/sources.csv') s USING (source_id) WHERE f.figure_id = 'national-2017-scotland-f06'"
-    ).fetchone()
-    assert got == (30, "The National")
-
-
 def test_citation_cff_is_valid():
     cffconvert = ROOT / ".venv-cff" / "bin" / "cffconvert"
     if not cffconvert.exists():
