@@ -124,7 +124,7 @@ def release(root: Path) -> None:
       stopitnow-figures release
     """
     from .paths import Paths
-    from .publish import ReleaseError, build_release
+    from .release import ReleaseError, build_release
 
     try:
         out = build_release(Paths(root))
@@ -159,8 +159,8 @@ def download(root: Path, url: str | None, to: Path) -> None:
     """
     import json
 
-    from .publish import ReleaseError
-    from .publish import download as do_download
+    from .download import download as do_download
+    from .release import ReleaseError
 
     if url is None:
         dp = root / "datapackage.json"

@@ -1,4 +1,4 @@
-"""Publishing: a reproducible release, a verified download from a real loopback
+"""Releases and downloads: a reproducible release, a verified download from a real loopback
 server, other ways to get the data, and citations."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from stopitnow_figures import params
 from stopitnow_figures.citation import cff_text, zenodo_text
 from stopitnow_figures.cli import main
 from stopitnow_figures.paths import Paths
-from stopitnow_figures.publish import build_release
+from stopitnow_figures.release import build_release
 
 VERSION = "0.1.0"
 
