@@ -1,72 +1,47 @@
-"""Releases and downloads: a reproducible release, a verified download from a real loopback
-server, other ways to get the data, and citations."""
+"""Releases: a reproducible archive of a package that matches its descriptor,
+the releases file that vouches for it, other ways to get the data, and citations."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import io
 import json
-import shutil
-import stat
 import subprocess
-import threading
 import zipfile
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import BIN, ROOT, dvc, read_csv
+from conftest import ROOT, copy_repo, dvc, read_csv
 from stopitnow_figures import params
 from stopitnow_figures.citation import cff_text, zenodo_text
 from stopitnow_figures.cli import main
 from stopitnow_figures.paths import Paths
-from stopitnow_figures.release import build_release
+from stopitnow_figures.release import (
+    RELEASES_NAME,
+    SHIPPED_RELEASES,
+    build_release,
+    is_release_member,
+    load_releases,
+    member_name_problem,
+    releases_file,
+)
 
 VERSION = "0.1.0"
 
 
-class Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-class Server:
-    """A real HTTP server on loopback serving one folder."""
-
-    def __init__(self, folder: Path):
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 @pytest.fixture(scope="module")
 def release_zip(tmp_path_factory) -> Path:
-    out = build_release(Paths(ROOT))
-    keep = tmp_path_factory.mktemp("rel") / out.name
-    shutil.copy2(out, keep)
-    return keep
+    return build_release(Paths(ROOT), into=tmp_path_factory.mktemp("rel"))
 
 
 @pytest.fixture
-def served(tmp_path, release_zip):
-    folder = tmp_path / "www"
-    folder.mkdir()
-    shutil.copy2(release_zip, folder / release_zip.name)
-    server = Server(folder)
-    yield folder, server
-    server.stop()
+def repo(tmp_path) -> Path:
+    return copy_repo(tmp_path / "repo")
 
 
-def test_release_is_byte_reproducible_and_holds_the_package(release_zip):
-    again = build_release(Paths(ROOT))
+def test_release_is_byte_reproducible_and_holds_the_package(release_zip, tmp_path):
+    again = build_release(Paths(ROOT), into=tmp_path)
     assert again.read_bytes() == release_zip.read_bytes()
     with zipfile.ZipFile(release_zip) as zf:
         names = set(zf.namelist())
@@ -84,119 +59,84 @@ def test_release_is_byte_reproducible_and_holds_the_package(release_zip):
         assert set(sums) == names - {"SHA256SUMS"}
 
 
-def _download(url, to):
-    return CliRunner().invoke(main, ["download", url, "--to", str(to)])
+def test_release_holds_only_what_download_accepts_and_never_the_releases_file(release_zip):
+    with zipfile.ZipFile(release_zip) as zf:
+        names = zf.namelist()
+    assert [n for n in names if member_name_problem(n) or not is_release_member(n)] == []
+    assert not [n for n in names if n.endswith(RELEASES_NAME)]
+    assert not is_release_member("processed/.git/config") and not is_release_member(".git/config")
 
 
-def test_download_fetches_verifies_and_places_the_files(served, tmp_path):
-    folder, server = served
-    to = tmp_path / "got"
-    out = _download(f"{server.url}/stopitnow-figures-{VERSION}.zip", to)
-    assert out.exit_code == 0, out.output
-    assert (to / "processed" / "figures.csv").read_bytes() == (ROOT / "processed" / "figures.csv").read_bytes()
-    assert (to / "datapackage.json").read_bytes() == (ROOT / "datapackage.json").read_bytes()
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".stopitnow-download")]
+def _release(root: Path, *args: str):
+    return CliRunner().invoke(main, ["release", "--root", str(root), *args])
 
 
-def _refused(served, tmp_path, data: bytes, message: str):
-    folder, server = served
-    (folder / "bad.zip").write_bytes(data)
-    to = tmp_path / "target"
-    out = _download(f"{server.url}/bad.zip", to)
-    assert out.exit_code == 1
+def _refused(out, message: str, repo: Path) -> None:
+    assert out.exit_code == 1, out.output
+    assert type(out.exception) is SystemExit  # a ClickException, not an escaped exception
     assert message in out.output
     assert "Traceback" not in out.output
-    assert not to.exists() or not any(to.iterdir())  # nothing left in the target folder
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".stopitnow-download")]
+    assert not (repo / "dist").exists()
 
 
-def test_one_flipped_byte_is_refused(served, tmp_path, release_zip):
-    data = bytearray(release_zip.read_bytes())
-    with zipfile.ZipFile(release_zip) as zf:
-        info = zf.getinfo("processed/figures.csv")
-    data[info.header_offset + 30 + len(info.filename) + 100] ^= 0x01  # inside the compressed figures table
-    _refused(served, tmp_path, bytes(data), "Error: the archive is damaged")
+def test_release_refuses_a_table_edited_after_the_build(repo):
+    figures = repo / "processed" / "figures.csv"
+    figures.write_bytes(figures.read_bytes().replace(b",78,exact,78,78,", b",780,exact,780,780,"))
+    out = _release(repo)
+    _refused(out, "Error: the package does not match datapackage.json, so no archive was written:", repo)
+    assert "resource figures does not match the hash and bytes in datapackage.json: processed/figures.csv has 24303 bytes" in out.output
+    assert "rebuild it with dvc repro" in out.output
 
 
-def test_a_truncated_archive_is_refused(served, tmp_path, release_zip):
-    data = release_zip.read_bytes()
-    _refused(served, tmp_path, data[: len(data) // 2], "Error: the archive is not a readable zip file")
+def test_release_refuses_a_missing_table_and_lists_every_problem(repo):
+    (repo / "processed" / "claims.csv").unlink()
+    population = repo / "processed" / "population.csv"
+    population.write_bytes(population.read_bytes() + b"\n")
+    out = _release(repo)
+    _refused(out, "resource claims: processed/claims.csv is missing", repo)
+    assert "resource population does not match the hash and bytes in datapackage.json: processed/population.csv" in out.output
 
 
-def _zip(entries: dict[str, bytes], links: tuple[str, ...] = ()) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for name, data in entries.items():
-            info = zipfile.ZipInfo(name)
-            info.external_attr = ((stat.S_IFLNK if name in links else stat.S_IFREG) | 0o644) << 16
-            zf.writestr(info, data)
-    return buf.getvalue()
+def test_release_refuses_a_descriptor_that_is_not_json(repo):
+    (repo / "datapackage.json").write_text('{"resources": [', encoding="utf-8")
+    _refused(_release(repo), "Error: datapackage.json is not valid JSON:", repo)
 
 
-def _with_sums(entries: dict[str, bytes]) -> dict[str, bytes]:
-    sums = "".join(f"{hashlib.sha256(d).hexdigest()}  {n}\n" for n, d in entries.items())
-    return {"SHA256SUMS": sums.encode(), **entries}
+def test_release_record_writes_the_entry_for_the_version_outside_the_archive(repo, release_zip):
+    releases = releases_file(repo)
+    releases.write_text(json.dumps({"releases": {"0.0.9": {"file": "a.zip", "url": "https://example.org/a.zip", "sha256": "0" * 64}}}))
+    out = _release(repo, "--record")
+    assert out.exit_code == 0, out.output
+    archive = repo / "dist" / f"stopitnow-figures-{VERSION}.zip"
+    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+    assert out.output == (
+        f"dist/stopitnow-figures-{VERSION}.zip\n"
+        f"recorded stopitnow-figures-{VERSION}.zip (sha256 {digest}) in src/stopitnow_figures/{RELEASES_NAME}\n"
+    )
+    assert archive.read_bytes() == release_zip.read_bytes()  # recording changes nothing in the archive
+    url = json.loads((repo / "datapackage.json").read_text())["stopitnow:releaseUrl"]
+    assert load_releases(releases) == {
+        "0.0.9": {"file": "a.zip", "url": "https://example.org/a.zip", "sha256": "0" * 64},
+        VERSION: {"file": archive.name, "url": url, "sha256": digest},
+    }
+    first = releases.read_bytes()
+    assert _release(repo, "--record").exit_code == 0
+    assert releases.read_bytes() == first  # same commit, same archive, same entry
 
 
-def test_an_archive_with_a_path_escaping_the_target_is_refused(served, tmp_path):
-    data = _zip(_with_sums({"datapackage.json": b"{}", "../evil.txt": b"x"}))
-    _refused(served, tmp_path, data, "unsafe path in the archive: '../evil.txt'")
-    assert not (tmp_path / "evil.txt").exists()
-
-
-def test_an_archive_with_a_link_is_refused(served, tmp_path):
-    data = _zip(_with_sums({"datapackage.json": b"{}", "processed/figures.csv": b"/etc/passwd"}), links=("processed/figures.csv",))
-    _refused(served, tmp_path, data, "the archive holds a link: 'processed/figures.csv'")
-
-
-def test_a_file_not_in_the_checksums_is_refused(served, tmp_path):
-    entries = _with_sums({"datapackage.json": b'{"resources": []}'})
-    entries["extra.csv"] = b"a,b\n"
-    _refused(served, tmp_path, _zip(entries), "files not listed in SHA256SUMS: extra.csv")
-
-
-def test_a_resource_that_does_not_match_datapackage_json_is_refused(served, tmp_path):
-    dp = json.dumps(
-        {"resources": [{"name": "figures", "path": "processed/figures.csv", "bytes": 3, "hash": "sha256:" + "0" * 64}]}
-    ).encode()
-    data = _zip(_with_sums({"datapackage.json": dp, "processed/figures.csv": b"a,b"}))
-    _refused(served, tmp_path, data, "resource figures does not match the hash and bytes in datapackage.json")
-
-
-def test_a_stopped_server_gives_a_clear_error(tmp_path):
-    server = Server(tmp_path)
-    url = f"{server.url}/stopitnow-figures-{VERSION}.zip"
-    server.stop()
-    out = _download(url, tmp_path / "target")
-    assert out.exit_code == 1
-    assert f"Error: cannot reach {url}" in out.output
-    assert "Traceback" not in out.output
-    assert not (tmp_path / "target").exists()
-
-
-def test_a_missing_release_gives_a_clear_error(served, tmp_path):
-    folder, server = served
-    out = _download(f"{server.url}/nope.zip", tmp_path / "target")
-    assert out.exit_code == 1 and "the server answered 404" in out.output
-
-
-def test_frictionless_reads_and_validates_the_package_over_http(tmp_path):
-    www = tmp_path / "www"
-    shutil.copytree(ROOT / "processed", www / "processed")
-    shutil.copy2(ROOT / "datapackage.json", www / "datapackage.json")
-    server = Server(www)
-    try:
-        out = subprocess.run(
-            [str(BIN / "frictionless"), "validate", "--json", f"{server.url}/datapackage.json"], capture_output=True, text=True
-        )
-        assert json.loads(out.stdout)["valid"] is True, out.stdout[:1500]
-        from frictionless import Package
-
-        pkg = Package(f"{server.url}/datapackage.json")
-        rows = pkg.get_resource("figures").read_rows()
-        assert len(rows) == 51
-    finally:
-        server.stop()
+def test_the_shipped_releases_file_vouches_for_the_archive_of_this_commit(release_zip):
+    """The entry for the package's version, where there is one, must be this commit's archive:
+    change a published file and either bump the version or run release --record again."""
+    releases = load_releases(SHIPPED_RELEASES)
+    descriptor = json.loads((ROOT / "datapackage.json").read_text())
+    entry = releases.get(descriptor["version"])
+    if entry is None:
+        pytest.skip(f"version {descriptor['version']} has not been recorded yet")
+    assert entry == {
+        "file": release_zip.name,
+        "url": descriptor["stopitnow:releaseUrl"],
+        "sha256": hashlib.sha256(release_zip.read_bytes()).hexdigest(),
+    }
 
 
 @pytest.mark.slow

@@ -112,26 +112,46 @@ def trace(root: Path, ident: str, as_json: bool) -> None:
 
 @main.command()
 @ROOT
-def release(root: Path) -> None:
+@click.option(
+    "--record",
+    is_flag=True,
+    help="Also write the archive's file name, URL and sha256 for this version into src/stopitnow_figures/releases.json, "
+    "the releases file download trusts.",
+)
+def release(root: Path, record: bool) -> None:
     """Build dist/stopitnow-figures-<version>.zip with a SHA256SUMS file.
 
     The archive holds datapackage.json, everything in processed/ (tables,
     provenance, reports and charts), CITATION.cff, the licences and the
     changelog. Building it twice from the same commit gives the same bytes.
+    Every resource is first checked against its bytes and sha256 in
+    datapackage.json; a package that does not match is refused and no archive
+    is written. With --record, commit the releases file and publish that
+    archive, byte for byte, at the recorded address.
 
     \b
     Example:
-      stopitnow-figures release
+      stopitnow-figures release --record
     """
     from .paths import Paths
-    from .release import ReleaseError, build_release
+    from .release import ReleaseError, build_release, record_release, releases_file
 
+    paths = Paths(root)
     try:
-        out = build_release(Paths(root))
-    except (ReleaseError, FileNotFoundError) as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(1)
-    click.echo(str(out.relative_to(root.resolve()) if out.is_relative_to(root.resolve()) else out))
+        out = build_release(paths)
+        entry = record_release(paths, out) if record else None
+    except ReleaseError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot build the release: {exc}") from None
+    click.echo(_shown(out, root))
+    if entry:
+        click.echo(f"recorded {entry['file']} (sha256 {entry['sha256']}) in {_shown(releases_file(root), root)}")
+
+
+def _shown(path: Path, root: Path) -> str:
+    """A path relative to the repository where it is inside it."""
+    return str(path.relative_to(root.resolve()) if path.is_relative_to(root.resolve()) else path)
 
 
 @main.command()
