@@ -6,6 +6,7 @@ imported inside the command that needs them, so ``--help`` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -154,6 +155,36 @@ def _shown(path: Path, root: Path) -> str:
     return str(path.relative_to(root.resolve()) if path.is_relative_to(root.resolve()) else path)
 
 
+class DownloadFailed(click.ClickException):
+    """A refused or failed download; a signal exits 128 + its number, as a shell would report it."""
+
+    def __init__(self, message: str, signum: int | None = None):
+        super().__init__(message)
+        if signum is not None:
+            self.exit_code = 128 + signum
+
+
+class _ProgressBar:
+    """Download progress on stderr: the bar opens at the first chunk, once the
+    length is known (or known to be unknown), and closes with the ``with`` block."""
+
+    def __init__(self) -> None:
+        self._stack = contextlib.ExitStack()
+        self._bar = None
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def __call__(self, n: int, total: int | None) -> None:
+        if self._bar is None:
+            bar = click.progressbar(length=total or 0, label="downloading", file=sys.stderr, show_pos=total is None)
+            self._bar = self._stack.enter_context(bar)
+        self._bar.update(n)
+
+
 @main.command()
 @ROOT
 @click.argument("url", required=False)
@@ -165,46 +196,95 @@ def _shown(path: Path, root: Path) -> str:
     show_default=True,
     help="Folder to put the package in.",
 )
-def download(root: Path, url: str | None, to: Path) -> None:
+@click.option("--sha256", metavar="HEX", help="The sha256 the archive must have, for an archive the releases file does not list.")
+@click.option(
+    "--releases",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="STOPITNOW_FIGURES_RELEASES",
+    help="The releases file whose recorded sha256s are trusted [default: the releases.json shipped with the CLI; "
+    "env: STOPITNOW_FIGURES_RELEASES].",
+)
+@click.option("--max-bytes", type=click.IntRange(min=1), help="Refuse a download of more bytes than this [default: 268435456, 256 MiB].")
+@click.option(
+    "--max-unpacked",
+    type=click.IntRange(min=1),
+    help="Refuse an archive that inflates to more bytes than this, counted while inflating [default: 1073741824, 1 GiB].",
+)
+@click.option("--max-members", type=click.IntRange(min=1), help="Refuse an archive with more members than this [default: 10000].")
+@click.option(
+    "--deadline",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds the whole download may take, connection to last move [default: 900].",
+)
+def download(
+    root: Path,
+    url: str | None,
+    to: Path,
+    sha256: str | None,
+    releases: Path | None,
+    max_bytes: int | None,
+    max_unpacked: int | None,
+    max_members: int | None,
+    deadline: float | None,
+) -> None:
     """Fetch a release archive, verify it, and only then move its files into place.
 
     URL defaults to the release address recorded in datapackage.json
-    (stopitnow:releaseUrl). Every file is checked against SHA256SUMS and every
-    resource against its hash and bytes in datapackage.json; a truncated,
-    tampered or unsafe archive is refused and nothing is left behind.
+    (stopitnow:releaseUrl). The archive's sha256 must be the one given with
+    --sha256 or recorded for that URL (or file name) in the releases file
+    shipped with the CLI; without either, it can only be checked against
+    itself, and a warning says so. Then every member must be a file a release
+    holds, every file must match SHA256SUMS and every resource its hash and
+    bytes in datapackage.json. The files move into --to as one unit; a
+    truncated, tampered, oversized or unsafe archive is refused and nothing is
+    left behind.
 
     \b
     Example:
       stopitnow-figures download --to data/
     """
-    import json
+    from dataclasses import replace
 
+    from .download import Interrupted, Limits, trust_for
     from .download import download as do_download
-    from .release import ReleaseError
+    from .release import SHIPPED_RELEASES, ReleaseError
 
-    if url is None:
-        dp = root / "datapackage.json"
-        if not dp.exists():
-            click.echo("Error: no URL given and no datapackage.json to read the release address from", err=True)
-            sys.exit(1)
-        url = json.loads(dp.read_text(encoding="utf-8"))["stopitnow:releaseUrl"]
-    bar = {"bar": None}
-
-    def progress(n: int, total: int | None) -> None:
-        if bar["bar"] is None:
-            bar["bar"] = click.progressbar(length=total or 0, label="downloading", file=sys.stderr)
-            bar["bar"].__enter__()
-        bar["bar"].update(n)
-
+    given = {"max_bytes": max_bytes, "max_unpacked": max_unpacked, "max_members": max_members, "deadline": deadline}
+    limits = replace(Limits(), **{k: v for k, v in given.items() if v is not None})
+    releases = releases or SHIPPED_RELEASES
     try:
-        names = do_download(url, to, progress)
+        url = url or _release_url(root)
+        trust = trust_for(url, sha256, releases)
+        if trust.sha256 is None:
+            click.echo(
+                f"Warning: nothing outside the archive vouches for it: no --sha256 was given and the releases file {releases} "
+                f"has no entry for {url}, so it can only be checked against itself.",
+                err=True,
+            )
+        with _ProgressBar() as progress:
+            names = do_download(url, to, trust, limits, progress)
     except ReleaseError as exc:
-        click.echo(f"\nError: {exc}", err=True)
-        sys.exit(1)
-    finally:
-        if bar["bar"] is not None:
-            bar["bar"].__exit__(None, None, None)
-    click.echo(f"verified {len(names)} files into {to}")
+        raise DownloadFailed(str(exc), exc.signum if isinstance(exc, Interrupted) else None) from None
+    if trust.sha256 is None:
+        click.echo(f"verified {len(names)} files into {to}, but {_UNVOUCHED}")
+    else:
+        click.echo(f"verified {len(names)} files into {to}: sha256 {trust.sha256} matches {trust.source}")
+
+
+_UNVOUCHED = "the archive is only self-consistent: nothing outside it vouches for it"
+
+
+def _release_url(root: Path) -> str:
+    """The release address recorded in the package's datapackage.json."""
+    from .release import ReleaseError, read_descriptor
+
+    dp = root / "datapackage.json"
+    if not dp.is_file():
+        raise ReleaseError(f"no URL given and no {dp} to read the release address from")
+    url = read_descriptor(dp.read_bytes(), str(dp)).get("stopitnow:releaseUrl")
+    if not isinstance(url, str):
+        raise ReleaseError(f"no URL given and {dp} records no stopitnow:releaseUrl")
+    return url
 
 
 @main.command()
