@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import csv
+import functools
 import os
 import subprocess
 import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -18,6 +21,15 @@ settings.load_profile("project")
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 BIN = Path(sys.executable).parent
+
+
+def package_version() -> tuple[str, str]:
+    """The version in package.yaml and the date of its CHANGELOG entry, read with a plain regex."""
+    import re
+
+    version = re.search(r"^version: (\S+)$", (ROOT / "package.yaml").read_text(), re.M).group(1)
+    day = re.search(rf"^## {re.escape(version)} - (\d{{4}}-\d{{2}}-\d{{2}})$", (ROOT / "CHANGELOG.md").read_text(), re.M).group(1)
+    return version, day
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -91,3 +103,21 @@ def derived(fresh) -> dict[str, dict[str, str]]:
 @pytest.fixture(scope="session")
 def claims(fresh) -> dict[str, dict[str, str]]:
     return by_id(read_csv(fresh / "processed" / "claims.csv"), "claim_id")
+
+
+class Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+class Server:
+    """A real HTTP server on loopback serving one folder."""
+
+    def __init__(self, folder: Path):
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()

@@ -9,9 +9,11 @@ from hypothesis import strategies as st
 from pybtex.bibtex.utils import change_case
 from pybtex.database import parse_string
 
-from conftest import ROOT, by_id, read_csv
+from conftest import ROOT, by_id, package_version, read_csv
 from stopitnow_figures.citation import LATEX_ESCAPES, bib_url, cite, latex_escape, latex_unescape
 from stopitnow_figures.cli import main
+
+VERSION, RELEASED = package_version()
 
 TITLE = "Stop It Now! figures: press-reported help-seeking for viewing sexual images of children, UK 2016-2019"
 HOME = "https://github.com/stopitnow-figures/stopitnow-figures"
@@ -200,7 +202,7 @@ def test_apa_is_plain_text_and_prints_the_data_as_it_is():
 
 def test_cite_the_package():
     out = cli()
-    assert out.output == f"Stop It Now! figures maintainers. (2026). {TITLE} (Version 0.1.0) [Data set]. {HOME}\n"
+    assert out.output == f"Stop It Now! figures maintainers. (2026). {TITLE} (Version {VERSION}) [Data set]. {HOME}\n"
     cff = cli("--format", "cff")
     assert cff.output == (ROOT / "CITATION.cff").read_text()
 
@@ -208,14 +210,14 @@ def test_cite_the_package():
 def test_cite_one_figure_with_its_article_as_primary_source():
     out = cli("herald-2017-scotland-f04")
     assert out.output == (
-        f"Stop It Now! figures maintainers. (2026). {TITLE} (Version 0.1.0) [Data set]. Figure herald-2017-scotland-f04. {HOME}\n"
+        f"Stop It Now! figures maintainers. (2026). {TITLE} (Version {VERSION}) [Data set]. Figure herald-2017-scotland-f04. {HOME}\n"
         "Original source: The Herald (Glasgow). (2017, February 6-17, date inferred). "
         "Dozens of Scots call helpline seeking help for child porn addiction. "
         "http://www.heraldscotland.com/news/15082872.Dozens_of_Scots_call_helpline_seeking_help_for_child_porn_addiction/\n"
     )
     bib = cli("--format", "bibtex", "herald-2017-scotland-f04")
-    assert bib.output.startswith("@misc{stopitnow-figures-0.1.0-herald-2017-scotland-f04,\n")
-    assert "  note = {Data package, version 0.1.0; figure herald-2017-scotland-f04}\n}" in bib.output
+    assert bib.output.startswith(f"@misc{{stopitnow-figures-{VERSION}-herald-2017-scotland-f04,\n")
+    assert f"  note = {{Data package, version {VERSION}; figure herald-2017-scotland-f04}}\n}}" in bib.output
     assert "@article{herald-2017-scotland,\n  author = {{The Herald (Glasgow)}},\n" in bib.output
     assert "  note = {Publication date inferred: 2017-02-06 to 2017-02-17}\n}\n" in bib.output
 
@@ -229,11 +231,11 @@ def test_cite_one_figure_as_biblatex():
     out = cli("--format", "biblatex", "herald-2017-scotland-f04")
     assert out.exit_code == 0
     assert out.output == (
-        "@dataset{stopitnow-figures-0.1.0-herald-2017-scotland-f04,\n"
+        f"@dataset{{stopitnow-figures-{VERSION}-herald-2017-scotland-f04,\n"
         "  author = {{Stop It Now! figures maintainers}},\n"
         f"  title = {{{{{TITLE}}}}},\n"
-        "  date = {2026-11-21},\n"
-        "  version = {0.1.0},\n"
+        f"  date = {{{RELEASED}}},\n"
+        f"  version = {{{VERSION}}},\n"
         f"  url = {{{HOME}}},\n"
         "  note = {Figure herald-2017-scotland-f04}\n"
         "}\n"
@@ -265,7 +267,7 @@ def test_every_id_in_the_package_cites_as_entries_a_real_bibtex_parser_reads(fmt
         out = cli("--format", fmt, *([ident] if ident else []))
         assert out.exit_code == 0, (ident, out.output)
         package, *articles = parse(out.output).values()  # parse() fails on a repeated key
-        assert package.key == "stopitnow-figures-0.1.0" + (f"-{ident}" if ident else "")
+        assert package.key == f"stopitnow-figures-{VERSION}" + (f"-{ident}" if ident else "")
         assert unprotect(package.fields["title"]) == TITLE
         assert package.type == {"bibtex": "misc", "biblatex": "dataset"}[fmt]
         assert {a.type for a in articles} <= {"article"}

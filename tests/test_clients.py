@@ -25,8 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BIN, ROOT
-from test_publish import Server
+from conftest import BIN, ROOT, Server
 
 DESCRIPTOR = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
 RESOURCES = {r["name"]: r for r in DESCRIPTOR["resources"]}

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import BIN, ROOT, SHARED, read_csv
+from conftest import BIN, ROOT, SHARED, package_version, read_csv
 
 
 def test_frictionless_validates_the_package():
@@ -20,7 +20,7 @@ def test_frictionless_validates_the_package():
 
 def test_every_resource_hash_and_bytes_match_its_file():
     dp = json.loads((ROOT / "datapackage.json").read_text())
-    assert [r["name"] for r in dp["resources"]] == ["sources", "figures", "derived", "claims", "population"]
+    assert [r["name"] for r in dp["resources"]] == ["sources", "geographies", "figures", "derived", "claims", "population"]
     for r in dp["resources"]:
         data = (ROOT / r["path"]).read_bytes()
         assert r["bytes"] == len(data)
@@ -38,7 +38,8 @@ def test_schemas_are_copied_from_schemas_dir_not_rewritten():
 def test_metadata_the_owner_asked_for():
     dp = json.loads((ROOT / "datapackage.json").read_text())
     assert dp["name"] == "stopitnow-figures"
-    assert dp["created"] == "2026-11-21T00:00:00Z"  # the CHANGELOG date of 0.1.0, not the clock
+    version, day = package_version()
+    assert (dp["version"], dp["created"]) == (version, f"{day}T00:00:00Z")  # the CHANGELOG date of the version, not the clock
     assert {lic["name"] for lic in dp["licenses"]} == {"CC-BY-4.0", "MIT"}
     assert "copyright" in dp["stopitnow:quotesNotice"]
     assert any("heraldscotland.com" in s.get("path", "") for s in dp["sources"])

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, dvc, env, read_csv
+from conftest import ROOT, dvc, env, package_version, read_csv
 from stopitnow_figures import charts, vocab
 
 VOCAB = vocab.load()
@@ -53,7 +53,7 @@ needs_browser = pytest.mark.skipif(
 @needs_browser
 def test_quality_report_renders_offline_with_no_request(tmp_path):
     dom, requests = render_offline(ROOT / "processed" / "quality_report.html", tmp_path)
-    assert "<title>Stop It Now! figures 0.1.0: quality report</title>" in dom
+    assert f"<title>Stop It Now! figures {package_version()[0]}: quality report</title>" in dom
     for name in TABLES:
         assert f'<h2 id="{name}">{name}</h2>' in dom
     assert "FAILED" not in dom
@@ -100,7 +100,7 @@ def test_a_broken_expectation_is_marked_failed_and_the_stage_exits_non_zero(buil
     )
     assert f"raw/figures.csv:{line}: [expectation-failed] column 'geography_code' value 'S12000099'" in out.stderr
     failed = (repo / "build" / "quality_report.html").read_text()
-    row = next(line for line in failed.splitlines() if "every place code is one documented in raw/places.csv" in line)
+    row = next(line for line in failed.splitlines() if "every place code is a row of the geographies table" in line)
     assert '<td class="fail">FAILED</td>' in row and "S12000099" in row
     assert (repo / "processed" / "quality_report.html").read_bytes() == before
 

@@ -12,7 +12,7 @@ from stopitnow_figures.schema import check_frame
 # (table, column, bad value): each breaks one Table Schema constraint
 BREAKS = [
     ("figures", "qualifier", "roughly"),  # enum
-    ("figures", "geography_code", "S9200003"),  # pattern
+    ("geographies", "geography_code", "S9200003"),  # pattern
     ("figures", "quote", ""),  # required
     ("figures", "char_start", "-1"),  # minimum
     ("figures", "value", "lots"),  # type
@@ -44,7 +44,7 @@ def test_pandera_and_frictionless_flag_the_same_cell(table, column, bad):
     assert (2, column) in _frictionless_errors(table, rows)
 
 
-@pytest.mark.parametrize("table", ["sources", "figures", "derived", "claims", "population"])
+@pytest.mark.parametrize("table", ["sources", "geographies", "figures", "derived", "claims", "population"])
 def test_published_tables_pass_both(table):
     rows = read_csv(ROOT / "processed" / f"{table}.csv")
     assert check_frame(rows, ROOT / "schemas" / f"{table}.schema.json", table, table) == []

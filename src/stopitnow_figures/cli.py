@@ -6,6 +6,7 @@ imported inside the command that needs them, so ``--help`` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -112,26 +113,76 @@ def trace(root: Path, ident: str, as_json: bool) -> None:
 
 @main.command()
 @ROOT
-def release(root: Path) -> None:
+@click.option(
+    "--record",
+    is_flag=True,
+    help="Also write the archive's file name, URL and sha256 for this version into src/stopitnow_figures/releases.json, "
+    "the releases file download trusts.",
+)
+def release(root: Path, record: bool) -> None:
     """Build dist/stopitnow-figures-<version>.zip with a SHA256SUMS file.
 
     The archive holds datapackage.json, everything in processed/ (tables,
     provenance, reports and charts), CITATION.cff, the licences and the
     changelog. Building it twice from the same commit gives the same bytes.
+    Every resource is first checked against its bytes and sha256 in
+    datapackage.json; a package that does not match is refused and no archive
+    is written. With --record, commit the releases file and publish that
+    archive, byte for byte, at the recorded address.
 
     \b
     Example:
-      stopitnow-figures release
+      stopitnow-figures release --record
     """
     from .paths import Paths
-    from .publish import ReleaseError, build_release
+    from .release import ReleaseError, build_release, record_release, releases_file
 
+    paths = Paths(root)
     try:
-        out = build_release(Paths(root))
-    except (ReleaseError, FileNotFoundError) as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(1)
-    click.echo(str(out.relative_to(root.resolve()) if out.is_relative_to(root.resolve()) else out))
+        out = build_release(paths)
+        entry = record_release(paths, out) if record else None
+    except ReleaseError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot build the release: {exc}") from None
+    click.echo(_shown(out, root))
+    if entry:
+        click.echo(f"recorded {entry['file']} (sha256 {entry['sha256']}) in {_shown(releases_file(root), root)}")
+
+
+def _shown(path: Path, root: Path) -> str:
+    """A path relative to the repository where it is inside it."""
+    return str(path.relative_to(root.resolve()) if path.is_relative_to(root.resolve()) else path)
+
+
+class DownloadFailed(click.ClickException):
+    """A refused or failed download; a signal exits 128 + its number, as a shell would report it."""
+
+    def __init__(self, message: str, signum: int | None = None):
+        super().__init__(message)
+        if signum is not None:
+            self.exit_code = 128 + signum
+
+
+class _ProgressBar:
+    """Download progress on stderr: the bar opens at the first chunk, once the
+    length is known (or known to be unknown), and closes with the ``with`` block."""
+
+    def __init__(self) -> None:
+        self._stack = contextlib.ExitStack()
+        self._bar = None
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def __call__(self, n: int, total: int | None) -> None:
+        if self._bar is None:
+            bar = click.progressbar(length=total or 0, label="downloading", file=sys.stderr, show_pos=total is None)
+            self._bar = self._stack.enter_context(bar)
+        self._bar.update(n)
 
 
 @main.command()
@@ -145,46 +196,95 @@ def release(root: Path) -> None:
     show_default=True,
     help="Folder to put the package in.",
 )
-def download(root: Path, url: str | None, to: Path) -> None:
+@click.option("--sha256", metavar="HEX", help="The sha256 the archive must have, for an archive the releases file does not list.")
+@click.option(
+    "--releases",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="STOPITNOW_FIGURES_RELEASES",
+    help="The releases file whose recorded sha256s are trusted [default: the releases.json shipped with the CLI; "
+    "env: STOPITNOW_FIGURES_RELEASES].",
+)
+@click.option("--max-bytes", type=click.IntRange(min=1), help="Refuse a download of more bytes than this [default: 268435456, 256 MiB].")
+@click.option(
+    "--max-unpacked",
+    type=click.IntRange(min=1),
+    help="Refuse an archive that inflates to more bytes than this, counted while inflating [default: 1073741824, 1 GiB].",
+)
+@click.option("--max-members", type=click.IntRange(min=1), help="Refuse an archive with more members than this [default: 10000].")
+@click.option(
+    "--deadline",
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds the whole download may take, connection to last move [default: 900].",
+)
+def download(
+    root: Path,
+    url: str | None,
+    to: Path,
+    sha256: str | None,
+    releases: Path | None,
+    max_bytes: int | None,
+    max_unpacked: int | None,
+    max_members: int | None,
+    deadline: float | None,
+) -> None:
     """Fetch a release archive, verify it, and only then move its files into place.
 
     URL defaults to the release address recorded in datapackage.json
-    (stopitnow:releaseUrl). Every file is checked against SHA256SUMS and every
-    resource against its hash and bytes in datapackage.json; a truncated,
-    tampered or unsafe archive is refused and nothing is left behind.
+    (stopitnow:releaseUrl). The archive's sha256 must be the one given with
+    --sha256 or recorded for that URL (or file name) in the releases file
+    shipped with the CLI; without either, it can only be checked against
+    itself, and a warning says so. Then every member must be a file a release
+    holds, every file must match SHA256SUMS and every resource its hash and
+    bytes in datapackage.json. The files move into --to as one unit; a
+    truncated, tampered, oversized or unsafe archive is refused and nothing is
+    left behind.
 
     \b
     Example:
       stopitnow-figures download --to data/
     """
-    import json
+    from dataclasses import replace
 
-    from .publish import ReleaseError
-    from .publish import download as do_download
+    from .download import Interrupted, Limits, trust_for
+    from .download import download as do_download
+    from .release import SHIPPED_RELEASES, ReleaseError
 
-    if url is None:
-        dp = root / "datapackage.json"
-        if not dp.exists():
-            click.echo("Error: no URL given and no datapackage.json to read the release address from", err=True)
-            sys.exit(1)
-        url = json.loads(dp.read_text(encoding="utf-8"))["stopitnow:releaseUrl"]
-    bar = {"bar": None}
-
-    def progress(n: int, total: int | None) -> None:
-        if bar["bar"] is None:
-            bar["bar"] = click.progressbar(length=total or 0, label="downloading", file=sys.stderr)
-            bar["bar"].__enter__()
-        bar["bar"].update(n)
-
+    given = {"max_bytes": max_bytes, "max_unpacked": max_unpacked, "max_members": max_members, "deadline": deadline}
+    limits = replace(Limits(), **{k: v for k, v in given.items() if v is not None})
+    releases = releases or SHIPPED_RELEASES
     try:
-        names = do_download(url, to, progress)
+        url = url or _release_url(root)
+        trust = trust_for(url, sha256, releases)
+        if trust.sha256 is None:
+            click.echo(
+                f"Warning: nothing outside the archive vouches for it: no --sha256 was given and the releases file {releases} "
+                f"has no entry for {url}, so it can only be checked against itself.",
+                err=True,
+            )
+        with _ProgressBar() as progress:
+            names = do_download(url, to, trust, limits, progress)
     except ReleaseError as exc:
-        click.echo(f"\nError: {exc}", err=True)
-        sys.exit(1)
-    finally:
-        if bar["bar"] is not None:
-            bar["bar"].__exit__(None, None, None)
-    click.echo(f"verified {len(names)} files into {to}")
+        raise DownloadFailed(str(exc), exc.signum if isinstance(exc, Interrupted) else None) from None
+    if trust.sha256 is None:
+        click.echo(f"verified {len(names)} files into {to}, but {_UNVOUCHED}")
+    else:
+        click.echo(f"verified {len(names)} files into {to}: sha256 {trust.sha256} matches {trust.source}")
+
+
+_UNVOUCHED = "the archive is only self-consistent: nothing outside it vouches for it"
+
+
+def _release_url(root: Path) -> str:
+    """The release address recorded in the package's datapackage.json."""
+    from .release import ReleaseError, read_descriptor
+
+    dp = root / "datapackage.json"
+    if not dp.is_file():
+        raise ReleaseError(f"no URL given and no {dp} to read the release address from")
+    url = read_descriptor(dp.read_bytes(), str(dp)).get("stopitnow:releaseUrl")
+    if not isinstance(url, str):
+        raise ReleaseError(f"no URL given and {dp} records no stopitnow:releaseUrl")
+    return url
 
 
 @main.command()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
-PUBLISHED_TABLES = ("sources", "figures", "derived", "claims", "population")
+PUBLISHED_TABLES = ("sources", "geographies", "figures", "derived", "claims", "population")
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,10 @@ class Paths:
     @property
     def raw_places(self) -> Path:
         return self.raw / "places.csv"
+
+    @property
+    def raw_geographies(self) -> Path:
+        return self.raw / "geographies.csv"
 
     @property
     def raw_period_readings(self) -> Path:

@@ -108,12 +108,27 @@ def validate_published(paths: Paths, vocabulary: Vocabulary, tree=None) -> list[
 
     tree = tree or paths.published
     problems = Collector()
-    tables = {name: read_table(tree.table(name), field_names(load_schema(paths.schema(name))), problems, display=paths.rel(tree.table(name)), written_by_pipeline=True) for name in ("sources", "figures")}
+    tables = {
+        name: read_table(
+            tree.table(name),
+            field_names(load_schema(paths.schema(name))),
+            problems,
+            display=paths.rel(tree.table(name)),
+            written_by_pipeline=True,
+        )
+        for name in ("sources", "figures")
+    }
     if problems:
         return problems.problems
-    texts = {r["source_id"]: read_text(paths.source_text(r["source_id"])) for r in tables["sources"] if paths.source_text(r["source_id"]).is_file()}
+    texts = {
+        r["source_id"]: read_text(paths.source_text(r["source_id"]))
+        for r in tables["sources"]
+        if paths.source_text(r["source_id"]).is_file()
+    }
     figures = tables["figures"]
-    return check_tables(paths, vocabulary, tables["sources"], figures, texts, figure_lines=figures.lines, figure_display=paths.rel(tree.table("figures")))
+    return check_tables(
+        paths, vocabulary, tables["sources"], figures, texts, figure_lines=figures.lines, figure_display=paths.rel(tree.table("figures"))
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,6 +37,7 @@ class Vocabulary:
     relations: tuple[str, ...]
     shares: tuple[str, ...]
     channels: dict[str, tuple[str, ...]]
+    labels: dict[str, str]  # words published in place of a missing value
     typed: dict[str, tuple[str, ...]]  # table -> its number, integer, year and date fields
     primary_keys: dict[str, tuple[str, ...]]
     foreign_keys: dict[str, list[dict]]
@@ -102,6 +103,7 @@ def _load(schemas: Path) -> Vocabulary:
         relations=tuple(reg["measures"]["relations"]),
         shares=tuple(reg["measures"]["shares"]),
         channels={k: tuple(v) for k, v in reg["measures"]["channels"].items()},
+        labels={k: v for k, v in reg["labels"].items() if k != "description"},
         typed={t: tuple(f["name"] for f in s["fields"] if f["type"] in ("number", "integer", "year", "date")) for t, s in tables.items()},
         primary_keys={t: tuple(s.get("primaryKey", ())) for t, s in tables.items()},
         foreign_keys={t: list(s.get("foreignKeys", [])) for t, s in tables.items()},
@@ -119,7 +121,7 @@ def _id_pattern(tables: dict[str, dict]) -> str:
         for key in schema.get("primaryKey", ()):
             field = next(f for f in schema["fields"] if f["name"] == key)
             patterns[name] = field.get("constraints", {}).get("pattern")
-    general = {p for t, p in patterns.items() if t != "figures" and p}
+    general = {p for t, p in patterns.items() if t != "figures" and p and tables[t]["primaryKey"][0].endswith("_id")}  # ids, not codes
     if len(general) != 1:
         raise RuntimeError(f"the id columns of schemas/ disagree on their pattern: {sorted(general)}")
     return general.pop()

@@ -32,7 +32,7 @@ from ..errors import Collector
 from ..finder import Mention, Span, account, mention_positions
 from ..paths import Paths
 from ..periods import Period, PeriodParseError, parse_period
-from ..schema import check_text_table, field_names, field_types, load_schema
+from ..schema import check_frame, check_text_table, field_names, field_types, load_schema
 from ..sources import load_sources
 from ..validation import RULES, check_tables
 from ..values import NumberReader, ValueParseError, find_number
@@ -78,20 +78,30 @@ def run(root: Path) -> None:
     # -- process -----------------------------------------------------------
     check_typed_row(paths, problems)
     sources = clean_sources(paths, inputs, problems)
+    geographies = clean_geographies(paths, inputs, problems)
     cleaner = FigureCleaner(paths, vocabulary, inputs, params, problems)
     figures, lines = cleaner.clean_all()
     check_coverage(paths, inputs, cleaner.starts, problems)
     check_unused(paths, inputs, cleaner, problems)
     found = check_tables(paths, vocabulary, sources, figures, inputs.texts, figure_lines=lines, figure_display=cleaner.display)
     problems.extend([p for p in found if (p.line, p.column) not in cleaner.blamed])
+    problems.extend(
+        check_frame(
+            geographies,
+            paths.schema("geographies"),
+            "geographies",
+            paths.rel(paths.raw_geographies),
+            lines=geographies_lines(inputs),
+            vocabulary=vocabulary,
+        )
+    )
     problems.raise_if_any()
 
     # -- save outputs ------------------------------------------------------
     out = paths.candidate
-    write_tables(
-        {out.table("sources"): (schema_fields(paths, "sources"), sources), out.table("figures"): (schema_fields(paths, "figures"), figures)}
-    )
-    atomic_write_text(out.validation_report, validation_report(paths, {"sources": len(sources["source_id"]), "figures": len(lines)}))
+    tables = {"sources": sources, "geographies": geographies, "figures": figures}
+    write_tables({out.table(name): (schema_fields(paths, name), cols) for name, cols in tables.items()})
+    atomic_write_text(out.validation_report, validation_report(paths, {name: len(cols[next(iter(cols))]) for name, cols in tables.items()}))
 
 
 @dataclass
@@ -104,21 +114,29 @@ class Inputs:
     not_figures: Table
     places: Table
     readings: Table
+    geographies: Table
+    population: Table
 
 
 def load_inputs(paths: Paths, vocabulary: Vocabulary, problems: Collector) -> Inputs:
     sources, texts = load_sources(paths, problems, vocabulary.id_pattern)
     tables = {}
-    for name, path in (
+    named = (
         ("figures", paths.raw_figures),
         ("not_figures", paths.raw_not_figures),
         ("places", paths.raw_places),
         ("period_readings", paths.raw_period_readings),
-    ):
+        ("geographies", paths.raw_geographies),
+    )
+    for name, path in named:
         tables[name] = read_table(path, raw.columns(paths, name), problems, display=paths.rel(path))
         if name != "figures":  # the figure rows are checked once typed, by their published schema
             problems.extend(check_text_table(tables[name], raw.schema_path(paths, name), paths.rel(path)))
-    return Inputs(sources, texts, tables["figures"], tables["not_figures"], tables["places"], tables["period_readings"])
+    population = read_table(
+        paths.raw_population, field_names(load_schema(paths.schema("population"))), problems, display=paths.rel(paths.raw_population)
+    )
+    t = tables
+    return Inputs(sources, texts, t["figures"], t["not_figures"], t["places"], t["period_readings"], t["geographies"], population)
 
 
 def schema_fields(paths: Paths, table: str) -> list[str]:
@@ -153,6 +171,51 @@ def clean_sources(paths: Paths, inputs: Inputs, problems: Collector) -> dict[str
         out.append(dict(row.cells, text_path=paths.rel(paths.source_text(sid)), text_chars="" if text is None else str(len(text))))
     out.sort(key=lambda r: r["source_id"])
     return {n: [r[n] for r in out] for n in schema_fields(paths, "sources")}
+
+
+def clean_geographies(paths: Paths, inputs: Inputs, problems: Collector) -> dict[str, list[str]]:
+    """Each GSS code once, with the place words read as it; a place's code must be one of them, and each one must be used."""
+    display, codes = paths.rel(paths.raw_geographies), inputs.geographies.column("geography_code")
+    read_from: dict[str, list[str]] = {code: [] for code in codes}
+    for row in inputs.places:
+        code = row["geography_code"]
+        if code and code not in read_from:
+            problems.add("unknown-id", paths.rel(paths.raw_places), row.line, "geography_code", code, f"no row of {display} has this code")
+        elif code:
+            read_from[code].append(f"{row['place']!r} ({row['source_id'] or 'any article'})")
+    for row in inputs.population:
+        if row["geography_code"] not in read_from:
+            message = f"no row of {display} has this code"
+            problems.add("unknown-id", paths.rel(paths.raw_population), row.line, "geography_code", row["geography_code"], message)
+    used = set(inputs.population.column("geography_code")) | {c for c, words in read_from.items() if words}
+    seen: set[str] = set()
+    for row in inputs.geographies:
+        code = row["geography_code"]
+        if code in seen:
+            problems.add("duplicate-id", display, row.line, "geography_code", code, "each code is listed once")
+        seen.add(code)
+        if inputs.places.complete and code not in used:
+            problems.add(
+                "unused-row",
+                display,
+                row.line,
+                "geography_code",
+                code,
+                "no place reading and no population row uses this code; remove the row",
+            )
+    rows = sorted(inputs.geographies, key=lambda r: r["geography_code"])  # the order of geographies_lines
+    return {
+        "geography_code": [r["geography_code"] for r in rows],
+        "geography": [r["geography"] for r in rows],
+        "kind": [r["kind"] for r in rows],
+        "read_from": ["; ".join(read_from.get(r["geography_code"], [])) for r in rows],
+        "note": [r["note"] for r in rows],
+    }
+
+
+def geographies_lines(inputs: Inputs) -> list[int]:
+    """The raw line of each row of the geographies table, in its published order."""
+    return [r.line for r in sorted(inputs.geographies, key=lambda r: r["geography_code"])]
 
 
 def publication_windows(paths: Paths, sources: Table, problems: Collector) -> dict[str, tuple[date, date]]:
@@ -219,7 +282,7 @@ class FigureCleaner:
         self.windows = publication_windows(self.paths, self.inputs.sources, self.problems)
         self.starts = locate_quotes(self.inputs.texts, self.col["source_id"], self.col["quote"])
         self.reader = None if not self.params else NumberReader(self.vocabulary, self.params["hedge_widths"], self.params["vague_ranges"])
-        self.places = PlaceReader(self.paths, self.vocabulary, self.inputs.places)
+        self.places = PlaceReader(self.paths, self.vocabulary, self.inputs.places, self.inputs.geographies)
         self.periods = PeriodReader(self.paths, self.vocabulary, self.inputs.readings, self.windows, self.problems)
         self.basis = self.vocabulary.names("figures", "period_basis")
         self.source_ids = set(self.inputs.sources.column("source_id"))
@@ -347,7 +410,7 @@ class FigureCleaner:
                 "period_start": "",
                 "period_end": "",
                 "period_basis": self.basis.not_stated,
-                "period_note": "the article gives no period for this figure",
+                "period_note": self.vocabulary.labels["no_period_note"],
             }
         basis = self.basis.stated if period.stated else self.basis.inferred
         return {
@@ -408,48 +471,40 @@ def quote_problem(display: str, line: int, quote: str, sid: str, text: str, star
 class PlaceReader:
     """The reading of the place words of figures, through raw/places.csv (a reading for one article first)."""
 
-    def __init__(self, paths: Paths, vocabulary: Vocabulary, places: Table) -> None:
-        self.col = {name: places.column(name) for name in ("place", "source_id", "geography", "geography_code", "basis", "note")}
+    def __init__(self, paths: Paths, vocabulary: Vocabulary, places: Table, geographies: Table) -> None:
+        self.col = {name: places.column(name) for name in ("place", "source_id", "geography_code", "basis", "note")}
+        self.names = dict(zip(geographies.column("geography_code"), geographies.column("geography"), strict=True))
+        self.labels = vocabulary.labels
         self.index = {key: k for k, key in enumerate(zip(self.col["place"], self.col["source_id"], strict=True))}
         self.inferred = vocabulary.names("raw/places", "basis").inferred
         self.display = paths.rel(paths.raw_figures)
         self._memo: dict[tuple[str, str], tuple[str, str, str, int | None]] = {}
 
     def read(self, place: str, sid: str, line: int, cleaner: FigureCleaner) -> tuple[str, str, str]:
+        """geography, geography_code and geography_note of a figure's place words."""
         got = self._memo.get((place, sid))
         if got is None:
-            k = self.index.get((place, sid), self.index.get((place, "")))
-            c = self.col
-            if k is None:
-                got = ("not stated", "", geo_note(place, None, False), None)
-            else:
-                got = (
-                    c["geography"][k],
-                    c["geography_code"][k],
-                    geo_note(place, (c["geography"][k], c["note"][k]), c["basis"][k] == self.inferred),
-                    k,
-                )
+            got = self._reading(place, sid)
             self._memo[(place, sid)] = got
         if got[3] is not None:
             cleaner.used_places.add(got[3])
         elif place:
-            cleaner.problems.add(
-                "unknown-place",
-                self.display,
-                line,
-                "place",
-                place,
-                "the place is not in raw/places.csv; add it with its GSS code or say it has none",
-            )
+            message = "the place is not in raw/places.csv; add it with its GSS code or say it has none"
+            cleaner.problems.add("unknown-place", self.display, line, "place", place, message)
         return got[:3]
 
+    def _reading(self, place: str, sid: str) -> tuple[str, str, str, int | None]:
+        k = self.index.get((place, sid), self.index.get((place, "")))
+        c, labels = self.col, self.labels
+        if k is None:
+            return (labels["no_place"], "", "" if place else labels["no_place_note"], None)
+        code = c["geography_code"][k]
+        name = self.names.get(code, labels["no_area"]) if code else labels["no_area"]
+        return (name, code, geo_note(place, name, c["note"][k], c["basis"][k] == self.inferred), k)
 
-def geo_note(place: str, found: tuple[str, str] | None, inferred: bool) -> str:
-    if not place:
-        return "the article names no place for this figure"
-    if found is None:
-        return ""
-    geography, note = found
+
+def geo_note(place: str, geography: str, note: str, inferred: bool) -> str:
+    """How the place words were read: named outright, or read as the area (an inference), with the reading's note."""
     text = f"{'read as' if inferred else 'named as'} {geography} from {place!r}"
     return f"{text}. {note}" if note else text
 

@@ -58,6 +58,7 @@ def run(root: Path) -> None:
     problems.raise_if_any()
 
     # -- process -----------------------------------------------------------
+    problems.extend(check_codes(paths, derivations, paths.candidate.table("geographies")))
     env = Environment.from_tables(figures, population)
     metrics = derive_metrics(paths, derivations, env, problems)
     rates = rate_metrics(vocabulary, figures, population, metrics, env, params["derive"]["rate_per"])
@@ -73,6 +74,26 @@ def run(root: Path) -> None:
 
     # -- save outputs ------------------------------------------------------
     write_tables({paths.candidate.table(name): (field_names(load_schema(paths.schema(name))), cols) for name, cols in tables.items()})
+
+
+def check_codes(paths: Paths, derivations: Table, geographies_path: Path) -> list[Problem]:
+    """Each derivation's geography code is a row of the geographies table (the foreign key), located at its raw row."""
+    problems = Collector()
+    geographies = read_table(
+        geographies_path,
+        field_names(load_schema(paths.schema("geographies"))),
+        problems,
+        display=paths.rel(geographies_path),
+        written_by_pipeline=True,
+    )
+    known = set(geographies.column("geography_code"))
+    display = paths.rel(paths.raw_derivations)
+    for r in derivations:
+        if r["geography_code"] and r["geography_code"] not in known:
+            problems.add(
+                "unknown-id", display, r.line, "geography_code", r["geography_code"], "no row of raw/geographies.csv has this code"
+            )
+    return problems.problems
 
 
 def check_outputs(paths: Paths, vocabulary: Vocabulary, tables: dict, derivations: Table, claims: Table) -> list[Problem]:

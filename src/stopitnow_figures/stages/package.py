@@ -103,6 +103,9 @@ def resource(paths: Paths, name: str, title: str) -> dict:
         "format": "csv",
         "mediatype": "text/csv",
         "encoding": "utf-8",
+        # said outright, so that no reader guesses it (the JavaScript library sniffs one from the first
+        # lines, and takes the "; " of a list inside a cell for the delimiter)
+        "dialect": {"delimiter": ","},
         "bytes": len(data),
         "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
         "schema": load_schema(paths.schema(name)),

@@ -44,14 +44,13 @@ def run(root: Path) -> None:
     for name in PUBLISHED_TABLES:
         path = paths.candidate.table(name)
         tables[name] = [r.cells for r in read_table(path, field_names(load_schema(paths.schema(name))), problems, display=paths.rel(path))]
-    places = read_table(paths.raw_places, raw.columns(paths, "places"), problems, display=paths.rel(paths.raw_places))
     raw_lines = raw_rows(paths, problems)
     problems.raise_if_any()
     descriptor = json.loads(paths.candidate.datapackage.read_text(encoding="utf-8"))
     texts = {s["source_id"]: (paths.root / s["text_path"]).read_bytes() for s in tables["sources"]}
 
     # -- process -----------------------------------------------------------
-    views = reader_views(vocabulary, tables, texts, {p["geography_code"] for p in places if p["geography_code"]}, rate_per)
+    views = reader_views(vocabulary, tables, texts, {g["geography_code"] for g in tables["geographies"]}, rate_per)
     results = run_checkpoints(vocabulary, views)
     page = render_html(descriptor, results)
     summary = json.dumps({"success": passed(results), "checkpoints": results}, indent=2, ensure_ascii=False, default=str) + "\n"
@@ -266,7 +265,7 @@ def expectations(vocabulary: Vocabulary, name: str, sets: list) -> list[tuple]:
             pair("published_latest", "period_end", "no period ends after its article appeared"),
             between("count_value", 0, None, "counts are never negative"),
             between("share_value", 0, 100, "shares lie between 0 and 100 per cent"),
-            in_set("geography_code", sets[1], "every place code is one documented in raw/places.csv"),
+            in_set("geography_code", sets[1], "every place code is a row of the geographies table"),
             in_set("quote_at_offsets", [True], "every figure's quote is the text of its article at its offsets"),
             in_set("relation_checked", [True], "every relation an article states (change, share, multiple, difference) has a claim check"),
         ],
