@@ -56,7 +56,10 @@ def env() -> dict[str, str]:
 
 
 def dvc(repo: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(BIN / "dvc"), *args], cwd=repo, env=env(), capture_output=True, text=True)
+    """DVC in a copy of the repository, its stages running the copy's own code (not the installed one)."""
+    e = env()
+    e["PYTHONPATH"] = os.pathsep.join(filter(None, [str(repo / "src"), e.get("PYTHONPATH", "")]))
+    return subprocess.run([str(BIN / "dvc"), *args], cwd=repo, env=e, capture_output=True, text=True)
 
 
 def snapshot(repo: Path) -> dict[str, bytes]:

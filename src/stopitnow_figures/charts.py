@@ -58,7 +58,7 @@ def help_seeking(vocabulary, figures: list[dict]):
     fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=False)
     people = vocabulary.names("figures", "unit").people
     panels = {
-        "calls": lambda r: r["measure"] in vocabulary.channels["helpline"],
+        "helpline": lambda r: r["measure"] in vocabulary.channels["helpline"],
         "website visitors": lambda r: r["measure"] in vocabulary.channels["website"] and r["unit"] == people,
     }
     for ax, (title, shown) in zip(axes, panels.items(), strict=False):

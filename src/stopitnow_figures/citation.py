@@ -85,7 +85,13 @@ def _article_date(s: dict) -> str:
         text = f"{a.year}, {MONTHS[a.month - 1]}-{MONTHS[b.month - 1]}"
     else:
         text = f"{a.year}-{b.year}"
-    return text + (", date inferred" if s["date_basis"] == "inferred" else "")
+    return text + (f", date {s['date_basis']}" if s["date_basis"] != _confirmed() else "")
+
+
+def _confirmed() -> str:
+    from .vocab import load
+
+    return load().names("sources", "date_basis").confirmed
 
 
 # LaTeX's special characters, each written as text-mode LaTeX that prints the

@@ -35,6 +35,28 @@ ROOT = click.option(
 )
 
 
+def _repository(root: Path, *, published: bool):
+    """The paths of the repository at ``root``, checked to be one (and to hold a published package, where
+    ``published``); an interrupted publish is finished or undone first."""
+    from .paths import Paths
+    from .publishing import recover
+
+    paths = Paths(root)
+    if not paths.raw.is_dir() or not paths.schemas.is_dir():
+        raise click.ClickException(f"{root} is not the repository (or a copy of it): it has no raw/ and schemas/; give --root")
+    note = recover(paths) if published else None
+    if note:
+        click.echo(note, err=True)
+    if published and not paths.published.datapackage.is_file():
+        raise click.ClickException(f"{root} holds no published package (no datapackage.json): build it with make repro")
+    return paths
+
+
+def _problems(exc) -> click.ClickException:
+    """An input error as the command's error: one located problem a line."""
+    return click.ClickException("\n".join(str(p) for p in exc.problems))
+
+
 @main.command()
 @ROOT
 @click.option("--all", "show_all", is_flag=True, help="List every mention, not only the unaccounted ones.")
@@ -51,20 +73,17 @@ def coverage(root: Path, show_all: bool) -> None:
     """
     from . import raw, vocab
     from .csvio import read_table
-    from .errors import Collector
-    from .paths import Paths
+    from .errors import Collector, InputError
     from .sources import load_sources
     from .stages.clean import coverage as cover
 
-    paths = Paths(root)
+    paths = _repository(root, published=False)
     problems = Collector()
     _, texts = load_sources(paths, problems, vocab.load(paths.schemas).id_pattern)
     figures = read_table(paths.raw_figures, raw.columns(paths, "figures"), problems, display="raw/figures.csv")
     not_figures = read_table(paths.raw_not_figures, raw.columns(paths, "not_figures"), problems, display="raw/not_figures.csv")
     if problems:
-        for p in problems.problems:
-            click.echo(str(p), err=True)
-        sys.exit(1)
+        raise _problems(InputError(problems.problems))
     report = cover(paths, figures, not_figures, texts)
     unaccounted = 0
     for sid, items in report.items():
@@ -99,15 +118,17 @@ def trace(root: Path, ident: str, as_json: bool) -> None:
     Example:
       stopitnow-figures trace herald-2017-scotland-f04
     """
-    from .paths import Paths
-    from .trace import UnknownId, render, to_json
+    from .errors import InputError
+    from .trace import UnknownId, render, safe, to_json
     from .trace import trace as do_trace
 
+    paths = _repository(root, published=True)
     try:
-        chain = do_trace(Paths(root), ident)
+        chain = do_trace(paths, ident)
     except UnknownId as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(1)
+        raise click.ClickException(safe(str(exc))) from None
+    except InputError as exc:
+        raise _problems(exc) from None
     click.echo(to_json(chain) if as_json else render(chain))
 
 
@@ -319,10 +340,13 @@ def cite(root: Path, ident: str | None, fmt: str) -> None:
 
     from . import config
     from .citation import cite as do_cite
-    from .paths import Paths
+    from .errors import InputError
 
-    paths = Paths(root)
-    meta = config.load(paths, "package")
+    paths = _repository(root, published=True)
+    try:
+        meta = config.load(paths, "package")
+    except InputError as exc:
+        raise _problems(exc) from None
     released = json.loads(paths.published.datapackage.read_text(encoding="utf-8"))["created"][:10]
     if ident is None:
         if fmt == "cff":
@@ -338,7 +362,9 @@ def cite(root: Path, ident: str | None, fmt: str) -> None:
     try:
         chain = do_trace(paths, ident)
     except UnknownId as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(str(exc)) from None
+    except InputError as exc:
+        raise _problems(exc) from None
     kind = {"figure": "figure", "metric": "metric", "claim": "claim", "reference": "reference row"}[chain["type"]]
     try:
         text = do_cite(meta, released, fmt, ident, kind, articles_of(chain))

@@ -73,8 +73,8 @@ def _check_ranges(data: dict, node, display: str, problems: Collector) -> None:
 
 
 def _line(node, keys: list) -> int | None:
-    """The editor line of the key (or item) at ``keys`` in a composed YAML document."""
-    line = None
+    """The editor line of the key (or item) at ``keys`` in a composed YAML document (of its first key for the whole)."""
+    line = None if node is None else node.start_mark.line + 1
     for key in keys:
         if node is None:
             break

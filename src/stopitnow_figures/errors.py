@@ -60,6 +60,7 @@ REGISTRY = _registry(
     ("duplicate-id", "An id used twice", "give every row its own id"),
     ("unknown-id", "A reference to an id that does not exist", "name an existing id (the message says where it is looked for)"),
     ("unused-row", "A curated row that nothing uses", "remove the row, or fix what should use it; a reading that explains one figure belongs in that figure's notes"),
+    ("typed-row-mismatch", "The typed row of clean does not match the figures schema", "add the field to CleanedFigure in src/stopitnow_figures/stages/clean.py, in the schema's order, with the function that fills it"),
     ("draft-row", "A drafted row a curator has not finished", "fill in the columns the message lists and clear the draft mark"),
     # sources
     ("source-hash-mismatch", "An article text that does not match its sha256", "restore the article text, or record the new sha256 with a reason"),

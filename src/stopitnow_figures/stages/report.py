@@ -39,7 +39,8 @@ def run(root: Path) -> None:
 
     # -- load inputs -------------------------------------------------------
     vocabulary = vocab.load(paths.schemas)
-    rate_per = config.read(paths, "params", problems).get("derive", {}).get("rate_per")
+    params = config.read(paths, "params", problems)
+    rate_per = params.get("derive", {}).get("rate_per")
     tables = {}
     for name in PUBLISHED_TABLES:
         path = paths.candidate.table(name)
@@ -59,7 +60,7 @@ def run(root: Path) -> None:
         atomic_write_text(paths.build / "quality.json", summary)
         raise InputError(failures(paths, views, results, raw_lines))
     charts = draw_charts(paths, vocabulary, tables)
-    datasheet = render_datasheet(descriptor, tables, results, charts)
+    datasheet = render_datasheet(vocabulary, descriptor, tables, results, charts, params["clean"])
 
     # -- save outputs ------------------------------------------------------
     out = paths.candidate
@@ -370,7 +371,11 @@ def render_html(descriptor: dict, results: list[dict]) -> str:
     return "\n".join(parts)
 
 
-def draw_charts(paths: Paths, vocabulary: Vocabulary, tables: dict) -> list[str]:
+CHART_TITLES = {"help_seeking.svg": "Help-seeking over time", "scottish_cities.svg": "Scottish cities' website visitors"}
+
+
+def draw_charts(paths: Paths, vocabulary: Vocabulary, tables: dict) -> list[dict]:
+    """Draw the charts into the candidate; return those the datasheet shows, with their titles."""
     from .. import charts
 
     out = paths.candidate.charts
@@ -381,13 +386,13 @@ def draw_charts(paths: Paths, vocabulary: Vocabulary, tables: dict) -> list[str]
     }
     for name, fig in files.items():
         charts.save_svg(fig, out / name)
-    return sorted(files)
+    return [{"file": name, "title": title} for name, title in CHART_TITLES.items()]
 
 
-def render_datasheet(descriptor: dict, tables: dict, results: list[dict], charts: list[str]) -> str:
+def render_datasheet(vocabulary: Vocabulary, descriptor: dict, tables: dict, results: list[dict], charts: list[dict], hedges: dict) -> str:
     from ..datasheet import render
 
-    return render(descriptor, tables, results, charts)
+    return render(vocabulary, descriptor, tables, results, charts, hedges)
 
 
 def main(argv: list[str] | None = None) -> int:
