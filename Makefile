@@ -36,8 +36,9 @@ $(NODE_STAMP): package.json package-lock.json
 ## Create .venv with the pinned dependencies and the package
 venv: $(STAMP)
 
-## Rebuild the package: dvc repro (creates .venv first if needed)
+## Rebuild the package: dvc repro (creates .venv first if needed; repairs a broken dvc.lock and finishes an interrupted publish first)
 repro: $(STAMP)
+	$(BIN)/python -m stopitnow_figures.preflight
 	$(BIN)/dvc repro
 
 ## Install Debian's chromium for the browser test, where it is missing (needs root)
@@ -49,7 +50,7 @@ browser:
 
 ## Run the tests (creates .venv and .venv-cff, installs chromium and node_modules/, where needed)
 test: $(STAMP) $(CFF_STAMP) $(NODE_STAMP) browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 ## Check style with ruff
 lint: $(STAMP)

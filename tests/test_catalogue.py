@@ -69,6 +69,54 @@ def rehash_source(sid: str, old: bytes, new: bytes) -> Callable[[Path], None]:
     return apply
 
 
+def append(rel: str, text: str) -> Callable[[Path], None]:
+    def apply(repo: Path) -> None:
+        path = repo / rel
+        path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+    return apply
+
+
+def both(*steps: Callable[[Path], None]) -> Callable[[Path], None]:
+    def apply(repo: Path) -> None:
+        for step in steps:
+            step(repo)
+
+    return apply
+
+
+def long_chain_of_figures(repo: Path) -> None:
+    """A new article of 1,000 sentences whose figures each take their period from the one before, the
+    first from the last: a cycle 1,000 figures round (the reader of periods must not recurse)."""
+    sid, n = "synthetic-2017-chain", 1000
+    sentences = [f"In case {_letters(k)} we saw {k + 10} people." for k in range(n)]
+    text = ("\n".join(sentences) + "\n").encode()
+    (repo / "raw" / "sources" / f"{sid}.txt").write_bytes(text)
+    row = f"{sid},Synthetic Press,A chain,https://example.org/chain,given,given,2017-02-01,2017-02-28,inferred,For a test.,chain.txt,{hashlib.sha256(text).hexdigest()}\n"
+    append(SRC, row)(repo)
+    rows = [
+        f"{sid}-f{k + 1:04d},{sid},In case {_letters(k)} we saw {k + 10} people,{k + 10},helpline_any,people,,,{sid}-f{(k - 1) % n + 1:04d},\n"
+        for k in range(n)
+    ]
+    append(FIG, "".join(rows))(repo)
+
+
+def _letters(k: int) -> str:
+    """A tag of consonants only, different for every k, so it adds no numeric mention."""
+    out = ""
+    while True:
+        k, r = divmod(k, 20)
+        out = "bcdfghjklmnpqrstvwxz"[r] + out
+        if k == 0:
+            return out
+
+
+def long_chain_of_derivations(repo: Path) -> None:
+    """1,000 metrics each computed from the one before, the first from an id that does not exist."""
+    rows = [f"chain-{k:04d},total,{{chain-{k - 1:04d}}} + 0,calls,,,A link.\n" for k in range(1, 1000)]
+    append(DER, "chain-0000,total,{no-such-figure} + 0,calls,,,The first link.\n" + "".join(rows))(repo)
+
+
 @dataclass
 class Case:
     name: str
@@ -77,6 +125,7 @@ class Case:
     expect: list[tuple[str, str, str | int | None, str | None]] = field(default_factory=list)
     accepted: bool = False
     stage: str | None = None  # run this stage module directly instead of dvc repro
+    only: bool = False  # the expected problems are all the run reports (nothing follows from them)
 
 
 FIG = "raw/figures.csv"
@@ -414,6 +463,112 @@ CASES = [
         [("expectation-failed", FIG, "eveningtimes-2017-glasgow-f06,", "geography_code")],
         stage="stages.report",
     ),
+    # -- inputs that used to give a traceback ---------------------------------
+    Case(
+        "a formula of 1,000 terms",
+        edit(DER, "{herald-2017-scotland-f04} / 12", "{herald-2017-scotland-f04}" + " + 1" * 1000),
+        [("bad-formula", DER, "herald-calls-per-month", "formula")],
+    ),
+    Case(
+        "a formula of 1,000 unary minuses",
+        edit(DER, "{herald-2017-scotland-f04} / 12", "(" + "-" * 1000 + "{herald-2017-scotland-f04})"),
+        [("bad-formula", DER, "herald-calls-per-month", "formula")],
+    ),
+    Case(
+        "a formula of 100,000 unary minuses",
+        edit(DER, "{herald-2017-scotland-f04} / 12", "(" + "-" * 100_000 + "{herald-2017-scotland-f04})"),
+        [("bad-formula", DER, "herald-calls-per-month", "formula")],
+    ),
+    Case(
+        "a number of 400 digits in a formula",
+        edit(DER, "{herald-2017-scotland-f04} / 12", "{herald-2017-scotland-f04} / 1" + "0" * 400),
+        [("bad-formula", DER, "herald-calls-per-month", "formula")],
+    ),
+    Case("a chain of 1,000 derivations", long_chain_of_derivations, [("unknown-id", DER, "chain-0000,", "formula")]),
+    Case(
+        "1,000 figures linked by period_ref, round in a cycle",
+        long_chain_of_figures,
+        [("period-ref-cycle", FIG, "synthetic-2017-chain-f0001,", "period_ref")],
+    ),
+    Case(
+        "a hedge width that is text",
+        edit("params.yaml", "nearly: 0.1", "nearly: a tenth"),
+        [("bad-config", "params.yaml", "nearly: a tenth", "clean.hedge_widths.nearly")],
+    ),
+    Case(
+        "a hedge width missing",
+        edit("params.yaml", "    nearly: 0.1\n", ""),
+        [("bad-config", "params.yaml", "hedge_widths:", "clean.hedge_widths")],
+    ),
+    Case(
+        "a hedge width of 0",
+        edit("params.yaml", "nearly: 0.1", "nearly: 0"),
+        [("bad-config", "params.yaml", "nearly: 0", "clean.hedge_widths.nearly")],
+    ),
+    Case(
+        "a negative hedge width",
+        edit("params.yaml", "nearly: 0.1", "nearly: -0.1"),
+        [("bad-config", "params.yaml", "nearly: -0.1", "clean.hedge_widths.nearly")],
+    ),
+    Case(
+        "a claim's words that start with a space and then =",
+        edit(CLA, '"""Nearly 80 men"" against the 78 calls."', '" =1+1, nearly 80 men"'),
+        [("formula-cell", CLA, "=1+1, nearly 80 men", "compares")],
+    ),
+    Case(
+        "a source_id that is an absolute path",
+        both(edit(SRC, f"\n{H},", "\n/etc/passwd,"), edit(FIG, f",{H},", ",/etc/passwd,", count=12)),
+        [("pattern", SRC, "/etc/passwd", "source_id")],
+    ),
+    # -- bad input that used to be published, or reported with false problems after it --
+    Case(
+        "a number as written inside a longer number of the quote ('8' in '78')",
+        edit(FIG, 'Edinburgh",78,helpline', 'Edinburgh",8,helpline'),
+        [("number-not-in-quote", FIG, "In total, 78 calls", "as_written")],
+    ),
+    Case(
+        "a number as written inside a word of the quote ('one' in 'anyone')",
+        append(
+            FIG, "national-2017-scotland-f09,national-2017-scotland,I’d really encourage anyone struggling,one,help_seekers,people,,,,\n"
+        ),
+        [("number-not-in-quote", FIG, "I’d really encourage anyone struggling", "as_written")],
+    ),
+    Case(
+        "a NUL byte in a note",
+        edit(FIG, "Counts accesses (times), not people.", "Counts accesses\x00 (times), not people."),
+        [("control-character", FIG, "Counts accesses", "notes")],
+    ),
+    Case(
+        "a terminal escape in a description",
+        edit(DER, "Calls from Scotland about", "\x1b[2JCalls from Scotland about"),
+        [("control-character", DER, "herald-calls-per-month", "description")],
+    ),
+    Case(
+        "a cell of 10 MB: one problem, not one for each row after it",
+        edit(FIG, "Counts accesses (times), not people.", "x" * 10_000_000),
+        [("bad-csv", FIG, "herald-2017-scotland-f03,", None)],
+        only=True,
+    ),
+    Case(
+        "a table saved as UTF-16: one problem, not one for each number of the articles",
+        write_bytes(FIG, lambda b: b.decode("utf-8").encode("utf-16")),
+        [("not-utf8", FIG, 1, None)],
+        only=True,
+    ),
+    # -- every check that can run does run --------------------------------------
+    Case(
+        "a bad figure_id on one row and a broken quote on another, both at once",
+        both(edit(FIG, "herald-2017-scotland-f07,", "Herald-2017-Scotland-F07,"), edit(FIG, "In total, 78 calls", "In total, 87 calls")),
+        [("pattern", FIG, "Herald-2017-Scotland-F07,", "figure_id"), ("quote-not-in-source", FIG, "In total, 87 calls", "quote")],
+    ),
+    Case(
+        "a row with an unknown source_id and other bad cells, all reported",
+        both(
+            edit(FIG, f"{H}-f07,{H},", f"{H}-f07,herald-2071-scotland,"),
+            edit(FIG, "helpline_other_person,people,Scots", "helpline_other_person,persons,Scots"),
+        ),
+        [("unknown-id", FIG, f"{H}-f07,", "source_id"), ("not-in-vocabulary", FIG, f"{H}-f07,", "unit")],
+    ),
     Case("byte-order mark (harmless: accepted)", write_bytes(FIG, lambda b: b"\xef\xbb\xbf" + b), accepted=True),
     Case("Windows line endings (harmless: accepted)", write_bytes(FIG, lambda b: b.replace(b"\n", b"\r\n")), accepted=True),
 ]
@@ -474,6 +629,8 @@ def test_catalogue(case: Case, built_repo: Path):
             assert hits, f"no '{where}: [{type_}]{col}' in:\n{out.stderr}"
             if column:
                 assert " value " in hits[0]  # the message names the value too
+        if case.only:
+            assert len(lines) == len(expected), f"expected only {expected}, got:\n" + "\n".join(lines)
         assert snapshot(repo) == before
     finally:
         _restore(repo, state)

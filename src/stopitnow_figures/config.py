@@ -60,7 +60,7 @@ def _validate(data, node, schema: dict, display: str, problems: Collector) -> No
 
     for err in sorted(Draft202012Validator(schema).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
         keys = list(err.absolute_path)
-        value = None if isinstance(err.instance, (dict, list)) else err.instance
+        value = "" if isinstance(err.instance, (dict, list)) else err.instance  # a missing or extra key: the mapping has no value to show
         problems.add("bad-config", display, _line(node, keys), ".".join(map(str, keys)) or None, value, f"{err.message} (schemas/config/)")
 
 

@@ -14,6 +14,7 @@ input appears once; write formulas that way where possible.
 from __future__ import annotations
 
 import ast
+import math
 import operator
 import re
 from collections.abc import Mapping
@@ -86,26 +87,52 @@ def _shape_of(texts: tuple[str, ...], slots: tuple[int, ...]) -> str:
     return shape
 
 
+# bounds on a formula, far above any the articles need, that keep the parser and the evaluator
+# within their own limits (a 1,000-term sum or 1,000 unary minuses overflow Python's parser)
+MAX_CHARS, MAX_OPERATORS, MAX_DIGITS = 2000, 100, 15
+_OPERATOR = re.compile(r"[-+*/]")
+_NUMBER = re.compile(r"(?<![\w.])(\d*\.?\d+(?:[eE][-+]?\d+)?)")
+
+
 @lru_cache(maxsize=4096)
 def _compile_shape(text: str):
     """Check a formula shape against the language and compile it once."""
+    _check_size(text)
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
         raise FormulaError(f"not arithmetic: {exc.msg}") from None
+    except (RecursionError, MemoryError, ValueError):
+        raise FormulaError("too deeply nested to read") from None
     for node in ast.walk(tree):
-        if isinstance(node, (ast.Expression, ast.Load, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub)):
-            continue
-        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.Div)):
-            continue
-        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-            continue
-        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-            continue
-        if isinstance(node, ast.Name) and re.fullmatch(r"_v[0-9]+", node.id):
-            continue
-        raise FormulaError(f"{type(node).__name__} is not allowed; use numbers, {{id}}, + - * / and parentheses")
+        _check_node(node)
     return compile(tree, "<formula>", "eval")
+
+
+def _check_size(text: str) -> None:
+    if len(text) > MAX_CHARS:
+        raise FormulaError(f"the formula has {len(text)} characters; at most {MAX_CHARS} are allowed")
+    operators = len(_OPERATOR.findall(text))
+    if operators > MAX_OPERATORS:
+        raise FormulaError(f"the formula has {operators} operators; at most {MAX_OPERATORS} are allowed (split it into metrics)")
+    for literal in _NUMBER.findall(text):
+        digits = len(literal.split("e")[0].split("E")[0].replace(".", "").lstrip("0"))
+        if digits > MAX_DIGITS or not math.isfinite(float(literal)):
+            raise FormulaError(f"the number {literal[:20]}{'...' if len(literal) > 20 else ''} is not a finite number of at most {MAX_DIGITS} digits")
+
+
+def _check_node(node) -> None:
+    if isinstance(node, (ast.Expression, ast.Load, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub)):
+        return
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub, ast.Mult, ast.Div)):
+        return
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        return
+    if isinstance(node, ast.Name) and re.fullmatch(r"_v[0-9]+", node.id):
+        return
+    raise FormulaError(f"{type(node).__name__} is not allowed; use numbers, {{id}}, + - * / and parentheses")
 
 
 def compile_formula(formula: str):

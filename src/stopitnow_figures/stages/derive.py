@@ -301,7 +301,8 @@ def _report_cycles(by_id: dict[str, Row], deps: dict[str, list], level: dict, di
         if chain and not reported & set(chain):
             reported |= set(chain)
             r = by_id[start]
-            problems.add("derivation-cycle", display, r.line, "formula", r["formula"], "depends on itself: " + " -> ".join(chain))
+            shown = chain if len(chain) <= 8 else [*chain[:4], f"... {len(chain) - 6} more ...", *chain[-2:]]
+            problems.add("derivation-cycle", display, r.line, "formula", r["formula"], "depends on itself: " + " -> ".join(shown))
 
 
 def _chain_back(start: str, deps: dict[str, list], within: set[str]) -> list[str] | None:

@@ -1,0 +1,67 @@
+"""What ``make repro`` does before ``dvc repro``: the checks DVC cannot make for itself.
+
+- dvc.lock that is empty or not valid YAML (DVC was cut off writing it) is
+  restored from git, or removed where git does not have it (DVC then rebuilds
+  every stage), and the curator is told which;
+- a publish that was interrupted is finished or undone (``publishing.recover``);
+- a link to nothing, or a folder where a table should be, in raw/ is reported
+  as a located problem (DVC itself stops on it with a bare "[Errno 2]").
+
+    python -m stopitnow_figures.preflight [ROOT]
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from .errors import Collector
+from .paths import Paths
+from .publishing import recover
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    paths = Paths(Path(args[0]) if args else Path.cwd())
+    for note in filter(None, (repair_lock(paths), recover(paths))):
+        print(f"preflight: {note}", file=sys.stderr)
+    problems = raw_files(paths)
+    for p in problems:
+        print(str(p), file=sys.stderr)
+    return 1 if problems else 0
+
+
+def repair_lock(paths: Paths) -> str | None:
+    """Restore or remove a dvc.lock that DVC cannot read; say what was done (None if it was sound)."""
+    import yaml
+
+    lock = paths.dvc_lock
+    if not lock.exists():
+        return None
+    try:
+        data = yaml.safe_load(lock.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and isinstance(data.get("stages"), dict):
+            return None
+    except (yaml.YAMLError, UnicodeDecodeError):
+        pass
+    restored = subprocess.run(["git", "checkout", "--", "dvc.lock"], cwd=paths.root, capture_output=True)
+    if restored.returncode == 0:
+        return "dvc.lock was empty or broken (a build cut off while DVC wrote it): restored it from git; dvc repro reruns what changed since"
+    lock.unlink()
+    return "dvc.lock was empty or broken and git has no copy: removed it; dvc repro rebuilds every stage"
+
+
+def raw_files(paths: Paths) -> list:
+    """Links to nothing and files that are not regular files under raw/, each a located problem."""
+    problems = Collector()
+    for path in sorted(paths.raw.rglob("*")) if paths.raw.is_dir() else []:
+        if path.is_symlink() and not path.exists():
+            problems.add("unsafe-path", paths.rel(path), None, None, None, "a link to nothing; remove it or restore what it points to")
+        elif path.exists() and not (path.is_file() or path.is_dir()):
+            problems.add("unsafe-path", paths.rel(path), None, None, None, "not a regular file (a device, a pipe or a socket)")
+    return problems.problems
+
+
+if __name__ == "__main__":
+    sys.exit(main())
