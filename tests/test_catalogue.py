@@ -95,7 +95,7 @@ def long_chain_of_figures(repo: Path) -> None:
     row = f"{sid},Synthetic Press,A chain,https://example.org/chain,given,given,2017-02-01,2017-02-28,inferred,For a test.,chain.txt,{hashlib.sha256(text).hexdigest()}\n"
     append(SRC, row)(repo)
     rows = [
-        f"{sid}-f{k + 1:04d},{sid},In case {_letters(k)} we saw {k + 10} people,{k + 10},helpline_any,people,,,{sid}-f{(k - 1) % n + 1:04d},\n"
+        f"{sid}-f{k + 1:04d},{sid},In case {_letters(k)} we saw {k + 10} people,{k + 10},helpline_any,people,,,{sid}-f{(k - 1) % n + 1:04d},,\n"
         for k in range(n)
     ]
     append(FIG, "".join(rows))(repo)
@@ -250,7 +250,7 @@ CASES = [
         [("share-at-most-100", DER, "herald-share-scotland-calls", "value")],
     ),
     Case("empty file", write_bytes(FIG, lambda b: b""), [("empty-file", FIG, 1, None)]),
-    Case("header missing a column", edit(FIG, ",period_ref,notes\n", ",period_ref\n"), [("missing-column", FIG, 1, "notes")]),
+    Case("header missing a column", edit(FIG, ",reading,notes\n", ",reading\n"), [("missing-column", FIG, 1, "notes")]),
     Case("header with an unknown column", edit(FIG, ",notes\n", ",notes,extra\n"), [("unknown-column", FIG, 1, "extra")]),
     Case("wrong delimiter", write_bytes(PER, lambda b: b.replace(b",", b";")), [("wrong-delimiter", PER, 1, None)]),
     Case(
@@ -341,8 +341,8 @@ CASES = [
     # -- configuration ---------------------------------------------------------
     Case(
         "a hedge width outside (0, 1)",
-        edit("params.yaml", "nearly: 0.1", "nearly: 1.5"),
-        [("bad-config", "params.yaml", "nearly: 1.5", "clean.hedge_widths.nearly")],
+        edit("params.yaml", "nearly: {share: 0.1,", "nearly: {share: 1.5,"),
+        [("bad-config", "params.yaml", "nearly: {share: 1.5", "clean.hedge_widths.nearly.share")],
     ),
     Case(
         "a rate base that is text",
@@ -492,27 +492,27 @@ CASES = [
     ),
     Case(
         "a hedge width that is text",
-        edit("params.yaml", "nearly: 0.1", "nearly: a tenth"),
-        [("bad-config", "params.yaml", "nearly: a tenth", "clean.hedge_widths.nearly")],
+        edit("params.yaml", "nearly: {share: 0.1,", "nearly: {share: a tenth,"),
+        [("bad-config", "params.yaml", "nearly: {share: a tenth", "clean.hedge_widths.nearly.share")],
     ),
     Case(
         "a hedge width missing",
-        edit("params.yaml", "    nearly: 0.1\n", ""),
+        edit("params.yaml", "    nearly: {share: 0.1, units: 3}\n", ""),
         [("bad-config", "params.yaml", "hedge_widths:", "clean.hedge_widths")],
     ),
     Case(
         "a hedge width of 0",
-        edit("params.yaml", "nearly: 0.1", "nearly: 0"),
-        [("bad-config", "params.yaml", "nearly: 0", "clean.hedge_widths.nearly")],
+        edit("params.yaml", "nearly: {share: 0.1,", "nearly: {share: 0,"),
+        [("bad-config", "params.yaml", "nearly: {share: 0,", "clean.hedge_widths.nearly.share")],
     ),
     Case(
         "a negative hedge width",
-        edit("params.yaml", "nearly: 0.1", "nearly: -0.1"),
-        [("bad-config", "params.yaml", "nearly: -0.1", "clean.hedge_widths.nearly")],
+        edit("params.yaml", "units: 3}", "units: -3}"),
+        [("bad-config", "params.yaml", "units: -3}", "clean.hedge_widths.nearly.units")],
     ),
     Case(
         "a claim's words that start with a space and then =",
-        edit(CLA, '"""Nearly 80 men"" against the 78 calls."', '" =1+1, nearly 80 men"'),
+        edit(CLA, '"""Nearly 80 men"" (people) against the 78 calls', '" =1+1, nearly 80 men"" (people) against the 78 calls'),
         [("formula-cell", CLA, "=1+1, nearly 80 men", "compares")],
     ),
     Case(
@@ -529,7 +529,7 @@ CASES = [
     Case(
         "a number as written inside a word of the quote ('one' in 'anyone')",
         append(
-            FIG, "national-2017-scotland-f09,national-2017-scotland,I’d really encourage anyone struggling,one,help_seekers,people,,,,\n"
+            FIG, "national-2017-scotland-f09,national-2017-scotland,I’d really encourage anyone struggling,one,help_seekers,people,,,,,\n"
         ),
         [("number-not-in-quote", FIG, "I’d really encourage anyone struggling", "as_written")],
     ),

@@ -22,7 +22,16 @@ from stopitnow_figures.finder import WORDS, Span, account, find_mentions
 from stopitnow_figures.intervals import Interval
 from stopitnow_figures.values import NumberReader, ValueParseError
 
-READER = NumberReader(vocab.load(), {"approximately": 0.1, "estimated": 0.1, "nearly": 0.1}, {"dozens": [24, 99], "hundreds": [200, 999]})
+WIDTH = {"share": 0.1, "units": 5}
+READER = NumberReader(
+    vocab.load(),
+    {
+        "hedge_widths": dict.fromkeys(("approximately", "estimated", "nearly"), WIDTH),
+        "word_multiple_width": 0.1,
+        "coarse_rounding": True,
+        "vague_ranges": {"dozens": [24, 99], "hundreds": [200, 999]},
+    },
+)
 HEDGES, parse_as_written, parse_general = READER.hedges, READER.parse, READER.parse_general
 
 # -- CSV ---------------------------------------------------------------------

@@ -111,10 +111,10 @@ def test_a_new_field_of_the_figures_schema_is_added_in_the_typed_row_and_nowhere
     # the one change in code: the field in the typed row, in the schema's order, and what fills it
     clean = repo / "src" / "stopitnow_figures" / "stages" / "clean.py"
     text = clean.read_text()
-    text = text.replace("    as_written: str\n    notes: str\n", "    as_written: str\n    reviewer: str\n    notes: str\n", 1)
+    text = text.replace("    reading: str\n    notes: str\n", "    reading: str\n    reviewer: str\n    notes: str\n", 1)
     text = text.replace(
-        '            as_written=c["as_written"][i],\n',
-        '            as_written=c["as_written"][i],\n            reviewer="second reading",\n',
+        '            reading=c["reading"][i],\n',
+        '            reading=c["reading"][i],\n            reviewer="second reading",\n',
         1,
     )
     clean.write_text(text)
@@ -123,7 +123,7 @@ def test_a_new_field_of_the_figures_schema_is_added_in_the_typed_row_and_nowhere
     changed = subprocess.run(["git", "status", "--porcelain", "--", "src"], cwd=repo, capture_output=True, text=True).stdout.split()
     assert changed == ["M", "src/stopitnow_figures/stages/clean.py"]
     header = (repo / "processed" / "figures.csv").read_text().splitlines()[0].split(",")
-    assert header[-3:] == ["as_written", "reviewer", "notes"]
+    assert header[-3:] == ["reading", "reviewer", "notes"]
     assert {r["reviewer"] for r in _table(repo, "figures").values()} == {"second reading"}
     descriptor = json.loads((repo / "datapackage.json").read_text())
     assert "reviewer" in [f["name"] for f in descriptor["resources"][2]["schema"]["fields"]]

@@ -10,9 +10,10 @@ from numwords import int_to_words
 from stopitnow_figures import vocab
 from stopitnow_figures.values import NumberReader, ValueParseError, find_number
 
-WIDTHS = {"approximately": 0.1, "estimated": 0.1, "nearly": 0.1}
+WIDTHS = {"approximately": {"share": 0.1, "units": 10}, "estimated": {"share": 0.1, "units": 10}, "nearly": {"share": 0.1, "units": 3}}
 VAGUE = {"dozens": [24, 99], "hundreds": [200, 999], "thousands": [2000, 9999], "tens of thousands": [20000, 99999]}
-READER = NumberReader(vocab.load(), WIDTHS, VAGUE)
+PARAMS = {"hedge_widths": WIDTHS, "word_multiple_width": 0.1, "coarse_rounding": True, "vague_ranges": VAGUE}
+READER = NumberReader(vocab.load(), PARAMS)
 parse_as_written, interval = READER.parse, READER.interval
 
 
@@ -22,17 +23,23 @@ parse_as_written, interval = READER.parse, READER.interval
         ("1,504", 1504, "exact", 1504, 1504),
         ("seven", 7, "exact", 7, 7),
         ("Nearly 80", 80, "nearly", 72, 80),
-        ("Just under 560", 560, "nearly", 504, 560),
+        # "Just under": the narrower of 10 per cent (56) and 3 units of the last significant digit (3 x 10)
+        ("Just under 560", 560, "nearly", 530, 560),
+        ("almost 185,000", 185000, "nearly", 182000, 185000),  # 3 x 1,000, not 18,500
+        ("ALMOST 1000", 1000, "nearly", 900, 1000),  # one significant digit: 10 per cent (100), not 3 x 1,000
         ("more than 1,500", 1500, "more_than", 1500, None),
         ("at least 100,000", 100000, "at_least", 100000, None),
         ("an estimated 100,000", 100000, "estimated", 90000, 110000),
-        ("around 640", 640, "approximately", 576, 704),
+        ("around 640", 640, "approximately", 576, 704),  # 10 per cent (64), not 10 x 10
+        ("around 1,530", 1530, "approximately", 1430, 1630),  # 10 units of 10 (100), not 10 per cent (153)
+        ("around 300", 300, "approximately", 270, 330),
         ("as many as 50,000", 50000, "up_to", None, 50000),
         ("up to half a million", 500000, "up_to", None, 500000),
         ("5 per cent", 5, "rounded", 4.5, 5.5),
         ("44%", 44, "rounded", 43.5, 44.5),
+        ("70 per cent", 70, "rounded", 65, 75),  # its last significant digit is the tens: 70 +/- 5
         ("almost 80 per cent", 80, "nearly", 72, 80),
-        ("double", 2, "rounded", 1.5, 2.5),
+        ("double", 2, "rounded", 1.8, 2.2),  # a word for a ratio near 2: 2 +/- 10 per cent
         ("more than doubling", 2, "more_than", 2, None),
         ("as much as 10 times", 10, "up_to", None, 10),
         ("DOZENS", 24, "vague", 24, 99),
@@ -113,3 +120,27 @@ def test_a_hedge_interval_contains_or_bounds_its_value(hedge, n):
 )
 def test_a_number_as_written_is_whole_words_of_its_quote(quote, written, at):
     assert find_number(quote, written) == at
+
+
+def test_a_rounded_number_read_strictly_is_rounded_to_its_last_written_digit():
+    p = parse_as_written("70 per cent")
+    assert READER.published_interval(p, strict=True) == (70, 69.5, 70.5)
+
+
+@pytest.mark.parametrize(
+    ("text", "reading", "lower", "upper"),
+    [
+        ("100", "round", 50, 150),  # an unhedged round count: half a unit of its hundreds digit either side
+        ("as much as 10 times", "lower 1", 1, 10),  # "goes way beyond that": at least one times
+        ("78", "", 78, 78),
+    ],
+)
+def test_curated_readings_worked_by_hand(text, reading, lower, upper):
+    _, value, lo, hi = READER.read(text, reading)
+    assert (lo, hi) == (lower, upper)
+
+
+@pytest.mark.parametrize(("text", "reading"), [("Nearly 80", "round"), ("10", "lower 20"), ("5", "higher 2"), ("5", "lower x")])
+def test_a_reading_that_does_not_fit_the_number_is_refused(text, reading):
+    with pytest.raises(ValueParseError):
+        READER.read(text, reading)

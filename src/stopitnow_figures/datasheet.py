@@ -48,9 +48,14 @@ def hedge_rows(vocabulary: Vocabulary, params: dict) -> list[list[str]]:
     widths, vague = params["hedge_widths"], params["vague_ranges"]
     shapes = {
         "point": lambda q: "[v, v]",
-        "half_unit": lambda q: "v ± half a unit of its last written digit",
-        "around": lambda q: f"[v(1 - {widths[q]}), v(1 + {widths[q]})]",
-        "below": lambda q: f"[v(1 - {widths[q]}), v]",
+        "half_unit": lambda q: (
+            f"v ± half a unit of its last {'significant' if params['coarse_rounding'] else 'written'} digit "
+            f'(a word multiple such as "double": v(1 ± {params["word_multiple_width"]}))'
+        ),
+        "around": lambda q: f"v ± d, d the smaller of {widths[q]['share']}v and {widths[q]['units']:g} units of v's last significant digit",
+        "below": lambda q: (
+            f"[v - d, v], d the smaller of {widths[q]['share']}v and {widths[q]['units']:g} units of v's last significant digit"
+        ),
         "lower_bound": lambda q: "[v, unbounded)",
         "upper_bound": lambda q: "(unbounded, v]; a count, share or multiple is never below 0",
         "vague_range": lambda q: "; ".join(f"{w} [{lo:,}, {hi:,}]" for w, (lo, hi) in vague.items()) + " (v is the lower end)",

@@ -118,7 +118,9 @@ def _check_size(text: str) -> None:
     for literal in _NUMBER.findall(text):
         digits = len(literal.split("e")[0].split("E")[0].replace(".", "").lstrip("0"))
         if digits > MAX_DIGITS or not math.isfinite(float(literal)):
-            raise FormulaError(f"the number {literal[:20]}{'...' if len(literal) > 20 else ''} is not a finite number of at most {MAX_DIGITS} digits")
+            raise FormulaError(
+                f"the number {literal[:20]}{'...' if len(literal) > 20 else ''} is not a finite number of at most {MAX_DIGITS} digits"
+            )
 
 
 def _check_node(node) -> None:

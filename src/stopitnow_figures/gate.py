@@ -83,7 +83,7 @@ def check(tables: dict, texts: dict[str, str], sha256: dict[str, str], hedges: d
     t = {name: _as_table(rows) for name, rows in tables.items()}
     bad: list[Untraced] = []
     sources = _check_sources(t["sources"], texts, sha256, vocabulary, bad)
-    reader = None if not hedges else NumberReader(vocabulary, hedges["hedge_widths"], hedges["vague_ranges"])
+    reader = None if not hedges else NumberReader(vocabulary, hedges)
     figure_ok = _check_figures(t["figures"], sources, texts, sha256, reader, vocabulary, bad)
     population_ok = _check_population(t["population"], vocabulary, bad)
     index, value, lo, hi, periods = _environment(t)
@@ -142,7 +142,7 @@ def _quoted(figures: Table, sources: dict, texts, sha256, reader, ok: np.ndarray
     """Whether each figure's quote is at its offsets and holds its number; the reading of each number as written."""
     col = figures.column
     stale = {sid for sid, s in sources.items() if sha256.get(sid) != s["sha256"]}
-    reading_of: dict[str, int] = {}
+    reading_of: dict[tuple[str, str], int] = {}
     readings: list[tuple[str, float, float, float] | str] = []
     which = np.full(len(figures), -1, dtype=np.int64)
 
@@ -150,16 +150,18 @@ def _quoted(figures: Table, sources: dict, texts, sha256, reader, ok: np.ndarray
         ok[i] = False
         bad.extend(Untraced("figures", i + 1, c, col(c)[i] if c in figures.names else "", why) for c in columns)
 
-    rows = zip(col("source_id"), col("quote"), col("as_written"), col("qualifier"), col("char_start"), col("char_end"), strict=True)
-    for i, (sid, quote, aw, qualifier, start, end) in enumerate(rows):
+    rows = zip(
+        col("source_id"), col("quote"), col("as_written"), col("reading"), col("qualifier"), col("char_start"), col("char_end"), strict=True
+    )
+    for i, (sid, quote, aw, curated, qualifier, start, end) in enumerate(rows):
         why = _not_quoted(sid, quote, aw, start, end, sources, texts, stale)
         if why:
             flag(i, *why)
             continue
-        if aw not in reading_of:
-            reading_of[aw] = len(readings)
-            readings.append(_reading(reader, aw))
-        k = reading_of[aw]
+        if (aw, curated) not in reading_of:
+            reading_of[(aw, curated)] = len(readings)
+            readings.append(_reading(reader, aw, curated))
+        k = reading_of[(aw, curated)]
         if isinstance(readings[k], str):
             flag(i, ("value",), readings[k])
             continue
@@ -186,11 +188,12 @@ def _not_quoted(sid, quote, aw, start, end, sources, texts, stale) -> tuple[tupl
     return None
 
 
-def _reading(reader: NumberReader | None, written: str) -> tuple[str, float, float, float] | str:
+def _reading(reader: NumberReader | None, written: str, curated: str) -> tuple[str, float, float, float] | str:
+    """The qualifier and published numbers that the words as written give, with the row's curated reading."""
     if reader is None:
         return "the hedge widths cannot be read from params.yaml"
     try:
-        parsed, value, lower, upper = reader.read(written)
+        parsed, value, lower, upper = reader.read(written, curated)
     except ValueParseError as exc:
         return f"the number as written cannot be read: {exc}"
     return (parsed.qualifier, value, _nan(lower), _nan(upper))

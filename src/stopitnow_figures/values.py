@@ -78,8 +78,32 @@ class Parsed:
     value: float
     qualifier: str
     kind: str
-    half_unit: float  # half a unit of the last written digit (0 for exact counts)
+    written_unit: float  # a unit of the last written digit: 1 for "1,504" and "80", 0.1 for "5.5" (0: not written in digits)
+    significant_unit: float  # a unit of the last significant digit: 10 for "80" and "560", 1,000 for "185,000" (0: none)
     vague_word: str | None = None
+    word_multiple: bool = False  # "double", "treble": a word for a ratio near the number
+
+
+@dataclass(frozen=True)
+class Widths:
+    """The parameters of hedged intervals (params.yaml, clean): for each qualifier with a width, the share of
+    the number and the number of units of its last significant digit (the interval is the narrower of the two);
+    the relative width of a word multiple; whether a rounded number is rounded to its last significant digit
+    (else to its last written one); and the range of each vague word."""
+
+    hedges: dict[str, dict[str, float]]
+    word_multiple: float
+    coarse_rounding: bool
+    vague_ranges: dict[str, list[int]]
+
+    @classmethod
+    def of(cls, params: dict) -> Widths:
+        return cls(dict(params["hedge_widths"]), params["word_multiple_width"], params["coarse_rounding"], dict(params["vague_ranges"]))
+
+    def width(self, qualifier: str, parsed: Parsed) -> float:
+        w = self.hedges[qualifier]
+        by_share = w["share"] * abs(parsed.value)
+        return min(by_share, w["units"] * parsed.significant_unit) if parsed.significant_unit else by_share
 
 
 class NumberReader:
@@ -89,9 +113,10 @@ class NumberReader:
     would have matched (a hedge of four words wins over the last three of them).
     """
 
-    def __init__(self, vocabulary: Vocabulary, hedge_widths: dict[str, float], vague_ranges: dict[str, list[int]]) -> None:
+    def __init__(self, vocabulary: Vocabulary, params: dict) -> None:
         self.vocabulary = vocabulary
-        self.widths, self.vague_ranges = dict(hedge_widths), dict(vague_ranges)
+        self.widths = Widths.of(params)
+        self.vague_ranges = self.widths.vague_ranges
         self.hedges = vocabulary.hedges
         self._hedge_of = dict(vocabulary.hedges)
         # the common case, a plain or hedged whole number ("1,504", "nearly 80"), read without the general parser
@@ -119,7 +144,8 @@ class NumberReader:
         if m:
             hedge, digits = m.groups()
             qualifier = self._hedge_of[hedge] if hedge else self.vocabulary.unhedged_count
-            return Parsed(float(digits.replace(",", "")), qualifier, "count", 0.0)
+            whole = digits.replace(",", "")
+            return Parsed(float(whole), qualifier, "count", 1.0, _significant_unit(whole))
         return self.parse_general(text)
 
     def parse_general(self, text: str) -> Parsed:
@@ -131,18 +157,16 @@ class NumberReader:
         if low in self.vague_ranges:
             if qualifier is not None:
                 raise ValueParseError(f"hedge on a vague count {raw!r} is not supported")
-            return Parsed(0.0, self.vocabulary.vague, "vague", 0.0, vague_word=low)
+            return Parsed(0.0, self.vocabulary.vague, "vague", 0.0, 0.0, vague_word=low)
         kind, low = _kind_of(low)
         if kind == "count" and low in MULTIPLES:
-            kind, value, half = "multiple", float(MULTIPLES[low]), 0.5
-        else:
-            value, half, is_fraction = _parse_number(low)
-            if is_fraction and kind == "count":
-                kind = "fraction"
-        if kind == "count":
-            half = 0.0
+            value = float(MULTIPLES[low])
+            return Parsed(value, qualifier or self.vocabulary.unhedged_other, "multiple", 0.0, 0.0, word_multiple=True)
+        value, written, significant, is_fraction = _parse_number(low)
+        if is_fraction and kind == "count":
+            kind = "fraction"
         unhedged = self.vocabulary.unhedged_count if kind == "count" else self.vocabulary.unhedged_other
-        return Parsed(value, qualifier or unhedged, kind, half)
+        return Parsed(value, qualifier or unhedged, kind, written, significant)
 
     def _hedge(self, raw: str) -> tuple[str | None, str]:
         """The qualifier of the hedge the text starts with (None if none), and the text after it, lower-cased."""
@@ -154,41 +178,81 @@ class NumberReader:
                 return q, low[len(phrase) + 1 :]
         return None, low
 
-    def interval(self, parsed: Parsed) -> tuple[float, float | None, float | None]:
-        """(value, lower, upper) the hedge implies; None where unbounded (see ``schemas/vocabulary.json``, qualifiers)."""
-        v, shape, widths = parsed.value, self.vocabulary.intervals[parsed.qualifier], self.widths
+    def interval(self, parsed: Parsed, strict: bool = False) -> tuple[float, float | None, float | None]:
+        """(value, lower, upper) the hedge implies; None where unbounded (see ``schemas/vocabulary.json``,
+        qualifiers). ``strict``: a rounded number as rounded to its last written digit, whatever the parameter."""
+        v, shape, w = parsed.value, self.vocabulary.intervals[parsed.qualifier], self.widths
         if shape == "vague_range":
             lo, hi = self.vague_ranges[parsed.vague_word]
             return float(lo), float(lo), float(hi)
         if shape == "point":
             return v, v, v
         if shape == "half_unit":
-            return v, v - parsed.half_unit, v + parsed.half_unit
+            half = self._half_unit(parsed, strict)
+            return v, v - half, v + half
         if shape == "around":
-            w = widths[parsed.qualifier]
-            return v, v * (1 - w), v * (1 + w)
+            return v, v - w.width(parsed.qualifier, parsed), v + w.width(parsed.qualifier, parsed)
         if shape == "below":
-            return v, v * (1 - widths[parsed.qualifier]), v
+            return v, v - w.width(parsed.qualifier, parsed), v
         if shape == "lower_bound":
             return v, v, None
         if shape == "upper_bound":
             return v, None, v
         raise ValueParseError(f"unknown interval shape {shape!r}")
 
-    def published_interval(self, parsed: Parsed) -> tuple[float, float | None, float | None]:
+    def _half_unit(self, parsed: Parsed, strict: bool) -> float:
+        """Half the width of a rounded number: of a word multiple, its share; else half a unit of the last
+        significant digit (or of the last written one, ``strict`` or where coarse rounding is off)."""
+        if parsed.word_multiple:
+            return self.widths.word_multiple * parsed.value
+        unit = parsed.written_unit if strict or not self.widths.coarse_rounding else parsed.significant_unit
+        return 0.5 * unit
+
+    def published_interval(self, parsed: Parsed, strict: bool = False) -> tuple[float, float | None, float | None]:
         """(value, lower, upper) as published: fractions in percent; a count, multiple
         or share bounded only above is never negative, so its lower end is 0."""
-        value, lower, upper = self.interval(parsed)
+        value, lower, upper = self.interval(parsed, strict)
         if parsed.kind == "fraction":
             value, lower, upper = (None if x is None else x * 100 for x in (value, lower, upper))
         if self.vocabulary.intervals[parsed.qualifier] == "upper_bound" and parsed.kind != "percent":
             lower = 0.0
         return value, lower, upper
 
-    def read(self, text: str) -> tuple[Parsed, float, float | None, float | None]:
-        """A number as written, parsed, with its published value and interval."""
+    def read(self, text: str, reading: str = "") -> tuple[Parsed, float, float | None, float | None]:
+        """A number as written, parsed, with its published value and interval, after the curated ``reading``
+        (see ``apply_reading``)."""
         parsed = self.parse(text)
-        return (parsed, *self.published_interval(parsed))
+        value, lower, upper = self.published_interval(parsed)
+        return (parsed, *apply_reading(reading, parsed, value, lower, upper, self.vocabulary))
+
+
+def apply_reading(reading: str, parsed: Parsed, value: float, lower: float | None, upper: float | None, vocabulary: Vocabulary):
+    """A curated reading of a number beyond its hedge words (raw/figures.csv, column reading; each reading of
+    ``schemas/vocabulary.json``): "round", an unhedged count read as rounded to its last significant digit;
+    "lower N", a lower end set by other words of the quote, which the row's notes quote."""
+    if not reading:
+        return value, lower, upper
+    name, _, arg = reading.partition(" ")
+    if name not in vocabulary.readings:
+        raise ValueParseError(f"{reading!r} is not a reading; use one of {sorted(vocabulary.readings)}")
+    if name == "round":
+        if parsed.qualifier != vocabulary.unhedged_count or not parsed.significant_unit:
+            raise ValueParseError("only an unhedged count written in digits can be read as round")
+        half = 0.5 * parsed.significant_unit
+        return value, value - half, value + half
+    try:
+        bound = float(arg.replace(",", ""))
+    except ValueError:
+        raise ValueParseError(f"{reading!r}: give the lower end as a number (lower 1)") from None
+    if upper is not None and bound > upper or bound > value:
+        raise ValueParseError(f"{reading!r}: the lower end must not exceed the number ({value:g})")
+    return value, max(bound, lower) if lower is not None else bound, upper
+
+
+def _significant_unit(whole: str) -> float:
+    """A unit of the last significant digit of a whole number written in digits: 10**(trailing zeros)."""
+    stripped = whole.rstrip("0")
+    return float(10 ** (len(whole) - len(stripped))) if stripped else 1.0
 
 
 def _kind_of(low: str) -> tuple[str, str]:
@@ -202,30 +266,39 @@ def _kind_of(low: str) -> tuple[str, str]:
     return "count", low
 
 
-def _parse_number(text: str) -> tuple[float, float, bool]:
-    """Return (value, half unit of last digit, is a bare fraction)."""
+def _parse_number(text: str) -> tuple[float, float, float, bool]:
+    """Return (value, unit of the last written digit, unit of the last significant digit, is a bare fraction);
+    a number in words has no written digit, and the unit of its last significant digit comes from its value."""
     if not text:
         raise ValueParseError("no number")
     m = _DIGITS.match(text)
     if m:
         whole, frac = m.group(1).replace(",", ""), m.group(2)
         if frac:
-            return float(f"{whole}.{frac}"), 0.5 * 10 ** (-len(frac)), False
-        return float(whole), 0.5, False
+            unit = 10.0 ** (-len(frac))
+            return float(f"{whole}.{frac}"), unit, unit, False
+        return float(whole), 1.0, _significant_unit(whole), False
     words = text.replace("-", " ").split()
     if words and words[0] in ("a", "an") and len(words) == 2 and words[1] in FRACTIONS:
-        return FRACTIONS[words[1]], 0.0, True
+        return FRACTIONS[words[1]], 0.0, 0.0, True
+    value = _words_value(text, words)
+    whole = f"{value:.0f}"
+    return value, 0.0, _significant_unit(whole) if value.is_integer() and value > 0 else 0.0, False
+
+
+def _words_value(text: str, words: list[str]) -> float:
+    """A number written in words, or in digits and a scale word ("half a million", "1.2 million", "seven")."""
     if len(words) == 3 and words[0] in FRACTIONS and words[1] in ("a", "an") and words[2] in SCALES:
-        return FRACTIONS[words[0]] * SCALES[words[2]], 0.0, False
+        return FRACTIONS[words[0]] * SCALES[words[2]]
     if len(words) == 3 and words[1] in ("a", "an") and _is_words(words[:1]) and words[2] in SCALES:
         raise ValueParseError(f"cannot read {text!r}")
     if len(words) >= 1 and words[0] in ("a", "an") and len(words) == 2 and words[1] in SCALES:
-        return float(SCALES[words[1]]), 0.0, False
+        return float(SCALES[words[1]])
     m2 = re.match(r"^(\d+(?:\.\d+)?)\s+(million|billion|thousand)$", text)
     if m2:
-        return float(m2.group(1)) * SCALES[m2.group(2)], 0.0, False
+        return float(m2.group(1)) * SCALES[m2.group(2)]
     if _is_words(words):
-        return float(words_to_int(words)), 0.0, False
+        return float(words_to_int(words))
     raise ValueParseError(f"cannot read {text!r} as a number")
 
 

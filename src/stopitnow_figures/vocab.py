@@ -38,6 +38,7 @@ class Vocabulary:
     shares: tuple[str, ...]
     channels: dict[str, tuple[str, ...]]
     labels: dict[str, str]  # words published in place of a missing value
+    readings: dict[str, str]  # curated readings of a number beyond its hedge words
     typed: dict[str, tuple[str, ...]]  # table -> its number, integer, year and date fields
     primary_keys: dict[str, tuple[str, ...]]
     foreign_keys: dict[str, list[dict]]
@@ -104,6 +105,7 @@ def _load(schemas: Path) -> Vocabulary:
         shares=tuple(reg["measures"]["shares"]),
         channels={k: tuple(v) for k, v in reg["measures"]["channels"].items()},
         labels={k: v for k, v in reg["labels"].items() if k != "description"},
+        readings={k: v for k, v in reg["readings"].items() if k != "description"},
         typed={t: tuple(f["name"] for f in s["fields"] if f["type"] in ("number", "integer", "year", "date")) for t, s in tables.items()},
         primary_keys={t: tuple(s.get("primaryKey", ())) for t, s in tables.items()},
         foreign_keys={t: list(s.get("foreignKeys", [])) for t, s in tables.items()},

@@ -63,6 +63,7 @@ class CleanedFigure(NamedTuple):
     char_start: float
     char_end: float
     as_written: str
+    reading: str
     notes: str
 
 
@@ -281,7 +282,7 @@ class FigureCleaner:
         self.col = {name: fig.column(name) for name in fig.names}
         self.windows = publication_windows(self.paths, self.inputs.sources, self.problems)
         self.starts = locate_quotes(self.inputs.texts, self.col["source_id"], self.col["quote"])
-        self.reader = None if not self.params else NumberReader(self.vocabulary, self.params["hedge_widths"], self.params["vague_ranges"])
+        self.reader = None if not self.params else NumberReader(self.vocabulary, self.params)
         self.places = PlaceReader(self.paths, self.vocabulary, self.inputs.places, self.inputs.geographies)
         self.periods = PeriodReader(self.paths, self.vocabulary, self.inputs.readings, self.windows, self.problems)
         self.basis = self.vocabulary.names("figures", "period_basis")
@@ -318,7 +319,7 @@ class FigureCleaner:
         c, line = self.col, self.inputs.figures.line(i)
         sid = c["source_id"][i]
         self.check_source(sid, line)
-        qualifier, value, lower, upper, kind = self.read_value(c["as_written"][i], line)
+        qualifier, value, lower, upper, kind = self.read_value(c["as_written"][i], c["reading"][i], line)
         self.check_unit(c["unit"][i], c["measure"][i], kind, line)
         geography, code, geo_note = self.places.read(c["place"][i], sid, line, self)
         start, end = self.locate(i, line)
@@ -340,6 +341,7 @@ class FigureCleaner:
             char_start=start,
             char_end=end,
             as_written=c["as_written"][i],
+            reading=c["reading"][i],
             notes=c["notes"][i],
         )
 
@@ -348,19 +350,19 @@ class FigureCleaner:
             self.problems.add("unknown-id", self.display, line, "source_id", sid, "no source in raw/sources.csv has this id")
             self.blamed.update((line, c) for c in ("source_id", "char_start", "char_end"))
 
-    def read_value(self, written: str, line: int) -> tuple[str, float, float, float, str]:
+    def read_value(self, written: str, reading: str, line: int) -> tuple[str, float, float, float, str]:
         """The qualifier, value, interval and kind of a number as written (NaN and no kind where it cannot be read)."""
         if self.reader is None:  # params.yaml is unusable: reported by its own check
             self.blamed.update((line, c) for c in ("value", "qualifier", "lower", "upper"))
             return "", NAN, NAN, NAN, ""
-        got = self._numbers.get(written)
+        got = self._numbers.get((written, reading))
         if got is None:
             try:
-                parsed, value, lower, upper = self.reader.read(written)
+                parsed, value, lower, upper = self.reader.read(written, reading)
                 got = (parsed.qualifier, value, NAN if lower is None else lower, NAN if upper is None else upper, parsed.kind)
             except ValueParseError as exc:
                 got = str(exc)
-            self._numbers[written] = got
+            self._numbers[(written, reading)] = got
         if isinstance(got, str):
             self.problems.add(*value_problem(self.reader, self.display, line, written, got))
             self.blamed.update((line, c) for c in ("value", "qualifier", "lower", "upper"))

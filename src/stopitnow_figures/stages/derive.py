@@ -30,6 +30,7 @@ from ..intervals import Interval
 from ..paths import Paths
 from ..periods import reference_date
 from ..schema import check_frame, field_names, field_types, load_schema
+from ..values import NumberReader, apply_reading
 from ..vocab import Vocabulary
 
 
@@ -62,7 +63,7 @@ def run(root: Path) -> None:
     env = Environment.from_tables(figures, population)
     metrics = derive_metrics(paths, derivations, env, problems)
     rates = rate_metrics(vocabulary, figures, population, metrics, env, params["derive"]["rate_per"])
-    claim_cols = check_claims(paths, vocabulary, claims, env, params["claims"], problems)
+    claim_cols = check_claims(paths, vocabulary, claims, env, params, figures, problems)
     problems.raise_if_any()
     tables = {
         "derived": sorted_by(concat(metrics, rates), "metric_id"),
@@ -446,12 +447,14 @@ def _estimate_for(estimates: list[tuple[int, str]], start: str, end: str) -> tup
     return year, pid, which
 
 
-def check_claims(paths: Paths, vocabulary: Vocabulary, rows: Table, env: Environment, prm: dict, problems: Collector) -> dict:
+def check_claims(
+    paths: Paths, vocabulary: Vocabulary, rows: Table, env: Environment, prm: dict, figures: Table, problems: Collector
+) -> dict:
     """Compare each stated number with what its formula computes, the way statcheck does."""
     display = paths.rel(paths.raw_claims)
     valid = valid_claims(rows, env, display, problems)
     done = evaluate_many([r["formula"] for r in valid], env.index, *env.arrays())
-    verdicts = Verdicts(vocabulary, prm)
+    verdicts = Verdicts(vocabulary, prm, figures)
     out = []
     for k, r in enumerate(valid):
         if k in done.errors:
@@ -459,7 +462,7 @@ def check_claims(paths: Paths, vocabulary: Vocabulary, rows: Table, env: Environ
             continue
         ids, fid = inputs(r["formula"]), r["figure_id"]
         span, stated = Interval(float(done.lo[k]), float(done.hi[k])), env.interval(fid)
-        verdict, why = verdicts.of(env.value(fid), stated, span, any(env.rests_on(i, fid) for i in ids))
+        verdict, why = verdicts.of(fid, stated, span, any(env.rests_on(i, fid) for i in ids))
         (lo, hi), (slo, shi) = span.bounds(), stated.bounds()
         out.append(
             {
@@ -517,45 +520,40 @@ def valid_claims(rows: Table, env: Environment, display: str, problems: Collecto
 
 
 class Verdicts:
-    """A claim's verdict: consistent where the stated and computed intervals meet; else
-    consistent within rounding where a stated whole number ending in zero, read as
-    rounded to its last non-zero digit, meets; else inconsistent; and not checkable
-    where the computed value rests on the stated number itself."""
+    """A claim's verdict: consistent where the stated number, read as rounded to its last written digit,
+    meets what is computed; consistent within rounding where it meets only as rounded to its last
+    significant digit (the published reading, under ``clean.coarse_rounding``); else inconsistent; and
+    not checkable where the computed value rests on the stated number itself."""
 
-    def __init__(self, vocabulary: Vocabulary, prm: dict) -> None:
+    def __init__(self, vocabulary: Vocabulary, params: dict, figures: Table) -> None:
         self.names = vocabulary.names("claims", "verdict")
-        self.coarse_rounding = bool(prm.get("coarse_rounding"))
+        self.reader = NumberReader(vocabulary, params["clean"])
+        self.written = dict(
+            zip(figures.column("figure_id"), zip(figures.column("as_written"), figures.column("reading"), strict=True), strict=True)
+        )
 
-    def of(self, stated_value: float, stated: Interval, computed: Interval, circular: bool) -> tuple[str, str]:
+    def strict(self, fid: str, stated: Interval) -> Interval:
+        """The stated number as rounded to its last written digit (the published interval where that is the same)."""
+        written, reading = self.written[fid]
+        parsed = self.reader.parse(written)
+        _, lo, hi = apply_reading(reading, parsed, *self.reader.published_interval(parsed, strict=True), self.reader.vocabulary)
+        return Interval.of(lo, hi) if (lo, hi) != stated.bounds() else stated
+
+    def of(self, fid: str, stated: Interval, computed: Interval, circular: bool) -> tuple[str, str]:
         c, s, v = fmt_interval(computed), fmt_interval(stated), self.names
         if circular:
             return (
                 v.not_checkable,
                 f"The computed value depends on the stated number itself (the article gives no independent figure), so nothing can be checked; computed {c}.",
             )
+        strict = self.strict(fid, stated)
+        if strict.meets(computed):
+            return v.consistent, f"Stated {fmt_interval(strict)} and computed {c} meet."
         if stated.meets(computed):
-            return v.consistent, f"Stated {s} and computed {c} meet."
-        coarse = coarse_interval(stated_value, stated) if self.coarse_rounding else None
-        if coarse is not None and coarse.meets(computed):
-            return (
-                v.consistent_within_rounding,
-                f"Stated {s} and computed {c} do not meet, but they do if the stated number was rounded to its last non-zero digit ({fmt_interval(coarse)}).",
+            return v.consistent_within_rounding, (
+                f"Stated {fmt_interval(strict)} and computed {c} do not meet, but they do if the stated number was rounded to its last significant digit ({s})."
             )
         return v.inconsistent, f"Stated {s} and computed {c} do not meet."
-
-
-def coarse_interval(value: float, stated: Interval) -> Interval | None:
-    """For a whole number ending in zeros (80), the interval if rounded to its last non-zero digit (75-85)."""
-    if not float(value).is_integer() or value == 0 or stated.hi - stated.lo > 1:
-        return None
-    n, zeros = int(abs(value)), 0
-    while n % 10 == 0:
-        n //= 10
-        zeros += 1
-    if zeros == 0:
-        return None
-    half = 0.5 * 10**zeros
-    return Interval(value - half, value + half)
 
 
 def fmt_interval(i: Interval) -> str:
