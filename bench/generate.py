@@ -1,6 +1,8 @@
 """Write a synthetic but valid corpus of N figures into a folder laid out like
 the repository: source texts with real quotes at real offsets, figure rows with
-hedges, periods and places, derivations, claims and the real reference rows.
+hedges, periods and places, a quantity for each figure, and for each source an
+identity (an implied total of its first two quantities, a set the reconcile
+stage solves on its own), a derivation and a claim; and the real reference rows.
 
     python bench/generate.py 100000 /tmp/corpus-100k
 """
@@ -50,7 +52,9 @@ def generate(n: int, out: Path) -> None:
             (out / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, out / rel)
     (out / "processed").mkdir()
-    sources, figures, derivations, claims = [], [], [], []
+    sources, figures, derivations, claims, quantities, identities = [], [], [], [], [], []
+    with open(ROOT / "raw" / "places.csv", encoding="utf-8", newline="") as fh:
+        code = {r["place"]: r["geography_code"] for r in csv.DictReader(fh) if not r["source_id"]}
     n_sources = max(1, -(-n // PER_SOURCE))
     k = 0
     for s in range(n_sources):
@@ -64,7 +68,9 @@ def generate(n: int, out: Path) -> None:
             measure, unit, verb = MEASURES[k % len(MEASURES)]
             quote = f"In 2016 {hedge}{value:,} people from {place} {verb} in case {word_id(k)}"
             sentences.append(quote + ".")
-            figures.append([f"{sid}-f{j + 1:02d}", sid, quote, f"{hedge}{value:,}", measure, unit, place, "In 2016", "", "synthetic"])
+            fid, qid = f"{sid}-f{j + 1:02d}", f"{sid}-q{j + 1:02d}"
+            figures.append([fid, sid, qid, quote, f"{hedge}{value:,}", measure, unit, place, "In 2016", "", "", "synthetic"])
+            quantities.append([qid, f"Synthetic quantity {word_id(k)}", measure, unit, "events", code[place], f"of:{fid}", ""])
             k += 1
         text = "\n\n".join(sentences) + "\n"
         path = out / "raw" / "sources" / f"{sid}.txt"
@@ -73,26 +79,54 @@ def generate(n: int, out: Path) -> None:
         sources.append([sid, "Synthetic Press", f"Synthetic article {word_id(s)}", f"https://example.org/{sid}", "synthetic", "synthetic",
                         "2017-02-01", "2017-02-28", "inferred", "Synthetic corpus for benchmarks.", f"{sid}.txt", hashlib.sha256(text.encode()).hexdigest()])  # fmt: skip
         if k - first >= 2:
-            a, b = f"{sid}-f01", f"{sid}-f02"
-            derivations.append([f"{sid}-sum", "total", f"{{{a}}} + {{{b}}}", "people", "", "span", "Sum of two synthetic figures."])
-            claims.append([f"{sid}-restated", a, f"{{{a}}}", "The figure against itself."])
+            a, b, total = f"{sid}-q01", f"{sid}-q02", f"{sid}-total"
+            measure, unit, _ = MEASURES[first % len(MEASURES)]
+            quantities.append([total, "The total of two synthetic quantities", measure, unit, "events", "", "", ""])
+            identities.append([f"{sid}-sum", f"{{{total}}}", "equals", f"{{{a}}} + {{{b}}}", "A synthetic total."])
+            derivations.append([f"{sid}-sum", "total", f"{{{a}}} + {{{b}}}", "people", "", "span", "Sum of two synthetic quantities."])
+            claims.append([f"{sid}-restated", f"{sid}-f01", f"{{{a}}}", "equals", "The figure against the rest of its set."])
     write_csv(out / "raw" / "sources.csv", ["source_id", "publisher", "headline", "url", "headline_basis", "publisher_basis", "published_earliest",
               "published_latest", "date_basis", "date_reasoning", "original_file", "sha256"], sources)  # fmt: skip
     write_csv(
         out / "raw" / "figures.csv",
-        ["figure_id", "source_id", "quote", "as_written", "measure", "unit", "place", "period", "period_ref", "notes"],
+        [
+            "figure_id",
+            "source_id",
+            "quantity_id",
+            "quote",
+            "as_written",
+            "measure",
+            "unit",
+            "place",
+            "period",
+            "period_ref",
+            "reading",
+            "notes",
+        ],
         figures,
     )
     with open(ROOT / "raw" / "places.csv", encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
     # only the readings the synthetic figures use: a reading nothing uses is refused
     write_csv(out / "raw" / "places.csv", rows[0], [r for r in rows[1:] if r[0] in PLACES and not r[1]])
+    with open(ROOT / "raw" / "reference" / "population.csv", encoding="utf-8", newline="") as fh:
+        used = {r["geography_code"] for r in csv.DictReader(fh)} | {code[p] for p in PLACES}
+    with open(ROOT / "raw" / "geographies.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    # only the places the corpus uses: a row nothing uses is refused
+    write_csv(out / "raw" / "geographies.csv", rows[0], [r for r in rows[1:] if r[0] in used])
     write_csv(out / "raw" / "not_figures.csv", ["source_id", "text", "context", "category", "reason"], [])
     write_csv(out / "raw" / "period_readings.csv", ["source_id", "period", "period_start", "period_end", "reasoning"], [])
     write_csv(
         out / "raw" / "derivations.csv", ["metric_id", "kind", "formula", "unit", "geography_code", "period", "description"], derivations
     )
-    write_csv(out / "raw" / "claims.csv", ["claim_id", "figure_id", "formula", "compares"], claims)
+    write_csv(out / "raw" / "claims.csv", ["claim_id", "figure_id", "formula", "relation", "compares"], claims)
+    write_csv(
+        out / "raw" / "quantities.csv",
+        ["quantity_id", "description", "measure", "unit", "counting", "geography_code", "period", "note"],
+        quantities,
+    )
+    write_csv(out / "raw" / "identities.csv", ["identity_id", "left", "relation", "right", "note"], identities)
 
 
 if __name__ == "__main__":

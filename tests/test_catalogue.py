@@ -95,7 +95,7 @@ def long_chain_of_figures(repo: Path) -> None:
     row = f"{sid},Synthetic Press,A chain,https://example.org/chain,given,given,2017-02-01,2017-02-28,inferred,For a test.,chain.txt,{hashlib.sha256(text).hexdigest()}\n"
     append(SRC, row)(repo)
     rows = [
-        f"{sid}-f{k + 1:04d},{sid},In case {_letters(k)} we saw {k + 10} people,{k + 10},helpline_any,people,,,{sid}-f{(k - 1) % n + 1:04d},,\n"
+        f"{sid}-f{k + 1:04d},{sid},uk-2016-helpline-calls,In case {_letters(k)} we saw {k + 10} people,{k + 10},helpline_any,people,,,{sid}-f{(k - 1) % n + 1:04d},,\n"
         for k in range(n)
     ]
     append(FIG, "".join(rows))(repo)
@@ -133,6 +133,8 @@ SRC = "raw/sources.csv"
 POP = "raw/reference/population.csv"
 DER = "raw/derivations.csv"
 CLA = "raw/claims.csv"
+QUA = "raw/quantities.csv"
+IDE = "raw/identities.csv"
 CAND = "build/package/processed/figures.csv"
 PUB = "processed/figures.csv"
 NF = "raw/not_figures.csv"
@@ -244,10 +246,10 @@ CASES = [
         "share above 100 per cent",
         edit(
             DER,
-            "{herald-2017-scotland-f04} / {herald-2017-scotland-f06} * 100",
-            "{herald-2017-scotland-f06} / {herald-2017-scotland-f04} * 100",
+            "{edinburgh-2015-17-website-visitors} / {scotland-2015-17-website-visitors} * 100",
+            "{scotland-2015-17-website-visitors} / {edinburgh-2015-17-website-visitors} * 100",
         ),
-        [("share-at-most-100", DER, "herald-share-scotland-calls", "value")],
+        [("share-at-most-100", DER, "eveningtimes-edinburgh-share", "value")],
     ),
     Case("empty file", write_bytes(FIG, lambda b: b""), [("empty-file", FIG, 1, None)]),
     Case("header missing a column", edit(FIG, ",reading,notes\n", ",reading\n"), [("missing-column", FIG, 1, "notes")]),
@@ -274,26 +276,93 @@ CASES = [
     ),
     Case(
         "derived input id that does not exist",
-        edit(DER, "{herald-2017-scotland-f04} / 12", "{herald-2017-scotland-f40} / 12"),
-        [("unknown-id", DER, "herald-2017-scotland-f40", "formula")],
+        edit(DER, "{scotland-2016-helpline-own-calls} / 12", "{scotland-2016-helpline-own-callz} / 12"),
+        [("unknown-id", DER, "scotland-2016-helpline-own-callz", "formula")],
+    ),
+    Case(
+        "a derivation that names a single figure, not its quantity",
+        edit(DER, "{scotland-2016-helpline-own-calls} / 12", "{herald-2017-scotland-f04} / 12"),
+        [("unknown-id", DER, "herald-2017-scotland-f04", "formula")],
+    ),
+    # -- quantities and identities (the reconcile stage) --
+    Case(
+        "a figure that names a quantity of another place",
+        edit(FIG, ',glasgow-2015-17-website-visitors,"Since October 2015', ',edinburgh-2015-17-website-visitors,"Since October 2015'),
+        [("quantity-mismatch", FIG, "Since October 2015, a total of 836", "geography_code")],
+    ),
+    Case(
+        "a figure that names a quantity of another measure",
+        edit(FIG, "herald-2017-scotland,scotland-2016-helpline-own-calls,", "herald-2017-scotland,uk-2016-people-viewing-estimate,"),
+        [("quantity-mismatch", FIG, "In total, 78 calls", "measure")],
+    ),
+    Case(
+        "a figure that names no known quantity",
+        edit(FIG, "herald-2017-scotland,scotland-2016-helpline-own-calls,", "herald-2017-scotland,scotland-2016-helpline-own-callz,"),
+        [("unknown-id", FIG, "In total, 78 calls", "quantity_id")],
+    ),
+    Case(
+        "a quantity nothing mentions or relates",
+        append(QUA, "scotland-2016-nothing,Nothing,helpline_any,calls,events,S92000003,,\n"),
+        [("unused-row", QUA, "scotland-2016-nothing", "quantity_id")],
+    ),
+    Case(
+        "a quantity listed twice",
+        append(QUA, "uk-2016-helpline-calls,Again,helpline_any,calls,events,K02000001,,\n"),
+        [("duplicate-id", QUA, "uk-2016-helpline-calls,Again", "quantity_id")],
+    ),
+    Case(
+        "an identity that names no known quantity",
+        append(IDE, "test-unknown,{uk-2016-helpline-callz},at most,{uk-2016-helpline-calls},For the test.\n"),
+        [("unknown-id", IDE, "test-unknown", "left")],
+    ),
+    Case(
+        "a total and parts counted differently",
+        append(IDE, "test-mixed,{uk-2016-helpline-calls},sum of parts,{scotland-2016-helpline-own-callers},For the test.\n"),
+        [("bad-formula", IDE, "test-mixed", "right")],
+    ),
+    Case(
+        "a claim relation outside the vocabulary",
+        edit(CLA, "{south-west-2019h1-help-seekers},at most,", "{south-west-2019h1-help-seekers},below,"),
+        [("not-in-vocabulary", CLA, "bournemouthecho-dorset-within-south-west", "relation")],
+    ),
+    Case(
+        "a claim formula that names a single figure",
+        edit(
+            CLA,
+            "herald-nearly-80,herald-2017-scotland-f02,{scotland-2016-helpline-own-callers}",
+            "herald-nearly-80,herald-2017-scotland-f02,{herald-2017-scotland-f04}",
+        ),
+        [("unknown-id", CLA, "herald-nearly-80", "formula")],
+    ),
+    Case(
+        "an equals claim whose formula does not give its figure's quantity",
+        edit(
+            CLA,
+            "eveningtimes-total,eveningtimes-2017-glasgow-f04,{glasgow-2015-17-website-visitors}",
+            "eveningtimes-total,eveningtimes-2017-glasgow-f04,{glasgow-2015-16-website-visitors} + {glasgow-2016-17-website-visitors}",
+        ),
+        [("bad-formula", CLA, "eveningtimes-total", "formula")],
     ),
     Case(
         "derivation that depends on itself",
-        edit(
-            DER,
-            "{bournemouthecho-2019-dorset-f02} - {bournemouthecho-2019-dorset-f03}",
-            "{bournemouthecho-dorset-pct-change} - {bournemouthecho-2019-dorset-f03}",
+        both(
+            edit(DER, "{glasgow-2015-16-website-visitors} / 12", "{eveningtimes-monthly-pct-change} / 12"),
+            edit(DER, "({glasgow-2016-17-website-visitors} * 12 /", "({eveningtimes-first-year-per-month} * 12 /"),
         ),
-        [("derivation-cycle", DER, "bournemouthecho-dorset-2018-implied", "formula")],
+        [("derivation-cycle", DER, "eveningtimes-first-year-per-month", "formula")],
     ),
     Case(
         "formula outside the documented form",
-        edit(DER, "{herald-2017-scotland-f04} / 12", "{herald-2017-scotland-f04} ** 12"),
+        edit(DER, "{scotland-2016-helpline-own-calls} / 12", "{scotland-2016-helpline-own-calls} ** 12"),
         [("bad-formula", DER, "herald-calls-per-month", "formula")],
     ),
     Case(
         "claim with no inputs",
-        edit(CLA, "herald-nearly-80,herald-2017-scotland-f02,{herald-2017-scotland-f04}", "herald-nearly-80,herald-2017-scotland-f02,78"),
+        edit(
+            CLA,
+            "herald-nearly-80,herald-2017-scotland-f02,{scotland-2016-helpline-own-callers}",
+            "herald-nearly-80,herald-2017-scotland-f02,78",
+        ),
         [("no-inputs", CLA, "herald-nearly-80", "formula")],
     ),
     Case(
@@ -393,7 +462,7 @@ CASES = [
     ),
     Case(
         "a derivation period rule of an unknown id",
-        edit(DER, "of:herald-2017-scotland-f04,Calls", "of:nothing-here,Calls"),
+        edit(DER, "of:scotland-2016-helpline-own-calls,Calls", "of:nothing-here,Calls"),
         [("bad-period", DER, "herald-calls-per-month", "period")],
     ),
     Case(
@@ -434,8 +503,8 @@ CASES = [
         "a published stated interval out of order",
         edit(
             "processed/claims.csv",
-            "herald-nearly-80,herald-2017-scotland-f02,80,72,80,",
-            "herald-nearly-80,herald-2017-scotland-f02,80,81,80,",
+            "herald-nearly-80,herald-2017-scotland-f02,equals,80,72,80,",
+            "herald-nearly-80,herald-2017-scotland-f02,equals,80,81,80,",
         ),
         [("stated-ordered", "processed/claims.csv", "herald-nearly-80,", "stated")],
         stage="validation",
@@ -444,8 +513,8 @@ CASES = [
         "a published period with one date",
         edit(
             "processed/derived.csv",
-            ",S92000003,2016-01-01,2016-12-31,of:herald-2017-scotland-f04,",
-            ",S92000003,2016-01-01,,of:herald-2017-scotland-f04,",
+            ",S92000003,2016-01-01,2016-12-31,of:scotland-2016-helpline-own-calls,",
+            ",S92000003,2016-01-01,,of:scotland-2016-helpline-own-calls,",
         ),
         [("period-complete", "processed/derived.csv", "herald-calls-per-month,", "period_end")],
         stage="validation",
@@ -466,22 +535,22 @@ CASES = [
     # -- inputs that used to give a traceback ---------------------------------
     Case(
         "a formula of 1,000 terms",
-        edit(DER, "{herald-2017-scotland-f04} / 12", "{herald-2017-scotland-f04}" + " + 1" * 1000),
+        edit(DER, "{scotland-2016-helpline-own-calls} / 12", "{scotland-2016-helpline-own-calls}" + " + 1" * 1000),
         [("bad-formula", DER, "herald-calls-per-month", "formula")],
     ),
     Case(
         "a formula of 1,000 unary minuses",
-        edit(DER, "{herald-2017-scotland-f04} / 12", "(" + "-" * 1000 + "{herald-2017-scotland-f04})"),
+        edit(DER, "{scotland-2016-helpline-own-calls} / 12", "(" + "-" * 1000 + "{scotland-2016-helpline-own-calls})"),
         [("bad-formula", DER, "herald-calls-per-month", "formula")],
     ),
     Case(
         "a formula of 100,000 unary minuses",
-        edit(DER, "{herald-2017-scotland-f04} / 12", "(" + "-" * 100_000 + "{herald-2017-scotland-f04})"),
+        edit(DER, "{scotland-2016-helpline-own-calls} / 12", "(" + "-" * 100_000 + "{scotland-2016-helpline-own-calls})"),
         [("bad-formula", DER, "herald-calls-per-month", "formula")],
     ),
     Case(
         "a number of 400 digits in a formula",
-        edit(DER, "{herald-2017-scotland-f04} / 12", "{herald-2017-scotland-f04} / 1" + "0" * 400),
+        edit(DER, "{scotland-2016-helpline-own-calls} / 12", "{scotland-2016-helpline-own-calls} / 1" + "0" * 400),
         [("bad-formula", DER, "herald-calls-per-month", "formula")],
     ),
     Case("a chain of 1,000 derivations", long_chain_of_derivations, [("unknown-id", DER, "chain-0000,", "formula")]),
@@ -529,7 +598,8 @@ CASES = [
     Case(
         "a number as written inside a word of the quote ('one' in 'anyone')",
         append(
-            FIG, "national-2017-scotland-f09,national-2017-scotland,I’d really encourage anyone struggling,one,help_seekers,people,,,,,\n"
+            FIG,
+            "national-2017-scotland-f09,national-2017-scotland,scotland-2017q3-help-seekers,I’d really encourage anyone struggling,one,help_seekers,people,,,,,\n",
         ),
         [("number-not-in-quote", FIG, "I’d really encourage anyone struggling", "as_written")],
     ),

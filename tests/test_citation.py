@@ -223,7 +223,7 @@ def test_cite_one_figure_with_its_article_as_primary_source():
 
 
 def test_cite_a_metric_names_every_article_it_rests_on():
-    out = cli("eveningtimes-glasgow-share")
+    out = cli("eveningtimes-edinburgh-share")
     assert out.output.count("Original source: Evening Times (Glasgow). (2017, August-September, date inferred).") == 1
 
 

@@ -33,17 +33,22 @@ TRACES = [
         "In total, 78 calls were made from Scotland to the Stop it Now! office in Edinburgh",
         "The Herald (Glasgow)",
     ),
-    ("herald-share-scotland-calls", "the 1,504 calls received from across the UK last year", "The Herald (Glasgow)"),
+    (
+        "herald-calls-per-month",
+        "In total, 78 calls were made from Scotland to the Stop it Now! office in Edinburgh",
+        "The Herald (Glasgow)",
+    ),
     ("herald-share", "5 per cent of the 1,504 calls received from across the UK last year", "The Herald (Glasgow)"),
     ("national-2017-scotland-f07", "rising to 55 during the next three months", "The National"),
-    ("national-calls-pct-change", "A total of 30 people from Scotland called in the three months to the end of May", "The National"),
+    ("national-calls-change", "A total of 30 people from Scotland called in the three months to the end of May", "The National"),
     ("national-calls-jump", "also fuelling an 80 per cent jump in calls to its helpline", "The National"),
     (
         "bournemouthecho-2019-dorset-f04",
         "Across the south west, 3,693 people contacted Stop It Now! in the first half of this year",
         "Bournemouth Echo",
     ),
-    ("bournemouthecho-dorset-2018-implied", "totalled 373 - 100 more than the same period in 2018", "Bournemouth Echo"),
+    ("bournemouthecho-dorset-pct-change", "totalled 373 - 100 more than the same period in 2018", "Bournemouth Echo"),
+    ("dorset-2018h1-help-seekers", "totalled 373 - 100 more than the same period in 2018", "Bournemouth Echo"),
     ("bournemouthecho-nearly-400", "NEARLY 400 people from Dorset sought help", "Bournemouth Echo"),
     ("wigantoday-2016-greater-manchester-f09", "a further seven adults from this area rang over the same period", "Wigan Today"),
     (
@@ -54,7 +59,7 @@ TRACES = [
     ("wigantoday-dozens", "Dozens of men from across the region have contacted a charity helpline in the last 12 months", "Wigan Today"),
     ("eveningtimes-2017-glasgow-f05", "compared to Edinburgh\u2019s 791", "Evening Times (Glasgow)"),
     (
-        "eveningtimes-glasgow-share",
+        "eveningtimes-edinburgh-share",
         "a total of 3579 people from Scotland and more than 43,000 across the using the site since 2015",
         "Evening Times (Glasgow)",
     ),
@@ -76,13 +81,31 @@ def test_trace_shows_the_exact_quote_in_its_sentence_and_the_source(ident, quote
 
 
 def test_trace_json_and_reference_rows():
-    out = CliRunner().invoke(main, ["trace", "--root", str(ROOT), "--json", "rate-herald-2017-scotland-f04"])
+    out = CliRunner().invoke(main, ["trace", "--root", str(ROOT), "--json", "rate-scotland-2016-helpline-own-calls"])
     chain = json.loads(out.output)
-    assert chain["formula"] == "{herald-2017-scotland-f04} / {pop-scotland-2016} * 100000"
+    assert chain["formula"] == "{scotland-2016-helpline-own-calls} / {pop-scotland-2016} * 100000"
     ref = chain["inputs"][1]
     assert (ref["type"], ref["publisher"], ref["value"]) == ("reference", "National Records of Scotland", "5404700")
+    quantity = chain["inputs"][0]
+    assert (quantity["type"], quantity["status"], quantity["lower"], quantity["upper"]) == ("quantity", "pinned", "78", "78")
     text = (ROOT / "raw" / "sources" / "herald-2017-scotland.txt").read_text(encoding="utf-8")
-    assert chain["inputs"][0]["char_start"] == text.index("In total, 78 calls")
+    assert quantity["mentions"][0]["char_start"] == text.index("In total, 78 calls")
+
+
+def test_trace_a_quantity_shows_its_mentions_and_the_identities_that_bound_it():
+    out = CliRunner().invoke(main, ["trace", "--root", str(ROOT), "glasgow-2015-16-website-visitors"])
+    assert out.exit_code == 0, out.output
+    lines = out.output.splitlines()
+    assert lines[0] == "quantity glasgow-2015-16-website-visitors: 309 people, reconciled [309, 322] (tightened); counted as distinct"
+    assert "  lower end set by: evening-times-glasgow-rise; upper end set by: evening-times-glasgow-rise" in lines
+    assert any(line.startswith("  identity evening-times-glasgow-total-of-its-periods: ") for line in lines)
+    assert '"In the first 12 months since launching, around 300 people from the city visited the site"' in out.output
+
+
+def test_trace_a_quantity_in_conflict_names_the_rows():
+    out = CliRunner().invoke(main, ["trace", "--root", str(ROOT), "glasgow-share-of-scotland-website-visitors"])
+    assert "in conflict: these rows cannot all hold: evening-times-glasgow-share eveningtimes-2017-glasgow-f03" in out.output
+    assert "set aside: eveningtimes-2017-glasgow-f03" in out.output
 
 
 def test_unknown_id_gets_a_clear_error_and_the_nearest_ids():

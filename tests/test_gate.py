@@ -44,7 +44,7 @@ def test_a_number_typed_into_a_processed_table_is_caught(package):
 
 def test_a_derived_value_that_no_longer_matches_its_formula_is_caught(package):
     tables, texts, sha, hedges = copy.deepcopy(package)
-    _row(tables, "derived", "metric_id", "herald-share-scotland-calls")["value"] = "6"
+    _row(tables, "derived", "metric_id", "herald-calls-per-month")["value"] = "6"
     bad = check(tables, texts, sha, hedges)
     assert any(u.resource == "derived" and u.column == "value" and "re-evaluating" in u.reason for u in bad)
 
@@ -53,7 +53,31 @@ def test_a_metric_resting_on_an_untraced_figure_is_caught(package):
     tables, texts, sha, hedges = copy.deepcopy(package)
     _row(tables, "figures", "figure_id", "herald-2017-scotland-f06")["char_start"] = "0"
     bad = check(tables, texts, sha, hedges)
-    assert any(u.resource == "derived" and "herald-2017-scotland-f06" in u.reason for u in bad)
+    assert any(u.resource == "quantities" and "mentions do not trace: herald-2017-scotland-f06" in u.reason for u in bad)
+    assert any(u.resource == "derived" and "inputs do not trace: uk-2016-helpline-calls" in u.reason for u in bad)
+
+
+def test_a_reconciled_bound_typed_into_the_quantities_is_caught(package):
+    tables, texts, sha, hedges = copy.deepcopy(package)
+    _row(tables, "quantities", "quantity_id", "glasgow-2015-16-website-visitors")["lower"] = "281"
+    bad = check(tables, texts, sha, hedges)
+    # re-solved from the published mentions and identities, the first year's lower end is 309, not 281
+    assert any(u.resource == "quantities" and u.column == "lower" and "gives 309.0" in u.reason for u in bad)
+
+
+def test_an_identity_changed_after_reconciliation_is_caught(package):
+    tables, texts, sha, hedges = copy.deepcopy(package)
+    _row(tables, "identities", "identity_id", "evening-times-glasgow-total-of-its-periods")["relation"] = "equals"
+    bad = check(tables, texts, sha, hedges)
+    # counted as events the first year would be 836 - 555 = 281, and the rise of almost 80 per cent cannot hold
+    assert any(u.resource == "quantities" and u.value == "309" for u in bad)
+
+
+def test_a_claim_verdict_typed_in_is_caught(package):
+    tables, texts, sha, hedges = copy.deepcopy(package)
+    _row(tables, "claims", "claim_id", "eveningtimes-a-third")["verdict"] = "consistent"
+    bad = check(tables, texts, sha, hedges)
+    assert any(u.resource == "claims" and "the verdict 'inconsistent'" in u.reason for u in bad)
 
 
 def test_a_tampered_source_text_is_caught(package):
@@ -80,5 +104,5 @@ def test_a_claim_whose_stated_number_differs_from_its_figure_is_caught(package):
 
 def test_a_derived_period_not_from_its_rule_is_caught(package):
     tables, texts, sha, hedges = copy.deepcopy(package)
-    _row(tables, "derived", "metric_id", "bournemouthecho-dorset-2018-implied")["period_start"] = "2018-02-01"
+    _row(tables, "derived", "metric_id", "bournemouthecho-dorset-per-month")["period_start"] = "2019-02-01"
     assert any(u.column == "period_start" for u in check(tables, texts, sha, hedges))

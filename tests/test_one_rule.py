@@ -81,17 +81,22 @@ def test_a_rate_base_of_1000_changes_the_rates_and_their_labels(tmp_path):
     params.write_text(params.read_text().replace("rate_per: 100000", "rate_per: 1000"))
     out = dvc(repo, "repro")
     assert out.returncode == 0, out.stderr
-    rate = _table(repo, "derived")["rate-herald-2017-scotland-f04"]
+    rate = _table(repo, "derived")["rate-scotland-2016-helpline-own-calls"]
     # by hand: 78 calls from Scotland in 2016 over the mid-2016 estimate 5,404,700, per 1,000 people
     assert float(rate["value"]) == pytest.approx(78 / 5_404_700 * 1000)
     assert (rate["kind"], rate["unit"], rate["formula"]) == (
         "rate",
         "per 1,000 people",
-        "{herald-2017-scotland-f04} / {pop-scotland-2016} * 1000",
+        "{scotland-2016-helpline-own-calls} / {pop-scotland-2016} * 1000",
     )
-    assert rate["description"].startswith("helpline_own_behaviour (calls) per 1,000 people in Scotland")
-    units = {r["unit"] for r in _table(repo, "derived").values() if r["kind"] == "rate"}
-    assert units == {"per 1,000 people"}
+    assert rate["description"].startswith(
+        "scotland-2016-helpline-own-calls (helpline_own_behaviour, calls, counted as events) per 1,000 people in Scotland"
+    )
+    monthly = _table(repo, "derived")["rate-per-month-scotland-2016-helpline-own-calls"]
+    assert float(monthly["value"]) == pytest.approx(78 / 5_404_700 * 1000 / 12)
+    assert monthly["unit"] == "per 1,000 people per month"
+    units = {r["unit"] for r in _table(repo, "derived").values() if r["kind"] in ("rate", "rate_per_month")}
+    assert units == {"per 1,000 people", "per 1,000 people per month"}
     assert "rates per 1,000 lie between 0 and 1,000" in (repo / "processed" / "quality.json").read_text()
 
 
@@ -126,4 +131,5 @@ def test_a_new_field_of_the_figures_schema_is_added_in_the_typed_row_and_nowhere
     assert header[-3:] == ["reading", "reviewer", "notes"]
     assert {r["reviewer"] for r in _table(repo, "figures").values()} == {"second reading"}
     descriptor = json.loads((repo / "datapackage.json").read_text())
-    assert "reviewer" in [f["name"] for f in descriptor["resources"][2]["schema"]["fields"]]
+    figures = next(r for r in descriptor["resources"] if r["name"] == "figures")
+    assert "reviewer" in [f["name"] for f in figures["schema"]["fields"]]

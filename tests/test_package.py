@@ -20,7 +20,16 @@ def test_frictionless_validates_the_package():
 
 def test_every_resource_hash_and_bytes_match_its_file():
     dp = json.loads((ROOT / "datapackage.json").read_text())
-    assert [r["name"] for r in dp["resources"]] == ["sources", "geographies", "figures", "derived", "claims", "population"]
+    assert [r["name"] for r in dp["resources"]] == [
+        "sources",
+        "geographies",
+        "quantities",
+        "identities",
+        "figures",
+        "derived",
+        "claims",
+        "population",
+    ]
     for r in dp["resources"]:
         data = (ROOT / r["path"]).read_bytes()
         assert r["bytes"] == len(data)
@@ -61,10 +70,11 @@ def _prov_library_graph(tables):
     doc = ProvDocument()
     doc.add_namespace("sin", "https://w3id.org/stopitnow-figures/")
     doc.add_namespace("schema", "https://schema.org/")
-    clean, derive, package = (doc.activity(f"sin:stage/{s}") for s in ("clean", "derive", "package"))
-    doc.wasInformedBy(derive, clean)
+    clean, reconcile, derive, package = (doc.activity(f"sin:stage/{s}") for s in ("clean", "reconcile", "derive", "package"))
+    doc.wasInformedBy(reconcile, clean)
+    doc.wasInformedBy(derive, reconcile)
     doc.wasInformedBy(package, derive)
-    kinds = {r["figure_id"]: "figure" for r in tables["figures"]}
+    kinds = {r["figure_id"]: "figure" for r in tables["figures"]} | {r["quantity_id"]: "quantity" for r in tables["quantities"]}
     kinds |= {r["population_id"]: "population" for r in tables["population"]} | {r["metric_id"]: "metric" for r in tables["derived"]}
     for s in tables["sources"]:
         doc.entity(
@@ -95,6 +105,21 @@ def _prov_library_graph(tables):
         )
         doc.wasDerivedFrom(e, f"sin:source/{f['source_id']}", activity=clean, other_attributes={"prov:type": "prov:Quotation"})
         doc.wasGeneratedBy(e, clean)
+    for i in tables["identities"]:
+        e = doc.entity(
+            f"sin:identity/{i['identity_id']}",
+            {"prov:type": "sin:Identity", "sin:left": i["left"], "sin:relation": i["relation"], "sin:right": i["right"]},
+        )
+        doc.wasGeneratedBy(e, reconcile)
+    for q in tables["quantities"]:
+        e = doc.entity(
+            f"sin:quantity/{q['quantity_id']}", {"prov:type": "sin:Quantity", "prov:value": q["value"], "sin:status": q["status"]}
+        )
+        doc.wasGeneratedBy(e, reconcile)
+        for f in q["mentions"].split():
+            doc.wasDerivedFrom(e, f"sin:figure/{f}", activity=reconcile)
+        for i in q["identities"].split():
+            doc.wasDerivedFrom(e, f"sin:identity/{i}", activity=reconcile)
     for m in tables["derived"]:
         e = doc.entity(
             f"sin:metric/{m['metric_id']}", {"prov:type": "sin:DerivedMetric", "prov:value": m["value"], "sin:formula": m["formula"]}
@@ -136,4 +161,6 @@ def test_provenance_file_is_the_graph_the_prov_library_builds_and_reads():
     assert doc.get_record("sin:figure/herald-2017-scotland-f04")
     pairs = {(d["prov:generatedEntity"], d["prov:usedEntity"]) for d in json.loads(text)["wasDerivedFrom"].values()}
     assert ("sin:figure/herald-2017-scotland-f04", "sin:source/herald-2017-scotland") in pairs
-    assert ("sin:metric/herald-share-scotland-calls", "sin:figure/herald-2017-scotland-f06") in pairs
+    assert ("sin:metric/herald-calls-per-month", "sin:quantity/scotland-2016-helpline-own-calls") in pairs
+    assert ("sin:quantity/scotland-2016-helpline-own-calls", "sin:figure/herald-2017-scotland-f04") in pairs
+    assert ("sin:quantity/glasgow-2015-16-website-visitors", "sin:identity/evening-times-glasgow-total-of-its-periods") in pairs

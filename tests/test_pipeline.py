@@ -73,7 +73,7 @@ def test_changing_one_figure_changes_exactly_its_dependants(built_repo):
     def table(name):
         return {tuple(r.values())[0]: r for r in csv.DictReader(io.StringIO((built_repo / "processed" / f"{name}.csv").read_text()))}
 
-    before_d, before_c = table("derived"), table("claims")
+    before_d, before_c, before_q = table("derived"), table("claims"), table("quantities")
     src = built_repo / "raw" / "sources" / "national-2017-scotland.txt"
     figs = built_repo / "raw" / "figures.csv"
     srcs = built_repo / "raw" / "sources.csv"
@@ -91,12 +91,19 @@ def test_changing_one_figure_changes_exactly_its_dependants(built_repo):
         )
         out = dvc(built_repo, "repro")
         assert out.returncode == 0, out.stderr
-        after_d, after_c = table("derived"), table("claims")
+        after_d, after_c, after_q = table("derived"), table("claims"), table("quantities")
         changed_d = {k for k in before_d if before_d[k] != after_d[k]}
         changed_c = {k for k in before_c if before_c[k] != after_c[k]}
-        # by hand: 55 feeds the calls change, the calls percentage change, its rate, and the "80 per cent jump" claim
-        assert changed_d == {"national-calls-change", "national-calls-pct-change", "rate-national-2017-scotland-f07"}
+        # by hand: 55 is its quantity's only mention; the quantity feeds the calls change, its two rates and the
+        # "80 per cent jump" claim; and 57 / 30 - 1 = 90% is outside "80 per cent" ([75, 85]), so the three
+        # quantities of that identity are now in conflict, the stated percentage set aside
+        assert changed_d == {"national-calls-change", "rate-scotland-2017-jun-aug-callers", "rate-per-month-scotland-2017-jun-aug-callers"}
         assert changed_c == {"national-calls-jump"}
+        assert after_c["national-calls-jump"]["verdict"] == "inconsistent"
+        changed_q = {k for k in before_q if before_q[k] != after_q[k]}
+        assert changed_q == {"scotland-2017-mar-may-callers", "scotland-2017-jun-aug-callers", "scotland-2017-callers-rise"}
+        rise = after_q["scotland-2017-callers-rise"]
+        assert (rise["status"], float(rise["value"]), rise["set_aside"]) == ("in conflict", pytest.approx(90), "national-2017-scotland-f05")
         assert after_d["national-calls-change"]["value"] == "27"  # 57 - 30
     finally:
         for p, data in originals.items():

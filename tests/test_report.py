@@ -18,7 +18,7 @@ from stopitnow_figures import charts, vocab
 VOCAB = vocab.load()
 
 CHROMIUM = shutil.which("chromium")
-TABLES = ["package", "sources", "figures", "derived", "claims", "population"]
+TABLES = ["package", "sources", "figures", "derived", "claims", "quantities", "population"]
 
 
 def render_offline(page: Path, tmp: Path) -> tuple[str, list[str]]:
@@ -109,7 +109,7 @@ def test_a_broken_expectation_is_marked_failed_and_the_stage_exits_non_zero(buil
 def test_report_runs_last_and_only_when_its_inputs_change(built_repo):
     dry = dvc(built_repo, "repro", "--dry", "-f").stdout
     order = [line.split("'")[1] for line in dry.splitlines() if line.startswith("Running stage")]
-    assert order == ["clean", "derive", "package", "report", "publish"]
+    assert order == ["clean", "reconcile", "derive", "package", "report", "publish"]
     out = dvc(built_repo, "repro")
     assert "Stage 'report' didn't change, skipping" in out.stdout
 
@@ -119,7 +119,7 @@ def test_great_expectations_is_imported_only_by_the_report_stage():
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env()).stdout.strip() == "False"
 
 
-@pytest.mark.parametrize("name", ["help_seeking.svg", "scottish_cities.svg", "claims.svg"])
+@pytest.mark.parametrize("name", ["help_seeking.svg", "claims.svg"])
 def test_each_chart_is_a_valid_non_empty_svg(name):
     path = ROOT / "processed" / "charts" / name
     assert path.stat().st_size > 5000
@@ -127,30 +127,96 @@ def test_each_chart_is_a_valid_non_empty_svg(name):
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
 
 
-def test_scottish_cities_chart_plots_the_package_values():
-    figures, derived = read_csv(ROOT / "processed" / "figures.csv"), read_csv(ROOT / "processed" / "derived.csv")
-    fig = charts.scottish_cities(VOCAB, figures, derived)
-    counts, rates = ([p.get_height() for p in ax.patches] for ax in fig.axes)
-    assert counts == [836, 791, 173]  # Glasgow, Edinburgh, Dundee as the article states
-    assert rates == pytest.approx([836 / 615070 * 1e5, 791 / 507170 * 1e5, 173 / 148270 * 1e5])  # mid-2016 estimates
+def plotted(fig) -> dict[str, dict]:
+    """What the help-seeking chart drew, read back from its artists: each rate's panel, period and value, and its band."""
+    out: dict[str, dict] = {}
+    for ax in fig.axes:
+        for line in ax.lines:
+            gid = line.get_gid() or ""
+            if gid.startswith("rate:"):
+                xs, ys = line.get_data(orig=True)
+                out.setdefault(gid[5:], {}).update(
+                    panel=ax.get_title(), period=(xs[0], xs[-1]), value=float(ys[0]), style=line.get_linestyle()
+                )
+        for band in ax.collections:
+            gid = band.get_gid() or ""
+            if gid.startswith("band:"):
+                ys = band.get_paths()[0].vertices[:, 1]
+                out.setdefault(gid[5:], {})["band"] = (float(ys.min()), float(ys.max()))
+    return out
 
 
-def test_help_seeking_chart_plots_each_count_with_its_interval():
-    figures = read_csv(ROOT / "processed" / "figures.csv")
-    fig = charts.help_seeking(VOCAB, figures)
-    calls_ax = fig.axes[0]
-    points = {}
-    for container in calls_ax.containers:
-        line, _caps, (bars,) = container.lines[0], container.lines[1], container.lines[2]
-        xs, ys = line.get_data()
-        for y, seg in zip(ys, bars.get_segments(), strict=False):
-            points.setdefault(container.get_label(), []).append((float(y), float(seg[0][1]), float(seg[1][1])))
-    scotland = sorted(points["Scotland"])
-    assert (78.0, 78.0, 78.0) in scotland  # 78 calls, exact
-    assert (80.0, 72.0, 80.0) in scotland  # "Nearly 80 men": [72, 80]
-    assert (1000.0, 900.0, 1000.0) not in scotland  # help_seekers are not calls
-    # the 36 callers twice (f02, and "these 36" of f10, both now in Greater Manchester) and the seven about another adult
-    assert sorted(points["Greater Manchester"]) == [(7.0, 7.0, 7.0), (36.0, 36.0, 36.0), (36.0, 36.0, 36.0)]
+def help_seeking_of(repo: Path):
+    tables = {n: read_csv(repo / "processed" / f"{n}.csv") for n in ("quantities", "derived", "geographies")}
+    return charts.help_seeking(VOCAB, tables["quantities"], tables["derived"], tables["geographies"], 100000)
+
+
+def test_help_seeking_chart_draws_each_rate_per_month_across_its_period():
+    from datetime import date
+
+    fig = help_seeking_of(ROOT)
+    assert [ax.get_title() for ax in fig.axes] == ["helpline", "website", "channel not stated or mixed"]
+    got = plotted(fig)
+    # by hand: count / population * 100,000 / months of the period
+    dorset = got["rate-per-month-dorset-2019h1-help-seekers"]
+    assert dorset["panel"] == "channel not stated or mixed"  # never drawn as a helpline count
+    assert dorset["period"] == (date(2019, 1, 1), date(2019, 6, 30))
+    assert dorset["value"] == pytest.approx(373 / 773839 * 1e5 / 6)
+    glasgow = got["rate-per-month-glasgow-2015-17-website-visitors"]
+    assert (glasgow["panel"], glasgow["period"]) == ("website", (date(2015, 10, 1), date(2017, 7, 31)))
+    assert glasgow["value"] == pytest.approx(836 / 615070 * 1e5 / 22)
+    first_year = got["rate-per-month-glasgow-2015-16-website-visitors"]
+    assert first_year["band"] == pytest.approx((309 / 615070 * 1e5 / 12, 322 / 615070 * 1e5 / 12))  # the reconciled [309, 322]
+    manchester = got["rate-per-month-greater-manchester-2015-16-helpline-own-callers"]
+    assert (manchester["panel"], manchester["value"]) == ("helpline", pytest.approx(36 / 2782141 * 1e5 / 12))
+    calls = got["rate-per-month-scotland-2016-helpline-own-calls"]
+    assert calls["value"] == pytest.approx(78 / 5404700 * 1e5 / 12)
+    assert calls["style"] != manchester["style"]  # calls and people are drawn differently
+    # every help-seeking quantity with a rate per month is drawn once, and nothing else
+    help_seeking = {m for c in VOCAB.channels.values() for m in c}
+    quantities = {q["quantity_id"]: q for q in read_csv(ROOT / "processed" / "quantities.csv")}
+    expected = {
+        d["metric_id"]
+        for d in read_csv(ROOT / "processed" / "derived.csv")
+        if d["kind"] == "rate_per_month" and quantities[d["inputs"].split()[0]]["measure"] in help_seeking
+    }
+    assert set(got) == expected
+    caption = next(t for t in fig.texts if t.get_gid() == "caption").get_text()
+    caption = " ".join(caption.split())  # as read, not as wrapped
+    assert "Not comparable" in caption and "calls with people" in caption
+
+
+def test_each_place_has_its_own_colour_and_marker():
+    fig = help_seeking_of(ROOT)
+    legend = fig.legends[0]
+    places = [(h.get_label(), h.get_color(), h.get_marker()) for h in legend.legend_handles if h.get_marker() not in ("None", None, "")]
+    assert len({c for _, c, _ in places}) == len(places) and len({m for _, _, m in places}) == len(places)
+
+
+@pytest.mark.slow
+def test_a_changed_period_redraws_the_chart_and_a_missing_population_is_a_documented_omission(tmp_path):
+    from datetime import date
+
+    from conftest import copy_repo
+
+    repo = copy_repo(tmp_path / "repo")
+    readings = repo / "raw" / "period_readings.csv"
+    readings.write_text(
+        readings.read_text().replace("in just three months,2017-06-26,2017-09-25", "in just three months,2017-07-01,2017-09-30")
+    )
+    population = repo / "raw" / "reference" / "population.csv"
+    population.write_text(
+        "".join(line for line in population.read_text().splitlines(keepends=True) if not line.startswith("pop-greater-manchester-2016,"))
+    )
+    before = (repo / "processed" / "charts" / "help_seeking.svg").read_bytes()
+    out = dvc(repo, "repro")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert (repo / "processed" / "charts" / "help_seeking.svg").read_bytes() != before
+    got = plotted(help_seeking_of(repo))
+    assert got["rate-per-month-scotland-2017q3-help-seekers"]["period"] == (date(2017, 7, 1), date(2017, 9, 30))
+    assert not [m for m in got if "greater-manchester" in m]  # no estimate, no rate
+    datasheet = (repo / "processed" / "datasheet.md").read_text()
+    assert "greater-manchester-2015-16-helpline-own-callers" in datasheet.split("Quantities without a rate")[1].split("\n\n")[1]
 
 
 def test_claims_chart_colours_each_claim_by_verdict():

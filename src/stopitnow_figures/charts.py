@@ -5,9 +5,9 @@ artists."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
-CITIES = (("S12000049", "Glasgow"), ("S12000036", "Edinburgh"), ("S12000042", "Dundee"))
 RATIO_MAX = 3.0  # unbounded ends are drawn to the edge
 # one colour for each verdict of the claims schema, in the order of its enum
 VERDICT_PALETTE = ("#1b7837", "#a6dba0", "#c2185b", "#9e9e9e")
@@ -46,68 +46,107 @@ def _num(cell: str) -> float | None:
     return None if cell in ("", None) else float(cell)
 
 
-def _mid(r: dict) -> date:
-    a, b = date.fromisoformat(r["period_start"]), date.fromisoformat(r["period_end"])
-    return a + (b - a) / 2
+# Okabe-Ito colours (told apart with colour-blindness) and marker shapes, given to places in order of name,
+# so that a place is told apart by colour and by shape
+PLACE_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
+PLACE_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+UNIT_LINES = {"people": "-", "calls": "--", "visits": ":"}  # how each counted unit draws its period
 
 
-def help_seeking(vocabulary, figures: list[dict]):
-    """Calls and website visitors over time (period midpoints), by place; hedged
-    figures as intervals (an arrow marks an unbounded end)."""
-    plt = _plt()
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=False)
-    people = vocabulary.names("figures", "unit").people
-    panels = {
-        "helpline": lambda r: r["measure"] in vocabulary.channels["helpline"],
-        "website visitors": lambda r: r["measure"] in vocabulary.channels["website"] and r["unit"] == people,
-    }
-    for ax, (title, shown) in zip(axes, panels.items(), strict=False):
-        rows = [r for r in figures if shown(r) and r["period_start"] and r["geography_code"] and r["qualifier"] != vocabulary.vague]
-        by_place: dict[str, list[dict]] = {}
-        for r in sorted(rows, key=lambda r: (r["geography"], r["period_start"], r["figure_id"])):
-            by_place.setdefault(r["geography"], []).append(r)
-        for place, items in by_place.items():
-            xs = [_mid(r) for r in items]
-            ys = [float(r["value"]) for r in items]
-            lo = [y - (_num(r["lower"]) if _num(r["lower"]) is not None else y) for y, r in zip(ys, items, strict=False)]
-            hi = [((_num(r["upper"]) if _num(r["upper"]) is not None else y) - y) for y, r in zip(ys, items, strict=False)]
-            ax.errorbar(xs, ys, yerr=[lo, hi], fmt="o", capsize=3, label=place, gid=f"series:{place}")
-            for x, y, r in zip(xs, ys, items, strict=False):
-                if r["upper"] == "":
-                    ax.annotate("", xy=(x, y * 1.5), xytext=(x, y), arrowprops={"arrowstyle": "->", "lw": 0.8})
-        ax.set_yscale("log")
-        ax.set_title(f"Help-seeking: {title}")
-        ax.set_ylabel("count as reported (log scale)")
-        ax.legend(fontsize=7)
-        ax.tick_params(axis="x", rotation=30)
-    fig.suptitle("Press-reported Stop It Now! figures; bars are the intervals the hedges imply")
-    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.2, top=0.86, wspace=0.22)
-    return fig
+@dataclass(frozen=True)
+class RateBar:
+    """One quantity's rate per month, as the help-seeking chart draws it: across its whole period."""
+
+    metric_id: str
+    quantity_id: str
+    channel: str
+    place: str
+    unit: str
+    start: date
+    end: date
+    value: float
+    lower: float
+    upper: float | None  # None: unbounded above
 
 
-def scottish_cities(vocabulary, figures: list[dict], derived: list[dict]):
-    """Website visitors since October 2015 in Glasgow, Edinburgh and Dundee: counts and per 100,000."""
-    plt = _plt()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.5))
-    counts, rates = [], []
-    rate_of = {r["metric_id"]: r for r in derived}
-    for code, name in CITIES:
-        f = next(
-            r
-            for r in figures
-            if r["geography_code"] == code
-            and r["measure"] in vocabulary.channels["website"]
-            and r["qualifier"] == vocabulary.unhedged_count
-            and r["period_start"] == "2015-10-01"
+def rate_bars(vocabulary, quantities: list[dict], derived: list[dict], geographies: list[dict]) -> list[RateBar]:
+    """The rows the help-seeking chart draws: every rate per month of a help-seeking quantity (one whose measure
+    is of a channel), read from the data alone."""
+    kind = vocabulary.names("derived", "kind").rate_per_month
+    channel_of = {m: c for c, measures in vocabulary.channels.items() for m in measures}
+    q_of = {q["quantity_id"]: q for q in quantities}
+    place = {g["geography_code"]: g["geography"] for g in geographies}
+    bars = []
+    for d in derived:
+        q = q_of.get(d["inputs"].split()[0]) if d["kind"] == kind else None
+        if q is None or q["measure"] not in channel_of or not d["period_start"]:
+            continue
+        bars.append(
+            RateBar(
+                d["metric_id"],
+                q["quantity_id"],
+                channel_of[q["measure"]],
+                place.get(q["geography_code"], q["geography_code"]),
+                q["unit"],
+                date.fromisoformat(d["period_start"]),
+                date.fromisoformat(d["period_end"]),
+                float(d["value"]),
+                float(d["lower"]) if d["lower"] else 0.0,
+                _num(d["upper"]),
+            )
         )
-        counts.append((name, float(f["value"])))
-        rates.append((name, float(rate_of[f"rate-{f['figure_id']}"]["value"])))
-    ax1.bar([n for n, _ in counts], [v for _, v in counts], color="#4c72b0")
-    ax1.set_title("Website visitors, Oct 2015 - Jul 2017")
-    ax2.bar([n for n, _ in rates], [v for _, v in rates], color="#dd8452")
-    ax2.set_title("Per 100,000 people (mid-2016 estimates)")
-    fig.subplots_adjust(left=0.08, right=0.98, bottom=0.1, top=0.9, wspace=0.25)
+    return sorted(bars, key=lambda b: (b.channel, b.place, b.start, b.quantity_id))
+
+
+CAPTION = (
+    "Each bar spans its quantity's whole period at its rate per {per} people per month; the band is the interval its hedges "
+    "and the other evidence allow (an arrow: no upper end, as “more than”). Colour and marker shape give the place; the line gives the unit "
+    "(solid people, dashed calls, dotted visits). Comparable: rates of the same channel and unit. Not comparable: calls with "
+    "people; distinct people over a long period with a short one (someone who came back is counted once, so a long period's "
+    "monthly share reads lower); counts whose channel is not stated or mixed with either channel alone. Press-reported figures."
+)
+
+
+def help_seeking(vocabulary, quantities: list[dict], derived: list[dict], geographies: list[dict], per: int):
+    """Help-seeking per ``per`` people per month over time, one panel per channel, each quantity across its period."""
+    plt = _plt()
+    bars = rate_bars(vocabulary, quantities, derived, geographies)
+    channels = list(vocabulary.channels)
+    places = sorted({b.place for b in bars})
+    style = {p: (PLACE_COLOURS[k % len(PLACE_COLOURS)], PLACE_MARKERS[k % len(PLACE_MARKERS)]) for k, p in enumerate(places)}
+    fig, axes = plt.subplots(1, len(channels), figsize=(4.3 * len(channels), 5.4), sharey=True, squeeze=False)
+    for ax, channel in zip(axes[0], channels, strict=True):
+        for b in (b for b in bars if b.channel == channel):
+            _draw_bar(ax, b, style[b.place])
+        ax.set_title(f"{channel}")
+        ax.set_yscale("log")
+        ax.tick_params(axis="x", rotation=30)
+    axes[0][0].set_ylabel(f"per {per:,} people per month (log scale)")
+    handles = [plt.Line2D([], [], color=c, marker=m, ls="", label=p) for p, (c, m) in style.items()]
+    handles += [plt.Line2D([], [], color="grey", ls=ls, label=u) for u, ls in UNIT_LINES.items()]
+    fig.legend(handles=handles, fontsize=7, loc="center", bbox_to_anchor=(0.5, 0.2), ncol=6, frameon=False)
+    fig.suptitle("Help-seeking per head of population, by channel", x=0.02, ha="left")
+    fig.text(0.02, 0.01, _wrap(CAPTION.format(per=f"{per:,}"), 190), fontsize=7, va="bottom", gid="caption")
+    fig.subplots_adjust(left=0.06, right=0.98, bottom=0.36, top=0.9, wspace=0.08)
     return fig
+
+
+def _draw_bar(ax, b: RateBar, style: tuple[str, str]) -> None:
+    """A rate across its period, its interval as a band (to its value only, with an arrow up, where it has no upper end)."""
+    colour, marker = style
+    upper = b.upper if b.upper is not None else b.value
+    ax.fill_between([b.start, b.end], [b.lower] * 2, [upper] * 2, color=colour, alpha=0.18, lw=0, gid=f"band:{b.metric_id}")
+    ax.plot([b.start, b.end], [b.value] * 2, color=colour, ls=UNIT_LINES.get(b.unit, "-"), lw=2, gid=f"rate:{b.metric_id}")
+    middle = b.start + (b.end - b.start) / 2
+    ax.plot([middle], [b.value], color=colour, marker=marker, ls="", markersize=5)
+    if b.upper is None:
+        ax.annotate("", xy=(middle, b.value * 2), xytext=(middle, b.value), arrowprops={"arrowstyle": "->", "lw": 0.8, "color": colour})
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width))
 
 
 def claims_chart(vocabulary, claims: list[dict]):
@@ -118,13 +157,14 @@ def claims_chart(vocabulary, claims: list[dict]):
     fig, ax = plt.subplots(figsize=(8, 0.35 * len(rows) + 1.2))
     for i, r in enumerate(rows):
         colour = colours[r["verdict"]]
-        s, c = float(r["stated"]), float(r["computed"])
+        s, c = float(r["stated"]), _num(r["computed"])
         slo, shi, lo, hi = (_num(r[k]) for k in ("stated_lower", "stated_upper", "lower", "upper"))
         ax.plot(_span(slo, shi, s), [i + 0.15, i + 0.15], color="black", lw=1.5)
         ax.plot([1.0], [i + 0.15], marker="s", color="black", markersize=4)
-        ratio = c / s
-        marker = ">" if ratio > RATIO_MAX else "o"
-        ax.plot([min(ratio, RATIO_MAX)], [i - 0.15], marker=marker, color=colour, markersize=6, gid=f"claim:{r['claim_id']}")
+        ratio = c / s if c is not None else None  # no single computed value: the interval alone
+        marker = "o" if ratio is None or ratio <= RATIO_MAX else ">"
+        xs = [] if ratio is None else [min(max(ratio, 0.0), RATIO_MAX)]
+        ax.plot(xs, [i - 0.15] * len(xs), marker=marker, color=colour, markersize=6, gid=f"claim:{r['claim_id']}")
         ax.plot(_span(lo, hi, s), [i - 0.15, i - 0.15], color=colour, lw=2)
     ax.set_yticks(range(len(rows)), [r["claim_id"] for r in rows])
     ax.axvline(1, color="black", lw=0.5)

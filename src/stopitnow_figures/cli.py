@@ -365,7 +365,7 @@ def cite(root: Path, ident: str | None, fmt: str) -> None:
         raise click.ClickException(str(exc)) from None
     except InputError as exc:
         raise _problems(exc) from None
-    kind = {"figure": "figure", "metric": "metric", "claim": "claim", "reference": "reference row"}[chain["type"]]
+    kind = {"figure": "figure", "quantity": "quantity", "metric": "metric", "claim": "claim", "reference": "reference row"}[chain["type"]]
     try:
         text = do_cite(meta, released, fmt, ident, kind, articles_of(chain))
     except ValueError as exc:

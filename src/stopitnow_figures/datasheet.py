@@ -34,10 +34,74 @@ def context(vocabulary: Vocabulary, descriptor: dict, tables: dict, results: lis
         "hedges": hedge_rows(vocabulary, hedge_params),
         "verdicts": Counter(c["verdict"] for c in tables["claims"]),
         "flagged": [[c["claim_id"], c["verdict"], c["stated"], c["computed"], c["explanation"]] for c in flagged],
+        "figure_count": len(tables["figures"]),
+        "quantities": len(tables["quantities"]),
+        "identities": len(tables["identities"]),
+        "statuses": Counter(q["status"] for q in tables["quantities"]),
+        "conflicts": conflict_rows(tables),
+        "unrated": unrated(vocabulary, tables),
+        "example": worked_example(vocabulary, tables),
         "licences": ", ".join(lic["name"] for lic in descriptor["licenses"]),
         "passed": sum(r["success"] for c in results for r in c["results"]),
         "total": sum(len(c["results"]) for c in results),
     }
+
+
+def unrated(vocabulary: Vocabulary, tables: dict) -> list[str]:
+    """Count quantities of a flow with a place and a period that get no rate: no population estimate of their place."""
+    kind = vocabulary.names("derived", "kind").rate
+    relation = vocabulary.names("quantities", "counting").relation
+    rated = {d["inputs"].split()[0] for d in tables["derived"] if d["kind"] == kind}
+    return [
+        q["quantity_id"]
+        for q in tables["quantities"]
+        if q["unit"] in vocabulary.rated_units
+        and q["measure"] not in vocabulary.stocks
+        and q["counting"] != relation
+        and q["geography_code"]
+        and q["period_start"]
+        and q["quantity_id"] not in rated
+    ]
+
+
+def conflict_rows(tables: dict) -> list[list[str]]:
+    """Each quantity in a set whose rows cannot all hold: its status, the rows, and what of it was set aside."""
+    return [
+        [q["quantity_id"], q["status"], q["conflict"], q["set_aside"] or "nothing of its own", _interval(q)]
+        for q in tables["quantities"]
+        if q["conflict"]
+    ]
+
+
+def _interval(row: dict) -> str:
+    lo, hi = row["lower"] or "unbounded", row["upper"] or "unbounded"
+    return lo if lo == hi else f"[{lo}, {hi}]"
+
+
+def worked_example(vocabulary: Vocabulary, tables: dict) -> dict | None:
+    """The datasheet's worked example, chosen from the data: the first quantity (by id) counted as distinct people
+    that a total-and-parts identity takes part in and that the evidence tightened beyond what its mentions state."""
+    statuses = vocabulary.names("quantities", "status")
+    sums = {i["identity_id"]: i for i in tables["identities"] if i["relation"] == vocabulary.names("identities", "relation").sum_of_parts}
+    figures = {f["figure_id"]: f for f in tables["figures"]}
+    for q in sorted(tables["quantities"], key=lambda q: q["quantity_id"]):
+        ids = [i for i in q["identities"].split() if i in sums]
+        if q["status"] == statuses.tightened and q["mentions"] and ids:
+            identities = {i["identity_id"]: i for i in tables["identities"]}
+            linked = dict.fromkeys(x for i in q["identities"].split() for x in identities[i]["inputs"].split() if x != q["quantity_id"])
+            by_quantity = {}
+            for f in tables["figures"]:
+                by_quantity.setdefault(f["quantity_id"], []).append(f)
+            said = lambda fs: "; ".join(f'"{f["as_written"]}" ({f["figure_id"]}: {_interval(f)})' for f in fs)  # noqa: E731
+            return {
+                "quantity": q,
+                "interval": _interval(q),
+                "said": said(figures[m] for m in q["mentions"].split()),
+                "linked": said(f for x in linked for f in by_quantity.get(x, [])),
+                "sum": sums[ids[0]],
+                "others": [i for i in q["identities"].split() if i not in sums],
+            }
+    return None
 
 
 def hedge_rows(vocabulary: Vocabulary, params: dict) -> list[list[str]]:

@@ -88,6 +88,7 @@ REGISTRY = _registry(
     ("share-at-most-100", "A share above 100 per cent", "a share is never above 100 per cent"),
     ("bounds-ordered", "An interval out of order", "lower <= value <= upper"),
     ("stated-ordered", "A stated interval out of order", "stated_lower <= stated <= stated_upper"),
+    ("quantity-mismatch", "A figure that does not fit the quantity it mentions", "give the figure the quantity's measure, unit and place, and a period within the quantity's, or name the right quantity"),
     # formulas, derivations and claims
     ("bad-formula", "A formula outside the documented form", "formulas use numbers, {id}, + - * / and parentheses, and refer to at least one id"),
     ("no-inputs", "A formula that refers to no id", "refer to at least one figure, quantity, metric or reference row"),

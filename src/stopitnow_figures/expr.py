@@ -160,6 +160,13 @@ def evaluate(formula: str, point: Mapping[str, float], spans: Mapping[str, Inter
     return float(value), span
 
 
+def evaluate_span(formula: str, spans: Mapping[str, Interval]) -> Interval:
+    """The formula on intervals alone (for inputs that have no single value)."""
+    code, names = compile_formula(formula)
+    span = eval(code, {"__builtins__": {}}, {n: spans[i] for n, i in names.items()})  # noqa: S307
+    return span if isinstance(span, Interval) else Interval.point(span)
+
+
 @dataclass
 class Evaluated:
     """Formulas evaluated column-wise: one value and interval per formula, the

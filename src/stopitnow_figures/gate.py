@@ -8,7 +8,11 @@ A cell is traced when it is
   bounds;
 - derived: its formula, re-evaluated on its inputs, gives the published value
   and bounds, and each input traces in turn;
-- reference: a population row naming its publisher and table.
+- reference: a population row naming its publisher and table;
+- reconciled: a quantity's value and bounds are what re-solving the
+  reconciliation from the published figures (its mentions) and identities
+  gives, and every mention traces; a claim's computed numbers and verdict are
+  what deciding it again on the published quantities gives.
 
 Dates trace too: a figure's period carries the words it was read from
 (``period_note``) and its basis; a metric's period is an input's period,
@@ -23,9 +27,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .claims import ClaimChecker
 from .csvio import Table
 from .expr import Periods, evaluate_many, period_of_rule
 from .periods import reference_date
+from .reconcile import model_of_tables
 from .values import NumberReader, ValueParseError, find_number
 from .vocab import Vocabulary
 
@@ -86,11 +92,77 @@ def check(tables: dict, texts: dict[str, str], sha256: dict[str, str], hedges: d
     reader = None if not hedges else NumberReader(vocabulary, hedges)
     figure_ok = _check_figures(t["figures"], sources, texts, sha256, reader, vocabulary, bad)
     population_ok = _check_population(t["population"], vocabulary, bad)
+    model, quantity_ok = _check_quantities(t, figure_ok, vocabulary, bad)
     index, value, lo, hi, periods = _environment(t)
-    traced = np.concatenate([figure_ok, population_ok, np.zeros(len(t["derived"]), dtype=bool)])
+    traced = np.concatenate([quantity_ok, population_ok, np.zeros(len(t["derived"]), dtype=bool)])
     _check_metrics(t["derived"], index, value, lo, hi, traced, periods, bad)
-    _check_claims(t["claims"], t["figures"], index, value, lo, hi, traced, bad)
+    if model is not None and hedges:
+        lookup = {ident: (float(value[i]), float(lo[i]), float(hi[i])) for ident, i in index.items()}
+        _check_claims(
+            t["claims"],
+            t["figures"],
+            figure_ok,
+            ClaimChecker(vocabulary, {"clean": hedges}, t["figures"], model, lookup.__getitem__),
+            index,
+            traced,
+            bad,
+        )
     return sorted(set(bad))
+
+
+def _check_quantities(t: dict[str, Table], figure_ok: np.ndarray, vocabulary: Vocabulary, bad: list[Untraced]):
+    """Re-solve the reconciliation from the published figures and identities: each quantity's value, bounds,
+    mentions and period as published, every mention traced. Returns the model (None where it cannot be built)
+    and which quantities trace."""
+    q = t["quantities"]
+    ok = np.zeros(len(q), dtype=bool)
+    try:
+        model = model_of_tables(vocabulary, t["figures"], q, t["identities"])
+        sol = model.solve_all()
+    except (KeyError, ValueError, ArithmeticError) as exc:
+        bad.extend(
+            Untraced("quantities", i + 1, "value", v, f"the reconciliation cannot be re-solved: {exc!r}")
+            for i, v in enumerate(q.column("value"))
+        )
+        return None, ok
+    ok[:] = True
+    expected = {
+        "value": sol.value,
+        "lower": np.where(np.isinf(sol.lo), np.nan, sol.lo),
+        "upper": np.where(np.isinf(sol.hi), np.nan, sol.hi),
+    }
+    for name, want in expected.items():
+        published, not_numbers = q.numbers(name)
+        wrong = ~_same_columns(published, want)
+        wrong[not_numbers] = True
+        for i in np.flatnonzero(wrong).tolist():
+            ok[i] = False
+            shown = None if np.isnan(want[i]) else float(want[i])
+            bad.append(Untraced("quantities", i + 1, name, q.column(name)[i], f"re-solving the reconciliation gives {shown!r}"))
+    fig_ok = dict(zip(t["figures"].column("figure_id"), figure_ok.tolist(), strict=True))
+    periods = Periods(
+        {f: k for k, f in enumerate(t["figures"].column("figure_id"))},
+        t["figures"].column("period_start"),
+        t["figures"].column("period_end"),
+    )
+    for i, r in enumerate(q):
+        why = _quantity_untraced(r, sol.mentions[i], fig_ok, periods)
+        if why:
+            ok[i] = False
+            bad.append(Untraced("quantities", i + 1, *why))
+    return model, ok
+
+
+def _quantity_untraced(r, mentions: str, fig_ok: dict[str, bool], periods: Periods) -> tuple[str, str, str] | None:
+    if r["mentions"] != mentions:
+        return "value", r["value"], f"the figures that name this quantity are {mentions!r}, not {r['mentions']!r}"
+    untraced = [m for m in mentions.split() if not fig_ok.get(m)]
+    if untraced:
+        return "value", r["value"], f"mentions do not trace: {', '.join(untraced)}"
+    expected = period_of_rule(r["period_rule"], [], periods) or ("", "")
+    if expected != (r["period_start"], r["period_end"]):
+        return "period_start", r["period_start"], f"the period rule {r['period_rule']!r} gives {expected!r}"
+    return None
 
 
 def _check_sources(sources: Table, texts, sha256, vocabulary: Vocabulary, bad: list[Untraced]) -> dict[str, dict]:
@@ -112,17 +184,17 @@ def _check_sources(sources: Table, texts, sha256, vocabulary: Vocabulary, bad: l
 
 
 def _environment(t: dict[str, Table]):
-    """Every id a formula may use, with its published value, interval and period, by position."""
-    fids, pids, mids = t["figures"].column("figure_id"), t["population"].column("population_id"), t["derived"].column("metric_id")
-    index = dict(zip(fids + pids + mids, range(len(fids) + len(pids) + len(mids)), strict=True))
+    """Every id a formula may use (quantities, reference rows, metrics), with its published value, interval and period, by position."""
+    qs, pids, mids = t["quantities"].column("quantity_id"), t["population"].column("population_id"), t["derived"].column("metric_id")
+    index = dict(zip(qs + pids + mids, range(len(qs) + len(pids) + len(mids)), strict=True))
     pops = t["population"].numbers("value")[0]
-    figs, ders = t["figures"], t["derived"]
-    value = np.concatenate([figs.numbers("value")[0], pops, ders.numbers("value")[0]])
-    lo = np.concatenate([figs.numbers("lower", -np.inf)[0], pops, ders.numbers("lower", -np.inf)[0]])
-    hi = np.concatenate([figs.numbers("upper", np.inf)[0], pops, ders.numbers("upper", np.inf)[0]])
+    quantities, ders = t["quantities"], t["derived"]
+    value = np.concatenate([quantities.numbers("value")[0], pops, ders.numbers("value")[0]])
+    lo = np.concatenate([quantities.numbers("lower", -np.inf)[0], pops, ders.numbers("lower", -np.inf)[0]])
+    hi = np.concatenate([quantities.numbers("upper", np.inf)[0], pops, ders.numbers("upper", np.inf)[0]])
     mid_years = [reference_date(y) if y else "" for y in t["population"].column("year")]
-    starts = figs.column("period_start") + mid_years + ders.column("period_start")
-    periods = Periods(index, starts, figs.column("period_end") + mid_years + ders.column("period_end"))
+    starts = quantities.column("period_start") + mid_years + ders.column("period_start")
+    periods = Periods(index, starts, quantities.column("period_end") + mid_years + ders.column("period_end"))
     return index, value, lo, hi, periods
 
 
@@ -324,24 +396,42 @@ def _formulas_ok(resource, table: Table, formulas, listed, names, index, value, 
     return ok, done.ids
 
 
-def _check_claims(claims: Table, figures: Table, index, value, lo, hi, traced, bad: list[Untraced]) -> None:
-    """Each claim's stated numbers are its figure's; its formula re-evaluates to its computed numbers from traced inputs."""
+def _check_claims(claims: Table, figures: Table, figure_ok: np.ndarray, checker: ClaimChecker, index, traced, bad: list[Untraced]) -> None:
+    """Each claim decided again: its stated numbers are its figure's, its computed numbers and verdict what the
+    check gives on the published quantities, from traced figures and inputs."""
     col = claims.column
     figure_rows = {fid: i for i, fid in enumerate(figures.column("figure_id"))}
-    formulas, listed = col("formula"), col("inputs")
-    for i, fid in enumerate(col("figure_id")):
+    for i, (fid, formula, relation) in enumerate(zip(col("figure_id"), col("formula"), col("relation"), strict=True)):
         at = figure_rows.get(fid)
-        if at is None or not traced[index[fid]]:
-            for c in ("stated", "stated_lower", "stated_upper"):
-                bad.append(Untraced("claims", i + 1, c, col(c)[i], f"the figure {fid!r} is missing or untraced"))
+        if at is None or not figure_ok[at]:
+            bad.extend(
+                Untraced("claims", i + 1, c, col(c)[i], f"the figure {fid!r} is missing or untraced")
+                for c in ("stated", "stated_lower", "stated_upper")
+            )
             continue
         for c, fc in (("stated", "value"), ("stated_lower", "lower"), ("stated_upper", "upper")):
             if not _same(_num(col(c)[i]), _num(figures.column(fc)[at])):
                 bad.append(Untraced("claims", i + 1, c, col(c)[i], f"differs from the figure's {fc} {figures.column(fc)[at]!r}"))
-    names = ("computed", "lower", "upper")
-    ok, ids = _formulas_ok("claims", claims, formulas, listed, names, index, value, lo, hi, bad)
-    for i in range(len(formulas)):
-        missing = [x for x in ids[i] if x not in index or not traced[index[x]]]
-        if ok[i] and missing:
-            for c in names:
-                bad.append(Untraced("claims", i + 1, c, col(c)[i], f"inputs do not trace: {', '.join(missing)}"))
+        try:
+            done = checker.check(fid, formula, relation)
+        except (KeyError, ValueError, ArithmeticError) as exc:
+            bad.extend(
+                Untraced("claims", i + 1, c, col(c)[i], f"the claim cannot be decided again: {exc!r}")
+                for c in ("computed", "lower", "upper")
+            )
+            continue
+        got = {"computed": done.computed, "lower": done.lo, "upper": done.hi}
+        for c, want in got.items():
+            want = None if want is None or math.isnan(want) or math.isinf(want) else want
+            if not _same(_num(col(c)[i]), want):
+                bad.append(Untraced("claims", i + 1, c, col(c)[i], f"deciding the claim again gives {want!r}"))
+        if col("verdict")[i] != done.verdict:
+            bad.append(
+                Untraced("claims", i + 1, "computed", col("computed")[i], f"deciding the claim again gives the verdict {done.verdict!r}")
+            )
+        missing = [x for x in done.ids if x not in index or not traced[index[x]]]
+        if missing:
+            bad.extend(
+                Untraced("claims", i + 1, c, col(c)[i], f"inputs do not trace: {', '.join(missing)}")
+                for c in ("computed", "lower", "upper")
+            )

@@ -16,7 +16,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
-PUBLISHED_TABLES = ("sources", "geographies", "figures", "derived", "claims", "population")
+PUBLISHED_TABLES = ("sources", "geographies", "quantities", "identities", "figures", "derived", "claims", "population")
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,14 @@ class Paths:
     @property
     def raw_geographies(self) -> Path:
         return self.raw / "geographies.csv"
+
+    @property
+    def raw_quantities(self) -> Path:
+        return self.raw / "quantities.csv"
+
+    @property
+    def raw_identities(self) -> Path:
+        return self.raw / "identities.csv"
 
     @property
     def raw_period_readings(self) -> Path:

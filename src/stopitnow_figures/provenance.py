@@ -18,7 +18,7 @@ from itertools import chain, count, islice, repeat
 from .csvio import Table
 
 PREFIX = {"schema": "https://schema.org/", "sin": "https://w3id.org/stopitnow-figures/"}
-STAGES = ("clean", "derive", "package")
+STAGES = ("clean", "reconcile", "derive", "package")
 _dumps = json.JSONEncoder(ensure_ascii=False).encode
 
 
@@ -42,8 +42,12 @@ _CONTROL = re.compile(r"[\x00-\x1f]")
 def chunks(tables: dict[str, Table]) -> Iterator[str]:
     """The PROV-JSON document of the package, a piece at a time."""
     fig, der, cla, pop = tables["figures"].column, tables["derived"].column, tables["claims"].column, tables["population"].column
+    qua, ide = tables["quantities"].column, tables["identities"].column
     fids, mids, cids, pids = fig("figure_id"), der("metric_id"), cla("claim_id"), pop("population_id")
-    kinds = dict.fromkeys(fids, "figure") | dict.fromkeys(pids, "population") | dict.fromkeys(mids, "metric")
+    qids, iids = qua("quantity_id"), ide("identity_id")
+    kinds = (
+        dict.fromkeys(fids, "figure") | dict.fromkeys(qids, "quantity") | dict.fromkeys(pids, "population") | dict.fromkeys(mids, "metric")
+    )
 
     plain_inputs = _plain(der("inputs")) and _plain(cla("inputs"))
 
@@ -62,24 +66,11 @@ def chunks(tables: dict[str, Table]) -> Iterator[str]:
     yield "\n },\n"
     yield ' "prefix": ' + json.dumps(PREFIX, sort_keys=True) + ",\n"
 
-    def derived_from() -> Iterator[str]:
-        yield from map(
-            '"prov:activity": "sin:stage/clean", "prov:generatedEntity": {}, "prov:type": "prov:Quotation", "prov:usedEntity": {}'.format,
-            strings(fids, "sin:figure/"),
-            strings(fig("source_id"), "sin:source/"),
-        )
-        used_by = '"prov:activity": "sin:stage/derive", "prov:generatedEntity": {}, "prov:usedEntity": {}'.format
-        for m, used in zip(strings(mids, "sin:metric/"), der("inputs"), strict=True):
-            for i in used.split():
-                yield used_by(m, ref(i))
-        for c, f, used in zip(strings(cids, "sin:claim/"), strings(cla("figure_id"), "sin:figure/"), cla("inputs"), strict=True):
-            yield used_by(c, f)
-            for i in used.split():
-                yield used_by(c, ref(i))
-
     def generated_by() -> Iterator[str]:
         by = '"prov:activity": "sin:stage/{}", "prov:entity": {}'.format
         yield from map(by, repeat("clean"), strings(fids, "sin:figure/"))
+        yield from map(by, repeat("reconcile"), strings(qids, "sin:quantity/"))
+        yield from map(by, repeat("reconcile"), strings(iids, "sin:identity/"))
         yield from map(by, repeat("derive"), strings(mids, "sin:metric/"))
         yield from map(by, repeat("derive"), strings(cids, "sin:claim/"))
 
@@ -88,12 +79,37 @@ def chunks(tables: dict[str, Table]) -> Iterator[str]:
             yield f'"prov:informant": "sin:stage/{a}", "prov:informed": "sin:stage/{b}"'
 
     for n, (kind, bodies) in enumerate(
-        (("wasDerivedFrom", derived_from()), ("wasGeneratedBy", generated_by()), ("wasInformedBy", informed_by()))
+        (("wasDerivedFrom", derived_from(tables, ref)), ("wasGeneratedBy", generated_by()), ("wasInformedBy", informed_by()))
     ):
         yield (",\n" if n else "") + f' "{kind}": {{\n'
         yield from _joined(map(f'"_:{kind}{{}}": {{{{{{}}}}}}'.format, count(1), bodies), ",\n", "  ")
         yield "\n }"
     yield "\n}\n"
+
+
+def derived_from(tables: dict[str, Table], ref) -> Iterator[str]:
+    """The wasDerivedFrom relations: figures from their articles, quantities from their mentions and identities,
+    metrics and claims from their inputs."""
+    fig, der, cla, qua = tables["figures"].column, tables["derived"].column, tables["claims"].column, tables["quantities"].column
+    yield from map(
+        '"prov:activity": "sin:stage/clean", "prov:generatedEntity": {}, "prov:type": "prov:Quotation", "prov:usedEntity": {}'.format,
+        strings(fig("figure_id"), "sin:figure/"),
+        strings(fig("source_id"), "sin:source/"),
+    )
+    reconciled = '"prov:activity": "sin:stage/reconcile", "prov:generatedEntity": {}, "prov:usedEntity": {}'.format
+    for q, mentions, identities in zip(strings(qua("quantity_id"), "sin:quantity/"), qua("mentions"), qua("identities"), strict=True):
+        for i in mentions.split():
+            yield reconciled(q, _dumps(f"sin:figure/{i}"))
+        for i in identities.split():
+            yield reconciled(q, _dumps(f"sin:identity/{i}"))
+    used_by = '"prov:activity": "sin:stage/derive", "prov:generatedEntity": {}, "prov:usedEntity": {}'.format
+    for m, used in zip(strings(der("metric_id"), "sin:metric/"), der("inputs"), strict=True):
+        for i in used.split():
+            yield used_by(m, ref(i))
+    for c, f, used in zip(strings(cla("claim_id"), "sin:claim/"), strings(cla("figure_id"), "sin:figure/"), cla("inputs"), strict=True):
+        yield used_by(c, f)
+        for i in used.split():
+            yield used_by(c, ref(i))
 
 
 # each table's entities: (table, prov:type, (id column, prefix), {attribute: (column, prefix)}), attributes in sorted order
@@ -121,6 +137,13 @@ ENTITIES = (
         ("figure_id", "sin:figure/"),
         {"prov:value": ("value", ""), "sin:charEnd": ("char_end", ""), "sin:charStart": ("char_start", ""), "sin:quote": ("quote", "")},
     ),
+    (
+        "identities",
+        "sin:Identity",
+        ("identity_id", "sin:identity/"),
+        {"sin:left": ("left", ""), "sin:relation": ("relation", ""), "sin:right": ("right", "")},
+    ),
+    ("quantities", "sin:Quantity", ("quantity_id", "sin:quantity/"), {"prov:value": ("value", ""), "sin:status": ("status", "")}),
     ("derived", "sin:DerivedMetric", ("metric_id", "sin:metric/"), {"prov:value": ("value", ""), "sin:formula": ("formula", "")}),
     ("claims", "sin:ClaimCheck", ("claim_id", "sin:claim/"), {"sin:formula": ("formula", ""), "sin:verdict": ("verdict", "")}),
 )

@@ -8,7 +8,18 @@ from __future__ import annotations
 from .paths import Paths
 from .schema import field_names, load_schema
 
-TABLES = ("sources", "figures", "not_figures", "places", "geographies", "period_readings", "derivations", "claims")
+TABLES = (
+    "sources",
+    "figures",
+    "not_figures",
+    "places",
+    "geographies",
+    "period_readings",
+    "quantities",
+    "identities",
+    "derivations",
+    "claims",
+)
 
 
 def schema_path(paths: Paths, table: str):

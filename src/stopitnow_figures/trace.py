@@ -1,5 +1,5 @@
-"""Trace any figure, metric or claim id down to the article characters,
-formulas and reference rows it rests on."""
+"""Trace any figure, quantity, metric or claim id down to the article
+characters, identities, formulas and reference rows it rests on."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from .errors import Collector
 from .paths import PUBLISHED_TABLES, Paths
 from .schema import field_names, load_schema
 
+QUANTITY_REF = re.compile(r"\{([^{}]+)\}")
 SENTENCE_END = re.compile(r"(?<=[.!?”\"])\s+|\n+")
 
 
@@ -62,10 +63,16 @@ class Tracer:
         t = self.tables
         if depth > MAX_DEPTH:
             return {"id": i, "type": "cut", "note": f"the chain goes on; run: stopitnow-figures trace {i}"}
-        for table, build in (("figures", self.figure), ("population", self.reference), ("derived", self.metric), ("claims", self.claim)):
+        for table, build in (
+            ("figures", self.figure),
+            ("quantities", self.quantity),
+            ("population", self.reference),
+            ("derived", self.metric),
+            ("claims", self.claim),
+        ):
             if i in t[table]:
                 return build(i, t[table][i], depth)
-        known = sorted(k for name in ("figures", "derived", "claims", "population") for k in t[name])
+        known = sorted(k for name in ("figures", "quantities", "derived", "claims", "population") for k in t[name])
         raise UnknownId(i, difflib.get_close_matches(i, known, n=3, cutoff=0.5))
 
     def text(self, source: dict) -> str:
@@ -94,6 +101,7 @@ class Tracer:
         return {
             "id": i,
             "type": "figure",
+            "quantity_id": f["quantity_id"],
             **{k: f[k] for k in keys},
             "period": [f["period_start"], f["period_end"]],
             "char_start": a,
@@ -104,6 +112,29 @@ class Tracer:
                 k: s[k] for k in ("source_id", "publisher", "headline", "url", "published_earliest", "published_latest", "date_basis")
             },
         }
+
+    def quantity(self, i: str, q: dict, depth: int) -> dict:
+        """A quantity: its reconciled interval and why, its mentions down to their quotes, the identities that bind it."""
+        keys = ("description", "counting", "value", "lower", "upper", "unit", "status", "lower_by", "upper_by", "conflict", "set_aside")
+        identities = [
+            {k: self.tables["identities"][x][k] for k in ("identity_id", "left", "relation", "right", "note")}
+            for x in q["identities"].split()
+        ]
+        return {
+            "id": i,
+            "type": "quantity",
+            **{k: q[k] for k in keys},
+            "period": [q["period_start"], q["period_end"]],
+            "identities": identities,
+            "mentions": [self.node(x, depth + 1) for x in q["mentions"].split()],
+            "through": [] if q["mentions"] else [self.node(x, depth + 1) for x in self.bounding(i, q)],
+        }
+
+    def bounding(self, i: str, q: dict) -> list[str]:
+        """For a quantity no figure mentions: the other quantities of the identities that set its ends, in order."""
+        rows = [self.tables["identities"][x] for x in (q["lower_by"] + " " + q["upper_by"]).split() if x in self.tables["identities"]]
+        named = [m for r in rows for m in QUANTITY_REF.findall(r["left"] + " " + r["right"])]
+        return [x for x in dict.fromkeys(named) if x != i and x in self.tables["quantities"]]
 
     def reference(self, i: str, p: dict, depth: int) -> dict:
         return {
@@ -134,7 +165,7 @@ def articles_of(n: dict) -> list[dict]:
     def walk(x: dict) -> None:
         if x["type"] == "figure" and x["source"] not in out:
             out.append(x["source"])
-        for child in ([x["figure"]] if "figure" in x else []) + x.get("inputs", []):
+        for child in ([x["figure"]] if "figure" in x else []) + x.get("inputs", []) + x.get("mentions", []) + x.get("through", []):
             walk(child)
 
     walk(n)
@@ -145,11 +176,16 @@ def render(n: dict, depth: int = 0) -> str:
     """The chain as text for a terminal; every cell shown as printable text (no control character reaches the terminal)."""
     pad = "  " * depth
     lines = RENDER[n["type"]](n, pad)
-    children = ([("stated in:", [n["figure"]])] if "figure" in n else []) + ([("computed from:", n["inputs"])] if n.get("inputs") else [])
+    children = (
+        ([("stated in:", [n["figure"]])] if "figure" in n else [])
+        + ([("computed from:", n["inputs"])] if n.get("inputs") else [])
+        + ([("mentioned in:", n["mentions"])] if n.get("mentions") else [])
+        + ([("bounded through its identities by:", n["through"])] if n.get("through") else [])
+    )
     for label, nodes in children:
-        if n["type"] == "claim":
+        if n["type"] in ("claim", "quantity"):
             lines.append(f"{pad}  {label}")
-        lines += [render(x, depth + (2 if n["type"] == "claim" else 1)) for x in nodes]
+        lines += [render(x, depth + (2 if n["type"] in ("claim", "quantity") else 1)) for x in nodes]
     return "\n".join(safe(line) for line in lines)
 
 
@@ -160,12 +196,25 @@ def _bounds(n: dict) -> str:
 def _figure_lines(n: dict, pad: str) -> list[str]:
     s = n["source"]
     return [
-        f"{pad}figure {n['id']}: {n['value']} {n['unit']} ({n['qualifier']}, interval {_bounds(n)}); {n['measure']}, {n['geography']}",
+        f"{pad}figure {n['id']}: {n['value']} {n['unit']} ({n['qualifier']}, interval {_bounds(n)}); {n['measure']}, {n['geography']}; reports {n['quantity_id']}",
         f'{pad}  quote [{n["char_start"]}:{n["char_end"]}]: "{n["quote"]}"',
         f"{pad}  in its sentence: {n['marked']}",
         f'{pad}  from: {s["publisher"]}, "{s["headline"]}", {s["url"]}, published {s["published_earliest"]} to {s["published_latest"]} ({s["date_basis"]})',
         f"{pad}  period: {n['period'][0] or '-'} to {n['period'][1] or '-'}: {n['period_note']}",
     ]
+
+
+def _quantity_lines(n: dict, pad: str) -> list[str]:
+    out = [
+        f"{pad}quantity {n['id']}: {n['value'] or 'no point value'} {n['unit']}, reconciled {_bounds(n)} ({n['status']}); counted as {n['counting']}",
+        f"{pad}  {n['description']}",
+        f"{pad}  period: {n['period'][0] or '-'} to {n['period'][1] or '-'}",
+        f"{pad}  lower end set by: {n['lower_by'] or 'its domain'}; upper end set by: {n['upper_by'] or ('its domain' if n['upper'] else 'nothing (unbounded)')}",
+    ]
+    if n["conflict"]:
+        out.append(f"{pad}  in conflict: these rows cannot all hold: {n['conflict']}; set aside: {n['set_aside'] or 'none of its own'}")
+    out += [f"{pad}  identity {x['identity_id']}: {x['left']} {x['relation']} {x['right']}: {x['note']}" for x in n["identities"]]
+    return out
 
 
 def _reference_lines(n: dict, pad: str) -> list[str]:
@@ -190,6 +239,7 @@ def _claim_lines(n: dict, pad: str) -> list[str]:
 
 RENDER = {
     "figure": _figure_lines,
+    "quantity": _quantity_lines,
     "reference": _reference_lines,
     "metric": _metric_lines,
     "claim": _claim_lines,

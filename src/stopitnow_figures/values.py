@@ -229,7 +229,8 @@ class NumberReader:
 def apply_reading(reading: str, parsed: Parsed, value: float, lower: float | None, upper: float | None, vocabulary: Vocabulary):
     """A curated reading of a number beyond its hedge words (raw/figures.csv, column reading; each reading of
     ``schemas/vocabulary.json``): "round", an unhedged count read as rounded to its last significant digit;
-    "lower N", a lower end set by other words of the quote, which the row's notes quote."""
+    "lower N", a lower end set by other words of the quote, which the row's notes quote; "open", no upper end
+    (the words set a floor only)."""
     if not reading:
         return value, lower, upper
     name, _, arg = reading.partition(" ")
@@ -240,6 +241,8 @@ def apply_reading(reading: str, parsed: Parsed, value: float, lower: float | Non
             raise ValueParseError("only an unhedged count written in digits can be read as round")
         half = 0.5 * parsed.significant_unit
         return value, value - half, value + half
+    if name == "open":
+        return value, lower, None
     try:
         bound = float(arg.replace(",", ""))
     except ValueError:

@@ -34,8 +34,11 @@ class Vocabulary:
     kind_units: dict[str, tuple[str, ...]]
     measure_units: dict[str, tuple[str, ...]]
     rated_units: tuple[str, ...]
+    whole_units: tuple[str, ...]  # units of whole things: quantities in them take whole numbers
     relations: tuple[str, ...]
     shares: tuple[str, ...]
+    domains: dict[str, tuple[float, float]]  # measure -> the values a quantity of it can take ("default" for the rest)
+    stocks: tuple[str, ...]  # measures of how many are in a state, not a flow over a period: no rate
     channels: dict[str, tuple[str, ...]]
     labels: dict[str, str]  # words published in place of a missing value
     readings: dict[str, str]  # curated readings of a number beyond its hedge words
@@ -63,6 +66,10 @@ class Vocabulary:
     def count_units(self) -> tuple[str, ...]:
         """Units that count things (never negative)."""
         return self.unit_groups["counts"] + self.unit_groups["monthly_counts"]
+
+    def domain(self, measure: str) -> tuple[float, float]:
+        """The values a quantity of ``measure`` can take before any evidence."""
+        return self.domains.get(measure, self.domains["default"])
 
     def names(self, table: str, field: str) -> SimpleNamespace:
         """An enum as attributes (``names("claims", "verdict").consistent``, spaces as underscores), for code that
@@ -101,8 +108,11 @@ def _load(schemas: Path) -> Vocabulary:
         kind_units={k: groups[g] for k, g in reg["units"]["of_kind"].items()},
         measure_units={m: groups[g] for m, g in reg["units"]["of_measure"].items()},
         rated_units=tuple(reg["units"]["rated"]),
+        whole_units=tuple(reg["units"]["whole"]),
         relations=tuple(reg["measures"]["relations"]),
         shares=tuple(reg["measures"]["shares"]),
+        domains={m: _domain(d) for m, d in reg["measures"]["domains"].items() if m != "description"},
+        stocks=tuple(reg["measures"]["stocks"]),
         channels={k: tuple(v) for k, v in reg["measures"]["channels"].items()},
         labels={k: v for k, v in reg["labels"].items() if k != "description"},
         readings={k: v for k, v in reg["readings"].items() if k != "description"},
@@ -113,6 +123,10 @@ def _load(schemas: Path) -> Vocabulary:
     )
     _check(vocab)
     return vocab
+
+
+def _domain(ends: list) -> tuple[float, float]:
+    return (-float("inf") if ends[0] is None else float(ends[0]), float("inf") if ends[1] is None else float(ends[1]))
 
 
 def _id_pattern(tables: dict[str, dict]) -> str:
@@ -135,8 +149,16 @@ def _check(v: Vocabulary) -> None:
         "hedge qualifiers": ({q for _, q in v.hedges}, v.qualifiers),
         "qualifier intervals": (set(v.intervals), v.qualifiers),
         "unhedged and vague qualifiers": ({v.unhedged_count, v.unhedged_other, v.vague}, v.qualifiers),
-        "unit groups": ({u for g in v.unit_groups.values() for u in g} | set(v.rated_units), v.units),
-        "measures": (set(v.measure_units) | set(v.relations) | set(v.shares) | {m for c in v.channels.values() for m in c}, v.measures),
+        "unit groups": ({u for g in v.unit_groups.values() for u in g} | set(v.rated_units) | set(v.whole_units), v.units),
+        "measures": (
+            set(v.measure_units)
+            | set(v.relations)
+            | set(v.shares)
+            | set(v.stocks)
+            | (set(v.domains) - {"default"})
+            | {m for c in v.channels.values() for m in c},
+            v.measures,
+        ),
     }
     for role, (words, enum) in roles.items():
         stray = sorted(set(words) - set(enum))

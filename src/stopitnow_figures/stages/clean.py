@@ -46,6 +46,7 @@ class CleanedFigure(NamedTuple):
 
     figure_id: str
     source_id: str
+    quantity_id: str
     value: float
     qualifier: str
     lower: float
@@ -327,6 +328,7 @@ class FigureCleaner:
         return CleanedFigure(
             figure_id=c["figure_id"][i],
             source_id=sid,
+            quantity_id=c["quantity_id"][i],
             value=value,
             qualifier=qualifier,
             lower=lower,

@@ -1,36 +1,46 @@
-"""derive: derived metrics, implied figures and claim checks.
+"""derive: derived metrics, rates and claim checks, from reconciled quantities.
 
-Reads the candidate's processed/figures.csv (clean has checked it),
-raw/reference/population.csv, raw/derivations.csv, raw/claims.csv and
-params.yaml; writes the candidate's processed/derived.csv, processed/claims.csv
-and processed/population.csv.
+Reads the candidate's processed/figures.csv (clean has checked it), its
+processed/quantities.csv and processed/identities.csv (reconcile has written
+them), processed/geographies.csv, raw/reference/population.csv,
+raw/derivations.csv, raw/claims.csv and params.yaml; writes the candidate's
+processed/derived.csv, processed/claims.csv and processed/population.csv.
 
-Every derived number carries its formula (see ``expr``) and the ids of its
-inputs; ``lower``/``upper`` come from evaluating the same formula on the
-inputs' intervals. A rate per ``derive.rate_per`` people is made for every
-count with a place, a period and a population estimate; the estimate is the
-one for the year of the period's midpoint, or the nearest year (the earlier
-on a tie), and the description says which. A rate's unit is built from the
-parameter, so changing it changes the labels with the values.
+Formulas name quantities (never single figures: a quantity holds all the
+evidence of its mentions), metrics and reference rows. Every derived number
+carries its formula (see ``expr``) and the ids of its inputs; ``lower``/
+``upper`` come from evaluating the same formula on the inputs' intervals.
+
+Two rates are made for every count quantity of a flow (not a stock such as an
+estimate of offenders) with a place, a period and a population estimate: per
+``derive.rate_per`` people over the period, and per ``derive.rate_per``
+people per month (the period's length in months is in the description). The
+estimate is the one for the year of the period's midpoint, or the nearest
+year (the earlier on a tie), and the description says which. A rate's unit is
+built from the parameter, so changing it changes the labels with the values.
+
+Claims are decided by ``claims``: each stated number against what the rest of
+the evidence allows, the figure left out of its own check.
 """
 
 from __future__ import annotations
 
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
 
 from .. import config, raw, vocab
+from ..claims import ClaimChecker, fmt
 from ..csvio import Row, Table, formula_cells, read_table, write_tables
 from ..errors import Collector, Problem
 from ..expr import FormulaError, Periods, compile_formula, evaluate_many, inputs, parse_many, period_of_rule
 from ..intervals import Interval
 from ..paths import Paths
 from ..periods import reference_date
+from ..reconcile import Model, model_of_tables
 from ..schema import check_frame, field_names, field_types, load_schema
-from ..values import NumberReader, apply_reading
 from ..vocab import Vocabulary
 
 
@@ -53,17 +63,29 @@ def run(root: Path) -> None:
     )
     derivations = read_table(paths.raw_derivations, raw.columns(paths, "derivations"), problems, display=paths.rel(paths.raw_derivations))
     claims = read_table(paths.raw_claims, raw.columns(paths, "claims"), problems, display=paths.rel(paths.raw_claims))
+    quantities, identities, geographies = (
+        read_table(
+            paths.candidate.table(n),
+            field_names(load_schema(paths.schema(n))),
+            problems,
+            display=paths.rel(paths.candidate.table(n)),
+            written_by_pipeline=True,
+        )
+        for n in ("quantities", "identities", "geographies")
+    )
     problems.extend(
         check_frame(population, paths.schema("population"), "population", paths.rel(paths.raw_population), vocabulary=vocabulary)
     )
     problems.raise_if_any()
 
     # -- process -----------------------------------------------------------
-    problems.extend(check_codes(paths, derivations, paths.candidate.table("geographies")))
-    env = Environment.from_tables(figures, population)
-    metrics = derive_metrics(paths, derivations, env, problems)
-    rates = rate_metrics(vocabulary, figures, population, metrics, env, params["derive"]["rate_per"])
-    claim_cols = check_claims(paths, vocabulary, claims, env, params, figures, problems)
+    problems.extend(check_codes(paths, derivations, geographies))
+    env = Environment.from_tables(quantities, population)
+    named = dict(zip(figures.column("figure_id"), figures.column("quantity_id"), strict=True))
+    metrics = derive_metrics(paths, derivations, env, named, problems)
+    rates = rate_metrics(vocabulary, quantities, geographies, population, metrics, env, params["derive"]["rate_per"])
+    model = model_of_tables(vocabulary, figures, quantities, identities)
+    claim_cols = check_claims(paths, vocabulary, claims, env, params, figures, model, problems)
     problems.raise_if_any()
     tables = {
         "derived": sorted_by(concat(metrics, rates), "metric_id"),
@@ -77,16 +99,9 @@ def run(root: Path) -> None:
     write_tables({paths.candidate.table(name): (field_names(load_schema(paths.schema(name))), cols) for name, cols in tables.items()})
 
 
-def check_codes(paths: Paths, derivations: Table, geographies_path: Path) -> list[Problem]:
+def check_codes(paths: Paths, derivations: Table, geographies: Table) -> list[Problem]:
     """Each derivation's geography code is a row of the geographies table (the foreign key), located at its raw row."""
     problems = Collector()
-    geographies = read_table(
-        geographies_path,
-        field_names(load_schema(paths.schema("geographies"))),
-        problems,
-        display=paths.rel(geographies_path),
-        written_by_pipeline=True,
-    )
     known = set(geographies.column("geography_code"))
     display = paths.rel(paths.raw_derivations)
     for r in derivations:
@@ -125,7 +140,7 @@ def _formula_like(cols: dict, table: str, display: str, lines: list, source_colu
 
 
 class Environment:
-    """Every id a formula may use (figures, reference rows, metrics) with its
+    """Every id a formula may use (quantities, reference rows, metrics) with its
     value, interval, period and place, held by column so that formulas can be
     evaluated many at a time (``expr.evaluate_many``)."""
 
@@ -141,24 +156,29 @@ class Environment:
         self._arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     @classmethod
-    def from_tables(cls, figures: Table, population: Table) -> Environment:
+    def from_tables(cls, quantities: Table, population: Table) -> Environment:
         env = cls()
-        fids = figures.column("figure_id")
+        qids = quantities.column("quantity_id")
         years = population.column("year")
         pops = population.numbers("value")[0]
-        ids = fids + population.column("population_id")
+        ids = qids + population.column("population_id")
         env.index = {ident: i for i, ident in enumerate(ids)}
-        env.kind = ["figure"] * len(fids) + ["reference"] * len(years)
+        env.kind = ["quantity"] * len(qids) + ["reference"] * len(years)
         mid_years = [reference_date(y) for y in years]
-        env.period_start = figures.column("period_start") + mid_years
-        env.period_end = figures.column("period_end") + mid_years
-        env.geo = figures.column("geography_code") + population.column("geography_code")
+        env.period_start = quantities.column("period_start") + mid_years
+        env.period_end = quantities.column("period_end") + mid_years
+        env.geo = quantities.column("geography_code") + population.column("geography_code")
         env._base = (
-            np.concatenate([figures.numbers("value")[0], pops]),
-            np.concatenate([figures.numbers("lower", -np.inf)[0], pops]),
-            np.concatenate([figures.numbers("upper", np.inf)[0], pops]),
+            np.concatenate([quantities.numbers("value")[0], pops]),
+            np.concatenate([quantities.numbers("lower", -np.inf)[0], pops]),
+            np.concatenate([quantities.numbers("upper", np.inf)[0], pops]),
         )
         return env
+
+    def lookup(self, ident: str) -> tuple[float, float, float]:
+        value, lo, hi = self.arrays()
+        i = self.index[ident]
+        return float(value[i]), float(lo[i]), float(hi[i])
 
     def add(self, ident: str, value: float, lo: float, hi: float, period: tuple[str, str], geo: str, inputs: list[str]) -> None:
         self.index[ident] = len(self.kind)
@@ -222,7 +242,14 @@ def sorted_by(cols: dict, key: str) -> dict:
     return {n: c[take] if isinstance(c, np.ndarray) else [c[i] for i in order] for n, c in cols.items()}
 
 
-def derive_metrics(paths: Paths, rows: Table, env: Environment, problems: Collector) -> dict:
+def unknown(ident: str, named: dict[str, str], allowed: str = "quantity, metric or reference row") -> str:
+    """Why a formula may not name ``ident``: a figure's id names one mention, so a formula names its quantity."""
+    if ident in named:
+        return f"{ident} is a figure: formulas name quantities, which hold every mention of a number; this figure reports {named[ident]}"
+    return f"no {allowed} has this id"
+
+
+def derive_metrics(paths: Paths, rows: Table, env: Environment, named: dict[str, str], problems: Collector) -> dict:
     """Evaluate raw/derivations.csv in dependency order; report unknown ids and cycles.
 
     Metrics are evaluated a level at a time (a metric's level is one more than
@@ -230,7 +257,7 @@ def derive_metrics(paths: Paths, rows: Table, env: Environment, problems: Collec
     """
     display = paths.rel(paths.raw_derivations)
     by_id = valid_derivations(rows, env, display, problems)
-    level = levels(by_id, env, display, problems)
+    level = levels(by_id, env, display, named, problems)
     out: list[dict] = []
     failed = {m for m in by_id if level.get(m) is None}
     for depth in sorted({lv for lv in level.values() if lv is not None}):
@@ -246,7 +273,7 @@ def valid_derivations(rows: Table, env: Environment, display: str, problems: Col
     for r in rows:
         mid = r["metric_id"]
         if mid in by_id or mid in env.index:
-            problems.add("duplicate-id", display, r.line, "metric_id", mid, "the id is already used by a figure, reference row or metric")
+            problems.add("duplicate-id", display, r.line, "metric_id", mid, "the id is already used by a quantity, reference row or metric")
             continue
         try:
             compile_formula(r["formula"])
@@ -254,13 +281,15 @@ def valid_derivations(rows: Table, env: Environment, display: str, problems: Col
             problems.add("bad-formula", display, r.line, "formula", r["formula"], str(exc))
             continue
         if not inputs(r["formula"]):
-            problems.add("no-inputs", display, r.line, "formula", r["formula"], "the formula refers to no figure, metric or reference row")
+            problems.add(
+                "no-inputs", display, r.line, "formula", r["formula"], "the formula refers to no quantity, metric or reference row"
+            )
             continue
         by_id[mid] = r
     return by_id
 
 
-def levels(by_id: dict[str, Row], env: Environment, display: str, problems: Collector) -> dict[str, int | None]:
+def levels(by_id: dict[str, Row], env: Environment, display: str, named: dict[str, str], problems: Collector) -> dict[str, int | None]:
     """Each metric's level (0: its inputs are all figures or reference rows), found
     without recursion; None for a metric that cannot be evaluated (reported)."""
     deps: dict[str, list[str]] = {}
@@ -270,7 +299,7 @@ def levels(by_id: dict[str, Row], env: Environment, display: str, problems: Coll
             if ident in by_id:
                 deps[mid].append(ident)
             elif ident not in env.index:
-                problems.add("unknown-id", display, r.line, "formula", ident, "no figure, metric or reference row has this id")
+                problems.add("unknown-id", display, r.line, "formula", ident, unknown(ident, named))
                 deps[mid].append(None)  # never evaluated
     level: dict[str, int | None] = {}
     pending = {m: len(d) for m, d in deps.items()}
@@ -368,50 +397,99 @@ def _end(x: float) -> float | None:
     return None if np.isinf(x) else x
 
 
-def rate_unit(per: int) -> str:
-    """The unit of a rate per ``per`` people: it follows the parameter."""
-    return f"per {per:,} people"
+def rate_unit(per: int, monthly: bool = False) -> str:
+    """The unit of a rate per ``per`` people (per month): it follows the parameter."""
+    return f"per {per:,} people" + (" per month" if monthly else "")
 
 
-def rate_metrics(vocabulary: Vocabulary, figures: Table, population: Table, metrics: dict, env: Environment, per: int) -> dict:
-    """A rate per ``per`` people for each count with a place, a period and a population estimate."""
+def months(start: str, end: str) -> float:
+    """The length of a period in months: whole months where it runs from a day to the day before it some months on
+    (26 March to 25 June: 3), else its days over 365.25 / 12."""
+    a, b = date.fromisoformat(start), date.fromisoformat(end)
+    after = b + timedelta(days=1)
+    if after.day == a.day:
+        return float((after.year - a.year) * 12 + after.month - a.month)
+    return ((b - a).days + 1) / (365.25 / 12)
+
+
+def rated_quantities(vocabulary: Vocabulary, quantities: Table, estimates: dict) -> list[int]:
+    """The quantities that get rates: counts of a flow (not a stock, not a relation) with a place, a period and a population estimate."""
+    counting = vocabulary.names("quantities", "counting")
+    col = {n: quantities.column(n) for n in ("unit", "measure", "counting", "geography_code", "period_start")}
+    return [
+        i
+        for i, code in enumerate(col["geography_code"])
+        if col["unit"][i] in vocabulary.rated_units
+        and col["measure"][i] not in vocabulary.stocks
+        and col["counting"][i] != counting.relation
+        and code in estimates
+        and col["period_start"][i]
+    ]
+
+
+def rate_metrics(
+    vocabulary: Vocabulary, quantities: Table, geographies: Table, population: Table, metrics: dict, env: Environment, per: int
+) -> dict:
+    """Two rates for each rated quantity (see ``rated_quantities``): per ``per`` people over its period, and per month."""
     estimates = _estimates(population, metrics, vocabulary)
-    col = {
-        n: figures.column(n)
-        for n in ("figure_id", "geography_code", "unit", "qualifier", "period_start", "period_end", "measure", "geography")
-    }
-    chosen: dict[tuple[str, str, str], tuple[int, str, str]] = {}
-    rows, pids, descriptions = [], [], []
-    vague = vocabulary.vague
-    for i, code in enumerate(col["geography_code"]):
-        start, end = col["period_start"][i], col["period_end"][i]
-        if col["unit"][i] not in vocabulary.rated_units or col["qualifier"][i] == vague or not code or not start or code not in estimates:
-            continue
-        if (code, start, end) not in chosen:
-            chosen[(code, start, end)] = _estimate_for(estimates[code], start, end)
-        year, pid, which = chosen[(code, start, end)]
-        rows.append(i)
-        pids.append(pid)
-        descriptions.append(
-            f"{col['measure'][i]} ({col['unit'][i]}) {rate_unit(per)} in {col['geography'][i]}, using the mid-{year} population estimate: {which}."
-        )
-    fids = [col["figure_id"][i] for i in rows]
-    done = _rates_of(fids, pids, per, env)
+    col = {n: quantities.column(n) for n in ("quantity_id", "geography_code", "unit", "counting", "period_start", "period_end", "measure")}
+    names = dict(zip(geographies.column("geography_code"), geographies.column("geography"), strict=True))
+    rows = rated_quantities(vocabulary, quantities, estimates)
+    keys = [(col["geography_code"][i], col["period_start"][i], col["period_end"][i]) for i in rows]
+    chosen = {key: _estimate_for(estimates[key[0]], key[1], key[2]) for key in set(keys)}
+    spans = [months(start, end) for _, start, end in keys]
+    rated = {n: [c[i] for i in rows] for n, c in col.items()}
+    rated |= {"population_id": [chosen[k][1] for k in keys], "months": spans, "geography": [names.get(k[0], k[0]) for k in keys]}
+    rated["estimate"] = [f"the mid-{chosen[k][0]} population estimate: {chosen[k][2]}" for k in keys]
+    kinds = vocabulary.names("derived", "kind")
+    over = _rate_columns(vocabulary, rated, env, "rate", kinds.rate, rate_unit(per), [f"{per}"] * len(rows))
+    lengths = {m: _number(m) for m in set(spans)}
+    monthly = _rate_columns(
+        vocabulary, rated, env, "rate-per-month", kinds.rate_per_month, rate_unit(per, True), [f"{per} / {lengths[m]}" for m in spans]
+    )
+    return concat(over, monthly)
+
+
+def _rate_columns(vocabulary: Vocabulary, q: dict, env: Environment, label: str, kind: str, unit: str, factors: list[str]) -> dict:
+    qids, pids = q["quantity_id"], q["population_id"]
+    done = _rates_of(qids, pids, factors, env)
     return {
-        "metric_id": [f"rate-{f}" for f in fids],
-        "kind": [vocabulary.names("derived", "kind").rate] * len(rows),
-        "formula": [f"{{{f}}} / {{{p}}} * {per}" for f, p in zip(fids, pids, strict=True)],
-        "inputs": [f"{f} {p}" for f, p in zip(fids, pids, strict=True)],
+        "metric_id": [f"{label}-{x}" for x in qids],
+        "kind": [kind] * len(qids),
+        "formula": [f"{{{x}}} / {{{p}}} * {f}" for x, p, f in zip(qids, pids, factors, strict=True)],
+        "inputs": [f"{x} {p}" for x, p in zip(qids, pids, strict=True)],
         "value": done.value,
         "lower": np.where(np.isinf(done.lo), np.nan, done.lo),
         "upper": np.where(np.isinf(done.hi), np.nan, done.hi),
-        "unit": [rate_unit(per)] * len(rows),
-        "geography_code": [col["geography_code"][i] for i in rows],
-        "period_start": [col["period_start"][i] for i in rows],
-        "period_end": [col["period_end"][i] for i in rows],
-        "period_rule": [f"of:{f}" for f in fids],
-        "description": descriptions,
+        "unit": [unit] * len(qids),
+        "geography_code": q["geography_code"],
+        "period_start": q["period_start"],
+        "period_end": q["period_end"],
+        "period_rule": [f"of:{x}" for x in qids],
+        "description": _rate_words(vocabulary, q, unit),
     }
+
+
+def _number(x: float) -> str:
+    from ..csvio import format_number
+
+    return format_number(round(x, 4))
+
+
+def _rate_words(vocabulary: Vocabulary, q: dict, unit: str) -> list[str]:
+    """What each rate is of, in words: the quantity, its place and period's length, the estimate used, and (per
+    month, for distinct people) what a month's share of the count is not."""
+    distinct = vocabulary.names("quantities", "counting").distinct
+    caveat = " Distinct people over the whole period, so not a typical month's count: someone who came in two months is counted once."
+    monthly = unit.endswith("per month")
+    lengths = {m: _number(m) for m in set(q["months"])}
+    return [
+        f"{qid} ({measure}, {u}, counted as {counting}) {unit} in {place}, over the {lengths[m]} months of its period, using {estimate}."
+        + (caveat if monthly and counting == distinct else "")
+        for qid, measure, u, counting, place, m, estimate in zip(
+            q["quantity_id"], q["measure"], q["unit"], q["counting"], q["geography"], q["months"], q["estimate"], strict=True
+        )
+    ]
 
 
 def _estimates(population: Table, metrics: dict, vocabulary: Vocabulary) -> dict[str, list[tuple[int, str]]]:
@@ -426,11 +504,11 @@ def _estimates(population: Table, metrics: dict, vocabulary: Vocabulary) -> dict
     return estimates
 
 
-def _rates_of(fids: list[str], pids: list[str], per: int, env: Environment):
-    """The rate formulas evaluated in one go: one shape for all, ``{figure} / {population} * per``, parsed once."""
-    formulas = [f"{{{f}}} / {{{p}}} * {per}" for f, p in zip(fids, pids, strict=True)]
-    shape = parse_many([f"{{figure}} / {{population}} * {per}"])[0][0]
-    parsed = ([shape] * len(fids), [[f, p] for f, p in zip(fids, pids, strict=True)], {})
+def _rates_of(qids: list[str], pids: list[str], factors: list[str], env: Environment):
+    """The rate formulas evaluated in one go, ``{quantity} / {population} * factor``, each shape parsed once."""
+    formulas = [f"{{{q}}} / {{{p}}} * {f}" for q, p, f in zip(qids, pids, factors, strict=True)]
+    shapes = {f: parse_many([f"{{quantity}} / {{population}} * {f}"])[0][0] for f in set(factors)}
+    parsed = ([shapes[f] for f in factors], [[q, p] for q, p in zip(qids, pids, strict=True)], {})
     return evaluate_many(formulas, env.index, *env.arrays(), parsed=parsed)
 
 
@@ -448,121 +526,102 @@ def _estimate_for(estimates: list[tuple[int, str]], start: str, end: str) -> tup
 
 
 def check_claims(
-    paths: Paths, vocabulary: Vocabulary, rows: Table, env: Environment, prm: dict, figures: Table, problems: Collector
+    paths: Paths, vocabulary: Vocabulary, rows: Table, env: Environment, prm: dict, figures: Table, model: Model, problems: Collector
 ) -> dict:
-    """Compare each stated number with what its formula computes, the way statcheck does."""
+    """Decide each claim on the rest of the evidence (see ``claims``)."""
     display = paths.rel(paths.raw_claims)
-    valid = valid_claims(rows, env, display, problems)
-    done = evaluate_many([r["formula"] for r in valid], env.index, *env.arrays())
-    verdicts = Verdicts(vocabulary, prm, figures)
+    named = dict(zip(figures.column("figure_id"), figures.column("quantity_id"), strict=True))
+    checker = ClaimChecker(vocabulary, prm, figures, model, env.lookup)
     out = []
-    for k, r in enumerate(valid):
-        if k in done.errors:
-            problems.add("bad-formula", display, r.line, "formula", r["formula"], f"cannot evaluate: {done.errors[k]}")
+    for r in valid_claims(rows, env, named, vocabulary, display, problems):
+        fid = r["figure_id"]
+        try:
+            done = checker.check(fid, r["formula"], r["relation"])
+        except (ZeroDivisionError, ValueError, OverflowError) as exc:
+            problems.add("bad-formula", display, r.line, "formula", r["formula"], f"cannot evaluate: {exc}")
             continue
-        ids, fid = inputs(r["formula"]), r["figure_id"]
-        span, stated = Interval(float(done.lo[k]), float(done.hi[k])), env.interval(fid)
-        verdict, why = verdicts.of(fid, stated, span, any(env.rests_on(i, fid) for i in ids))
-        (lo, hi), (slo, shi) = span.bounds(), stated.bounds()
+        if not _formula_gives_quantity(checker, r, done, vocabulary, display, problems):
+            continue
+        value, slo, shi = checker.stated[fid]
         out.append(
             {
                 "claim_id": r["claim_id"],
                 "figure_id": fid,
-                "stated": env.value(fid),
-                "stated_lower": slo,
-                "stated_upper": shi,
-                "computed": float(done.value[k]),
-                "lower": lo,
-                "upper": hi,
+                "relation": r["relation"],
+                "stated": value,
+                "stated_lower": _end(slo),
+                "stated_upper": _end(shi),
+                "computed": None if np.isnan(done.computed) else done.computed,
+                "lower": _end(done.lo),
+                "upper": _end(done.hi),
                 "formula": r["formula"],
-                "inputs": " ".join(ids),
-                "verdict": verdict,
-                "explanation": f"{r['compares'].strip()} {why}",
+                "inputs": " ".join(done.ids),
+                "verdict": done.verdict,
+                "explanation": f"{r['compares'].strip()} {done.explanation}",
             }
         )
     return _columns(out, load_schema(paths.schema("claims")))
 
 
-def valid_claims(rows: Table, env: Environment, display: str, problems: Collector) -> list[Row]:
-    """The claim rows that can be checked: a new id, a known figure, a formula of the documented form over known ids, and words."""
+def _formula_gives_quantity(checker: ClaimChecker, r: Row, done, vocabulary: Vocabulary, display: str, problems: Collector) -> bool:
+    """An equals claim's formula must give the figure's quantity: where the stated number fits the rest of the
+    evidence, the formula's interval on the rest must meet it (else it computes something else)."""
+    equals = vocabulary.names("claims", "relation").equals
+    value, slo, shi = checker.stated[r["figure_id"]]
+    if r["relation"] != equals or done.verdict in (checker.v.inconsistent, checker.v.not_checkable):
+        return True
+    if Interval(done.lo, done.hi).meets(Interval(slo, shi)):
+        return True
+    message = (
+        f"the stated number fits the rest of the evidence, but the formula gives {fmt(done.lo, done.hi)}: it does not compute the figure's"
+        f" quantity ({checker.quantity[r['figure_id']]}); write it so the identities make it equal to that quantity"
+    )
+    problems.add("bad-formula", display, r.line, "formula", r["formula"], message)
+    return False
+
+
+def valid_claims(
+    rows: Table, env: Environment, named: dict[str, str], vocabulary: Vocabulary, display: str, problems: Collector
+) -> list[Row]:
+    """The claim rows that can be checked: a new id, a known figure, a relation of the vocabulary, a formula of the
+    documented form over quantities and reference rows."""
     valid, seen = [], set()
+    relations = vocabulary.enum("claims", "relation")
     for r in rows:
         cid, fid, formula = r["claim_id"], r["figure_id"], r["formula"]
         if cid in seen:
             problems.add("duplicate-id", display, r.line, "claim_id", cid, "claim_id must be unique")
             continue
         seen.add(cid)
-        if fid not in env.index or env.kind[env.index[fid]] != "figure":
+        if fid not in named:
             problems.add("unknown-id", display, r.line, "figure_id", fid, "no figure has this id")
+            continue
+        if r["relation"] not in relations:
+            problems.add("not-in-vocabulary", display, r.line, "relation", r["relation"], f"use one of {', '.join(relations)}")
             continue
         try:
             compile_formula(formula)
         except FormulaError as exc:
             problems.add("bad-formula", display, r.line, "formula", formula, str(exc))
             continue
-        ids = inputs(formula)
-        if not ids:
-            problems.add(
-                "no-inputs",
-                display,
-                r.line,
-                "formula",
-                formula,
-                "a claim must be checked against at least one figure, metric or reference row",
-            )
-            continue
-        unknown = [i for i in ids if i not in env.index]
-        for i in unknown:
-            problems.add("unknown-id", display, r.line, "formula", i, "no figure, metric or reference row has this id")
-        if not unknown:
+        if _known_inputs(r, env, named, display, problems):
             valid.append(r)
     return valid
 
 
-class Verdicts:
-    """A claim's verdict: consistent where the stated number, read as rounded to its last written digit,
-    meets what is computed; consistent within rounding where it meets only as rounded to its last
-    significant digit (the published reading, under ``clean.coarse_rounding``); else inconsistent; and
-    not checkable where the computed value rests on the stated number itself."""
-
-    def __init__(self, vocabulary: Vocabulary, params: dict, figures: Table) -> None:
-        self.names = vocabulary.names("claims", "verdict")
-        self.reader = NumberReader(vocabulary, params["clean"])
-        self.written = dict(
-            zip(figures.column("figure_id"), zip(figures.column("as_written"), figures.column("reading"), strict=True), strict=True)
+def _known_inputs(r: Row, env: Environment, named: dict[str, str], display: str, problems: Collector) -> bool:
+    ids = inputs(r["formula"])
+    if not ids:
+        problems.add(
+            "no-inputs", display, r.line, "formula", r["formula"], "a claim must be checked against at least one quantity or reference row"
         )
-
-    def strict(self, fid: str, stated: Interval) -> Interval:
-        """The stated number as rounded to its last written digit (the published interval where that is the same)."""
-        written, reading = self.written[fid]
-        parsed = self.reader.parse(written)
-        _, lo, hi = apply_reading(reading, parsed, *self.reader.published_interval(parsed, strict=True), self.reader.vocabulary)
-        return Interval.of(lo, hi) if (lo, hi) != stated.bounds() else stated
-
-    def of(self, fid: str, stated: Interval, computed: Interval, circular: bool) -> tuple[str, str]:
-        c, s, v = fmt_interval(computed), fmt_interval(stated), self.names
-        if circular:
-            return (
-                v.not_checkable,
-                f"The computed value depends on the stated number itself (the article gives no independent figure), so nothing can be checked; computed {c}.",
-            )
-        strict = self.strict(fid, stated)
-        if strict.meets(computed):
-            return v.consistent, f"Stated {fmt_interval(strict)} and computed {c} meet."
-        if stated.meets(computed):
-            return v.consistent_within_rounding, (
-                f"Stated {fmt_interval(strict)} and computed {c} do not meet, but they do if the stated number was rounded to its last significant digit ({s})."
-            )
-        return v.inconsistent, f"Stated {s} and computed {c} do not meet."
-
-
-def fmt_interval(i: Interval) -> str:
-    from ..csvio import format_number
-
-    lo, hi = i.bounds()
-    if lo is not None and hi is not None and lo == hi:
-        return format_number(round(lo, 4))
-    return f"[{'unbounded' if lo is None else format_number(round(lo, 4))}, {'unbounded' if hi is None else format_number(round(hi, 4))}]"
+        return False
+    ok = True
+    for i in ids:
+        if i not in env.index or env.kind[env.index[i]] == "metric":
+            problems.add("unknown-id", display, r.line, "formula", i, unknown(i, named, "quantity or reference row"))
+            ok = False
+    return ok
 
 
 def main(argv: list[str] | None = None) -> int:

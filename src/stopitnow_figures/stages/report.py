@@ -53,13 +53,13 @@ def run(root: Path) -> None:
     # -- process -----------------------------------------------------------
     views = reader_views(vocabulary, tables, texts, {g["geography_code"] for g in tables["geographies"]}, rate_per)
     results = run_checkpoints(vocabulary, views)
-    page = render_html(descriptor, results)
+    page = render_html(descriptor, results, tables["quantities"])
     summary = json.dumps({"success": passed(results), "checkpoints": results}, indent=2, ensure_ascii=False, default=str) + "\n"
     if not passed(results):
         atomic_write_text(paths.build / "quality_report.html", page)
         atomic_write_text(paths.build / "quality.json", summary)
         raise InputError(failures(paths, views, results, raw_lines))
-    charts = draw_charts(paths, vocabulary, tables)
+    charts = draw_charts(paths, vocabulary, tables, rate_per)
     datasheet = render_datasheet(vocabulary, descriptor, tables, results, charts, params["clean"])
 
     # -- save outputs ------------------------------------------------------
@@ -78,6 +78,8 @@ def raw_rows(paths: Paths, problems: Collector) -> dict[str, tuple[str, int]]:
     out: dict[str, tuple[str, int]] = {}
     for table, key, path in (
         ("figures", "figure_id", paths.raw_figures),
+        ("quantities", "quantity_id", paths.raw_quantities),
+        ("identities", "identity_id", paths.raw_identities),
         ("derivations", "metric_id", paths.raw_derivations),
         ("claims", "claim_id", paths.raw_claims),
     ):
@@ -116,8 +118,8 @@ def failures(paths: Paths, views: dict, results: list[dict], raw_lines: dict[str
 
 
 def _raw_id(ident: str) -> str:
-    """The id of the raw row behind a published one: a rate rests on its figure."""
-    return ident.removeprefix("rate-")
+    """The id of the raw row behind a published one: a rate rests on its quantity."""
+    return ident.removeprefix("rate-per-month-").removeprefix("rate-")
 
 
 def reader_views(vocabulary: Vocabulary, tables: dict, texts: dict[str, bytes], place_codes: set[str], rate_per: int) -> dict:
@@ -143,6 +145,7 @@ def reader_views(vocabulary: Vocabulary, tables: dict, texts: dict[str, bytes], 
             pd.DataFrame(_claim_rows(vocabulary, tables["claims"], set(all_ids))),
             {"figure_ids": sorted(f["figure_id"] for f in tables["figures"])},
         ),
+        "quantities": (pd.DataFrame(_quantity_rows(vocabulary, tables)), {}),
         "population": (
             pd.DataFrame(
                 [{"population_id": p["population_id"], "value": float(p["value"]), "year": int(p["year"])} for p in tables["population"]]
@@ -202,7 +205,7 @@ def _derived_rows(vocabulary: Vocabulary, derived: list[dict], known: set[str]) 
             "metric_id": d["metric_id"],
             "lower": _num(d["lower"]),
             "upper": _num(d["upper"]),
-            "rate_value": _num(d["value"]) if d["kind"] == kinds.rate else None,
+            "rate_value": _num(d["value"]) if d["kind"] in (kinds.rate, kinds.rate_per_month) else None,
             "share_value": _num(d["value"]) if d["kind"] in vocabulary.shares else None,
             "period_start": _date(d["period_start"]),
             "period_end": _date(d["period_end"]),
@@ -218,12 +221,9 @@ def _claim_rows(vocabulary: Vocabulary, claims: list[dict], known: set[str]) -> 
     rows = []
     for c in claims:
         slo, shi, lo, hi = (_num(c[k]) for k in ("stated_lower", "stated_upper", "lower", "upper"))
-        meets = (slo is None or hi is None or slo <= hi + 1e-9) and (lo is None or shi is None or lo <= shi + 1e-9)
-        agrees = (
-            None
-            if c["verdict"] == verdicts.not_checkable
-            else (meets == (c["verdict"] in (verdicts.consistent, verdicts.consistent_within_rounding)))
-        )
+        agrees = None
+        if c["verdict"] in (verdicts.consistent, verdicts.consistent_within_rounding):
+            agrees = _relation_possible(vocabulary, c["relation"], slo, shi, lo, hi)
         rows.append(
             {
                 "claim_id": c["claim_id"],
@@ -235,6 +235,42 @@ def _claim_rows(vocabulary: Vocabulary, claims: list[dict], known: set[str]) -> 
             }
         )
     return rows
+
+
+def _relation_possible(vocabulary: Vocabulary, relation: str, slo, shi, lo, hi) -> bool:
+    """Whether some stated value and some computed value stand in the claim's relation (a consistent verdict needs it)."""
+    r = vocabulary.names("claims", "relation")
+    below = slo is None or hi is None or slo <= hi + 1e-9  # some stated value is at most some computed one
+    above = lo is None or shi is None or lo <= shi + 1e-9  # some stated value is at least some computed one
+    return {r.equals: below and above, r.at_least: above, r.at_most: below}[relation]
+
+
+def _quantity_rows(vocabulary: Vocabulary, tables: dict) -> list[dict]:
+    figures = {f["figure_id"]: f for f in tables["figures"]}
+    identities = {i["identity_id"] for i in tables["identities"]}
+    in_conflict = vocabulary.names("quantities", "status").in_conflict
+    rows = []
+    for q in tables["quantities"]:
+        lo, hi = _num(q["lower"]), _num(q["upper"])
+        mentions = q["mentions"].split()
+        agree = all(_meets(_num(figures[m]["lower"]), _num(figures[m]["upper"]), lo, hi) for m in mentions if m in figures)
+        rows.append(
+            {
+                "quantity_id": q["quantity_id"],
+                "lower": lo,
+                "upper": hi,
+                "count_lower": lo if q["unit"] in vocabulary.count_units else None,
+                "mentions_resolve": all(m in figures for m in mentions),
+                "identities_resolve": all(i in identities for i in q["identities"].split()),
+                "mentions_agree": None if q["status"] == in_conflict else agree,
+                "conflict_shown": bool(q["conflict"]) if q["status"] == in_conflict else None,
+            }
+        )
+    return rows
+
+
+def _meets(alo, ahi, blo, bhi) -> bool:
+    return (alo is None or bhi is None or alo <= bhi + 1e-9) and (blo is None or ahi is None or blo <= ahi + 1e-9)
 
 
 # each view's expectations: (kind, column or pair of columns, what it is checked against, plain words);
@@ -272,9 +308,17 @@ EXPECTATIONS = {
             "in_set",
             "verdict_agrees",
             [True],
-            "every verdict agrees with its intervals (consistent, or within rounding, exactly where stated and computed meet)",
+            "every consistent verdict (or within rounding) has stated and computed intervals that can stand in the claim's relation",
         ),
         ("pair", ("upper", "lower"), None, "every computed interval is ordered"),
+    ],
+    "quantities": [
+        ("pair", ("upper", "lower"), None, "every reconciled interval is ordered"),
+        ("between", "count_lower", (0, None), "counts are never negative"),
+        ("in_set", "mentions_resolve", [True], "every mention is a row of the figures table"),
+        ("in_set", "identities_resolve", [True], "every identity is a row of the identities table"),
+        ("in_set", "mentions_agree", [True], "outside a conflict, every mention's interval meets its quantity's reconciled interval"),
+        ("in_set", "conflict_shown", [True], "every quantity in conflict names the rows that cannot all hold"),
     ],
     "population": [
         ("between", "value", (1000, 100_000_000), "population estimates lie in a plausible range for UK areas"),
@@ -358,7 +402,25 @@ table{border-collapse:collapse;width:100%;margin:0 0 2rem}th,td{border:1px solid
 th{background:#f3f3f3}.pass{color:#1b7837;font-weight:bold}.fail{color:#c2185b;font-weight:bold}code{font-size:.9em}"""
 
 
-def render_html(descriptor: dict, results: list[dict]) -> str:
+def conflicts_html(quantities: list[dict]) -> list[str]:
+    """The conflicts between the numbers: each quantity whose set of rows cannot all hold, with those rows."""
+    e = html.escape
+    rows = [q for q in quantities if q["conflict"]]
+    parts = ['<h2 id="conflicts">Conflicts between the numbers</h2>']
+    if not rows:
+        return [*parts, "<p>No set of mentions and identities is in conflict.</p>"]
+    parts.append(
+        "<p>These rows cannot all hold; the rows set aside were left out so that the rest could be reconciled (the build goes on).</p>"
+        "<table><tr><th>quantity</th><th>status</th><th>rows that cannot all hold</th><th>set aside</th></tr>"
+    )
+    parts += [
+        f"<tr><td><code>{e(q['quantity_id'])}</code></td><td>{e(q['status'])}</td><td>{e(q['conflict'])}</td><td>{e(q['set_aside'] or '-')}</td></tr>"
+        for q in rows
+    ]
+    return [*parts, "</table>"]
+
+
+def render_html(descriptor: dict, results: list[dict], quantities: list[dict]) -> str:
     """One self-contained page: inline styles, no scripts, no external resources."""
     e = html.escape
     title = f"Stop It Now! figures {descriptor['version']}: quality report"
@@ -384,25 +446,28 @@ def render_html(descriptor: dict, results: list[dict]) -> str:
                 f"<td>{r['unexpected_count']}</td><td>{e(', '.join(r['examples']))}</td></tr>"
             )
         parts.append("</table>")
+    parts += conflicts_html(quantities)
     parts.append("</body></html>\n")
     return "\n".join(parts)
 
 
-CHART_TITLES = {"help_seeking.svg": "Help-seeking over time", "scottish_cities.svg": "Scottish cities' website visitors"}
+CHART_TITLES = {"help_seeking.svg": "Help-seeking per head of population, by channel"}
 
 
-def draw_charts(paths: Paths, vocabulary: Vocabulary, tables: dict) -> list[dict]:
+def draw_charts(paths: Paths, vocabulary: Vocabulary, tables: dict, per: int) -> list[dict]:
     """Draw the charts into the candidate; return those the datasheet shows, with their titles."""
     from .. import charts
 
     out = paths.candidate.charts
     files = {
-        "help_seeking.svg": charts.help_seeking(vocabulary, tables["figures"]),
-        "scottish_cities.svg": charts.scottish_cities(vocabulary, tables["figures"], tables["derived"]),
+        "help_seeking.svg": charts.help_seeking(vocabulary, tables["quantities"], tables["derived"], tables["geographies"], per),
         "claims.svg": charts.claims_chart(vocabulary, tables["claims"]),
     }
     for name, fig in files.items():
         charts.save_svg(fig, out / name)
+    for stale in sorted(out.glob("*")):  # a chart no longer drawn leaves the package with this build
+        if stale.name not in files:
+            stale.unlink()
     return [{"file": name, "title": title} for name, title in CHART_TITLES.items()]
 
 

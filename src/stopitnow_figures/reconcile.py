@@ -1,0 +1,839 @@
+"""Reconciliation: for each quantity, the tightest interval that every mention of
+it and every identity between quantities allow, found one connected set of
+quantities at a time.
+
+A *mention* is a figure row: its quantity lies in the figure's interval. An
+*identity* is a relation between quantities that holds by their definition
+(raw/identities.csv): ``left relation right`` with both sides in the formula
+language of ``expr``, and a relation of ``=``, ``<=``, ``>=`` or ``sum`` (a
+total and its disjoint parts: equal for counts of events; for distinct people,
+the total lies between the largest part and the sum of the parts, since one
+person can be counted in two parts).
+
+How each connected set is solved:
+
+- interval constraint propagation (forward-backward over each side's
+  expression, HC4) to a fixed point, the bounds of counts rounded inward to
+  whole numbers; exact where no quantity appears twice in a relation and the
+  relations form no cycle (each relation then projects exactly, and a tree of
+  them is globally consistent);
+- where the relations form a cycle, linear programming (SciPy's HiGHS) over
+  the linear relations, minimising and maximising each quantity, alternated
+  with propagation until nothing moves. The bounds are then the tightest the
+  linear relations allow; where a cycle runs through a product or a ratio
+  they are sound (never narrower than the truth) but may be wider than the
+  tightest.
+
+Where a set admits no value, a smallest set of rows that cannot all hold is
+found by a deletion filter (each row left out in turn, widest first, and kept
+out while the rest still admits no value: an irreducible set made of the most
+precise rows), and rows are set aside until the rest holds: the first mention
+of a percentage, share, multiple or difference in it whose removal alone lets
+the rest hold (an article's claim about its counts never overrides the
+counts); else every such mention in it; else its identities; else all its
+rows. The quantities whose rows were set aside are marked as in conflict.
+
+Counts start from their domain (never negative; a share between 0 and 100),
+and quantities in units of whole things take whole numbers only, so a bound
+is rounded inward ("a 44% increase" to 36 callers leaves only 25 before).
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+INF = math.inf
+TOL = 1e-9
+
+
+# -- expressions -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Node:
+    """An expression over quantities: op is var (arg: its index), const (arg: its value), neg, or + - * /."""
+
+    op: str
+    arg: float = 0.0
+    left: Node | None = None
+    right: Node | None = None
+
+    def variables(self) -> list[int]:
+        if self.op == "var":
+            return [int(self.arg)]
+        return [*(self.left.variables() if self.left else []), *(self.right.variables() if self.right else [])]
+
+
+_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+
+
+def parse(formula: str, index: dict[str, int]) -> Node:
+    """A formula of the language of ``expr`` over {ids} as a tree; FormulaError where it is not of that form,
+    KeyError naming an id not in ``index``."""
+    from .expr import _template, compile_formula
+
+    compile_formula(formula)  # the form and the limits of the language
+    shape, names = _template(formula)
+    return _node(ast.parse(shape, mode="eval").body, {name: index[ident] for name, ident in names.items()})
+
+
+def _node(tree, slots: dict[str, int]) -> Node:
+    if isinstance(tree, ast.Name):
+        return Node("var", slots[tree.id])
+    if isinstance(tree, ast.Constant):
+        return Node("const", float(tree.value))
+    if isinstance(tree, ast.UnaryOp):
+        return Node("neg", left=_node(tree.operand, slots))
+    return Node(_OPS[type(tree.op)], left=_node(tree.left, slots), right=_node(tree.right, slots))
+
+
+def linear(node: Node) -> tuple[dict[int, float], float] | None:
+    """The expression as coefficients of its quantities and a constant, or None where it is not linear."""
+    if node.op == "var":
+        return {int(node.arg): 1.0}, 0.0
+    if node.op == "const":
+        return {}, node.arg
+    if node.op == "neg":
+        inner = linear(node.left)
+        return None if inner is None else ({k: -v for k, v in inner[0].items()}, -inner[1])
+    a, b = linear(node.left), linear(node.right)
+    if a is None or b is None:
+        return None
+    if node.op in "+-":
+        sign = 1.0 if node.op == "+" else -1.0
+        coef = dict(a[0])
+        for k, v in b[0].items():
+            coef[k] = coef.get(k, 0.0) + sign * v
+        return coef, a[1] + sign * b[1]
+    if node.op == "*" and (not a[0] or not b[0]):
+        k, (terms, const) = (a[1], b) if not a[0] else (b[1], a)
+        return {v: c * k for v, c in terms.items()}, const * k
+    if node.op == "/" and not b[0] and b[1] != 0:
+        return {v: c / b[1] for v, c in a[0].items()}, a[1] / b[1]
+    return None
+
+
+# -- interval arithmetic on pairs (lo, hi) --------------------------------------
+
+
+def _mul1(x: float, y: float) -> float:
+    return 0.0 if x == 0 or y == 0 else x * y
+
+
+def i_add(a, b):
+    return (a[0] + b[0], a[1] + b[1])
+
+
+def i_sub(a, b):
+    return (a[0] - b[1], a[1] - b[0])
+
+
+def i_mul(a, b):
+    ends = [_mul1(x, y) for x in a for y in b]
+    return (min(ends), max(ends))
+
+
+def _inv(x: float) -> float:
+    return 0.0 if x in (INF, -INF) else 1.0 / x
+
+
+def i_div(a, b):
+    """a / b; where b holds zero the quotient is bounded only where the sign of a allows."""
+    if b[0] > 0 or b[1] < 0:
+        return i_mul(a, (_inv(b[1]), _inv(b[0])))
+    if b[0] == 0 < b[1] and a[0] >= 0:
+        return (a[0] / b[1] if b[1] != INF else 0.0, INF)
+    if b[0] == 0 < b[1] and a[1] <= 0:
+        return (-INF, a[1] / b[1] if b[1] != INF else 0.0)
+    return (-INF, INF)
+
+
+def _meet(a, b):
+    return (max(a[0], b[0]), min(a[1], b[1]))
+
+
+# -- constraints ---------------------------------------------------------------
+
+
+@dataclass
+class Constraint:
+    """One row of evidence: a mention (its quantity within the figure's interval) or a relation of an identity."""
+
+    ident: str
+    kind: str  # mention | identity
+    left: Node
+    relation: str  # = <= >=  (a mention: "in", with its bounds)
+    right: Node | None = None
+    bounds: tuple[float, float] = (-INF, INF)
+    ratio: bool = False  # a mention of a percentage, share, multiple or difference
+
+    @property
+    def variables(self) -> list[int]:
+        return self.left.variables() + (self.right.variables() if self.right else [])
+
+
+def mention(ident: str, var: int, lo: float, hi: float, ratio: bool) -> Constraint:
+    return Constraint(ident, "mention", Node("var", var), "in", bounds=(lo, hi), ratio=ratio)
+
+
+def identity(ident: str, left: Node, relation: str, right: Node, distinct: bool) -> list[Constraint]:
+    """The relations of an identity row; ``sum`` of distinct people: the total between the largest part and the sum."""
+    if relation != "sum":
+        return [Constraint(ident, "identity", left, relation, right)]
+    if not distinct:
+        return [Constraint(ident, "identity", left, "=", right)]
+    parts = [Node("var", v) for v in right.variables()]
+    return [Constraint(ident, "identity", left, "<=", right), *(Constraint(ident, "identity", left, ">=", p) for p in parts)]
+
+
+# -- propagation ---------------------------------------------------------------
+
+
+class Infeasible(Exception):
+    """The bounds of some quantity have crossed: the rows admit no value."""
+
+
+@dataclass
+class Box:
+    """The current bound of each quantity of a set, and the row that last set each end."""
+
+    lo: dict[int, float]
+    hi: dict[int, float]
+    whole: set[int]
+    why_lo: dict[int, str] = field(default_factory=dict)
+    why_hi: dict[int, str] = field(default_factory=dict)
+
+    def get(self, v: int) -> tuple[float, float]:
+        return (self.lo[v], self.hi[v])
+
+    def narrow(self, v: int, lo: float, hi: float, why: str) -> bool:
+        """Narrow quantity ``v`` to [lo, hi] (whole numbers inward for counts); whether either end moved."""
+        if v in self.whole:
+            lo, hi = math.ceil(lo - 1e-7) if lo > -INF else lo, math.floor(hi + 1e-7) if hi < INF else hi
+        moved = False
+        if lo > self.lo[v] + TOL * max(1.0, abs(lo)):
+            self.lo[v], self.why_lo[v], moved = lo, why, True
+        if hi < self.hi[v] - TOL * max(1.0, abs(hi)):
+            self.hi[v], self.why_hi[v], moved = hi, why, True
+        if self.lo[v] > self.hi[v] + TOL * max(1.0, abs(self.lo[v]), abs(self.hi[v])):
+            raise Infeasible(why)
+        if self.lo[v] > self.hi[v]:  # crossed within the tolerance: one value
+            self.lo[v] = self.hi[v] = (self.lo[v] + self.hi[v]) / 2
+        return moved
+
+
+def _forward(node: Node, box: Box, memo: dict[int, tuple[float, float]]) -> tuple[float, float]:
+    if node.op == "var":
+        out = box.get(int(node.arg))
+    elif node.op == "const":
+        out = (node.arg, node.arg)
+    elif node.op == "neg":
+        a = _forward(node.left, box, memo)
+        out = (-a[1], -a[0])
+    else:
+        a, b = _forward(node.left, box, memo), _forward(node.right, box, memo)
+        out = {"+": i_add, "-": i_sub, "*": i_mul, "/": i_div}[node.op](a, b)
+    memo[id(node)] = out
+    return out
+
+
+def _backward(node: Node, target: tuple[float, float], box: Box, memo: dict, why: str, moved: list[bool]) -> None:
+    """Narrow the quantities under ``node`` so that its value can lie in ``target``."""
+    have = _meet(memo[id(node)], target)
+    if have[0] > have[1] + TOL * max(1.0, abs(have[0]), abs(have[1])):
+        raise Infeasible(why)
+    if node.op == "var":
+        moved[0] |= box.narrow(int(node.arg), have[0], have[1], why)
+        return
+    if node.op == "const":
+        return
+    if node.op == "neg":
+        _backward(node.left, (-have[1], -have[0]), box, memo, why, moved)
+        return
+    a, b = memo[id(node.left)], memo[id(node.right)]
+    if node.op == "+":
+        ta, tb = i_sub(have, b), i_sub(have, a)
+    elif node.op == "-":
+        ta, tb = i_add(have, b), i_sub(a, have)
+    elif node.op == "*":
+        ta = i_div(have, b) if (b[0] > 0 or b[1] < 0) else (-INF, INF)
+        tb = i_div(have, a) if (a[0] > 0 or a[1] < 0) else (-INF, INF)
+    else:
+        ta = i_mul(have, b)
+        tb = i_div(a, have) if (have[0] > 0 or have[1] < 0) else (-INF, INF)
+    _backward(node.left, ta, box, memo, why, moved)
+    _backward(node.right, tb, box, memo, why, moved)
+
+
+def revise(c: Constraint, box: Box) -> bool:
+    """Apply one row once; whether any bound moved. Raises Infeasible."""
+    moved = [False]
+    if c.kind == "mention":
+        v = int(c.left.arg)
+        return box.narrow(v, *c.bounds, c.ident)
+    memo: dict[int, tuple[float, float]] = {}
+    left, right = _forward(c.left, box, memo), _forward(c.right, box, memo)
+    if c.relation == "=":
+        tl = tr = _meet(left, right)
+    elif c.relation == "<=":
+        tl, tr = (-INF, right[1]), (left[0], INF)
+    else:
+        tl, tr = (right[0], INF), (-INF, left[1])
+    _backward(c.left, tl, box, memo, c.ident, moved)
+    memo.clear()
+    _forward(c.left, box, memo)
+    _forward(c.right, box, memo)
+    _backward(c.right, tr, box, memo, c.ident, moved)
+    return moved[0]
+
+
+def propagate(rows: list[Constraint], box: Box, rounds: int = 200) -> None:
+    """Apply every row until nothing moves (or ``rounds`` passes). Raises Infeasible."""
+    for _ in range(rounds):
+        if not any([revise(c, box) for c in rows]):
+            return
+
+
+# -- linear programming over a cycle -----------------------------------------------
+
+
+def is_tree(rows: list[Constraint]) -> bool:
+    """Whether the rows and their quantities form no cycle (and no quantity appears twice in one relation)."""
+    parent: dict[object, object] = {}
+
+    def find(x):
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for k, c in enumerate(rows):
+        if c.kind == "mention":
+            continue
+        seen = c.variables
+        if len(seen) != len(set(seen)):
+            return False
+        for v in seen:
+            a, b = find(("row", k)), find(("var", v))
+            if a == b:
+                return False
+            parent[a] = b
+    return True
+
+
+def tighten_by_lp(rows: list[Constraint], box: Box, variables: list[int]) -> bool:
+    """Minimise and maximise each quantity of the linear relations (HiGHS) within the current bounds; whether any moved."""
+    lp = _linear_programme(rows, box, variables)
+    if lp is None:
+        return False
+    highs, cols, why = lp
+    moved = False
+    for k, v in enumerate(cols):
+        for sign in (1.0, -1.0):
+            end = _optimum(highs, len(cols), k, sign)
+            if end is not None:
+                moved |= box.narrow(v, end, INF, why) if sign > 0 else box.narrow(v, -INF, end, why)
+    return moved
+
+
+def _linear_programme(rows: list[Constraint], box: Box, variables: list[int]):
+    """The linear relations of ``rows`` over the quantities they name, bounded by ``box``, as a HiGHS model (None
+    where there are none); raises Infeasible where it admits no point. HiGHS is the solver scipy.optimize.linprog
+    runs, called through the same binding without linprog's per-call checking of options (2 ms a solve, where a
+    warm re-solve takes 0.1 ms); scipy is pinned in requirements.lock."""
+    from scipy.optimize._highspy import _core
+
+    lines = []
+    for c in rows:
+        lhs, rhs = (linear(c.left), linear(c.right)) if c.kind != "mention" else (None, None)
+        if lhs is not None and rhs is not None:
+            coef = dict(lhs[0])
+            for v, a in rhs[0].items():
+                coef[v] = coef.get(v, 0.0) - a
+            lines.append((c, {v: a for v, a in coef.items() if a != 0.0}, rhs[1] - lhs[1]))
+    if not lines:
+        return None
+    cols = sorted({v for _, coef, _ in lines for v in coef}, key=variables.index)
+    at = {v: k for k, v in enumerate(cols)}
+    inf = _core.kHighsInf
+    highs = _core._Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.addVars(len(cols), np.array([max(box.lo[v], -inf) for v in cols]), np.array([min(box.hi[v], inf) for v in cols]))
+    for c, coef, const in lines:
+        lo, hi = {"=": (const, const), "<=": (-inf, const), ">=": (const, inf)}[c.relation]
+        idx = np.array([at[v] for v in coef], dtype=np.int32)
+        highs.addRows(1, np.array([lo]), np.array([hi]), len(idx), np.array([0], dtype=np.int32), idx, np.array(list(coef.values())))
+    why = "linear programme over " + " ".join(sorted({c.ident for c, _, _ in lines}))
+    highs.run()
+    if highs.getModelStatus() in (_core.HighsModelStatus.kInfeasible, _core.HighsModelStatus.kUnboundedOrInfeasible):
+        raise Infeasible(why)
+    return highs, cols, why
+
+
+def _optimum(highs, n: int, k: int, sign: float) -> float | None:
+    """The least (sign 1) or greatest (sign -1) value of column k; None where it is unbounded."""
+    from scipy.optimize._highspy import _core
+
+    cost = np.zeros(n)
+    cost[k] = sign
+    highs.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
+    highs.run()
+    if highs.getModelStatus() != _core.HighsModelStatus.kOptimal:
+        return None
+    return sign * highs.getInfo().objective_function_value
+
+
+def solve(rows: list[Constraint], variables: list[int], whole: set[int], domain: dict[int, tuple[float, float]], rounds: int = 50) -> Box:
+    """The tightest bounds the rows allow each quantity of one connected set, starting from each quantity's
+    ``domain`` (counts are never negative). Raises Infeasible."""
+    box = Box({v: domain[v][0] for v in variables}, {v: domain[v][1] for v in variables}, {v for v in variables if v in whole})
+    for v in variables:
+        box.narrow(v, *domain[v], "")
+    propagate(rows, box)
+    if is_tree(rows):
+        return box
+    for _ in range(rounds):
+        if not tighten_by_lp(rows, box, variables):
+            break
+        propagate(rows, box)
+    return box
+
+
+def feasible(rows: list[Constraint], variables: list[int], whole: set[int], domain: dict[int, tuple[float, float]]) -> bool:
+    try:
+        solve(rows, variables, whole, domain)
+    except Infeasible:
+        return False
+    return True
+
+
+def smallest_conflict(rows: list[Constraint], variables: list[int], whole: set[int], domain: dict[int, tuple[float, float]]) -> list[str]:
+    """The ids of an irreducible set of rows that cannot all hold: each row is left out in turn, and stays out
+    if the rest still admits no value (a deletion filter). Rows are tried widest first (see ``_vagueness``), so
+    that of the sets that cannot all hold the one found is made of the most precise rows."""
+    kept = list(rows)
+    for ident in sorted(dict.fromkeys(c.ident for c in rows), key=lambda i: (-_vagueness(rows, i), i)):
+        trial = [c for c in kept if c.ident != ident]
+        if not feasible(trial, variables, whole, domain):
+            kept = trial
+    return sorted(dict.fromkeys(c.ident for c in kept))
+
+
+def _vagueness(rows: list[Constraint], ident: str) -> float:
+    """How little a row says: a mention's width relative to its size (infinite where it is open); an identity 0.5,
+    between a vague mention and an exact one."""
+    widths = []
+    for c in rows:
+        if c.ident != ident:
+            continue
+        if c.kind != "mention":
+            widths.append(0.5)
+            continue
+        lo, hi = c.bounds
+        widths.append(INF if INF in (hi, -lo) else (hi - lo) / max(abs(lo), abs(hi), 1.0))
+    return max(widths)
+
+
+# -- connected sets ------------------------------------------------------------------
+
+
+def linked_sets(rows: Iterable[Constraint]) -> list[list[int]]:
+    """The connected sets of the quantities that identities name, each sorted, in order of their first quantity.
+    A quantity no identity names is a set of its own, and is not listed."""
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for c in rows:
+        vs = c.variables
+        for v in vs:
+            a, b = find(vs[0]), find(v)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    groups: dict[int, list[int]] = {}
+    for v in sorted(parent):
+        groups.setdefault(find(v), []).append(v)
+    return sorted(groups.values(), key=lambda g: g[0])
+
+
+# -- the whole problem: quantities, mentions, identities ------------------------------
+
+
+@dataclass
+class Quantities:
+    """The quantities of a package by column: id; whether a count of whole things; whether a relation (a
+    percentage, share, multiple or difference); whether it counts distinct people; its domain (the values it
+    can take before any evidence)."""
+
+    ids: list[str]
+    whole: np.ndarray
+    relation: np.ndarray
+    distinct: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+
+
+@dataclass
+class Mentions:
+    """The figures by column: id, the position of the quantity each mentions, its value and interval."""
+
+    ids: list[str]
+    quantity: np.ndarray
+    value: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+
+
+@dataclass(frozen=True)
+class Relation:
+    ident: str
+    left: str
+    relation: str  # = <= >= sum
+    right: str
+
+
+@dataclass
+class Solution:
+    """What the evidence allows each quantity, by column (the rows of processed/quantities.csv)."""
+
+    lo: np.ndarray
+    hi: np.ndarray
+    value: np.ndarray
+    status: list[str]
+    lower_by: list[str]  # the rows that set each end, space-separated
+    upper_by: list[str]
+    mentions: list[str]
+    identities: list[str]
+    conflict: list[str]  # the smallest set of rows that cannot all hold, where there is one
+    set_aside: list[str]  # the rows of the quantity left out to let the rest hold
+
+
+def statuses():
+    """The words of the quantities schema's status enum, by name (``statuses().in_conflict``)."""
+    from .vocab import load
+
+    return load().names("quantities", "status")
+
+
+class Model:
+    """The reconciliation of a whole package, solved one connected set of quantities at a time.
+
+    A quantity that no identity names and whose mentions agree is solved with the others like it, all at
+    once (its interval is the meet of its mentions' and its domain); every other set is solved on its own.
+    ``solve_all`` reconciles every set (remembering the rows each set aside); ``rest``, ``leave_out``,
+    ``holds_with`` and ``deciding`` answer for one mention what the rest of the evidence allows, which is
+    how a claim is checked."""
+
+    def __init__(self, quantities: Quantities, mentions: Mentions, relations: list[Relation], status=None) -> None:
+        self.q, self.m = quantities, mentions
+        self.status = status or statuses()
+        self.index = {ident: k for k, ident in enumerate(quantities.ids)}
+        self.mention_at = {ident: k for k, ident in enumerate(mentions.ids)}
+        self._order = np.argsort(mentions.quantity, kind="stable")
+        self._start = np.searchsorted(mentions.quantity[self._order], np.arange(len(quantities.ids) + 1))
+        self.identity_rows: list[Constraint] = []
+        self.sums: list[tuple[str, int, list[int]]] = []  # totals of distinct people and their parts
+        for r in relations:
+            left, right = parse(r.left, self.index), parse(r.right, self.index)
+            distinct = bool(quantities.distinct[left.variables()[0]]) if left.variables() else False
+            self.identity_rows += identity(r.ident, left, r.relation, right, distinct)
+            if r.relation == "sum" and distinct:
+                self.sums.append((r.ident, left.variables()[0], right.variables()))
+        self.sets = linked_sets(self.identity_rows)
+        self.set_of = {v: k for k, group in enumerate(self.sets) for v in group}
+        self.identities_of: list[list[Constraint]] = [[] for _ in self.sets]
+        for c in self.identity_rows:
+            self.identities_of[self.set_of[c.variables[0]]].append(c)
+        self.whole = set(np.flatnonzero(quantities.whole).tolist())
+        self.aside: dict[object, list[Constraint]] = {}
+        self.conflicts: dict[object, list[str]] = {}
+        self._solved: dict[object, Box] = {}
+
+    # -- the sets -------------------------------------------------------------
+
+    def mentions_of(self, v: int) -> np.ndarray:
+        return self._order[self._start[v] : self._start[v + 1]]
+
+    def group(self, v: int) -> tuple[object, list[int]]:
+        """The key and quantities of the set quantity ``v`` belongs to."""
+        k = self.set_of.get(v)
+        return (k, self.sets[k]) if k is not None else (("single", v), [v])
+
+    def rows(self, key: object, group: list[int]) -> list[Constraint]:
+        out = []
+        for v in group:
+            for i in self.mentions_of(v):
+                out.append(mention(self.m.ids[i], v, float(self.m.lo[i]), float(self.m.hi[i]), bool(self.q.relation[v])))
+        return out + (self.identities_of[key] if isinstance(key, int) else [])
+
+    def domain(self, group: list[int]) -> dict[int, tuple[float, float]]:
+        return {v: (float(self.q.lo[v]), float(self.q.hi[v])) for v in group}
+
+    def settle(self, key: object, group: list[int]) -> list[Constraint]:
+        """The rows of a set that can all hold; what was set aside to get there, and the conflicts found, are remembered."""
+        if key in self.aside:
+            return [c for c in self.rows(key, group) if c not in self.aside[key]]
+        rows, domain = self.rows(key, group), self.domain(group)
+        conflicts: list[str] = []
+        aside: list[Constraint] = []
+        while not self._holds(key, rows, group, domain):
+            core = smallest_conflict(rows, group, self.whole, domain)
+            conflicts += [c for c in core if c not in conflicts]
+            drop = set_aside(rows, core, lambda out, rows=rows: feasible([c for c in rows if c not in out], group, self.whole, domain))
+            aside += drop
+            rows = [c for c in rows if c not in drop]
+        self.aside[key], self.conflicts[key] = aside, conflicts
+        return rows
+
+    # -- every quantity -----------------------------------------------------------
+
+    def solve_all(self) -> Solution:
+        """Every quantity reconciled: the simple ones all at once, each other set on its own."""
+        n = len(self.q.ids)
+        m = self.m
+        stated_lo, stated_hi = np.full(n, -INF), np.full(n, INF)
+        np.maximum.at(stated_lo, m.quantity, m.lo)
+        np.minimum.at(stated_hi, m.quantity, m.hi)
+        lo, hi = np.maximum(stated_lo, self.q.lo), np.minimum(stated_hi, self.q.hi)
+        whole = self.q.whole
+        lo = np.where(whole & np.isfinite(lo), np.ceil(lo - 1e-7), lo)
+        hi = np.where(whole & np.isfinite(hi), np.floor(hi + 1e-7), hi)
+        counts = np.diff(self._start)
+        simple = (lo <= hi) & (counts > 0)
+        simple[list(self.set_of)] = False
+        value = np.clip(m.value[self._best_mentions()], lo, hi) if len(m.ids) else np.zeros(n)
+        sol = Solution(lo, hi, value, *(self._simple_columns(simple, lo, hi, stated_lo, stated_hi)))
+        keys = dict.fromkeys(self.group(int(v))[0] for v in np.flatnonzero(~simple))
+        for key in keys:
+            group = self.sets[key] if isinstance(key, int) else [key[1]]
+            self._solve_into(sol, key, group)
+        return sol
+
+    def _best_mentions(self) -> np.ndarray:
+        """For each quantity, the mention whose value it takes: the narrowest interval (open ones last), then the first id."""
+        m = self.m
+        width = np.where(np.isfinite(m.hi) & np.isfinite(m.lo), m.hi - m.lo, INF)
+        rank = np.argsort(np.argsort(np.array(m.ids, dtype=object), kind="stable"), kind="stable")
+        order = np.lexsort((rank, width, m.quantity))
+        first = np.searchsorted(m.quantity[order], np.arange(len(self.q.ids)))
+        return order[np.minimum(first, len(order) - 1)]
+
+    def _simple_columns(self, simple, lo, hi, stated_lo, stated_hi):
+        """Status, the rows that set each end, and the mentions of each simple quantity (the others are filled
+        in set by set). A simple quantity's interval is what its mentions state: pinned or as stated."""
+        m = self.m
+        sets_lo = (
+            np.isclose(m.lo, stated_lo[m.quantity], rtol=1e-9, atol=1e-9)
+            & np.isfinite(m.lo)
+            & (stated_lo[m.quantity] > self.q.lo[m.quantity])
+        )
+        sets_hi = (
+            np.isclose(m.hi, stated_hi[m.quantity], rtol=1e-9, atol=1e-9)
+            & np.isfinite(m.hi)
+            & (stated_hi[m.quantity] < self.q.hi[m.quantity])
+        )
+        n = len(self.q.ids)
+        status, lower_by, upper_by, mentions = [""] * n, [""] * n, [""] * n, [""] * n
+        for v in np.flatnonzero(simple).tolist():
+            at = self.mentions_of(v)
+            ids = [m.ids[i] for i in at]
+            mentions[v] = " ".join(ids)
+            lower_by[v] = " ".join(ids[j] for j, i in enumerate(at) if sets_lo[i])
+            upper_by[v] = " ".join(ids[j] for j, i in enumerate(at) if sets_hi[i])
+            status[v] = self.status.pinned if lo[v] == hi[v] else self.status.as_stated
+        return status, lower_by, upper_by, mentions, [""] * n, [""] * n, [""] * n
+
+    def _solve_into(self, sol: Solution, key: object, group: list[int]) -> None:
+        box = self.solved(key, group)
+        aside, conflicts = self.aside[key], self.conflicts[key]
+        every = self.rows(key, group)
+        for v in group:
+            mine = [c for c in every if c.kind == "mention" and int(c.left.arg) == v]
+            kept = [c for c in mine if c not in aside]
+            lo, hi = box.get(v)
+            stated = self.stated(v, kept)
+            involved = any(v in c.variables for c in aside)
+            sol.lo[v], sol.hi[v] = lo, hi
+            sol.status[v] = status_of(self.status, lo, hi, stated, bool(kept), involved)
+            sol.lower_by[v] = " ".join(_why(box.why_lo.get(v), kept, 0, lo))
+            sol.upper_by[v] = " ".join(_why(box.why_hi.get(v), kept, 1, hi))
+            sol.value[v] = point_value([self.mention_of(c.ident) for c in kept], lo, hi, v in self.whole, self.domain([v])[v])
+            sol.mentions[v] = " ".join(c.ident for c in mine)
+            sol.identities[v] = " ".join(sorted({c.ident for c in every if c.kind == "identity" and v in c.variables}))
+            touches = any(v in c.variables for c in every if c.ident in conflicts)
+            sol.conflict[v] = " ".join(conflicts) if touches else ""
+            sol.set_aside[v] = " ".join(dict.fromkeys(c.ident for c in aside if v in c.variables))
+
+    def stated(self, v: int, kept: list[Constraint]) -> tuple[float, float]:
+        """What a quantity's mentions state together: the meet of their intervals and its domain, in whole
+        numbers for a count (no new evidence, so a quantity at these bounds is as its mentions state it)."""
+        lo = max([float(self.q.lo[v]), *(c.bounds[0] for c in kept)])
+        hi = min([float(self.q.hi[v]), *(c.bounds[1] for c in kept)])
+        if v in self.whole:
+            lo, hi = (math.ceil(lo - 1e-7) if lo > -INF else lo), (math.floor(hi + 1e-7) if hi < INF else hi)
+        return lo, hi
+
+    def mention_of(self, figure_id: str) -> tuple[float, float, float, str]:
+        i = self.mention_at[figure_id]
+        return float(self.m.value[i]), float(self.m.lo[i]), float(self.m.hi[i]), figure_id
+
+    # -- one mention against the rest ---------------------------------------------------
+
+    def _holds(self, key: object, rows: list[Constraint], group: list[int], domain: dict) -> bool:
+        """Whether the rows can all hold; where they can, their solution is kept for ``solved``."""
+        try:
+            self._solved[key] = solve(rows, group, self.whole, domain)
+        except Infeasible:
+            return False
+        return True
+
+    def solved(self, key: object, group: list[int]) -> Box:
+        """The bounds of a set on the rows that can all hold (solved once)."""
+        rows = self.settle(key, group)
+        if key not in self._solved:
+            self._solved[key] = solve(rows, group, self.whole, self.domain(group))
+        return self._solved[key]
+
+    def rest(self, figure_id: str) -> tuple[list[int], list[Constraint]]:
+        """A mention's set and the rows of it that hold without the mention (the rows the set's reconciliation set aside left out)."""
+        v = int(self.m.quantity[self.mention_at[figure_id]])
+        key, group = self.group(v)
+        return group, [c for c in self.settle(key, group) if c.ident != figure_id]
+
+    def leave_out(self, figure_id: str, rows: list[Constraint] | None = None) -> dict[str, tuple[float, float, float]]:
+        """Each quantity of a mention's set as (value, lower, upper) on the rest of the evidence (or on ``rows``)."""
+        group, base = self.rest(figure_id)
+        rows = base if rows is None else rows
+        box = solve(rows, group, self.whole, self.domain(group))
+        kept = {c.ident for c in rows if c.kind == "mention"}
+        out = {}
+        for v in group:
+            others = [self.mention_of(self.m.ids[i]) for i in self.mentions_of(v) if self.m.ids[i] in kept]
+            out[self.q.ids[v]] = (point_value(others, *box.get(v), v in self.whole, self.domain([v])[v]), *box.get(v))
+        return out
+
+    def holds_with(self, figure_id: str, lo: float, hi: float) -> Box | None:
+        """The bounds when the mention's interval is [lo, hi] with the rest of the evidence, or None where they cannot all hold."""
+        group, base = self.rest(figure_id)
+        v = int(self.m.quantity[self.mention_at[figure_id]])
+        try:
+            return solve([*base, mention(figure_id, v, lo, hi, bool(self.q.relation[v]))], group, self.whole, self.domain(group))
+        except Infeasible:
+            return None
+
+    def deciding(self, figure_id: str, measure) -> list[str]:
+        """The rows of the rest of the evidence without which ``measure`` (of what ``leave_out`` gives) would change."""
+        _, base = self.rest(figure_id)
+        before = measure(self.leave_out(figure_id, base))
+        ids = list(dict.fromkeys(c.ident for c in base))
+        return [i for i in ids if measure(self.leave_out(figure_id, [c for c in base if c.ident != i])) != before]
+
+
+def set_aside(rows: list[Constraint], core: list[str], feasible_without) -> list[Constraint]:
+    """What to leave out of a set that admits no value, from its smallest conflict: the first mention of a
+    relation (a percentage, share, multiple or difference) whose removal alone lets the rest hold; else every
+    such mention in the conflict; else its identities; else all its rows."""
+    inside = [c for c in rows if c.ident in core]
+    for c in inside:
+        if c.kind == "mention" and c.ratio and feasible_without([c]):
+            return [c]
+    for pick in (lambda c: c.kind == "mention" and c.ratio, lambda c: c.kind == "identity", lambda c: True):
+        chosen = [c for c in inside if pick(c)]
+        if chosen:
+            return chosen
+    return inside
+
+
+def status_of(status, lo: float, hi: float, stated: tuple[float, float], mentioned: bool, involved: bool) -> str:
+    if involved:
+        return status.in_conflict
+    if lo == hi:
+        return status.pinned
+    if not mentioned:
+        return status.implied
+    same = math.isclose(lo, stated[0], rel_tol=1e-9, abs_tol=1e-9) and math.isclose(hi, stated[1], rel_tol=1e-9, abs_tol=1e-9)
+    return status.as_stated if same or (lo == stated[0] and hi == stated[1]) else status.tightened
+
+
+def _why(reason: str | None, mine: list[Constraint], side: int, end: float) -> list[str]:
+    """The rows that set one end: the mentions whose bound it is, else the identity (or programme) that moved it
+    last; none where the end is the quantity's domain (a count's 0)."""
+    if end in (INF, -INF):
+        return []
+    hits = [c.ident for c in mine if math.isclose(c.bounds[side], end, rel_tol=1e-9, abs_tol=1e-9)]
+    if hits:
+        return hits
+    if reason and reason.startswith("linear programme over "):
+        return reason.removeprefix("linear programme over ").split()
+    return [reason] if reason else []
+
+
+def point_value(mentioned: list[tuple[float, float, float, str]], lo: float, hi: float, whole: bool, domain: tuple[float, float]) -> float:
+    """The point value: an exact mention's; else the most precise mention's (its interval the narrowest, open
+    ones last, then the first id); both clipped to the reconciled interval. A quantity no figure mentions takes
+    the middle of its interval where evidence sets both ends (rounded half up for a count): a convention for
+    sorting and charts, not an estimate. Where an end is unbounded or only the domain's (a count's 0), it has
+    none (NaN)."""
+    if mentioned:
+        best = min(mentioned, key=lambda m: (m[2] - m[1] if m[2] < INF and m[1] > -INF else INF, m[3]))
+        return min(max(best[0], lo), hi)
+    if lo == hi:
+        return lo
+    if lo in (-INF, domain[0]) or hi in (INF, domain[1]):
+        return math.nan
+    mid = (lo + hi) / 2
+    return float(math.floor(mid + 0.5)) if whole else mid
+
+
+# -- the model of a package's tables ------------------------------------------------------
+
+
+def relation_symbol(vocabulary, word: str) -> str:
+    """An identity's relation word (equals, at most, at least, sum of parts) as the solver's symbol."""
+    names = vocabulary.names("identities", "relation")
+    return {names.equals: "=", names.at_most: "<=", names.at_least: ">=", names.sum_of_parts: "sum"}[word]
+
+
+def quantities_of(vocabulary, quantities) -> Quantities:
+    """The quantities of a table with columns quantity_id, measure, unit and counting (raw or published)."""
+    counts = vocabulary.names("quantities", "counting")
+    counting = np.array(quantities.column("counting"), dtype=object)
+    domains = [vocabulary.domain(m) for m in quantities.column("measure")]
+    return Quantities(
+        ids=quantities.column("quantity_id"),
+        whole=np.isin(np.array(quantities.column("unit"), dtype=object), list(vocabulary.whole_units)),
+        relation=counting == counts.relation,
+        distinct=counting == counts.distinct,
+        lo=np.array([d[0] for d in domains], dtype=float),
+        hi=np.array([d[1] for d in domains], dtype=float),
+    )
+
+
+def model_of_tables(vocabulary, figures, quantities, identities, skip: set[str] = frozenset()) -> Model:
+    """The model of checked tables (the published ones, or the raw quantities and identities with the cleaned
+    figures): each figure a mention of its quantity, each identity row its relations. ``skip``: identity ids to
+    leave out (rows a check has already refused)."""
+    qs = quantities_of(vocabulary, quantities)
+    index = {q: k for k, q in enumerate(qs.ids)}
+    mentions = Mentions(
+        ids=figures.column("figure_id"),
+        quantity=np.array([index[q] for q in figures.column("quantity_id")], dtype=np.int64),
+        value=figures.numbers("value")[0],
+        lo=figures.numbers("lower", -INF)[0],
+        hi=figures.numbers("upper", INF)[0],
+    )
+    relations = [
+        Relation(r["identity_id"], r["left"], relation_symbol(vocabulary, r["relation"]), r["right"])
+        for r in identities
+        if r["identity_id"] not in skip
+    ]
+    return Model(qs, mentions, relations, vocabulary.names("quantities", "status"))
