@@ -69,9 +69,18 @@ class Tree:
         return self.base / ".zenodo.json"
 
     @property
+    def metrics(self) -> Path:
+        """The counts `dvc metrics show` prints (written by publish)."""
+        return self.base / "metrics.json"
+
+    @property
+    def reader(self) -> Path:
+        return self.processed / "reader"
+
+    @property
     def root_files(self) -> tuple[Path, ...]:
         """The package's files outside processed/, the descriptor last (it is published last)."""
-        return (self.citation, self.zenodo, self.datapackage)
+        return (self.citation, self.zenodo, self.metrics, self.datapackage)
 
     def files(self) -> list[Path]:
         """Every file of the package that exists here, sorted, the descriptor last."""

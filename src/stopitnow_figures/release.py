@@ -24,7 +24,7 @@ from urllib.parse import unquote, urlsplit
 from .paths import Paths
 
 SUMS_FILE = "SHA256SUMS"
-ROOT_FILES = ("datapackage.json", "CITATION.cff", ".zenodo.json", "LICENSE", "LICENSE-DATA", "CHANGELOG.md")
+ROOT_FILES = ("datapackage.json", "CITATION.cff", ".zenodo.json", "metrics.json", "LICENSE", "LICENSE-DATA", "CHANGELOG.md")
 PACKAGE_FOLDER = "processed"
 DESCRIPTOR = "datapackage.json"
 # The releases file ships with the CLI (package data) and is committed in the

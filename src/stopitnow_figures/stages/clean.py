@@ -83,7 +83,7 @@ def run(root: Path) -> None:
     geographies = clean_geographies(paths, inputs, problems)
     cleaner = FigureCleaner(paths, vocabulary, inputs, params, problems)
     figures, lines = cleaner.clean_all()
-    check_coverage(paths, inputs, cleaner.starts, problems)
+    mentions = check_coverage(paths, inputs, cleaner.starts, problems)
     check_unused(paths, inputs, cleaner, problems)
     found = check_tables(paths, vocabulary, sources, figures, inputs.texts, figure_lines=lines, figure_display=cleaner.display)
     problems.extend([p for p in found if (p.line, p.column) not in cleaner.blamed])
@@ -103,7 +103,9 @@ def run(root: Path) -> None:
     out = paths.candidate
     tables = {"sources": sources, "geographies": geographies, "figures": figures}
     write_tables({out.table(name): (schema_fields(paths, name), cols) for name, cols in tables.items()})
-    atomic_write_text(out.validation_report, validation_report(paths, {name: len(cols[next(iter(cols))]) for name, cols in tables.items()}))
+    atomic_write_text(
+        out.validation_report, validation_report(paths, {name: len(cols[next(iter(cols))]) for name, cols in tables.items()}, mentions)
+    )
 
 
 @dataclass
@@ -608,12 +610,14 @@ class PeriodReader:
             return None, str(exc)
 
 
-def check_coverage(paths: Paths, inputs: Inputs, starts: list[int], problems: Collector) -> None:
-    """Every numeric mention must be a figure, a figure's period words, or listed as not a figure."""
+def check_coverage(paths: Paths, inputs: Inputs, starts: list[int], problems: Collector) -> dict[str, int]:
+    """Every numeric mention must be a figure, a figure's period words, or listed as not a figure; the counts
+    of mentions and of those nothing accounts for."""
+    counts = {"numeric": 0, "unaccounted": 0}
     if not (inputs.figures.complete and inputs.not_figures.complete and inputs.sources.complete):
-        return  # a table that could not be read whole would make every mention it holds look unaccounted
+        return counts  # a table that could not be read whole would make every mention it holds look unaccounted
     for sid, items in coverage(
-        paths, inputs.figures, inputs.not_figures, inputs.texts, problems, starts=starts, unaccounted_only=True
+        paths, inputs.figures, inputs.not_figures, inputs.texts, problems, starts=starts, unaccounted_only=True, counts=counts
     ).items():
         text = inputs.texts[sid]
         for mention, _ in items:
@@ -622,6 +626,7 @@ def check_coverage(paths: Paths, inputs: Inputs, starts: list[int], problems: Co
             problems.add(
                 "unaccounted-number", f"raw/sources/{sid}.txt", text.count("\n", 0, mention.start) + 1, None, mention.text, message
             )
+    return counts
 
 
 def coverage(
@@ -633,8 +638,10 @@ def coverage(
     *,
     starts=None,
     unaccounted_only=False,
+    counts: dict[str, int] | None = None,
 ):
-    """For each source: its mentions paired with what accounts for them (or only those nothing accounts for)."""
+    """For each source: its mentions paired with what accounts for them (or only those nothing accounts for);
+    ``counts`` (where given) gains the number of mentions and of those nothing accounts for."""
     spans: dict[str, list[Span]] = {sid: [] for sid in texts}
     _figure_spans(figures, texts, spans, starts)
     _not_figure_spans(paths, not_figures, texts, spans, problems)
@@ -642,6 +649,9 @@ def coverage(
     for sid in sorted(texts):
         text, found = texts[sid], mention_positions(texts[sid])
         held = account(found, spans[sid])
+        if counts is not None:
+            counts["numeric"] += len(found)
+            counts["unaccounted"] += int(sum(k < 0 for k in held))
         report[sid] = [
             (Mention(a, b, text[a:b]), None if k < 0 else spans[sid][k])
             for (a, b), k in zip(found, held, strict=True)
@@ -704,9 +714,10 @@ def check_unused(paths: Paths, inputs: Inputs, cleaner: FigureCleaner, problems:
                 problems.add("unused-row", paths.rel(path), row.line, what, row[what], message)
 
 
-def validation_report(paths: Paths, rows: dict[str, int]) -> str:
+def validation_report(paths: Paths, rows: dict[str, int], mentions: dict[str, int]) -> str:
     report = {
         "tables": {name: {"rows": n, "schema": paths.rel(paths.schema(name))} for name, n in rows.items()},
+        "mentions": mentions,
         "rules": RULES,
         "problems": [],
         "valid": True,

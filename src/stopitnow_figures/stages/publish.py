@@ -3,18 +3,20 @@
 Reads the whole candidate in build/package/ (tables, descriptor, provenance,
 reports, charts), the article texts and params.yaml; checks that the
 descriptor's hashes and bytes match the candidate's files and that every
-numeric cell traces (the provenance gate, ``gate``); only then moves the
-candidate into place as one unit (``publishing.publish``): processed/,
-datapackage.json, CITATION.cff and .zenodo.json change together or not at all.
+numeric cell traces (the provenance gate, ``gate``); only then writes the
+counts `dvc metrics show` prints (metrics.json) and moves the candidate into
+place as one unit (``publishing.publish``): processed/, datapackage.json,
+CITATION.cff, .zenodo.json and metrics.json change together or not at all.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 from .. import config, vocab
-from ..csvio import read_table
+from ..csvio import atomic_write_text, read_table
 from ..errors import Collector, Problem
 from ..gate import check as gate_check
 from ..paths import PUBLISHED_TABLES, Paths
@@ -38,6 +40,7 @@ def run(root: Path) -> None:
         )
     problems.raise_if_any()
     texts, digests = read_texts(paths, tables["sources"])
+    validation = json.loads(paths.candidate.validation_report.read_text(encoding="utf-8"))
 
     # -- process -----------------------------------------------------------
     problems.extend(
@@ -48,9 +51,30 @@ def run(root: Path) -> None:
         [Problem(paths.rel(paths.candidate.table(u.resource)), u.row + 1, u.column, "untraced-cell", u.value, u.reason) for u in untraced]
     )
     problems.raise_if_any()
+    metrics = package_metrics(vocabulary, tables, untraced, validation)
 
     # -- save outputs ------------------------------------------------------
+    atomic_write_text(paths.candidate.metrics, json.dumps(metrics, indent=2) + "\n")
     publish(paths)
+
+
+def package_metrics(vocabulary, tables: dict, untraced: list, validation: dict) -> dict:
+    """The counts `dvc metrics show` prints: what the package holds, and what its checks found (the numeric
+    mentions nothing accounts for and the untraced cells, which a package is published only without)."""
+    in_conflict = vocabulary.names("quantities", "status").in_conflict
+    verdicts = tables["claims"].column("verdict")
+    return {
+        "sources": len(tables["sources"]),
+        "figures": len(tables["figures"]),
+        "quantities": len(tables["quantities"]),
+        "quantities_in_conflict": sum(s == in_conflict for s in tables["quantities"].column("status")),
+        "identities": len(tables["identities"]),
+        "derived": len(tables["derived"]),
+        "claims": {"total": len(verdicts), **{v: verdicts.count(v) for v in vocabulary.enum("claims", "verdict")}},
+        "numeric_mentions": validation["mentions"]["numeric"],
+        "numeric_mentions_unaccounted": validation["mentions"]["unaccounted"],
+        "untraced_cells": len(untraced),
+    }
 
 
 def read_texts(paths: Paths, sources) -> tuple[dict[str, str], dict[str, str]]:
