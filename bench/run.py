@@ -27,6 +27,7 @@ STAGES = (
     "reconcile",
     "derive",
     "package",
+    "reader",
     "publish",
 )  # the data stages, timed at scale (report is timed on the real package only)
 sys.path.insert(0, str(ROOT / "bench"))

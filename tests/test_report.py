@@ -109,7 +109,7 @@ def test_a_broken_expectation_is_marked_failed_and_the_stage_exits_non_zero(buil
 def test_report_runs_last_and_only_when_its_inputs_change(built_repo):
     dry = dvc(built_repo, "repro", "--dry", "-f").stdout
     order = [line.split("'")[1] for line in dry.splitlines() if line.startswith("Running stage")]
-    assert order == ["clean", "reconcile", "derive", "package", "report", "publish"]
+    assert order == ["clean", "reconcile", "derive", "package", "report", "reader", "publish"]
     out = dvc(built_repo, "repro")
     assert "Stage 'report' didn't change, skipping" in out.stdout
 

@@ -50,7 +50,12 @@ def _num(cell: str) -> float | None:
 # so that a place is told apart by colour and by shape
 PLACE_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
 PLACE_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
-UNIT_LINES = {"people": "-", "calls": "--", "visits": ":"}  # how each counted unit draws its period
+LINE_STYLES = ("-", "--", ":", "-.")  # how each rated unit draws its period, in the vocabulary's order of units
+
+
+def unit_lines(vocabulary) -> dict[str, str]:
+    """The line style of each unit a rate is made for (people solid, calls dashed, visits dotted)."""
+    return dict(zip(vocabulary.rated_units, LINE_STYLES, strict=False))
 
 
 @dataclass(frozen=True)
@@ -113,17 +118,18 @@ def help_seeking(vocabulary, quantities: list[dict], derived: list[dict], geogra
     bars = rate_bars(vocabulary, quantities, derived, geographies)
     channels = list(vocabulary.channels)
     places = sorted({b.place for b in bars})
+    lines = unit_lines(vocabulary)
     style = {p: (PLACE_COLOURS[k % len(PLACE_COLOURS)], PLACE_MARKERS[k % len(PLACE_MARKERS)]) for k, p in enumerate(places)}
     fig, axes = plt.subplots(1, len(channels), figsize=(4.3 * len(channels), 5.4), sharey=True, squeeze=False)
     for ax, channel in zip(axes[0], channels, strict=True):
         for b in (b for b in bars if b.channel == channel):
-            _draw_bar(ax, b, style[b.place])
+            _draw_bar(ax, b, style[b.place], lines)
         ax.set_title(f"{channel}")
         ax.set_yscale("log")
         ax.tick_params(axis="x", rotation=30)
     axes[0][0].set_ylabel(f"per {per:,} people per month (log scale)")
     handles = [plt.Line2D([], [], color=c, marker=m, ls="", label=p) for p, (c, m) in style.items()]
-    handles += [plt.Line2D([], [], color="grey", ls=ls, label=u) for u, ls in UNIT_LINES.items()]
+    handles += [plt.Line2D([], [], color="grey", ls=ls, label=u) for u, ls in lines.items()]
     fig.legend(handles=handles, fontsize=7, loc="center", bbox_to_anchor=(0.5, 0.2), ncol=6, frameon=False)
     fig.suptitle("Help-seeking per head of population, by channel", x=0.02, ha="left")
     fig.text(0.02, 0.01, _wrap(CAPTION.format(per=f"{per:,}"), 190), fontsize=7, va="bottom", gid="caption")
@@ -131,12 +137,12 @@ def help_seeking(vocabulary, quantities: list[dict], derived: list[dict], geogra
     return fig
 
 
-def _draw_bar(ax, b: RateBar, style: tuple[str, str]) -> None:
+def _draw_bar(ax, b: RateBar, style: tuple[str, str], lines: dict[str, str]) -> None:
     """A rate across its period, its interval as a band (to its value only, with an arrow up, where it has no upper end)."""
     colour, marker = style
     upper = b.upper if b.upper is not None else b.value
     ax.fill_between([b.start, b.end], [b.lower] * 2, [upper] * 2, color=colour, alpha=0.18, lw=0, gid=f"band:{b.metric_id}")
-    ax.plot([b.start, b.end], [b.value] * 2, color=colour, ls=UNIT_LINES.get(b.unit, "-"), lw=2, gid=f"rate:{b.metric_id}")
+    ax.plot([b.start, b.end], [b.value] * 2, color=colour, ls=lines.get(b.unit, "-"), lw=2, gid=f"rate:{b.metric_id}")
     middle = b.start + (b.end - b.start) / 2
     ax.plot([middle], [b.value], color=colour, marker=marker, ls="", markersize=5)
     if b.upper is None:

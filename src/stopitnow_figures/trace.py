@@ -7,7 +7,7 @@ import difflib
 import json
 import re
 
-from . import vocab
+from . import reader, vocab
 from .csvio import read_table
 from .errors import Collector
 from .paths import PUBLISHED_TABLES, Paths
@@ -71,7 +71,8 @@ class Tracer:
             ("claims", self.claim),
         ):
             if i in t[table]:
-                return build(i, t[table][i], depth)
+                n = build(i, t[table][i], depth)
+                return {**n, "page": f"{reader.FOLDER}/{reader.page_of(n['type'], i, t[table][i].get('source_id'))}"}
         known = sorted(k for name in ("figures", "quantities", "derived", "claims", "population") for k in t[name])
         raise UnknownId(i, difflib.get_close_matches(i, known, n=3, cutoff=0.5))
 
@@ -176,6 +177,8 @@ def render(n: dict, depth: int = 0) -> str:
     """The chain as text for a terminal; every cell shown as printable text (no control character reaches the terminal)."""
     pad = "  " * depth
     lines = RENDER[n["type"]](n, pad)
+    if "page" in n:
+        lines.insert(1, f"{pad}  seen at: {n['page']}")
     children = (
         ([("stated in:", [n["figure"]])] if "figure" in n else [])
         + ([("computed from:", n["inputs"])] if n.get("inputs") else [])

@@ -1,0 +1,112 @@
+// The reader view in headless Chromium (puppeteer-core driving Debian's chromium over a pipe, so it runs with
+// the network cut): for every page, what it shows, what it requested, where Tab goes, and what axe-core finds;
+// each page again with JavaScript off. Prints one JSON object; tests/test_reader.py judges it.
+// Usage: node reader_check.mjs <reader folder> <screenshot folder> <chart.svg>
+import fs from "node:fs";
+import path from "node:path";
+import { createRequire } from "node:module";
+import puppeteer from "puppeteer-core";
+
+const require = createRequire(import.meta.url);
+const [folder, shots, chart] = process.argv.slice(2).map((p) => path.resolve(p));
+const root = "file://" + folder + "/";
+const browser = await puppeteer.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  pipe: true,
+  args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update"],
+});
+
+async function open(name, javascript) {
+  const page = await browser.newPage();
+  const requests = [];
+  await page.setJavaScriptEnabled(javascript);
+  await page.setRequestInterception(true);
+  page.on("request", (r) => {
+    requests.push(r.url());
+    const url = r.url().split("#")[0];
+    if (url.startsWith(root) || url.startsWith("data:")) r.continue();
+    else r.abort();
+  });
+  await page.setViewport({ width: 1100, height: 900 });
+  await page.goto(root + name, { waitUntil: "load" });
+  return { page, requests };
+}
+
+function read() {
+  // runs in the page
+  const article = document.getElementById("article");
+  const offset = (el) => {
+    const r = document.createRange();
+    r.setStart(article, 0);
+    r.setEnd(el, 0);
+    return r.toString().length;
+  };
+  const marks = article
+    ? [...article.querySelectorAll("a.mark")].map((a) => ({
+        id: a.id,
+        classes: a.className,
+        text: a.textContent,
+        label: a.getAttribute("aria-label"),
+        href: a.getAttribute("href"),
+        offset: offset(a),
+        symbol: getComputedStyle(a, "::after").content,
+        border: getComputedStyle(a).borderBottomStyle,
+        colour: getComputedStyle(a).color,
+      }))
+    : [];
+  return {
+    title: document.title,
+    ids: [...document.querySelectorAll("[id]")].map((e) => e.id),
+    text: article ? article.textContent : null,
+    marks,
+    hrefs: [...document.querySelectorAll("a[href]")].map((a) => a.getAttribute("href")),
+  };
+}
+
+async function tabOrder(page, limit) {
+  const seen = [];
+  for (let k = 0; k < limit; k++) {
+    await page.keyboard.press("Tab");
+    const id = await page.evaluate(() => (document.activeElement && document.activeElement.id) || "");
+    if (id) seen.push(id);
+  }
+  return seen;
+}
+
+const result = { pages: {} };
+const names = fs.readdirSync(folder).filter((n) => n.endsWith(".html")).sort();
+for (const name of names) {
+  const { page, requests } = await open(name, true);
+  const shown = await page.evaluate(read);
+  const links = shown.marks.length;
+  if (name !== "index.html" && links && !result.screenshot) {
+    fs.mkdirSync(shots, { recursive: true });
+    result.screenshot = path.join(shots, "article.png");
+    await page.screenshot({ path: result.screenshot, fullPage: false });
+  }
+  shown.tab = links ? await tabOrder(page, links * 2 + 20) : [];
+  await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
+  const axe = await page.evaluate(async () => {
+    const r = await axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(" ")) }));
+  });
+  await page.close();
+  const off = await open(name, false);
+  const withoutScripts = await off.page.evaluate(() => document.querySelectorAll("a.mark, [id]").length);
+  await off.page.close();
+  result.pages[name] = { ...shown, requests, axe, withoutScripts };
+}
+// the chart, as a reader opens it (its own folder; it loads nothing either)
+const svg = await browser.newPage();
+const chartRequests = [];
+await svg.setRequestInterception(true);
+svg.on("request", (r) => {
+  chartRequests.push(r.url());
+  r.url().startsWith("file://" + chart) ? r.continue() : r.abort();
+});
+await svg.setViewport({ width: 1300, height: 560 });
+await svg.goto("file://" + chart, { waitUntil: "load" });
+result.chart = { screenshot: path.join(shots, "help_seeking.png"), requests: chartRequests };
+await svg.screenshot({ path: result.chart.screenshot });
+await browser.close();
+process.stdout.write(JSON.stringify(result));
