@@ -132,6 +132,13 @@ def real_package(repeat: int) -> list[tuple[str, bool]]:
                 f"stopitnow-figures {name:8s} {t:5.2f} s   floor import pandas {pandas:5.2f} s   ratio {t / pandas:4.2f} (target < 1: {verdict(t < pandas)})"
             )
             results.append((f"{name} faster than import pandas", t < pandas))
+        check = median_of(cli + ["check"], repo, repeat)
+        floor = median_of([sys.executable, "-c", f"import stopitnow_figures.cli, {', '.join(stage_imports('clean', repo))}"], repo, repeat)
+        r = check / floor
+        print(
+            f"stopitnow-figures check  {check:5.2f} s   floor imports    {floor:5.2f} s   ratio {r:4.2f} (target <= 1.3: {verdict(r <= 1.3)})"
+        )
+        results.append(("check <= 1.3 x its import floor", r <= 1.3))
     return results
 
 

@@ -373,5 +373,136 @@ def cite(root: Path, ident: str | None, fmt: str) -> None:
     click.echo(text, nl=False)
 
 
+# -- the curator's path ---------------------------------------------------------------
+
+
+@main.command("add-source")
+@ROOT
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--publisher", required=True, help='The publisher as it names itself ("The Herald (Glasgow)").')
+@click.option("--headline", required=True, help="The article's headline.")
+@click.option("--url", required=True, help="The article's address.")
+@click.option("--place", required=True, help='The place the article is about, for its id ("Scotland").')
+@click.option("--published", required=True, help="The publication date, or a window EARLIEST/LATEST (ISO dates).")
+@click.option("--date-basis", type=click.Choice(["confirmed", "inferred"]), required=True, help="How the date is known.")
+@click.option("--date-reasoning", required=True, help="Why the date (or window) is what it is.")
+def add_source(root: Path, file: Path, publisher, headline, url, place, published, date_basis, date_reasoning) -> None:
+    """Add an article: copy FILE byte for byte to raw/sources/<id>.txt and list it in raw/sources.csv.
+
+    The id is <publisher>-<year>-<place>. Refused, with nothing changed, for a
+    text already in the package (naming its id), an id in use, a file that is
+    not UTF-8, or a window that ends before it starts.
+
+    \b
+    Example:
+      stopitnow-figures add-source article.txt --publisher "The Courier" --headline "..." \\
+        --url https://example.org/a --place Dundee --published 2020-03-02 \\
+        --date-basis confirmed --date-reasoning "dated on the page"
+    """
+    from datetime import date
+
+    from .curator import NewSource, Refused
+    from .curator import add_source as do_add
+
+    paths = _repository(root, published=False)
+    try:
+        ends = [date.fromisoformat(d) for d in published.split("/")]
+    except ValueError:
+        raise click.ClickException(f"--published {published!r}: give a date YYYY-MM-DD, or EARLIEST/LATEST") from None
+    new = NewSource(publisher, headline, url, place, ends[0], ends[-1], date_basis, date_reasoning)
+    try:
+        sid = do_add(paths, file, new)
+    except Refused as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"added {sid}: raw/sources/{sid}.txt and its row in raw/sources.csv; next: stopitnow-figures propose {sid}")
+
+
+@main.command()
+@ROOT
+@click.argument("source_id")
+def propose(root: Path, source_id: str) -> None:
+    """Draft rows for every number of an article that nothing accounts for yet.
+
+    Appends draft figure rows to raw/figures.csv (a unique quote, the number
+    with its hedge, the unit where the next word decides it) and draft
+    not-figure rows to raw/not_figures.csv (phone numbers, age limits, years),
+    each marked DRAFT. The build refuses a draft and names the columns a
+    curator must fill (quantity, measure, place, period): finish each row and
+    remove the mark.
+
+    \b
+    Example:
+      stopitnow-figures propose courier-2020-dundee
+    """
+    from .curator import propose as do_propose
+    from .errors import InputError
+
+    paths = _repository(root, published=False)
+    try:
+        figures, others = do_propose(paths, source_id)
+    except InputError as exc:
+        raise _problems(exc) from None
+    for r in figures:
+        click.echo(f"figure {r['figure_id']}: {r['as_written']!r} in {r['quote']!r} (unit {r['unit'] or '?'})")
+    for r in others:
+        click.echo(f"not a figure: {r['text']!r} ({r['category']})")
+    click.echo(f"drafted {len(figures)} figure rows and {len(others)} not-figure rows; finish them, then: stopitnow-figures check")
+
+
+@main.command()
+@ROOT
+def check(root: Path) -> None:
+    """Run every check of clean and validate, writing nothing; exit 1 on any problem.
+
+    The same checks as the clean stage (the same code), all problems at once,
+    one located line each.
+
+    \b
+    Example:
+      stopitnow-figures check
+    """
+    from .errors import InputError
+    from .stages.clean import check as do_check
+
+    paths = _repository(root, published=False)
+    try:
+        checked = do_check(paths)
+    except InputError as exc:
+        for p in exc.problems:
+            click.echo(str(p), err=True)
+        sys.exit(1)
+    click.echo(
+        f"no problems: {len(checked.sources['source_id'])} articles, {len(checked.figures['figure_id'])} figures, {checked.mentions['numeric']} numeric mentions"
+    )
+
+
+@main.command()
+@ROOT
+@click.argument("old")
+@click.argument("new", default="HEAD")
+def diff(root: Path, old: str, new: str) -> None:
+    """List the figures, quantities, derived metrics and claims added, removed and changed between two versions.
+
+    OLD and NEW are git revisions (a commit, HEAD~1; main has no tags: a
+    version is the commit at which package.yaml took it) or release archives
+    (.zip). NEW defaults to HEAD.
+
+    \b
+    Example:
+      stopitnow-figures diff HEAD~1 HEAD
+    """
+    from .curator import Refused, tables_at
+    from .curator import diff as do_diff
+
+    paths = _repository(root, published=False)
+    try:
+        lines = do_diff(tables_at(paths, old), tables_at(paths, new))
+    except Refused as exc:
+        raise click.ClickException(str(exc)) from None
+    for line in lines:
+        click.echo(line)
+    click.echo(f"{len(lines)} changes between {old} and {new}")
+
+
 if __name__ == "__main__":
     main()

@@ -70,14 +70,36 @@ class CleanedFigure(NamedTuple):
 
 def run(root: Path) -> None:
     paths = Paths(root)
-    problems = Collector()
 
-    # -- load inputs -------------------------------------------------------
+    # -- load inputs and check them (everything `stopitnow-figures check` checks) ---------
+    checked = check(paths)
+
+    # -- save outputs ------------------------------------------------------
+    out = paths.candidate
+    tables = {"sources": checked.sources, "geographies": checked.geographies, "figures": checked.figures}
+    write_tables({out.table(name): (schema_fields(paths, name), cols) for name, cols in tables.items()})
+    rows = {name: len(cols[next(iter(cols))]) for name, cols in tables.items()}
+    atomic_write_text(out.validation_report, validation_report(paths, rows, checked.mentions))
+
+
+@dataclass
+class Checked:
+    """What clean publishes, by column, once every check has passed."""
+
+    sources: dict[str, list[str]]
+    geographies: dict[str, list[str]]
+    figures: dict[str, list]
+    mentions: dict[str, int]
+
+
+def check(paths: Paths) -> Checked:
+    """Every check of clean and validate, all problems at once (InputError); nothing is written."""
+    problems = Collector()
     vocabulary = vocab.load(paths.schemas)
     params = config.read(paths, "params", problems).get("clean")
     inputs = load_inputs(paths, vocabulary, problems)
-
-    # -- process -----------------------------------------------------------
+    if check_drafts(paths, inputs, problems):
+        problems.raise_if_any()  # a drafted row is unfinished on purpose: its empty cells are not mistakes to list
     check_typed_row(paths, problems)
     sources = clean_sources(paths, inputs, problems)
     geographies = clean_geographies(paths, inputs, problems)
@@ -87,25 +109,29 @@ def run(root: Path) -> None:
     check_unused(paths, inputs, cleaner, problems)
     found = check_tables(paths, vocabulary, sources, figures, inputs.texts, figure_lines=lines, figure_display=cleaner.display)
     problems.extend([p for p in found if (p.line, p.column) not in cleaner.blamed])
+    display = paths.rel(paths.raw_geographies)
     problems.extend(
         check_frame(
-            geographies,
-            paths.schema("geographies"),
-            "geographies",
-            paths.rel(paths.raw_geographies),
-            lines=geographies_lines(inputs),
-            vocabulary=vocabulary,
+            geographies, paths.schema("geographies"), "geographies", display, lines=geographies_lines(inputs), vocabulary=vocabulary
         )
     )
     problems.raise_if_any()
+    return Checked(sources, geographies, figures, mentions)
 
-    # -- save outputs ------------------------------------------------------
-    out = paths.candidate
-    tables = {"sources": sources, "geographies": geographies, "figures": figures}
-    write_tables({out.table(name): (schema_fields(paths, name), cols) for name, cols in tables.items()})
-    atomic_write_text(
-        out.validation_report, validation_report(paths, {name: len(cols[next(iter(cols))]) for name, cols in tables.items()}, mentions)
-    )
+
+def check_drafts(paths: Paths, inputs: Inputs, problems: Collector) -> bool:
+    """A row `propose` drafted is refused until a curator has finished it: each is named with what is left."""
+    found = False
+    for table, rows, path in (("figures", inputs.figures, paths.raw_figures), ("not_figures", inputs.not_figures, paths.raw_not_figures)):
+        column = raw.DRAFT_COLUMN[table]
+        for row in rows:
+            if raw.is_draft(table, row):
+                found = True
+                left = raw.empty_required(paths, table, row)
+                todo = f"fill in {', '.join(left)}, then " if left else "check it, then "
+                message = f"a drafted row: {todo}remove the {raw.DRAFT_MARK!r} mark from its {column}"
+                problems.add("draft-row", paths.rel(path), row.line, column, row[column][:60], message)
+    return found
 
 
 @dataclass

@@ -1,0 +1,335 @@
+"""The curator's path: add an article, draft its rows, check, and compare versions.
+
+These commands write raw/ (only when a curator runs them; no stage ever does),
+and they use the pipeline's own rules: the source id rule, the hedge and vague
+vocabularies, the finder and its coverage, the raw schemas. ``propose`` does
+the mechanical part of reading an article (where each unaccounted number is,
+a unique quote, the number with its hedge, a unit where the next word decides
+it) and marks every row it writes as a draft: which quantity, which place
+code, which period and which measure stay with the curator, and the build
+refuses a draft until a person has finished it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from . import raw, vocab
+from .csvio import atomic_write_bytes, read_table
+from .errors import Collector, InputError
+from .paths import Paths
+from .sources import sha256_of
+
+
+class Refused(Exception):
+    """A curator command that changes nothing, and why."""
+
+
+# -- add-source ---------------------------------------------------------------------
+
+
+def source_id(publisher: str, published: date, place: str) -> str:
+    """``<publisher>-<publication year>-<place>``: the publisher's name without a leading "The" and without what
+    is in brackets, its letters and digits only; the place's words joined by hyphens ("The Herald (Glasgow)",
+    2017, "Scotland" -> herald-2017-scotland)."""
+    name = re.sub(r"\([^)]*\)", "", publisher).strip()
+    name = re.sub(r"^the\s+", "", name, flags=re.IGNORECASE)
+    slug = re.sub(r"[^a-z0-9]", "", name.lower())
+    where = "-".join(re.findall(r"[a-z0-9]+", place.lower()))
+    return f"{slug}-{published.year}-{where}"
+
+
+@dataclass(frozen=True)
+class NewSource:
+    publisher: str
+    headline: str
+    url: str
+    place: str
+    earliest: date
+    latest: date
+    date_basis: str
+    date_reasoning: str
+    headline_basis: str = "given by the curator who added the article"
+    publisher_basis: str = "given by the curator who added the article"
+
+
+def add_source(paths: Paths, file: Path, new: NewSource) -> str:
+    """Copy ``file`` byte for byte to raw/sources/<id>.txt and append its row to raw/sources.csv; the new id.
+    Refused (nothing changed) for a text already present, an id in use, a text that is not UTF-8, or a
+    publication window that ends before it starts."""
+    data = Path(file).read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Refused(f"{file} is not UTF-8 (byte {exc.start}): save it as UTF-8 first") from None
+    if new.latest < new.earliest:
+        raise Refused(f"the publication window ends ({new.latest}) before it starts ({new.earliest})")
+    sid = source_id(new.publisher, new.earliest, new.place)
+    rows = read_table(paths.raw_sources, raw.columns(paths, "sources"), _strict(), display=paths.rel(paths.raw_sources))
+    digest = sha256_of(data)
+    for r in rows:
+        if r["sha256"] == digest:
+            raise Refused(f"this text is already in the package, as {r['source_id']}")
+        if r["source_id"] == sid:
+            raise Refused(f"the id {sid} is in use (raw/sources.csv line {r.line}): give another place or check the publisher")
+    if not re.fullmatch(vocab.load(paths.schemas).id_pattern, sid):
+        raise Refused(f"the id {sid!r} made from the publisher and place is not a valid id: give letters or digits")
+    if paths.source_text(sid).exists():
+        raise Refused(f"{paths.rel(paths.source_text(sid))} exists but is not listed: remove it or list it")
+    cells = {
+        "source_id": sid,
+        "publisher": new.publisher,
+        "headline": new.headline,
+        "url": new.url,
+        "headline_basis": new.headline_basis,
+        "publisher_basis": new.publisher_basis,
+        "published_earliest": new.earliest.isoformat(),
+        "published_latest": new.latest.isoformat(),
+        "date_basis": new.date_basis,
+        "date_reasoning": new.date_reasoning,
+        "original_file": Path(file).name,
+        "sha256": digest,
+    }
+    atomic_write_bytes(paths.source_text(sid), data)
+    try:
+        append_rows(paths.raw_sources, raw.columns(paths, "sources"), [cells])
+    except BaseException:
+        paths.source_text(sid).unlink(missing_ok=True)
+        raise
+    return sid
+
+
+def _strict() -> Collector:
+    return Collector()
+
+
+def append_rows(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
+    """Append rows to a raw table (its bytes otherwise as they were), atomically."""
+    old = path.read_bytes()
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows([[r.get(c, "") for c in header] for r in rows])
+    sep = b"" if not old or old.endswith(b"\n") else b"\n"
+    atomic_write_bytes(path, old + sep + buf.getvalue().encode("utf-8"))
+
+
+# -- propose ------------------------------------------------------------------------
+
+UNIT_WORDS = {  # the word after a number that decides its unit
+    "people": "people",
+    "men": "people",
+    "women": "people",
+    "adults": "people",
+    "residents": "people",
+    "callers": "people",
+    "visitors": "people",
+    "users": "people",
+    "calls": "calls",
+    "visits": "visits",
+    "times": "visits",
+    "views": "views",
+    "per cent": "percent",
+    "percent": "percent",
+    "%": "percent",
+}
+SCALE_WORDS = re.compile(r"(?:\s+(?:of\s+|a\s+)?(?:thousands|thousand|millions|million|hundreds|hundred))+")
+PER_CENT = re.compile(r"\s*(?:per cent|percent|%)")
+MULTIPLE = re.compile(r"\s+times(?P<rest>\s+(?:the|as|that|more|bigger|larger|higher))", re.IGNORECASE)  # "10 times the size"
+FRACTIONS = ("half", "third", "thirds", "quarter", "quarters", "fifth", "tenth")  # written with "a": "a third"
+RISE_WORDS = ("rise", "increase", "jump", "up", "fall", "drop", "decrease", "more than doubling")
+PHONE = re.compile(r"\b0\d{3}[ -]?\d{3,4}[ -]?\d{3,4}\b")
+AGE = re.compile(r"\b(?:under|over|aged)[- ]\d{1,2}s?\b|\bunder-\d{2}s\b", re.IGNORECASE)
+YEAR = re.compile(r"\b(?:in|since|of|from|to|until|by)\s+(?:19|20)\d\d\b", re.IGNORECASE)
+
+
+def propose(paths: Paths, sid: str) -> tuple[list[dict], list[dict]]:
+    """Draft rows for every numeric mention of an article that nothing accounts for: (figure rows, not-figure
+    rows), each marked as a draft, appended to raw/figures.csv and raw/not_figures.csv."""
+    from .sources import load_sources
+    from .stages.clean import coverage
+
+    problems = Collector()
+    vocabulary = vocab.load(paths.schemas)
+    _, texts = load_sources(paths, problems, vocabulary.id_pattern)
+    figures = read_table(paths.raw_figures, raw.columns(paths, "figures"), problems, display=paths.rel(paths.raw_figures))
+    not_figures = read_table(paths.raw_not_figures, raw.columns(paths, "not_figures"), problems, display=paths.rel(paths.raw_not_figures))
+    if sid not in texts:
+        problems.add(
+            "unknown-id", paths.rel(paths.raw_sources), None, "source_id", sid, "no listed article with a matching text has this id"
+        )
+    if problems:
+        raise InputError(problems.problems)
+    text = texts[sid]
+    open_mentions = [m for m, span in coverage(paths, figures, not_figures, {sid: text}, unaccounted_only=True)[sid]]
+    drafts, others = draft_rows(vocabulary, sid, text, open_mentions, _next_number(figures, sid))
+    if drafts:
+        append_rows(paths.raw_figures, raw.columns(paths, "figures"), drafts)
+    if others:
+        append_rows(paths.raw_not_figures, raw.columns(paths, "not_figures"), others)
+    return drafts, others
+
+
+def _next_number(figures, sid: str) -> int:
+    taken = [int(m.group(1)) for f in figures if (m := re.fullmatch(re.escape(sid) + r"-f(\d+)", f["figure_id"]))]
+    return max(taken, default=0) + 1
+
+
+def draft_rows(vocabulary, sid: str, text: str, mentions: list, first: int) -> tuple[list[dict], list[dict]]:
+    """The draft figure and not-figure rows for the mentions (in order of the text), figure ids from ``first``."""
+    figures, others, covered = [], [], []
+    for m in mentions:
+        if any(a <= m.start < b for a, b in covered):
+            continue  # a mention inside a number already drafted ("tens of thousands")
+        other = not_figure(text, m)
+        if other:
+            span, category, reason = other
+            covered.append(span)
+            context = unique_span(text, *span)
+            others.append(_other_row(sid, text[span[0] : span[1]], text[context[0] : context[1]], category, reason))
+            continue
+        start, end = written_span(vocabulary, text, m)
+        covered.append((start, end))
+        figures.append(figure_row(vocabulary, sid, text, start, end, f"{sid}-f{first + len(figures):02d}"))
+    return figures, others
+
+
+def not_figure(text: str, m) -> tuple[tuple[int, int], str, str] | None:
+    """A phone number, an age limit or a year that only dates something: its span, category and reason."""
+    for pattern, category, reason in (
+        (PHONE, "phone_number", "A telephone number, not a count."),
+        (AGE, "age_limit", "An age limit, not a count."),
+        (YEAR, "date", "A year that dates something, not a count (confirm it is not a figure's period words)."),
+    ):
+        for hit in pattern.finditer(text, max(0, m.start - 12), m.end + 16):
+            if hit.start() <= m.start and m.end <= hit.end():
+                return (hit.start(), hit.end()), category, f"{raw.DRAFT_MARK} (confirm): {reason}"
+    return None
+
+
+def written_span(vocabulary, text: str, m) -> tuple[int, int]:
+    """The number as written: the mention with the hedge word before it, and the rest of a number in words."""
+    start, end = m.start, m.end
+    for tail in (SCALE_WORDS, PER_CENT, MULTIPLE):
+        hit = tail.match(text, end)
+        if hit:
+            end = hit.end() - len(hit.groupdict().get("rest") or "")
+    article = re.search(r"(?<![\w])an?\s+$", text[max(0, start - 3) : start], re.IGNORECASE)  # "a third", "an eighth"
+    if article and m.text.lower() in FRACTIONS:
+        start -= len(article.group(0))
+    before = text[max(0, start - 30) : start]
+    for words, _ in vocabulary.hedges:  # longest first
+        hit = re.search(r"(?<![\w])" + re.escape(words) + r"\s+$", before, re.IGNORECASE)
+        if hit:
+            return start - (len(before) - hit.start()), end
+    return start, end
+
+
+def unique_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The shortest span of whole words around [start, end) that occurs once in the text (within its sentence)."""
+    words = [(w.start(), w.end()) for w in re.finditer(r"\S+", text)]
+    left = next(k for k, (a, b) in enumerate(words) if b > start)
+    right = max(k for k, (a, b) in enumerate(words) if a < end)
+    a, b = start, end
+    while text.count(text[a:b]) > 1 and (left > 0 or right < len(words) - 1):
+        if right < len(words) - 1 and "\n" not in text[b : words[right + 1][1]]:
+            right += 1
+            b = _trim(text, words[right][0], words[right][1])
+        elif left > 0:
+            left -= 1
+            a = words[left][0]
+        else:
+            break
+    return a, b
+
+
+def _trim(text: str, a: int, b: int) -> int:
+    """The end of a word without the punctuation that closes a sentence or clause."""
+    while b > a and text[b - 1] in '.,;:!?"”)':
+        b -= 1
+    return b
+
+
+def figure_row(vocabulary, sid: str, text: str, start: int, end: int, fid: str) -> dict[str, str]:
+    a, b = unique_span(text, start, end)
+    written = text[start:end]
+    after = text[end : end + 20].lower()
+    unit = next((u for w, u in UNIT_WORDS.items() if re.match(r"\s*" + re.escape(w) + r"\b", after)), "")
+    if written.lower().endswith(("per cent", "percent", "%")):
+        unit = "percent"
+    elif written.lower().endswith(" times"):
+        unit = "times"
+    sentence = _sentence(text, start)
+    measure = "percentage_change" if unit == "percent" and any(re.search(rf"\b{w}\b", sentence.lower()) for w in RISE_WORDS) else ""
+    todo = [c for c, v in (("quantity_id", ""), ("measure", measure), ("unit", unit)) if not v]
+    note = f"{raw.DRAFT_MARK} (to fill: {', '.join(todo + ['place', 'period'])}): drafted by propose from: {sentence.strip()}"
+    return {
+        "figure_id": fid,
+        "source_id": sid,
+        "quantity_id": "",
+        "quote": text[a:b],
+        "as_written": written,
+        "measure": measure,
+        "unit": unit,
+        "place": "",
+        "period": "",
+        "period_ref": "",
+        "reading": "",
+        "notes": note,
+    }
+
+
+def _sentence(text: str, at: int) -> str:
+    a = max(text.rfind(". ", 0, at), text.rfind("\n", 0, at)) + 1
+    ends = [e for e in (text.find(". ", at), text.find("\n", at)) if e >= 0]
+    return text[a : min(ends) + 1 if ends else len(text)]
+
+
+def _other_row(sid: str, written: str, context: str, category: str, reason: str) -> dict[str, str]:
+    return {"source_id": sid, "text": written, "context": context, "category": category, "reason": reason}
+
+
+# -- diff ---------------------------------------------------------------------------
+
+DIFFED = ("figures", "quantities", "derived", "claims")
+
+
+def tables_at(paths: Paths, version: str) -> dict[str, dict[str, dict]]:
+    """The published tables at a git revision (a commit, a branch, HEAD~1) or in a release archive (.zip)."""
+    import subprocess
+    import zipfile
+
+    keys = vocab.load(paths.schemas).primary_keys
+    out = {}
+    for name in DIFFED:
+        member = f"processed/{name}.csv"
+        if version.endswith(".zip") and Path(version).is_file():
+            with zipfile.ZipFile(version) as zf:
+                text = zf.read(member).decode("utf-8") if member in zf.namelist() else ""
+        else:
+            got = subprocess.run(["git", "show", f"{version}:{member}"], cwd=paths.root, capture_output=True)
+            if got.returncode != 0 and b"does not exist" not in got.stderr and b"exists on disk" not in got.stderr:
+                raise Refused(f"no version {version!r} here (git: {got.stderr.decode(errors='replace').strip()})")
+            text = got.stdout.decode("utf-8") if got.returncode == 0 else ""
+        rows = list(csv.DictReader(io.StringIO(text)))
+        out[name] = {r[keys[name][0]]: r for r in rows}
+    return out
+
+
+def diff(old: dict[str, dict[str, dict]], new: dict[str, dict[str, dict]]) -> list[str]:
+    """Lines saying, per table, which ids were added, removed and changed (and which columns changed)."""
+    lines = []
+    for name in DIFFED:
+        a, b = old.get(name, {}), new.get(name, {})
+        for i in sorted(b.keys() - a.keys()):
+            lines.append(f"{name} added: {i}")
+        for i in sorted(a.keys() - b.keys()):
+            lines.append(f"{name} removed: {i}")
+        for i in sorted(a.keys() & b.keys()):
+            changed = [c for c in b[i] if a[i].get(c) != b[i][c]]
+            if changed:
+                lines.append(f"{name} changed: {i} ({', '.join(changed)})")
+    return lines
