@@ -7,6 +7,7 @@ or CFF, for the package or for a single figure, metric or claim.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from datetime import date
@@ -88,6 +89,7 @@ def _article_date(s: dict) -> str:
     return text + (f", date {s['date_basis']}" if s["date_basis"] != _confirmed() else "")
 
 
+@functools.cache
 def _confirmed() -> str:
     from .vocab import load
 

@@ -184,7 +184,7 @@ def draft_rows(vocabulary, sid: str, text: str, mentions: list, first: int) -> t
     for m in mentions:
         if any(a <= m.start < b for a, b in covered):
             continue  # a mention inside a number already drafted ("tens of thousands")
-        other = not_figure(text, m)
+        other = not_figure(vocabulary, text, m)
         if other:
             span, category, reason = other
             covered.append(span)
@@ -197,12 +197,13 @@ def draft_rows(vocabulary, sid: str, text: str, mentions: list, first: int) -> t
     return figures, others
 
 
-def not_figure(text: str, m) -> tuple[tuple[int, int], str, str] | None:
+def not_figure(vocabulary, text: str, m) -> tuple[tuple[int, int], str, str] | None:
     """A phone number, an age limit or a year that only dates something: its span, category and reason."""
+    kinds = vocabulary.names("raw/not_figures", "category")
     for pattern, category, reason in (
-        (PHONE, "phone_number", "A telephone number, not a count."),
-        (AGE, "age_limit", "An age limit, not a count."),
-        (YEAR, "date", "A year that dates something, not a count (confirm it is not a figure's period words)."),
+        (PHONE, kinds.phone_number, "A telephone number, not a count."),
+        (AGE, kinds.age_limit, "An age limit, not a count."),
+        (YEAR, kinds.date, "A year that dates something, not a count (confirm it is not a figure's period words)."),
     ):
         for hit in pattern.finditer(text, max(0, m.start - 12), m.end + 16):
             if hit.start() <= m.start and m.end <= hit.end():
@@ -263,7 +264,11 @@ def figure_row(vocabulary, sid: str, text: str, start: int, end: int, fid: str) 
     elif written.lower().endswith(" times"):
         unit = "times"
     sentence = _sentence(text, start)
-    measure = "percentage_change" if unit == "percent" and any(re.search(rf"\b{w}\b", sentence.lower()) for w in RISE_WORDS) else ""
+    measure = (
+        vocabulary.names("figures", "measure").percentage_change
+        if unit == "percent" and any(re.search(rf"\b{w}\b", sentence.lower()) for w in RISE_WORDS)
+        else ""
+    )
     todo = [c for c, v in (("quantity_id", ""), ("measure", measure), ("unit", unit)) if not v]
     note = f"{raw.DRAFT_MARK} (to fill: {', '.join(todo + ['place', 'period'])}): drafted by propose from: {sentence.strip()}"
     return {
