@@ -64,7 +64,8 @@ def _number_at(f: dict) -> int:
 
 def test_every_page_of_the_reader_view_is_opened(seen):
     expected = {"index.html", "quantities.html", "claims.html", "derived.html"} | {f"{s['source_id']}.html" for s in SOURCES}
-    assert set(seen["pages"]) == expected == {p.name for p in READER.iterdir()}
+    assert set(seen["pages"]) == expected == {p.name for p in READER.iterdir() if p.suffix == ".html"}
+    assert {p.name for p in READER.iterdir() if p.suffix != ".html"} == {"style.css"}
 
 
 def test_each_article_page_shows_its_text_exactly(seen):
@@ -104,11 +105,13 @@ def test_every_other_numeric_mention_is_marked_with_what_it_is(seen):
 def test_nothing_is_requested_from_outside_the_folder(seen):
     root = READER.as_uri() + "/"
     for name, page in seen["pages"].items():
-        assert page["requests"] == [root + name], name
+        assert set(page["requests"]) == {root + name, root + "style.css"}, name  # the page and the style sheet beside it
     assert seen["chart"]["requests"] == [(ROOT / "processed/charts/help_seeking.svg").as_uri()]
     for p in READER.iterdir():
-        html = p.read_text(encoding="utf-8")
-        assert "<script" not in html and "<link" not in html and "src=" not in html and "@import" not in html, p.name
+        text = p.read_text(encoding="utf-8")
+        assert "<script" not in text and "src=" not in text and "@import" not in text and "url(" not in text, p.name
+        if p.suffix == ".html":
+            assert re.findall(r"<link[^>]*>", text) == ['<link rel="stylesheet" href="style.css">'], p.name
 
 
 def test_the_pages_are_the_same_with_javascript_off(seen):

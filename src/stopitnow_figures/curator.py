@@ -70,7 +70,7 @@ def add_source(paths: Paths, file: Path, new: NewSource) -> str:
     if new.latest < new.earliest:
         raise Refused(f"the publication window ends ({new.latest}) before it starts ({new.earliest})")
     sid = source_id(new.publisher, new.earliest, new.place)
-    rows = read_table(paths.raw_sources, raw.columns(paths, "sources"), _strict(), display=paths.rel(paths.raw_sources))
+    rows = read_table(paths.raw_sources, raw.columns(paths, "sources"), Collector(), display=paths.rel(paths.raw_sources))
     digest = sha256_of(data)
     for r in rows:
         if r["sha256"] == digest:
@@ -104,10 +104,6 @@ def add_source(paths: Paths, file: Path, new: NewSource) -> str:
     return sid
 
 
-def _strict() -> Collector:
-    return Collector()
-
-
 def append_rows(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
     """Append rows to a raw table (its bytes otherwise as they were), atomically."""
     old = path.read_bytes()
@@ -119,23 +115,6 @@ def append_rows(path: Path, header: list[str], rows: list[dict[str, str]]) -> No
 
 # -- propose ------------------------------------------------------------------------
 
-UNIT_WORDS = {  # the word after a number that decides its unit
-    "people": "people",
-    "men": "people",
-    "women": "people",
-    "adults": "people",
-    "residents": "people",
-    "callers": "people",
-    "visitors": "people",
-    "users": "people",
-    "calls": "calls",
-    "visits": "visits",
-    "times": "visits",
-    "views": "views",
-    "per cent": "percent",
-    "percent": "percent",
-    "%": "percent",
-}
 SCALE_WORDS = re.compile(r"(?:\s+(?:of\s+|a\s+)?(?:thousands|thousand|millions|million|hundreds|hundred))+")
 PER_CENT = re.compile(r"\s*(?:per cent|percent|%)")
 MULTIPLE = re.compile(r"\s+times(?P<rest>\s+(?:the|as|that|more|bigger|larger|higher))", re.IGNORECASE)  # "10 times the size"
@@ -258,11 +237,11 @@ def figure_row(vocabulary, sid: str, text: str, start: int, end: int, fid: str) 
     a, b = unique_span(text, start, end)
     written = text[start:end]
     after = text[end : end + 20].lower()
-    unit = next((u for w, u in UNIT_WORDS.items() if re.match(r"\s*" + re.escape(w) + r"\b", after)), "")
+    unit = next((u for w, u in vocabulary.unit_words.items() if re.match(r"\s*" + re.escape(w) + r"\b", after)), "")
     if written.lower().endswith(("per cent", "percent", "%")):
-        unit = "percent"
+        unit = vocabulary.unit_words["per cent"]
     elif written.lower().endswith(" times"):
-        unit = "times"
+        unit = vocabulary.kind_units["multiple"][0]
     sentence = _sentence(text, start)
     measure = (
         vocabulary.names("figures", "measure").percentage_change

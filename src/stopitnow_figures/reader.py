@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 FOLDER = "processed/reader"
 INDEX = "index.html"
+STYLE = "style.css"  # one style sheet beside the pages (templates/reader/style.css)
 # the page of each kind of id other than a figure (a figure is on its article's page)
 PAGES = {"quantity": "quantities.html", "claim": "claims.html", "metric": "derived.html", "reference": "derived.html"}
 
@@ -73,8 +74,6 @@ def non_overlapping(figures: list[Mark], others: list[Mark]) -> list[Mark]:
 
 
 # -- marks of an article ----------------------------------------------------------
-
-SYMBOL = {"exact": "", "hedged": "≈", "vague": "~"}  # drawn by the style sheet, not part of the text
 
 
 def hedge_class(vocabulary, qualifier: str, reading: str) -> str:
@@ -171,7 +170,7 @@ class View:
 
         env = Environment(loader=PackageLoader("stopitnow_figures"), autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
         env.filters.update(num=_fmt)
-        env.globals.update(interval=interval, href=self.href, symbol=SYMBOL)
+        env.globals.update(interval=interval, href=self.href)
         return env
 
     def render(self, template: str, **context) -> str:
@@ -204,6 +203,9 @@ class View:
             conflicts=conflicts,
             page=article_page,
         )
+
+    def style(self) -> str:
+        return self.env.get_template(f"reader/{STYLE}").render()
 
     def article(self, source: dict, text: str, marks: list[Mark]) -> str:
         from markupsafe import Markup

@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .csvio import Row, Table, arrow_numbers
+from .csvio import Row, Table, arrow_numbers, read_table
 from .errors import Problem
 
 if TYPE_CHECKING:
@@ -349,4 +349,18 @@ def check_text_table(table: Table, schema_path: Path, display: str) -> list[Prob
                 out.append(Problem(display, line, f["name"], "required", cell, "must not be empty"))
             elif cell and "enum" in cons and cell not in cons["enum"]:
                 out.append(Problem(display, line, f["name"], "not-in-vocabulary", cell, f"must be one of {cons['enum']}"))
+    return out
+
+
+def package_tables(paths, tree, problems, *, written_by_pipeline: bool = False) -> dict[str, Table]:
+    """Every table of a package (``tree``: the candidate or the published one), each read by its schema's
+    columns, problems located in ``problems``."""
+    from .paths import PUBLISHED_TABLES
+
+    out = {}
+    for name in PUBLISHED_TABLES:
+        path = tree.table(name)
+        out[name] = read_table(
+            path, field_names(load_schema(paths.schema(name))), problems, display=paths.rel(path), written_by_pipeline=written_by_pipeline
+        )
     return out

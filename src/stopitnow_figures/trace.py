@@ -8,10 +8,9 @@ import json
 import re
 
 from . import reader, vocab
-from .csvio import read_table
 from .errors import Collector
-from .paths import PUBLISHED_TABLES, Paths
-from .schema import field_names, load_schema
+from .paths import Paths
+from .schema import package_tables
 
 QUANTITY_REF = re.compile(r"\{([^{}]+)\}")
 SENTENCE_END = re.compile(r"(?<=[.!?”\"])\s+|\n+")
@@ -27,9 +26,7 @@ def load(paths: Paths) -> dict[str, dict[str, dict]]:
     problems = Collector()
     out = {}
     keys = vocab.load(paths.schemas).primary_keys
-    for name in PUBLISHED_TABLES:
-        path = paths.published.table(name)
-        rows = read_table(path, field_names(load_schema(paths.schema(name))), problems, display=paths.rel(path))
+    for name, rows in package_tables(paths, paths.published, problems).items():
         out[name] = {r[keys[name][0]]: r.cells for r in rows}
     problems.raise_if_any()
     return out

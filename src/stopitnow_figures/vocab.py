@@ -35,6 +35,7 @@ class Vocabulary:
     measure_units: dict[str, tuple[str, ...]]
     rated_units: tuple[str, ...]
     whole_units: tuple[str, ...]  # units of whole things: quantities in them take whole numbers
+    unit_words: dict[str, str]  # a word after a number that decides its unit ("men": people), for drafting rows
     relations: tuple[str, ...]
     shares: tuple[str, ...]
     domains: dict[str, tuple[float, float]]  # measure -> the values a quantity of it can take ("default" for the rest)
@@ -109,6 +110,7 @@ def _load(schemas: Path) -> Vocabulary:
         measure_units={m: groups[g] for m, g in reg["units"]["of_measure"].items()},
         rated_units=tuple(reg["units"]["rated"]),
         whole_units=tuple(reg["units"]["whole"]),
+        unit_words=dict(reg["units"]["words"]),
         relations=tuple(reg["measures"]["relations"]),
         shares=tuple(reg["measures"]["shares"]),
         domains={m: _domain(d) for m, d in reg["measures"]["domains"].items() if m != "description"},
@@ -149,7 +151,10 @@ def _check(v: Vocabulary) -> None:
         "hedge qualifiers": ({q for _, q in v.hedges}, v.qualifiers),
         "qualifier intervals": (set(v.intervals), v.qualifiers),
         "unhedged and vague qualifiers": ({v.unhedged_count, v.unhedged_other, v.vague}, v.qualifiers),
-        "unit groups": ({u for g in v.unit_groups.values() for u in g} | set(v.rated_units) | set(v.whole_units), v.units),
+        "unit groups": (
+            {u for g in v.unit_groups.values() for u in g} | set(v.rated_units) | set(v.whole_units) | set(v.unit_words.values()),
+            v.units,
+        ),
         "measures": (
             set(v.measure_units)
             | set(v.relations)

@@ -22,11 +22,11 @@ from pathlib import Path
 
 from .. import config
 from ..citation import cff_text, zenodo_text
-from ..csvio import atomic_write_chunks, atomic_write_text, read_table
+from ..csvio import atomic_write_chunks, atomic_write_text
 from ..errors import Collector, InputError, Problem
 from ..paths import PUBLISHED_TABLES, Paths
 from ..provenance import chunks as provenance_chunks
-from ..schema import field_names, load_schema
+from ..schema import load_schema, package_tables
 
 
 def run(root: Path) -> None:
@@ -35,7 +35,7 @@ def run(root: Path) -> None:
 
     # -- load inputs -------------------------------------------------------
     meta = config.read(paths, "package", problems)
-    tables = load_tables(paths, problems)
+    tables = package_tables(paths, paths.candidate, problems, written_by_pipeline=True)
     problems.raise_if_any()
 
     # -- process -----------------------------------------------------------
@@ -50,16 +50,6 @@ def run(root: Path) -> None:
     atomic_write_text(out.zenodo, zenodo)
     atomic_write_chunks(out.provenance, provenance_chunks(tables))
     atomic_write_text(out.datapackage, json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n")
-
-
-def load_tables(paths: Paths, problems: Collector) -> dict:
-    out = {}
-    for name in PUBLISHED_TABLES:
-        path = paths.candidate.table(name)
-        out[name] = read_table(
-            path, field_names(load_schema(paths.schema(name))), problems, display=paths.rel(path), written_by_pipeline=True
-        )
-    return out
 
 
 def created_date(paths: Paths, version: str) -> str:

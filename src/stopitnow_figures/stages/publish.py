@@ -16,12 +16,12 @@ import sys
 from pathlib import Path
 
 from .. import config, vocab
-from ..csvio import atomic_write_text, read_table
+from ..csvio import atomic_write_text
 from ..errors import Collector, Problem
 from ..gate import check as gate_check
-from ..paths import PUBLISHED_TABLES, Paths
+from ..paths import Paths
 from ..publishing import mismatches, publish
-from ..schema import field_names, load_schema
+from ..schema import package_tables
 from ..sources import sha256_of
 
 
@@ -32,12 +32,7 @@ def run(root: Path) -> None:
     # -- load inputs -------------------------------------------------------
     vocabulary = vocab.load(paths.schemas)
     hedges = config.read(paths, "params", problems).get("clean")
-    tables = {}
-    for name in PUBLISHED_TABLES:
-        path = paths.candidate.table(name)
-        tables[name] = read_table(
-            path, field_names(load_schema(paths.schema(name))), problems, display=paths.rel(path), written_by_pipeline=True
-        )
+    tables = package_tables(paths, paths.candidate, problems, written_by_pipeline=True)
     problems.raise_if_any()
     texts, digests = read_texts(paths, tables["sources"])
     validation = json.loads(paths.candidate.validation_report.read_text(encoding="utf-8"))

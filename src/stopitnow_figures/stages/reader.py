@@ -21,8 +21,8 @@ from pathlib import Path
 from .. import config, raw, reader, vocab
 from ..csvio import atomic_write_text, read_table
 from ..errors import Collector
-from ..paths import PUBLISHED_TABLES, Paths
-from ..schema import field_names, load_schema
+from ..paths import Paths
+from ..schema import package_tables
 
 
 def run(root: Path) -> None:
@@ -32,10 +32,7 @@ def run(root: Path) -> None:
     # -- load inputs -------------------------------------------------------
     vocabulary = vocab.load(paths.schemas)
     meta = config.read(paths, "package", problems)
-    tables = {}
-    for name in PUBLISHED_TABLES:
-        path = paths.candidate.table(name)
-        tables[name] = [r.cells for r in read_table(path, field_names(load_schema(paths.schema(name))), problems, display=paths.rel(path))]
+    tables = {name: [r.cells for r in t] for name, t in package_tables(paths, paths.candidate, problems).items()}
     figures_raw = read_table(paths.raw_figures, raw.columns(paths, "figures"), problems, display=paths.rel(paths.raw_figures))
     not_figures = read_table(paths.raw_not_figures, raw.columns(paths, "not_figures"), problems, display=paths.rel(paths.raw_not_figures))
     problems.raise_if_any()
@@ -48,7 +45,7 @@ def run(root: Path) -> None:
     accounted = coverage(paths, figures_raw, not_figures, texts)
     reasons = {f"{paths.rel(paths.raw_not_figures)}:{r.line}": r.cells for r in not_figures}
     view = reader.View(vocabulary, tables, meta, released)
-    pages = {reader.INDEX: view.index()}
+    pages = {reader.INDEX: view.index(), reader.STYLE: view.style()}
     for s in tables["sources"]:
         marks = reader.marks_of(view, s["source_id"], texts[s["source_id"]], accounted[s["source_id"]], reasons)
         pages[reader.article_page(s["source_id"])] = view.article(s, texts[s["source_id"]], marks)

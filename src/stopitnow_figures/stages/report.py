@@ -29,7 +29,7 @@ from .. import config, raw, vocab
 from ..csvio import atomic_write_text, read_table
 from ..errors import Collector, InputError, Problem
 from ..paths import PUBLISHED_TABLES, Paths
-from ..schema import field_names, load_schema
+from ..schema import field_names, load_schema, package_tables
 from ..vocab import Vocabulary
 
 
@@ -41,10 +41,7 @@ def run(root: Path) -> None:
     vocabulary = vocab.load(paths.schemas)
     params = config.read(paths, "params", problems)
     rate_per = params.get("derive", {}).get("rate_per")
-    tables = {}
-    for name in PUBLISHED_TABLES:
-        path = paths.candidate.table(name)
-        tables[name] = [r.cells for r in read_table(path, field_names(load_schema(paths.schema(name))), problems, display=paths.rel(path))]
+    tables = {name: [r.cells for r in t] for name, t in package_tables(paths, paths.candidate, problems).items()}
     raw_lines = raw_rows(paths, problems)
     problems.raise_if_any()
     descriptor = json.loads(paths.candidate.datapackage.read_text(encoding="utf-8"))
