@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from .. import config, raw, reader, vocab
-from ..csvio import atomic_write_text, read_table
+from ..csvio import atomic_write_chunks, read_table
 from ..errors import Collector
 from ..paths import Paths
 from ..schema import package_tables
@@ -55,11 +56,12 @@ def run(root: Path) -> None:
     write_pages(paths.candidate.reader, pages)
 
 
-def write_pages(folder: Path, pages: dict[str, str]) -> None:
-    """Write each page atomically, then remove pages of the folder no longer written (an article removed)."""
+def write_pages(folder: Path, pages: dict[str, str | Iterable[str]]) -> None:
+    """Write each page atomically (a text, or its pieces in order), then remove pages of the folder no longer
+    written (an article removed)."""
     folder.mkdir(parents=True, exist_ok=True)
     for name, page in sorted(pages.items()):
-        atomic_write_text(folder / name, page)
+        atomic_write_chunks(folder / name, [page] if isinstance(page, str) else page)
     for old in sorted(folder.iterdir()):
         if old.is_file() and old.name not in pages:
             old.unlink()
