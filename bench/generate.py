@@ -127,6 +127,15 @@ def generate(n: int, out: Path) -> None:
         quantities,
     )
     write_csv(out / "raw" / "identities.csv", ["identity_id", "left", "relation", "right", "note"], identities)
+    name_sources(out / "CHANGELOG.md", [s[0] for s in sources])
+
+
+def name_sources(changelog: Path, ids: list[str]) -> None:
+    """The current version's CHANGELOG entry names the synthetic sources it adds (the build refuses a source none names)."""
+    text = changelog.read_text(encoding="utf-8")
+    heading = text.index("\n", text.index("\n## ") + 1)
+    added = "\n\n- Synthetic sources: " + ", ".join(f"`{i}`" for i in ids) + "."
+    changelog.write_text(text[:heading] + added + text[heading:], encoding="utf-8")
 
 
 if __name__ == "__main__":

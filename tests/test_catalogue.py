@@ -439,6 +439,12 @@ CASES = [
         edit("package.yaml", "version: 0.", "version: 9."),
         [("missing-changelog-entry", "CHANGELOG.md", None, None)],
     ),
+    Case(
+        "a source no CHANGELOG entry names",
+        edit("CHANGELOG.md", "`national-2017-scotland` (The National) and", "The National and"),
+        [("source-not-in-changelog", "CHANGELOG.md", "## 0.3.0 - ", None)],
+        only=True,
+    ),
     # -- cells, as the schemas type them ---------------------------------------
     Case("a year that is not a number", edit(POP, ",2016,5404700,", ",twenty,5404700,"), [("wrong-type", POP, ",twenty,", "year")]),
     Case("an id outside its pattern", edit(POP, "pop-uk-2016,", "Pop-UK-2016,"), [("pattern", POP, "Pop-UK-2016", "population_id")]),

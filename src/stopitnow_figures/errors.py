@@ -99,6 +99,7 @@ REGISTRY = _registry(
     ("untraced-cell", "A published number without provenance", "a published number lost its provenance: rebuild with dvc repro rather than editing processed/"),
     ("expectation-failed", "The quality report found the package inconsistent", "open build/quality_report.html, which marks the failing check and its rows, and fix the raw input behind them"),
     ("missing-changelog-entry", "A version without its CHANGELOG entry", "add '## <version> - YYYY-MM-DD' to CHANGELOG.md for the version in package.yaml"),
+    ("source-not-in-changelog", "A source no CHANGELOG entry up to the current version names", "name the source's id in the CHANGELOG entry of the version that adds it"),
 )
 # fmt: on
 

@@ -15,15 +15,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .. import config
+from .. import changelog, config
 from ..citation import cff_text, zenodo_text
 from ..csvio import atomic_write_chunks, atomic_write_text
-from ..errors import Collector, InputError, Problem
+from ..errors import Collector
 from ..paths import PUBLISHED_TABLES, Paths
 from ..provenance import chunks as provenance_chunks
 from ..schema import load_schema, package_tables
@@ -39,7 +38,7 @@ def run(root: Path) -> None:
     problems.raise_if_any()
 
     # -- process -----------------------------------------------------------
-    created = created_date(paths, meta["version"])
+    created = created_date(paths, meta["version"], tables["sources"].column("source_id"))
     descriptor = build_descriptor(paths, meta, tables, created)
     cff = cff_text(meta, tables["sources"], created[:10])
     zenodo = zenodo_text(meta, tables["sources"], created[:10])
@@ -52,17 +51,14 @@ def run(root: Path) -> None:
     atomic_write_text(out.datapackage, json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n")
 
 
-def created_date(paths: Paths, version: str) -> str:
-    """SOURCE_DATE_EPOCH if set, else the CHANGELOG date of ``version``."""
+def created_date(paths: Paths, version: str, source_ids: list[str]) -> str:
+    """SOURCE_DATE_EPOCH if set, else the CHANGELOG date of ``version``, whose entry (or an older one) names every source."""
+    text = changelog.read(paths.changelog)
+    changelog.check_sources_named(text, version, source_ids)
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    text = paths.changelog.read_text(encoding="utf-8") if paths.changelog.is_file() else ""
-    m = re.search(rf"^## {re.escape(version)} - (\d{{4}}-\d{{2}}-\d{{2}})$", text, re.M)
-    if not m:
-        message = f"add a '## {version} - YYYY-MM-DD' heading for the version in package.yaml"
-        raise InputError([Problem("CHANGELOG.md", None, None, "missing-changelog-entry", version, message)])
-    return f"{m.group(1)}T00:00:00Z"
+    return f"{changelog.entry_of(text, version).date}T00:00:00Z"
 
 
 def build_descriptor(paths: Paths, meta: dict, tables: dict, created: str) -> dict:
