@@ -48,6 +48,29 @@ def edit(rel: str, old: str, new: str, count: int = 1) -> Callable[[Path], None]
     return apply
 
 
+def link_out(rel: str) -> Callable[[Path], None]:
+    """Replace a table by a link to an edited copy of it outside the repository (edited, so DVC reruns)."""
+
+    def apply(repo: Path) -> None:
+        outside = repo.parent / f"outside-{Path(rel).name}"
+        outside.write_bytes((repo / rel).read_bytes() + b"\n")
+        (repo / rel).unlink()
+        (repo / rel).symlink_to(outside)
+
+    return apply
+
+
+def copy_row(rel: str, key: str, new_key: str) -> Callable[[Path], None]:
+    """Append a copy of the row whose first cell is ``key``, with ``new_key`` in its place."""
+
+    def apply(repo: Path) -> None:
+        text = (repo / rel).read_text(encoding="utf-8")
+        row = next(line for line in text.splitlines() if line.startswith(f"{key},"))
+        (repo / rel).write_text(text + new_key + row[len(key) :] + "\n", encoding="utf-8")
+
+    return apply
+
+
 def write_bytes(rel: str, make: Callable[[bytes], bytes]) -> Callable[[Path], None]:
     def apply(repo: Path) -> None:
         path = repo / rel
@@ -409,6 +432,18 @@ CASES = [
         [("control-character", FIG, "Counts accesses", "notes")],
     ),
     Case(
+        "a direction override in a cell (text shown reversed)",
+        edit(QUA, "Men in Scotland who called", "Men in Scotland who \u202ecalled"),
+        [("control-character", QUA, "Men in Scotland who", "description")],
+        only=True,
+    ),
+    Case(
+        "a zero-width space in a quote",
+        edit(FIG, "Counts accesses (times), not people.", "Counts accesses\u200b (times), not people."),
+        [("control-character", FIG, "Counts accesses", "notes")],
+        only=True,
+    ),
+    Case(
         "an article text that is a folder, not a file",
         lambda r: ((r / "raw" / "sources" / f"{H}.txt").unlink(), (r / "raw" / "sources" / f"{H}.txt").mkdir()),
         [("unsafe-path", f"raw/sources/{H}.txt", None, None)],
@@ -423,6 +458,51 @@ CASES = [
         "a hedge width outside (0, 1)",
         edit("params.yaml", "nearly: {share: 0.1,", "nearly: {share: 1.5,"),
         [("bad-config", "params.yaml", "nearly: {share: 1.5", "clean.hedge_widths.nearly.share")],
+    ),
+    Case(
+        "a source id outside its pattern",
+        edit(SRC, "herald-2017-scotland,The Herald", "Bad_ID,The Herald"),
+        [("pattern", SRC, "Bad_ID,", "source_id")],
+    ),
+    Case(
+        "a source's cell left empty, the source listed out of id order",
+        edit(SRC, "bournemouthecho-2019-dorset,Bournemouth Echo,", "bournemouthecho-2019-dorset,,"),
+        [("required", SRC, "bournemouthecho-2019-dorset,,", "publisher")],
+        only=True,
+    ),
+    Case(
+        "the first source's hash wrong: nothing follows from its unread text",
+        edit(SRC, "dd02eeee3bc0e76485cc8bf65ec61e5759fb0354ed7a2d645f687b48f1b6382a", "0" * 64),
+        [("source-hash-mismatch", SRC, "herald-2017-scotland,", "sha256")],
+        only=True,
+    ),
+    Case(
+        "a figure row copied under a new id",
+        copy_row(FIG, "herald-2017-scotland-f04", "herald-2017-scotland-f99"),
+        [("number-claimed-twice", FIG, "herald-2017-scotland-f99,", "quote")],
+        only=True,
+    ),
+    Case("a table that is a link out of the repository", link_out(FIG), [("unsafe-path", FIG, None, None)]),
+    Case(
+        "a key twice in params.yaml",
+        edit("params.yaml", "  word_multiple_width: 0.1\n", "  word_multiple_width: 0.1\n  word_multiple_width: 0.2\n"),
+        [("bad-config", "params.yaml", "word_multiple_width: 0.2", None)],
+        stage="stages.clean",
+        only=True,
+    ),
+    Case(
+        "a YAML alias in params.yaml",
+        edit("params.yaml", "  word_multiple_width: 0.1\n", "  word_multiple_width: &w 0.1\n  coarse: *w\n"),
+        [("bad-config", "params.yaml", "word_multiple_width: &w 0.1", None)],
+        stage="stages.clean",
+        only=True,
+    ),
+    Case(
+        "params.yaml nested 5,000 deep",
+        edit("params.yaml", "  word_multiple_width: 0.1\n", "  word_multiple_width: 0.1\n  deep: " + "[" * 5000 + "]" * 5000 + "\n"),
+        [("bad-config", "params.yaml", "  deep: [[[", None)],
+        stage="stages.clean",
+        only=True,
     ),
     Case(
         "a rate base that is text",

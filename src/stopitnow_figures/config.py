@@ -32,6 +32,8 @@ def read(paths: Paths, name: str, problems: Collector) -> dict:
     if text is None:
         return {}
     try:
+        if not _plain_yaml(text, display, problems):
+            return {}
         data, node = yaml.safe_load(text), yaml.compose(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -42,6 +44,55 @@ def read(paths: Paths, name: str, problems: Collector) -> dict:
     if name == "params" and len(problems.problems) == before:
         _check_ranges(data, node, display, problems)
     return data if len(problems.problems) == before else {}
+
+
+MAX_DEPTH = 16  # the deepest key of params.yaml is 4 levels down
+
+
+def _plain_yaml(text: str, display: str, problems: Collector) -> bool:
+    """The document read as a stream of events (no recursion, nothing expanded): no anchors or
+    aliases (a file of settings needs none, and a chain of them expands to gigabytes in the
+    readers DVC uses), nesting at most MAX_DEPTH deep, and no key twice in one mapping."""
+    import yaml
+
+    open_: list[_Open] = []
+    for event in yaml.parse(text):
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            problems.add("bad-config", display, line, None, None, "anchors and aliases (&, *) are not allowed here: write each value out")
+            return False
+        if isinstance(event, yaml.CollectionEndEvent):
+            open_.pop()
+        elif isinstance(event, yaml.NodeEvent):
+            if open_ and not open_[-1].take(event):
+                problems.add("bad-config", display, line, None, event.value, f"the key {event.value!r} appears twice in one mapping")
+                return False
+            if isinstance(event, yaml.CollectionStartEvent):
+                open_.append(_Open(isinstance(event, yaml.MappingStartEvent)))
+                if len(open_) > MAX_DEPTH:
+                    problems.add("bad-config", display, line, None, None, f"nested more than {MAX_DEPTH} levels deep")
+                    return False
+    return True
+
+
+class _Open:
+    """A mapping or sequence being read: its keys so far, and whether the next node is a key."""
+
+    def __init__(self, mapping: bool) -> None:
+        self.mapping, self.keys, self.next_is_key = mapping, set(), mapping
+
+    def take(self, event) -> bool:
+        """Note a node read inside this collection; False for a key seen before."""
+        import yaml
+
+        if not self.mapping:
+            return True
+        is_key, self.next_is_key = self.next_is_key, not self.next_is_key
+        if is_key and isinstance(event, yaml.ScalarEvent):
+            if event.value in self.keys:
+                return False
+            self.keys.add(event.value)
+        return True
 
 
 def _text(path: Path, display: str, problems: Collector) -> str | None:

@@ -212,8 +212,9 @@ def read_table(
 
 def read_file_bytes(path: Path, name: str, problems: Collector) -> bytes | None:
     """A file's bytes, where it is a readable regular file with something in it."""
-    if path.is_symlink() and not path.exists():
-        problems.add("unsafe-path", name, None, None, None, "the file is a link to nothing")
+    if path.is_symlink():
+        why = "a link to nothing" if not path.exists() else "a link; a table must be a regular file inside the repository"
+        problems.add("unsafe-path", name, None, None, None, f"the file is {why}")
         return None
     if not path.exists():
         problems.add("missing-file", name, None, None, None, "the file does not exist")
@@ -268,9 +269,14 @@ def _header(text: str, columns: list[str], optional: frozenset[str], name: str, 
     return None if missing or unknown or dupes else header
 
 
-# control characters other than tab and newline (C0, DEL and C1): never data, and terminal escapes among them
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]")
+# control characters other than tab and newline (C0, DEL and C1): never data, and terminal escapes among them;
+# and the invisible formatting characters that change how text around them reads or is shown (a soft hyphen,
+# the Arabic letter mark, zero-width spaces and joiners, direction marks and overrides, line and paragraph
+# separators, word joiners and invisible operators, direction isolates, a byte-order mark inside a cell)
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_CONTROL_BYTES = re.compile(
+    rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f\xad]|\xd8\x9c|\xe2\x80[\x8b-\x8f\xa8-\xae]|\xe2\x81[\xa0-\xa4\xa6-\xa9]|\xef\xbb\xbf"
+)
 
 
 def _read_plain(reader, text: str, header: list[str]) -> Table | None:
@@ -332,7 +338,11 @@ def _cell_problems(col: list[str], column: str, lines: list[int], name: str, pro
     for i, cell in enumerate(col):
         m = _CONTROL.search(cell)
         if m:
-            message = f"the cell holds the control character {m.group(0)!r} at position {m.start()}; only tab and newline are allowed"
+            what = "control" if m.group(0) < "\xa0" else "invisible formatting"
+            message = (
+                f"the cell holds the {what} character U+{ord(m.group(0)):04X} at position {m.start()}; "
+                "of the characters not shown, only tab and newline are allowed"
+            )
             problems.add("control-character", name, lines[i], column, cell, message)
 
 

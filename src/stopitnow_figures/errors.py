@@ -66,6 +66,7 @@ REGISTRY = _registry(
     ("source-hash-mismatch", "An article text that does not match its sha256", "restore the article text, or record the new sha256 with a reason"),
     ("missing-source-file", "A listed article without its text", "add the text file raw/sources/<source_id>.txt"),
     ("unlisted-source-file", "An article text not listed in raw/sources.csv", "add its row to raw/sources.csv, or remove the file"),
+    ("number-claimed-twice", "Two figures that claim the same number of an article", "each number of an article is one figure: remove the copy, or point its quote at the other mention"),
     ("unaccounted-number", "A numeric mention nothing accounts for", "add the number to raw/figures.csv, or to raw/not_figures.csv with a reason"),
     ("context-not-in-source", "A not-figure context that is not in its article once", "in raw/not_figures.csv, give a context that occurs exactly once in the article and holds the text"),
     # figures

@@ -5,7 +5,9 @@
   every stage), and the curator is told which;
 - a publish that was interrupted is finished or undone (``publishing.recover``);
 - a link to nothing, or a folder where a table should be, in raw/ is reported
-  as a located problem (DVC itself stops on it with a bare "[Errno 2]").
+  as a located problem (DVC itself stops on it with a bare "[Errno 2]");
+- params.yaml and package.yaml are checked before DVC reads them (a chain of
+  YAML aliases that DVC would expand until memory runs out, keys twice).
 
     python -m stopitnow_figures.preflight [ROOT]
 """
@@ -26,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     paths = Paths(Path(args[0]) if args else Path.cwd())
     for note in filter(None, (repair_lock(paths), recover(paths))):
         print(f"preflight: {note}", file=sys.stderr)
-    problems = raw_files(paths)
+    problems = raw_files(paths) + config_files(paths)
     for p in problems:
         print(str(p), file=sys.stderr)
     return 1 if problems else 0
@@ -52,6 +54,16 @@ def repair_lock(paths: Paths) -> str | None:
         )
     lock.unlink()
     return "dvc.lock was empty or broken and git has no copy: removed it; dvc repro rebuilds every stage"
+
+
+def config_files(paths: Paths) -> list:
+    """params.yaml and package.yaml as the stages check them."""
+    from . import config
+
+    problems = Collector()
+    for name in ("params", "package"):
+        config.read(paths, name, problems)
+    return problems.problems
 
 
 def raw_files(paths: Paths) -> list:

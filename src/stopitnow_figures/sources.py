@@ -34,7 +34,8 @@ def load_sources(paths: Paths, problems: Collector, id_pattern: str) -> tuple[Ta
 def _text_of(paths: Paths, row, display: str, problems: Collector, id_pattern: str) -> str | None:
     sid = row["source_id"]
     if not re.fullmatch(id_pattern, sid):
-        return None  # the id is reported by the schema check of the sources table; no path is built from it
+        problems.add("pattern", display, row.line, "source_id", sid, f"must match {id_pattern}")
+        return None  # no path is built from it
     path = paths.source_text(sid)
     if path.is_symlink() or (path.exists() and not path.is_file()):
         problems.add("unsafe-path", paths.rel(path), None, None, None, "the article text must be a regular file, not a link or a folder")

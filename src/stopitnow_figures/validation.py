@@ -24,15 +24,24 @@ RULES = ["table-schema (types, required, unique, enum, pattern, range, primary k
 
 
 def check_tables(
-    paths: Paths, vocabulary: Vocabulary, sources, figures, texts: dict[str, str], *, figure_lines: list[int], figure_display: str
+    paths: Paths,
+    vocabulary: Vocabulary,
+    sources,
+    figures,
+    texts: dict[str, str],
+    *,
+    figure_lines: list[int],
+    figure_display: str,
+    source_lines: list[int] | None = None,
 ) -> list[Problem]:
-    """All checks of the sources and figures tables; figure problems located in ``figure_display``.
+    """All checks of the sources and figures tables; figure problems located in ``figure_display``,
+    source problems at ``source_lines`` (the raw lines, where the rows are in another order).
 
     Each table is a Table or a mapping of name to column (see ``schema.frame``).
     """
     out: list[Problem] = []
     sdisplay = paths.rel(paths.raw_sources)
-    out += check_frame(sources, paths.schema("sources"), "sources", sdisplay, vocabulary=vocabulary)
+    out += check_frame(sources, paths.schema("sources"), "sources", sdisplay, lines=source_lines, vocabulary=vocabulary)
     out += check_frame(figures, paths.schema("figures"), "figures", figure_display, lines=figure_lines, vocabulary=vocabulary)
     source_cols, _ = columns_of(sources, ["source_id", "published_latest"])
     latest = dict(zip(_text(source_cols["source_id"]), _text(source_cols["published_latest"]), strict=True))

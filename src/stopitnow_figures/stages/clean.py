@@ -101,14 +101,19 @@ def check(paths: Paths) -> Checked:
     if check_drafts(paths, inputs, problems):
         problems.raise_if_any()  # a drafted row is unfinished on purpose: its empty cells are not mistakes to list
     check_typed_row(paths, problems)
-    sources = clean_sources(paths, inputs, problems)
+    sources, source_lines = clean_sources(paths, inputs, problems)
     geographies = clean_geographies(paths, inputs, problems)
     cleaner = FigureCleaner(paths, vocabulary, inputs, params, problems)
     figures, lines = cleaner.clean_all()
     mentions = check_coverage(paths, inputs, cleaner.starts, problems)
+    check_numbers_claimed_once(paths, inputs, cleaner.starts, problems)
     check_unused(paths, inputs, cleaner, problems)
-    found = check_tables(paths, vocabulary, sources, figures, inputs.texts, figure_lines=lines, figure_display=cleaner.display)
-    problems.extend([p for p in found if (p.line, p.column) not in cleaner.blamed])
+    found = check_tables(
+        paths, vocabulary, sources, figures, inputs.texts, figure_lines=lines, figure_display=cleaner.display, source_lines=source_lines
+    )
+    sources_display, reported = paths.rel(paths.raw_sources), set(problems.problems)
+    derived = lambda p: p.file == sources_display and p.column in SOURCE_TEXT_COLUMNS  # noqa: E731
+    problems.extend([p for p in found if (p.line, p.column) not in cleaner.blamed and not derived(p) and p not in reported])
     display = paths.rel(paths.raw_geographies)
     problems.extend(
         check_frame(
@@ -187,8 +192,8 @@ def check_typed_row(paths: Paths, problems: Collector) -> None:
         problems.add("typed-row-mismatch", paths.rel(paths.schema("figures")), None, None, None, message)
 
 
-def clean_sources(paths: Paths, inputs: Inputs, problems: Collector) -> dict[str, list[str]]:
-    """The source rows with the path and length of each text, by column, sorted by id."""
+def clean_sources(paths: Paths, inputs: Inputs, problems: Collector) -> tuple[dict[str, list[str]], list[int]]:
+    """The source rows with the path and length of each text, by column, sorted by id; and the raw line of each."""
     display = paths.rel(paths.raw_sources)
     seen: set[str] = set()
     out = []
@@ -198,9 +203,15 @@ def clean_sources(paths: Paths, inputs: Inputs, problems: Collector) -> dict[str
             problems.add("duplicate-id", display, row.line, "source_id", sid, "source_id must be unique")
         seen.add(sid)
         text = inputs.texts.get(sid)
-        out.append(dict(row.cells, text_path=paths.rel(paths.source_text(sid)), text_chars="" if text is None else str(len(text))))
-    out.sort(key=lambda r: r["source_id"])
-    return {n: [r[n] for r in out] for n in schema_fields(paths, "sources")}
+        cells = dict(row.cells, text_path=paths.rel(paths.source_text(sid)), text_chars=str(len(text or "")))
+        out.append((cells, row.line))
+    out.sort(key=lambda r: r[0]["source_id"])
+    return {n: [r[n] for r, _ in out] for n in schema_fields(paths, "sources")}, [line for _, line in out]
+
+
+# Columns clean adds to a source row: 0 characters where the text could not be read, which is reported already (and says why),
+# so that the row's own cells are still checked
+SOURCE_TEXT_COLUMNS = ("text_path", "text_chars")
 
 
 def clean_geographies(paths: Paths, inputs: Inputs, problems: Collector) -> dict[str, list[str]]:
@@ -643,7 +654,15 @@ def check_coverage(paths: Paths, inputs: Inputs, starts: list[int], problems: Co
     if not (inputs.figures.complete and inputs.not_figures.complete and inputs.sources.complete):
         return counts  # a table that could not be read whole would make every mention it holds look unaccounted
     for sid, items in coverage(
-        paths, inputs.figures, inputs.not_figures, inputs.texts, problems, starts=starts, unaccounted_only=True, counts=counts
+        paths,
+        inputs.figures,
+        inputs.not_figures,
+        inputs.texts,
+        problems,
+        starts=starts,
+        unaccounted_only=True,
+        counts=counts,
+        listed=set(inputs.sources.column("source_id")),
     ).items():
         text = inputs.texts[sid]
         for mention, _ in items:
@@ -653,6 +672,22 @@ def check_coverage(paths: Paths, inputs: Inputs, starts: list[int], problems: Co
                 "unaccounted-number", f"raw/sources/{sid}.txt", text.count("\n", 0, mention.start) + 1, None, mention.text, message
             )
     return counts
+
+
+def check_numbers_claimed_once(paths: Paths, inputs: Inputs, starts: list[int], problems: Collector) -> None:
+    """No two figures claim the same characters of an article as their number (a copied row, a period_ref copy)."""
+    spans: dict[str, list[Span]] = {sid: [] for sid in inputs.texts}
+    _figure_spans(inputs.figures, inputs.texts, spans, starts)
+    line = dict(zip(inputs.figures.column("figure_id"), inputs.figures.lines, strict=False))
+    display = paths.rel(paths.raw_figures)
+    for sid in sorted(spans):
+        held: tuple[int, str] | None = None  # the end and id of the figure span reaching furthest so far
+        for span in sorted(s for s in spans[sid] if s.kind == "figure"):
+            if held is not None and span.start < held[0]:
+                message = f"{held[1]} already claims the number at offset {span.start} of {sid}: each number of an article is one figure"
+                problems.add("number-claimed-twice", display, line.get(span.ref), "quote", span.ref, message)
+            if held is None or span.end > held[0]:
+                held = (span.end, span.ref)
 
 
 def coverage(
@@ -665,12 +700,14 @@ def coverage(
     starts=None,
     unaccounted_only=False,
     counts: dict[str, int] | None = None,
+    listed: set[str] | None = None,
 ):
     """For each source: its mentions paired with what accounts for them (or only those nothing accounts for);
-    ``counts`` (where given) gains the number of mentions and of those nothing accounts for."""
+    ``counts`` (where given) gains the number of mentions and of those nothing accounts for; a not-figure
+    row of a source outside ``listed`` (the ids of raw/sources.csv; all but those with a text if None) is a problem."""
     spans: dict[str, list[Span]] = {sid: [] for sid in texts}
     _figure_spans(figures, texts, spans, starts)
-    _not_figure_spans(paths, not_figures, texts, spans, problems)
+    _not_figure_spans(paths, not_figures, texts, spans, problems, set(texts) if listed is None else listed)
     report = {}
     for sid in sorted(texts):
         text, found = texts[sid], mention_positions(texts[sid])
@@ -701,13 +738,15 @@ def _figure_spans(figures: Table, texts: dict[str, str], spans: dict[str, list[S
             spans[sids[i]].append(Span(qs + b, qs + b + len(period_words[i]), "period", fids[i]))
 
 
-def _not_figure_spans(paths: Paths, rows: Table, texts: dict[str, str], spans: dict[str, list[Span]], problems: Collector | None) -> None:
+def _not_figure_spans(
+    paths: Paths, rows: Table, texts: dict[str, str], spans: dict[str, list[Span]], problems: Collector | None, listed: set[str]
+) -> None:
     display = paths.rel(paths.raw_not_figures)
     for row in rows:
         sid, ctx, txt = row["source_id"], row["context"], row["text"]
         text = texts.get(sid)
         if text is None:
-            if problems is not None and sid not in texts:
+            if problems is not None and sid not in listed:  # a listed source whose text is unreadable is reported already
                 problems.add("unknown-id", display, row.line, "source_id", sid, "no source in raw/sources.csv has this id")
             continue
         n = text.count(ctx) if ctx else 0
