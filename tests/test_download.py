@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from conftest import BIN, ROOT, Server, copy_repo, package_version
 from stopitnow_figures import download as download_module
 from stopitnow_figures.cli import main
-from stopitnow_figures.download import Limits, Trust, download, parse_sums, verify_and_stage
+from stopitnow_figures.download import Limits, Trust, check_url, download, parse_sums, trust_for, verify_and_stage
 from stopitnow_figures.paths import Paths
 from stopitnow_figures.release import SHIPPED_RELEASES, ReleaseError, build_release, load_releases, member_name_problem, record_release
 
@@ -465,12 +465,56 @@ def test_a_listed_alias_is_refused_and_nothing_is_written(www, home):
         ("C:/evil.txt", "holds a colon"),
         ("C:evil.txt", "holds a colon"),
         ("processed/a\x01.csv", "holds a control character"),
+        ("processed/a\x85.csv", "holds a control character"),
+        ("processed/\u202evsc.csv", "holds an invisible format or separator character (U+202E)"),
+        ("processed/a\u200b.csv", "holds an invisible format or separator character (U+200B)"),
+        ("processed/a\u2028.csv", "holds an invisible format or separator character (U+2028)"),
+        ("processed/" + "a/" * 15 + "x.csv", "is 17 parts deep; a release path has at most 16"),
+        ("processed/" + "a" * 256 + ".csv", "has a part longer than the 255 bytes a file or folder name may have"),
+        ("processed/" + "é" * 128 + ".csv", "has a part longer than the 255 bytes a file or folder name may have"),
+        ("processed/" + ("a" * 100 + "/") * 10 + "x.csv", "is 1025 characters long; a release path has at most 1024"),
     ],
+    ids=lambda x: x if len(x) < 40 else f"{x[:30]}...({len(x)})",
 )
 def test_a_name_that_is_not_canonical_is_refused(www, home, name, reason):
     data = _zip(_with_sums({**_package(SMALL), name: b"x"}))
-    _refuses_archive(www, home, data, f"Error: unsafe path in the archive: {name!r} {reason}")
+    shown = repr(name) if len(name) <= 200 else f"{name[:100]!r}... ({len(name)} characters)"
+    _refuses_archive(www, home, data, f"Error: unsafe path in the archive: {shown} {reason}")
     assert not (home.parent / "evil.txt").exists()
+
+
+def test_a_name_at_the_limits_is_accepted(www, home):
+    names = ["processed/" + "a/" * 14 + "x.csv", "processed/" + "b" * 251 + ".csv", "processed/" + ("c" * 100 + "/") * 9 + "d" * 105]
+    assert [len(names[0].split("/")), len(names[1].split("/")[1]), len(names[2])] == [16, 255, 1024]
+    out = _download(_serve_bytes(www, "ok.zip", _zip(_package({**SMALL, **dict.fromkeys(names, b"x")}))), home / "target")
+    assert out.exit_code == 0, out.output
+    assert all((home / "target" / n).read_bytes() == b"x" for n in names)
+
+
+DEEP = "processed/" + "a/" * 2000 + "x"
+
+
+def test_a_2000_deep_member_is_refused_by_name_before_anything_is_unpacked(www, home, tmp_path, monkeypatch):
+    """It is listed in SHA256SUMS and passes the allow-list (processed/, no hidden part): only its depth refuses it,
+    and before any folder is made (a 2000-deep mkdir(parents=True) is a RecursionError)."""
+    data = _zip(_package({**SMALL, DEEP: b"x"}))
+    _refuses_archive(www, home, data, f"Error: unsafe path in the archive: {DEEP[:100]!r}... ({len(DEEP)} characters) is 2002 parts deep")
+    archive, into = tmp_path / "deep.zip", tmp_path / "into"
+    archive.write_bytes(data)
+    into.mkdir()
+    monkeypatch.setattr(Path, "mkdir", lambda *a, **k: pytest.fail("a folder was made for a refused archive"))
+    with pytest.raises(ReleaseError, match="is 2002 parts deep"):
+        verify_and_stage(archive, into)
+    assert list(into.iterdir()) == []
+
+
+def test_a_member_sha256sums_does_not_list_is_refused_before_it_is_unpacked(tmp_path):
+    archive, into = tmp_path / "extra.zip", tmp_path / "into"
+    archive.write_bytes(_zip({**_package(SMALL), "processed/deep/er/extra.csv": b"a,b\n"}))
+    into.mkdir()
+    with pytest.raises(ReleaseError, match="files not listed in SHA256SUMS: processed/deep/er/extra.csv"):
+        verify_and_stage(archive, into)
+    assert [p.name for p in into.iterdir()] == ["SHA256SUMS"]  # nothing it does not list was written
 
 
 def test_a_file_named_with_a_trailing_slash_is_refused(www, home):
@@ -559,7 +603,10 @@ def _dripping_archive(release: bytes) -> Callable:
     return respond
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+SIGNALS = [signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGQUIT]
+
+
+@pytest.mark.parametrize("signum", SIGNALS, ids=[s.name for s in SIGNALS])
 def test_a_signal_during_the_download_removes_the_temporary_folder(home, raw_server, release_zip, signum):
     server = raw_server(_dripping_archive(release_zip.read_bytes()))
     before = _tree(home)
@@ -576,6 +623,20 @@ def test_a_signal_during_the_download_removes_the_temporary_folder(home, raw_ser
     assert f"Error: stopped by {signal.Signals(signum).name}: nothing was changed and the temporary files were removed" in stderr.decode()
     assert b"Traceback" not in stderr
     assert _tree(home) == before
+
+
+def test_an_ignored_sighup_stays_ignored_as_under_nohup():
+    guard = download_module._SignalGuard(60)
+    if not guard.active:
+        pytest.skip("signals are handled only in the main thread")
+    saved = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        with guard:
+            assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+            assert signal.getsignal(signal.SIGTERM) == guard._interrupt
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, saved)
 
 
 # ---- no tracebacks ---------------------------------------------------------------------------------------------------
@@ -661,11 +722,45 @@ def test_a_bad_status_line_is_refused(home, raw_server):
         ("ftp://example.org/x.zip", "is not a URL: an http:// or https:// address"),
         ("http:///x.zip", "is not a URL: an http:// or https:// address"),
         ("http://127.0.0.1:port/x.zip", "Error: 'http://127.0.0.1:port/x.zip' is not a URL: Port could not be cast to integer value"),
+        ("http://[::1", "Error: 'http://[::1' is not a URL: Invalid IPv6 URL"),
+        ("http://[::1/x.zip", "Error: 'http://[::1/x.zip' is not a URL: Invalid IPv6 URL"),
+        ("http://::1]/x.zip", "Error: 'http://::1]/x.zip' is not a URL: Invalid IPv6 URL"),
+        ("http://[not-an-ip]/x.zip", "Error: 'http://[not-an-ip]/x.zip' is not a URL: 'not-an-ip' does not appear to be an IPv4 or IPv6"),
+        ("http://[::1]]/x.zip", "Error: 'http://[::1]]/x.zip' is not a URL: '[::1]]' is not a host name or an [IP address]"),
+        ("http://host:abc/x.zip", "Error: 'http://host:abc/x.zip' is not a URL: Port could not be cast to integer value as 'abc'"),
+        ("http://host:99999/x.zip", "Error: 'http://host:99999/x.zip' is not a URL: Port out of range 0-65535"),
+        ("http://host:1:2/x.zip", "Error: 'http://host:1:2/x.zip' is not a URL: Port could not be cast to integer value as '1:2'"),
+        ("http://ex\u00e4mple.org/x.zip", "Error: 'http://exämple.org/x.zip' is not a URL: it holds characters other than printable ASCII"),
+        ("http://ex\u2100mple.org/x.zip", "Error: 'http://ex℀mple.org/x.zip' is not a URL: it holds characters other than printable ASCII"),
+        (
+            "http://example.org/\u202ex.zip",
+            "Error: 'http://example.org/\\u202ex.zip' is not a URL: it holds characters other than printable",
+        ),
+        ("http://example.org/\u2028x.zip", "Error: 'http://example.org/\\u2028x.zip' is not a URL: it is empty or holds spaces or control"),
+        ("http://example.org/\x7fx.zip", "Error: 'http://example.org/\\x7fx.zip' is not a URL: it is empty or holds spaces or control"),
+        ("http://a..b/x.zip", "Error: 'http://a..b/x.zip' is not a URL: its host 'a..b' has an empty label or one over 63 characters"),
+        (f"http://{'a' * 64}.org/x.zip", "has an empty label or one over 63 characters"),
+        ("http://a%20b.org/x.zip", "Error: 'http://a%20b.org/x.zip' is not a URL: 'a%20b.org' is not a host name or an [IP address]"),
+        ("http://user:pw@example.org/x.zip", "is not a URL download can use: it holds a user name or password (before '@')"),
     ],
 )
 def test_a_url_that_is_not_a_url_creates_nothing(home, url, message):
     before = _tree(home)
     _refused(_download(url, home / "a" / "b" / "target"), message, home, before)
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://ex\u2100mple.org/x.zip", "http://host:abc/x.zip"])
+def test_the_library_refuses_a_url_urllib_cannot_parse_before_reading_the_releases_file(url, tmp_path):
+    with pytest.raises(ReleaseError, match="is not a URL"):
+        trust_for(url, None, tmp_path / "no-such-releases.json")
+    with pytest.raises(ReleaseError, match="is not a URL"):
+        download(url, tmp_path / "to", Trust(None, "nothing"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["releases.json"]
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:{port}/x.zip", "http://[::1]:{port}/x.zip", "http://localhost.:{port}/x.zip"])
+def test_a_url_urllib_can_use_is_accepted(url):
+    check_url(url.format(port=8080))
 
 
 def test_a_stopped_server_gives_a_clear_error(home, tmp_path):
@@ -740,6 +835,47 @@ def test_special_files_are_refused(www, home, kind):
 def test_an_archive_with_a_link_is_refused(www, home):
     data = _zip(_package({"processed/figures.csv": b"/etc/passwd"}), {"processed/figures.csv": stat.S_IFLNK | 0o777})
     _refuses_archive(www, home, data, "Error: the archive holds a link: 'processed/figures.csv'")
+
+
+# ---- what is printed ---------------------------------------------------------------------------------------------------------
+
+# control (Cc), format (Cf), separator (Zl, Zp) and surrogate characters, as read from a file or a server, and as printed
+HIDDEN = {"\x1b[2J": "\\x1b[2J", "\x85": "\\x85", "\u202e": "\\u202e", "\u200b": "\\u200b", "\u2028": "\\u2028", "\u2029": "\\u2029",
+          "\ufeff": "\\ufeff", "\ud800": "\\ud800"}  # fmt: skip
+
+
+@pytest.mark.parametrize("char", HIDDEN, ids=[repr(c) for c in HIDDEN])
+def test_a_resource_name_from_datapackage_json_is_printed_escaped(www, home, char):
+    descriptor = json.dumps({"resources": [{"name": f"fig{char}ures", "path": "processed/t.csv"}]}).encode()
+    data = _zip(_with_sums({"datapackage.json": descriptor, **SMALL}))
+    before = _tree(home)
+    out = _download(_serve_bytes(www, "bad.zip", data), home / "target")
+    _refused(out, f"Error: resource fig{HIDDEN[char]}ures: processed/t.csv is missing", home, before)
+    assert char not in out.output
+
+
+def test_a_name_sha256sums_lists_is_printed_escaped(www, home):
+    entries = _package(SMALL)
+    entries["SHA256SUMS"] += f"{'0' * 64}  processed/\u202ecsv.exe\n".encode()
+    _refuses_archive(www, home, _zip(entries), "Error: files listed in SHA256SUMS but not in the archive: 'processed/\\u202ecsv.exe'")
+
+
+def test_what_the_server_says_is_printed_escaped(home, raw_server):
+    server = raw_server(lambda conn, stopped: conn.sendall(b"HTTP/1.1 404 Not\x1b[2J\x85 Found\r\nContent-Length: 0\r\n\r\n"))
+    before = _tree(home)
+    out = _download(server.url, home / "target")
+    _refused(out, f"Error: the server answered 404 Not\\x1b[2J\\x85 Found for {server.url}", home, before)
+    assert "\x1b" not in out.output and "\x85" not in out.output
+
+
+def test_a_version_from_the_releases_file_is_printed_escaped(www, home, release_zip, no_recorded_releases):
+    url = f"{www[1].url}/{NAME}"
+    digest = hashlib.sha256(release_zip.read_bytes()).hexdigest()
+    no_recorded_releases.write_text(json.dumps({"releases": {"9\u202e.1": {"file": NAME, "url": url, "sha256": digest}}}))
+    out = _download(url, home / "target")
+    assert out.exit_code == 0, out.output
+    assert out.output.endswith(f"matches release 9\\u202e.1 in the releases file {no_recorded_releases}\n")
+    assert "\u202e" not in out.output
 
 
 # ---- the library, without the CLI ----------------------------------------------------------------------------------------

@@ -119,7 +119,8 @@ def trace(root: Path, ident: str, as_json: bool) -> None:
       stopitnow-figures trace herald-2017-scotland-f04
     """
     from .errors import InputError
-    from .trace import UnknownId, render, safe, to_json
+    from .terminal import safe
+    from .trace import UnknownId, render, to_json
     from .trace import trace as do_trace
 
     paths = _repository(root, published=True)
@@ -157,15 +158,16 @@ def release(root: Path, record: bool) -> None:
     """
     from .paths import Paths
     from .release import ReleaseError, build_release, record_release, releases_file
+    from .terminal import safe
 
     paths = Paths(root)
     try:
         out = build_release(paths)
         entry = record_release(paths, out) if record else None
     except ReleaseError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(safe(str(exc))) from None
     except OSError as exc:
-        raise click.ClickException(f"cannot build the release: {exc}") from None
+        raise click.ClickException(safe(f"cannot build the release: {exc}")) from None
     click.echo(_shown(out, root))
     if entry:
         click.echo(f"recorded {entry['file']} (sha256 {entry['sha256']}) in {_shown(releases_file(root), root)}")
@@ -269,6 +271,7 @@ def download(
     from .download import Interrupted, Limits, trust_for
     from .download import download as do_download
     from .release import SHIPPED_RELEASES, ReleaseError
+    from .terminal import safe
 
     given = {"max_bytes": max_bytes, "max_unpacked": max_unpacked, "max_members": max_members, "deadline": deadline}
     limits = replace(Limits(), **{k: v for k, v in given.items() if v is not None})
@@ -278,18 +281,21 @@ def download(
         trust = trust_for(url, sha256, releases)
         if trust.sha256 is None:
             click.echo(
-                f"Warning: nothing outside the archive vouches for it: no --sha256 was given and the releases file {releases} "
-                f"has no entry for {url}, so it can only be checked against itself.",
+                safe(
+                    f"Warning: nothing outside the archive vouches for it: no --sha256 was given and the releases file {releases} "
+                    f"has no entry for {url}, so it can only be checked against itself."
+                ),
                 err=True,
             )
         with _ProgressBar() as progress:
             names = do_download(url, to, trust, limits, progress)
     except ReleaseError as exc:
-        raise DownloadFailed(str(exc), exc.signum if isinstance(exc, Interrupted) else None) from None
+        # messages quote member names, SHA256SUMS and datapackage.json, and what the server said
+        raise DownloadFailed(safe(str(exc)), exc.signum if isinstance(exc, Interrupted) else None) from None
     if trust.sha256 is None:
-        click.echo(f"verified {len(names)} files into {to}, but {_UNVOUCHED}")
+        click.echo(safe(f"verified {len(names)} files into {to}, but {_UNVOUCHED}"))
     else:
-        click.echo(f"verified {len(names)} files into {to}: sha256 {trust.sha256} matches {trust.source}")
+        click.echo(safe(f"verified {len(names)} files into {to}: sha256 {trust.sha256} matches {trust.source}"))
 
 
 _UNVOUCHED = "the archive is only self-consistent: nothing outside it vouches for it"

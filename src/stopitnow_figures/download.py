@@ -4,12 +4,14 @@ In order: the URL is checked before anything is created; the transfer is held
 to limits on bytes and on total time; the archive's sha256 is compared with
 what vouches for it (``--sha256`` or the releases file shipped with the CLI)
 before anything is unpacked; every member must be a file a release holds,
-under a canonical name, and a regular file; members are streamed out under a
-limit on bytes as inflated (not as declared); SHA256SUMS and every resource in
+under a canonical name of bounded depth and length, and a regular file;
+SHA256SUMS is unpacked first and must list every other member (and no file the
+archive lacks) before any of them is; members are streamed out under a limit on
+bytes as inflated (not as declared); SHA256SUMS and every resource in
 datapackage.json must match. Only then do the files move into the target
 folder, as one unit: if any move fails, what was replaced is put back.
 Temporary files live in one folder beside the target and are removed on every
-exit path, SIGTERM and SIGINT included.
+exit path, SIGTERM, SIGINT, SIGHUP and SIGQUIT included.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
+import re
 import shutil
 import signal
 import stat
@@ -77,7 +80,7 @@ class Trust:
 
 
 class Interrupted(ReleaseError):
-    """SIGTERM or SIGINT arrived during a download; the temporary files were removed."""
+    """SIGTERM, SIGINT, SIGHUP or SIGQUIT arrived during a download; the temporary files were removed."""
 
     def __init__(self, signum: int):
         self.signum = signum
@@ -95,10 +98,22 @@ class DeadlineExceeded(ReleaseError):
         super().__init__(f"the download took longer than the {seconds:g} seconds allowed (--deadline)")
 
 
+# what a URL may hold: printable ASCII (anything else is percent-encoded, or
+# for a host, written in its xn-- form); the host an LDH name or a bracketed IP literal
+_URL_TEXT = re.compile(r"[!-~]+")
+_NETLOC = re.compile(r"(?P<host>\[[^\[\]]+\]|[A-Za-z0-9._-]+)(?::[0-9]*)?")
+
+
 def check_url(url: str) -> None:
-    """Refuse anything but an http(s) address with a host; called before anything is created."""
-    if not url or any(c.isspace() or ord(c) < 0x20 for c in url):
+    """Refuse anything but an http(s) address that urllib can parse and use, with a
+    host; called before anything is created, so a bad URL leaves nothing behind."""
+    if not url or any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in url):
         raise ReleaseError(f"{url!r} is not a URL: it is empty or holds spaces or control characters")
+    if not _URL_TEXT.fullmatch(url):
+        raise ReleaseError(
+            f"{url!r} is not a URL: it holds characters other than printable ASCII "
+            "(write the host in its xn-- form and percent-encode the rest)"
+        )
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - a port that is not a number raises here, not halfway through the download
@@ -106,12 +121,21 @@ def check_url(url: str) -> None:
         raise ReleaseError(f"{url!r} is not a URL: {exc}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ReleaseError(f"{url!r} is not a URL: an http:// or https:// address with a host is expected")
+    if "@" in parts.netloc:
+        raise ReleaseError(f"{url!r} is not a URL download can use: it holds a user name or password (before '@')")
+    if not _NETLOC.fullmatch(parts.netloc):
+        raise ReleaseError(f"{url!r} is not a URL: {parts.netloc!r} is not a host name or an [IP address], with an optional :port")
+    try:
+        parts.hostname.encode("idna")  # as the resolver will: an empty or over-long label fails here
+    except UnicodeError:
+        raise ReleaseError(f"{url!r} is not a URL: its host {parts.hostname!r} has an empty label or one over 63 characters") from None
 
 
 def trust_for(url: str, sha256: str | None = None, releases: Path = SHIPPED_RELEASES) -> Trust:
     """What vouches for the archive at ``url``: ``sha256`` if given; else the
     releases-file entry whose URL is ``url`` or, failing that, whose file name is
-    the URL's; else nothing (``Trust(None, ...)``)."""
+    the URL's; else nothing (``Trust(None, ...)``). A URL ``check_url`` refuses is refused here too."""
+    check_url(url)
     if sha256 is not None:
         if not SHA256_HEX.fullmatch(sha256.lower()):
             raise ReleaseError(f"--sha256 must be 64 hexadecimal digits, not {sha256!r}")
@@ -155,6 +179,8 @@ def fetch(url: str, dest: Path, limits: Limits = Limits(), progress: Progress | 
         raise ReleaseError(f"the server answered {exc.code} {exc.reason} for {url}") from None
     except urllib.error.URLError as exc:
         raise ReleaseError(f"cannot reach {url}: {exc.reason}") from None
+    except http.client.InvalidURL as exc:
+        raise ReleaseError(f"{url!r} is not a URL: {exc}") from None
     except http.client.IncompleteRead:
         raise ReleaseError(f"the transfer from {url} was cut off before the end of the body") from None
     except http.client.HTTPException as exc:
@@ -197,8 +223,8 @@ def verify_and_stage(archive: Path, into: Path, limits: Limits = Limits(), deadl
         raise ReleaseError("the archive is not a readable zip file (truncated or damaged)") from None
     with zf:
         files = _checked_members(zf.infolist(), limits)
-        fingerprints = _stage(zf, files, into, limits, deadline)
-    _check_sums(_read_sums(into / SUMS_FILE), fingerprints)
+        sums, fingerprints = _stage(zf, files, into, limits, deadline)
+    _check_digests(sums, fingerprints)
     descriptor = read_descriptor((into / DESCRIPTOR).read_bytes(), f"{DESCRIPTOR} in the archive")
     problems = resource_problems(descriptor, fingerprints.get)
     if problems:
@@ -230,8 +256,8 @@ def _check_member(info: zipfile.ZipInfo) -> bool:
     """Refuse a member that is not a plain file (or folder) a release holds; True for a folder entry."""
     name = info.filename
     problem = member_name_problem(name)
-    if problem:
-        raise ReleaseError(f"unsafe path in the archive: {name!r} {problem}")
+    if problem:  # checked first: a refused name reaches no other check and no filesystem call
+        raise ReleaseError(f"unsafe path in the archive: {_named(name)} {problem}")
     # the file type is in the upper 16 bits; ZipFile.writestr with a plain name
     # leaves it 0 (mode 0o600 only), which is a regular file, not a special one
     kind = stat.S_IFMT(info.external_attr >> 16)
@@ -257,6 +283,11 @@ def _check_member(info: zipfile.ZipInfo) -> bool:
     return False
 
 
+def _named(name: str) -> str:
+    """A member's name for a message: quoted, and cut after 100 characters when it is long."""
+    return repr(name) if len(name) <= 200 else f"{name[:100]!r}... ({len(name)} characters)"
+
+
 def _check_no_file_is_a_folder(files: list[str], folders: list[str]) -> None:
     """Refuse 'LICENSE' beside 'LICENSE/x': one of them could not be written."""
     file_keys = {n.casefold() for n in files}
@@ -270,15 +301,20 @@ def _check_no_file_is_a_folder(files: list[str], folders: list[str]) -> None:
 
 def _stage(
     zf: zipfile.ZipFile, files: list[zipfile.ZipInfo], into: Path, limits: Limits, deadline: _Deadline
-) -> dict[str, tuple[int, str]]:
-    """Stream every file member into ``into``; archive path -> (bytes, sha256)."""
-    fingerprints: dict[str, tuple[int, str]] = {}
-    left = limits.max_unpacked
-    for info in files:
+) -> tuple[dict[str, str], dict[str, tuple[int, str]]]:
+    """Stream SHA256SUMS into ``into`` and, once every member is found listed in it (so
+    only the files the package itself lists are ever written), every other file member.
+    Returns the sums and archive path -> (bytes, sha256)."""
+    sums_info = next(i for i in files if i.filename == SUMS_FILE)
+    fingerprints = {SUMS_FILE: _stream_member(zf, sums_info, into / SUMS_FILE, limits.max_unpacked, limits, deadline)}
+    sums = _read_sums(into / SUMS_FILE)
+    _check_listed(sums, [i.filename for i in files])
+    left = limits.max_unpacked - fingerprints[SUMS_FILE][0]
+    for info in (i for i in files if i is not sums_info):
         size, digest = _stream_member(zf, info, into / info.filename, left, limits, deadline)
         fingerprints[info.filename] = (size, digest)
         left -= size
-    return fingerprints
+    return sums, fingerprints
 
 
 def _stream_member(
@@ -345,28 +381,34 @@ def _read_sums(path: Path) -> dict[str, str]:
         raise ReleaseError("SHA256SUMS in the archive is not UTF-8 text") from None
 
 
-def _check_sums(sums: dict[str, str], fingerprints: dict[str, tuple[int, str]]) -> None:
-    files = {n: digest for n, (_, digest) in fingerprints.items() if n != SUMS_FILE}
-    unlisted = sorted(set(files) - set(sums))
+def _check_listed(sums: dict[str, str], names: list[str]) -> None:
+    """Every file of the archive but SHA256SUMS is listed in it, and every file it lists is in the archive."""
+    files = set(names) - {SUMS_FILE}
+    unlisted = sorted(files - set(sums))
     if unlisted:
         raise ReleaseError(f"files not listed in SHA256SUMS: {', '.join(unlisted)}")
-    missing = sorted(set(sums) - set(files))
+    missing = sorted(set(sums) - files)
     if missing:
-        raise ReleaseError(f"files listed in SHA256SUMS but not in the archive: {', '.join(missing)}")
-    for name in sorted(files):
-        if files[name] != sums[name]:
+        raise ReleaseError(f"files listed in SHA256SUMS but not in the archive: {', '.join(map(repr, missing))}")
+
+
+def _check_digests(sums: dict[str, str], fingerprints: dict[str, tuple[int, str]]) -> None:
+    for name in sorted(n for n in fingerprints if n != SUMS_FILE):
+        if fingerprints[name][1] != sums[name]:
             raise ReleaseError(f"checksum mismatch for {name}: the file was changed or damaged")
 
 
 class _SignalGuard:
-    """While a download runs in the main thread, SIGTERM and SIGINT raise
+    """While a download runs in the main thread, SIGTERM, SIGINT, SIGHUP and SIGQUIT raise
     Interrupted and an alarm at the deadline raises DeadlineExceeded, so the
     clean-up in ``finally`` runs (the default SIGTERM kills the process where it
     stands, leaving the temporary folder). ``hold`` defers them instead, for the
     moves into place and the clean-up, which must not be cut in half; a held
     signal is delivered, to the handler that was there before, once the guard exits."""
 
-    HELD = {signal.SIGTERM, signal.SIGINT}
+    # what ends a process by default: kill, Ctrl-C, the terminal closing (SIGHUP), Ctrl-\ (SIGQUIT);
+    # one already ignored (nohup ignores SIGHUP) stays ignored
+    HELD = {getattr(signal, name) for name in ("SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT") if hasattr(signal, name)}
 
     def __init__(self, deadline: float):
         self.deadline = deadline
@@ -378,7 +420,8 @@ class _SignalGuard:
     def __enter__(self) -> _SignalGuard:
         if self.active:
             for signum in self.HELD:
-                self.saved[signum] = signal.signal(signum, self._interrupt)
+                if signal.getsignal(signum) is not signal.SIG_IGN:
+                    self.saved[signum] = signal.signal(signum, self._interrupt)
             self.saved[signal.SIGALRM] = signal.signal(signal.SIGALRM, self._expire)
             self.timer = signal.setitimer(signal.ITIMER_REAL, self.deadline)
         return self

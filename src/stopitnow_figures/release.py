@@ -15,6 +15,7 @@ import os
 import re
 import stat
 import tempfile
+import unicodedata
 import zipfile
 from collections.abc import Callable
 from datetime import date
@@ -22,6 +23,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .paths import Paths
+from .terminal import ESCAPED_CATEGORIES
 
 SUMS_FILE = "SHA256SUMS"
 ROOT_FILES = ("datapackage.json", "CITATION.cff", ".zenodo.json", "metrics.json", "LICENSE", "LICENSE-DATA", "CHANGELOG.md")
@@ -34,6 +36,12 @@ SHIPPED_RELEASES = Path(__file__).with_name(RELEASES_NAME)
 RELEASES_ABOUT = "Written by `stopitnow-figures release --record`; `stopitnow-figures download` refuses an archive whose sha256 differs."
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 CHUNK = 64 * 1024
+# a release path is at most processed/<folder>/<file> deep; these limits leave
+# room and keep a crafted name from reaching the filesystem (or Python's
+# recursion limit in mkdir) at all: 255 bytes is the longest name a part may have on Linux and macOS
+MAX_PATH_PARTS = 16
+MAX_PART_BYTES = 255
+MAX_PATH_CHARS = 1024
 
 # (bytes, sha256 hex) of an archive path, or None where there is no such file
 Fingerprint = Callable[[str], tuple[int, str] | None]
@@ -53,13 +61,26 @@ def member_name_problem(name: str) -> str | None:
         return "is absolute"
     if ":" in name:
         return "holds a colon (a drive letter or a Windows stream)"
-    if any(ord(c) < 0x20 or c == "\x7f" for c in name):
+    hidden = [c for c in name if unicodedata.category(c) in ESCAPED_CATEGORIES]
+    if any(unicodedata.category(c) == "Cc" for c in hidden):
         return "holds a control character"
+    if hidden:  # U+202E shows what follows it reversed; U+200B is not seen at all
+        return f"holds an invisible format or separator character (U+{ord(hidden[0]):04X})"
     parts = name.split("/")
     if ".." in parts:
         return "holds '..' and would escape the target folder"
     if "." in parts or "" in parts[:-1]:
         return "holds './' or '//', another spelling of a shorter name"
+    return _length_problem(name, parts)
+
+
+def _length_problem(name: str, parts: list[str]) -> str | None:
+    if len(parts) > MAX_PATH_PARTS:
+        return f"is {len(parts)} parts deep; a release path has at most {MAX_PATH_PARTS}"
+    if len(name) > MAX_PATH_CHARS:
+        return f"is {len(name)} characters long; a release path has at most {MAX_PATH_CHARS}"
+    if any(len(p.encode("utf-8", "surrogatepass")) > MAX_PART_BYTES for p in parts):
+        return f"has a part longer than the {MAX_PART_BYTES} bytes a file or folder name may have"
     return None
 
 

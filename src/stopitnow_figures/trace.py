@@ -11,6 +11,7 @@ from . import reader, vocab
 from .errors import Collector
 from .paths import Paths
 from .schema import package_tables
+from .terminal import safe, safe_json
 
 QUANTITY_REF = re.compile(r"\{([^{}]+)\}")
 SENTENCE_END = re.compile(r"(?<=[.!?”\"])\s+|\n+")
@@ -171,7 +172,7 @@ def articles_of(n: dict) -> list[dict]:
 
 
 def render(n: dict, depth: int = 0) -> str:
-    """The chain as text for a terminal; every cell shown as printable text (no control character reaches the terminal)."""
+    """The chain as text for a terminal; every cell shown as printable text (no control or format character reaches the terminal)."""
     pad = "  " * depth
     lines = RENDER[n["type"]](n, pad)
     if "page" in n:
@@ -245,13 +246,8 @@ RENDER = {
     "claim": _claim_lines,
     "cut": lambda n, pad: [f"{pad}{n['id']}: {n['note']}"],
 }
-_CONTROL = re.compile("[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f]")
-
-
-def safe(text: str) -> str:
-    """Text with every control character but newline and tab shown as an escape ("\\x1b"), never sent raw."""
-    return _CONTROL.sub(lambda m: repr(m.group(0))[1:-1], text)
 
 
 def to_json(n: dict) -> str:
-    return json.dumps(n, indent=2, ensure_ascii=False)
+    """The chain as JSON; the characters ``safe`` escapes are JSON escapes, so none reaches a terminal raw."""
+    return safe_json(json.dumps(n, indent=2, ensure_ascii=False))

@@ -1,0 +1,93 @@
+"""What trace prints: text from the package's tables reaches the terminal only as
+printable text; control, format and separator characters are shown as escapes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import ROOT
+from stopitnow_figures.cli import main
+from stopitnow_figures.terminal import safe, safe_json
+
+# a character that moves the cursor, reorders or hides text, or breaks a line on its own, and how it is shown
+ESCAPED = {
+    "\x00": "\\x00",
+    "\x1b": "\\x1b",
+    "\r": "\\r",
+    "\x0b": "\\x0b",
+    "\x7f": "\\x7f",
+    "\x85": "\\x85",
+    "\xad": "\\xad",
+    "\u200b": "\\u200b",
+    "\u200e": "\\u200e",
+    "\u202e": "\\u202e",
+    "\u2066": "\\u2066",
+    "\ufeff": "\\ufeff",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+    "\ud800": "\\ud800",
+    "\U000e0001": "\\U000e0001",
+}
+
+
+@pytest.mark.parametrize("char", ESCAPED, ids=[f"U+{ord(c):04X}" for c in ESCAPED])
+def test_safe_escapes_control_format_and_separator_characters(char):
+    assert safe(f"a{char}b") == f"a{ESCAPED[char]}b"
+
+
+def test_safe_keeps_tab_newline_and_printable_text():
+    text = "tab\there\nnext line: “quoted” café – 78 people, ünïcödé, 中文, \xa0no-break, 😀"
+    assert safe(text) == text
+
+
+DESCRIPTION = "People from Dorset who contacted Stop It Now!, January to June 2018"
+ID = "dorset-2018h1-help-seekers"
+
+
+@pytest.fixture
+def package(tmp_path) -> Path:
+    """A copy of the published package (and the raw texts trace quotes) to edit."""
+    for part in ("raw", "schemas", "processed"):
+        shutil.copytree(ROOT / part, tmp_path / part)
+    shutil.copy2(ROOT / "datapackage.json", tmp_path)
+    return tmp_path
+
+
+def _with_description(package: Path, description: str) -> None:
+    table = package / "processed" / "quantities.csv"
+    text = table.read_text(encoding="utf-8")
+    assert DESCRIPTION in text
+    table.write_text(text.replace(DESCRIPTION, description, 1), encoding="utf-8")
+
+
+def test_trace_prints_a_quantity_description_with_its_format_characters_escaped(package):
+    """The audit's case: a U+202E in a quantity's description reversed the rest of the line on screen."""
+    _with_description(package, "People from Dorset\u202e who contacted\u200b Stop\u2028It Now!\u2029, January to June 2018")
+    out = CliRunner().invoke(main, ["trace", "--root", str(package), ID])
+    assert out.exit_code == 0, out.output
+    assert "\n  People from Dorset\\u202e who contacted\\u200b Stop\\u2028It Now!\\u2029, January to June 2018 (" in out.output
+    assert not any(c in out.output for c in "\u202e\u200b\u2028\u2029")
+
+
+def test_trace_json_writes_them_as_json_escapes_and_keeps_the_text(package):
+    """For programs the text is unchanged once parsed; on a terminal nothing is raw."""
+    description = "People from Dorset\u202e who contacted\u2028 Stop It Now!\ufeff, January to June 2018 \U000e0001"
+    _with_description(package, description)
+    out = CliRunner().invoke(main, ["trace", "--root", str(package), "--json", ID])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.output)["description"] == description + " (no figure gives it)"
+    assert "Dorset\\u202e who contacted\\u2028 Stop It Now!\\ufeff, January to June 2018 \\udb40\\udc01 (" in out.output
+    assert not any(c in out.output for c in "\u202e\u2028\ufeff\U000e0001")
+
+
+@pytest.mark.parametrize("char", ESCAPED, ids=[f"U+{ord(c):04X}" for c in ESCAPED])
+def test_safe_json_gives_the_same_json(char):
+    text = json.dumps({"a": f"x{char}y", "é": "ü"}, ensure_ascii=False)
+    escaped = safe_json(text)
+    assert json.loads(escaped) == json.loads(text)
+    assert char not in escaped
