@@ -556,6 +556,13 @@ CASES = [
             'Edinburgh",78,helpline_own_behaviour,calls,Scotland,last year,herald-2017-scotland-f07,',
         ),
         [("period-ref-cycle", FIG, f"{H}-f04,", "period_ref")],
+        only=True,
+    ),
+    Case(
+        "a formula whose value is too large for a number",
+        edit(DER, "{scotland-2016-helpline-own-calls} / 12,", "{scotland-2016-helpline-own-calls}" + " * 999999999999999" * 100 + ","),
+        [("bad-formula", DER, "herald-calls-per-month", "formula")],
+        only=True,
     ),
     Case(
         "a derivation period rule of an unknown id",
@@ -655,6 +662,7 @@ CASES = [
         "1,000 figures linked by period_ref, round in a cycle",
         long_chain_of_figures,
         [("period-ref-cycle", FIG, "synthetic-2017-chain-f0001,", "period_ref")],
+        only=True,
     ),
     Case(
         "a hedge width that is text",

@@ -151,16 +151,34 @@ def _wait_for(proc: subprocess.Popen, repo: Path, moment: float | str) -> None:
         time.sleep(0.005)
 
 
-def test_an_empty_dvc_lock_is_restored_from_git_by_make_repros_preflight(tmp_path):
+@pytest.mark.parametrize(
+    "broken",
+    [b"", b"stages:\n  clean:\n    cmd: 1\n    deps: 7\n"],
+    ids=["empty", "YAML of the wrong shape"],
+)
+def test_an_empty_dvc_lock_is_restored_from_git_by_make_repros_preflight(tmp_path, broken):
     repo = built(tmp_path)
     lock = repo / "dvc.lock"
     committed = subprocess.run(["git", "show", "HEAD:dvc.lock"], cwd=repo, capture_output=True, check=True).stdout
-    lock.write_bytes(b"")
+    lock.write_bytes(broken)
     out = _preflight(repo)
     assert out.returncode == 0
     assert "dvc.lock was empty or broken" in out.stderr and "restored it from git" in out.stderr
     assert lock.read_bytes() == committed
     assert dvc(repo, "status").returncode == 0  # DVC reads it again (what it finds out of date, repro reruns)
+
+
+def test_a_yaml_alias_chain_in_params_is_refused_before_dvc_reads_it(tmp_path):
+    repo = built(tmp_path)
+    params = repo / "params.yaml"
+    before = params.read_text(encoding="utf-8")
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+    params.write_text(before + bomb, encoding="utf-8")
+    out = _preflight(repo)
+    assert out.returncode == 1
+    assert "params.yaml:" in out.stderr and "[bad-config]" in out.stderr and "anchors and aliases" in out.stderr
 
 
 def test_a_link_to_nothing_in_raw_is_a_located_problem_before_dvc_runs(tmp_path):

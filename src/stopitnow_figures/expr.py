@@ -288,7 +288,8 @@ def evaluate_many(
             val = eval(code, {"__builtins__": {}}, {nm: value[take[:, k]] for k, nm in enumerate(names)})  # noqa: S307
         val = np.broadcast_to(np.asarray(val, dtype=float), (len(rows),))
         try:
-            span = eval(code, {"__builtins__": {}}, {nm: Interval(lo[take[:, k]], hi[take[:, k]]) for k, nm in enumerate(names)})  # noqa: S307
+            with np.errstate(all="ignore"):  # a product too large is inf: refused below with the value's
+                span = eval(code, {"__builtins__": {}}, {nm: Interval(lo[take[:, k]], hi[take[:, k]]) for k, nm in enumerate(names)})  # noqa: S307
             span_lo, span_hi = np.broadcast_to(span.lo, (len(rows),)), np.broadcast_to(span.hi, (len(rows),))
         except ValueError:  # an undefined interval in some row (inf - inf): find which, one at a time
             span_lo, span_hi = np.full(len(rows), np.nan), np.full(len(rows), np.nan)
@@ -300,10 +301,17 @@ def evaluate_many(
                     out.errors[rows[j]] = f"cannot evaluate the interval: {exc}"
         at = np.asarray(rows, dtype=np.int64)
         for j in np.flatnonzero(~np.isfinite(val)):
-            out.errors.setdefault(rows[int(j)], "division by zero")
+            out.errors.setdefault(rows[int(j)], _not_finite(val[j]))
         ok = np.isfinite(val) & ~np.isnan(span_lo)
         out.value[at[ok]], out.lo[at[ok]], out.hi[at[ok]] = val[ok], span_lo[ok], span_hi[ok]
     return out
+
+
+def _not_finite(x: float) -> str:
+    """Why a formula's value is not a number (the inputs are finite: only the arithmetic makes inf or NaN)."""
+    if np.isnan(x):
+        return "not a number (zero divided by zero, or infinity less infinity)"
+    return "the value is infinite: a division by zero, or a result too large for a number (over 1.8e308)"
 
 
 class Periods(Mapping):

@@ -1,6 +1,6 @@
 """What ``make repro`` does before ``dvc repro``: the checks DVC cannot make for itself.
 
-- dvc.lock that is empty or not valid YAML (DVC was cut off writing it) is
+- dvc.lock that is empty, not valid YAML or not of the shape DVC requires (DVC was cut off writing it) is
   restored from git, or removed where git does not have it (DVC then rebuilds
   every stage), and the curator is told which;
 - a publish that was interrupted is finished or undone (``publishing.recover``);
@@ -42,18 +42,29 @@ def repair_lock(paths: Paths) -> str | None:
     if not lock.exists():
         return None
     try:
-        data = yaml.safe_load(lock.read_text(encoding="utf-8"))
-        if isinstance(data, dict) and isinstance(data.get("stages"), dict):
+        if _sound_lock(yaml.safe_load(lock.read_text(encoding="utf-8"))):
             return None
     except (yaml.YAMLError, UnicodeDecodeError):
         pass
     restored = subprocess.run(["git", "checkout", "--", "dvc.lock"], cwd=paths.root, capture_output=True)
     if restored.returncode == 0:
         return (
-            "dvc.lock was empty or broken (a build cut off while DVC wrote it): restored it from git; dvc repro reruns what changed since"
+            "dvc.lock was empty or broken (a build cut off while DVC wrote it, or an edit): restored it from git; dvc repro reruns what changed since"
         )
     lock.unlink()
     return "dvc.lock was empty or broken and git has no copy: removed it; dvc repro rebuilds every stage"
+
+
+def _sound_lock(data) -> bool:
+    """dvc.lock as DVC's own schema of it requires (a lock that parses but has the wrong shape stops every dvc repro)."""
+    from dvc.schema import COMPILED_LOCKFILE_SCHEMA
+    from voluptuous import Invalid
+
+    try:
+        COMPILED_LOCKFILE_SCHEMA(data)
+    except Invalid:
+        return False
+    return isinstance(data, dict) and isinstance(data.get("stages"), dict)
 
 
 def config_files(paths: Paths) -> list:

@@ -564,6 +564,7 @@ class PeriodReader:
         for k, r in enumerate(readings):
             self.readings[(r["source_id"], r["period"])] = (k, self.reading_of(r))
         self.used: set[int] = set()
+        self.unread: set[int] = set()  # rows in a period_ref cycle, or depending on one
         self._memo: dict[tuple, tuple[Period | None, str | None]] = {}
 
     def reading_of(self, r: Row) -> Period | None:
@@ -613,12 +614,16 @@ class PeriodReader:
             if j is None:
                 stack.pop()
                 active.discard(i)
+                if i in self.unread or any(r in self.unread for r in edges[i]):
+                    self.unread.add(i)  # in a cycle, or after one: its period follows from the cycle's problem, not a new one
+                    done[i] = None
+                    continue
                 done[i] = self.period_of(i, [done[r] for r in edges[i] if done.get(r) is not None], fig, col, display)
             elif j in active:
                 self.problems.add(
                     "period-ref-cycle", display, fig.line(j), "period_ref", col["period_ref"][j], "period_ref leads back to this figure"
                 )
-                edges[i] = [r for r in edges[i] if r != j]
+                self.unread.update(k for k, _ in stack[next(n for n, (k, _) in enumerate(stack) if k == j) :])
             elif j not in done:
                 stack.append((j, iter(edges[j])))
                 active.add(j)
