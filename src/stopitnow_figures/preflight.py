@@ -48,9 +48,7 @@ def repair_lock(paths: Paths) -> str | None:
         pass
     restored = subprocess.run(["git", "checkout", "--", "dvc.lock"], cwd=paths.root, capture_output=True)
     if restored.returncode == 0:
-        return (
-            "dvc.lock was empty or broken (a build cut off while DVC wrote it, or an edit): restored it from git; dvc repro reruns what changed since"
-        )
+        return "dvc.lock was empty or broken (a build cut off while DVC wrote it, or an edit): restored it from git; dvc repro reruns what changed since"
     lock.unlink()
     return "dvc.lock was empty or broken and git has no copy: removed it; dvc repro rebuilds every stage"
 
