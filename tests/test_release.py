@@ -93,6 +93,29 @@ def test_release_refuses_a_table_edited_after_the_build(repo):
     assert "rebuild it with dvc repro" in out.output
 
 
+@pytest.mark.parametrize("edited", ["processed/datasheet.md", "processed/reader/index.html"])
+def test_release_refuses_a_file_beside_the_tables_edited_after_the_build(repo, edited):
+    # datapackage.json lists only the tables; dvc.lock holds the hash of every published file
+    path = repo / edited
+    path.write_bytes(path.read_bytes() + b"<script>alert(1)</script>\n")
+    out = _release(repo)
+    _refused(out, "Error: the package is not what the last build published (its hashes in dvc.lock), so no archive was written:", repo)
+    assert "processed: modified" in out.output
+
+
+def test_release_refuses_a_table_edited_with_its_descriptor_to_match(repo):
+    figures, descriptor = repo / "processed" / "figures.csv", repo / "datapackage.json"
+    edited = figures.read_bytes().replace(b",78,exact,78,78,", b",780,exact,780,780,")
+    meta = json.loads(descriptor.read_text(encoding="utf-8"))
+    res = next(r for r in meta["resources"] if r["name"] == "figures")
+    res["bytes"], res["hash"] = len(edited), "sha256:" + hashlib.sha256(edited).hexdigest()
+    figures.write_bytes(edited)
+    descriptor.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = _release(repo)
+    _refused(out, "the package is not what the last build published", repo)
+    assert "datapackage.json: modified" in out.output and "processed: modified" in out.output
+
+
 def test_release_refuses_a_missing_table_and_lists_every_problem(repo):
     (repo / "processed" / "claims.csv").unlink()
     population = repo / "processed" / "population.csv"

@@ -177,7 +177,31 @@ def check_package(paths: Paths) -> dict:
     if problems:
         listed = "".join(f"\n  {p}" for p in problems)
         raise ReleaseError(f"the package does not match {DESCRIPTOR}, so no archive was written:{listed}\nrebuild it with dvc repro")
+    changed = outs_changed_since_publish(paths)
+    if changed:
+        listed = "".join(f"\n  {name}: {how}" for name, how in changed)
+        message = f"the package is not what the last build published (its hashes in dvc.lock), so no archive was written:{listed}"
+        raise ReleaseError(
+            f"{message}\nrebuild it with dvc repro (a file beside the tables, such as the datasheet or the reader view, was edited)"
+        )
     return descriptor
+
+
+def outs_changed_since_publish(paths: Paths) -> list[tuple[str, str]]:
+    """What of the published package (the publish stage's outputs) differs from its hashes in dvc.lock:
+    datapackage.json vouches only for the tables, dvc.lock for every file."""
+    from dvc.exceptions import DvcException
+    from dvc.repo import Repo
+
+    if not paths.dvc_lock.is_file():
+        return [("dvc.lock", "missing: the package was never built here")]
+    try:
+        with Repo(str(paths.root)) as repo:
+            status = repo.status(targets=[f"{paths.root / 'dvc.yaml'}:publish"])  # a bare stage name is found from the working directory
+    except DvcException as exc:
+        return [("dvc.lock", f"DVC cannot read it: {exc}")]
+    changes = [change for stage in status.values() for change in stage if isinstance(change, dict)]
+    return sorted((name, how) for change in changes for name, how in change.get("changed outs", {}).items())
 
 
 def _release_date(descriptor: dict) -> tuple[int, int, int, int, int, int]:
