@@ -22,16 +22,16 @@ whole years apart at most; a source's dates carry their reasoning.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from .claims import ClaimChecker
 from .csvio import Table
-from .expr import Periods, evaluate_many, period_of_rule
+from .expr import Periods, evaluate_many, inputs, period_of_rule
 from .periods import reference_date
-from .reconcile import model_of_tables
+from .reconcile import model_of_tables, quantities_of
 from .values import NumberReader, ValueParseError, find_number
 from .vocab import Vocabulary
 
@@ -97,28 +97,25 @@ def check(tables: dict, texts: dict[str, str], sha256: dict[str, str], hedges: d
     traced = np.concatenate([quantity_ok, population_ok, np.zeros(len(t["derived"]), dtype=bool)])
     _check_metrics(t["derived"], index, value, lo, hi, traced, periods, bad)
     if model is not None and hedges:
-        lookup = {ident: (float(value[i]), float(lo[i]), float(hi[i])) for ident, i in index.items()}
-        _check_claims(
-            t["claims"],
-            t["figures"],
-            figure_ok,
-            ClaimChecker(vocabulary, {"clean": hedges}, t["figures"], model, lookup.__getitem__),
-            index,
-            traced,
-            bad,
-        )
+
+        def lookup(ident: str) -> tuple[float, float, float]:
+            i = index[ident]
+            return float(value[i]), float(lo[i]), float(hi[i])
+
+        claimed = _claimed_figures(t["claims"], t["figures"])
+        checker = ClaimChecker(vocabulary, {"clean": hedges}, claimed, model, lookup)
+        _check_claims(t["claims"], t["figures"], figure_ok, checker, index, traced, bad)
     return sorted(set(bad))
 
 
 def _check_quantities(t: dict[str, Table], figure_ok: np.ndarray, vocabulary: Vocabulary, bad: list[Untraced]):
     """Re-solve the reconciliation from the published figures and identities: each quantity's value, bounds,
-    mentions and period as published, every mention traced. Returns the model (None where it cannot be built)
-    and which quantities trace."""
+    mentions and period as published, every mention traced. Returns the model (None where it cannot be built;
+    it holds at least every set a claim's figure belongs to) and which quantities trace."""
     q = t["quantities"]
     ok = np.zeros(len(q), dtype=bool)
     try:
-        model = model_of_tables(vocabulary, t["figures"], q, t["identities"])
-        sol = model.solve_all()
+        model, value, lower, upper, mentions = _reconciled(vocabulary, t)
     except (KeyError, ValueError, ArithmeticError) as exc:
         bad.extend(
             Untraced("quantities", i + 1, "value", v, f"the reconciliation cannot be re-solved: {exc!r}")
@@ -127,9 +124,9 @@ def _check_quantities(t: dict[str, Table], figure_ok: np.ndarray, vocabulary: Vo
         return None, ok
     ok[:] = True
     expected = {
-        "value": sol.value,
-        "lower": np.where(np.isinf(sol.lo), np.nan, sol.lo),
-        "upper": np.where(np.isinf(sol.hi), np.nan, sol.hi),
+        "value": value,
+        "lower": np.where(np.isinf(lower), np.nan, lower),
+        "upper": np.where(np.isinf(upper), np.nan, upper),
     }
     for name, want in expected.items():
         published, not_numbers = q.numbers(name)
@@ -139,18 +136,130 @@ def _check_quantities(t: dict[str, Table], figure_ok: np.ndarray, vocabulary: Vo
             ok[i] = False
             shown = None if np.isnan(want[i]) else float(want[i])
             bad.append(Untraced("quantities", i + 1, name, q.column(name)[i], f"re-solving the reconciliation gives {shown!r}"))
-    fig_ok = dict(zip(t["figures"].column("figure_id"), figure_ok.tolist(), strict=True))
-    periods = Periods(
-        {f: k for k, f in enumerate(t["figures"].column("figure_id"))},
-        t["figures"].column("period_start"),
-        t["figures"].column("period_end"),
-    )
-    for i, r in enumerate(q):
-        why = _quantity_untraced(r, sol.mentions[i], fig_ok, periods)
+    _quantity_rows(q, t["figures"], mentions, figure_ok, ok, bad)
+    return model, ok
+
+
+def _quantity_rows(q: Table, figures: Table, mentions: list[str], figure_ok: np.ndarray, ok: np.ndarray, bad: list[Untraced]) -> None:
+    """Each quantity's mentions as the reconciliation names them, each traced, and its period from its rule:
+    checked a column at a time where they plainly hold (every figure traced, a period of no rule or of one
+    figure's), else row by row (``_quantity_untraced``)."""
+    fids = figures.column("figure_id")
+    at = {f: k for k, f in enumerate(fids)}
+    periods = Periods(at, figures.column("period_start"), figures.column("period_end"))
+    col = q.column
+    suspect = np.array([a != b for a, b in zip(col("mentions"), mentions, strict=True)], dtype=bool)
+    suspect |= ~_periods_hold(col("period_rule"), col("period_start"), col("period_end"), periods, empty=True)
+    if not figure_ok.all():
+        suspect[:] = True  # some figure does not trace: which quantities it reaches, row by row
+    fig_ok = dict(zip(fids, figure_ok.tolist(), strict=True)) if suspect.any() else {}
+    names = ("mentions", "value", "period_rule", "period_start", "period_end")
+    for i in np.flatnonzero(suspect).tolist():
+        why = _quantity_untraced({c: col(c)[i] for c in names}, mentions[i], fig_ok, periods)
         if why:
             ok[i] = False
             bad.append(Untraced("quantities", i + 1, *why))
-    return model, ok
+
+
+def _periods_hold(rules: list[str], starts: list[str], ends: list[str], periods: Periods, empty: bool = False) -> np.ndarray:
+    """Where a row's period is plainly what its rule gives: the rule is one id's (``of:<id>``, a known id) and the
+    period is that id's, or (``empty``) there is no rule and no period. False elsewhere: the caller looks again."""
+    pos = np.array([periods.index.get(r[3:], -1) if r[:3] == "of:" and r.count(":") == 1 else -1 for r in rules], dtype=np.int64)
+    one = pos >= 0
+    hold = np.zeros(len(rules), dtype=bool)
+    if one.any():
+        known_start, known_end = np.array(periods.starts, dtype=object), np.array(periods.ends, dtype=object)
+        got_start, got_end = np.array(starts, dtype=object)[one], np.array(ends, dtype=object)[one]
+        hold[one] = (known_start[pos[one]] == got_start) & (known_end[pos[one]] == got_end)
+    if empty:
+        hold |= np.array([not r and not a and not b for r, a, b in zip(rules, starts, ends, strict=True)], dtype=bool)
+    return hold
+
+
+def _reconciled(vocabulary: Vocabulary, t: dict[str, Table]):
+    """What re-solving the reconciliation gives each quantity (value, lower, upper, mentions), and a model that
+    holds every set a claim's figure belongs to: a quantity no identity names and whose mentions agree is the
+    meet of its mentions' intervals and its domain, read off a column at a time; only the rest (and the sets of
+    claimed figures) go to the solver. Where the tables are not plainly of that form, the whole model is solved."""
+    try:
+        plain = _simple_quantities(vocabulary, t)
+    except (KeyError, ValueError, ArithmeticError):
+        plain = None  # the model says what is wrong
+    if plain is None:
+        model = model_of_tables(vocabulary, t["figures"], t["quantities"], t["identities"])
+        sol = model.solve_all()
+        return model, sol.value, sol.lo, sol.hi, sol.mentions
+    simple, at, value, lo, hi, mentions = plain
+    claimed = set(t["claims"].column("figure_id"))
+    solved = ~simple
+    solved[[int(at[k]) for k, f in enumerate(t["figures"].column("figure_id")) if f in claimed]] = True
+    keep = np.flatnonzero(solved)
+    rows = np.flatnonzero(solved[at])
+    model = model_of_tables(
+        vocabulary,
+        _subset(t["figures"], rows, ("figure_id", "quantity_id", "value", "lower", "upper", "as_written", "reading")),
+        _subset(t["quantities"], keep, ("quantity_id", "measure", "unit", "counting")),
+        t["identities"],
+    )
+    sol = model.solve_all()
+    for k, v in enumerate(keep.tolist()):
+        if not simple[v]:
+            value[v], lo[v], hi[v], mentions[v] = sol.value[k], sol.lo[k], sol.hi[k], sol.mentions[k]
+    return model, value, lo, hi, mentions
+
+
+def _simple_quantities(vocabulary: Vocabulary, t: dict[str, Table]):
+    """The quantities that need no solver, as ``reconcile.Model.solve_all`` reads them (which, the quantity
+    of each figure, and each quantity's value, interval and mentions); None where the tables are not plainly
+    of that form (a quantity id twice, a figure of no known quantity, a number that is not one)."""
+    figures, quantities = t["figures"], t["quantities"]
+    qids, fids = quantities.column("quantity_id"), figures.column("figure_id")
+    index = {q: k for k, q in enumerate(qids)}
+    at = np.array([index.get(x, -1) for x in figures.column("quantity_id")], dtype=np.int64)
+    named = [index.get(i, -1) for side in ("left", "right") for f in t["identities"].column(side) for i in inputs(f)]
+    mv, mlo, mhi = figures.numbers("value")[0], figures.numbers("lower", -np.inf)[0], figures.numbers("upper", np.inf)[0]
+    if not len(fids) or len(index) != len(qids) or (at < 0).any() or -1 in named or np.isnan(np.concatenate([mv, mlo, mhi])).any():
+        return None
+    qs, n = quantities_of(vocabulary, quantities), len(qids)
+    stated_lo, stated_hi = np.full(n, -np.inf), np.full(n, np.inf)
+    np.maximum.at(stated_lo, at, mlo)
+    np.minimum.at(stated_hi, at, mhi)
+    lo, hi = np.maximum(stated_lo, qs.lo), np.minimum(stated_hi, qs.hi)
+    lo = np.where(qs.whole & np.isfinite(lo), np.ceil(lo - 1e-7), lo)
+    hi = np.where(qs.whole & np.isfinite(hi), np.floor(hi + 1e-7), hi)
+    counts = np.bincount(at, minlength=n)
+    simple = (lo <= hi) & (counts > 0)
+    simple[named] = False
+    best, mentions = np.zeros(n, dtype=np.int64), [""] * n
+    single = np.flatnonzero(counts[at] == 1)
+    best[at[single]] = single
+    for v, k in zip(at[single].tolist(), single.tolist(), strict=True):
+        mentions[v] = fids[k]
+    width = np.where(np.isfinite(mhi) & np.isfinite(mlo), mhi - mlo, np.inf)
+    several: dict[int, list[int]] = {}
+    for k in np.flatnonzero(counts[at] > 1).tolist():
+        several.setdefault(int(at[k]), []).append(k)
+    for v, ks in several.items():
+        best[v] = min(ks, key=lambda k: (width[k], fids[k]))  # the narrowest interval, then the first id
+        mentions[v] = " ".join(fids[k] for k in ks)
+    value = np.clip(mv[best], lo, hi)
+    return simple, at, value, lo, hi, mentions
+
+
+def _subset(table: Table, rows: np.ndarray, names: tuple[str, ...]) -> Table:
+    """Some rows of a table, with some of its columns."""
+    columns = {}
+    for name in names:
+        col = table.column(name)
+        columns[name] = [col[i] for i in rows.tolist()]
+    return Table(names, columns, None, len(rows))
+
+
+def _claimed_figures(claims: Table, figures: Table) -> Table:
+    """The figures that claims are stated by (a claim checker needs no other)."""
+    claimed = set(claims.column("figure_id"))
+    rows = np.array([k for k, f in enumerate(figures.column("figure_id")) if f in claimed], dtype=np.int64)
+    return _subset(figures, rows, ("figure_id", "as_written", "reading", "quantity_id", "value", "lower", "upper"))
 
 
 def _quantity_untraced(r, mentions: str, fig_ok: dict[str, bool], periods: Periods) -> tuple[str, str, str] | None:
@@ -222,25 +331,95 @@ def _quoted(figures: Table, sources: dict, texts, sha256, reader, ok: np.ndarray
         ok[i] = False
         bad.extend(Untraced("figures", i + 1, c, col(c)[i] if c in figures.names else "", why) for c in columns)
 
-    rows = zip(
-        col("source_id"), col("quote"), col("as_written"), col("reading"), col("qualifier"), col("char_start"), col("char_end"), strict=True
-    )
-    for i, (sid, quote, aw, curated, qualifier, start, end) in enumerate(rows):
+    quoted = np.zeros(len(figures), dtype=bool)
+    rows = zip(col("source_id"), col("quote"), col("as_written"), col("char_start"), col("char_end"), strict=True)
+    for i, (sid, quote, aw, start, end) in enumerate(rows):
         why = _not_quoted(sid, quote, aw, start, end, sources, texts, stale)
         if why:
             flag(i, *why)
-            continue
-        if (aw, curated) not in reading_of:
-            reading_of[(aw, curated)] = len(readings)
-            readings.append(_reading(reader, aw, curated))
-        k = reading_of[(aw, curated)]
+        else:
+            quoted[i] = True
+    # the words of most figures plainly give their published numbers; the others are read one by one
+    written, curated, qualifiers = col("as_written"), col("reading"), col("qualifier")
+    for i in np.flatnonzero(quoted & ~_read_as_published(figures, reader)).tolist():
+        aw, cur = written[i], curated[i]
+        if (aw, cur) not in reading_of:
+            reading_of[(aw, cur)] = len(readings)
+            readings.append(_reading(reader, aw, cur))
+        k = reading_of[(aw, cur)]
         if isinstance(readings[k], str):
             flag(i, ("value",), readings[k])
             continue
         which[i] = k
-        if readings[k][0] != qualifier:
-            flag(i, ("value",), f"the words {aw!r} give qualifier {readings[k][0]!r}, not {qualifier!r}")
+        if readings[k][0] != qualifiers[i]:
+            flag(i, ("value",), f"the words {aw!r} give qualifier {readings[k][0]!r}, not {qualifiers[i]!r}")
     return which, readings
+
+
+def _read_as_published(figures: Table, reader: NumberReader | None) -> np.ndarray:
+    """The figures whose words are plainly read (``plain_readings``) and whose published qualifier, value and
+    bounds are what those words give. The others (and any that disagree) the reader reads one by one."""
+    if reader is None or not len(figures):
+        return np.zeros(len(figures), dtype=bool)
+    fits, qualifier, value, lo, hi = plain_readings(reader, figures.column("as_written"), figures.column("reading"))
+    agreed = fits & (np.array(figures.column("qualifier"), dtype=object) == qualifier)
+    for name, expected in (("value", value), ("lower", lo), ("upper", hi)):
+        published, not_numbers = figures.numbers(name)
+        agreed &= _same_columns(published, expected)
+        agreed[not_numbers] = False
+    return agreed
+
+
+def plain_readings(reader: NumberReader, written: list[str], curated: list[str]):
+    """``NumberReader.read`` of its common case a column at a time: words that are a whole number in digits,
+    perhaps after a hedge, with no curated reading. Which rows are of that case, and their qualifier, value
+    and published bounds (NaN for none); the other rows' values are meaningless."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(written)
+    hedge_of = dict(reader.hedges)
+    pattern = "^(?:(?P<hedge>" + "|".join(re.escape(h) for h, _ in reader.hedges) + ") )?(?P<digits>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)$"
+    text = pa.array(written, pa.string())
+    plain = pc.extract_regex(pc.ascii_lower(text), pattern)
+    fits = pc.is_valid(plain).to_numpy(zero_copy_only=False) & pc.string_is_ascii(text).to_numpy(zero_copy_only=False)
+    fits &= np.array([not c for c in curated], dtype=bool)
+    whole = pc.fill_null(pc.replace_substring(pc.struct_field(plain, "digits"), ",", ""), "0")
+    value = pc.cast(whole, pa.float64()).to_numpy(zero_copy_only=False)
+    kept = pc.utf8_length(pc.utf8_rtrim(whole, "0")).to_numpy(zero_copy_only=False)
+    zeros = pc.utf8_length(whole).to_numpy(zero_copy_only=False) - kept
+    unit = np.array([float(10**k) for k in range(int(zeros.max(initial=0)) + 1)])[zeros]  # as values._significant_unit
+    unit[kept == 0] = 1.0
+    unhedged = reader.vocabulary.unhedged_count
+    qualifier = np.array([hedge_of.get(h, unhedged) if h else unhedged for h in pc.struct_field(plain, "hedge").to_pylist()], dtype=object)
+    lo, hi = np.full(n, np.nan), np.full(n, np.nan)
+    for q in set(qualifier[fits].tolist()):
+        rows = fits & (qualifier == q)
+        got = _plain_interval(reader, q, value[rows], unit[rows])
+        if got is None:
+            fits &= ~rows
+        else:
+            lo[rows], hi[rows] = got
+    return fits, qualifier, value, lo, hi
+
+
+def _plain_interval(reader: NumberReader, qualifier: str, v: np.ndarray, unit: np.ndarray):
+    """The published bounds (NaN for none) of whole numbers written in digits under one qualifier, as
+    ``NumberReader.published_interval`` gives them; None for a shape it does not read here."""
+    shape, w = reader.vocabulary.intervals.get(qualifier), reader.widths
+    if shape == "point":
+        return v, v
+    if shape == "half_unit":
+        half = 0.5 * (unit if w.coarse_rounding else np.ones_like(unit))
+        return v - half, v + half
+    if shape in ("around", "below") and qualifier in w.hedges:
+        width = np.minimum(w.hedges[qualifier]["share"] * np.abs(v), w.hedges[qualifier]["units"] * unit)
+        return v - width, (v + width if shape == "around" else v)
+    if shape == "lower_bound":
+        return v, np.full(len(v), np.nan)
+    if shape == "upper_bound":
+        return np.zeros(len(v)), v  # a count bounded only above is never negative
+    return None
 
 
 def _not_quoted(sid, quote, aw, start, end, sources, texts, stale) -> tuple[tuple[str, ...], str] | None:
@@ -323,24 +502,26 @@ def _check_population(population: Table, vocabulary: Vocabulary, bad: list[Untra
     return ok
 
 
-def _check_metrics(derived: Table, index, value, lo, hi, traced, periods: Mapping, bad: list[Untraced]) -> None:
+def _check_metrics(derived: Table, index, value, lo, hi, traced, periods: Periods, bad: list[Untraced]) -> None:
     """Each metric's formula, re-evaluated on its inputs' published numbers, gives
     its own; its inputs trace in turn; its period follows from its rule."""
     col = derived.column
-    mids, formulas, listed = col("metric_id"), col("formula"), col("inputs")
+    mids = col("metric_id")
     first = len(index) - len(mids)  # metrics come last in ``index``
     names = ("value", "lower", "upper")
-    self_ok, ids = _formulas_ok("derived", derived, formulas, listed, names, index, value, lo, hi, bad)
+    self_ok, ids = _formulas_ok("derived", derived, col("formula"), col("inputs"), names, index, value, lo, hi, bad)
     period_ok = np.ones(len(mids), dtype=bool)
-    for i, (rule, ps, pe) in enumerate(zip(col("period_rule"), col("period_start"), col("period_end"), strict=True)):
-        if not self_ok[i]:
-            continue
-        expected = period_of_rule(rule, ids[i], periods)
-        if expected is None or expected != (ps, pe):
+    rules, starts, ends = col("period_rule"), col("period_start"), col("period_end")
+    for i in np.flatnonzero(self_ok & ~_periods_hold(rules, starts, ends, periods, empty=True)).tolist():
+        expected = period_of_rule(rules[i], ids[i], periods)
+        if expected is None or expected != (starts[i], ends[i]):
             period_ok[i] = False
-            for c, v in (("period_start", ps), ("period_end", pe)):
-                bad.append(Untraced("derived", i + 1, c, v, f"the period rule {rule!r} gives {expected!r}"))
+            for c, v in (("period_start", starts[i]), ("period_end", ends[i])):
+                bad.append(Untraced("derived", i + 1, c, v, f"the period rule {rules[i]!r} gives {expected!r}"))
     state: dict[int, str] = {}
+    plain = _plainly_traced(ids, index, first, traced) & self_ok & period_ok
+    traced[first + np.flatnonzero(plain)] = True
+    state.update(dict.fromkeys(np.flatnonzero(plain).tolist(), "ok"))
 
     def trace(i: int) -> bool:
         """Whether metric ``i`` (its row) traces: itself, and every input in turn."""
@@ -365,8 +546,18 @@ def _check_metrics(derived: Table, index, value, lo, hi, traced, periods: Mappin
         traced[first + i] = good
         return good
 
-    for i in sorted(range(len(mids)), key=mids.__getitem__):
+    for i in sorted(np.flatnonzero(~plain).tolist(), key=mids.__getitem__):
         trace(i)
+
+
+def _plainly_traced(ids: list[list[str]], index, first: int, traced: np.ndarray) -> np.ndarray:
+    """The metrics whose inputs are all traced and none a metric (which must be traced in turn)."""
+    counts = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
+    at = np.fromiter((index.get(i, -1) for row in ids for i in row), dtype=np.int64, count=int(counts.sum()))
+    good = (at >= 0) & (at < first)
+    good[good] &= traced[at[good]]
+    owner = np.repeat(np.arange(len(ids)), counts)
+    return np.bincount(owner, weights=~good, minlength=len(ids)) == 0
 
 
 def _formulas_ok(resource, table: Table, formulas, listed, names, index, value, lo, hi, bad) -> tuple[np.ndarray, list[list[str]]]:

@@ -6,110 +6,288 @@ without holding the document in memory; the tests build the same graph with
 the ``prov`` library for the real package and check that the two agree and
 that ``prov`` reads this file. Records come in the order of the sorted
 tables, and relations are numbered in that order, so the bytes are stable.
+
+The lines are built a column at a time by Arrow's string kernels (a million
+figures make some fourteen million lines): each cell is written as it is
+between quotes, except the few cells JSON must escape (a quote, a backslash,
+a control character), which Python's JSON encoder writes.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Iterator
-from itertools import chain, count, islice, repeat
+from dataclasses import dataclass
 
 from .csvio import Table
 
 PREFIX = {"schema": "https://schema.org/", "sin": "https://w3id.org/stopitnow-figures/"}
 STAGES = ("clean", "reconcile", "derive", "package")
+KINDS = ("figure", "quantity", "population", "metric", "unknown")  # what an input id names, by code
+ROWS = 200_000  # lines built and written at a time
 _dumps = json.JSONEncoder(ensure_ascii=False).encode
+_NEEDS_ESCAPE = r'["\\\x00-\x1f]'  # what JSON escapes (ensure_ascii off)
+# Python's str.split() splits on these (str.isspace): a list cell of single spaces between ids is split by Arrow
+_SPACES = "\t\n\x0b\x0c\r\x1c-\x1f\\x{85}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}"
+_ODD_LIST = rf"^ | $|  |[{_SPACES}]"
 
 
-def strings(col: list[str], prefix: str = "") -> Iterable[str]:
-    """Each cell (after ``prefix``) as a JSON string; cells with nothing to
-    escape (no quote, backslash or control character) are written as they are."""
-    if not _plain(col, prefix):
-        return (_dumps(prefix + c) for c in col)
-    return map(f'"{prefix}{{}}"'.format, col)
-
-
-def _plain(col: list[str], prefix: str = "") -> bool:
-    """Whether JSON writes every cell as it is: no quote, backslash or control character."""
-    joined = prefix + "".join(col)
-    return not ('"' in joined or "\\" in joined or (not joined.isprintable() and _CONTROL.search(joined)))
-
-
-_CONTROL = re.compile(r"[\x00-\x1f]")
-
-
-def chunks(tables: dict[str, Table]) -> Iterator[str]:
+def chunks(tables: dict[str, Table]) -> Iterator[str | memoryview]:
     """The PROV-JSON document of the package, a piece at a time."""
-    fig, der, cla, pop = tables["figures"].column, tables["derived"].column, tables["claims"].column, tables["population"].column
-    qua, ide = tables["quantities"].column, tables["identities"].column
-    fids, mids, cids, pids = fig("figure_id"), der("metric_id"), cla("claim_id"), pop("population_id")
-    qids, iids = qua("quantity_id"), ide("identity_id")
-    kinds = (
-        dict.fromkeys(fids, "figure") | dict.fromkeys(qids, "quantity") | dict.fromkeys(pids, "population") | dict.fromkeys(mids, "metric")
-    )
-
-    plain_inputs = _plain(der("inputs")) and _plain(cla("inputs"))
-
-    def ref(ident: str) -> str:
-        text = f"sin:{kinds.get(ident, 'unknown')}/{ident}"
-        return f'"{text}"' if plain_inputs else _dumps(text)
-
     yield "{\n"
     yield ' "activity": {\n' + ",\n".join(f'  "sin:stage/{s}": {{}}' for s in STAGES) + "\n },\n"
     yield ' "entity": {\n'
-    entities = [
-        map(_record(kind, attributes).format, *(strings(tables[table].column(c), prefix) for c, prefix in [key, *attributes.values()]))
-        for table, kind, key, attributes in ENTITIES
-    ]
-    yield from _joined(chain.from_iterable(entities), ",\n", "  ")
+    yield from _joined(_entities(tables))
     yield "\n },\n"
     yield ' "prefix": ' + json.dumps(PREFIX, sort_keys=True) + ",\n"
-
-    def generated_by() -> Iterator[str]:
-        by = '"prov:activity": "sin:stage/{}", "prov:entity": {}'.format
-        yield from map(by, repeat("clean"), strings(fids, "sin:figure/"))
-        yield from map(by, repeat("reconcile"), strings(qids, "sin:quantity/"))
-        yield from map(by, repeat("reconcile"), strings(iids, "sin:identity/"))
-        yield from map(by, repeat("derive"), strings(mids, "sin:metric/"))
-        yield from map(by, repeat("derive"), strings(cids, "sin:claim/"))
-
-    def informed_by() -> Iterator[str]:
-        for a, b in zip(STAGES, STAGES[1:], strict=False):
-            yield f'"prov:informant": "sin:stage/{a}", "prov:informed": "sin:stage/{b}"'
-
-    for n, (kind, bodies) in enumerate(
-        (("wasDerivedFrom", derived_from(tables, ref)), ("wasGeneratedBy", generated_by()), ("wasInformedBy", informed_by()))
-    ):
+    sections = (("wasDerivedFrom", derived_from(tables)), ("wasGeneratedBy", _generated_by(tables)), ("wasInformedBy", _informed_by()))
+    for n, (kind, bodies) in enumerate(sections):
         yield (",\n" if n else "") + f' "{kind}": {{\n'
-        yield from _joined(map(f'"_:{kind}{{}}": {{{{{{}}}}}}'.format, count(1), bodies), ",\n", "  ")
+        yield from _joined(_numbered(kind, bodies))
         yield "\n }"
     yield "\n}\n"
 
 
-def derived_from(tables: dict[str, Table], ref) -> Iterator[str]:
+@dataclass(frozen=True)
+class Json:
+    """A column of a line written as JSON strings, each cell after ``prefix`` (a text, or an array of texts by row)."""
+
+    col: object
+    prefix: object = ""
+
+
+# -- the records ------------------------------------------------------------------------
+
+
+def _entities(tables: dict[str, Table]) -> Iterator[list]:
+    """Each table's entities, a line each: its key, then its type and attributes, each a JSON string."""
+    for table, kind, key, attributes in ENTITIES:
+        cols = {c: _arrow(tables[table], c) for c, _ in [key, *attributes.values()]}
+        for start in range(0, len(tables[table]), ROWS):
+            parts = [Json(cols[key[0]].slice(start, ROWS), key[1]), f': {{"prov:type": "{kind}"']
+            for name, (c, prefix) in attributes.items():
+                parts += [f', "{name}": ', Json(cols[c].slice(start, ROWS), prefix)]
+            yield [*parts, "}"]
+
+
+def derived_from(tables: dict[str, Table]) -> Iterator[list]:
     """The wasDerivedFrom relations: figures from their articles, quantities from their mentions and identities,
     metrics and claims from their inputs."""
-    fig, der, cla, qua = tables["figures"].column, tables["derived"].column, tables["claims"].column, tables["quantities"].column
-    yield from map(
-        '"prov:activity": "sin:stage/clean", "prov:generatedEntity": {}, "prov:type": "prov:Quotation", "prov:usedEntity": {}'.format,
-        strings(fig("figure_id"), "sin:figure/"),
-        strings(fig("source_id"), "sin:source/"),
-    )
-    reconciled = '"prov:activity": "sin:stage/reconcile", "prov:generatedEntity": {}, "prov:usedEntity": {}'.format
-    for q, mentions, identities in zip(strings(qua("quantity_id"), "sin:quantity/"), qua("mentions"), qua("identities"), strict=True):
-        for i in mentions.split():
-            yield reconciled(q, _dumps(f"sin:figure/{i}"))
-        for i in identities.split():
-            yield reconciled(q, _dumps(f"sin:identity/{i}"))
-    used_by = '"prov:activity": "sin:stage/derive", "prov:generatedEntity": {}, "prov:usedEntity": {}'.format
-    for m, used in zip(strings(der("metric_id"), "sin:metric/"), der("inputs"), strict=True):
-        for i in used.split():
-            yield used_by(m, ref(i))
-    for c, f, used in zip(strings(cla("claim_id"), "sin:claim/"), strings(cla("figure_id"), "sin:figure/"), cla("inputs"), strict=True):
-        yield used_by(c, f)
-        for i in used.split():
-            yield used_by(c, ref(i))
+    import pyarrow as pa
+
+    fig, der, cla, qua = tables["figures"], tables["derived"], tables["claims"], tables["quantities"]
+    fids, sids = _arrow(fig, "figure_id"), _arrow(fig, "source_id")
+    for start in range(0, len(fig), ROWS):
+        yield [
+            '"prov:activity": "sin:stage/clean", "prov:generatedEntity": ',
+            Json(fids.slice(start, ROWS), "sin:figure/"),
+            ', "prov:type": "prov:Quotation", "prov:usedEntity": ',
+            Json(sids.slice(start, ROWS), "sin:source/"),
+        ]
+    reconciled = '"prov:activity": "sin:stage/reconcile", "prov:generatedEntity": '
+    mentions, identities = _listed(_arrow(qua, "mentions")), _listed(_arrow(qua, "identities"))
+    owners = Json(_arrow(qua, "quantity_id"), "sin:quantity/")
+    used = [Json(mentions[1], "sin:figure/"), Json(identities[1], "sin:identity/")]
+    yield from _owned(reconciled, owners, [mentions[0], identities[0]], used)
+    used_by = '"prov:activity": "sin:stage/derive", "prov:generatedEntity": '
+    refs = _references(tables)
+    inputs = _listed(_arrow(der, "inputs"))
+    yield from _owned(used_by, Json(_arrow(der, "metric_id"), "sin:metric/"), [inputs[0]], [refs(inputs[1])])
+    inputs = _listed(_arrow(cla, "inputs"))
+    figures = Json(_arrow(cla, "figure_id"), "sin:figure/")
+    parents = [pa.array(range(len(cla)), pa.int64()), inputs[0]]
+    yield from _owned(used_by, Json(_arrow(cla, "claim_id"), "sin:claim/"), parents, [figures, refs(inputs[1])])
+
+
+def _generated_by(tables: dict[str, Table]) -> Iterator[list]:
+    """The wasGeneratedBy relations: each record by the stage that writes it."""
+    for activity, table, column, prefix in (
+        ("clean", "figures", "figure_id", "sin:figure/"),
+        ("reconcile", "quantities", "quantity_id", "sin:quantity/"),
+        ("reconcile", "identities", "identity_id", "sin:identity/"),
+        ("derive", "derived", "metric_id", "sin:metric/"),
+        ("derive", "claims", "claim_id", "sin:claim/"),
+    ):
+        col = _arrow(tables[table], column)
+        for start in range(0, len(col), ROWS):
+            yield [f'"prov:activity": "sin:stage/{activity}", "prov:entity": ', Json(col.slice(start, ROWS), prefix)]
+
+
+def _informed_by() -> Iterator[list]:
+    import pyarrow as pa
+
+    pairs = list(zip(STAGES, STAGES[1:], strict=False))
+    informant, informed = pa.array([a for a, _ in pairs]), pa.array([b for _, b in pairs])
+    yield ['"prov:informant": ', Json(informant, "sin:stage/"), ', "prov:informed": ', Json(informed, "sin:stage/")]
+
+
+def _owned(text: str, owners: Json, parents: list, used: list[Json]) -> Iterator[list]:
+    """Relations from each owner (by row) to what it used: ``used[k]`` the entities of list ``k`` and
+    ``parents[k]`` the owner row of each. By owner, then list, then as listed."""
+    import numpy as np
+    import pyarrow as pa
+
+    at = np.concatenate([np.asarray(p, dtype=np.int64) for p in parents])
+    which = np.concatenate([np.full(len(p), k, dtype=np.int64) for k, p in enumerate(parents)])
+    order = np.argsort(at * len(parents) + which, kind="stable")
+    everything = Json(pa.chunked_array([u.col for u in used], pa.string()), _chunked([u.prefix for u in used], [len(u.col) for u in used]))
+    for start in range(0, len(order), ROWS):
+        rows = order[start : start + ROWS]
+        yield [text, _take(owners, at[rows]), ', "prov:usedEntity": ', _take(everything, rows)]
+
+
+def _references(tables: dict[str, Table]):
+    """A function from input ids (an Arrow array) to their entities as JSON strings: ``sin:<kind>/<id>``, the kind
+    the table that holds the id (a metric over a reference row over a quantity over a figure), else unknown."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    tiers = [("metric", "derived", "metric_id"), ("population", "population", "population_id")]
+    tiers += [("quantity", "quantities", "quantity_id"), ("figure", "figures", "figure_id")]
+
+    def refs(ids) -> Json:
+        code = np.full(len(ids), KINDS.index("unknown"), dtype=np.int8)
+        for kind, table, column in reversed(tiers):
+            found = pc.is_in(ids, value_set=_arrow(tables[table], column)).to_numpy(zero_copy_only=False)
+            code[found] = KINDS.index(kind)
+        return Json(ids, pa.array([f"sin:{k}/" for k in KINDS]).take(pa.array(code)))
+
+    return refs
+
+
+# -- lines from Arrow columns -------------------------------------------------------------
+
+
+def _line(parts: list) -> object:
+    """One line a row, joined in one pass from texts, raw Arrow columns and JSON-string columns (``Json``): a
+    cell with nothing to escape is written between quotes as it is, else as Python's JSON encoder writes it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    pieces, text = [], ""
+    for p in parts:
+        if isinstance(p, str):
+            text += p
+        elif not isinstance(p, Json):
+            pieces += [text, p]
+            text = ""
+        elif not _plain(p.col):
+            pieces += [text, json_strings(p.col, p.prefix)]
+            text = ""
+        elif isinstance(p.prefix, str):
+            pieces += [text + '"' + p.prefix, p.col]
+            text = '"'
+        else:
+            pieces += [text + '"', p.prefix, p.col]
+            text = '"'
+    out = pc.binary_join_element_wise(*pieces, text, "")
+    return out.combine_chunks() if isinstance(out, pa.ChunkedArray) else out
+
+
+def json_strings(col, prefix):
+    """Each cell (after ``prefix``, a text or an array of texts by row) as a JSON string: between quotes as it is,
+    or as Python's JSON encoder writes it where it has something to escape."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out = pc.binary_join_element_wise('"', prefix, col, '"', "")
+    escape = pc.match_substring_regex(col, _NEEDS_ESCAPE)
+    prefixes = pc.filter(prefix, escape).to_pylist() if not isinstance(prefix, str) else None
+    cells = pc.filter(col, escape).to_pylist()
+    escaped = [_dumps((prefixes[k] if prefixes else prefix) + c) for k, c in enumerate(cells)]
+    return pc.replace_with_mask(out, escape, pa.array(escaped, pa.string()))
+
+
+def _plain(col) -> bool:
+    """Whether no cell of an Arrow text column has anything JSON escapes (a quote, a backslash, a control character)."""
+    return all(len(b) == len(b.translate(None, _ESCAPED)) for b in map(bytes, _values(col)))
+
+
+_ESCAPED = bytes([*range(0x20), ord('"'), ord("\\")])
+
+
+def _listed(col):
+    """The ids of a column of space-separated lists, as ``str.split()`` gives them: the row of each id, and the ids."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pc.any(pc.match_substring_regex(col, _ODD_LIST)).as_py():
+        lists = pa.array([c.split() for c in col.to_pylist()], pa.list_(pa.string()))  # other spaces: as Python splits them
+    else:
+        lists = pc.split_pattern(col, " ")
+    ids, rows = pc.list_flatten(lists), pc.list_parent_indices(lists)
+    named = pc.not_equal(ids, "")  # an empty cell lists nothing
+    return pc.filter(rows, named).to_numpy(zero_copy_only=False), pc.filter(ids, named)
+
+
+def _arrow(table: Table, name: str):
+    """A column of a table as an Arrow array (text cells)."""
+    import pyarrow as pa
+
+    col = table.arrow_or_list(name)
+    if col is None or isinstance(col, list):
+        col = pa.array(table.column(name), pa.string())
+    return col
+
+
+def _chunked(prefixes: list, lengths: list[int]):
+    """The prefixes of columns put one after another: one text where they are all the same, else an array by row."""
+    import numpy as np
+    import pyarrow as pa
+
+    if all(isinstance(p, str) for p in prefixes) and len(set(prefixes)) == 1:
+        return prefixes[0]
+    if all(isinstance(p, str) for p in prefixes):
+        return pa.array(prefixes, pa.string()).take(pa.array(np.repeat(np.arange(len(prefixes)), lengths)))
+    return pa.chunked_array([pa.array([p] * n, pa.string()) if isinstance(p, str) else p for p, n in zip(prefixes, lengths, strict=True)])
+
+
+def _take(field: Json, rows) -> Json:
+    import pyarrow as pa
+
+    rows = pa.array(rows)
+    return Json(field.col.take(rows), field.prefix if isinstance(field.prefix, str) else field.prefix.take(rows))
+
+
+# -- the document's sections ---------------------------------------------------------------
+
+
+def _numbered(kind: str, bodies: Iterable[list]) -> Iterator[list]:
+    """Relations keyed by their number in the section (from 1): ``"_:<kind><n>": {<body>}``."""
+    import numpy as np
+    import pyarrow as pa
+
+    n = 1
+    for body in bodies:
+        rows = len(next(p for p in body if not isinstance(p, str)).col)
+        yield [f'"_:{kind}', pa.array(np.arange(n, n + rows)).cast(pa.string()), '": {', *body, "}"]
+        n += rows
+
+
+def _joined(lines: Iterable[list]) -> Iterator[memoryview]:
+    """Lines (parts of ``_line``) indented and joined by commas and newlines, a batch of lines at a time."""
+    first = True
+    for parts in lines:
+        text = _bytes(_line([",\n  ", *parts]))
+        if len(text):
+            yield text[2:] if first else text  # the first line has no comma before it
+            first = False
+
+
+def _values(col) -> Iterator[memoryview]:
+    """The UTF-8 bytes of the cells of an Arrow text column one after another, a chunk at a time."""
+    import numpy as np
+
+    for arr in getattr(col, "chunks", [col]):
+        offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset : arr.offset + len(arr) + 1]
+        data = arr.buffers()[2]
+        yield memoryview(data)[int(offsets[0]) : int(offsets[-1])] if data is not None and len(arr) else memoryview(b"")
+
+
+def _bytes(arr) -> memoryview:
+    """The UTF-8 bytes of an Arrow text array's cells one after another."""
+    return next(_values(arr))
 
 
 # each table's entities: (table, prov:type, (id column, prefix), {attribute: (column, prefix)}), attributes in sorted order
@@ -147,18 +325,3 @@ ENTITIES = (
     ("derived", "sin:DerivedMetric", ("metric_id", "sin:metric/"), {"prov:value": ("value", ""), "sin:formula": ("formula", "")}),
     ("claims", "sin:ClaimCheck", ("claim_id", "sin:claim/"), {"sin:formula": ("formula", ""), "sin:verdict": ("verdict", "")}),
 )
-
-
-def _record(kind: str, attributes: dict) -> str:
-    """The format of one entity's line: its key, then its type and attributes, each a JSON string."""
-    return "{}: {{" + ", ".join([f'"prov:type": "{kind}"', *(f'"{name}": {{}}' for name in attributes)]) + "}}"
-
-
-def _joined(lines: Iterator[str], sep: str, indent: str, size: int = 20000) -> Iterator[str]:
-    """Lines indented and joined by ``sep``, in chunks of ``size`` lines (for fewer writes)."""
-    lines = iter(lines)
-    glue = sep + indent
-    first = True
-    while batch := list(islice(lines, size)):
-        yield ("" if first else sep) + indent + glue.join(batch)
-        first = False

@@ -28,7 +28,8 @@ import os
 import shutil
 from pathlib import Path
 
-from .csvio import WriteError, atomic_write_text
+from .csvio import Table, WriteError, atomic_write_text
+from .errors import Collector
 from .paths import Paths, Tree
 
 MANIFEST = "MANIFEST.json"
@@ -113,3 +114,103 @@ def mismatches(tree: Tree) -> list[str]:
         if len(data) != res.get("bytes") or "sha256:" + hashlib.sha256(data).hexdigest() != res.get("hash"):
             out.append(f"{res['path']}: does not match its hash and bytes in datapackage.json")
     return out
+
+
+# -- reading the candidate's tables ----------------------------------------------------------
+
+
+def candidate_tables(paths: Paths, problems: Collector, digests: dict[str, tuple[int, str]] | None = None) -> dict[str, Table]:
+    """The candidate's tables, each by its schema's columns: what ``schema.package_tables`` gives, with the same
+    problems located the same way. ``digests``, where given, gets each table's bytes and sha256 as read."""
+    from .paths import PUBLISHED_TABLES
+    from .schema import field_names, load_schema
+
+    tree, out = paths.candidate, {}
+    for name in PUBLISHED_TABLES:
+        path = tree.table(name)
+        out[name] = read_pipeline_table(path, field_names(load_schema(paths.schema(name))), problems, paths.rel(path), digests, name)
+    return out
+
+
+def read_pipeline_table(
+    path: Path, columns: list[str], problems: Collector, display: str, digests: dict | None = None, name: str = ""
+) -> Table:
+    """``csvio.read_table(..., written_by_pipeline=True)``: a large table that Arrow can take without a problem
+    is read here; any other (small, or with something to report) by ``read_table`` itself."""
+    from . import csvio
+
+    try:
+        data = path.read_bytes() if path.is_file() else None
+    except OSError:
+        data = None
+    if data is not None and digests is not None:
+        digests[name] = (len(data), hashlib.sha256(data).hexdigest())
+    # (not data.strip() is an empty file, which read_table reports; the start of a large one shows it is not)
+    if data and len(data) >= csvio.ARROW_MIN_BYTES and data[:4096].strip() and not _control_bytes(data):
+        table = _read_arrow(data, columns)
+        if table is not None:
+            return table
+    del data
+    return csvio.read_table(path, columns, problems, display=display, written_by_pipeline=True)
+
+
+_C0 = bytes([*range(0x09), *range(0x0B, 0x20), 0x7F])  # csvio's control characters below 0x80 (tab and newline allowed)
+
+
+def _control_bytes(data: bytes, step: int = 1 << 24) -> bool:
+    """Whether the bytes hold a control character (csvio's ``_CONTROL_BYTES``: C0 but tab and newline, DEL, and
+    C1 as UTF-8), a slice at a time."""
+    import re
+
+    view = memoryview(data)
+    if any(len(piece) != len(piece.translate(None, _C0)) for piece in (bytes(view[a : a + step]) for a in range(0, len(data), step))):
+        return True
+    return b"\xc2" in data and re.search(rb"\xc2[\x80-\x9f]", data) is not None
+
+
+def _read_arrow(data: bytes, columns: list[str]) -> Table | None:
+    """``csvio._read_arrow`` once the bytes are known to hold no control character: the table Arrow parses, or
+    None wherever that reader would give None (the strict reader then finds and locates any problem)."""
+    import csv
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.csv as pcsv
+
+    from .csvio import looks_like_formula
+
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    end = data.find(b"\n", start)
+    if end < 0:
+        return None
+    try:
+        header = next(csv.reader([data[start:end].decode("utf-8")], strict=True))
+    except (UnicodeDecodeError, csv.Error, StopIteration):
+        return None
+    if len(set(header)) != len(header) or not set(header) <= set(columns) or set(columns) - set(header):
+        return None
+    body = memoryview(data)[end + 1 :]
+    n_lines = data.count(b"\n", end + 1) + (1 if len(body) and not data.endswith(b"\n") else 0)
+    try:
+        table = pcsv.read_csv(
+            pa.py_buffer(body),
+            read_options=pcsv.ReadOptions(column_names=header, block_size=1 << 24),
+            parse_options=pcsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=pcsv.ConvertOptions(
+                column_types={h: pa.string() for h in header}, strings_can_be_null=False, quoted_strings_can_be_null=False
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if table.num_rows != n_lines:
+        return None
+    for h in header:
+        col = table.column(h)
+        if any(pc.any(pc.starts_with(col, ch)).as_py() for ch in ("=", "@", "\t")):
+            return None
+        signed = pc.filter(col, pc.or_(pc.starts_with(col, "+"), pc.starts_with(col, "-")))
+        if any(looks_like_formula(c) for c in signed.to_pylist()):
+            return None
+    if header and pc.any(pc.equal(pc.utf8_trim_whitespace(table.column(header[0])), "")).as_py():
+        return None
+    return Table(header, {h: table.column(h) for h in header}, None, table.num_rows)

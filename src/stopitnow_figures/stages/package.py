@@ -12,7 +12,6 @@ runs in ``publish``, on the whole candidate.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -25,7 +24,8 @@ from ..csvio import atomic_write_chunks, atomic_write_text
 from ..errors import Collector
 from ..paths import PUBLISHED_TABLES, Paths
 from ..provenance import chunks as provenance_chunks
-from ..schema import load_schema, package_tables
+from ..publishing import candidate_tables
+from ..schema import load_schema
 
 
 def run(root: Path) -> None:
@@ -34,12 +34,13 @@ def run(root: Path) -> None:
 
     # -- load inputs -------------------------------------------------------
     meta = config.read(paths, "package", problems)
-    tables = package_tables(paths, paths.candidate, problems, written_by_pipeline=True)
+    digests: dict[str, tuple[int, str]] = {}
+    tables = candidate_tables(paths, problems, digests)
     problems.raise_if_any()
 
     # -- process -----------------------------------------------------------
     created = created_date(paths, meta["version"], tables["sources"].column("source_id"))
-    descriptor = build_descriptor(paths, meta, tables, created)
+    descriptor = build_descriptor(paths, meta, tables, digests, created)
     cff = cff_text(meta, tables["sources"], created[:10])
     zenodo = zenodo_text(meta, tables["sources"], created[:10])
 
@@ -61,8 +62,9 @@ def created_date(paths: Paths, version: str, source_ids: list[str]) -> str:
     return f"{changelog.entry_of(text, version).date}T00:00:00Z"
 
 
-def build_descriptor(paths: Paths, meta: dict, tables: dict, created: str) -> dict:
-    """datapackage.json: the metadata of package.yaml, the sources, and each resource with its schema, hash and bytes."""
+def build_descriptor(paths: Paths, meta: dict, tables: dict, digests: dict[str, tuple[int, str]], created: str) -> dict:
+    """datapackage.json: the metadata of package.yaml, the sources, and each resource with its schema, hash and
+    bytes (``digests``: each table's size and sha256, of the bytes its table was read from)."""
     return {
         "name": meta["name"],
         "title": meta["title"],
@@ -74,14 +76,13 @@ def build_descriptor(paths: Paths, meta: dict, tables: dict, created: str) -> di
         "licenses": meta["licenses"],
         "contributors": meta["contributors"],
         "sources": sources_of(tables),
-        "resources": [resource(paths, name, meta["resource_titles"][name]) for name in PUBLISHED_TABLES],
+        "resources": [resource(paths, name, meta["resource_titles"][name], *digests[name]) for name in PUBLISHED_TABLES],
         "stopitnow:quotesNotice": meta["quotes_notice"],
         "stopitnow:releaseUrl": meta["release_url"].format(version=meta["version"]),
     }
 
 
-def resource(paths: Paths, name: str, title: str) -> dict:
-    data = paths.candidate.table(name).read_bytes()
+def resource(paths: Paths, name: str, title: str, size: int, sha256: str) -> dict:
     return {
         "name": name,
         "title": title,
@@ -92,8 +93,8 @@ def resource(paths: Paths, name: str, title: str) -> dict:
         # said outright, so that no reader guesses it (the JavaScript library sniffs one from the first
         # lines, and takes the "; " of a list inside a cell for the delimiter)
         "dialect": {"delimiter": ","},
-        "bytes": len(data),
-        "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+        "bytes": size,
+        "hash": "sha256:" + sha256,
         "schema": load_schema(paths.schema(name)),
     }
 

@@ -20,8 +20,7 @@ from ..csvio import atomic_write_text
 from ..errors import Collector, Problem
 from ..gate import check as gate_check
 from ..paths import Paths
-from ..publishing import mismatches, publish
-from ..schema import package_tables
+from ..publishing import candidate_tables, mismatches, publish
 from ..sources import sha256_of
 
 
@@ -32,7 +31,7 @@ def run(root: Path) -> None:
     # -- load inputs -------------------------------------------------------
     vocabulary = vocab.load(paths.schemas)
     hedges = config.read(paths, "params", problems).get("clean")
-    tables = package_tables(paths, paths.candidate, problems, written_by_pipeline=True)
+    tables = candidate_tables(paths, problems)
     problems.raise_if_any()
     texts, digests = read_texts(paths, tables["sources"])
     validation = json.loads(paths.candidate.validation_report.read_text(encoding="utf-8"))
