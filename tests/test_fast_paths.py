@@ -290,3 +290,136 @@ def test_the_schema_reads_numbers_from_arrow_as_from_text(cells):
         read_numbers(list(cells), len(cells)),
     )
     assert np.array_equal(a.to_numpy(), b.to_numpy(), equal_nan=True) and bad_a == bad_b
+
+
+# -- the candidate's tables as package and publish read them -------------------------------
+
+
+def _read_candidate_way(path):
+    """As package and publish read a table (publishing.read_pipeline_table), Arrow taking even a small file."""
+    from stopitnow_figures.publishing import read_pipeline_table
+
+    old = csvio.ARROW_MIN_BYTES
+    csvio.ARROW_MIN_BYTES = 0
+    try:
+        problems = Collector()
+        table = read_pipeline_table(path, NAMES, problems, "t.csv")
+        return [r.cells for r in table], table.lines, sorted(map(str, problems.problems))
+    finally:
+        csvio.ARROW_MIN_BYTES = old
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet='ab ,"\n=-+5\xa0é\x01\x85\t\r', max_size=60), st.booleans())
+def test_the_candidate_reader_reads_and_reports_as_read_table_does(tmp_path_factory, body, bom):
+    path = tmp_path_factory.mktemp("csv") / "t.csv"
+    path.write_bytes(("\ufeff" if bom else "").encode() + ("a,b,c\n" + body).encode("utf-8"))
+    assert _read_candidate_way(path) == _read_by_arrow(path)
+
+
+def test_the_candidate_reader_screens_a_control_character_across_its_pieces(tmp_path):
+    from stopitnow_figures.publishing import _screen
+
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"a,b,c\n" + b"x" * 10 + b"\xc2\x85,1,2\n")  # U+0085, a C1 control character, split between two pieces
+    assert not _screen(path, step=16).plain
+    path.write_bytes(b"a,b,c\n" + b"x" * 10 + b"\xc2\xa0,1,2\n")  # U+00A0 is not one
+    assert _screen(path, step=16).plain
+
+
+# -- the provenance graph, built by Arrow, against the same graph built one record at a time --------
+
+
+def _prov_reference(tables) -> str:
+    """PROV-JSON as the first writer of provenance.py wrote it: one str.format a record."""
+    import json
+
+    from stopitnow_figures.provenance import ENTITIES, PREFIX, STAGES
+
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    col = {n: t.column for n, t in tables.items()}
+    kinds = {}
+    for table, key, kind in (("figures", "figure_id", "figure"), ("quantities", "quantity_id", "quantity")):
+        kinds |= dict.fromkeys(col[table](key), kind)
+    kinds |= dict.fromkeys(col["population"]("population_id"), "population") | dict.fromkeys(col["derived"]("metric_id"), "metric")
+    entities = []
+    for table, kind, (key, prefix), attributes in ENTITIES:
+        for i, ident in enumerate(col[table](key)):
+            attrs = "".join(f", {json.dumps(name)}: {dumps(p + col[table](c)[i])}" for name, (c, p) in attributes.items())
+            entities.append(f'{dumps(prefix + ident)}: {{"prov:type": "{kind}"{attrs}}}')
+    derived = []
+    for f, s in zip(col["figures"]("figure_id"), col["figures"]("source_id"), strict=True):
+        derived.append(
+            f'"prov:activity": "sin:stage/clean", "prov:generatedEntity": {dumps("sin:figure/" + f)}, '
+            f'"prov:type": "prov:Quotation", "prov:usedEntity": {dumps("sin:source/" + s)}'
+        )
+    used = '"prov:activity": "sin:stage/{}", "prov:generatedEntity": {}, "prov:usedEntity": {}'.format
+    q = col["quantities"]
+    for ident, mentions, identities in zip(q("quantity_id"), q("mentions"), q("identities"), strict=True):
+        derived += [used("reconcile", dumps("sin:quantity/" + ident), dumps("sin:figure/" + m)) for m in mentions.split()]
+        derived += [used("reconcile", dumps("sin:quantity/" + ident), dumps("sin:identity/" + m)) for m in identities.split()]
+    ref = lambda i: dumps(f"sin:{kinds.get(i, 'unknown')}/{i}")  # noqa: E731
+    for m, inputs in zip(col["derived"]("metric_id"), col["derived"]("inputs"), strict=True):
+        derived += [used("derive", dumps("sin:metric/" + m), ref(i)) for i in inputs.split()]
+    for c, f, inputs in zip(col["claims"]("claim_id"), col["claims"]("figure_id"), col["claims"]("inputs"), strict=True):
+        derived += [used("derive", dumps("sin:claim/" + c), dumps("sin:figure/" + f))]
+        derived += [used("derive", dumps("sin:claim/" + c), ref(i)) for i in inputs.split()]
+    generated = [
+        f'"prov:activity": "sin:stage/{stage}", "prov:entity": {dumps(prefix + i)}'
+        for stage, table, key, prefix in (
+            ("clean", "figures", "figure_id", "sin:figure/"),
+            ("reconcile", "quantities", "quantity_id", "sin:quantity/"),
+            ("reconcile", "identities", "identity_id", "sin:identity/"),
+            ("derive", "derived", "metric_id", "sin:metric/"),
+            ("derive", "claims", "claim_id", "sin:claim/"),
+        )
+        for i in col[table](key)
+    ]
+    informed = [f'"prov:informant": "sin:stage/{a}", "prov:informed": "sin:stage/{b}"' for a, b in zip(STAGES, STAGES[1:], strict=False)]
+
+    def section(kind, bodies):
+        return f' "{kind}": {{\n' + ",\n".join(f'  "_:{kind}{n}": {{{b}}}' for n, b in enumerate(bodies, 1)) + "\n }"
+
+    activity = ' "activity": {\n' + ",\n".join(f'  "sin:stage/{s}": {{}}' for s in STAGES) + "\n },\n"
+    head = "{\n" + activity + ' "entity": {\n' + ",\n".join("  " + e for e in entities) + "\n },\n"
+    head += ' "prefix": ' + json.dumps(PREFIX, sort_keys=True) + ",\n"
+    sections = (("wasDerivedFrom", derived), ("wasGeneratedBy", generated), ("wasInformedBy", informed))
+    return head + ",\n".join(section(k, b) for k, b in sections) + "\n}\n"
+
+
+ODD = st.sampled_from(["a", "b-1", 'q"x', "back\\slash", "tab\there", "line\nbreak", "é", "\x1f", ""])
+IDS = st.sampled_from(["f1", "f2", "q1", "m1", "p1", "nope", 'f"3'])
+LISTS = st.lists(IDS, max_size=3).map(" ".join) | st.sampled_from(["  f1", "f1  q1", "f1\tq1", "q1\u00a0f2 ", " ", "\x1cf1"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(ODD, IDS, LISTS), min_size=0, max_size=4), st.lists(st.tuples(IDS, LISTS), max_size=3))
+def test_the_provenance_graph_is_the_one_built_a_record_at_a_time(cells, lists):
+    import pyarrow as pa
+
+    from stopitnow_figures.provenance import ENTITIES, ROWS, chunks
+
+    def table(names, rows, arrow):
+        columns = {n: [r.get(n, "") for r in rows] for n in names}
+        if arrow:  # as read by Arrow (some tables come as lists, some as Arrow columns)
+            columns = {n: pa.chunked_array([pa.array(c, pa.string())]) for n, c in columns.items()}
+        return Table(names, columns, None, len(rows))
+
+    rows = {
+        "sources": [{"source_id": s, "headline": v, "publisher": v, "url": "u", "sha256": "0"} for v, s, _ in cells],
+        "population": [{"population_id": "p1", "value": "5", "publisher": "x", "table": "t"}],
+        "figures": [{"figure_id": f, "source_id": v, "value": "1", "quote": v, "char_start": "0", "char_end": "1"} for v, f, _ in cells],
+        "identities": [{"identity_id": i, "left": "{q1}", "relation": "=", "right": m} for i, m in lists],
+        "quantities": [{"quantity_id": q, "value": "", "status": "s", "mentions": m, "identities": m} for q, m in lists],
+        "derived": [{"metric_id": m, "value": "2", "formula": v, "inputs": i} for v, m, i in cells],
+        "claims": [{"claim_id": f"c{c}", "figure_id": f, "formula": "x", "verdict": "v", "inputs": i} for c, (f, i) in enumerate(lists)],
+    }
+    names = {t: [key, *(c for c, _ in attributes.values())] for t, _, (key, _), attributes in ENTITIES}
+    names["quantities"] += ["mentions", "identities"]
+    names["derived"] += ["inputs"]
+    names["claims"] += ["figure_id", "inputs"]
+    for arrow in (False, True):
+        tables = {t: table(names[t], r, arrow) for t, r in rows.items()}
+        written = "".join(c if isinstance(c, str) else bytes(c).decode() for c in chunks(tables))
+        assert written == _prov_reference(tables)
+    assert ROWS > 4  # (the batches themselves are checked on the real package and the benchmark corpora)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 
+import numpy as np
 import pytest
 
 from conftest import ROOT, read_csv
@@ -106,3 +107,42 @@ def test_a_derived_period_not_from_its_rule_is_caught(package):
     tables, texts, sha, hedges = copy.deepcopy(package)
     _row(tables, "derived", "metric_id", "bournemouthecho-dorset-per-month")["period_start"] = "2019-02-01"
     assert any(u.column == "period_start" for u in check(tables, texts, sha, hedges))
+
+
+def test_the_plain_reading_of_whole_numbers_is_the_number_readers(package):
+    """The gate reads most figures' words a column at a time; every one it reads must be what NumberReader gives."""
+    import math
+
+    from stopitnow_figures.gate import plain_readings
+    from stopitnow_figures.values import NumberReader
+
+    reader = NumberReader(vocab.load(), package[3])
+    written = [r["as_written"] for r in package[0]["figures"]]
+    written += ["0", "000", "7", "80", "1,000", "10,000,000", "12345678901234567890", "1,00", "01", " 5", "5 ", "٣", "Nearly 80"]
+    written += [f"{h} {n}" for h, _ in reader.hedges for n in ("0", "1", "70", "1,500", "100000", "2,000,000")]
+    fits, qualifier, value, lo, hi = plain_readings(reader, written, [""] * len(written))
+    assert fits.sum() > len(written) // 2
+    for i in np.flatnonzero(fits):
+        parsed, v, lower, upper = reader.read(written[i], "")
+        assert (qualifier[i], value[i]) == (parsed.qualifier, v), written[i]
+        for got, want in ((lo[i], lower), (hi[i], upper)):
+            assert (math.isnan(got) and want is None) or got == want, written[i]
+    assert not plain_readings(reader, ["80"], ["round"])[0][0]  # a curated reading is the reader's to apply
+
+
+def test_a_bound_typed_into_a_quantity_no_solver_is_needed_for_is_caught(package):
+    tables, texts, sha, hedges = copy.deepcopy(package)
+    row = _row(tables, "quantities", "quantity_id", "scotland-2016-website-visits")
+    assert not row["identities"]  # the meet of its mentions' intervals, read off a column at a time
+    row["upper"] = str(float(row["upper"] or 0) + 1)
+    bad = check(tables, texts, sha, hedges)
+    assert any(u.resource == "quantities" and u.column == "upper" and "re-solving" in u.reason for u in bad)
+
+
+def test_a_metric_of_a_metric_resting_on_an_untraced_one_is_caught(package):
+    tables, texts, sha, hedges = copy.deepcopy(package)
+    inner = next(r for r in tables["derived"] if any(i == m["metric_id"] for m in tables["derived"] for i in r["inputs"].split()))
+    used = next(m for m in tables["derived"] if m["metric_id"] in inner["inputs"].split())
+    used["period_end"] = "1999-12-31"
+    bad = check(tables, texts, sha, hedges)
+    assert any(u.resource == "derived" and u.row == tables["derived"].index(inner) + 1 and "inputs do not trace" in u.reason for u in bad)

@@ -91,11 +91,16 @@ def check(tables: dict, texts: dict[str, str], sha256: dict[str, str], hedges: d
     sources = _check_sources(t["sources"], texts, sha256, vocabulary, bad)
     reader = None if not hedges else NumberReader(vocabulary, hedges)
     figure_ok = _check_figures(t["figures"], sources, texts, sha256, reader, vocabulary, bad)
+    t["figures"].release()  # each check holds the text cells it needs as lists: one table's at a time
     population_ok = _check_population(t["population"], vocabulary, bad)
     model, quantity_ok = _check_quantities(t, figure_ok, vocabulary, bad)
+    t["figures"].release()
+    t["quantities"].release()
     index, value, lo, hi, periods = _environment(t)
     traced = np.concatenate([quantity_ok, population_ok, np.zeros(len(t["derived"]), dtype=bool)])
     _check_metrics(t["derived"], index, value, lo, hi, traced, periods, bad)
+    t["derived"].release()
+    t["quantities"].release()
     if model is not None and hedges:
 
         def lookup(ident: str) -> tuple[float, float, float]:
@@ -247,12 +252,32 @@ def _simple_quantities(vocabulary: Vocabulary, t: dict[str, Table]):
 
 
 def _subset(table: Table, rows: np.ndarray, names: tuple[str, ...]) -> Table:
-    """Some rows of a table, with some of its columns."""
+    """Some rows of a table, with some of its columns (as lists, whatever the table holds)."""
+    import pyarrow as pa
+
     columns = {}
     for name in names:
-        col = table.column(name)
-        columns[name] = [col[i] for i in rows.tolist()]
+        col = table.arrow_or_list(name)
+        if col is None or isinstance(col, list):
+            col = table.column(name)
+            columns[name] = [col[i] for i in rows.tolist()]
+        else:
+            columns[name] = col.take(pa.array(rows, pa.int64())).to_pylist()
     return Table(names, columns, None, len(rows))
+
+
+def _texts(table: Table, name: str):
+    """A column as an Arrow array of text, without making a list of it."""
+    import pyarrow as pa
+
+    col = table.arrow_or_list(name)
+    return pa.array(table.column(name), pa.string()) if col is None or isinstance(col, list) else col
+
+
+def _cell(table: Table, name: str, i: int) -> str:
+    """One cell, without making a list of its column."""
+    col = table.arrow_or_list(name)
+    return table.column(name)[i] if col is None or isinstance(col, list) else col[i].as_py()
 
 
 def _claimed_figures(claims: Table, figures: Table) -> Table:
@@ -361,8 +386,8 @@ def _read_as_published(figures: Table, reader: NumberReader | None) -> np.ndarra
     bounds are what those words give. The others (and any that disagree) the reader reads one by one."""
     if reader is None or not len(figures):
         return np.zeros(len(figures), dtype=bool)
-    fits, qualifier, value, lo, hi = plain_readings(reader, figures.column("as_written"), figures.column("reading"))
-    agreed = fits & (np.array(figures.column("qualifier"), dtype=object) == qualifier)
+    fits, qualifier, value, lo, hi = plain_readings(reader, figures.column("as_written"), _texts(figures, "reading"))
+    agreed = fits & (np.array(_texts(figures, "qualifier").to_pylist(), dtype=object) == qualifier)
     for name, expected in (("value", value), ("lower", lo), ("upper", hi)):
         published, not_numbers = figures.numbers(name)
         agreed &= _same_columns(published, expected)
@@ -383,7 +408,7 @@ def plain_readings(reader: NumberReader, written: list[str], curated: list[str])
     text = pa.array(written, pa.string())
     plain = pc.extract_regex(pc.ascii_lower(text), pattern)
     fits = pc.is_valid(plain).to_numpy(zero_copy_only=False) & pc.string_is_ascii(text).to_numpy(zero_copy_only=False)
-    fits &= np.array([not c for c in curated], dtype=bool)
+    fits &= pc.equal(pa.array(curated, pa.string()) if isinstance(curated, list) else curated, "").to_numpy(zero_copy_only=False)
     whole = pc.fill_null(pc.replace_substring(pc.struct_field(plain, "digits"), ",", ""), "0")
     value = pc.cast(whole, pa.float64()).to_numpy(zero_copy_only=False)
     kept = pc.utf8_length(pc.utf8_rtrim(whole, "0")).to_numpy(zero_copy_only=False)
@@ -502,6 +527,9 @@ def _check_population(population: Table, vocabulary: Vocabulary, bad: list[Untra
     return ok
 
 
+METRIC_ROWS = 200_000  # formulas evaluated at a time (the evaluation's working memory is per formula)
+
+
 def _check_metrics(derived: Table, index, value, lo, hi, traced, periods: Periods, bad: list[Untraced]) -> None:
     """Each metric's formula, re-evaluated on its inputs' published numbers, gives
     its own; its inputs trace in turn; its period follows from its rule."""
@@ -509,19 +537,10 @@ def _check_metrics(derived: Table, index, value, lo, hi, traced, periods: Period
     mids = col("metric_id")
     first = len(index) - len(mids)  # metrics come last in ``index``
     names = ("value", "lower", "upper")
-    self_ok, ids = _formulas_ok("derived", derived, col("formula"), col("inputs"), names, index, value, lo, hi, bad)
-    period_ok = np.ones(len(mids), dtype=bool)
-    rules, starts, ends = col("period_rule"), col("period_start"), col("period_end")
-    for i in np.flatnonzero(self_ok & ~_periods_hold(rules, starts, ends, periods, empty=True)).tolist():
-        expected = period_of_rule(rules[i], ids[i], periods)
-        if expected is None or expected != (starts[i], ends[i]):
-            period_ok[i] = False
-            for c, v in (("period_start", starts[i]), ("period_end", ends[i])):
-                bad.append(Untraced("derived", i + 1, c, v, f"the period rule {rules[i]!r} gives {expected!r}"))
-    state: dict[int, str] = {}
-    plain = _plainly_traced(ids, index, first, traced) & self_ok & period_ok
+    self_ok, period_ok, plain, ids = _metrics_themselves(derived, index, value, lo, hi, traced, periods, bad)
     traced[first + np.flatnonzero(plain)] = True
-    state.update(dict.fromkeys(np.flatnonzero(plain).tolist(), "ok"))
+    state: dict[int, str] = dict.fromkeys(np.flatnonzero(plain).tolist(), "ok")
+    again: list = []  # trace itself, for its inputs (emptied at the end: a cycle, and stages run without the cyclic collector)
 
     def trace(i: int) -> bool:
         """Whether metric ``i`` (its row) traces: itself, and every input in turn."""
@@ -536,7 +555,7 @@ def _check_metrics(derived: Table, index, value, lo, hi, traced, periods: Period
         missing = []
         for ident in ids[i]:
             at = index.get(ident)
-            if at is None or not (traced[at] or (at >= first and trace(at - first))):
+            if at is None or not (traced[at] or (at >= first and again[0](at - first))):
                 missing.append(ident)
         if missing and self_ok[i]:
             for c in names:
@@ -546,8 +565,41 @@ def _check_metrics(derived: Table, index, value, lo, hi, traced, periods: Period
         traced[first + i] = good
         return good
 
+    again.append(trace)
     for i in sorted(np.flatnonzero(~plain).tolist(), key=mids.__getitem__):
         trace(i)
+    again.clear()
+
+
+def _metrics_themselves(derived: Table, index, value, lo, hi, traced, periods: Periods, bad: list[Untraced]):
+    """Each metric's formula and period, ``METRIC_ROWS`` at a time: whether each holds, which metrics plainly
+    trace (``_plainly_traced``), and the ids of the formula of each other metric (by row)."""
+    n, first = len(derived), len(index) - len(derived)
+    self_ok, period_ok, plain = np.ones(n, dtype=bool), np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
+    names = ("value", "lower", "upper")
+    published = {}
+    for name in names:
+        numbers, not_numbers = derived.numbers(name)
+        published[name] = (numbers, np.isin(np.arange(n), not_numbers))
+    kept: dict[int, list[str]] = {}
+    for start in range(0, n, METRIC_ROWS):
+        part = {
+            c: _texts(derived, c).slice(start, METRIC_ROWS).to_pylist()
+            for c in ("formula", "inputs", "period_rule", "period_start", "period_end")
+        }
+        got = {name: (a[start : start + METRIC_ROWS], b[start : start + METRIC_ROWS]) for name, (a, b) in published.items()}
+        ok, ids = _formulas_ok("derived", derived, part["formula"], part["inputs"], names, index, value, lo, hi, bad, got, start)
+        rules, starts, ends = part["period_rule"], part["period_start"], part["period_end"]
+        for j in np.flatnonzero(ok & ~_periods_hold(rules, starts, ends, periods, empty=True)).tolist():
+            expected = period_of_rule(rules[j], ids[j], periods)
+            if expected is None or expected != (starts[j], ends[j]):
+                period_ok[start + j] = False
+                for c, v in (("period_start", starts[j]), ("period_end", ends[j])):
+                    bad.append(Untraced("derived", start + j + 1, c, v, f"the period rule {rules[j]!r} gives {expected!r}"))
+        self_ok[start : start + len(ok)] = ok
+        plain[start : start + len(ok)] = _plainly_traced(ids, index, first, traced) & ok & period_ok[start : start + len(ok)]
+        kept.update((start + j, ids[j]) for j in np.flatnonzero(~plain[start : start + len(ok)]).tolist())
+    return self_ok, period_ok, plain, kept
 
 
 def _plainly_traced(ids: list[list[str]], index, first: int, traced: np.ndarray) -> np.ndarray:
@@ -560,29 +612,31 @@ def _plainly_traced(ids: list[list[str]], index, first: int, traced: np.ndarray)
     return np.bincount(owner, weights=~good, minlength=len(ids)) == 0
 
 
-def _formulas_ok(resource, table: Table, formulas, listed, names, index, value, lo, hi, bad) -> tuple[np.ndarray, list[list[str]]]:
-    """Whether each row's inputs are its formula's ids and its formula re-evaluates
-    to its numbers; and the ids of each formula."""
+def _formulas_ok(resource, table: Table, formulas, listed, names, index, value, lo, hi, bad, published, offset: int = 0):
+    """Whether each row's inputs are its formula's ids and its formula re-evaluates to its numbers (``published``:
+    each number column, and where its text is not a number); and the ids of each formula. The rows are the
+    table's from ``offset`` on."""
     done = evaluate_many(formulas, index, value, lo, hi)
     ok = np.ones(len(formulas), dtype=bool)
     for i, (ids, given) in enumerate(zip(done.ids, listed, strict=True)):
         if not ids or " ".join(ids) != given:
             ok[i] = False
             why = f"inputs {given!r} are not the ids of the formula {' '.join(ids)!r}"
-            bad.extend(Untraced(resource, i + 1, c, table.column(c)[i], why) for c in names)
+            bad.extend(Untraced(resource, offset + i + 1, c, _cell(table, c, offset + i), why) for c in names)
     for i, why in done.errors.items():
         if ok[i]:
             ok[i] = False
-            bad.extend(Untraced(resource, i + 1, c, table.column(c)[i], f"the formula cannot be re-evaluated: {why}") for c in names)
+            why = f"the formula cannot be re-evaluated: {why}"
+            bad.extend(Untraced(resource, offset + i + 1, c, _cell(table, c, offset + i), why) for c in names)
     for name, expected in zip(
         names, (done.value, np.where(np.isinf(done.lo), np.nan, done.lo), np.where(np.isinf(done.hi), np.nan, done.hi)), strict=True
     ):
-        published, not_numbers = table.numbers(name)
-        wrong = ~_same_columns(published, expected)
-        wrong[not_numbers] = True
-        for i in np.flatnonzero(wrong & ok):
+        numbers, not_numbers = published[name]
+        wrong = ~_same_columns(numbers, expected) | not_numbers
+        for i in np.flatnonzero(wrong & ok).tolist():
             shown = None if np.isnan(expected[i]) else float(expected[i])
-            bad.append(Untraced(resource, int(i) + 1, name, table.column(name)[i], f"re-evaluating {formulas[i]!r} gives {shown!r}"))
+            why = f"re-evaluating {formulas[i]!r} gives {shown!r}"
+            bad.append(Untraced(resource, offset + i + 1, name, _cell(table, name, offset + i), why))
         ok &= ~wrong
     return ok, done.ids
 
@@ -591,7 +645,8 @@ def _check_claims(claims: Table, figures: Table, figure_ok: np.ndarray, checker:
     """Each claim decided again: its stated numbers are its figure's, its computed numbers and verdict what the
     check gives on the published quantities, from traced figures and inputs."""
     col = claims.column
-    figure_rows = {fid: i for i, fid in enumerate(figures.column("figure_id"))}
+    stated_by = set(col("figure_id"))
+    figure_rows = {fid: i for i, fid in enumerate(figures.column("figure_id")) if fid in stated_by}
     for i, (fid, formula, relation) in enumerate(zip(col("figure_id"), col("formula"), col("relation"), strict=True)):
         at = figure_rows.get(fid)
         if at is None or not figure_ok[at]:
@@ -601,8 +656,8 @@ def _check_claims(claims: Table, figures: Table, figure_ok: np.ndarray, checker:
             )
             continue
         for c, fc in (("stated", "value"), ("stated_lower", "lower"), ("stated_upper", "upper")):
-            if not _same(_num(col(c)[i]), _num(figures.column(fc)[at])):
-                bad.append(Untraced("claims", i + 1, c, col(c)[i], f"differs from the figure's {fc} {figures.column(fc)[at]!r}"))
+            if not _same(_num(col(c)[i]), _num(_cell(figures, fc, at))):
+                bad.append(Untraced("claims", i + 1, c, col(c)[i], f"differs from the figure's {fc} {_cell(figures, fc, at)!r}"))
         try:
             done = checker.check(fid, formula, relation)
         except (KeyError, ValueError, ArithmeticError) as exc:

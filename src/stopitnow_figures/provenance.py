@@ -24,7 +24,7 @@ from .csvio import Table
 PREFIX = {"schema": "https://schema.org/", "sin": "https://w3id.org/stopitnow-figures/"}
 STAGES = ("clean", "reconcile", "derive", "package")
 KINDS = ("figure", "quantity", "population", "metric", "unknown")  # what an input id names, by code
-ROWS = 200_000  # lines built and written at a time
+ROWS = 50000  # lines built and written at a time
 _dumps = json.JSONEncoder(ensure_ascii=False).encode
 _NEEDS_ESCAPE = r'["\\\x00-\x1f]'  # what JSON escapes (ensure_ascii off)
 # Python's str.split() splits on these (str.isspace): a list cell of single spaces between ids is split by Arrow
@@ -191,6 +191,8 @@ def json_strings(col, prefix):
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    col = col.combine_chunks() if isinstance(col, pa.ChunkedArray) else col
+    prefix = prefix.combine_chunks() if isinstance(prefix, pa.ChunkedArray) else prefix
     out = pc.binary_join_element_wise('"', prefix, col, '"', "")
     escape = pc.match_substring_regex(col, _NEEDS_ESCAPE)
     prefixes = pc.filter(prefix, escape).to_pylist() if not isinstance(prefix, str) else None
@@ -267,12 +269,16 @@ def _numbered(kind: str, bodies: Iterable[list]) -> Iterator[list]:
 
 def _joined(lines: Iterable[list]) -> Iterator[memoryview]:
     """Lines (parts of ``_line``) indented and joined by commas and newlines, a batch of lines at a time."""
+    import pyarrow as pa
+
     first = True
     for parts in lines:
         text = _bytes(_line([",\n  ", *parts]))
         if len(text):
             yield text[2:] if first else text  # the first line has no comma before it
             first = False
+        del text
+        pa.default_memory_pool().release_unused()  # what the batch used, which Arrow's allocator would keep
 
 
 def _values(col) -> Iterator[memoryview]:

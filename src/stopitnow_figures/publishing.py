@@ -25,7 +25,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from .csvio import Table, WriteError, atomic_write_text
@@ -97,8 +99,9 @@ def _remove_empty_folders(top: Path) -> None:
             folder.rmdir()
 
 
-def mismatches(tree: Tree) -> list[str]:
-    """Where the descriptor's hashes and bytes disagree with the files beside it (empty when they agree)."""
+def mismatches(tree: Tree, known: dict[Path, tuple[int, str]] | None = None) -> list[str]:
+    """Where the descriptor's hashes and bytes disagree with the files beside it (empty when they agree).
+    ``known``: the size and sha256 of files already read (the tables, by ``candidate_tables``)."""
     try:
         descriptor = json.loads(tree.datapackage.read_text(encoding="utf-8"))
         resources = descriptor["resources"]
@@ -110,10 +113,14 @@ def mismatches(tree: Tree) -> list[str]:
         if not res.get("path") or not path.is_file():
             out.append(f"{res.get('path')}: listed in datapackage.json but missing")
             continue
-        data = path.read_bytes()
-        if len(data) != res.get("bytes") or "sha256:" + hashlib.sha256(data).hexdigest() != res.get("hash"):
+        size, digest = (known or {}).get(path) or _digest(path.read_bytes())
+        if size != res.get("bytes") or "sha256:" + digest != res.get("hash"):
             out.append(f"{res['path']}: does not match its hash and bytes in datapackage.json")
     return out
+
+
+def _digest(data: bytes) -> tuple[int, str]:
+    return len(data), hashlib.sha256(data).hexdigest()
 
 
 # -- reading the candidate's tables ----------------------------------------------------------
@@ -126,51 +133,87 @@ def candidate_tables(paths: Paths, problems: Collector, digests: dict[str, tuple
     from .schema import field_names, load_schema
 
     tree, out = paths.candidate, {}
-    for name in PUBLISHED_TABLES:
+    # the largest first, so that Arrow's working memory for it comes before the others are held
+    for name in sorted(PUBLISHED_TABLES, key=lambda n: -_size(tree.table(n))):
         path = tree.table(name)
         out[name] = read_pipeline_table(path, field_names(load_schema(paths.schema(name))), problems, paths.rel(path), digests, name)
-    return out
+    return {name: out[name] for name in PUBLISHED_TABLES}
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def read_pipeline_table(
     path: Path, columns: list[str], problems: Collector, display: str, digests: dict | None = None, name: str = ""
 ) -> Table:
     """``csvio.read_table(..., written_by_pipeline=True)``: a large table that Arrow can take without a problem
-    is read here; any other (small, or with something to report) by ``read_table`` itself."""
+    is read here, from the file (never the whole file in memory); any other (small, or with something to
+    report) by ``read_table`` itself."""
     from . import csvio
 
     try:
-        data = path.read_bytes() if path.is_file() else None
+        seen = _screen(path) if path.is_file() else None
     except OSError:
-        data = None
-    if data is not None and digests is not None:
-        digests[name] = (len(data), hashlib.sha256(data).hexdigest())
-    # (not data.strip() is an empty file, which read_table reports; the start of a large one shows it is not)
-    if data and len(data) >= csvio.ARROW_MIN_BYTES and data[:4096].strip() and not _control_bytes(data):
-        table = _read_arrow(data, columns)
+        seen = None
+    if seen is not None and digests is not None:
+        digests[name] = (seen.size, seen.sha256)
+    if seen is not None and seen.size >= csvio.ARROW_MIN_BYTES and seen.plain:
+        table = _read_arrow(path, seen, columns)
+        _release_arrow_memory()  # the parser's working memory, which Arrow's allocator would otherwise keep
         if table is not None:
             return table
-    del data
     return csvio.read_table(path, columns, problems, display=display, written_by_pipeline=True)
 
 
+def _release_arrow_memory() -> None:
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+
+
+@dataclass
+class Screened:
+    """What one pass over a table's bytes finds: its size and sha256, its first line, how many newlines it
+    holds and whether it ends with one, and whether Arrow may read it (no control character, not blank)."""
+
+    size: int = 0
+    sha256: str = ""
+    first: bytes = b""
+    newlines: int = 0
+    ends_with_newline: bool = False
+    plain: bool = True
+
+
 _C0 = bytes([*range(0x09), *range(0x0B, 0x20), 0x7F])  # csvio's control characters below 0x80 (tab and newline allowed)
+_C1 = re.compile(rb"\xc2[\x80-\x9f]")  # and C1, as UTF-8
 
 
-def _control_bytes(data: bytes, step: int = 1 << 24) -> bool:
-    """Whether the bytes hold a control character (csvio's ``_CONTROL_BYTES``: C0 but tab and newline, DEL, and
-    C1 as UTF-8), a slice at a time."""
-    import re
+def _screen(path: Path, step: int = 1 << 24) -> Screened:
+    """One pass over a file a piece at a time (see ``Screened``); a control character is csvio's
+    ``_CONTROL_BYTES``: C0 but tab and newline, DEL, and C1."""
+    out, digest, last = Screened(), hashlib.sha256(), b""
+    with path.open("rb") as fh:
+        while piece := fh.read(step):
+            if not out.size:
+                out.first = piece.split(b"\n", 1)[0] if b"\n" in piece else b""
+                out.plain = bool(piece[:4096].strip()) and bool(out.first)  # (a blank file is read_table's to report)
+            digest.update(piece)
+            out.size += len(piece)
+            out.newlines += piece.count(b"\n")
+            if out.plain and (len(piece) != len(piece.translate(None, _C0)) or _C1.search(last + piece[:1]) or _C1.search(piece)):
+                out.plain = False
+            last = piece[-1:]
+    out.sha256, out.ends_with_newline = digest.hexdigest(), last == b"\n"
+    return out
 
-    view = memoryview(data)
-    if any(len(piece) != len(piece.translate(None, _C0)) for piece in (bytes(view[a : a + step]) for a in range(0, len(data), step))):
-        return True
-    return b"\xc2" in data and re.search(rb"\xc2[\x80-\x9f]", data) is not None
 
-
-def _read_arrow(data: bytes, columns: list[str]) -> Table | None:
-    """``csvio._read_arrow`` once the bytes are known to hold no control character: the table Arrow parses, or
-    None wherever that reader would give None (the strict reader then finds and locates any problem)."""
+def _read_arrow(path: Path, seen: Screened, columns: list[str]) -> Table | None:
+    """``csvio._read_arrow`` of a file ``_screen`` found plain: the table Arrow parses, or None wherever that
+    reader would give None (the strict reader then finds and locates any problem)."""
     import csv
 
     import pyarrow as pa
@@ -179,28 +222,27 @@ def _read_arrow(data: bytes, columns: list[str]) -> Table | None:
 
     from .csvio import looks_like_formula
 
-    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
-    end = data.find(b"\n", start)
-    if end < 0:
-        return None
+    first = seen.first.removeprefix(b"\xef\xbb\xbf")
+    if b'"' in first:
+        return None  # a quoted header: Arrow would count its rows, not its lines (the strict reader reads it)
     try:
-        header = next(csv.reader([data[start:end].decode("utf-8")], strict=True))
+        header = next(csv.reader([first.decode("utf-8")], strict=True))
     except (UnicodeDecodeError, csv.Error, StopIteration):
         return None
     if len(set(header)) != len(header) or not set(header) <= set(columns) or set(columns) - set(header):
         return None
-    body = memoryview(data)[end + 1 :]
-    n_lines = data.count(b"\n", end + 1) + (1 if len(body) and not data.endswith(b"\n") else 0)
+    body = seen.size - len(seen.first) - 1
+    n_lines = seen.newlines - 1 + (1 if body > 0 and not seen.ends_with_newline else 0)
     try:
         table = pcsv.read_csv(
-            pa.py_buffer(body),
-            read_options=pcsv.ReadOptions(column_names=header, block_size=1 << 24),
+            path,
+            read_options=pcsv.ReadOptions(column_names=header, block_size=1 << 24, skip_rows=1),
             parse_options=pcsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
             convert_options=pcsv.ConvertOptions(
                 column_types={h: pa.string() for h in header}, strings_can_be_null=False, quoted_strings_can_be_null=False
             ),
         )
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OSError):
         return None
     if table.num_rows != n_lines:
         return None

@@ -31,14 +31,18 @@ def run(root: Path) -> None:
     # -- load inputs -------------------------------------------------------
     vocabulary = vocab.load(paths.schemas)
     hedges = config.read(paths, "params", problems).get("clean")
-    tables = candidate_tables(paths, problems)
+    digests: dict[str, tuple[int, str]] = {}
+    tables = candidate_tables(paths, problems, digests)
     problems.raise_if_any()
     texts, digests = read_texts(paths, tables["sources"])
     validation = json.loads(paths.candidate.validation_report.read_text(encoding="utf-8"))
 
     # -- process -----------------------------------------------------------
     problems.extend(
-        [Problem(paths.rel(paths.candidate.datapackage), None, None, "hash-mismatch", None, m) for m in mismatches(paths.candidate)]
+        [
+            Problem(paths.rel(paths.candidate.datapackage), None, None, "hash-mismatch", None, m)
+            for m in mismatches(paths.candidate, {paths.candidate.table(name): d for name, d in digests.items()})
+        ]
     )
     untraced = gate_check(tables, texts, digests, hedges, vocabulary)
     problems.extend(
