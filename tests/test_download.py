@@ -20,6 +20,7 @@ import tracemalloc
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from click.testing import CliRunner
@@ -133,7 +134,9 @@ def tampered_zip(tmp_path_factory) -> Path:
     res = next(r for r in descriptor["resources"] if r["name"] == "figures")
     res["bytes"], res["hash"] = len(data), "sha256:" + hashlib.sha256(data).hexdigest()
     (repo / "datapackage.json").write_text(json.dumps(descriptor, indent=2) + "\n")
-    return build_release(Paths(repo), into=tmp_path_factory.mktemp("tampered-dist"))
+    # as whoever tampers with it would pack it: our release refuses a package that differs from dvc.lock
+    with mock.patch("stopitnow_figures.release.outs_changed_since_publish", return_value=[]):
+        return build_release(Paths(repo), into=tmp_path_factory.mktemp("tampered-dist"))
 
 
 @pytest.fixture

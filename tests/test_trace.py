@@ -65,24 +65,24 @@ def _with_description(package: Path, description: str) -> None:
     table.write_text(text.replace(DESCRIPTION, description, 1), encoding="utf-8")
 
 
-def test_trace_prints_a_quantity_description_with_its_format_characters_escaped(package):
-    """The audit's case: a U+202E in a quantity's description reversed the rest of the line on screen."""
+def test_trace_refuses_a_description_with_format_characters_and_prints_it_escaped(package):
+    """The audit's case: a U+202E in a quantity's description reversed the rest of the line on screen.
+    Such a cell is refused wherever a table is read; the refusal shows the cell escaped."""
     _with_description(package, "People from Dorset\u202e who contacted\u200b Stop\u2028It Now!\u2029, January to June 2018")
     out = CliRunner().invoke(main, ["trace", "--root", str(package), ID])
-    assert out.exit_code == 0, out.output
-    assert "\n  People from Dorset\\u202e who contacted\\u200b Stop\\u2028It Now!\\u2029, January to June 2018 (" in out.output
+    assert out.exit_code != 0
+    assert "processed/quantities.csv:2: [control-character] column 'description'" in out.output
+    assert "People from Dorset\\u202e who contacted\\u200b" in out.output
     assert not any(c in out.output for c in "\u202e\u200b\u2028\u2029")
 
 
-def test_trace_json_writes_them_as_json_escapes_and_keeps_the_text(package):
-    """For programs the text is unchanged once parsed; on a terminal nothing is raw."""
-    description = "People from Dorset\u202e who contacted\u2028 Stop It Now!\ufeff, January to June 2018 \U000e0001"
+def test_trace_json_refuses_it_too_and_prints_nothing_raw(package):
+    description = "People from Dorset\u202e who contacted\u2028 Stop It Now!\ufeff, January to June 2018"
     _with_description(package, description)
     out = CliRunner().invoke(main, ["trace", "--root", str(package), "--json", ID])
-    assert out.exit_code == 0, out.output
-    assert json.loads(out.output)["description"] == description + " (no figure gives it)"
-    assert "Dorset\\u202e who contacted\\u2028 Stop It Now!\\ufeff, January to June 2018 \\udb40\\udc01 (" in out.output
-    assert not any(c in out.output for c in "\u202e\u2028\ufeff\U000e0001")
+    assert out.exit_code != 0
+    assert "[control-character]" in out.output
+    assert not any(c in out.output for c in "\u202e\u2028\ufeff")
 
 
 @pytest.mark.parametrize("char", ESCAPED, ids=[f"U+{ord(c):04X}" for c in ESCAPED])
