@@ -24,7 +24,6 @@ from __future__ import annotations
 import csv
 import io
 import math
-import operator
 import os
 import re
 import tempfile
@@ -36,6 +35,7 @@ from .errors import Collector
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_START = frozenset(FORMULA_PREFIXES)
+_FORMULA_AFTER_LINE_END = re.compile("\n[" + re.escape("".join(FORMULA_PREFIXES)) + "]")
 ARROW_MIN_BYTES = 1 << 20  # below this the strict reader is as fast as starting Arrow
 
 
@@ -65,6 +65,7 @@ class Table:
         self._columns = dict(columns)  # name -> list[str], or an Arrow array until first asked for
         self._arrow = None if all(isinstance(c, list) for c in self._columns.values()) else dict(columns)
         self._lines = lines  # None: record i is on line i + 2 (one line each after the header)
+        self._made: dict = {}  # name -> the Arrow text made from a column of cells (see ``arrow``)
         self._n = n if n is not None else (len(lines) if lines is not None else 0)
 
     @classmethod
@@ -117,6 +118,20 @@ class Table:
         if self._arrow is not None:
             self._columns = dict(self._arrow)
 
+    def arrow(self, name: str):
+        """A column as Arrow text (a ChunkedArray): as Arrow read it, or made from its cells (empty cells for an
+        absent column)."""
+        import pyarrow as pa
+
+        col = self._arrow.get(name) if self._arrow is not None else None
+        if col is None:
+            col = self._columns.get(name)
+        if col is None or isinstance(col, list):
+            if name not in self._made:
+                self._made[name] = pa.chunked_array([pa.array([""] * self._n if col is None else col, type=pa.string())], type=pa.string())
+            return self._made[name]
+        return col if isinstance(col, pa.ChunkedArray) else pa.chunked_array([col], type=pa.string())
+
     def arrow_or_list(self, name: str):
         """A column as stored: a list, or the Arrow array it was read into (None if absent)."""
         return self._columns.get(name)
@@ -156,6 +171,18 @@ def arrow_numbers(col, empty: float = math.nan):
     return out
 
 
+def all_distinct(col, order=None) -> bool:
+    """Whether no two cells of an Arrow column are equal: sorted (``order``: its sort indices, where the caller
+    has them), none equals the next (a sort is several times faster than Arrow's count of distinct values)."""
+    import pyarrow.compute as pc
+
+    n = len(col)
+    if n < 2:
+        return True
+    ordered = pc.take(col, pc.sort_indices(col) if order is None else order)
+    return not pc.any(pc.equal(ordered.slice(1), ordered.slice(0, n - 1))).as_py()
+
+
 def looks_like_formula(cell: str) -> bool:
     """True for a cell a spreadsheet would evaluate (=, +, -, @ at the start).
 
@@ -178,6 +205,7 @@ def read_table(
     display: str | None = None,
     optional: frozenset[str] = frozenset(),
     written_by_pipeline: bool = False,
+    checked_arrow: bool = False,
 ) -> Table:
     """Read a CSV into a Table, reporting every problem found.
 
@@ -186,13 +214,19 @@ def read_table(
     header, a row that cannot be parsed) is reported once, and the table comes
     back marked incomplete, so that checks across tables can leave it out
     rather than report what follows from it.
+
+    ``checked_arrow``: a hand-edited table may be parsed by Arrow too, without
+    its one leniency: every line holding a quote is read again by the strict
+    reader, and the strict reader reads the whole file unless each agrees (a
+    line without a quote is split at its commas by both). The table read is
+    the strict reader's, only faster.
     """
     name = display or str(path)
     data = read_file_bytes(path, name, problems)
     if data is None:
         return Table.unreadable(columns)
-    if written_by_pipeline and len(data) >= ARROW_MIN_BYTES:
-        table = _read_arrow(data, columns, optional)
+    if (written_by_pipeline or checked_arrow) and len(data) >= ARROW_MIN_BYTES:
+        table = _read_arrow(data, columns, optional, strict=not written_by_pipeline)
         if table is not None:
             return table
     text = _decode(data, name, problems)
@@ -227,7 +261,7 @@ def read_file_bytes(path: Path, name: str, problems: Collector) -> bytes | None:
     except OSError as exc:
         problems.add("missing-file", name, None, None, None, f"the file cannot be read: {exc.strerror}")
         return None
-    if not data.strip():
+    if not data or data.isspace():  # what ``not data.strip()`` says, without a copy of the file
         problems.add("empty-file", name, 1, None, None, "the file is empty; it needs at least a header row")
         return None
     return data
@@ -277,6 +311,22 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u061c\u200b-\u200f\u2028
 _CONTROL_BYTES = re.compile(
     rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f\xad]|\xd8\x9c|\xe2\x80[\x8b-\x8f\xa8-\xae]|\xe2\x81[\xa0-\xa4\xa6-\xa9]|\xef\xbb\xbf"
 )
+# every byte but the C0 controls other than tab and newline, DEL, and the lead bytes of the other characters
+# _CONTROL_BYTES refuses (0xC2: C1 controls and the soft hyphen; 0xD8: the Arabic letter mark; 0xE2: the
+# zero-width, direction and separator marks; 0xEF: a byte-order mark)
+_LEAD_BYTES = b"\xc2\xd8\xe2\xef"
+_PLAIN_BYTES = bytes(b for b in range(256) if not (b < 0x20 and b not in (0x09, 0x0A) or b == 0x7F or bytes([b]) in _LEAD_BYTES))
+
+
+def has_control_bytes(data: bytes) -> bool:
+    """Whether UTF-8 ``data`` holds a character ``_CONTROL_BYTES`` refuses; what is left once every other byte
+    is deleted says so, ten times faster than the regular expression over it all."""
+    left = data.translate(None, _PLAIN_BYTES)
+    if not left:
+        return False
+    if left.translate(None, _LEAD_BYTES):
+        return True  # a C0 control or DEL
+    return _CONTROL_BYTES.search(data) is not None
 
 
 def _read_plain(reader, text: str, header: list[str]) -> Table | None:
@@ -348,26 +398,25 @@ def _cell_problems(col: list[str], column: str, lines: list[int], name: str, pro
 
 def formula_cells(col: list[str]) -> list[int]:
     """Positions of the cells a spreadsheet would run (see ``looks_like_formula``)."""
-    firsts = "".join(map(_FIRST, col))
-    if not any(ch in firsts for ch in FORMULA_PREFIXES):
+    if not col:
+        return []
+    text = "\n".join(col)  # a cell starts at the start or after a line end (and a line end within a cell is let by)
+    if text[:1] not in FORMULA_START and not _FORMULA_AFTER_LINE_END.search(text):
         return []  # no cell even starts like a formula
     return [i for i, c in enumerate(col) if c[:1] in FORMULA_START and looks_like_formula(c)]
 
 
-_FIRST = operator.itemgetter(slice(0, 1))
-
-
-def _read_arrow(data: bytes, columns: list[str], optional: frozenset[str]) -> Table | None:
+def _read_arrow(data: bytes, columns: list[str], optional: frozenset[str], *, strict: bool = False) -> Table | None:
     """The table parsed by Arrow from its bytes; None whenever the strict reader
-    must look (see the module doc), which then finds and locates any problem."""
+    must look (see the module doc), which then finds and locates any problem.
+    ``strict``: also None unless the strict reader would read each record alike
+    (see ``read_table``)."""
     import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.csv as pcsv
 
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     end = data.find(b"\n")
-    if end < 0 or _CONTROL_BYTES.search(data):
+    if end < 0 or has_control_bytes(data):
         return None  # a control character (a lone carriage return among them): the strict reader locates it
     try:
         header = next(csv.reader([data[:end].decode("utf-8")], strict=True))
@@ -378,28 +427,99 @@ def _read_arrow(data: bytes, columns: list[str], optional: frozenset[str]) -> Ta
     body = memoryview(data)[end + 1 :]
     n_lines = data.count(b"\n", end + 1) + (1 if len(body) and not data.endswith(b"\n") else 0)
     try:
-        table = pcsv.read_csv(
-            pa.py_buffer(body),
-            read_options=pcsv.ReadOptions(column_names=header, block_size=1 << 24),
-            parse_options=pcsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
-            convert_options=pcsv.ConvertOptions(
-                column_types={h: pa.string() for h in header}, strings_can_be_null=False, quoted_strings_can_be_null=False
-            ),
-        )
+        table = _arrow_csv(body, header)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
-    if table.num_rows != n_lines:
-        return None  # a blank line or a cell spanning lines: the strict reader counts lines
+    if table.num_rows != n_lines or _arrow_must_look(table, header, [ch for ch in "=@\t+-" if ch.encode() in data]):
+        return None  # a blank line or a cell spanning lines (the strict reader counts lines), or a cell to report
+    if strict and not _strict_agrees(data, end + 1, table, header):
+        return None
+    return Table(header, {h: table.column(h) for h in header}, None, table.num_rows)
+
+
+def _arrow_csv(body, header: list[str]):
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    # one thread: on two cores, Arrow's threads spend half as much time again as one, for no less wall time
+    return pcsv.read_csv(
+        pa.py_buffer(body),
+        read_options=pcsv.ReadOptions(column_names=header, block_size=1 << 22, use_threads=False),
+        parse_options=pcsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+        convert_options=pcsv.ConvertOptions(
+            column_types={h: pa.string() for h in header}, strings_can_be_null=False, quoted_strings_can_be_null=False
+        ),
+    )
+
+
+def _arrow_must_look(table, header: list[str], present: list[str]) -> bool:
+    """Whether a cell may be one the strict reader reports (a formula) or skips (a row of blank cells);
+    ``present``: the characters a formula starts with that the file holds at all (no cell starts with another)."""
+    import pyarrow.compute as pc
+
+    signs = [ch for ch in ("+", "-") if ch in present]
     for h in header:
         col = table.column(h)
-        if any(pc.any(pc.starts_with(col, ch)).as_py() for ch in ("=", "@", "\t")):
-            return None
-        signed = pc.filter(col, pc.or_(pc.starts_with(col, "+"), pc.starts_with(col, "-")))
-        if any(looks_like_formula(c) for c in signed.to_pylist()):  # a signed number is data
-            return None
-    if header and pc.any(pc.equal(pc.utf8_trim_whitespace(table.column(header[0])), "")).as_py():
-        return None  # perhaps a row of blank cells, which the strict reader skips
-    return Table(header, {h: table.column(h) for h in header}, None, table.num_rows)
+        if any(pc.any(pc.starts_with(col, ch)).as_py() for ch in ("=", "@", "\t") if ch in present):
+            return True
+        if not signs:
+            continue
+        starts = pc.starts_with(col, signs[0]) if len(signs) == 1 else pc.or_(pc.starts_with(col, "+"), pc.starts_with(col, "-"))
+        if any(looks_like_formula(c) for c in pc.filter(col, starts).to_pylist()):  # a signed number is data
+            return True
+    # a first cell that does not start with a printable ASCII character other than a space may be blank
+    # (Arrow's reading of Unicode whitespace costs a third of a second to start, so none is asked of it)
+    return bool(header) and not bool(pc.all(surely_not_blank(table.column(header[0])), min_count=0).as_py())
+
+
+def surely_not_blank(col):
+    """An Arrow mask of the text cells that start with a printable ASCII character other than a space (so
+    that ``cell.strip()`` is not empty); false for the others, which may be blank."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    first = pc.binary_slice(col.cast(pa.binary()), 0, 1)
+    return pc.and_(pc.greater_equal(first, pa.scalar(b"!")), pc.less_equal(first, pa.scalar(b"~")))
+
+
+def _strict_agrees(data: bytes, start: int, table, header: list[str]) -> bool:
+    """Whether the strict reader reads Arrow's records, each one line from ``start`` (no record spans lines,
+    as Arrow's count of rows has shown): each line holding a quote is read by it again, and each other line
+    is split at its commas by both; no cell is as long as the csv module's limit."""
+    import pyarrow.compute as pc
+
+    limit = csv.field_size_limit()
+    if any((pc.max(pc.binary_length(table.column(h))).as_py() or 0) >= limit for h in header):
+        return False
+    at, lines = _quoted_lines(data, start)
+    if not at:
+        return True
+    arrow = table.take(at).to_pylist()
+    for line, row in zip(lines, arrow, strict=True):
+        try:
+            records = list(csv.reader([line.decode("utf-8")], strict=True))
+        except csv.Error:
+            return False
+        if records != [[row[h] for h in header]]:
+            return False
+    return True
+
+
+def _quoted_lines(data: bytes, start: int) -> tuple[list[int], list[bytes]]:
+    """The lines after ``start`` that hold a double quote: their positions (0 the first) and their bytes."""
+    at, lines = [], []
+    line, counted = 0, start
+    pos = data.find(b'"', start)
+    while pos >= 0:
+        begin = data.rfind(b"\n", start, pos) + 1 or start
+        line += data.count(b"\n", counted, begin)
+        end = data.find(b"\n", pos)
+        end = len(data) if end < 0 else end
+        at.append(line)
+        lines.append(data[begin:end])
+        counted = begin
+        pos = data.find(b'"', end)
+    return at, lines
 
 
 def format_number(value: float | int | None) -> str:
@@ -424,13 +544,30 @@ def format_numbers(values) -> list[str]:
     out = np.full(arr.shape, "", dtype=object)
     size = np.abs(arr)
     whole = ~np.isnan(arr) & (np.mod(arr, 1) == 0) & (size < 1e15)
-    out[whole] = arr[whole].astype(np.int64).astype(str).astype(object)
+    out[whole] = list(map(str, arr[whole].astype(np.int64).tolist()))
     # ".10g" writes these without an exponent, as format_number does (from 9999999999.5 up it rounds to 1e+10)
     plain = ~np.isnan(arr) & ~whole & (size >= 1e-4) & (size < 9999999999.5)
     out[plain] = list(map("{:.10g}".format, arr[plain].tolist()))
     rest = ~np.isnan(arr) & ~whole & ~plain
     out[rest] = [format_number(v) for v in arr[rest].tolist()]
     return out.tolist()
+
+
+def format_numbers_arrow(values):
+    """``format_numbers`` as Arrow text: whole numbers written by Arrow, the others by ``format_number``."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = np.asarray(values, dtype=float)
+    with np.errstate(invalid="ignore"):  # an infinity is not whole
+        whole = ~np.isnan(arr) & (np.mod(arr, 1) == 0) & (np.abs(arr) < 1e15)
+    text = pc.cast(pa.array(np.where(whole, arr, 0).astype(np.int64)), pa.string())
+    other = ~whole
+    if other.any():
+        cells = ["" if v != v else format_number(v) for v in arr[other].tolist()]  # "" for NaN, as format_number
+        text = pc.replace_with_mask(text, pa.array(other), pa.array(cells, type=pa.string()))
+    return text
 
 
 def escape_cell(cell: str) -> str:
@@ -442,33 +579,108 @@ def escape_cell(cell: str) -> str:
 
 def csv_chunks(names: list[str], columns: dict[str, Sequence], rows_per_chunk: int = 50000, *, checked: bool = False) -> Iterator[str]:
     """A table as CSV text, a chunk of rows at a time: each column a list of text
-    cells or a NumPy array of numbers (NaN for empty).
+    cells, an Arrow array of text, or a NumPy array of numbers (NaN for empty).
 
     Numbers are written by ``format_number``; text by Python's csv module
     (quoted only where needed, lines ending in "\\n"); a cell a spreadsheet
     would run is refused (unless the caller ``checked`` already).
     """
-    cols, n = [], None
+    for piece in _csv_pieces(names, columns, rows_per_chunk, checked):
+        yield piece if isinstance(piece, str) else piece.decode("utf-8")
+
+
+def _csv_pieces(names: list[str], columns: dict[str, Sequence], rows_per_chunk: int, checked: bool) -> Iterator[str | bytes]:
+    """``csv_chunks``, each chunk as text or as its UTF-8 bytes."""
+    n = None
     for name in names:
         col = columns[name]
         if n is not None and len(col) != n:
             raise ValueError(f"column {name!r} has {len(col)} cells, not {n}")
         n = len(col)
-        if not isinstance(col, list):
-            col = format_numbers(col)  # a NumPy array of numbers: no cell can be a formula
-        elif not checked:
-            for i in formula_cells(col):
-                escape_cell(col[i])
-        cols.append(col)
+        if not checked:
+            refuse_formulas(col)
     yield _csv_text([names])
+    arrow = (n or 0) >= ARROW_MIN_ROWS
     for start in range(0, n or 0, rows_per_chunk):
-        yield _csv_text(zip(*(c[start : start + rows_per_chunk] for c in cols), strict=True))
+        yield _csv_chunk([_cells_of(columns[name], start, rows_per_chunk, arrow) for name in names], arrow)
+
+
+def _is_arrow(col) -> bool:
+    return type(col).__module__.startswith("pyarrow")
+
+
+def _cells_of(col, start: int, size: int, arrow: bool):
+    """``size`` cells of a column from ``start``: text cells (a list, or Arrow text), numbers by ``format_numbers``
+    (as Arrow text, with ``arrow``)."""
+    if isinstance(col, list):
+        return col[start : start + size]
+    if _is_arrow(col):
+        return col.slice(start, size)
+    return format_numbers_arrow(col[start : start + size]) if arrow else format_numbers(col[start : start + size])
+
+
+def refuse_formulas(col) -> None:
+    """Refuse (``escape_cell``) the first cell of a text column that a spreadsheet would run; numbers never are."""
+    if isinstance(col, list):
+        for i in formula_cells(col):
+            escape_cell(col[i])
+    elif _is_arrow(col):
+        import pyarrow.compute as pc
+
+        starts = None
+        for ch in FORMULA_PREFIXES:
+            starts = pc.starts_with(col, ch) if starts is None else pc.or_(starts, pc.starts_with(col, ch))
+        for cell in pc.filter(col, starts).to_pylist():
+            escape_cell(cell)
 
 
 def _csv_text(rows) -> str:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerows(rows)
     return buf.getvalue()
+
+
+ARROW_MIN_ROWS = 10000  # below this joining the cells in Python is as fast as starting Arrow
+
+
+def _csv_chunk(cols: list, arrow: bool) -> str | bytes:
+    """Rows (given by column) as the csv module writes them. Where no cell holds a comma, a quote or a line
+    break, that is each row's cells joined by commas: for many rows, Arrow's writer writes that, refusing
+    any such cell (and a carriage return); for a few, they are joined so, and that checked by counting the
+    commas and line ends (a cell with one of them adds one) and finding no quote or carriage return. Else,
+    or where a row has a single cell (an empty one is written quoted), the csv module writes them."""
+    rows = len(cols[0]) if cols else 0
+    if len(cols) > 1 and rows and arrow:
+        data = _arrow_csv_chunk(cols)
+        if data is not None:
+            return data
+    cols = [c.to_pylist() if _is_arrow(c) else c for c in cols]
+    if len(cols) > 1 and rows:
+        try:
+            text = "\n".join(map(",".join, zip(*cols, strict=True))) + "\n"
+        except TypeError:  # a cell that is not text: the csv module writes what str() gives
+            text = ""
+        if text.count(",") == rows * (len(cols) - 1) and text.count("\n") == rows and '"' not in text and "\r" not in text:
+            return text
+    return _csv_text(zip(*cols, strict=True))
+
+
+def _arrow_csv_chunk(cols: list) -> bytes | None:
+    """The rows as Arrow writes text cells unquoted (None where a cell holds a comma, a quote, a line break, or
+    is not text)."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    try:
+        arrays = [c if _is_arrow(c) else pa.array(c, type=pa.string()) for c in cols]
+        if any(a.type != pa.string() for a in arrays):
+            return None
+        sink = pa.BufferOutputStream()
+        table = pa.table(arrays, names=[f"c{k}" for k in range(len(arrays))])
+        pcsv.write_csv(table, sink, write_options=pcsv.WriteOptions(include_header=False, quoting_style="none"))
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    return sink.getvalue().to_pybytes()
 
 
 class WriteError(Exception):
@@ -518,9 +730,6 @@ def write_tables(tables: dict[Path, tuple[list[str], dict[str, Sequence]]]) -> N
     rows to disk. Every table is checked for formula cells before any is written."""
     for names, columns in tables.values():
         for name in names:
-            col = columns[name]
-            if isinstance(col, list):
-                for i in formula_cells(col):
-                    escape_cell(col[i])
+            refuse_formulas(columns[name])
     for path, (names, columns) in sorted(tables.items()):
-        atomic_write_chunks(path, csv_chunks(names, columns, checked=True))
+        atomic_write_chunks(path, _csv_pieces(names, columns, 50000, True))

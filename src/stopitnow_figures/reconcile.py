@@ -44,6 +44,7 @@ import ast
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -75,21 +76,46 @@ _OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 def parse(formula: str, index: dict[str, int]) -> Node:
     """A formula of the language of ``expr`` over {ids} as a tree; FormulaError where it is not of that form,
     KeyError naming an id not in ``index``."""
-    from .expr import _template, compile_formula
+    tree, names = _read_formula(formula)
+    return _node(tree, {name: index[ident] for name, ident in names})
 
-    compile_formula(formula)  # the form and the limits of the language
+
+@lru_cache(maxsize=1 << 16)
+def _read_formula(formula: str) -> tuple[tuple, tuple[tuple[str, str], ...]]:
+    """A formula's syntax tree (see ``_shape_tree``) and its names and ids, checked against the language and its
+    limits as ``compile_formula`` checks it (read once: a formula checked by a stage is parsed again by its model)."""
+    from .expr import _compile_shape, _template
+
     shape, names = _template(formula)
-    return _node(ast.parse(shape, mode="eval").body, {name: index[ident] for name, ident in names.items()})
+    _compile_shape(shape)
+    return _shape_tree(shape), tuple(names.items())
 
 
-def _node(tree, slots: dict[str, int]) -> Node:
+@lru_cache(maxsize=4096)
+def _shape_tree(shape: str) -> tuple:
+    """A formula shape's syntax tree as nested tuples (read once for each shape): (name,), (value,), ("neg", x)
+    or (op, left, right)."""
+    return _tuples(ast.parse(shape, mode="eval").body)
+
+
+def _tuples(tree) -> tuple:
     if isinstance(tree, ast.Name):
-        return Node("var", slots[tree.id])
+        return ("var", tree.id)
     if isinstance(tree, ast.Constant):
-        return Node("const", float(tree.value))
+        return ("const", float(tree.value))
     if isinstance(tree, ast.UnaryOp):
-        return Node("neg", left=_node(tree.operand, slots))
-    return Node(_OPS[type(tree.op)], left=_node(tree.left, slots), right=_node(tree.right, slots))
+        return ("neg", _tuples(tree.operand))
+    return (_OPS[type(tree.op)], _tuples(tree.left), _tuples(tree.right))
+
+
+def _node(tree: tuple, slots: dict[str, int]) -> Node:
+    if tree[0] == "var":
+        return Node("var", slots[tree[1]])
+    if tree[0] == "const":
+        return Node("const", tree[1])
+    if tree[0] == "neg":
+        return Node("neg", left=_node(tree[1], slots))
+    return Node(tree[0], left=_node(tree[1], slots), right=_node(tree[2], slots))
 
 
 def linear(node: Node) -> tuple[dict[int, float], float] | None:
@@ -484,13 +510,15 @@ class Quantities:
 
 @dataclass
 class Mentions:
-    """The figures by column: id, the position of the quantity each mentions, its value and interval."""
+    """The figures by column: id, the position of the quantity each mentions, its value and interval; and
+    whether each id is one figure's, where that is known (else the model finds out when it needs to)."""
 
     ids: list[str]
     quantity: np.ndarray
     value: np.ndarray
     lo: np.ndarray
     hi: np.ndarray
+    ids_unique: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -536,14 +564,13 @@ class Model:
     def __init__(self, quantities: Quantities, mentions: Mentions, relations: list[Relation], status=None) -> None:
         self.q, self.m = quantities, mentions
         self.status = status or statuses()
-        self.index = {ident: k for k, ident in enumerate(quantities.ids)}
-        self.mention_at = {ident: k for k, ident in enumerate(mentions.ids)}
         self._order = np.argsort(mentions.quantity, kind="stable")
         self._start = np.searchsorted(mentions.quantity[self._order], np.arange(len(quantities.ids) + 1))
         self.identity_rows: list[Constraint] = []
         self.sums: list[tuple[str, int, list[int]]] = []  # totals of distinct people and their parts
+        named = self._named_index(relations)
         for r in relations:
-            left, right = parse(r.left, self.index), parse(r.right, self.index)
+            left, right = parse(r.left, named), parse(r.right, named)
             distinct = bool(quantities.distinct[left.variables()[0]]) if left.variables() else False
             self.identity_rows += identity(r.ident, left, r.relation, right, distinct)
             if r.relation == "sum" and distinct:
@@ -557,6 +584,23 @@ class Model:
         self.aside: dict[object, list[Constraint]] = {}
         self.conflicts: dict[object, list[str]] = {}
         self._solved: dict[object, Box] = {}
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """The position of each quantity id (its last, where an id is listed twice; made when first asked for)."""
+        return dict(zip(self.q.ids, range(len(self.q.ids)), strict=True))
+
+    def _named_index(self, relations: list[Relation]) -> dict[str, int]:
+        """``index`` for the ids the relations name alone (what parsing them needs, without a map of every id)."""
+        from .expr import inputs
+
+        named = {i for r in relations for i in inputs(r.left) + inputs(r.right)}
+        return {q: k for k, q in enumerate(self.q.ids) if q in named}
+
+    @cached_property
+    def mention_at(self) -> dict[str, int]:
+        """The position of each figure id among the mentions (made when first asked for)."""
+        return dict(zip(self.m.ids, range(len(self.m.ids)), strict=True))
 
     # -- the sets -------------------------------------------------------------
 
@@ -619,17 +663,22 @@ class Model:
         return sol
 
     def _best_mentions(self) -> np.ndarray:
-        """For each quantity, the mention whose value it takes: the narrowest interval (open ones last), then the first id."""
+        """For each quantity, the mention whose value it takes: the narrowest interval (open ones last), then the first id.
+        Ids are ranked only among the mentions of quantities mentioned more than once (the others have no rival)."""
         m = self.m
         width = np.where(np.isfinite(m.hi) & np.isfinite(m.lo), m.hi - m.lo, INF)
-        rank = np.argsort(np.argsort(np.array(m.ids, dtype=object), kind="stable"), kind="stable")
+        rivals = np.flatnonzero(np.diff(self._start)[m.quantity] > 1)
+        ids = [m.ids[i] for i in rivals.tolist()]
+        rank = np.zeros(len(m.ids), dtype=np.int64)
+        rank[rivals[sorted(range(len(ids)), key=ids.__getitem__)]] = np.arange(len(ids))
         order = np.lexsort((rank, width, m.quantity))
         first = np.searchsorted(m.quantity[order], np.arange(len(self.q.ids)))
         return order[np.minimum(first, len(order) - 1)]
 
     def _simple_columns(self, simple, lo, hi, stated_lo, stated_hi):
         """Status, the rows that set each end, and the mentions of each simple quantity (the others are filled
-        in set by set). A simple quantity's interval is what its mentions state: pinned or as stated."""
+        in set by set). A simple quantity's interval is what its mentions state: pinned or as stated. By column
+        for the quantities of one mention; one by one for the others."""
         m = self.m
         sets_lo = (
             np.isclose(m.lo, stated_lo[m.quantity], rtol=1e-9, atol=1e-9)
@@ -642,36 +691,71 @@ class Model:
             & (stated_hi[m.quantity] < self.q.hi[m.quantity])
         )
         n = len(self.q.ids)
-        status, lower_by, upper_by, mentions = [""] * n, [""] * n, [""] * n, [""] * n
-        for v in np.flatnonzero(simple).tolist():
+        status, lower_by, upper_by, mentions = (np.full(n, "", dtype=object) for _ in range(4))
+        status[simple] = np.where(lo[simple] == hi[simple], self.status.pinned, self.status.as_stated)
+        counts = np.diff(self._start)
+        one = np.flatnonzero(simple & (counts == 1))
+        if len(one):
+            i = self._order[self._start[one]]
+            ids = np.array(m.ids, dtype=object)[i]
+            mentions[one] = ids
+            lower_by[one] = np.where(sets_lo[i], ids, "")
+            upper_by[one] = np.where(sets_hi[i], ids, "")
+        for v in np.flatnonzero(simple & (counts > 1)).tolist():
             at = self.mentions_of(v)
             ids = [m.ids[i] for i in at]
             mentions[v] = " ".join(ids)
             lower_by[v] = " ".join(ids[j] for j, i in enumerate(at) if sets_lo[i])
             upper_by[v] = " ".join(ids[j] for j, i in enumerate(at) if sets_hi[i])
-            status[v] = self.status.pinned if lo[v] == hi[v] else self.status.as_stated
-        return status, lower_by, upper_by, mentions, [""] * n, [""] * n, [""] * n
+        return status.tolist(), lower_by.tolist(), upper_by.tolist(), mentions.tolist(), [""] * n, [""] * n, [""] * n
 
     def _solve_into(self, sol: Solution, key: object, group: list[int]) -> None:
         box = self.solved(key, group)
-        aside, conflicts = self.aside[key], self.conflicts[key]
-        every = self.rows(key, group)
+        aside = self.aside[key]
+        every = self.rows(key, group)  # the mentions of each quantity of the group in turn, then the identities
+        names = [set(c.variables) for c in every]
+        start = 0
         for v in group:
-            mine = [c for c in every if c.kind == "mention" and int(c.left.arg) == v]
-            kept = [c for c in mine if c not in aside]
-            lo, hi = box.get(v)
-            stated = self.stated(v, kept)
-            involved = any(v in c.variables for c in aside)
-            sol.lo[v], sol.hi[v] = lo, hi
-            sol.status[v] = status_of(self.status, lo, hi, stated, bool(kept), involved)
-            sol.lower_by[v] = " ".join(_why(box.why_lo.get(v), kept, 0, lo))
-            sol.upper_by[v] = " ".join(_why(box.why_hi.get(v), kept, 1, hi))
-            sol.value[v] = point_value([self.mention_of(c.ident) for c in kept], lo, hi, v in self.whole, self.domain([v])[v])
-            sol.mentions[v] = " ".join(c.ident for c in mine)
-            sol.identities[v] = " ".join(sorted({c.ident for c in every if c.kind == "identity" and v in c.variables}))
-            touches = any(v in c.variables for c in every if c.ident in conflicts)
-            sol.conflict[v] = " ".join(conflicts) if touches else ""
-            sol.set_aside[v] = " ".join(dict.fromkeys(c.ident for c in aside if v in c.variables))
+            at = self.mentions_of(v).tolist()
+            mine = every[start : start + len(at)]
+            start += len(at)
+            kept = [(i, c) for i, c in zip(at, mine, strict=True) if c not in aside] if aside else list(zip(at, mine, strict=True))
+            self._fill(sol, key, v, box, (every, names), mine, kept)
+
+    def _fill(self, sol: Solution, key: object, v: int, box: Box, rows: tuple, mine: list[Constraint], kept_at: list) -> None:
+        """One quantity of a solved set: its bounds, status, the rows that set them, its value and its rows."""
+        aside, conflicts = self.aside[key], self.conflicts[key]
+        every, names = rows
+        kept = [c for _, c in kept_at]
+        lo, hi = box.get(v)
+        stated = self.stated(v, kept)
+        involved = any(v in c.variables for c in aside)
+        sol.lo[v], sol.hi[v] = lo, hi
+        sol.status[v] = status_of(self.status, lo, hi, stated, bool(kept), involved)
+        sol.lower_by[v] = " ".join(_why(box.why_lo.get(v), kept, 0, lo))
+        sol.upper_by[v] = " ".join(_why(box.why_hi.get(v), kept, 1, hi))
+        sol.value[v] = point_value([self._mention_at(i, c.ident) for i, c in kept_at], lo, hi, v in self.whole, self.domain([v])[v])
+        sol.mentions[v] = " ".join(c.ident for c in mine)
+        sol.identities[v] = " ".join(sorted({c.ident for c, vs in zip(every, names, strict=True) if c.kind == "identity" and v in vs}))
+        touches = bool(conflicts) and any(v in vs for c, vs in zip(every, names, strict=True) if c.ident in conflicts)
+        sol.conflict[v] = " ".join(conflicts) if touches else ""
+        sol.set_aside[v] = " ".join(dict.fromkeys(c.ident for c in aside if v in c.variables))
+
+    def _mention_at(self, i: int, figure_id: str) -> tuple[float, float, float, str]:
+        """``mention_of`` the mention at ``i``, without the map of every figure id where each id is one mention's."""
+        if not self._ids_unique:
+            return self.mention_of(figure_id)
+        return float(self.m.value[i]), float(self.m.lo[i]), float(self.m.hi[i]), figure_id
+
+    @cached_property
+    def _ids_unique(self) -> bool:
+        if self.m.ids_unique is not None:
+            return self.m.ids_unique
+        import pyarrow as pa
+
+        from .csvio import all_distinct
+
+        return all_distinct(pa.array(self.m.ids, type=pa.string()))
 
     def stated(self, v: int, kept: list[Constraint]) -> tuple[float, float]:
         """What a quantity's mentions state together: the meet of their intervals and its domain, in whole
@@ -806,30 +890,43 @@ def relation_symbol(vocabulary, word: str) -> str:
 def quantities_of(vocabulary, quantities) -> Quantities:
     """The quantities of a table with columns quantity_id, measure, unit and counting (raw or published)."""
     counts = vocabulary.names("quantities", "counting")
-    counting = np.array(quantities.column("counting"), dtype=object)
-    domains = [vocabulary.domain(m) for m in quantities.column("measure")]
+    countings, counting = _coded(quantities, "counting")
+    measures, measure = _coded(quantities, "measure")
+    units, unit = _coded(quantities, "unit")
+    domains = np.array([vocabulary.domain(m) for m in measures], dtype=float).reshape(-1, 2)
     return Quantities(
         ids=quantities.column("quantity_id"),
-        whole=np.isin(np.array(quantities.column("unit"), dtype=object), list(vocabulary.whole_units)),
-        relation=counting == counts.relation,
-        distinct=counting == counts.distinct,
-        lo=np.array([d[0] for d in domains], dtype=float),
-        hi=np.array([d[1] for d in domains], dtype=float),
+        whole=np.isin(np.array(units, dtype=object), list(vocabulary.whole_units))[unit],
+        relation=(np.array(countings, dtype=object) == counts.relation)[counting],
+        distinct=(np.array(countings, dtype=object) == counts.distinct)[counting],
+        lo=domains[measure, 0],
+        hi=domains[measure, 1],
     )
 
 
-def model_of_tables(vocabulary, figures, quantities, identities, skip: set[str] = frozenset()) -> Model:
+def _coded(table, name: str) -> tuple[list[str], np.ndarray]:
+    """A column as its distinct cells (in order of first appearance) and the position of each cell among them."""
+    import pyarrow.compute as pc
+
+    coded = pc.dictionary_encode(table.arrow(name).combine_chunks())
+    return coded.dictionary.to_pylist(), coded.indices.to_numpy(zero_copy_only=False).astype(np.intp)
+
+
+def model_of_tables(
+    vocabulary, figures, quantities, identities, skip: set[str] = frozenset(), quantity_of=None, ids_unique: bool | None = None
+) -> Model:
     """The model of checked tables (the published ones, or the raw quantities and identities with the cleaned
     figures): each figure a mention of its quantity, each identity row its relations. ``skip``: identity ids to
-    leave out (rows a check has already refused)."""
+    leave out (rows a check has already refused). What the caller has found already: ``quantity_of``, the row
+    of each figure's quantity (each quantity id once); ``ids_unique``, whether each figure id is once."""
     qs = quantities_of(vocabulary, quantities)
-    index = {q: k for k, q in enumerate(qs.ids)}
     mentions = Mentions(
         ids=figures.column("figure_id"),
-        quantity=np.array([index[q] for q in figures.column("quantity_id")], dtype=np.int64),
+        quantity=_positions(figures.arrow("quantity_id"), quantities.arrow("quantity_id"), qs.ids) if quantity_of is None else quantity_of,
         value=figures.numbers("value")[0],
         lo=figures.numbers("lower", -INF)[0],
         hi=figures.numbers("upper", INF)[0],
+        ids_unique=ids_unique,
     )
     relations = [
         Relation(r["identity_id"], r["left"], relation_symbol(vocabulary, r["relation"]), r["right"])
@@ -837,3 +934,18 @@ def model_of_tables(vocabulary, figures, quantities, identities, skip: set[str] 
         if r["identity_id"] not in skip
     ]
     return Model(qs, mentions, relations, vocabulary.names("quantities", "status"))
+
+
+def _positions(named, ids, id_list: list[str]) -> np.ndarray:
+    """The position in ``ids`` of each id ``named`` (Arrow text): looked up by Arrow where each id is listed once
+    and each named one is listed; else by a dict (the last row of an id; KeyError naming the first unlisted)."""
+    import pyarrow.compute as pc
+
+    from .csvio import all_distinct
+
+    if all_distinct(ids):
+        at = pc.index_in(named, value_set=ids.combine_chunks())
+        if not at.null_count:
+            return np.asarray(at.to_numpy(zero_copy_only=False), dtype=np.int64)
+    index = {q: k for k, q in enumerate(id_list)}
+    return np.array([index[q] for q in named.to_pylist()], dtype=np.int64)

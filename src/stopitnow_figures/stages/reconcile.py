@@ -1,9 +1,13 @@
 """reconcile: quantities from the figures that mention them and the identities between them.
 
 Reads the candidate's processed/figures.csv (clean has checked it) and
-processed/geographies.csv, raw/figures.csv (for the line of each figure),
-raw/quantities.csv and raw/identities.csv; writes the candidate's
-processed/quantities.csv and processed/identities.csv.
+processed/geographies.csv, raw/quantities.csv and raw/identities.csv (and
+raw/figures.csv, for the line of a figure, only where a problem is reported
+in it); writes the candidate's processed/quantities.csv and
+processed/identities.csv.
+
+Every check runs on whole columns first; only where one may fail are the rows
+checked one by one, which locates each problem (see ``QuantityTable``).
 
 Each figure mentions one quantity; a quantity says what it counts and how
 (events, distinct people, or a relation). Each quantity gets the tightest
@@ -17,10 +21,11 @@ data, not a failure.
 from __future__ import annotations
 
 import sys
+from functools import cached_property
 from pathlib import Path
 
 from .. import raw, vocab
-from ..csvio import Table, read_table, write_tables
+from ..csvio import Row, Table, all_distinct, read_table, write_tables
 from ..errors import Collector
 from ..expr import FormulaError, Periods, inputs, period_of_rule
 from ..paths import Paths
@@ -61,16 +66,18 @@ def load_inputs(paths: Paths, problems: Collector) -> dict[str, Table]:
         tables[name] = read_table(
             path, field_names(load_schema(paths.schema(name))), problems, display=paths.rel(path), written_by_pipeline=True
         )
-    for name, path in (("raw_figures", paths.raw_figures), ("quantities", paths.raw_quantities), ("identities", paths.raw_identities)):
-        table = name.removeprefix("raw_")
-        tables[name] = read_table(path, raw.columns(paths, table), problems, display=paths.rel(path))
-        if name != "raw_figures":
-            problems.extend(check_text_table(tables[name], raw.schema_path(paths, table), paths.rel(path)))
+    for name, path in (("quantities", paths.raw_quantities), ("identities", paths.raw_identities)):
+        tables[name] = read_table(path, raw.columns(paths, name), problems, display=paths.rel(path), checked_arrow=True)
+        problems.extend(check_text_table(tables[name], raw.schema_path(paths, name), paths.rel(path)))
     return tables
 
 
 class QuantityTable:
-    """The curated quantities and identities, checked against the figures that mention them."""
+    """The curated quantities and identities, checked against the figures that mention them.
+
+    Every check runs on whole columns first (``surely_holds``); only where one may fail are the rows checked
+    one by one (``check_quantities``, ``check_mentions``, ``check_unused``), which locates each problem, and
+    only then is raw/figures.csv read, for the line of each figure."""
 
     def __init__(self, paths: Paths, vocabulary: Vocabulary, tables: dict[str, Table], problems: Collector) -> None:
         self.paths, self.vocabulary, self.t, self.problems = paths, vocabulary, tables, problems
@@ -79,34 +86,180 @@ class QuantityTable:
             paths.rel(paths.raw_identities),
             paths.rel(paths.raw_figures),
         )
-        self.rows = {r["quantity_id"]: r for r in tables["quantities"]}
-        self.index = {q: k for k, q in enumerate(self.rows)}
         self._periods: dict[str, tuple[str, str] | None] = {}
         self.counting = vocabulary.names("quantities", "counting")
-        figures = tables["figures"]
-        self.figure_line = dict(zip(tables["raw_figures"].column("figure_id"), tables["raw_figures"].lines, strict=True))
-        fig = {
+
+    # -- the rows, for the row-wise checks (built only where one runs) -------------------
+
+    @cached_property
+    def rows(self) -> dict[str, Row]:
+        return {r["quantity_id"]: r for r in self.t["quantities"]}
+
+    @cached_property
+    def fig(self) -> dict[str, list[str]]:
+        figures = self.t["figures"]
+        return {
             n: figures.column(n) for n in ("figure_id", "quantity_id", "measure", "unit", "geography_code", "period_start", "period_end")
         }
-        self.fig = fig
-        index = {ident: k for k, ident in enumerate(fig["figure_id"])}
-        self.periods = Periods(index, fig["period_start"], fig["period_end"])
-        self.values = figures.numbers("value")[0], figures.numbers("lower", -float("inf"))[0], figures.numbers("upper", float("inf"))[0]
+
+    @cached_property
+    def periods(self) -> Periods:
+        index = {ident: k for k, ident in enumerate(self.fig["figure_id"])}
+        return Periods(index, self.fig["period_start"], self.fig["period_end"])
+
+    @cached_property
+    def figure_line(self) -> dict[str, int]:
+        """The line of each figure in raw/figures.csv (read only to locate a problem in it)."""
+        path = self.paths.raw_figures
+        figures = read_table(path, raw.columns(self.paths, "figures"), self.problems, display=self.f_display)
+        return dict(zip(figures.column("figure_id"), figures.lines, strict=True))
+
+    @cached_property
+    def named(self) -> list[str]:
+        """The ids the identities name, each once, sorted."""
+        return sorted({i for r in self.t["identities"] for i in inputs(r["left"]) + inputs(r["right"])})
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """The last row (as ``rows`` keeps) of each quantity an identity names: the ids the identity checks
+        look up, one to one with rows, as ``parse`` needs."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        ids = self.t["quantities"].arrow("quantity_id")
+        rows = np.flatnonzero(pc.is_in(ids, value_set=pa.array(self.named, type=pa.string())).to_numpy())
+        return dict(zip(pc.take(ids, pa.array(rows)).to_pylist(), rows.tolist(), strict=True))  # a later row replaces an earlier
+
+    def counting_of(self, qid: str) -> str:
+        """How the quantity (its last row, as ``rows``) counts."""
+        values, codes = self._countings
+        return values[codes[self.index[qid]]]
+
+    @cached_property
+    def _countings(self) -> tuple[list[str], object]:
+        import pyarrow.compute as pc
+
+        coded = pc.dictionary_encode(self.t["quantities"].arrow("counting").combine_chunks())
+        return coded.dictionary.to_pylist(), coded.indices.to_numpy()
+
+    # -- every check on whole columns ----------------------------------------------------
 
     def model(self) -> Model | None:
         """The reconciliation model, every row checked first (problems are collected, not raised; None where there are any)."""
-        self.check_quantities()
-        self.check_mentions()
         refused = self.check_identities()
+        if not self.surely_holds():
+            self.check_quantities()
+            self.check_mentions()
+            self.check_unused()
+        if self.problems.problems:
+            return None
+        figures, quantities, identities = self.t["figures"], self.t["quantities"], self.t["identities"]
+        return model_of_tables(
+            self.vocabulary, figures, quantities, identities, skip=refused, quantity_of=self.quantity_of, ids_unique=self.figure_ids_unique
+        )
+
+    def surely_holds(self) -> bool:
+        """Whether the row-wise checks of quantities and mentions surely find nothing, from whole columns: each id
+        once, each place known, each period rule one that applies, each figure naming a known quantity in its
+        measure, unit, place and period, and each quantity used. False where one may fail (the row-wise checks
+        then say which)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        q = self.t["quantities"]
+        if not all_distinct(q.arrow("quantity_id"), self.id_order) or self.quantity_periods[0].null_count:
+            return False
+        geo, codes = q.arrow("geography_code"), pa.array(self.t["geographies"].column("geography_code"), type=pa.string())
+        if not _every(pc.or_(pc.equal(geo, ""), pc.is_in(geo, value_set=codes))):
+            return False
+        at = self.quantity_of
+        return at is not None and self._mentions_agree(pa.array(at)) and self._all_used(at)
+
+    @cached_property
+    def id_order(self):
+        """The rows of raw/quantities.csv in the order of their ids (Arrow's sort: its order of UTF-8 bytes is the
+        order of code points ``sorted`` gives, and with each id once, the order ``sorted`` gives)."""
+        import pyarrow.compute as pc
+
+        return pc.sort_indices(self.t["quantities"].arrow("quantity_id"))
+
+    @cached_property
+    def quantity_of(self):
+        """The row of each figure's quantity, where each is a quantity's (None where one is not)."""
+        import pyarrow.compute as pc
+
+        at = pc.index_in(self.t["figures"].arrow("quantity_id"), value_set=self.t["quantities"].arrow("quantity_id").combine_chunks())
+        return None if at.null_count else at.to_numpy().astype("int64")
+
+    def _mentions_agree(self, at) -> bool:
+        """``check_mention`` on whole columns: each figure in its quantity's (at ``at``) measure, unit, place and period."""
+        import pyarrow.compute as pc
+
+        f, q = self.t["figures"], self.t["quantities"]
+        for column in ("measure", "unit"):
+            if not _every(pc.equal(f.arrow(column), pc.take(q.arrow(column), at))):
+                return False
+        geo = f.arrow("geography_code")
+        if not _every(pc.or_(pc.equal(geo, ""), pc.equal(geo, pc.take(q.arrow("geography_code"), at)))):
+            return False
+        first, last = (pc.take(c, at) for c in self.quantity_periods)
+        start, end = f.arrow("period_start"), f.arrow("period_end")
+        within = pc.and_(pc.less_equal(first, start), pc.less_equal(end, last))  # ISO dates, compared as text
+        return _every(pc.or_(pc.or_(pc.equal(first, ""), pc.equal(start, "")), within))
+
+    def _all_used(self, at) -> bool:
+        """Whether a figure (its quantity at ``at``) mentions, or an identity names, each quantity."""
+        import numpy as np
+
+        used = np.zeros(len(self.t["quantities"]), dtype=bool)
+        used[at] = True
+        used[list(self.index.values())] = True
+        return bool(used.all())
+
+    @cached_property
+    def quantity_periods(self):
+        """Each quantity row's period (start, end) by its rule, as ``period_of`` gives it, as Arrow arrays (null
+        where the rule does not apply): an empty rule or ``span`` none, ``of:<figure id>`` that figure's, each
+        other rule by ``period_of_rule``."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        rules, ids = self.t["quantities"].arrow("period"), self.t["figures"].arrow("figure_id")
+        if not self.figure_ids_unique:  # a figure twice: the period of its last row, row by row
+            return self._periods_by_row(range(len(rules)))
+        none = pc.or_(pc.equal(rules, ""), pc.equal(rules, "span"))
+        of = pc.and_(pc.starts_with(rules, "of:"), pc.equal(pc.count_substring(rules, ":"), 1))
+        at = pc.if_else(of, pc.index_in(pc.utf8_slice_codeunits(rules, 3), value_set=ids.combine_chunks()), pa.scalar(None, pa.int32()))
+        ends = tuple(pc.if_else(none, "", pc.take(self.t["figures"].arrow(c), at)) for c in ("period_start", "period_end"))
+        other = pc.invert(pc.or_(none, pc.is_valid(at)))
+        if not pc.any(other).as_py():
+            return ends
+        return self._periods_by_row(other.combine_chunks().to_numpy(zero_copy_only=False).nonzero()[0].tolist(), ends)
+
+    @cached_property
+    def figure_ids_unique(self) -> bool:
+        return all_distinct(self.t["figures"].arrow("figure_id"))
+
+    def _periods_by_row(self, rows, ends=None):
+        """``quantity_periods`` with ``rows`` read one by one by ``period_of_rule`` (the rest from ``ends``)."""
+        import pyarrow as pa
+
+        rules = self.t["quantities"].column("period")
+        first, last = (ends[0].to_pylist(), ends[1].to_pylist()) if ends else ([None] * len(rules), [None] * len(rules))
+        for k in rows:
+            first[k], last[k] = period_of_rule(rules[k], [], self.periods) or (None, None)
+        return pa.array(first, type=pa.string()), pa.array(last, type=pa.string())
+
+    # -- the rows one by one, where a check may fail -----------------------------------------
+
+    def check_unused(self) -> None:
         used = set(self.fig["quantity_id"]) | {i for r in self.t["identities"] for i in inputs(r["left"]) + inputs(r["right"])}
         for qid, row in self.rows.items():
             if qid not in used:
                 self.problems.add(
                     "unused-row", self.q_display, row.line, "quantity_id", qid, "no figure mentions this quantity and no identity uses it"
                 )
-        if self.problems.problems:
-            return None
-        return model_of_tables(self.vocabulary, self.t["figures"], self.t["quantities"], self.t["identities"], skip=refused)
 
     def check_quantities(self) -> None:
         seen: set[str] = set()
@@ -182,7 +335,7 @@ class QuantityTable:
                 self.problems.add("duplicate-id", self.i_display, r.line, "identity_id", r["identity_id"], "each identity is listed once")
             seen.add(r["identity_id"])
             ids = inputs(r["left"]) + inputs(r["right"])
-            unknown = [i for i in ids if i not in self.rows]
+            unknown = [i for i in ids if i not in self.index]
             for i in unknown:
                 self.problems.add(
                     "unknown-id", self.i_display, r.line, "left" if i in inputs(r["left"]) else "right", i, "no quantity has this id"
@@ -211,7 +364,7 @@ class QuantityTable:
     def sum_ok(self, r, left, right) -> bool:
         parts = right.variables()
         plain = left.op == "var" and _is_sum_of(right)
-        countings = {self.rows[q]["counting"] for q in [*inputs(r["left"]), *inputs(r["right"])]}
+        countings = {self.counting_of(q) for q in [*inputs(r["left"]), *inputs(r["right"])]}
         if not plain or len(set(parts)) != len(parts) or len(countings) != 1 or countings & {self.counting.relation}:
             message = "a sum relates one total to the sum of its parts ({a} + {b} ...), all counted alike as events or as distinct people"
             self.problems.add("bad-formula", self.i_display, r.line, "right", r["right"], message)
@@ -219,21 +372,23 @@ class QuantityTable:
         return True
 
     def columns(self, model: Model, solved: Solution) -> dict:
-        """processed/quantities.csv by column, sorted by id."""
+        """processed/quantities.csv by column, sorted by id (each id once here, as the checks have shown; see
+        ``id_order``). The columns of raw/quantities.csv stay Arrow text, the writer's to read a chunk at a time."""
         import numpy as np
+        import pyarrow.compute as pc
 
-        ids = sorted(self.rows)
-        at = np.array([model.index[q] for q in ids], dtype=np.int64)
-        rows = [self.rows[q] for q in ids]
-        periods = [self.period_of(r) or ("", "") for r in rows]
+        q = self.t["quantities"]
+        order = self.id_order
+        at = order.to_numpy()  # the model's quantities are the rows of raw/quantities.csv, in order
         finite = lambda a: np.where(np.isinf(a), np.nan, a)  # noqa: E731
-        text = lambda col: [col[k] for k in at.tolist()]  # noqa: E731
+        text = lambda col: np.array(col, dtype=object)[at].tolist()  # noqa: E731
+        own = lambda col: pc.take(col, order)  # noqa: E731
         return {
-            "quantity_id": ids,
-            **{c: [r[c] for r in rows] for c in ("description", "measure", "unit", "counting", "geography_code")},
-            "period_start": [p[0] for p in periods],
-            "period_end": [p[1] for p in periods],
-            "period_rule": [r["period"] for r in rows],
+            "quantity_id": own(q.arrow("quantity_id")),
+            **{c: own(q.arrow(c)) for c in ("description", "measure", "unit", "counting", "geography_code")},
+            "period_start": own(self.quantity_periods[0]),
+            "period_end": own(self.quantity_periods[1]),
+            "period_rule": own(q.arrow("period")),
             "value": solved.value[at],
             "lower": finite(solved.lo[at]),
             "upper": finite(solved.hi[at]),
@@ -244,7 +399,7 @@ class QuantityTable:
             "status": text(solved.status),
             "conflict": text(solved.conflict),
             "set_aside": text(solved.set_aside),
-            "note": [r["note"] for r in rows],
+            "note": own(q.arrow("note")),
         }
 
     def identity_columns(self) -> dict:
@@ -257,9 +412,18 @@ class QuantityTable:
 
     def lines_of(self, name: str, cols: dict) -> list[int]:
         table = self.t[name]
-        key = "quantity_id" if name == "quantities" else "identity_id"
-        line = dict(zip(table.column(key), table.lines, strict=True))
-        return [line[i] for i in cols[key]]
+        if name == "quantities":  # in the order ``columns`` sorted them
+            lines = table.lines
+            return [lines[k] for k in self.id_order.to_numpy().tolist()]
+        line = dict(zip(table.column("identity_id"), table.lines, strict=True))
+        return [line[i] for i in cols["identity_id"]]
+
+
+def _every(mask) -> bool:
+    """Whether every value of an Arrow mask is true (an empty one is)."""
+    import pyarrow.compute as pc
+
+    return not mask.null_count and bool(pc.all(mask, min_count=0).as_py())
 
 
 def _is_sum_of(node) -> bool:
