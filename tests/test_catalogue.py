@@ -32,7 +32,7 @@ E = "eveningtimes-2017-glasgow"
 
 def line_of(repo: Path, rel: str, needle: str) -> int:
     """The editor line of the first line holding ``needle`` (worked out from the file, not the program)."""
-    for i, text in enumerate((repo / rel).read_bytes().decode("utf-8", errors="replace").splitlines(), 1):
+    for i, text in enumerate((repo / rel).read_bytes().decode("utf-8", errors="replace").split("\n"), 1):
         if needle in text:
             return i
     raise AssertionError(f"{needle!r} not in {rel}")
@@ -350,6 +350,11 @@ CASES = [
         [("unknown-id", IDE, "test-unknown", "left")],
     ),
     Case(
+        "an identity whose right side is not a formula",
+        append(IDE, "test-bad-right,{uk-2016-helpline-calls},at most,{scotland-2016-helpline-own-calls} *,For the test.\n"),
+        [("bad-formula", IDE, "test-bad-right", "right")],
+    ),
+    Case(
         "a total and parts counted differently",
         append(IDE, "test-mixed,{uk-2016-helpline-calls},sum of parts,{scotland-2016-helpline-own-callers},For the test.\n"),
         [("bad-formula", IDE, "test-mixed", "right")],
@@ -432,8 +437,25 @@ CASES = [
         [("control-character", FIG, "Counts accesses", "notes")],
     ),
     Case(
+        "a lone carriage return in a cell without quotes (the csv module would end the row there)",
+        edit(NF, "national-2017-scotland,one,When one Facebook", "national-2017-scotland,one,When one\rFacebook"),
+        [("control-character", NF, "national-2017-scotland,one,When one", "context")],
+    ),
+    Case(
+        "a lone carriage return inside a quoted cell",
+        edit(FIG, "Counts accesses (times), not people.", "Counts accesses\r (times), not people."),
+        [("control-character", FIG, "Counts accesses", "notes")],
+        only=True,
+    ),
+    Case(
         "a direction override in a cell (text shown reversed)",
         edit(QUA, "Men in Scotland who called", "Men in Scotland who \u202ecalled"),
+        [("control-character", QUA, "Men in Scotland who", "description")],
+        only=True,
+    ),
+    Case(
+        "tag characters in a cell (text a reader cannot see)",
+        edit(QUA, "Men in Scotland who called", "Men in Scotland who \U000e0068\U000e0069called"),
         [("control-character", QUA, "Men in Scotland who", "description")],
         only=True,
     ),

@@ -44,6 +44,22 @@ def test_pandera_and_frictionless_flag_the_same_cell(table, column, bad):
     assert (2, column) in _frictionless_errors(table, rows)
 
 
+@pytest.mark.parametrize(
+    ("table", "column", "bad", "rule"),
+    [
+        ("figures", "quote", "", "required"),  # pandera reports the empty cell as NaN
+        ("population", "year", "20162016201620162016", "wrong-type"),  # beyond int64: cast, it read -9223372036854775808
+        ("population", "value", "9007199254740993", "wrong-type"),  # 2**53 + 1: a float would publish it rounded
+        ("population", "year", "1850", "out-of-range"),
+    ],
+)
+def test_a_problem_shows_the_cell_as_the_curator_wrote_it(table, column, bad, rule):
+    rows = read_csv(ROOT / "processed" / f"{table}.csv")
+    rows[0][column] = bad
+    problems = [p for p in check_frame(rows, ROOT / "schemas" / f"{table}.schema.json", table, table) if p.line == 2]
+    assert [(p.type, p.column, p.value) for p in problems] == [(rule, column, bad)]
+
+
 @pytest.mark.parametrize("table", ["sources", "geographies", "figures", "derived", "claims", "population"])
 def test_published_tables_pass_both(table):
     rows = read_csv(ROOT / "processed" / f"{table}.csv")

@@ -239,9 +239,21 @@ def read_table(
         table = _read_plain(reader, text, header)
         if table is not None:
             return table
+    text, mask = _mask_lone_carriage_returns(text)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     next(reader)
-    return _read_located(reader, header, name, problems)
+    return _read_located(reader, header, name, problems, mask)
+
+
+def _mask_lone_carriage_returns(text: str) -> tuple[str, str | None]:
+    """The text with each carriage return not followed by a line feed (Windows endings are gone by now) in
+    a private-use character absent from it, and that character: the csv module would end a record at the
+    return, so the row's cells would be miscounted on the wrong lines; masked, the return stays in its cell,
+    which is refused as holding a control character, on the record's line."""
+    if "\r" not in text:
+        return text, None
+    mask = next(chr(c) for c in range(0xE000, 0xF900) if chr(c) not in text)
+    return text.replace("\r", mask), mask
 
 
 def read_file_bytes(path: Path, name: str, problems: Collector) -> bytes | None:
@@ -306,15 +318,19 @@ def _header(text: str, columns: list[str], optional: frozenset[str], name: str, 
 # control characters other than tab and newline (C0, DEL and C1): never data, and terminal escapes among them;
 # and the invisible formatting characters that change how text around them reads or is shown (a soft hyphen,
 # the Arabic letter mark, zero-width spaces and joiners, direction marks and overrides, line and paragraph
-# separators, word joiners and invisible operators, direction isolates, a byte-order mark inside a cell)
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# separators, word joiners and invisible operators, direction isolates, a byte-order mark inside a cell, and the
+# tag characters, which spell hidden text)
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]"
+)
 _CONTROL_BYTES = re.compile(
     rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f\xad]|\xd8\x9c|\xe2\x80[\x8b-\x8f\xa8-\xae]|\xe2\x81[\xa0-\xa4\xa6-\xa9]|\xef\xbb\xbf"
+    rb"|\xf3\xa0[\x80\x81][\x80-\xbf]"
 )
 # every byte but the C0 controls other than tab and newline, DEL, and the lead bytes of the other characters
 # _CONTROL_BYTES refuses (0xC2: C1 controls and the soft hyphen; 0xD8: the Arabic letter mark; 0xE2: the
-# zero-width, direction and separator marks; 0xEF: a byte-order mark)
-_LEAD_BYTES = b"\xc2\xd8\xe2\xef"
+# zero-width, direction and separator marks; 0xEF: a byte-order mark; 0xF3: the tag characters)
+_LEAD_BYTES = b"\xc2\xd8\xe2\xef\xf3"
 _PLAIN_BYTES = bytes(b for b in range(256) if not (b < 0x20 and b not in (0x09, 0x0A) or b == 0x7F or bytes([b]) in _LEAD_BYTES))
 
 
@@ -348,8 +364,9 @@ def _read_plain(reader, text: str, header: list[str]) -> Table | None:
     return Table(header, columns, None, len(records))
 
 
-def _read_located(reader, header: list[str], name: str, problems: Collector) -> Table:
-    """The rest of the records, by Python's csv module one at a time, each problem located by line."""
+def _read_located(reader, header: list[str], name: str, problems: Collector, mask: str | None = None) -> Table:
+    """The rest of the records, by Python's csv module one at a time, each problem located by line;
+    ``mask`` stands for a carriage return (``_mask_lone_carriage_returns``)."""
     records: list[list[str]] = []
     lines: list[int] = []
     previous_end, width, complete = reader.line_num, len(header), True
@@ -364,6 +381,8 @@ def _read_located(reader, header: list[str], name: str, problems: Collector) -> 
             complete = False
             break
         previous_end = reader.line_num
+        if mask is not None:
+            record = [c.replace(mask, "\r") for c in record]
         if not record or all(not c.strip() for c in record):
             continue  # blank lines are harmless
         if len(record) != width:
@@ -543,7 +562,8 @@ def format_numbers(values) -> list[str]:
     arr = np.asarray(values, dtype=float)
     out = np.full(arr.shape, "", dtype=object)
     size = np.abs(arr)
-    whole = ~np.isnan(arr) & (np.mod(arr, 1) == 0) & (size < 1e15)
+    with np.errstate(invalid="ignore"):  # the remainder of an infinity is NaN, which is not whole
+        whole = ~np.isnan(arr) & (np.mod(arr, 1) == 0) & (size < 1e15)
     out[whole] = list(map(str, arr[whole].astype(np.int64).tolist()))
     # ".10g" writes these without an exponent, as format_number does (from 9999999999.5 up it rounds to 1e+10)
     plain = ~np.isnan(arr) & ~whole & (size >= 1e-4) & (size < 9999999999.5)

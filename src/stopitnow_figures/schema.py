@@ -202,8 +202,21 @@ def read_numbers(col, n: int):
     return num.astype("float64"), [int(i) for i in bad.to_numpy(dtype=bool).nonzero()[0]]
 
 
+# integers below this in size are held exactly by a float: every number is read as a float, so a larger one would be
+# published rounded (or, cast to an integer, as nonsense)
+EXACT_INTEGER = 2**53
+
+
+def expected_type(t: str) -> str:
+    """The words of a ``wrong-type`` problem for a field of type ``t``."""
+    if t == "integer":
+        return f"expected an integer smaller than {EXACT_INTEGER:,} in size"
+    return f"expected {'an' if t[:1] in 'aeiou' else 'a'} {t}"
+
+
 def _int_or_text(num, text):
-    if num.notna().sum() == text.notna().sum() and (num.dropna() % 1 == 0).all():
+    whole = num.dropna()
+    if num.notna().sum() == text.notna().sum() and (whole % 1 == 0).all() and (whole.abs() < EXACT_INTEGER).all():
         return num.astype("Int64") if num.isna().any() else num.astype("int64")
     return text  # leave text so the type check reports the bad cell
 
@@ -337,7 +350,7 @@ def _type_problems(columns: dict, schema: dict, numbers: dict, display: str, lin
             continue
         bad = _type_failures(_text_series(col, n), t, numbers.get(name))
         raw = _cells(col, bad) if bad else {}
-        out += [Problem(display, lines[i], name, "wrong-type", raw[i], f"expected a {t}") for i in bad]
+        out += [Problem(display, lines[i], name, "wrong-type", raw[i], expected_type(t)) for i in bad]
     return out
 
 
@@ -368,6 +381,8 @@ def _problem(rec: dict, columns: dict, schema: dict, extra: dict, display: str, 
             value = _cells(columns.get(col), [int(idx)]).get(int(idx), "")
     else:
         rule, message = _rule_of(check, col, schema)
+        if rule == "required":
+            value = ""  # pandera reports an empty cell as its NaN
     column = None if col is None or str(col) == "nan" else str(col)
     return Problem(display, line, column, rule, None if value is None else str(value), message)
 
@@ -400,7 +415,7 @@ def _type_failures(text, t: str, numbers=None) -> list[int]:
         return numbers[1]
     else:
         num = numbers[0]
-        ok = num.notna() & (num % 1 == 0) & text.str.fullmatch(r"[-+]?[0-9]+")
+        ok = num.notna() & (num % 1 == 0) & (num.abs() < EXACT_INTEGER) & text.str.fullmatch(r"[-+]?[0-9]+")
     bad = filled & ~ok.fillna(False).astype(bool)
     return [int(i) for i in bad.to_numpy(dtype=bool).nonzero()[0]]
 
@@ -422,7 +437,7 @@ def _rule_of(check: str, col, schema: dict) -> tuple[str, str]:
     if check.startswith("str_length"):
         return "required", "must not be empty"
     if check.startswith("dtype") or "coerce" in check:
-        return "wrong-type", f"expected a {field.get('type')}"
+        return "wrong-type", expected_type(str(field.get("type")))
     return check, check
 
 

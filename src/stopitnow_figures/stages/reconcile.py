@@ -352,11 +352,15 @@ class QuantityTable:
         """Both sides in the formula language, and a sum's total and parts single quantities counted alike."""
         from ..reconcile import parse
 
-        try:
-            left, right = parse(r["left"], self.index), parse(r["right"], self.index)
-        except FormulaError as exc:
-            self.problems.add("bad-formula", self.i_display, r.line, "left", f"{r['left']} {r['relation']} {r['right']}", str(exc))
+        sides = {}
+        for side in ("left", "right"):
+            try:
+                sides[side] = parse(r[side], self.index)
+            except FormulaError as exc:
+                self.problems.add("bad-formula", self.i_display, r.line, side, r[side], str(exc))
+        if len(sides) < 2:
             return False
+        left, right = sides["left"], sides["right"]
         if r["relation"] == self.vocabulary.names("identities", "relation").sum_of_parts:
             return self.sum_ok(r, left, right)
         return True
