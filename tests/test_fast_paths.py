@@ -423,3 +423,22 @@ def test_the_provenance_graph_is_the_one_built_a_record_at_a_time(cells, lists):
         written = "".join(c if isinstance(c, str) else bytes(c).decode() for c in chunks(tables))
         assert written == _prov_reference(tables)
     assert ROWS > 4  # (the batches themselves are checked on the real package and the benchmark corpora)
+
+
+@given(
+    st.lists(st.lists(st.text(alphabet="=+-@\t1aé€ ", max_size=4), max_size=6), max_size=4),
+    st.integers(0, 3),
+    st.booleans(),
+)
+def test_the_first_bytes_of_cells_are_read_off_arrows_offsets(chunks, skip, large):
+    """publishing._first_bytes against the cells' own first bytes, over chunked, sliced and large text columns."""
+    import pyarrow as pa
+
+    from stopitnow_figures.publishing import _first_bytes
+
+    kind = pa.large_string() if large else pa.string()
+    arrays = [pa.array(c, kind) for c in chunks]
+    arrays = [a.slice(min(skip, len(a))) for a in arrays]  # a slice keeps its parent's buffers, at an offset
+    col = pa.chunked_array(arrays, kind)
+    expected = [c.encode("utf-8")[0] for a in arrays for c in a.to_pylist() if c]
+    assert _first_bytes(col).tolist() == expected

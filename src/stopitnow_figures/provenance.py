@@ -130,7 +130,10 @@ def _owned(text: str, owners: Json, parents: list, used: list[Json]) -> Iterator
     at = np.concatenate([np.asarray(p, dtype=np.int64) for p in parents])
     which = np.concatenate([np.full(len(p), k, dtype=np.int64) for k, p in enumerate(parents)])
     order = np.argsort(at * len(parents) + which, kind="stable")
-    everything = Json(pa.chunked_array([u.col for u in used], pa.string()), _chunked([u.prefix for u in used], [len(u.col) for u in used]))
+    everything = Json(
+        pa.chunked_array(_chunks([u.col for u in used]), pa.string()), _chunked([u.prefix for u in used], [len(u.col) for u in used])
+    )
+    owners, everything = _combined(owners), _combined(everything)  # (taking from many chunks joins them each time)
     for start in range(0, len(order), ROWS):
         rows = order[start : start + ROWS]
         yield [text, _take(owners, at[rows]), ', "prov:usedEntity": ', _take(everything, rows)]
@@ -242,7 +245,23 @@ def _chunked(prefixes: list, lengths: list[int]):
         return prefixes[0]
     if all(isinstance(p, str) for p in prefixes):
         return pa.array(prefixes, pa.string()).take(pa.array(np.repeat(np.arange(len(prefixes)), lengths)))
-    return pa.chunked_array([pa.array([p] * n, pa.string()) if isinstance(p, str) else p for p, n in zip(prefixes, lengths, strict=True)])
+    return pa.chunked_array(
+        _chunks([pa.array([p] * n, pa.string()) if isinstance(p, str) else p for p, n in zip(prefixes, lengths, strict=True)])
+    )
+
+
+def _chunks(columns: list) -> list:
+    """The arrays of Arrow columns, one after another (``pa.chunked_array`` reads a chunked one cell by cell)."""
+    return [a for col in columns for a in getattr(col, "chunks", [col])]
+
+
+def _combined(field: Json) -> Json:
+    import pyarrow as pa
+
+    def one(a):
+        return a.combine_chunks() if isinstance(a, pa.ChunkedArray) else a
+
+    return Json(one(field.col), one(field.prefix))
 
 
 def _take(field: Json, rows) -> Json:

@@ -30,7 +30,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .csvio import Table, WriteError, atomic_write_text
+from .csvio import FORMULA_PREFIXES, Table, WriteError, atomic_write_text
 from .errors import Collector
 from .paths import Paths, Tree
 
@@ -216,6 +216,7 @@ def _read_arrow(path: Path, seen: Screened, columns: list[str]) -> Table | None:
     reader would give None (the strict reader then finds and locates any problem)."""
     import csv
 
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.csv as pcsv
@@ -248,11 +249,34 @@ def _read_arrow(path: Path, seen: Screened, columns: list[str]) -> Table | None:
         return None
     for h in header:
         col = table.column(h)
-        if any(pc.any(pc.starts_with(col, ch)).as_py() for ch in ("=", "@", "\t")):
+        first = _first_bytes(col)
+        if np.isin(first, _FORMULA_ONLY).any():
             return None
-        signed = pc.filter(col, pc.or_(pc.starts_with(col, "+"), pc.starts_with(col, "-")))
-        if any(looks_like_formula(c) for c in signed.to_pylist()):
-            return None
+        if np.isin(first, _SIGNS).any():  # a signed number is data
+            signed = pc.filter(col, pc.or_(pc.starts_with(col, "+"), pc.starts_with(col, "-")))
+            if any(looks_like_formula(c) for c in signed.to_pylist()):
+                return None
     if header and pc.any(pc.equal(pc.utf8_trim_whitespace(table.column(header[0])), "")).as_py():
         return None
     return Table(header, {h: table.column(h) for h in header}, None, table.num_rows)
+
+
+# the first bytes of a cell a spreadsheet would run: a sign may also start a number, which is data
+_SIGNS = list(b"+-")
+_FORMULA_ONLY = [ord(c) for c in FORMULA_PREFIXES if ord(c) not in _SIGNS]
+
+
+def _first_bytes(col):
+    """The first byte of each non-empty cell of an Arrow text column (a cell starts with "=" where its first byte is "=")."""
+    import numpy as np
+    import pyarrow as pa
+
+    out = []
+    for arr in col.chunks:
+        width = np.int64 if arr.type == pa.large_string() else np.int32
+        offsets = np.frombuffer(arr.buffers()[1], dtype=width)[arr.offset : arr.offset + len(arr) + 1]
+        data = arr.buffers()[2]
+        if data is not None and len(arr):
+            starts = offsets[:-1][offsets[1:] > offsets[:-1]]
+            out.append(np.frombuffer(data, dtype=np.uint8)[starts])
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.uint8)
