@@ -18,6 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from . import config
 from .errors import Collector
 from .paths import Paths
 from .publishing import recover
@@ -42,7 +43,7 @@ def repair_lock(paths: Paths) -> str | None:
     if not lock.exists():
         return None
     try:
-        if _sound_lock(yaml.safe_load(lock.read_text(encoding="utf-8"))):
+        if _sound_lock(yaml.load(lock.read_text(encoding="utf-8"), Loader=config.loader())):
             return None
     except (yaml.YAMLError, UnicodeDecodeError):
         pass
