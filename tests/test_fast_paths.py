@@ -442,3 +442,57 @@ def test_the_first_bytes_of_cells_are_read_off_arrows_offsets(chunks, skip, larg
     col = pa.chunked_array(arrays, kind)
     expected = [c.encode("utf-8")[0] for a in arrays for c in a.to_pylist() if c]
     assert _first_bytes(col).tolist() == expected
+
+
+# -- the reader view -------------------------------------------------------------
+
+
+def _non_overlapping_one_by_one(figures, others):
+    """The reader's plain reading: each other mark checked against every mark kept before it."""
+    kept = sorted(figures, key=lambda m: m.start)
+    for m in sorted(others, key=lambda m: (m.start, m.end)):
+        if all(m.end <= k.start or m.start >= k.end for k in kept):
+            kept.append(m)
+    return sorted(kept, key=lambda m: m.start)
+
+
+SPAN = st.tuples(st.integers(0, 40), st.integers(0, 6)).map(lambda t: (t[0], t[0] + t[1]))
+
+
+@given(st.lists(SPAN, max_size=8), st.lists(SPAN, max_size=12))
+def test_the_reader_keeps_the_marks_a_check_against_each_kept_mark_keeps(figure_spans, other_spans):
+    from stopitnow_figures.reader import Mark, non_overlapping
+
+    figures = [Mark(a, b, "figure", f"f{k}", "", "") for k, (a, b) in enumerate(figure_spans)]
+    others = [Mark(a, b, "other", f"o{k}", "", "") for k, (a, b) in enumerate(other_spans)]
+    assert [m.ref for m in non_overlapping(figures, others)] == [m.ref for m in _non_overlapping_one_by_one(figures, others)]
+
+
+@given(st.integers(0, 10**18).map(str) | st.sampled_from(["", "007", "12.50", "-3", "1e3", "0.00005", "٣", "²"]))
+def test_the_reader_formats_a_whole_number_as_through_a_float(cell):
+    from stopitnow_figures.reader import _fmt
+
+    def through_float(c):
+        if c == "":
+            return ""
+        x = float(c)
+        return f"{x:,.0f}" if x == int(x) else f"{x:,.4f}".rstrip("0").rstrip(".")
+
+    try:
+        expected = through_float(cell)
+    except ValueError:
+        with pytest.raises(ValueError):
+            _fmt(cell)
+        return
+    assert _fmt(cell) == expected
+
+
+@given(st.text(alphabet=st.sampled_from("ab<>&\"' é“"), max_size=10))
+def test_the_reader_escapes_as_html_and_its_templates_do(text):
+    import html
+
+    from markupsafe import escape
+
+    from stopitnow_figures.reader import _jinja, e
+
+    assert e(text) == html.escape(text, quote=True) and _jinja(text) == str(escape(text))

@@ -6,20 +6,30 @@ whole tokens), never at the whole quote: four pairs of quotes overlap, their
 numbers do not. Every other numeric mention is marked too, with what accounts
 for it (a figure's period words, or a row of raw/not_figures.csv and its
 reason). ``page_of`` is the one place that says which page shows an id; the
-stage writes those pages and ``trace`` prints them."""
+stage writes those pages and ``trace`` prints them.
+
+At scale the package's tables are held by column (``Columns``: Arrow arrays,
+not a dict a row), the figures once in the order of the article pages, and a
+row becomes a dict only while its page is written; a listing page is written
+in pieces of ``BATCH`` rows."""
 
 from __future__ import annotations
 
 import html
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 FOLDER = "processed/reader"
 INDEX = "index.html"
 STYLE = "style.css"  # one style sheet beside the pages (templates/reader/style.css)
 # the page of each kind of id other than a figure (a figure is on its article's page)
 PAGES = {"quantity": "quantities.html", "claim": "claims.html", "metric": "derived.html", "reference": "derived.html"}
+# the tables each listing page shows a section a row of, in order
+LISTINGS = {"quantities.html": ("quantities", "identities"), "claims.html": ("claims",), "derived.html": ("derived", "population")}
+BATCH = 5000  # rows made into dicts at a time for a listing page
 
 
 def article_page(source_id: str) -> str:
@@ -32,9 +42,10 @@ def page_of(kind: str, ident: str, source_id: str | None = None) -> str:
     return f"{page}#{ident}"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Mark:
-    """A span of an article's text to mark: a figure's number as written, or another numeric mention."""
+    """A span of an article's text to mark: a figure's number as written, or another numeric mention (a plain
+    class with slots: a million figures make millions of marks, and a frozen one costs five times as much)."""
 
     start: int
     end: int
@@ -44,80 +55,93 @@ class Mark:
     css: str  # the classes that draw it
 
 
-@dataclass(frozen=True)
-class Segment:
-    text: str
-    mark: Mark | None = None
-
-
-def marked(text: str, marks: list[Mark]) -> list[Segment]:
-    """The text as plain and marked segments, in order, which joined give the text exactly (the page shows it
-    with its line breaks as they are). Marks must not overlap (``non_overlapping`` keeps them so)."""
-    out: list[Segment] = []
+def marked_html(text: str, marks: list[Mark]) -> str:
+    """The text as HTML, plain and marked pieces in order, which read as text give the text exactly (the page
+    shows it with its line breaks as they are). Marks must not overlap (``non_overlapping`` keeps them so)."""
+    out: list[str] = []
     at = 0
     for m in sorted(marks, key=lambda m: m.start):
         if m.start > at:
-            out.append(Segment(text[at : m.start]))
-        out.append(Segment(text[m.start : m.end], m))
+            out.append(e(text[at : m.start]))
+        out.append(_mark_html(m, text[m.start : m.end]))
         at = m.end
     if at < len(text):
-        out.append(Segment(text[at:]))
-    return out
+        out.append(e(text[at:]))
+    return "".join(out)
 
 
 def non_overlapping(figures: list[Mark], others: list[Mark]) -> list[Mark]:
-    """Every figure mark, and each other mark that overlaps none of those kept before it."""
+    """Every figure mark, and each other mark that overlaps none of those kept before it.
+
+    A kept mark k overlaps m where k.start < m.end and k.end > m.start: of the kept marks that start before
+    m ends (a prefix of the figures by start, and of the other marks kept, which are kept in order of start),
+    it is enough that the furthest end is past m's start."""
     kept = sorted(figures, key=lambda m: m.start)
+    starts, reach = [k.start for k in kept], list(accumulate((k.end for k in kept), max))
+    taken: list[Mark] = []
+    taken_starts: list[int] = []
+    taken_reach: list[int] = []
     for m in sorted(others, key=lambda m: (m.start, m.end)):
-        if all(m.end <= k.start or m.start >= k.end for k in kept):
-            kept.append(m)
-    return sorted(kept, key=lambda m: m.start)
+        j, t = bisect_left(starts, m.end), bisect_left(taken_starts, m.end)
+        if (j == 0 or reach[j - 1] <= m.start) and (t == 0 or taken_reach[t - 1] <= m.start):
+            taken.append(m)
+            taken_starts.append(m.start)
+            taken_reach.append(max(taken_reach[-1], m.end) if taken_reach else m.end)
+    return sorted(kept + taken, key=lambda m: m.start)
 
 
 # -- marks of an article ----------------------------------------------------------
 
 
-def hedge_class(vocabulary, qualifier: str, reading: str) -> str:
+def hedge_class(q, qualifier: str, reading: str) -> str:
     """How a figure's mark is drawn: exact (exact or rounded, with no curated reading widening it), vague (a
-    word such as "dozens"), or hedged (a hedge word, or a curated reading such as the round "100 more")."""
-    q = vocabulary.names("figures", "qualifier")
+    word such as "dozens"), or hedged (a hedge word, or a curated reading such as the round "100 more").
+    ``q``: the qualifiers by name (``vocabulary.names("figures", "qualifier")``)."""
     if qualifier == q.vague:
         return "vague"
     return "exact" if qualifier in (q.exact, q.rounded) and not reading else "hedged"
 
 
-def marks_of(view: View, source_id: str, text: str, accounted: list, reasons: dict[str, dict]) -> list[Mark]:
+def marks_of(view: View, figures: Mapping[str, dict], text: str, accounted: list, reasons: dict[str, dict]) -> list[Mark]:
     """The marks of one article: each figure's number as written, and each other numeric mention with what it is
-    (marked across what accounts for it: all of a phone number, all of a figure's period words)."""
-    figures, others, seen = [], [], set()
+    (marked across what accounts for it: all of a phone number, all of a figure's period words). ``figures``:
+    the article's figure rows by id (a figure of another article is found in the package)."""
+    figure_marks, others, seen = [], [], set()
     for _, span in accounted:
         if span is None or (span.start, span.end, span.ref) in seen:
             continue
         seen.add((span.start, span.end, span.ref))
         if span.kind == "figure":
-            figures.append(view.figure_mark(span))
+            figure_marks.append(view.figure_mark(span, figures.get(span.ref) or view.figure(span.ref)))
         else:
-            what = view.period_words(span.ref) if span.kind == "period" else _not_figure(reasons[span.ref])
+            f = (figures.get(span.ref) or view.figure(span.ref)) if span.kind == "period" else None
+            what = _period_words(span.ref, f) if span.kind == "period" else _not_figure(reasons[span.ref])
             others.append(Mark(span.start, span.end, "other", "", f"{text[span.start : span.end]}: {what}", "mark other"))
-    kept = non_overlapping(figures, others)
-    return [m if m.kind == "figure" else _numbered(m, k) for k, m in enumerate(kept)]
+    kept = non_overlapping(figure_marks, others)
+    for k, m in enumerate(kept):
+        if m.kind != "figure":
+            m.ref = f"mention-{k + 1}"  # the note's anchor, numbered in the order of the text
+    return kept
+
+
+def _period_words(figure_id: str, f: dict) -> str:
+    return f"not a figure: the period words of figure {figure_id} ({f['period_start'] or '-'} to {f['period_end'] or '-'})"
 
 
 def _not_figure(row: dict) -> str:
     return f"not a figure ({row['category'].replace('_', ' ')}): {row['reason']}"
 
 
-def _numbered(m: Mark, k: int) -> Mark:
-    return Mark(m.start, m.end, m.kind, f"mention-{k + 1}", m.label, m.css)
-
-
 # -- the pages ------------------------------------------------------------------
 
 
 def _fmt(cell: str) -> str:
-    """A number as the pages show it: whole numbers with thousands separators, others to four places."""
+    """A number as the pages show it: whole numbers with thousands separators, others to four places (digits,
+    commas, a point and a sign: nothing to escape, nor in ``interval``)."""
     if cell in ("", None):
         return ""
+    if len(cell) < 16 and cell.isascii() and cell.isdigit():
+        return f"{int(cell):,}"  # a whole number as float formats it (exactly, below 2 ** 53), at a third of the cost
     x = float(cell)
     return f"{x:,.0f}" if x == int(x) else f"{x:,.4f}".rstrip("0").rstrip(".")
 
@@ -126,45 +150,246 @@ def interval(lo: str, hi: str) -> str:
     return f"[{_fmt(lo) if lo else 'unbounded'}, {_fmt(hi) if hi else 'unbounded'}]"
 
 
-def _uses(tables: dict[str, list[dict]]) -> dict[str, dict[str, list[dict]]]:
-    """The figures of each article, and the claims and derived metrics that use each id (a claim's figure and
-    inputs, a metric's inputs), in table order."""
-    out: dict[str, dict[str, list[dict]]] = {"figures": {}, "claims": {}, "derived": {}}
-    for f in tables["figures"]:
-        out["figures"].setdefault(f["source_id"], []).append(f)
-    for c in tables["claims"]:
-        for i in dict.fromkeys([c["figure_id"], *c["inputs"].split()]):
-            out["claims"].setdefault(i, []).append(c)
-    for d in tables["derived"]:
-        for i in dict.fromkeys(d["inputs"].split()):
-            out["derived"].setdefault(i, []).append(d)
+# ids that are looked up by value (Arrow's set lookups take plain text): never held as a dictionary
+LOOKED_UP = frozenset({"figure_id", "quantity_id", "metric_id", "claim_id", "identity_id", "population_id", "inputs"})
+
+
+class Columns:
+    """The columns of a table that the pages show, as one Arrow table: a million rows in a fraction of the
+    memory of a dict a row. Rows become dicts only a slice at a time. A long column of few distinct texts (a
+    unit, a status, a place) is held as a dictionary, each text once (and made into Python text once a slice:
+    its rows share the same objects)."""
+
+    def __init__(self, table, names: Sequence[str]) -> None:
+        import pyarrow as pa
+
+        cols = {}
+        for name in names:
+            col = table.arrow_or_list(name)
+            col = (
+                pa.chunked_array([pa.array([""] * len(table) if col is None else col, pa.string())]) if not hasattr(col, "chunks") else col
+            )
+            cols[name] = col if name in LOOKED_UP else _compact(col)
+        self.t = pa.table(cols) if cols else pa.table({})
+
+    @classmethod
+    def of(cls, t) -> Columns:
+        out = cls.__new__(cls)
+        out.t = t
+        return out
+
+    def __len__(self) -> int:
+        return self.t.num_rows
+
+    def column(self, name: str) -> list[str]:
+        return _pylist(self.t.column(name))
+
+    def rows(self, start: int = 0, stop: int | None = None) -> list[dict]:
+        """Rows [start, stop) as dicts."""
+        part = self.t.slice(start, (self.t.num_rows if stop is None else stop) - start)
+        names, cols = part.column_names, [_pylist(c) for c in part.columns]
+        return [dict(zip(names, r, strict=True)) for r in zip(*cols, strict=True)]
+
+    def take(self, indices, names: Sequence[str] | None = None) -> Columns:
+        """The rows at ``indices`` (a NumPy array), in that order, of ``names`` (all by default)."""
+        t = self.t if names is None else self.t.select(list(names))
+        return Columns.of(t.combine_chunks().take(indices))
+
+
+COMPACT = 256  # a column of at most this many distinct texts (and many rows) is held as a dictionary
+
+
+def _compact(col):
+    import pyarrow.compute as pc
+
+    if len(col) < 16 * COMPACT or pc.count_distinct(col).as_py() > COMPACT:
+        return col
+    return col.dictionary_encode()
+
+
+def _pylist(col) -> list[str]:
+    """A column (Arrow) as a list of text; a dictionary's texts made once and shared by its rows."""
+    import pyarrow as pa
+
+    if not pa.types.is_dictionary(col.type):
+        return col.to_pylist()
+    out: list[str] = []
+    for chunk in col.chunks:
+        out += map(chunk.dictionary.to_pylist().__getitem__, chunk.indices.to_numpy(zero_copy_only=False).tolist())
     return out
 
 
-class View:
-    """The package as pages: every id's page and anchor, and each page's content."""
+class Window:
+    """Rows of ``Columns`` as dicts, for rows asked for in order a few at a time (an article's figures): made
+    ``size`` rows at a time, since each making costs a call per column."""
 
-    def __init__(self, vocabulary, tables: dict[str, list[dict]], meta: dict, released: str) -> None:
-        self.vocabulary, self.t, self.meta, self.released = vocabulary, tables, meta, released
-        self.by_id = {name: {r[self._key(name)]: r for r in rows} for name, rows in tables.items()}
-        self.href = self._hrefs()
-        self.uses = _uses(tables)  # each id's claims and derived metrics, found once (not per figure)
+    def __init__(self, columns: Columns, size: int = 4096) -> None:
+        self.columns, self.size, self.start, self.held = columns, size, 0, []
+
+    def rows(self, start: int, stop: int) -> list[dict]:
+        if start < self.start or stop > self.start + len(self.held):
+            self.start, self.held = start, self.columns.rows(start, min(len(self.columns), max(stop, start + self.size)))
+        return self.held[start - self.start : stop - self.start]
+
+
+def naming(inputs, keys) -> tuple:
+    """Which rows name each key in their space-separated ``inputs`` (Arrow arrays): for key ``j`` the rows
+    ``rows[starts[j]:starts[j + 1]]``, each once, in table order."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    words = pc.utf8_split_whitespace(inputs.combine_chunks())
+    flat, parent = pc.list_flatten(words), np.asarray(pc.list_parent_indices(words))
+    at = pc.index_in(flat, value_set=keys)
+    ok = np.asarray(pc.and_(pc.is_valid(at), pc.not_equal(flat, "")))
+    key, row = np.asarray(at.filter(pa.array(ok))).astype(np.int64), parent[ok].astype(np.int64)
+    order = np.lexsort((row, key))
+    key, row = key[order], row[order]
+    once = np.ones(len(key), dtype=bool)
+    once[1:] = (key[1:] != key[:-1]) | (row[1:] != row[:-1])
+    key, row = key[once], row[once]
+    return np.searchsorted(key, np.arange(len(keys) + 1)), row
+
+
+class Hrefs:
+    """Each id's link, ``<page>#<id>``, from the page that shows it. ``pages`` holds the page of every id but
+    the derived metrics', which ``metrics()`` gives the first time one is asked for (a panel links its metrics
+    by their row: at scale the map of millions of metrics is then never made)."""
+
+    def __init__(self, pages: dict[str, str], metrics) -> None:
+        self.pages, self._metrics, self.metrics = pages, metrics, None
+
+    def page(self, ident: str) -> str:
+        page = self.pages.get(ident)
+        if page is None:
+            if self.metrics is None:
+                self.metrics = self._metrics()
+            page = self.metrics[ident]
+        return page
+
+    def __getitem__(self, ident: str) -> str:
+        return f"{self.page(ident)}#{ident}"
+
+
+# the columns each listing shows (all but the period rule and the metrics' places and periods); figures show all
+SHOWN = {
+    "quantities": (
+        "quantity_id",
+        "description",
+        "measure",
+        "unit",
+        "counting",
+        "geography_code",
+        "period_start",
+        "period_end",
+        "value",
+        "lower",
+        "upper",
+        "mentions",
+        "identities",
+        "lower_by",
+        "upper_by",
+        "status",
+        "conflict",
+        "set_aside",
+        "note",
+    ),
+    "derived": ("metric_id", "kind", "formula", "inputs", "value", "lower", "upper", "unit", "description"),
+}
+PANEL = {
+    "quantities": ("quantity_id", "description", "lower", "upper", "unit", "status", "counting"),
+    "derived": ("metric_id", "value", "unit"),
+}
+
+
+class View:
+    """The package as pages: every id's page and anchor, and each page's content. The figures are held in the
+    order of the article pages (``at[k]:at[k + 1]`` those of source ``k``, by their offset in its text), each
+    with its quantity and the metrics that use it beside it in the same order."""
+
+    def __init__(self, vocabulary, tables: dict[str, Columns], meta: dict, released: str) -> None:
+        """``tables``: the package's tables (the columns they show); the figures are taken out of it, and held in
+        the order of the article pages instead."""
+        self.vocabulary, self.meta, self.released = vocabulary, meta, released
+        self.qualifiers = vocabulary.names("figures", "qualifier")
+        self.counts = {name: len(t) for name, t in tables.items()}
+        self.key = {name: vocabulary.primary_keys[name][0] for name in tables}
+        self.sources = tables["sources"].rows()
+        self.geographies = {r[self.key["geographies"]]: r for r in tables["geographies"].rows()}
+        self.t = {name: tables[name] for name in ("quantities", "identities", "claims", "derived", "population")}
+        self.figures = self._in_article_order(tables.pop("figures"))
+        self.href = Hrefs(self._pages(), self._metric_pages)
+        self.page_html: dict[str, str] = {}  # each page's name, escaped for a link
+        self._beside_figures()
+        self.windows = (Window(self.figures), Window(self.quantity), Window(self.metrics))  # the article pages' rows
         self.env = self._environment()
 
-    def _key(self, name: str) -> str:
-        return self.vocabulary.primary_keys[name][0]
+    def _in_article_order(self, figures: Columns) -> Columns:
+        """The figures of each article in turn, by their offset (then table order), then those of no article (in
+        table order); sorted by NumPy, a million ids never made into Python text for it."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
 
-    def _hrefs(self) -> dict[str, str]:
-        out = {f["figure_id"]: page_of("figure", f["figure_id"], f["source_id"]) for f in self.t["figures"]}
-        for name, kind in (
-            ("quantities", "quantity"),
-            ("identities", "quantity"),
-            ("claims", "claim"),
-            ("derived", "metric"),
-            ("population", "reference"),
-        ):
-            out.update({r[self._key(name)]: f"{PAGES[kind]}#{r[self._key(name)]}" for r in self.t[name]})
+        n, ids = len(self.sources), pa.array([s["source_id"] for s in self.sources], pa.string())
+        rank = pc.fill_null(pc.index_in(figures.t.column("source_id"), value_set=ids), n).to_numpy().astype(np.int64)
+        starts = pc.cast(figures.t.column("char_start"), pa.int64()).to_numpy()
+        order = np.lexsort((np.arange(len(rank)), starts, rank))
+        self.at = np.searchsorted(rank[order], np.arange(n + 1)).tolist()
+        self.per_source = Counter(
+            {s["source_id"]: self.at[k + 1] - self.at[k] for k, s in enumerate(self.sources) if self.at[k + 1] > self.at[k]}
+        )
+        out = figures.take(order)
+        self.written = out.column("as_written")  # each figure's number as written, for the listings
+        self.position = {fid: i for i, fid in enumerate(out.column("figure_id"))}
         return out
+
+    def _pages(self) -> dict[str, str]:
+        """The page of every id, a later table's over an earlier one's as links always took it (figures,
+        quantities, identities, claims, metrics, reference rows): of the metrics, only those whose ids another
+        table uses too (a synthetic corpus names an identity and a metric alike); ``Hrefs`` finds the rest."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        sids = self.figures.column("source_id")
+        names = {sid: article_page(sid) for sid in dict.fromkeys(sids)}
+        pages = dict(zip(self.position, map(names.__getitem__, sids), strict=True))
+        del sids
+        for name, kind in (("quantities", "quantity"), ("identities", "quantity"), ("claims", "claim")):
+            pages.update(dict.fromkeys(self.t[name].column(self.key[name]), PAGES[kind]))
+        metrics = self.t["derived"].t.column(self.key["derived"])
+        others = [self.figures.t.column("figure_id")] + [self.t[n].t.column(self.key[n]) for n in ("quantities", "identities", "claims")]
+        shared = metrics.filter(pc.is_in(metrics, value_set=pa.chunked_array([c for o in others for c in o.chunks], pa.string())))
+        pages.update(dict.fromkeys(shared.to_pylist(), PAGES["metric"]))
+        pages.update(dict.fromkeys(self.t["population"].column(self.key["population"]), PAGES["reference"]))
+        return pages
+
+    def _metric_pages(self) -> dict[str, str]:
+        return dict.fromkeys(self.t["derived"].column(self.key["derived"]), PAGES["metric"])
+
+    def _beside_figures(self) -> None:
+        """Each figure's quantity and the metrics using it, in the figures' order; the claims using each id."""
+        import numpy as np
+        import pyarrow.compute as pc
+
+        q, d = self.t["quantities"], self.t["derived"]
+        keys, wanted = q.t.column(self.key["quantities"]).combine_chunks(), self.figures.t.column("quantity_id")
+        at = pc.index_in(wanted, value_set=keys)
+        if at.null_count:
+            raise KeyError(wanted.filter(pc.is_null(at))[0].as_py())
+        qpos = np.asarray(at.to_numpy(zero_copy_only=False), dtype=np.int64)
+        self.quantity = q.take(qpos, PANEL["quantities"])
+        starts, rows = naming(d.t.column("inputs"), keys)
+        counts = starts[qpos + 1] - starts[qpos]
+        self.metrics_at = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self.metric_rows = rows[np.repeat(starts[qpos] - self.metrics_at[:-1], counts) + np.arange(self.metrics_at[-1])]
+        self.metrics = d.take(self.metric_rows, PANEL["derived"])
+        self.claims = self.t["claims"].rows()
+        self.claims_of: dict[str, list[int]] = {}
+        for k, c in enumerate(self.claims):
+            for i in dict.fromkeys([c["figure_id"], *c["inputs"].split()]):
+                self.claims_of.setdefault(i, []).append(k)
 
     def _environment(self):
         from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -178,29 +403,30 @@ class View:
         base = {"title": self.meta["title"], "version": self.meta["version"], "released": self.released}
         return self.env.get_template(f"reader/{template}").render(**base, **context)
 
+    def figure(self, figure_id: str) -> dict:
+        """A figure's row, wherever it is."""
+        at = self.position[figure_id]
+        return self.figures.rows(at, at + 1)[0]
+
     # -- marks --
-    def figure_mark(self, span) -> Mark:
-        f = self.by_id["figures"][span.ref]
-        how = hedge_class(self.vocabulary, f["qualifier"], f["reading"])
+    def figure_mark(self, span, f: dict) -> Mark:
+        how = hedge_class(self.qualifiers, f["qualifier"], f["reading"])
         label = f"{f['as_written']}: figure {f['figure_id']}, {f['qualifier'].replace('_', ' ')}, {interval(f['lower'], f['upper'])} {f['unit']}"
         return Mark(span.start, span.end, "figure", f["figure_id"], label, f"mark figure {how}")
 
-    def period_words(self, figure_id: str) -> str:
-        f = self.by_id["figures"][figure_id]
-        return f"not a figure: the period words of figure {figure_id} ({f['period_start'] or '-'} to {f['period_end'] or '-'})"
-
     # -- pages --
     def index(self) -> str:
+        import pyarrow.compute as pc
+
         status = self.vocabulary.names("quantities", "status")
-        counts = {name: len(rows) for name, rows in self.t.items()}
-        conflicts = [q for q in self.t["quantities"] if q["status"] == status.in_conflict]
-        per_source = Counter(f["source_id"] for f in self.t["figures"])
+        q = self.t["quantities"].t
+        conflicts = Columns.of(q.filter(pc.equal(q.column("status"), status.in_conflict))).rows()
         return self.render(
             "index.html.j2",
-            sources=self.t["sources"],
-            per_source=per_source,
-            counts=counts,
-            claims=self.t["claims"],
+            sources=self.sources,
+            per_source=self.per_source,
+            counts=self.counts,
+            claims=self.claims,
             conflicts=conflicts,
             page=article_page,
         )
@@ -208,131 +434,134 @@ class View:
     def style(self) -> str:
         return self.env.get_template(f"reader/{STYLE}").render()
 
-    def article(self, source: dict, text: str, marks: list[Mark]) -> str:
+    def article(self, k: int, text: str, accounted: list, reasons: dict[str, dict]) -> str:
+        """The page of source ``k``: its text with every number marked, a panel for each figure, a note for each
+        other number."""
         from markupsafe import Markup
 
-        figures = sorted(self.uses["figures"].get(source["source_id"], []), key=lambda f: int(f["char_start"]))
-        panels = Markup("\n".join(self.panel_html(self.panel(f)) for f in figures))
-        others = [(m, text[m.start : m.end]) for m in marks if m.kind == "other"]
-        body = Markup("".join(_segment_html(s) for s in marked(text, marks)))
-        return self.render("article.html.j2", source=source, text=body, panels=panels, others=others)
+        source, a, b = self.sources[k], self.at[k], self.at[k + 1]
+        figures, quantities = self.windows[0].rows(a, b), self.windows[1].rows(a, b)
+        ma, mb = int(self.metrics_at[a]), int(self.metrics_at[b])
+        metrics, at = self.windows[2].rows(ma, mb), (self.metrics_at[a : b + 1] - ma).tolist()
+        marks = marks_of(self, {f["figure_id"]: f for f in figures}, text, accounted, reasons)
+        cite = self.citation(source)
+        panels = "\n".join(
+            self.panel_html(f, q, metrics[at[j] : at[j + 1]], cite) for j, (f, q) in enumerate(zip(figures, quantities, strict=True))
+        )
+        notes = "".join(_note_html(m, text[m.start : m.end]) for m in marks if m.kind == "other")
+        body = marked_html(text, marks)
+        return self.render("article.html.j2", source=source, text=Markup(body), panels=Markup(panels), notes=Markup(notes))
 
-    def panel(self, f: dict) -> dict:
+    def citation(self, source: dict):
+        """How to cite a figure of the article, escaped, as a function of the figure's escaped id: the APA
+        citation made once for the article (the same text as ``cite`` gives for each of its figures)."""
         from .citation import cite
 
-        q = self.by_id["quantities"][f["quantity_id"]]
-        claims = list(
-            {c["claim_id"]: c for c in self.uses["claims"].get(f["figure_id"], []) + self.uses["claims"].get(q["quantity_id"], [])}.values()
-        )
-        claims.sort(key=lambda c: c["claim_id"])
-        derived = self.uses["derived"].get(q["quantity_id"], [])
-        source = self.by_id["sources"][f["source_id"]]
-        citation = cite(self.meta, self.released, "apa", f["figure_id"], "figure", [source])
-        geography = self.by_id["geographies"].get(f["geography_code"], {})
-        return {
-            "f": f,
-            "q": q,
-            "claims": claims,
-            "derived": derived,
-            "citation": citation,
-            "how": hedge_class(self.vocabulary, f["qualifier"], f["reading"]),
-            "geography": geography,
-        }
+        text = cite(self.meta, self.released, "apa", "\x00", "figure", [source])
+        if text.count("\x00") != 1:  # the package's own text holds the stand-in: cite each figure
+            return lambda i, figure_id: e(cite(self.meta, self.released, "apa", figure_id, "figure", [source]))
+        head, tail = (e(t) for t in text.split("\x00"))
+        return lambda i, figure_id: f"{head}{i}{tail}"
 
-    def panel_html(self, p: dict) -> str:
-        """A figure's panel: what the package made of it, with links to its quantity, claims and metrics."""
-        f, q, i = p["f"], p["q"], e(p["f"]["figure_id"])
-        reading = f"; reading {e(f['reading'])}" if f["reading"] else ""
+    def panel_claims(self, f: dict, q: dict) -> str:
+        using = self.claims_of.get(f["figure_id"], []) + self.claims_of.get(q["quantity_id"], [])
+        if not using:
+            return ""
+        claims = sorted({c["claim_id"]: c for c in (self.claims[k] for k in using)}.values(), key=lambda c: c["claim_id"])
+        return "".join(
+            f'<p><a href="{e(self.href[c["claim_id"]])}">{e(c["claim_id"])}</a>: <span class="verdict {e(c["verdict"])}">{e(c["verdict"].replace("_", " "))}</span>. {e(c["explanation"])}</p>'
+            for c in claims
+        )
+
+    def panel_html(self, f: dict, q: dict, metrics: list[dict], cite) -> str:
+        """A figure's panel: what the package made of it, with links to its quantity, claims and metrics. (Text
+        escapes character by character, so each run of text between tags is escaped whole, numbers in it.)"""
+        i, written, how = e(f["figure_id"]), e(f["as_written"]), hedge_class(self.qualifiers, f["qualifier"], f["reading"])
+        reading = f"; reading {f['reading']}" if f["reading"] else ""
+        value = e(
+            f"{_fmt(f['value'])} {f['unit']}, interval {interval(f['lower'], f['upper'])} ({how}: {f['qualifier'].replace('_', ' ')}{reading})"
+        )
         code = ""
         if f["geography_code"]:
-            kind = f", {e(p['geography']['kind'])}" if p["geography"] else ""
+            geography = self.geographies.get(f["geography_code"], {})
+            kind = f", {e(geography['kind'])}" if geography else ""
             code = f" (<code>{e(f['geography_code'])}</code>{kind})"
         place = e(f["geography"] or "none stated") + code + (f": {e(f['geography_note'])}" if f["geography_note"] else "")
-        period = f"{e(f['period_start'])} to {e(f['period_end'])}" if f["period_start"] else "none"
-        claims = "".join(
-            f'<p><a href="{e(self.href[c["claim_id"]])}">{e(c["claim_id"])}</a>: <span class="verdict {e(c["verdict"])}">{e(c["verdict"].replace("_", " "))}</span>. {e(c["explanation"])}</p>'
-            for c in p["claims"]
+        period = f"{f['period_start']} to {f['period_end']}" if f["period_start"] else "none"
+        period = e(f"{period} ({f['period_basis'].replace('_', ' ')}): {f['period_note']}")
+        quote = e(f"“{f['quote']}” (characters {f['char_start']} to {f['char_end']})")
+        notes = f"<dt>Reading</dt><dd>{e(f['notes'])}</dd>\n" if f["notes"] else ""
+        qid = e(q["quantity_id"])
+        described = e(
+            f"{q['description']}; reconciled {interval(q['lower'], q['upper'])} {q['unit']} ({q['status']}, counted as {q['counting']})"
         )
-        derived = "; ".join(
-            f'<a href="{e(self.href[d["metric_id"]])}">{e(d["metric_id"])}</a> ({e(_fmt(d["value"]) or "no single value")} {e(d["unit"])})'
-            for d in p["derived"]
+        quantity = f'<a href="{e(self.href.page(q["quantity_id"]))}#{qid}">{qid}</a>: {described}'
+        derived = "; ".join(_metric_link(d) for d in metrics) or "none"
+        return (
+            f'<section class="panel" id="panel-{i}" aria-labelledby="h-{i}">\n<h3 id="h-{i}"><code>{i}</code>: “{written}”</h3>\n<dl>\n'
+            f"<dt>Value</dt><dd>{value}</dd>\n<dt>Measure</dt><dd>{e(f['measure'].replace('_', ' '))}</dd>\n<dt>Place</dt><dd>{place}</dd>\n"
+            f"<dt>Period</dt><dd>{period}</dd>\n<dt>Quote</dt><dd>{quote}</dd>\n{notes}<dt>Quantity</dt><dd>{quantity}</dd>\n"
+            f"<dt>Claims</dt><dd>{self.panel_claims(f, q) or 'none'}</dd>\n<dt>Derived</dt><dd>{derived}</dd>\n"
+            f'<dt>Cite</dt><dd class="cite">{cite(i, f["figure_id"])}</dd>\n</dl>\n'
+            f'<p class="back"><a href="#{i}">Back to “{written}” in the text</a></p>\n</section>'
         )
-        rows = [
-            (
-                "Value",
-                f"{e(_fmt(f['value']))} {e(f['unit'])}, interval {e(interval(f['lower'], f['upper']))} ({e(p['how'])}: {e(f['qualifier'].replace('_', ' '))}{reading})",
-            ),
-            ("Measure", e(f["measure"].replace("_", " "))),
-            ("Place", place),
-            ("Period", f"{period} ({e(f['period_basis'].replace('_', ' '))}): {e(f['period_note'])}"),
-            ("Quote", f"“{e(f['quote'])}” (characters {e(f['char_start'])} to {e(f['char_end'])})"),
-            *([("Reading", e(f["notes"]))] if f["notes"] else []),
-            (
-                "Quantity",
-                f'<a href="{e(self.href[q["quantity_id"]])}">{e(q["quantity_id"])}</a>: {e(q["description"])}; reconciled {e(interval(q["lower"], q["upper"]))} {e(q["unit"])} ({e(q["status"])}, counted as {e(q["counting"])})',
-            ),
-            ("Claims", claims or "none"),
-            ("Derived", derived or "none"),
-        ]
-        cite = f'<dt>Cite</dt><dd class="cite">{e(p["citation"])}</dd>'
-        body = _dl(rows).replace("\n</dl>", "\n" + cite + "\n</dl>")
-        back = f'<p class="back"><a href="#{i}">Back to “{e(f["as_written"])}” in the text</a></p>'
-        return f'<section class="panel" id="panel-{i}" aria-labelledby="h-{i}">\n<h3 id="h-{i}"><code>{i}</code>: “{e(f["as_written"])}”</h3>\n{body}\n{back}\n</section>'
 
-    def listing(self, page: str) -> Iterator[str]:
-        """A page of one section per row, in pieces (a page holds a section for every row of its tables, which at
-        scale is too large to hold as one string); each section built as a string (a template per row costs
-        0.3-0.6 ms)."""
+    # -- the listing pages --
+    def listings(self) -> Iterator[tuple[str, Iterator[str]]]:
+        """Each listing page, in pieces (a page holds a section for every row of its tables, too large at scale to
+        hold as one string): its template's frame, with the sections of each table between its parts."""
         from markupsafe import Markup
 
-        tables = {"quantities.html": ("quantities", "identities"), "claims.html": ("claims",), "derived.html": ("derived", "population")}[
-            page
-        ]
+        for page, tables in LISTINGS.items():
+            frame = self.render(f"{page}.j2", sections={name: Markup(f"\x00{name}\x00") for name in tables})
+            yield page, self._pieces(frame)
+
+    def _pieces(self, frame: str) -> Iterator[str]:
+        for k, piece in enumerate(frame.split("\x00")):
+            yield from [piece] if k % 2 == 0 else self.sections(piece, 0, len(self.t[piece]))
+
+    def sections(self, name: str, start: int, stop: int) -> Iterator[str]:
+        """The sections of rows [start, stop) of a table, ``BATCH`` rows at a time, one after another."""
         write = {"quantities": self.quantity_section, "identities": self.identity_section, "claims": self.claim_section}
         write.update(derived=self.metric_section, population=self.reference_section)
-        frame = self.render(f"{page}.j2", sections={name: Markup(f"\x00{name}\x00") for name in tables})
-        for k, piece in enumerate(frame.split("\x00")):
-            if k % 2 == 0:
-                yield piece
-            else:
-                rows = self.t[piece]
-                for a in range(0, len(rows), 5000):
-                    yield "\n".join(write[piece](r) for r in rows[a : a + 5000]) + ("\n" if a + 5000 < len(rows) else "")
+        section, rows = write[name], self.t[name]
+        for a in range(start, stop, BATCH):
+            b = min(a + BATCH, stop)
+            yield "\n".join(map(section, rows.rows(a, b))) + ("\n" if b < stop else "")
 
-    # -- one section per row --
+    # -- one section per row (each run of text between tags escaped whole, as in a panel) --
+    def _link(self, ident: str) -> str:
+        i, page = e(ident), self.href.page(ident)
+        html = self.page_html.get(page)
+        if html is None:
+            html = self.page_html[page] = e(page)
+        return f'<a href="{html}#{i}">{i}</a>'
+
     def _links(self, ids: str, empty: str = "none") -> str:
-        return ", ".join(f'<a href="{e(self.href[x])}">{e(x)}</a>' for x in ids.split()) or empty
+        return ", ".join(map(self._link, ids.split())) or empty
 
     def quantity_section(self, q: dict) -> str:
         i = e(q["quantity_id"])
         where = (f", <code>{e(q['geography_code'])}</code>" if q["geography_code"] else "") + (
-            f", {e(q['period_start'])} to {e(q['period_end'])}" if q["period_start"] else ""
+            e(f", {q['period_start']} to {q['period_end']}") if q["period_start"] else ""
         )
         upper_none = "its domain" if q["upper"] else "nothing (unbounded)"
-        mentions = "; ".join(
-            f'<a href="{e(self.href[m])}">{e(m)}</a> (“{e(self.by_id["figures"][m]["as_written"])}”)' for m in q["mentions"].split()
+        mentions = "; ".join(f"{self._link(m)} (“{e(self.written[self.position[m]])}”)" for m in q["mentions"].split())
+        value = e(
+            f"{_fmt(q['value']) or 'no point value'} {q['unit']}, interval {interval(q['lower'], q['upper'])} ({q['status']}); counted as {q['counting']}"
         )
-        rows = [
-            (
-                "Reconciled",
-                f"{e(_fmt(q['value']) or 'no point value')} {e(q['unit'])}, interval {e(interval(q['lower'], q['upper']))} ({e(q['status'])}); counted as {e(q['counting'])}",
-            ),
-            ("Measure", f"{e(q['measure'].replace('_', ' '))}{where}"),
-            ("Lower end set by", self._links(q["lower_by"], "its domain")),
-            ("Upper end set by", self._links(q["upper_by"], upper_none)),
-            ("Mentions", mentions or "none: implied by its identities"),
-            ("Identities", self._links(q["identities"])),
-        ]
-        if q["conflict"]:
-            rows.append(
-                (
-                    "In conflict",
-                    f"these rows cannot all hold: {self._links(q['conflict'])}; set aside: {e(q['set_aside'] or 'none of its own')}",
-                )
-            )
-        if q["note"]:
-            rows.append(("Note", e(q["note"])))
-        return _section(i, f"<code>{i}</code>", f"<p>{e(q['description'])}</p>\n" + _dl(rows))
+        conflict = (
+            f"\n<dt>In conflict</dt><dd>these rows cannot all hold: {self._links(q['conflict'])}; set aside: {e(q['set_aside'] or 'none of its own')}</dd>"
+            if q["conflict"]
+            else ""
+        )
+        note = f"\n<dt>Note</dt><dd>{e(q['note'])}</dd>" if q["note"] else ""
+        return (
+            f'<section class="item" id="{i}" aria-labelledby="h-{i}">\n<h2 id="h-{i}"><code>{i}</code></h2>\n<p>{e(q["description"])}</p>\n<dl>\n'
+            f"<dt>Reconciled</dt><dd>{value}</dd>\n<dt>Measure</dt><dd>{e(q['measure'].replace('_', ' '))}{where}</dd>\n"
+            f"<dt>Lower end set by</dt><dd>{self._links(q['lower_by'], 'its domain')}</dd>\n<dt>Upper end set by</dt><dd>{self._links(q['upper_by'], upper_none)}</dd>\n"
+            f"<dt>Mentions</dt><dd>{mentions or 'none: implied by its identities'}</dd>\n<dt>Identities</dt><dd>{self._links(q['identities'])}</dd>{conflict}{note}\n</dl>\n</section>"
+        )
 
     def identity_section(self, r: dict) -> str:
         i = e(r["identity_id"])
@@ -340,17 +569,17 @@ class View:
         return _section(i, f"<code>{i}</code>", body)
 
     def claim_section(self, c: dict) -> str:
-        i, f = e(c["claim_id"]), self.by_id["figures"][c["figure_id"]]
+        i, written = e(c["claim_id"]), self.written[self.position[c["figure_id"]]]
         head = f'<code>{i}</code>: <span class="verdict {e(c["verdict"])}">{e(c["verdict"].replace("_", " "))}</span>'
-        stated = f"{e(_fmt(c['stated']))}, interval {e(interval(c['stated_lower'], c['stated_upper']))}"
+        stated = f"{_fmt(c['stated'])}, interval {interval(c['stated_lower'], c['stated_upper'])}"
         rows = [
             (
                 "Stated in",
-                f'<a href="{e(self.href[c["figure_id"]])}">{e(c["figure_id"])}</a> (“{e(f["as_written"])}”): {e(c["relation"])} {stated}',
+                f'<a href="{e(self.href[c["figure_id"]])}">{e(c["figure_id"])}</a> (“{e(written)}”): {e(c["relation"])} {stated}',
             ),
             (
                 "The rest of the evidence",
-                f"{e(_fmt(c['computed']) or 'no single value')}, interval {e(interval(c['lower'], c['upper']))}, from <code>{e(c['formula'])}</code>",
+                f"{(_fmt(c['computed']) or 'no single value')}, interval {interval(c['lower'], c['upper'])}, from <code>{e(c['formula'])}</code>",
             ),
             ("Inputs", self._links(c["inputs"])),
             ("Explanation", e(c["explanation"])),
@@ -359,35 +588,54 @@ class View:
 
     def metric_section(self, d: dict) -> str:
         i = e(d["metric_id"])
-        rows = [
-            ("Value", f"{e(_fmt(d['value']) or 'no single value')} {e(d['unit'])}, interval {e(interval(d['lower'], d['upper']))}"),
-            ("Formula", f"<code>{e(d['formula'])}</code>"),
-            ("Inputs", self._links(d["inputs"])),
-            ("Description", e(d["description"])),
-        ]
-        return _section(i, f"<code>{i}</code> ({e(d['kind'].replace('_', ' '))})", _dl(rows))
+        value = e(f"{_fmt(d['value']) or 'no single value'} {d['unit']}, interval {interval(d['lower'], d['upper'])}")
+        return (
+            f'<section class="item" id="{i}" aria-labelledby="h-{i}">\n<h2 id="h-{i}"><code>{i}</code> ({e(d["kind"].replace("_", " "))})</h2>\n<dl>\n'
+            f"<dt>Value</dt><dd>{value}</dd>\n<dt>Formula</dt><dd><code>{e(d['formula'])}</code></dd>\n"
+            f"<dt>Inputs</dt><dd>{self._links(d['inputs'])}</dd>\n<dt>Description</dt><dd>{e(d['description'])}</dd>\n</dl>\n</section>"
+        )
 
     def reference_section(self, p: dict) -> str:
         i = e(p["population_id"])
         url = f', <a href="{e(p["url"])}">{e(p["url"])}</a>' if p["url"] else ""
         body = (
-            f"<p>{e(_fmt(p['value']))} people, {e(p['geography'])} (<code>{e(p['geography_code'])}</code>), mid-{e(p['year'])}; "
+            f"<p>{_fmt(p['value'])} people, {e(p['geography'])} (<code>{e(p['geography_code'])}</code>), mid-{e(p['year'])}; "
             f"{e(p['publisher'])}, {e(p['table'])}{url} ({e(p['certainty'])}). {e(p['note'])}</p>"
         )
         return _section(i, f"<code>{i}</code>", body)
 
 
-def _segment_html(s: Segment) -> str:
-    """A piece of the article: plain text, or a mark (a link to its panel, or to what the number is)."""
-    if s.mark is None:
-        return e(s.text)
-    m = s.mark
-    target = f'id="{e(m.ref)}" href="#panel-{e(m.ref)}"' if m.kind == "figure" else f'id="at-{e(m.ref)}" href="#{e(m.ref)}"'
-    return f'<a class="{e(m.css)}" {target} aria-label="{e(m.label)}" data-start="{m.start}">{e(s.text)}</a>'
+def _metric_link(d: dict) -> str:
+    """A metric in a figure's panel: its link (a metric's id is shown on its page whatever else bears the id: the
+    reference rows, the one table after the metrics, are on the same page) and value."""
+    i, value = e(d["metric_id"]), e((_fmt(d["value"]) or "no single value") + " " + d["unit"])
+    return f'<a href="{PAGES["metric"]}#{i}">{i}</a> ({value})'
+
+
+def _note_html(m: Mark, words: str) -> str:
+    """What another number is, in the list below the text (escaped as the page's template escapes)."""
+    return f'<li class="note" id="{_jinja(m.ref)}">{_jinja(m.label)} (“{_jinja(words)}” at character {m.start}) <a class="back" href="#at-{_jinja(m.ref)}">Back to the text</a></li>\n'
+
+
+def _mark_html(m: Mark, words: str) -> str:
+    """A mark in the text: a link to its figure's panel, or to what the number is (its classes need no escape)."""
+    r = e(m.ref)
+    target = f'id="{r}" href="#panel-{r}"' if m.kind == "figure" else f'id="at-{r}" href="#{r}"'
+    return f'<a class="{m.css}" {target} aria-label="{e(m.label)}" data-start="{m.start}">{e(words)}</a>'
+
+
+def _jinja(text: str) -> str:
+    """Text escaped as the templates escape it (markupsafe: its own entities for quotes)."""
+    if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
+        return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;").replace('"', "&#34;")
+    return text
 
 
 def e(text: str) -> str:
-    return html.escape(str(text), quote=True)
+    """``html.escape`` with quotes; a text with nothing to escape (most cells) is returned as it is."""
+    if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
+        return html.escape(text, quote=True)
+    return text
 
 
 def _dl(rows: list[tuple[str, str]]) -> str:

@@ -10,60 +10,156 @@ quantities and identities, one of the claims, one of the derived metrics and
 reference rows, and an index. The pages load nothing (no scripts, no styles
 or fonts from elsewhere), work with the keyboard alone, label every mark for
 screen readers, and print. ``reader.page_of`` says where each id is shown.
+
+At a million figures: the tables are held by column, the raw rows by
+article, and each page is written as soon as it is made and then freed (an
+article's text and rows are read for its page alone); a listing page of more
+rows than ``reader.PART_ROWS`` is written in parts.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .. import config, raw, reader, vocab
-from ..csvio import atomic_write_chunks, read_table
+from ..csvio import Table, atomic_write_chunks, read_table
 from ..errors import Collector
-from ..paths import Paths
-from ..schema import package_tables
+from ..paths import PUBLISHED_TABLES, Paths
+from ..schema import field_names, load_schema
 
 
 def run(root: Path) -> None:
     paths = Paths(root)
-    problems = Collector()
 
     # -- load inputs -------------------------------------------------------
+    view, accounts = load(paths)
+
+    # -- process and save outputs, a page at a time --------------------------
+    write_pages(paths.candidate.reader, pages(paths, view, accounts))
+
+
+def load(paths: Paths) -> tuple[reader.View, Accounts]:
+    """The package as the pages show it, and the raw rows of each article; every problem with them reported
+    together, before anything is made."""
+    import numpy  # noqa: F401  (imported before the raw rows are read: see ByArticle.span)
+    import pyarrow.compute  # noqa: F401
+
+    problems = Collector()
     vocabulary = vocab.load(paths.schemas)
     meta = config.read(paths, "package", problems)
-    tables = {name: [r.cells for r in t] for name, t in package_tables(paths, paths.candidate, problems).items()}
-    figures_raw = read_table(paths.raw_figures, raw.columns(paths, "figures"), problems, display=paths.rel(paths.raw_figures))
-    not_figures = read_table(paths.raw_not_figures, raw.columns(paths, "not_figures"), problems, display=paths.rel(paths.raw_not_figures))
+    # first, while nothing else is held: the strict reader holds every cell of raw/figures.csv as Python text
+    accounts = Accounts(
+        paths,
+        read_table(paths.raw_figures, raw.columns(paths, "figures"), problems, display=paths.rel(paths.raw_figures)),
+        read_table(paths.raw_not_figures, raw.columns(paths, "not_figures"), problems, display=paths.rel(paths.raw_not_figures)),
+    )
+    tables = read_package(paths, problems)
     problems.raise_if_any()
-    texts = {s["source_id"]: (paths.root / s["text_path"]).read_text(encoding="utf-8") for s in tables["sources"]}
     released = json.loads(paths.candidate.datapackage.read_text(encoding="utf-8"))["created"][:10]
-
-    # -- process -----------------------------------------------------------
-    from ..stages.clean import coverage
-
-    accounted = coverage(paths, figures_raw, not_figures, texts)
-    reasons = {f"{paths.rel(paths.raw_not_figures)}:{r.line}": r.cells for r in not_figures}
-    view = reader.View(vocabulary, tables, meta, released)
-    pages = {reader.INDEX: view.index(), reader.STYLE: view.style()}
-    for s in tables["sources"]:
-        marks = reader.marks_of(view, s["source_id"], texts[s["source_id"]], accounted[s["source_id"]], reasons)
-        pages[reader.article_page(s["source_id"])] = view.article(s, texts[s["source_id"]], marks)
-    pages.update({page: view.listing(page) for page in sorted(set(reader.PAGES.values()))})
-
-    # -- save outputs ------------------------------------------------------
-    write_pages(paths.candidate.reader, pages)
+    return reader.View(vocabulary, tables, meta, released), accounts
 
 
-def write_pages(folder: Path, pages: dict[str, str | Iterable[str]]) -> None:
-    """Write each page atomically (a text, or its pieces in order), then remove pages of the folder no longer
-    written (an article removed)."""
+def read_package(paths: Paths, problems: Collector) -> dict[str, reader.Columns]:
+    """The candidate's tables, each read by its schema as ``schema.package_tables`` reads them, but one at a
+    time, the largest first, and only the columns the pages show kept of each: at a million figures the tables
+    whole, beside the text of the largest while it is parsed, would not fit in memory."""
+
+    import pyarrow as pa
+
+    def size(name: str) -> int:
+        path = paths.candidate.table(name)
+        return path.stat().st_size if path.is_file() else 0
+
+    out = {}
+    for name in sorted(PUBLISHED_TABLES, key=size, reverse=True):
+        path = paths.candidate.table(name)
+        table = read_table(path, field_names(load_schema(paths.schema(name))), problems, display=paths.rel(path), written_by_pipeline=True)
+        out[name] = reader.Columns(table, reader.SHOWN.get(name, table.names))
+        del table
+        pa.default_memory_pool().release_unused()  # what parsing it took, for the next table to have
+    return {name: out[name] for name in PUBLISHED_TABLES}
+
+
+class Accounts:
+    """What accounts for each numeric mention of an article, found by clean's ``coverage`` from that article's
+    rows of raw/figures.csv and raw/not_figures.csv alone (the same, row for row, as from all of them)."""
+
+    FIGURE_COLUMNS = ("figure_id", "source_id", "quote", "as_written", "period")  # what coverage reads of a figure
+
+    def __init__(self, paths: Paths, figures: Table, not_figures: Table) -> None:
+        self.paths, self.display = paths, paths.rel(paths.raw_not_figures)
+        self.figures = ByArticle(figures, self.FIGURE_COLUMNS)
+        self.not_figures = ByArticle(not_figures, not_figures.names)
+
+    def of(self, source_id: str, text: str) -> tuple[list, dict[str, dict]]:
+        """The article's mentions paired with what accounts for them, and its not-figure rows by their place."""
+        from ..stages.clean import coverage
+
+        not_figures = self.not_figures.table(source_id)
+        accounted = coverage(self.paths, self.figures.table(source_id), not_figures, {source_id: text})[source_id]
+        return accounted, {f"{self.display}:{r.line}": r.cells for r in not_figures}
+
+
+class ByArticle:
+    """The rows of a raw table by article (source_id), held by column in Arrow (a fraction of the memory of
+    Python text), in table order within each article, with their lines."""
+
+    def __init__(self, table: Table, names: Iterable[str]) -> None:
+        import numpy as np
+        import pyarrow as pa
+
+        self.names = list(names)
+        rows: dict[str, list[int]] = {}
+        for i, sid in enumerate(table.column("source_id")):
+            rows.setdefault(sid, []).append(i)
+        order = np.fromiter((i for held in rows.values() for i in held), dtype=np.int64, count=len(table))
+        ends = np.cumsum([0] + [len(held) for held in rows.values()], dtype=np.int64)
+        del rows
+        self.t = pa.table({n: pa.array(table.column(n), pa.string()).take(order) for n in self.names})
+        self.lines = pa.array(table.lines, pa.int64()).take(order)
+        self.ends, self._span = ends, None
+
+    @property
+    def span(self) -> dict[str, tuple[int, int]]:
+        """The rows of each article: made when first asked for, once the table read is gone (a Python object
+        made while it is held lands among its cells, and keeps their memory from being given back)."""
+        if self._span is None:
+            sids = self.t.column("source_id").take(self.ends[:-1]).to_pylist()
+            self._span = dict(zip(sids, zip(self.ends[:-1].tolist(), self.ends[1:].tolist(), strict=True), strict=True))
+        return self._span
+
+    def table(self, source_id: str) -> Table:
+        """The article's rows as a table (none where it has none)."""
+        a, b = self.span.get(source_id, (0, 0))
+        part = self.t.slice(a, b - a)
+        return Table(self.names, {n: part.column(n).to_pylist() for n in self.names}, self.lines[a:b].to_pylist())
+
+
+def pages(paths: Paths, view: reader.View, accounts: Accounts) -> Iterator[tuple[str, str | Iterable[str]]]:
+    """Every page, made as it is asked for: the index and style sheet, each article (its text read for it
+    alone), then the listing pages."""
+    yield reader.INDEX, view.index()
+    yield reader.STYLE, view.style()
+    for k, s in enumerate(view.sources):
+        text = (paths.root / s["text_path"]).read_text(encoding="utf-8")
+        accounted, reasons = accounts.of(s["source_id"], text)
+        yield reader.article_page(s["source_id"]), view.article(k, text, accounted, reasons)
+    yield from view.listings()
+
+
+def write_pages(folder: Path, pages: Iterable[tuple[str, str | Iterable[str]]]) -> None:
+    """Write each page atomically as it comes (a text, or its pieces in order), then remove pages of the folder
+    no longer written (an article removed)."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name, page in sorted(pages.items()):
+    written = set()
+    for name, page in pages:
         atomic_write_chunks(folder / name, [page] if isinstance(page, str) else page)
+        written.add(name)
     for old in sorted(folder.iterdir()):
-        if old.is_file() and old.name not in pages:
+        if old.is_file() and old.name not in written:
             old.unlink()
 
 
