@@ -109,6 +109,29 @@ def both(*steps: Callable[[Path], None]) -> Callable[[Path], None]:
     return apply
 
 
+def ran(stage: str, returncode: int) -> Callable[[Path], None]:
+    """Run a stage by hand in the copy, as a curator might, and check how it ended."""
+
+    def apply(repo: Path) -> None:
+        out = subprocess.run(
+            [sys.executable, "-m", f"stopitnow_figures.stages.{stage}"], cwd=repo, env=env(), capture_output=True, text=True
+        )
+        assert out.returncode == returncode, out.stderr
+
+    return apply
+
+
+def folder_in_the_way(rel: str) -> Callable[[Path], None]:
+    """A published file replaced by a folder holding a file: a rename onto it fails."""
+
+    def apply(repo: Path) -> None:
+        (repo / rel).unlink()
+        (repo / rel).mkdir()
+        (repo / rel / "kept.txt").write_text("in the way\n", encoding="utf-8")
+
+    return apply
+
+
 def long_chain_of_figures(repo: Path) -> None:
     """A new article of 1,000 sentences whose figures each take their period from the one before, the
     first from the last: a cycle 1,000 figures round (the reader of periods must not recurse)."""
@@ -653,6 +676,26 @@ CASES = [
         stage="stages.publish",
     ),
     Case(
+        "publishing by hand a candidate the quality report rejected",
+        both(edit(CAND, ",Dundee City,S12000042,", ",Dundee City,S12000099,"), ran("package", 0), ran("report", 1)),
+        [("not-passed", "build/package/verdicts/report.json", None, None)],
+        stage="stages.publish",
+    ),
+    Case(
+        "publishing a candidate file changed after the report passed it",
+        edit("build/package/processed/datasheet.md", "# ", "# Edited. "),
+        [("not-as-checked", "build/package/processed/datasheet.md", None, None)],
+        stage="stages.publish",
+        only=True,
+    ),
+    Case(
+        "a published file that cannot be replaced (a folder in its way): what was replaced is put back",
+        folder_in_the_way("processed/reader/index.html"),
+        [("cannot-write", "processed/reader/index.html", None, None)],
+        stage="stages.publish",
+        only=True,
+    ),
+    Case(
         "a candidate the quality report finds inconsistent",
         edit(CAND, ",Dundee City,S12000042,", ",Dundee City,S12000099,"),
         [("expectation-failed", FIG, "eveningtimes-2017-glasgow-f06,", "geography_code")],
@@ -855,5 +898,6 @@ def test_every_registered_error_type_has_a_case_asserting_it_by_name():
     assert sorted(set(REGISTRY) - asserted - LATER) == []
 
 
-# error types without a case of their own here (none: the draft row's case came with the curator's path)
-LATER: set[str] = set()
+# error types without a case of their own here: a publish that can be neither finished nor put back needs a
+# failure injected into the renames, which tests/test_faults.py does (and asserts by name)
+LATER: set[str] = {"half-published"}

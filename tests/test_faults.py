@@ -4,12 +4,17 @@ A publish interrupted at any step is finished (once its manifest is written)
 or undone (before), by the next command that reads the package; killing
 `dvc repro` at several moments never leaves datapackage.json disagreeing with
 the files beside it once that command has run; a dvc.lock that DVC was cut
-off writing is restored by make repro's preflight.
+off writing is restored by make repro's preflight. Publish refuses a candidate
+a check rejected, or one changed since its checks passed it; a publish whose
+renames fail part-way puts back what it had replaced (or, where it cannot,
+says so, and make repro's preflight puts it back).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import json
 import os
 import signal
 import subprocess
@@ -23,6 +28,7 @@ from conftest import built, dvc, env, snapshot
 from stopitnow_figures import publishing
 from stopitnow_figures.paths import Paths
 from stopitnow_figures.stages import clean, derive, package, report
+from stopitnow_figures.stages import publish as publish_stage
 
 pytestmark = pytest.mark.slow
 NOTE = "Counts accesses (times), not people."
@@ -187,3 +193,257 @@ def test_a_link_to_nothing_in_raw_is_a_located_problem_before_dvc_runs(tmp_path)
     out = _preflight(repo)
     assert out.returncode == 1
     assert "raw/sources/ghost.txt: [unsafe-path]: a link to nothing" in out.stderr
+
+
+# -- publish refuses what the checks did not pass ------------------------------------------------
+
+ROOT_FILES = ("CITATION.cff", ".zenodo.json", "metrics.json")
+REBUILD = "publish publishes only what every check passed: rebuild with dvc repro rather than editing build/package/"
+
+
+def _published(repo: Path) -> dict[str, bytes]:
+    """Every published file: processed/, datapackage.json, and the files beside it."""
+    return snapshot(repo) | {name: (repo / name).read_bytes() for name in ROOT_FILES}
+
+
+def _candidate(repo: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(repo)): p.read_bytes() for p in sorted((repo / "build" / "package").rglob("*")) if p.is_file()}
+
+
+def _put_back(repo: Path, files: dict[str, bytes]) -> None:
+    """Return build/package/ to ``files`` exactly (files a test added removed)."""
+    for p in sorted((repo / "build" / "package").rglob("*")):
+        if p.is_file() and str(p.relative_to(repo)) not in files:
+            p.unlink()
+    for name, data in files.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_bytes(data)
+
+
+def _failures(repo: Path) -> list[dict]:
+    return json.loads((repo / "build" / "failures.json").read_text(encoding="utf-8"))["problems"]
+
+
+def _problem(file: str, type_: str, message: str) -> dict:
+    return {"file": file, "line": None, "column": None, "type": type_, "value": None, "message": message}
+
+
+@pytest.fixture(scope="module")
+def pending(tmp_path_factory) -> tuple[Path, dict, dict]:
+    """A built copy with a candidate every check passed (a note edited) that is not yet published: the bytes
+    published, and the candidate's (build/package/, verdicts included)."""
+    repo = built(tmp_path_factory.mktemp("pending"))
+    _edit_a_note(repo, "Pending.")
+    out = dvc(repo, "repro", "report", "reader")  # every stage but publish
+    assert out.returncode == 0, out.stdout + out.stderr
+    old = _published(repo)
+    assert (repo / "build" / "package" / "processed" / "figures.csv").read_bytes() != old["processed/figures.csv"]
+    return repo, old, _candidate(repo)
+
+
+def _publish_stage(repo: Path) -> int:
+    (repo / "build" / "failures.json").unlink(missing_ok=True)
+    return publish_stage.main([str(repo)])
+
+
+def _rejected_by_the_report(repo: Path) -> None:
+    """A candidate table edited, its descriptor written again to match (so only the report can object), and the
+    report run on it: it fails, as it should."""
+    path = repo / "build" / "package" / "processed" / "figures.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",Dundee City,S12000042,", ",Dundee City,S12000099,"), encoding="utf-8")
+    assert package.main([str(repo)]) == 0
+    assert report.main([str(repo)]) == 1
+    record = json.loads((repo / "build" / "package" / "verdicts" / "report.json").read_text(encoding="utf-8"))
+    assert record == {"stage": "report", "verdict": "fail", "files": {}}
+
+
+NOT_PASSED = (
+    "the report stage has not passed this candidate (its last run failed or stopped before the end): run dvc repro and fix what it reports"
+)
+RECORD = "build/package/verdicts/report.json"
+
+
+def test_dvc_repro_s_publish_after_the_report_rejected_the_candidate_publishes_nothing(pending):
+    repo, old, candidate = pending
+    try:
+        _rejected_by_the_report(repo)
+        out = dvc(repo, "repro", "-s", "publish")
+        assert out.returncode != 0
+        assert f"{RECORD}: [not-passed]: {NOT_PASSED}" in out.stdout + out.stderr
+        assert "Traceback" not in out.stdout + out.stderr
+        assert _problem(RECORD, "not-passed", NOT_PASSED) in _failures(repo)
+        assert _published(repo) == old
+        _consistent(repo)
+        assert _publish_stage(repo) == 1  # and started by hand, the same
+        assert _problem(RECORD, "not-passed", NOT_PASSED) in _failures(repo)
+        assert _published(repo) == old
+    finally:
+        _put_back(repo, candidate)
+
+
+def _edit(rel: str):
+    return lambda repo: (repo / rel).write_bytes((repo / rel).read_bytes() + b"\nEdited.\n")
+
+
+def _add(rel: str):
+    return lambda repo: (repo / rel).write_text("figure_id\nx\n", encoding="utf-8")
+
+
+def _remove(rel: str):
+    return lambda repo: (repo / rel).unlink()
+
+
+def _bad_record(repo: Path) -> None:
+    path = repo / "build" / "package" / "verdicts" / "reader.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    path.write_text(json.dumps({**record, "files": {"../../../etc/hostname": "0" * 64}}), encoding="utf-8")
+
+
+CP = "build/package/processed"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (_edit(f"{CP}/datasheet.md"), [(f"{CP}/datasheet.md", "not-as-checked", f"changed since the report stage checked it; {REBUILD}")]),
+        (
+            _edit(f"{CP}/reader/index.html"),
+            [(f"{CP}/reader/index.html", "not-as-checked", f"changed since the reader stage checked it; {REBUILD}")],
+        ),
+        (
+            _edit("build/package/CITATION.cff"),
+            [("build/package/CITATION.cff", "not-as-checked", f"changed since the report stage checked it; {REBUILD}")],
+        ),
+        (
+            _remove(f"{CP}/charts/claims.svg"),
+            [(f"{CP}/charts/claims.svg", "not-as-checked", f"missing now since the report stage checked it; {REBUILD}")],
+        ),
+        (
+            _add(f"{CP}/extra.csv"),
+            [(f"{CP}/extra.csv", "not-as-checked", f"no check passed it (it appeared after the checks ran); {REBUILD}")],
+        ),
+        (
+            _bad_record,
+            [
+                (
+                    "build/package/verdicts/reader.json",
+                    "not-passed",
+                    "the reader stage has not passed this candidate (its record cannot be read): run dvc repro and fix what it reports",
+                )
+            ],
+        ),
+        (
+            _remove("build/package/verdicts/report.json"),
+            [
+                (
+                    "build/package/verdicts/report.json",
+                    "not-passed",
+                    "the report stage has not passed this candidate (there is no record of its verdict): run dvc repro and fix what it reports",
+                )
+            ],
+        ),
+    ],
+    ids=["datasheet edited", "reader page edited", "citation edited", "chart removed", "file added", "record unreadable", "no record"],
+)
+def test_publish_refuses_a_candidate_changed_since_its_checks_passed_it(pending, change, expected):
+    repo, old, candidate = pending
+    try:
+        change(repo)
+        assert _publish_stage(repo) == 1
+        assert _failures(repo) == [_problem(*e) for e in expected]
+        assert _published(repo) == old
+        _consistent(repo)
+    finally:
+        _put_back(repo, candidate)
+
+
+# -- a publish that fails half-way puts back what it replaced -------------------------------------------------
+
+PUT_BACK = "nothing was published: the files it had already replaced were put back, and the published package is as it was"
+HALF = (
+    "the published package is left half-replaced (processed/ and datapackage.json may disagree) and could not be put back; "
+    "fix the cause, then run make repro, which puts back the previous package kept in .publishing/"
+)
+
+
+def _failing_replace(monkeypatch, repo: Path, target: str, also=lambda src: False) -> None:
+    """os.replace that fails (a full disk) when it would move a file onto ``target``, or when ``also(src)``."""
+    real = os.replace
+
+    def replace(src, dst):
+        if Path(dst) == repo / target or also(Path(src)):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(src, dst)
+
+    monkeypatch.setattr(publishing.os, "replace", replace)
+
+
+@pytest.mark.parametrize("target", ["processed/geographies.csv", "processed/reader/index.html", "datapackage.json"])
+def test_a_publish_whose_rename_fails_half_way_puts_back_what_it_had_replaced(pending, monkeypatch, target):
+    repo, old, candidate = pending
+    _failing_replace(monkeypatch, repo, target)
+    assert _publish_stage(repo) == 1
+    monkeypatch.undo()
+    assert _failures(repo) == [_problem(target, "cannot-write", f"cannot write it: No space left on device; {PUT_BACK}")]
+    assert _published(repo) == old
+    _consistent(repo)
+    assert not (repo / ".publishing").exists()
+    _put_back(repo, candidate)
+
+
+def test_a_publish_that_cannot_be_put_back_says_so_and_make_repros_preflight_puts_it_back(pending, monkeypatch):
+    repo, old, candidate = pending
+    target = "processed/geographies.csv"  # after processed/figures.csv, which the edited note changed
+    _failing_replace(monkeypatch, repo, target, also=lambda src: "previous" in src.parts)
+    assert _publish_stage(repo) == 1
+    monkeypatch.undo()
+    assert _failures(repo) == [_problem(target, "half-published", f"cannot write it: No space left on device; {HALF}")]
+    assert publishing.mismatches(Paths(repo).published) != []  # the message is true: the package is half-replaced
+    out = _preflight(repo)
+    assert out.returncode == 0, out.stderr
+    assert "preflight: put back the previous package, whose publish had failed half-way" in out.stderr
+    assert _published(repo) == old
+    _consistent(repo)
+    assert not (repo / ".publishing").exists()
+    _put_back(repo, candidate)
+
+
+def test_a_publish_interrupted_half_way_that_cannot_be_finished_is_put_back_by_the_next_command(pending, monkeypatch):
+    repo, old, candidate = pending
+    real = os.replace
+
+    def interrupted(src, dst):
+        if Path(dst) == repo / "processed" / "geographies.csv":
+            raise Interrupted
+        real(src, dst)
+
+    monkeypatch.setattr(publishing.os, "replace", interrupted)
+    with pytest.raises(Interrupted):
+        publishing.publish(Paths(repo))
+    monkeypatch.undo()
+    _failing_replace(monkeypatch, repo, "processed/sources.csv")  # then the disk fills before the next command
+    note = publishing.recover(Paths(repo))
+    monkeypatch.undo()
+    assert note == (
+        "put back the previous package: a publish interrupted half-way could not be finished (processed/sources.csv: No space left on device)"
+    )
+    assert _published(repo) == old
+    _consistent(repo)
+    assert not (repo / ".publishing").exists()
+    _put_back(repo, candidate)
+
+
+def test_after_a_failed_publish_the_next_one_publishes_the_whole_candidate(pending, monkeypatch):
+    repo, old, candidate = pending
+    _failing_replace(monkeypatch, repo, "processed/figures.csv")
+    assert _publish_stage(repo) == 1
+    monkeypatch.undo()
+    assert _published(repo) == old
+    assert _publish_stage(repo) == 0
+    _consistent(repo)
+    built_ = {name.removeprefix("build/package/"): data for name, data in _candidate(repo).items()}
+    assert snapshot(repo) == {name: data for name, data in built_.items() if name.startswith("processed/") or name == "datapackage.json"}
+    assert snapshot(repo) != {name: old[name] for name in snapshot(repo)}
+    for name, data in old.items():  # the old package back, for any case after this one
+        (repo / name).write_bytes(data)
+    _put_back(repo, candidate)

@@ -61,7 +61,7 @@ def test_no_published_cell_can_run_as_a_formula():
 @pytest.mark.slow
 def test_no_stage_writes_to_raw(tmp_path, monkeypatch):
     """Run every stage in-process under an audit hook that records each file opened for writing."""
-    from stopitnow_figures.stages import clean, derive, package, publish, reconcile, report
+    from stopitnow_figures.stages import clean, derive, package, publish, reader, reconcile, report
 
     repo = copy_repo(tmp_path)
     raw = str(repo / "raw")
@@ -86,7 +86,7 @@ def test_no_stage_writes_to_raw(tmp_path, monkeypatch):
 
     sys.addaudithook(hook)
     before = {p: p.read_bytes() for p in (repo / "raw").rglob("*") if p.is_file()}
-    for stage in (clean, reconcile, derive, package, report, publish):
+    for stage in (clean, reconcile, derive, package, report, reader, publish):
         stage.run(repo)
     active[0] = False
     recorded = list(writes)

@@ -38,13 +38,17 @@ ROOT = click.option(
 def _repository(root: Path, *, published: bool):
     """The paths of the repository at ``root``, checked to be one (and to hold a published package, where
     ``published``); an interrupted publish is finished or undone first."""
+    from .csvio import WriteError
     from .paths import Paths
-    from .publishing import recover
+    from .publishing import recover, write_problem
 
     paths = Paths(root)
     if not paths.raw.is_dir() or not paths.schemas.is_dir():
         raise click.ClickException(f"{root} is not the repository (or a copy of it): it has no raw/ and schemas/; give --root")
-    note = recover(paths) if published else None
+    try:
+        note = recover(paths) if published else None
+    except WriteError as exc:
+        raise click.ClickException(str(write_problem(paths, exc))) from None
     if note:
         click.echo(note, err=True)
     if published and not paths.published.datapackage.is_file():

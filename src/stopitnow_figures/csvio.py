@@ -704,7 +704,11 @@ def _arrow_csv_chunk(cols: list) -> bytes | None:
 
 
 class WriteError(Exception):
-    """An output that cannot be written (a read-only folder, a full disk); nothing is left half-written."""
+    """An output that cannot be written (a read-only folder, a full disk); nothing is left half-written.
+    ``type``: the error type it is reported as; ``state``: what the published package is left as."""
+
+    type = "cannot-write"
+    state = "nothing was published"
 
     def __init__(self, path: Path, reason: str):
         self.path, self.reason = Path(path), reason

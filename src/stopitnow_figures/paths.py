@@ -186,6 +186,11 @@ class Paths:
     def candidate(self) -> Tree:
         return Tree(self.build / "package")
 
+    def verdict(self, stage: str) -> Path:
+        """A checking stage's record of its verdict on the candidate and the sha256 of each file it checked
+        (beside the candidate, never published)."""
+        return self.build / "package" / "verdicts" / f"{stage}.json"
+
     @property
     def publishing(self) -> Path:
         """The publish stage's staging folder: the candidate's bytes, then a manifest, then renames."""

@@ -19,17 +19,23 @@ import sys
 from pathlib import Path
 
 from . import config
+from .csvio import WriteError
 from .errors import Collector
 from .paths import Paths
-from .publishing import recover
+from .publishing import recover, write_problem
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     paths = Paths(Path(args[0]) if args else Path.cwd())
-    for note in filter(None, (repair_lock(paths), recover(paths))):
+    notes, problems = [repair_lock(paths)], []
+    try:
+        notes.append(recover(paths))
+    except WriteError as exc:  # a publish that can be neither finished nor put back (the message says what to do)
+        problems.append(write_problem(paths, exc))
+    for note in filter(None, notes):
         print(f"preflight: {note}", file=sys.stderr)
-    problems = raw_files(paths) + config_files(paths)
+    problems += raw_files(paths) + config_files(paths)
     for p in problems:
         print(str(p), file=sys.stderr)
     return 1 if problems else 0

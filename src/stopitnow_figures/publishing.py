@@ -1,27 +1,39 @@
 """Publishing the candidate package as one unit, and recovering from a publish
-that was interrupted.
+that was interrupted or could not be completed.
 
 The stages build the package in ``build/package/``; only ``publish`` changes
 the published package (``processed/``, ``datapackage.json``, ``CITATION.cff``,
 ``.zenodo.json``), and only after every check has passed:
 
-1. copy every file of the candidate into ``.publishing/files/`` (nothing
-   published has changed yet; an interruption here is undone by deleting it);
+1. copy every file of the candidate into ``.publishing/files/``, and keep the
+   published files it replaces or removes in ``.publishing/previous/`` (hard
+   links, or copies where links cannot be made): nothing published has
+   changed yet, and an interruption here is undone by deleting the folder;
 2. write ``.publishing/MANIFEST.json`` atomically: from this instant the
    publish is decided, and an interruption is finished, not undone;
 3. move each file into place by a rename, the descriptor last, then remove
-   published files the candidate no longer has, then the manifest.
+   published files the candidate no longer has, then the folder.
+
+If a rename or removal of step 3 fails (a read-only folder, a file in the way,
+a full disk), the publish is rolled back: the manifest is marked so, and the
+previous files are put back from ``.publishing/previous/`` (``_rollback``),
+so the package is as it was; only if that too fails is the package left
+half-replaced, said so (``PublishFailed``, "half-published"), and put back by
+the next ``recover``.
 
 Between steps 2 and 3's end (a window of renames) ``datapackage.json`` may
-disagree with the files beside it; ``recover`` closes the window, and every
-command that reads the package (each stage, ``make repro``, ``release``,
-``check``) calls it before anything else. The guarantee is about
-interruption (a kill, a crash): the files are not flushed to disk one by one,
-so a power cut inside the window can lose what the renames moved.
+disagree with the files beside it; ``recover`` closes the window, finishing
+the publish (or, if finishing fails or a rollback had begun, rolling it
+back), and every command that reads the package (each stage, ``make
+repro``'s preflight, ``release``, ``check``) calls it before anything else.
+The guarantee is about interruption and failure (a kill, a crash, a refused
+write): the files are not flushed to disk one by one, so a power cut inside
+the window can lose what the renames moved.
 """
 
 from __future__ import annotations
 
+import filecmp
 import hashlib
 import json
 import os
@@ -31,10 +43,28 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .csvio import FORMULA_PREFIXES, Table, WriteError, atomic_write_text
-from .errors import Collector
+from .errors import Collector, Problem
 from .paths import Paths, Tree
 
 MANIFEST = "MANIFEST.json"
+PUT_BACK = "nothing was published: the files it had already replaced were put back, and the published package is as it was"
+HALF = (
+    "the published package is left half-replaced (processed/ and datapackage.json may disagree) and could not be put back; "
+    "fix the cause, then run make repro, which puts back the previous package kept in .publishing/"
+)
+
+
+class PublishFailed(WriteError):
+    """Step 3 failed at ``path``; ``state`` says what the published package is now (see the module's docstring)."""
+
+    def __init__(self, path: Path, reason: str, rolled_back: bool):
+        super().__init__(path, reason)
+        self.type, self.state = ("cannot-write", PUT_BACK) if rolled_back else ("half-published", HALF)
+
+
+def write_problem(paths: Paths, exc: WriteError) -> Problem:
+    """A write that failed as a located problem, saying what state the published package is in."""
+    return Problem(paths.rel(exc.path), None, None, exc.type, None, f"cannot write it: {exc.reason}; {exc.state}")
 
 
 def publish(paths: Paths) -> list[str]:
@@ -42,55 +72,127 @@ def publish(paths: Paths) -> list[str]:
     recover(paths)
     candidate, published = paths.candidate, paths.published
     files = [p.relative_to(candidate.base) for p in candidate.files()]
+    keep = {published.base / rel for rel in files}
+    stale = [p.relative_to(published.base) for p in published.files() if p not in keep]
+    previous = [rel for rel in files if (published.base / rel).is_file()] + stale
     stage = paths.publishing
     try:
         shutil.rmtree(stage, ignore_errors=True)
         for rel in files:
-            target = stage / "files" / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(candidate.base / rel, target)
+            _place(candidate.base / rel, stage / "files" / rel, shutil.copyfile)
+        for rel in previous:
+            _place(published.base / rel, stage / "previous" / rel, _link_or_copy)
     except OSError as exc:
         shutil.rmtree(stage, ignore_errors=True)
         raise WriteError(stage, exc.strerror or str(exc)) from None
-    keep = {published.base / rel for rel in files}
-    stale = [p.relative_to(published.base) for p in published.files() if p not in keep]
-    manifest = {"publish": [str(r) for r in files], "remove": [str(r) for r in stale]}
+    manifest = {"publish": [str(r) for r in files], "remove": [str(r) for r in stale], "previous": [str(r) for r in previous]}
     atomic_write_text(stage / MANIFEST, json.dumps(manifest, indent=1) + "\n")
     _finish(paths, manifest)
     return manifest["publish"]
 
 
+def _place(src: Path, dst: Path, how) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    how(src, dst)
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    """Keep the bytes of ``src`` at ``dst``: a hard link (no copy, and the bytes survive ``src`` being replaced), or a copy."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copyfile(src, dst)
+
+
 def recover(paths: Paths) -> str | None:
-    """Finish a publish whose manifest was written, or undo one whose was not; say which (None if there was none)."""
+    """Finish a publish whose manifest was written, or undo one whose was not; say which (None if there was none).
+    A publish that cannot be finished, or whose rollback had begun, is rolled back (``PublishFailed`` if it cannot be)."""
     stage = paths.publishing
     if not stage.exists():
         return None
     try:
         manifest = json.loads((stage / MANIFEST).read_text(encoding="utf-8"))
-        manifest["publish"], manifest["remove"]  # noqa: B018 - both keys must be there
+        manifest["publish"], manifest["remove"], manifest["previous"]  # noqa: B018 - the keys must be there
     except (OSError, ValueError, KeyError, TypeError):
         shutil.rmtree(stage, ignore_errors=True)
         return "undid a publish that was interrupted before it had changed anything"
-    _finish(paths, manifest)
+    if manifest.get("rollback"):
+        _rollback_or_raise(paths, manifest, stage, "a rollback was interrupted")
+        return "put back the previous package, whose publish had failed half-way"
+    try:
+        _finish(paths, manifest)
+    except PublishFailed as exc:
+        if exc.type == "half-published":
+            raise
+        return f"put back the previous package: a publish interrupted half-way could not be finished ({paths.rel(exc.path)}: {exc.reason})"
     return "finished a publish that was interrupted half-way"
 
 
 def _finish(paths: Paths, manifest: dict) -> None:
-    """The renames of step 3; each is done again harmlessly if the last attempt was cut short."""
+    """The renames of step 3; each is done again harmlessly if the last attempt was cut short. If one fails, what
+    was done is rolled back (``PublishFailed`` says whether that worked)."""
     stage, root = paths.publishing, paths.published.base
+    at = root
     try:
         for rel in manifest["publish"]:
-            staged = stage / "files" / rel
+            staged, at = stage / "files" / rel, root / rel
             if staged.exists():
-                (root / rel).parent.mkdir(parents=True, exist_ok=True)
-                os.replace(staged, root / rel)
+                at.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(staged, at)
         for rel in manifest["remove"]:
-            (root / rel).unlink(missing_ok=True)
-        _remove_empty_folders(paths.published.processed)
-        (stage / MANIFEST).unlink(missing_ok=True)
-        shutil.rmtree(stage, ignore_errors=True)
+            at = root / rel
+            at.unlink(missing_ok=True)
+        at = paths.published.processed
+        _remove_empty_folders(at)
     except OSError as exc:
-        raise WriteError(root, exc.strerror or str(exc)) from None
+        _rollback_or_raise(paths, manifest, at, exc.strerror or str(exc))
+        raise PublishFailed(at, exc.strerror or str(exc), rolled_back=True) from None
+    _discard(stage)
+
+
+def _rollback_or_raise(paths: Paths, manifest: dict, at: Path, reason: str) -> None:
+    """Mark the manifest as rolling back, then put every previous file back; ``PublishFailed`` (half-published) if
+    either cannot be done. Marked first, so that a rollback cut short is continued, never finished forwards."""
+    try:
+        atomic_write_text(paths.publishing / MANIFEST, json.dumps({**manifest, "rollback": True}, indent=1) + "\n")
+        _rollback(paths, manifest)
+    except (OSError, WriteError):
+        raise PublishFailed(at, reason, rolled_back=False) from None
+    _discard(paths.publishing)
+
+
+def _rollback(paths: Paths, manifest: dict) -> None:
+    """Undo step 3, in any state it was left in: each previous file back in place (where it is not there already),
+    each file that was not published before removed. Done again harmlessly if cut short."""
+    stage, root = paths.publishing, paths.published.base
+    previous = set(manifest["previous"])
+    for rel in [*reversed(manifest["publish"]), *manifest["remove"]]:  # the descriptor first
+        kept, at = stage / "previous" / rel, root / rel
+        if rel not in previous:
+            if at.is_file() or at.is_symlink():  # (not a folder that stood in its way)
+                at.unlink()
+        elif kept.exists() and not _same(kept, at):
+            at.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(kept, at)
+    _remove_empty_folders(paths.published.processed)
+
+
+def _same(kept: Path, at: Path) -> bool:
+    """Whether the published file is still the previous one (the same file, or the same bytes)."""
+    try:
+        return os.path.samefile(kept, at) or filecmp.cmp(kept, at, shallow=False)
+    except OSError:
+        return False
+
+
+def _discard(stage: Path) -> None:
+    """Remove the staging folder once the package is whole again (the manifest first: no half-removed folder
+    is ever taken for a publish to finish)."""
+    try:
+        (stage / MANIFEST).unlink(missing_ok=True)
+    except OSError:
+        pass
+    shutil.rmtree(stage, ignore_errors=True)
 
 
 def _remove_empty_folders(top: Path) -> None:

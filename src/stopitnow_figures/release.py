@@ -167,9 +167,13 @@ def _file_fingerprint(root: Path) -> Fingerprint:
 def check_package(paths: Paths) -> dict:
     """Check every resource in datapackage.json against the file beside it
     (path, bytes, sha256); raise one ReleaseError listing every mismatch. Returns the descriptor."""
-    from .publishing import recover
+    from .csvio import WriteError
+    from .publishing import recover, write_problem
 
-    recover(paths)  # a publish cut short is finished (or undone) before the package is read
+    try:
+        recover(paths)  # a publish cut short is finished (or undone) before the package is read
+    except WriteError as exc:
+        raise ReleaseError(f"{write_problem(paths, exc)}\nso no archive was written") from None
     if not paths.published.datapackage.is_file():
         raise ReleaseError(f"there is no {DESCRIPTOR} in {paths.root}: build the package with dvc repro")
     descriptor = read_descriptor(paths.published.datapackage.read_bytes(), DESCRIPTOR)

@@ -3,7 +3,10 @@ under build/, with a non-zero exit and no traceback.
 
 Before a stage does anything else it finishes or undoes a publish that was
 interrupted (see ``publishing.recover``), so no stage ever reads a published
-package caught half-way.
+package caught half-way. A stage that fails or stops withdraws its verdict on
+the candidate (``approval.withdraw``), so publish cannot publish what it did
+not pass. A publish that cannot be completed says what state it left the
+published package in (``publishing.PublishFailed``).
 """
 
 from __future__ import annotations
@@ -13,8 +16,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from .approval import withdraw
 from .csvio import WriteError
-from .errors import InputError, Problem, write_failure_report
+from .errors import InputError, write_failure_report
 from .paths import Paths
 
 
@@ -28,6 +32,7 @@ def run_stage(name: str, fn: Callable[[Path], None], argv: list[str] | None = No
     # A stage holds millions of small objects at scale and frees them by reference
     # counting; the cyclic collector would walk them all again and again for nothing.
     gc.disable()
+    passed = False
     try:
         from .publishing import recover
 
@@ -35,17 +40,21 @@ def run_stage(name: str, fn: Callable[[Path], None], argv: list[str] | None = No
         if note:
             print(f"{name}: {note}", file=sys.stderr)
         fn(root)
+        passed = True
     except InputError as exc:
         return _report(name, paths, exc)
     except WriteError as exc:
-        message = f"cannot write it: {exc.reason}; nothing was published"
-        return _report(name, paths, InputError([Problem(paths.rel(exc.path), None, None, "cannot-write", None, message)]))
+        from .publishing import write_problem
+
+        return _report(name, paths, InputError([write_problem(paths, exc)]), exc.state)
     finally:
         gc.enable()
+        if not passed:  # a check that failed, or stopped, passes nothing (see ``approval``)
+            withdraw(paths, name)
     return 0
 
 
-def _report(name: str, paths: Paths, exc: InputError) -> int:
+def _report(name: str, paths: Paths, exc: InputError, state: str = WriteError.state) -> int:
     for p in exc.problems:
         print(str(p), file=sys.stderr)
     report = paths.failure_report
@@ -55,5 +64,5 @@ def _report(name: str, paths: Paths, exc: InputError) -> int:
     except WriteError:
         where = ""
     n = len(exc.problems)
-    print(f"{name}: {n} problem{'s' if n != 1 else ''}; nothing was published{where}", file=sys.stderr)
+    print(f"{name}: {n} problem{'s' if n != 1 else ''}; {state}{where}", file=sys.stderr)
     return 1

@@ -1,8 +1,11 @@
 """publish: the one writer of the published package.
 
 Reads the whole candidate in build/package/ (tables, descriptor, provenance,
-reports, charts), the article texts and params.yaml; checks that the
-descriptor's hashes and bytes match the candidate's files and that every
+reports, charts), the checks' verdicts on it (build/package/verdicts/), the
+article texts and params.yaml; checks that every check whose verdict it
+relies on passed the candidate as it is now (``approval``: the quality report
+and the reader view, each bound to the sha256 of the files it passed), that
+the descriptor's hashes and bytes match the candidate's files and that every
 numeric cell traces (the provenance gate, ``gate``); only then writes the
 counts `dvc metrics show` prints (metrics.json) and moves the candidate into
 place as one unit (``publishing.publish``): processed/, datapackage.json,
@@ -15,7 +18,7 @@ import json
 import sys
 from pathlib import Path
 
-from .. import config, vocab
+from .. import approval, config, vocab
 from ..csvio import atomic_write_text
 from ..errors import Collector, Problem
 from ..gate import check as gate_check
@@ -34,17 +37,16 @@ def run(root: Path) -> None:
     digests: dict[str, tuple[int, str]] = {}
     tables = candidate_tables(paths, problems, digests)
     problems.raise_if_any()
-    texts, digests = read_texts(paths, tables["sources"])
+    known = {paths.candidate.table(name): d for name, d in digests.items()}
+    texts, text_digests = read_texts(paths, tables["sources"])
     validation = json.loads(paths.candidate.validation_report.read_text(encoding="utf-8"))
 
     # -- process -----------------------------------------------------------
+    problems.extend(approval.refusals(paths, publishable(paths), {path: sha for path, (_, sha) in known.items()}))
     problems.extend(
-        [
-            Problem(paths.rel(paths.candidate.datapackage), None, None, "hash-mismatch", None, m)
-            for m in mismatches(paths.candidate, {paths.candidate.table(name): d for name, d in digests.items()})
-        ]
+        [Problem(paths.rel(paths.candidate.datapackage), None, None, "hash-mismatch", None, m) for m in mismatches(paths.candidate, known)]
     )
-    untraced = gate_check(tables, texts, digests, hedges, vocabulary)
+    untraced = gate_check(tables, texts, text_digests, hedges, vocabulary)
     problems.extend(
         [Problem(paths.rel(paths.candidate.table(u.resource)), u.row + 1, u.column, "untraced-cell", u.value, u.reason) for u in untraced]
     )
@@ -54,6 +56,11 @@ def run(root: Path) -> None:
     # -- save outputs ------------------------------------------------------
     atomic_write_text(paths.candidate.metrics, json.dumps(metrics, indent=2) + "\n")
     publish(paths)
+
+
+def publishable(paths: Paths) -> list:
+    """The candidate files the checks must have passed: all but metrics.json, which publish writes itself."""
+    return [p for p in paths.candidate.files() if p != paths.candidate.metrics]
 
 
 def package_metrics(vocabulary, tables: dict, untraced: list, validation: dict) -> dict:

@@ -15,6 +15,8 @@ At a million figures: the tables are held by column, the raw rows by
 article, and each page is written as soon as it is made and then freed (an
 article's text and rows are read for its page alone); a listing page of more
 rows than ``reader.PART_ROWS`` is written in parts.
+The stage records its verdict with the sha256 of the candidate files it read and
+the pages it wrote (``approval``): publish publishes no pages of another candidate.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .. import config, raw, reader, vocab
+from .. import approval, config, raw, reader, vocab
 from ..csvio import Table, atomic_write_chunks, read_table
 from ..errors import Collector
 from ..paths import PUBLISHED_TABLES, Paths
@@ -35,10 +37,13 @@ def run(root: Path) -> None:
     paths = Paths(root)
 
     # -- load inputs -------------------------------------------------------
+    read = [*(paths.candidate.table(n) for n in PUBLISHED_TABLES), paths.candidate.datapackage]
+    checked = approval.digests(paths, [p for p in read if p.is_file()])  # the candidate the pages are made of
     view, accounts = load(paths)
 
     # -- process and save outputs, a page at a time --------------------------
-    write_pages(paths.candidate.reader, pages(paths, view, accounts))
+    written = write_pages(paths.candidate.reader, pages(paths, view, accounts))
+    approval.approve(paths, "reader", checked | approval.digests(paths, [paths.candidate.reader / name for name in written]))
 
 
 def load(paths: Paths) -> tuple[reader.View, Accounts]:
@@ -150,17 +155,18 @@ def pages(paths: Paths, view: reader.View, accounts: Accounts) -> Iterator[tuple
     yield from view.listings()
 
 
-def write_pages(folder: Path, pages: Iterable[tuple[str, str | Iterable[str]]]) -> None:
+def write_pages(folder: Path, pages: Iterable[tuple[str, str | Iterable[str]]]) -> list[str]:
     """Write each page atomically as it comes (a text, or its pieces in order), then remove pages of the folder
-    no longer written (an article removed)."""
+    no longer written (an article removed); the names of the pages written, in order."""
     folder.mkdir(parents=True, exist_ok=True)
-    written = set()
+    written: list[str] = []
     for name, page in pages:
         atomic_write_chunks(folder / name, [page] if isinstance(page, str) else page)
-        written.add(name)
+        written.append(name)
     for old in sorted(folder.iterdir()):
-        if old.is_file() and old.name not in written:
+        if old.is_file() and old.name not in set(written):
             old.unlink()
+    return written
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,8 +12,10 @@ analytics off; Great Expectations is imported here only.
 
 On success: processed/quality.json, processed/quality_report.html (one
 self-contained page: no scripts, no styles or fonts from the network),
-processed/charts/*.svg and processed/datasheet.md. On failure the report is
-written to build/ instead, marking what failed, and the stage exits non-zero.
+processed/charts/*.svg and processed/datasheet.md, and the verdict "pass" with
+the sha256 of every candidate file it checked and wrote (``approval``), which
+publish requires. On failure the report is written to build/ instead,
+marking what failed, the verdict is "fail", and the stage exits non-zero.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import os
 import sys
 from pathlib import Path
 
-from .. import config, raw, vocab
+from .. import approval, config, raw, vocab
 from ..csvio import atomic_write_text, read_table
 from ..errors import Collector, InputError, Problem
 from ..paths import PUBLISHED_TABLES, Paths
@@ -40,6 +42,7 @@ def run(root: Path) -> None:
     # -- load inputs -------------------------------------------------------
     vocabulary = vocab.load(paths.schemas)
     params = config.read(paths, "params", problems)
+    checked = approval.digests(paths, [p for p in approval.built_by_package(paths.candidate) if p.is_file()])
     rate_per = params.get("derive", {}).get("rate_per")
     tables = {name: [r.cells for r in t] for name, t in package_tables(paths, paths.candidate, problems).items()}
     raw_lines = raw_rows(paths, problems)
@@ -64,6 +67,8 @@ def run(root: Path) -> None:
     atomic_write_text(out.quality_json, summary)
     atomic_write_text(out.quality_html, page)
     atomic_write_text(out.datasheet, datasheet)
+    written = [out.quality_json, out.quality_html, out.datasheet, *(p for p in sorted(out.charts.glob("*")) if p.is_file())]
+    approval.approve(paths, "report", checked | approval.digests(paths, written))
 
 
 def passed(results: list[dict]) -> bool:
