@@ -85,13 +85,18 @@ def test_a_broken_expectation_is_marked_failed_and_the_stage_exits_non_zero(buil
     repo = built_repo
     path = repo / "build" / "package" / "processed" / "figures.csv"
     text = path.read_text()
+    verdict = repo / "build" / "package" / "verdicts" / "report.json"
+    passed = verdict.read_bytes()
     try:
         path.write_text(text.replace(",Dundee City,S12000042,", ",Dundee City,S12000099,", 1))  # a valid-looking code not in raw/places.csv
         before = (repo / "processed" / "quality_report.html").read_bytes()
         out = subprocess.run([sys.executable, "-m", "stopitnow_figures.stages.report"], cwd=repo, env=env(), capture_output=True, text=True)
+        rejected = json.loads(verdict.read_text())
     finally:
         path.write_text(text)
+        verdict.write_bytes(passed)  # the candidate as it was, with the verdict on it
     assert out.returncode == 1
+    assert rejected == {"stage": "report", "verdict": "fail", "files": {}}  # publish will refuse it (tests/test_faults.py)
     # blamed on the raw row a curator would fix: the Dundee figure's line in raw/figures.csv
     line = next(
         i
