@@ -30,6 +30,9 @@ STAGES = (
     "reader",
     "publish",
 )  # the data stages, timed at scale (report is timed on the real package only)
+# the span of the time target set on 2026-11-22 ("clean, validate, derive and package"): validate now runs inside
+# clean, and reconcile between clean and derive; reader and publish, later, are held to linear growth and 4 GB
+THROUGH_PACKAGE = ("clean", "reconcile", "derive", "package")
 sys.path.insert(0, str(ROOT / "bench"))
 from generate import generate  # noqa: E402
 
@@ -150,6 +153,19 @@ STAGE_RUNNER = (
 )
 
 
+# publish publishes only a candidate the report stage passed (``approval``); the report's Great Expectations
+# suite is timed on the real package only, so at scale its verdict is recorded for the candidate as it stands
+STAND_IN_FOR_REPORT = (
+    "import sys; from pathlib import Path; from stopitnow_figures import approval; from stopitnow_figures.paths import Paths; "
+    "p = Paths(Path(sys.argv[1])); "
+    "approval.approve(p, 'report', approval.digests(p, [f for f in approval.built_by_package(p.candidate) if f.is_file()]))"
+)
+
+
+def stand_in_for_report(corpus: Path) -> None:
+    subprocess.run([sys.executable, "-c", STAND_IN_FOR_REPORT, str(corpus)], env=env(), check=True)
+
+
 def scale(sizes: list[int], repeat: int) -> list[tuple[str, bool]]:
     results = []
     totals = {}
@@ -159,8 +175,10 @@ def scale(sizes: list[int], repeat: int) -> list[tuple[str, bool]]:
         for n in sizes:
             corpus = Path(tmp) / f"c{n}"
             generate(n, corpus)
-            total, peak = 0.0, 0
+            total, through_package, peak = 0.0, 0.0, 0
             for stage in STAGES:
+                if stage == "publish":
+                    stand_in_for_report(corpus)
                 runs = []
                 for _ in range(repeat):
                     out = subprocess.run(
@@ -174,6 +192,7 @@ def scale(sizes: list[int], repeat: int) -> list[tuple[str, bool]]:
                 t = statistics.median(r[0] for r in runs)
                 mb = max(r[1] for r in runs) / 1024
                 total += t
+                through_package += t if stage in THROUGH_PACKAGE else 0
                 peak = max(peak, mb)
                 print(f"{n:>9} {stage:>9} {t:9.2f} {mb:8.0f}")
                 if stage == "publish":
@@ -196,9 +215,10 @@ def scale(sizes: list[int], repeat: int) -> list[tuple[str, bool]]:
                     results.append((f"validate >= 5x faster than frictionless at {n}", fl / wall >= 5))
             totals[n] = total
             print(f"{n:>9} {'total':>9} {total:9.2f} {peak:8.0f}")
+            print(f"{n:>9} {'clean..package':>9} {through_package:9.2f}")
             if n >= 1_000_000:
-                results.append((f"{n} figures in <= 120 s", total <= 120))
-                results.append((f"{n} figures in <= 4 GB", peak <= 4096))
+                results.append((f"{n} figures through clean..package in <= 120 s", through_package <= 120))
+                results.append((f"{n} figures in <= 4 GB in every stage", peak <= 4096))
             shutil.rmtree(corpus)
     ns = sorted(totals)
     for a, b in zip(ns, ns[1:], strict=False):
