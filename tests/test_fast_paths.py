@@ -53,6 +53,20 @@ def test_the_writer_writes_what_the_csv_module_writes(rows):
     assert "".join(csv_chunks(NAMES, _table(rows))) == expected.getvalue()
 
 
+# any text at all, a carriage return and NUL among it, and the characters that make the csv module quote a cell
+ANY_CELL = st.text(alphabet=st.sampled_from(["a", " ", ",", '"', "\n", "\r", "\x00", "é", "\u2028"]), max_size=6) | st.text(max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(ANY_CELL, ANY_CELL, ANY_CELL), min_size=1, max_size=8), st.booleans())
+def test_a_chunk_of_rows_is_what_the_csv_module_writes(rows, arrow):
+    """Each chunk the writer writes, by Arrow, by joining cells or by quoting them itself, is the csv module's."""
+    expected = io.StringIO()
+    csv.writer(expected, lineterminator="\n").writerows(rows)
+    got = csvio._csv_chunk([list(col) for col in zip(*rows, strict=True)], arrow)
+    assert (got if isinstance(got, str) else got.decode("utf-8")) == expected.getvalue()
+
+
 def _read(path, **kw):
     problems = Collector()
     table = read_table(path, NAMES, problems, display="t.csv", **kw)
@@ -141,6 +155,33 @@ def test_the_shortcut_never_reads_what_the_general_parser_refuses(text):
             parse_as_written(text)
         return
     assert parse_as_written(text) == general
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([h for h, _ in HEDGES] + ["", "Nearly", "AROUND", "about"]),
+            st.integers(0, 10**40) | st.integers(0, 10**6),
+            st.booleans(),
+            st.sampled_from(["", "", "round", "open", "lower 5"]),
+        ),
+        max_size=12,
+    )
+)
+def test_the_plain_readings_of_a_column_are_the_readers_one_by_one(rows):
+    """Clean and the gate read the plain whole numbers of a column at once: each as ``NumberReader.read`` reads it."""
+    from stopitnow_figures.values import plain_readings
+
+    written = [(f"{h} {n:,}" if commas else f"{h} {n}").strip() for h, n, commas, _ in rows]
+    curated = [r for *_, r in rows]
+    fits, qualifier, value, lo, hi = plain_readings(READER, written, curated)
+    for i in np.flatnonzero(fits).tolist():
+        parsed, v, lower, upper = READER.read(written[i], curated[i])
+        assert (qualifier[i], value[i], parsed.kind) == (parsed.qualifier, v, "count"), written[i]
+        for got, want in ((lo[i], lower), (hi[i], upper)):
+            assert (math.isnan(got) and want is None) or got == want, written[i]
+    assert all(fits[i] for i, (h, n, _, r) in enumerate(rows) if not r and (not h or h in dict(HEDGES)))
 
 
 # -- mentions --------------------------------------------------------------------

@@ -116,10 +116,12 @@ def test_a_new_field_of_the_figures_schema_is_added_in_the_typed_row_and_nowhere
     # the one change in code: the field in the typed row, in the schema's order, and what fills it
     clean = repo / "src" / "stopitnow_figures" / "stages" / "clean.py"
     text = clean.read_text()
-    text = text.replace("    reading: str\n    notes: str\n", "    reading: str\n    reviewer: str\n    notes: str\n", 1)
     text = text.replace(
-        '            reading=c["reading"][i],\n',
-        '            reading=c["reading"][i],\n            reviewer="second reading",\n',
+        "    reading: list[str]\n    notes: list[str]\n", "    reading: list[str]\n    reviewer: list[str]\n    notes: list[str]\n", 1
+    )
+    text = text.replace(
+        '            reading=c["reading"],\n',
+        '            reading=c["reading"],\n            reviewer=["second reading"] * len(lines),\n',
         1,
     )
     clean.write_text(text)

@@ -666,23 +666,48 @@ ARROW_MIN_ROWS = 10000  # below this joining the cells in Python is as fast as s
 def _csv_chunk(cols: list, arrow: bool) -> str | bytes:
     """Rows (given by column) as the csv module writes them. Where no cell holds a comma, a quote or a line
     break, that is each row's cells joined by commas: for many rows, Arrow's writer writes that, refusing
-    any such cell (and a carriage return); for a few, they are joined so, and that checked by counting the
-    commas and line ends (a cell with one of them adds one) and finding no quote or carriage return. Else,
-    or where a row has a single cell (an empty one is written quoted), the csv module writes them."""
+    any such cell (and a carriage return). Else each cell is written as the csv module writes it in a row of
+    several cells (``_quoted``), and the cells joined so. Where a cell is not text or holds a carriage return,
+    or a row has a single cell (an empty one is written quoted), the csv module writes them."""
     rows = len(cols[0]) if cols else 0
-    if len(cols) > 1 and rows and arrow:
+    if len(cols) > 1 and rows and arrow and not any(isinstance(c, list) and _needs_quotes(c) for c in cols):
         data = _arrow_csv_chunk(cols)
         if data is not None:
             return data
     cols = [c.to_pylist() if _is_arrow(c) else c for c in cols]
     if len(cols) > 1 and rows:
-        try:
-            text = "\n".join(map(",".join, zip(*cols, strict=True))) + "\n"
-        except TypeError:  # a cell that is not text: the csv module writes what str() gives
-            text = ""
-        if text.count(",") == rows * (len(cols) - 1) and text.count("\n") == rows and '"' not in text and "\r" not in text:
-            return text
+        quoted = [_quoted(c) for c in cols]
+        if None not in quoted:
+            return "\n".join(map(",".join, zip(*quoted, strict=True))) + "\n"
     return _csv_text(zip(*cols, strict=True))
+
+
+_NEEDS_QUOTES = (",", '"', "\n", "\r")
+
+
+def _needs_quotes(col: list) -> bool:
+    """Whether a cell of a column of text holds a comma, a quote or a line break (or is not text)."""
+    try:
+        text = "".join(col)
+    except TypeError:
+        return True
+    return any(ch in text for ch in _NEEDS_QUOTES)
+
+
+def _quoted(col: list) -> list[str] | None:
+    """A column's cells as the csv module writes them in a row of several cells (quoting as it does by
+    default): a cell holding a comma, a quote or a line feed in quotes, its quotes doubled, any other as it
+    is; None where a cell is not text or holds a carriage return (left to the csv module itself, whose
+    quoting of one has changed between versions of Python)."""
+    try:
+        text = "".join(col)
+    except TypeError:
+        return None
+    if "\r" in text:
+        return None
+    if "," not in text and '"' not in text and "\n" not in text:
+        return col
+    return ['"' + c.replace('"', '""') + '"' if "," in c or '"' in c or "\n" in c else c for c in col]
 
 
 def _arrow_csv_chunk(cols: list) -> bytes | None:

@@ -22,7 +22,6 @@ whole years apart at most; a source's dates carry their reasoning.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,7 +31,7 @@ from .csvio import Table
 from .expr import Periods, evaluate_many, inputs, period_of_rule
 from .periods import reference_date
 from .reconcile import model_of_tables, quantities_of
-from .values import NumberReader, ValueParseError, find_number
+from .values import NumberReader, ValueParseError, find_number, plain_readings
 from .vocab import Vocabulary
 
 
@@ -393,58 +392,6 @@ def _read_as_published(figures: Table, reader: NumberReader | None) -> np.ndarra
         agreed &= _same_columns(published, expected)
         agreed[not_numbers] = False
     return agreed
-
-
-def plain_readings(reader: NumberReader, written: list[str], curated: list[str]):
-    """``NumberReader.read`` of its common case a column at a time: words that are a whole number in digits,
-    perhaps after a hedge, with no curated reading. Which rows are of that case, and their qualifier, value
-    and published bounds (NaN for none); the other rows' values are meaningless."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    n = len(written)
-    hedge_of = dict(reader.hedges)
-    pattern = "^(?:(?P<hedge>" + "|".join(re.escape(h) for h, _ in reader.hedges) + ") )?(?P<digits>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)$"
-    text = pa.array(written, pa.string())
-    plain = pc.extract_regex(pc.ascii_lower(text), pattern)
-    fits = pc.is_valid(plain).to_numpy(zero_copy_only=False) & pc.string_is_ascii(text).to_numpy(zero_copy_only=False)
-    fits &= pc.equal(pa.array(curated, pa.string()) if isinstance(curated, list) else curated, "").to_numpy(zero_copy_only=False)
-    whole = pc.fill_null(pc.replace_substring(pc.struct_field(plain, "digits"), ",", ""), "0")
-    value = pc.cast(whole, pa.float64()).to_numpy(zero_copy_only=False)
-    kept = pc.utf8_length(pc.utf8_rtrim(whole, "0")).to_numpy(zero_copy_only=False)
-    zeros = pc.utf8_length(whole).to_numpy(zero_copy_only=False) - kept
-    unit = np.array([float(10**k) for k in range(int(zeros.max(initial=0)) + 1)])[zeros]  # as values._significant_unit
-    unit[kept == 0] = 1.0
-    unhedged = reader.vocabulary.unhedged_count
-    qualifier = np.array([hedge_of.get(h, unhedged) if h else unhedged for h in pc.struct_field(plain, "hedge").to_pylist()], dtype=object)
-    lo, hi = np.full(n, np.nan), np.full(n, np.nan)
-    for q in set(qualifier[fits].tolist()):
-        rows = fits & (qualifier == q)
-        got = _plain_interval(reader, q, value[rows], unit[rows])
-        if got is None:
-            fits &= ~rows
-        else:
-            lo[rows], hi[rows] = got
-    return fits, qualifier, value, lo, hi
-
-
-def _plain_interval(reader: NumberReader, qualifier: str, v: np.ndarray, unit: np.ndarray):
-    """The published bounds (NaN for none) of whole numbers written in digits under one qualifier, as
-    ``NumberReader.published_interval`` gives them; None for a shape it does not read here."""
-    shape, w = reader.vocabulary.intervals.get(qualifier), reader.widths
-    if shape == "point":
-        return v, v
-    if shape == "half_unit":
-        half = 0.5 * (unit if w.coarse_rounding else np.ones_like(unit))
-        return v - half, v + half
-    if shape in ("around", "below") and qualifier in w.hedges:
-        width = np.minimum(w.hedges[qualifier]["share"] * np.abs(v), w.hedges[qualifier]["units"] * unit)
-        return v - width, (v + width if shape == "around" else v)
-    if shape == "lower_bound":
-        return v, np.full(len(v), np.nan)
-    if shape == "upper_bound":
-        return np.zeros(len(v)), v  # a count bounded only above is never negative
-    return None
 
 
 def _not_quoted(sid, quote, aw, start, end, sources, texts, stale) -> tuple[tuple[str, ...], str] | None:

@@ -11,9 +11,11 @@ write, in the same process as its own checks: so every problem of a run,
 whatever check finds it, is reported at once, and nothing is written unless
 all pass. Nothing else re-runs them; ``publish`` alone promotes the candidate.
 
-Each figure row becomes a ``CleanedFigure``, whose fields are the fields of
-schemas/figures.schema.json in order: adding a column to the schema means
-adding it here, with the function that fills it, and nowhere else.
+The figure rows become a ``CleanedFigure``, by column, whose fields are the
+fields of schemas/figures.schema.json in order: adding a column to the schema
+means adding it here, with what fills it, and nowhere else. Each column is
+typed a column at a time, and each check a cell alone decides is decided once
+for each distinct cell (units, places, periods repeat a lot).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
+
 from .. import config, raw, vocab
 from ..csvio import Row, Table, atomic_write_text, read_table, write_tables
 from ..errors import Collector
@@ -35,37 +39,38 @@ from ..periods import Period, PeriodParseError, parse_period
 from ..schema import check_frame, check_text_table, field_names, field_types, load_schema
 from ..sources import load_sources
 from ..validation import RULES, check_tables
-from ..values import NumberReader, ValueParseError, find_number
+from ..values import NumberReader, ValueParseError, find_number, plain_readings
 from ..vocab import Vocabulary
 
 NAN = math.nan
 
 
 class CleanedFigure(NamedTuple):
-    """One row of processed/figures.csv: the fields of its schema, in order."""
+    """The rows of processed/figures.csv by column: the fields of its schema, in order (the cells of a text
+    field as a list, of a number field as a NumPy array, NaN where empty)."""
 
-    figure_id: str
-    source_id: str
-    quantity_id: str
-    value: float
-    qualifier: str
-    lower: float
-    upper: float
-    unit: str
-    measure: str
-    geography: str
-    geography_code: str
-    geography_note: str
-    period_start: str
-    period_end: str
-    period_basis: str
-    period_note: str
-    quote: str
-    char_start: float
-    char_end: float
-    as_written: str
-    reading: str
-    notes: str
+    figure_id: list[str]
+    source_id: list[str]
+    quantity_id: list[str]
+    value: np.ndarray
+    qualifier: list[str]
+    lower: np.ndarray
+    upper: np.ndarray
+    unit: list[str]
+    measure: list[str]
+    geography: list[str]
+    geography_code: list[str]
+    geography_note: list[str]
+    period_start: list[str]
+    period_end: list[str]
+    period_basis: list[str]
+    period_note: list[str]
+    quote: list[str]
+    char_start: np.ndarray
+    char_end: np.ndarray
+    as_written: list[str]
+    reading: list[str]
+    notes: list[str]
 
 
 def run(root: Path) -> None:
@@ -105,8 +110,9 @@ def check(paths: Paths) -> Checked:
     geographies = clean_geographies(paths, inputs, problems)
     cleaner = FigureCleaner(paths, vocabulary, inputs, params, problems)
     figures, lines = cleaner.clean_all()
-    mentions = check_coverage(paths, inputs, cleaner.starts, problems)
-    check_numbers_claimed_once(paths, inputs, cleaner.starts, problems)
+    spans = figure_spans(inputs.figures, inputs.texts, cleaner.starts, cleaner.number_at)
+    mentions = check_coverage(paths, inputs, spans, problems)
+    check_numbers_claimed_once(paths, inputs, spans, problems)
     check_unused(paths, inputs, cleaner, problems)
     found = check_tables(
         paths, vocabulary, sources, figures, inputs.texts, figure_lines=lines, figure_display=cleaner.display, source_lines=source_lines
@@ -129,13 +135,12 @@ def check_drafts(paths: Paths, inputs: Inputs, problems: Collector) -> bool:
     found = False
     for table, rows, path in (("figures", inputs.figures, paths.raw_figures), ("not_figures", inputs.not_figures, paths.raw_not_figures)):
         column = raw.DRAFT_COLUMN[table]
-        for row in rows:
-            if raw.is_draft(table, row):
-                found = True
-                left = raw.empty_required(paths, table, row)
-                todo = f"fill in {', '.join(left)}, then " if left else "check it, then "
-                message = f"a drafted row: {todo}remove the {raw.DRAFT_MARK!r} mark from its {column}"
-                problems.add("draft-row", paths.rel(path), row.line, column, row[column][:60], message)
+        for i in [i for i, cell in enumerate(rows.column(column)) if raw.is_draft(table, {column: cell})]:
+            found, row = True, Row(rows.line(i), {n: rows.column(n)[i] for n in rows.names})
+            left = raw.empty_required(paths, table, row)
+            todo = f"fill in {', '.join(left)}, then " if left else "check it, then "
+            message = f"a drafted row: {todo}remove the {raw.DRAFT_MARK!r} mark from its {column}"
+            problems.add("draft-row", paths.rel(path), row.line, column, row[column][:60], message)
     return found
 
 
@@ -328,15 +333,16 @@ class FigureCleaner:
         self.basis = self.vocabulary.names("figures", "period_basis")
         self.source_ids = set(self.inputs.sources.column("source_id"))
         self._numbers: dict[str, tuple | str] = {}
+        self.number_at: list[int] = []  # where each figure's number stands in its quote (see ``locate``)
 
     def clean_all(self) -> tuple[dict, list[int]]:
         """The columns of processed/figures.csv (sorted by figure_id) and the raw line of each row."""
         fig = self.inputs.figures
         self.check_ids()
         periods = self.periods.resolve(fig, self.col, self.display)
-        rows = [self.clean_row(i, periods.get(i)) for i in range(len(fig))]
-        order = sorted(range(len(rows)), key=lambda k: rows[k].figure_id)
-        return pack([rows[k] for k in order], field_types(load_schema(self.paths.schema("figures")))), [fig.line(k) for k in order]
+        cleaned = self.clean_columns([periods.get(i) for i in range(len(fig))])
+        order = sorted(range(len(fig)), key=self.col["figure_id"].__getitem__)
+        return pack(cleaned, order, field_types(load_schema(self.paths.schema("figures")))), [fig.line(k) for k in order]
 
     def check_ids(self) -> None:
         first: dict[str, int] = {}
@@ -355,47 +361,61 @@ class FigureCleaner:
             else:
                 first[fid] = i
 
-    def clean_row(self, i: int, period: Period | None) -> CleanedFigure:
-        c, line = self.col, self.inputs.figures.line(i)
-        sid = c["source_id"][i]
-        self.check_source(sid, line)
-        qualifier, value, lower, upper, kind = self.read_value(c["as_written"][i], c["reading"][i], line)
-        self.check_unit(c["unit"][i], c["measure"][i], kind, line)
-        geography, code, geo_note = self.places.read(c["place"][i], sid, line, self)
-        start, end = self.locate(i, line)
-        self.check_publication(sid, period, c["period"][i] or c["period_ref"][i], line)
+    def clean_columns(self, periods: list[Period | None]) -> CleanedFigure:
+        """Every figure row typed, a column at a time, in the raw order (``periods``: each row's period)."""
+        c, lines = self.col, self.inputs.figures.lines
+        self.check_sources(lines)
+        qualifier, value, lower, upper, kinds = self.read_values(lines)
+        self.check_units(kinds, lines)
+        geography, code, geo_note = self.places.read(c["place"], c["source_id"], lines, self)
+        start, end = self.locate(lines)
+        self.check_publication(periods, lines)
         return CleanedFigure(
-            figure_id=c["figure_id"][i],
-            source_id=sid,
-            quantity_id=c["quantity_id"][i],
+            figure_id=c["figure_id"],
+            source_id=c["source_id"],
+            quantity_id=c["quantity_id"],
             value=value,
             qualifier=qualifier,
             lower=lower,
             upper=upper,
-            unit=c["unit"][i],
-            measure=c["measure"][i],
+            unit=c["unit"],
+            measure=c["measure"],
             geography=geography,
             geography_code=code,
             geography_note=geo_note,
-            **self.period_cells(period),
-            quote=c["quote"][i],
+            **self.period_cells(periods),
+            quote=c["quote"],
             char_start=start,
             char_end=end,
-            as_written=c["as_written"][i],
-            reading=c["reading"][i],
-            notes=c["notes"][i],
+            as_written=c["as_written"],
+            reading=c["reading"],
+            notes=c["notes"],
         )
 
-    def check_source(self, sid: str, line: int) -> None:
-        if sid not in self.source_ids:
-            self.problems.add("unknown-id", self.display, line, "source_id", sid, "no source in raw/sources.csv has this id")
-            self.blamed.update((line, c) for c in ("source_id", "char_start", "char_end"))
+    def check_sources(self, lines: list[int]) -> None:
+        for line, sid in zip(lines, self.col["source_id"], strict=True):
+            if sid not in self.source_ids:
+                self.problems.add("unknown-id", self.display, line, "source_id", sid, "no source in raw/sources.csv has this id")
+                self.blamed.update((line, c) for c in ("source_id", "char_start", "char_end"))
+
+    def read_values(self, lines: list[int]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, list[str]]:
+        """The qualifier, value, interval and kind of each number as written (NaN and no kind where it cannot be
+        read): the plain whole numbers a column at a time (``plain_readings``), the others one by one."""
+        n = len(lines)
+        value, lower, upper = np.full(n, NAN), np.full(n, NAN), np.full(n, NAN)
+        if self.reader is None:  # params.yaml is unusable: reported by its own check
+            self.blamed.update((line, c) for line in lines for c in VALUE_CELLS)
+            return [""] * n, value, lower, upper, [""] * n
+        written, readings = self.col["as_written"], self.col["reading"]
+        fits, plain_qualifier, plain_value, plain_lower, plain_upper = plain_readings(self.reader, written, readings)
+        value[fits], lower[fits], upper[fits] = plain_value[fits], plain_lower[fits], plain_upper[fits]
+        qualifier, kinds = plain_qualifier.tolist(), ["count" if f else "" for f in fits.tolist()]
+        for i in np.flatnonzero(~fits).tolist():
+            qualifier[i], value[i], lower[i], upper[i], kinds[i] = self.read_value(written[i], readings[i], lines[i])
+        return qualifier, value, lower, upper, kinds
 
     def read_value(self, written: str, reading: str, line: int) -> tuple[str, float, float, float, str]:
         """The qualifier, value, interval and kind of a number as written (NaN and no kind where it cannot be read)."""
-        if self.reader is None:  # params.yaml is unusable: reported by its own check
-            self.blamed.update((line, c) for c in ("value", "qualifier", "lower", "upper"))
-            return "", NAN, NAN, NAN, ""
         got = self._numbers.get((written, reading))
         if got is None:
             try:
@@ -406,72 +426,88 @@ class FigureCleaner:
             self._numbers[(written, reading)] = got
         if isinstance(got, str):
             self.problems.add(*value_problem(self.reader, self.display, line, written, got))
-            self.blamed.update((line, c) for c in ("value", "qualifier", "lower", "upper"))
+            self.blamed.update((line, c) for c in VALUE_CELLS)
             return "", NAN, NAN, NAN, ""
         return got
 
-    def check_unit(self, unit: str, measure: str, kind: str, line: int) -> None:
+    def check_units(self, kinds: list[str], lines: list[int]) -> None:
+        """Each number's unit against its kind and its measure: decided once for each distinct unit, measure and kind."""
+        decided: dict[tuple[str, str, str], str] = {}
+        for line, key in zip(lines, zip(self.col["unit"], self.col["measure"], kinds, strict=True), strict=True):
+            message = decided.get(key)
+            if message is None:
+                message = decided[key] = self.unit_problem(*key)
+            if message:
+                self.problems.add("unit-mismatch", self.display, line, "unit", key[0], message)
+
+    def unit_problem(self, unit: str, measure: str, kind: str) -> str:
+        """Why the unit does not fit the number's kind or its measure ("" if it does)."""
         v = self.vocabulary
         if not kind or unit not in v.units or measure not in v.measures:
-            return  # an unread number, or a word outside the vocabulary (the schema check reports it)
+            return ""  # an unread number, or a word outside the vocabulary (the schema check reports it)
         kind_units = v.kind_units[kind]
         if unit not in kind_units:
-            self.problems.add(
-                "unit-mismatch", self.display, line, "unit", unit, f"the number is a {kind}; its unit must be one of {list(kind_units)}"
-            )
-        elif measure in v.measure_units and unit not in v.measure_units[measure]:
-            self.problems.add(
-                "unit-mismatch", self.display, line, "unit", unit, f"measure {measure!r} needs unit {v.measure_units[measure][0]!r}"
-            )
+            return f"the number is a {kind}; its unit must be one of {list(kind_units)}"
+        if measure in v.measure_units and unit not in v.measure_units[measure]:
+            return f"measure {measure!r} needs unit {v.measure_units[measure][0]!r}"
+        return ""
 
-    def locate(self, i: int, line: int) -> tuple[float, float]:
-        """The quote's offsets in its article (NaN where it is not there once), and the number in the quote."""
-        c, start = self.col, self.starts[i]
-        quote, written, sid = c["quote"][i], c["as_written"][i], c["source_id"][i]
-        if find_number(quote, written) < 0:
-            self.problems.add(
-                "number-not-in-quote", self.display, line, "as_written", written, "the number as written is not whole words of the quote"
-            )
-        if start >= 0:
-            return float(start), float(start + len(quote))
-        if start in (NOT_FOUND, AMBIGUOUS):
-            self.problems.add(*quote_problem(self.display, line, quote, sid, self.inputs.texts[sid], start))
-        self.blamed.update((line, col) for col in ("char_start", "char_end"))
-        return NAN, NAN
+    def locate(self, lines: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """The quotes' offsets in their articles (NaN where a quote is not there once), and where each number
+        stands in its quote (``number_at``, -1 where it is not whole words of it)."""
+        c, starts = self.col, self.starts
+        quotes, written = c["quote"], c["as_written"]
+        self.number_at = list(map(find_number, quotes, written))
+        for i in (i for i, at in enumerate(self.number_at) if at < 0):
+            message = "the number as written is not whole words of the quote"
+            self.problems.add("number-not-in-quote", self.display, lines[i], "as_written", written[i], message)
+        start = np.asarray(starts, dtype=float)
+        end = start + np.fromiter(map(len, quotes), dtype=float, count=len(quotes))
+        found = start >= 0
+        for i in np.flatnonzero(~found).tolist():
+            if starts[i] in (NOT_FOUND, AMBIGUOUS):
+                sid = c["source_id"][i]
+                self.problems.add(*quote_problem(self.display, lines[i], quotes[i], sid, self.inputs.texts[sid], starts[i]))
+            self.blamed.update((lines[i], col) for col in ("char_start", "char_end"))
+        start[~found], end[~found] = NAN, NAN
+        return start, end
 
-    def check_publication(self, sid: str, period: Period | None, words: str, line: int) -> None:
-        window = self.windows.get(sid)
-        if period is not None and window is not None and period.end > window[1]:
-            message = f"the period ends {period.end} but the article was published by {window[1]}"
-            self.problems.add("period-after-publication", self.display, line, "period", words, message)
-            self.blamed.add((line, "period_end"))
+    def check_publication(self, periods: list[Period | None], lines: list[int]) -> None:
+        c = self.col
+        for i, (sid, period) in enumerate(zip(c["source_id"], periods, strict=True)):
+            window = self.windows.get(sid)
+            if period is not None and window is not None and period.end > window[1]:
+                message = f"the period ends {period.end} but the article was published by {window[1]}"
+                self.problems.add(
+                    "period-after-publication", self.display, lines[i], "period", c["period"][i] or c["period_ref"][i], message
+                )
+                self.blamed.add((lines[i], "period_end"))
 
-    def period_cells(self, period: Period | None) -> dict[str, str]:
-        """period_start, period_end, period_basis and period_note of a figure."""
+    def period_cells(self, periods: list[Period | None]) -> dict[str, list[str]]:
+        """period_start, period_end, period_basis and period_note of each figure: worked out once for each period."""
+        distinct = {id(p): p for p in periods}
+        cells = {k: self.period_row(p) for k, p in distinct.items()}
+        keys = list(map(id, periods))
+        return {name: [cells[k][j] for k in keys] for j, name in enumerate(PERIOD_FIELDS)}
+
+    def period_row(self, period: Period | None) -> tuple[str, str, str, str]:
+        """period_start, period_end, period_basis and period_note of one period."""
         if period is None:
-            return {
-                "period_start": "",
-                "period_end": "",
-                "period_basis": self.basis.not_stated,
-                "period_note": self.vocabulary.labels["no_period_note"],
-            }
+            return ("", "", self.basis.not_stated, self.vocabulary.labels["no_period_note"])
         basis = self.basis.stated if period.stated else self.basis.inferred
-        return {
-            "period_start": period.start.isoformat(),
-            "period_end": period.end.isoformat(),
-            "period_basis": basis,
-            "period_note": period.note,
-        }
+        return (period.start.isoformat(), period.end.isoformat(), basis, period.note)
 
 
-def pack(rows: list[CleanedFigure], types: dict[str, str]) -> dict:
-    """Typed rows into columns by field name: number and integer fields as NumPy arrays (NaN where empty)."""
-    import numpy as np
+VALUE_CELLS = ("value", "qualifier", "lower", "upper")  # the cells a number that cannot be read leaves empty
+PERIOD_FIELDS = ("period_start", "period_end", "period_basis", "period_note")
 
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(CleanedFigure._fields)
+
+def pack(cleaned: CleanedFigure, order: list[int], types: dict[str, str]) -> dict:
+    """The typed columns by field name, rows in ``order``: number and integer fields as NumPy arrays (NaN where empty)."""
+    at = np.asarray(order, dtype=np.intp)
     return {
-        name: np.asarray(col, dtype=float) if types[name] in ("number", "integer") else list(col)
-        for name, col in zip(CleanedFigure._fields, columns, strict=True)
+        name: np.asarray(col, dtype=float)[at] if types[name] in ("number", "integer") else list(map(col.__getitem__, order))
+        for name, col in zip(CleanedFigure._fields, cleaned, strict=True)
     }
 
 
@@ -521,20 +557,18 @@ class PlaceReader:
         self.index = {key: k for k, key in enumerate(zip(self.col["place"], self.col["source_id"], strict=True))}
         self.inferred = vocabulary.names("raw/places", "basis").inferred
         self.display = paths.rel(paths.raw_figures)
-        self._memo: dict[tuple[str, str], tuple[str, str, str, int | None]] = {}
 
-    def read(self, place: str, sid: str, line: int, cleaner: FigureCleaner) -> tuple[str, str, str]:
-        """geography, geography_code and geography_note of a figure's place words."""
-        got = self._memo.get((place, sid))
-        if got is None:
-            got = self._reading(place, sid)
-            self._memo[(place, sid)] = got
-        if got[3] is not None:
-            cleaner.used_places.add(got[3])
-        elif place:
-            message = "the place is not in raw/places.csv; add it with its GSS code or say it has none"
-            cleaner.problems.add("unknown-place", self.display, line, "place", place, message)
-        return got[:3]
+    def read(self, places: list[str], sids: list[str], lines: list[int], cleaner: FigureCleaner) -> tuple[list[str], list[str], list[str]]:
+        """geography, geography_code and geography_note of each figure's place words: read once for each place
+        and article."""
+        keys = list(zip(places, sids, strict=True))
+        got = {key: self._reading(*key) for key in dict.fromkeys(keys)}
+        cleaner.used_places.update(g[3] for g in got.values() if g[3] is not None)
+        message = "the place is not in raw/places.csv; add it with its GSS code or say it has none"
+        for line, key in zip(lines, keys, strict=True):
+            if got[key][3] is None and key[0]:
+                cleaner.problems.add("unknown-place", self.display, line, "place", key[0], message)
+        return tuple([got[key][j] for key in keys] for j in range(3))
 
     def _reading(self, place: str, sid: str) -> tuple[str, str, str, int | None]:
         k = self.index.get((place, sid), self.index.get((place, "")))
@@ -583,14 +617,15 @@ class PeriodReader:
         return Period(start, end, False, f"{r['period']!r}: {r['reasoning']}")
 
     def resolve(self, fig: Table, col: dict, display: str) -> dict[int, Period | None]:
-        """The period of every figure row, each after the rows its period_ref names."""
+        """The period of every figure row, each after the rows its period_ref names (first the rows that name
+        none, each alone; ``edges`` holds the others)."""
         ids, refs = col["figure_id"], col["period_ref"]
         first: dict[str, int] = {}
         for i, fid in enumerate(ids):
             first.setdefault(fid, i)
-        edges = {i: self.ref_rows(i, refs[i], first, fig, display) for i in range(len(ids))}
-        done: dict[int, Period | None] = {}
-        for root in range(len(ids)):
+        edges = {i: self.ref_rows(i, ref, first, fig, display) for i, ref in enumerate(refs) if ref}
+        done: dict[int, Period | None] = {i: self.period_of(i, [], fig, col, display) for i, ref in enumerate(refs) if not ref}
+        for root in edges:
             self.visit(root, edges, done, fig, col, display)
         return done
 
@@ -652,9 +687,9 @@ class PeriodReader:
             return None, str(exc)
 
 
-def check_coverage(paths: Paths, inputs: Inputs, starts: list[int], problems: Collector) -> dict[str, int]:
+def check_coverage(paths: Paths, inputs: Inputs, spans: dict[str, list[Span]], problems: Collector) -> dict[str, int]:
     """Every numeric mention must be a figure, a figure's period words, or listed as not a figure; the counts
-    of mentions and of those nothing accounts for."""
+    of mentions and of those nothing accounts for (``spans``: what the figures claim, see ``figure_spans``)."""
     counts = {"numeric": 0, "unaccounted": 0}
     if not (inputs.figures.complete and inputs.not_figures.complete and inputs.sources.complete):
         return counts  # a table that could not be read whole would make every mention it holds look unaccounted
@@ -664,7 +699,7 @@ def check_coverage(paths: Paths, inputs: Inputs, starts: list[int], problems: Co
         inputs.not_figures,
         inputs.texts,
         problems,
-        starts=starts,
+        spans=spans,
         unaccounted_only=True,
         counts=counts,
         listed=set(inputs.sources.column("source_id")),
@@ -679,10 +714,8 @@ def check_coverage(paths: Paths, inputs: Inputs, starts: list[int], problems: Co
     return counts
 
 
-def check_numbers_claimed_once(paths: Paths, inputs: Inputs, starts: list[int], problems: Collector) -> None:
+def check_numbers_claimed_once(paths: Paths, inputs: Inputs, spans: dict[str, list[Span]], problems: Collector) -> None:
     """No two figures claim the same characters of an article as their number (a copied row, a period_ref copy)."""
-    spans: dict[str, list[Span]] = {sid: [] for sid in inputs.texts}
-    _figure_spans(inputs.figures, inputs.texts, spans, starts)
     line = dict(zip(inputs.figures.column("figure_id"), inputs.figures.lines, strict=False))
     display = paths.rel(paths.raw_figures)
     for sid in sorted(spans):
@@ -703,15 +736,17 @@ def coverage(
     problems: Collector | None = None,
     *,
     starts=None,
+    spans: dict[str, list[Span]] | None = None,
     unaccounted_only=False,
     counts: dict[str, int] | None = None,
     listed: set[str] | None = None,
 ):
     """For each source: its mentions paired with what accounts for them (or only those nothing accounts for);
     ``counts`` (where given) gains the number of mentions and of those nothing accounts for; a not-figure
-    row of a source outside ``listed`` (the ids of raw/sources.csv; all but those with a text if None) is a problem."""
-    spans: dict[str, list[Span]] = {sid: [] for sid in texts}
-    _figure_spans(figures, texts, spans, starts)
+    row of a source outside ``listed`` (the ids of raw/sources.csv; all but those with a text if None) is a problem.
+    ``spans``: the figures' spans where the caller has them (``figure_spans``; else found here, after ``starts``)."""
+    claimed = figure_spans(figures, texts, starts) if spans is None else spans
+    spans = {sid: list(claimed.get(sid, ())) for sid in texts}
     _not_figure_spans(paths, not_figures, texts, spans, problems, set(texts) if listed is None else listed)
     report = {}
     for sid in sorted(texts):
@@ -728,19 +763,24 @@ def coverage(
     return report
 
 
-def _figure_spans(figures: Table, texts: dict[str, str], spans: dict[str, list[Span]], starts) -> None:
+def figure_spans(figures: Table, texts: dict[str, str], starts=None, number_at: list[int] | None = None) -> dict[str, list[Span]]:
+    """The characters of each article that its figures claim: each figure's number and its period words, by
+    source (``starts``: where each quote is, see ``locate_quotes``; ``number_at``: where each number is in its
+    quote, see ``find_number``; each found here where not given)."""
+    spans: dict[str, list[Span]] = {sid: [] for sid in texts}
     sids, quotes = figures.column("source_id"), figures.column("quote")
     starts = locate_quotes(texts, sids, quotes) if starts is None else starts
     fids, written, period_words = figures.column("figure_id"), figures.column("as_written"), figures.column("period")
     for i, qs in enumerate(starts):
         if qs < 0:
             continue
-        a = find_number(quotes[i], written[i])
+        a = find_number(quotes[i], written[i]) if number_at is None else number_at[i]
         if a >= 0:
             spans[sids[i]].append(Span(qs + a, qs + a + len(written[i]), "figure", fids[i]))
         b = quotes[i].find(period_words[i]) if period_words[i] else -1
         if b >= 0:
             spans[sids[i]].append(Span(qs + b, qs + b + len(period_words[i]), "period", fids[i]))
+    return spans
 
 
 def _not_figure_spans(
