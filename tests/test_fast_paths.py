@@ -472,17 +472,18 @@ def test_the_provenance_graph_is_the_one_built_a_record_at_a_time(cells, lists):
     st.booleans(),
 )
 def test_the_first_bytes_of_cells_are_read_off_arrows_offsets(chunks, skip, large):
-    """publishing._first_bytes against the cells' own first bytes, over chunked, sliced and large text columns."""
+    """csvio.first_bytes (which publish's formula screen reads) against the cells' own first bytes (0 for an
+    empty cell), over chunked, sliced and large text columns."""
     import pyarrow as pa
 
-    from stopitnow_figures.publishing import _first_bytes
+    from stopitnow_figures.csvio import first_bytes
 
     kind = pa.large_string() if large else pa.string()
     arrays = [pa.array(c, kind) for c in chunks]
     arrays = [a.slice(min(skip, len(a))) for a in arrays]  # a slice keeps its parent's buffers, at an offset
     col = pa.chunked_array(arrays, kind)
-    expected = [c.encode("utf-8")[0] for a in arrays for c in a.to_pylist() if c]
-    assert _first_bytes(col).tolist() == expected
+    expected = [c.encode("utf-8")[0] if c else 0 for a in arrays for c in a.to_pylist()]
+    assert first_bytes(col).tolist() == expected
 
 
 # -- the reader view -------------------------------------------------------------
@@ -537,3 +538,55 @@ def test_the_reader_escapes_as_html_and_its_templates_do(text):
     from stopitnow_figures.reader import _jinja, e
 
     assert e(text) == html.escape(text, quote=True) and _jinja(text) == str(escape(text))
+
+
+# -- derive's tables at scale ----------------------------------------------------
+
+ANY_CELL = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
+NUMBER = (
+    st.floats(allow_nan=True, allow_infinity=True) | st.integers(-(10**16), 10**16).map(float) | st.sampled_from([1e-4, 9999999999.5, -0.0])
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(CELL, NUMBER, ANY_CELL, NUMBER), max_size=9), st.booleans())
+def test_derive_writes_its_tables_as_the_csv_module_does(rows, arrow):
+    import pyarrow as pa
+
+    from stopitnow_figures.stages.derive import csv_pieces
+
+    names = ["a", "x", "b", "y"]
+    text = [list(col) for col in zip(*rows, strict=True)] if rows else [[], [], [], []]
+    cols = {"a": text[0], "x": np.array(text[1], dtype=float), "b": text[2], "y": np.array(text[3], dtype=float)}
+    expected = "".join(csv_chunks(names, cols, checked=True))
+    if arrow:
+        cols |= {"a": pa.chunked_array([pa.array(text[0], pa.string())]), "b": pa.array(text[2], pa.string())}
+    pieces = csv_pieces(names, cols, rows=4)
+    assert "".join(p if isinstance(p, str) else bytes(p).decode() for p in pieces) == expected
+
+
+@given(
+    st.lists(st.sampled_from(["rate-a", "rate-b", "a", "b-1", "rate-per-month-a", "z"]), max_size=8),
+    st.lists(st.sampled_from(["rate-a", "rate-b", "rate-per-month-a", "c"]), max_size=8),
+)
+def test_merging_two_sorted_tables_sorts_them_as_one(first, second):
+    import pyarrow as pa
+
+    from stopitnow_figures.stages.derive import merge_sorted, sorted_by
+
+    a = sorted_by({"id": first, "n": np.arange(len(first), dtype=float)}, "id")
+    b = sorted_by({"id": second, "n": np.arange(len(first), len(first) + len(second), dtype=float)}, "id")
+    merged = merge_sorted(a, {"id": pa.chunked_array([pa.array(b["id"], pa.string())]), "n": b["n"]}, "id")
+    expected = sorted_by({"id": first + second, "n": np.arange(len(first) + len(second), dtype=float)}, "id")
+    assert merged["id"].to_pylist() == expected["id"] and list(merged["n"]) == list(expected["n"])
+
+
+@given(st.lists(st.sampled_from(["", "=1+1", "+3", "-5", "-x", "@a", "\tb", "a=b", "x", "é", "+"]) | ANY_CELL, max_size=12))
+def test_formula_cells_of_arrow_text_are_those_of_the_cells(cells):
+    import pyarrow as pa
+
+    from stopitnow_figures.stages.derive import _formula_cells
+
+    expected = [(i, cells[i]) for i in csvio.formula_cells(cells)]
+    assert _formula_cells(cells) == expected
+    assert _formula_cells(pa.chunked_array([pa.array(cells[:3], pa.string()), pa.array(cells[3:], pa.string())])) == expected

@@ -60,22 +60,55 @@ class ClaimChecker:
     """Decides claims with one reconciliation ``model`` of the package; ``lookup`` gives (value, lower, upper)
     of any id a formula may name outside the figure's set (quantities as reconciled, reference rows)."""
 
-    def __init__(self, vocabulary, params: dict, figures, model: Model, lookup: Callable[[str], tuple[float, float, float]]) -> None:
+    def __init__(
+        self,
+        vocabulary,
+        params: dict,
+        figures,
+        model: Model,
+        lookup: Callable[[str], tuple[float, float, float]],
+        *,
+        of_model: bool = False,
+    ) -> None:
         self.v = vocabulary.names("claims", "verdict")
         self.relations = vocabulary.names("claims", "relation")
         self.reader = NumberReader(vocabulary, params["clean"])
         self.vocabulary = vocabulary
-        cols = {n: figures.column(n) for n in ("figure_id", "as_written", "reading", "quantity_id")}
-        self.written = {fid: (w, r) for fid, w, r in zip(cols["figure_id"], cols["as_written"], cols["reading"], strict=True)}
-        self.quantity = dict(zip(cols["figure_id"], cols["quantity_id"], strict=True))
-        value, lo, hi = figures.numbers("value")[0], figures.numbers("lower", -INF)[0], figures.numbers("upper", INF)[0]
-        self.stated = {fid: (float(value[k]), float(lo[k]), float(hi[k])) for k, fid in enumerate(cols["figure_id"])}
+        # a figure's cells are looked up when a claim names it (a few claims, a million figures), at its row of
+        # ``figures`` (the last row of an id listed twice). ``of_model``: the model was made of these figures, so
+        # its mentions hold their rows and numbers already
+        if of_model:
+            self._row, self._numbers = model.mention_at, (model.m.value, model.m.lo, model.m.hi)
+        else:
+            ids = figures.column("figure_id")
+            self._row = dict(zip(ids, range(len(ids)), strict=True))
+            self._numbers = (figures.numbers("value")[0], figures.numbers("lower", -INF)[0], figures.numbers("upper", INF)[0])
+        self._cells = {n: figures.arrow_or_list(n) for n in ("as_written", "reading", "quantity_id")}
         self.model, self.lookup = model, lookup
+
+    def _cell(self, name: str, figure_id: str) -> str:
+        col, k = self._cells[name], self._row[figure_id]
+        if col is None:  # an optional column the table lacks
+            return ""
+        return col[k] if isinstance(col, list) else col[k].as_py()
+
+    def knows(self, figure_id: object) -> bool:
+        """Whether a figure of this id is in the package."""
+        return figure_id in self._row
+
+    def stated(self, figure_id: str) -> tuple[float, float, float]:
+        """The figure's value and interval (an unbounded end infinite)."""
+        k = self._row[figure_id]
+        return tuple(float(col[k]) for col in self._numbers)
+
+    def quantity(self, figure_id: str) -> str:
+        """The quantity the figure mentions."""
+        return self._cell("quantity_id", figure_id)
 
     def check(self, figure_id: str, formula: str, relation: str) -> Check:
         rest = self.model.leave_out(figure_id)
         computed = self.computed(formula, rest)
-        _, slo, shi = self.stated[figure_id]
+        _, slo, shi = self.stated(figure_id)
         strict = self.strict(figure_id)
         fits = self.fits(figure_id, relation, computed)
         if not self.checkable(figure_id, relation, computed, fits):
@@ -127,7 +160,7 @@ class ClaimChecker:
 
     def strict(self, figure_id: str) -> tuple[float, float]:
         """The stated number as rounded to its last written digit (the published interval where that is the same)."""
-        written, reading = self.written[figure_id]
+        written, reading = self._cell("as_written", figure_id), self._cell("reading", figure_id)
         parsed = self.reader.parse(written)
         _, lo, hi = apply_reading(reading, parsed, *self.reader.published_interval(parsed, strict=True), self.vocabulary)
         return (-INF if lo is None else lo, INF if hi is None else hi)
@@ -145,10 +178,10 @@ class ClaimChecker:
         """Whether the rest of the evidence can decide the claim. For equals: unless it could not tell the stated
         number from half or twice it (both would fit). For at least (at most): where the rest bounds the formula
         from below (above) beyond the quantity's domain."""
-        _, slo, shi = self.stated[figure_id]
+        _, slo, shi = self.stated(figure_id)
         if relation == self.relations.equals:
             return not all(fits(slo * f, shi * f) is not None for f in SCALES)
-        v = self.model.index[self.quantity[figure_id]]
+        v = self.model.index[self.quantity(figure_id)]
         if relation == self.relations.at_least:
             return bool(computed[1].lo > self.model.q.lo[v])
         return bool(computed[1].hi < self.model.q.hi[v])
@@ -162,7 +195,7 @@ class ClaimChecker:
         out = []
         for q, (_, lo, hi) in sorted(rest.items()):
             v = self.model.index[q]
-            if v in self.model.whole and lo < hi and box.lo[v] == box.hi[v] and q != self.quantity[figure_id]:
+            if v in self.model.whole and lo < hi and box.lo[v] == box.hi[v] and q != self.quantity(figure_id):
                 out.append(f"With the stated number, {q} can only be {format_number(box.lo[v])}, a whole number.")
         return out
 

@@ -179,6 +179,8 @@ def all_distinct(col, order=None) -> bool:
     n = len(col)
     if n < 2:
         return True
+    if order is None and not col.null_count and pc.all(pc.less(col.slice(0, n - 1), col.slice(1)), min_count=0).as_py():
+        return True  # in order already, each cell less than the next (an output written in id order): no sort needed
     ordered = pc.take(col, pc.sort_indices(col) if order is None else order)
     return not pc.any(pc.equal(ordered.slice(1), ordered.slice(0, n - 1))).as_py()
 
@@ -473,32 +475,74 @@ def _arrow_csv(body, header: list[str]):
 
 def _arrow_must_look(table, header: list[str], present: list[str]) -> bool:
     """Whether a cell may be one the strict reader reports (a formula) or skips (a row of blank cells);
-    ``present``: the characters a formula starts with that the file holds at all (no cell starts with another)."""
-    import pyarrow.compute as pc
+    ``present``: the characters a formula starts with that the file holds at all (no cell starts with another).
+    Each such character is one byte of UTF-8, so a cell starts with it where its first byte is it."""
+    import numpy as np
 
-    signs = [ch for ch in ("+", "-") if ch in present]
+    plain = [ord(ch) for ch in ("=", "@", "\t") if ch in present]
+    signs = [ord(ch) for ch in ("+", "-") if ch in present]
     for h in header:
+        if not plain and not signs:
+            break
         col = table.column(h)
-        if any(pc.any(pc.starts_with(col, ch)).as_py() for ch in ("=", "@", "\t") if ch in present):
+        first = first_bytes(col)
+        if plain and np.isin(first, plain).any():
             return True
-        if not signs:
-            continue
-        starts = pc.starts_with(col, signs[0]) if len(signs) == 1 else pc.or_(pc.starts_with(col, "+"), pc.starts_with(col, "-"))
-        if any(looks_like_formula(c) for c in pc.filter(col, starts).to_pylist()):  # a signed number is data
+        at = np.flatnonzero(np.isin(first, signs)) if signs else ()
+        if len(at) and any(looks_like_formula(c) for c in col.take(at).to_pylist()):  # a signed number is data
             return True
     # a first cell that does not start with a printable ASCII character other than a space may be blank
     # (Arrow's reading of Unicode whitespace costs a third of a second to start, so none is asked of it)
-    return bool(header) and not bool(pc.all(surely_not_blank(table.column(header[0])), min_count=0).as_py())
+    return bool(header) and not _printable_first(first_bytes(table.column(header[0]))).all()
+
+
+def first_bytes(col):
+    """The first byte of each cell of Arrow text (0 for an empty cell) as a NumPy array, read from the
+    offsets and data of its chunks (no cell is copied); None where a cell is null."""
+    import numpy as np
+    import pyarrow as pa
+
+    if col.null_count:
+        return None
+    chunks = col.chunks if isinstance(col, pa.ChunkedArray) else [col]
+    out = [np.zeros(0, dtype=np.uint8)]
+    for chunk in chunks:
+        offsets, data = text_buffers(chunk)
+        first = np.zeros(len(chunk), dtype=np.uint8)
+        filled = offsets[1:] > offsets[:-1]
+        first[filled] = data[offsets[:-1][filled]]
+        out.append(first)
+    return np.concatenate(out)
+
+
+def text_buffers(text):
+    """An Arrow text array's offsets (one more than its cells) and its bytes, as NumPy views."""
+    import numpy as np
+    import pyarrow as pa
+
+    if text.type != pa.string():
+        text = text.cast(pa.string())
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int32, count=len(text) + 1, offset=4 * text.offset)
+    data = text.buffers()[2]
+    return offsets, np.frombuffer(b"" if data is None else data, dtype=np.uint8)
+
+
+def _printable_first(first):
+    """Which cells start with a printable ASCII character other than a space (``first``: their first bytes)."""
+    return (first >= ord("!")) & (first <= ord("~"))
 
 
 def surely_not_blank(col):
     """An Arrow mask of the text cells that start with a printable ASCII character other than a space (so
-    that ``cell.strip()`` is not empty); false for the others, which may be blank."""
+    that ``cell.strip()`` is not empty); false for the others, which may be blank (null for a null cell)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    first = pc.binary_slice(col.cast(pa.binary()), 0, 1)
-    return pc.and_(pc.greater_equal(first, pa.scalar(b"!")), pc.less_equal(first, pa.scalar(b"~")))
+    first = first_bytes(col)
+    if first is None:
+        start = pc.binary_slice(col.cast(pa.binary()), 0, 1)
+        return pc.and_(pc.greater_equal(start, pa.scalar(b"!")), pc.less_equal(start, pa.scalar(b"~")))
+    return pa.array(_printable_first(first))
 
 
 def _strict_agrees(data: bytes, start: int, table, header: list[str]) -> bool:
@@ -574,20 +618,33 @@ def format_numbers(values) -> list[str]:
 
 
 def format_numbers_arrow(values):
-    """``format_numbers`` as Arrow text: whole numbers written by Arrow, the others by ``format_number``."""
+    """``format_numbers`` as Arrow text, cell for cell, without a Python string for each: whole numbers by Arrow,
+    those written to 10 significant digits all in one %-format (the same formatting as ``format``), and the rest
+    (tiny or huge, a few) one at a time by ``format_number``; NaN as an empty cell."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
     arr = np.asarray(values, dtype=float)
+    nan, size = np.isnan(arr), np.abs(arr)
     with np.errstate(invalid="ignore"):  # an infinity is not whole
-        whole = ~np.isnan(arr) & (np.mod(arr, 1) == 0) & (np.abs(arr) < 1e15)
-    text = pc.cast(pa.array(np.where(whole, arr, 0).astype(np.int64)), pa.string())
-    other = ~whole
-    if other.any():
-        cells = ["" if v != v else format_number(v) for v in arr[other].tolist()]  # "" for NaN, as format_number
-        text = pc.replace_with_mask(text, pa.array(other), pa.array(cells, type=pa.string()))
-    return text
+        whole = (np.mod(arr, 1) == 0) & (size < 1e15)
+    plain = ~nan & ~whole & (size >= 1e-4) & (size < 9999999999.5)
+    tens = arr[plain].tolist()
+    written = pc.split_pattern(pa.array(["%.10g\n" * len(tens) % tuple(tens)]), "\n").flatten().slice(0, len(tens))
+    if len(tens) == len(arr):
+        return written
+    rest = ~nan & ~whole & ~plain
+    pieces = [
+        pa.repeat(pa.scalar("", pa.string()), int(nan.sum())),
+        pc.cast(pa.array(arr[whole].astype(np.int64)), pa.string()),
+        written,
+        pa.array([format_number(v) for v in arr[rest].tolist()], type=pa.string()),
+    ]
+    order = np.concatenate([np.flatnonzero(kind) for kind in (nan, whole, plain, rest)])  # the rows of each piece
+    back = np.empty_like(order)
+    back[order] = np.arange(len(order))
+    return pa.concat_arrays(pieces).take(back)
 
 
 def escape_cell(cell: str) -> str:

@@ -42,7 +42,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .csvio import FORMULA_PREFIXES, Table, WriteError, atomic_write_text
+from .csvio import FORMULA_PREFIXES, Table, WriteError, atomic_write_text, first_bytes
 from .errors import Collector, Problem
 from .paths import Paths, Tree
 
@@ -351,7 +351,7 @@ def _read_arrow(path: Path, seen: Screened, columns: list[str]) -> Table | None:
         return None
     for h in header:
         col = table.column(h)
-        first = _first_bytes(col)
+        first = first_bytes(col)  # (0 for an empty cell; the reading options leave no cell null)
         if np.isin(first, _FORMULA_ONLY).any():
             return None
         if np.isin(first, _SIGNS).any():  # a signed number is data
@@ -366,19 +366,3 @@ def _read_arrow(path: Path, seen: Screened, columns: list[str]) -> Table | None:
 # the first bytes of a cell a spreadsheet would run: a sign may also start a number, which is data
 _SIGNS = list(b"+-")
 _FORMULA_ONLY = [ord(c) for c in FORMULA_PREFIXES if ord(c) not in _SIGNS]
-
-
-def _first_bytes(col):
-    """The first byte of each non-empty cell of an Arrow text column (a cell starts with "=" where its first byte is "=")."""
-    import numpy as np
-    import pyarrow as pa
-
-    out = []
-    for arr in col.chunks:
-        width = np.int64 if arr.type == pa.large_string() else np.int32
-        offsets = np.frombuffer(arr.buffers()[1], dtype=width)[arr.offset : arr.offset + len(arr) + 1]
-        data = arr.buffers()[2]
-        if data is not None and len(arr):
-            starts = offsets[:-1][offsets[1:] > offsets[:-1]]
-            out.append(np.frombuffer(data, dtype=np.uint8)[starts])
-    return np.concatenate(out) if out else np.zeros(0, dtype=np.uint8)

@@ -180,7 +180,8 @@ def i_div(a, b):
 
 
 def _meet(a, b):
-    return (max(a[0], b[0]), min(a[1], b[1]))
+    """``(max(a[0], b[0]), min(a[1], b[1]))``, the same ends, without the calls' cost."""
+    return (b[0] if b[0] > a[0] else a[0], b[1] if b[1] < a[1] else a[1])
 
 
 # -- constraints ---------------------------------------------------------------
@@ -241,81 +242,240 @@ class Box:
         """Narrow quantity ``v`` to [lo, hi] (whole numbers inward for counts); whether either end moved."""
         if v in self.whole:
             lo, hi = math.ceil(lo - 1e-7) if lo > -INF else lo, math.floor(hi + 1e-7) if hi < INF else hi
+        box_lo, box_hi = self.lo, self.hi
         moved = False
-        if lo > self.lo[v] + TOL * max(1.0, abs(lo)):
-            self.lo[v], self.why_lo[v], moved = lo, why, True
-        if hi < self.hi[v] - TOL * max(1.0, abs(hi)):
-            self.hi[v], self.why_hi[v], moved = hi, why, True
-        if self.lo[v] > self.hi[v] + TOL * max(1.0, abs(self.lo[v]), abs(self.hi[v])):
-            raise Infeasible(why)
-        if self.lo[v] > self.hi[v]:  # crossed within the tolerance: one value
-            self.lo[v] = self.hi[v] = (self.lo[v] + self.hi[v]) / 2
+        # an end moves by more than the tolerance, which is more than not at all (tested first: most ends stay)
+        if lo > box_lo[v] and lo > box_lo[v] + TOL * _atleast1(abs(lo)):
+            box_lo[v], self.why_lo[v], moved = lo, why, True
+        if hi < box_hi[v] and hi < box_hi[v] - TOL * _atleast1(abs(hi)):
+            box_hi[v], self.why_hi[v], moved = hi, why, True
+        a, b = box_lo[v], box_hi[v]
+        if a > b:
+            if a > b + TOL * _atleast1(abs(a), abs(b)):
+                raise Infeasible(why)
+            box_lo[v] = box_hi[v] = (a + b) / 2  # crossed within the tolerance: one value
         return moved
 
 
-def _forward(node: Node, box: Box, memo: dict[int, tuple[float, float]]) -> tuple[float, float]:
-    if node.op == "var":
-        out = box.get(int(node.arg))
-    elif node.op == "const":
-        out = (node.arg, node.arg)
-    elif node.op == "neg":
-        a = _forward(node.left, box, memo)
-        out = (-a[1], -a[0])
-    else:
-        a, b = _forward(node.left, box, memo), _forward(node.right, box, memo)
-        out = {"+": i_add, "-": i_sub, "*": i_mul, "/": i_div}[node.op](a, b)
-    memo[id(node)] = out
+def _atleast1(x: float, y: float = 0.0) -> float:
+    """``max(1.0, x, y)`` (the same value, NaN left out as max leaves it), without the call's cost."""
+    m = x if x > 1.0 else 1.0
+    return y if y > m else m
+
+
+_FORWARD = {"+": i_add, "-": i_sub, "*": i_mul, "/": i_div}
+
+
+def _program(tree: Node) -> tuple[tuple[str, float, int, int], ...]:
+    """A tree as a flat program: its nodes in the order ``_backward`` visits them (a node, then its left subtree,
+    then its right), each as (op, quantity or constant, position of its left child, of its right child; -1 for
+    none)."""
+    out: list = []
+
+    def visit(node: Node) -> int:
+        k = len(out)
+        out.append(None)
+        left = visit(node.left) if node.left is not None else -1
+        right = visit(node.right) if node.right is not None else -1
+        out[k] = (node.op, int(node.arg) if node.op == "var" else node.arg, left, right)
+        return k
+
+    visit(tree)
+    return tuple(out)
+
+
+def _programs(c: Constraint) -> tuple[tuple, tuple]:
+    """The programs of a relation's two sides, made the first time it is revised (a row is revised many times)."""
+    made = c.__dict__.get("_programs")
+    if made is None:
+        made = c.__dict__["_programs"] = (_program(c.left), _program(c.right))
+    return made
+
+
+def _forward(program: tuple, lo: dict, hi: dict) -> list[tuple[float, float]]:
+    """The interval of every node of a program on the bounds ``lo``/``hi`` (each node's after its children's)."""
+    out: list = [None] * len(program)
+    for k in range(len(program) - 1, -1, -1):
+        op, arg, left, right = program[k]
+        if op == "var":
+            out[k] = (lo[arg], hi[arg])
+        elif op == "const":
+            out[k] = (arg, arg)
+        elif op == "neg":
+            a = out[left]
+            out[k] = (-a[1], -a[0])
+        else:
+            out[k] = _FORWARD[op](out[left], out[right])
     return out
 
 
-def _backward(node: Node, target: tuple[float, float], box: Box, memo: dict, why: str, moved: list[bool]) -> None:
-    """Narrow the quantities under ``node`` so that its value can lie in ``target``."""
-    have = _meet(memo[id(node)], target)
-    if have[0] > have[1] + TOL * max(1.0, abs(have[0]), abs(have[1])):
-        raise Infeasible(why)
-    if node.op == "var":
-        moved[0] |= box.narrow(int(node.arg), have[0], have[1], why)
-        return
-    if node.op == "const":
-        return
-    if node.op == "neg":
-        _backward(node.left, (-have[1], -have[0]), box, memo, why, moved)
-        return
-    a, b = memo[id(node.left)], memo[id(node.right)]
-    if node.op == "+":
-        ta, tb = i_sub(have, b), i_sub(have, a)
-    elif node.op == "-":
-        ta, tb = i_add(have, b), i_sub(a, have)
-    elif node.op == "*":
-        ta = i_div(have, b) if (b[0] > 0 or b[1] < 0) else (-INF, INF)
-        tb = i_div(have, a) if (a[0] > 0 or a[1] < 0) else (-INF, INF)
-    else:
-        ta = i_mul(have, b)
-        tb = i_div(a, have) if (have[0] > 0 or have[1] < 0) else (-INF, INF)
-    _backward(node.left, ta, box, memo, why, moved)
-    _backward(node.right, tb, box, memo, why, moved)
+def _backward(program: tuple, target: tuple[float, float], box: Box, memo: list, why: str) -> bool:
+    """Narrow the quantities of a program so that its value can lie in ``target`` (``memo``: its nodes' intervals,
+    from ``_forward``), node by node in the order of the program; whether any bound moved."""
+    moved = False
+    targets: list = [None] * len(program)
+    targets[0] = target
+    for k, (op, arg, left, right) in enumerate(program):
+        (m_lo, m_hi), (t_lo, t_hi) = memo[k], targets[k]
+        have = (t_lo if t_lo > m_lo else m_lo, t_hi if t_hi < m_hi else m_hi)  # _meet(memo[k], targets[k])
+        if have[0] > have[1] and have[0] > have[1] + TOL * _atleast1(abs(have[0]), abs(have[1])):
+            raise Infeasible(why)
+        if op == "var":
+            if box.narrow(arg, have[0], have[1], why):
+                moved = True
+        elif op == "neg":
+            targets[left] = (-have[1], -have[0])
+        elif op != "const":
+            targets[left], targets[right] = _targets(op, have, memo[left], memo[right])
+    return moved
+
+
+def _targets(op: str, have: tuple[float, float], a: tuple[float, float], b: tuple[float, float]):
+    """What each side of ``a op b`` may be for the result to lie in ``have``."""
+    if op == "+":
+        return i_sub(have, b), i_sub(have, a)
+    if op == "-":
+        return i_add(have, b), i_sub(a, have)
+    if op == "*":
+        return (i_div(have, b) if (b[0] > 0 or b[1] < 0) else (-INF, INF)), (i_div(have, a) if (a[0] > 0 or a[1] < 0) else (-INF, INF))
+    return i_mul(have, b), (i_div(a, have) if (have[0] > 0 or have[1] < 0) else (-INF, INF))
 
 
 def revise(c: Constraint, box: Box) -> bool:
-    """Apply one row once; whether any bound moved. Raises Infeasible."""
-    moved = [False]
+    """Apply one row once; whether any bound moved. Raises Infeasible. A relation is applied by the code made
+    for its shape (see ``_revise_code``), which does what ``revise_as_written`` does, step for step."""
     if c.kind == "mention":
-        v = int(c.left.arg)
-        return box.narrow(v, *c.bounds, c.ident)
-    memo: dict[int, tuple[float, float]] = {}
-    left, right = _forward(c.left, box, memo), _forward(c.right, box, memo)
+        return box.narrow(int(c.left.arg), c.bounds[0], c.bounds[1], c.ident)
+    made = c.__dict__.get("_compiled")
+    if made is None:
+        made = c.__dict__["_compiled"] = _compiled(c)
+    return made[0](box, made[1], made[2], c.ident)
+
+
+def revise_as_written(c: Constraint, box: Box) -> bool:
+    """``revise``, a relation's programs read node by node (the reading the made code is held to)."""
+    if c.kind == "mention":
+        return box.narrow(int(c.left.arg), c.bounds[0], c.bounds[1], c.ident)
+    left_program, right_program = _programs(c)
+    lo, hi = box.lo, box.hi
+    left_memo, right_memo = _forward(left_program, lo, hi), _forward(right_program, lo, hi)
+    left, right = left_memo[0], right_memo[0]
     if c.relation == "=":
         tl = tr = _meet(left, right)
     elif c.relation == "<=":
         tl, tr = (-INF, right[1]), (left[0], INF)
     else:
         tl, tr = (right[0], INF), (-INF, left[1])
-    _backward(c.left, tl, box, memo, c.ident, moved)
-    memo.clear()
-    _forward(c.left, box, memo)
-    _forward(c.right, box, memo)
-    _backward(c.right, tr, box, memo, c.ident, moved)
-    return moved[0]
+    moved = _backward(left_program, tl, box, left_memo, c.ident)
+    # the right side on the bounds as the left side left them (the left side's own intervals are not needed again)
+    return _backward(right_program, tr, box, _forward(right_program, lo, hi), c.ident) or moved
+
+
+def _compiled(c: Constraint) -> tuple:
+    """A relation as the code of its shape (its programs with each quantity and constant a slot), the quantities
+    and the constants."""
+    shapes, quantities, constants = [], [], []
+    for program in _programs(c):
+        shape = []
+        for op, arg, left, right in program:
+            if op == "var":
+                shape.append((op, len(quantities), left, right))
+                quantities.append(arg)
+            elif op == "const":
+                shape.append((op, len(constants), left, right))
+                constants.append(arg)
+            else:
+                shape.append((op, 0, left, right))
+        shapes.append(tuple(shape))
+    return _revise_code(c.relation, *shapes), tuple(quantities), tuple(constants)
+
+
+@lru_cache(maxsize=1024)
+def _revise_code(relation: str, left: tuple, right: tuple):
+    """The code of ``revise_as_written`` for one shape of relation, unrolled: the same steps on the same numbers
+    in the same order (sums and differences of intervals written out as ``i_add`` and ``i_sub`` compute them),
+    without reading the programs node by node. Made once for each shape."""
+    n_vars = sum(op == "var" for op, *_ in left + right)
+    n_consts = sum(op == "const" for op, *_ in left + right)
+    code = ["def revise(box, V, K, why):", "    lo, hi = box.lo, box.hi", "    moved = False"]
+    code += [f"    {', '.join(f'v{k}' for k in range(n_vars))}, = V"] if n_vars else []
+    code += [f"    {', '.join(f'k{k}' for k in range(n_consts))}, = K"] if n_consts else []
+    code += _forward_code(left, "L", 0, 0) + _forward_code(right, "R", _count(left, "var"), _count(left, "const"))
+    root = {
+        "=": ["TLl = R0l if R0l > L0l else L0l", "TLh = R0h if R0h < L0h else L0h", "TRl, TRh = TLl, TLh"],
+        "<=": ["TLl, TLh = -INF, R0h", "TRl, TRh = L0l, INF"],
+        ">=": ["TLl, TLh = R0l, INF", "TRl, TRh = -INF, L0h"],
+    }[relation]
+    code += ["    " + line for line in root]
+    code += _backward_code(left, "L", "TL", 0)
+    code += _forward_code(right, "S", _count(left, "var"), _count(left, "const"))  # on the bounds the left side left
+    code += _backward_code(right, "S", "TR", _count(left, "var")) + ["    return moved"]
+    scope = {"INF": INF, "TOL": TOL, "Infeasible": Infeasible, "_atleast1": _atleast1, "i_mul": i_mul, "i_div": i_div}
+    scope["_targets"] = _targets
+    exec("\n".join(code), scope)  # noqa: S102 - code made here from a program's operators, never from data
+    return scope["revise"]
+
+
+def _count(program: tuple, op: str) -> int:
+    return sum(node[0] == op for node in program)
+
+
+def _forward_code(program: tuple, p: str, var0: int, const0: int) -> list[str]:
+    """``_forward`` of a program as lines: node k's interval in ``{p}{k}l``, ``{p}{k}h`` (its children's first)."""
+    slots = _slots(program, var0, const0)
+    out = []
+    for k in range(len(program) - 1, -1, -1):
+        op, _, left, right = program[k]
+        a, b = f"{p}{left}", f"{p}{right}"
+        if op == "var":
+            line = f"{p}{k}l, {p}{k}h = lo[v{slots[k]}], hi[v{slots[k]}]"
+        elif op == "const":
+            line = f"{p}{k}l = {p}{k}h = k{slots[k]}"
+        elif op == "neg":
+            line = f"{p}{k}l, {p}{k}h = -{a}h, -{a}l"
+        elif op == "+":
+            line = f"{p}{k}l, {p}{k}h = {a}l + {b}l, {a}h + {b}h"
+        elif op == "-":
+            line = f"{p}{k}l, {p}{k}h = {a}l - {b}h, {a}h - {b}l"
+        else:
+            line = f"{p}{k}l, {p}{k}h = {'i_mul' if op == '*' else 'i_div'}(({a}l, {a}h), ({b}l, {b}h))"
+        out.append("    " + line)
+    return out
+
+
+def _slots(program: tuple, var0: int, const0: int) -> dict[int, int]:
+    """The slot of each quantity and constant node of a program, numbered in program order from ``var0``, ``const0``."""
+    slots, counts = {}, {"var": var0, "const": const0}
+    for k, (op, *_) in enumerate(program):
+        if op in counts:
+            slots[k], counts[op] = counts[op], counts[op] + 1
+    return slots
+
+
+def _backward_code(program: tuple, p: str, target: str, var0: int) -> list[str]:
+    """``_backward`` of a program as lines, towards ``{target}l``, ``{target}h``, on the intervals ``{p}{k}``."""
+    slots = _slots(program, var0, 0)
+    out = []
+    for k, (op, _, left, right) in enumerate(program):
+        t, h, a, b = (target if k == 0 else f"{p}T{k}"), f"{p}H{k}", f"{p}{left}", f"{p}{right}"
+        out += [
+            f"{h}l = {t}l if {t}l > {p}{k}l else {p}{k}l",
+            f"{h}h = {t}h if {t}h < {p}{k}h else {p}{k}h",
+            f"if {h}l > {h}h and {h}l > {h}h + TOL * _atleast1(abs({h}l), abs({h}h)):",
+            "    raise Infeasible(why)",
+        ]
+        ta, tb = f"{p}T{left}", f"{p}T{right}"
+        if op == "var":
+            out += [f"if box.narrow(v{slots[k]}, {h}l, {h}h, why):", "    moved = True"]
+        elif op == "neg":
+            out.append(f"{ta}l, {ta}h = -{h}h, -{h}l")
+        elif op == "+":
+            out += [f"{ta}l, {ta}h = {h}l - {b}h, {h}h - {b}l", f"{tb}l, {tb}h = {h}l - {a}h, {h}h - {a}l"]
+        elif op == "-":
+            out += [f"{ta}l, {ta}h = {h}l + {b}l, {h}h + {b}h", f"{tb}l, {tb}h = {a}l - {h}h, {a}h - {h}l"]
+        elif op != "const":
+            out.append(f"({ta}l, {ta}h), ({tb}l, {tb}h) = _targets({op!r}, ({h}l, {h}h), ({a}l, {a}h), ({b}l, {b}h))")
+    return ["    " + line for line in out]
 
 
 def propagate(rows: list[Constraint], box: Box, rounds: int = 200) -> None:
@@ -338,6 +498,10 @@ def is_tree(rows: list[Constraint]) -> bool:
             x = parent[x]
         return x
 
+    relations = [c for c in rows if c.kind != "mention"]
+    if len(relations) == 1:  # one relation is a tree where it names no quantity twice (the common case: no union-find)
+        seen = relations[0].variables
+        return len(seen) == len(set(seen))
     for k, c in enumerate(rows):
         if c.kind == "mention":
             continue
@@ -419,7 +583,10 @@ def solve(rows: list[Constraint], variables: list[int], whole: set[int], domain:
     ``domain`` (counts are never negative). Raises Infeasible."""
     box = Box({v: domain[v][0] for v in variables}, {v: domain[v][1] for v in variables}, {v for v in variables if v in whole})
     for v in variables:
-        box.narrow(v, *domain[v], "")
+        lo, hi = domain[v]
+        rounding = v in box.whole and ((lo > -INF and math.ceil(lo - 1e-7) != lo) or (hi < INF and math.floor(hi + 1e-7) != hi))
+        if lo > hi or rounding:
+            box.narrow(v, lo, hi, "")  # else narrowing a quantity to the bounds it already has moves nothing
     propagate(rows, box)
     if is_tree(rows):
         return box
@@ -787,22 +954,31 @@ class Model:
             self._solved[key] = solve(rows, group, self.whole, self.domain(group))
         return self._solved[key]
 
+    _rest_of: tuple[str, tuple[list[int], list[Constraint]]] | None = None  # the last mention asked about, and its rest
+
     def rest(self, figure_id: str) -> tuple[list[int], list[Constraint]]:
-        """A mention's set and the rows of it that hold without the mention (the rows the set's reconciliation set aside left out)."""
+        """A mention's set and the rows of it that hold without the mention (the rows the set's reconciliation set aside left out).
+        A claim asks about one mention several times in a row, so the last answer is kept (a set is settled once)."""
+        if self._rest_of is not None and self._rest_of[0] == figure_id:
+            return self._rest_of[1]
         v = int(self.m.quantity[self.mention_at[figure_id]])
         key, group = self.group(v)
-        return group, [c for c in self.settle(key, group) if c.ident != figure_id]
+        out = group, [c for c in self.settle(key, group) if c.ident != figure_id]
+        self._rest_of = (figure_id, out)
+        return out
 
     def leave_out(self, figure_id: str, rows: list[Constraint] | None = None) -> dict[str, tuple[float, float, float]]:
         """Each quantity of a mention's set as (value, lower, upper) on the rest of the evidence (or on ``rows``)."""
         group, base = self.rest(figure_id)
         rows = base if rows is None else rows
-        box = solve(rows, group, self.whole, self.domain(group))
+        domain = self.domain(group)
+        box = solve(rows, group, self.whole, domain)
         kept = {c.ident for c in rows if c.kind == "mention"}
-        out = {}
+        ids, out = self.m.ids, {}
         for v in group:
-            others = [self.mention_of(self.m.ids[i]) for i in self.mentions_of(v) if self.m.ids[i] in kept]
-            out[self.q.ids[v]] = (point_value(others, *box.get(v), v in self.whole, self.domain([v])[v]), *box.get(v))
+            others = [self.mention_of(ids[i]) for i in self.mentions_of(v) if ids[i] in kept]
+            lo, hi = box.lo[v], box.hi[v]
+            out[self.q.ids[v]] = (point_value(others, lo, hi, v in self.whole, domain[v]), lo, hi)
         return out
 
     def holds_with(self, figure_id: str, lo: float, hi: float) -> Box | None:

@@ -236,7 +236,7 @@ def check_frame(
     columns, own_lines = columns_of(data, field_names(schema))
     lines = own_lines if lines is None else lines
     n = len(lines)
-    if surely_valid(columns, schema, table, n):
+    if surely_valid(columns, schema, table, n, vocabulary=vocabulary):
         return []  # what pandera would find: nothing
     numbers = {
         name: read_numbers(col, n)
@@ -252,15 +252,58 @@ def check_frame(
 NUMERIC_TYPES = ("number", "integer", "year")
 
 
-def surely_valid(columns: dict, schema: dict, table: str, n: int) -> bool:
+def surely_valid(columns: dict, schema: dict, table: str, n: int, *, vocabulary: Vocabulary | None = None) -> bool:
     """Whether ``check_frame`` surely finds no problem, from whole columns by Arrow and NumPy, without building a
-    frame: a table with no row rules, whose every field is text (a list or Arrow array), a date, or a number
-    given as a NumPy array, and each constraint surely kept (the same constraint as pandera checks, or a
-    stricter one: a pattern of plain characters and classes read by Arrow, whose $ is only the end). False
-    where a problem may be found (``check_frame`` then finds it, and words it)."""
-    if TABLE_RULES.get(table):
+    frame: every field is text (a list or Arrow array), a date, a number given as a NumPy array, or an integer
+    written as plain digits, and each constraint surely kept (the same constraint as pandera checks, or a
+    stricter one: a pattern of plain characters and classes read by Arrow, whose $ is only the end); and each
+    row rule of the table surely holds (see ``_rule_surely_holds``; ``vocabulary`` for the words they name).
+    False where a problem may be found (``check_frame`` then finds it, and words it)."""
+    if TABLE_RULES.get(table) and vocabulary is None:
         return False
-    return all(_field_surely_valid(columns.get(f["name"]), f, n) for f in schema["fields"])
+    if not all(_field_surely_valid(columns.get(f["name"]), f, n) for f in schema["fields"]):
+        return False
+    return all(_rule_surely_holds(rule, columns, vocabulary) for rule in TABLE_RULES.get(table, ()))
+
+
+def _rule_surely_holds(rule: str, columns: dict, vocabulary: Vocabulary) -> bool:
+    """A row rule (see ``rules``) checked on whole columns as its pandera check reads them: numbers as NumPy
+    arrays (NaN for missing), text as Arrow (an empty cell missing; the dates are plain ones, as
+    ``_field_surely_valid`` has found, so text order is date order). False for a rule not read here, or a
+    column not of the kind it expects."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    if rule in ("bounds-ordered", "stated-ordered"):
+        value, lo, hi = (columns.get(n) for n in (("value", "lower", "upper") if rule == "bounds-ordered" else _STATED))
+        if not all(_is_numbers(c) for c in (value, lo, hi)):
+            return False
+        return bool((np.isnan(lo) | (lo <= value + 1e-9)).all() and (np.isnan(hi) | (value <= hi + 1e-9)).all())
+    if rule == "share-at-most-100":
+        value, kind = columns.get("value"), columns.get("kind")
+        if "measure" in columns or not _is_numbers(value) or kind is None or _is_numbers(kind):
+            return False
+        shares = np.asarray(pc.is_in(_arrow_text(kind), value_set=_arrow_text(list(vocabulary.shares))), dtype=bool)
+        return bool((~shares | (value <= 100)).all())
+    if rule in ("period-ordered", "period-complete"):
+        start, end = (columns.get(n) for n in ("period_start", "period_end"))
+        if start is None or end is None or _is_numbers(start) or _is_numbers(end):
+            return False
+        start, end = _arrow_text(start), _arrow_text(end)
+        empty_start, empty_end = pc.equal(start, ""), pc.equal(end, "")
+        if rule == "period-complete":
+            return _all_true(pc.equal(empty_start, empty_end))
+        return _all_true(pc.or_(pc.or_(empty_start, empty_end), pc.less_equal(start, end)))
+    return False
+
+
+_STATED = ("stated", "stated_lower", "stated_upper")
+
+
+def _arrow_text(col):
+    import pyarrow as pa
+
+    return pa.array(col, type=pa.string()) if isinstance(col, list) else col
 
 
 _KNOWN_CONSTRAINTS = frozenset(("required", "unique", "enum", "pattern", "minLength", "maxLength"))
@@ -271,6 +314,8 @@ def _field_surely_valid(col, field: dict, n: int) -> bool:
     import numpy as np
 
     cons, kind = field.get("constraints", {}), field["type"]
+    if kind == "integer" and isinstance(col, list):
+        return _integers_surely_valid(col, cons, n)
     if col is not None and _is_numbers(col):
         if kind != "number" or col.dtype.kind != "f" or len(col) != n or set(cons) - {"required"}:
             return False
@@ -289,9 +334,7 @@ def _field_surely_valid(col, field: dict, n: int) -> bool:
     if (cons.get("required") and not _all_true(filled)) or (cons.get("unique") and not all_distinct(text)):
         return False
     cells = pc.filter(text, filled)
-    if "pattern" in cons and not (
-        _PLAIN_PATTERN.fullmatch(cons["pattern"]) and _all_true(pc.match_substring_regex(cells, f"^(?:{cons['pattern']})"))
-    ):
+    if "pattern" in cons and not _pattern_surely_kept(cells, cons["pattern"]):
         return False
     if "enum" in cons and not _all_true(pc.is_in(cells, value_set=pa.array(cons["enum"], type=pa.string()))):
         return False
@@ -301,6 +344,52 @@ def _field_surely_valid(col, field: dict, n: int) -> bool:
     ):
         return False
     return kind == "string" or all(map(_plain_date, pc.unique(cells).to_pylist()))
+
+
+_DIGITS = re.compile(r"[0-9]{1,15}")
+
+
+def _integers_surely_valid(col: list[str], cons: dict, n: int) -> bool:
+    """Whether an integer field's text cells surely keep its type and constraints: each cell written as plain
+    digits (no sign, no gap, none missing; few enough to be exact as a float), within its minimum and maximum."""
+    if len(col) != n or set(cons) - {"required", "minimum", "maximum"}:
+        return False
+    cells = set(col)
+    if not all(_DIGITS.fullmatch(c) for c in cells):
+        return False
+    values = [int(c) for c in cells]
+    return all(cons.get("minimum", v) <= v <= cons.get("maximum", v) for v in values)
+
+
+# a pattern of literal characters, classes of them, groups, alternatives, quantifiers and anchors, which Python
+# and Arrow (RE2) read as the same language: what Arrow matches whole, pandas matches too (Python's $ also lets a
+# final line end by; Arrow's does not, so Arrow is the stricter)
+_REGULAR_PATTERN = re.compile(r"(?:[a-zA-Z0-9_ :,-]|\[[a-zA-Z0-9_-]+\]|[()|^$*+?]|\{[0-9]+(?:,[0-9]*)?\})+")
+
+
+def _regular(pattern: str) -> bool:
+    """Whether a pattern is of ``_REGULAR_PATTERN``'s form and no group of it is more than a group (``(?`` starts
+    flags or look-arounds, except ``(?:``)."""
+    return bool(_REGULAR_PATTERN.fullmatch(pattern)) and "(?" not in pattern.replace("(?:", "")
+
+
+def _pattern_surely_kept(cells, pattern: str) -> bool:
+    """Whether every cell (Arrow text, none empty) surely matches a pattern as pandera matches it: a plain
+    pattern (see ``_PLAIN_PATTERN``) by Arrow over the cells; any other, where the cells are few distinct ones,
+    each matched whole both by Python's regular expressions and by Arrow's (so by either of pandas' readings)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    anchored = f"^(?:{pattern})"
+    if _PLAIN_PATTERN.fullmatch(pattern) or _regular(pattern):
+        return _all_true(pc.match_substring_regex(cells, anchored))
+    distinct = pc.unique(cells)
+    if len(distinct) > 1000 or not all(re.fullmatch(pattern, c) for c in distinct.to_pylist()):
+        return False
+    try:
+        return _all_true(pc.match_substring_regex(distinct, anchored))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return False
 
 
 def _cells_surely_valid(cells: set[str], cons: dict, kind: str) -> bool:

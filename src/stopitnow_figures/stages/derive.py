@@ -21,25 +21,44 @@ built from the parameter, so changing it changes the labels with the values.
 
 Claims are decided by ``claims``: each stated number against what the rest of
 the evidence allows, the figure left out of its own check.
+
+At a million figures the rates are two million rows, most of what derive
+writes: they are made, checked and written a column at a time, their text in
+Arrow (no Python string for each cell), and the inputs are let go as soon as
+the last step that reads them is done. The CSV is written by ``csv_pieces``,
+byte for byte as ``csvio`` writes it.
 """
 
 from __future__ import annotations
 
 import sys
 from datetime import date, timedelta
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 
 from .. import config, raw, vocab
 from ..claims import ClaimChecker, fmt
-from ..csvio import Row, Table, formula_cells, read_table, write_tables
+from ..csvio import (
+    FORMULA_PREFIXES,
+    Row,
+    Table,
+    atomic_write_chunks,
+    csv_chunks,
+    escape_cell,
+    format_numbers_arrow,
+    formula_cells,
+    looks_like_formula,
+    read_table,
+    text_buffers,
+)
 from ..errors import Collector, Problem
 from ..expr import FormulaError, Periods, compile_formula, evaluate_many, inputs, parse_many, period_of_rule
 from ..intervals import Interval
 from ..paths import Paths
 from ..periods import reference_date
-from ..reconcile import Model, model_of_tables
+from ..reconcile import model_of_tables
 from ..schema import check_frame, field_names, field_types, load_schema
 from ..vocab import Vocabulary
 
@@ -51,52 +70,78 @@ def run(root: Path) -> None:
     # -- load inputs -------------------------------------------------------
     vocabulary = vocab.load(paths.schemas)
     params = config.read(paths, "params", problems)
-    figures = read_table(
-        paths.candidate.table("figures"),
-        field_names(load_schema(paths.schema("figures"))),
-        problems,
-        display=paths.rel(paths.candidate.table("figures")),
-        written_by_pipeline=True,
-    )
-    population = read_table(
-        paths.raw_population, field_names(load_schema(paths.schema("population"))), problems, display=paths.rel(paths.raw_population)
-    )
-    derivations = read_table(paths.raw_derivations, raw.columns(paths, "derivations"), problems, display=paths.rel(paths.raw_derivations))
-    claims = read_table(paths.raw_claims, raw.columns(paths, "claims"), problems, display=paths.rel(paths.raw_claims))
-    quantities, identities, geographies = (
-        read_table(
-            paths.candidate.table(n),
-            field_names(load_schema(paths.schema(n))),
-            problems,
-            display=paths.rel(paths.candidate.table(n)),
-            written_by_pipeline=True,
-        )
-        for n in ("quantities", "identities", "geographies")
-    )
-    problems.extend(
-        check_frame(population, paths.schema("population"), "population", paths.rel(paths.raw_population), vocabulary=vocabulary)
-    )
+    t = read_inputs(paths, vocabulary, problems)
     problems.raise_if_any()
 
     # -- process -----------------------------------------------------------
-    problems.extend(check_codes(paths, derivations, geographies))
-    env = Environment.from_tables(quantities, population)
-    named = dict(zip(figures.column("figure_id"), figures.column("quantity_id"), strict=True))
-    metrics = derive_metrics(paths, derivations, env, named, problems)
-    rates = rate_metrics(vocabulary, quantities, geographies, population, metrics, env, params["derive"]["rate_per"])
-    model = model_of_tables(vocabulary, figures, quantities, identities)
-    claim_cols = check_claims(paths, vocabulary, claims, env, params, figures, model, problems)
+    problems.extend(check_codes(paths, t["derivations"], t["geographies"]))
+    metrics, rates, claim_cols = derive_evidence(paths, vocabulary, params, t, problems)
     problems.raise_if_any()
     tables = {
-        "derived": sorted_by(concat(metrics, rates), "metric_id"),
+        "derived": merge_sorted(sorted_by(metrics, "metric_id"), rates, "metric_id"),  # each rates column freed once merged
         "claims": sorted_by(claim_cols, "claim_id"),
-        "population": sorted_by({n: population.column(n) for n in population.names}, "population_id"),
+        "population": sorted_by({n: t["population"].column(n) for n in t["population"].names}, "population_id"),
     }
-    problems.extend(check_outputs(paths, vocabulary, tables, derivations, claims))
+    problems.extend(check_outputs(paths, vocabulary, tables, t["derivations"], t["claims"]))
     problems.raise_if_any()
 
     # -- save outputs ------------------------------------------------------
-    write_tables({paths.candidate.table(name): (field_names(load_schema(paths.schema(name))), cols) for name, cols in tables.items()})
+    write_outputs(paths, tables)
+
+
+def read_inputs(paths: Paths, vocabulary: Vocabulary, problems: Collector) -> dict[str, Table]:
+    """Every table derive reads, by name (the population checked against its schema)."""
+
+    def candidate(name: str) -> Table:
+        path = paths.candidate.table(name)
+        return read_table(path, field_names(load_schema(paths.schema(name))), problems, display=paths.rel(path), written_by_pipeline=True)
+
+    t = {"figures": candidate("figures")}
+    t["population"] = read_table(
+        paths.raw_population, field_names(load_schema(paths.schema("population"))), problems, display=paths.rel(paths.raw_population)
+    )
+    for name, path in (("derivations", paths.raw_derivations), ("claims", paths.raw_claims)):
+        t[name] = read_table(path, raw.columns(paths, name), problems, display=paths.rel(path))
+    t |= {n: candidate(n) for n in ("quantities", "identities", "geographies")}
+    problems.extend(
+        check_frame(t["population"], paths.schema("population"), "population", paths.rel(paths.raw_population), vocabulary=vocabulary)
+    )
+    return t
+
+
+def derive_evidence(
+    paths: Paths, vocabulary: Vocabulary, params: dict, t: dict[str, Table], problems: Collector
+) -> tuple[dict, dict, dict]:
+    """The metrics, the claims decided and the rates. The figures, quantities and identities are taken out of ``t``
+    and each let go once the last step that reads it is done, the reconciliation with them once the claims are
+    decided (before the rates are made): at a million figures they hold most of the memory."""
+    figures, quantities, identities = t.pop("figures"), t.pop("quantities"), t.pop("identities")
+    env = Environment.from_tables(quantities, t["population"])
+    model = model_of_tables(vocabulary, figures, quantities, identities)
+    checker = ClaimChecker(vocabulary, params, figures, model, env.lookup, of_model=True)
+    del figures, identities  # the checker keeps the few columns of the figures it reads
+    named = FigureQuantities(checker)
+    metrics = derive_metrics(paths, t["derivations"], env, named, problems)
+    claims = check_claims(paths, vocabulary, t["claims"], env, checker, named, problems)
+    del checker, named, model
+    return (
+        metrics,
+        rate_metrics(vocabulary, quantities, t["geographies"], t["population"], metrics, env, params["derive"]["rate_per"]),
+        claims,
+    )
+
+
+class FigureQuantities:
+    """The quantity each figure mentions, by figure id, as the claim checker finds it (no dict of every figure)."""
+
+    def __init__(self, checker: ClaimChecker) -> None:
+        self.checker = checker
+
+    def __contains__(self, figure_id: object) -> bool:
+        return self.checker.knows(figure_id)
+
+    def __getitem__(self, figure_id: str) -> str:
+        return self.checker.quantity(figure_id)
 
 
 def check_codes(paths: Paths, derivations: Table, geographies: Table) -> list[Problem]:
@@ -122,21 +167,57 @@ def check_outputs(paths: Paths, vocabulary: Vocabulary, tables: dict, derivation
         ("claims", paths.raw_claims, "claim_id", "compares"),
     ):
         cols = tables[name]
-        lines = [raw_lines.get(i) for i in cols[key]]
+        lines = _lines_of(cols[key], raw_lines)
         out += check_frame(cols, paths.schema(name), name, paths.rel(display), lines=lines, vocabulary=vocabulary)
         out += _formula_like(cols, name, paths.rel(display), lines, source_column)
     return out
+
+
+def _lines_of(ids, raw_lines: dict[str, int]) -> list[int | None]:
+    """The raw line of each output row, by its id (None for a row made in code, as a rate)."""
+    if isinstance(ids, list):
+        return [raw_lines.get(i) for i in ids]
+    import pyarrow.compute as pc
+
+    found = pc.fill_null(pc.index_in(ids, value_set=_strings(raw_lines)), -1)
+    at = np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64)
+    lines: list[int | None] = [None] * len(at)
+    values = list(raw_lines.values())
+    for i in np.flatnonzero(at >= 0).tolist():
+        lines[i] = values[at[i]]
+    return lines
 
 
 def _formula_like(cols: dict, table: str, display: str, lines: list, source_column: str) -> list[Problem]:
     """Text a spreadsheet would run, found before anything is written, and blamed on the raw cell it was built from."""
     out = []
     for name, col in cols.items():
-        if isinstance(col, list):
-            for i in formula_cells(col):
-                message = f"the {table} column {name!r} would start with {col[i][:1]!r}, which a spreadsheet runs as a formula; reword the raw cell"
-                out.append(Problem(display, lines[i], source_column, "formula-cell", col[i], message))
+        if not isinstance(col, np.ndarray):
+            for i, cell in _formula_cells(col):
+                message = (
+                    f"the {table} column {name!r} would start with {cell[:1]!r}, which a spreadsheet runs as a formula; reword the raw cell"
+                )
+                out.append(Problem(display, lines[i], source_column, "formula-cell", cell, message))
     return out
+
+
+def _formula_cells(col) -> list[tuple[int, str]]:
+    """The cells of a text column (a list, or Arrow text) that a spreadsheet would run, with their positions (see
+    ``csvio.formula_cells``); of Arrow text only the cells whose first byte is that of a formula are read (each
+    prefix is one ASCII character, so one byte of UTF-8)."""
+    if isinstance(col, list):
+        return [(i, col[i]) for i in formula_cells(col)]
+    starts_like = np.zeros(256, dtype=bool)
+    starts_like[list("".join(FORMULA_PREFIXES).encode())] = True
+    found, start = [], 0
+    for chunk in getattr(col, "chunks", [col]):
+        offsets, data = text_buffers(chunk)
+        if len(data):
+            first = data[np.minimum(offsets[:-1], len(data) - 1)]  # an empty cell's is its neighbour's, left out below
+            maybe = np.flatnonzero(starts_like[first] & (offsets[1:] > offsets[:-1]))
+            found += [(start + i, chunk[i].as_py()) for i in maybe.tolist()]
+        start += len(chunk)
+    return [(i, cell) for i, cell in found if looks_like_formula(cell)]
 
 
 class Environment:
@@ -147,9 +228,9 @@ class Environment:
     def __init__(self) -> None:
         self.index: dict[str, int] = {}
         self.kind: list[str] = []
-        self.period_start: list[str] = []
-        self.period_end: list[str] = []
-        self.geo: list[str] = []
+        self.period_start = Cells()
+        self.period_end = Cells()
+        self.geo = Cells()
         self.inputs: dict[str, list[str]] = {}  # of each metric
         self._base = (np.empty(0), np.empty(0), np.empty(0))
         self._added: list[tuple[float, float, float]] = []
@@ -162,12 +243,12 @@ class Environment:
         years = population.column("year")
         pops = population.numbers("value")[0]
         ids = qids + population.column("population_id")
-        env.index = {ident: i for i, ident in enumerate(ids)}
+        env.index = dict(zip(ids, range(len(ids)), strict=True))  # the last of an id twice, as one at a time would
         env.kind = ["quantity"] * len(qids) + ["reference"] * len(years)
         mid_years = [reference_date(y) for y in years]
-        env.period_start = quantities.column("period_start") + mid_years
-        env.period_end = quantities.column("period_end") + mid_years
-        env.geo = quantities.column("geography_code") + population.column("geography_code")
+        env.period_start = Cells(text_column(quantities, "period_start"), mid_years)
+        env.period_end = Cells(text_column(quantities, "period_end"), mid_years)
+        env.geo = Cells(text_column(quantities, "geography_code"), population.column("geography_code"))
         env._base = (
             np.concatenate([quantities.numbers("value")[0], pops]),
             np.concatenate([quantities.numbers("lower", -np.inf)[0], pops]),
@@ -197,6 +278,13 @@ class Environment:
             self._arrays = tuple(np.concatenate([base, extra[:, k]]) for k, base in enumerate(self._base))
         return self._arrays
 
+    def positions(self, rows: np.ndarray, quantity_ids: list[str]) -> np.ndarray:
+        """Where the quantities at ``rows`` of the quantities table are in ``index``: at their rows, unless some id
+        came twice (then where ``index`` has it)."""
+        if len(self.index) == len(self.kind):
+            return np.asarray(rows, dtype=np.int64)
+        return np.array([self.index[quantity_ids[i]] for i in rows.tolist()], dtype=np.int64)
+
     def interval(self, ident: str) -> Interval:
         value, lo, hi = self.arrays()
         i = self.index[ident]
@@ -221,6 +309,24 @@ class Environment:
         return False
 
 
+class Cells:
+    """Text cells by position: a table's column as Arrow holds it (no Python string for each of a million cells),
+    then the cells added after it; read one at a time (a period rule names a few ids)."""
+
+    def __init__(self, base=None, added: list[str] | None = None) -> None:
+        self.base, self.added = base, list(added or [])
+        self.start = 0 if base is None else len(base)
+
+    def __getitem__(self, i: int) -> str:
+        return self.base[i].as_py() if i < self.start else self.added[i - self.start]
+
+    def __len__(self) -> int:
+        return self.start + len(self.added)
+
+    def append(self, cell: str) -> None:
+        self.added.append(cell)
+
+
 def _columns(rows: list[dict], schema: dict) -> dict:
     """Rows to the columns of a published table, in its schema's order; the
     number and integer fields as NumPy arrays (NaN where empty)."""
@@ -232,14 +338,71 @@ def _columns(rows: list[dict], schema: dict) -> dict:
     return out
 
 
-def concat(a: dict, b: dict) -> dict:
-    return {n: np.concatenate([a[n], b[n]]) if isinstance(a[n], np.ndarray) else a[n] + b[n] for n in a}
+def merge_sorted(a: dict, b: dict, key: str) -> dict:
+    """Two tables, each in order of ``key``, as one in that order: a stable sort of ``a``'s rows then ``b``'s. Text
+    is Arrow's, the runs of rows that come from one table in turn as the chunks of each column (none copied); each
+    column of ``b`` (the big one) is taken out of it as it is merged."""
+    import pyarrow as pa
+
+    n = len(a[key])
+    order = _merged_order(_arrow_text(a[key]), b[key])
+    cut = np.flatnonzero((np.diff(order) != 1) | (order[1:] == n)) + 1  # where a run of consecutive rows of one table ends
+    runs = (
+        [(int(order[i]), int(order[j - 1]) + 1) for i, j in zip([0, *cut.tolist()], [*cut.tolist(), len(order)], strict=True)]
+        if len(order)
+        else []
+    )
+    out = {}
+    for name in list(a):
+        first, second = a[name], b.pop(name)
+        if isinstance(first, np.ndarray):
+            out[name] = np.concatenate([first, second])[order]
+            continue
+        first = _arrow_text(first)
+        pieces = [first.slice(i, j - i) if i < n else second.slice(i - n, j - i) for i, j in runs]
+        pieces = [c for piece in pieces for c in (piece.chunks if isinstance(piece, pa.ChunkedArray) else [piece])]
+        out[name] = pa.chunked_array(pieces, type=pa.string())  # the runs as they are, none copied
+    return out
+
+
+def _merged_order(first, second) -> np.ndarray:
+    """The stable sort of two columns in order (Arrow text), one after the other, without sorting them: each row
+    of ``first`` goes before the rows of ``second`` that are not less than it (found by ``_insertion_points``)."""
+    n, total = len(first), len(first) + len(second)
+    at = np.arange(n, dtype=np.int64) + _insertion_points(first, second)
+    order = np.empty(total, dtype=np.int64)
+    order[at] = np.arange(n, dtype=np.int64)
+    rest = np.ones(total, dtype=bool)
+    rest[at] = False
+    order[rest] = np.arange(n, total, dtype=np.int64)
+    return order
+
+
+def _insertion_points(keys, cells) -> np.ndarray:
+    """For each of ``keys`` (Arrow text), how many of ``cells`` (Arrow text in order) are less than it: a binary
+    search for every key at once, each step one of Arrow's comparisons (in code-point order, as ``sorted``)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(cells)
+    lo, hi = np.zeros(len(keys), dtype=np.int64), np.full(len(keys), n, dtype=np.int64)
+    while (active := lo < hi).any():
+        mid = (lo + hi) // 2
+        probe = cells.take(pa.array(np.minimum(mid, n - 1)))
+        less = active & np.asarray(pc.less(probe, keys).to_numpy(zero_copy_only=False), dtype=bool)
+        lo, hi = np.where(less, mid + 1, lo), np.where(active & ~less, mid, hi)
+    return lo
+
+
+def _arrow_text(col):
+    import pyarrow as pa
+
+    return col if isinstance(col, pa.Array) else _strings(col)
 
 
 def sorted_by(cols: dict, key: str) -> dict:
-    order = sorted(range(len(cols[key])), key=cols[key].__getitem__)
-    take = np.asarray(order, dtype=np.int64)
-    return {n: c[take] if isinstance(c, np.ndarray) else [c[i] for i in order] for n, c in cols.items()}
+    order = sort_order(cols[key])
+    return {n: c[order] if isinstance(c, np.ndarray) else [c[i] for i in order.tolist()] for n, c in cols.items()}
 
 
 def unknown(ident: str, named: dict[str, str], allowed: str = "quantity, metric or reference row") -> str:
@@ -412,61 +575,153 @@ def months(start: str, end: str) -> float:
     return ((b - a).days + 1) / (365.25 / 12)
 
 
-def rated_quantities(vocabulary: Vocabulary, quantities: Table, estimates: dict) -> list[int]:
-    """The quantities that get rates: counts of a flow (not a stock, not a relation) with a place, a period and a population estimate."""
+def rated_quantities(vocabulary: Vocabulary, quantities: Table, estimates: dict) -> np.ndarray:
+    """The rows of the quantities that get rates: counts of a flow (not a stock, not a relation) with a place, a
+    period and a population estimate."""
+    import pyarrow.compute as pc
+
     counting = vocabulary.names("quantities", "counting")
-    col = {n: quantities.column(n) for n in ("unit", "measure", "counting", "geography_code", "period_start")}
-    return [
-        i
-        for i, code in enumerate(col["geography_code"])
-        if col["unit"][i] in vocabulary.rated_units
-        and col["measure"][i] not in vocabulary.stocks
-        and col["counting"][i] != counting.relation
-        and code in estimates
-        and col["period_start"][i]
-    ]
+    col = {n: text_column(quantities, n) for n in ("unit", "measure", "counting", "geography_code", "period_start")}
+    tests = (
+        pc.is_in(col["unit"], value_set=_strings(vocabulary.rated_units)),
+        pc.invert(pc.is_in(col["measure"], value_set=_strings(vocabulary.stocks))),
+        pc.not_equal(col["counting"], counting.relation),
+        pc.is_in(col["geography_code"], value_set=_strings(estimates)),
+        pc.not_equal(col["period_start"], ""),
+    )
+    keep = tests[0]
+    for t in tests[1:]:
+        keep = pc.and_(keep, t)
+    return np.flatnonzero(np.asarray(keep.to_numpy(zero_copy_only=False), dtype=bool))
+
+
+def text_column(table: Table, name: str):
+    """A text column as an Arrow array: as Arrow read it, or made from its cells."""
+    import pyarrow as pa
+
+    col = table.arrow_or_list(name)
+    return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else _strings(table.column(name))
+
+
+def _strings(cells):
+    """Text cells (a list, or any iterable) as an Arrow array."""
+    import pyarrow as pa
+
+    return pa.array(cells if isinstance(cells, list) else list(cells), pa.string())
 
 
 def rate_metrics(
     vocabulary: Vocabulary, quantities: Table, geographies: Table, population: Table, metrics: dict, env: Environment, per: int
 ) -> dict:
-    """Two rates for each rated quantity (see ``rated_quantities``): per ``per`` people over its period, and per month."""
+    """Two rates for each rated quantity (see ``rated_quantities``): per ``per`` people over its period, and per month,
+    in the order of their ids. Made a column at a time (text in Arrow, numbers in NumPy): a million quantities give
+    two million rows, and what varies between them is the quantity, its words, its (place, period) (of which there
+    are few) and the kind of rate; each row's pieces are put in order first, so the text is made in order."""
     estimates = _estimates(population, metrics, vocabulary)
-    col = {n: quantities.column(n) for n in ("quantity_id", "geography_code", "unit", "counting", "period_start", "period_end", "measure")}
-    names = dict(zip(geographies.column("geography_code"), geographies.column("geography"), strict=True))
     rows = rated_quantities(vocabulary, quantities, estimates)
-    keys = [(col["geography_code"][i], col["period_start"][i], col["period_end"][i]) for i in rows]
-    chosen = {key: _estimate_for(estimates[key[0]], key[1], key[2]) for key in set(keys)}
-    spans = [months(start, end) for _, start, end in keys]
-    rated = {n: [c[i] for i in rows] for n, c in col.items()}
-    rated |= {"population_id": [chosen[k][1] for k in keys], "months": spans, "geography": [names.get(k[0], k[0]) for k in keys]}
-    rated["estimate"] = [f"the mid-{chosen[k][0]} population estimate: {chosen[k][2]}" for k in keys]
-    kinds = vocabulary.names("derived", "kind")
-    over = _rate_columns(vocabulary, rated, env, "rate", kinds.rate, rate_unit(per), [f"{per}"] * len(rows))
-    lengths = {m: _number(m) for m in set(spans)}
-    monthly = _rate_columns(
-        vocabulary, rated, env, "rate-per-month", kinds.rate_per_month, rate_unit(per, True), [f"{per} / {lengths[m]}" for m in spans]
+    q = {
+        n: text_column(quantities, n).take(rows)
+        for n in ("quantity_id", "geography_code", "unit", "counting", "period_start", "period_end", "measure")
+    }
+    keys, of_key = _distinct(q, ("geography_code", "period_start", "period_end"))
+    names = dict(zip(geographies.column("geography_code"), geographies.column("geography"), strict=True))
+    chosen = [_estimate_for(estimates[code], start, end) for code, start, end in keys]
+    lengths = [_number(months(start, end)) for _, start, end in keys]
+    by_key = {
+        "population_id": [pid for _, pid, _ in chosen],
+        "where": [
+            f" in {names.get(code, code)}, over the {length} months of its period, using the mid-{year} population estimate: {which}."
+            for (code, _, _), length, (year, _, which) in zip(keys, lengths, chosen, strict=True)
+        ],
+        "factor": [f"{per}"] * len(keys) + [f"{per} / {length}" for length in lengths],  # by kind (over the period, per month), then key
+    }
+    at = (
+        env.positions(rows, quantities.column("quantity_id")),
+        np.array([env.index[p] for p in by_key["population_id"]], dtype=np.int64)[of_key],
     )
-    return concat(over, monthly)
+    kinds = vocabulary.names("derived", "kind")
+    kind = (("rate", kinds.rate, rate_unit(per)), ("rate-per-month", kinds.rate_per_month, rate_unit(per, True)))
+    return _rate_columns(vocabulary, q, by_key, of_key, at, env, kind)
 
 
-def _rate_columns(vocabulary: Vocabulary, q: dict, env: Environment, label: str, kind: str, unit: str, factors: list[str]) -> dict:
-    qids, pids = q["quantity_id"], q["population_id"]
-    done = _rates_of(qids, pids, factors, env)
+def _distinct(q: dict, names: tuple[str, ...]) -> tuple[list[tuple[str, ...]], np.ndarray]:
+    """The distinct combinations of some columns of the rated quantities, and which of them each row has."""
+    codes, values = [], []
+    for n in names:
+        encoded = q[n].dictionary_encode()
+        codes.append(np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64))
+        values.append(encoded.dictionary.to_pylist())
+    code = np.zeros(len(q[names[0]]), dtype=np.int64)
+    for c, v in zip(codes, values, strict=True):
+        code = code * len(v) + c
+    unique, of_key = np.unique(code, return_inverse=True)
+    keys = []
+    for k in unique.tolist():
+        key = []
+        for v in reversed(values):
+            k, at = divmod(k, len(v))
+            key.append(v[at])
+        keys.append(tuple(reversed(key)))
+    return keys, np.asarray(of_key, dtype=np.int64).reshape(-1)
+
+
+def _rate_columns(vocabulary: Vocabulary, q: dict, by_key: dict, of_key: np.ndarray, at: tuple, env: Environment, kind: tuple) -> dict:
+    """The columns of the rates of both kinds (``kind``: each one's id prefix, kind and unit), in the order of their
+    ids (a stable sort: the rates over the period first where two ids are the same); the text made a chunk of
+    rows at a time, so that only the finished text is held whole."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    ids = pa.concat_arrays([pc.binary_join_element_wise(f"{label}-", q["quantity_id"], "") for label, _, _ in kind])
+    order = sort_order(ids)
+    del ids
+    which, row = np.divmod(order, len(q["quantity_id"]))  # each rate's kind (0: over the period, 1: per month) and quantity
+    key = of_key[row]
+    factor = which * len(by_key["where"]) + key
+    value, lo, hi = _rates_of((at[0][row], at[1][row]), factor, by_key["factor"], env)
+    words, of_words = _rate_words(vocabulary, q, kind)
+    small = {n: _strings(v) for n, v in (by_key | words).items()}
+    small |= {n: _strings([k[i] for k in kind]) for i, n in enumerate(("label", "kind", "unit"))}
+    picks = {"kind": which, "row": row, "key": key, "factor": factor, "words": of_words[row] + which}
+    step = 250_000
+    pieces = [_rate_text(q, small, {n: at[i : i + step] for n, at in picks.items()}) for i in range(0, len(order), step)]
+    out = {n: pa.chunked_array([piece[n] for piece in pieces], pa.string()) for n in _RATE_TEXT}
+    return out | {"value": value, "lower": np.where(np.isinf(lo), np.nan, lo), "upper": np.where(np.isinf(hi), np.nan, hi)}
+
+
+_RATE_TEXT = (
+    "metric_id",
+    "kind",
+    "formula",
+    "inputs",
+    "unit",
+    "geography_code",
+    "period_start",
+    "period_end",
+    "period_rule",
+    "description",
+)
+
+
+def _rate_text(q: dict, small: dict, pick: dict[str, np.ndarray]) -> dict:
+    """The text columns of some rates, each row's pieces picked by ``pick``: its ``kind`` of rate, ``row`` of the
+    rated quantities, (place, period) ``key``, ``factor`` and ``words`` (what ``small`` holds by each)."""
+    import pyarrow.compute as pc
+
+    row = pick["row"]
+    qid, pid, unit = q["quantity_id"].take(row), small["population_id"].take(pick["key"]), small["unit"].take(pick["kind"])
+    words, caveat = small["words"].take(pick["words"]), small["caveat"].take(pick["words"])
     return {
-        "metric_id": [f"{label}-{x}" for x in qids],
-        "kind": [kind] * len(qids),
-        "formula": [f"{{{x}}} / {{{p}}} * {f}" for x, p, f in zip(qids, pids, factors, strict=True)],
-        "inputs": [f"{x} {p}" for x, p in zip(qids, pids, strict=True)],
-        "value": done.value,
-        "lower": np.where(np.isinf(done.lo), np.nan, done.lo),
-        "upper": np.where(np.isinf(done.hi), np.nan, done.hi),
-        "unit": [unit] * len(qids),
-        "geography_code": q["geography_code"],
-        "period_start": q["period_start"],
-        "period_end": q["period_end"],
-        "period_rule": [f"of:{x}" for x in qids],
-        "description": _rate_words(vocabulary, q, unit),
+        "metric_id": pc.binary_join_element_wise(small["label"].take(pick["kind"]), "-", qid, ""),
+        "kind": small["kind"].take(pick["kind"]),
+        "formula": pc.binary_join_element_wise("{", qid, "} / {", pid, "} * ", small["factor"].take(pick["factor"]), ""),
+        "inputs": pc.binary_join_element_wise(qid, " ", pid, ""),
+        "unit": unit,
+        "geography_code": q["geography_code"].take(row),
+        "period_start": q["period_start"].take(row),
+        "period_end": q["period_end"].take(row),
+        "period_rule": pc.binary_join_element_wise("of:", qid, ""),
+        "description": pc.binary_join_element_wise(qid, words, small["where"].take(pick["key"]), caveat, ""),
     }
 
 
@@ -476,20 +731,20 @@ def _number(x: float) -> str:
     return format_number(round(x, 4))
 
 
-def _rate_words(vocabulary: Vocabulary, q: dict, unit: str) -> list[str]:
-    """What each rate is of, in words: the quantity, its place and period's length, the estimate used, and (per
-    month, for distinct people) what a month's share of the count is not."""
+def _rate_words(vocabulary: Vocabulary, q: dict, kind: tuple) -> tuple[dict[str, list[str]], np.ndarray]:
+    """What each rate is of, in words, between its quantity's id and its place: the quantity's measure, unit and
+    counting and the rate's unit; and after its place, period and estimate, (per month, for distinct people) what
+    a month's share of the count is not. By (measure, unit, counting, kind of rate), of which there are few: the
+    words of each, and which each rated quantity has (twice it, plus the kind: 0 over the period, 1 per month)."""
     distinct = vocabulary.names("quantities", "counting").distinct
     caveat = " Distinct people over the whole period, so not a typical month's count: someone who came in two months is counted once."
-    monthly = unit.endswith("per month")
-    lengths = {m: _number(m) for m in set(q["months"])}
-    return [
-        f"{qid} ({measure}, {u}, counted as {counting}) {unit} in {place}, over the {lengths[m]} months of its period, using {estimate}."
-        + (caveat if monthly and counting == distinct else "")
-        for qid, measure, u, counting, place, m, estimate in zip(
-            q["quantity_id"], q["measure"], q["unit"], q["counting"], q["geography"], q["months"], q["estimate"], strict=True
-        )
-    ]
+    keys, of_words = _distinct(q, ("measure", "unit", "counting"))
+    words = {"words": [], "caveat": []}
+    for measure, u, counting in keys:
+        for k, (_, _, unit) in enumerate(kind):
+            words["words"].append(f" ({measure}, {u}, counted as {counting}) {unit}")
+            words["caveat"].append(caveat if k == 1 and counting == distinct else "")
+    return words, of_words * 2
 
 
 def _estimates(population: Table, metrics: dict, vocabulary: Vocabulary) -> dict[str, list[tuple[int, str]]]:
@@ -504,12 +759,42 @@ def _estimates(population: Table, metrics: dict, vocabulary: Vocabulary) -> dict
     return estimates
 
 
-def _rates_of(qids: list[str], pids: list[str], factors: list[str], env: Environment):
-    """The rate formulas evaluated in one go, ``{quantity} / {population} * factor``, each shape parsed once."""
-    formulas = [f"{{{q}}} / {{{p}}} * {f}" for q, p, f in zip(qids, pids, factors, strict=True)]
-    shapes = {f: parse_many([f"{{quantity}} / {{population}} * {f}"])[0][0] for f in set(factors)}
-    parsed = ([shapes[f] for f in factors], [[q, p] for q, p in zip(qids, pids, strict=True)], {})
-    return evaluate_many(formulas, env.index, *env.arrays(), parsed=parsed)
+def _rates_of(at: tuple[np.ndarray, np.ndarray], of_factor: np.ndarray, factors: list[str], env: Environment):
+    """The rate formulas ``{quantity} / {population} * factor`` (``at``: the positions of each row's quantity and
+    population in ``env``; ``of_factor``: which of ``factors`` each row has), evaluated as ``expr.evaluate_many``
+    does: each shape once, over all the rows of that shape."""
+    value, lo, hi = (np.full(len(of_factor), np.nan) for _ in range(3))
+    shapes: dict[str, list[int]] = {}
+    for k, f in enumerate(factors):
+        shapes.setdefault(f, []).append(k)
+    for f, ks in shapes.items():
+        rows = np.flatnonzero(np.isin(of_factor, ks))
+        if len(rows):
+            value[rows], lo[rows], hi[rows] = _rate_shape(f"{{quantity}} / {{population}} * {f}", at[0][rows], at[1][rows], env)
+    return value, lo, hi
+
+
+def _rate_shape(formula: str, quantity: np.ndarray, population: np.ndarray, env: Environment):
+    """One formula shape on whole columns of positions; where some row cannot be evaluated (a population of 0, an
+    undefined interval) ``evaluate_many`` decides each row."""
+    code, names = compile_formula(formula)
+    value, lo, hi = env.arrays()
+    at = {"quantity": quantity, "population": population}
+    with np.errstate(all="ignore"):
+        val = eval(code, {"__builtins__": {}}, {nm: value[at[i]] for nm, i in names.items()})  # noqa: S307
+    try:
+        span = eval(code, {"__builtins__": {}}, {nm: Interval(lo[at[i]], hi[at[i]]) for nm, i in names.items()})  # noqa: S307
+    except ValueError:
+        span = None
+    val = np.broadcast_to(np.asarray(val, dtype=float), (len(quantity),))
+    if span is not None and np.isfinite(val).all() and not np.isnan(span.lo).any():
+        return val, np.broadcast_to(span.lo, val.shape), np.broadcast_to(span.hi, val.shape)
+    pairs = [[a, b] for a, b in zip(quantity.tolist(), population.tolist(), strict=True)]  # each row's ids, as positions
+    shape = parse_many([formula])[0][0]
+    done = evaluate_many(
+        [formula] * len(pairs), {k: k for pair in pairs for k in pair}, value, lo, hi, parsed=([shape] * len(pairs), pairs, {})
+    )
+    return done.value, done.lo, done.hi
 
 
 def _estimate_for(estimates: list[tuple[int, str]], start: str, end: str) -> tuple[int, str, str]:
@@ -526,12 +811,10 @@ def _estimate_for(estimates: list[tuple[int, str]], start: str, end: str) -> tup
 
 
 def check_claims(
-    paths: Paths, vocabulary: Vocabulary, rows: Table, env: Environment, prm: dict, figures: Table, model: Model, problems: Collector
+    paths: Paths, vocabulary: Vocabulary, rows: Table, env: Environment, checker: ClaimChecker, named: FigureQuantities, problems: Collector
 ) -> dict:
     """Decide each claim on the rest of the evidence (see ``claims``)."""
     display = paths.rel(paths.raw_claims)
-    named = dict(zip(figures.column("figure_id"), figures.column("quantity_id"), strict=True))
-    checker = ClaimChecker(vocabulary, prm, figures, model, env.lookup)
     out = []
     for r in valid_claims(rows, env, named, vocabulary, display, problems):
         fid = r["figure_id"]
@@ -542,7 +825,7 @@ def check_claims(
             continue
         if not _formula_gives_quantity(checker, r, done, vocabulary, display, problems):
             continue
-        value, slo, shi = checker.stated[fid]
+        value, slo, shi = checker.stated(fid)
         out.append(
             {
                 "claim_id": r["claim_id"],
@@ -567,14 +850,14 @@ def _formula_gives_quantity(checker: ClaimChecker, r: Row, done, vocabulary: Voc
     """An equals claim's formula must give the figure's quantity: where the stated number fits the rest of the
     evidence, the formula's interval on the rest must meet it (else it computes something else)."""
     equals = vocabulary.names("claims", "relation").equals
-    value, slo, shi = checker.stated[r["figure_id"]]
+    value, slo, shi = checker.stated(r["figure_id"])
     if r["relation"] != equals or done.verdict in (checker.v.inconsistent, checker.v.not_checkable):
         return True
     if Interval(done.lo, done.hi).meets(Interval(slo, shi)):
         return True
     message = (
         f"the stated number fits the rest of the evidence, but the formula gives {fmt(done.lo, done.hi)}: it does not compute the figure's"
-        f" quantity ({checker.quantity[r['figure_id']]}); write it so the identities make it equal to that quantity"
+        f" quantity ({checker.quantity(r['figure_id'])}); write it so the identities make it equal to that quantity"
     )
     problems.add("bad-formula", display, r.line, "formula", r["formula"], message)
     return False
@@ -622,6 +905,115 @@ def _known_inputs(r: Row, env: Environment, named: dict[str, str], display: str,
             problems.add("unknown-id", display, r.line, "formula", i, unknown(i, named, "quantity or reference row"))
             ok = False
     return ok
+
+
+def write_outputs(paths: Paths, tables: dict[str, dict]) -> None:
+    """Each table as CSV, atomically, and none before every one is checked for a cell a spreadsheet would run."""
+    for name, cols in tables.items():
+        for n in field_names(load_schema(paths.schema(name))):
+            if not isinstance(cols[n], np.ndarray):
+                for _, cell in _formula_cells(cols[n]):
+                    escape_cell(cell)
+    for name in sorted(tables):
+        atomic_write_chunks(paths.candidate.table(name), csv_pieces(field_names(load_schema(paths.schema(name))), tables[name]))
+
+
+def csv_pieces(names: list[str], cols: dict, rows: int = 25_000):
+    """A table as CSV, a chunk of rows at a time, byte for byte as ``csvio.csv_chunks`` writes it (the csv module's
+    minimal quoting, numbers as ``format_numbers`` writes them), but each chunk joined column by column by Arrow
+    rather than row by row: the header as text, then each chunk as bytes. A column is a list of text, Arrow text
+    or a NumPy array of numbers."""
+    import pyarrow.compute as pc
+
+    lengths = {len(cols[n]) for n in names}
+    if len(lengths) > 1 or len(names) < 2:  # refused, or a table of one column (an empty cell alone is quoted)
+        yield from csv_chunks(names, {n: c if isinstance(c, list | np.ndarray) else c.to_pylist() for n, c in cols.items()}, checked=True)
+        return
+    yield next(csv_chunks(names, {n: [] for n in names}))
+    n = lengths.pop()
+    for start in range(0, n, rows):
+        stop = min(start + rows, n)
+        numbers = _number_texts([cols[c][start:stop] for c in names if isinstance(cols[c], np.ndarray)])
+        cells = [next(numbers) if isinstance(cols[c], np.ndarray) else _text_rows(cols[c], start, stop) for c in names]
+        quoted = [_quoted(cell, "\n" if k == len(cells) - 1 else "") for k, cell in enumerate(cells)]  # the line ends after the last
+        yield _characters(pc.binary_join_element_wise(*quoted, ","))
+
+
+def sort_order(col) -> np.ndarray:
+    """The positions of a column's cells in sorted order: a stable sort (Python's for a list of text; Arrow's, in
+    the same code-point order, for Arrow text)."""
+    if isinstance(col, list):
+        return np.asarray(sorted(range(len(col)), key=col.__getitem__), dtype=np.int64)
+    import pyarrow.compute as pc
+
+    return np.asarray(pc.sort_indices(col).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+
+def _text_rows(col, start: int, stop: int):
+    """Rows ``start`` to ``stop`` of a text column as one Arrow array."""
+    import pyarrow as pa
+
+    if isinstance(col, list):
+        return _strings(col[start:stop])
+    piece = col.slice(start, stop - start)
+    if not isinstance(piece, pa.ChunkedArray):
+        return piece
+    return piece.chunk(0) if piece.num_chunks == 1 else piece.combine_chunks()  # a copy only where rows span chunks
+
+
+def _number_texts(columns: list[np.ndarray]):
+    """Number columns as Arrow text (see ``csvio.format_numbers_arrow``), one array per column in order; a number equal to the
+    first column's in its row takes its text (a rate's lower and upper end are often its value)."""
+    import pyarrow.compute as pc
+
+    out = []
+    for col in columns:
+        if not out:
+            out.append(format_numbers_arrow(col))
+            continue
+        same = col == columns[0]  # equal numbers are written alike (0 and -0 both as 0)
+        out.append(pc.if_else(same, out[0], format_numbers_arrow(np.where(same, np.nan, col))))
+    return iter(out)
+
+
+@cache
+def _quote_bytes() -> tuple[int, ...]:
+    """The bytes that make the csv module quote a cell (its minimal quoting: the delimiter, the quote character, and
+    the line breaks it treats as such), found by asking it: each an ASCII character, so one byte of UTF-8 that no
+    other character's bytes hold."""
+    import csv
+    import io
+
+    def written(cell: str) -> str:
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerow([cell, ""])
+        return buf.getvalue()
+
+    return tuple(ord(c) for c in ',"\n\r\t ;' if written(f"a{c}b") != f"a{c}b,\n")
+
+
+def _quoted(text, end: str = ""):
+    """Arrow text as the csv module writes each cell (in quotes, a quote doubled, where the cell needs them: found by
+    looking for those bytes in the array's data, then, where there are any, which cells hold them, by one of
+    Arrow's regular expressions), each followed by ``end``."""
+    import pyarrow.compute as pc
+
+    offsets, data = text_buffers(text)
+    chars = data[int(offsets[0]) : int(offsets[-1])]
+    present = [b for b in _quote_bytes() if (chars == b).any()]
+    plain = pc.binary_join_element_wise(text, end, "") if end else text
+    if not present:
+        return plain
+    special = pc.match_substring_regex(text, "[" + "".join(f"\\x{b:02x}" for b in present) + "]")
+    doubled = pc.replace_substring(text, '"', '""') if ord('"') in present else text
+    quoted = pc.binary_join_element_wise('"', doubled, '"' + end, "")
+    return quoted if pc.all(special).as_py() else pc.if_else(special, quoted, plain)
+
+
+def _characters(text) -> memoryview:
+    """The characters of an Arrow text array end to end, as UTF-8: its data between its first and last offsets."""
+    offsets, data = text_buffers(text)
+    return memoryview(data[int(offsets[0]) : int(offsets[-1])])
 
 
 def main(argv: list[str] | None = None) -> int:

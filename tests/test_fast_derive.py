@@ -1,0 +1,208 @@
+"""The derive stage's fast paths at scale against their plain readings: the screens of the tables it reads,
+the schema checks it vouches for without pandera, and the claim checks."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import ROOT
+from stopitnow_figures import csvio, schema, vocab
+
+TEXT = st.text(alphabet=st.sampled_from(list('ab =@\t+-5.é\xa0\x85,"')), max_size=6)
+
+
+def _must_look_as_written(table, header, present):
+    """``csvio._arrow_must_look`` as first written: Arrow's starts_with for each prefix, binary_slice for blanks."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    signs = [ch for ch in ("+", "-") if ch in present]
+    for h in header:
+        col = table.column(h)
+        if any(pc.any(pc.starts_with(col, ch)).as_py() for ch in ("=", "@", "\t") if ch in present):
+            return True
+        if not signs:
+            continue
+        starts = pc.starts_with(col, signs[0]) if len(signs) == 1 else pc.or_(pc.starts_with(col, "+"), pc.starts_with(col, "-"))
+        if any(csvio.looks_like_formula(c) for c in pc.filter(col, starts).to_pylist()):
+            return True
+    first = pc.binary_slice(table.column(header[0]).cast(pa.binary()), 0, 1)
+    mask = pc.and_(pc.greater_equal(first, pa.scalar(b"!")), pc.less_equal(first, pa.scalar(b"~")))
+    return bool(header) and not bool(pc.all(mask, min_count=0).as_py())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(TEXT, TEXT), max_size=8), st.integers(0, 3), st.sets(st.sampled_from(list("=@\t+-"))))
+def test_cells_are_screened_by_their_first_byte_as_by_arrows_starts_with(rows, cut, present):
+    import pyarrow as pa
+
+    a, b = ([r[k] for r in rows] for k in (0, 1))
+    cut = min(cut, len(rows))
+    table = pa.table(
+        {
+            "a": pa.chunked_array([pa.array(a[:cut], pa.string()), pa.array(a[cut:], pa.string())]),
+            "b": pa.chunked_array([pa.array(b, pa.string()).slice(0)], pa.string()),
+        }
+    )
+    present = sorted(present)
+    assert csvio._arrow_must_look(table, ["a", "b"], present) == _must_look_as_written(table, ["a", "b"], present)
+    sliced = pa.array(["x", *a], pa.string()).slice(1)  # an array that starts part way into its buffers
+    expected = [c.encode()[0] if c else 0 for c in a]
+    assert csvio.first_bytes(sliced).tolist() == expected == csvio.first_bytes(table.column("a")).tolist()
+    assert csvio.surely_not_blank(sliced).to_pylist() == [33 <= x <= 126 for x in expected]
+
+
+# -- the schema checks of derive's outputs, vouched for without pandera ------------------------------------
+
+VOCAB = vocab.load()
+NAN = float("nan")
+OUTPUT_CELLS = {  # the first of each is right
+    "derived": {
+        "metric_id": ["rate-a-b", "A-b", "a-", "x", ""],
+        "kind": ["rate", "share", "percentage_change", "nope", ""],
+        "formula": ["{a} / {b}", ""],
+        "value": [5.0, 150.0, -2.0, NAN, float("inf")],
+        "lower": [NAN, 4.0, 6.0, 5.0 + 1e-10],
+        "upper": [NAN, 6.0, 4.0, 5.0 - 1e-10],
+        "unit": ["per 100,000 people", "per 100,000 people per month", "percent", "per 0 people", "people\n", ""],
+        "period_start": ["2016-01-01", "", "2017-01-01", "2016-02-30", "1500-01-01"],
+        "period_end": ["2016-12-31", "", "2015-12-31", "2016-1-1"],
+        "period_rule": ["of:a-b", "", "span", "shift:a:-1", "of:A", "span\n", "of:"],
+    },
+    "claims": {
+        "claim_id": ["c-1", "C", ""],
+        "relation": ["equals", "at least", "about"],
+        "stated": [10.0, NAN, -1.0],
+        "stated_lower": [NAN, 9.0, 11.0],
+        "stated_upper": [NAN, 11.0, 9.0],
+        "verdict": ["consistent", "not_checkable", "maybe"],
+    },
+    "population": {
+        "population_id": ["pop-a-2016", "Pop"],
+        "year": ["2016", "1800", "2016.0", "+2016", " 2016", "", "٢٠١٦"],
+        "value": ["5000", "0", "-5", "5e3", "05000", "1" * 17],
+        "certainty": ["confirmed", "secondary", "guess"],
+    },
+}
+
+
+@st.composite
+def output_rows(draw, table: str):
+    """Rows of one of derive's outputs, right or with a cell or two that may be wrong."""
+    cells = OUTPUT_CELLS[table]
+    key = next(iter(cells))
+    rows = [{n: c[0] for n, c in cells.items()} | {key: f"{cells[key][0]}-{k}"} for k in range(draw(st.integers(1, 5)))]
+    for _ in range(draw(st.integers(0, 2))):
+        name = draw(st.sampled_from(sorted(cells)))
+        draw(st.sampled_from(rows))[name] = draw(st.sampled_from(cells[name]))
+    return rows
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(sorted(OUTPUT_CELLS)).flatmap(lambda t: st.tuples(st.just(t), output_rows(t))), st.booleans())
+def test_an_output_of_derive_passed_by_the_quick_check_is_one_pandera_passes(drawn, arrow):
+    import pyarrow as pa
+
+    table, rows = drawn
+    path = ROOT / "schemas" / f"{table}.schema.json"
+    fields = schema.field_types(schema.load_schema(path))
+    numbers = {n for n, t in fields.items() if t == "number"}
+    text = lambda c: pa.chunked_array([pa.array(c, type=pa.string())]) if arrow else c  # noqa: E731
+    cols = {n: np.array([r.get(n, 0.0) for r in rows]) if n in numbers else text([r.get(n, "x") for r in rows]) for n in fields}
+    if table == "population":
+        cols = {n: [r.get(n, "x") for r in rows] for n in fields}  # read from raw/, as text
+    lines = list(range(2, len(rows) + 2))
+    quick = schema.surely_valid(cols, schema.load_schema(path), table, len(rows), vocabulary=VOCAB)
+    old = schema.surely_valid
+    schema.surely_valid = lambda *a, **k: False
+    try:
+        slow = schema.check_frame(cols, path, table, "t", lines=lines, vocabulary=VOCAB)
+    finally:
+        schema.surely_valid = old
+    if quick:
+        assert slow == []
+    assert schema.check_frame(cols, path, table, "t", lines=lines, vocabulary=VOCAB) == slow
+
+
+@given(st.lists(st.sampled_from(["a", "b", "c", "ab", "é", ""]), max_size=8), st.booleans())
+def test_cells_in_order_are_distinct_as_sorted_ones_are(cells, ordered):
+    import pyarrow as pa
+
+    cells = sorted(cells) if ordered else cells
+    assert csvio.all_distinct(pa.array(cells, pa.string())) == (len(set(cells)) == len(cells))
+
+
+# -- a relation applied by the code made for its shape, against its programs read node by node -------------
+
+BOUND = st.sampled_from([0.0, -0.0, 1.0, -2.5, 3.0, 1e-9, 7.0, 1e12, float("inf"), -float("inf")]) | st.floats(-1e6, 1e6)
+
+
+@st.composite
+def expressions(draw, depth: int = 3):
+    from stopitnow_figures.reconcile import Node
+
+    if depth == 0 or draw(st.booleans()):
+        if draw(st.integers(0, 3)) == 0:
+            return Node("const", draw(st.sampled_from([0.0, 1.0, 2.0, -3.0, 0.5, 100.0])))
+        return Node("var", draw(st.integers(0, 3)))
+    op = draw(st.sampled_from(["+", "-", "*", "/", "neg"]))
+    if op == "neg":
+        return Node("neg", left=draw(expressions(depth - 1)))
+    return Node(op, left=draw(expressions(depth - 1)), right=draw(expressions(depth - 1)))
+
+
+def _outcome(apply, c, box):
+    from stopitnow_figures.reconcile import Infeasible
+
+    try:
+        moved = bool(apply(c, box))
+    except (Infeasible, ArithmeticError, ValueError) as exc:  # what interval arithmetic may raise too
+        moved = (type(exc).__name__, str(exc))
+    return moved, box.lo, box.hi, box.why_lo, box.why_hi
+
+
+@settings(max_examples=500, deadline=None)
+@given(expressions(), expressions(), st.sampled_from(["=", "<=", ">="]), st.lists(st.tuples(BOUND, BOUND), min_size=4, max_size=4))
+def test_a_relation_is_applied_by_its_made_code_as_by_its_programs(left, right, relation, ends):
+    import copy
+
+    from stopitnow_figures.reconcile import Box, Constraint, revise, revise_as_written
+
+    box = Box({v: min(a, b) for v, (a, b) in enumerate(ends)}, {v: max(a, b) for v, (a, b) in enumerate(ends)}, {1, 3})
+    c = Constraint("r", "identity", left, relation, right)
+    other = copy.deepcopy(box)
+    for _ in range(3):  # applied again, on the bounds it left
+        fast, plain = _outcome(revise, c, box), _outcome(revise_as_written, c, other)
+        assert repr(fast) == repr(plain)
+        if fast[0] and fast[0] is not True:
+            break
+
+
+# -- the rates evaluated on whole columns, against evaluate_many formula by formula -------------------------
+
+END = st.sampled_from([0.0, 1.0, 12.0, 5e5, float("inf"), -float("inf")]) | st.floats(-1e6, 1e6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(END, END, END), min_size=1, max_size=5),
+    st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4), st.integers(0, 2)), max_size=8),
+)
+def test_the_rates_are_evaluated_as_evaluate_many_evaluates_their_formulas(numbers, rows):
+    from stopitnow_figures.expr import evaluate_many
+    from stopitnow_figures.stages.derive import Environment, _rates_of
+
+    numbers = [(v, min(a, b), max(a, b)) for v, a, b in numbers]
+    env = Environment()
+    env._base = tuple(np.array([x[k] for x in numbers], dtype=float) for k in range(3))
+    env.index = {f"i{k}": k for k in range(len(numbers))}
+    rows = [(q % len(numbers), p % len(numbers), f) for q, p, f in rows]
+    factors = ["100000", "100000 / 12", "100000 / 2.5"]
+    at = (np.array([q for q, _, _ in rows], dtype=np.int64), np.array([p for _, p, _ in rows], dtype=np.int64))
+    got = _rates_of(at, np.array([f for _, _, f in rows], dtype=np.int64), factors, env)
+    formulas = [f"{{i{q}}} / {{i{p}}} * {factors[f]}" for q, p, f in rows]
+    want = evaluate_many(formulas, env.index, *env.arrays())
+    for mine, theirs in zip(got, (want.value, want.lo, want.hi), strict=True):
+        assert np.array_equal(np.asarray(mine, dtype=float), theirs, equal_nan=True)
