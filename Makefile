@@ -36,7 +36,7 @@ $(NODE_STAMP): package.json package-lock.json
 ## Create .venv with the pinned dependencies and the package
 venv: $(STAMP)
 
-## Rebuild the package: dvc repro (creates .venv first if needed; repairs a broken dvc.lock and finishes an interrupted publish first)
+## Rebuild the package: dvc repro (creates .venv first if needed; repairs a broken dvc.lock or DVC's lock record and finishes an interrupted publish first)
 repro: $(STAMP)
 	$(BIN)/python -m stopitnow_figures.preflight
 	$(BIN)/dvc repro

@@ -174,6 +174,22 @@ def test_an_empty_dvc_lock_is_restored_from_git_by_make_repros_preflight(tmp_pat
     assert dvc(repo, "status").returncode == 0  # DVC reads it again (what it finds out of date, repro reruns)
 
 
+def test_dvcs_record_of_running_stages_left_empty_by_a_kill_is_removed_by_make_repros_preflight(tmp_path):
+    """DVC killed while writing .dvc/tmp/rwlock leaves it empty, and every later dvc repro fails on it."""
+    repo = built(tmp_path)
+    rwlock = repo / ".dvc" / "tmp" / "rwlock"
+    rwlock.parent.mkdir(parents=True, exist_ok=True)
+    rwlock.write_bytes(b"")
+    assert "RWLock" in dvc(repo, "repro").stderr  # what DVC says of it
+    out = _preflight(repo)
+    assert out.returncode == 0 and ".dvc/tmp/rwlock" in out.stderr and "removed it" in out.stderr
+    assert not rwlock.exists()
+    assert dvc(repo, "repro").returncode == 0
+    _consistent(repo)
+    rwlock.write_text('{"exclusive": {}, "read": {}}', encoding="utf-8")  # a sound record is left alone
+    assert _preflight(repo).stderr == "" and rwlock.exists()
+
+
 def test_a_yaml_alias_chain_in_params_is_refused_before_dvc_reads_it(tmp_path):
     repo = built(tmp_path)
     params = repo / "params.yaml"

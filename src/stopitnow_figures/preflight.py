@@ -28,7 +28,7 @@ from .publishing import recover, write_problem
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     paths = Paths(Path(args[0]) if args else Path.cwd())
-    notes, problems = [repair_lock(paths)], []
+    notes, problems = [repair_lock(paths), repair_rwlock(paths)], []
     try:
         notes.append(recover(paths))
     except WriteError as exc:  # a publish that can be neither finished nor put back (the message says what to do)
@@ -39,6 +39,25 @@ def main(argv: list[str] | None = None) -> int:
     for p in problems:
         print(str(p), file=sys.stderr)
     return 1 if problems else 0
+
+
+def repair_rwlock(paths: Paths) -> str | None:
+    """Remove DVC's record of the stages running (.dvc/tmp/rwlock) where it is not JSON: DVC killed while
+    writing it leaves it empty, and every later dvc repro then fails on it. It records only what a running
+    DVC holds, so a record no DVC could have finished writing holds nothing."""
+    import json
+
+    rwlock = paths.root / ".dvc" / "tmp" / "rwlock"
+    try:
+        json.loads(rwlock.read_text(encoding="utf-8"))
+        return None
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):  # (UnicodeDecodeError is a ValueError)
+        if not rwlock.is_file():
+            return None  # not DVC's (a folder): DVC reports it
+    rwlock.unlink(missing_ok=True)
+    return ".dvc/tmp/rwlock (DVC's record of running stages) was empty or broken, as DVC leaves it when killed while writing it: removed it"
 
 
 def repair_lock(paths: Paths) -> str | None:
