@@ -35,6 +35,8 @@ from .errors import Collector
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_START = frozenset(FORMULA_PREFIXES)
+FORMULA_SIGNS = ("+", "-")  # these may also start a number, which is data (see ``looks_like_formula``)
+FORMULA_ONLY = tuple(p for p in FORMULA_PREFIXES if p not in FORMULA_SIGNS)
 _FORMULA_AFTER_LINE_END = re.compile("\n[" + re.escape("".join(FORMULA_PREFIXES)) + "]")
 ARROW_MIN_BYTES = 1 << 20  # below this the strict reader is as fast as starting Arrow
 
@@ -451,7 +453,7 @@ def _read_arrow(data: bytes, columns: list[str], optional: frozenset[str], *, st
         table = _arrow_csv(body, header)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return None
-    if table.num_rows != n_lines or _arrow_must_look(table, header, [ch for ch in "=@\t+-" if ch.encode() in data]):
+    if table.num_rows != n_lines or _arrow_must_look(table, header, [ch for ch in FORMULA_PREFIXES if ch.encode() in data]):
         return None  # a blank line or a cell spanning lines (the strict reader counts lines), or a cell to report
     if strict and not _strict_agrees(data, end + 1, table, header):
         return None
@@ -479,8 +481,8 @@ def _arrow_must_look(table, header: list[str], present: list[str]) -> bool:
     Each such character is one byte of UTF-8, so a cell starts with it where its first byte is it."""
     import numpy as np
 
-    plain = [ord(ch) for ch in ("=", "@", "\t") if ch in present]
-    signs = [ord(ch) for ch in ("+", "-") if ch in present]
+    plain = [ord(ch) for ch in FORMULA_ONLY if ch in present]
+    signs = [ord(ch) for ch in FORMULA_SIGNS if ch in present]
     for h in header:
         if not plain and not signs:
             break

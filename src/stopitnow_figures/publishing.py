@@ -42,7 +42,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .csvio import FORMULA_PREFIXES, Table, WriteError, atomic_write_text, first_bytes
+from .csvio import FORMULA_ONLY, FORMULA_SIGNS, Table, WriteError, atomic_write_text, first_bytes
 from .errors import Collector, Problem
 from .paths import Paths, Tree
 
@@ -363,6 +363,5 @@ def _read_arrow(path: Path, seen: Screened, columns: list[str]) -> Table | None:
     return Table(header, {h: table.column(h) for h in header}, None, table.num_rows)
 
 
-# the first bytes of a cell a spreadsheet would run: a sign may also start a number, which is data
-_SIGNS = list(b"+-")
-_FORMULA_ONLY = [ord(c) for c in FORMULA_PREFIXES if ord(c) not in _SIGNS]
+# the first bytes of a cell a spreadsheet would run, and of one it may run (a sign may start a number)
+_FORMULA_ONLY, _SIGNS = [ord(c) for c in FORMULA_ONLY], [ord(c) for c in FORMULA_SIGNS]
