@@ -78,6 +78,7 @@ REGISTRY = _registry(
     ("unit-mismatch", "A unit that does not fit the number", "match the unit to the number's kind (percentages in percent, multiples in times)"),
     ("unknown-place", "A place with no reading", "add the place to raw/places.csv with its GSS code, or say it has none"),
     ("unknown-period", "Period words the parser cannot read", "add a reading to raw/period_readings.csv"),
+    ("period-length-mismatch", "A stated length that disagrees with the dates of its period", "read the words by hand: add a row to raw/period_readings.csv with the dates you judge right and your reasoning (the message names both readings)"),
     ("period-ref-cycle", "A period_ref that leads back to its own figure", "a period_ref must not lead back, through other figures, to the figure itself"),
     ("bad-date", "A date that does not exist", "write a real date as YYYY-MM-DD"),
     ("period-ordered", "A period that ends before it starts", "fix the dates: a period cannot end before it starts"),
