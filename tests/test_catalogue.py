@@ -173,6 +173,7 @@ class Case:
     accepted: bool = False
     stage: str | None = None  # run this stage module directly instead of dvc repro
     only: bool = False  # the expected problems are all the run reports (nothing follows from them)
+    message: str = ""  # where given, the exact message of the first expected problem
 
 
 FIG = "raw/figures.csv"
@@ -277,6 +278,15 @@ CASES = [
         "unknown period wording",
         edit(FIG, ",in 2016,,", ",in the year of the rooster,,"),
         [("unknown-period", FIG, "in the year of the rooster", "period")],
+    ),
+    Case(
+        "a stated length that disagrees with the dates the same words name",
+        # worked by hand: October 2015 (from the 1st) to September 2016 (to the 30th) is twelve whole months, not six
+        edit(FIG, ",between October 2015 and September 2016,,", ",in the six months between October 2015 and September 2016,,"),
+        [("period-length-mismatch", FIG, "wigantoday-2016-greater-manchester-f02,", "period")],
+        only=True,  # the figures that take their period from it get no problem of their own
+        message="'in the six months between October 2015 and September 2016' gives 6 months, but the dates it names read as "
+        "2015-10-01 to 2016-09-30, 12 months; write the reading you judge right in raw/period_readings.csv, with your reasoning",
     ),
     Case(
         "impossible date (30 February)",
@@ -863,13 +873,15 @@ def test_catalogue(case: Case, built_repo: Path):
         assert out.returncode != 0
         assert "Traceback" not in out.stderr and "Traceback" not in out.stdout
         lines = [ln for ln in out.stderr.splitlines() if re.match(r"^\S+?(:\d+)?: \[", ln)]
-        for type_, file, line, column in expected:
+        for k, (type_, file, line, column) in enumerate(expected):
             where = file if line is None else f"{file}:{line}"
             col = f" column {column!r}" if column else ""
             hits = [ln for ln in lines if ln.startswith(f"{where}: [{type_}]{col}")]
             assert hits, f"no '{where}: [{type_}]{col}' in:\n{out.stderr}"
             if column:
                 assert " value " in hits[0]  # the message names the value too
+            if case.message and k == 0:
+                assert hits[0].endswith(": " + case.message), hits[0]
         if case.only:
             assert len(lines) == len(expected), f"expected only {expected}, got:\n" + "\n".join(lines)
         assert snapshot(repo) == before

@@ -13,7 +13,8 @@ import re
 from datetime import date
 from urllib.parse import quote
 
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+from .periods import MONTH_NAMES as MONTHS
+
 CFF_MESSAGE = (
     "If you use this data package, please cite it as below. To cite a single number, "
     "give its id (stopitnow-figures cite ID) and cite the original article too."

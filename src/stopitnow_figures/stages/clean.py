@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import math
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import NamedTuple
@@ -329,7 +329,14 @@ class FigureCleaner:
         self.starts = locate_quotes(self.inputs.texts, self.col["source_id"], self.col["quote"])
         self.reader = None if not self.params else NumberReader(self.vocabulary, self.params)
         self.places = PlaceReader(self.paths, self.vocabulary, self.inputs.places, self.inputs.geographies)
-        self.periods = PeriodReader(self.paths, self.vocabulary, self.inputs.readings, self.windows, self.problems)
+        self.periods = PeriodReader(
+            self.paths,
+            self.vocabulary,
+            self.inputs.readings,
+            self.windows,
+            confirmed_dates(self.vocabulary, self.inputs.sources),
+            self.problems,
+        )
         self.basis = self.vocabulary.names("figures", "period_basis")
         self.source_ids = set(self.inputs.sources.column("source_id"))
         self._numbers: dict[str, tuple | str] = {}
@@ -586,19 +593,29 @@ def geo_note(place: str, geography: str, note: str, inferred: bool) -> str:
     return f"{text}. {note}" if note else text
 
 
+def confirmed_dates(vocabulary: Vocabulary, sources: Table) -> set[str]:
+    """The sources whose publication date is confirmed (the notes of periods read from it say so)."""
+    confirmed = vocabulary.names("sources", "date_basis").confirmed
+    return {sid for sid, basis in zip(sources.column("source_id"), sources.column("date_basis"), strict=True) if basis == confirmed}
+
+
 class PeriodReader:
     """The period of each figure: its words read by hand (raw/period_readings.csv) or
     by the parser, against its article's publication window and the periods of the
-    figures its period_ref names (resolved without recursion, cycles reported)."""
+    figures its period_ref names (resolved without recursion, cycles reported). A
+    figure whose period_ref names a figure whose period could not be read is not read
+    either (its problem follows from the other's), unless its words are read by hand."""
 
-    def __init__(self, paths: Paths, vocabulary: Vocabulary, readings: Table, windows: dict, problems: Collector) -> None:
-        self.paths, self.windows, self.problems = paths, windows, problems
+    def __init__(
+        self, paths: Paths, vocabulary: Vocabulary, readings: Table, windows: dict, confirmed: set[str], problems: Collector
+    ) -> None:
+        self.paths, self.windows, self.confirmed, self.problems = paths, windows, confirmed, problems
         self.rdisplay = paths.rel(paths.raw_period_readings)
         self.readings = {}
         for k, r in enumerate(readings):
             self.readings[(r["source_id"], r["period"])] = (k, self.reading_of(r))
         self.used: set[int] = set()
-        self.unread: set[int] = set()  # rows in a period_ref cycle, or depending on one
+        self.unread: set[int] = set()  # rows in a period_ref cycle or whose words could not be read, or depending on one
         self._memo: dict[tuple, tuple[Period | None, str | None]] = {}
 
     def reading_of(self, r: Row) -> Period | None:
@@ -649,11 +666,12 @@ class PeriodReader:
             if j is None:
                 stack.pop()
                 active.discard(i)
-                if i in self.unread or any(r in self.unread for r in edges[i]):
+                if not self.by_hand(i, col) and (i in self.unread or any(r in self.unread for r in edges[i])):
                     self.unread.add(i)  # in a cycle, or after one: its period follows from the cycle's problem, not a new one
                     done[i] = None
                     continue
-                done[i] = self.period_of(i, [done[r] for r in edges[i] if done.get(r) is not None], fig, col, display)
+                refs = [replace(done[r], figure=col["figure_id"][r]) for r in edges[i] if done.get(r) is not None]
+                done[i] = self.period_of(i, refs, fig, col, display)
             elif j in active:
                 self.problems.add(
                     "period-ref-cycle", display, fig.line(j), "period_ref", col["period_ref"][j], "period_ref leads back to this figure"
@@ -662,6 +680,11 @@ class PeriodReader:
             elif j not in done:
                 stack.append((j, iter(edges[j])))
                 active.add(j)
+
+    def by_hand(self, i: int, col: dict) -> bool:
+        """Whether the period words of row ``i`` are read by hand (raw/period_readings.csv)."""
+        words = col["period"][i]
+        return bool(words) and (col["source_id"][i], words) in self.readings
 
     def period_of(self, i: int, refs: list[Period], fig: Table, col: dict, display: str) -> Period | None:
         sid, words = col["source_id"][i], col["period"][i]
@@ -672,19 +695,20 @@ class PeriodReader:
         if words and (sid, words) in self.readings:
             self.used.add(self.readings[(sid, words)][0])
         if error is not None:
-            self.problems.add("unknown-period", display, fig.line(i), "period", words, error)
+            self.problems.add(error.type, display, fig.line(i), "period", words, str(error))
+            self.unread.add(i)
         return period
 
-    def read(self, sid: str, words: str, refs: tuple[Period, ...]) -> tuple[Period | None, str | None]:
+    def read(self, sid: str, words: str, refs: tuple[Period, ...]) -> tuple[Period | None, PeriodParseError | None]:
         """The period the words give in an article (a hand reading first), or why they give none."""
         if words and (sid, words) in self.readings:
             return self.readings[(sid, words)][1], None
         if sid not in self.windows:
             return None, None  # the article's dates are unknown (reported with the source)
         try:
-            return parse_period(words, self.windows[sid], refs), None
+            return parse_period(words, self.windows[sid], refs, sid in self.confirmed), None
         except PeriodParseError as exc:
-            return None, str(exc)
+            return None, exc
 
 
 def check_coverage(paths: Paths, inputs: Inputs, spans: dict[str, list[Span]], problems: Collector) -> dict[str, int]:
