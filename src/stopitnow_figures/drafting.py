@@ -181,16 +181,17 @@ def _single(d: dict) -> str:
 
 def _periods(p: dict, dates: dict[str, str]) -> str:
     """Period words, three forms: (a) a preposition or "the", modifiers, a number, a unit of time, and an end
-    ("to June 25", "of this year", or a year alone: "the same period last year") or a relative word; (b) a preposition and a date, with a second one after a range word; (c) "the", a year
-    and a unit ("the 2015-16 period"). ``periods`` keeps a form (a) only where its words make it a period."""
+    ("to June 25", "of this year", or one alone: "the same period last year") or a relative word ("ago");
+    (b) a preposition and a date, with a second one after a range word; (c) "the", a year and a unit ("the
+    2015-16 period"). ``read`` keeps a form (a) only where its words make it a period (``_is_period``)."""
     prep, dets, mods = alternation(p["prepositions"]), alternation(p["determiners"]), alternation(p["modifiers"])
     units, ends, rel = alternation(p["units"]), alternation(p["ends"]), alternation(p["relative"])
     ranges, points = alternation(p["ranges"]), alternation(p["endpoints"])
     dateish = rf"(?:{dates['date']}|{dates['months']}(?:\s+{dates['years']})?|{dates['years']})"
-    year_words = rf"(?:{mods}\s+(?i:year))"
+    year_words = rf"(?:{mods}\s+{units})"  # "last year", "this month"
     form_a = (
         rf"(?P<lead>\b{prep}\s+(?:{dets}\s+)*|\b(?i:the)\s+)?(?P<mods>(?:\b{mods}\s+)*)(?:(?P<num>{NUM})[-\s]+)?"
-        rf"\b(?P<unit>{units})\b(?:\s+(?i:period)\b)?"
+        rf"\b(?P<unit>{units})\b(?:\s+{units}\b)?"  # "12 month period"
         rf"(?P<end>\s+{ends}\s+(?:(?i:the)\s+)?(?:{dateish}|{year_words}|{points})|\s+{year_words}\b)?(?P<rel>\s+{rel}\b)?"
     )
     edge, kinds = rf"(?:{alternation(p['edges'])}\s+)?", alternation(p["kinds"])
