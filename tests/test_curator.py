@@ -169,16 +169,25 @@ def test_an_article_goes_from_a_text_file_to_a_published_version(tmp_path):
     out = cli(repo, "propose", SID)
     assert out.exit_code == 0, out.output
     drafted = [f for f in rows(repo / "raw/figures.csv") if f["source_id"] == SID]
-    # the six numbers with their hedges, each in the shortest unique quote; the unit where the next word says it
-    assert [(f["figure_id"], f["as_written"], f["quote"], f["unit"]) for f in drafted] == [
-        (f"{SID}-f01", "MORE than 200", "MORE than 200", "people"),
-        (f"{SID}-f02", "214", "214", "people"),
-        (f"{SID}-f03", "160", "160", ""),
-        (f"{SID}-f04", "34 per cent", "34 per cent", "percent"),
-        (f"{SID}-f05", "Hundreds", "Hundreds", ""),
-        (f"{SID}-f06", "512", "512", "calls"),
+    # the six numbers with their hedges; the period words of their sentence ("last year", "the year before") as
+    # their period, each quote the shortest unique span holding the number and those words; the unit where the
+    # next word says it. "34 per cent" is a rise (a relation): it takes period words of its own clause only,
+    # and ": a 34 per cent rise" has none.
+    assert [(f["figure_id"], f["as_written"], f["quote"], f["unit"], f["period"]) for f in drafted] == [
+        (
+            f"{SID}-f01",
+            "MORE than 200",
+            "MORE than 200 people in Scotland called the Stop It Now! helpline last year",
+            "people",
+            "last year",
+        ),
+        (f"{SID}-f02", "214", "214 people from Scotland called the helpline last year", "people", "last year"),
+        (f"{SID}-f03", "160", "160 the year before", "", "the year before"),
+        (f"{SID}-f04", "34 per cent", "34 per cent", "percent", ""),
+        (f"{SID}-f05", "Hundreds", "Hundreds", "", ""),
+        (f"{SID}-f06", "512", "512 calls last year", "calls", "last year"),
     ]
-    assert drafted[3]["measure"] == "percentage_change"  # "rise" in its sentence
+    assert drafted[3]["measure"] == "percentage_change"  # "rise" in its clause
     others = [(r["text"], r["category"]) for r in rows(repo / "raw/not_figures.csv") if r["source_id"] == SID]
     assert others == [("over 18", "age_limit"), ("0808 1000 900", "phone_number")]
 

@@ -434,11 +434,12 @@ def propose(root: Path, source_id: str) -> None:
     """Draft rows for every number of an article that nothing accounts for yet.
 
     Appends draft figure rows to raw/figures.csv (a unique quote, the number
-    with its hedge, the unit where the next word decides it) and draft
-    not-figure rows to raw/not_figures.csv (phone numbers, age limits, years),
-    each marked DRAFT. The build refuses a draft and names the columns a
-    curator must fill (quantity, measure, place, period): finish each row and
-    remove the mark.
+    with its hedge, the period words of its sentence, the unit and measure
+    where its words decide them) and draft not-figure rows to
+    raw/not_figures.csv (datelines and timestamps, phone numbers, ages,
+    period words no figure takes, durations, idioms and the like), each marked
+    DRAFT. The build refuses a draft and names the columns a curator must fill
+    (quantity, measure, place): finish each row and remove the mark.
 
     \b
     Example:

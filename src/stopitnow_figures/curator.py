@@ -4,10 +4,12 @@ These commands write raw/ (only when a curator runs them; no stage ever does),
 and they use the pipeline's own rules: the source id rule, the hedge and vague
 vocabularies, the finder and its coverage, the raw schemas. ``propose`` does
 the mechanical part of reading an article (where each unaccounted number is,
-a unique quote, the number with its hedge, a unit where the next word decides
-it) and marks every row it writes as a draft: which quantity, which place
-code, which period and which measure stay with the curator, and the build
-refuses a draft until a person has finished it.
+a unique quote, the number with its hedge, the period words of its sentence,
+a unit and a measure where its words decide them, and the page furniture and
+words that are not figures, by the rules of ``drafting``) and marks every row
+it writes as a draft: which quantity and which place code stay with the
+curator, who checks the rest, and the build refuses a draft until a person
+has finished it.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from . import raw, vocab
+from . import drafting, raw, vocab
 from .csvio import atomic_write_bytes, read_table
 from .errors import Collector, InputError
 from .paths import Paths
 from .sources import sha256_of
+from .values import FRACTIONS, SCALES, UNITS
 
 
 class Refused(Exception):
@@ -115,14 +118,10 @@ def append_rows(path: Path, header: list[str], rows: list[dict[str, str]]) -> No
 
 # -- propose ------------------------------------------------------------------------
 
-SCALE_WORDS = re.compile(r"(?:\s+(?:of\s+|a\s+)?(?:thousands|thousand|millions|million|hundreds|hundred))+")
-PER_CENT = re.compile(r"\s*(?:per cent|percent|%)")
+_SCALE = drafting.alternation([*SCALES, *(s + "s" for s in SCALES)])
+SCALE_WORDS = re.compile(rf"(?:\s+(?:of\s+|a\s+)?{_SCALE}\b)+(?:\s+and\s+{drafting.NUM})?")  # "tens of thousands", "one hundred and fifty"
+HYPHENED = re.compile(rf"-{drafting.alternation([*UNITS, *FRACTIONS, *(f + 's' for f in FRACTIONS)])}\b")  # "twenty-one", "two-thirds"
 MULTIPLE = re.compile(r"\s+times(?P<rest>\s+(?:the|as|that|more|bigger|larger|higher))", re.IGNORECASE)  # "10 times the size"
-FRACTIONS = ("half", "third", "thirds", "quarter", "quarters", "fifth", "tenth")  # written with "a": "a third"
-RISE_WORDS = ("rise", "increase", "jump", "up", "fall", "drop", "decrease", "more than doubling")
-PHONE = re.compile(r"\b0\d{3}[ -]?\d{3,4}[ -]?\d{3,4}\b")
-AGE = re.compile(r"\b(?:under|over|aged)[- ]\d{1,2}s?\b|\bunder-\d{2}s\b", re.IGNORECASE)
-YEAR = re.compile(r"\b(?:in|since|of|from|to|until|by)\s+(?:19|20)\d\d\b", re.IGNORECASE)
 
 
 def propose(paths: Paths, sid: str) -> tuple[list[dict], list[dict]]:
@@ -158,47 +157,46 @@ def _next_number(figures, sid: str) -> int:
 
 
 def draft_rows(vocabulary, sid: str, text: str, mentions: list, first: int) -> tuple[list[dict], list[dict]]:
-    """The draft figure and not-figure rows for the mentions (in order of the text), figure ids from ``first``."""
-    figures, others, covered = [], [], []
+    """The draft figure and not-figure rows for the mentions (in order of the text), figure ids from ``first``.
+    A mention that words which are not a figure's hold (``drafting``) is a not-figure row, one for each run of
+    such words; a mention in period words is left to the figure of its sentence that takes them as its
+    period (its quote then holds them), or, where no figure does, is a not-figure row; any other is a figure."""
+    g = drafting.grammar(vocabulary)
+    reading = drafting.read(g, text)
+    spans: list[tuple[int, int]] = []
+    held: dict[drafting.Words, None] = {}  # words of a not-figure row, in order of the text
+    in_periods: dict[drafting.Words, None] = {}
     for m in mentions:
-        if any(a <= m.start < b for a, b in covered):
+        if any(a <= m.start < b for a, b in spans):
             continue  # a mention inside a number already drafted ("tens of thousands")
-        other = not_figure(vocabulary, text, m)
-        if other:
-            span, category, reason = other
-            covered.append(span)
-            context = unique_span(text, *span)
-            others.append(_other_row(sid, text[span[0] : span[1]], text[context[0] : context[1]], category, reason))
-            continue
-        start, end = written_span(vocabulary, text, m)
-        covered.append((start, end))
-        figures.append(figure_row(vocabulary, sid, text, start, end, f"{sid}-f{first + len(figures):02d}"))
-    return figures, others
-
-
-def not_figure(vocabulary, text: str, m) -> tuple[tuple[int, int], str, str] | None:
-    """A phone number, an age limit or a year that only dates something: its span, category and reason."""
-    kinds = vocabulary.names("raw/not_figures", "category")
-    for pattern, category, reason in (
-        (PHONE, kinds.phone_number, "A telephone number, not a count."),
-        (AGE, kinds.age_limit, "An age limit, not a count."),
-        (YEAR, kinds.date, "A year that dates something, not a count (confirm it is not a figure's period words)."),
-    ):
-        for hit in pattern.finditer(text, max(0, m.start - 12), m.end + 16):
-            if hit.start() <= m.start and m.end <= hit.end():
-                return (hit.start(), hit.end()), category, f"{raw.DRAFT_MARK} (confirm): {reason}"
-    return None
+        words = drafting.holding(reading, m.start, m.end)
+        if words is None:
+            spans.append(written_span(vocabulary, text, m))
+        else:
+            (in_periods if words.rule == drafting.PERIOD else held)[words] = None
+    drafted = [drafting.unit_and_measure(vocabulary, text, a, b) for a, b in spans]
+    periods = drafting.periods_of(text, spans, [m in vocabulary.relations for _, m in drafted], reading.periods)
+    ordinals = tuple(vocabulary.drafting["ordinals"]["words"])
+    for words in in_periods.keys() - set(periods):  # period words no figure takes
+        held[words._replace(rule=drafting.leftover_rule(g, text, words, ordinals))] = None
+    figures = [
+        figure_row(sid, text, (a, b), f"{sid}-f{first + k:02d}", unit_measure, period)
+        for k, ((a, b), unit_measure, period) in enumerate(zip(spans, drafted, periods, strict=True))
+    ]
+    return figures, [_other_row(g, sid, text, w) for w in sorted(held)]
 
 
 def written_span(vocabulary, text: str, m) -> tuple[int, int]:
-    """The number as written: the mention with the hedge word before it, and the rest of a number in words."""
+    """The number as written: the mention with the hedge word before it, and the rest of a number in words
+    ("twenty-one", "tens of thousands", "half a million"), its per cent or its times."""
     start, end = m.start, m.end
-    for tail in (SCALE_WORDS, PER_CENT, MULTIPLE):
+    percent = [w for w, u in vocabulary.unit_words.items() if u == vocabulary.kind_units["percent"][0]]
+    for tail in (HYPHENED, SCALE_WORDS, re.compile(r"\s*" + drafting.alternation(percent) + r"(?!\w)"), MULTIPLE):
         hit = tail.match(text, end)
         if hit:
             end = hit.end() - len(hit.groupdict().get("rest") or "")
     article = re.search(r"(?<![\w])an?\s+$", text[max(0, start - 3) : start], re.IGNORECASE)  # "a third", "an eighth"
-    if article and m.text.lower() in FRACTIONS:
+    if article and m.text.lower().removesuffix("s") in FRACTIONS:
         start -= len(article.group(0))
     before = text[max(0, start - 30) : start]
     for words, _ in vocabulary.hedges:  # longest first
@@ -233,47 +231,51 @@ def _trim(text: str, a: int, b: int) -> int:
     return b
 
 
-def figure_row(vocabulary, sid: str, text: str, start: int, end: int, fid: str) -> dict[str, str]:
-    a, b = unique_span(text, start, end)
-    written = text[start:end]
-    after = text[end : end + 20].lower()
-    unit = next((u for w, u in vocabulary.unit_words.items() if re.match(r"\s*" + re.escape(w) + r"\b", after)), "")
-    if written.lower().endswith(("per cent", "percent", "%")):
-        unit = vocabulary.unit_words["per cent"]
-    elif written.lower().endswith(" times"):
-        unit = vocabulary.kind_units["multiple"][0]
-    sentence = _sentence(text, start)
-    measure = (
-        vocabulary.names("figures", "measure").percentage_change
-        if unit == "percent" and any(re.search(rf"\b{w}\b", sentence.lower()) for w in RISE_WORDS)
-        else ""
+def figure_row(sid: str, text: str, span: tuple[int, int], fid: str, unit_measure: tuple[str, str], period=None) -> dict[str, str]:
+    """A draft figure row for the number at ``span``: a unique quote holding it (and its period words, where it
+    takes some: they are drafted as its period), its unit and measure (``drafting.unit_and_measure``)."""
+    (start, end), (unit, measure) = span, unit_measure
+    a, b = unique_span(text, min(start, period.start), max(end, period.end)) if period else unique_span(text, start, end)
+    words = text[period.start : period.end] if period else ""
+    cells = (("quantity_id", ""), ("measure", measure), ("unit", unit), ("place", ""), ("period", words))
+    todo = [c for c, v in cells[:4] if not v]
+    check = [c for c, v in cells[1:] if v]
+    seen = (
+        f' Period drafted from the words "{words}" of its sentence: keep them if they are this figure\'s period, '
+        "else clear period and list their number in raw/not_figures.csv."
+        if period
+        else " No period words seen in its sentence."
     )
-    todo = [c for c, v in (("quantity_id", ""), ("measure", measure), ("unit", unit)) if not v]
-    note = f"{raw.DRAFT_MARK} (to fill: {', '.join(todo + ['place', 'period'])}): drafted by propose from: {sentence.strip()}"
+    s, e = drafting.sentence(text, start)
+    left = f"to fill: {', '.join(todo)}" + (f"; to check: {', '.join(check)}" if check else "")
+    note = f"{raw.DRAFT_MARK} ({left}).{seen} Drafted by propose from: {text[s:e].strip()}"
     return {
         "figure_id": fid,
         "source_id": sid,
         "quantity_id": "",
         "quote": text[a:b],
-        "as_written": written,
+        "as_written": text[start:end],
         "measure": measure,
         "unit": unit,
         "place": "",
-        "period": "",
+        "period": words,
         "period_ref": "",
         "reading": "",
         "notes": note,
     }
 
 
-def _sentence(text: str, at: int) -> str:
-    a = max(text.rfind(". ", 0, at), text.rfind("\n", 0, at)) + 1
-    ends = [e for e in (text.find(". ", at), text.find("\n", at)) if e >= 0]
-    return text[a : min(ends) + 1 if ends else len(text)]
-
-
-def _other_row(sid: str, written: str, context: str, category: str, reason: str) -> dict[str, str]:
-    return {"source_id": sid, "text": written, "context": context, "category": category, "reason": reason}
+def _other_row(g, sid: str, text: str, words) -> dict[str, str]:
+    """A draft not-figure row for the words: their text, a unique context, their rule's category and reason."""
+    a, b = unique_span(text, words.start, words.end)
+    rule = g.rules[words.rule]
+    return {
+        "source_id": sid,
+        "text": text[words.start : words.end],
+        "context": text[a:b],
+        "category": rule["category"],
+        "reason": f"{raw.DRAFT_MARK} (confirm): {rule['reason']}",
+    }
 
 
 # -- diff ---------------------------------------------------------------------------

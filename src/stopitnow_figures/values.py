@@ -427,3 +427,16 @@ def _whole(text: str, a: int, b: int) -> bool:
     if before in (",", ".") and text[a - 2 : a - 1].isdigit() and text[a].isdigit():
         return False
     return not (after in (",", ".") and text[b + 1 : b + 2].isdigit() and text[b - 1].isdigit())
+
+
+def kind_of(text: str) -> str:
+    """The kind of a number as written, hedge words and all, without reading its value: percent ("5 per cent"),
+    multiple ("10 times", "double"), fraction ("a third", "two thirds") or count."""
+    kind, rest = _kind_of(" ".join(text.lower().split()))
+    words = rest.replace("-", " ").split()  # "two-thirds"
+    last = words[-1] if words else ""
+    if kind == "count" and last in MULTIPLES:
+        return "multiple"
+    if kind == "count" and (last in FRACTIONS or last.removesuffix("s") in FRACTIONS):
+        return "fraction"
+    return kind

@@ -47,6 +47,7 @@ class Vocabulary:
     primary_keys: dict[str, tuple[str, ...]]
     foreign_keys: dict[str, list[dict]]
     id_pattern: str  # the form of every id a formula may name (figure ids are a stricter form of it)
+    drafting: dict  # the words `propose` drafts by (vocabulary.json's "drafting"; read by drafting.py)
 
     def enum(self, table: str, field: str) -> tuple[str, ...]:
         return self.enums[table][field]
@@ -122,6 +123,7 @@ def _load(schemas: Path) -> Vocabulary:
         primary_keys={t: tuple(s.get("primaryKey", ())) for t, s in tables.items()},
         foreign_keys={t: list(s.get("foreignKeys", [])) for t, s in tables.items()},
         id_pattern=_id_pattern(tables),
+        drafting=reg["drafting"],
     )
     _check(vocab)
     return vocab
@@ -169,9 +171,24 @@ def _check(v: Vocabulary) -> None:
         stray = sorted(set(words) - set(enum))
         if stray:
             raise RuntimeError(f"schemas/vocabulary.json: {role} {stray} are not in the schema enum {list(enum)}")
+    _check_drafting(v)
     missing = sorted(set(v.qualifiers) - set(v.intervals))
     if missing:
         raise RuntimeError(f"schemas/vocabulary.json gives no interval for qualifiers {missing}")
+
+
+def _check_drafting(v: Vocabulary) -> None:
+    """The categories, measures and units the drafting words name are words of their schema enums."""
+    d = v.drafting
+    roles = {
+        "drafting rule categories": ({r["category"] for r in d["rules"].values()}, v.enum("raw/not_figures", "category")),
+        "drafting measures": ({m["measure"] for k, m in d["measures"].items() if k != "description"}, v.measures),
+        "drafting per-month units": (set(d["per_month"]["units"]) | set(d["per_month"]["units"].values()), v.units),
+    }
+    for role, (words, enum) in roles.items():
+        stray = sorted(set(words) - set(enum))
+        if stray:
+            raise RuntimeError(f"schemas/vocabulary.json: {role} {stray} are not in the schema enum {list(enum)}")
 
 
 def id_regex(v: Vocabulary) -> re.Pattern[str]:
