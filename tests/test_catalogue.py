@@ -254,6 +254,40 @@ CASES = [
         [("unknown-hedge", FIG, "that at least 100,000", "as_written")],
     ),
     Case(
+        "a hedged count read open: its interval contradicts its qualifier",
+        edit(
+            FIG,
+            ",around 300,website_visitors,people,the city,In the first 12 months since launching,,,",
+            ",around 300,website_visitors,people,the city,In the first 12 months since launching,,open eveningtimes-2017-glasgow-f04,",
+        ),
+        [
+            ("qualifier-interval", FIG, "eveningtimes-2017-glasgow-f07,", "qualifier"),
+            ("vague-floor", FIG, "eveningtimes-2017-glasgow-f07,", "reading"),
+        ],
+        only=True,
+    ),
+    Case(
+        "a vague word left capped where its article's own number shows it a floor",
+        edit(FIG, ",thousands,estimated_offenders,people,,,,open herald-2017-scotland-f08,", ",thousands,estimated_offenders,people,,,,,"),
+        [("vague-floor", FIG, "herald-2017-scotland-f12,", "reading")],
+        only=True,
+    ),
+    Case(
+        "a vague word read open with no number of its article to show it a floor",
+        edit(
+            FIG,
+            ",tens of thousands,people_helped,people,,,,,",
+            ",tens of thousands,people_helped,people,,,,open bournemouthecho-2019-dorset-f07,",
+        ),
+        [("vague-floor", FIG, "bournemouthecho-2019-dorset-f06,", "reading")],
+        only=True,
+    ),
+    Case(
+        "an identity's basis outside its vocabulary",
+        edit(IDE, "{uk-ceop-estimate},reading,", "{uk-ceop-estimate},guess,"),
+        [("not-in-vocabulary", IDE, "estimates-2016-over-ceop,", "basis")],
+    ),
+    Case(
         "unknown measure",
         edit(FIG, "helpline_other_person,people,Scots", "helpline_others,people,Scots"),
         [("not-in-vocabulary", FIG, "helpline_others", "measure")],
@@ -647,6 +681,13 @@ CASES = [
         edit(PUB, ",78,exact,78,78,", ",78,exact,80,79,"),
         [("bounds-ordered", PUB, ",78,exact,80,79,", "value")],
         stage="validation",
+    ),
+    Case(
+        "a published exact count with an interval around it",
+        edit(PUB, ",78,exact,78,78,", ",78,exact,70,80,"),
+        [("qualifier-interval", PUB, ",78,exact,70,80,", "qualifier")],
+        stage="validation",
+        only=True,
     ),
     Case(
         "a published stated interval out of order",

@@ -411,6 +411,7 @@ class QuantityTable:
         return {
             **{c: [r[c] for r in rows] for c in ("identity_id", "left", "relation", "right")},
             "inputs": [" ".join(dict.fromkeys(inputs(r["left"]) + inputs(r["right"]))) for r in rows],
+            "basis": [r["basis"] for r in rows],
             "note": [r["note"] for r in rows],
         }
 
