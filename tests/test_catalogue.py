@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BIN, dvc, env, snapshot
+from conftest import BIN, dvc, env, package_version, snapshot
 
 pytestmark = pytest.mark.slow
 
@@ -283,6 +283,12 @@ CASES = [
         only=True,
     ),
     Case(
+        "an identity across two articles said to hold by definition",
+        edit(IDE, "{scotland-2015-17-website-visitors},reading,", "{scotland-2015-17-website-visitors},definition,"),
+        [("identity-basis", IDE, "national-q2-visitors-within-evening-times-total,", "basis")],
+        only=True,
+    ),
+    Case(
         "an identity's basis outside its vocabulary",
         edit(IDE, "{uk-ceop-estimate},reading,", "{uk-ceop-estimate},guess,"),
         [("not-in-vocabulary", IDE, "estimates-2016-over-ceop,", "basis")],
@@ -403,17 +409,17 @@ CASES = [
     ),
     Case(
         "an identity that names no known quantity",
-        append(IDE, "test-unknown,{uk-2016-helpline-callz},at most,{uk-2016-helpline-calls},For the test.\n"),
+        append(IDE, "test-unknown,{uk-2016-helpline-callz},at most,{uk-2016-helpline-calls},definition,For the test.\n"),
         [("unknown-id", IDE, "test-unknown", "left")],
     ),
     Case(
         "an identity whose right side is not a formula",
-        append(IDE, "test-bad-right,{uk-2016-helpline-calls},at most,{scotland-2016-helpline-own-calls} *,For the test.\n"),
+        append(IDE, "test-bad-right,{uk-2016-helpline-calls},at most,{scotland-2016-helpline-own-calls} *,definition,For the test.\n"),
         [("bad-formula", IDE, "test-bad-right", "right")],
     ),
     Case(
         "a total and parts counted differently",
-        append(IDE, "test-mixed,{uk-2016-helpline-calls},sum of parts,{scotland-2016-helpline-own-callers},For the test.\n"),
+        append(IDE, "test-mixed,{uk-2016-helpline-calls},sum of parts,{scotland-2016-helpline-own-callers},definition,For the test.\n"),
         [("bad-formula", IDE, "test-mixed", "right")],
     ),
     Case(
@@ -601,7 +607,7 @@ CASES = [
     Case(
         "a source no CHANGELOG entry names",
         edit("CHANGELOG.md", "`national-2017-scotland` (The National) and", "The National and"),
-        [("source-not-in-changelog", "CHANGELOG.md", "## 0.3.0 - ", None)],
+        [("source-not-in-changelog", "CHANGELOG.md", f"## {package_version()[0]} - ", None)],  # the current version's entry
         only=True,
     ),
     # -- cells, as the schemas type them ---------------------------------------

@@ -7,6 +7,7 @@ Every expected value is worked out by hand in its comment."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -238,3 +239,43 @@ def test_a_definition_identity_stands_where_a_stated_percentage_can_go():
     assert sol.set_aside[m.index["rise"]] == "f03"
     assert bounds(sol, m, "before") == (30, 30)
     assert bounds(sol, m, "rise") == pytest.approx((20, 20))
+
+
+# -- an identity across articles rests on a reading ---------------------------------------------------------
+
+
+def bases_checked(identities: list[dict]) -> list[tuple[str, str]]:
+    """The identity-basis problems of two articles' quantities: x-f01 gives q-x (Scotland's 2016 calls), y-f01
+    gives q-y (the UK's), y-f02 gives q-y2, and q-z is implied, dated by y-f02."""
+    from stopitnow_figures.csvio import Table
+    from stopitnow_figures.paths import Paths
+    from stopitnow_figures.stages.reconcile import QuantityTable
+
+    quantities = [
+        {"quantity_id": q, "measure": "helpline_any", "unit": "calls", "counting": "events", "period": rule}
+        for q, rule in (("q-x", "of:x-f01"), ("q-y", "of:y-f01"), ("q-y2", "of:y-f02"), ("q-z", "shift:y-f02:-1"))
+    ]
+    figures = [{"figure_id": f, "quantity_id": q, "source_id": f[0]} for f, q in (("x-f01", "q-x"), ("y-f01", "q-y"), ("y-f02", "q-y2"))]
+    tables = {
+        "quantities": Table.from_rows(["quantity_id", "measure", "unit", "counting", "geography_code", "period", "note"], quantities),
+        "figures": Table.from_rows(["figure_id", "quantity_id", "source_id"], figures),
+        "identities": Table.from_rows(["identity_id", "left", "relation", "right", "basis", "note"], identities),
+        "geographies": Table.from_rows(["geography_code"], []),
+    }
+    found = Collector()
+    QuantityTable(Paths(Path(__file__).parents[1]), VOCAB, tables, found).check_bases(set())
+    return [(p.type, p.value) for p in found.problems]
+
+
+def identity(left: str, right: str, basis: str) -> dict:
+    return {"identity_id": "i", "left": left, "relation": "at most", "right": right, "basis": basis, "note": "n"}
+
+
+def test_an_identity_across_articles_must_say_it_rests_on_a_reading():
+    # Scotland's calls (article x) at most the UK's (article y): only if both count calls alike, a reading
+    assert bases_checked([identity("{q-x}", "{q-y}", "definition")]) == [("identity-basis", "definition")]
+    assert bases_checked([identity("{q-x}", "{q-y}", "reading")]) == []
+    # within one article (q-z is dated by article y's figure): a definition may hold
+    assert bases_checked([identity("{q-z}", "{q-y} + {q-y2}", "definition")]) == []
+    # article x's q-x beside article y's q-z and q-y2: no one article gives all three
+    assert bases_checked([identity("{q-x} + {q-z}", "{q-y2}", "definition")]) == [("identity-basis", "definition")]
