@@ -82,7 +82,7 @@ def generate(n: int, out: Path) -> None:
             a, b, total = f"{sid}-q01", f"{sid}-q02", f"{sid}-total"
             measure, unit, _ = MEASURES[first % len(MEASURES)]
             quantities.append([total, "The total of two synthetic quantities", measure, unit, "events", "", "", ""])
-            identities.append([f"{sid}-sum", f"{{{total}}}", "equals", f"{{{a}}} + {{{b}}}", "A synthetic total."])
+            identities.append([f"{sid}-sum", f"{{{total}}}", "equals", f"{{{a}}} + {{{b}}}", "definition", "A synthetic total."])
             derivations.append([f"{sid}-sum", "total", f"{{{a}}} + {{{b}}}", "people", "", "span", "Sum of two synthetic quantities."])
             claims.append([f"{sid}-restated", f"{sid}-f01", f"{{{a}}}", "equals", "The figure against the rest of its set."])
     write_csv(out / "raw" / "sources.csv", ["source_id", "publisher", "headline", "url", "headline_basis", "publisher_basis", "published_earliest",
@@ -126,7 +126,7 @@ def generate(n: int, out: Path) -> None:
         ["quantity_id", "description", "measure", "unit", "counting", "geography_code", "period", "note"],
         quantities,
     )
-    write_csv(out / "raw" / "identities.csv", ["identity_id", "left", "relation", "right", "note"], identities)
+    write_csv(out / "raw" / "identities.csv", ["identity_id", "left", "relation", "right", "basis", "note"], identities)
     name_sources(out / "CHANGELOG.md", [s[0] for s in sources])
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BIN, dvc, env, snapshot
+from conftest import BIN, dvc, env, package_version, snapshot
 
 pytestmark = pytest.mark.slow
 
@@ -255,6 +255,46 @@ CASES = [
         [("unknown-hedge", FIG, "that at least 100,000", "as_written")],
     ),
     Case(
+        "a hedged count read open: its interval contradicts its qualifier",
+        edit(
+            FIG,
+            ",around 300,website_visitors,people,the city,In the first 12 months since launching,,,",
+            ",around 300,website_visitors,people,the city,In the first 12 months since launching,,open eveningtimes-2017-glasgow-f04,",
+        ),
+        [
+            ("qualifier-interval", FIG, "eveningtimes-2017-glasgow-f07,", "qualifier"),
+            ("vague-floor", FIG, "eveningtimes-2017-glasgow-f07,", "reading"),
+        ],
+        only=True,
+    ),
+    Case(
+        "a vague word left capped where its article's own number shows it a floor",
+        edit(FIG, ",thousands,estimated_offenders,people,,,,open herald-2017-scotland-f08,", ",thousands,estimated_offenders,people,,,,,"),
+        [("vague-floor", FIG, "herald-2017-scotland-f12,", "reading")],
+        only=True,
+    ),
+    Case(
+        "a vague word read open with no number of its article to show it a floor",
+        edit(
+            FIG,
+            ",tens of thousands,people_helped,people,,,,,",
+            ",tens of thousands,people_helped,people,,,,open bournemouthecho-2019-dorset-f07,",
+        ),
+        [("vague-floor", FIG, "bournemouthecho-2019-dorset-f06,", "reading")],
+        only=True,
+    ),
+    Case(
+        "an identity across two articles said to hold by definition",
+        edit(IDE, "{scotland-2015-17-website-visitors},reading,", "{scotland-2015-17-website-visitors},definition,"),
+        [("identity-basis", IDE, "national-q2-visitors-within-evening-times-total,", "basis")],
+        only=True,
+    ),
+    Case(
+        "an identity's basis outside its vocabulary",
+        edit(IDE, "{uk-ceop-estimate},reading,", "{uk-ceop-estimate},guess,"),
+        [("not-in-vocabulary", IDE, "estimates-2016-over-ceop,", "basis")],
+    ),
+    Case(
         "unknown measure",
         edit(FIG, "helpline_other_person,people,Scots", "helpline_others,people,Scots"),
         [("not-in-vocabulary", FIG, "helpline_others", "measure")],
@@ -379,17 +419,17 @@ CASES = [
     ),
     Case(
         "an identity that names no known quantity",
-        append(IDE, "test-unknown,{uk-2016-helpline-callz},at most,{uk-2016-helpline-calls},For the test.\n"),
+        append(IDE, "test-unknown,{uk-2016-helpline-callz},at most,{uk-2016-helpline-calls},definition,For the test.\n"),
         [("unknown-id", IDE, "test-unknown", "left")],
     ),
     Case(
         "an identity whose right side is not a formula",
-        append(IDE, "test-bad-right,{uk-2016-helpline-calls},at most,{scotland-2016-helpline-own-calls} *,For the test.\n"),
+        append(IDE, "test-bad-right,{uk-2016-helpline-calls},at most,{scotland-2016-helpline-own-calls} *,definition,For the test.\n"),
         [("bad-formula", IDE, "test-bad-right", "right")],
     ),
     Case(
         "a total and parts counted differently",
-        append(IDE, "test-mixed,{uk-2016-helpline-calls},sum of parts,{scotland-2016-helpline-own-callers},For the test.\n"),
+        append(IDE, "test-mixed,{uk-2016-helpline-calls},sum of parts,{scotland-2016-helpline-own-callers},definition,For the test.\n"),
         [("bad-formula", IDE, "test-mixed", "right")],
     ),
     Case(
@@ -577,7 +617,7 @@ CASES = [
     Case(
         "a source no CHANGELOG entry names",
         edit("CHANGELOG.md", "`national-2017-scotland` (The National) and", "The National and"),
-        [("source-not-in-changelog", "CHANGELOG.md", "## 0.3.0 - ", None)],
+        [("source-not-in-changelog", "CHANGELOG.md", f"## {package_version()[0]} - ", None)],  # the current version's entry
         only=True,
     ),
     # -- cells, as the schemas type them ---------------------------------------
@@ -657,6 +697,13 @@ CASES = [
         edit(PUB, ",78,exact,78,78,", ",78,exact,80,79,"),
         [("bounds-ordered", PUB, ",78,exact,80,79,", "value")],
         stage="validation",
+    ),
+    Case(
+        "a published exact count with an interval around it",
+        edit(PUB, ",78,exact,78,78,", ",78,exact,70,80,"),
+        [("qualifier-interval", PUB, ",78,exact,70,80,", "qualifier")],
+        stage="validation",
+        only=True,
     ),
     Case(
         "a published stated interval out of order",

@@ -31,9 +31,13 @@ EXPECTED = {
     f"{H}-f09": ("2", "rounded", "1.8", "2.2", "times", "multiple", UK, "2012-01-01", "2016-12-31", "inferred"),
     # "up to half a million": a count is never negative
     f"{H}-f10": ("500000", "up_to", "0", "500000", "people", "estimated_offenders", UK, "", "", "not stated"),
-    # "the charity had worked with hundreds", said by the Director of Stop it Now! Scotland: Scotland, inferred
-    f"{H}-f11": ("200", "vague", "200", "999", "people", "charity_clients", S, "", "", "not stated"),
-    f"{H}-f12": ("2000", "vague", "2000", "9999", "people", "estimated_offenders", "", "", "", "not stated"),
+    # "the charity had worked with hundreds": the Herald's "the charity" is the Lucy Faithfull Foundation ("run by
+    # the child protection charity the Lucy Faithfull Foundation"), UK-wide: the UK, inferred; "hundreds" is
+    # 200 to 999, no other figure of the article counting the charity's clients
+    f"{H}-f11": ("200", "vague", "200", "999", "people", "charity_clients", UK, "", "", "not stated"),
+    # "there are thousands of men out there viewing": the same article's "an estimated 100,000 people" (at least
+    # 90,000, the same measure) is above 9,999, so "thousands" is a floor here: 2,000 with no upper end
+    f"{H}-f12": ("2000", "vague", "2000", "", "people", "estimated_offenders", "", "", "", "not stated"),
     # "ALMOST 1000 ... in just three months": the quarter after 25 June 2017
     f"{N}-f01": ("1000", "nearly", "900", "1000", "people", "help_seekers", S, "2017-06-26", "2017-09-25", "inferred"),
     # "Just under 560 ... in the three months to June 25" (2017): 3 units of its tens digit below 560, not 10 per cent

@@ -106,7 +106,7 @@ def node() -> str:
 
 def read_with_node(descriptor: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [node(), str(JS_SCRIPT), descriptor, "herald-2017-scotland-f06", "national-calls-jump"],
+        [node(), str(JS_SCRIPT), descriptor, "herald-2017-scotland-f06", "herald-share"],
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -206,8 +206,9 @@ def test_node_datapackage_reads_every_resource_resolving_each_foreign_key(where,
         "period_start": "2016-01-01",
         "source": {"source_id": "herald-2017-scotland", "publisher": "The Herald (Glasgow)"},
     }
-    assert got["claim"]["figure"] == {"figure_id": "national-2017-scotland-f05", "value": 80, "source_id": "national-2017-scotland"}
-    assert got["claim"]["computed"] == pytest.approx(25 / 30 * 100)
+    # "5 per cent of the 1,504 calls": the claim's figure is the 5, and the rest of the evidence gives 78 / 1,504
+    assert got["claim"]["figure"] == {"figure_id": "herald-2017-scotland-f05", "value": 5, "source_id": "herald-2017-scotland"}
+    assert got["claim"]["computed"] == pytest.approx(78 / 1504 * 100)
 
 
 def test_node_datapackage_refuses_a_figure_whose_source_is_missing(tmp_path):

@@ -140,7 +140,7 @@ def _finish(repo: Path) -> None:
         append(repo / "raw/quantities.csv", line)
     append(
         repo / "raw/identities.csv",
-        "courier-callers-rise,{scotland-2019-helpline-callers},equals,{scotland-2018-helpline-callers} * (1 + {scotland-helpline-callers-rise-2018-2019} / 100),The definition of the rise.",
+        "courier-callers-rise,{scotland-2019-helpline-callers},equals,{scotland-2018-helpline-callers} * (1 + {scotland-helpline-callers-rise-2018-2019} / 100),definition,The definition of the rise.",
     )
     append(
         repo / "raw/claims.csv",

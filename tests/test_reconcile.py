@@ -174,6 +174,18 @@ def test_the_a_third_conflict_is_published_with_its_rows():
     assert QUANTITIES["glasgow-2015-17-website-visitors"]["status"] == "pinned"
 
 
+def test_the_charity_running_totals_conflict_is_published_and_the_reading_set_aside():
+    # the Herald's "hundreds" (200 to 999, February 2017) and Wigan Today's "thousands" (2,000 to 9,999,
+    # November 2016): if both count the charity's men worked with after arrest, the later is at least the
+    # earlier, and 999 < 2,000. The link is a reading (basis reading): it is set aside, both counts stand
+    later, earlier = QUANTITIES["charity-men-worked-with-after-arrest-2017"], QUANTITIES["men-worked-with-after-arrest-2016"]
+    rows = ["charity-total-not-less-than-in-2016", "herald-2017-scotland-f11", "wigantoday-2016-greater-manchester-f07"]
+    for q, ends in ((later, (200, 999)), (earlier, (2000, 9999))):
+        assert q["status"] == "in conflict" and q["conflict"].split() == rows
+        assert q["set_aside"] == "charity-total-not-less-than-in-2016"
+        assert (float(q["lower"]), float(q["upper"])) == ends
+
+
 def test_a_contradictory_identity_is_reported_and_the_build_succeeds(tmp_path):
     from conftest import copy_repo
 
@@ -185,6 +197,7 @@ def test_a_contradictory_identity_is_reported_and_the_build_succeeds(tmp_path):
                 "{edinburgh-2015-17-website-visitors}",
                 "at least",
                 "{glasgow-2015-17-website-visitors}",
+                "definition",
                 "A false identity, for the test.",
             ]
         )

@@ -162,7 +162,7 @@ class ClaimChecker:
         """The stated number as rounded to its last written digit (the published interval where that is the same)."""
         written, reading = self._cell("as_written", figure_id), self._cell("reading", figure_id)
         parsed = self.reader.parse(written)
-        _, lo, hi = apply_reading(reading, parsed, *self.reader.published_interval(parsed, strict=True), self.vocabulary)
+        _, _, lo, hi = apply_reading(reading, parsed, *self.reader.published_interval(parsed, strict=True), self.vocabulary)
         return (-INF if lo is None else lo, INF if hi is None else hi)
 
     def fits(self, figure_id: str, relation: str, computed: tuple[float, Interval]):

@@ -89,6 +89,9 @@ REGISTRY = _registry(
     ("count-not-negative", "A negative count", "a count is never negative"),
     ("share-at-most-100", "A share above 100 per cent", "a share is never above 100 per cent"),
     ("bounds-ordered", "An interval out of order", "lower <= value <= upper"),
+    ("qualifier-interval", "A qualifier its interval contradicts", "give the figure the interval its qualifier implies (an exact count is a point; read a round count with reading round, whose qualifier is rounded): see schemas/vocabulary.json, qualifiers"),
+    ("identity-basis", "An identity across articles that does not say it rests on a reading", "give an identity whose quantities no one article gives all of the basis reading, and name the alternative reading in its note"),
+    ("vague-floor", "A vague count read against its article's own numbers", "read a vague word open (reading open <figure id>) where, and only where, a figure of the same article, measure, unit, place and period already exceeds the word's range: see docs/CURATING.md, Vague words"),
     ("stated-ordered", "A stated interval out of order", "stated_lower <= stated <= stated_upper"),
     ("quantity-mismatch", "A figure that does not fit the quantity it mentions", "give the figure the quantity's measure, unit and place, and a period within the quantity's, or name the right quantity"),
     # formulas, derivations and claims

@@ -565,7 +565,7 @@ class View:
 
     def identity_section(self, r: dict) -> str:
         i = e(r["identity_id"])
-        body = f"<p><code>{e(r['left'])}</code> {e(r['relation'])} <code>{e(r['right'])}</code></p>\n<p>Quantities: {self._links(r['inputs'])}</p>\n<p>{e(r['note'])}</p>"
+        body = f"<p><code>{e(r['left'])}</code> {e(r['relation'])} <code>{e(r['right'])}</code></p>\n<p>Quantities: {self._links(r['inputs'])}</p>\n<p>Basis: {e(r['basis'])}. {e(r['note'])}</p>"
         return _section(i, f"<code>{i}</code>", body)
 
     def claim_section(self, c: dict) -> str:

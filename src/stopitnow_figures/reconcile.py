@@ -198,6 +198,7 @@ class Constraint:
     right: Node | None = None
     bounds: tuple[float, float] = (-INF, INF)
     ratio: bool = False  # a mention of a percentage, share, multiple or difference
+    reading: bool = False  # an identity that rests on a reading of the text, not on definitions (basis reading)
 
     @property
     def variables(self) -> list[int]:
@@ -208,14 +209,18 @@ def mention(ident: str, var: int, lo: float, hi: float, ratio: bool) -> Constrai
     return Constraint(ident, "mention", Node("var", var), "in", bounds=(lo, hi), ratio=ratio)
 
 
-def identity(ident: str, left: Node, relation: str, right: Node, distinct: bool) -> list[Constraint]:
-    """The relations of an identity row; ``sum`` of distinct people: the total between the largest part and the sum."""
+def identity(ident: str, left: Node, relation: str, right: Node, distinct: bool, reading: bool = False) -> list[Constraint]:
+    """The relations of an identity row; ``sum`` of distinct people: the total between the largest part and the sum.
+    ``reading``: the identity rests on a reading of the text (its basis), which ranks it first to be set aside."""
     if relation != "sum":
-        return [Constraint(ident, "identity", left, relation, right)]
+        return [Constraint(ident, "identity", left, relation, right, reading=reading)]
     if not distinct:
-        return [Constraint(ident, "identity", left, "=", right)]
+        return [Constraint(ident, "identity", left, "=", right, reading=reading)]
     parts = [Node("var", v) for v in right.variables()]
-    return [Constraint(ident, "identity", left, "<=", right), *(Constraint(ident, "identity", left, ">=", p) for p in parts)]
+    return [
+        Constraint(ident, "identity", left, "<=", right, reading=reading),
+        *(Constraint(ident, "identity", left, ">=", p, reading=reading) for p in parts),
+    ]
 
 
 # -- propagation ---------------------------------------------------------------
@@ -694,6 +699,7 @@ class Relation:
     left: str
     relation: str  # = <= >= sum
     right: str
+    reading: bool = False  # rests on a reading of the text (identities.basis), not on definitions
 
 
 @dataclass
@@ -739,7 +745,7 @@ class Model:
         for r in relations:
             left, right = parse(r.left, named), parse(r.right, named)
             distinct = bool(quantities.distinct[left.variables()[0]]) if left.variables() else False
-            self.identity_rows += identity(r.ident, left, r.relation, right, distinct)
+            self.identity_rows += identity(r.ident, left, r.relation, right, distinct, r.reading)
             if r.relation == "sum" and distinct:
                 self.sums.append((r.ident, left.variables()[0], right.variables()))
         self.sets = linked_sets(self.identity_rows)
@@ -999,14 +1005,22 @@ class Model:
 
 
 def set_aside(rows: list[Constraint], core: list[str], feasible_without) -> list[Constraint]:
-    """What to leave out of a set that admits no value, from its smallest conflict: the first mention of a
-    relation (a percentage, share, multiple or difference) whose removal alone lets the rest hold; else every
-    such mention in the conflict; else its identities; else all its rows."""
+    """What to leave out of a set that admits no value, from its smallest conflict, weakest first: an identity
+    that rests on a reading of the text (the package's own inference, weaker than anything an article says);
+    then a mention of a relation (a percentage, share, multiple or difference: an article's claim about its
+    counts never overrides the counts); then the identities that hold by definition; else all its rows. Of the
+    first two kinds, the first row whose removal alone lets the rest hold, else every row of the kind in the
+    conflict (the rows of one identity go together)."""
     inside = [c for c in rows if c.ident in core]
-    for c in inside:
-        if c.kind == "mention" and c.ratio and feasible_without([c]):
-            return [c]
-    for pick in (lambda c: c.kind == "mention" and c.ratio, lambda c: c.kind == "identity", lambda c: True):
+    for pick in (lambda c: c.kind == "identity" and c.reading, lambda c: c.kind == "mention" and c.ratio):
+        kind = [c for c in inside if pick(c)]
+        for ident in dict.fromkeys(c.ident for c in kind):
+            alone = [c for c in kind if c.ident == ident]
+            if feasible_without(alone):
+                return alone
+        if kind:
+            return kind
+    for pick in (lambda c: c.kind == "identity", lambda c: True):
         chosen = [c for c in inside if pick(c)]
         if chosen:
             return chosen
@@ -1104,9 +1118,11 @@ def model_of_tables(
         hi=figures.numbers("upper", INF)[0],
         ids_unique=ids_unique,
     )
+    reading = vocabulary.names("identities", "basis").reading
+    basis = identities.column("basis") if "basis" in identities.names else [""] * len(identities)
     relations = [
-        Relation(r["identity_id"], r["left"], relation_symbol(vocabulary, r["relation"]), r["right"])
-        for r in identities
+        Relation(r["identity_id"], r["left"], relation_symbol(vocabulary, r["relation"]), r["right"], b == reading)
+        for r, b in zip(identities, basis, strict=True)
         if r["identity_id"] not in skip
     ]
     return Model(qs, mentions, relations, vocabulary.names("quantities", "status"))

@@ -66,9 +66,50 @@ def _period_ordered(df):
     return ~both | (df["period_start"] <= df["period_end"])
 
 
+def qualifier_agrees(qualifier, value, lower, upper, intervals: dict[str, str]):
+    """Whether each row's interval has the shape its qualifier gives it (``schemas/vocabulary.json``, qualifiers,
+    after any curated reading): point, lower = value = upper; half_unit and around, both ends, apart; below,
+    upper = value with a lower end under it; lower_bound, lower = value and no upper end; upper_bound, upper =
+    value and no lower end or one under it; vague_range, lower = value and an upper end above it or none (a
+    vague word read open). A boolean array; true where the qualifier or the value is missing (other rules
+    report those). ``qualifier``: text cells (a list, an Arrow array or a pandas Series); the rest numbers
+    (NaN where empty)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = qualifier if isinstance(qualifier, pa.Array | pa.ChunkedArray) else pa.array(qualifier, type=pa.string(), from_pandas=True)
+    keys = list(intervals)
+    code = pc.fill_null(pc.index_in(text, value_set=pa.array(keys, type=pa.string())), -1).to_numpy(zero_copy_only=False)
+    shape = np.append(np.array([intervals[k] for k in keys], dtype=object), "")[code]
+    v, lo, hi = (np.asarray(x, dtype=float) for x in (value, lower, upper))
+    has_lo, has_hi = ~np.isnan(lo), ~np.isnan(hi)
+    with np.errstate(invalid="ignore"):
+        at_lo, at_hi = has_lo & np.isclose(lo, v, rtol=1e-9, atol=1e-9), has_hi & np.isclose(hi, v, rtol=1e-9, atol=1e-9)
+        apart, under, over = has_lo & has_hi & (lo < hi), has_lo & (lo < v), has_hi & (hi > v)
+    holds = {
+        "point": at_lo & at_hi,
+        "half_unit": apart,
+        "around": apart,
+        "below": at_hi & under,
+        "lower_bound": at_lo & ~has_hi,
+        "upper_bound": at_hi & (~has_lo | under),
+        "vague_range": at_lo & (~has_hi | over),
+    }
+    ok = np.isnan(v) | (shape == "")
+    for name, mask in holds.items():
+        ok |= (shape == name) & mask
+    return ok
+
+
 def rules(vocabulary: Vocabulary) -> dict[str, Rule]:
     """Every row rule, by its error type."""
     counts, shares = list(vocabulary.count_units), list(vocabulary.shares)
+
+    def qualifier_interval(df):
+        import pandas as pd
+
+        return pd.Series(qualifier_agrees(df["qualifier"], df["value"], df["lower"], df["upper"], vocabulary.intervals), index=df.index)
 
     def count_not_negative(df):
         return ~df["unit"].isin(counts) | (df["value"] >= 0)
@@ -81,6 +122,14 @@ def rules(vocabulary: Vocabulary) -> dict[str, Rule]:
         r.name: r
         for r in (
             Rule("bounds-ordered", _ordered, "value", "lower <= value <= upper where bounded"),
+            Rule(
+                "qualifier-interval",
+                qualifier_interval,
+                "qualifier",
+                "the interval contradicts the qualifier: exact is a point (lower = value = upper), a rounded or approximate "
+                "number has both ends, nearly ends at the value, more than and at least have no upper end, up to and fewer "
+                "than end at the value, a vague word starts at the value (schemas/vocabulary.json, qualifiers)",
+            ),
             Rule("count-not-negative", count_not_negative, "value", "a count cannot be negative"),
             Rule("share-at-most-100", share_at_most_100, "value", "a share cannot exceed 100 per cent"),
             Rule("period-ordered", _period_ordered, "period_end", "period_start <= period_end"),
@@ -98,7 +147,15 @@ def rules(vocabulary: Vocabulary) -> dict[str, Rule]:
 
 # the row rules of each published table (raw tables have none)
 TABLE_RULES = {
-    "figures": ("bounds-ordered", "count-not-negative", "share-at-most-100", "period-ordered", "period-complete", "offsets-ordered"),
+    "figures": (
+        "bounds-ordered",
+        "qualifier-interval",
+        "count-not-negative",
+        "share-at-most-100",
+        "period-ordered",
+        "period-complete",
+        "offsets-ordered",
+    ),
     "derived": ("bounds-ordered", "share-at-most-100", "period-ordered", "period-complete"),
     "claims": ("stated-ordered",),
 }
@@ -279,6 +336,11 @@ def _rule_surely_holds(rule: str, columns: dict, vocabulary: Vocabulary) -> bool
         if not all(_is_numbers(c) for c in (value, lo, hi)):
             return False
         return bool((np.isnan(lo) | (lo <= value + 1e-9)).all() and (np.isnan(hi) | (value <= hi + 1e-9)).all())
+    if rule == "qualifier-interval":
+        value, lo, hi, qualifier = (columns.get(n) for n in ("value", "lower", "upper", "qualifier"))
+        if not all(_is_numbers(c) for c in (value, lo, hi)) or qualifier is None or _is_numbers(qualifier):
+            return False
+        return bool(qualifier_agrees(qualifier, value, lo, hi, vocabulary.intervals).all())
     if rule == "share-at-most-100":
         value, kind = columns.get("value"), columns.get("kind")
         if "measure" in columns or not _is_numbers(value) or kind is None or _is_numbers(kind):
@@ -454,7 +516,8 @@ def _schema_problems(
     try:
         validator(schema_path, table, vocabulary).validate(df, lazy=True)
     except pe.SchemaErrors as exc:
-        return [_problem(rec, columns, schema, extra, display, lines) for rec in exc.failure_cases.to_dict("records")]
+        # pandera reports a failing row rule once for each column of the frame: one problem each
+        return list(dict.fromkeys(_problem(rec, columns, schema, extra, display, lines) for rec in exc.failure_cases.to_dict("records")))
     return []
 
 

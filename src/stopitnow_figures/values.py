@@ -12,7 +12,7 @@ multiples) and the arithmetic of the interval shapes.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -65,6 +65,8 @@ MULTIPLES = {
     "tripled": 3,
     "trebling": 3,
 }
+
+OPEN = "open"  # the reading of a vague word used as a floor (schemas/vocabulary.json, readings; see ``floors``)
 
 _DIGITS = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?$")
 _PERCENT = re.compile(r"^(.*?)\s*(?:%|per\s+cent|percent)$")
@@ -225,7 +227,8 @@ class NumberReader:
         (see ``apply_reading``)."""
         parsed = self.parse(text)
         value, lower, upper = self.published_interval(parsed)
-        return (parsed, *apply_reading(reading, parsed, value, lower, upper, self.vocabulary))
+        qualifier, *bounds = apply_reading(reading, parsed, value, lower, upper, self.vocabulary)
+        return (parsed if qualifier == parsed.qualifier else replace(parsed, qualifier=qualifier), *bounds)
 
 
 def plain_readings(reader: NumberReader, written: list[str], curated: list[str]):
@@ -285,12 +288,14 @@ def _plain_interval(reader: NumberReader, qualifier: str, v: np.ndarray, unit: n
 
 
 def apply_reading(reading: str, parsed: Parsed, value: float, lower: float | None, upper: float | None, vocabulary: Vocabulary):
-    """A curated reading of a number beyond its hedge words (raw/figures.csv, column reading; each reading of
-    ``schemas/vocabulary.json``): "round", an unhedged count read as rounded to its last significant digit;
-    "lower N", a lower end set by other words of the quote, which the row's notes quote; "open", no upper end
-    (the words set a floor only)."""
+    """(qualifier, value, lower, upper) after a curated reading of a number beyond its hedge words (raw/figures.csv,
+    column reading; each reading of ``schemas/vocabulary.json``): "round", an unhedged count read as rounded to
+    its last significant digit, whose qualifier is then the vocabulary's ``read_as_rounded`` (a rounded number
+    is not exact: the one place a reading decides a qualifier); "lower N", a lower end set by other words of the
+    quote, which the row's notes quote; "open <figure id>", no upper end (a vague word used as a floor, as the
+    named figure shows: see ``floors``)."""
     if not reading:
-        return value, lower, upper
+        return parsed.qualifier, value, lower, upper
     name, _, arg = reading.partition(" ")
     if name not in vocabulary.readings:
         raise ValueParseError(f"{reading!r} is not a reading; use one of {sorted(vocabulary.readings)}")
@@ -298,16 +303,16 @@ def apply_reading(reading: str, parsed: Parsed, value: float, lower: float | Non
         if parsed.qualifier != vocabulary.unhedged_count or not parsed.significant_unit:
             raise ValueParseError("only an unhedged count written in digits can be read as round")
         half = 0.5 * parsed.significant_unit
-        return value, value - half, value + half
-    if name == "open":
-        return value, lower, None
+        return vocabulary.read_as_rounded, value, value - half, value + half
+    if name == OPEN:
+        return parsed.qualifier, value, lower, None
     try:
         bound = float(arg.replace(",", ""))
     except ValueError:
         raise ValueParseError(f"{reading!r}: give the lower end as a number (lower 1)") from None
     if upper is not None and bound > upper or bound > value:
         raise ValueParseError(f"{reading!r}: the lower end must not exceed the number ({value:g})")
-    return value, max(bound, lower) if lower is not None else bound, upper
+    return parsed.qualifier, value, max(bound, lower) if lower is not None else bound, upper
 
 
 def _significant_unit(whole: str) -> float:

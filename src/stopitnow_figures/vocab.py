@@ -29,6 +29,7 @@ class Vocabulary:
     intervals: dict[str, str]  # qualifier -> interval shape
     unhedged_count: str
     unhedged_other: str
+    read_as_rounded: str  # the qualifier of an unhedged count read as rounded (reading round)
     vague: str
     unit_groups: dict[str, tuple[str, ...]]
     kind_units: dict[str, tuple[str, ...]]
@@ -105,6 +106,7 @@ def _load(schemas: Path) -> Vocabulary:
         intervals=dict(quals["intervals"]),
         unhedged_count=quals["unhedged_count"],
         unhedged_other=quals["unhedged_other"],
+        read_as_rounded=quals["read_as_rounded"],
         vague=quals["vague_word"],
         unit_groups=groups,
         kind_units={k: groups[g] for k, g in reg["units"]["of_kind"].items()},
@@ -152,7 +154,7 @@ def _check(v: Vocabulary) -> None:
     roles = {
         "hedge qualifiers": ({q for _, q in v.hedges}, v.qualifiers),
         "qualifier intervals": (set(v.intervals), v.qualifiers),
-        "unhedged and vague qualifiers": ({v.unhedged_count, v.unhedged_other, v.vague}, v.qualifiers),
+        "unhedged, rounded and vague qualifiers": ({v.unhedged_count, v.unhedged_other, v.read_as_rounded, v.vague}, v.qualifiers),
         "unit groups": (
             {u for g in v.unit_groups.values() for u in g} | set(v.rated_units) | set(v.whole_units) | set(v.unit_words.values()),
             v.units,

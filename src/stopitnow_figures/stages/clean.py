@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .. import config, raw, vocab
+from .. import config, floors, raw, vocab
 from ..csvio import Row, Table, atomic_write_text, read_table, write_tables
 from ..errors import Collector
 from ..finder import Mention, Span, account, mention_positions
@@ -110,6 +110,8 @@ def check(paths: Paths) -> Checked:
     geographies = clean_geographies(paths, inputs, problems)
     cleaner = FigureCleaner(paths, vocabulary, inputs, params, problems)
     figures, lines = cleaner.clean_all()
+    if cleaner.reader is not None:  # params.yaml unusable: reported by its own check
+        floors.check(figures, lines, cleaner.reader, vocabulary, cleaner.display, problems)
     spans = figure_spans(inputs.figures, inputs.texts, cleaner.starts, cleaner.number_at)
     mentions = check_coverage(paths, inputs, spans, problems)
     check_numbers_claimed_once(paths, inputs, spans, problems)

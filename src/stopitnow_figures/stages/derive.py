@@ -577,7 +577,8 @@ def months(start: str, end: str) -> float:
 
 def rated_quantities(vocabulary: Vocabulary, quantities: Table, estimates: dict) -> np.ndarray:
     """The rows of the quantities that get rates: counts of a flow (not a stock, not a relation) with a place, a
-    period and a population estimate."""
+    period, a population estimate and a point value (a quantity no figure gives that the evidence bounds from one
+    side only, such as calls known only to be at least their callers, has no number to rate)."""
     import pyarrow.compute as pc
 
     counting = vocabulary.names("quantities", "counting")
@@ -592,7 +593,8 @@ def rated_quantities(vocabulary: Vocabulary, quantities: Table, estimates: dict)
     keep = tests[0]
     for t in tests[1:]:
         keep = pc.and_(keep, t)
-    return np.flatnonzero(np.asarray(keep.to_numpy(zero_copy_only=False), dtype=bool))
+    valued = np.isfinite(quantities.numbers("value")[0])
+    return np.flatnonzero(np.asarray(keep.to_numpy(zero_copy_only=False), dtype=bool) & valued)
 
 
 def text_column(table: Table, name: str):

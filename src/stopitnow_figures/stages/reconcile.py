@@ -148,6 +148,7 @@ class QuantityTable:
     def model(self) -> Model | None:
         """The reconciliation model, every row checked first (problems are collected, not raised; None where there are any)."""
         refused = self.check_identities()
+        self.check_bases(refused)
         if not self.surely_holds():
             self.check_quantities()
             self.check_mentions()
@@ -348,6 +349,49 @@ class QuantityTable:
                 refused.add(r["identity_id"])
         return refused
 
+    def check_bases(self, refused: set[str]) -> None:
+        """An identity that joins quantities no one article gives all of rests on the reading that the articles
+        count the same thing: its basis is reading (docs/CURATING.md, Identities and their basis). A quantity no
+        article gives (nor dates) is left out of the test."""
+        reading = self.vocabulary.names("identities", "basis").reading
+        for r in self.t["identities"]:
+            if r["identity_id"] in refused or r["basis"] == reading:
+                continue
+            given = [s for q in dict.fromkeys(inputs(r["left"]) + inputs(r["right"])) if (s := self.sources_of.get(q))]
+            if len(given) > 1 and not set.intersection(*given):
+                message = (
+                    f"no one article gives all its quantities (they come from {', '.join(sorted(set().union(*given)))}): "
+                    f"a link across articles rests on the reading that they count the same thing; make its basis {reading!r} "
+                    "and name the alternative in the note"
+                )
+                self.problems.add("identity-basis", self.i_display, r.line, "basis", r["basis"], message)
+
+    @cached_property
+    def sources_of(self) -> dict[str, set[str]]:
+        """The articles that give each quantity an identity names: those of its mentions, and that of the figure
+        whose period its period rule takes (an implied count is dated by one article's figure)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        named = pa.array(self.named, type=pa.string())
+        f = self.t["figures"]
+        mine = pc.is_in(f.arrow("quantity_id"), value_set=named)
+        out: dict[str, set[str]] = {}
+        for qid, sid in zip(
+            pc.filter(f.arrow("quantity_id"), mine).to_pylist(), pc.filter(f.arrow("source_id"), mine).to_pylist(), strict=True
+        ):
+            out.setdefault(qid, set()).add(sid)
+        q = self.t["quantities"]
+        rows = pc.is_in(q.arrow("quantity_id"), value_set=named)
+        rules = dict(zip(pc.filter(q.arrow("quantity_id"), rows).to_pylist(), pc.filter(q.arrow("period"), rows).to_pylist(), strict=True))
+        dated = {qid: rule.split(":")[1] for qid, rule in rules.items() if rule.startswith(("of:", "shift:"))}
+        at = pc.is_in(f.arrow("figure_id"), value_set=pa.array(sorted(set(dated.values())), type=pa.string()))
+        source = dict(zip(pc.filter(f.arrow("figure_id"), at).to_pylist(), pc.filter(f.arrow("source_id"), at).to_pylist(), strict=True))
+        for qid, fid in dated.items():
+            if fid in source:
+                out.setdefault(qid, set()).add(source[fid])
+        return out
+
     def formula_ok(self, r) -> bool:
         """Both sides in the formula language, and a sum's total and parts single quantities counted alike."""
         from ..reconcile import parse
@@ -411,6 +455,7 @@ class QuantityTable:
         return {
             **{c: [r[c] for r in rows] for c in ("identity_id", "left", "relation", "right")},
             "inputs": [" ".join(dict.fromkeys(inputs(r["left"]) + inputs(r["right"]))) for r in rows],
+            "basis": [r["basis"] for r in rows],
             "note": [r["note"] for r in rows],
         }
 
