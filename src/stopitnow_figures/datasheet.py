@@ -38,6 +38,10 @@ def context(vocabulary: Vocabulary, descriptor: dict, tables: dict, results: lis
         "quantities": len(tables["quantities"]),
         "identities": len(tables["identities"]),
         "statuses": Counter(q["status"] for q in tables["quantities"]),
+        "bases": Counter(q["value_basis"] for q in tables["quantities"]),
+        "derived_bases": Counter(d["value_basis"] for d in tables["derived"]),
+        "point_words": vocabulary.point_words,
+        "unpinned": unpinned_rows(vocabulary, tables["quantities"]),
         "conflicts": conflict_rows(tables),
         "unrated": unrated(vocabulary, tables),
         "example": worked_example(vocabulary, tables),
@@ -61,6 +65,17 @@ def unrated(vocabulary: Vocabulary, tables: dict) -> list[str]:
         and q["geography_code"]
         and q["period_start"]
         and q["quantity_id"] not in rated
+    ]
+
+
+def unpinned_rows(vocabulary: Vocabulary, quantities: list[dict]) -> list[list[str]]:
+    """Each quantity the evidence does not pin to one value: its interval, the point the table gives (if any) and what
+    that point is, so that the datasheet never shows a convention as a number."""
+    pinned = vocabulary.names("quantities", "value_basis").pinned
+    return [
+        [q["quantity_id"], _interval(q), q["unit"], q["value"] or "-", q["value_basis"]]
+        for q in sorted(quantities, key=lambda q: q["quantity_id"])
+        if q["value_basis"] != pinned
     ]
 
 
