@@ -434,8 +434,12 @@ class View:
         status = self.vocabulary.names("quantities", "status")
         q = self.t["quantities"].t
         conflicts = Columns.of(q.filter(pc.equal(q.column("status"), status.in_conflict))).rows()
+        from . import prose
+
+        facts = prose.facts(self.sources, self.figures.t.column("period_start"), self.figures.t.column("period_end"))
         return self.render(
             "index.html.j2",
+            prose=prose.fields(facts),
             sources=self.sources,
             per_source=self.per_source,
             counts=self.counts,
