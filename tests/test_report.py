@@ -133,16 +133,18 @@ def test_each_chart_is_a_valid_non_empty_svg(name):
 
 
 def plotted(fig) -> dict[str, dict]:
-    """What the help-seeking chart drew, read back from its artists: each rate's panel, period and value, and its band."""
+    """What the help-seeking chart drew, read back from its artists: each rate's panel and period, its value where a
+    bar is drawn at one (a pinned rate), and its band (a rate the evidence does not pin: its ends are lines too)."""
     out: dict[str, dict] = {}
     for ax in fig.axes:
         for line in ax.lines:
             gid = line.get_gid() or ""
-            if gid.startswith("rate:"):
+            kind, _, ident = gid.partition(":")
+            if kind in ("rate", "end0"):
                 xs, ys = line.get_data(orig=True)
-                out.setdefault(gid[5:], {}).update(
-                    panel=ax.get_title(), period=(xs[0], xs[-1]), value=float(ys[0]), style=line.get_linestyle()
-                )
+                out.setdefault(ident, {}).update(panel=ax.get_title(), period=(xs[0], xs[-1]), style=line.get_linestyle())
+            if kind == "rate":
+                out[ident]["value"] = float(ys[0])
         for band in ax.collections:
             gid = band.get_gid() or ""
             if gid.startswith("band:"):

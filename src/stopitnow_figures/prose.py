@@ -61,7 +61,7 @@ def facts(sources: Iterable, period_starts, period_ends) -> Facts:
     """The facts of the sources table's rows (dicts or ``csvio.Row``) and the figures' period columns (ISO dates,
     empty where none; lists or Arrow arrays, read by Arrow at scale)."""
     rows = list(sources)
-    kinds = Counter(r.get("kind") or UNSTATED_KIND for r in rows)
+    kinds = Counter((r.get("kind") or UNSTATED_KIND).replace("_", " ") for r in rows)
     return Facts(
         kinds=tuple(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))),
         publishers=tuple(sorted({r["publisher"] for r in rows})),
