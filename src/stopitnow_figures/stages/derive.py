@@ -290,8 +290,16 @@ class Environment:
         return self._arrays
 
     def rank(self, positions: np.ndarray) -> np.ndarray:
-        """The rank of the value_basis of the ids at ``positions``."""
-        return np.concatenate([self._base_rank, np.asarray(self._added_rank, dtype=np.int64)])[positions]
+        """The rank of the value_basis of the ids at ``positions`` (the metrics added after the tables looked up
+        apart: nothing the size of the tables is copied for each metric)."""
+        positions = np.asarray(positions, dtype=np.int64)
+        n = len(self._base_rank)
+        added = np.asarray(self._added_rank, dtype=np.int64)
+        return np.where(
+            positions < n,
+            self._base_rank[np.minimum(positions, n - 1)] if n else 0,
+            added[np.maximum(positions - n, 0)] if len(added) else 0,
+        )
 
     def basis_of(self, value: np.ndarray, lo: np.ndarray, hi: np.ndarray, inputs: np.ndarray) -> list[str]:
         """What each derived value is (derived.schema.json, value_basis): pinned where the interval is one value; else
