@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from click.testing import CliRunner
 from hypothesis import given
@@ -15,7 +17,8 @@ from stopitnow_figures.cli import main
 
 VERSION, RELEASED = package_version()
 
-TITLE = "Stop It Now! figures: press-reported help-seeking for viewing sexual images of children, UK 2016-2019"
+# the title as the package stage wrote it from the data (package.yaml's is a template)
+TITLE = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["title"]
 HOME = "https://github.com/stopitnow-figures/stopitnow-figures"
 HERALD_URL = "http://www.heraldscotland.com/news/15082872.Dozens_of_Scots_call_helpline_seeking_help_for_child_porn_addiction/"
 

@@ -96,7 +96,12 @@ def test_trace_a_quantity_shows_its_mentions_and_the_identities_that_bound_it():
     out = CliRunner().invoke(main, ["trace", "--root", str(ROOT), "glasgow-2015-16-website-visitors"])
     assert out.exit_code == 0, out.output
     lines = out.output.splitlines()
-    assert lines[0] == "quantity glasgow-2015-16-website-visitors: 309 people, reconciled [309, 322] (tightened); counted as distinct"
+    # "around 300" (270 to 330), tightened to 309 to 322 by the total and the rise (README): 300 moves to 309, an end
+    # the evidence allows, and the interval is what to read
+    assert lines[0] == (
+        "quantity glasgow-2015-16-website-visitors: [309, 322] people (point 309, clipped: a source's number moved to the "
+        "nearest end the evidence allows); status tightened; counted as distinct"
+    )
     assert "  lower end set by: evening-times-glasgow-rise; upper end set by: evening-times-glasgow-rise" in lines
     assert any(line.startswith("  identity evening-times-glasgow-total-of-its-periods: ") for line in lines)
     assert '"In the first 12 months since launching, around 300 people from the city visited the site"' in out.output

@@ -156,6 +156,34 @@ def test_marks_are_named_for_screen_readers_and_told_apart_without_colour(seen):
                 assert m["symbol"] == '"†"' and "not a figure" in m["label"], m
 
 
+def _shown(cell: str) -> str:
+    """A number as the pages show it, written here by hand: thousands separators, at most four decimal places."""
+    x = float(cell)
+    return f"{x:,.0f}" if x == int(x) else f"{x:,.4f}".rstrip("0").rstrip(".")
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "page"), [("quantities", "quantity_id", "quantities.html"), ("derived", "metric_id", "derived.html")]
+)
+def test_a_value_the_evidence_does_not_pin_is_shown_as_its_interval_and_named(seen, table, key, page):
+    from stopitnow_figures import vocab
+
+    words = vocab.load().point_words
+    pinned = next(iter(words))
+    rows = _rows(f"processed/{table}.csv")
+    shown = seen["pages"][page]["values"]
+    assert rows and set(shown) >= {r[key] for r in rows}
+    for r in rows:
+        text = shown[r[key]]
+        if r["value_basis"] == pinned:
+            assert text.startswith(f"{_shown(r['value'])} {r['unit']} ({pinned}") and "[" not in text, r[key]
+            continue
+        ends = [_shown(r[end]) if r[end] else "unbounded" for end in ("lower", "upper")]
+        assert text.startswith(f"[{ends[0]}, {ends[1]}] {r['unit']} ("), r[key]  # the interval first, never the point alone
+        point = f"point {_shown(r['value'])}, {r['value_basis']}: " if r["value"] else ""
+        assert f"({point}{words[r['value_basis']]})" in text, r[key]
+
+
 def test_screenshots_of_an_article_page_and_the_chart_are_taken(seen):
     for shot in (seen["screenshot"], seen["chart"]["screenshot"]):
         data = Path(shot).read_bytes()
@@ -167,7 +195,7 @@ def test_a_figure_panel_shows_its_quantity_claims_metrics_and_citation():
     panel = page[page.index('id="panel-herald-2017-scotland-f02"') :]
     panel = panel[: panel.index("</section>")]
     # "Nearly 80 men": 72 to 80 as a hedge; the men are at most their 78 calls, so the quantity is 72 to 78
-    assert "80 people, interval [72, 80] (hedged: nearly)" in panel
+    assert "80 people, interval [72, 80] (hedged: nearly)" in panel  # the figure: the number as the article writes it
     assert 'href="quantities.html#scotland-2016-helpline-own-callers"' in panel and "reconciled [72, 78] people" in panel
     assert 'href="claims.html#herald-nearly-80"' in panel and 'href="claims.html#herald-dozens"' in panel
     assert 'href="derived.html#rate-scotland-2016-helpline-own-callers"' in panel

@@ -185,12 +185,15 @@ def test_citation_cff_is_valid():
 
 
 def test_citation_cff_and_zenodo_json_come_from_one_place():
-    meta = config.load(Paths(ROOT), "package")
-    sources = read_csv(ROOT / "processed" / "sources.csv")
+    from stopitnow_figures import prose
+
+    sources, figures = (read_csv(ROOT / "processed" / f"{n}.csv") for n in ("sources", "figures"))
+    facts = prose.facts(sources, [f["period_start"] for f in figures], [f["period_end"] for f in figures])
+    meta = prose.complete(config.load(Paths(ROOT), "package"), facts)  # package.yaml's templates, filled from the tables
     assert (ROOT / "CITATION.cff").read_text() == cff_text(meta, sources, RELEASED)
     assert (ROOT / ".zenodo.json").read_text() == zenodo_text(meta, sources, RELEASED)
     zen = json.loads((ROOT / ".zenodo.json").read_text())
-    assert zen["version"] == VERSION and len(zen["related_identifiers"]) == 5
+    assert zen["version"] == VERSION and len(zen["related_identifiers"]) == len(sources)
 
 
 def test_citation_cff_is_the_same_with_or_without_libyaml(monkeypatch):

@@ -133,16 +133,18 @@ def test_each_chart_is_a_valid_non_empty_svg(name):
 
 
 def plotted(fig) -> dict[str, dict]:
-    """What the help-seeking chart drew, read back from its artists: each rate's panel, period and value, and its band."""
+    """What the help-seeking chart drew, read back from its artists: each rate's panel and period, its value where a
+    bar is drawn at one (a pinned rate), and its band (a rate the evidence does not pin: its ends are lines too)."""
     out: dict[str, dict] = {}
     for ax in fig.axes:
         for line in ax.lines:
             gid = line.get_gid() or ""
-            if gid.startswith("rate:"):
+            kind, _, ident = gid.partition(":")
+            if kind in ("rate", "end0"):
                 xs, ys = line.get_data(orig=True)
-                out.setdefault(gid[5:], {}).update(
-                    panel=ax.get_title(), period=(xs[0], xs[-1]), value=float(ys[0]), style=line.get_linestyle()
-                )
+                out.setdefault(ident, {}).update(panel=ax.get_title(), period=(xs[0], xs[-1]), style=line.get_linestyle())
+            if kind == "rate":
+                out[ident]["value"] = float(ys[0])
         for band in ax.collections:
             gid = band.get_gid() or ""
             if gid.startswith("band:"):
@@ -233,3 +235,56 @@ def test_claims_chart_colours_each_claim_by_verdict():
     assert dots["eveningtimes-a-third"].get_color() == charts.verdict_colours(VOCAB)["inconsistent"]
     x = dots["eveningtimes-a-third"].get_xdata()[0]
     assert x == pytest.approx((836 / 3579 * 100) / (100 / 3))  # computed 23.4% against a stated third
+
+
+def test_a_rate_the_evidence_does_not_pin_is_drawn_as_its_interval_with_no_bar_at_its_point():
+    # two rates per month of one place: one pinned (1.5), one whose point 2.5 is the middle of [2, 3] (a convention)
+    quantities = [
+        {"quantity_id": q, "measure": "helpline_any", "unit": "people", "geography_code": "S92000003"} for q in ("pinned-q", "middle-q")
+    ]
+    rate = {"kind": "rate_per_month", "period_start": "2016-01-01", "period_end": "2016-12-31"}
+    derived = [
+        {
+            **rate,
+            "metric_id": "r-pinned",
+            "inputs": "pinned-q pop",
+            "value": "1.5",
+            "lower": "1.5",
+            "upper": "1.5",
+            "value_basis": "pinned",
+        },
+        {**rate, "metric_id": "r-middle", "inputs": "middle-q pop", "value": "2.5", "lower": "2", "upper": "3", "value_basis": "midpoint"},
+    ]
+    fig = charts.help_seeking(VOCAB, quantities, derived, [{"geography_code": "S92000003", "geography": "Scotland"}], 100000)
+    got = plotted(fig)
+    assert got["r-pinned"]["value"] == 1.5  # a bar at the one value
+    assert "value" not in got["r-middle"] and got["r-middle"]["band"] == (2, 3)  # the interval, and no bar at 2.5
+    drawn = [y for ax in fig.axes for line in ax.lines for y in line.get_ydata(orig=True)]
+    assert 2.5 not in drawn  # not even a marker at the convention
+
+
+def test_the_quality_report_refuses_an_unlabelled_point_and_a_pinned_point_that_is_an_interval():
+    import pandas as pd
+
+    from stopitnow_figures.stages import report
+
+    def quantity(ident: str, value: str, lower: str, upper: str, basis: str) -> dict:
+        cells = {"quantity_id": ident, "value": value, "lower": lower, "upper": upper, "value_basis": basis, "unit": "people"}
+        return cells | {"mentions": "", "identities": "", "status": "implied", "conflict": ""}
+
+    tables = {
+        "figures": [],
+        "identities": [],
+        "quantities": [
+            quantity("good-middle", "273", "223", "323", "midpoint"),
+            quantity("good-pinned", "373", "373", "373", "pinned"),
+            quantity("pinned-but-wide", "273", "223", "323", "pinned"),
+            quantity("unknown-basis", "273", "223", "323", "a guess"),
+            quantity("empty-but-labelled", "", "0", "373", "midpoint"),
+        ],
+    }
+    frame = pd.DataFrame(report._quantity_rows(VOCAB, tables))
+    results = report.run_checkpoints(VOCAB, {"quantities": (frame, {"bases": list(VOCAB.enum("quantities", "value_basis"))})})
+    failed = {r["column"]: r for r in results[0]["results"] if not r["success"]}
+    assert set(failed) == {"value_basis", "pinned_is_one_value", "point_as_labelled"}
+    assert {c: r["unexpected_count"] for c, r in failed.items()} == {"value_basis": 1, "pinned_is_one_value": 1, "point_as_labelled": 1}

@@ -94,3 +94,37 @@ def test_safe_json_gives_the_same_json(char):
     escaped = safe_json(text)
     assert json.loads(escaped) == json.loads(text)
     assert char not in escaped
+
+
+def _set_point(package: Path, value: str, lower: str, upper: str, basis: str) -> dict:
+    """The first quantity of the copy given a point, an interval and a basis by hand; its row as rewritten."""
+    import csv
+
+    table = package / "processed" / "quantities.csv"
+    with table.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        names, rows = reader.fieldnames, list(reader)
+    rows[0].update(value=value, lower=lower, upper=upper, value_basis=basis)
+    with table.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, names, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return rows[0]
+
+
+def test_trace_shows_the_interval_of_a_midpoint_and_says_what_the_point_is(package):
+    # a quantity no figure gives, bounded to 10 to 20 by its identities: 15 is their middle, a convention
+    q = _set_point(package, "15", "10", "20", "midpoint")
+    out = CliRunner().invoke(main, ["trace", "--root", str(package), q["quantity_id"]])
+    assert out.exit_code == 0, out.output
+    head = out.output.splitlines()[0]
+    assert head.startswith(f"quantity {q['quantity_id']}: [10, 20] {q['unit']} (point 15, midpoint: ")
+    assert "a convention for sorting, not an estimate" in head
+
+
+def test_trace_shows_a_pinned_value_as_one_number(package):
+    q = _set_point(package, "15", "15", "15", "pinned")
+    out = CliRunner().invoke(main, ["trace", "--root", str(package), q["quantity_id"]])
+    assert out.exit_code == 0, out.output
+    head = out.output.splitlines()[0]
+    assert head.startswith(f"quantity {q['quantity_id']}: 15 {q['unit']} (pinned: ") and "[" not in head

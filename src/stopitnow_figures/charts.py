@@ -60,7 +60,8 @@ def unit_lines(vocabulary) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class RateBar:
-    """One quantity's rate per month, as the help-seeking chart draws it: across its whole period."""
+    """One quantity's rate per month, as the help-seeking chart draws it: across its whole period; ``value`` is
+    None where the evidence does not pin the rate (its value_basis is not pinned): only its interval is drawn."""
 
     metric_id: str
     quantity_id: str
@@ -69,7 +70,7 @@ class RateBar:
     unit: str
     start: date
     end: date
-    value: float
+    value: float | None
     lower: float
     upper: float | None  # None: unbounded above
 
@@ -78,6 +79,7 @@ def rate_bars(vocabulary, quantities: list[dict], derived: list[dict], geographi
     """The rows the help-seeking chart draws: every rate per month of a help-seeking quantity (one whose measure
     is of a channel), read from the data alone."""
     kind = vocabulary.names("derived", "kind").rate_per_month
+    pinned = vocabulary.names("derived", "value_basis").pinned
     channel_of = {m: c for c, measures in vocabulary.channels.items() for m in measures}
     q_of = {q["quantity_id"]: q for q in quantities}
     place = {g["geography_code"]: g["geography"] for g in geographies}
@@ -95,7 +97,7 @@ def rate_bars(vocabulary, quantities: list[dict], derived: list[dict], geographi
                 q["unit"],
                 date.fromisoformat(d["period_start"]),
                 date.fromisoformat(d["period_end"]),
-                float(d["value"]),
+                float(d["value"]) if d["value_basis"] == pinned else None,
                 float(d["lower"]) if d["lower"] else 0.0,
                 _num(d["upper"]),
             )
@@ -104,8 +106,9 @@ def rate_bars(vocabulary, quantities: list[dict], derived: list[dict], geographi
 
 
 CAPTION = (
-    "Each bar spans its quantity's whole period at its rate per {per} people per month; the band is the interval its hedges "
-    "and the other evidence allow (an arrow: no upper end, as “more than”). Colour and marker shape give the place; the line gives the unit "
+    "Each rate spans its quantity's whole period, per {per} people per month: a bar where the evidence pins it to one value; "
+    "elsewhere only the band of the interval its hedges and the other evidence allow, its ends marked by hollow markers "
+    "(an arrow: no upper end, as “more than”), since no point inside it is a number the sources give. Colour and marker shape give the place; the line gives the unit "
     "(solid people, dashed calls, dotted visits). Comparable: rates of the same channel and unit. Not comparable: calls with "
     "people; distinct people over a long period with a short one (someone who came back is counted once, so a long period's "
     "monthly share reads lower); counts whose channel is not stated or mixed with either channel alone. Press-reported figures."
@@ -138,15 +141,23 @@ def help_seeking(vocabulary, quantities: list[dict], derived: list[dict], geogra
 
 
 def _draw_bar(ax, b: RateBar, style: tuple[str, str], lines: dict[str, str]) -> None:
-    """A rate across its period, its interval as a band (to its value only, with an arrow up, where it has no upper end)."""
+    """A rate across its period: a bar at its value where the evidence pins it; else its interval alone, a band with
+    its ends drawn in the unit's line and marked at the period's middle by hollow markers (to the lower end only,
+    with an arrow up, where it has no upper end)."""
     colour, marker = style
-    upper = b.upper if b.upper is not None else b.value
-    ax.fill_between([b.start, b.end], [b.lower] * 2, [upper] * 2, color=colour, alpha=0.18, lw=0, gid=f"band:{b.metric_id}")
-    ax.plot([b.start, b.end], [b.value] * 2, color=colour, ls=lines.get(b.unit, "-"), lw=2, gid=f"rate:{b.metric_id}")
     middle = b.start + (b.end - b.start) / 2
-    ax.plot([middle], [b.value], color=colour, marker=marker, ls="", markersize=5)
+    if b.value is not None:
+        ax.plot([b.start, b.end], [b.value] * 2, color=colour, ls=lines.get(b.unit, "-"), lw=2, gid=f"rate:{b.metric_id}")
+        ax.plot([middle], [b.value], color=colour, marker=marker, ls="", markersize=5)
+        return
+    upper = b.upper if b.upper is not None else b.lower
+    ax.fill_between([b.start, b.end], [b.lower] * 2, [upper] * 2, color=colour, alpha=0.18, lw=0, gid=f"band:{b.metric_id}")
+    ends = [b.lower] if b.upper is None else [b.lower, upper]
+    for k, end in enumerate(ends):
+        ax.plot([b.start, b.end], [end] * 2, color=colour, ls=lines.get(b.unit, "-"), lw=0.8, gid=f"end{k}:{b.metric_id}")
+    ax.plot([middle] * len(ends), ends, color=colour, marker=marker, markerfacecolor="none", ls="-", lw=0.8, markersize=5)
     if b.upper is None:
-        ax.annotate("", xy=(middle, b.value * 2), xytext=(middle, b.value), arrowprops={"arrowstyle": "->", "lw": 0.8, "color": colour})
+        ax.annotate("", xy=(middle, b.lower * 2), xytext=(middle, b.lower), arrowprops={"arrowstyle": "->", "lw": 0.8, "color": colour})
 
 
 def _wrap(text: str, width: int) -> str:

@@ -351,13 +351,15 @@ def cite(root: Path, ident: str | None, fmt: str) -> None:
     from . import config
     from .citation import cite as do_cite
     from .errors import InputError
+    from .prose import as_published
 
     paths = _repository(root, published=True)
     try:
         meta = config.load(paths, "package")
     except InputError as exc:
         raise _problems(exc) from None
-    released = json.loads(paths.published.datapackage.read_text(encoding="utf-8"))["created"][:10]
+    descriptor = json.loads(paths.published.datapackage.read_text(encoding="utf-8"))
+    meta, released = as_published(meta, descriptor), descriptor["created"][:10]  # the title as built from the data
     if ident is None:
         if fmt == "cff":
             click.echo(paths.published.citation.read_text(encoding="utf-8"), nl=False)

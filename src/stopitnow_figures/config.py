@@ -43,6 +43,8 @@ def read(paths: Paths, name: str, problems: Collector) -> dict:
     _validate(data, node, json.loads(paths.config_schema(name).read_text(encoding="utf-8")), display, problems)
     if name == "params" and len(problems.problems) == before:
         _check_ranges(data, node, display, problems)
+    if name == "package" and len(problems.problems) == before:
+        _check_templates(data, node, display, problems)
     return data if len(problems.problems) == before else {}
 
 
@@ -128,6 +130,19 @@ def _check_ranges(data: dict, node, display: str, problems: Collector) -> None:
         if lo > hi:
             keys = ["clean", "vague_ranges", word]
             problems.add("bad-config", display, _line(node, keys), ".".join(keys), f"[{lo}, {hi}]", "the least must not exceed the most")
+
+
+def _check_templates(data: dict, node, display: str, problems: Collector) -> None:
+    """What a JSON Schema cannot say: each template of package.yaml names only the fields ``prose`` fills."""
+    from .prose import TEMPLATES, template_problems
+
+    for key in TEMPLATES:
+        texts = data[key].items() if isinstance(data[key], dict) else [(None, data[key])]
+        for name, text in texts:
+            keys = [key] if name is None else [key, name]
+            why = template_problems(text)
+            if why:
+                problems.add("bad-config", display, _line(node, keys), ".".join(keys), text, why)
 
 
 def _line(node, keys: list) -> int | None:

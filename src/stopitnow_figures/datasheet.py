@@ -1,12 +1,16 @@
 """The datasheet of the package, after Gebru et al., "Datasheets for Datasets":
 written sections (``templates/datasheet.md.j2``) with counts, tables and
 charts computed from the package, and the hedges described from the
-vocabulary and the parameters that define them."""
+vocabulary and the parameters that define them. What it says of the sources
+(how many, of which kinds, by whom, in which years) comes from ``prose``,
+as the package's title and description do: the template types no count or
+year of the data."""
 
 from __future__ import annotations
 
 from collections import Counter
 
+from . import prose
 from .vocab import Vocabulary
 
 
@@ -22,8 +26,12 @@ def context(vocabulary: Vocabulary, descriptor: dict, tables: dict, results: lis
     verdict = vocabulary.names("claims", "verdict")
     per_source = Counter(f["source_id"] for f in tables["figures"])
     flagged = [c for c in tables["claims"] if c["verdict"] in (verdict.inconsistent, verdict.consistent_within_rounding)]
+    figures = tables["figures"]
+    facts = prose.facts(tables["sources"], [f["period_start"] for f in figures], [f["period_end"] for f in figures])
     return {
         "title": descriptor["title"],
+        "prose": prose.fields(facts),
+        "population_publishers": prose.listing(sorted({p["publisher"] for p in tables["population"] if p["publisher"]})),
         "version": descriptor["version"],
         "created": descriptor["created"][:10],
         "resources": [[r["name"], str(len(tables[r["name"]]))] for r in descriptor["resources"]],
@@ -36,8 +44,13 @@ def context(vocabulary: Vocabulary, descriptor: dict, tables: dict, results: lis
         "flagged": [[c["claim_id"], c["verdict"], c["stated"], c["computed"], c["explanation"]] for c in flagged],
         "figure_count": len(tables["figures"]),
         "quantities": len(tables["quantities"]),
+        "mentioned": len({f["quantity_id"] for f in tables["figures"]}),
         "identities": len(tables["identities"]),
         "statuses": Counter(q["status"] for q in tables["quantities"]),
+        "bases": Counter(q["value_basis"] for q in tables["quantities"]),
+        "derived_bases": Counter(d["value_basis"] for d in tables["derived"]),
+        "point_words": vocabulary.point_words,
+        "unpinned": unpinned_rows(vocabulary, tables["quantities"]),
         "conflicts": conflict_rows(tables),
         "unrated": unrated(vocabulary, tables),
         "example": worked_example(vocabulary, tables),
@@ -61,6 +74,17 @@ def unrated(vocabulary: Vocabulary, tables: dict) -> list[str]:
         and q["geography_code"]
         and q["period_start"]
         and q["quantity_id"] not in rated
+    ]
+
+
+def unpinned_rows(vocabulary: Vocabulary, quantities: list[dict]) -> list[list[str]]:
+    """Each quantity the evidence does not pin to one value: its interval, the point the table gives (if any) and what
+    that point is, so that the datasheet never shows a convention as a number."""
+    pinned = vocabulary.names("quantities", "value_basis").pinned
+    return [
+        [q["quantity_id"], _interval(q), q["unit"], q["value"] or "-", q["value_basis"]]
+        for q in sorted(quantities, key=lambda q: q["quantity_id"])
+        if q["value_basis"] != pinned
     ]
 
 

@@ -263,7 +263,9 @@ def evaluate_many(
     that shape. ``index`` gives each id's position in ``value``, ``lo`` and
     ``hi``; ``parsed`` is what ``parse_many`` gives for ``formulas``, where the
     caller wrote them and knows it already. Formulas that are malformed, name
-    an unknown id or divide by zero are left NaN, with the reason in ``errors``.
+    an unknown id or divide by zero are left NaN, with the reason in ``errors``;
+    a formula over an id with no point value (NaN) has no value (NaN) but its
+    interval, and no error.
     """
     n = len(formulas)
     shapes_of, ids, errors = parsed if parsed is not None else parse_many(formulas)
@@ -300,9 +302,10 @@ def evaluate_many(
                 except ValueError as exc:
                     out.errors[rows[j]] = f"cannot evaluate the interval: {exc}"
         at = np.asarray(rows, dtype=np.int64)
-        for j in np.flatnonzero(~np.isfinite(val)):
+        pointless = np.isnan(value[take]).any(axis=1)  # an input with no point value: no value, not an error
+        for j in np.flatnonzero(~np.isfinite(val) & ~pointless):
             out.errors.setdefault(rows[int(j)], _not_finite(val[j]))
-        ok = np.isfinite(val) & ~np.isnan(span_lo)
+        ok = (np.isfinite(val) | pointless) & ~np.isnan(span_lo)
         out.value[at[ok]], out.lo[at[ok]], out.hi[at[ok]] = val[ok], span_lo[ok], span_hi[ok]
     return out
 

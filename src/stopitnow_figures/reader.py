@@ -146,8 +146,20 @@ def _fmt(cell: str) -> str:
     return f"{x:,.0f}" if x == int(x) else f"{x:,.4f}".rstrip("0").rstrip(".")
 
 
-def interval(lo: str, hi: str) -> str:
-    return f"[{_fmt(lo) if lo else 'unbounded'}, {_fmt(hi) if hi else 'unbounded'}]"
+def interval(lo: str, hi: str, fmt=_fmt) -> str:
+    return f"[{fmt(lo) if lo else 'unbounded'}, {fmt(hi) if hi else 'unbounded'}]"
+
+
+def point_text(row: dict, unit: str, words: dict[str, str], fmt=_fmt) -> str:
+    """A quantity's or metric's value as a person reads it (the reader view, ``trace``): the value where the
+    evidence pins it; else the interval, then what the point is (``words``: each value_basis in words, from
+    ``schemas/vocabulary.json``), so that no convention reads as a number. ``fmt`` writes a number."""
+    basis = row["value_basis"]
+    first = next(iter(words))  # the enum's first word: pinned
+    if basis == first and row["value"]:
+        return f"{fmt(row['value'])} {unit} ({basis}: {words[basis]})"
+    point = f"point {fmt(row['value'])}, {basis}: {words[basis]}" if row["value"] else words[basis]
+    return f"{interval(row['lower'], row['upper'], fmt)} {unit} ({point})"
 
 
 # ids that are looked up by value (Arrow's set lookups take plain text): never held as a dictionary
@@ -284,6 +296,7 @@ SHOWN = {
         "period_start",
         "period_end",
         "value",
+        "value_basis",
         "lower",
         "upper",
         "mentions",
@@ -295,11 +308,11 @@ SHOWN = {
         "set_aside",
         "note",
     ),
-    "derived": ("metric_id", "kind", "formula", "inputs", "value", "lower", "upper", "unit", "description"),
+    "derived": ("metric_id", "kind", "formula", "inputs", "value", "value_basis", "lower", "upper", "unit", "description"),
 }
 PANEL = {
     "quantities": ("quantity_id", "description", "lower", "upper", "unit", "status", "counting"),
-    "derived": ("metric_id", "value", "unit"),
+    "derived": ("metric_id", "value", "value_basis", "lower", "upper", "unit"),
 }
 
 
@@ -421,8 +434,12 @@ class View:
         status = self.vocabulary.names("quantities", "status")
         q = self.t["quantities"].t
         conflicts = Columns.of(q.filter(pc.equal(q.column("status"), status.in_conflict))).rows()
+        from . import prose
+
+        facts = prose.facts(self.sources, self.figures.t.column("period_start"), self.figures.t.column("period_end"))
         return self.render(
             "index.html.j2",
+            prose=prose.fields(facts),
             sources=self.sources,
             per_source=self.per_source,
             counts=self.counts,
@@ -496,7 +513,7 @@ class View:
             f"{q['description']}; reconciled {interval(q['lower'], q['upper'])} {q['unit']} ({q['status']}, counted as {q['counting']})"
         )
         quantity = f'<a href="{e(self.href.page(q["quantity_id"]))}#{qid}">{qid}</a>: {described}'
-        derived = "; ".join(_metric_link(d) for d in metrics) or "none"
+        derived = "; ".join(_metric_link(d, self.vocabulary.point_words) for d in metrics) or "none"
         return (
             f'<section class="panel" id="panel-{i}" aria-labelledby="h-{i}">\n<h3 id="h-{i}"><code>{i}</code>: “{written}”</h3>\n<dl>\n'
             f"<dt>Value</dt><dd>{value}</dd>\n<dt>Measure</dt><dd>{e(f['measure'].replace('_', ' '))}</dd>\n<dt>Place</dt><dd>{place}</dd>\n"
@@ -547,9 +564,7 @@ class View:
         )
         upper_none = "its domain" if q["upper"] else "nothing (unbounded)"
         mentions = "; ".join(f"{self._link(m)} (“{e(self.written[self.position[m]])}”)" for m in q["mentions"].split())
-        value = e(
-            f"{_fmt(q['value']) or 'no point value'} {q['unit']}, interval {interval(q['lower'], q['upper'])} ({q['status']}); counted as {q['counting']}"
-        )
+        value = e(f"{point_text(q, q['unit'], self.vocabulary.point_words)}; status {q['status']}; counted as {q['counting']}")
         conflict = (
             f"\n<dt>In conflict</dt><dd>these rows cannot all hold: {self._links(q['conflict'])}; set aside: {e(q['set_aside'] or 'none of its own')}</dd>"
             if q["conflict"]
@@ -588,7 +603,7 @@ class View:
 
     def metric_section(self, d: dict) -> str:
         i = e(d["metric_id"])
-        value = e(f"{_fmt(d['value']) or 'no single value'} {d['unit']}, interval {interval(d['lower'], d['upper'])}")
+        value = e(point_text(d, d["unit"], self.vocabulary.point_words))
         return (
             f'<section class="item" id="{i}" aria-labelledby="h-{i}">\n<h2 id="h-{i}"><code>{i}</code> ({e(d["kind"].replace("_", " "))})</h2>\n<dl>\n'
             f"<dt>Value</dt><dd>{value}</dd>\n<dt>Formula</dt><dd><code>{e(d['formula'])}</code></dd>\n"
@@ -605,10 +620,10 @@ class View:
         return _section(i, f"<code>{i}</code>", body)
 
 
-def _metric_link(d: dict) -> str:
+def _metric_link(d: dict, words: dict[str, str]) -> str:
     """A metric in a figure's panel: its link (a metric's id is shown on its page whatever else bears the id: the
-    reference rows, the one table after the metrics, are on the same page) and value."""
-    i, value = e(d["metric_id"]), e((_fmt(d["value"]) or "no single value") + " " + d["unit"])
+    reference rows, the one table after the metrics, are on the same page) and value (``point_text``)."""
+    i, value = e(d["metric_id"]), e(point_text(d, d["unit"], words))
     return f'<a href="{PAGES["metric"]}#{i}">{i}</a> ({value})'
 
 

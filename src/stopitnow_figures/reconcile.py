@@ -682,8 +682,9 @@ class Quantities:
 
 @dataclass
 class Mentions:
-    """The figures by column: id, the position of the quantity each mentions, its value and interval; and
-    whether each id is one figure's, where that is known (else the model finds out when it needs to)."""
+    """The figures by column: id, the position of the quantity each mentions, its value and interval; whether
+    each id is one figure's, where that is known (else the model finds out when it needs to); and what each
+    figure's own number is as a point (``mention_bases``), where the figures' qualifiers are known."""
 
     ids: list[str]
     quantity: np.ndarray
@@ -691,6 +692,7 @@ class Mentions:
     lo: np.ndarray
     hi: np.ndarray
     ids_unique: bool | None = None
+    basis: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -716,13 +718,15 @@ class Solution:
     identities: list[str]
     conflict: list[str]  # the smallest set of rows that cannot all hold, where there is one
     set_aside: list[str]  # the rows of the quantity left out to let the rest hold
+    point: np.ndarray | None = None  # the mention whose number each value is (-1: none is)
+    basis: list[str] | None = None  # what each value is (``value_basis``), where the mentions' own bases are known
 
 
-def statuses():
-    """The words of the quantities schema's status enum, by name (``statuses().in_conflict``)."""
+def statuses(field: str = "status"):
+    """The words of the quantities schema's status enum (or another field's), by name (``statuses().in_conflict``)."""
     from .vocab import load
 
-    return load().names("quantities", "status")
+    return load().names("quantities", field)
 
 
 class Model:
@@ -734,9 +738,10 @@ class Model:
     ``holds_with`` and ``deciding`` answer for one mention what the rest of the evidence allows, which is
     how a claim is checked."""
 
-    def __init__(self, quantities: Quantities, mentions: Mentions, relations: list[Relation], status=None) -> None:
+    def __init__(self, quantities: Quantities, mentions: Mentions, relations: list[Relation], status=None, bases=None) -> None:
         self.q, self.m = quantities, mentions
         self.status = status or statuses()
+        self.bases = bases or statuses("value_basis")
         self._order = np.argsort(mentions.quantity, kind="stable")
         self._start = np.searchsorted(mentions.quantity[self._order], np.arange(len(quantities.ids) + 1))
         self.identity_rows: list[Constraint] = []
@@ -827,12 +832,15 @@ class Model:
         counts = np.diff(self._start)
         simple = (lo <= hi) & (counts > 0)
         simple[list(self.set_of)] = False
-        value = np.clip(m.value[self._best_mentions()], lo, hi) if len(m.ids) else np.zeros(n)
-        sol = Solution(lo, hi, value, *(self._simple_columns(simple, lo, hi, stated_lo, stated_hi)))
+        best = np.where(counts > 0, self._best_mentions(), -1) if len(m.ids) else np.full(n, -1)
+        value = np.clip(m.value[best], lo, hi) if len(m.ids) else np.zeros(n)
+        sol = Solution(lo, hi, value, *(self._simple_columns(simple, lo, hi, stated_lo, stated_hi)), point=best)
         keys = dict.fromkeys(self.group(int(v))[0] for v in np.flatnonzero(~simple))
         for key in keys:
             group = self.sets[key] if isinstance(key, int) else [key[1]]
             self._solve_into(sol, key, group)
+        if m.basis is not None:
+            sol.basis = value_basis(sol, m, self.bases)
         return sol
 
     def _best_mentions(self) -> np.ndarray:
@@ -907,7 +915,8 @@ class Model:
         sol.status[v] = status_of(self.status, lo, hi, stated, bool(kept), involved)
         sol.lower_by[v] = " ".join(_why(box.why_lo.get(v), kept, 0, lo))
         sol.upper_by[v] = " ".join(_why(box.why_hi.get(v), kept, 1, hi))
-        sol.value[v] = point_value([self._mention_at(i, c.ident) for i, c in kept_at], lo, hi, v in self.whole, self.domain([v])[v])
+        sol.value[v], k = point_of([self._mention_at(i, c.ident) for i, c in kept_at], lo, hi, v in self.whole, self.domain([v])[v])
+        sol.point[v] = kept_at[k][0] if k >= 0 else -1
         sol.mentions[v] = " ".join(c.ident for c in mine)
         sol.identities[v] = " ".join(sorted({c.ident for c, vs in zip(every, names, strict=True) if c.kind == "identity" and v in vs}))
         touches = bool(conflicts) and any(v in vs for c, vs in zip(every, names, strict=True) if c.ident in conflicts)
@@ -1052,20 +1061,57 @@ def _why(reason: str | None, mine: list[Constraint], side: int, end: float) -> l
 
 
 def point_value(mentioned: list[tuple[float, float, float, str]], lo: float, hi: float, whole: bool, domain: tuple[float, float]) -> float:
-    """The point value: an exact mention's; else the most precise mention's (its interval the narrowest, open
-    ones last, then the first id); both clipped to the reconciled interval. A quantity no figure mentions takes
-    the middle of its interval where evidence sets both ends (rounded half up for a count): a convention for
-    sorting and charts, not an estimate. Where an end is unbounded or only the domain's (a count's 0), it has
-    none (NaN)."""
+    """The point value (see ``point_of``)."""
+    return point_of(mentioned, lo, hi, whole, domain)[0]
+
+
+def point_of(
+    mentioned: list[tuple[float, float, float, str]], lo: float, hi: float, whole: bool, domain: tuple[float, float]
+) -> tuple[float, int]:
+    """The point value, and which of ``mentioned`` it is the number of (-1: none). An exact mention's; else the
+    most precise mention's (its interval the narrowest, open ones last, then the first id); both clipped to the
+    reconciled interval. A quantity no figure mentions takes the middle of its interval where evidence sets both
+    ends (rounded half up for a count): a convention for sorting, not an estimate. Where an end is unbounded or
+    only the domain's (a count's 0), it has none (NaN). What the point is, is ``value_basis``."""
     if mentioned:
-        best = min(mentioned, key=lambda m: (m[2] - m[1] if m[2] < INF and m[1] > -INF else INF, m[3]))
-        return min(max(best[0], lo), hi)
+        k = min(range(len(mentioned)), key=lambda j: (_width(mentioned[j]), mentioned[j][3]))
+        return min(max(mentioned[k][0], lo), hi), k
     if lo == hi:
-        return lo
+        return lo, -1
     if lo in (-INF, domain[0]) or hi in (INF, domain[1]):
-        return math.nan
+        return math.nan, -1
     mid = (lo + hi) / 2
-    return float(math.floor(mid + 0.5)) if whole else mid
+    return (float(math.floor(mid + 0.5)) if whole else mid), -1
+
+
+def _width(m: tuple[float, float, float, str]) -> float:
+    return m[2] - m[1] if m[2] < INF and m[1] > -INF else INF
+
+
+def value_basis(sol: Solution, mentions: Mentions, bases) -> list[str]:
+    """What each quantity's point value is, by column (the quantities schema's ``value_basis``; ``bases``: its
+    words by name): pinned where the evidence allows one value; else the basis of the number of the mention it
+    takes (``mention_bases``: as written, hedged or vague word), or clipped where that number was moved to an
+    end of the interval; a midpoint where no mention gives it; none where it has no value."""
+    n = len(sol.value)
+    out = np.full(n, bases.midpoint, dtype=object)
+    has = np.asarray(sol.point) >= 0
+    at = np.asarray(sol.point)[has]
+    out[has] = mentions.basis[at]
+    moved = np.zeros(n, dtype=bool)
+    moved[has] = ~np.isclose(sol.value[has], mentions.value[at], rtol=TOL, atol=TOL)
+    out[moved] = bases.clipped
+    out[sol.lo == sol.hi] = bases.pinned
+    out[np.isnan(sol.value)] = bases.none
+    return out.tolist()
+
+
+def mention_bases(vocabulary, qualifiers) -> np.ndarray:
+    """What each figure's own number is as a point, from its qualifier's interval shape (``schemas/vocabulary.json``,
+    qualifiers.points): as written (exact or rounded), hedged (the number a hedge qualifies) or vague word (the
+    lower end of a vague word's range)."""
+    word = {q: vocabulary.point_bases[shape] for q, shape in vocabulary.intervals.items()}
+    return np.array([word[q] for q in qualifiers], dtype=object)
 
 
 # -- the model of a package's tables ------------------------------------------------------
@@ -1117,6 +1163,7 @@ def model_of_tables(
         lo=figures.numbers("lower", -INF)[0],
         hi=figures.numbers("upper", INF)[0],
         ids_unique=ids_unique,
+        basis=mention_bases(vocabulary, figures.column("qualifier")) if "qualifier" in figures.names else None,
     )
     reading = vocabulary.names("identities", "basis").reading
     basis = identities.column("basis") if "basis" in identities.names else [""] * len(identities)
@@ -1125,7 +1172,7 @@ def model_of_tables(
         for r, b in zip(identities, basis, strict=True)
         if r["identity_id"] not in skip
     ]
-    return Model(qs, mentions, relations, vocabulary.names("quantities", "status"))
+    return Model(qs, mentions, relations, vocabulary.names("quantities", "status"), vocabulary.names("quantities", "value_basis"))
 
 
 def _positions(named, ids, id_list: list[str]) -> np.ndarray:

@@ -114,7 +114,20 @@ class Tracer:
 
     def quantity(self, i: str, q: dict, depth: int) -> dict:
         """A quantity: its reconciled interval and why, its mentions down to their quotes, the identities that bind it."""
-        keys = ("description", "counting", "value", "lower", "upper", "unit", "status", "lower_by", "upper_by", "conflict", "set_aside")
+        keys = (
+            "description",
+            "counting",
+            "value",
+            "value_basis",
+            "lower",
+            "upper",
+            "unit",
+            "status",
+            "lower_by",
+            "upper_by",
+            "conflict",
+            "set_aside",
+        )
         identities = [
             {k: self.tables["identities"][x][k] for k in ("identity_id", "left", "relation", "right", "note")}
             for x in q["identities"].split()
@@ -143,7 +156,7 @@ class Tracer:
         }
 
     def metric(self, i: str, m: dict, depth: int) -> dict:
-        keys = ("kind", "value", "lower", "upper", "unit", "formula", "description")
+        keys = ("kind", "value", "value_basis", "lower", "upper", "unit", "formula", "description")
         return {"id": i, "type": "metric", **{k: m[k] for k in keys}, "inputs": [self.node(x, depth + 1) for x in m["inputs"].split()]}
 
     def claim(self, i: str, c: dict, depth: int) -> dict:
@@ -194,6 +207,11 @@ def _bounds(n: dict) -> str:
     return f"[{n['lower'] or 'unbounded'}, {n['upper'] or 'unbounded'}]"
 
 
+def _point(n: dict) -> str:
+    """A quantity's or metric's value as the reader view shows it: the interval wherever the evidence does not pin it."""
+    return reader.point_text(n, n["unit"], vocab.load().point_words, fmt=str)
+
+
 def _figure_lines(n: dict, pad: str) -> list[str]:
     s = n["source"]
     return [
@@ -207,7 +225,7 @@ def _figure_lines(n: dict, pad: str) -> list[str]:
 
 def _quantity_lines(n: dict, pad: str) -> list[str]:
     out = [
-        f"{pad}quantity {n['id']}: {n['value'] or 'no point value'} {n['unit']}, reconciled {_bounds(n)} ({n['status']}); counted as {n['counting']}",
+        f"{pad}quantity {n['id']}: {_point(n)}; status {n['status']}; counted as {n['counting']}",
         f"{pad}  {n['description']}",
         f"{pad}  period: {n['period'][0] or '-'} to {n['period'][1] or '-'}",
         f"{pad}  lower end set by: {n['lower_by'] or 'its domain'}; upper end set by: {n['upper_by'] or ('its domain' if n['upper'] else 'nothing (unbounded)')}",
@@ -227,7 +245,7 @@ def _reference_lines(n: dict, pad: str) -> list[str]:
 
 def _metric_lines(n: dict, pad: str) -> list[str]:
     return [
-        f"{pad}metric {n['id']} ({n['kind']}): {n['value']} {n['unit']}, interval {_bounds(n)}",
+        f"{pad}metric {n['id']} ({n['kind']}): {_point(n)}",
         f"{pad}  = {n['formula']}",
         f"{pad}  {n['description']}",
     ]

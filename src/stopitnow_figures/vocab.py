@@ -27,6 +27,7 @@ class Vocabulary:
     enums: dict[str, dict[str, tuple[str, ...]]]  # table -> field -> enum
     hedges: tuple[tuple[str, str], ...]  # (words, qualifier), longest first
     intervals: dict[str, str]  # qualifier -> interval shape
+    point_bases: dict[str, str]  # interval shape -> what a figure's own number is as a point (a value_basis)
     unhedged_count: str
     unhedged_other: str
     read_as_rounded: str  # the qualifier of an unhedged count read as rounded (reading round)
@@ -44,6 +45,7 @@ class Vocabulary:
     channels: dict[str, tuple[str, ...]]
     labels: dict[str, str]  # words published in place of a missing value
     readings: dict[str, str]  # curated readings of a number beyond its hedge words
+    point_words: dict[str, str]  # each value_basis in the words shown beside a point value
     typed: dict[str, tuple[str, ...]]  # table -> its number, integer, year and date fields
     primary_keys: dict[str, tuple[str, ...]]
     foreign_keys: dict[str, list[dict]]
@@ -104,6 +106,7 @@ def _load(schemas: Path) -> Vocabulary:
         enums=enums,
         hedges=tuple(sorted(reg["hedges"]["words"].items(), key=lambda kv: (-len(kv[0]), kv[0]))),
         intervals=dict(quals["intervals"]),
+        point_bases={k: v for k, v in quals["points"].items() if k != "description"},
         unhedged_count=quals["unhedged_count"],
         unhedged_other=quals["unhedged_other"],
         read_as_rounded=quals["read_as_rounded"],
@@ -121,6 +124,7 @@ def _load(schemas: Path) -> Vocabulary:
         channels={k: tuple(v) for k, v in reg["measures"]["channels"].items()},
         labels={k: v for k, v in reg["labels"].items() if k != "description"},
         readings={k: v for k, v in reg["readings"].items() if k != "description"},
+        point_words=_point_words(reg["points"], enums["quantities"]["value_basis"]),
         typed={t: tuple(f["name"] for f in s["fields"] if f["type"] in ("number", "integer", "year", "date")) for t, s in tables.items()},
         primary_keys={t: tuple(s.get("primaryKey", ())) for t, s in tables.items()},
         foreign_keys={t: list(s.get("foreignKeys", [])) for t, s in tables.items()},
@@ -129,6 +133,14 @@ def _load(schemas: Path) -> Vocabulary:
     )
     _check(vocab)
     return vocab
+
+
+def _point_words(points: dict, bases: tuple[str, ...]) -> dict[str, str]:
+    """The words of each value_basis, in the order of its enum (pinned first); every word of the enum, and no other."""
+    words = {k: v for k, v in points.items() if k != "description"}
+    if sorted(words) != sorted(bases):
+        raise RuntimeError(f"schemas/vocabulary.json: points must give words for each of {list(bases)}, and no other")
+    return {b: words[b] for b in bases}
 
 
 def _domain(ends: list) -> tuple[float, float]:
@@ -177,6 +189,15 @@ def _check(v: Vocabulary) -> None:
     missing = sorted(set(v.qualifiers) - set(v.intervals))
     if missing:
         raise RuntimeError(f"schemas/vocabulary.json gives no interval for qualifiers {missing}")
+    bases = v.enum("quantities", "value_basis")
+    stray = sorted(set(v.point_bases.values()) - set(bases))
+    unpointed = sorted(set(v.intervals.values()) - set(v.point_bases))
+    if stray or unpointed:
+        raise RuntimeError(
+            f"schemas/vocabulary.json: qualifiers.points gives {stray} outside {list(bases)}, or no basis for shapes {unpointed}"
+        )
+    if v.enum("derived", "value_basis") != bases:
+        raise RuntimeError("schemas/: derived value_basis must have the words of quantities value_basis, in its order")
 
 
 def _check_drafting(v: Vocabulary) -> None:

@@ -60,6 +60,10 @@ function read() {
     text: article ? article.textContent : null,
     marks,
     hrefs: [...document.querySelectorAll("a[href]")].map((a) => a.getAttribute("href")),
+    // each listing section's value as shown (the first <dd>: a quantity's "Reconciled", a metric's "Value")
+    values: Object.fromEntries(
+      [...document.querySelectorAll("section.item")].map((s) => [s.id, (s.querySelector("dd") || {}).textContent || ""]),
+    ),
   };
 }
 

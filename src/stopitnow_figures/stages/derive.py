@@ -9,7 +9,10 @@ processed/derived.csv, processed/claims.csv and processed/population.csv.
 Formulas name quantities (never single figures: a quantity holds all the
 evidence of its mentions), metrics and reference rows. Every derived number
 carries its formula (see ``expr``) and the ids of its inputs; ``lower``/
-``upper`` come from evaluating the same formula on the inputs' intervals.
+``upper`` come from evaluating the same formula on the inputs' intervals, and
+``value_basis`` says what its value is: pinned where the interval is one
+value, else the least certain of its inputs' bases (``Environment.basis_of``,
+the one place for metrics and rates alike).
 
 Two rates are made for every count quantity of a flow (not a stock such as an
 estimate of offenders) with a place, a period and a population estimate: per
@@ -116,7 +119,7 @@ def derive_evidence(
     and each let go once the last step that reads it is done, the reconciliation with them once the claims are
     decided (before the rates are made): at a million figures they hold most of the memory."""
     figures, quantities, identities = t.pop("figures"), t.pop("quantities"), t.pop("identities")
-    env = Environment.from_tables(quantities, t["population"])
+    env = Environment.from_tables(quantities, t["population"], vocabulary.enum("derived", "value_basis"))
     model = model_of_tables(vocabulary, figures, quantities, identities)
     checker = ClaimChecker(vocabulary, params, figures, model, env.lookup, of_model=True)
     del figures, identities  # the checker keeps the few columns of the figures it reads
@@ -222,8 +225,9 @@ def _formula_cells(col) -> list[tuple[int, str]]:
 
 class Environment:
     """Every id a formula may use (quantities, reference rows, metrics) with its
-    value, interval, period and place, held by column so that formulas can be
-    evaluated many at a time (``expr.evaluate_many``)."""
+    value, interval, period and place, and what its value is (``rank``: the
+    position of its value_basis in the schema's enum), held by column so that
+    formulas can be evaluated many at a time (``expr.evaluate_many``)."""
 
     def __init__(self) -> None:
         self.index: dict[str, int] = {}
@@ -235,10 +239,16 @@ class Environment:
         self._base = (np.empty(0), np.empty(0), np.empty(0))
         self._added: list[tuple[float, float, float]] = []
         self._arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self.bases: tuple[str, ...] = ()  # the words of value_basis, in the order of its enum
+        self._base_rank = np.empty(0, dtype=np.int64)
+        self._added_rank: list[int] = []
 
     @classmethod
-    def from_tables(cls, quantities: Table, population: Table) -> Environment:
+    def from_tables(cls, quantities: Table, population: Table, bases: tuple[str, ...]) -> Environment:
+        """``bases``: the words of value_basis in the order of its enum (a reference row is the first, pinned)."""
         env = cls()
+        env.bases = bases
+        env._base_rank = np.concatenate([_ranks(text_column(quantities, "value_basis"), bases), np.zeros(len(population), dtype=np.int64)])
         qids = quantities.column("quantity_id")
         years = population.column("year")
         pops = population.numbers("value")[0]
@@ -261,8 +271,9 @@ class Environment:
         i = self.index[ident]
         return float(value[i]), float(lo[i]), float(hi[i])
 
-    def add(self, ident: str, value: float, lo: float, hi: float, period: tuple[str, str], geo: str, inputs: list[str]) -> None:
+    def add(self, ident: str, value: float, lo: float, hi: float, period: tuple[str, str], geo: str, inputs: list[str], basis: str) -> None:
         self.index[ident] = len(self.kind)
+        self._added_rank.append(self.bases.index(basis))
         self.kind.append("metric")
         self.period_start.append(period[0])
         self.period_end.append(period[1])
@@ -277,6 +288,29 @@ class Environment:
             extra = np.asarray(self._added, dtype=float).reshape(-1, 3)
             self._arrays = tuple(np.concatenate([base, extra[:, k]]) for k, base in enumerate(self._base))
         return self._arrays
+
+    def rank(self, positions: np.ndarray) -> np.ndarray:
+        """The rank of the value_basis of the ids at ``positions`` (the metrics added after the tables looked up
+        apart: nothing the size of the tables is copied for each metric)."""
+        positions = np.asarray(positions, dtype=np.int64)
+        n = len(self._base_rank)
+        added = np.asarray(self._added_rank, dtype=np.int64)
+        return np.where(
+            positions < n,
+            self._base_rank[np.minimum(positions, n - 1)] if n else 0,
+            added[np.maximum(positions - n, 0)] if len(added) else 0,
+        )
+
+    def basis_of(self, value: np.ndarray, lo: np.ndarray, hi: np.ndarray, inputs: np.ndarray) -> list[str]:
+        """What each derived value is (derived.schema.json, value_basis): pinned where the interval is one value; else
+        the last in the enum's order of its inputs' bases (``inputs``: the positions in ``index`` of each value's
+        inputs, a row for each value); none where the value is empty (an input had no point)."""
+        words = np.array(self.bases, dtype=object)
+        rank = self.rank(inputs).max(axis=1, initial=0)
+        out = words[rank]
+        out[np.isclose(lo, hi, rtol=1e-9, atol=0.0) & np.isfinite(lo)] = words[0]
+        out[np.isnan(value)] = words[-1]
+        return out.tolist()
 
     def positions(self, rows: np.ndarray, quantity_ids: list[str]) -> np.ndarray:
         """Where the quantities at ``rows`` of the quantities table are in ``index``: at their rows, unless some id
@@ -325,6 +359,17 @@ class Cells:
 
     def append(self, cell: str) -> None:
         self.added.append(cell)
+
+
+def _ranks(words, bases: tuple[str, ...]) -> np.ndarray:
+    """The position of each word (Arrow text) in ``bases``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    at = pc.index_in(words, value_set=pa.array(list(bases), pa.string()))
+    if at.null_count:
+        raise KeyError(f"a value_basis outside {list(bases)}: {words.filter(pc.is_null(at))[0].as_py()!r}")
+    return np.asarray(at.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def _columns(rows: list[dict], schema: dict) -> dict:
@@ -534,14 +579,17 @@ def _evaluate_level(batch: list[Row], env: Environment, display: str, failed: se
             failed.add(r["metric_id"])
             continue
         value, lo, hi = float(done.value[k]), float(done.lo[k]), float(done.hi[k])
-        env.add(r["metric_id"], value, lo, hi, period, r["geography_code"], ids)
+        positions = np.array([[env.index[i] for i in ids]], dtype=np.int64)
+        (basis,) = env.basis_of(np.array([value]), np.array([lo]), np.array([hi]), positions)
+        env.add(r["metric_id"], value, lo, hi, period, r["geography_code"], ids, basis)
         out.append(
             {
                 "metric_id": r["metric_id"],
                 "kind": r["kind"],
                 "formula": r["formula"],
                 "inputs": " ".join(ids),
-                "value": value,
+                "value": None if np.isnan(value) else value,
+                "value_basis": basis,
                 "lower": _end(lo),
                 "upper": _end(hi),
                 "unit": r["unit"],
@@ -681,6 +729,7 @@ def _rate_columns(vocabulary: Vocabulary, q: dict, by_key: dict, of_key: np.ndar
     key = of_key[row]
     factor = which * len(by_key["where"]) + key
     value, lo, hi = _rates_of((at[0][row], at[1][row]), factor, by_key["factor"], env)
+    basis = env.basis_of(value, lo, hi, np.stack([at[0][row], at[1][row]], axis=1))
     words, of_words = _rate_words(vocabulary, q, kind)
     small = {n: _strings(v) for n, v in (by_key | words).items()}
     small |= {n: _strings([k[i] for k in kind]) for i, n in enumerate(("label", "kind", "unit"))}
@@ -688,6 +737,7 @@ def _rate_columns(vocabulary: Vocabulary, q: dict, by_key: dict, of_key: np.ndar
     step = 250_000
     pieces = [_rate_text(q, small, {n: at[i : i + step] for n, at in picks.items()}) for i in range(0, len(order), step)]
     out = {n: pa.chunked_array([piece[n] for piece in pieces], pa.string()) for n in _RATE_TEXT}
+    out["value_basis"] = pa.chunked_array([pa.array(basis, pa.string())])
     return out | {"value": value, "lower": np.where(np.isinf(lo), np.nan, lo), "upper": np.where(np.isinf(hi), np.nan, hi)}
 
 

@@ -6,7 +6,10 @@ package.yaml and CHANGELOG.md; writes the candidate's datapackage.json,
 processed/provenance.json (W3C PROV-JSON), CITATION.cff and .zenodo.json (see
 ``citation``). Each resource's schema is its file in schemas/ as it is,
 foreign keys included. ``created`` is SOURCE_DATE_EPOCH if set, else the date
-of the current version in CHANGELOG.md: never the clock. The provenance gate
+of the current version in CHANGELOG.md: never the clock. The title,
+description and resource titles of package.yaml are templates, filled from
+the tables by ``prose`` (the counts, years, publishers and kinds of the
+sources), and written so into every file made here. The provenance gate
 runs in ``publish``, on the whole candidate.
 """
 
@@ -18,7 +21,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .. import changelog, config
+from .. import changelog, config, prose
 from ..citation import cff_text, zenodo_text
 from ..csvio import atomic_write_chunks, atomic_write_text
 from ..errors import Collector
@@ -39,6 +42,8 @@ def run(root: Path) -> None:
     problems.raise_if_any()
 
     # -- process -----------------------------------------------------------
+    figures = tables["figures"]
+    meta = prose.complete(meta, prose.facts(tables["sources"], figures.arrow_or_list("period_start"), figures.arrow_or_list("period_end")))
     created = created_date(paths, meta["version"], tables["sources"].column("source_id"))
     descriptor = build_descriptor(paths, meta, tables, digests, created)
     cff = cff_text(meta, tables["sources"], created[:10])

@@ -26,7 +26,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .. import approval, config, raw, reader, vocab
+from .. import approval, config, prose, raw, reader, vocab
 from ..csvio import Table, atomic_write_chunks, read_table
 from ..errors import Collector
 from ..paths import PUBLISHED_TABLES, Paths
@@ -63,8 +63,9 @@ def load(paths: Paths) -> tuple[reader.View, Accounts]:
     )
     tables = read_package(paths, problems)
     problems.raise_if_any()
-    released = json.loads(paths.candidate.datapackage.read_text(encoding="utf-8"))["created"][:10]
-    return reader.View(vocabulary, tables, meta, released), accounts
+    descriptor = json.loads(paths.candidate.datapackage.read_text(encoding="utf-8"))
+    meta = prose.as_published(meta, descriptor)  # the title as the package stage wrote it from the data
+    return reader.View(vocabulary, tables, meta, descriptor["created"][:10]), accounts
 
 
 def read_package(paths: Paths, problems: Collector) -> dict[str, reader.Columns]:

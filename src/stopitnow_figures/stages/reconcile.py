@@ -15,7 +15,9 @@ interval that every mention of it and every identity allow, solved one
 connected set of quantities at a time (see ``reconcile``); where a set admits
 no value, the smallest set of rows that cannot all hold is published in the
 ``conflict`` column and the build goes on: a conflict between articles is
-data, not a failure.
+data, not a failure. Each quantity's point value and what it is
+(``value_basis``: pinned, as written, hedged, clipped, vague word, midpoint or
+none) are decided together, by ``reconcile.Model.solve_all``.
 """
 
 from __future__ import annotations
@@ -438,6 +440,7 @@ class QuantityTable:
             "period_end": own(self.quantity_periods[1]),
             "period_rule": own(q.arrow("period")),
             "value": solved.value[at],
+            "value_basis": text(solved.basis),
             "lower": finite(solved.lo[at]),
             "upper": finite(solved.hi[at]),
             "mentions": text(solved.mentions),

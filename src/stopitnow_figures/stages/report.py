@@ -141,13 +141,17 @@ def reader_views(vocabulary: Vocabulary, tables: dict, texts: dict[str, bytes], 
         ),
         "derived": (
             pd.DataFrame(_derived_rows(vocabulary, tables["derived"], set(all_ids))),
-            {"codes": sorted(place_codes | population_codes), "rate_per": rate_per},
+            {
+                "codes": sorted(place_codes | population_codes),
+                "rate_per": rate_per,
+                "bases": list(vocabulary.enum("derived", "value_basis")),
+            },
         ),
         "claims": (
             pd.DataFrame(_claim_rows(vocabulary, tables["claims"], set(all_ids))),
             {"figure_ids": sorted(f["figure_id"] for f in tables["figures"])},
         ),
-        "quantities": (pd.DataFrame(_quantity_rows(vocabulary, tables)), {}),
+        "quantities": (pd.DataFrame(_quantity_rows(vocabulary, tables)), {"bases": list(vocabulary.enum("quantities", "value_basis"))}),
         "population": (
             pd.DataFrame(
                 [{"population_id": p["population_id"], "value": float(p["value"]), "year": int(p["year"])} for p in tables["population"]]
@@ -201,7 +205,7 @@ def _figure_rows(vocabulary: Vocabulary, tables: dict, texts: dict[str, bytes], 
 
 
 def _derived_rows(vocabulary: Vocabulary, derived: list[dict], known: set[str]) -> list[dict]:
-    kinds = vocabulary.names("derived", "kind")
+    kinds, bases = vocabulary.names("derived", "kind"), vocabulary.names("derived", "value_basis")
     return [
         {
             "metric_id": d["metric_id"],
@@ -213,9 +217,22 @@ def _derived_rows(vocabulary: Vocabulary, derived: list[dict], known: set[str]) 
             "period_end": _date(d["period_end"]),
             "inputs_resolve": all(i in known for i in d["inputs"].split()),
             "geography_code": d["geography_code"] or None,
+            **_point_columns(d, bases),
         }
         for d in derived
     ]
+
+
+def _point_columns(row: dict, bases) -> dict:
+    """What the expectations on a point read: its basis, whether a pinned row's interval is one value (to the
+    precision of the CSV's numbers), and whether the value is empty exactly where the basis says there is none.
+    ``bases``: the words of value_basis by name."""
+    lo, hi = _num(row["lower"]), _num(row["upper"])
+    pinned = None
+    if row["value_basis"] == bases.pinned:
+        pinned = lo is not None and hi is not None and abs(hi - lo) <= 1e-8 * max(1.0, abs(lo), abs(hi))
+    empty = (row["value"] == "") == (row["value_basis"] == bases.none)
+    return {"value_basis": row["value_basis"], "pinned_is_one_value": pinned, "point_as_labelled": empty}
 
 
 def _claim_rows(vocabulary: Vocabulary, claims: list[dict], known: set[str]) -> list[dict]:
@@ -251,6 +268,7 @@ def _quantity_rows(vocabulary: Vocabulary, tables: dict) -> list[dict]:
     figures = {f["figure_id"]: f for f in tables["figures"]}
     identities = {i["identity_id"] for i in tables["identities"]}
     in_conflict = vocabulary.names("quantities", "status").in_conflict
+    bases = vocabulary.names("quantities", "value_basis")
     rows = []
     for q in tables["quantities"]:
         lo, hi = _num(q["lower"]), _num(q["upper"])
@@ -266,6 +284,7 @@ def _quantity_rows(vocabulary: Vocabulary, tables: dict) -> list[dict]:
                 "identities_resolve": all(i in identities for i in q["identities"].split()),
                 "mentions_agree": None if q["status"] == in_conflict else agree,
                 "conflict_shown": bool(q["conflict"]) if q["status"] == in_conflict else None,
+                **_point_columns(q, bases),
             }
         )
     return rows
@@ -274,6 +293,13 @@ def _quantity_rows(vocabulary: Vocabulary, tables: dict) -> list[dict]:
 def _meets(alo, ahi, blo, bhi) -> bool:
     return (alo is None or bhi is None or alo <= bhi + 1e-9) and (blo is None or ahi is None or blo <= ahi + 1e-9)
 
+
+# a point value says what it is: the same three for quantities and derived metrics
+POINT_EXPECTATIONS = [
+    ("in_set", "value_basis", "bases", "every point value says what it is (value_basis, a word of its schema's enum)"),
+    ("in_set", "pinned_is_one_value", [True], "every pinned point has an interval of one value (lower = upper)"),
+    ("in_set", "point_as_labelled", [True], "the value is empty exactly where its value_basis is none"),
+]
 
 # each view's expectations: (kind, column or pair of columns, what it is checked against, plain words);
 # a string that names a set of the view (see reader_views) stands for that set, and {rate_per} in the
@@ -302,6 +328,7 @@ EXPECTATIONS = {
         ("between", "rate_value", (0, "rate_per"), "rates per {rate_per:,} lie between 0 and {rate_per:,}"),
         ("between", "share_value", (0, 100), "shares lie between 0 and 100 per cent"),
         ("in_set", "geography_code", "codes", "every place code is documented"),
+        *POINT_EXPECTATIONS,
     ],
     "claims": [
         ("in_set", "figure_id", "figure_ids", "every claim's figure is in the figures table"),
@@ -321,6 +348,7 @@ EXPECTATIONS = {
         ("in_set", "identities_resolve", [True], "every identity is a row of the identities table"),
         ("in_set", "mentions_agree", [True], "outside a conflict, every mention's interval meets its quantity's reconciled interval"),
         ("in_set", "conflict_shown", [True], "every quantity in conflict names the rows that cannot all hold"),
+        *POINT_EXPECTATIONS,
     ],
     "population": [
         ("between", "value", (1000, 100_000_000), "population estimates lie in a plausible range for UK areas"),

@@ -1,0 +1,180 @@
+"""The package's prose about itself, written from its data: how many sources of which kinds, by which
+publishers, published in which years, and which years their figures cover.
+
+package.yaml keeps only what is not data: its ``title``, ``description`` and ``resource_titles`` are
+templates whose ``{fields}`` the package stage fills from the published tables (``complete``), so no count
+or year of today's sources is typed there; the datasheet and the reader view's index take the same words
+from ``fields``. The fields:
+
+- ``sources``: the sources counted by kind ("five articles"; "seven sources (five news articles and two
+  charity releases)"); a sources table without a ``kind`` column calls each source an article, as its schema
+  does;
+- ``source_count``: how many sources ("five");
+- ``publishers``: their publishers, each once, in order of name ("Bournemouth Echo, ... and Wigan Today");
+- ``publisher_count``: how many publishers ("five");
+- ``published_years``: the years the sources were published in ("2016-2019", or "2017" for one year);
+- ``published_between``: the same in words ("between 2016 and 2019", "in 2017");
+- ``period_years`` and ``period_between``: the same for the periods the figures cover.
+
+Counts up to nineteen are written in words (the number words of ``values``), larger ones in digits.
+"""
+
+from __future__ import annotations
+
+import string
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .values import UNITS
+
+FIELDS = (
+    "sources",
+    "source_count",
+    "publishers",
+    "publisher_count",
+    "published_years",
+    "published_between",
+    "period_years",
+    "period_between",
+)
+TEMPLATES = ("title", "description", "resource_titles")  # the keys of package.yaml that are templates
+UNSTATED_KIND = "article"  # a source of a table with no kind column: the sources schema's word for its rows
+WORDS = {n: w for w, n in UNITS.items()}
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the prose says of the package, from its tables."""
+
+    kinds: tuple[tuple[str, int], ...]  # each kind of source and how many, the most first (then by name)
+    publishers: tuple[str, ...]  # each once, in order of name
+    published: tuple[int, int] | None  # the first and last year a source was published in
+    periods: tuple[int, int] | None  # the first and last year a figure's period covers
+
+    @property
+    def source_count(self) -> int:
+        return sum(n for _, n in self.kinds)
+
+
+def facts(sources: Iterable, period_starts, period_ends) -> Facts:
+    """The facts of the sources table's rows (dicts or ``csvio.Row``) and the figures' period columns (ISO dates,
+    empty where none; lists or Arrow arrays, read by Arrow at scale)."""
+    rows = list(sources)
+    kinds = Counter((r.get("kind") or UNSTATED_KIND).replace("_", " ") for r in rows)
+    return Facts(
+        kinds=tuple(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))),
+        publishers=tuple(sorted({r["publisher"] for r in rows})),
+        published=_years(_least([r["published_earliest"] for r in rows]), _most([r["published_latest"] for r in rows])),
+        periods=_years(_least(period_starts), _most(period_ends)),
+    )
+
+
+def _least(dates) -> str | None:
+    """The first of some ISO dates (a list, or Arrow text), empty cells left out; None where there is none."""
+    return _extreme(dates, min)
+
+
+def _most(dates) -> str | None:
+    return _extreme(dates, max)
+
+
+def _extreme(dates, pick) -> str | None:
+    if hasattr(dates, "type"):  # Arrow text
+        import pyarrow.compute as pc
+
+        found = pc.min_max(pc.filter(dates, pc.not_equal(dates, "")))
+        return found["min" if pick is min else "max"].as_py()
+    return pick((d for d in dates if d), default=None)
+
+
+def _years(first: str | None, last: str | None) -> tuple[int, int] | None:
+    return None if first is None or last is None else (int(first[:4]), int(last[:4]))
+
+
+def fields(f: Facts) -> dict[str, str]:
+    """Each field of the templates, in words."""
+    return {
+        "sources": sources_words(f.kinds),
+        "source_count": count_words(f.source_count),
+        "publishers": listing(list(f.publishers)),
+        "publisher_count": count_words(len(f.publishers)),
+        "published_years": year_range(f.published),
+        "published_between": year_span(f.published),
+        "period_years": year_range(f.periods),
+        "period_between": year_span(f.periods),
+    }
+
+
+def complete(meta: dict, f: Facts) -> dict:
+    """package.yaml with its templates filled in from the facts (the other keys as they are)."""
+    words = fields(f)
+    out = dict(meta)
+    out["title"] = meta["title"].format_map(words)
+    out["description"] = meta["description"].format_map(words)
+    out["resource_titles"] = {name: title.format_map(words) for name, title in meta["resource_titles"].items()}
+    return out
+
+
+def as_published(meta: dict, descriptor: dict) -> dict:
+    """package.yaml with its templates as the package stage filled them (from the descriptor it wrote)."""
+    titles = {r["name"]: r["title"] for r in descriptor.get("resources", [])}
+    return meta | {"title": descriptor["title"], "description": descriptor["description"], "resource_titles": titles}
+
+
+def template_problems(text: str) -> str | None:
+    """Why a template of package.yaml cannot be filled (None where it can): a field that is not one of FIELDS,
+    a field with a format or index, or a brace that opens no field."""
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError as exc:
+        return f"{exc} (write a brace as {{{{ or }}}})"
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in FIELDS or spec or conversion:
+            return f"unknown field {{{name}}}: the fields are " + ", ".join(f"{{{x}}}" for x in FIELDS)
+    return None
+
+
+def count_words(n: int) -> str:
+    """A count as the prose writes it: in words up to nineteen, else in digits with thousands separators."""
+    return WORDS[n] if n in WORDS else f"{n:,}"
+
+
+def counted(n: int, kind: str) -> str:
+    """``n`` things of a kind ("five articles", "one charity release")."""
+    return f"{count_words(n)} {kind if n == 1 else plural(kind)}"
+
+
+def plural(kind: str) -> str:
+    return kind if kind.endswith("s") else kind + "s"
+
+
+def sources_words(kinds: tuple[tuple[str, int], ...]) -> str:
+    """The sources by kind: "five articles", or "seven sources (five news articles and two charity releases)"."""
+    if len(kinds) == 1:
+        return counted(kinds[0][1], kinds[0][0])
+    total = sum(n for _, n in kinds)
+    return f"{counted(total, 'source')} ({listing([counted(n, kind) for kind, n in kinds])})"
+
+
+def listing(items: list[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def year_range(years: tuple[int, int] | None) -> str:
+    if years is None:
+        return "no year"
+    first, last = years
+    return f"{first}" if first == last else f"{first}-{last}"
+
+
+def year_span(years: tuple[int, int] | None) -> str:
+    if years is None:
+        return "in no stated year"
+    first, last = years
+    return f"in {first}" if first == last else f"between {first} and {last}"
