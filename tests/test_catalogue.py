@@ -589,7 +589,11 @@ CASES = [
     ),
     Case(
         "a union of areas whose code is not its members' codes, sorted and joined",
-        edit(GEO, "S12000042,Dundee City", "S12000049+S12000036,Glasgow and Edinburgh,union of areas,S12000036 S12000049,\nS12000042,Dundee City"),
+        edit(
+            GEO,
+            "S12000042,Dundee City",
+            "S12000049+S12000036,Glasgow and Edinburgh,union of areas,S12000036 S12000049,\nS12000042,Dundee City",
+        ),
         [("union-members", GEO, "S12000049+S12000036", "geography_code")],
     ),
     Case(

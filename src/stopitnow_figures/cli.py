@@ -437,7 +437,7 @@ def add_source(
       stopitnow-figures add-source article.txt --publisher "The Courier" --headline "..." \\
         --url https://example.org/a --place Dundee --published 2020-03-02 \\
         --date-basis confirmed --date-reasoning "dated on the page"
-      stopitnow-figures add-source review.txt --kind "annual report" --covers 2018-04-01/2019-03-31 \\
+      stopitnow-figures add-source review.txt --kind KIND --covers 2018-04-01/2019-03-31 \\
         --publisher "Lucy Faithfull Foundation" --headline "Annual Review 2018/19" ...
     """
     from datetime import date
