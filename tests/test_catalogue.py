@@ -584,7 +584,7 @@ CASES = [
     ),
     Case(
         "a geography code no place or population row uses",
-        edit(GEO, "S12000042,Dundee City", "S12000033,Aberdeen City,council area,\nS12000042,Dundee City"),
+        edit(GEO, "S12000042,Dundee City", "S12000033,Aberdeen City,council area,,\nS12000042,Dundee City"),
         [("unused-row", GEO, "S12000033", "geography_code")],
     ),
     Case(
