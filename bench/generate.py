@@ -77,7 +77,8 @@ def generate(n: int, out: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(text.encode("utf-8"))
         sources.append([sid, "Synthetic Press", f"Synthetic article {word_id(s)}", f"https://example.org/{sid}", "synthetic", "synthetic",
-                        "2017-02-01", "2017-02-28", "inferred", "Synthetic corpus for benchmarks.", f"{sid}.txt", hashlib.sha256(text.encode()).hexdigest()])  # fmt: skip
+                        "2017-02-01", "2017-02-28", "inferred", "Synthetic corpus for benchmarks.", f"{sid}.txt", hashlib.sha256(text.encode()).hexdigest(),
+                        "news article", "whole", ""])  # fmt: skip
         if k - first >= 2:
             a, b, total = f"{sid}-q01", f"{sid}-q02", f"{sid}-total"
             measure, unit, _ = MEASURES[first % len(MEASURES)]
@@ -86,7 +87,7 @@ def generate(n: int, out: Path) -> None:
             derivations.append([f"{sid}-sum", "total", f"{{{a}}} + {{{b}}}", "people", "", "span", "Sum of two synthetic quantities."])
             claims.append([f"{sid}-restated", f"{sid}-f01", f"{{{a}}}", "equals", "The figure against the rest of its set."])
     write_csv(out / "raw" / "sources.csv", ["source_id", "publisher", "headline", "url", "headline_basis", "publisher_basis", "published_earliest",
-              "published_latest", "date_basis", "date_reasoning", "original_file", "sha256"], sources)  # fmt: skip
+              "published_latest", "date_basis", "date_reasoning", "original_file", "sha256", "kind", "text_extent", "covers"], sources)  # fmt: skip
     write_csv(
         out / "raw" / "figures.csv",
         [

@@ -139,7 +139,7 @@ def long_chain_of_figures(repo: Path) -> None:
     sentences = [f"In case {_letters(k)} we saw {k + 10} people." for k in range(n)]
     text = ("\n".join(sentences) + "\n").encode()
     (repo / "raw" / "sources" / f"{sid}.txt").write_bytes(text)
-    row = f"{sid},Synthetic Press,A chain,https://example.org/chain,given,given,2017-02-01,2017-02-28,inferred,For a test.,chain.txt,{hashlib.sha256(text).hexdigest()}\n"
+    row = f"{sid},Synthetic Press,A chain,https://example.org/chain,given,given,2017-02-01,2017-02-28,inferred,For a test.,chain.txt,{hashlib.sha256(text).hexdigest()},news article,whole,\n"
     append(SRC, row)(repo)
     rows = [
         f"{sid}-f{k + 1:04d},{sid},uk-2016-helpline-calls,In case {_letters(k)} we saw {k + 10} people,{k + 10},helpline_any,people,,,{sid}-f{(k - 1) % n + 1:04d},,\n"
@@ -634,8 +634,22 @@ CASES = [
     ),
     Case(
         "a geography code no place or population row uses",
-        edit(GEO, "S12000042,Dundee City", "S12000033,Aberdeen City,council area,\nS12000042,Dundee City"),
+        edit(GEO, "S12000042,Dundee City", "S12000033,Aberdeen City,council area,,\nS12000042,Dundee City"),
         [("unused-row", GEO, "S12000033", "geography_code")],
+    ),
+    Case(
+        "a union of areas whose code is not its members' codes, sorted and joined",
+        edit(
+            GEO,
+            "S12000042,Dundee City",
+            "S12000049+S12000036,Glasgow and Edinburgh,union of areas,S12000036 S12000049,\nS12000042,Dundee City",
+        ),
+        [("union-members", GEO, "S12000049+S12000036", "geography_code")],
+    ),
+    Case(
+        "an annual report without the period it covers",
+        edit(SRC, ",news article,whole,", ",annual report,whole,"),
+        [("required", SRC, H, "covers")],
     ),
     # -- sources and figures ---------------------------------------------------
     Case(

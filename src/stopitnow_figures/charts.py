@@ -54,8 +54,13 @@ LINE_STYLES = ("-", "--", ":", "-.")  # how each rated unit draws its period, in
 
 
 def unit_lines(vocabulary) -> dict[str, str]:
-    """The line style of each unit a rate is made for (people solid, calls dashed, visits dotted)."""
+    """The line style of each unit a rate is made for (people solid, calls dashed, visits dotted, contacts dash-dot)."""
     return dict(zip(vocabulary.rated_units, LINE_STYLES, strict=False))
+
+
+def line_of(vocabulary, lines: dict[str, str], unit: str) -> str:
+    """The line of a quantity's unit: a count per month is drawn as what it counts (people per month as people)."""
+    return lines.get(vocabulary.per_month.get(unit, unit), "-")
 
 
 @dataclass(frozen=True)
@@ -109,24 +114,26 @@ CAPTION = (
     "Each rate spans its quantity's whole period, per {per} people per month: a bar where the evidence pins it to one value; "
     "elsewhere only the band of the interval its hedges and the other evidence allow, its ends marked by hollow markers "
     "(an arrow: no upper end, as “more than”), since no point inside it is a number the sources give. Colour and marker shape give the place; the line gives the unit "
-    "(solid people, dashed calls, dotted visits). Comparable: rates of the same channel and unit. Not comparable: calls with "
-    "people; distinct people over a long period with a short one (someone who came back is counted once, so a long period's "
-    "monthly share reads lower); counts whose channel is not stated or mixed with either channel alone. Press-reported figures."
+    "(solid people, dashed calls, dotted visits, dash-dot contacts; a count per month as what it counts). Comparable: rates of the "
+    "same channel and unit. Not comparable: calls with people; distinct people over a long period with a short one (someone who "
+    "came back is counted once, so a long period's monthly share reads lower); counts whose channel is not stated or mixed with any "
+    "one channel alone. A channel with no rate has no panel. Press-reported figures."
 )
 
 
 def help_seeking(vocabulary, quantities: list[dict], derived: list[dict], geographies: list[dict], per: int):
-    """Help-seeking per ``per`` people per month over time, one panel per channel, each quantity across its period."""
+    """Help-seeking per ``per`` people per month over time, one panel per channel that has a rate (in the vocabulary's
+    order), each quantity across its period."""
     plt = _plt()
     bars = rate_bars(vocabulary, quantities, derived, geographies)
-    channels = list(vocabulary.channels)
+    channels = [c for c in vocabulary.channels if any(b.channel == c for b in bars)] or list(vocabulary.channels)[:1]
     places = sorted({b.place for b in bars})
     lines = unit_lines(vocabulary)
     style = {p: (PLACE_COLOURS[k % len(PLACE_COLOURS)], PLACE_MARKERS[k % len(PLACE_MARKERS)]) for k, p in enumerate(places)}
     fig, axes = plt.subplots(1, len(channels), figsize=(4.3 * len(channels), 5.4), sharey=True, squeeze=False)
     for ax, channel in zip(axes[0], channels, strict=True):
         for b in (b for b in bars if b.channel == channel):
-            _draw_bar(ax, b, style[b.place], lines)
+            _draw_bar(ax, b, style[b.place], line_of(vocabulary, lines, b.unit))
         ax.set_title(f"{channel}")
         ax.set_yscale("log")
         ax.tick_params(axis="x", rotation=30)
@@ -140,21 +147,21 @@ def help_seeking(vocabulary, quantities: list[dict], derived: list[dict], geogra
     return fig
 
 
-def _draw_bar(ax, b: RateBar, style: tuple[str, str], lines: dict[str, str]) -> None:
+def _draw_bar(ax, b: RateBar, style: tuple[str, str], line: str) -> None:
     """A rate across its period: a bar at its value where the evidence pins it; else its interval alone, a band with
     its ends drawn in the unit's line and marked at the period's middle by hollow markers (to the lower end only,
     with an arrow up, where it has no upper end)."""
     colour, marker = style
     middle = b.start + (b.end - b.start) / 2
     if b.value is not None:
-        ax.plot([b.start, b.end], [b.value] * 2, color=colour, ls=lines.get(b.unit, "-"), lw=2, gid=f"rate:{b.metric_id}")
+        ax.plot([b.start, b.end], [b.value] * 2, color=colour, ls=line, lw=2, gid=f"rate:{b.metric_id}")
         ax.plot([middle], [b.value], color=colour, marker=marker, ls="", markersize=5)
         return
     upper = b.upper if b.upper is not None else b.lower
     ax.fill_between([b.start, b.end], [b.lower] * 2, [upper] * 2, color=colour, alpha=0.18, lw=0, gid=f"band:{b.metric_id}")
     ends = [b.lower] if b.upper is None else [b.lower, upper]
     for k, end in enumerate(ends):
-        ax.plot([b.start, b.end], [end] * 2, color=colour, ls=lines.get(b.unit, "-"), lw=0.8, gid=f"end{k}:{b.metric_id}")
+        ax.plot([b.start, b.end], [end] * 2, color=colour, ls=line, lw=0.8, gid=f"end{k}:{b.metric_id}")
     ax.plot([middle] * len(ends), ends, color=colour, marker=marker, markerfacecolor="none", ls="-", lw=0.8, markersize=5)
     if b.upper is None:
         ax.annotate("", xy=(middle, b.lower * 2), xytext=(middle, b.lower), arrowprops={"arrowstyle": "->", "lw": 0.8, "color": colour})

@@ -28,7 +28,7 @@ def cff_text(meta: dict, sources: list[dict], released: str) -> str:
 
     refs = [
         {
-            "type": "newspaper-article",
+            "type": _types()[s["kind"]]["cff"],
             "title": s["headline"],
             "authors": [{"name": s["publisher"]}],
             "publisher": {"name": s["publisher"]},
@@ -70,7 +70,7 @@ def zenodo_text(meta: dict, sources: list[dict], released: str) -> str:
         "keywords": meta["keywords"],
         "license": meta["licenses"][0]["name"].lower(),
         "related_identifiers": [
-            {"identifier": s["url"], "relation": "isDerivedFrom", "resource_type": "publication-article"} for s in sources
+            {"identifier": s["url"], "relation": "isDerivedFrom", "resource_type": _types()[s["kind"]]["zenodo"]} for s in sources
         ],
         "notes": AUTHOR_NOTE,
     }
@@ -88,6 +88,14 @@ def _article_date(s: dict) -> str:
     else:
         text = f"{a.year}-{b.year}"
     return text + (f", date {s['date_basis']}" if s["date_basis"] != _confirmed() else "")
+
+
+@functools.cache
+def _types() -> dict[str, dict]:
+    """Each kind of source with the type it takes in CITATION.cff and .zenodo.json (schemas/vocabulary.json, sources)."""
+    from .vocab import load
+
+    return load().source_kinds
 
 
 @functools.cache

@@ -12,7 +12,10 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, vocab
+
+# the kinds of source and extents of text add-source offers, and its defaults: the vocabulary's (read once, it is small)
+_SOURCES = vocab.load()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -391,25 +394,53 @@ def cite(root: Path, ident: str | None, fmt: str) -> None:
 @main.command("add-source")
 @ROOT
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--publisher", required=True, help='The publisher as it names itself ("The Herald (Glasgow)").')
-@click.option("--headline", required=True, help="The article's headline.")
-@click.option("--url", required=True, help="The article's address.")
+@click.option(
+    "--publisher",
+    required=True,
+    help='The publisher as it names itself: the newspaper, the charity or the official body ("The Herald (Glasgow)").',
+)
+@click.option("--headline", required=True, help="The article's headline, or the release's or report's title.")
+@click.option("--url", required=True, help="The page's address.")
 @click.option("--place", required=True, help='The place the article is about, for its id ("Scotland").')
 @click.option("--published", required=True, help="The publication date, or a window EARLIEST/LATEST (ISO dates).")
 @click.option("--date-basis", type=click.Choice(["confirmed", "inferred"]), required=True, help="How the date is known.")
 @click.option("--date-reasoning", required=True, help="Why the date (or window) is what it is.")
-def add_source(root: Path, file: Path, publisher, headline, url, place, published, date_basis, date_reasoning) -> None:
-    """Add an article: copy FILE byte for byte to raw/sources/<id>.txt and list it in raw/sources.csv.
+@click.option(
+    "--kind",
+    type=click.Choice(_SOURCES.enum("sources", "kind")),
+    default=_SOURCES.default_kind,
+    show_default=True,
+    help="What the source is (what each kind needs: schemas/vocabulary.json, sources): "
+    + "; ".join(f"{k} also needs --{' --'.join(v['needs'])}" for k, v in _SOURCES.source_kinds.items() if v["needs"])
+    + ".",
+)
+@click.option(
+    "--text-extent",
+    type=click.Choice(_SOURCES.enum("sources", "text_extent")),
+    default=_SOURCES.default_extent,
+    show_default=True,
+    help="Whether FILE holds the whole page as printed or only its opening (a copy that stops early: numbers beyond it are not in the package).",
+)
+@click.option("--covers", default="", metavar="START/END", help="The period an annual report or statistical release covers (ISO dates).")
+def add_source(
+    root: Path, file: Path, publisher, headline, url, place, published, date_basis, date_reasoning, kind, text_extent, covers
+) -> None:
+    """Add a source: copy FILE byte for byte to raw/sources/<id>.txt and list it in raw/sources.csv.
 
-    The id is <publisher>-<year>-<place>. Refused, with nothing changed, for a
-    text already in the package (naming its id), an id in use, a file that is
-    not UTF-8, or a window that ends before it starts.
+    A source is a news article (the default), a charity's own release, an
+    annual report or an official statistical release; --kind says which and
+    --text-extent whether FILE is the whole page or an opening excerpt. The id
+    is <publisher>-<year>-<place>. Refused, with nothing changed, for a text
+    already in the package (naming its id), an id in use, a file that is not
+    UTF-8, a window that ends before it starts, or a kind without what it needs.
 
     \b
     Example:
       stopitnow-figures add-source article.txt --publisher "The Courier" --headline "..." \\
         --url https://example.org/a --place Dundee --published 2020-03-02 \\
         --date-basis confirmed --date-reasoning "dated on the page"
+      stopitnow-figures add-source review.txt --kind KIND --covers 2018-04-01/2019-03-31 \\
+        --publisher "Lucy Faithfull Foundation" --headline "Annual Review 2018/19" ...
     """
     from datetime import date
 
@@ -421,7 +452,9 @@ def add_source(root: Path, file: Path, publisher, headline, url, place, publishe
         ends = [date.fromisoformat(d) for d in published.split("/")]
     except ValueError:
         raise click.ClickException(f"--published {published!r}: give a date YYYY-MM-DD, or EARLIEST/LATEST") from None
-    new = NewSource(publisher, headline, url, place, ends[0], ends[-1], date_basis, date_reasoning)
+    new = NewSource(
+        publisher, headline, url, place, ends[0], ends[-1], date_basis, date_reasoning, kind=kind, text_extent=text_extent, covers=covers
+    )
     try:
         sid = do_add(paths, file, new)
     except Refused as exc:

@@ -59,12 +59,22 @@ class NewSource:
     date_reasoning: str
     headline_basis: str = "given by the curator who added the article"
     publisher_basis: str = "given by the curator who added the article"
+    kind: str = ""  # the vocabulary's default kind where empty
+    text_extent: str = ""  # the vocabulary's default extent where empty
+    covers: str = ""  # START/END, the period a report covers
 
 
 def add_source(paths: Paths, file: Path, new: NewSource) -> str:
     """Copy ``file`` byte for byte to raw/sources/<id>.txt and append its row to raw/sources.csv; the new id.
-    Refused (nothing changed) for a text already present, an id in use, a text that is not UTF-8, or a
-    publication window that ends before it starts."""
+    Refused (nothing changed) for a text already present, an id in use, a text that is not UTF-8, a publication
+    window that ends before it starts, or a kind of source without what it needs (schemas/vocabulary.json, sources)."""
+    vocabulary = vocab.load(paths.schemas)
+    kind, extent = new.kind or vocabulary.default_kind, new.text_extent or vocabulary.default_extent
+    if kind not in vocabulary.source_kinds or extent not in vocabulary.enum("sources", "text_extent"):
+        raise Refused(f"no kind {kind!r} or text extent {extent!r} in schemas/vocabulary.json (sources)")
+    needs = [c for c in vocabulary.source_kinds[kind]["needs"] if not getattr(new, c, "")]
+    if needs:
+        raise Refused(f"a source of the kind {kind!r} needs its {', '.join(needs)} ({vocabulary.source_kinds[kind]['about']})")
     data = Path(file).read_bytes()
     try:
         data.decode("utf-8")
@@ -80,7 +90,7 @@ def add_source(paths: Paths, file: Path, new: NewSource) -> str:
             raise Refused(f"this text is already in the package, as {r['source_id']}")
         if r["source_id"] == sid:
             raise Refused(f"the id {sid} is in use (raw/sources.csv line {r.line}): give another place or check the publisher")
-    if not re.fullmatch(vocab.load(paths.schemas).id_pattern, sid):
+    if not re.fullmatch(vocabulary.id_pattern, sid):
         raise Refused(f"the id {sid!r} made from the publisher and place is not a valid id: give letters or digits")
     if paths.source_text(sid).exists():
         raise Refused(f"{paths.rel(paths.source_text(sid))} exists but is not listed: remove it or list it")
@@ -97,6 +107,9 @@ def add_source(paths: Paths, file: Path, new: NewSource) -> str:
         "date_reasoning": new.date_reasoning,
         "original_file": Path(file).name,
         "sha256": digest,
+        "kind": kind,
+        "text_extent": extent,
+        "covers": new.covers,
     }
     atomic_write_bytes(paths.source_text(sid), data)
     try:

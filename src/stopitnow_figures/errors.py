@@ -77,6 +77,7 @@ REGISTRY = _registry(
     ("unknown-hedge", "A hedge word outside the vocabulary", "use a hedge word the vocabulary knows (schemas/vocabulary.json), or add it there"),
     ("unit-mismatch", "A unit that does not fit the number", "match the unit to the number's kind (percentages in percent, multiples in times)"),
     ("unknown-place", "A place with no reading", "add the place to raw/places.csv with its GSS code, or say it has none"),
+    ("union-members", "A union of areas whose members or code do not agree", "list two or more member codes (rows of raw/geographies.csv, none a union) separated by spaces, give the row the kind union of areas, and give it their codes sorted and joined by '+' (S12000036+S12000049)"),
     ("unknown-period", "Period words the parser cannot read", "fix what the message names (period_ref, the article's publication dates), or add a reading to raw/period_readings.csv; docs/CURATING.md lists the forms the parser reads"),
     ("period-length-mismatch", "A stated length that disagrees with the dates of its period", "read the words by hand: add a row to raw/period_readings.csv with the dates you judge right and your reasoning (the message names both readings)"),
     ("period-ref-cycle", "A period_ref that leads back to its own figure", "a period_ref must not lead back, through other figures, to the figure itself"),

@@ -206,6 +206,12 @@ class Paths:
         return self.root / "build"
 
     @property
+    def reconciled_quantities(self) -> Path:
+        """The quantities as reconcile solves them, before derive adds why each one without a rate has none (derive
+        writes the candidate's quantities table from it)."""
+        return self.build / "reconcile" / "quantities.csv"
+
+    @property
     def failure_report(self) -> Path:
         return self.build / "failures.json"
 

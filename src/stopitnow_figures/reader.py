@@ -306,6 +306,7 @@ SHOWN = {
         "status",
         "conflict",
         "set_aside",
+        "rate_note",
         "note",
     ),
     "derived": ("metric_id", "kind", "formula", "inputs", "value", "value_basis", "lower", "upper", "unit", "description"),
@@ -571,6 +572,7 @@ class View:
             else ""
         )
         note = f"\n<dt>Note</dt><dd>{e(q['note'])}</dd>" if q["note"] else ""
+        note = (f"\n<dt>No rate per head</dt><dd>{e(q['rate_note'])}</dd>" if q["rate_note"] else "") + note
         return (
             f'<section class="item" id="{i}" aria-labelledby="h-{i}">\n<h2 id="h-{i}"><code>{i}</code></h2>\n<p>{e(q["description"])}</p>\n<dl>\n'
             f"<dt>Reconciled</dt><dd>{value}</dd>\n<dt>Measure</dt><dd>{e(q['measure'].replace('_', ' '))}{where}</dd>\n"

@@ -127,6 +127,7 @@ class Tracer:
             "upper_by",
             "conflict",
             "set_aside",
+            "rate_note",
         )
         identities = [
             {k: self.tables["identities"][x][k] for k in ("identity_id", "left", "relation", "right", "note")}
@@ -232,6 +233,8 @@ def _quantity_lines(n: dict, pad: str) -> list[str]:
     ]
     if n["conflict"]:
         out.append(f"{pad}  in conflict: these rows cannot all hold: {n['conflict']}; set aside: {n['set_aside'] or 'none of its own'}")
+    if n["rate_note"]:
+        out.append(f"{pad}  no rate per head: {n['rate_note']}")
     out += [f"{pad}  identity {x['identity_id']}: {x['left']} {x['relation']} {x['right']}: {x['note']}" for x in n["identities"]]
     return out
 

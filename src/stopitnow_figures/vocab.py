@@ -35,7 +35,8 @@ class Vocabulary:
     unit_groups: dict[str, tuple[str, ...]]
     kind_units: dict[str, tuple[str, ...]]
     measure_units: dict[str, tuple[str, ...]]
-    rated_units: tuple[str, ...]
+    rated_units: tuple[str, ...]  # units a count over a period gets rates in
+    per_month: dict[str, str]  # a unit of a count per month -> the unit it counts each month (people per month: people)
     whole_units: tuple[str, ...]  # units of whole things: quantities in them take whole numbers
     unit_words: dict[str, str]  # a word after a number that decides its unit ("men": people), for drafting rows
     relations: tuple[str, ...]
@@ -44,6 +45,11 @@ class Vocabulary:
     stocks: tuple[str, ...]  # measures of how many are in a state, not a flow over a period: no rate
     channels: dict[str, tuple[str, ...]]
     labels: dict[str, str]  # words published in place of a missing value
+    rate_notes: dict[str, str]  # why a quantity has no rate, as templates (quantities.rate_note)
+    source_kinds: dict[str, dict]  # kind of source -> what it needs beyond every source's columns, and its citation types
+    default_kind: str
+    default_extent: str
+    union_join: str  # joins the members' codes into a union's code
     readings: dict[str, str]  # curated readings of a number beyond its hedge words
     point_words: dict[str, str]  # each value_basis in the words shown beside a point value
     typed: dict[str, tuple[str, ...]]  # table -> its number, integer, year and date fields
@@ -69,8 +75,12 @@ class Vocabulary:
 
     @property
     def count_units(self) -> tuple[str, ...]:
-        """Units that count things (never negative)."""
-        return self.unit_groups["counts"] + self.unit_groups["monthly_counts"]
+        """Units that count things (never negative): those a number written as a count may take."""
+        return self.kind_units["count"]
+
+    def rated_per_month(self, unit: str) -> bool:
+        """Whether a count in ``unit`` is already a count per month of a rated unit (it gets a rate per month only)."""
+        return self.per_month.get(unit) in self.rated_units
 
     def domain(self, measure: str) -> tuple[float, float]:
         """The values a quantity of ``measure`` can take before any evidence."""
@@ -112,9 +122,10 @@ def _load(schemas: Path) -> Vocabulary:
         read_as_rounded=quals["read_as_rounded"],
         vague=quals["vague_word"],
         unit_groups=groups,
-        kind_units={k: groups[g] for k, g in reg["units"]["of_kind"].items()},
-        measure_units={m: groups[g] for m, g in reg["units"]["of_measure"].items()},
+        kind_units={k: _of_groups(groups, g) for k, g in reg["units"]["of_kind"].items()},
+        measure_units={m: _of_groups(groups, g) for m, g in reg["units"]["of_measure"].items()},
         rated_units=tuple(reg["units"]["rated"]),
+        per_month=dict(reg["units"]["per_month"]),
         whole_units=tuple(reg["units"]["whole"]),
         unit_words=dict(reg["units"]["words"]),
         relations=tuple(reg["measures"]["relations"]),
@@ -123,6 +134,11 @@ def _load(schemas: Path) -> Vocabulary:
         stocks=tuple(reg["measures"]["stocks"]),
         channels={k: tuple(v) for k, v in reg["measures"]["channels"].items()},
         labels={k: v for k, v in reg["labels"].items() if k != "description"},
+        rate_notes={k: v for k, v in reg["rate_notes"].items() if k != "description"},
+        source_kinds=dict(reg["sources"]["kinds"]),
+        default_kind=reg["sources"]["default_kind"],
+        default_extent=reg["sources"]["default_extent"],
+        union_join=reg["places"]["union_join"],
         readings={k: v for k, v in reg["readings"].items() if k != "description"},
         point_words=_point_words(reg["points"], enums["quantities"]["value_basis"]),
         typed={t: tuple(f["name"] for f in s["fields"] if f["type"] in ("number", "integer", "year", "date")) for t, s in tables.items()},
@@ -132,6 +148,7 @@ def _load(schemas: Path) -> Vocabulary:
         drafting=reg["drafting"],
     )
     _check(vocab)
+    _check_sources(vocab, reg["sources"], [f["name"] for f in tables["sources"]["fields"]])
     return vocab
 
 
@@ -141,6 +158,11 @@ def _point_words(points: dict, bases: tuple[str, ...]) -> dict[str, str]:
     if sorted(words) != sorted(bases):
         raise RuntimeError(f"schemas/vocabulary.json: points must give words for each of {list(bases)}, and no other")
     return {b: words[b] for b in bases}
+
+
+def _of_groups(groups: dict[str, tuple[str, ...]], names: str | list[str]) -> tuple[str, ...]:
+    """The units of one group, or of a list of groups in order."""
+    return tuple(u for name in ([names] if isinstance(names, str) else names) for u in groups[name])
 
 
 def _domain(ends: list) -> tuple[float, float]:
@@ -168,7 +190,12 @@ def _check(v: Vocabulary) -> None:
         "qualifier intervals": (set(v.intervals), v.qualifiers),
         "unhedged, rounded and vague qualifiers": ({v.unhedged_count, v.unhedged_other, v.read_as_rounded, v.vague}, v.qualifiers),
         "unit groups": (
-            {u for g in v.unit_groups.values() for u in g} | set(v.rated_units) | set(v.whole_units) | set(v.unit_words.values()),
+            {u for g in v.unit_groups.values() for u in g}
+            | set(v.rated_units)
+            | set(v.whole_units)
+            | set(v.unit_words.values())
+            | set(v.per_month)
+            | set(v.per_month.values()),
             v.units,
         ),
         "measures": (
@@ -212,6 +239,19 @@ def _check_drafting(v: Vocabulary) -> None:
         stray = sorted(set(words) - set(enum))
         if stray:
             raise RuntimeError(f"schemas/vocabulary.json: {role} {stray} are not in the schema enum {list(enum)}")
+
+
+def _check_sources(v: Vocabulary, reg: dict, columns: list[str]) -> None:
+    """The kinds and extents of sources are those of the sources schema's enums, and what a kind needs is its columns."""
+    for what, words, enum in (
+        ("source kinds", set(v.source_kinds), v.enum("sources", "kind")),
+        ("text extents", set(reg["extents"]), v.enum("sources", "text_extent")),
+    ):
+        if words != set(enum) or {v.default_kind, v.default_extent} & set(enum) == set():
+            raise RuntimeError(f"schemas/vocabulary.json: {what} {sorted(words)} are not those of the sources schema {list(enum)}")
+    stray = sorted({c for k in v.source_kinds.values() for c in k["needs"]} - set(columns))
+    if stray or v.default_kind not in v.source_kinds or v.default_extent not in reg["extents"]:
+        raise RuntimeError(f"schemas/vocabulary.json: sources names columns {stray} or defaults the sources schema does not have")
 
 
 def id_regex(v: Vocabulary) -> re.Pattern[str]:

@@ -36,6 +36,7 @@ from ..errors import Collector
 from ..finder import Mention, Span, account, mention_positions
 from ..paths import Paths
 from ..periods import Period, PeriodParseError, parse_period
+from ..places import check_unions, members_used
 from ..schema import check_frame, check_text_table, field_names, field_types, load_schema
 from ..sources import load_sources
 from ..validation import RULES, check_tables
@@ -107,7 +108,8 @@ def check(paths: Paths) -> Checked:
         problems.raise_if_any()  # a drafted row is unfinished on purpose: its empty cells are not mistakes to list
     check_typed_row(paths, problems)
     sources, source_lines = clean_sources(paths, inputs, problems)
-    geographies = clean_geographies(paths, inputs, problems)
+    check_source_kinds(paths, vocabulary, inputs.sources, problems)
+    geographies = clean_geographies(paths, vocabulary, inputs, problems)
     cleaner = FigureCleaner(paths, vocabulary, inputs, params, problems)
     figures, lines = cleaner.clean_all()
     if cleaner.reader is not None:  # params.yaml unusable: reported by its own check
@@ -221,9 +223,48 @@ def clean_sources(paths: Paths, inputs: Inputs, problems: Collector) -> tuple[di
 SOURCE_TEXT_COLUMNS = ("text_path", "text_chars")
 
 
-def clean_geographies(paths: Paths, inputs: Inputs, problems: Collector) -> dict[str, list[str]]:
-    """Each GSS code once, with the place words read as it; a place's code must be one of them, and each one must be used."""
+def check_source_kinds(paths: Paths, vocabulary: Vocabulary, sources: Table, problems: Collector) -> None:
+    """Each source has what its kind needs (schemas/vocabulary.json, sources), and the period a report covers is two
+    real dates in order, ending by the time it was published (a kind outside the vocabulary is the schema check's)."""
+    display = paths.rel(paths.raw_sources)
+    for row in sources:
+        kind = vocabulary.source_kinds.get(row["kind"])
+        for column in kind["needs"] if kind else ():
+            if not row[column].strip():
+                message = f"a source of the kind {row['kind']!r} needs its {column} ({kind['about']}; schemas/vocabulary.json, sources)"
+                problems.add("required", display, row.line, column, row[column], message)
+        if row["covers"].strip():
+            _check_covers(row, display, problems)
+
+
+def _check_covers(row: Row, display: str, problems: Collector) -> None:
+    """``covers`` is START/END, two real dates, in order, the end no later than the latest publication date."""
+    ends = row["covers"].split("/")
+    try:
+        start, end = (date.fromisoformat(d) for d in ends) if len(ends) == 2 else (None, None)
+    except ValueError:
+        start = end = None
+    if start is None or end is None:
+        problems.add(
+            "bad-date", display, row.line, "covers", row["covers"], "give the period covered as START/END, two real dates YYYY-MM-DD"
+        )
+        return
+    if end < start:
+        problems.add("period-ordered", display, row.line, "covers", row["covers"], "the period covered ends before it starts")
+    try:
+        latest = date.fromisoformat(row["published_latest"])
+    except ValueError:
+        return  # reported with the publication window
+    if end > latest:
+        message = f"the period covered ends {end}, after the source was published (by {latest})"
+        problems.add("period-after-publication", display, row.line, "covers", row["covers"], message)
+
+
+def clean_geographies(paths: Paths, vocabulary: Vocabulary, inputs: Inputs, problems: Collector) -> dict[str, list[str]]:
+    """Each GSS code once, with the place words read as it; a place's code must be one of them, and each one must be used
+    (a union's members are used by it); a union of areas lists its members and has their code (see ``places``)."""
     display, codes = paths.rel(paths.raw_geographies), inputs.geographies.column("geography_code")
+    check_unions(vocabulary, inputs.geographies, display, problems)
     read_from: dict[str, list[str]] = {code: [] for code in codes}
     for row in inputs.places:
         code = row["geography_code"]
@@ -235,7 +276,9 @@ def clean_geographies(paths: Paths, inputs: Inputs, problems: Collector) -> dict
         if row["geography_code"] not in read_from:
             message = f"no row of {display} has this code"
             problems.add("unknown-id", paths.rel(paths.raw_population), row.line, "geography_code", row["geography_code"], message)
-    used = set(inputs.population.column("geography_code")) | {c for c, words in read_from.items() if words}
+    used = members_used(
+        vocabulary, inputs.geographies, set(inputs.population.column("geography_code")) | {c for c, words in read_from.items() if words}
+    )
     seen: set[str] = set()
     for row in inputs.geographies:
         code = row["geography_code"]
@@ -256,6 +299,7 @@ def clean_geographies(paths: Paths, inputs: Inputs, problems: Collector) -> dict
         "geography_code": [r["geography_code"] for r in rows],
         "geography": [r["geography"] for r in rows],
         "kind": [r["kind"] for r in rows],
+        "members": [r["members"] for r in rows],
         "read_from": ["; ".join(read_from.get(r["geography_code"], [])) for r in rows],
         "note": [r["note"] for r in rows],
     }

@@ -61,6 +61,7 @@ from ..expr import FormulaError, Periods, compile_formula, evaluate_many, inputs
 from ..intervals import Interval
 from ..paths import Paths
 from ..periods import reference_date
+from ..places import is_union, members_of
 from ..reconcile import model_of_tables
 from ..schema import check_frame, field_names, field_types, load_schema
 from ..vocab import Vocabulary
@@ -78,7 +79,7 @@ def run(root: Path) -> None:
 
     # -- process -----------------------------------------------------------
     problems.extend(check_codes(paths, t["derivations"], t["geographies"]))
-    metrics, rates, claim_cols = derive_evidence(paths, vocabulary, params, t, problems)
+    metrics, rates, claim_cols, notes = derive_evidence(paths, vocabulary, params, t, problems)
     problems.raise_if_any()
     tables = {
         "derived": merge_sorted(sorted_by(metrics, "metric_id"), rates, "metric_id"),  # each rates column freed once merged
@@ -90,6 +91,7 @@ def run(root: Path) -> None:
 
     # -- save outputs ------------------------------------------------------
     write_outputs(paths, tables)
+    write_quantities(paths, t["quantities"], notes)
 
 
 def read_inputs(paths: Paths, vocabulary: Vocabulary, problems: Collector) -> dict[str, Table]:
@@ -105,7 +107,11 @@ def read_inputs(paths: Paths, vocabulary: Vocabulary, problems: Collector) -> di
     )
     for name, path in (("derivations", paths.raw_derivations), ("claims", paths.raw_claims)):
         t[name] = read_table(path, raw.columns(paths, name), problems, display=paths.rel(path))
-    t |= {n: candidate(n) for n in ("quantities", "identities", "geographies")}
+    t |= {n: candidate(n) for n in ("identities", "geographies")}
+    path = paths.reconciled_quantities  # the candidate's quantities table is derive's to write, with each one's rate note
+    t["quantities"] = read_table(
+        path, field_names(load_schema(paths.schema("quantities"))), problems, display=paths.rel(path), written_by_pipeline=True
+    )
     problems.extend(
         check_frame(t["population"], paths.schema("population"), "population", paths.rel(paths.raw_population), vocabulary=vocabulary)
     )
@@ -114,24 +120,26 @@ def read_inputs(paths: Paths, vocabulary: Vocabulary, problems: Collector) -> di
 
 def derive_evidence(
     paths: Paths, vocabulary: Vocabulary, params: dict, t: dict[str, Table], problems: Collector
-) -> tuple[dict, dict, dict]:
-    """The metrics, the claims decided and the rates. The figures, quantities and identities are taken out of ``t``
-    and each let go once the last step that reads it is done, the reconciliation with them once the claims are
-    decided (before the rates are made): at a million figures they hold most of the memory."""
-    figures, quantities, identities = t.pop("figures"), t.pop("quantities"), t.pop("identities")
+) -> tuple[dict, dict, dict, object]:
+    """The metrics (the populations of unions of areas among them), the claims decided, the rates, and the rate
+    note of each quantity (Arrow text, in the quantities' order). The figures and identities are taken out of
+    ``t`` and each let go once the last step that reads it is done, the reconciliation with them once the claims
+    are decided (before the rates are made): at a million figures they hold most of the memory."""
+    figures, quantities, identities = t.pop("figures"), t["quantities"], t.pop("identities")
     env = Environment.from_tables(quantities, t["population"], vocabulary.enum("derived", "value_basis"))
     model = model_of_tables(vocabulary, figures, quantities, identities)
     checker = ClaimChecker(vocabulary, params, figures, model, env.lookup, of_model=True)
     del figures, identities  # the checker keeps the few columns of the figures it reads
     named = FigureQuantities(checker)
     metrics = derive_metrics(paths, t["derivations"], env, named, problems)
+    unions = union_populations(paths, vocabulary, t["geographies"], _estimates(t["population"], metrics, vocabulary), env, problems)
+    metrics = {n: _joined(col, unions[n]) for n, col in metrics.items()}
     claims = check_claims(paths, vocabulary, t["claims"], env, checker, named, problems)
     del checker, named, model
-    return (
-        metrics,
-        rate_metrics(vocabulary, quantities, t["geographies"], t["population"], metrics, env, params["derive"]["rate_per"]),
-        claims,
-    )
+    estimates = _estimates(t["population"], metrics, vocabulary)
+    notes = rate_notes(vocabulary, quantities, t["geographies"], estimates)
+    rates = rate_metrics(vocabulary, quantities, notes, t["geographies"], estimates, env, params["derive"]["rate_per"])
+    return metrics, rates, claims, notes
 
 
 class FigureQuantities:
@@ -623,26 +631,119 @@ def months(start: str, end: str) -> float:
     return ((b - a).days + 1) / (365.25 / 12)
 
 
-def rated_quantities(vocabulary: Vocabulary, quantities: Table, estimates: dict) -> np.ndarray:
-    """The rows of the quantities that get rates: counts of a flow (not a stock, not a relation) with a place, a
-    period, a population estimate and a point value (a quantity no figure gives that the evidence bounds from one
-    side only, such as calls known only to be at least their callers, has no number to rate)."""
+def rate_notes(vocabulary: Vocabulary, quantities: Table, geographies: Table, estimates: dict) -> object:
+    """Why each quantity gets no rate per head of population, "" where it gets rates (Arrow text, in the quantities'
+    order): the first that applies of a relation, a stock, a unit no rate is made for, no place, no period, and no
+    population estimate of its place in any year (of a union of areas, which members lack one); the words are
+    schemas/vocabulary.json's (rate_notes). The one rule of which quantities get rates: decided once for each
+    distinct measure, unit, counting, place and whether it has a period, of which there are few."""
     import pyarrow.compute as pc
 
-    counting = vocabulary.names("quantities", "counting")
-    col = {n: text_column(quantities, n) for n in ("unit", "measure", "counting", "geography_code", "period_start")}
-    tests = (
-        pc.is_in(col["unit"], value_set=_strings(vocabulary.rated_units)),
-        pc.invert(pc.is_in(col["measure"], value_set=_strings(vocabulary.stocks))),
-        pc.not_equal(col["counting"], counting.relation),
-        pc.is_in(col["geography_code"], value_set=_strings(estimates)),
-        pc.not_equal(col["period_start"], ""),
-    )
-    keep = tests[0]
-    for t in tests[1:]:
-        keep = pc.and_(keep, t)
-    valued = np.isfinite(quantities.numbers("value")[0])
-    return np.flatnonzero(np.asarray(keep.to_numpy(zero_copy_only=False), dtype=bool) & valued)
+    q = {n: text_column(quantities, n) for n in ("measure", "unit", "counting", "geography_code")}
+    q["dated"] = pc.if_else(pc.equal(text_column(quantities, "period_start"), ""), "", "dated")
+    keys, of_key = _distinct(q, ("measure", "unit", "counting", "geography_code", "dated"))
+    places = PlacePopulations(vocabulary, geographies, estimates)
+    return _strings([_rate_note(vocabulary, places, *key) for key in keys]).take(of_key)
+
+
+def _rate_note(vocabulary: Vocabulary, places: PlacePopulations, measure: str, unit: str, counting: str, code: str, dated: str) -> str:
+    """Why a quantity of this measure, unit, counting, place and (not) dated period gets no rate ("" if it gets rates)."""
+    notes, rated = vocabulary.rate_notes, vocabulary.rated_units
+    if counting == vocabulary.names("quantities", "counting").relation:
+        return notes["relation"]
+    if measure in vocabulary.stocks:
+        return notes["stock"].format(measure=measure)
+    if unit not in rated and not vocabulary.rated_per_month(unit):
+        return notes["unit"].format(unit=unit, rated=f"{', '.join(rated[:-1])} or {rated[-1]}, over a period or per month")
+    if not code:
+        return notes["no_place"]
+    if not dated:
+        return notes["no_period"]
+    return places.missing(code)
+
+
+class PlacePopulations:
+    """Which places have a population estimate for some year, and, of one that has none, why."""
+
+    def __init__(self, vocabulary: Vocabulary, geographies: Table, estimates: dict[str, list[tuple[int, str]]]) -> None:
+        self.vocabulary, self.estimates = vocabulary, estimates
+        codes = geographies.column("geography_code")
+        self.names = dict(zip(codes, geographies.column("geography"), strict=True))
+        self.members = {
+            c: members_of(m)
+            for c, k, m in zip(codes, geographies.column("kind"), geographies.column("members"), strict=True)
+            if is_union(vocabulary, k)
+        }
+
+    def missing(self, code: str) -> str:
+        """The note of a place with no estimate in any year (a union: what each member has); empty where it has one."""
+        if code in self.estimates:
+            return ""
+        notes, place = self.vocabulary.rate_notes, self.named(code)
+        if code not in self.members:
+            return notes["no_population"].format(place=place)
+        return notes["union_incomplete"].format(place=place, members="; ".join(map(self.years_of, self.members[code])))
+
+    def named(self, code: str) -> str:
+        return f"{code} ({self.names.get(code, code)})"
+
+    def years_of(self, code: str) -> str:
+        years = sorted({y for y, _ in self.estimates.get(code, [])})
+        return f"{self.named(code)} has {', '.join(map(str, years)) if years else 'none'}"
+
+
+def union_populations(
+    paths: Paths,
+    vocabulary: Vocabulary,
+    geographies: Table,
+    estimates: dict[str, list[tuple[int, str]]],
+    env: Environment,
+    problems: Collector,
+) -> dict:
+    """The population of each union of areas for each year every member has an estimate for, as a metric of kind
+    population: the sum of the members' estimates (each member's first for that year, a reference row before a
+    metric), evaluated as a derivation is and added to ``env``. None for a year the union has an estimate of its
+    own. Its id is pop-<its members' codes>-<year> (pop-s12000036-s12000049-2016)."""
+    kinds, display = vocabulary.names("derived", "kind"), paths.rel(paths.raw_derivations)
+    names = dict(zip(geographies.column("geography_code"), geographies.column("geography"), strict=True))
+    batch = []
+    for r in geographies:
+        if not is_union(vocabulary, r["kind"]):
+            continue
+        code, members = r["geography_code"], members_of(r["members"])
+        of_year = [dict(reversed(estimates.get(m, []))) for m in members]  # year -> the member's first estimate of that year
+        own = {y for y, _ in estimates.get(code, [])}
+        for year in sorted(set.intersection(*map(set, of_year)) - own):
+            mid, ids = f"pop-{code.lower().replace(vocabulary.union_join, '-')}-{year}", [e[year] for e in of_year]
+            if mid in env.index:
+                problems.add("duplicate-id", display, None, "metric_id", mid, f"the id of the population of {code} in {year} is taken")
+                continue
+            cells = {
+                "metric_id": mid,
+                "kind": kinds.population,
+                "formula": " + ".join(f"{{{i}}}" for i in ids),
+                "unit": vocabulary.names("figures", "unit").people,
+                "geography_code": code,
+                "period": f"of:{ids[0]}",
+                "description": f"Population of {names[code]} ({code}), a union of areas, mid-{year}: the sum of the mid-{year} "
+                + f"estimates of its members, {', '.join(f'{names.get(m, m)} ({m})' for m in members)}.",
+            }
+            batch.append(Row(None, cells))
+    return _columns(_evaluate_level(batch, env, display, set(), problems), load_schema(paths.schema("derived")))
+
+
+def _joined(a, b):
+    """Two columns of a table one after the other (NumPy numbers or lists of text)."""
+    return np.concatenate([a, b]) if isinstance(a, np.ndarray) else [*a, *b]
+
+
+def write_quantities(paths: Paths, quantities: Table, notes) -> None:
+    """The candidate's quantities table: reconcile's, each cell as it wrote it, with each quantity's rate note."""
+    names = field_names(load_schema(paths.schema("quantities")))
+    cols = {n: quantities.arrow(n) for n in names} | {"rate_note": notes}
+    for _, cell in _formula_cells(notes):
+        escape_cell(cell)
+    atomic_write_chunks(paths.candidate.table("quantities"), csv_pieces(names, cols))
 
 
 def text_column(table: Table, name: str):
@@ -660,15 +761,16 @@ def _strings(cells):
     return pa.array(cells if isinstance(cells, list) else list(cells), pa.string())
 
 
-def rate_metrics(
-    vocabulary: Vocabulary, quantities: Table, geographies: Table, population: Table, metrics: dict, env: Environment, per: int
-) -> dict:
-    """Two rates for each rated quantity (see ``rated_quantities``): per ``per`` people over its period, and per month,
-    in the order of their ids. Made a column at a time (text in Arrow, numbers in NumPy): a million quantities give
-    two million rows, and what varies between them is the quantity, its words, its (place, period) (of which there
-    are few) and the kind of rate; each row's pieces are put in order first, so the text is made in order."""
-    estimates = _estimates(population, metrics, vocabulary)
-    rows = rated_quantities(vocabulary, quantities, estimates)
+def rate_metrics(vocabulary: Vocabulary, quantities: Table, notes, geographies: Table, estimates: dict, env: Environment, per: int) -> dict:
+    """The rates of each quantity whose rate note is empty (see ``rate_notes``): per ``per`` people over its period
+    and per month of it; of a count per month (people per month), the one per month only, the count itself being
+    a month's. In the order of their ids. Made a column at a time (text in Arrow, numbers in NumPy): a million
+    quantities give two million rows, and what varies between them is the quantity, its words, its (place, period)
+    (of which there are few) and the kind of rate; each row's pieces are put in order first, so the text is made in
+    order."""
+    import pyarrow.compute as pc
+
+    rows = np.flatnonzero(np.asarray(pc.equal(notes, "").to_numpy(zero_copy_only=False), dtype=bool))
     q = {
         n: text_column(quantities, n).take(rows)
         for n in ("quantity_id", "geography_code", "unit", "counting", "period_start", "period_end", "measure")
@@ -691,7 +793,8 @@ def rate_metrics(
     )
     kinds = vocabulary.names("derived", "kind")
     kind = (("rate", kinds.rate, rate_unit(per)), ("rate-per-month", kinds.rate_per_month, rate_unit(per, True)))
-    return _rate_columns(vocabulary, q, by_key, of_key, at, env, kind)
+    monthly = np.asarray(pc.is_in(q["unit"], value_set=_strings(list(vocabulary.per_month))).to_numpy(zero_copy_only=False), dtype=bool)
+    return _rate_columns(vocabulary, q, by_key, (of_key, monthly), at, env, kind)
 
 
 def _distinct(q: dict, names: tuple[str, ...]) -> tuple[list[tuple[str, ...]], np.ndarray]:
@@ -715,19 +818,24 @@ def _distinct(q: dict, names: tuple[str, ...]) -> tuple[list[tuple[str, ...]], n
     return keys, np.asarray(of_key, dtype=np.int64).reshape(-1)
 
 
-def _rate_columns(vocabulary: Vocabulary, q: dict, by_key: dict, of_key: np.ndarray, at: tuple, env: Environment, kind: tuple) -> dict:
-    """The columns of the rates of both kinds (``kind``: each one's id prefix, kind and unit), in the order of their
-    ids (a stable sort: the rates over the period first where two ids are the same); the text made a chunk of
-    rows at a time, so that only the finished text is held whole."""
+def _rate_columns(vocabulary: Vocabulary, q: dict, by_key: dict, of: tuple, at: tuple, env: Environment, kind: tuple) -> dict:
+    """The columns of the rates of both kinds (``kind``: each one's id prefix, kind and unit; ``of``: each rated
+    quantity's (place, period) key, and whether it is a count per month, which gets a rate per month only, by the
+    factor of a rate over the period), in the order of their ids (a stable sort: the rates over the period first
+    where two ids are the same); the text made a chunk of rows at a time, so that only the finished text is held
+    whole."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    of_key, monthly = of
+    n = len(q["quantity_id"])
     ids = pa.concat_arrays([pc.binary_join_element_wise(f"{label}-", q["quantity_id"], "") for label, _, _ in kind])
-    order = sort_order(ids)
+    kept = np.flatnonzero(np.concatenate([~monthly, np.ones(n, dtype=bool)]))  # no rate over the period of a count per month
+    order = sort_order(ids) if len(kept) == len(ids) else kept[sort_order(ids.take(kept))]
     del ids
-    which, row = np.divmod(order, len(q["quantity_id"]))  # each rate's kind (0: over the period, 1: per month) and quantity
+    which, row = np.divmod(order, max(n, 1))  # each rate's kind (0: over the period, 1: per month) and quantity
     key = of_key[row]
-    factor = which * len(by_key["where"]) + key
+    factor = np.where(monthly[row], key, which * len(by_key["where"]) + key)
     value, lo, hi = _rates_of((at[0][row], at[1][row]), factor, by_key["factor"], env)
     basis = env.basis_of(value, lo, hi, np.stack([at[0][row], at[1][row]], axis=1))
     words, of_words = _rate_words(vocabulary, q, kind)
@@ -785,17 +893,22 @@ def _number(x: float) -> str:
 
 def _rate_words(vocabulary: Vocabulary, q: dict, kind: tuple) -> tuple[dict[str, list[str]], np.ndarray]:
     """What each rate is of, in words, between its quantity's id and its place: the quantity's measure, unit and
-    counting and the rate's unit; and after its place, period and estimate, (per month, for distinct people) what
-    a month's share of the count is not. By (measure, unit, counting, kind of rate), of which there are few: the
-    words of each, and which each rated quantity has (twice it, plus the kind: 0 over the period, 1 per month)."""
+    counting and the rate's unit; and after its place, period and estimate, what a rate per month is not (of
+    distinct people over a period: a month's share of the count; of a count per month: a rate divided again by the
+    period's months). By (measure, unit, counting, kind of rate), of which there are few: the words of each, and
+    which each rated quantity has (twice it, plus the kind: 0 over the period, 1 per month)."""
     distinct = vocabulary.names("quantities", "counting").distinct
-    caveat = " Distinct people over the whole period, so not a typical month's count: someone who came in two months is counted once."
+    caveats = {
+        "distinct": " Distinct people over the whole period, so not a typical month's count: someone who came in two months is counted once.",
+        "monthly": " The count is already one per month, so its rate per month is not divided again by the period's months.",
+    }
     keys, of_words = _distinct(q, ("measure", "unit", "counting"))
     words = {"words": [], "caveat": []}
     for measure, u, counting in keys:
         for k, (_, _, unit) in enumerate(kind):
             words["words"].append(f" ({measure}, {u}, counted as {counting}) {unit}")
-            words["caveat"].append(caveat if k == 1 and counting == distinct else "")
+            caveat = "monthly" if u in vocabulary.per_month else "distinct" if k == 1 and counting == distinct else ""
+            words["caveat"].append(caveats.get(caveat, ""))
     return words, of_words * 2
 
 

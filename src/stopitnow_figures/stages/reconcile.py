@@ -3,8 +3,9 @@
 Reads the candidate's processed/figures.csv (clean has checked it) and
 processed/geographies.csv, raw/quantities.csv and raw/identities.csv (and
 raw/figures.csv, for the line of a figure, only where a problem is reported
-in it); writes the candidate's processed/quantities.csv and
-processed/identities.csv.
+in it); writes build/reconcile/quantities.csv (which derive completes with
+each quantity's rate note and writes as the candidate's
+processed/quantities.csv) and the candidate's processed/identities.csv.
 
 Every check runs on whole columns first; only where one may fail are the rows
 checked one by one, which locates each problem (see ``QuantityTable``).
@@ -52,13 +53,15 @@ def run(root: Path) -> None:
     assert model is not None
     solved = model.solve_all()
     out = {"quantities": quantities.columns(model, solved), "identities": quantities.identity_columns()}
+    out["quantities"]["rate_note"] = [""] * len(out["quantities"]["quantity_id"])  # derive, which makes the rates, says why any has none
     for name, cols in out.items():
         display = paths.rel(paths.raw_quantities if name == "quantities" else paths.raw_identities)
         problems.extend(check_frame(cols, paths.schema(name), name, display, lines=quantities.lines_of(name, cols), vocabulary=vocabulary))
     problems.raise_if_any()
 
     # -- save outputs ------------------------------------------------------
-    write_tables({paths.candidate.table(name): (field_names(load_schema(paths.schema(name))), cols) for name, cols in out.items()})
+    where = {"quantities": paths.reconciled_quantities, "identities": paths.candidate.table("identities")}
+    write_tables({where[name]: (field_names(load_schema(paths.schema(name))), cols) for name, cols in out.items()})
 
 
 def load_inputs(paths: Paths, problems: Collector) -> dict[str, Table]:

@@ -156,9 +156,15 @@ def reader_views(vocabulary: Vocabulary, tables: dict, texts: dict[str, bytes], 
             pd.DataFrame(
                 [{"population_id": p["population_id"], "value": float(p["value"]), "year": int(p["year"])} for p in tables["population"]]
             ),
-            {},
+            _years_near(tables["sources"]),
         ),
     }
+
+
+def _years_near(sources: list[dict]) -> dict[str, int]:
+    """The years within ten of the sources' publication years: where a population estimate an article's rate uses falls."""
+    years = [int(s[c][:4]) for s in sources for c in ("published_earliest", "published_latest")] or [0]
+    return {"first_year": min(years) - 10, "last_year": max(years) + 10}
 
 
 def _num(v: str) -> float | None:
@@ -269,6 +275,8 @@ def _quantity_rows(vocabulary: Vocabulary, tables: dict) -> list[dict]:
     identities = {i["identity_id"] for i in tables["identities"]}
     in_conflict = vocabulary.names("quantities", "status").in_conflict
     bases = vocabulary.names("quantities", "value_basis")
+    kinds = vocabulary.names("derived", "kind")
+    rated = {d["inputs"].split()[0] for d in tables["derived"] if d["kind"] in (kinds.rate, kinds.rate_per_month)}
     rows = []
     for q in tables["quantities"]:
         lo, hi = _num(q["lower"]), _num(q["upper"])
@@ -285,6 +293,7 @@ def _quantity_rows(vocabulary: Vocabulary, tables: dict) -> list[dict]:
                 "mentions_agree": None if q["status"] == in_conflict else agree,
                 "conflict_shown": bool(q["conflict"]) if q["status"] == in_conflict else None,
                 **_point_columns(q, bases),
+                "rate_explained": (q["quantity_id"] in rated) != bool(q["rate_note"]),
             }
         )
     return rows
@@ -349,10 +358,16 @@ EXPECTATIONS = {
         ("in_set", "mentions_agree", [True], "outside a conflict, every mention's interval meets its quantity's reconciled interval"),
         ("in_set", "conflict_shown", [True], "every quantity in conflict names the rows that cannot all hold"),
         *POINT_EXPECTATIONS,
+        ("in_set", "rate_explained", [True], "every quantity without a rate per head says why, and none with one has a note"),
     ],
     "population": [
         ("between", "value", (1000, 100_000_000), "population estimates lie in a plausible range for UK areas"),
-        ("between", "year", (2010, 2025), "estimate years fall near the articles' years"),
+        (
+            "between",
+            "year",
+            ("first_year", "last_year"),
+            "estimate years fall within ten years of the sources' ({first_year} to {last_year})",
+        ),
     ],
 }
 
