@@ -60,21 +60,9 @@ def context(vocabulary: Vocabulary, descriptor: dict, tables: dict, results: lis
     }
 
 
-def unrated(vocabulary: Vocabulary, tables: dict) -> list[str]:
-    """Count quantities of a flow with a place and a period that get no rate: no population estimate of their place."""
-    kind = vocabulary.names("derived", "kind").rate
-    relation = vocabulary.names("quantities", "counting").relation
-    rated = {d["inputs"].split()[0] for d in tables["derived"] if d["kind"] == kind}
-    return [
-        q["quantity_id"]
-        for q in tables["quantities"]
-        if q["unit"] in vocabulary.rated_units
-        and q["measure"] not in vocabulary.stocks
-        and q["counting"] != relation
-        and q["geography_code"]
-        and q["period_start"]
-        and q["quantity_id"] not in rated
-    ]
+def unrated(vocabulary: Vocabulary, tables: dict) -> list[list[str]]:
+    """Each quantity without a rate per head, with why (its rate_note, which derive writes where it decides rates)."""
+    return [[q["quantity_id"], q["rate_note"]] for q in sorted(tables["quantities"], key=lambda q: q["quantity_id"]) if q["rate_note"]]
 
 
 def unpinned_rows(vocabulary: Vocabulary, quantities: list[dict]) -> list[list[str]]:

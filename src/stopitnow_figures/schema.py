@@ -50,8 +50,11 @@ class Rule:
 
 
 def _ordered(df):
-    lo_ok = df["lower"].isna() | (df["lower"] <= df["value"] + 1e-9)
-    hi_ok = df["upper"].isna() | (df["value"] <= df["upper"] + 1e-9)
+    """lower <= value <= upper where bounded; where there is no value (a derived row whose evidence gives only an
+    interval, value_basis none), lower <= upper."""
+    value = df["value"].fillna(df["lower"]).fillna(df["upper"])
+    lo_ok = df["lower"].isna() | (df["lower"] <= value + 1e-9)
+    hi_ok = df["upper"].isna() | value.isna() | (value <= df["upper"] + 1e-9)
     return lo_ok & hi_ok
 
 
@@ -335,7 +338,10 @@ def _rule_surely_holds(rule: str, columns: dict, vocabulary: Vocabulary) -> bool
         value, lo, hi = (columns.get(n) for n in (("value", "lower", "upper") if rule == "bounds-ordered" else _STATED))
         if not all(_is_numbers(c) for c in (value, lo, hi)):
             return False
-        return bool((np.isnan(lo) | (lo <= value + 1e-9)).all() and (np.isnan(hi) | (value <= hi + 1e-9)).all())
+        if rule == "bounds-ordered":  # as _ordered: no value, then lower <= upper
+            value = np.where(np.isnan(value), np.where(np.isnan(lo), hi, lo), value)
+        with np.errstate(invalid="ignore"):
+            return bool((np.isnan(lo) | (lo <= value + 1e-9)).all() and (np.isnan(hi) | np.isnan(value) | (value <= hi + 1e-9)).all())
     if rule == "qualifier-interval":
         value, lo, hi, qualifier = (columns.get(n) for n in ("value", "lower", "upper", "qualifier"))
         if not all(_is_numbers(c) for c in (value, lo, hi)) or qualifier is None or _is_numbers(qualifier):
