@@ -93,3 +93,29 @@ def test_the_cells_the_gate_traces_are_the_schemas_numbers_and_dates():
         fields = json.loads((ROOT / "schemas" / f"{table}.schema.json").read_text())["fields"]
         # by hand: every field typed number, integer or date
         assert numeric_columns(vocab.load(), table) == [f["name"] for f in fields if f["type"] in ("number", "integer", "date")], table
+
+
+def test_checking_only_some_fields_checks_them_and_the_row_rules_that_read_only_them():
+    """``stopitnow-figures check`` has a metric's words and period but no value: the fields it has are checked, and
+    the rules over them; the value's own constraint (required) and the rules that read it are not."""
+    derived = ROOT / "schemas" / "derived.schema.json"
+    row = {
+        "metric_id": "m-one",
+        "kind": "guess",  # not a kind: found
+        "formula": "{q} / 12",
+        "inputs": "q",
+        "value": "",  # required, but not among the fields checked
+        "lower": "5",
+        "upper": "4",  # out of order, but bounds-ordered reads the value: not checked
+        "unit": "calls",
+        "geography_code": "",
+        "period_start": "2016-12-31",
+        "period_end": "2016-01-01",  # before its start: period-ordered reads only the period, so found
+        "period_rule": "",
+        "description": "A metric.",
+    }
+    fields = tuple(n for n in row if n not in ("value", "lower", "upper"))
+    found = {(p.type, p.column) for p in check_frame([row], derived, "derived", "derived", fields=fields)}
+    assert found == {("not-in-vocabulary", "kind"), ("period-ordered", "period_end")}
+    every = {(p.type, p.column) for p in check_frame([row], derived, "derived", "derived")}
+    assert {("required", "value"), ("bounds-ordered", "value")} <= every  # the whole table: the value's rules too
