@@ -71,6 +71,18 @@ def copy_row(rel: str, key: str, new_key: str) -> Callable[[Path], None]:
     return apply
 
 
+def drop_row(rel: str, key: str) -> Callable[[Path], None]:
+    """Remove the row whose first cell is ``key`` (a row of one line)."""
+
+    def apply(repo: Path) -> None:
+        lines = (repo / rel).read_text(encoding="utf-8").splitlines(keepends=True)
+        kept = [line for line in lines if not line.startswith(f"{key},")]
+        assert len(kept) == len(lines) - 1, f"no one row {key!r} in {rel}"
+        (repo / rel).write_text("".join(kept), encoding="utf-8")
+
+    return apply
+
+
 def write_bytes(rel: str, make: Callable[[bytes], bytes]) -> Callable[[Path], None]:
     def apply(repo: Path) -> None:
         path = repo / rel
@@ -381,6 +393,12 @@ CASES = [
         "a total and parts counted differently",
         append(IDE, "test-mixed,{uk-2016-helpline-calls},sum of parts,{scotland-2016-helpline-own-callers},For the test.\n"),
         [("bad-formula", IDE, "test-mixed", "right")],
+    ),
+    Case(
+        "a relation the article states that no claim checks (the claim rule)",
+        drop_row(CLA, "herald-share"),
+        [("unchecked-relation", FIG, "herald-2017-scotland-f05,", "measure")],
+        only=True,
     ),
     Case(
         "a claim relation outside the vocabulary",
