@@ -317,12 +317,18 @@ def _rule_surely_holds(rule: str, columns: dict, vocabulary: Vocabulary) -> bool
         if not all(_is_numbers(c) for c in (value, lo, hi)):
             return False
         return bool((np.isnan(lo) | (lo <= value + 1e-9)).all() and (np.isnan(hi) | (value <= hi + 1e-9)).all())
-    if rule == "share-at-most-100":
-        value, kind = columns.get("value"), columns.get("kind")
-        if "measure" in columns or not _is_numbers(value) or kind is None or _is_numbers(kind):
+    if rule in ("share-at-most-100", "count-not-negative"):
+        value = columns.get("value")
+        words, of = ("unit", vocabulary.count_units) if rule == "count-not-negative" else ("measure", vocabulary.shares)
+        words = words if words in columns else "kind"  # a share is a figure's measure, or a metric's kind
+        kind = columns.get(words)
+        if not _is_numbers(value) or kind is None or _is_numbers(kind):
             return False
-        shares = np.asarray(pc.is_in(_arrow_text(kind), value_set=_arrow_text(list(vocabulary.shares))), dtype=bool)
-        return bool((~shares | (value <= 100)).all())
+        ruled = np.asarray(pc.is_in(_arrow_text(kind), value_set=_arrow_text(list(of))), dtype=bool)
+        return bool((~ruled | ((value >= 0) if rule == "count-not-negative" else (value <= 100))).all())
+    if rule == "offsets-ordered":
+        start, end = columns.get("char_start"), columns.get("char_end")
+        return _is_numbers(start) and _is_numbers(end) and bool((start < end).all())
     if rule in ("period-ordered", "period-complete"):
         start, end = (columns.get(n) for n in ("period_start", "period_end"))
         if start is None or end is None or _is_numbers(start) or _is_numbers(end):
@@ -355,6 +361,8 @@ def _field_surely_valid(col, field: dict, n: int) -> bool:
     cons, kind = field.get("constraints", {}), field["type"]
     if kind == "integer" and isinstance(col, list):
         return _integers_surely_valid(col, cons, n)
+    if col is not None and _is_numbers(col) and kind == "integer":
+        return len(col) == n and _whole_numbers_surely_valid(col, cons)
     if col is not None and _is_numbers(col):
         if kind != "number" or col.dtype.kind != "f" or len(col) != n or set(cons) - {"required"}:
             return False
@@ -386,6 +394,20 @@ def _field_surely_valid(col, field: dict, n: int) -> bool:
 
 
 _DIGITS = re.compile(r"[0-9]{1,15}")
+
+
+def _whole_numbers_surely_valid(col, cons: dict) -> bool:
+    """An integer field given as NumPy numbers: each a whole number smaller than ``EXACT_INTEGER`` in size and none
+    missing (``frame`` then types the column int64, as the schema's integer), within the schema's minimum and
+    maximum, and no other constraint."""
+    import numpy as np
+
+    if set(cons) - {"required", "minimum", "maximum"}:
+        return False
+    a = np.asarray(col, dtype=float)
+    if not np.isfinite(a).all() or (np.mod(a, 1) != 0).any() or (np.abs(a) >= EXACT_INTEGER).any():
+        return False
+    return bool((a >= cons.get("minimum", -np.inf)).all() and (a <= cons.get("maximum", np.inf)).all())
 
 
 def _integers_surely_valid(col: list[str], cons: dict, n: int) -> bool:
