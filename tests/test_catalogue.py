@@ -434,6 +434,12 @@ CASES = [
         built_only="the formula's interval is computed from the solved quantities",
     ),
     Case(
+        "a derivation kind outside the vocabulary (a rule of the published schema, on a raw cell)",
+        edit(DER, "herald-calls-per-month,monthly_rate,", "herald-calls-per-month,per_month,"),
+        [("not-in-vocabulary", DER, "herald-calls-per-month,per_month,", "kind")],
+        only=True,
+    ),
+    Case(
         "derivation that depends on itself",
         both(
             edit(DER, "{glasgow-2015-16-website-visitors} / 12", "{eveningtimes-monthly-pct-change} / 12"),

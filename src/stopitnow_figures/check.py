@@ -6,7 +6,8 @@ clean's and validate's checks of the articles and the figure tables
 (``stages.clean.check``); reconcile's of the quantities and identities
 (``stages.reconcile.check_unsolved``); derive's of the derivations, the claims,
 the claim rule and the population table (``stages.derive.check_unevaluated``);
-and package's of CHANGELOG.md (``stages.package.check_changelog``). Every
+and package's of CHANGELOG.md (``changelog.check``, which the package stage
+calls). Every
 problem of all of them is reported at once, except where an earlier one makes
 a later check meaningless, and there the later check does not run:
 
@@ -33,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import config, vocab
+from . import changelog, config, vocab
 from .errors import Collector, InputError
 from .paths import Paths
 
@@ -59,7 +60,7 @@ class Summary:
 
 def check(paths: Paths) -> Summary:
     """Every rule the build runs on raw/ and the configuration, all problems at once (InputError); nothing is written."""
-    from .stages import clean, derive, package, reconcile
+    from .stages import clean, derive, reconcile
 
     problems = Collector()
     vocabulary = vocab.load(paths.schemas)
@@ -80,7 +81,7 @@ def check(paths: Paths) -> Summary:
         _alone(problems, lambda p: derive.check_unevaluated(paths, vocabulary, tables, checked.table("figures"), quantities, p))
     if meta_ok:
         sources = checked.sources["source_id"] if checked is not None else []
-        package.check_changelog(paths, meta["version"], sources, problems)
+        changelog.check(paths.changelog, meta["version"], sources, problems)
     problems.raise_if_any()
     assert checked is not None and quantities is not None
     return Summary(

@@ -40,11 +40,12 @@ def _repository(root: Path, *, published: bool):
     ``published``); an interrupted publish is finished or undone first."""
     from .csvio import WriteError
     from .paths import Paths
-    from .publishing import recover, write_problem
 
     paths = Paths(root)
     if not paths.raw.is_dir() or not paths.schemas.is_dir():
         raise click.ClickException(f"{root} is not the repository (or a copy of it): it has no raw/ and schemas/; give --root")
+    if published:
+        from .publishing import recover, write_problem
     try:
         note = recover(paths) if published else None
     except WriteError as exc:

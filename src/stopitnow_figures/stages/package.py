@@ -21,7 +21,7 @@ from pathlib import Path
 from .. import changelog, config
 from ..citation import cff_text, zenodo_text
 from ..csvio import atomic_write_chunks, atomic_write_text
-from ..errors import Collector, InputError
+from ..errors import Collector
 from ..paths import PUBLISHED_TABLES, Paths
 from ..provenance import chunks as provenance_chunks
 from ..publishing import candidate_tables
@@ -37,7 +37,7 @@ def run(root: Path) -> None:
     digests: dict[str, tuple[int, str]] = {}
     tables = candidate_tables(paths, problems, digests)
     problems.raise_if_any()
-    check_changelog(paths, meta["version"], tables["sources"].column("source_id"), problems)
+    changelog.check(paths.changelog, meta["version"], tables["sources"].column("source_id"), problems)
     problems.raise_if_any()
 
     # -- process -----------------------------------------------------------
@@ -54,16 +54,8 @@ def run(root: Path) -> None:
     atomic_write_text(out.datapackage, json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n")
 
 
-def check_changelog(paths: Paths, version: str, source_ids: list[str], problems: Collector) -> None:
-    """CHANGELOG.md has an entry for ``version`` (package.yaml's), and it or an older one names every source by its id."""
-    try:
-        changelog.check_sources_named(changelog.read(paths.changelog), version, source_ids)
-    except InputError as exc:
-        problems.extend(exc.problems)
-
-
 def created_date(paths: Paths, version: str) -> str:
-    """SOURCE_DATE_EPOCH if set, else the CHANGELOG date of ``version`` (see ``check_changelog``)."""
+    """SOURCE_DATE_EPOCH if set, else the CHANGELOG date of ``version`` (whose entry ``changelog.check`` has found)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
