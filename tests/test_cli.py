@@ -117,3 +117,19 @@ def test_unknown_id_gets_a_clear_error_and_the_nearest_ids():
     out = CliRunner().invoke(main, ["trace", "--root", str(ROOT), "herald-2017-scotland-f4"])
     assert out.exit_code == 1
     assert "unknown id 'herald-2017-scotland-f4'; nearest: herald-2017-scotland-f04" in out.output
+
+
+def test_check_passes_the_package_and_imports_no_solver_quality_report_or_charts():
+    """`check` runs every rule the build runs on raw/ at about the cost of importing what clean imports: SciPy (the
+    solver), Great Expectations and matplotlib are the build's alone."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from stopitnow_figures.cli import main\n"
+        "try:\n    main(['check', '--root', sys.argv[1]])\nexcept SystemExit as exc:\n    assert exc.code in (0, None), exc.code\n"
+        "print(sorted({'scipy', 'great_expectations', 'matplotlib', 'highspy'} & {m.split('.')[0] for m in sys.modules}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(ROOT)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("no problems: ") and out.stdout.splitlines()[-1] == "[]", out.stdout

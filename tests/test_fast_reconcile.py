@@ -445,13 +445,25 @@ def test_a_hand_edited_table_read_by_arrow_is_read_as_the_strict_reader_reads_it
 def test_a_cell_longer_than_the_csv_modules_limit_is_left_to_the_strict_reader(tmp_path):
     path = tmp_path / "t.csv"
     path.write_text("a,b,c\n" + "x" * 1001 + ",1,2\n", encoding="utf-8")
-    old_bytes, old_limit = csvio.ARROW_MIN_BYTES, csv.field_size_limit(1000)
-    csvio.ARROW_MIN_BYTES = 0
+    old_bytes, old_limit = csvio.ARROW_MIN_BYTES, csvio.FIELD_LIMIT
+    csvio.ARROW_MIN_BYTES, csvio.FIELD_LIMIT = 0, 1000
     try:
         assert _read(path, checked_arrow=True) == _read(path)
         assert "[bad-csv]" in _read(path)[2][0]
     finally:
-        csvio.ARROW_MIN_BYTES = old_bytes
+        csvio.ARROW_MIN_BYTES, csvio.FIELD_LIMIT = old_bytes, old_limit
+
+
+def test_the_longest_cell_read_does_not_follow_the_limit_another_library_set(tmp_path):
+    """frictionless raises the csv module's limit for the whole process when imported: a table must read the same
+    (here: a cell one longer than the limit refused) before and after."""
+    path = tmp_path / "t.csv"
+    path.write_text("a,b,c\n" + "x" * (csvio.FIELD_LIMIT + 1) + ",1,2\n", encoding="utf-8")
+    old_limit = csv.field_size_limit(csvio.FIELD_LIMIT * 100)
+    try:
+        assert "[bad-csv]" in _read(path)[2][0]
+        assert csv.field_size_limit() == csvio.FIELD_LIMIT * 100  # and the process's limit is left as it was
+    finally:
         csv.field_size_limit(old_limit)
 
 

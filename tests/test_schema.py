@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import ROOT, read_csv
 from stopitnow_figures.schema import check_frame
@@ -93,3 +95,86 @@ def test_the_cells_the_gate_traces_are_the_schemas_numbers_and_dates():
         fields = json.loads((ROOT / "schemas" / f"{table}.schema.json").read_text())["fields"]
         # by hand: every field typed number, integer or date
         assert numeric_columns(vocab.load(), table) == [f["name"] for f in fields if f["type"] in ("number", "integer", "date")], table
+
+
+def test_checking_only_some_fields_checks_them_and_the_row_rules_that_read_only_them():
+    """``stopitnow-figures check`` has a metric's words and period but no value: the fields it has are checked, and
+    the rules over them; the value's own constraint (required) and the rules that read it are not."""
+    derived = ROOT / "schemas" / "derived.schema.json"
+    row = {
+        "metric_id": "m-one",
+        "kind": "guess",  # not a kind: found
+        "formula": "{q} / 12",
+        "inputs": "q",
+        "value": "",  # required, but not among the fields checked
+        "lower": "5",
+        "upper": "4",  # out of order, but bounds-ordered reads the value: not checked
+        "unit": "calls",
+        "geography_code": "",
+        "period_start": "2016-12-31",
+        "period_end": "2016-01-01",  # before its start: period-ordered reads only the period, so found
+        "period_rule": "",
+        "description": "A metric.",
+    }
+    fields = tuple(n for n in row if n not in ("value", "lower", "upper"))
+    found = {(p.type, p.column) for p in check_frame([row], derived, "derived", "derived", fields=fields)}
+    assert found == {("not-in-vocabulary", "kind"), ("period-ordered", "period_end")}
+    every = {(p.type, p.column) for p in check_frame([row], derived, "derived", "derived")}
+    assert {("required", "value"), ("bounds-ordered", "value")} <= every  # the whole table: the value's rules too
+
+
+NAN = float("nan")
+FIGURE_CELLS = {  # the typed figure rows clean checks (numbers as NumPy numbers): the first of each is right
+    "source_id": ["x-2017-y", ""],
+    "quantity_id": ["q", ""],
+    "value": [5.0, -3.0, 150.0, NAN],
+    "qualifier": ["exact", "roughly"],
+    "lower": [NAN, 4.0, 6.0],
+    "upper": [NAN, 6.0, 4.0],
+    "unit": ["people", "percent", "persons"],
+    "measure": ["helpline_any", "share", "nope"],
+    "geography": ["Scotland", ""],
+    "period_start": ["2016-01-01", "", "2017-01-01", "2016-02-30"],
+    "period_end": ["2016-12-31", "", "2015-12-31"],
+    "period_basis": ["stated", "guessed"],
+    "quote": ["78 calls", ""],
+    "char_start": [10.0, -1.0, 30.0, 10.5, NAN],
+    "char_end": [18.0, 0.0, 5.0, 1e17],
+    "as_written": ["78", ""],
+}
+
+
+@st.composite
+def figure_rows(draw):
+    rows = [{n: c[0] for n, c in FIGURE_CELLS.items()} | {"figure_id": f"x-2017-y-f{10 + k}"} for k in range(draw(st.integers(1, 4)))]
+    for _ in range(draw(st.integers(0, 2))):
+        name = draw(st.sampled_from(sorted(FIGURE_CELLS)))
+        draw(st.sampled_from(rows))[name] = draw(st.sampled_from(FIGURE_CELLS[name]))
+    if draw(st.booleans()):
+        rows[-1]["figure_id"] = draw(st.sampled_from([rows[0]["figure_id"], "X-f1", ""]))
+    return rows
+
+
+@settings(max_examples=200, deadline=None)
+@given(figure_rows())
+def test_typed_figures_the_quick_check_passes_are_figures_pandera_passes(rows):
+    """``surely_valid`` decides the figures clean is about to write (integers, counts, shares and offsets included)
+    only where pandera would find nothing; and the problems found are pandera's either way."""
+    import numpy as np
+
+    from stopitnow_figures import schema, vocab
+
+    path = ROOT / "schemas" / "figures.schema.json"
+    types = schema.field_types(schema.load_schema(path))
+    cols = {n: np.array([r[n] for r in rows]) if t in ("number", "integer") else [r.get(n, "x") for r in rows] for n, t in types.items()}
+    vocabulary, lines = vocab.load(ROOT / "schemas"), list(range(2, len(rows) + 2))
+    quick = schema.surely_valid(cols, schema.load_schema(path), "figures", len(rows), vocabulary=vocabulary)
+    old = schema.surely_valid
+    schema.surely_valid = lambda *a, **k: False
+    try:
+        slow = schema.check_frame(cols, path, "figures", "t", lines=lines, vocabulary=vocabulary)
+    finally:
+        schema.surely_valid = old
+    if quick:
+        assert slow == []
+    assert schema.check_frame(cols, path, "figures", "t", lines=lines, vocabulary=vocabulary) == slow

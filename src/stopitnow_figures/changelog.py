@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError, Problem
+from .errors import Collector, InputError, Problem
 
 HEADING = re.compile(r"^## (\S+) - (\d{4}-\d{2}-\d{2})$", re.M)
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")
@@ -53,3 +53,12 @@ def check_sources_named(text: str, version: str, source_ids: list[str], display:
     if missing:
         message = f"name each source the version adds in its entry (## {version}): the id as in raw/sources.csv"
         raise InputError([Problem(display, entry.line, None, "source-not-in-changelog", s, message) for s in missing])
+
+
+def check(path: Path, version: str, source_ids: list[str], problems: Collector) -> None:
+    """The CHANGELOG at ``path`` has an entry for ``version`` (package.yaml's), and it or an older one names every
+    source by its id; each problem into ``problems``."""
+    try:
+        check_sources_named(read(path), version, source_ids)
+    except InputError as exc:
+        problems.extend(exc.problems)

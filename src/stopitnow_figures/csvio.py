@@ -39,6 +39,10 @@ FORMULA_SIGNS = ("+", "-")  # these may also start a number, which is data (see 
 FORMULA_ONLY = tuple(p for p in FORMULA_PREFIXES if p not in FORMULA_SIGNS)
 _FORMULA_AFTER_LINE_END = re.compile("\n[" + re.escape("".join(FORMULA_PREFIXES)) + "]")
 ARROW_MIN_BYTES = 1 << 20  # below this the strict reader is as fast as starting Arrow
+# The longest cell the strict reader takes (the csv module's own default); a longer one is a problem (bad-csv). Set for
+# each read, because the csv module's limit is the process's: importing frictionless (pandera does, to build a
+# validator) raises it for everyone, and what a table reports must not depend on what was imported before it was read.
+FIELD_LIMIT = 131072
 
 
 @dataclass(frozen=True)
@@ -223,14 +227,27 @@ def read_table(
     its one leniency: every line holding a quote is read again by the strict
     reader, and the strict reader reads the whole file unless each agrees (a
     line without a quote is split at its commas by both). The table read is
-    the strict reader's, only faster.
+    the strict reader's, only faster. A cell longer than ``FIELD_LIMIT`` is a
+    problem.
     """
+    before = csv.field_size_limit(FIELD_LIMIT)
+    try:
+        return _read_table(path, columns, problems, display, optional, written_by_pipeline or checked_arrow, not written_by_pipeline)
+    finally:
+        csv.field_size_limit(before)
+
+
+def _read_table(
+    path: Path, columns: list[str], problems: Collector, display: str | None, optional: frozenset[str], arrow: bool, strict: bool
+) -> Table:
+    """``read_table``, with the csv module's limit set (``arrow``: Arrow may parse a large file; ``strict``: its one
+    leniency checked)."""
     name = display or str(path)
     data = read_file_bytes(path, name, problems)
     if data is None:
         return Table.unreadable(columns)
-    if (written_by_pipeline or checked_arrow) and len(data) >= ARROW_MIN_BYTES:
-        table = _read_arrow(data, columns, optional, strict=not written_by_pipeline)
+    if arrow and len(data) >= ARROW_MIN_BYTES:
+        table = _read_arrow(data, columns, optional, strict=strict)
         if table is not None:
             return table
     text = _decode(data, name, problems)

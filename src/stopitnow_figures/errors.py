@@ -100,6 +100,7 @@ REGISTRY = _registry(
     ("no-inputs", "A formula that refers to no id", "refer to at least one figure, quantity, metric or reference row"),
     ("derivation-cycle", "A derivation that depends on itself", "a formula must never refer, through other metrics, to its own id"),
     ("bad-period", "A derivation period rule outside the documented form", "the period of a derivation is of:<id>, shift:<id>:<years>, span or empty"),
+    ("unchecked-relation", "A relation an article states that no claim checks", "add a row to raw/claims.csv naming the figure, with the formula that computes the relation from quantities (or correct the figure's measure)"),
     # publishing
     ("hash-mismatch", "A file of the package that does not match its hash and bytes in datapackage.json", "a file was changed after the descriptor was written: rebuild with dvc repro rather than editing the package"),
     ("untraced-cell", "A published number without provenance", "a published number lost its provenance: rebuild with dvc repro rather than editing processed/"),

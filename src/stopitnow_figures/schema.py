@@ -47,6 +47,7 @@ class Rule:
     check: Callable
     column: str
     words: str
+    reads: tuple[str, ...]  # the columns its check reads (``measure`` or ``kind`` aside, as a share's rule reads either)
 
 
 def _ordered(df):
@@ -124,7 +125,7 @@ def rules(vocabulary: Vocabulary) -> dict[str, Rule]:
     return {
         r.name: r
         for r in (
-            Rule("bounds-ordered", _ordered, "value", "lower <= value <= upper where bounded"),
+            Rule("bounds-ordered", _ordered, "value", "lower <= value <= upper where bounded", ("value", "lower", "upper")),
             Rule(
                 "qualifier-interval",
                 qualifier_interval,
@@ -132,18 +133,26 @@ def rules(vocabulary: Vocabulary) -> dict[str, Rule]:
                 "the interval contradicts the qualifier: exact is a point (lower = value = upper), a rounded or approximate "
                 "number has both ends, nearly ends at the value, more than and at least have no upper end, up to and fewer "
                 "than end at the value, a vague word starts at the value (schemas/vocabulary.json, qualifiers)",
+                ("qualifier", "value", "lower", "upper"),
             ),
-            Rule("count-not-negative", count_not_negative, "value", "a count cannot be negative"),
-            Rule("share-at-most-100", share_at_most_100, "value", "a share cannot exceed 100 per cent"),
-            Rule("period-ordered", _period_ordered, "period_end", "period_start <= period_end"),
+            Rule("count-not-negative", count_not_negative, "value", "a count cannot be negative", ("unit", "value")),
+            Rule("share-at-most-100", share_at_most_100, "value", "a share cannot exceed 100 per cent", ("value",)),
+            Rule("period-ordered", _period_ordered, "period_end", "period_start <= period_end", _PERIOD),
             Rule(
                 "period-complete",
                 lambda df: df["period_start"].isna() == df["period_end"].isna(),
                 "period_end",
                 "period_start and period_end are both set or both empty",
+                _PERIOD,
             ),
-            Rule("offsets-ordered", lambda df: df["char_start"] < df["char_end"], "char_end", "char_start < char_end"),
-            Rule("stated-ordered", _stated_ordered, "stated", "stated_lower <= stated <= stated_upper where bounded"),
+            Rule(
+                "offsets-ordered",
+                lambda df: df["char_start"] < df["char_end"],
+                "char_end",
+                "char_start < char_end",
+                ("char_start", "char_end"),
+            ),
+            Rule("stated-ordered", _stated_ordered, "stated", "stated_lower <= stated <= stated_upper where bounded", _STATED),
         )
     }
 
@@ -164,25 +173,42 @@ TABLE_RULES = {
 }
 
 
-def _extra_checks(table: str, vocabulary: Vocabulary) -> dict[str, Rule]:
+def _extra_checks(table: str, vocabulary: Vocabulary, fields: tuple[str, ...] | None = None) -> dict[str, Rule]:
+    """The row rules of a table (of those that read only ``fields``, where given)."""
+    if not TABLE_RULES.get(table):
+        return {}
     every = rules(vocabulary)
-    return {name: every[name] for name in TABLE_RULES.get(table, ())}
+    return {name: every[name] for name in TABLE_RULES.get(table, ()) if fields is None or set(every[name].reads) <= set(fields)}
 
 
-def validator(schema_path: Path, table: str, vocabulary: Vocabulary):
-    """The pandera schema for a table: built from its Table Schema plus its extra checks."""
-    return _validator(schema_path, table, vocabulary.source)
+def only_fields(schema: dict, fields: tuple[str, ...] | None) -> dict:
+    """A Table Schema with only ``fields`` of its fields (and its primary key where it names only them); the
+    schema itself where ``fields`` is None."""
+    if fields is None:
+        return schema
+    out = {**schema, "fields": [f for f in schema["fields"] if f["name"] in fields]}
+    key = schema.get("primaryKey")
+    if key is not None and not set([key] if isinstance(key, str) else key) <= set(fields):
+        del out["primaryKey"]
+    return out
+
+
+def validator(schema_path: Path, table: str, vocabulary: Vocabulary, fields: tuple[str, ...] | None = None):
+    """The pandera schema for a table: built from its Table Schema plus its extra checks (of ``fields`` only, where given)."""
+    return _validator(schema_path, table, vocabulary.source, fields)
 
 
 @cache
-def _validator(schema_path: Path, table: str, schemas: str):
+def _validator(schema_path: Path, table: str, schemas: str, fields: tuple[str, ...] | None):
+    import copy
+
     import pandera.pandas as pa
     from pandera.io.pandas_io import from_frictionless_schema
 
     from .vocab import load
 
-    schema = from_frictionless_schema(str(schema_path))
-    checks = [pa.Check(r.check, name=r.name) for r in _extra_checks(table, load(Path(schemas))).values()]
+    schema = from_frictionless_schema(str(schema_path) if fields is None else copy.deepcopy(only_fields(load_schema(schema_path), fields)))
+    checks = [pa.Check(r.check, name=r.name) for r in _extra_checks(table, load(Path(schemas)), fields).values()]
     return schema.set_checks(checks) if hasattr(schema, "set_checks") else _with_checks(schema, checks)
 
 
@@ -282,21 +308,31 @@ def _int_or_text(num, text):
 
 
 def check_frame(
-    data, schema_path: Path, table: str, display: str, lines: list[int] | None = None, *, vocabulary: Vocabulary | None = None
+    data,
+    schema_path: Path,
+    table: str,
+    display: str,
+    lines: list[int] | None = None,
+    *,
+    vocabulary: Vocabulary | None = None,
+    fields: tuple[str, ...] | None = None,
 ) -> list[Problem]:
     """Validate lazily; one Problem per failing cell, located by line.
 
     ``data`` is a Table, a list of row dicts, or a mapping of name to column
     (see ``frame``); ``lines`` overrides the editor line of each row.
+    ``fields``: check only these fields of the schema, and the row rules that
+    read only them (``stopitnow-figures check`` has the columns of a table
+    that come from raw/, not those a solve or an evaluation gives).
     """
     from .vocab import load
 
     vocabulary = vocabulary or load(schema_path.parent if schema_path.parent.name != "raw" else schema_path.parent.parent)
-    schema = load_schema(schema_path)
+    schema = only_fields(load_schema(schema_path), fields)
     columns, own_lines = columns_of(data, field_names(schema))
     lines = own_lines if lines is None else lines
     n = len(lines)
-    if surely_valid(columns, schema, table, n, vocabulary=vocabulary):
+    if surely_valid(columns, schema, table, n, vocabulary=vocabulary, fields=fields):
         return []  # what pandera would find: nothing
     numbers = {
         name: read_numbers(col, n)
@@ -306,24 +342,27 @@ def check_frame(
     problems = _type_problems(columns, schema, numbers, display, lines)
     if problems:
         return problems  # the schema's own checks would report the same cells again, less clearly
-    return _schema_problems(frame(columns, schema, n, numbers), columns, schema_path, table, display, lines, vocabulary)
+    return _schema_problems(frame(columns, schema, n, numbers), columns, schema_path, table, display, lines, vocabulary, fields)
 
 
 NUMERIC_TYPES = ("number", "integer", "year")
 
 
-def surely_valid(columns: dict, schema: dict, table: str, n: int, *, vocabulary: Vocabulary | None = None) -> bool:
+def surely_valid(
+    columns: dict, schema: dict, table: str, n: int, *, vocabulary: Vocabulary | None = None, fields: tuple[str, ...] | None = None
+) -> bool:
     """Whether ``check_frame`` surely finds no problem, from whole columns by Arrow and NumPy, without building a
     frame: every field is text (a list or Arrow array), a date, a number given as a NumPy array, or an integer
     written as plain digits, and each constraint surely kept (the same constraint as pandera checks, or a
     stricter one: a pattern of plain characters and classes read by Arrow, whose $ is only the end); and each
-    row rule of the table surely holds (see ``_rule_surely_holds``; ``vocabulary`` for the words they name).
-    False where a problem may be found (``check_frame`` then finds it, and words it)."""
+    row rule of the table surely holds (see ``_rule_surely_holds``; ``vocabulary`` for the words they name; of the
+    rules that read only ``fields``, where given). False where a problem may be found (``check_frame`` then
+    finds it, and words it)."""
     if TABLE_RULES.get(table) and vocabulary is None:
         return False
     if not all(_field_surely_valid(columns.get(f["name"]), f, n) for f in schema["fields"]):
         return False
-    return all(_rule_surely_holds(rule, columns, vocabulary) for rule in TABLE_RULES.get(table, ()))
+    return all(_rule_surely_holds(rule, columns, vocabulary) for rule in _extra_checks(table, vocabulary, fields))
 
 
 def _rule_surely_holds(rule: str, columns: dict, vocabulary: Vocabulary) -> bool:
@@ -347,12 +386,18 @@ def _rule_surely_holds(rule: str, columns: dict, vocabulary: Vocabulary) -> bool
         if not all(_is_numbers(c) for c in (value, lo, hi)) or qualifier is None or _is_numbers(qualifier):
             return False
         return bool(qualifier_agrees(qualifier, value, lo, hi, vocabulary.intervals).all())
-    if rule == "share-at-most-100":
-        value, kind = columns.get("value"), columns.get("kind")
-        if "measure" in columns or not _is_numbers(value) or kind is None or _is_numbers(kind):
+    if rule in ("share-at-most-100", "count-not-negative"):
+        value = columns.get("value")
+        words, of = ("unit", vocabulary.count_units) if rule == "count-not-negative" else ("measure", vocabulary.shares)
+        words = words if words in columns else "kind"  # a share is a figure's measure, or a metric's kind
+        kind = columns.get(words)
+        if not _is_numbers(value) or kind is None or _is_numbers(kind):
             return False
-        shares = np.asarray(pc.is_in(_arrow_text(kind), value_set=_arrow_text(list(vocabulary.shares))), dtype=bool)
-        return bool((~shares | (value <= 100)).all())
+        ruled = np.asarray(pc.is_in(_arrow_text(kind), value_set=_arrow_text(list(of))), dtype=bool)
+        return bool((~ruled | ((value >= 0) if rule == "count-not-negative" else (value <= 100))).all())
+    if rule == "offsets-ordered":
+        start, end = columns.get("char_start"), columns.get("char_end")
+        return _is_numbers(start) and _is_numbers(end) and bool((start < end).all())
     if rule in ("period-ordered", "period-complete"):
         start, end = (columns.get(n) for n in ("period_start", "period_end"))
         if start is None or end is None or _is_numbers(start) or _is_numbers(end):
@@ -366,6 +411,7 @@ def _rule_surely_holds(rule: str, columns: dict, vocabulary: Vocabulary) -> bool
 
 
 _STATED = ("stated", "stated_lower", "stated_upper")
+_PERIOD = ("period_start", "period_end")
 
 
 def _arrow_text(col):
@@ -384,6 +430,8 @@ def _field_surely_valid(col, field: dict, n: int) -> bool:
     cons, kind = field.get("constraints", {}), field["type"]
     if kind == "integer" and isinstance(col, list):
         return _integers_surely_valid(col, cons, n)
+    if col is not None and _is_numbers(col) and kind == "integer":
+        return len(col) == n and _whole_numbers_surely_valid(col, cons)
     if col is not None and _is_numbers(col):
         if kind != "number" or col.dtype.kind != "f" or len(col) != n or set(cons) - {"required"}:
             return False
@@ -415,6 +463,20 @@ def _field_surely_valid(col, field: dict, n: int) -> bool:
 
 
 _DIGITS = re.compile(r"[0-9]{1,15}")
+
+
+def _whole_numbers_surely_valid(col, cons: dict) -> bool:
+    """An integer field given as NumPy numbers: each a whole number smaller than ``EXACT_INTEGER`` in size and none
+    missing (``frame`` then types the column int64, as the schema's integer), within the schema's minimum and
+    maximum, and no other constraint."""
+    import numpy as np
+
+    if set(cons) - {"required", "minimum", "maximum"}:
+        return False
+    a = np.asarray(col, dtype=float)
+    if not np.isfinite(a).all() or (np.mod(a, 1) != 0).any() or (np.abs(a) >= EXACT_INTEGER).any():
+        return False
+    return bool((a >= cons.get("minimum", -np.inf)).all() and (a <= cons.get("maximum", np.inf)).all())
 
 
 def _integers_surely_valid(col: list[str], cons: dict, n: int) -> bool:
@@ -512,15 +574,15 @@ def _type_problems(columns: dict, schema: dict, numbers: dict, display: str, lin
 
 
 def _schema_problems(
-    df, columns: dict, schema_path: Path, table: str, display: str, lines: list[int], vocabulary: Vocabulary
+    df, columns: dict, schema_path: Path, table: str, display: str, lines: list[int], vocabulary: Vocabulary, fields: tuple[str, ...] | None
 ) -> list[Problem]:
-    """The Table Schema's constraints and the table's row rules, by pandera, lazily."""
+    """The Table Schema's constraints and the table's row rules (of ``fields`` only, where given), by pandera, lazily."""
     import pandera.errors as pe
 
-    schema = load_schema(schema_path)
-    extra = _extra_checks(table, vocabulary)
+    schema = only_fields(load_schema(schema_path), fields)
+    extra = _extra_checks(table, vocabulary, fields)
     try:
-        validator(schema_path, table, vocabulary).validate(df, lazy=True)
+        validator(schema_path, table, vocabulary, fields).validate(df, lazy=True)
     except pe.SchemaErrors as exc:
         # pandera reports a failing row rule once for each column of the frame: one problem each
         return list(dict.fromkeys(_problem(rec, columns, schema, extra, display, lines) for rec in exc.failure_cases.to_dict("records")))

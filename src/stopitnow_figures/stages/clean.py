@@ -31,7 +31,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import config, floors, raw, vocab
-from ..csvio import Row, Table, atomic_write_text, read_table, write_tables
+from ..csvio import Row, Table, atomic_write_text, format_numbers, read_table, write_tables
 from ..errors import Collector
 from ..finder import Mention, Span, account, mention_positions
 from ..paths import Paths
@@ -96,6 +96,13 @@ class Checked:
     geographies: dict[str, list[str]]
     figures: dict[str, list]
     mentions: dict[str, int]
+
+    def table(self, name: str) -> Table:
+        """One of the tables (sources, geographies, figures) as the next stages read it from the candidate: every
+        cell as written (numbers as ``csvio`` writes them)."""
+        cols = getattr(self, name)
+        cells = {n: format_numbers(c) if isinstance(c, np.ndarray) else c for n, c in cols.items()}
+        return Table(list(cols), cells, n=len(next(iter(cols.values()))))
 
 
 def check(paths: Paths) -> Checked:

@@ -35,6 +35,7 @@ byte for byte as ``csvio`` writes it.
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
@@ -78,7 +79,6 @@ def run(root: Path) -> None:
     problems.raise_if_any()
 
     # -- process -----------------------------------------------------------
-    problems.extend(check_codes(paths, t["derivations"], t["geographies"]))
     metrics, rates, claim_cols, notes = derive_evidence(paths, vocabulary, params, t, problems)
     problems.raise_if_any()
     tables = {
@@ -95,23 +95,33 @@ def run(root: Path) -> None:
 
 
 def read_inputs(paths: Paths, vocabulary: Vocabulary, problems: Collector) -> dict[str, Table]:
-    """Every table derive reads, by name (the population checked against its schema)."""
+    """Every table derive reads, by name: the candidate's figures first, then the curated tables (see
+    ``read_curated``), then the rest of the candidate."""
 
     def candidate(name: str) -> Table:
         path = paths.candidate.table(name)
         return read_table(path, field_names(load_schema(paths.schema(name))), problems, display=paths.rel(path), written_by_pipeline=True)
 
     t = {"figures": candidate("figures")}
-    t["population"] = read_table(
-        paths.raw_population, field_names(load_schema(paths.schema("population"))), problems, display=paths.rel(paths.raw_population)
-    )
-    for name, path in (("derivations", paths.raw_derivations), ("claims", paths.raw_claims)):
-        t[name] = read_table(path, raw.columns(paths, name), problems, display=paths.rel(path))
+    t |= read_curated(paths, vocabulary, problems)
     t |= {n: candidate(n) for n in ("identities", "geographies")}
     path = paths.reconciled_quantities  # the candidate's quantities table is derive's to write, with each one's rate note
     t["quantities"] = read_table(
         path, field_names(load_schema(paths.schema("quantities"))), problems, display=paths.rel(path), written_by_pipeline=True
     )
+    return t
+
+
+def read_curated(paths: Paths, vocabulary: Vocabulary, problems: Collector) -> dict[str, Table]:
+    """raw/reference/population.csv (checked against its schema), raw/derivations.csv and raw/claims.csv, by name:
+    what derive reads of raw/, each read alone (``stopitnow-figures check`` reads them whatever else fails)."""
+    t = {
+        "population": read_table(
+            paths.raw_population, field_names(load_schema(paths.schema("population"))), problems, display=paths.rel(paths.raw_population)
+        )
+    }
+    for name, path in (("derivations", paths.raw_derivations), ("claims", paths.raw_claims)):
+        t[name] = read_table(path, raw.columns(paths, name), problems, display=paths.rel(path))
     problems.extend(
         check_frame(t["population"], paths.schema("population"), "population", paths.rel(paths.raw_population), vocabulary=vocabulary)
     )
@@ -129,17 +139,90 @@ def derive_evidence(
     env = Environment.from_tables(quantities, t["population"], vocabulary.enum("derived", "value_basis"))
     model = model_of_tables(vocabulary, figures, quantities, identities)
     checker = ClaimChecker(vocabulary, params, figures, model, env.lookup, of_model=True)
-    del figures, identities  # the checker keeps the few columns of the figures it reads
     named = FigureQuantities(checker)
-    metrics = derive_metrics(paths, t["derivations"], env, named, problems)
+    metrics, claim_rows = check_inputs(paths, vocabulary, t, figures, env, named, problems)
     unions = union_populations(paths, vocabulary, t["geographies"], _estimates(t["population"], metrics, vocabulary), env, problems)
     metrics = {n: _joined(col, unions[n]) for n, col in metrics.items()}
-    claims = check_claims(paths, vocabulary, t["claims"], env, checker, named, problems)
+    del figures, identities  # the checker keeps the few columns of the figures it reads
+    claims = check_claims(paths, vocabulary, claim_rows, checker, problems)
     del checker, named, model
     estimates = _estimates(t["population"], metrics, vocabulary)
     notes = rate_notes(vocabulary, quantities, t["geographies"], estimates)
     rates = rate_metrics(vocabulary, quantities, notes, t["geographies"], estimates, env, params["derive"]["rate_per"])
     return metrics, rates, claims, notes
+
+
+def check_inputs(
+    paths: Paths,
+    vocabulary: Vocabulary,
+    t: dict[str, Table],
+    figures: Table,
+    env: Environment,
+    named: Mapping[str, str],
+    problems: Collector,
+    *,
+    evaluate: bool = True,
+) -> tuple[dict, list[Row]]:
+    """Every check of raw/derivations.csv and raw/claims.csv against the figures, quantities and reference rows:
+    each derivation's place, formula, ids (none a figure's, no cycle) and period rule; every stated relation
+    checked by a claim; each claim's id, figure, relation and formula. The metrics, evaluated level by level
+    where ``evaluate`` (``stopitnow-figures check`` has no solved quantity to evaluate them on: it runs every
+    check here but the evaluation, each metric's value left NaN), and the claim rows that can be decided.
+    ``named``: the quantity of each figure, by figure id."""
+    problems.extend(check_codes(paths, t["derivations"], t["geographies"]))
+    metrics = derive_metrics(paths, t["derivations"], env, named, problems, evaluate=evaluate)
+    check_relations_claimed(paths, vocabulary, figures, t["claims"], problems)
+    claims = valid_claims(t["claims"], env, named, vocabulary, paths.rel(paths.raw_claims), problems)
+    return metrics, claims
+
+
+def check_unevaluated(
+    paths: Paths, vocabulary: Vocabulary, t: dict[str, Table], figures: Table, quantities: Table, problems: Collector
+) -> None:
+    """derive's checks as ``stopitnow-figures check`` runs them, with no solved quantity (``quantities``: their
+    ids and periods, as reconcile has checked them): ``check_inputs`` without evaluating, then, as the stage
+    does once every row could be made, the schema checks of the columns of its tables that the raw rows give
+    (a metric's period included, from its rule and its inputs'; not what an evaluation or a decided claim gives)."""
+    env = Environment.from_tables(quantities, t["population"], vocabulary.enum("derived", "value_basis"))
+    named = dict(zip(figures.column("figure_id"), figures.column("quantity_id"), strict=True))
+    metrics, claim_rows = check_inputs(paths, vocabulary, t, figures, env, named, problems, evaluate=False)
+    if problems:
+        return
+    cells = [claim_cells(r, inputs(r["formula"]), "") for r in claim_rows]
+    claims = {n: [c[n] for c in cells] for n in CLAIM_CELLS}
+    tables = {"derived": sorted_by(metrics, "metric_id"), "claims": sorted_by(claims, "claim_id")}
+    fields = {"derived": tuple(n for n in metrics if n not in EVALUATED), "claims": tuple(claims)}
+    problems.extend(check_outputs(paths, vocabulary, tables, t["derivations"], t["claims"], fields))
+
+
+# the columns of a derived metric that only its evaluation gives
+EVALUATED = ("value", "lower", "upper")
+
+
+def check_relations_claimed(paths: Paths, vocabulary: Vocabulary, figures: Table, claims: Table, problems: Collector) -> None:
+    """The claim rule: every figure whose measure is a relation an article states about its own numbers
+    (schemas/vocabulary.json measures.relations: a percentage change, a share, a multiple, a difference) is
+    checked by a row of raw/claims.csv naming it; each one that is not is a problem at its line of
+    raw/figures.csv (read only then). A claim row counts whatever else is wrong with it (that is reported
+    with the row)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    relations = pa.array(list(vocabulary.relations), type=pa.string())
+    claimed = pa.array(sorted(set(claims.column("figure_id"))), type=pa.string())
+    ids, measures = figures.arrow("figure_id"), figures.arrow("measure")
+    unchecked = pc.and_(pc.is_in(measures, value_set=relations), pc.invert(pc.is_in(ids, value_set=claimed)))
+    if not pc.any(unchecked).as_py():
+        return
+    display = paths.rel(paths.raw_figures)
+    raw_figures = read_table(paths.raw_figures, raw.columns(paths, "figures"), problems, display=display)
+    line = dict(zip(raw_figures.column("figure_id"), raw_figures.lines, strict=True))
+    for fid, measure in zip(pc.filter(ids, unchecked).to_pylist(), pc.filter(measures, unchecked).to_pylist(), strict=True):
+        message = (
+            f"{fid} is a {measure.replace('_', ' ')} the article states, and no row of {paths.rel(paths.raw_claims)} checks it: "
+            f"add one with figure_id {fid} and the formula that computes it from quantities"
+        )
+        problems.add("unchecked-relation", display, line.get(fid), "measure", measure, message)
 
 
 class FigureQuantities:
@@ -168,8 +251,16 @@ def check_codes(paths: Paths, derivations: Table, geographies: Table) -> list[Pr
     return problems.problems
 
 
-def check_outputs(paths: Paths, vocabulary: Vocabulary, tables: dict, derivations: Table, claims: Table) -> list[Problem]:
-    """The schema checks of what derive is about to write, each problem located at the raw row it came from."""
+def check_outputs(
+    paths: Paths,
+    vocabulary: Vocabulary,
+    tables: dict,
+    derivations: Table,
+    claims: Table,
+    fields: Mapping[str, tuple[str, ...]] | None = None,
+) -> list[Problem]:
+    """The schema checks of what derive is about to write, each problem located at the raw row it came from (of only
+    the ``fields`` of each table, where given: see ``schema.check_frame``)."""
     raw_lines = dict(zip(derivations.column("metric_id"), derivations.lines, strict=True))
     raw_lines |= dict(zip(claims.column("claim_id"), claims.lines, strict=True))
     out: list[Problem] = []
@@ -179,7 +270,8 @@ def check_outputs(paths: Paths, vocabulary: Vocabulary, tables: dict, derivation
     ):
         cols = tables[name]
         lines = _lines_of(cols[key], raw_lines)
-        out += check_frame(cols, paths.schema(name), name, paths.rel(display), lines=lines, vocabulary=vocabulary)
+        only = None if fields is None else fields[name]
+        out += check_frame(cols, paths.schema(name), name, paths.rel(display), lines=lines, vocabulary=vocabulary, fields=only)
         out += _formula_like(cols, name, paths.rel(display), lines, source_column)
     return out
 
@@ -458,18 +550,22 @@ def sorted_by(cols: dict, key: str) -> dict:
     return {n: c[order] if isinstance(c, np.ndarray) else [c[i] for i in order.tolist()] for n, c in cols.items()}
 
 
-def unknown(ident: str, named: dict[str, str], allowed: str = "quantity, metric or reference row") -> str:
+def unknown(ident: str, named: Mapping[str, str], allowed: str = "quantity, metric or reference row") -> str:
     """Why a formula may not name ``ident``: a figure's id names one mention, so a formula names its quantity."""
     if ident in named:
         return f"{ident} is a figure: formulas name quantities, which hold every mention of a number; this figure reports {named[ident]}"
     return f"no {allowed} has this id"
 
 
-def derive_metrics(paths: Paths, rows: Table, env: Environment, named: dict[str, str], problems: Collector) -> dict:
+def derive_metrics(
+    paths: Paths, rows: Table, env: Environment, named: Mapping[str, str], problems: Collector, *, evaluate: bool = True
+) -> dict:
     """Evaluate raw/derivations.csv in dependency order; report unknown ids and cycles.
 
     Metrics are evaluated a level at a time (a metric's level is one more than
-    that of its deepest input metric), all the formulas of a level at once.
+    that of its deepest input metric), all the formulas of a level at once;
+    each gets its period from its rule and its inputs' periods. Without
+    ``evaluate`` every check but the evaluation runs, and each value is NaN.
     """
     display = paths.rel(paths.raw_derivations)
     by_id = valid_derivations(rows, env, display, problems)
@@ -479,7 +575,7 @@ def derive_metrics(paths: Paths, rows: Table, env: Environment, named: dict[str,
     for depth in sorted({lv for lv in level.values() if lv is not None}):
         batch = [by_id[m] for m in sorted(by_id) if level.get(m) == depth and not set(inputs(by_id[m]["formula"])) & failed]
         failed |= {m for m in by_id if level.get(m) == depth} - {r["metric_id"] for r in batch}
-        out += _evaluate_level(batch, env, display, failed, problems)
+        out += _evaluate_level(batch, env, display, failed, problems, evaluate)
     return _columns(out, load_schema(paths.schema("derived")))
 
 
@@ -505,7 +601,7 @@ def valid_derivations(rows: Table, env: Environment, display: str, problems: Col
     return by_id
 
 
-def levels(by_id: dict[str, Row], env: Environment, display: str, named: dict[str, str], problems: Collector) -> dict[str, int | None]:
+def levels(by_id: dict[str, Row], env: Environment, display: str, named: Mapping[str, str], problems: Collector) -> dict[str, int | None]:
     """Each metric's level (0: its inputs are all figures or reference rows), found
     without recursion; None for a metric that cannot be evaluated (reported)."""
     deps: dict[str, list[str]] = {}
@@ -571,12 +667,15 @@ def _chain_back(start: str, deps: dict[str, list], within: set[str]) -> list[str
     return None
 
 
-def _evaluate_level(batch: list[Row], env: Environment, display: str, failed: set[str], problems: Collector) -> list[dict]:
-    """The metrics of one level, evaluated together, each added to ``env`` for the next level."""
-    done = evaluate_many([r["formula"] for r in batch], env.index, *env.arrays())
+def _evaluate_level(batch: list[Row], env: Environment, display: str, failed: set[str], problems: Collector, evaluate: bool) -> list[dict]:
+    """The metrics of one level, evaluated together (where ``evaluate``; else NaN, unbounded), each added to
+    ``env`` for the next level."""
+    n = len(batch)
+    done = evaluate_many([r["formula"] for r in batch], env.index, *env.arrays()) if evaluate else None
+    values = (done.value, done.lo, done.hi) if done is not None else (np.full(n, np.nan), np.full(n, -np.inf), np.full(n, np.inf))
     periods, out = env.periods(), []
     for k, r in enumerate(batch):
-        if k in done.errors:
+        if done is not None and k in done.errors:
             problems.add("bad-formula", display, r.line, "formula", r["formula"], f"cannot evaluate: {done.errors[k]}")
             failed.add(r["metric_id"])
             continue
@@ -586,7 +685,7 @@ def _evaluate_level(batch: list[Row], env: Environment, display: str, failed: se
             problems.add("bad-period", display, r.line, "period", r["period"], "use of:<id>, shift:<id>:<years>, span, or leave empty")
             failed.add(r["metric_id"])
             continue
-        value, lo, hi = float(done.value[k]), float(done.lo[k]), float(done.hi[k])
+        value, lo, hi = (float(v[k]) for v in values)
         positions = np.array([[env.index[i] for i in ids]], dtype=np.int64)
         (basis,) = env.basis_of(np.array([value]), np.array([lo]), np.array([hi]), positions)
         env.add(r["metric_id"], value, lo, hi, period, r["geography_code"], ids, basis)
@@ -975,13 +1074,11 @@ def _estimate_for(estimates: list[tuple[int, str]], start: str, end: str) -> tup
     return year, pid, which
 
 
-def check_claims(
-    paths: Paths, vocabulary: Vocabulary, rows: Table, env: Environment, checker: ClaimChecker, named: FigureQuantities, problems: Collector
-) -> dict:
-    """Decide each claim on the rest of the evidence (see ``claims``)."""
+def check_claims(paths: Paths, vocabulary: Vocabulary, rows: list[Row], checker: ClaimChecker, problems: Collector) -> dict:
+    """Decide each claim (``rows``: those ``valid_claims`` passed) on the rest of the evidence (see ``claims``)."""
     display = paths.rel(paths.raw_claims)
     out = []
-    for r in valid_claims(rows, env, named, vocabulary, display, problems):
+    for r in rows:
         fid = r["figure_id"]
         try:
             done = checker.check(fid, r["formula"], r["relation"])
@@ -993,22 +1090,28 @@ def check_claims(
         value, slo, shi = checker.stated(fid)
         out.append(
             {
-                "claim_id": r["claim_id"],
-                "figure_id": fid,
-                "relation": r["relation"],
+                **claim_cells(r, done.ids, done.explanation),
                 "stated": value,
                 "stated_lower": _end(slo),
                 "stated_upper": _end(shi),
                 "computed": None if np.isnan(done.computed) else done.computed,
                 "lower": _end(done.lo),
                 "upper": _end(done.hi),
-                "formula": r["formula"],
-                "inputs": " ".join(done.ids),
                 "verdict": done.verdict,
-                "explanation": f"{r['compares'].strip()} {done.explanation}",
             }
         )
     return _columns(out, load_schema(paths.schema("claims")))
+
+
+def claim_cells(r: Row, ids: list[str], explanation: str) -> dict[str, str]:
+    """The cells of a published claim that its raw row gives (``CLAIM_CELLS``): its id, figure, relation, formula,
+    the ids the formula names, and the explanation (the curator's words of what it compares, then
+    ``explanation``, the verdict's)."""
+    cells = (r["claim_id"], r["figure_id"], r["relation"], r["formula"], " ".join(ids), f"{r['compares'].strip()} {explanation}")
+    return dict(zip(CLAIM_CELLS, cells, strict=True))
+
+
+CLAIM_CELLS = ("claim_id", "figure_id", "relation", "formula", "inputs", "explanation")
 
 
 def _formula_gives_quantity(checker: ClaimChecker, r: Row, done, vocabulary: Vocabulary, display: str, problems: Collector) -> bool:
@@ -1029,7 +1132,7 @@ def _formula_gives_quantity(checker: ClaimChecker, r: Row, done, vocabulary: Voc
 
 
 def valid_claims(
-    rows: Table, env: Environment, named: dict[str, str], vocabulary: Vocabulary, display: str, problems: Collector
+    rows: Table, env: Environment, named: Mapping[str, str], vocabulary: Vocabulary, display: str, problems: Collector
 ) -> list[Row]:
     """The claim rows that can be checked: a new id, a known figure, a relation of the vocabulary, a formula of the
     documented form over quantities and reference rows."""
@@ -1057,7 +1160,7 @@ def valid_claims(
     return valid
 
 
-def _known_inputs(r: Row, env: Environment, named: dict[str, str], display: str, problems: Collector) -> bool:
+def _known_inputs(r: Row, env: Environment, named: Mapping[str, str], display: str, problems: Collector) -> bool:
     ids = inputs(r["formula"])
     if not ids:
         problems.add(

@@ -40,11 +40,13 @@ def run(root: Path) -> None:
     digests: dict[str, tuple[int, str]] = {}
     tables = candidate_tables(paths, problems, digests)
     problems.raise_if_any()
+    changelog.check(paths.changelog, meta["version"], tables["sources"].column("source_id"), problems)
+    problems.raise_if_any()
 
     # -- process -----------------------------------------------------------
     figures = tables["figures"]
     meta = prose.complete(meta, prose.facts(tables["sources"], figures.arrow_or_list("period_start"), figures.arrow_or_list("period_end")))
-    created = created_date(paths, meta["version"], tables["sources"].column("source_id"))
+    created = created_date(paths, meta["version"])
     descriptor = build_descriptor(paths, meta, tables, digests, created)
     cff = cff_text(meta, tables["sources"], created[:10])
     zenodo = zenodo_text(meta, tables["sources"], created[:10])
@@ -57,14 +59,12 @@ def run(root: Path) -> None:
     atomic_write_text(out.datapackage, json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n")
 
 
-def created_date(paths: Paths, version: str, source_ids: list[str]) -> str:
-    """SOURCE_DATE_EPOCH if set, else the CHANGELOG date of ``version``, whose entry (or an older one) names every source."""
-    text = changelog.read(paths.changelog)
-    changelog.check_sources_named(text, version, source_ids)
+def created_date(paths: Paths, version: str) -> str:
+    """SOURCE_DATE_EPOCH if set, else the CHANGELOG date of ``version`` (whose entry ``changelog.check`` has found)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return f"{changelog.entry_of(text, version).date}T00:00:00Z"
+    return f"{changelog.entry_of(changelog.read(paths.changelog), version).date}T00:00:00Z"
 
 
 def build_descriptor(paths: Paths, meta: dict, tables: dict, digests: dict[str, tuple[int, str]], created: str) -> dict:

@@ -47,16 +47,12 @@ def run(root: Path) -> None:
     problems.raise_if_any()
 
     # -- process -----------------------------------------------------------
-    quantities = QuantityTable(paths, vocabulary, tables, problems)
-    model = quantities.model()
+    quantities = check_inputs(paths, vocabulary, tables, problems)
     problems.raise_if_any()
-    assert model is not None
-    solved = model.solve_all()
-    out = {"quantities": quantities.columns(model, solved), "identities": quantities.identity_columns()}
+    solved = quantities.model().solve_all()
+    out = {"quantities": quantities.columns(solved), "identities": quantities.identity_columns()}
     out["quantities"]["rate_note"] = [""] * len(out["quantities"]["quantity_id"])  # derive, which makes the rates, says why any has none
-    for name, cols in out.items():
-        display = paths.rel(paths.raw_quantities if name == "quantities" else paths.raw_identities)
-        problems.extend(check_frame(cols, paths.schema(name), name, display, lines=quantities.lines_of(name, cols), vocabulary=vocabulary))
+    problems.extend(check_outputs(paths, vocabulary, quantities, out))
     problems.raise_if_any()
 
     # -- save outputs ------------------------------------------------------
@@ -65,16 +61,57 @@ def run(root: Path) -> None:
 
 
 def load_inputs(paths: Paths, problems: Collector) -> dict[str, Table]:
+    """The candidate's figures and geographies (clean has checked them), and the curated tables (``read_curated``)."""
     tables = {}
     for name in ("figures", "geographies"):
         path = paths.candidate.table(name)
         tables[name] = read_table(
             path, field_names(load_schema(paths.schema(name))), problems, display=paths.rel(path), written_by_pipeline=True
         )
+    return tables | read_curated(paths, problems)
+
+
+def read_curated(paths: Paths, problems: Collector) -> dict[str, Table]:
+    """raw/quantities.csv and raw/identities.csv, each checked against its raw schema: what reconcile reads of raw/,
+    each read alone (``stopitnow-figures check`` reads them whatever else fails)."""
+    tables = {}
     for name, path in (("quantities", paths.raw_quantities), ("identities", paths.raw_identities)):
         tables[name] = read_table(path, raw.columns(paths, name), problems, display=paths.rel(path), checked_arrow=True)
         problems.extend(check_text_table(tables[name], raw.schema_path(paths, name), paths.rel(path)))
     return tables
+
+
+def check_inputs(paths: Paths, vocabulary: Vocabulary, tables: dict[str, Table], problems: Collector) -> QuantityTable:
+    """Every check of the curated quantities and identities against the figures and places (``tables``: what
+    ``load_inputs`` gives): the quantities with their checks run, each problem in ``problems``."""
+    quantities = QuantityTable(paths, vocabulary, tables, problems)
+    quantities.check()
+    return quantities
+
+
+def check_outputs(paths: Paths, vocabulary: Vocabulary, quantities: QuantityTable, out: dict, fields: dict | None = None) -> list:
+    """The schema checks of the tables reconcile is about to write (``out``), each problem at the raw row it came
+    from (of only the ``fields`` of each table, where given: see ``schema.check_frame``)."""
+    found = []
+    for name, cols in out.items():
+        display = paths.rel(paths.raw_quantities if name == "quantities" else paths.raw_identities)
+        lines, only = quantities.lines_of(name, cols), None if fields is None else fields.get(name)
+        found += check_frame(cols, paths.schema(name), name, display, lines=lines, vocabulary=vocabulary, fields=only)
+    return found
+
+
+def check_unsolved(paths: Paths, vocabulary: Vocabulary, tables: dict[str, Table], problems: Collector) -> Table | None:
+    """reconcile's checks as ``stopitnow-figures check`` runs them, with no solve: ``check_inputs``, then, where
+    they pass, the schema checks of the columns of its tables that the raw rows give (the quantities' periods
+    included, from their rules; not what the solve gives). The quantities as derive's checks read them (their
+    ids, places and periods), where every check has passed; else None."""
+    quantities = check_inputs(paths, vocabulary, tables, problems)
+    if problems:
+        return None
+    curated = quantities.curated_columns()
+    out = {"quantities": curated, "identities": quantities.identity_columns()}
+    problems.extend(check_outputs(paths, vocabulary, quantities, out, {"quantities": tuple(curated)}))
+    return None if problems else Table(list(curated), curated, n=len(tables["quantities"]))
 
 
 class QuantityTable:
@@ -150,19 +187,27 @@ class QuantityTable:
 
     # -- every check on whole columns ----------------------------------------------------
 
-    def model(self) -> Model | None:
-        """The reconciliation model, every row checked first (problems are collected, not raised; None where there are any)."""
-        refused = self.check_identities()
-        self.check_bases(refused)
+    def check(self) -> None:
+        """Every row checked (problems are collected, not raised): the identities, then the quantities and the
+        figures' mentions of them, on whole columns first (``surely_holds``), row by row where one may fail."""
+        self.refused = self.check_identities()
+        self.check_bases(self.refused)
         if not self.surely_holds():
             self.check_quantities()
             self.check_mentions()
             self.check_unused()
-        if self.problems.problems:
-            return None
+
+    def model(self) -> Model:
+        """The reconciliation model, once ``check`` has found nothing."""
         figures, quantities, identities = self.t["figures"], self.t["quantities"], self.t["identities"]
         return model_of_tables(
-            self.vocabulary, figures, quantities, identities, skip=refused, quantity_of=self.quantity_of, ids_unique=self.figure_ids_unique
+            self.vocabulary,
+            figures,
+            quantities,
+            identities,
+            skip=self.refused,
+            quantity_of=self.quantity_of,
+            ids_unique=self.figure_ids_unique,
         )
 
     def surely_holds(self) -> bool:
@@ -424,17 +469,13 @@ class QuantityTable:
             return False
         return True
 
-    def columns(self, model: Model, solved: Solution) -> dict:
-        """processed/quantities.csv by column, sorted by id (each id once here, as the checks have shown; see
-        ``id_order``). The columns of raw/quantities.csv stay Arrow text, the writer's to read a chunk at a time."""
-        import numpy as np
+    def curated_columns(self) -> dict:
+        """The columns of processed/quantities.csv that raw/quantities.csv gives (each quantity's period from its
+        rule), sorted by id (each id once here, as the checks have shown; see ``id_order``); Arrow text, the
+        writer's to read a chunk at a time."""
         import pyarrow.compute as pc
 
-        q = self.t["quantities"]
-        order = self.id_order
-        at = order.to_numpy()  # the model's quantities are the rows of raw/quantities.csv, in order
-        finite = lambda a: np.where(np.isinf(a), np.nan, a)  # noqa: E731
-        text = lambda col: np.array(col, dtype=object)[at].tolist()  # noqa: E731
+        q, order = self.t["quantities"], self.id_order
         own = lambda col: pc.take(col, order)  # noqa: E731
         return {
             "quantity_id": own(q.arrow("quantity_id")),
@@ -442,6 +483,18 @@ class QuantityTable:
             "period_start": own(self.quantity_periods[0]),
             "period_end": own(self.quantity_periods[1]),
             "period_rule": own(q.arrow("period")),
+            "note": own(q.arrow("note")),
+        }
+
+    def columns(self, solved: Solution) -> dict:
+        """processed/quantities.csv by column, sorted by id: ``curated_columns`` and what the solve gives."""
+        import numpy as np
+
+        at = self.id_order.to_numpy()  # the model's quantities are the rows of raw/quantities.csv, in order
+        finite = lambda a: np.where(np.isinf(a), np.nan, a)  # noqa: E731
+        text = lambda col: np.array(col, dtype=object)[at].tolist()  # noqa: E731
+        return {
+            **self.curated_columns(),
             "value": solved.value[at],
             "value_basis": text(solved.basis),
             "lower": finite(solved.lo[at]),
@@ -453,7 +506,6 @@ class QuantityTable:
             "status": text(solved.status),
             "conflict": text(solved.conflict),
             "set_aside": text(solved.set_aside),
-            "note": own(q.arrow("note")),
         }
 
     def identity_columns(self) -> dict:
