@@ -348,7 +348,11 @@ class Environment:
         """``bases``: the words of value_basis in the order of its enum (a reference row is the first, pinned)."""
         env = cls()
         env.bases = bases
-        env._base_rank = np.concatenate([_ranks(text_column(quantities, "value_basis"), bases), np.zeros(len(population), dtype=np.int64)])
+        if "value_basis" in quantities.names:
+            ranks = _ranks(text_column(quantities, "value_basis"), bases)
+        else:  # quantities not yet solved (``check_unevaluated``): no point, the last of the bases
+            ranks = np.full(len(quantities.column("quantity_id")), len(bases) - 1, dtype=np.int64)
+        env._base_rank = np.concatenate([ranks, np.zeros(len(population), dtype=np.int64)])
         qids = quantities.column("quantity_id")
         years = population.column("year")
         pops = population.numbers("value")[0]
@@ -667,7 +671,9 @@ def _chain_back(start: str, deps: dict[str, list], within: set[str]) -> list[str
     return None
 
 
-def _evaluate_level(batch: list[Row], env: Environment, display: str, failed: set[str], problems: Collector, evaluate: bool) -> list[dict]:
+def _evaluate_level(
+    batch: list[Row], env: Environment, display: str, failed: set[str], problems: Collector, evaluate: bool = True
+) -> list[dict]:
     """The metrics of one level, evaluated together (where ``evaluate``; else NaN, unbounded), each added to
     ``env`` for the next level."""
     n = len(batch)
