@@ -79,8 +79,16 @@ RATED = {
     "scotland-2017q3-help-seekers": ((1000, 950, 1000), 5424800, 3),  # "ALMOST 1000", at least the quarter's visitors
     "greater-manchester-2015-16-helpline-own-callers": ((36,) * 3, 2782141, 12),
     "greater-manchester-2015-16-helpline-other-callers": ((7,) * 3, 2782141, 12),
-    # the calls of Greater Manchester (2014-15 and 2015-16) and of Scotland (March-May and June-August 2017) have
-    # no rate: no figure gives them, and they are known only to be at least their callers (no point to rate)
+    # the calls of Greater Manchester (2014-15 and 2015-16) and of Scotland (March-May and June-August 2017): no
+    # figure gives them, and they are known only from below, so their rates have a lower end and no point. Each is
+    # at least its callers (each caller made a call): 36 in 2015-16; 2014-15 at least 36 / 1.445 = 24.9, so 25 (the
+    # 2015-16 calls are at least 36 and "a 44% increase" is at most 44.5 per cent); Scotland's 30 and 55 (March-May
+    # is also at least 55 / 1.85 = 29.7 through "an 80 per cent jump", which 30 already exceeds). Oct 2014 - Sep
+    # 2015 has its midpoint in 2015, nearest estimate 2016.
+    "greater-manchester-2015-16-helpline-calls": ((None, 36, None), 2782141, 12),
+    "greater-manchester-2014-15-helpline-calls": ((None, 25, None), 2782141, 12),
+    "scotland-2017-mar-may-calls": ((None, 30, None), 5424800, 3),
+    "scotland-2017-jun-aug-calls": ((None, 55, None), 5424800, 3),
     "greater-manchester-2015-16-website-visitors": ((200, 200, 999), 2782141, 12),  # "hundreds"
 }
 for _q, ((_v, _lo, _hi), _pop, _months) in RATED.items():

@@ -162,7 +162,7 @@ def model():
         [dict(zip(["population_id", "geography_code", "year", "value"], r, strict=True)) for r in POPULATION],
     )
     quantities = Table.from_rows(Q, [dict(zip(Q, r, strict=True)) for r in QUANTITIES])
-    env = derive.Environment.from_tables(quantities, population)
+    env = derive.Environment.from_tables(quantities, population, V.enum("derived", "value_basis"))
     paths, problems = Paths(ROOT), Collector()
     hand = derive._columns([], json.loads((SCHEMAS / "derived.schema.json").read_text()))
     unions = derive.union_populations(paths, V, geographies, derive._estimates(population, hand, V), env, problems)

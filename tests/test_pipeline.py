@@ -98,7 +98,18 @@ def test_changing_one_figure_changes_exactly_its_dependants(built_repo):
         # bounds the June-August calls from below (each caller made a call): at least 57 now. Through "an 80 per
         # cent jump in calls" ([75, 85]), the March-May calls are at least 57 / 1.85 = 30.8, so 31, above their 30
         # callers. The calls have no upper end, so the jump's claim stays not checkable, and its words the same
-        assert changed_d == {"national-calls-change", "rate-scotland-2017-jun-aug-callers", "rate-per-month-scotland-2017-jun-aug-callers"}
+        # and the calls' rates change with their lower ends (57 and 31 over Scotland's 5,424,800, over 3 months too)
+        assert changed_d == {
+            "national-calls-change",
+            "rate-scotland-2017-jun-aug-callers",
+            "rate-per-month-scotland-2017-jun-aug-callers",
+            "rate-scotland-2017-jun-aug-calls",
+            "rate-per-month-scotland-2017-jun-aug-calls",
+            "rate-scotland-2017-mar-may-calls",
+            "rate-per-month-scotland-2017-mar-may-calls",
+        }
+        assert float(after_d["rate-scotland-2017-jun-aug-calls"]["lower"]) == pytest.approx(57 / 5424800 * 1e5)
+        assert float(after_d["rate-scotland-2017-mar-may-calls"]["lower"]) == pytest.approx(31 / 5424800 * 1e5)
         assert changed_c == set()
         assert after_c["national-calls-jump"]["verdict"] == "not_checkable"
         changed_q = {k for k in before_q if before_q[k] != after_q[k]}

@@ -174,7 +174,7 @@ def fixture_tables() -> dict[str, list[dict]]:
                 "mentions": "",
                 "identities": "",
             }
-            | {"conflict": "", "set_aside": ""}
+            | {"conflict": "", "set_aside": "", "rate_note": "no place"}
             for q in ("q1", "q2", "q3")
         ],
         "identities": [],

@@ -223,7 +223,8 @@ def test_a_changed_period_redraws_the_chart_and_a_missing_population_is_a_docume
     assert got["rate-per-month-scotland-2017q3-help-seekers"]["period"] == (date(2017, 7, 1), date(2017, 9, 30))
     assert not [m for m in got if "greater-manchester" in m]  # no estimate, no rate
     datasheet = (repo / "processed" / "datasheet.md").read_text()
-    assert "greater-manchester-2015-16-helpline-own-callers" in datasheet.split("Quantities without a rate")[1].split("\n\n")[1]
+    no_rate = datasheet.split("| quantity | why no rate |")[1].split("\n\n")[0]
+    assert "| greater-manchester-2015-16-helpline-own-callers | no population for E11000001 (Greater Manchester) in any year |" in no_rate
 
 
 def test_claims_chart_colours_each_claim_by_verdict():
@@ -270,11 +271,12 @@ def test_the_quality_report_refuses_an_unlabelled_point_and_a_pinned_point_that_
 
     def quantity(ident: str, value: str, lower: str, upper: str, basis: str) -> dict:
         cells = {"quantity_id": ident, "value": value, "lower": lower, "upper": upper, "value_basis": basis, "unit": "people"}
-        return cells | {"mentions": "", "identities": "", "status": "implied", "conflict": ""}
+        return cells | {"mentions": "", "identities": "", "status": "implied", "conflict": "", "rate_note": "no place"}
 
     tables = {
         "figures": [],
         "identities": [],
+        "derived": [],
         "quantities": [
             quantity("good-middle", "273", "223", "323", "midpoint"),
             quantity("good-pinned", "373", "373", "373", "pinned"),

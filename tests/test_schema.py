@@ -106,9 +106,10 @@ def test_checking_only_some_fields_checks_them_and_the_row_rules_that_read_only_
         "kind": "guess",  # not a kind: found
         "formula": "{q} / 12",
         "inputs": "q",
-        "value": "",  # required, but not among the fields checked
+        "value": "",  # may be empty (a metric with only an interval)
+        "value_basis": "",  # required, but not among the fields checked
         "lower": "5",
-        "upper": "4",  # out of order, but bounds-ordered reads the value: not checked
+        "upper": "4",  # out of order, but bounds-ordered reads the value and its ends: not checked
         "unit": "calls",
         "geography_code": "",
         "period_start": "2016-12-31",
@@ -116,11 +117,11 @@ def test_checking_only_some_fields_checks_them_and_the_row_rules_that_read_only_
         "period_rule": "",
         "description": "A metric.",
     }
-    fields = tuple(n for n in row if n not in ("value", "lower", "upper"))
+    fields = tuple(n for n in row if n not in ("value", "value_basis", "lower", "upper"))
     found = {(p.type, p.column) for p in check_frame([row], derived, "derived", "derived", fields=fields)}
     assert found == {("not-in-vocabulary", "kind"), ("period-ordered", "period_end")}
     every = {(p.type, p.column) for p in check_frame([row], derived, "derived", "derived")}
-    assert {("required", "value"), ("bounds-ordered", "value")} <= every  # the whole table: the value's rules too
+    assert {("required", "value_basis"), ("bounds-ordered", "value")} <= every  # the whole table: the value's rules too
 
 
 NAN = float("nan")
