@@ -38,7 +38,7 @@ venv: $(STAMP)
 
 ## Rebuild the package: dvc repro (creates .venv first if needed; repairs a broken dvc.lock or DVC's lock record and finishes an interrupted publish first)
 repro: $(STAMP)
-	$(BIN)/python -m stopitnow_figures.preflight
+	$(BIN)/python -m stopitnow_figures.publishing.preflight
 	$(BIN)/dvc repro
 
 ## Install Debian's chromium for the browser test, where it is missing (needs root)

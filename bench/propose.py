@@ -27,13 +27,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from stopitnow_figures import raw, vocab  # noqa: E402
-from stopitnow_figures.csvio import Table  # noqa: E402
 from stopitnow_figures.curator import draft_rows  # noqa: E402
-from stopitnow_figures.errors import Collector  # noqa: E402
-from stopitnow_figures.finder import find_mentions, mention_positions  # noqa: E402
-from stopitnow_figures.paths import Paths  # noqa: E402
-from stopitnow_figures.values import find_number  # noqa: E402
+from stopitnow_figures.model.mentions import find_mentions, mention_positions  # noqa: E402
+from stopitnow_figures.model.values import find_number  # noqa: E402
+from stopitnow_figures.tables import raw, vocab  # noqa: E402
+from stopitnow_figures.tables.csvio import Table  # noqa: E402
+from stopitnow_figures.tables.errors import Collector  # noqa: E402
+from stopitnow_figures.tables.paths import Paths  # noqa: E402
 
 ARTICLES = ROOT / "tests" / "articles"
 TARGET_AS_WRITTEN = 0.90  # at least this share of curated figures drafted as written with their hedge

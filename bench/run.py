@@ -63,7 +63,7 @@ def verdict(ok: bool) -> str:
 
 
 def copy_repo(dest: Path) -> Path:
-    from stopitnow_figures.workspace import copy_repository
+    from stopitnow_figures.tables.workspace import copy_repository
 
     return copy_repository(ROOT, dest)
 
@@ -156,7 +156,7 @@ STAGE_RUNNER = (
 # publish publishes only a candidate the report stage passed (``approval``); the report's Great Expectations
 # suite is timed on the real package only, so at scale its verdict is recorded for the candidate as it stands
 STAND_IN_FOR_REPORT = (
-    "import sys; from pathlib import Path; from stopitnow_figures import approval; from stopitnow_figures.paths import Paths; "
+    "import sys; from pathlib import Path; from stopitnow_figures.publishing import approval; from stopitnow_figures.tables.paths import Paths; "
     "p = Paths(Path(sys.argv[1])); "
     "approval.approve(p, 'report', approval.digests(p, [f for f in approval.built_by_package(p.candidate) if f.is_file()]))"
 )
@@ -206,7 +206,7 @@ def scale(sizes: list[int], repeat: int) -> list[tuple[str, bool]]:
                         for _ in range(repeat)
                     )
                     wall = statistics.median(
-                        timed([sys.executable, "-m", "stopitnow_figures.validation", str(corpus), "figures"], corpus)[0]
+                        timed([sys.executable, "-m", "stopitnow_figures.tables.validation", str(corpus), "figures"], corpus)[0]
                         for _ in range(repeat)
                     )
                     print(

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from stopitnow_figures.workspace import copy_repository
+from stopitnow_figures.tables.workspace import copy_repository
 
 # shared machines are noisy: property tests check behaviour, not speed
 settings.register_profile("project", deadline=None)

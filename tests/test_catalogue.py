@@ -727,31 +727,31 @@ CASES = [
         "published offsets that are not the quote's",
         edit(PUB, ",1795,1877,", ",1796,1877,"),
         [("quote-not-at-offsets", PUB, ",1796,1877,", "char_start")],
-        stage="validation",
+        stage="tables.validation",
     ),
     Case(
         "published offsets out of order",
         edit(PUB, ",1795,1877,", ",1877,1795,"),
         [("offsets-ordered", PUB, ",1877,1795,", "char_end")],
-        stage="validation",
+        stage="tables.validation",
     ),
     Case(
         "a published count below zero",
         edit(PUB, ",78,exact,78,78,", ",-78,exact,-78,-78,"),
         [("count-not-negative", PUB, ",-78,exact,", "value")],
-        stage="validation",
+        stage="tables.validation",
     ),
     Case(
         "a published interval out of order",
         edit(PUB, ",78,exact,78,78,", ",78,exact,80,79,"),
         [("bounds-ordered", PUB, ",78,exact,80,79,", "value")],
-        stage="validation",
+        stage="tables.validation",
     ),
     Case(
         "a published exact count with an interval around it",
         edit(PUB, ",78,exact,78,78,", ",78,exact,70,80,"),
         [("qualifier-interval", PUB, ",78,exact,70,80,", "qualifier")],
-        stage="validation",
+        stage="tables.validation",
         only=True,
     ),
     Case(
@@ -762,7 +762,7 @@ CASES = [
             "herald-nearly-80,herald-2017-scotland-f02,equals,80,81,80,",
         ),
         [("stated-ordered", "processed/claims.csv", "herald-nearly-80,", "stated")],
-        stage="validation",
+        stage="tables.validation",
     ),
     Case(
         "a published period with one date",
@@ -772,7 +772,7 @@ CASES = [
             ",S92000003,2016-01-01,,of:scotland-2016-helpline-own-calls,",
         ),
         [("period-complete", "processed/derived.csv", "herald-calls-per-month,", "period_end")],
-        stage="validation",
+        stage="tables.validation",
     ),
     # -- the candidate, edited between stages (found before anything is published) --
     Case(
@@ -1005,8 +1005,8 @@ def checked(repo: Path) -> list[str]:
     """The problems `stopitnow-figures check` finds in the copy, as it prints them: the function the command
     calls, run in this process (each cache of a file's contents emptied first: the cases edit the schemas)."""
     from stopitnow_figures.check import check
-    from stopitnow_figures.errors import InputError
-    from stopitnow_figures.paths import Paths
+    from stopitnow_figures.tables.errors import InputError
+    from stopitnow_figures.tables.paths import Paths
 
     for name, module in list(sys.modules.items()):
         if name.split(".")[0] == "stopitnow_figures":
@@ -1021,7 +1021,7 @@ def checked(repo: Path) -> list[str]:
 
 
 def test_every_registered_error_type_has_a_case_asserting_it_by_name():
-    from stopitnow_figures.errors import REGISTRY
+    from stopitnow_figures.tables.errors import REGISTRY
 
     asserted = {type_ for case in CASES for type_, *_ in case.expect}
     assert asserted <= set(REGISTRY)

@@ -28,11 +28,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import BIN, ROOT, Server, copy_repo, package_version
-from stopitnow_figures import download as download_module
 from stopitnow_figures.cli import main
-from stopitnow_figures.download import Limits, Trust, check_url, download, parse_sums, trust_for, verify_and_stage
-from stopitnow_figures.paths import Paths
-from stopitnow_figures.release import SHIPPED_RELEASES, ReleaseError, build_release, load_releases, member_name_problem, record_release
+from stopitnow_figures.publishing import download as download_module
+from stopitnow_figures.publishing.download import Limits, Trust, check_url, download, parse_sums, trust_for, verify_and_stage
+from stopitnow_figures.publishing.release import (
+    SHIPPED_RELEASES,
+    ReleaseError,
+    build_release,
+    load_releases,
+    member_name_problem,
+    record_release,
+)
+from stopitnow_figures.tables.paths import Paths
 
 VERSION, _ = package_version()
 NAME = f"stopitnow-figures-{VERSION}.zip"
@@ -135,7 +142,7 @@ def tampered_zip(tmp_path_factory) -> Path:
     res["bytes"], res["hash"] = len(data), "sha256:" + hashlib.sha256(data).hexdigest()
     (repo / "datapackage.json").write_text(json.dumps(descriptor, indent=2) + "\n")
     # as whoever tampers with it would pack it: our release refuses a package that differs from dvc.lock
-    with mock.patch("stopitnow_figures.release.outs_changed_since_publish", return_value=[]):
+    with mock.patch("stopitnow_figures.publishing.release.outs_changed_since_publish", return_value=[]):
         return build_release(Paths(repo), into=tmp_path_factory.mktemp("tampered-dist"))
 
 

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
-from stopitnow_figures import csvio, schema, vocab
+from stopitnow_figures.tables import csvio, schema, vocab
 
 TEXT = st.text(alphabet=st.sampled_from(list('ab =@\t+-5.é\xa0\x85,"')), max_size=6)
 
@@ -141,7 +141,7 @@ BOUND = st.sampled_from([0.0, -0.0, 1.0, -2.5, 3.0, 1e-9, 7.0, 1e12, float("inf"
 
 @st.composite
 def expressions(draw, depth: int = 3):
-    from stopitnow_figures.reconcile import Node
+    from stopitnow_figures.model.bounds import Node
 
     if depth == 0 or draw(st.booleans()):
         if draw(st.integers(0, 3)) == 0:
@@ -154,7 +154,7 @@ def expressions(draw, depth: int = 3):
 
 
 def _outcome(apply, c, box):
-    from stopitnow_figures.reconcile import Infeasible
+    from stopitnow_figures.model.bounds import Infeasible
 
     try:
         moved = bool(apply(c, box))
@@ -168,7 +168,7 @@ def _outcome(apply, c, box):
 def test_a_relation_is_applied_by_its_made_code_as_by_its_programs(left, right, relation, ends):
     import copy
 
-    from stopitnow_figures.reconcile import Box, Constraint, revise, revise_as_written
+    from stopitnow_figures.model.bounds import Box, Constraint, revise, revise_as_written
 
     box = Box({v: min(a, b) for v, (a, b) in enumerate(ends)}, {v: max(a, b) for v, (a, b) in enumerate(ends)}, {1, 3})
     c = Constraint("r", "identity", left, relation, right)
@@ -191,7 +191,7 @@ END = st.sampled_from([0.0, 1.0, 12.0, 5e5, float("inf"), -float("inf")]) | st.f
     st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4), st.integers(0, 2)), max_size=8),
 )
 def test_the_rates_are_evaluated_as_evaluate_many_evaluates_their_formulas(numbers, rows):
-    from stopitnow_figures.expr import evaluate_many
+    from stopitnow_figures.model.formulas import evaluate_many
     from stopitnow_figures.stages.derive import Environment, _rates_of
 
     numbers = [(v, min(a, b), max(a, b)) for v, a, b in numbers]

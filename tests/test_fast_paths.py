@@ -14,13 +14,13 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from stopitnow_figures import csvio, vocab
-from stopitnow_figures.csvio import Table, csv_chunks, format_number, format_numbers, read_table
-from stopitnow_figures.errors import Collector
-from stopitnow_figures.expr import _parse_each, evaluate, evaluate_many, parse_many
-from stopitnow_figures.finder import WORDS, Span, account, find_mentions
-from stopitnow_figures.intervals import Interval
-from stopitnow_figures.values import NumberReader, ValueParseError
+from stopitnow_figures.model.formulas import _parse_each, evaluate, evaluate_many, parse_many
+from stopitnow_figures.model.intervals import Interval
+from stopitnow_figures.model.mentions import WORDS, Span, account, find_mentions
+from stopitnow_figures.model.values import NumberReader, ValueParseError
+from stopitnow_figures.tables import csvio, vocab
+from stopitnow_figures.tables.csvio import Table, csv_chunks, format_number, format_numbers, read_table
+from stopitnow_figures.tables.errors import Collector
 
 WIDTH = {"share": 0.1, "units": 5}
 READER = NumberReader(
@@ -171,7 +171,7 @@ def test_the_shortcut_never_reads_what_the_general_parser_refuses(text):
 )
 def test_the_plain_readings_of_a_column_are_the_readers_one_by_one(rows):
     """Clean and the gate read the plain whole numbers of a column at once: each as ``NumberReader.read`` reads it."""
-    from stopitnow_figures.values import plain_readings
+    from stopitnow_figures.model.values import plain_readings
 
     written = [(f"{h} {n:,}" if commas else f"{h} {n}").strip() for h, n, commas, _ in rows]
     curated = [r for *_, r in rows]
@@ -324,7 +324,7 @@ def test_interval_columns_compute_what_single_intervals_do(rows):
 def test_the_schema_reads_numbers_from_arrow_as_from_text(cells):
     import pyarrow as pa
 
-    from stopitnow_figures.schema import read_numbers
+    from stopitnow_figures.tables.schema import read_numbers
 
     (a, bad_a), (b, bad_b) = (
         read_numbers(pa.chunked_array([pa.array(cells, type=pa.string())]), len(cells)),
@@ -338,7 +338,7 @@ def test_the_schema_reads_numbers_from_arrow_as_from_text(cells):
 
 def _read_candidate_way(path):
     """As package and publish read a table (publishing.read_pipeline_table), Arrow taking even a small file."""
-    from stopitnow_figures.publishing import read_pipeline_table
+    from stopitnow_figures.publishing.swap import read_pipeline_table
 
     old = csvio.ARROW_MIN_BYTES
     csvio.ARROW_MIN_BYTES = 0
@@ -359,7 +359,7 @@ def test_the_candidate_reader_reads_and_reports_as_read_table_does(tmp_path_fact
 
 
 def test_the_candidate_reader_screens_a_control_character_across_its_pieces(tmp_path):
-    from stopitnow_figures.publishing import _screen
+    from stopitnow_figures.publishing.swap import _screen
 
     path = tmp_path / "t.csv"
     path.write_bytes(b"a,b,c\n" + b"x" * 10 + b"\xc2\x85,1,2\n")  # U+0085, a C1 control character, split between two pieces
@@ -375,7 +375,7 @@ def _prov_reference(tables) -> str:
     """PROV-JSON as the first writer of provenance.py wrote it: one str.format a record."""
     import json
 
-    from stopitnow_figures.provenance import ENTITIES, PREFIX, STAGES
+    from stopitnow_figures.publishing.provenance import ENTITIES, PREFIX, STAGES
 
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     col = {n: t.column for n, t in tables.items()}
@@ -438,7 +438,7 @@ LISTS = st.lists(IDS, max_size=3).map(" ".join) | st.sampled_from(["  f1", "f1  
 def test_the_provenance_graph_is_the_one_built_a_record_at_a_time(cells, lists):
     import pyarrow as pa
 
-    from stopitnow_figures.provenance import ENTITIES, ROWS, chunks
+    from stopitnow_figures.publishing.provenance import ENTITIES, ROWS, chunks
 
     def table(names, rows, arrow):
         columns = {n: [r.get(n, "") for r in rows] for n in names}
@@ -476,7 +476,7 @@ def test_the_first_bytes_of_cells_are_read_off_arrows_offsets(chunks, skip, larg
     empty cell), over chunked, sliced and large text columns."""
     import pyarrow as pa
 
-    from stopitnow_figures.csvio import first_bytes
+    from stopitnow_figures.tables.csvio import first_bytes
 
     kind = pa.large_string() if large else pa.string()
     arrays = [pa.array(c, kind) for c in chunks]
@@ -503,7 +503,7 @@ SPAN = st.tuples(st.integers(0, 40), st.integers(0, 6)).map(lambda t: (t[0], t[0
 
 @given(st.lists(SPAN, max_size=8), st.lists(SPAN, max_size=12))
 def test_the_reader_keeps_the_marks_a_check_against_each_kept_mark_keeps(figure_spans, other_spans):
-    from stopitnow_figures.reader import Mark, non_overlapping
+    from stopitnow_figures.render.pages import Mark, non_overlapping
 
     figures = [Mark(a, b, "figure", f"f{k}", "", "") for k, (a, b) in enumerate(figure_spans)]
     others = [Mark(a, b, "other", f"o{k}", "", "") for k, (a, b) in enumerate(other_spans)]
@@ -512,7 +512,7 @@ def test_the_reader_keeps_the_marks_a_check_against_each_kept_mark_keeps(figure_
 
 @given(st.integers(0, 10**18).map(str) | st.sampled_from(["", "007", "12.50", "-3", "1e3", "0.00005", "٣", "²"]))
 def test_the_reader_formats_a_whole_number_as_through_a_float(cell):
-    from stopitnow_figures.reader import _fmt
+    from stopitnow_figures.render.pages import _fmt
 
     def through_float(c):
         if c == "":
@@ -535,7 +535,7 @@ def test_the_reader_escapes_as_html_and_its_templates_do(text):
 
     from markupsafe import escape
 
-    from stopitnow_figures.reader import _jinja, e
+    from stopitnow_figures.render.pages import _jinja, e
 
     assert e(text) == html.escape(text, quote=True) and _jinja(text) == str(escape(text))
 

@@ -17,12 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
-from stopitnow_figures import csvio, schema, vocab
-from stopitnow_figures.csvio import Table, csv_chunks, format_numbers, read_table
-from stopitnow_figures.errors import Collector
-from stopitnow_figures.paths import Paths
-from stopitnow_figures.reconcile import INF, Mentions, Model, Quantities
+from stopitnow_figures.model.bounds import INF, Mentions, Model, Quantities
 from stopitnow_figures.stages.reconcile import QuantityTable
+from stopitnow_figures.tables import csvio, schema, vocab
+from stopitnow_figures.tables.csvio import Table, csv_chunks, format_numbers, read_table
+from stopitnow_figures.tables.errors import Collector
+from stopitnow_figures.tables.paths import Paths
 
 VOCAB = vocab.load()
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -146,7 +146,7 @@ def test_the_columns_of_the_simple_quantities_are_made_as_one_at_a_time(model, d
 
 def _solve_into_as_written(model, sol, key, group):
     """``Model._solve_into`` as it was written: each quantity's rows found among all the set's, each mention by its id."""
-    from stopitnow_figures.reconcile import _why, point_value, status_of
+    from stopitnow_figures.model.bounds import _why, point_value, status_of
 
     box = model.solved(key, group)
     aside, conflicts = model.aside[key], model.conflicts[key]
@@ -179,7 +179,7 @@ FORMULAS = st.sampled_from(["{q0}", "{q1} + {q2}", "{q2} * 2", "{q1} - {q3}", "{
     st.booleans(),
 )
 def test_the_sets_an_identity_links_are_filled_in_as_written(model, identities, twice):
-    from stopitnow_figures.reconcile import Relation
+    from stopitnow_figures.model.bounds import Relation
 
     qs = model.q
     n = max(4, len(qs.ids))
@@ -209,8 +209,8 @@ def test_the_sets_an_identity_links_are_filled_in_as_written(model, identities, 
 def _parse_as_written(formula, index):
     import ast
 
-    from stopitnow_figures.expr import _template, compile_formula
-    from stopitnow_figures.reconcile import _OPS, Node
+    from stopitnow_figures.model.bounds import _OPS, Node
+    from stopitnow_figures.model.formulas import _template, compile_formula
 
     def node(tree, slots):
         if isinstance(tree, ast.Name):
@@ -228,8 +228,8 @@ def _parse_as_written(formula, index):
 
 @given(FORMULAS | st.sampled_from(["{q9}", "-{q0}", "{q0} ** 2", "", "{Q}", "_v0 + {q1}", "_v5", "2"]))
 def test_a_formula_read_once_is_the_tree_it_was(formula):
-    from stopitnow_figures.expr import FormulaError
-    from stopitnow_figures.reconcile import parse
+    from stopitnow_figures.model.bounds import parse
+    from stopitnow_figures.model.formulas import FormulaError
 
     index = {f"q{k}": 10 + k for k in range(4)}
     try:

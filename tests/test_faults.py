@@ -25,10 +25,10 @@ from pathlib import Path
 import pytest
 
 from conftest import built, dvc, env, snapshot
-from stopitnow_figures import publishing
-from stopitnow_figures.paths import Paths
+from stopitnow_figures.publishing import swap as publishing
 from stopitnow_figures.stages import clean, derive, package, report
 from stopitnow_figures.stages import publish as publish_stage
+from stopitnow_figures.tables.paths import Paths
 
 pytestmark = pytest.mark.slow
 NOTE = "Counts accesses (times), not people."
@@ -114,7 +114,7 @@ def test_a_publish_cut_short_while_copying_is_undone(staged, monkeypatch):
 def _preflight(repo: Path) -> subprocess.CompletedProcess:
     e = env()
     e["PYTHONPATH"] = str(repo / "src")
-    return subprocess.run([sys.executable, "-m", "stopitnow_figures.preflight"], cwd=repo, env=e, capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "stopitnow_figures.publishing.preflight"], cwd=repo, env=e, capture_output=True, text=True)
 
 
 def test_killing_dvc_repro_at_several_moments_leaves_a_package_the_next_repro_mends(tmp_path):

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, read_csv
-from stopitnow_figures import config, vocab
-from stopitnow_figures.gate import check as gate_check
-from stopitnow_figures.paths import PUBLISHED_TABLES, Paths
+from stopitnow_figures.publishing.gate import check as gate_check
+from stopitnow_figures.tables import config, vocab
+from stopitnow_figures.tables.paths import PUBLISHED_TABLES, Paths
 
 
 def check(tables, texts, sha, hedges):
@@ -113,8 +113,8 @@ def test_the_plain_reading_of_whole_numbers_is_the_number_readers(package):
     """The gate reads most figures' words a column at a time; every one it reads must be what NumberReader gives."""
     import math
 
-    from stopitnow_figures.gate import plain_readings
-    from stopitnow_figures.values import NumberReader
+    from stopitnow_figures.model.values import NumberReader
+    from stopitnow_figures.publishing.gate import plain_readings
 
     reader = NumberReader(vocab.load(), package[3])
     written = [r["as_written"] for r in package[0]["figures"]]

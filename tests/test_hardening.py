@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, copy_repo
-from stopitnow_figures.csvio import escape_cell, looks_like_formula, read_table
-from stopitnow_figures.errors import Collector
+from stopitnow_figures.tables.csvio import escape_cell, looks_like_formula, read_table
+from stopitnow_figures.tables.errors import Collector
 
 COLUMNS = ["a", "b"]
 

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from stopitnow_figures.expr import FormulaError, evaluate, inputs
-from stopitnow_figures.intervals import Interval
+from stopitnow_figures.model.formulas import FormulaError, evaluate, inputs
+from stopitnow_figures.model.intervals import Interval
 
 INF = math.inf
 

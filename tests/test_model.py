@@ -13,12 +13,13 @@ import numpy as np
 import pytest
 
 from conftest import ROOT
-from stopitnow_figures import places, vocab
-from stopitnow_figures.csvio import Table
-from stopitnow_figures.errors import Collector
-from stopitnow_figures.paths import Paths
+from stopitnow_figures.model import places
 from stopitnow_figures.stages import derive
 from stopitnow_figures.stages.clean import FigureCleaner
+from stopitnow_figures.tables import vocab
+from stopitnow_figures.tables.csvio import Table
+from stopitnow_figures.tables.errors import Collector
+from stopitnow_figures.tables.paths import Paths
 
 V = vocab.load()
 SCHEMAS = ROOT / "schemas"

@@ -152,7 +152,7 @@ def _normal(graph: dict) -> dict:
 def test_provenance_file_is_the_graph_the_prov_library_builds_and_reads():
     from prov.model import ProvDocument
 
-    from stopitnow_figures.paths import PUBLISHED_TABLES
+    from stopitnow_figures.tables.paths import PUBLISHED_TABLES
 
     tables = {n: read_csv(ROOT / "processed" / f"{n}.csv") for n in PUBLISHED_TABLES}
     text = (ROOT / "processed" / "provenance.json").read_text()

@@ -11,12 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from numwords import int_to_words
-from stopitnow_figures import vocab
-from stopitnow_figures.csvio import Table
-from stopitnow_figures.errors import Collector
-from stopitnow_figures.paths import Paths
-from stopitnow_figures.periods import FORMS, Period, PeriodLengthMismatch, PeriodParseError, parse_period
+from stopitnow_figures.model.periods import FORMS, Period, PeriodLengthMismatch, PeriodParseError, parse_period
 from stopitnow_figures.stages.clean import PeriodReader
+from stopitnow_figures.tables import vocab
+from stopitnow_figures.tables.csvio import Table
+from stopitnow_figures.tables.errors import Collector
+from stopitnow_figures.tables.paths import Paths
 
 PUB_2017 = (date(2017, 12, 14), date(2017, 12, 15))
 FEB_2017 = (date(2017, 2, 6), date(2017, 2, 17))

@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, by_id, read_csv
-from stopitnow_figures import reader, vocab
-from stopitnow_figures.csvio import Table
-from stopitnow_figures.reconcile import model_of_tables
+from stopitnow_figures.model.bounds import model_of_tables
+from stopitnow_figures.render import pages
+from stopitnow_figures.tables import vocab
+from stopitnow_figures.tables.csvio import Table
 
 VOCAB = vocab.load()
 BASES = VOCAB.names("quantities", "value_basis")
@@ -141,7 +142,7 @@ def test_a_derived_row_takes_the_least_certain_basis_of_its_inputs():
 
 
 def test_a_formula_over_an_input_without_a_point_gives_its_interval_and_no_value():
-    from stopitnow_figures.expr import evaluate_many
+    from stopitnow_figures.model.formulas import evaluate_many
 
     index = {"open": 0, "six": 1}
     done = evaluate_many(["{open} / 6", "{six} / 0"], index, np.array([math.nan, 6.0]), np.array([0.0, 6.0]), np.array([373.0, 6.0]))
@@ -155,14 +156,14 @@ def test_a_formula_over_an_input_without_a_point_gives_its_interval_and_no_value
 def test_a_point_that_is_not_pinned_is_shown_as_its_interval_and_named():
     words = VOCAB.point_words
     row = {"value": "273", "lower": "223", "upper": "323", "value_basis": BASES.midpoint}
-    text = reader.point_text(row, "people", words)
+    text = pages.point_text(row, "people", words)
     assert text.startswith("[223, 323] people (point 273, midpoint: ")
     assert words[BASES.midpoint] in text
     open_row = {"value": "", "lower": "0", "upper": "373", "value_basis": BASES.none}
-    assert reader.point_text(open_row, "people", words) == f"[0, 373] people ({words[BASES.none]})"
+    assert pages.point_text(open_row, "people", words) == f"[0, 373] people ({words[BASES.none]})"
     pinned = {"value": "1504", "lower": "1504", "upper": "1504", "value_basis": BASES.pinned}
-    assert reader.point_text(pinned, "calls", words).startswith("1,504 calls (pinned")
-    assert "[" not in reader.point_text(pinned, "calls", words)
+    assert pages.point_text(pinned, "calls", words).startswith("1,504 calls (pinned")
+    assert "[" not in pages.point_text(pinned, "calls", words)
 
 
 # -- the published package holds the rule -----------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The rules by which `propose` drafts an article's numbers (src/stopitnow_figures/drafting.py): page furniture
+"""The rules by which `propose` drafts an article's numbers (src/stopitnow_figures/model/drafting.py): page furniture
 and words as not-figure rows with their category, never as figures; period words as the period of the figure
 of their sentence; a percentage "of" a count as a share and one in a sentence about a rise as a change; and, on
 the test articles written for it (tests/articles/propose-*.txt), the benchmark's targets, computed from their
@@ -15,9 +15,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import ROOT
-from stopitnow_figures import vocab
 from stopitnow_figures.curator import draft_rows
-from stopitnow_figures.finder import find_mentions
+from stopitnow_figures.model.mentions import find_mentions
+from stopitnow_figures.tables import vocab
 
 sys.path.insert(0, str(ROOT / "bench"))
 import propose as bench  # noqa: E402

@@ -14,9 +14,10 @@ import yaml
 
 from conftest import ROOT, read_csv
 from numwords import UNITS as NUMBER_WORDS
-from stopitnow_figures import config, datasheet, prose, vocab
-from stopitnow_figures.errors import Collector
-from stopitnow_figures.paths import Paths
+from stopitnow_figures.render import datasheet, prose
+from stopitnow_figures.tables import config, vocab
+from stopitnow_figures.tables.errors import Collector
+from stopitnow_figures.tables.paths import Paths
 
 VOCAB = vocab.load()
 YEAR = r"(?:19|20)\d\d"

@@ -166,7 +166,7 @@ def _shown(cell: str) -> str:
     ("table", "key", "page"), [("quantities", "quantity_id", "quantities.html"), ("derived", "metric_id", "derived.html")]
 )
 def test_a_value_the_evidence_does_not_pin_is_shown_as_its_interval_and_named(seen, table, key, page):
-    from stopitnow_figures import vocab
+    from stopitnow_figures.tables import vocab
 
     words = vocab.load().point_words
     pinned = next(iter(words))
@@ -220,8 +220,8 @@ def test_trace_prints_the_page_and_anchor_where_an_id_is_seen(ident, page):
 
 
 def test_the_release_archive_holds_the_reader_view():
-    from stopitnow_figures.paths import Paths
-    from stopitnow_figures.release import release_members
+    from stopitnow_figures.publishing.release import release_members
+    from stopitnow_figures.tables.paths import Paths
 
     members = release_members(Paths(ROOT))
     assert {f"processed/reader/{p.name}" for p in READER.iterdir()} <= set(members)

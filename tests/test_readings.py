@@ -13,10 +13,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from stopitnow_figures import floors, schema, vocab
-from stopitnow_figures.errors import Collector
-from stopitnow_figures.reconcile import INF, Mentions, Model, Quantities, Relation
-from stopitnow_figures.values import NumberReader
+from stopitnow_figures.model import floors
+from stopitnow_figures.model.bounds import INF, Mentions, Model, Quantities, Relation
+from stopitnow_figures.model.values import NumberReader
+from stopitnow_figures.tables import schema, vocab
+from stopitnow_figures.tables.errors import Collector
 
 VOCAB = vocab.load()
 WIDTHS = {"approximately": {"share": 0.1, "units": 10}, "estimated": {"share": 0.1, "units": 10}, "nearly": {"share": 0.1, "units": 3}}
@@ -247,9 +248,9 @@ def test_a_definition_identity_stands_where_a_stated_percentage_can_go():
 def bases_checked(identities: list[dict]) -> list[tuple[str, str]]:
     """The identity-basis problems of two articles' quantities: x-f01 gives q-x (Scotland's 2016 calls), y-f01
     gives q-y (the UK's), y-f02 gives q-y2, and q-z is implied, dated by y-f02."""
-    from stopitnow_figures.csvio import Table
-    from stopitnow_figures.paths import Paths
     from stopitnow_figures.stages.reconcile import QuantityTable
+    from stopitnow_figures.tables.csvio import Table
+    from stopitnow_figures.tables.paths import Paths
 
     quantities = [
         {"quantity_id": q, "measure": "helpline_any", "unit": "calls", "counting": "events", "period": rule}

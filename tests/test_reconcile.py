@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, by_id, dvc, read_csv
-from stopitnow_figures import vocab
-from stopitnow_figures.reconcile import INF, Mentions, Model, Quantities, Relation, model_of_tables
+from stopitnow_figures.model.bounds import INF, Mentions, Model, Quantities, Relation, model_of_tables
+from stopitnow_figures.tables import vocab
 
 VOCAB = vocab.load()
 QUANTITIES = by_id(read_csv(ROOT / "processed" / "quantities.csv"), "quantity_id")
@@ -232,9 +232,9 @@ def test_a_whole_number_of_callers_decides_the_44_percent():
 
 
 def test_the_model_of_the_published_tables_is_the_published_reconciliation():
-    from stopitnow_figures.csvio import read_table
-    from stopitnow_figures.errors import Collector
-    from stopitnow_figures.schema import field_names, load_schema
+    from stopitnow_figures.tables.csvio import read_table
+    from stopitnow_figures.tables.errors import Collector
+    from stopitnow_figures.tables.schema import field_names, load_schema
 
     tables = {
         n: read_table(

@@ -13,11 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ROOT, copy_repo, dvc, package_version, read_csv
-from stopitnow_figures import config
-from stopitnow_figures.citation import cff_text, zenodo_text
 from stopitnow_figures.cli import main
-from stopitnow_figures.paths import Paths
-from stopitnow_figures.release import (
+from stopitnow_figures.publishing.citation import cff_text, zenodo_text
+from stopitnow_figures.publishing.release import (
     RELEASES_NAME,
     SHIPPED_RELEASES,
     build_release,
@@ -26,6 +24,8 @@ from stopitnow_figures.release import (
     member_name_problem,
     releases_file,
 )
+from stopitnow_figures.tables import config
+from stopitnow_figures.tables.paths import Paths
 
 VERSION, RELEASED = package_version()
 
@@ -185,7 +185,7 @@ def test_citation_cff_is_valid():
 
 
 def test_citation_cff_and_zenodo_json_come_from_one_place():
-    from stopitnow_figures import prose
+    from stopitnow_figures.render import prose
 
     sources, figures = (read_csv(ROOT / "processed" / f"{n}.csv") for n in ("sources", "figures"))
     facts = prose.facts(sources, [f["period_start"] for f in figures], [f["period_end"] for f in figures])

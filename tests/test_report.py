@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, dvc, env, package_version, read_csv
-from stopitnow_figures import charts, vocab
+from stopitnow_figures.render import charts
+from stopitnow_figures.tables import vocab
 
 VOCAB = vocab.load()
 

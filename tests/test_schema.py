@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, read_csv
-from stopitnow_figures.schema import check_frame
+from stopitnow_figures.tables.schema import check_frame
 
 # (table, column, bad value): each breaks one Table Schema constraint
 BREAKS = [
@@ -88,8 +88,8 @@ def test_the_typed_row_of_clean_has_the_fields_of_the_figures_schema_in_order():
 
 
 def test_the_cells_the_gate_traces_are_the_schemas_numbers_and_dates():
-    from stopitnow_figures import vocab
-    from stopitnow_figures.gate import numeric_columns
+    from stopitnow_figures.publishing.gate import numeric_columns
+    from stopitnow_figures.tables import vocab
 
     for table in ("sources", "figures", "derived", "claims", "population"):
         fields = json.loads((ROOT / "schemas" / f"{table}.schema.json").read_text())["fields"]
@@ -163,7 +163,7 @@ def test_typed_figures_the_quick_check_passes_are_figures_pandera_passes(rows):
     only where pandera would find nothing; and the problems found are pandera's either way."""
     import numpy as np
 
-    from stopitnow_figures import schema, vocab
+    from stopitnow_figures.tables import schema, vocab
 
     path = ROOT / "schemas" / "figures.schema.json"
     types = schema.field_types(schema.load_schema(path))

@@ -8,13 +8,13 @@ import shutil
 import pytest
 
 from conftest import ROOT, SHARED, read_csv
-from stopitnow_figures import raw, vocab
-from stopitnow_figures.csvio import read_table
-from stopitnow_figures.errors import Collector
-from stopitnow_figures.finder import find_mentions
-from stopitnow_figures.paths import Paths
-from stopitnow_figures.sources import load_sources
+from stopitnow_figures.model.mentions import find_mentions
 from stopitnow_figures.stages.clean import coverage
+from stopitnow_figures.tables import raw, vocab
+from stopitnow_figures.tables.csvio import read_table
+from stopitnow_figures.tables.errors import Collector
+from stopitnow_figures.tables.paths import Paths
+from stopitnow_figures.tables.sources import load_sources
 
 # sha256 of each seed file, from `sha256sum shared/seeds/*` when the seeds arrived
 SEED_SHA256 = {

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from conftest import ROOT
 from stopitnow_figures.cli import main
-from stopitnow_figures.terminal import safe, safe_json
+from stopitnow_figures.render.terminal import safe, safe_json
 
 # a character that moves the cursor, reorders or hides text, or breaks a line on its own, and how it is shown
 ESCAPED = {

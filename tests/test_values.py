@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from numwords import int_to_words
-from stopitnow_figures import vocab
-from stopitnow_figures.values import NumberReader, ValueParseError, find_number
+from stopitnow_figures.model.values import NumberReader, ValueParseError, find_number
+from stopitnow_figures.tables import vocab
 
 WIDTHS = {"approximately": {"share": 0.1, "units": 10}, "estimated": {"share": 0.1, "units": 10}, "nearly": {"share": 0.1, "units": 3}}
 VAGUE = {"dozens": [24, 99], "hundreds": [200, 999], "thousands": [2000, 9999], "tens of thousands": [20000, 99999]}

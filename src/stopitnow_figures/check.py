@@ -34,9 +34,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from . import changelog, config, vocab
-from .errors import Collector, InputError
-from .paths import Paths
+from .publishing import changelog
+from .tables import config, vocab
+from .tables.errors import Collector, InputError
+from .tables.paths import Paths
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__, vocab
+from . import __version__
+from .tables import vocab
 
 # the kinds of source and extents of text add-source offers, and its defaults: the vocabulary's (read once, it is small)
 _SOURCES = vocab.load()
@@ -41,14 +42,14 @@ ROOT = click.option(
 def _repository(root: Path, *, published: bool):
     """The paths of the repository at ``root``, checked to be one (and to hold a published package, where
     ``published``); an interrupted publish is finished or undone first."""
-    from .csvio import WriteError
-    from .paths import Paths
+    from .tables.csvio import WriteError
+    from .tables.paths import Paths
 
     paths = Paths(root)
     if not paths.raw.is_dir() or not paths.schemas.is_dir():
         raise click.ClickException(f"{root} is not the repository (or a copy of it): it has no raw/ and schemas/; give --root")
     if published:
-        from .publishing import recover, write_problem
+        from .publishing.swap import recover, write_problem
     try:
         note = recover(paths) if published else None
     except WriteError as exc:
@@ -79,11 +80,11 @@ def coverage(root: Path, show_all: bool) -> None:
     Example:
       stopitnow-figures coverage --all
     """
-    from . import raw, vocab
-    from .csvio import read_table
-    from .errors import Collector, InputError
-    from .sources import load_sources
     from .stages.clean import coverage as cover
+    from .tables import raw, vocab
+    from .tables.csvio import read_table
+    from .tables.errors import Collector, InputError
+    from .tables.sources import load_sources
 
     paths = _repository(root, published=False)
     problems = Collector()
@@ -126,10 +127,10 @@ def trace(root: Path, ident: str, as_json: bool) -> None:
     Example:
       stopitnow-figures trace herald-2017-scotland-f04
     """
-    from .errors import InputError
-    from .terminal import safe
-    from .trace import UnknownId, render, to_json
-    from .trace import trace as do_trace
+    from .render.terminal import safe
+    from .render.trace import UnknownId, render, to_json
+    from .render.trace import trace as do_trace
+    from .tables.errors import InputError
 
     paths = _repository(root, published=True)
     try:
@@ -146,7 +147,7 @@ def trace(root: Path, ident: str, as_json: bool) -> None:
 @click.option(
     "--record",
     is_flag=True,
-    help="Also write the archive's file name, URL and sha256 for this version into src/stopitnow_figures/releases.json, "
+    help="Also write the archive's file name, URL and sha256 for this version into src/stopitnow_figures/publishing/releases.json, "
     "the releases file download trusts.",
 )
 def release(root: Path, record: bool) -> None:
@@ -164,9 +165,9 @@ def release(root: Path, record: bool) -> None:
     Example:
       stopitnow-figures release --record
     """
-    from .paths import Paths
-    from .release import ReleaseError, build_release, record_release, releases_file
-    from .terminal import safe
+    from .publishing.release import ReleaseError, build_release, record_release, releases_file
+    from .render.terminal import safe
+    from .tables.paths import Paths
 
     paths = Paths(root)
     try:
@@ -276,10 +277,10 @@ def download(
     """
     from dataclasses import replace
 
-    from .download import Interrupted, Limits, trust_for
-    from .download import download as do_download
-    from .release import SHIPPED_RELEASES, ReleaseError
-    from .terminal import safe
+    from .publishing.download import Interrupted, Limits, trust_for
+    from .publishing.download import download as do_download
+    from .publishing.release import SHIPPED_RELEASES, ReleaseError
+    from .render.terminal import safe
 
     given = {"max_bytes": max_bytes, "max_unpacked": max_unpacked, "max_members": max_members, "deadline": deadline}
     limits = replace(Limits(), **{k: v for k, v in given.items() if v is not None})
@@ -311,7 +312,7 @@ _UNVOUCHED = "the archive is only self-consistent: nothing outside it vouches fo
 
 def _release_url(root: Path) -> str:
     """The release address recorded in the package's datapackage.json."""
-    from .release import ReleaseError, read_descriptor
+    from .publishing.release import ReleaseError, read_descriptor
 
     dp = root / "datapackage.json"
     if not dp.is_file():
@@ -352,10 +353,10 @@ def cite(root: Path, ident: str | None, fmt: str) -> None:
     """
     import json
 
-    from . import config
-    from .citation import cite as do_cite
-    from .errors import InputError
-    from .prose import as_published
+    from .publishing.citation import cite as do_cite
+    from .render.prose import as_published
+    from .tables import config
+    from .tables.errors import InputError
 
     paths = _repository(root, published=True)
     try:
@@ -372,8 +373,8 @@ def cite(root: Path, ident: str | None, fmt: str) -> None:
         return
     if fmt == "cff":
         raise click.ClickException("--format cff is for the package; use apa, bibtex or biblatex for a single number")
-    from .trace import UnknownId, articles_of
-    from .trace import trace as do_trace
+    from .render.trace import UnknownId, articles_of
+    from .render.trace import trace as do_trace
 
     try:
         chain = do_trace(paths, ident)
@@ -482,7 +483,7 @@ def propose(root: Path, source_id: str) -> None:
       stopitnow-figures propose courier-2020-dundee
     """
     from .curator import propose as do_propose
-    from .errors import InputError
+    from .tables.errors import InputError
 
     paths = _repository(root, published=False)
     try:
@@ -514,7 +515,7 @@ def check(root: Path) -> None:
       stopitnow-figures check
     """
     from .check import check as do_check
-    from .errors import InputError
+    from .tables.errors import InputError
 
     paths = _repository(root, published=False)
     try:

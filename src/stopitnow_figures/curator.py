@@ -21,12 +21,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from . import drafting, raw, vocab
-from .csvio import atomic_write_bytes, read_table
-from .errors import Collector, InputError
-from .paths import Paths
-from .sources import sha256_of
-from .values import FRACTIONS, SCALES, UNITS
+from .model import drafting
+from .model.values import FRACTIONS, SCALES, UNITS
+from .tables import raw, vocab
+from .tables.csvio import atomic_write_bytes, read_table
+from .tables.errors import Collector, InputError
+from .tables.paths import Paths
+from .tables.sources import sha256_of
 
 
 class Refused(Exception):
@@ -140,8 +141,8 @@ MULTIPLE = re.compile(r"\s+times(?P<rest>\s+(?:the|as|that|more|bigger|larger|hi
 def propose(paths: Paths, sid: str) -> tuple[list[dict], list[dict]]:
     """Draft rows for every numeric mention of an article that nothing accounts for: (figure rows, not-figure
     rows), each marked as a draft, appended to raw/figures.csv and raw/not_figures.csv."""
-    from .sources import load_sources
     from .stages.clean import coverage
+    from .tables.sources import load_sources
 
     problems = Collector()
     vocabulary = vocab.load(paths.schemas)

@@ -30,18 +30,19 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .. import config, floors, raw, vocab
-from ..csvio import Row, Table, atomic_write_text, format_numbers, read_table, write_tables
-from ..errors import Collector
-from ..finder import Mention, Span, account, mention_positions
-from ..paths import Paths
-from ..periods import Period, PeriodParseError, parse_period
-from ..places import check_unions, members_used
-from ..schema import check_frame, check_text_table, field_names, field_types, load_schema
-from ..sources import load_sources
-from ..validation import RULES, check_tables
-from ..values import NumberReader, ValueParseError, find_number, plain_readings
-from ..vocab import Vocabulary
+from ..model import floors
+from ..model.mentions import Mention, Span, account, mention_positions
+from ..model.periods import Period, PeriodParseError, parse_period
+from ..model.places import check_unions, members_used
+from ..model.values import NumberReader, ValueParseError, find_number, plain_readings
+from ..tables import config, raw, vocab
+from ..tables.csvio import Row, Table, atomic_write_text, format_numbers, read_table, write_tables
+from ..tables.errors import Collector
+from ..tables.paths import Paths
+from ..tables.schema import check_frame, check_text_table, field_names, field_types, load_schema
+from ..tables.sources import load_sources
+from ..tables.validation import RULES, check_tables
+from ..tables.vocab import Vocabulary
 
 NAN = math.nan
 
@@ -913,7 +914,7 @@ def validation_report(paths: Paths, rows: dict[str, int], mentions: dict[str, in
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ..stage import run_stage
+    from ..publishing.stage import run_stage
 
     return run_stage("clean", run, argv)
 

@@ -42,9 +42,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import config, raw, vocab
-from ..claims import ClaimChecker, fmt
-from ..csvio import (
+from ..model.bounds import model_of_tables
+from ..model.claims import ClaimChecker, fmt
+from ..model.formulas import FormulaError, Periods, compile_formula, evaluate_many, inputs, parse_many, period_of_rule
+from ..model.intervals import Interval
+from ..model.periods import reference_date
+from ..model.places import is_union, members_of
+from ..tables import config, raw, vocab
+from ..tables.csvio import (
     FORMULA_PREFIXES,
     Row,
     Table,
@@ -57,15 +62,10 @@ from ..csvio import (
     read_table,
     text_buffers,
 )
-from ..errors import Collector, Problem
-from ..expr import FormulaError, Periods, compile_formula, evaluate_many, inputs, parse_many, period_of_rule
-from ..intervals import Interval
-from ..paths import Paths
-from ..periods import reference_date
-from ..places import is_union, members_of
-from ..reconcile import model_of_tables
-from ..schema import check_frame, field_names, field_types, load_schema
-from ..vocab import Vocabulary
+from ..tables.errors import Collector, Problem
+from ..tables.paths import Paths
+from ..tables.schema import check_frame, field_names, field_types, load_schema
+from ..tables.vocab import Vocabulary
 
 
 def run(root: Path) -> None:
@@ -991,7 +991,7 @@ def _rate_text(q: dict, small: dict, pick: dict[str, np.ndarray]) -> dict:
 
 
 def _number(x: float) -> str:
-    from ..csvio import format_number
+    from ..tables.csvio import format_number
 
     return format_number(round(x, 4))
 
@@ -1291,7 +1291,7 @@ def _characters(text) -> memoryview:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ..stage import run_stage
+    from ..publishing.stage import run_stage
 
     return run_stage("derive", run, argv)
 

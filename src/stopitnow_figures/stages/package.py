@@ -21,14 +21,16 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .. import changelog, config, prose
-from ..citation import cff_text, zenodo_text
-from ..csvio import atomic_write_chunks, atomic_write_text
-from ..errors import Collector
-from ..paths import PUBLISHED_TABLES, Paths
-from ..provenance import chunks as provenance_chunks
-from ..publishing import candidate_tables
-from ..schema import load_schema
+from ..publishing import changelog
+from ..publishing.citation import cff_text, zenodo_text
+from ..publishing.provenance import chunks as provenance_chunks
+from ..publishing.swap import candidate_tables
+from ..render import prose
+from ..tables import config
+from ..tables.csvio import atomic_write_chunks, atomic_write_text
+from ..tables.errors import Collector
+from ..tables.paths import PUBLISHED_TABLES, Paths
+from ..tables.schema import load_schema
 
 
 def run(root: Path) -> None:
@@ -124,7 +126,7 @@ def sources_of(tables: dict) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ..stage import run_stage
+    from ..publishing.stage import run_stage
 
     return run_stage("package", run, argv)
 

@@ -18,13 +18,14 @@ import json
 import sys
 from pathlib import Path
 
-from .. import approval, config, vocab
-from ..csvio import atomic_write_text
-from ..errors import Collector, Problem
-from ..gate import check as gate_check
-from ..paths import Paths
-from ..publishing import candidate_tables, mismatches, publish
-from ..sources import sha256_of
+from ..publishing import approval
+from ..publishing.gate import check as gate_check
+from ..publishing.swap import candidate_tables, mismatches, publish
+from ..tables import config, vocab
+from ..tables.csvio import atomic_write_text
+from ..tables.errors import Collector, Problem
+from ..tables.paths import Paths
+from ..tables.sources import sha256_of
 
 
 def run(root: Path) -> None:
@@ -95,7 +96,7 @@ def read_texts(paths: Paths, sources) -> tuple[dict[str, str], dict[str, str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ..stage import run_stage
+    from ..publishing.stage import run_stage
 
     return run_stage("publish", run, argv)
 

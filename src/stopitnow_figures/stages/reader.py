@@ -9,12 +9,12 @@ of it, every other numeric mention marked with what it is), a page of the
 quantities and identities, one of the claims, one of the derived metrics and
 reference rows, and an index. The pages load nothing (no scripts, no styles
 or fonts from elsewhere), work with the keyboard alone, label every mark for
-screen readers, and print. ``reader.page_of`` says where each id is shown.
+screen readers, and print. ``pages.page_of`` says where each id is shown.
 
 At a million figures: the tables are held by column, the raw rows by
 article, and each page is written as soon as it is made and then freed (an
 article's text and rows are read for its page alone); a listing page of more
-rows than ``reader.PART_ROWS`` is written in parts.
+rows than ``pages.PART_ROWS`` is written in parts.
 The stage records its verdict with the sha256 of the candidate files it read and
 the pages it wrote (``approval``): publish publishes no pages of another candidate.
 """
@@ -26,11 +26,13 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .. import approval, config, prose, raw, reader, vocab
-from ..csvio import Table, atomic_write_chunks, read_table
-from ..errors import Collector
-from ..paths import PUBLISHED_TABLES, Paths
-from ..schema import field_names, load_schema
+from ..publishing import approval
+from ..render import pages, prose
+from ..tables import config, raw, vocab
+from ..tables.csvio import Table, atomic_write_chunks, read_table
+from ..tables.errors import Collector
+from ..tables.paths import PUBLISHED_TABLES, Paths
+from ..tables.schema import field_names, load_schema
 
 
 def run(root: Path) -> None:
@@ -42,11 +44,11 @@ def run(root: Path) -> None:
     view, accounts = load(paths)
 
     # -- process and save outputs, a page at a time --------------------------
-    written = write_pages(paths.candidate.reader, pages(paths, view, accounts))
+    written = write_pages(paths.candidate.reader, all_pages(paths, view, accounts))
     approval.approve(paths, "reader", checked | approval.digests(paths, [paths.candidate.reader / name for name in written]))
 
 
-def load(paths: Paths) -> tuple[reader.View, Accounts]:
+def load(paths: Paths) -> tuple[pages.View, Accounts]:
     """The package as the pages show it, and the raw rows of each article; every problem with them reported
     together, before anything is made."""
     import numpy  # noqa: F401  (imported before the raw rows are read: see ByArticle.span)
@@ -65,10 +67,10 @@ def load(paths: Paths) -> tuple[reader.View, Accounts]:
     problems.raise_if_any()
     descriptor = json.loads(paths.candidate.datapackage.read_text(encoding="utf-8"))
     meta = prose.as_published(meta, descriptor)  # the title as the package stage wrote it from the data
-    return reader.View(vocabulary, tables, meta, descriptor["created"][:10]), accounts
+    return pages.View(vocabulary, tables, meta, descriptor["created"][:10]), accounts
 
 
-def read_package(paths: Paths, problems: Collector) -> dict[str, reader.Columns]:
+def read_package(paths: Paths, problems: Collector) -> dict[str, pages.Columns]:
     """The candidate's tables, each read by its schema as ``schema.package_tables`` reads them, but one at a
     time, the largest first, and only the columns the pages show kept of each: at a million figures the tables
     whole, beside the text of the largest while it is parsed, would not fit in memory."""
@@ -83,7 +85,7 @@ def read_package(paths: Paths, problems: Collector) -> dict[str, reader.Columns]
     for name in sorted(PUBLISHED_TABLES, key=size, reverse=True):
         path = paths.candidate.table(name)
         table = read_table(path, field_names(load_schema(paths.schema(name))), problems, display=paths.rel(path), written_by_pipeline=True)
-        out[name] = reader.Columns(table, reader.SHOWN.get(name, table.names))
+        out[name] = pages.Columns(table, pages.SHOWN.get(name, table.names))
         del table
         pa.default_memory_pool().release_unused()  # what parsing it took, for the next table to have
     return {name: out[name] for name in PUBLISHED_TABLES}
@@ -102,7 +104,7 @@ class Accounts:
 
     def of(self, source_id: str, text: str) -> tuple[list, dict[str, dict]]:
         """The article's mentions paired with what accounts for them, and its not-figure rows by their place."""
-        from ..stages.clean import coverage
+        from .clean import coverage
 
         not_figures = self.not_figures.table(source_id)
         accounted = coverage(self.paths, self.figures.table(source_id), not_figures, {source_id: text})[source_id]
@@ -144,15 +146,15 @@ class ByArticle:
         return Table(self.names, {n: part.column(n).to_pylist() for n in self.names}, self.lines[a:b].to_pylist())
 
 
-def pages(paths: Paths, view: reader.View, accounts: Accounts) -> Iterator[tuple[str, str | Iterable[str]]]:
+def all_pages(paths: Paths, view: pages.View, accounts: Accounts) -> Iterator[tuple[str, str | Iterable[str]]]:
     """Every page, made as it is asked for: the index and style sheet, each article (its text read for it
     alone), then the listing pages."""
-    yield reader.INDEX, view.index()
-    yield reader.STYLE, view.style()
+    yield pages.INDEX, view.index()
+    yield pages.STYLE, view.style()
     for k, s in enumerate(view.sources):
         text = (paths.root / s["text_path"]).read_text(encoding="utf-8")
         accounted, reasons = accounts.of(s["source_id"], text)
-        yield reader.article_page(s["source_id"]), view.article(k, text, accounted, reasons)
+        yield pages.article_page(s["source_id"]), view.article(k, text, accounted, reasons)
     yield from view.listings()
 
 
@@ -171,7 +173,7 @@ def write_pages(folder: Path, pages: Iterable[tuple[str, str | Iterable[str]]]) 
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ..stage import run_stage
+    from ..publishing.stage import run_stage
 
     return run_stage("reader", run, argv)
 

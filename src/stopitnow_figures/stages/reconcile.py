@@ -27,14 +27,14 @@ import sys
 from functools import cached_property
 from pathlib import Path
 
-from .. import raw, vocab
-from ..csvio import Row, Table, all_distinct, read_table, write_tables
-from ..errors import Collector
-from ..expr import FormulaError, Periods, inputs, period_of_rule
-from ..paths import Paths
-from ..reconcile import Model, Solution, model_of_tables
-from ..schema import check_frame, check_text_table, field_names, load_schema
-from ..vocab import Vocabulary
+from ..model.bounds import Model, Solution, model_of_tables
+from ..model.formulas import FormulaError, Periods, inputs, period_of_rule
+from ..tables import raw, vocab
+from ..tables.csvio import Row, Table, all_distinct, read_table, write_tables
+from ..tables.errors import Collector
+from ..tables.paths import Paths
+from ..tables.schema import check_frame, check_text_table, field_names, load_schema
+from ..tables.vocab import Vocabulary
 
 
 def run(root: Path) -> None:
@@ -444,7 +444,7 @@ class QuantityTable:
 
     def formula_ok(self, r) -> bool:
         """Both sides in the formula language, and a sum's total and parts single quantities counted alike."""
-        from ..reconcile import parse
+        from ..model.bounds import parse
 
         sides = {}
         for side in ("left", "right"):
@@ -540,7 +540,7 @@ def _is_sum_of(node) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ..stage import run_stage
+    from ..publishing.stage import run_stage
 
     return run_stage("reconcile", run, argv)
 

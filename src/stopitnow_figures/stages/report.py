@@ -27,12 +27,13 @@ import os
 import sys
 from pathlib import Path
 
-from .. import approval, config, raw, vocab
-from ..csvio import atomic_write_text, read_table
-from ..errors import Collector, InputError, Problem
-from ..paths import PUBLISHED_TABLES, Paths
-from ..schema import field_names, load_schema, package_tables
-from ..vocab import Vocabulary
+from ..publishing import approval
+from ..tables import config, raw, vocab
+from ..tables.csvio import atomic_write_text, read_table
+from ..tables.errors import Collector, InputError, Problem
+from ..tables.paths import PUBLISHED_TABLES, Paths
+from ..tables.schema import field_names, load_schema, package_tables
+from ..tables.vocab import Vocabulary
 
 
 def run(root: Path) -> None:
@@ -501,7 +502,7 @@ CHART_TITLES = {"help_seeking.svg": "Help-seeking per head of population, by cha
 
 def draw_charts(paths: Paths, vocabulary: Vocabulary, tables: dict, per: int) -> list[dict]:
     """Draw the charts into the candidate; return those the datasheet shows, with their titles."""
-    from .. import charts
+    from ..render import charts
 
     out = paths.candidate.charts
     files = {
@@ -517,13 +518,13 @@ def draw_charts(paths: Paths, vocabulary: Vocabulary, tables: dict, per: int) ->
 
 
 def render_datasheet(vocabulary: Vocabulary, descriptor: dict, tables: dict, results: list[dict], charts: list[dict], hedges: dict) -> str:
-    from ..datasheet import render
+    from ..render.datasheet import render
 
     return render(vocabulary, descriptor, tables, results, charts, hedges)
 
 
 def main(argv: list[str] | None = None) -> int:
-    from ..stage import run_stage
+    from ..publishing.stage import run_stage
 
     return run_stage("report", run, argv)
 

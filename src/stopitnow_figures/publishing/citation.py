@@ -13,7 +13,7 @@ import re
 from datetime import date
 from urllib.parse import quote
 
-from .periods import MONTH_NAMES as MONTHS
+from ..model.periods import MONTH_NAMES as MONTHS
 
 CFF_MESSAGE = (
     "If you use this data package, please cite it as below. To cite a single number, "
@@ -93,14 +93,14 @@ def _article_date(s: dict) -> str:
 @functools.cache
 def _types() -> dict[str, dict]:
     """Each kind of source with the type it takes in CITATION.cff and .zenodo.json (schemas/vocabulary.json, sources)."""
-    from .vocab import load
+    from ..tables.vocab import load
 
     return load().source_kinds
 
 
 @functools.cache
 def _confirmed() -> str:
-    from .vocab import load
+    from ..tables.vocab import load
 
     return load().names("sources", "date_basis").confirmed
 

@@ -19,7 +19,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from .csvio import Table
+from ..tables.csvio import Table
 
 PREFIX = {"schema": "https://schema.org/", "sin": "https://w3id.org/stopitnow-figures/"}
 STAGES = ("clean", "reconcile", "derive", "package")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 
 PUBLISHED_TABLES = ("sources", "geographies", "quantities", "identities", "figures", "derived", "claims", "population")
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import numpy as np
 
-    from .vocab import Vocabulary
+    from ..tables.vocab import Vocabulary
 
 UNITS = {
     "zero": 0,

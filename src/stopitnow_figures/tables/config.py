@@ -134,7 +134,7 @@ def _check_ranges(data: dict, node, display: str, problems: Collector) -> None:
 
 def _check_templates(data: dict, node, display: str, problems: Collector) -> None:
     """What a JSON Schema cannot say: each template of package.yaml names only the fields ``prose`` fills."""
-    from .prose import TEMPLATES, template_problems
+    from ..render.prose import TEMPLATES, template_problems
 
     for key in TEMPLATES:
         texts = data[key].items() if isinstance(data[key], dict) else [(None, data[key])]

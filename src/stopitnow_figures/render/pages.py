@@ -408,7 +408,9 @@ class View:
     def _environment(self):
         from jinja2 import Environment, PackageLoader, StrictUndefined
 
-        env = Environment(loader=PackageLoader("stopitnow_figures"), autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
+        env = Environment(
+            loader=PackageLoader("stopitnow_figures.render"), autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True
+        )
         env.filters.update(num=_fmt)
         env.globals.update(interval=interval, href=self.href)
         return env
@@ -473,7 +475,7 @@ class View:
     def citation(self, source: dict):
         """How to cite a figure of the article, escaped, as a function of the figure's escaped id: the APA
         citation made once for the article (the same text as ``cite`` gives for each of its figures)."""
-        from .citation import cite
+        from ..publishing.citation import cite
 
         text = cite(self.meta, self.released, "apa", "\x00", "figure", [source])
         if text.count("\x00") != 1:  # the package's own text holds the stand-in: cite each figure

@@ -33,7 +33,7 @@ def _plt():
 def save_svg(fig, path) -> None:
     import io
 
-    from .csvio import atomic_write_bytes
+    from ..tables.csvio import atomic_write_bytes
 
     buf = io.BytesIO()
     # margins are set by each chart (subplots_adjust): a "tight" bounding box would draw every chart twice

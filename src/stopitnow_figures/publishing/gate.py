@@ -26,13 +26,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .claims import ClaimChecker
-from .csvio import Table
-from .expr import Periods, evaluate_many, inputs, period_of_rule
-from .periods import reference_date
-from .reconcile import model_of_tables, quantities_of
-from .values import NumberReader, ValueParseError, find_number, plain_readings
-from .vocab import Vocabulary
+from ..model.bounds import model_of_tables, quantities_of
+from ..model.claims import ClaimChecker
+from ..model.formulas import Periods, evaluate_many, inputs, period_of_rule
+from ..model.periods import reference_date
+from ..model.values import NumberReader, ValueParseError, find_number, plain_readings
+from ..tables.csvio import Table
+from ..tables.vocab import Vocabulary
 
 
 @dataclass(frozen=True, order=True)

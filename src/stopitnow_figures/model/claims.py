@@ -28,10 +28,10 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .csvio import format_number
-from .expr import evaluate, evaluate_span, inputs
+from ..tables.csvio import format_number
+from .bounds import INF, Box, Model
+from .formulas import evaluate, evaluate_span, inputs
 from .intervals import Interval
-from .reconcile import INF, Box, Model
 from .values import NumberReader, apply_reading
 
 SCALES = (0.5, 2.0)  # the stated number against half and twice it: can the rest of the evidence tell them apart?

@@ -12,9 +12,9 @@ code pattern admits exactly a GSS code or such a join of them.
 
 from __future__ import annotations
 
-from .csvio import Table
-from .errors import Collector
-from .vocab import Vocabulary
+from ..tables.csvio import Table
+from ..tables.errors import Collector
+from ..tables.vocab import Vocabulary
 
 
 def members_of(cell: str) -> list[str]:

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections import Counter
 
+from ..tables.vocab import Vocabulary
 from . import prose
-from .vocab import Vocabulary
 
 
 def render(vocabulary: Vocabulary, descriptor: dict, tables: dict, results: list[dict], charts: list[dict], hedge_params: dict) -> str:
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
-    env = Environment(loader=PackageLoader("stopitnow_figures"), autoescape=False, undefined=StrictUndefined, keep_trailing_newline=True)
+    env = Environment(
+        loader=PackageLoader("stopitnow_figures.render"), autoescape=False, undefined=StrictUndefined, keep_trailing_newline=True
+    )
     env.globals.update(table=markdown_table, counts=counts)
     return env.get_template("datasheet.md.j2").render(context(vocabulary, descriptor, tables, results, charts, hedge_params))
 

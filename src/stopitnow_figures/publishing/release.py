@@ -22,8 +22,8 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .paths import Paths
-from .terminal import ESCAPED_CATEGORIES
+from ..render.terminal import ESCAPED_CATEGORIES
+from ..tables.paths import Paths
 
 SUMS_FILE = "SHA256SUMS"
 ROOT_FILES = ("datapackage.json", "CITATION.cff", ".zenodo.json", "metrics.json", "LICENSE", "LICENSE-DATA", "CHANGELOG.md")
@@ -167,8 +167,8 @@ def _file_fingerprint(root: Path) -> Fingerprint:
 def check_package(paths: Paths) -> dict:
     """Check every resource in datapackage.json against the file beside it
     (path, bytes, sha256); raise one ReleaseError listing every mismatch. Returns the descriptor."""
-    from .csvio import WriteError
-    from .publishing import recover, write_problem
+    from ..tables.csvio import WriteError
+    from .swap import recover, write_problem
 
     try:
         recover(paths)  # a publish cut short is finished (or undone) before the package is read

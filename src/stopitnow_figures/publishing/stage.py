@@ -16,10 +16,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from ..tables.csvio import WriteError
+from ..tables.errors import InputError, write_failure_report
+from ..tables.paths import Paths
 from .approval import withdraw
-from .csvio import WriteError
-from .errors import InputError, write_failure_report
-from .paths import Paths
 
 
 def run_stage(name: str, fn: Callable[[Path], None], argv: list[str] | None = None) -> int:
@@ -34,7 +34,7 @@ def run_stage(name: str, fn: Callable[[Path], None], argv: list[str] | None = No
     gc.disable()
     passed = False
     try:
-        from .publishing import recover
+        from .swap import recover
 
         note = recover(paths)
         if note:
@@ -44,7 +44,7 @@ def run_stage(name: str, fn: Callable[[Path], None], argv: list[str] | None = No
     except InputError as exc:
         return _report(name, paths, exc)
     except WriteError as exc:
-        from .publishing import write_problem
+        from .swap import write_problem
 
         return _report(name, paths, InputError([write_problem(paths, exc)]), exc.state)
     finally:

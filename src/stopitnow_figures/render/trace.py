@@ -7,10 +7,11 @@ import difflib
 import json
 import re
 
-from . import reader, vocab
-from .errors import Collector
-from .paths import Paths
-from .schema import package_tables
+from ..tables import vocab
+from ..tables.errors import Collector
+from ..tables.paths import Paths
+from ..tables.schema import package_tables
+from . import pages
 from .terminal import safe, safe_json
 
 QUANTITY_REF = re.compile(r"\{([^{}]+)\}")
@@ -70,7 +71,7 @@ class Tracer:
         ):
             if i in t[table]:
                 n = build(i, t[table][i], depth)
-                return {**n, "page": f"{reader.FOLDER}/{reader.page_of(n['type'], i, t[table][i].get('source_id'))}"}
+                return {**n, "page": f"{pages.FOLDER}/{pages.page_of(n['type'], i, t[table][i].get('source_id'))}"}
         known = sorted(k for name in ("figures", "quantities", "derived", "claims", "population") for k in t[name])
         raise UnknownId(i, difflib.get_close_matches(i, known, n=3, cutoff=0.5))
 
@@ -210,7 +211,7 @@ def _bounds(n: dict) -> str:
 
 def _point(n: dict) -> str:
     """A quantity's or metric's value as the reader view shows it: the interval wherever the evidence does not pin it."""
-    return reader.point_text(n, n["unit"], vocab.load().point_words, fmt=str)
+    return pages.point_text(n, n["unit"], vocab.load().point_words, fmt=str)
 
 
 def _figure_lines(n: dict, pad: str) -> list[str]:

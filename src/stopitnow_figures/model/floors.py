@@ -21,10 +21,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .csvio import format_number
-from .errors import Collector
+from ..tables.csvio import format_number
+from ..tables.errors import Collector
+from ..tables.vocab import Vocabulary
 from .values import OPEN, NumberReader, ValueParseError
-from .vocab import Vocabulary
 
 
 @dataclass(frozen=True)

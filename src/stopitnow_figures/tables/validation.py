@@ -151,7 +151,7 @@ def validate_published(paths: Paths, vocabulary: Vocabulary, tree=None, names: t
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Validate a package's tables as written: ``python -m stopitnow_figures.validation [ROOT [TABLE ...]]``."""
+    """Validate a package's tables as written: ``python -m stopitnow_figures.tables.validation [ROOT [TABLE ...]]``."""
     import sys
     from pathlib import Path
 

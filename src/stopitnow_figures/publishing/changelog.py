@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import Collector, InputError, Problem
+from ..tables.errors import Collector, InputError, Problem
 
 HEADING = re.compile(r"^## (\S+) - (\d{4}-\d{2}-\d{2})$", re.M)
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*")

@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .values import UNITS
+from ..model.values import UNITS
 
 FIELDS = (
     "sources",

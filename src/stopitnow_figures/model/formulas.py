@@ -42,7 +42,7 @@ def inputs(formula: str) -> list[str]:
 def _id_forms() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """The form of one id, and of ids joined by "}" (which no id can hold) to check many in one go:
     both from the one id pattern of schemas/ (see ``vocab``)."""
-    from .vocab import load
+    from ..tables.vocab import load
 
     core = load().id_pattern.removeprefix("^").removesuffix("$")
     return re.compile(core), re.compile(f"(?:{core})(?:\\}}(?:{core}))*")

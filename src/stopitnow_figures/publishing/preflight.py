@@ -9,7 +9,7 @@
 - params.yaml and package.yaml are checked before DVC reads them (a chain of
   YAML aliases that DVC would expand until memory runs out, keys twice).
 
-    python -m stopitnow_figures.preflight [ROOT]
+    python -m stopitnow_figures.publishing.preflight [ROOT]
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import config
-from .csvio import WriteError
-from .errors import Collector
-from .paths import Paths
-from .publishing import recover, write_problem
+from ..tables import config
+from ..tables.csvio import WriteError
+from ..tables.errors import Collector
+from ..tables.paths import Paths
+from .swap import recover, write_problem
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,7 +93,7 @@ def _sound_lock(data) -> bool:
 
 def config_files(paths: Paths) -> list:
     """params.yaml and package.yaml as the stages check them."""
-    from . import config
+    from ..tables import config
 
     problems = Collector()
     for name in ("params", "package"):

@@ -5,7 +5,7 @@ value and the rule, so a curator can fix the raw table without reading code.
 Each rule is a stable kebab-case type, registered once below with its title
 and its fix (as frictionless-py's error catalogue does); ``Collector.add``
 refuses a type that is not registered, and the README's table of types is
-generated from the registry (``python -m stopitnow_figures.errors``).
+generated from the registry (``python -m stopitnow_figures.tables.errors``).
 """
 
 from __future__ import annotations

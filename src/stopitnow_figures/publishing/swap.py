@@ -42,9 +42,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .csvio import FORMULA_ONLY, FORMULA_SIGNS, Table, WriteError, atomic_write_text, first_bytes
-from .errors import Collector, Problem
-from .paths import Paths, Tree
+from ..tables.csvio import FORMULA_ONLY, FORMULA_SIGNS, Table, WriteError, atomic_write_text, first_bytes
+from ..tables.errors import Collector, Problem
+from ..tables.paths import Paths, Tree
 
 MANIFEST = "MANIFEST.json"
 PUT_BACK = "nothing was published: the files it had already replaced were put back, and the published package is as it was"
@@ -231,8 +231,8 @@ def _digest(data: bytes) -> tuple[int, str]:
 def candidate_tables(paths: Paths, problems: Collector, digests: dict[str, tuple[int, str]] | None = None) -> dict[str, Table]:
     """The candidate's tables, each by its schema's columns: what ``schema.package_tables`` gives, with the same
     problems located the same way. ``digests``, where given, gets each table's bytes and sha256 as read."""
-    from .paths import PUBLISHED_TABLES
-    from .schema import field_names, load_schema
+    from ..tables.paths import PUBLISHED_TABLES
+    from ..tables.schema import field_names, load_schema
 
     tree, out = paths.candidate, {}
     # the largest first, so that Arrow's working memory for it comes before the others are held
@@ -255,7 +255,7 @@ def read_pipeline_table(
     """``csvio.read_table(..., written_by_pipeline=True)``: a large table that Arrow can take without a problem
     is read here, from the file (never the whole file in memory); any other (small, or with something to
     report) by ``read_table`` itself."""
-    from . import csvio
+    from ..tables import csvio
 
     try:
         seen = _screen(path) if path.is_file() else None
@@ -323,7 +323,7 @@ def _read_arrow(path: Path, seen: Screened, columns: list[str]) -> Table | None:
     import pyarrow.compute as pc
     import pyarrow.csv as pcsv
 
-    from .csvio import looks_like_formula
+    from ..tables.csvio import looks_like_formula
 
     first = seen.first.removeprefix(b"\xef\xbb\xbf")
     if b'"' in first:

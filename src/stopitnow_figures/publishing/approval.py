@@ -18,9 +18,9 @@ import hashlib
 import json
 from pathlib import Path
 
-from .csvio import WriteError, atomic_write_text
-from .errors import Problem
-from .paths import PUBLISHED_TABLES, Paths, Tree
+from ..tables.csvio import WriteError, atomic_write_text
+from ..tables.errors import Problem
+from ..tables.paths import PUBLISHED_TABLES, Paths, Tree
 
 # the checks publish relies on: the quality report over the assembled candidate, and the reader view built
 # from it (a reader that failed leaves pages of an older candidate); publish runs its own gate itself

@@ -84,7 +84,7 @@ def parse(formula: str, index: dict[str, int]) -> Node:
 def _read_formula(formula: str) -> tuple[tuple, tuple[tuple[str, str], ...]]:
     """A formula's syntax tree (see ``_shape_tree``) and its names and ids, checked against the language and its
     limits as ``compile_formula`` checks it (read once: a formula checked by a stage is parsed again by its model)."""
-    from .expr import _compile_shape, _template
+    from .formulas import _compile_shape, _template
 
     shape, names = _template(formula)
     _compile_shape(shape)
@@ -724,7 +724,7 @@ class Solution:
 
 def statuses(field: str = "status"):
     """The words of the quantities schema's status enum (or another field's), by name (``statuses().in_conflict``)."""
-    from .vocab import load
+    from ..tables.vocab import load
 
     return load().names("quantities", field)
 
@@ -770,7 +770,7 @@ class Model:
 
     def _named_index(self, relations: list[Relation]) -> dict[str, int]:
         """``index`` for the ids the relations name alone (what parsing them needs, without a map of every id)."""
-        from .expr import inputs
+        from .formulas import inputs
 
         named = {i for r in relations for i in inputs(r.left) + inputs(r.right)}
         return {q: k for k, q in enumerate(self.q.ids) if q in named}
@@ -935,7 +935,7 @@ class Model:
             return self.m.ids_unique
         import pyarrow as pa
 
-        from .csvio import all_distinct
+        from ..tables.csvio import all_distinct
 
         return all_distinct(pa.array(self.m.ids, type=pa.string()))
 
@@ -1180,7 +1180,7 @@ def _positions(named, ids, id_list: list[str]) -> np.ndarray:
     and each named one is listed; else by a dict (the last row of an id; KeyError naming the first unlisted)."""
     import pyarrow.compute as pc
 
-    from .csvio import all_distinct
+    from ..tables.csvio import all_distinct
 
     if all_distinct(ids):
         at = pc.index_in(named, value_set=ids.combine_chunks())

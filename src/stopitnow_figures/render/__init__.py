@@ -1,0 +1,1 @@
+"""What people read: the reader view, charts, the datasheet, trace and the terminal's escaping."""
