@@ -80,9 +80,12 @@ def _most(dates) -> str | None:
 
 
 def _extreme(dates, pick) -> str | None:
-    if hasattr(dates, "type"):  # Arrow text
+    if hasattr(dates, "type"):  # Arrow text (dictionary-encoded, as the reader reads a table at scale, decoded first)
+        import pyarrow as pa
         import pyarrow.compute as pc
 
+        if pa.types.is_dictionary(dates.type):
+            dates = dates.cast(pa.string())
         found = pc.min_max(pc.filter(dates, pc.not_equal(dates, "")))
         return found["min" if pick is min else "max"].as_py()
     return pick((d for d in dates if d), default=None)
