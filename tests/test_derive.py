@@ -53,7 +53,7 @@ EXPECTED = {
 # (value, lower, upper) of the count, the estimate (for the year of the period's midpoint, or the nearest),
 # and the period's months. Estimates: Scotland 5,404,700 (2016) and 5,424,800 (2017); UK 65,648,000 (2016);
 # Greater Manchester 2,782,141 (2016 only); the Dorset Police force area 773,839 and the South West
-# 5,624,696 (2019 only); Glasgow 615,070 (2016) and 621,020 (2017); Edinburgh 507,170 and Dundee 148,270 (2016).
+# 5,624,696 (2019 only); Glasgow 615,070, Edinburgh 507,170 and Dundee 148,270 (2016 only: the 2017 rows had no address).
 RATED = {
     "dorset-2018h1-help-seekers": ((273, 223, 323), 773839, 6),  # Jan-Jun 2018: nearest 2019
     "dorset-2019h1-help-seekers": ((373,) * 3, 773839, 6),
@@ -61,7 +61,7 @@ RATED = {
     "south-west-2019h1-help-seekers": ((3693,) * 3, 5624696, 6),
     "glasgow-2015-17-website-visitors": ((836,) * 3, 615070, 22),  # Oct 2015 - Jul 2017: midpoint in 2016
     "glasgow-2015-16-website-visitors": ((309, 309, 322), 615070, 12),
-    "glasgow-2016-17-website-visitors": ((555,) * 3, 621020, 10),  # Oct 2016 - Jul 2017: midpoint in 2017
+    "glasgow-2016-17-website-visitors": ((555,) * 3, 615070, 10),  # Oct 2016 - Jul 2017: midpoint in 2017, nearest 2016
     "edinburgh-2015-17-website-visitors": ((791,) * 3, 507170, 22),
     "dundee-2015-17-website-visitors": ((173,) * 3, 148270, 22),
     "scotland-2015-17-website-visitors": ((3579,) * 3, 5404700, 22),
