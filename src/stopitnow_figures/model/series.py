@@ -154,7 +154,7 @@ def _members(key: Key, by_start: dict[date, dict]) -> list[Member]:
 def comparability(key: Key, vocabulary) -> str:
     """What the members of a series share, and what they must not be set beside, in words."""
     counted = {"events": "each event counted (calls, visits)", "distinct": "distinct people, each counted once in a period"}
-    channel = key.channel or "not stated"
+    channel = key.channel or vocabulary.labels["no_channel"]
     return (
         f"Comparable: {key.measure.replace('_', ' ')} in {key.unit}, {counted.get(key.counting, key.counting)}, "
         f"channel {channel}, place {key.geography_code}, periods of {key.alignment.name}. Not comparable: "
