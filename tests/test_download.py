@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from conftest import BIN, ROOT, Server, copy_repo, package_version
 from stopitnow_figures.cli import main
 from stopitnow_figures.publishing import download as download_module
-from stopitnow_figures.publishing.download import Limits, Trust, check_url, download, parse_sums, trust_for, verify_and_stage
+from stopitnow_figures.publishing.download import MAX_REDIRECTS, Limits, Trust, check_url, download, parse_sums, trust_for, verify_and_stage
 from stopitnow_figures.publishing.release import (
     SHIPPED_RELEASES,
     ReleaseError,
@@ -942,3 +942,58 @@ def test_frictionless_reads_and_validates_the_package_over_http(tmp_path):
         assert len(rows) == 51
     finally:
         server.stop()
+
+
+# ---- redirects: every hop held to the rules of the first address -----------------------------------------
+
+
+def _redirecting_to(location: str):
+    """A server answering every request with a 302 to ``location``."""
+
+    def respond(conn, stopped):
+        conn.sendall(f"HTTP/1.1 302 Found\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".encode())
+
+    return respond
+
+
+@pytest.mark.parametrize(
+    "location, message",
+    [
+        ("ftp://127.0.0.1/x.zip", "an http:// or https:// address with a host is expected"),
+        ("file:///etc/passwd", "an http:// or https:// address with a host is expected"),
+        ("http://user:secret@127.0.0.1/x.zip", "it holds a user name or password"),
+        ("http://exa mple.org/x.zip", "is not a URL"),
+    ],
+    ids=["ftp", "file", "password", "space"],
+)
+def test_a_redirect_to_an_address_download_refuses_is_refused(home, raw_server, location, message):
+    server = raw_server(_redirecting_to(location))
+    before = _tree(home)
+    out = _download(server.url, home / "target")
+    _refused(out, f"the server at {server.url} redirected (302) to an address download refuses", home, before)
+    assert message in out.output
+
+
+def test_a_redirect_to_a_good_address_is_followed(www, home, raw_server, release_zip):
+    import hashlib
+
+    target = f"{www[1].url}/{NAME}"
+    server = raw_server(_redirecting_to(target))
+    digest = hashlib.sha256(release_zip.read_bytes()).hexdigest()
+    out = _download(server.url, home / "target", "--sha256", digest)
+    assert out.exit_code == 0, out.output
+    assert (home / "target" / "datapackage.json").is_file()
+
+
+def test_a_chain_of_redirects_longer_than_the_limit_is_refused(home, raw_server):
+    """A server that redirects to itself for ever: refused after MAX_REDIRECTS hops, not followed."""
+    hops = []
+
+    def respond(conn, stopped):
+        hops.append(1)
+        _redirecting_to(server.url + f"?{len(hops)}")(conn, stopped)
+
+    server = raw_server(respond)
+    before = _tree(home)
+    _refused(_download(server.url, home / "target"), "Error:", home, before)
+    assert len(hops) == MAX_REDIRECTS + 1

@@ -172,7 +172,8 @@ def fetch(url: str, dest: Path, limits: Limits = Limits(), progress: Progress | 
 
     deadline = deadline or _Deadline(limits.deadline)
     try:
-        with urllib.request.urlopen(url, timeout=min(limits.timeout, limits.deadline)) as resp, open(dest, "xb") as fh:
+        opener = urllib.request.build_opener(_checked_redirects(urllib.request.HTTPRedirectHandler))
+        with opener.open(url, timeout=min(limits.timeout, limits.deadline)) as resp, open(dest, "xb") as fh:
             return _copy_body(url, resp, fh, limits, deadline, progress)
     except urllib.error.HTTPError as exc:
         exc.close()
@@ -189,6 +190,34 @@ def fetch(url: str, dest: Path, limits: Limits = Limits(), progress: Progress | 
         raise ReleaseError(f"the server at {url} sent nothing for {limits.timeout:g} seconds") from None
     except (OSError, ValueError) as exc:
         raise ReleaseError(f"the download from {url} failed: {exc}") from None
+
+
+MAX_REDIRECTS = 5  # hops one download may follow; each one is checked as the first address is
+
+
+def _checked_redirects(base: type) -> object:
+    """A redirect handler (subclassing urllib's ``base``) that holds every hop to ``check_url`` and to
+    ``MAX_REDIRECTS``: a redirect to another scheme, to an address with a password, or one too many is refused."""
+
+    class CheckedRedirects(base):
+        max_redirections = MAX_REDIRECTS
+
+        def http_error_302(self, req, fp, code, msg, headers):
+            from urllib.parse import urljoin
+
+            location = headers.get("location") or headers.get("uri")
+            if location is not None:
+                target = urljoin(req.full_url, location)
+                try:
+                    check_url(target)
+                except ReleaseError as exc:
+                    fp.close()
+                    raise ReleaseError(f"the server at {req.full_url} redirected ({code}) to an address download refuses: {exc}") from None
+            return super().http_error_302(req, fp, code, msg, headers)
+
+        http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+    return CheckedRedirects()
 
 
 def _copy_body(url: str, resp, fh, limits: Limits, deadline: _Deadline, progress: Progress | None) -> str:
