@@ -395,7 +395,7 @@ def cite(root: Path, ident: str | None, fmt: str) -> None:
 
 @main.command("add-source")
 @ROOT
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--publisher",
     required=True,
@@ -424,8 +424,15 @@ def cite(root: Path, ident: str | None, fmt: str) -> None:
     help="Whether FILE holds the whole page as printed or only its opening (a copy that stops early: numbers beyond it are not in the package).",
 )
 @click.option("--covers", default="", metavar="START/END", help="The period an annual report or statistical release covers (ISO dates).")
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=_SOURCES.max_text_bytes,
+    show_default=True,
+    help="The largest FILE accepted, in bytes (a long article is some 50 KB; schemas/vocabulary.json, sources).",
+)
 def add_source(
-    root: Path, file: Path, publisher, headline, url, place, published, date_basis, date_reasoning, kind, text_extent, covers
+    root: Path, file: Path, publisher, headline, url, place, published, date_basis, date_reasoning, kind, text_extent, covers, max_bytes
 ) -> None:
     """Add a source: copy FILE byte for byte to raw/sources/<id>.txt and list it in raw/sources.csv.
 
@@ -434,7 +441,9 @@ def add_source(
     --text-extent whether FILE is the whole page or an opening excerpt. The id
     is <publisher>-<year>-<place>. Refused, with nothing changed, for a text
     already in the package (naming its id), an id in use, a file that is not
-    UTF-8, a window that ends before it starts, or a kind without what it needs.
+    a regular file (a FIFO, a device, a folder), is larger than --max-bytes,
+    empty or blank, or not UTF-8, a window that ends before it starts, or a
+    kind without what it needs.
 
     \b
     Example:
@@ -458,7 +467,7 @@ def add_source(
         publisher, headline, url, place, ends[0], ends[-1], date_basis, date_reasoning, kind=kind, text_extent=text_extent, covers=covers
     )
     try:
-        sid = do_add(paths, file, new)
+        sid = do_add(paths, file, new, max_bytes)
     except Refused as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"added {sid}: raw/sources/{sid}.txt and its row in raw/sources.csv; next: stopitnow-figures propose {sid}")
@@ -534,16 +543,19 @@ def check(root: Path) -> None:
 def diff(root: Path, old: str, new: str) -> None:
     """List the figures, quantities, derived metrics and claims added, removed and changed between two versions.
 
-    OLD and NEW are git revisions (a commit, HEAD~1; main has no tags: a
-    version is the commit at which package.yaml took it) or release archives
-    (.zip). NEW defaults to HEAD.
+    OLD and NEW are each a version number (0.3.0: the last commit whose
+    package.yaml holds it; `stopitnow-figures versions` lists them), a git
+    revision (a commit, a branch, HEAD~1) or a release archive (.zip, opened
+    with the same checks and limits as `download`). NEW defaults to HEAD.
 
     \b
     Example:
+      stopitnow-figures diff 0.3.0 HEAD
       stopitnow-figures diff HEAD~1 HEAD
     """
     from .curator import Refused, tables_at
     from .curator import diff as do_diff
+    from .render.terminal import safe
 
     paths = _repository(root, published=False)
     try:
@@ -551,8 +563,32 @@ def diff(root: Path, old: str, new: str) -> None:
     except Refused as exc:
         raise click.ClickException(str(exc)) from None
     for line in lines:
-        click.echo(line)
-    click.echo(f"{len(lines)} changes between {old} and {new}")
+        click.echo(safe(line))
+    click.echo(f"{len(lines)} changes between {safe(old)} and {safe(new)}")
+
+
+@main.command()
+@ROOT
+def versions(root: Path) -> None:
+    """List every version of the package with the last commit that holds it, newest first.
+
+    A version's commit is what `dvc get` and `git checkout` take:
+
+    \b
+    Example:
+      stopitnow-figures versions
+      dvc get https://github.com/OWNER/stopitnow-figures processed/figures.csv --rev COMMIT
+    """
+    from .curator import Refused
+    from .curator import versions as listed
+
+    paths = _repository(root, published=False)
+    try:
+        found = listed(paths)
+    except Refused as exc:
+        raise click.ClickException(str(exc)) from None
+    for number, commit in found:
+        click.echo(f"{number}  {commit}")
 
 
 if __name__ == "__main__":

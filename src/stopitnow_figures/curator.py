@@ -16,13 +16,18 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import stat
+import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from .model import drafting
 from .model.values import FRACTIONS, SCALES, UNITS
+from .render import terminal
 from .tables import raw, vocab
 from .tables.csvio import atomic_write_bytes, read_table
 from .tables.errors import Collector, InputError
@@ -65,10 +70,11 @@ class NewSource:
     covers: str = ""  # START/END, the period a report covers
 
 
-def add_source(paths: Paths, file: Path, new: NewSource) -> str:
+def add_source(paths: Paths, file: Path, new: NewSource, max_bytes: int | None = None) -> str:
     """Copy ``file`` byte for byte to raw/sources/<id>.txt and append its row to raw/sources.csv; the new id.
-    Refused (nothing changed) for a text already present, an id in use, a text that is not UTF-8, a publication
-    window that ends before it starts, or a kind of source without what it needs (schemas/vocabulary.json, sources)."""
+    Refused (nothing changed) for a file that is not a regular file, is larger than ``max_bytes``, empty or
+    blank, a text already present, an id in use, a text that is not UTF-8, a publication window that ends
+    before it starts, or a kind of source without what it needs (schemas/vocabulary.json, sources)."""
     vocabulary = vocab.load(paths.schemas)
     kind, extent = new.kind or vocabulary.default_kind, new.text_extent or vocabulary.default_extent
     if kind not in vocabulary.source_kinds or extent not in vocabulary.enum("sources", "text_extent"):
@@ -76,11 +82,7 @@ def add_source(paths: Paths, file: Path, new: NewSource) -> str:
     needs = [c for c in vocabulary.source_kinds[kind]["needs"] if not getattr(new, c, "")]
     if needs:
         raise Refused(f"a source of the kind {kind!r} needs its {', '.join(needs)} ({vocabulary.source_kinds[kind]['about']})")
-    data = Path(file).read_bytes()
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise Refused(f"{file} is not UTF-8 (byte {exc.start}): save it as UTF-8 first") from None
+    data = read_source_file(Path(file), max_bytes or vocabulary.max_text_bytes)
     if new.latest < new.earliest:
         raise Refused(f"the publication window ends ({new.latest}) before it starts ({new.earliest})")
     sid = source_id(new.publisher, new.earliest, new.place)
@@ -119,6 +121,30 @@ def add_source(paths: Paths, file: Path, new: NewSource) -> str:
         paths.source_text(sid).unlink(missing_ok=True)
         raise
     return sid
+
+
+def read_source_file(file: Path, max_bytes: int) -> bytes:
+    """The bytes of an article's text file: a regular file (never a FIFO, device or folder, which are refused
+    before a byte is read, so nothing blocks), at most ``max_bytes``, UTF-8, with something besides white space."""
+    shown = terminal.safe(str(file))
+    try:
+        fd = os.open(file, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO opened without O_NONBLOCK waits for a writer
+    except OSError as exc:
+        raise Refused(f"{shown}: cannot be read ({terminal.safe(exc.strerror or str(exc))})") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise Refused(f"{shown}: not a regular file (a text file of the article is needed)")
+    with os.fdopen(fd, "rb") as fh:
+        data = fh.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise Refused(f"{shown}: larger than {max_bytes} bytes (--max-bytes); an article's text is far smaller")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Refused(f"{shown} is not UTF-8 (byte {exc.start}): save it as UTF-8 first") from None
+    if not text.strip():
+        raise Refused(f"{shown}: {'empty' if not data else 'blank (white space only)'}; an article's text is needed")
+    return data
 
 
 def append_rows(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
@@ -297,26 +323,107 @@ def _other_row(g, sid: str, text: str, words) -> dict[str, str]:
 DIFFED = ("figures", "quantities", "derived", "claims")
 
 
-def tables_at(paths: Paths, version: str) -> dict[str, dict[str, dict]]:
-    """The published tables at a git revision (a commit, a branch, HEAD~1) or in a release archive (.zip)."""
-    import subprocess
-    import zipfile
+VERSION_NUMBER = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")
 
+
+def tables_at(paths: Paths, version: str) -> dict[str, dict[str, dict]]:
+    """The published tables at a version: a release archive (.zip, opened with ``download``'s checks and
+    limits), a version number (the last commit whose package.yaml has it) or a git revision (a commit,
+    a branch, HEAD~1). Refused, naming it, where ``version`` is none of these."""
+    if version.endswith(".zip") or Path(version).is_file():
+        return _tables_in_archive(paths, Path(version))
+    commit = commit_of_version(paths, version) if VERSION_NUMBER.fullmatch(version) else commit_of(paths, version)
+    return _tables(paths, lambda member: _file_at(paths, commit, member))
+
+
+def _tables(paths: Paths, read: Callable[[str], str]) -> dict[str, dict[str, dict]]:
+    """Each diffed table by its primary key; ``read`` gives a member's text ('' where it is absent)."""
     keys = vocab.load(paths.schemas).primary_keys
     out = {}
     for name in DIFFED:
-        member = f"processed/{name}.csv"
-        if version.endswith(".zip") and Path(version).is_file():
-            with zipfile.ZipFile(version) as zf:
-                text = zf.read(member).decode("utf-8") if member in zf.namelist() else ""
-        else:
-            got = subprocess.run(["git", "show", f"{version}:{member}"], cwd=paths.root, capture_output=True)
-            if got.returncode != 0 and b"does not exist" not in got.stderr and b"exists on disk" not in got.stderr:
-                raise Refused(f"no version {version!r} here (git: {got.stderr.decode(errors='replace').strip()})")
-            text = got.stdout.decode("utf-8") if got.returncode == 0 else ""
-        rows = list(csv.DictReader(io.StringIO(text)))
+        rows = csv.DictReader(io.StringIO(read(f"processed/{name}.csv")))
         out[name] = {r[keys[name][0]]: r for r in rows}
     return out
+
+
+def _tables_in_archive(paths: Paths, archive: Path) -> dict[str, dict[str, dict]]:
+    """The tables of a release archive, staged by ``download``'s one check (members, sizes, sums, resources)."""
+    import tempfile
+
+    from .publishing.download import verify_and_stage
+    from .publishing.release import ReleaseError
+
+    if not archive.is_file():
+        raise Refused(f"{terminal.safe(str(archive))}: no such archive (a version is a .zip file, a version number or a git revision)")
+    with tempfile.TemporaryDirectory(prefix=".stopitnow-diff.") as tmp:
+        try:
+            verify_and_stage(archive, Path(tmp))
+        except ReleaseError as exc:
+            raise Refused(f"{terminal.safe(str(archive))}: {exc}") from None
+        return _tables(paths, lambda member: _staged_text(Path(tmp) / member, member))
+
+
+def _staged_text(path: Path, member: str) -> str:
+    """A staged member's text, '' where the archive holds no such member; refused where it is not UTF-8."""
+    try:
+        return path.read_bytes().decode("utf-8") if path.is_file() else ""
+    except UnicodeDecodeError as exc:
+        raise Refused(f"{member} in the archive is not UTF-8 (byte {exc.start})") from None
+
+
+def _git(paths: Paths, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", *args], cwd=paths.root, capture_output=True)
+
+
+def commit_of(paths: Paths, revision: str) -> str:
+    """The commit a git revision names; refused for a revision git would read as an option or that names no commit."""
+    shown = terminal.safe(revision)
+    if not revision or revision.startswith("-"):
+        raise Refused(
+            f"'{shown}' is not a version: a git revision never begins with '-' (give a commit, a branch, HEAD~1, a .zip or a version number)"
+        )
+    got = _git(paths, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{commit}}")
+    if got.returncode != 0:
+        raise Refused(f"no version '{shown}' here: it names no commit of this repository, no .zip file and no version number")
+    return got.stdout.decode("ascii").strip()
+
+
+def versions(paths: Paths) -> list[tuple[str, str]]:
+    """(version number, its last commit) for every version package.yaml has held, newest first."""
+    got = _git(paths, "log", "--first-parent", "--format=%H", "-G", "^version:", "HEAD", "--", "package.yaml")
+    bumps = got.stdout.decode("ascii").split() if got.returncode == 0 else []
+    out, later = [], "HEAD"
+    for commit in bumps:  # newest first: each bump sets the version its successors hold until the next one
+        number = _version_at(paths, commit)
+        if number and number not in {n for n, _ in out}:
+            out.append((number, commit_of(paths, later)))
+        later = f"{commit}^"
+    return out
+
+
+def commit_of_version(paths: Paths, number: str) -> str:
+    """The last commit at which package.yaml's version is ``number`` (the commit before the next bump, or HEAD)."""
+    found = dict(versions(paths)).get(number)
+    if found is None:
+        raise Refused(f"no version '{number}' in the history of package.yaml (`stopitnow-figures versions` lists them)")
+    return found
+
+
+def _version_at(paths: Paths, commit: str) -> str:
+    got = _git(paths, "show", f"{commit}:package.yaml")
+    found = re.search(r"(?m)^version:\s*([^\s#]+)", got.stdout.decode("utf-8", "replace")) if got.returncode == 0 else None
+    return found.group(1).strip("'\"") if found else ""
+
+
+def _file_at(paths: Paths, commit: str, member: str) -> str:
+    """A file's text at a commit, '' where that commit has no such file."""
+    got = _git(paths, "show", f"{commit}:{member}")
+    if got.returncode != 0:
+        return ""
+    try:
+        return got.stdout.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Refused(f"{member} at {commit[:12]} is not UTF-8 (byte {exc.start})") from None
 
 
 def diff(old: dict[str, dict[str, dict]], new: dict[str, dict[str, dict]]) -> list[str]:

@@ -49,6 +49,7 @@ class Vocabulary:
     source_kinds: dict[str, dict]  # kind of source -> what it needs beyond every source's columns, and its citation types
     default_kind: str
     default_extent: str
+    max_text_bytes: int  # the largest article text add-source accepts (its --max-bytes default)
     union_join: str  # joins the members' codes into a union's code
     readings: dict[str, str]  # curated readings of a number beyond its hedge words
     point_words: dict[str, str]  # each value_basis in the words shown beside a point value
@@ -138,6 +139,7 @@ def _load(schemas: Path) -> Vocabulary:
         source_kinds=dict(reg["sources"]["kinds"]),
         default_kind=reg["sources"]["default_kind"],
         default_extent=reg["sources"]["default_extent"],
+        max_text_bytes=reg["sources"]["max_text_bytes"],
         union_join=reg["places"]["union_join"],
         readings={k: v for k, v in reg["readings"].items() if k != "description"},
         point_words=_point_words(reg["points"], enums["quantities"]["value_basis"]),
