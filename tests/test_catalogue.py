@@ -1029,5 +1029,6 @@ def test_every_registered_error_type_has_a_case_asserting_it_by_name():
 
 
 # error types without a case of their own here: a publish that can be neither finished nor put back needs a
-# failure injected into the renames, which tests/test_faults.py does (and asserts by name)
-LATER: set[str] = {"half-published"}
+# failure injected into the renames, which tests/test_faults.py does (and asserts by name); a command run while
+# a publish holds its lock needs a publish paused part-way, which tests/test_publish_lock.py does
+LATER: set[str] = {"half-published", "publish-running"}

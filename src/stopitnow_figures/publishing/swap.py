@@ -26,6 +26,10 @@ disagree with the files beside it; ``recover`` closes the window, finishing
 the publish (or, if finishing fails or a rollback had begun, rolling it
 back), and every command that reads the package (each stage, ``make
 repro``'s preflight, ``release``, ``check``) calls it before anything else.
+A publish holds an advisory lock (``.publishing.lock``, ``flock``) from its
+first copy to its last rename; ``recover`` takes the same lock, and where a
+publish holds it, refuses at once (``PublishRunning``) and touches nothing:
+the staging folder of a publish under way is not an interrupted one.
 The guarantee is about interruption and failure (a kill, a crash, a refused
 write): the files are not flushed to disk one by one, so a power cut inside
 the window can lose what the renames moved.
@@ -33,12 +37,15 @@ the window can lose what the renames moved.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import filecmp
 import hashlib
 import json
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,14 +69,48 @@ class PublishFailed(WriteError):
         self.type, self.state = ("cannot-write", PUT_BACK) if rolled_back else ("half-published", HALF)
 
 
+class PublishRunning(WriteError):
+    """Another process is publishing: a command that would recover the package touches nothing and says so."""
+
+    type = "publish-running"
+    state = "nothing was touched: the publish under way is left to finish"
+
+
+@contextlib.contextmanager
+def publish_lock(paths: Paths) -> Iterator[None]:
+    """Hold the publish lock (``.publishing.lock``, an advisory ``flock``) for the block, or raise
+    ``PublishRunning`` at once where another process holds it. The kernel drops the lock when its holder
+    exits, however it ends, so a killed publish never leaves it held."""
+    lock = paths.publish_lock
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise WriteError(lock, f"the publish lock cannot be opened ({exc.strerror or exc})") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise PublishRunning(lock, "another process is publishing the package now (it holds this lock)") from None
+        yield
+    finally:
+        os.close(fd)
+
+
 def write_problem(paths: Paths, exc: WriteError) -> Problem:
     """A write that failed as a located problem, saying what state the published package is in."""
-    return Problem(paths.rel(exc.path), None, None, exc.type, None, f"cannot write it: {exc.reason}; {exc.state}")
+    lead = "" if isinstance(exc, PublishRunning) else "cannot write it: "
+    return Problem(paths.rel(exc.path), None, None, exc.type, None, f"{lead}{exc.reason}; {exc.state}")
 
 
 def publish(paths: Paths) -> list[str]:
-    """Move the candidate package into place as one unit; return the published files (relative paths)."""
-    recover(paths)
+    """Move the candidate package into place as one unit, holding the publish lock throughout; return the
+    published files (relative paths). ``PublishRunning`` where another process is publishing."""
+    with publish_lock(paths):
+        _recover(paths)
+        return _publish(paths)
+
+
+def _publish(paths: Paths) -> list[str]:
     candidate, published = paths.candidate, paths.published
     files = [p.relative_to(candidate.base) for p in candidate.files()]
     keep = {published.base / rel for rel in files}
@@ -106,7 +147,16 @@ def _link_or_copy(src: Path, dst: Path) -> None:
 
 def recover(paths: Paths) -> str | None:
     """Finish a publish whose manifest was written, or undo one whose was not; say which (None if there was none).
-    A publish that cannot be finished, or whose rollback had begun, is rolled back (``PublishFailed`` if it cannot be)."""
+    A publish that cannot be finished, or whose rollback had begun, is rolled back (``PublishFailed`` if it cannot be).
+    A publish still running is never touched: ``PublishRunning``, at once, where another process holds the lock."""
+    if not paths.publishing.exists():
+        return None
+    with publish_lock(paths):
+        return _recover(paths)
+
+
+def _recover(paths: Paths) -> str | None:
+    """``recover``'s work, for a caller that holds the publish lock."""
     stage = paths.publishing
     if not stage.exists():
         return None

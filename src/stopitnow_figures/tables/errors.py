@@ -106,6 +106,7 @@ REGISTRY = _registry(
     ("untraced-cell", "A published number without provenance", "a published number lost its provenance: rebuild with dvc repro rather than editing processed/"),
     ("not-passed", "A candidate a check did not pass", "publish publishes only a candidate every check passed: run dvc repro and fix what the failing stage reports"),
     ("not-as-checked", "A candidate file that is not as its check passed it", "a file was changed, added or removed after the checks ran: rebuild with dvc repro rather than editing build/package/"),
+    ("publish-running", "A command that would recover the package while a publish is running", "wait for the publish under way (a dvc repro or make repro) to finish, then run the command again; nothing was touched"),
     ("half-published", "A publish that could neither finish nor be undone", "make processed/ writable (and free some disk space), then run make repro: it puts back the previous package kept in .publishing/"),
     ("expectation-failed", "The quality report found the package inconsistent", "open build/quality_report.html, which marks the failing check and its rows, and fix the raw input behind them"),
     ("missing-changelog-entry", "A version without its CHANGELOG entry", "add '## <version> - YYYY-MM-DD' to CHANGELOG.md for the version in package.yaml"),

@@ -197,6 +197,11 @@ class Paths:
         return self.root / ".publishing"
 
     @property
+    def publish_lock(self) -> Path:
+        """The file a publish holds an advisory lock on while it runs (outside ``publishing``, which it deletes)."""
+        return self.root / ".publishing.lock"
+
+    @property
     def dist(self) -> Path:
         return self.root / "dist"
 
