@@ -24,8 +24,9 @@ def _same(expected: str, published: str) -> bool:
 
 @pytest.mark.data
 def test_every_source_has_an_expected_file_and_every_file_a_source():
-    sources = [r["source_id"] for r in read_csv(ROOT / "raw" / "sources.csv")]
-    assert sorted(expectations.files()) == sorted(sources)
+    sources, files = {r["source_id"] for r in read_csv(ROOT / "raw" / "sources.csv")}, set(expectations.files())
+    assert sorted(sources - files) == [], "sources with no expected file: write tests/expected/<source_id>.csv by hand (its README)"
+    assert sorted(files - sources) == [], "expected files of no source in raw/sources.csv"
 
 
 @pytest.mark.data
