@@ -204,7 +204,17 @@ def test_each_place_has_its_own_colour_and_marker():
     fig = help_seeking_of(ROOT)
     legend = fig.legends[0]
     places = [(h.get_label(), h.get_color(), h.get_marker()) for h in legend.legend_handles if h.get_marker() not in ("None", None, "")]
-    assert len({c for _, c, _ in places}) == len(places) and len({m for _, _, m in places}) == len(places)
+    assert places and len({(c, m) for _, c, m in places}) == len(places)  # no two places drawn alike, however many
+    if len(places) <= len(charts.PLACE_COLOURS):
+        assert len({c for _, c, _ in places}) == len(places) and len({m for _, _, m in places}) == len(places)
+
+
+@pytest.mark.parametrize("n", [1, 8, 9, 17, 64])
+def test_no_two_places_share_a_colour_and_a_marker(n):
+    styles = charts.place_styles([f"place {k:02d}" for k in range(n)])
+    assert len(set(styles.values())) == n
+    if n <= len(charts.PLACE_COLOURS):  # as many places as colours: each its own colour and its own shape
+        assert len({c for c, _ in styles.values()}) == n and len({m for _, m in styles.values()}) == n
 
 
 @pytest.mark.slow
