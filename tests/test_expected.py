@@ -50,9 +50,11 @@ def test_each_expected_file_has_the_documented_columns_and_rows():
 
 @pytest.mark.data
 def test_every_published_row_has_an_expected_row_and_every_expected_row_is_published(figures, claims, derived):
-    for table, published in (("figures", figures), ("claims", claims), ("derived", derived)):
-        assert sorted(set(published) - set(EXPECTED[table])) == [], f"published {table} with no row in tests/expected/"
-        assert sorted(set(EXPECTED[table]) - set(published)) == [], f"expected {table} that are not published"
+    tables = {"figures": figures, "claims": claims, "derived": derived}
+    unexpected = {t: sorted(set(published) - set(EXPECTED[t])) for t, published in tables.items()}
+    unpublished = {t: sorted(set(EXPECTED[t]) - set(published)) for t, published in tables.items()}
+    assert {t: ids for t, ids in unexpected.items() if ids} == {}, "published rows with no row in tests/expected/"
+    assert {t: ids for t, ids in unpublished.items() if ids} == {}, "expected rows that are not published"
 
 
 @pytest.mark.data
