@@ -203,6 +203,7 @@ def test_apa_is_plain_text_and_prints_the_data_as_it_is():
 # --- the cite command on the real package -----------------------------------
 
 
+@pytest.mark.data
 def test_cite_the_package():
     out = cli()
     assert out.output == f"Stop It Now! figures maintainers. (2026). {TITLE} (Version {VERSION}) [Data set]. {HOME}\n"
@@ -210,6 +211,7 @@ def test_cite_the_package():
     assert cff.output == (ROOT / "CITATION.cff").read_text()
 
 
+@pytest.mark.data
 def test_cite_one_figure_with_its_article_as_primary_source():
     out = cli("herald-2017-scotland-f04")
     assert out.output == (
@@ -225,11 +227,13 @@ def test_cite_one_figure_with_its_article_as_primary_source():
     assert "  note = {Publication date inferred: 2017-02-06 to 2017-02-17}\n}\n" in bib.output
 
 
+@pytest.mark.data
 def test_cite_a_metric_names_every_article_it_rests_on():
     out = cli("eveningtimes-edinburgh-share")
     assert out.output.count("Original source: Evening Times (Glasgow). (2017, August-September, date inferred).") == 1
 
 
+@pytest.mark.data
 def test_cite_one_figure_as_biblatex():
     out = cli("--format", "biblatex", "herald-2017-scotland-f04")
     assert out.exit_code == 0
@@ -261,6 +265,7 @@ def package_ids() -> list[str]:
     return ids
 
 
+@pytest.mark.data
 @pytest.mark.parametrize("fmt", ["bibtex", "biblatex"])
 def test_every_id_in_the_package_cites_as_entries_a_real_bibtex_parser_reads(fmt):
     sources = by_id(read_csv(ROOT / "processed" / "sources.csv"), "source_id")
@@ -280,12 +285,14 @@ def test_every_id_in_the_package_cites_as_entries_a_real_bibtex_parser_reads(fmt
             assert latex_unescape(article.fields["journal" if fmt == "bibtex" else "journaltitle"]) == s["publisher"]
 
 
+@pytest.mark.data
 def test_cff_for_one_number_is_refused_with_the_flag_named():
     out = cli("--format", "cff", "herald-2017-scotland-f04")
     assert out.exit_code == 1
     assert out.output == "Error: --format cff is for the package; use apa, bibtex or biblatex for a single number\n"
 
 
+@pytest.mark.data
 def test_an_unknown_id_is_refused():
     out = cli("--format", "biblatex", "no-such-id-anywhere")
     assert out.exit_code == 1

@@ -20,6 +20,7 @@ def test_every_command_has_help_ending_with_an_example():
         assert "Example:" in out.output and "stopitnow-figures " in out.output.split("Example:")[1]
 
 
+@pytest.mark.data
 def test_coverage_command_reports_zero_unaccounted():
     out = CliRunner().invoke(main, ["coverage", "--root", str(ROOT)])
     assert out.exit_code == 0
@@ -71,6 +72,7 @@ TRACES = [
 ]
 
 
+@pytest.mark.data
 @pytest.mark.parametrize(("ident", "quote", "publisher"), TRACES)
 def test_trace_shows_the_exact_quote_in_its_sentence_and_the_source(ident, quote, publisher):
     out = CliRunner().invoke(main, ["trace", "--root", str(ROOT), ident])
@@ -80,6 +82,7 @@ def test_trace_shows_the_exact_quote_in_its_sentence_and_the_source(ident, quote
     assert f"from: {publisher}," in out.output
 
 
+@pytest.mark.data
 def test_trace_json_and_reference_rows():
     out = CliRunner().invoke(main, ["trace", "--root", str(ROOT), "--json", "rate-scotland-2016-helpline-own-calls"])
     chain = json.loads(out.output)
@@ -92,6 +95,7 @@ def test_trace_json_and_reference_rows():
     assert quantity["mentions"][0]["char_start"] == text.index("In total, 78 calls")
 
 
+@pytest.mark.data
 def test_trace_a_quantity_shows_its_mentions_and_the_identities_that_bound_it():
     out = CliRunner().invoke(main, ["trace", "--root", str(ROOT), "glasgow-2015-16-website-visitors"])
     assert out.exit_code == 0, out.output
@@ -107,18 +111,21 @@ def test_trace_a_quantity_shows_its_mentions_and_the_identities_that_bound_it():
     assert '"In the first 12 months since launching, around 300 people from the city visited the site"' in out.output
 
 
+@pytest.mark.data
 def test_trace_a_quantity_in_conflict_names_the_rows():
     out = CliRunner().invoke(main, ["trace", "--root", str(ROOT), "glasgow-share-of-scotland-website-visitors"])
     assert "in conflict: these rows cannot all hold: evening-times-glasgow-share eveningtimes-2017-glasgow-f03" in out.output
     assert "set aside: eveningtimes-2017-glasgow-f03" in out.output
 
 
+@pytest.mark.data
 def test_unknown_id_gets_a_clear_error_and_the_nearest_ids():
     out = CliRunner().invoke(main, ["trace", "--root", str(ROOT), "herald-2017-scotland-f4"])
     assert out.exit_code == 1
     assert "unknown id 'herald-2017-scotland-f4'; nearest: herald-2017-scotland-f04" in out.output
 
 
+@pytest.mark.data
 def test_check_passes_the_package_and_imports_no_solver_quality_report_or_charts():
     """`check` runs every rule the build runs on raw/ at about the cost of importing what clean imports: SciPy (the
     solver), Great Expectations and matplotlib are the build's alone."""

@@ -13,6 +13,8 @@ from stopitnow_figures.publishing.gate import check as gate_check
 from stopitnow_figures.tables import config, vocab
 from stopitnow_figures.tables.paths import PUBLISHED_TABLES, Paths
 
+pytestmark = pytest.mark.data
+
 
 def check(tables, texts, sha, hedges):
     return gate_check(tables, texts, sha, hedges, vocab.load())

@@ -51,6 +51,7 @@ def test_data_cells_are_not_formulas(cell):
     assert not looks_like_formula(cell)
 
 
+@pytest.mark.data
 def test_no_published_cell_can_run_as_a_formula():
     for path in sorted((ROOT / "processed").glob("*.csv")):
         with open(path, encoding="utf-8", newline="") as fh:

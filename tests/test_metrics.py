@@ -7,10 +7,11 @@ from __future__ import annotations
 import csv
 import json
 import subprocess
+from collections import Counter
 
 import pytest
 
-from conftest import ROOT, built, dvc
+from conftest import ROOT, built, dvc, read_csv
 
 
 def _rows(repo, name: str) -> list[dict]:
@@ -18,27 +19,33 @@ def _rows(repo, name: str) -> list[dict]:
         return list(csv.DictReader(f))
 
 
+@pytest.mark.data
 def test_the_metrics_file_counts_what_the_articles_hold():
     metrics = json.loads((ROOT / "metrics.json").read_text(encoding="utf-8"))
-    # by hand: five articles, whose numbers read as figures are 12 (Herald) + 8 (National) + 8 (Bournemouth
-    # Echo) + 10 (Wigan Today) + 13 (Evening Times) = 51
-    assert metrics["sources"] == 5
-    assert metrics["figures"] == 51
-    # two conflicts, three quantities: "Around a third" of Scotland's visitors against 836 of 3,579 (23.4 per
-    # cent: the share's quantity); and the charity's running total of men worked with after arrest, "hundreds"
-    # (at most 999) in the Herald of February 2017 against "thousands" (at least 2,000) in Wigan Today of
-    # November 2016, if both count the same men (the two totals' quantities)
-    assert metrics["quantities_in_conflict"] == 3
+    # counted from the curator's tables in raw/, not from the build: every source, figure and claim written there is
+    # published and counted, however many articles there are
+    wrote = {name: len(read_csv(ROOT / "raw" / f"{name}.csv")) for name in ("sources", "figures", "claims")}
+    assert (metrics["sources"], metrics["figures"], metrics["claims"]["total"]) == (wrote["sources"], wrote["figures"], wrote["claims"])
+    # each verdict as often as the published claims give it (each claim's verdict is worked out by hand in tests/expected/)
+    verdicts = Counter(c["verdict"] for c in _rows(ROOT, "claims"))
+    assert set(verdicts) <= set(metrics["claims"])
+    assert {v: n for v, n in metrics["claims"].items() if v != "total"} == {v: verdicts[v] for v in metrics["claims"] if v != "total"}
     assert metrics["numeric_mentions_unaccounted"] == 0 and metrics["untraced_cells"] == 0
-    claims = metrics["claims"]
-    assert claims["total"] == sum(v for k, v in claims.items() if k != "total")
-    assert claims["inconsistent"] == 1  # "Around a third" is the only claim the other numbers refute
-    # "an 80 per cent jump in calls" is a rise of calls, which the article does not give (the 30 and 55 are
-    # people who called, at most the calls): not checkable, where it was consistent within rounding as a rise of
-    # callers (30 to 55 is 83.3 per cent); no other claim needs the coarse rounding
-    assert claims["consistent_within_rounding"] == 0
+    # two conflicts, three quantities: "Around a third" of Scotland's visitors against 836 of 3,579 (the share's
+    # quantity); and the charity's running total of men worked with after arrest, "hundreds" (at most 999) in the
+    # Herald of February 2017 against "thousands" (at least 2,000) in Wigan Today of November 2016, if both count the
+    # same men (the two totals' quantities). Other sources may add conflicts of their own.
+    quantities = _rows(ROOT, "quantities")
+    in_conflict = {q["quantity_id"] for q in quantities if q["status"] == "in conflict"}
+    assert metrics["quantities_in_conflict"] == len(in_conflict)
+    assert {
+        "glasgow-share-of-scotland-website-visitors",
+        "charity-men-worked-with-after-arrest-2017",
+        "men-worked-with-after-arrest-2016",
+    } <= in_conflict
 
 
+@pytest.mark.data
 def test_the_metrics_agree_with_the_published_tables():
     metrics = json.loads((ROOT / "metrics.json").read_text(encoding="utf-8"))
     for name in ("sources", "figures", "quantities", "identities", "derived"):
@@ -51,7 +58,7 @@ def test_dvc_metrics_show_prints_the_counts(built_repo):
     assert out.returncode == 0, out.stderr
     assert "metrics.json" in out.stdout and "figures" in out.stdout
     table = out.stdout.split()
-    assert "51" in table and "5" in table
+    assert all(str(len(read_csv(built_repo / "raw" / f"{name}.csv"))) in table for name in ("figures", "sources"))
 
 
 def test_an_experiment_with_another_rate_base_changes_the_rates_by_its_factor_and_nothing_counted(tmp_path):
@@ -67,7 +74,7 @@ def test_an_experiment_with_another_rate_base_changes_the_rates_by_its_factor_an
     after = {r["metric_id"]: r for r in _rows(repo, "derived")}
     assert after.keys() == before.keys()
     rates = [i for i, r in before.items() if r["kind"] in ("rate", "rate_per_month")]
-    assert len(rates) > 20
+    assert rates
     for i in rates:
         for column in ("value", "lower", "upper"):  # a rate with only an interval has an empty value; an open end, no upper
             assert (after[i][column] == before[i][column] == "") or float(after[i][column]) * 100 == pytest.approx(

@@ -10,6 +10,8 @@ import pytest
 
 from conftest import BIN, ROOT, SHARED, package_version, read_csv
 
+pytestmark = pytest.mark.data
+
 
 def test_frictionless_validates_the_package():
     out = subprocess.run([str(BIN / "frictionless"), "validate", "--json", "datapackage.json"], cwd=ROOT, capture_output=True, text=True)

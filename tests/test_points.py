@@ -205,6 +205,7 @@ def point_problem(q: dict, mentions: list[dict]) -> str | None:
     return None if written else f"no mention writes {q['value']} as {basis}"
 
 
+@pytest.mark.data
 def test_every_published_quantity_is_pinned_or_labelled_by_what_its_point_is():
     figures = read_csv(ROOT / "processed" / "figures.csv")
     of = {}
@@ -216,6 +217,7 @@ def test_every_published_quantity_is_pinned_or_labelled_by_what_its_point_is():
     assert {k: v for k, v in problems.items() if v} == {}
 
 
+@pytest.mark.data
 def test_every_published_derived_row_is_pinned_or_takes_its_least_certain_input():
     quantities = by_id(read_csv(ROOT / "processed" / "quantities.csv"), "quantity_id")
     derived = by_id(read_csv(ROOT / "processed" / "derived.csv"), "metric_id")

@@ -108,6 +108,7 @@ def sentences(markdown: str) -> list[str]:
 # -- the published package ----------------------------------------------------------------------------
 
 
+@pytest.mark.data
 def test_no_published_title_description_or_resource_title_states_a_count_or_year_the_data_does_not_give():
     descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
     tables = published_tables()
@@ -118,6 +119,7 @@ def test_no_published_title_description_or_resource_title_states_a_count_or_year
     assert said["counts"]["sources"] == {len(tables["sources"])}
 
 
+@pytest.mark.data
 def test_no_datasheet_sentence_states_a_count_or_year_range_the_data_does_not_give():
     text = (ROOT / "processed" / "datasheet.md").read_text(encoding="utf-8")
     tables = published_tables()
@@ -126,6 +128,7 @@ def test_no_datasheet_sentence_states_a_count_or_year_range_the_data_does_not_gi
     assert stated(text)["counts"]["sources"]  # the datasheet says how many sources
 
 
+@pytest.mark.data
 def test_the_citation_files_and_the_reader_view_carry_the_title_the_data_gave():
     descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
     cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))

@@ -83,6 +83,7 @@ def test_the_first_year_counted_as_events_is_836_less_555_and_the_rise_cannot_ho
     assert sol.conflict[m.index["rise"]].split() == sorted(["f04", "f08", "f09", "periods", "rise-def"])
 
 
+@pytest.mark.data
 def test_the_published_first_year_is_the_distinct_reading():
     q = QUANTITIES["glasgow-2015-16-website-visitors"]
     assert q["counting"] == "distinct"
@@ -123,6 +124,7 @@ def test_the_national_quarters_with_the_seventy_read_as_written_exclude_the_true
     assert not 558 <= 556
 
 
+@pytest.mark.data
 def test_the_published_quarters_use_the_coarse_reading():
     assert (
         float(QUANTITIES["scotland-2017q2-website-visitors"]["lower"]),
@@ -137,6 +139,7 @@ def test_the_published_quarters_use_the_coarse_reading():
 # -- across articles ------------------------------------------------------------------------------
 
 
+@pytest.mark.data
 def test_an_identity_across_two_articles_tightens_the_earlier_estimate():
     ceop, multiple, estimate = (
         QUANTITIES[q] for q in ("uk-ceop-estimate", "uk-estimate-multiple-2016-over-ceop", "uk-2016-people-viewing-estimate")
@@ -151,6 +154,7 @@ def test_an_identity_across_two_articles_tightens_the_earlier_estimate():
     assert "estimates-2016-over-ceop" in ceop["identities"].split()
 
 
+@pytest.mark.data
 def test_every_figure_names_exactly_one_quantity_and_every_quantity_lists_its_mentions():
     named = {}
     for fid, f in FIGURES.items():
@@ -163,6 +167,7 @@ def test_every_figure_names_exactly_one_quantity_and_every_quantity_lists_its_me
 # -- conflicts are data ----------------------------------------------------------------------------
 
 
+@pytest.mark.data
 def test_the_a_third_conflict_is_published_with_its_rows():
     share = QUANTITIES["glasgow-share-of-scotland-website-visitors"]
     # "Around a third" ([30, 36.67]) against 836 / 3,579 = 23.36%: the share is set aside, the counts stand
@@ -174,6 +179,7 @@ def test_the_a_third_conflict_is_published_with_its_rows():
     assert QUANTITIES["glasgow-2015-17-website-visitors"]["status"] == "pinned"
 
 
+@pytest.mark.data
 def test_the_charity_running_totals_conflict_is_published_and_the_reading_set_aside():
     # the Herald's "hundreds" (200 to 999, February 2017) and Wigan Today's "thousands" (2,000 to 9,999,
     # November 2016): if both count the charity's men worked with after arrest, the later is at least the
@@ -231,6 +237,7 @@ def test_a_whole_number_of_callers_decides_the_44_percent():
     assert m.holds_with("f03", 42.5, 43.5) is None
 
 
+@pytest.mark.data
 def test_the_model_of_the_published_tables_is_the_published_reconciliation():
     from stopitnow_figures.tables.csvio import read_table
     from stopitnow_figures.tables.errors import Collector

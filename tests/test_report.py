@@ -69,11 +69,13 @@ def test_the_request_detector_sees_a_page_that_reaches_out(tmp_path):
     assert requests == ["http://127.0.0.1:9/x.png"]
 
 
+@pytest.mark.data
 def test_report_page_loads_nothing_from_the_network():
     page = (ROOT / "processed" / "quality_report.html").read_text()
     assert "<script" not in page and "http://" not in page and "https://" not in page and "<link" not in page
 
 
+@pytest.mark.data
 def test_quality_result_is_machine_readable_and_all_met():
     result = json.loads((ROOT / "processed" / "quality.json").read_text())
     assert result["success"] is True
@@ -125,12 +127,14 @@ def test_great_expectations_is_imported_only_by_the_report_stage():
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env()).stdout.strip() == "False"
 
 
+@pytest.mark.data
 @pytest.mark.parametrize("name", ["help_seeking.svg", "claims.svg"])
 def test_each_chart_is_a_valid_non_empty_svg(name):
-    path = ROOT / "processed" / "charts" / name
-    assert path.stat().st_size > 5000
-    root = ET.parse(path).getroot()
+    root = ET.parse(ROOT / "processed" / "charts" / name).getroot()
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    # not empty: it draws its marks (each keeps its gid, "claim:<id>", "rate:<id>" or "band:<id>", as its id)
+    marks = {"help_seeking.svg": ("rate:", "band:"), "claims.svg": ("claim:",)}[name]
+    assert any(e.get("id", "").startswith(marks) for e in root.iter())
 
 
 def plotted(fig) -> dict[str, dict]:
@@ -159,6 +163,7 @@ def help_seeking_of(repo: Path):
     return charts.help_seeking(VOCAB, tables["quantities"], tables["derived"], tables["geographies"], 100000)
 
 
+@pytest.mark.data
 def test_help_seeking_chart_draws_each_rate_per_month_across_its_period():
     from datetime import date
 
@@ -194,11 +199,22 @@ def test_help_seeking_chart_draws_each_rate_per_month_across_its_period():
     assert "Not comparable" in caption and "calls with people" in caption
 
 
+@pytest.mark.data
 def test_each_place_has_its_own_colour_and_marker():
     fig = help_seeking_of(ROOT)
     legend = fig.legends[0]
     places = [(h.get_label(), h.get_color(), h.get_marker()) for h in legend.legend_handles if h.get_marker() not in ("None", None, "")]
-    assert len({c for _, c, _ in places}) == len(places) and len({m for _, _, m in places}) == len(places)
+    assert places and len({(c, m) for _, c, m in places}) == len(places)  # no two places drawn alike, however many
+    if len(places) <= len(charts.PLACE_COLOURS):
+        assert len({c for _, c, _ in places}) == len(places) and len({m for _, _, m in places}) == len(places)
+
+
+@pytest.mark.parametrize("n", [1, 8, 9, 17, 64])
+def test_no_two_places_share_a_colour_and_a_marker(n):
+    styles = charts.place_styles([f"place {k:02d}" for k in range(n)])
+    assert len(set(styles.values())) == n
+    if n <= len(charts.PLACE_COLOURS):  # as many places as colours: each its own colour and its own shape
+        assert len({c for c, _ in styles.values()}) == n and len({m for _, m in styles.values()}) == n
 
 
 @pytest.mark.slow
@@ -228,6 +244,7 @@ def test_a_changed_period_redraws_the_chart_and_a_missing_population_is_a_docume
     assert "| greater-manchester-2015-16-helpline-own-callers | no population for E11000001 (Greater Manchester) in any year |" in no_rate
 
 
+@pytest.mark.data
 def test_claims_chart_colours_each_claim_by_verdict():
     claims = read_csv(ROOT / "processed" / "claims.csv")
     fig = charts.claims_chart(VOCAB, claims)

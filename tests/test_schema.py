@@ -37,6 +37,7 @@ def _frictionless_errors(table, rows):
     return {(e.row_number, e.field_name) for e in report.tasks[0].errors if getattr(e, "field_name", None)}
 
 
+@pytest.mark.data
 @pytest.mark.parametrize(("table", "column", "bad"), BREAKS)
 def test_pandera_and_frictionless_flag_the_same_cell(table, column, bad):
     rows = read_csv(ROOT / "processed" / f"{table}.csv")
@@ -46,6 +47,7 @@ def test_pandera_and_frictionless_flag_the_same_cell(table, column, bad):
     assert (2, column) in _frictionless_errors(table, rows)
 
 
+@pytest.mark.data
 @pytest.mark.parametrize(
     ("table", "column", "bad", "rule"),
     [
@@ -62,6 +64,7 @@ def test_a_problem_shows_the_cell_as_the_curator_wrote_it(table, column, bad, ru
     assert [(p.type, p.column, p.value) for p in problems] == [(rule, column, bad)]
 
 
+@pytest.mark.data
 @pytest.mark.parametrize("table", ["sources", "geographies", "figures", "derived", "claims", "population"])
 def test_published_tables_pass_both(table):
     rows = read_csv(ROOT / "processed" / f"{table}.csv")
@@ -69,6 +72,7 @@ def test_published_tables_pass_both(table):
     assert _frictionless_errors(table, rows) == set()
 
 
+@pytest.mark.data
 def test_extra_checks_cover_what_a_table_schema_cannot_say():
     rows = read_csv(ROOT / "processed" / "figures.csv")
     share = next(r for r in rows if r["measure"] == "share")

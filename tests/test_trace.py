@@ -65,6 +65,7 @@ def _with_description(package: Path, description: str) -> None:
     table.write_text(text.replace(DESCRIPTION, description, 1), encoding="utf-8")
 
 
+@pytest.mark.data
 def test_trace_refuses_a_description_with_format_characters_and_prints_it_escaped(package):
     """The audit's case: a U+202E in a quantity's description reversed the rest of the line on screen.
     Such a cell is refused wherever a table is read; the refusal shows the cell escaped."""
@@ -79,6 +80,7 @@ def test_trace_refuses_a_description_with_format_characters_and_prints_it_escape
     assert not any(c in out.output for c in "\u202e\u200b\u2028\u2029")
 
 
+@pytest.mark.data
 def test_trace_json_refuses_it_too_and_prints_nothing_raw(package):
     description = "People from Dorset\u202e who contacted\u2028 Stop It Now!\ufeff, January to June 2018"
     _with_description(package, description)
@@ -112,6 +114,7 @@ def _set_point(package: Path, value: str, lower: str, upper: str, basis: str) ->
     return rows[0]
 
 
+@pytest.mark.data
 def test_trace_shows_the_interval_of_a_midpoint_and_says_what_the_point_is(package):
     # a quantity no figure gives, bounded to 10 to 20 by its identities: 15 is their middle, a convention
     q = _set_point(package, "15", "10", "20", "midpoint")
@@ -122,6 +125,7 @@ def test_trace_shows_the_interval_of_a_midpoint_and_says_what_the_point_is(packa
     assert "a convention for sorting, not an estimate" in head
 
 
+@pytest.mark.data
 def test_trace_shows_a_pinned_value_as_one_number(package):
     q = _set_point(package, "15", "15", "15", "pinned")
     out = CliRunner().invoke(main, ["trace", "--root", str(package), q["quantity_id"]])

@@ -47,10 +47,18 @@ def _num(cell: str) -> float | None:
 
 
 # Okabe-Ito colours (told apart with colour-blindness) and marker shapes, given to places in order of name,
-# so that a place is told apart by colour and by shape
+# so that a place is told apart by colour and by shape; past as many places as there are colours, the shapes shift
+# by one each round, so that no two places share both (place_styles)
 PLACE_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
 PLACE_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 LINE_STYLES = ("-", "--", ":", "-.")  # how each rated unit draws its period, in the vocabulary's order of units
+
+
+def place_styles(places: list[str]) -> dict[str, tuple[str, str]]:
+    """Each place's colour and marker: its own colour and its own shape while there are no more places than colours,
+    and never the pair of another place (up to colours times shapes places)."""
+    n = len(PLACE_COLOURS)
+    return {p: (PLACE_COLOURS[k % n], PLACE_MARKERS[(k + k // n) % len(PLACE_MARKERS)]) for k, p in enumerate(places)}
 
 
 def unit_lines(vocabulary) -> dict[str, str]:
@@ -129,7 +137,7 @@ def help_seeking(vocabulary, quantities: list[dict], derived: list[dict], geogra
     channels = [c for c in vocabulary.channels if any(b.channel == c for b in bars)] or list(vocabulary.channels)[:1]
     places = sorted({b.place for b in bars})
     lines = unit_lines(vocabulary)
-    style = {p: (PLACE_COLOURS[k % len(PLACE_COLOURS)], PLACE_MARKERS[k % len(PLACE_MARKERS)]) for k, p in enumerate(places)}
+    style = place_styles(places)
     fig, axes = plt.subplots(1, len(channels), figsize=(4.3 * len(channels), 5.4), sharey=True, squeeze=False)
     for ax, channel in zip(axes[0], channels, strict=True):
         for b in (b for b in bars if b.channel == channel):
