@@ -325,35 +325,40 @@ def _release_url(root: Path) -> str:
 
 @main.command()
 @ROOT
-@click.argument("ident", metavar="[ID]", required=False)
+@click.argument("idents", metavar="[ID]...", nargs=-1)
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["apa", "bibtex", "biblatex", "cff"]),
+    type=click.Choice(["apa", "bibtex", "biblatex", "csl-json", "cff"]),
     default="apa",
     show_default=True,
-    help="apa: plain text. bibtex: @misc and @article. biblatex: @dataset and @article. cff: CITATION.cff (the package only).",
+    help="apa: plain text. bibtex: @misc and @article. biblatex: @dataset and @article. "
+    "csl-json: CSL-JSON for Zotero, Pandoc and citeproc. cff: CITATION.cff (the package only).",
 )
-def cite(root: Path, ident: str | None, fmt: str) -> None:
-    """Print the citation of the package, or of one figure, metric or claim.
+def cite(root: Path, idents: tuple[str, ...], fmt: str) -> None:
+    """Print the citation of the package, or of some of its figures, quantities, metrics, claims or population rows.
 
-    For a single number the citation names the package, its version and the
-    id, and then the original article(s) it rests on (publisher, headline,
-    date, address) as the primary source.
+    For numbers the citation names the package, its version and the ids, and
+    then the works they rest on, each once: the original articles (publisher,
+    headline, date, address) and, for a rate or a population row, the
+    population table (publisher, table, address).
 
     --format bibtex writes @misc for the package and @article (journal, year)
     for each article, for natbib and classic BibTeX styles; --format biblatex
     writes @dataset (version, url, date) and @article (journaltitle, date) for
     biblatex with biber. Both escape LaTeX's special characters, keep other
     text as UTF-8, and brace titles so that no style changes their case.
+    --format csl-json writes CSL-JSON items (the package as a dataset with its
+    version and address; each article typed by its kind of source).
 
     \b
     Example:
       stopitnow-figures cite herald-2017-scotland-f04 --format biblatex
+      stopitnow-figures cite herald-2017-scotland-f04 herald-2017-scotland-f05 --format csl-json
     """
     import json
 
-    from .publishing.citation import cite as do_cite
+    from .publishing.citation import cite_numbers
     from .render.prose import as_published
     from .tables import config
     from .tables.errors import InputError
@@ -365,29 +370,38 @@ def cite(root: Path, ident: str | None, fmt: str) -> None:
         raise _problems(exc) from None
     descriptor = json.loads(paths.published.datapackage.read_text(encoding="utf-8"))
     meta, released = as_published(meta, descriptor), descriptor["created"][:10]  # the title as built from the data
-    if ident is None:
-        if fmt == "cff":
-            click.echo(paths.published.citation.read_text(encoding="utf-8"), nl=False)
-            return
-        click.echo(do_cite(meta, released, fmt), nl=False)
+    if not idents and fmt == "cff":
+        click.echo(paths.published.citation.read_text(encoding="utf-8"), nl=False)
         return
-    if fmt == "cff":
-        raise click.ClickException("--format cff is for the package; use apa, bibtex or biblatex for a single number")
-    from .render.trace import UnknownId, articles_of
-    from .render.trace import trace as do_trace
-
+    if idents and fmt == "cff":
+        raise click.ClickException("--format cff is for the package; use apa, bibtex, biblatex or csl-json for numbers")
+    numbers, articles, references = _cited(paths, idents)
     try:
-        chain = do_trace(paths, ident)
-    except UnknownId as exc:
-        raise click.ClickException(str(exc)) from None
-    except InputError as exc:
-        raise _problems(exc) from None
-    kind = {"figure": "figure", "quantity": "quantity", "metric": "metric", "claim": "claim", "reference": "reference row"}[chain["type"]]
-    try:
-        text = do_cite(meta, released, fmt, ident, kind, articles_of(chain))
+        text = cite_numbers(meta, released, fmt, numbers, articles, references)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(text, nl=False)
+
+
+def _cited(paths, idents: tuple[str, ...]) -> tuple[list[tuple[str, str]], list[dict], list[dict]]:
+    """Each id once with its kind, and the articles and reference rows their chains rest on, each once."""
+    from .render.trace import UnknownId, articles_of, references_of
+    from .render.trace import trace as do_trace
+    from .tables.errors import InputError
+
+    kinds = {"figure": "figure", "quantity": "quantity", "metric": "metric", "claim": "claim", "reference": "reference row"}
+    numbers, articles, references = [], [], []
+    for ident in dict.fromkeys(idents):
+        try:
+            chain = do_trace(paths, ident)
+        except UnknownId as exc:
+            raise click.ClickException(str(exc)) from None
+        except InputError as exc:
+            raise _problems(exc) from None
+        numbers.append((ident, kinds[chain["type"]]))
+        articles += [a for a in articles_of(chain) if a not in articles]
+        references += [r for r in references_of(chain) if r not in references]
+    return numbers, articles, references
 
 
 # -- the curator's path ---------------------------------------------------------------

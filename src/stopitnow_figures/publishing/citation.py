@@ -99,6 +99,13 @@ def _types() -> dict[str, dict]:
 
 
 @functools.cache
+def _default_kind() -> str:
+    from ..tables.vocab import load
+
+    return load().default_kind
+
+
+@functools.cache
 def _confirmed() -> str:
     from ..tables.vocab import load
 
@@ -165,45 +172,71 @@ def bib_url(url: str) -> str:
     return quote(url, safe=_URL_SAFE)
 
 
-def cite(meta: dict, released: str, fmt: str, ident: str | None = None, kind: str | None = None, articles: list[dict] | None = None) -> str:
-    """The package citation, or that of one number with its original articles.
+FORMATS = ("apa", "bibtex", "biblatex", "csl-json", "cff")
 
-    fmt is ``apa`` (plain text), ``bibtex`` (@misc for the package, @article
-    for each article), ``biblatex`` (@dataset and @article with journaltitle
-    and date) or ``cff`` (the package only: the caller prints CITATION.cff).
-    Raises ValueError for a format it does not know or an id that cannot be
-    a BibTeX key.
+
+def cite(meta: dict, released: str, fmt: str, ident: str | None = None, kind: str | None = None, articles: list[dict] | None = None) -> str:
+    """The package citation, or that of one number with its original articles (``cite_numbers`` of one)."""
+    return cite_numbers(meta, released, fmt, [(ident, kind or "")] if ident else [], articles or [], [])
+
+
+def cite_numbers(meta: dict, released: str, fmt: str, numbers: list[tuple[str, str]], articles: list[dict], references: list[dict]) -> str:
+    """The citation of the package, or of some of its numbers ((id, kind) pairs) with the works they rest on:
+    each original article once, and each population table (``references``: reference rows) once.
+
+    fmt is ``apa`` (plain text), ``bibtex`` (@misc, and @article for each article), ``biblatex``
+    (@dataset and @article with journaltitle and date), ``csl-json`` (CSL-JSON items for Zotero, Pandoc
+    and citeproc) or ``cff`` (the package only: the caller prints CITATION.cff). One entry per work:
+    the package once, whatever the number of ids. Raises ValueError for a format it does not know, cff
+    with ids, or an id that cannot be a BibTeX key.
     """
-    articles = articles or []
     if fmt == "cff":
-        if ident is None:
+        if not numbers:
             return ""  # the caller prints CITATION.cff itself
-        raise ValueError("cff is for the package; use apa, bibtex or biblatex for a single number")
+        raise ValueError("cff is for the package; use apa, bibtex, biblatex or csl-json for a single number")
+    tables = _reference_works(references)
     if fmt == "apa":
-        return _apa(meta, released, ident, kind, articles)
+        return _apa(meta, released, numbers, articles, tables)
     if fmt in ("bibtex", "biblatex"):
-        entries = [_package_entry(meta, released, fmt, ident, kind)] + [_article_entry(s, fmt) for s in articles]
+        entries = [_package_entry(meta, released, fmt, numbers)] + [_article_entry(s, fmt) for s in articles]
+        entries += [_reference_entry(w, fmt) for w in tables]
         return "\n\n".join(entries) + "\n"
+    if fmt == "csl-json":
+        items = [_package_csl(meta, released, numbers)] + [_article_csl(s) for s in articles] + [_reference_csl(w) for w in tables]
+        return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
     raise ValueError(f"unknown format {fmt!r}")
 
 
-def _apa(meta: dict, released: str, ident: str | None, kind: str | None, articles: list[dict]) -> str:
+def _what(numbers: list[tuple[str, str]]) -> str:
+    """The numbers cited, in words: "Figure herald-2017-scotland-f04" or "Figure a; metric b"."""
+    said = "; ".join(f"{kind} {ident}" for ident, kind in numbers)
+    return said[:1].upper() + said[1:]
+
+
+def _package_key(meta: dict, numbers: list[tuple[str, str]]) -> str:
+    """The package's key: with the id where one number is cited; the package's alone for none or several."""
+    return f"stopitnow-figures-{meta['version']}" + (f"-{numbers[0][0]}" if len(numbers) == 1 else "")
+
+
+def _apa(meta: dict, released: str, numbers: list[tuple[str, str]], articles: list[dict], tables: list[dict]) -> str:
     """APA 7 in plain text: nothing in it is markup, so the data is written as it is."""
     author, title, version, url = meta["contributors"][0]["title"], meta["title"], meta["version"], meta["homepage"]
-    what = f" {kind.capitalize()} {ident}." if ident else ""
+    what = f" {_what(numbers)}." if numbers else ""
     out = [f"{author}. ({released[:4]}). {title} (Version {version}) [Data set].{what} {url}"]
     for s in articles:
         out.append(f"Original source: {s['publisher']}. ({_article_date(s)}). {s['headline']}. {s['url']}")
+    for w in tables:
+        out.append(f"Population source: {w['publisher']}. {w['table']} [Data set]. {w['note']}. {w['url']}")
     return "\n".join(out) + "\n"
 
 
-def _package_entry(meta: dict, released: str, fmt: str, ident: str | None, kind: str | None) -> str:
-    """@misc (bibtex) or @dataset (biblatex) for the package, or for one number of it."""
+def _package_entry(meta: dict, released: str, fmt: str, numbers: list[tuple[str, str]]) -> str:
+    """@misc (bibtex) or @dataset (biblatex) for the package, or for some of its numbers."""
     version = meta["version"]
-    key = f"stopitnow-figures-{version}" + (f"-{ident}" if ident else "")
+    key = _package_key(meta, numbers)
     fields = [("author", _protected(meta["contributors"][0]["title"])), ("title", _protected(meta["title"]))]
     if fmt == "bibtex":
-        note = f"Data package, version {version}" + (f"; {kind} {ident}" if ident else "")
+        note = f"Data package, version {version}" + (f"; {_what(numbers)[:1].lower() + _what(numbers)[1:]}" if numbers else "")
         fields += [
             ("year", released[:4]),
             ("version", latex_escape(version)),
@@ -212,9 +245,79 @@ def _package_entry(meta: dict, released: str, fmt: str, ident: str | None, kind:
         ]
         return _bib_entry("misc", key, fields)
     fields += [("date", released), ("version", latex_escape(version)), ("url", bib_url(meta["homepage"]))]
-    if ident:
-        fields.append(("note", latex_escape(f"{kind.capitalize()} {ident}")))
+    if numbers:
+        fields.append(("note", latex_escape(_what(numbers))))
     return _bib_entry("dataset", key, fields)
+
+
+def _reference_works(rows: list[dict]) -> list[dict]:
+    """The population tables the reference rows come from, each once (by publisher, table and address),
+    with the rows it gives in a note, in the order first met."""
+    works: dict[tuple[str, str, str], dict] = {}
+    for r in rows:
+        work = works.setdefault((r["publisher"], r["table"], r["url"]), {**r, "ids": [], "rows": []})
+        work["ids"].append(r["id"])
+        work["rows"].append(f"{r['geography']} {r['year']}")
+    return [{**w, "key": w["ids"][0], "note": "Population of " + "; ".join(w["rows"])} for w in works.values()]
+
+
+def _reference_entry(w: dict, fmt: str) -> str:
+    """@misc (bibtex) or @dataset (biblatex) for one population table."""
+    fields = [("author", _protected(w["publisher"])), ("title", _protected(w["table"])), ("url", bib_url(w["url"]))]
+    fields.append(("note", latex_escape(w["note"])))
+    return _bib_entry("misc" if fmt == "bibtex" else "dataset", w["key"], fields)
+
+
+def _date_parts(day: str) -> list[int]:
+    d = date.fromisoformat(day)
+    return [d.year, d.month, d.day]
+
+
+def _package_csl(meta: dict, released: str, numbers: list[tuple[str, str]]) -> dict:
+    """CSL-JSON for the package: type dataset, its version, address and release date."""
+    author = meta["contributors"][0]["title"]
+    item = {
+        "id": _package_key(meta, numbers),
+        "type": "dataset",
+        "title": meta["title"],
+        "author": [{"literal": author}],
+        "publisher": author,
+        "issued": {"date-parts": [_date_parts(released)]},
+        "version": meta["version"],
+        "URL": meta["homepage"],
+    }
+    return item | ({"note": _what(numbers)} if numbers else {})
+
+
+def _article_csl(s: dict) -> dict:
+    """CSL-JSON for one original article: its kind's type, its publisher as author and container, its date
+    (a range where only a window is known, said in the note)."""
+    first, last = s["published_earliest"], s["published_latest"]
+    kind = s.get("kind") or _default_kind()
+    return {
+        "id": s["source_id"],
+        "type": _types()[kind]["csl"],
+        "title": s["headline"],
+        "author": [{"literal": s["publisher"]}],
+        "container-title": s["publisher"],
+        "publisher": s["publisher"],
+        "issued": {"date-parts": [_date_parts(first)] + ([_date_parts(last)] if last != first else [])},
+        "URL": s["url"],
+        "note": f"Publication date {s['date_basis']}: {first} to {last}",
+    }
+
+
+def _reference_csl(w: dict) -> dict:
+    """CSL-JSON for one population table."""
+    return {
+        "id": w["key"],
+        "type": "dataset",
+        "title": w["table"],
+        "author": [{"literal": w["publisher"]}],
+        "publisher": w["publisher"],
+        "URL": w["url"],
+        "note": w["note"],
+    }
 
 
 def _article_entry(s: dict, fmt: str) -> str:

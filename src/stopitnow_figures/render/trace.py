@@ -174,11 +174,22 @@ class Tracer:
 
 def articles_of(n: dict) -> list[dict]:
     """The articles a chain rests on, each once, in the order first met."""
+    return _collect(n, lambda x: x["source"] if x["type"] == "figure" else None)
+
+
+def references_of(n: dict) -> list[dict]:
+    """The reference rows (populations) a chain rests on, each once, in the order first met."""
+    return _collect(n, lambda x: x if x["type"] == "reference" else None)
+
+
+def _collect(n: dict, pick) -> list[dict]:
+    """What ``pick`` takes from each node of a chain (None for nothing), each once, in the order first met."""
     out: list[dict] = []
 
     def walk(x: dict) -> None:
-        if x["type"] == "figure" and x["source"] not in out:
-            out.append(x["source"])
+        got = pick(x)
+        if got is not None and got not in out:
+            out.append(got)
         for child in ([x["figure"]] if "figure" in x else []) + x.get("inputs", []) + x.get("mentions", []) + x.get("through", []):
             walk(child)
 
