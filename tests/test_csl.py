@@ -15,6 +15,8 @@ from pybtex.database import parse_string
 from conftest import ROOT, by_id, read_csv
 from stopitnow_figures.cli import main
 
+pytestmark = pytest.mark.data  # reads the real package: run again on a copy with an article added
+
 DESCRIPTOR = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
 VERSION = DESCRIPTOR["version"]
 
