@@ -24,7 +24,7 @@ from pathlib import Path
 from .model import drafting
 from .model.values import FRACTIONS, SCALES, UNITS
 from .tables import raw, vocab
-from .tables.csvio import atomic_write_bytes, read_table
+from .tables.csvio import atomic_write_bytes, csv_text, read_table
 from .tables.errors import Collector, InputError
 from .tables.paths import Paths
 from .tables.sources import sha256_of
@@ -124,10 +124,9 @@ def add_source(paths: Paths, file: Path, new: NewSource) -> str:
 def append_rows(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
     """Append rows to a raw table (its bytes otherwise as they were), atomically."""
     old = path.read_bytes()
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows([[r.get(c, "") for c in header] for r in rows])
+    added = csv_text(header, {c: [r.get(c, "") for r in rows] for c in header}, header=False)
     sep = b"" if not old or old.endswith(b"\n") else b"\n"
-    atomic_write_bytes(path, old + sep + buf.getvalue().encode("utf-8"))
+    atomic_write_bytes(path, old + sep + added.encode("utf-8"))
 
 
 # -- propose ------------------------------------------------------------------------

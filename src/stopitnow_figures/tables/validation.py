@@ -91,7 +91,7 @@ def _text(col) -> list[str]:
         return col
     if hasattr(col, "to_pylist"):
         return col.to_pylist()
-    return format_numbers(col)
+    return format_numbers(col).to_pylist()
 
 
 def _ints(col) -> list[int | None]:
