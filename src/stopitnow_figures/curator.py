@@ -297,24 +297,44 @@ DIFFED = ("figures", "quantities", "derived", "claims")
 
 
 def tables_at(paths: Paths, version: str) -> dict[str, dict[str, dict]]:
-    """The published tables at a git revision (a commit, a branch, HEAD~1) or in a release archive (.zip)."""
-    import subprocess
+    """The published tables at a git revision (a commit, a branch, HEAD~1) or in a release archive (.zip); Refused
+    for a revision git does not know, or a file that is not a readable release archive."""
+    keys = vocab.load(paths.schemas).primary_keys
+    texts = _archive_texts(version) if version.endswith(".zip") and Path(version).is_file() else _revision_texts(paths, version)
+    return {name: {r[keys[name][0]]: r for r in csv.DictReader(io.StringIO(texts[name]))} for name in DIFFED}
+
+
+def _archive_texts(archive: str) -> dict[str, str]:
+    """Each diffed table's text in a release archive (empty where the archive has none)."""
     import zipfile
 
-    keys = vocab.load(paths.schemas).primary_keys
-    out = {}
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            held = set(zf.namelist())
+            return {name: zf.read(m).decode("utf-8") if (m := f"processed/{name}.csv") in held else "" for name in DIFFED}
+    except (OSError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
+        raise Refused(f"{archive} is not a readable release archive ({exc})") from None
+
+
+def _revision_texts(paths: Paths, version: str) -> dict[str, str]:
+    """Each diffed table's text at a git revision (empty where the revision has none)."""
+    import subprocess
+
+    def git(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["git", *args], cwd=paths.root, capture_output=True)
+
+    found = git("rev-parse", "--verify", "--end-of-options", f"{version}^{{commit}}")
+    if found.returncode != 0:
+        raise Refused(f"no version {version!r} here (git: {found.stderr.decode(errors='replace').strip()})")
+    commit, out = found.stdout.decode().strip(), {}
     for name in DIFFED:
-        member = f"processed/{name}.csv"
-        if version.endswith(".zip") and Path(version).is_file():
-            with zipfile.ZipFile(version) as zf:
-                text = zf.read(member).decode("utf-8") if member in zf.namelist() else ""
-        else:
-            got = subprocess.run(["git", "show", f"{version}:{member}"], cwd=paths.root, capture_output=True)
-            if got.returncode != 0 and b"does not exist" not in got.stderr and b"exists on disk" not in got.stderr:
-                raise Refused(f"no version {version!r} here (git: {got.stderr.decode(errors='replace').strip()})")
-            text = got.stdout.decode("utf-8") if got.returncode == 0 else ""
-        rows = list(csv.DictReader(io.StringIO(text)))
-        out[name] = {r[keys[name][0]]: r for r in rows}
+        got = git("show", f"{commit}:processed/{name}.csv")
+        if got.returncode != 0 and b"does not exist" not in got.stderr and b"exists on disk" not in got.stderr:
+            raise Refused(f"cannot read processed/{name}.csv at {version!r} (git: {got.stderr.decode(errors='replace').strip()})")
+        try:
+            out[name] = got.stdout.decode("utf-8") if got.returncode == 0 else ""
+        except UnicodeDecodeError as exc:
+            raise Refused(f"processed/{name}.csv at {version!r} is not UTF-8 ({exc})") from None
     return out
 
 

@@ -1,7 +1,10 @@
 """Text from files and servers made safe to print on a terminal: every character of the one table of
 characters that are not shown (``tables.characters``: control characters but tab and newline, and the invisible
 ones that move the cursor, reorder or hide text, break a line where none is seen, or cannot be encoded at all)
-is printed as an escape, never sent raw."""
+is printed as an escape, never sent raw.
+
+``show`` is how every command prints: what it prints holds text the package did not write (article text, names,
+file names, git's and servers' messages), and whatever it is, ``safe`` escapes it first."""
 
 from __future__ import annotations
 
@@ -23,3 +26,11 @@ def safe_json(text: str) -> str:
     """JSON text with those characters written as JSON escapes: the same JSON, parsed,
     and nothing raw on a terminal (outside strings, JSON text is ASCII)."""
     return PATTERN.sub(lambda m: _json_escape(m.group(0)), text)
+
+
+def show(text: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print ``text`` on standard output (``err``: standard error) as ``safe`` escapes it: the one way a command
+    prints."""
+    import click
+
+    click.echo(safe(text), err=err, nl=nl)
