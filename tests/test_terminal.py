@@ -27,12 +27,16 @@ IN_ARGV = HOSTILE.replace("\x00", "")  # (an argument cannot hold NUL)
 SOURCE = "herald-2017-scotland"
 
 
-def in_pty(repo: Path, *args: str) -> tuple[int, str]:
-    """Run the command in a pseudo-terminal (its stdin, stdout and stderr) in ``repo``; its exit status and what
-    reached the terminal, the terminal's own line ends (carriage return and line feed) read as line feeds."""
+def in_pty(repo: Path, *args: str, stage: str | None = None) -> tuple[int, str]:
+    """Run the command (or a ``stage``, as DVC runs it) in a pseudo-terminal (its stdin, stdout and stderr) in
+    ``repo``; its exit status and what reached the terminal, the terminal's own line ends (carriage return and
+    line feed) read as line feeds."""
     main, child = pty.openpty()
     e = env() | {"PYTHONPATH": str(ROOT / "src"), "COLUMNS": "200", "TERM": "xterm"}
-    cmd = [sys.executable, "-m", "stopitnow_figures.cli", args[0], "--root", str(repo), *args[1:]]
+    if stage:
+        cmd = [sys.executable, "-m", f"stopitnow_figures.stages.{stage}", str(repo)]
+    else:
+        cmd = [sys.executable, "-m", "stopitnow_figures.cli", args[0], "--root", str(repo), *args[1:]]
     proc = subprocess.Popen(cmd, stdin=child, stdout=child, stderr=child, cwd=repo, env=e, close_fds=True)
     os.close(child)
     out = b""
@@ -132,3 +136,18 @@ def test_what_the_package_writes_passes_through_as_it_is(repo):
     assert code == 0, out
     _nothing_raw(out)
     assert json.loads(out)["id"] == "herald-2017-scotland-f04"
+
+
+def test_a_stage_prints_its_problems_escaped(repo):
+    """As DVC runs it, a stage prints each problem on the terminal: clean, given the article above, locates the
+    unaccounted number and sends nothing of the table raw."""
+    saved = {p: p.read_bytes() for p in (repo / "raw").rglob("*") if p.is_file()}
+    try:
+        _article_with_an_unaccounted_number(repo)
+        code, out = in_pty(repo, stage="clean")
+    finally:
+        for p, data in saved.items():
+            p.write_bytes(data)
+    _nothing_raw(out)
+    assert code == 1, out
+    assert re.search(rf"raw/sources/{SOURCE}\.txt:\d+: \[unaccounted-number\]", out), out

@@ -10,7 +10,9 @@ rest). Tab and newline are data. ``tests/test_characters.py`` holds the table to
 database: a newer one that adds a character to those categories fails it until the row is added here.
 
 Everything else reads the table through this module: ``PATTERN`` finds a character of it in text,
-``has_any_utf8`` in the UTF-8 bytes of a file (without decoding them), and ``kind`` says which of the two it is.
+``has_any_utf8`` in the UTF-8 bytes of a file (without decoding them), ``kind`` says which of the two it is, and
+``escaped`` shows each as an escape: how text the package did not write reaches a terminal (the commands print
+through ``render.terminal``, the stages their problems).
 """
 
 from __future__ import annotations
@@ -56,6 +58,11 @@ def _char_class() -> str:
 
 
 PATTERN = re.compile(f"[{_char_class()}]")
+
+
+def escaped(text: str) -> str:
+    """``text`` with every character of the table shown as a Python escape ("\\x1b", "\\u202e"), never sent raw."""
+    return PATTERN.sub(lambda m: repr(m.group(0))[1:-1], text)
 
 
 def code_points() -> list[int]:
