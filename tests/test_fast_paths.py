@@ -19,7 +19,7 @@ from stopitnow_figures.model.intervals import Interval
 from stopitnow_figures.model.mentions import WORDS, Span, account, find_mentions
 from stopitnow_figures.model.values import NumberReader, ValueParseError
 from stopitnow_figures.tables import csvio, vocab
-from stopitnow_figures.tables.csvio import Table, csv_chunks, format_number, format_numbers, read_table
+from stopitnow_figures.tables.csvio import Table, read_table
 from stopitnow_figures.tables.errors import Collector
 
 WIDTH = {"share": 0.1, "units": 5}
@@ -36,35 +36,7 @@ HEDGES, parse_as_written, parse_general = READER.hedges, READER.parse, READER.pa
 
 # -- CSV ---------------------------------------------------------------------
 
-CELL = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\x00"), max_size=12).filter(
-    lambda c: not csvio.looks_like_formula(c)
-)
 NAMES = ["a", "b", "c"]
-
-
-def _table(rows):
-    return {n: [r[i] for r in rows] for i, n in enumerate(NAMES)}
-
-
-@given(st.lists(st.tuples(CELL, CELL, CELL), max_size=8))
-def test_the_writer_writes_what_the_csv_module_writes(rows):
-    expected = io.StringIO()
-    csv.writer(expected, lineterminator="\n").writerows([NAMES, *rows])
-    assert "".join(csv_chunks(NAMES, _table(rows))) == expected.getvalue()
-
-
-# any text at all, a carriage return and NUL among it, and the characters that make the csv module quote a cell
-ANY_CELL = st.text(alphabet=st.sampled_from(["a", " ", ",", '"', "\n", "\r", "\x00", "é", "\u2028"]), max_size=6) | st.text(max_size=6)
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(ANY_CELL, ANY_CELL, ANY_CELL), min_size=1, max_size=8), st.booleans())
-def test_a_chunk_of_rows_is_what_the_csv_module_writes(rows, arrow):
-    """Each chunk the writer writes, by Arrow, by joining cells or by quoting them itself, is the csv module's."""
-    expected = io.StringIO()
-    csv.writer(expected, lineterminator="\n").writerows(rows)
-    got = csvio._csv_chunk([list(col) for col in zip(*rows, strict=True)], arrow)
-    assert (got if isinstance(got, str) else got.decode("utf-8")) == expected.getvalue()
 
 
 def _read(path, **kw):
@@ -83,16 +55,6 @@ def _read_by_arrow(path):
         csvio.ARROW_MIN_BYTES = old
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(CELL, CELL, CELL), max_size=8))
-def test_arrow_reads_a_written_table_as_the_strict_reader_does(tmp_path_factory, rows):
-    path = tmp_path_factory.mktemp("csv") / "t.csv"
-    path.write_text("".join(csv_chunks(NAMES, _table(rows))), encoding="utf-8")
-    strict = _read(path)
-    fast = _read_by_arrow(path)
-    assert fast == strict
-
-
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet='ab ,"\n=-+5\xa0é', max_size=60))
 def test_every_reader_agrees_on_arbitrary_text(tmp_path_factory, body):
@@ -108,22 +70,6 @@ def test_every_reader_agrees_on_arbitrary_text(tmp_path_factory, body):
     problems = Collector()
     located = csvio._read_located(reader, NAMES, "t.csv", problems)
     assert strict == ([r.cells for r in located], located.lines, sorted(map(str, problems.problems)))
-
-
-def test_the_one_leniency_of_arrow_is_documented_and_kept_from_raw_tables(tmp_path):
-    """Text after a closing quote: the strict reader refuses it, Arrow drops the
-    quotes. Only tables the pipeline wrote itself (which never hold it) go to Arrow."""
-    path = tmp_path / "t.csv"
-    path.write_text('a,b,c\n"x"y,1,2\n', encoding="utf-8")
-    arrow, strict = _read_by_arrow(path), _read(path)
-    assert arrow[0] == [{"a": "xy", "b": "1", "c": "2"}]
-    assert strict[0] == [] and "[bad-csv]" in strict[2][0]
-    assert "text after a closing quote" in csvio.__doc__
-
-
-@given(st.lists(st.floats(allow_infinity=False) | st.integers(-(10**16), 10**16).map(float), max_size=30))
-def test_numbers_are_formatted_as_one_at_a_time(values):
-    assert format_numbers(values) == [format_number(v) for v in values]
 
 
 @given(st.lists(st.sampled_from(["", "12", "-3.5", "1e3", "0.000001", "x", " 7", "1_0"]), max_size=12))
@@ -333,41 +279,6 @@ def test_the_schema_reads_numbers_from_arrow_as_from_text(cells):
     assert np.array_equal(a.to_numpy(), b.to_numpy(), equal_nan=True) and bad_a == bad_b
 
 
-# -- the candidate's tables as package and publish read them -------------------------------
-
-
-def _read_candidate_way(path):
-    """As package and publish read a table (publishing.read_pipeline_table), Arrow taking even a small file."""
-    from stopitnow_figures.publishing.swap import read_pipeline_table
-
-    old = csvio.ARROW_MIN_BYTES
-    csvio.ARROW_MIN_BYTES = 0
-    try:
-        problems = Collector()
-        table = read_pipeline_table(path, NAMES, problems, "t.csv")
-        return [r.cells for r in table], table.lines, sorted(map(str, problems.problems))
-    finally:
-        csvio.ARROW_MIN_BYTES = old
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.text(alphabet='ab ,"\n=-+5\xa0é\x01\x85\t\r', max_size=60), st.booleans())
-def test_the_candidate_reader_reads_and_reports_as_read_table_does(tmp_path_factory, body, bom):
-    path = tmp_path_factory.mktemp("csv") / "t.csv"
-    path.write_bytes(("\ufeff" if bom else "").encode() + ("a,b,c\n" + body).encode("utf-8"))
-    assert _read_candidate_way(path) == _read_by_arrow(path)
-
-
-def test_the_candidate_reader_screens_a_control_character_across_its_pieces(tmp_path):
-    from stopitnow_figures.publishing.swap import _screen
-
-    path = tmp_path / "t.csv"
-    path.write_bytes(b"a,b,c\n" + b"x" * 10 + b"\xc2\x85,1,2\n")  # U+0085, a C1 control character, split between two pieces
-    assert not _screen(path, step=16).plain
-    path.write_bytes(b"a,b,c\n" + b"x" * 10 + b"\xc2\xa0,1,2\n")  # U+00A0 is not one
-    assert _screen(path, step=16).plain
-
-
 # -- the provenance graph, built by Arrow, against the same graph built one record at a time --------
 
 
@@ -542,28 +453,6 @@ def test_the_reader_escapes_as_html_and_its_templates_do(text):
 
 # -- derive's tables at scale ----------------------------------------------------
 
-ANY_CELL = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
-NUMBER = (
-    st.floats(allow_nan=True, allow_infinity=True) | st.integers(-(10**16), 10**16).map(float) | st.sampled_from([1e-4, 9999999999.5, -0.0])
-)
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(CELL, NUMBER, ANY_CELL, NUMBER), max_size=9), st.booleans())
-def test_derive_writes_its_tables_as_the_csv_module_does(rows, arrow):
-    import pyarrow as pa
-
-    from stopitnow_figures.stages.derive import csv_pieces
-
-    names = ["a", "x", "b", "y"]
-    text = [list(col) for col in zip(*rows, strict=True)] if rows else [[], [], [], []]
-    cols = {"a": text[0], "x": np.array(text[1], dtype=float), "b": text[2], "y": np.array(text[3], dtype=float)}
-    expected = "".join(csv_chunks(names, cols, checked=True))
-    if arrow:
-        cols |= {"a": pa.chunked_array([pa.array(text[0], pa.string())]), "b": pa.array(text[2], pa.string())}
-    pieces = csv_pieces(names, cols, rows=4)
-    assert "".join(p if isinstance(p, str) else bytes(p).decode() for p in pieces) == expected
-
 
 @given(
     st.lists(st.sampled_from(["rate-a", "rate-b", "a", "b-1", "rate-per-month-a", "z"]), max_size=8),
@@ -579,14 +468,3 @@ def test_merging_two_sorted_tables_sorts_them_as_one(first, second):
     merged = merge_sorted(a, {"id": pa.chunked_array([pa.array(b["id"], pa.string())]), "n": b["n"]}, "id")
     expected = sorted_by({"id": first + second, "n": np.arange(len(first) + len(second), dtype=float)}, "id")
     assert merged["id"].to_pylist() == expected["id"] and list(merged["n"]) == list(expected["n"])
-
-
-@given(st.lists(st.sampled_from(["", "=1+1", "+3", "-5", "-x", "@a", "\tb", "a=b", "x", "é", "+"]) | ANY_CELL, max_size=12))
-def test_formula_cells_of_arrow_text_are_those_of_the_cells(cells):
-    import pyarrow as pa
-
-    from stopitnow_figures.stages.derive import _formula_cells
-
-    expected = [(i, cells[i]) for i in csvio.formula_cells(cells)]
-    assert _formula_cells(cells) == expected
-    assert _formula_cells(pa.chunked_array([pa.array(cells[:3], pa.string()), pa.array(cells[3:], pa.string())])) == expected

@@ -5,10 +5,7 @@ tables by Arrow, the checks of text tables and of output frames, and the writer 
 from __future__ import annotations
 
 import csv
-import io
 import math
-import operator
-import re
 
 import numpy as np
 import pyarrow as pa
@@ -20,7 +17,7 @@ from conftest import ROOT
 from stopitnow_figures.model.bounds import INF, Mentions, Model, Quantities
 from stopitnow_figures.stages.reconcile import QuantityTable
 from stopitnow_figures.tables import csvio, schema, vocab
-from stopitnow_figures.tables.csvio import Table, csv_chunks, format_numbers, read_table
+from stopitnow_figures.tables.csvio import Table, read_table
 from stopitnow_figures.tables.errors import Collector
 from stopitnow_figures.tables.paths import Paths
 
@@ -467,19 +464,6 @@ def test_the_longest_cell_read_does_not_follow_the_limit_another_library_set(tmp
         csv.field_size_limit(old_limit)
 
 
-@given(
-    st.binary(max_size=40)
-    | st.lists(
-        st.sampled_from(
-            [b"a", b"\xc2", b"\x85", b"\xa0", b"\xad", b"\x7f", b"\t", b"\n", b"\x1b", b"\xc3", b"\xd8", b"\x9c"]
-            + [b"\xe2", b"\x80", b"\x81", b"\x8b", b"\x99", b"\xa8", b"\xa4", b"\xef", b"\xbb", b"\xbf", b"\xf3"]
-        )
-    ).map(b"".join)
-)
-def test_control_bytes_are_found_as_the_regular_expression_finds_them(data):
-    assert csvio.has_control_bytes(data) == (csvio._CONTROL_BYTES.search(data) is not None)
-
-
 # -- text tables and output frames ------------------------------------------------------------------------------
 
 
@@ -562,54 +546,6 @@ def test_an_output_passed_by_the_quick_check_is_one_pandera_passes(rows, arrow):
     if quick:
         assert slow == []
     assert schema.check_frame(cols, path, "quantities", "q", lines=lines, vocabulary=VOCAB) == slow
-
-
-# -- the writer of many rows ------------------------------------------------------------------------------------
-
-CELL = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=8).filter(lambda c: not csvio.looks_like_formula(c))
-NUMBER = st.floats(allow_infinity=True) | st.integers(-(10**16), 10**16).map(float)
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(CELL, CELL, NUMBER), max_size=8), st.integers(1, 3), st.booleans())
-def test_many_rows_are_written_as_the_csv_module_writes_them(rows, per_chunk, arrow):
-    expected = io.StringIO()
-    csv.writer(expected, lineterminator="\n").writerows([["a", "b", "c"], *((a, b, csvio.format_number(x)) for a, b, x in rows)])
-    cols = {"a": [r[0] for r in rows], "b": [r[1] for r in rows], "c": np.array([r[2] for r in rows], dtype=float)}
-    if arrow:
-        cols["b"] = pa.chunked_array([pa.array(cols["b"], type=pa.string())])
-    old = csvio.ARROW_MIN_ROWS
-    csvio.ARROW_MIN_ROWS = 0
-    try:
-        assert "".join(csv_chunks(["a", "b", "c"], cols, rows_per_chunk=per_chunk)) == expected.getvalue()
-    finally:
-        csvio.ARROW_MIN_ROWS = old
-    assert "".join(csv_chunks(["a", "b", "c"], cols, rows_per_chunk=per_chunk)) == expected.getvalue()
-
-
-@given(st.lists(NUMBER, max_size=30))
-def test_numbers_are_formatted_by_arrow_as_by_python(values):
-    assert csvio.format_numbers_arrow(values).to_pylist() == format_numbers(values)
-
-
-_FIRST = operator.itemgetter(slice(0, 1))
-
-
-@given(st.lists(st.text(alphabet="ab=+-@\t\r\n5 ", max_size=5), max_size=10))
-def test_formula_cells_are_found_as_first_character_by_first_character(col):
-    firsts = "".join(map(_FIRST, col))
-    expected = (
-        [i for i, c in enumerate(col) if c[:1] in csvio.FORMULA_START and csvio.looks_like_formula(c)]
-        if any(ch in firsts for ch in csvio.FORMULA_PREFIXES)
-        else []
-    )
-    assert csvio.formula_cells(col) == expected
-    arrow = pa.chunked_array([pa.array(col, type=pa.string())])
-    if expected:
-        with pytest.raises(ValueError, match=re.escape(repr(col[expected[0]]))):
-            csvio.refuse_formulas(arrow)
-    else:
-        csvio.refuse_formulas(arrow)
 
 
 @given(st.lists(st.sampled_from(["a", "b", "", "ab", "é", "b"]), max_size=8))

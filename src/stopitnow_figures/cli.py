@@ -13,13 +13,27 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .render.terminal import safe, show
 from .tables import vocab
 
 # the kinds of source and extents of text add-source offers, and its defaults: the vocabulary's (read once, it is small)
 _SOURCES = vocab.load()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group; a refusal (a ``click.ClickException``, the command's own or click's) has its message
+    escaped as everything a command prints is (``terminal.safe``): it may quote a file name, a cell, article text
+    or what git or a server said."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as exc:
+            exc.message = safe(exc.message)
+            raise
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="stopitnow-figures")
 def main() -> None:
     """Stop It Now! figures: press-reported help-seeking figures as a data package.
@@ -55,7 +69,7 @@ def _repository(root: Path, *, published: bool):
     except WriteError as exc:
         raise click.ClickException(str(write_problem(paths, exc))) from None
     if note:
-        click.echo(note, err=True)
+        show(note, err=True)
     if published and not paths.published.datapackage.is_file():
         raise click.ClickException(f"{root} holds no published package (no datapackage.json): build it with make repro")
     return paths
@@ -103,12 +117,12 @@ def coverage(root: Path, show_all: bool) -> None:
                 unaccounted += 1
             if span is None or show_all:
                 what = f"{span.kind} {span.ref}" if span else "UNACCOUNTED"
-                click.echo(f"  {sid} @{mention.start}: {mention.text!r} -> {what}")
-        click.echo(
+                show(f"  {sid} @{mention.start}: {mention.text!r} -> {what}")
+        show(
             f"{sid}: {len(items)} mentions: {counts['figure']} figures, {counts['period']} period words, "
             f"{counts['not_figure']} not figures, {counts[None]} unaccounted"
         )
-    click.echo(f"total unaccounted: {unaccounted}")
+    show(f"total unaccounted: {unaccounted}")
     sys.exit(1 if unaccounted else 0)
 
 
@@ -127,7 +141,6 @@ def trace(root: Path, ident: str, as_json: bool) -> None:
     Example:
       stopitnow-figures trace herald-2017-scotland-f04
     """
-    from .render.terminal import safe
     from .render.trace import UnknownId, render, to_json
     from .render.trace import trace as do_trace
     from .tables.errors import InputError
@@ -136,10 +149,10 @@ def trace(root: Path, ident: str, as_json: bool) -> None:
     try:
         chain = do_trace(paths, ident)
     except UnknownId as exc:
-        raise click.ClickException(safe(str(exc))) from None
+        raise click.ClickException(str(exc)) from None
     except InputError as exc:
         raise _problems(exc) from None
-    click.echo(to_json(chain) if as_json else render(chain))
+    show(to_json(chain) if as_json else render(chain))
 
 
 @main.command()
@@ -166,7 +179,6 @@ def release(root: Path, record: bool) -> None:
       stopitnow-figures release --record
     """
     from .publishing.release import ReleaseError, build_release, record_release, releases_file
-    from .render.terminal import safe
     from .tables.paths import Paths
 
     paths = Paths(root)
@@ -174,12 +186,12 @@ def release(root: Path, record: bool) -> None:
         out = build_release(paths)
         entry = record_release(paths, out) if record else None
     except ReleaseError as exc:
-        raise click.ClickException(safe(str(exc))) from None
+        raise click.ClickException(str(exc)) from None
     except OSError as exc:
-        raise click.ClickException(safe(f"cannot build the release: {exc}")) from None
-    click.echo(_shown(out, root))
+        raise click.ClickException(f"cannot build the release: {exc}") from None
+    show(_shown(out, root))
     if entry:
-        click.echo(f"recorded {entry['file']} (sha256 {entry['sha256']}) in {_shown(releases_file(root), root)}")
+        show(f"recorded {entry['file']} (sha256 {entry['sha256']}) in {_shown(releases_file(root), root)}")
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -280,7 +292,6 @@ def download(
     from .publishing.download import Interrupted, Limits, trust_for
     from .publishing.download import download as do_download
     from .publishing.release import SHIPPED_RELEASES, ReleaseError
-    from .render.terminal import safe
 
     given = {"max_bytes": max_bytes, "max_unpacked": max_unpacked, "max_members": max_members, "deadline": deadline}
     limits = replace(Limits(), **{k: v for k, v in given.items() if v is not None})
@@ -289,22 +300,20 @@ def download(
         url = url or _release_url(root)
         trust = trust_for(url, sha256, releases)
         if trust.sha256 is None:
-            click.echo(
-                safe(
-                    f"Warning: nothing outside the archive vouches for it: no --sha256 was given and the releases file {releases} "
-                    f"has no entry for {url}, so it can only be checked against itself."
-                ),
+            show(
+                f"Warning: nothing outside the archive vouches for it: no --sha256 was given and the releases file {releases} "
+                f"has no entry for {url}, so it can only be checked against itself.",
                 err=True,
             )
         with _ProgressBar() as progress:
             names = do_download(url, to, trust, limits, progress)
     except ReleaseError as exc:
         # messages quote member names, SHA256SUMS and datapackage.json, and what the server said
-        raise DownloadFailed(safe(str(exc)), exc.signum if isinstance(exc, Interrupted) else None) from None
+        raise DownloadFailed(str(exc), exc.signum if isinstance(exc, Interrupted) else None) from None
     if trust.sha256 is None:
-        click.echo(safe(f"verified {len(names)} files into {to}, but {_UNVOUCHED}"))
+        show(f"verified {len(names)} files into {to}, but {_UNVOUCHED}")
     else:
-        click.echo(safe(f"verified {len(names)} files into {to}: sha256 {trust.sha256} matches {trust.source}"))
+        show(f"verified {len(names)} files into {to}: sha256 {trust.sha256} matches {trust.source}")
 
 
 _UNVOUCHED = "the archive is only self-consistent: nothing outside it vouches for it"
@@ -371,7 +380,7 @@ def cite(root: Path, idents: tuple[str, ...], fmt: str) -> None:
     descriptor = json.loads(paths.published.datapackage.read_text(encoding="utf-8"))
     meta, released = as_published(meta, descriptor), descriptor["created"][:10]  # the title as built from the data
     if not idents and fmt == "cff":
-        click.echo(paths.published.citation.read_text(encoding="utf-8"), nl=False)
+        show(paths.published.citation.read_text(encoding="utf-8"), nl=False)
         return
     if idents and fmt == "cff":
         raise click.ClickException("--format cff is for the package; use apa, bibtex, biblatex or csl-json for numbers")
@@ -380,7 +389,7 @@ def cite(root: Path, idents: tuple[str, ...], fmt: str) -> None:
         text = cite_numbers(meta, released, fmt, numbers, articles, references)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(text, nl=False)
+    show(text, nl=False)
 
 
 def _cited(paths, idents: tuple[str, ...]) -> tuple[list[tuple[str, str]], list[dict], list[dict]]:
@@ -484,7 +493,7 @@ def add_source(
         sid = do_add(paths, file, new, max_bytes)
     except Refused as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"added {sid}: raw/sources/{sid}.txt and its row in raw/sources.csv; next: stopitnow-figures propose {sid}")
+    show(f"added {sid}: raw/sources/{sid}.txt and its row in raw/sources.csv; next: stopitnow-figures propose {sid}")
 
 
 @main.command()
@@ -514,10 +523,10 @@ def propose(root: Path, source_id: str) -> None:
     except InputError as exc:
         raise _problems(exc) from None
     for r in figures:
-        click.echo(f"figure {r['figure_id']}: {r['as_written']!r} in {r['quote']!r} (unit {r['unit'] or '?'})")
+        show(f"figure {r['figure_id']}: {r['as_written']!r} in {r['quote']!r} (unit {r['unit'] or '?'})")
     for r in others:
-        click.echo(f"not a figure: {r['text']!r} ({r['category']})")
-    click.echo(f"drafted {len(figures)} figure rows and {len(others)} not-figure rows; finish them, then: stopitnow-figures check")
+        show(f"not a figure: {r['text']!r} ({r['category']})")
+    show(f"drafted {len(figures)} figure rows and {len(others)} not-figure rows; finish them, then: stopitnow-figures check")
 
 
 @main.command()
@@ -545,9 +554,9 @@ def check(root: Path) -> None:
         summary = do_check(paths)
     except InputError as exc:
         for p in exc.problems:
-            click.echo(str(p), err=True)
+            show(str(p), err=True)
         sys.exit(1)
-    click.echo(str(summary))
+    show(str(summary))
 
 
 @main.command()
@@ -569,7 +578,6 @@ def diff(root: Path, old: str, new: str) -> None:
     """
     from .curator import Refused, tables_at
     from .curator import diff as do_diff
-    from .render.terminal import safe
 
     paths = _repository(root, published=False)
     try:
@@ -577,8 +585,8 @@ def diff(root: Path, old: str, new: str) -> None:
     except Refused as exc:
         raise click.ClickException(str(exc)) from None
     for line in lines:
-        click.echo(safe(line))
-    click.echo(f"{len(lines)} changes between {safe(old)} and {safe(new)}")
+        show(line)
+    show(f"{len(lines)} changes between {old} and {new}")
 
 
 @main.command()
@@ -602,7 +610,7 @@ def versions(root: Path) -> None:
     except Refused as exc:
         raise click.ClickException(str(exc)) from None
     for number, commit in found:
-        click.echo(f"{number}  {commit}")
+        show(f"{number}  {commit}")
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from .model import drafting
 from .model.values import FRACTIONS, SCALES, UNITS
 from .render import terminal
 from .tables import raw, vocab
-from .tables.csvio import atomic_write_bytes, read_table
+from .tables.csvio import atomic_write_bytes, csv_text, read_table
 from .tables.errors import Collector, InputError
 from .tables.paths import Paths
 from .tables.sources import sha256_of
@@ -150,10 +150,9 @@ def read_source_file(file: Path, max_bytes: int) -> bytes:
 def append_rows(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
     """Append rows to a raw table (its bytes otherwise as they were), atomically."""
     old = path.read_bytes()
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows([[r.get(c, "") for c in header] for r in rows])
+    added = csv_text(header, {c: [r.get(c, "") for r in rows] for c in header}, header=False)
     sep = b"" if not old or old.endswith(b"\n") else b"\n"
-    atomic_write_bytes(path, old + sep + buf.getvalue().encode("utf-8"))
+    atomic_write_bytes(path, old + sep + added.encode("utf-8"))
 
 
 # -- propose ------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 from ..tables import config
+from ..tables.characters import escaped
 from ..tables.csvio import WriteError
 from ..tables.errors import Collector
 from ..tables.paths import Paths
@@ -34,10 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     except WriteError as exc:  # a publish that can be neither finished nor put back (the message says what to do)
         problems.append(write_problem(paths, exc))
     for note in filter(None, notes):
-        print(f"preflight: {note}", file=sys.stderr)
+        print(escaped(f"preflight: {note}"), file=sys.stderr)
     problems += raw_files(paths) + config_files(paths)
     for p in problems:
-        print(str(p), file=sys.stderr)
+        print(escaped(str(p)), file=sys.stderr)
     return 1 if problems else 0
 
 

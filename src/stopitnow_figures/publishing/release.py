@@ -15,14 +15,13 @@ import os
 import re
 import stat
 import tempfile
-import unicodedata
 import zipfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from ..render.terminal import ESCAPED_CATEGORIES
+from ..tables import characters
 from ..tables.paths import Paths
 
 SUMS_FILE = "SHA256SUMS"
@@ -61,8 +60,8 @@ def member_name_problem(name: str) -> str | None:
         return "is absolute"
     if ":" in name:
         return "holds a colon (a drive letter or a Windows stream)"
-    hidden = [c for c in name if unicodedata.category(c) in ESCAPED_CATEGORIES]
-    if any(unicodedata.category(c) == "Cc" for c in hidden):
+    hidden = characters.PATTERN.findall(name)
+    if any(characters.kind(c) == "control" for c in hidden):
         return "holds a control character"
     if hidden:  # U+202E shows what follows it reversed; U+200B is not seen at all
         return f"holds an invisible format or separator character (U+{ord(hidden[0]):04X})"

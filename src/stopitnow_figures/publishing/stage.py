@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from ..tables.characters import escaped
 from ..tables.csvio import WriteError
 from ..tables.errors import InputError, write_failure_report
 from ..tables.paths import Paths
@@ -38,7 +39,7 @@ def run_stage(name: str, fn: Callable[[Path], None], argv: list[str] | None = No
 
         note = recover(paths)
         if note:
-            print(f"{name}: {note}", file=sys.stderr)
+            print(escaped(f"{name}: {note}"), file=sys.stderr)
         fn(root)
         passed = True
     except InputError as exc:
@@ -56,7 +57,7 @@ def run_stage(name: str, fn: Callable[[Path], None], argv: list[str] | None = No
 
 def _report(name: str, paths: Paths, exc: InputError, state: str = WriteError.state) -> int:
     for p in exc.problems:
-        print(str(p), file=sys.stderr)
+        print(escaped(str(p)), file=sys.stderr)
     report = paths.failure_report
     try:
         write_failure_report(report, name, exc)

@@ -43,13 +43,11 @@ import filecmp
 import hashlib
 import json
 import os
-import re
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-from ..tables.csvio import FORMULA_ONLY, FORMULA_SIGNS, Table, WriteError, atomic_write_text, first_bytes
+from ..tables.csvio import Table, WriteError, atomic_write_text, read_table
 from ..tables.errors import Collector, Problem
 from ..tables.paths import Paths, Tree
 
@@ -279,8 +277,8 @@ def _digest(data: bytes) -> tuple[int, str]:
 
 
 def candidate_tables(paths: Paths, problems: Collector, digests: dict[str, tuple[int, str]] | None = None) -> dict[str, Table]:
-    """The candidate's tables, each by its schema's columns: what ``schema.package_tables`` gives, with the same
-    problems located the same way. ``digests``, where given, gets each table's bytes and sha256 as read."""
+    """The candidate's tables, each by its schema's columns, read by ``csvio.read_table`` as every stage reads a
+    table the pipeline wrote. ``digests``, where given, gets each table's bytes and sha256 as read."""
     from ..tables.paths import PUBLISHED_TABLES
     from ..tables.schema import field_names, load_schema
 
@@ -288,7 +286,10 @@ def candidate_tables(paths: Paths, problems: Collector, digests: dict[str, tuple
     # the largest first, so that Arrow's working memory for it comes before the others are held
     for name in sorted(PUBLISHED_TABLES, key=lambda n: -_size(tree.table(n))):
         path = tree.table(name)
-        out[name] = read_pipeline_table(path, field_names(load_schema(paths.schema(name))), problems, paths.rel(path), digests, name)
+        columns = field_names(load_schema(paths.schema(name)))
+        out[name] = read_table(path, columns, problems, display=paths.rel(path), written_by_pipeline=True, digest=True)
+        if digests is not None and out[name].digest is not None:
+            digests[name] = out[name].digest
     return {name: out[name] for name in PUBLISHED_TABLES}
 
 
@@ -297,121 +298,3 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0
-
-
-def read_pipeline_table(
-    path: Path, columns: list[str], problems: Collector, display: str, digests: dict | None = None, name: str = ""
-) -> Table:
-    """``csvio.read_table(..., written_by_pipeline=True)``: a large table that Arrow can take without a problem
-    is read here, from the file (never the whole file in memory); any other (small, or with something to
-    report) by ``read_table`` itself."""
-    from ..tables import csvio
-
-    try:
-        seen = _screen(path) if path.is_file() else None
-    except OSError:
-        seen = None
-    if seen is not None and digests is not None:
-        digests[name] = (seen.size, seen.sha256)
-    if seen is not None and seen.size >= csvio.ARROW_MIN_BYTES and seen.plain:
-        table = _read_arrow(path, seen, columns)
-        _release_arrow_memory()  # the parser's working memory, which Arrow's allocator would otherwise keep
-        if table is not None:
-            return table
-    return csvio.read_table(path, columns, problems, display=display, written_by_pipeline=True)
-
-
-def _release_arrow_memory() -> None:
-    import pyarrow as pa
-
-    pa.default_memory_pool().release_unused()
-
-
-@dataclass
-class Screened:
-    """What one pass over a table's bytes finds: its size and sha256, its first line, how many newlines it
-    holds and whether it ends with one, and whether Arrow may read it (no control character, not blank)."""
-
-    size: int = 0
-    sha256: str = ""
-    first: bytes = b""
-    newlines: int = 0
-    ends_with_newline: bool = False
-    plain: bool = True
-
-
-_C0 = bytes([*range(0x09), *range(0x0B, 0x20), 0x7F])  # csvio's control characters below 0x80 (tab and newline allowed)
-_C1 = re.compile(rb"\xc2[\x80-\x9f]")  # and C1, as UTF-8
-
-
-def _screen(path: Path, step: int = 1 << 24) -> Screened:
-    """One pass over a file a piece at a time (see ``Screened``); a control character is csvio's
-    ``_CONTROL_BYTES``: C0 but tab and newline, DEL, and C1."""
-    out, digest, last = Screened(), hashlib.sha256(), b""
-    with path.open("rb") as fh:
-        while piece := fh.read(step):
-            if not out.size:
-                out.first = piece.split(b"\n", 1)[0] if b"\n" in piece else b""
-                out.plain = bool(piece[:4096].strip()) and bool(out.first)  # (a blank file is read_table's to report)
-            digest.update(piece)
-            out.size += len(piece)
-            out.newlines += piece.count(b"\n")
-            if out.plain and (len(piece) != len(piece.translate(None, _C0)) or _C1.search(last + piece[:1]) or _C1.search(piece)):
-                out.plain = False
-            last = piece[-1:]
-    out.sha256, out.ends_with_newline = digest.hexdigest(), last == b"\n"
-    return out
-
-
-def _read_arrow(path: Path, seen: Screened, columns: list[str]) -> Table | None:
-    """``csvio._read_arrow`` of a file ``_screen`` found plain: the table Arrow parses, or None wherever that
-    reader would give None (the strict reader then finds and locates any problem)."""
-    import csv
-
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.csv as pcsv
-
-    from ..tables.csvio import looks_like_formula
-
-    first = seen.first.removeprefix(b"\xef\xbb\xbf")
-    if b'"' in first:
-        return None  # a quoted header: Arrow would count its rows, not its lines (the strict reader reads it)
-    try:
-        header = next(csv.reader([first.decode("utf-8")], strict=True))
-    except (UnicodeDecodeError, csv.Error, StopIteration):
-        return None
-    if len(set(header)) != len(header) or not set(header) <= set(columns) or set(columns) - set(header):
-        return None
-    body = seen.size - len(seen.first) - 1
-    n_lines = seen.newlines - 1 + (1 if body > 0 and not seen.ends_with_newline else 0)
-    try:
-        table = pcsv.read_csv(
-            path,
-            read_options=pcsv.ReadOptions(column_names=header, block_size=1 << 24, skip_rows=1),
-            parse_options=pcsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
-            convert_options=pcsv.ConvertOptions(
-                column_types={h: pa.string() for h in header}, strings_can_be_null=False, quoted_strings_can_be_null=False
-            ),
-        )
-    except (pa.ArrowInvalid, pa.ArrowTypeError, OSError):
-        return None
-    if table.num_rows != n_lines:
-        return None
-    for h in header:
-        col = table.column(h)
-        first = first_bytes(col)  # (0 for an empty cell; the reading options leave no cell null)
-        if np.isin(first, _FORMULA_ONLY).any():
-            return None
-        if np.isin(first, _SIGNS).any():  # a signed number is data
-            signed = pc.filter(col, pc.or_(pc.starts_with(col, "+"), pc.starts_with(col, "-")))
-            if any(looks_like_formula(c) for c in signed.to_pylist()):
-                return None
-    if header and pc.any(pc.equal(pc.utf8_trim_whitespace(table.column(header[0])), "")).as_py():
-        return None
-    return Table(header, {h: table.column(h) for h in header}, None, table.num_rows)
-
-
-# the first bytes of a cell a spreadsheet would run, and of one it may run (a sign may start a number)
-_FORMULA_ONLY, _SIGNS = [ord(c) for c in FORMULA_ONLY], [ord(c) for c in FORMULA_SIGNS]

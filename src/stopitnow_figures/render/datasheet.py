@@ -4,7 +4,11 @@ charts computed from the package, and the hedges described from the
 vocabulary and the parameters that define them. What it says of the sources
 (how many, of which kinds, by whom, in which years) comes from ``prose``,
 as the package's title and description do: the template types no count or
-year of the data."""
+year of the data.
+
+Everything the template prints from the data (a publisher, a headline, a note)
+passes through ``markup_escaped``: a renderer that passes raw HTML through, as
+many Markdown renderers do, finds no element in it."""
 
 from __future__ import annotations
 
@@ -18,10 +22,21 @@ def render(vocabulary: Vocabulary, descriptor: dict, tables: dict, results: list
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
     env = Environment(
-        loader=PackageLoader("stopitnow_figures.render"), autoescape=False, undefined=StrictUndefined, keep_trailing_newline=True
+        loader=PackageLoader("stopitnow_figures.render"),
+        autoescape=False,
+        finalize=markup_escaped,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
     )
     env.globals.update(table=markdown_table, counts=counts)
     return env.get_template("datasheet.md.j2").render(context(vocabulary, descriptor, tables, results, charts, hedge_params))
+
+
+def markup_escaped(value: object) -> str:
+    """What a template prints, with the three characters that open or close HTML (&, <, >) written as character
+    references, which Markdown shows as those characters: text from the data starts no element, entity or comment.
+    (Jinja's autoescape would also rewrite quotes, which Markdown shows as they are.)"""
+    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def context(vocabulary: Vocabulary, descriptor: dict, tables: dict, results: list[dict], charts: list[dict], hedge_params: dict) -> dict:

@@ -1,25 +1,15 @@
-"""Text from files and servers made safe to print on a terminal."""
+"""Text from files and servers made safe to print on a terminal: every character of the one table of
+characters that are not shown (``tables.characters``: control characters but tab and newline, and the invisible
+ones that move the cursor, reorder or hide text, break a line where none is seen, or cannot be encoded at all)
+is printed as an escape, never sent raw.
+
+``show`` is how every command prints: what it prints holds text the package did not write (article text, names,
+file names, git's and servers' messages), and whatever it is, ``safe`` escapes it first."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections.abc import Callable
-
-# control (Cc), format (Cf: U+200B, U+202E, U+FEFF...), surrogate (Cs), line and
-# paragraph separator (Zl, Zp) characters: they move the cursor, reorder or hide
-# text, break a line where none is seen, or cannot be encoded at all
-ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
-# every character but tab, newline and printable ASCII is a candidate, then looked up by category
-_CANDIDATE = re.compile("[^\\t\\n\\x20-\\x7e]")
-
-
-def _escaping(escape: Callable[[str], str]) -> Callable[[re.Match[str]], str]:
-    def sub(m: re.Match[str]) -> str:
-        c = m.group(0)
-        return escape(c) if unicodedata.category(c) in ESCAPED_CATEGORIES else c
-
-    return sub
+from ..tables.characters import PATTERN
+from ..tables.characters import escaped as safe  # the one escaping (render and the commands call it safe)
 
 
 def _json_escape(c: str) -> str:
@@ -28,17 +18,15 @@ def _json_escape(c: str) -> str:
     return "".join(f"\\u{int.from_bytes(units[i : i + 2], 'big'):04x}" for i in range(0, len(units), 2))
 
 
-_AS_PYTHON = _escaping(lambda c: repr(c)[1:-1])
-_AS_JSON = _escaping(_json_escape)
-
-
-def safe(text: str) -> str:
-    """``text`` with every control, format, surrogate and line or paragraph separator
-    character but newline and tab shown as an escape ("\\x1b", "\\u202e"), never sent raw."""
-    return _CANDIDATE.sub(_AS_PYTHON, text)
-
-
 def safe_json(text: str) -> str:
     """JSON text with those characters written as JSON escapes: the same JSON, parsed,
     and nothing raw on a terminal (outside strings, JSON text is ASCII)."""
-    return _CANDIDATE.sub(_AS_JSON, text)
+    return PATTERN.sub(lambda m: _json_escape(m.group(0)), text)
+
+
+def show(text: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print ``text`` on standard output (``err``: standard error) as ``safe`` escapes it: the one way a command
+    prints."""
+    import click
+
+    click.echo(safe(text), err=err, nl=nl)

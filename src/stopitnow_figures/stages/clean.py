@@ -102,7 +102,7 @@ class Checked:
         """One of the tables (sources, geographies, figures) as the next stages read it from the candidate: every
         cell as written (numbers as ``csvio`` writes them)."""
         cols = getattr(self, name)
-        cells = {n: format_numbers(c) if isinstance(c, np.ndarray) else c for n, c in cols.items()}
+        cells = {n: format_numbers(c).to_pylist() if isinstance(c, np.ndarray) else c for n, c in cols.items()}
         return Table(list(cols), cells, n=len(next(iter(cols.values()))))
 
 

@@ -28,8 +28,8 @@ the evidence allows, the figure left out of its own check.
 At a million figures the rates are two million rows, most of what derive
 writes: they are made, checked and written a column at a time, their text in
 Arrow (no Python string for each cell), and the inputs are let go as soon as
-the last step that reads them is done. The CSV is written by ``csv_pieces``,
-byte for byte as ``csvio`` writes it.
+the last step that reads them is done. The CSV is written by
+``csvio.write_tables``.
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from datetime import date, timedelta
-from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -49,19 +48,7 @@ from ..model.intervals import Interval
 from ..model.periods import reference_date
 from ..model.places import is_union, members_of
 from ..tables import config, raw, vocab
-from ..tables.csvio import (
-    FORMULA_PREFIXES,
-    Row,
-    Table,
-    atomic_write_chunks,
-    csv_chunks,
-    escape_cell,
-    format_numbers_arrow,
-    formula_cells,
-    looks_like_formula,
-    read_table,
-    text_buffers,
-)
+from ..tables.csvio import Row, Table, formula_cells, read_table, write_tables
 from ..tables.errors import Collector, Problem
 from ..tables.paths import Paths
 from ..tables.schema import check_frame, field_names, field_types, load_schema
@@ -296,31 +283,12 @@ def _formula_like(cols: dict, table: str, display: str, lines: list, source_colu
     out = []
     for name, col in cols.items():
         if not isinstance(col, np.ndarray):
-            for i, cell in _formula_cells(col):
+            for i, cell in formula_cells(col):
                 message = (
                     f"the {table} column {name!r} would start with {cell[:1]!r}, which a spreadsheet runs as a formula; reword the raw cell"
                 )
                 out.append(Problem(display, lines[i], source_column, "formula-cell", cell, message))
     return out
-
-
-def _formula_cells(col) -> list[tuple[int, str]]:
-    """The cells of a text column (a list, or Arrow text) that a spreadsheet would run, with their positions (see
-    ``csvio.formula_cells``); of Arrow text only the cells whose first byte is that of a formula are read (each
-    prefix is one ASCII character, so one byte of UTF-8)."""
-    if isinstance(col, list):
-        return [(i, col[i]) for i in formula_cells(col)]
-    starts_like = np.zeros(256, dtype=bool)
-    starts_like[list("".join(FORMULA_PREFIXES).encode())] = True
-    found, start = [], 0
-    for chunk in getattr(col, "chunks", [col]):
-        offsets, data = text_buffers(chunk)
-        if len(data):
-            first = data[np.minimum(offsets[:-1], len(data) - 1)]  # an empty cell's is its neighbour's, left out below
-            maybe = np.flatnonzero(starts_like[first] & (offsets[1:] > offsets[:-1]))
-            found += [(start + i, chunk[i].as_py()) for i in maybe.tolist()]
-        start += len(chunk)
-    return [(i, cell) for i, cell in found if looks_like_formula(cell)]
 
 
 class Environment:
@@ -846,9 +814,7 @@ def write_quantities(paths: Paths, quantities: Table, notes) -> None:
     """The candidate's quantities table: reconcile's, each cell as it wrote it, with each quantity's rate note."""
     names = field_names(load_schema(paths.schema("quantities")))
     cols = {n: quantities.arrow(n) for n in names} | {"rate_note": notes}
-    for _, cell in _formula_cells(notes):
-        escape_cell(cell)
-    atomic_write_chunks(paths.candidate.table("quantities"), csv_pieces(names, cols))
+    write_tables({paths.candidate.table("quantities"): (names, cols)})
 
 
 def text_column(table: Table, name: str):
@@ -1183,34 +1149,7 @@ def _known_inputs(r: Row, env: Environment, named: Mapping[str, str], display: s
 
 def write_outputs(paths: Paths, tables: dict[str, dict]) -> None:
     """Each table as CSV, atomically, and none before every one is checked for a cell a spreadsheet would run."""
-    for name, cols in tables.items():
-        for n in field_names(load_schema(paths.schema(name))):
-            if not isinstance(cols[n], np.ndarray):
-                for _, cell in _formula_cells(cols[n]):
-                    escape_cell(cell)
-    for name in sorted(tables):
-        atomic_write_chunks(paths.candidate.table(name), csv_pieces(field_names(load_schema(paths.schema(name))), tables[name]))
-
-
-def csv_pieces(names: list[str], cols: dict, rows: int = 25_000):
-    """A table as CSV, a chunk of rows at a time, byte for byte as ``csvio.csv_chunks`` writes it (the csv module's
-    minimal quoting, numbers as ``format_numbers`` writes them), but each chunk joined column by column by Arrow
-    rather than row by row: the header as text, then each chunk as bytes. A column is a list of text, Arrow text
-    or a NumPy array of numbers."""
-    import pyarrow.compute as pc
-
-    lengths = {len(cols[n]) for n in names}
-    if len(lengths) > 1 or len(names) < 2:  # refused, or a table of one column (an empty cell alone is quoted)
-        yield from csv_chunks(names, {n: c if isinstance(c, list | np.ndarray) else c.to_pylist() for n, c in cols.items()}, checked=True)
-        return
-    yield next(csv_chunks(names, {n: [] for n in names}))
-    n = lengths.pop()
-    for start in range(0, n, rows):
-        stop = min(start + rows, n)
-        numbers = _number_texts([cols[c][start:stop] for c in names if isinstance(cols[c], np.ndarray)])
-        cells = [next(numbers) if isinstance(cols[c], np.ndarray) else _text_rows(cols[c], start, stop) for c in names]
-        quoted = [_quoted(cell, "\n" if k == len(cells) - 1 else "") for k, cell in enumerate(cells)]  # the line ends after the last
-        yield _characters(pc.binary_join_element_wise(*quoted, ","))
+    write_tables({paths.candidate.table(name): (field_names(load_schema(paths.schema(name))), cols) for name, cols in tables.items()})
 
 
 def sort_order(col) -> np.ndarray:
@@ -1221,73 +1160,6 @@ def sort_order(col) -> np.ndarray:
     import pyarrow.compute as pc
 
     return np.asarray(pc.sort_indices(col).to_numpy(zero_copy_only=False), dtype=np.int64)
-
-
-def _text_rows(col, start: int, stop: int):
-    """Rows ``start`` to ``stop`` of a text column as one Arrow array."""
-    import pyarrow as pa
-
-    if isinstance(col, list):
-        return _strings(col[start:stop])
-    piece = col.slice(start, stop - start)
-    if not isinstance(piece, pa.ChunkedArray):
-        return piece
-    return piece.chunk(0) if piece.num_chunks == 1 else piece.combine_chunks()  # a copy only where rows span chunks
-
-
-def _number_texts(columns: list[np.ndarray]):
-    """Number columns as Arrow text (see ``csvio.format_numbers_arrow``), one array per column in order; a number equal to the
-    first column's in its row takes its text (a rate's lower and upper end are often its value)."""
-    import pyarrow.compute as pc
-
-    out = []
-    for col in columns:
-        if not out:
-            out.append(format_numbers_arrow(col))
-            continue
-        same = col == columns[0]  # equal numbers are written alike (0 and -0 both as 0)
-        out.append(pc.if_else(same, out[0], format_numbers_arrow(np.where(same, np.nan, col))))
-    return iter(out)
-
-
-@cache
-def _quote_bytes() -> tuple[int, ...]:
-    """The bytes that make the csv module quote a cell (its minimal quoting: the delimiter, the quote character, and
-    the line breaks it treats as such), found by asking it: each an ASCII character, so one byte of UTF-8 that no
-    other character's bytes hold."""
-    import csv
-    import io
-
-    def written(cell: str) -> str:
-        buf = io.StringIO()
-        csv.writer(buf, lineterminator="\n").writerow([cell, ""])
-        return buf.getvalue()
-
-    return tuple(ord(c) for c in ',"\n\r\t ;' if written(f"a{c}b") != f"a{c}b,\n")
-
-
-def _quoted(text, end: str = ""):
-    """Arrow text as the csv module writes each cell (in quotes, a quote doubled, where the cell needs them: found by
-    looking for those bytes in the array's data, then, where there are any, which cells hold them, by one of
-    Arrow's regular expressions), each followed by ``end``."""
-    import pyarrow.compute as pc
-
-    offsets, data = text_buffers(text)
-    chars = data[int(offsets[0]) : int(offsets[-1])]
-    present = [b for b in _quote_bytes() if (chars == b).any()]
-    plain = pc.binary_join_element_wise(text, end, "") if end else text
-    if not present:
-        return plain
-    special = pc.match_substring_regex(text, "[" + "".join(f"\\x{b:02x}" for b in present) + "]")
-    doubled = pc.replace_substring(text, '"', '""') if ord('"') in present else text
-    quoted = pc.binary_join_element_wise('"', doubled, '"' + end, "")
-    return quoted if pc.all(special).as_py() else pc.if_else(special, quoted, plain)
-
-
-def _characters(text) -> memoryview:
-    """The characters of an Arrow text array end to end, as UTF-8: its data between its first and last offsets."""
-    offsets, data = text_buffers(text)
-    return memoryview(data[int(offsets[0]) : int(offsets[-1])])
 
 
 def main(argv: list[str] | None = None) -> int:

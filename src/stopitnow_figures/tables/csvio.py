@@ -1,27 +1,29 @@
-"""Strict CSV reading for hand-edited raw tables, fast reading of the tables the
-pipeline writes, and deterministic writing.
+"""The one CSV reader, the one CSV writer, the one screen for cells a spreadsheet would run, and the one way
+numbers are written as text; every table of the pipeline is read and written here.
 
-Reading accepts what is harmless (a byte-order mark, Windows line endings) and
-refuses, with a located problem, what is not: bytes that are not UTF-8, a
-header that differs from the expected one, a wrong delimiter, rows with the
-wrong number of cells, and cells a spreadsheet would run as a formula.
+Reading accepts what is harmless (a byte-order mark, Windows line endings) and refuses, with a located
+problem, what is not: bytes that are not UTF-8, a header that differs from the expected one, a wrong
+delimiter, rows with the wrong number of cells, cells a spreadsheet would run as a formula (``formula_cells``)
+and cells holding a character of the table of characters that are not shown (``characters``).
 
-Tables are held by column (``Table``): a million rows as one list per column
-cost a fraction of a million dicts. Hand-edited tables are always parsed by
-Python's ``csv`` module in strict mode. Tables the pipeline wrote itself
-(``written_by_pipeline=True``) are parsed by Arrow, about ten times faster;
-whenever Arrow refuses the text, or a row spans lines, or a cell is blank or
-looks like a formula, the strict reader parses it again so that every problem
-is located exactly as for a hand-edited table. Arrow is more lenient than the
-strict reader in one way only: text after a closing quote ("ab"c) is read as
-abc rather than refused. The pipeline's writer never produces it, so only a
-hand edit of processed/ could, and the checks of the stage reading the table
-still apply to the cell.
+Tables are held by column (``Table``): a million rows as one list per column cost a fraction of a million
+dicts. Hand-edited tables are always parsed by Python's ``csv`` module in strict mode. A table of 1 MiB or more
+that the pipeline wrote itself (``written_by_pipeline=True``) is parsed by Arrow from the file, about ten times
+faster, once one pass over its bytes (``_screen``) has found no character of that table in it; whenever that
+pass finds one, or Arrow refuses the text, or a row spans lines, or a cell is blank or one a spreadsheet would
+run, the strict reader parses it again, so that every problem is located exactly as for a hand-edited table.
+Arrow is more lenient than the strict reader in one way only: text after a closing quote ("ab"c) is read as
+abc rather than refused. The pipeline's writer never produces it, so only a hand edit of processed/ could, and
+the checks of the stage reading the table still apply to the cell.
+
+Writing (``csv_pieces``, ``write_tables``) gives the bytes Python's csv module writes (its minimal quoting,
+lines ending in "\\n"), joined column by column by Arrow; numbers are written by ``format_numbers``.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import math
 import os
@@ -29,20 +31,11 @@ import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
+from . import characters
 from .errors import Collector
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-FORMULA_START = frozenset(FORMULA_PREFIXES)
-FORMULA_SIGNS = ("+", "-")  # these may also start a number, which is data (see ``looks_like_formula``)
-FORMULA_ONLY = tuple(p for p in FORMULA_PREFIXES if p not in FORMULA_SIGNS)
-_FORMULA_AFTER_LINE_END = re.compile("\n[" + re.escape("".join(FORMULA_PREFIXES)) + "]")
-ARROW_MIN_BYTES = 1 << 20  # below this the strict reader is as fast as starting Arrow
-# The longest cell the strict reader takes (the csv module's own default); a longer one is a problem (bad-csv). Set for
-# each read, because the csv module's limit is the process's: importing frictionless (pandera does, to build a
-# validator) raises it for everyone, and what a table reports must not depend on what was imported before it was read.
-FIELD_LIMIT = 131072
 
 
 @dataclass(frozen=True)
@@ -73,6 +66,7 @@ class Table:
         self._lines = lines  # None: record i is on line i + 2 (one line each after the header)
         self._made: dict = {}  # name -> the Arrow text made from a column of cells (see ``arrow``)
         self._n = n if n is not None else (len(lines) if lines is not None else 0)
+        self.digest: tuple[int, str] | None = None  # the size and sha256 of the bytes it was read from, where asked
 
     @classmethod
     def unreadable(cls, names: Sequence[str]) -> Table:
@@ -191,18 +185,78 @@ def all_distinct(col, order=None) -> bool:
     return not pc.any(pc.equal(ordered.slice(1), ordered.slice(0, n - 1))).as_py()
 
 
-def looks_like_formula(cell: str) -> bool:
-    """True for a cell a spreadsheet would evaluate (=, +, -, @ at the start).
+# -- cells a spreadsheet would run -----------------------------------------------------------------------------
 
-    A signed number ("-5", "+3.2") is data, not a formula.
-    """
-    if not cell or not cell.startswith(FORMULA_PREFIXES):
-        return False
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_SIGNS = ("+", "-")  # these may also start a number, which is data
+_FORMULA_START = frozenset(FORMULA_PREFIXES)
+_FORMULA_AFTER_LINE_END = re.compile("\n[" + re.escape("".join(FORMULA_PREFIXES)) + "]")
+
+
+def formula_cells(col) -> list[tuple[int, str]]:
+    """The cells of a column a spreadsheet would run as a formula, with their positions: a cell starting with
+    =, @, a tab or a carriage return, or with + or - where the cell (its thousands commas dropped) is not a
+    number ("-5", "+3.2" and "-1,000" are data). ``col``: text cells (a list, or Arrow text) or numbers (a
+    NumPy array, none of which is text to run); a single cell is a column of one."""
+    if _is_numbers(col):
+        return []
+    return [(i, cell) for i, cell in _starting_like_a_formula(col) if cell[0] not in FORMULA_SIGNS or not _is_number(cell)]
+
+
+def _starting_like_a_formula(col) -> list[tuple[int, str]]:
+    """The cells whose first character is one a formula starts with, with their positions. Each such character is
+    one byte of UTF-8: of Arrow text, each cell's first byte is read off its buffers; of a list, only where the
+    cells joined hold one at the start or after a line end are the cells looked at one by one."""
+    if isinstance(col, list):
+        text = "\n".join(col)  # a cell starts at the start or after a line end (a line end within a cell is let by)
+        if text[:1] not in _FORMULA_START and not _FORMULA_AFTER_LINE_END.search(text):
+            return []
+        return [(i, c) for i, c in enumerate(col) if c[:1] in _FORMULA_START]
+    import numpy as np
+    import pyarrow.compute as pc
+
+    first = first_bytes(pc.fill_null(col, "") if col.null_count else col)
+    at = np.flatnonzero(_formula_first_bytes()[first])
+    return list(zip(at.tolist(), col.take(at).to_pylist(), strict=True)) if len(at) else []
+
+
+@cache
+def _formula_first_bytes():
+    """A lookup of the 256 byte values: whether a cell starting with it may be a formula (0: an empty cell)."""
+    import numpy as np
+
+    table = np.zeros(256, dtype=bool)
+    table[list("".join(FORMULA_PREFIXES).encode())] = True
+    return table
+
+
+def _is_number(cell: str) -> bool:
     try:
         float(cell.replace(",", ""))
     except ValueError:
-        return True
-    return False
+        return False
+    return True
+
+
+def _is_numbers(col) -> bool:
+    return type(col).__module__ == "numpy"
+
+
+def refuse_formulas(col) -> None:
+    """Refuse (ValueError) a column holding a cell a spreadsheet would run: published tables never hold one."""
+    for _, cell in formula_cells(col)[:1]:
+        raise ValueError(f"refusing to publish a cell a spreadsheet would run: {cell!r}")
+
+
+# -- reading ---------------------------------------------------------------------------------------------------
+
+ARROW_MIN_BYTES = 1 << 20  # below this the strict reader is as fast as starting Arrow
+# The longest cell the strict reader takes (the csv module's own default); a longer one is a problem (bad-csv). Set for
+# each read, because the csv module's limit is the process's: importing frictionless (pandera does, to build a
+# validator) raises it for everyone, and what a table reports must not depend on what was imported before it was read.
+FIELD_LIMIT = 131072
+SCREEN_STEP = 1 << 24  # the piece of a file ``_screen`` reads at a time
+_BOM = b"\xef\xbb\xbf"
 
 
 def read_table(
@@ -214,8 +268,9 @@ def read_table(
     optional: frozenset[str] = frozenset(),
     written_by_pipeline: bool = False,
     checked_arrow: bool = False,
+    digest: bool = False,
 ) -> Table:
-    """Read a CSV into a Table, reporting every problem found.
+    """Read a CSV into a Table, reporting every problem found: the one reader of every table.
 
     ``columns`` is the exact header expected (order free); ``optional`` columns
     may be absent. A problem with the whole file (missing, not UTF-8, a bad
@@ -229,34 +284,48 @@ def read_table(
     line without a quote is split at its commas by both). The table read is
     the strict reader's, only faster. A cell longer than ``FIELD_LIMIT`` is a
     problem.
+
+    ``digest``: the table's ``digest`` is the size and sha256 of the bytes it was read from (None where the
+    file could not be read).
     """
     before = csv.field_size_limit(FIELD_LIMIT)
     try:
-        return _read_table(path, columns, problems, display, optional, written_by_pipeline or checked_arrow, not written_by_pipeline)
+        arrow, strict = written_by_pipeline or checked_arrow, not written_by_pipeline
+        return _read_table(path, columns, problems, display or str(path), optional, arrow, strict, digest)
     finally:
         csv.field_size_limit(before)
 
 
 def _read_table(
-    path: Path, columns: list[str], problems: Collector, display: str | None, optional: frozenset[str], arrow: bool, strict: bool
+    path: Path, columns: list[str], problems: Collector, name: str, optional: frozenset[str], arrow: bool, strict: bool, digest: bool
 ) -> Table:
     """``read_table``, with the csv module's limit set (``arrow``: Arrow may parse a large file; ``strict``: its one
     leniency checked)."""
-    name = display or str(path)
+    seen = _screen_large(path, digest) if arrow else None
+    if seen is not None and seen.plain:
+        table = _read_arrow(path, seen, columns, optional, strict)
+        if table is not None:
+            table.digest = seen.digest
+            return table
     data = read_file_bytes(path, name, problems)
     if data is None:
         return Table.unreadable(columns)
-    if arrow and len(data) >= ARROW_MIN_BYTES:
-        table = _read_arrow(data, columns, optional, strict=strict)
-        if table is not None:
-            return table
+    table = _read_text(data, columns, optional, name, problems)
+    if digest:
+        table.digest = seen.digest if seen is not None else (len(data), hashlib.sha256(data).hexdigest())
+    return table
+
+
+def _read_text(data: bytes, columns: list[str], optional: frozenset[str], name: str, problems: Collector) -> Table:
+    """The strict reader: Python's csv module over the decoded text, in one go where nothing is to be reported
+    (``_read_plain``), else record by record, each problem located (``_read_located``)."""
     text = _decode(data, name, problems)
     header = None if text is None else _header(text, columns, optional, name, problems)
     if header is None:
         return Table.unreadable(columns)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     next(reader)
-    if reader.line_num == 1 and not _CONTROL.search(text):
+    if reader.line_num == 1 and not characters.PATTERN.search(text):
         table = _read_plain(reader, text, header)
         if table is not None:
             return table
@@ -336,36 +405,6 @@ def _header(text: str, columns: list[str], optional: frozenset[str], name: str, 
     return None if missing or unknown or dupes else header
 
 
-# control characters other than tab and newline (C0, DEL and C1): never data, and terminal escapes among them;
-# and the invisible formatting characters that change how text around them reads or is shown (a soft hyphen,
-# the Arabic letter mark, zero-width spaces and joiners, direction marks and overrides, line and paragraph
-# separators, word joiners and invisible operators, direction isolates, a byte-order mark inside a cell, and the
-# tag characters, which spell hidden text)
-_CONTROL = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\U000e0000-\U000e007f]"
-)
-_CONTROL_BYTES = re.compile(
-    rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f\xad]|\xd8\x9c|\xe2\x80[\x8b-\x8f\xa8-\xae]|\xe2\x81[\xa0-\xa4\xa6-\xa9]|\xef\xbb\xbf"
-    rb"|\xf3\xa0[\x80\x81][\x80-\xbf]"
-)
-# every byte but the C0 controls other than tab and newline, DEL, and the lead bytes of the other characters
-# _CONTROL_BYTES refuses (0xC2: C1 controls and the soft hyphen; 0xD8: the Arabic letter mark; 0xE2: the
-# zero-width, direction and separator marks; 0xEF: a byte-order mark; 0xF3: the tag characters)
-_LEAD_BYTES = b"\xc2\xd8\xe2\xef\xf3"
-_PLAIN_BYTES = bytes(b for b in range(256) if not (b < 0x20 and b not in (0x09, 0x0A) or b == 0x7F or bytes([b]) in _LEAD_BYTES))
-
-
-def has_control_bytes(data: bytes) -> bool:
-    """Whether UTF-8 ``data`` holds a character ``_CONTROL_BYTES`` refuses; what is left once every other byte
-    is deleted says so, ten times faster than the regular expression over it all."""
-    left = data.translate(None, _PLAIN_BYTES)
-    if not left:
-        return False
-    if left.translate(None, _LEAD_BYTES):
-        return True  # a C0 control or DEL
-    return _CONTROL_BYTES.search(data) is not None
-
-
 def _read_plain(reader, text: str, header: list[str]) -> Table | None:
     """The records by Python's csv module in one go, where each is one whole,
     well-formed line with nothing to report; None otherwise (then
@@ -420,71 +459,120 @@ def _read_located(reader, header: list[str], name: str, problems: Collector, mas
 
 
 def _cell_problems(col: list[str], column: str, lines: list[int], name: str, problems: Collector) -> None:
-    """Cells a spreadsheet would run, and cells holding control characters."""
-    for i in formula_cells(col):
-        cell = col[i]
+    """Cells a spreadsheet would run, and cells holding a character of the table of those not shown."""
+    for i, cell in formula_cells(col):
         message = f"a spreadsheet would run this cell as a formula; remove the leading {cell[0]!r}"
         problems.add("formula-cell", name, lines[i], column, cell, message)
     for i, cell in enumerate(col):
-        m = _CONTROL.search(cell)
+        m = characters.PATTERN.search(cell)
         if m:
-            what = "control" if m.group(0) < "\xa0" else "invisible formatting"
             message = (
-                f"the cell holds the {what} character U+{ord(m.group(0)):04X} at position {m.start()}; "
+                f"the cell holds the {characters.kind(m.group(0))} character U+{ord(m.group(0)):04X} at position {m.start()}; "
                 "of the characters not shown, only tab and newline are allowed"
             )
             problems.add("control-character", name, lines[i], column, cell, message)
 
 
-def formula_cells(col: list[str]) -> list[int]:
-    """Positions of the cells a spreadsheet would run (see ``looks_like_formula``)."""
-    if not col:
-        return []
-    text = "\n".join(col)  # a cell starts at the start or after a line end (and a line end within a cell is let by)
-    if text[:1] not in FORMULA_START and not _FORMULA_AFTER_LINE_END.search(text):
-        return []  # no cell even starts like a formula
-    return [i for i, c in enumerate(col) if c[:1] in FORMULA_START and looks_like_formula(c)]
+@dataclass
+class Screened:
+    """What one pass over a file's bytes finds (``_screen``): its size (and sha256, where asked), where its first
+    line ends, how many newlines it holds and whether it ends with one, whether it holds a double quote, and
+    whether Arrow may read it (``plain``: a first line, not blank at its start, and no character of the table
+    of those not shown, whose cell the strict reader locates)."""
+
+    size: int = 0
+    digest: tuple[int, str] | None = None
+    first: bytes = b""  # the first line, without a byte-order mark
+    header_end: int = -1
+    newlines: int = 0
+    ends_with_newline: bool = False
+    quoted: bool = False
+    plain: bool = True
 
 
-def _read_arrow(data: bytes, columns: list[str], optional: frozenset[str], *, strict: bool = False) -> Table | None:
-    """The table parsed by Arrow from its bytes; None whenever the strict reader
-    must look (see the module doc), which then finds and locates any problem.
-    ``strict``: also None unless the strict reader would read each record alike
-    (see ``read_table``)."""
+def _screen_large(path: Path, digest: bool) -> Screened | None:
+    """``_screen`` of a regular file of at least ``ARROW_MIN_BYTES``; None for any other (the strict reader reads,
+    or reports, it)."""
+    try:
+        if path.is_symlink() or not path.is_file() or path.stat().st_size < ARROW_MIN_BYTES:
+            return None
+        return _screen(path, digest)
+    except OSError:
+        return None
+
+
+def _screen(path: Path, digest: bool = False, step: int = SCREEN_STEP) -> Screened:
+    """One pass over a file a piece at a time (see ``Screened``), never the whole file in memory. A character of
+    the table split between two pieces is found in the last bytes of one and the first of the next (none is
+    longer than four bytes); a byte-order mark at the start of the file is not a cell's."""
+    out, sha, tail = Screened(), hashlib.sha256() if digest else None, b""
+    with path.open("rb") as fh:
+        while piece := fh.read(step):
+            if sha is not None:
+                sha.update(piece)
+            body = piece
+            if not out.size:
+                body = piece.removeprefix(_BOM)
+                out.header_end = piece.find(b"\n")
+                out.first = piece[len(piece) - len(body) : max(out.header_end, 0)]
+                out.plain = bool(out.first) and bool(body[:4096].strip())  # (a blank file is the strict reader's to report)
+            out.size += len(piece)
+            out.newlines += piece.count(b"\n")
+            out.quoted = out.quoted or b'"' in piece
+            if out.plain and (characters.has_any_utf8(body) or characters.has_any_utf8(tail + body[:3])):
+                out.plain = False
+            tail = body[-3:]
+    out.ends_with_newline = tail.endswith(b"\n")
+    out.digest = (out.size, sha.hexdigest()) if sha is not None else None
+    return out
+
+
+def _read_arrow(path: Path, seen: Screened, columns: list[str], optional: frozenset[str], strict: bool) -> Table | None:
+    """The table Arrow parses from a file ``_screen`` found plain; None whenever the strict reader must look
+    (see the module's docstring), which then finds and locates any problem. ``strict``: also None unless the
+    strict reader would read each record alike (see ``read_table``)."""
     import pyarrow as pa
 
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    end = data.find(b"\n")
-    if end < 0 or has_control_bytes(data):
-        return None  # a control character (a lone carriage return among them): the strict reader locates it
+    header = _arrow_header(seen.first, columns, optional)
+    if header is None:
+        return None
+    body = seen.size - seen.header_end - 1
+    n_lines = seen.newlines - 1 + (1 if body > 0 and not seen.ends_with_newline else 0)
     try:
-        header = next(csv.reader([data[:end].decode("utf-8")], strict=True))
-    except (UnicodeDecodeError, csv.Error, StopIteration):
+        table = _arrow_csv(path, header)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OSError):
         return None
-    if len(set(header)) != len(header) or not set(header) <= set(columns) or set(columns) - set(header) - optional:
-        return None
-    body = memoryview(data)[end + 1 :]
-    n_lines = data.count(b"\n", end + 1) + (1 if len(body) and not data.endswith(b"\n") else 0)
-    try:
-        table = _arrow_csv(body, header)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return None
-    if table.num_rows != n_lines or _arrow_must_look(table, header, [ch for ch in FORMULA_PREFIXES if ch.encode() in data]):
+    finally:
+        pa.default_memory_pool().release_unused()  # the parser's working memory, which Arrow's allocator would otherwise keep
+    if table.num_rows != n_lines or _arrow_must_look(table, header):
         return None  # a blank line or a cell spanning lines (the strict reader counts lines), or a cell to report
-    if strict and not _strict_agrees(data, end + 1, table, header):
+    if strict and not _strict_agrees(path, seen, table, header):
         return None
     return Table(header, {h: table.column(h) for h in header}, None, table.num_rows)
 
 
-def _arrow_csv(body, header: list[str]):
+def _arrow_header(first: bytes, columns: list[str], optional: frozenset[str]) -> list[str] | None:
+    """The header (``first``: the first line), where it is the expected one and holds no quote (Arrow skips the
+    first record, the strict reader the first line: a quoted header is the strict reader's); else None."""
+    if b'"' in first:
+        return None
+    try:
+        header = next(csv.reader([first.decode("utf-8")], strict=True))
+    except (UnicodeDecodeError, csv.Error, StopIteration):
+        return None
+    if len(set(header)) != len(header) or not set(header) <= set(columns) or set(columns) - set(header) - optional:
+        return None
+    return header
+
+
+def _arrow_csv(path: Path, header: list[str]):
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
     # one thread: on two cores, Arrow's threads spend half as much time again as one, for no less wall time
     return pcsv.read_csv(
-        pa.py_buffer(body),
-        read_options=pcsv.ReadOptions(column_names=header, block_size=1 << 22, use_threads=False),
+        path,
+        read_options=pcsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 22, use_threads=False),
         parse_options=pcsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
         convert_options=pcsv.ConvertOptions(
             column_types={h: pa.string() for h in header}, strings_can_be_null=False, quoted_strings_can_be_null=False
@@ -492,24 +580,10 @@ def _arrow_csv(body, header: list[str]):
     )
 
 
-def _arrow_must_look(table, header: list[str], present: list[str]) -> bool:
-    """Whether a cell may be one the strict reader reports (a formula) or skips (a row of blank cells);
-    ``present``: the characters a formula starts with that the file holds at all (no cell starts with another).
-    Each such character is one byte of UTF-8, so a cell starts with it where its first byte is it."""
-    import numpy as np
-
-    plain = [ord(ch) for ch in FORMULA_ONLY if ch in present]
-    signs = [ord(ch) for ch in FORMULA_SIGNS if ch in present]
-    for h in header:
-        if not plain and not signs:
-            break
-        col = table.column(h)
-        first = first_bytes(col)
-        if plain and np.isin(first, plain).any():
-            return True
-        at = np.flatnonzero(np.isin(first, signs)) if signs else ()
-        if len(at) and any(looks_like_formula(c) for c in col.take(at).to_pylist()):  # a signed number is data
-            return True
+def _arrow_must_look(table, header: list[str]) -> bool:
+    """Whether a cell may be one the strict reader reports (a formula) or skips (a row of blank cells)."""
+    if any(formula_cells(table.column(h)) for h in header):
+        return True
     # a first cell that does not start with a printable ASCII character other than a space may be blank
     # (Arrow's reading of Unicode whitespace costs a third of a second to start, so none is asked of it)
     return bool(header) and not _printable_first(first_bytes(table.column(header[0]))).all()
@@ -564,8 +638,8 @@ def surely_not_blank(col):
     return pa.array(_printable_first(first))
 
 
-def _strict_agrees(data: bytes, start: int, table, header: list[str]) -> bool:
-    """Whether the strict reader reads Arrow's records, each one line from ``start`` (no record spans lines,
+def _strict_agrees(path: Path, seen: Screened, table, header: list[str]) -> bool:
+    """Whether the strict reader reads Arrow's records, each one line after the header (no record spans lines,
     as Arrow's count of rows has shown): each line holding a quote is read by it again, and each other line
     is split at its commas by both; no cell is as long as the csv module's limit."""
     import pyarrow.compute as pc
@@ -573,7 +647,9 @@ def _strict_agrees(data: bytes, start: int, table, header: list[str]) -> bool:
     limit = csv.field_size_limit()
     if any((pc.max(pc.binary_length(table.column(h))).as_py() or 0) >= limit for h in header):
         return False
-    at, lines = _quoted_lines(data, start)
+    if not seen.quoted:
+        return True
+    at, lines = _quoted_lines(path.read_bytes(), seen.header_end + 1)
     if not at:
         return True
     arrow = table.take(at).to_pylist()
@@ -604,204 +680,200 @@ def _quoted_lines(data: bytes, start: int) -> tuple[list[int], list[bytes]]:
     return at, lines
 
 
-def format_number(value: float | int | None) -> str:
-    """Canonical text for a number: integers without a decimal point, others to 10 significant digits."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, bool):
-        raise TypeError("booleans are not numbers here")
-    if float(value).is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    text = f"{float(value):.10g}"
-    if "e" in text:
-        text = f"{float(value):.10f}".rstrip("0").rstrip(".")
-    return text
+# -- numbers as text -------------------------------------------------------------------------------------------
 
 
-def format_numbers(values) -> list[str]:
-    """``format_number`` over a sequence of numbers (NaN or None for empty), fast for whole numbers."""
-    import numpy as np
-
-    arr = np.asarray(values, dtype=float)
-    out = np.full(arr.shape, "", dtype=object)
-    size = np.abs(arr)
-    with np.errstate(invalid="ignore"):  # the remainder of an infinity is NaN, which is not whole
-        whole = ~np.isnan(arr) & (np.mod(arr, 1) == 0) & (size < 1e15)
-    out[whole] = list(map(str, arr[whole].astype(np.int64).tolist()))
-    # ".10g" writes these without an exponent, as format_number does (from 9999999999.5 up it rounds to 1e+10)
-    plain = ~np.isnan(arr) & ~whole & (size >= 1e-4) & (size < 9999999999.5)
-    out[plain] = list(map("{:.10g}".format, arr[plain].tolist()))
-    rest = ~np.isnan(arr) & ~whole & ~plain
-    out[rest] = [format_number(v) for v in arr[rest].tolist()]
-    return out.tolist()
-
-
-def format_numbers_arrow(values):
-    """``format_numbers`` as Arrow text, cell for cell, without a Python string for each: whole numbers by Arrow,
-    those written to 10 significant digits all in one %-format (the same formatting as ``format``), and the rest
-    (tiny or huge, a few) one at a time by ``format_number``; NaN as an empty cell."""
+def format_numbers(values):
+    """Numbers as every table writes them, as Arrow text, cell for cell: a whole number below 1e15 in size
+    without a decimal point; any other to 10 significant digits, written out without an exponent where that
+    has one (then without trailing zeros); NaN (or None) as an empty cell. ``values``: a NumPy array or any
+    sequence of numbers; ``format_number`` is a column of one. No Python string is made for each cell."""
     import numpy as np
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     arr = np.asarray(values, dtype=float)
-    nan, size = np.isnan(arr), np.abs(arr)
-    with np.errstate(invalid="ignore"):  # an infinity is not whole
-        whole = (np.mod(arr, 1) == 0) & (size < 1e15)
-    plain = ~nan & ~whole & (size >= 1e-4) & (size < 9999999999.5)
-    tens = arr[plain].tolist()
-    written = pc.split_pattern(pa.array(["%.10g\n" * len(tens) % tuple(tens)]), "\n").flatten().slice(0, len(tens))
-    if len(tens) == len(arr):
-        return written
-    rest = ~nan & ~whole & ~plain
-    pieces = [
-        pa.repeat(pa.scalar("", pa.string()), int(nan.sum())),
-        pc.cast(pa.array(arr[whole].astype(np.int64)), pa.string()),
-        written,
-        pa.array([format_number(v) for v in arr[rest].tolist()], type=pa.string()),
+    nan = np.isnan(arr)
+    whole = (np.abs(arr) < 1e15) & (np.floor(arr) == arr)  # (false for NaN and the infinities)
+    kinds = [
+        (kind, write) for kind, write in ((nan, _empty_cells), (whole, _whole), (~nan & ~whole, _significant)) if np.count_nonzero(kind)
     ]
-    order = np.concatenate([np.flatnonzero(kind) for kind in (nan, whole, plain, rest)])  # the rows of each piece
+    if len(kinds) == 1:
+        return kinds[0][1](arr)
+    if not kinds:
+        return pa.array([], pa.string())
+    order = np.concatenate([np.flatnonzero(kind) for kind, _ in kinds])  # the rows of each piece
     back = np.empty_like(order)
     back[order] = np.arange(len(order))
-    return pa.concat_arrays(pieces).take(back)
+    return pa.concat_arrays([write(arr[kind]) for kind, write in kinds]).take(back)
 
 
-def escape_cell(cell: str) -> str:
-    """Refuse a text cell a spreadsheet would run; published tables never hold one."""
-    if looks_like_formula(cell):
-        raise ValueError(f"refusing to publish a cell a spreadsheet would run: {cell!r}")
-    return cell
+def _empty_cells(values):
+    """As many empty cells as ``values``."""
+    import numpy as np
+
+    return _text_array(np.zeros(len(values) + 1, dtype=np.int32), b"")
 
 
-def csv_chunks(names: list[str], columns: dict[str, Sequence], rows_per_chunk: int = 50000, *, checked: bool = False) -> Iterator[str]:
-    """A table as CSV text, a chunk of rows at a time: each column a list of text
-    cells, an Arrow array of text, or a NumPy array of numbers (NaN for empty).
+def _whole(values):
+    """Whole numbers (below 1e15 in size, so exact as 64-bit integers) without a decimal point (-0 as 0)."""
+    import numpy as np
+    import pyarrow as pa
 
-    Numbers are written by ``format_number``; text by Python's csv module
-    (quoted only where needed, lines ending in "\\n"); a cell a spreadsheet
-    would run is refused (unless the caller ``checked`` already).
-    """
-    for piece in _csv_pieces(names, columns, rows_per_chunk, checked):
-        yield piece if isinstance(piece, str) else piece.decode("utf-8")
+    return pa.array(values.astype(np.int64)).cast(pa.string())
 
 
-def _csv_pieces(names: list[str], columns: dict[str, Sequence], rows_per_chunk: int, checked: bool) -> Iterator[str | bytes]:
-    """``csv_chunks``, each chunk as text or as its UTF-8 bytes."""
+def _significant(values):
+    """Numbers to 10 significant digits as Arrow text; one written so with an exponent is written out to 10
+    decimals instead, without trailing zeros (and without a trailing point)."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    text, joined = _printf("%.10g", values)
+    if "e" not in joined:
+        return text
+    exponent = np.asarray(pc.match_substring(text, "e").to_numpy(zero_copy_only=False), dtype=bool)
+    written_out = pc.utf8_rtrim(pc.utf8_rtrim(_printf("%.10f", values[exponent])[0], characters="0"), characters=".")
+    return pc.replace_with_mask(text, exponent, written_out)
+
+
+def _printf(form: str, values):
+    """Each number of a NumPy array by one %-format, as Arrow text, and the cells' text joined by line feeds:
+    all formatted in one string, whose line feeds give the cells' offsets."""
+    import numpy as np
+
+    joined = (form + "\n") * len(values) % tuple(values.tolist())
+    data = joined.encode("utf-8")
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    offsets = np.concatenate([[0], ends - np.arange(len(ends))]).astype(np.int32)  # (each cell's line feed dropped)
+    return _text_array(offsets, data.replace(b"\n", b"")), joined
+
+
+def _text_array(offsets, data: bytes):
+    """Arrow text from its offsets (one more than its cells) and its bytes."""
+    import pyarrow as pa
+
+    return pa.StringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(data))
+
+
+def format_number(value: float | int | None) -> str:
+    """The text of one number: ``format_numbers`` of a column of one (None or NaN: an empty cell)."""
+    if isinstance(value, bool):
+        raise TypeError("booleans are not numbers here")
+    return format_numbers([math.nan if value is None else value]).to_pylist()[0]
+
+
+# -- writing ---------------------------------------------------------------------------------------------------
+
+
+def csv_pieces(
+    names: list[str], columns: dict[str, Sequence], rows_per_chunk: int = 25_000, *, header: bool = True
+) -> Iterator[memoryview]:
+    """A table as CSV, a chunk of rows at a time, each as its UTF-8 bytes: byte for byte what Python's csv module
+    writes (its minimal quoting, lines ending in "\\n"; the header first unless ``header`` is false), joined
+    column by column by Arrow. A column is a list of text, Arrow text, or a NumPy array of numbers (written by
+    ``format_numbers``; NaN as an empty cell)."""
     n = None
     for name in names:
-        col = columns[name]
-        if n is not None and len(col) != n:
-            raise ValueError(f"column {name!r} has {len(col)} cells, not {n}")
-        n = len(col)
-        if not checked:
-            refuse_formulas(col)
-    yield _csv_text([names])
-    arrow = (n or 0) >= ARROW_MIN_ROWS
+        if n is not None and len(columns[name]) != n:
+            raise ValueError(f"column {name!r} has {len(columns[name])} cells, not {n}")
+        n = len(columns[name])
+    if header:
+        yield _csv_chunk([[name] for name in names])
     for start in range(0, n or 0, rows_per_chunk):
-        yield _csv_chunk([_cells_of(columns[name], start, rows_per_chunk, arrow) for name in names], arrow)
+        stop = min(start + rows_per_chunk, n)
+        numbers = _number_texts([columns[c][start:stop] for c in names if _is_numbers(columns[c])])
+        yield _csv_chunk([next(numbers) if _is_numbers(columns[c]) else _text_rows(columns[c], start, stop) for c in names])
 
 
-def _is_arrow(col) -> bool:
-    return type(col).__module__.startswith("pyarrow")
+def csv_text(names: list[str], columns: dict[str, Sequence], *, header: bool = True) -> str:
+    """A table as CSV text (``csv_pieces`` whole): for tables small enough to hold twice."""
+    return b"".join(csv_pieces(names, columns, header=header)).decode("utf-8")
 
 
-def _cells_of(col, start: int, size: int, arrow: bool):
-    """``size`` cells of a column from ``start``: text cells (a list, or Arrow text), numbers by ``format_numbers``
-    (as Arrow text, with ``arrow``)."""
-    if isinstance(col, list):
-        return col[start : start + size]
-    if _is_arrow(col):
-        return col.slice(start, size)
-    return format_numbers_arrow(col[start : start + size]) if arrow else format_numbers(col[start : start + size])
+def _csv_chunk(cols: list) -> memoryview:
+    """Rows, given by column (Arrow text, or lists of text), as the csv module writes them: each cell quoted as it
+    quotes one (``_quoted``), the cells of each row joined by commas, each row ending in a line feed."""
+    import pyarrow.compute as pc
+
+    text = [_strings(c) if isinstance(c, list) else c for c in cols]
+    quoted = [_quoted(t, "\n" if k == len(text) - 1 else "", alone=len(text) == 1) for k, t in enumerate(text)]
+    joined = pc.binary_join_element_wise(*quoted, ",") if len(quoted) > 1 else quoted[0]
+    offsets, data = text_buffers(joined)
+    return memoryview(data[int(offsets[0]) : int(offsets[-1])])
 
 
-def refuse_formulas(col) -> None:
-    """Refuse (``escape_cell``) the first cell of a text column that a spreadsheet would run; numbers never are."""
-    if isinstance(col, list):
-        for i in formula_cells(col):
-            escape_cell(col[i])
-    elif _is_arrow(col):
-        import pyarrow.compute as pc
-
-        starts = None
-        for ch in FORMULA_PREFIXES:
-            starts = pc.starts_with(col, ch) if starts is None else pc.or_(starts, pc.starts_with(col, ch))
-        for cell in pc.filter(col, starts).to_pylist():
-            escape_cell(cell)
-
-
-def _csv_text(rows) -> str:
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\n").writerows(rows)
-    return buf.getvalue()
-
-
-ARROW_MIN_ROWS = 10000  # below this joining the cells in Python is as fast as starting Arrow
-
-
-def _csv_chunk(cols: list, arrow: bool) -> str | bytes:
-    """Rows (given by column) as the csv module writes them. Where no cell holds a comma, a quote or a line
-    break, that is each row's cells joined by commas: for many rows, Arrow's writer writes that, refusing
-    any such cell (and a carriage return). Else each cell is written as the csv module writes it in a row of
-    several cells (``_quoted``), and the cells joined so. Where a cell is not text or holds a carriage return,
-    or a row has a single cell (an empty one is written quoted), the csv module writes them."""
-    rows = len(cols[0]) if cols else 0
-    if len(cols) > 1 and rows and arrow and not any(isinstance(c, list) and _needs_quotes(c) for c in cols):
-        data = _arrow_csv_chunk(cols)
-        if data is not None:
-            return data
-    cols = [c.to_pylist() if _is_arrow(c) else c for c in cols]
-    if len(cols) > 1 and rows:
-        quoted = [_quoted(c) for c in cols]
-        if None not in quoted:
-            return "\n".join(map(",".join, zip(*quoted, strict=True))) + "\n"
-    return _csv_text(zip(*cols, strict=True))
-
-
-_NEEDS_QUOTES = (",", '"', "\n", "\r")
-
-
-def _needs_quotes(col: list) -> bool:
-    """Whether a cell of a column of text holds a comma, a quote or a line break (or is not text)."""
-    try:
-        text = "".join(col)
-    except TypeError:
-        return True
-    return any(ch in text for ch in _NEEDS_QUOTES)
-
-
-def _quoted(col: list) -> list[str] | None:
-    """A column's cells as the csv module writes them in a row of several cells (quoting as it does by
-    default): a cell holding a comma, a quote or a line feed in quotes, its quotes doubled, any other as it
-    is; None where a cell is not text or holds a carriage return (left to the csv module itself, whose
-    quoting of one has changed between versions of Python)."""
-    try:
-        text = "".join(col)
-    except TypeError:
-        return None
-    if "\r" in text:
-        return None
-    if "," not in text and '"' not in text and "\n" not in text:
-        return col
-    return ['"' + c.replace('"', '""') + '"' if "," in c or '"' in c or "\n" in c else c for c in col]
-
-
-def _arrow_csv_chunk(cols: list) -> bytes | None:
-    """The rows as Arrow writes text cells unquoted (None where a cell holds a comma, a quote, a line break, or
-    is not text)."""
+def _strings(cells: list):
+    """Text cells as an Arrow array (TypeError for a cell that is not text: a table is written from text)."""
     import pyarrow as pa
-    import pyarrow.csv as pcsv
 
-    try:
-        arrays = [c if _is_arrow(c) else pa.array(c, type=pa.string()) for c in cols]
-        if any(a.type != pa.string() for a in arrays):
-            return None
-        sink = pa.BufferOutputStream()
-        table = pa.table(arrays, names=[f"c{k}" for k in range(len(arrays))])
-        pcsv.write_csv(table, sink, write_options=pcsv.WriteOptions(include_header=False, quoting_style="none"))
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return None
-    return sink.getvalue().to_pybytes()
+    out = pa.array(cells, pa.string())
+    if out.null_count:
+        raise TypeError("a text cell is None")
+    return out
+
+
+def _text_rows(col, start: int, stop: int):
+    """Rows ``start`` to ``stop`` of a text column (a list, or Arrow text) as one Arrow array."""
+    import pyarrow as pa
+
+    if isinstance(col, list):
+        return _strings(col[start:stop])
+    piece = col.slice(start, stop - start)
+    if not isinstance(piece, pa.ChunkedArray):
+        return piece
+    return piece.chunk(0) if piece.num_chunks == 1 else piece.combine_chunks()  # a copy only where rows span chunks
+
+
+def _number_texts(columns: list):
+    """Number columns as Arrow text (``format_numbers``), one array per column in order; a number equal to the first
+    column's in its row takes its text (a rate's lower and upper end are often its value)."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    out = []
+    for col in columns:
+        if not out:
+            out.append(format_numbers(col))
+            continue
+        same = col == columns[0]  # equal numbers are written alike (0 and -0 both as 0)
+        out.append(pc.if_else(same, out[0], format_numbers(np.where(same, np.nan, col))))
+    return iter(out)
+
+
+@cache
+def _quote_bytes() -> tuple[int, ...]:
+    """The bytes that make the csv module quote a cell (its minimal quoting: the delimiter, the quote character, and
+    the line breaks it treats as such), found by asking it: each an ASCII character, so one byte of UTF-8 that no
+    other character's bytes hold."""
+
+    def written(cell: str) -> str:
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerow([cell, ""])
+        return buf.getvalue()
+
+    return tuple(ord(c) for c in ',"\n\r\t ;' if written(f"a{c}b") != f"a{c}b,\n")
+
+
+def _quoted(text, end: str = "", *, alone: bool = False):
+    """Arrow text as the csv module writes each cell (in quotes, a quote doubled, where the cell needs them: found by
+    looking for those bytes in the array's data, then, where there are any, which cells hold them, by one of
+    Arrow's regular expressions), each followed by ``end``. ``alone``: the cell is its row's only one, and an
+    empty one is quoted (a row of nothing would be a blank line)."""
+    import pyarrow.compute as pc
+
+    offsets, data = text_buffers(text)
+    chars = data[int(offsets[0]) : int(offsets[-1])]
+    present = [b for b in _quote_bytes() if (chars == b).any()]
+    plain = pc.binary_join_element_wise(text, end, "") if end else text
+    if not present and not alone:
+        return plain
+    special = pc.match_substring_regex(text, "[" + "".join(f"\\x{b:02x}" for b in present) + "]") if present else None
+    if alone:
+        empty = pc.equal(text, "")
+        special = empty if special is None else pc.or_(special, empty)
+    doubled = pc.replace_substring(text, '"', '""') if ord('"') in present else text
+    quoted = pc.binary_join_element_wise('"', doubled, '"' + end, "")
+    return quoted if pc.all(special).as_py() else pc.if_else(special, quoted, plain)
 
 
 class WriteError(Exception):
@@ -851,10 +923,11 @@ def _discard(tmp: str | None) -> None:
 
 
 def write_tables(tables: dict[Path, tuple[list[str], dict[str, Sequence]]]) -> None:
-    """Write several tables as CSV (see ``csv_chunks``), each atomically, streaming
-    rows to disk. Every table is checked for formula cells before any is written."""
+    """Write several tables as CSV (``csv_pieces``), each atomically, streaming rows to disk. Every text column
+    of every table is refused if it holds a cell a spreadsheet would run (``refuse_formulas``) before any table
+    is written."""
     for names, columns in tables.values():
         for name in names:
             refuse_formulas(columns[name])
     for path, (names, columns) in sorted(tables.items()):
-        atomic_write_chunks(path, _csv_pieces(names, columns, 50000, True))
+        atomic_write_chunks(path, csv_pieces(names, columns))

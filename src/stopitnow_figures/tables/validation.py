@@ -13,6 +13,7 @@ failure never reaches a file (see ``stages/clean``). ``check`` runs them too.
 
 from __future__ import annotations
 
+from .characters import escaped
 from .csvio import format_number, format_numbers
 from .errors import Problem
 from .paths import Paths
@@ -91,7 +92,7 @@ def _text(col) -> list[str]:
         return col
     if hasattr(col, "to_pylist"):
         return col.to_pylist()
-    return format_numbers(col)
+    return format_numbers(col).to_pylist()
 
 
 def _ints(col) -> list[int | None]:
@@ -161,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     paths = Paths(Path(args[0]) if args else Path.cwd())
     problems = validate_published(paths, vocab.load(paths.schemas), names=tuple(args[1:]) or None)
     for p in problems:
-        print(str(p), file=sys.stderr)
+        print(escaped(str(p)), file=sys.stderr)
     return 1 if problems else 0
 
 
