@@ -76,7 +76,6 @@ def _ids_ok(ids: list[str]) -> bool:
 # bounds on a formula, far above any the articles need, that keep the parser and the evaluator small
 MAX_CHARS, MAX_OPERATORS, MAX_DIGITS, MAX_IDS = 2000, 100, 15, 64
 _OPERATOR = re.compile(r"[-+*/]")
-_NUMBER = re.compile(r"(?<![\w.])(\d*\.?\d+(?:[eE][-+]?\d+)?)")
 _SPACE = "[ \t\r\n]"
 _TOKEN = re.compile(
     rf"(?P<number>(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)|(?P<sign>\*\*|//|[-+*/()])|(?P<word>[^\W\d]\w*)"
@@ -110,13 +109,13 @@ class Program:
         return stack.pop()
 
 
-def _program(texts: tuple[str, ...]) -> Program:
-    """The grammar: the text of a formula around its ``{id}``s (``texts``, one more than the ids) to its program,
-    read by precedence in one pass (no recursion, however deep the parentheses)."""
+def _program(tokens: list[tuple[str, object]], refs: int) -> Program:
+    """The grammar: the tokens of a formula (``_tokens``) with ``refs`` ``{id}``s to its program, read by
+    precedence in one pass (no recursion, however deep the parentheses)."""
     steps: list[tuple[str, float]] = []
     pending: list[str] = []  # operators and "(" not yet written out
     operand = True  # whether a number, an id, "-" or "(" comes next
-    for kind, text in _tokens(texts):
+    for kind, text in tokens:
         if kind in ("word", "other") or text in ("**", "//"):
             raise FormulaError(f"{text!r} is not allowed; use numbers, {{id}}, + - * / and parentheses")
         operand = _operand(kind, text, steps, pending) if operand else _operator(kind, text, steps, pending)
@@ -127,7 +126,7 @@ def _program(texts: tuple[str, ...]) -> Program:
         if op == "(":
             raise FormulaError("not arithmetic: '(' was never closed")
         steps.append((op, 0))
-    return Program(tuple(steps), len(texts) - 1)
+    return Program(tuple(steps), refs)
 
 
 def _tokens(texts: tuple[str, ...]):
@@ -198,19 +197,20 @@ def _shape(texts: tuple[str, ...]) -> _Shape:
     program, problem = None, None
     if not (empty or braces):
         try:
-            _check_size(texts)
-            program = _program(texts)
+            tokens = list(_tokens(texts))
+            _check_size(texts, tokens)
+            program = _program(tokens, len(texts) - 1)
         except FormulaError as exc:
             problem = str(exc)
     return _Shape(program, problem, empty, braces, length)
 
 
-def _check_size(texts: tuple[str, ...]) -> None:
-    """The operators and numbers of a formula within their bounds."""
+def _check_size(texts: tuple[str, ...], tokens: list[tuple[str, object]]) -> None:
+    """The operators and the numbers (its ``number`` tokens) of a formula within their bounds."""
     operators = len(_OPERATOR.findall("".join(texts)))
     if operators > MAX_OPERATORS:
         raise FormulaError(f"the formula has {operators} operators; at most {MAX_OPERATORS} are allowed (split it into metrics)")
-    for literal in _NUMBER.findall("x".join(texts)):  # "x": an id, which no number runs into
+    for literal in (text for kind, text in tokens if kind == "number"):
         digits = len(literal.split("e")[0].split("E")[0].replace(".", "").lstrip("0"))
         if digits > MAX_DIGITS or not math.isfinite(float(literal)):
             raise FormulaError(
@@ -292,10 +292,17 @@ def parse(formulas: Sequence[str]) -> Parsed:
 def parse_one(formula: str) -> tuple[Program, list[str]]:
     """One formula (the column of one of ``parse``): its program and its ``{id}``s as written, which are the
     program's references in order; FormulaError saying what is wrong where it is not of the documented form."""
+    program, refs = _parse_one(formula)
+    return program, list(refs)
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse_one(formula: str) -> tuple[Program, tuple[str, ...]]:
+    """``parse_one``, remembered: a claim's formula is evaluated again on each set of bounds its check tries."""
     parsed = parse([formula])
     if parsed.errors:
         raise FormulaError(parsed.errors[0])
-    return parsed.programs[0], parsed.names
+    return parsed.programs[0], tuple(parsed.names)
 
 
 def _joined(texts: Sequence[str]) -> tuple[str, str, str]:
