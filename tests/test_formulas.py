@@ -222,6 +222,12 @@ MANY = " + ".join(f"{{id-{k:02d}}}" for k in range(65))
         ("{aa} {bb}", "not arithmetic: an {id} where + - * / or ')' should be"),
         ("+{aa}", "not arithmetic: '+' where a number, {id}, '-' or '(' should be"),
         ("{aa} *", "not arithmetic: the formula ends where a number, {id}, '-' or '(' should be"),
+        # outside the language though Python reads them: a hexadecimal or grouped number, a comment, and an id
+        # run into a number (which Python read as one name)
+        ("{aa} + 0x10", "'x10' is not allowed; use numbers, {id}, + - * / and parentheses"),
+        ("{aa} * 1_000", "'_000' is not allowed; use numbers, {id}, + - * / and parentheses"),
+        ("{aa} # note", "'#' is not allowed; use numbers, {id}, + - * / and parentheses"),
+        ("{aa}12", "not arithmetic: the number 12 where + - * / or ')' should be"),
     ],
 )
 def test_a_malformed_formula_is_refused_with_why(formula, message):
@@ -253,6 +259,17 @@ def test_why_a_formula_cannot_be_evaluated():
         3: "unknown id qq",
     }
     assert np.isnan(done.value[:4]).all() and (done.value[4], done.lo[4], done.hi[4]) == (3.0, 3.0, 3.0)
+
+
+def test_numbers_alone_divided_by_zero_are_refused_with_why():
+    # 1 / 0 of two numbers is inf in doubles, as a column's is: 6 + inf is infinite (its interval [inf, inf] is
+    # one); 0 / 0 is NaN, no interval, and what is wrong with the interval is said first
+    done = evaluate_many(["{aa} + 1 / 0", "{aa} * (0 / 0)"], {"aa": 0}, np.array([6.0]), np.array([6.0]), np.array([6.0]))
+    assert done.errors == {
+        0: "the value is infinite: a division by zero, or a result too large for a number (over 1.8e308)",
+        1: "cannot evaluate the interval: not an interval: [nan, nan]",
+    }
+    assert np.isnan(done.value).all()
 
 
 def test_one_formula_is_the_column_of_one():
