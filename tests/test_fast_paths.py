@@ -1,6 +1,7 @@
 """Each fast path the pipeline takes at scale gives exactly what its plain
 reading gives: the CSV readers and writer, the number and mention finders,
-the formula parser, and interval arithmetic on whole columns."""
+and interval arithmetic on whole columns. (The formulas have one parser and
+one evaluator: tests/test_formulas.py.)"""
 
 from __future__ import annotations
 
@@ -11,10 +12,9 @@ import re
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from stopitnow_figures.model.formulas import _parse_each, evaluate, evaluate_many, parse_many
 from stopitnow_figures.model.intervals import Interval
 from stopitnow_figures.model.mentions import WORDS, Span, account, find_mentions
 from stopitnow_figures.model.values import NumberReader, ValueParseError
@@ -179,46 +179,9 @@ def test_pairing_mentions_with_spans_picks_as_a_full_search_does(spans, starts):
             assert (("figure", "period", "not_figure").index(spans[k].kind), spans[k].start) == best[:2]
 
 
-# -- formulas ----------------------------------------------------------------------
-
-IDS = st.sampled_from(["a", "b", "c-1", "pop-x"])
-FORMULA = st.builds(
-    lambda parts, ops: "".join(f"{{{p}}} {o} " for p, o in zip(parts, ops, strict=False)) + "2",
-    st.lists(IDS, min_size=1, max_size=4),
-    st.lists(st.sampled_from(["+", "-", "*", "/"]), min_size=4, max_size=4),
-)
-ODD = st.sampled_from(["", "  ", "{A}", "{a", "{a} ** 2", "{}", "{a b}", "({a} - {b}) / {a}", "{a}+{a}", "1 + 2"])
-
-
-@given(st.lists(FORMULA | ODD, max_size=12))
-def test_parsing_many_formulas_at_once_reads_each_as_alone(formulas):
-    assert parse_many(formulas) == _parse_each(formulas)
-
+# -- intervals ---------------------------------------------------------------------
 
 ENDS = st.sampled_from([-math.inf, -3.0, -0.5, 0.0, 0.5, 2.0, 7.0, math.inf])
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.lists(FORMULA, min_size=1, max_size=6), st.lists(st.tuples(ENDS, ENDS), min_size=4, max_size=4))
-def test_evaluating_many_formulas_gives_what_each_gives_alone(formulas, ends):
-    names = ["a", "b", "c-1", "pop-x"]
-    lo = np.array([min(e) for e in ends])
-    hi = np.array([max(e) for e in ends])
-    value = np.array([x if math.isfinite(x) else y for x, y in zip(lo, hi, strict=True)])
-    assume(all(map(math.isfinite, value)))
-    index = {n: i for i, n in enumerate(names)}
-    many = evaluate_many(formulas, index, value, lo, hi)
-    for k, formula in enumerate(formulas):
-        try:
-            v, span = evaluate(formula, dict(zip(names, value, strict=True)), {n: Interval(lo[i], hi[i]) for n, i in index.items()})
-        except (ZeroDivisionError, ValueError):
-            assert k in many.errors
-            continue
-        if not math.isfinite(v):
-            assert k in many.errors
-            continue
-        assert k not in many.errors
-        assert many.value[k] == v and many.lo[k] == span.lo and many.hi[k] == span.hi
 
 
 @given(st.lists(st.tuples(ENDS, ENDS, ENDS, ENDS), min_size=1, max_size=10))

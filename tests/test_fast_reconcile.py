@@ -204,23 +204,37 @@ def test_the_sets_an_identity_links_are_filled_in_as_written(model, identities, 
 
 
 def _parse_as_written(formula, index):
+    """The tree Python's own grammar reads in the formula, each {id} a name (the formula language is a part of
+    Python's arithmetic): a reading independent of the package's parser to hold ``bounds.parse`` to."""
     import ast
 
-    from stopitnow_figures.model.bounds import _OPS, Node
-    from stopitnow_figures.model.formulas import _template, compile_formula
+    from stopitnow_figures.model.bounds import Node
+    from stopitnow_figures.model.formulas import REF, FormulaError, is_id
 
-    def node(tree, slots):
-        if isinstance(tree, ast.Name):
-            return Node("var", slots[tree.id])
-        if isinstance(tree, ast.Constant):
+    ops = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+    ids = REF.findall(formula)
+    if not all(map(is_id, ids)):
+        raise FormulaError("not an id")
+    refs = iter(ids)
+    text = REF.sub(lambda m: f"ref_{m.start()}", formula)
+    names = {f"ref_{m.start()}": next(refs) for m in REF.finditer(formula)}
+
+    def node(tree):
+        if isinstance(tree, ast.Name) and tree.id in names:
+            return Node("var", index[names[tree.id]])
+        if isinstance(tree, ast.Constant) and type(tree.value) in (int, float):
             return Node("const", float(tree.value))
-        if isinstance(tree, ast.UnaryOp):
-            return Node("neg", left=node(tree.operand, slots))
-        return Node(_OPS[type(tree.op)], left=node(tree.left, slots), right=node(tree.right, slots))
+        if isinstance(tree, ast.UnaryOp) and isinstance(tree.op, ast.USub):
+            return Node("neg", left=node(tree.operand))
+        if isinstance(tree, ast.BinOp) and type(tree.op) in ops:
+            return Node(ops[type(tree.op)], left=node(tree.left), right=node(tree.right))
+        raise FormulaError(f"{type(tree).__name__} is outside the language")
 
-    compile_formula(formula)
-    shape, names = _template(formula)
-    return node(ast.parse(shape, mode="eval").body, {name: index[ident] for name, ident in names.items()})
+    try:
+        tree = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        raise FormulaError("not arithmetic") from None
+    return node(tree)
 
 
 @given(FORMULAS | st.sampled_from(["{q9}", "-{q0}", "{q0} ** 2", "", "{Q}", "_v0 + {q1}", "_v5", "2"]))

@@ -40,7 +40,6 @@ is rounded inward ("a 44% increase" to 36 callers leaves only 25 before).
 
 from __future__ import annotations
 
-import ast
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -70,45 +69,25 @@ class Node:
         return [*(self.left.variables() if self.left else []), *(self.right.variables() if self.right else [])]
 
 
-_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
-
-
 def parse(formula: str, index: dict[str, int]) -> Node:
-    """A formula of the language of ``expr`` over {ids} as a tree; FormulaError where it is not of that form,
+    """A formula of the language of ``formulas`` over {ids} as a tree; FormulaError where it is not of that form,
     KeyError naming an id not in ``index``."""
     tree, names = _read_formula(formula)
     return _node(tree, {name: index[ident] for name, ident in names})
 
 
 @lru_cache(maxsize=1 << 16)
-def _read_formula(formula: str) -> tuple[tuple, tuple[tuple[str, str], ...]]:
-    """A formula's syntax tree (see ``_shape_tree``) and its names and ids, checked against the language and its
-    limits as ``compile_formula`` checks it (read once: a formula checked by a stage is parsed again by its model)."""
-    from .formulas import _compile_shape, _template
+def _read_formula(formula: str) -> tuple[tuple, tuple[tuple[int, str], ...]]:
+    """A formula's syntax tree (``formulas.Program.tree``: ("var", k) for its k-th {id} as written) and each k with
+    its id, checked against the language and its limits (read once: a formula checked by a stage is parsed again
+    by its model)."""
+    from .formulas import parse_one
 
-    shape, names = _template(formula)
-    _compile_shape(shape)
-    return _shape_tree(shape), tuple(names.items())
-
-
-@lru_cache(maxsize=4096)
-def _shape_tree(shape: str) -> tuple:
-    """A formula shape's syntax tree as nested tuples (read once for each shape): (name,), (value,), ("neg", x)
-    or (op, left, right)."""
-    return _tuples(ast.parse(shape, mode="eval").body)
+    program, refs = parse_one(formula)
+    return program.tree(), tuple(enumerate(refs))
 
 
-def _tuples(tree) -> tuple:
-    if isinstance(tree, ast.Name):
-        return ("var", tree.id)
-    if isinstance(tree, ast.Constant):
-        return ("const", float(tree.value))
-    if isinstance(tree, ast.UnaryOp):
-        return ("neg", _tuples(tree.operand))
-    return (_OPS[type(tree.op)], _tuples(tree.left), _tuples(tree.right))
-
-
-def _node(tree: tuple, slots: dict[str, int]) -> Node:
+def _node(tree: tuple, slots: dict[int, int]) -> Node:
     if tree[0] == "var":
         return Node("var", slots[tree[1]])
     if tree[0] == "const":

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from ..tables.csvio import format_number
 from .bounds import INF, Box, Model
-from .formulas import evaluate, evaluate_span, inputs
+from .formulas import evaluate, inputs
 from .intervals import Interval
 from .values import NumberReader, apply_reading
 
@@ -146,10 +146,7 @@ class ClaimChecker:
         for ident in inputs(formula):
             value, lo, hi = rest[ident] if ident in rest else self.lookup(ident)
             point[ident], spans[ident] = value, Interval(lo, hi)
-        try:
-            return evaluate(formula, point, spans)
-        except ZeroDivisionError:
-            return math.nan, evaluate_span(formula, spans)
+        return evaluate(formula, point, spans)
 
     def interval_on(self, formula: str, bounds: dict) -> tuple[float, float] | None:
         """The formula's interval on some bounds, rounded (None where it cannot be evaluated there)."""

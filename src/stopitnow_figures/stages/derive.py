@@ -8,7 +8,7 @@ processed/derived.csv, processed/claims.csv and processed/population.csv.
 
 Formulas name quantities (never single figures: a quantity holds all the
 evidence of its mentions), metrics and reference rows. Every derived number
-carries its formula (see ``expr``) and the ids of its inputs; ``lower``/
+carries its formula (see ``formulas``) and the ids of its inputs; ``lower``/
 ``upper`` come from evaluating the same formula on the inputs' intervals, and
 ``value_basis`` says what its value is: pinned where the interval is one
 value, else the least certain of its inputs' bases (``Environment.basis_of``,
@@ -43,7 +43,7 @@ import numpy as np
 
 from ..model.bounds import model_of_tables
 from ..model.claims import ClaimChecker, fmt
-from ..model.formulas import FormulaError, Periods, compile_formula, evaluate_many, inputs, parse_many, period_of_rule
+from ..model.formulas import Periods, evaluate_many, evaluate_shape, inputs, parse, parse_one, period_of_rule
 from ..model.intervals import Interval
 from ..model.periods import reference_date
 from ..model.places import is_union, members_of
@@ -295,7 +295,7 @@ class Environment:
     """Every id a formula may use (quantities, reference rows, metrics) with its
     value, interval, period and place, and what its value is (``rank``: the
     position of its value_basis in the schema's enum), held by column so that
-    formulas can be evaluated many at a time (``expr.evaluate_many``)."""
+    formulas can be evaluated many at a time (``formulas.evaluate_many``)."""
 
     def __init__(self) -> None:
         self.index: dict[str, int] = {}
@@ -554,15 +554,14 @@ def derive_metrics(
 def valid_derivations(rows: Table, env: Environment, display: str, problems: Collector) -> dict[str, Row]:
     """The derivation rows whose id is new and whose formula is of the documented form, by id."""
     by_id: dict[str, Row] = {}
-    for r in rows:
+    malformed = parse(rows.column("formula")).errors
+    for k, r in enumerate(rows):
         mid = r["metric_id"]
         if mid in by_id or mid in env.index:
             problems.add("duplicate-id", display, r.line, "metric_id", mid, "the id is already used by a quantity, reference row or metric")
             continue
-        try:
-            compile_formula(r["formula"])
-        except FormulaError as exc:
-            problems.add("bad-formula", display, r.line, "formula", r["formula"], str(exc))
+        if k in malformed:
+            problems.add("bad-formula", display, r.line, "formula", r["formula"], malformed[k])
             continue
         if not inputs(r["formula"]):
             problems.add(
@@ -997,7 +996,7 @@ def _estimates(population: Table, metrics: dict, vocabulary: Vocabulary) -> dict
 
 def _rates_of(at: tuple[np.ndarray, np.ndarray], of_factor: np.ndarray, factors: list[str], env: Environment):
     """The rate formulas ``{quantity} / {population} * factor`` (``at``: the positions of each row's quantity and
-    population in ``env``; ``of_factor``: which of ``factors`` each row has), evaluated as ``expr.evaluate_many``
+    population in ``env``; ``of_factor``: which of ``factors`` each row has), evaluated as ``formulas.evaluate_many``
     does: each shape once, over all the rows of that shape."""
     value, lo, hi = (np.full(len(of_factor), np.nan) for _ in range(3))
     shapes: dict[str, list[int]] = {}
@@ -1011,26 +1010,12 @@ def _rates_of(at: tuple[np.ndarray, np.ndarray], of_factor: np.ndarray, factors:
 
 
 def _rate_shape(formula: str, quantity: np.ndarray, population: np.ndarray, env: Environment):
-    """One formula shape on whole columns of positions; where some row cannot be evaluated (a population of 0, an
-    undefined interval) ``evaluate_many`` decides each row."""
-    code, names = compile_formula(formula)
-    value, lo, hi = env.arrays()
+    """One formula shape on whole columns of positions (``evaluate_shape``: NaN where a row cannot be evaluated,
+    a population of 0 or an undefined interval)."""
+    program, refs = parse_one(formula)
     at = {"quantity": quantity, "population": population}
-    with np.errstate(all="ignore"):
-        val = eval(code, {"__builtins__": {}}, {nm: value[at[i]] for nm, i in names.items()})  # noqa: S307
-    try:
-        span = eval(code, {"__builtins__": {}}, {nm: Interval(lo[at[i]], hi[at[i]]) for nm, i in names.items()})  # noqa: S307
-    except ValueError:
-        span = None
-    val = np.broadcast_to(np.asarray(val, dtype=float), (len(quantity),))
-    if span is not None and np.isfinite(val).all() and not np.isnan(span.lo).any():
-        return val, np.broadcast_to(span.lo, val.shape), np.broadcast_to(span.hi, val.shape)
-    pairs = [[a, b] for a, b in zip(quantity.tolist(), population.tolist(), strict=True)]  # each row's ids, as positions
-    shape = parse_many([formula])[0][0]
-    done = evaluate_many(
-        [formula] * len(pairs), {k: k for pair in pairs for k in pair}, value, lo, hi, parsed=([shape] * len(pairs), pairs, {})
-    )
-    return done.value, done.lo, done.hi
+    value, lo, hi, _ = evaluate_shape(program, np.column_stack([at[r] for r in refs]), *env.arrays())
+    return value, lo, hi
 
 
 def _estimate_for(estimates: list[tuple[int, str]], start: str, end: str) -> tuple[int, str, str]:
@@ -1110,7 +1095,8 @@ def valid_claims(
     documented form over quantities and reference rows."""
     valid, seen = [], set()
     relations = vocabulary.enum("claims", "relation")
-    for r in rows:
+    malformed = parse(rows.column("formula")).errors
+    for k, r in enumerate(rows):
         cid, fid, formula = r["claim_id"], r["figure_id"], r["formula"]
         if cid in seen:
             problems.add("duplicate-id", display, r.line, "claim_id", cid, "claim_id must be unique")
@@ -1122,10 +1108,8 @@ def valid_claims(
         if r["relation"] not in relations:
             problems.add("not-in-vocabulary", display, r.line, "relation", r["relation"], f"use one of {', '.join(relations)}")
             continue
-        try:
-            compile_formula(formula)
-        except FormulaError as exc:
-            problems.add("bad-formula", display, r.line, "formula", formula, str(exc))
+        if k in malformed:
+            problems.add("bad-formula", display, r.line, "formula", formula, malformed[k])
             continue
         if _known_inputs(r, env, named, display, problems):
             valid.append(r)
