@@ -25,6 +25,7 @@ def test_every_resource_hash_and_bytes_match_its_file():
         "geographies",
         "quantities",
         "identities",
+        "series",
         "figures",
         "derived",
         "claims",
