@@ -166,3 +166,33 @@ def comparability(key: Key, vocabulary) -> str:
         "the same measure over periods of another length or alignment (distinct people over a longer period read "
         "lower per month), another unit (calls are not people), another channel, another place."
     )
+
+
+COLUMNS = ("quantity_id", "measure", "unit", "counting", "geography_code", "period_start", "period_end")  # what the rule reads
+
+
+def rows(vocabulary, quantities: Iterable[dict], clashes: list[SeriesClash] | None = None) -> list[dict[str, str]]:
+    """The rows of the series table (schemas/series.schema.json), a member or a gap each, sorted by their ids
+    (a series' rows together, in time order): each names its series, period and quantity (empty for a gap), and
+    what defines its series."""
+    keys, members = build(vocabulary, quantities, clashes)
+    out = []
+    for m in members:
+        k = keys[m.series_id]
+        out.append(
+            {
+                "member_id": f"{m.series_id}-{m.period_start.isoformat()}",
+                "series_id": m.series_id,
+                "period_start": m.period_start.isoformat(),
+                "period_end": m.period_end.isoformat(),
+                "quantity_id": m.quantity_id,
+                "measure": k.measure,
+                "unit": k.unit,
+                "counting": k.counting,
+                "channel": k.channel,
+                "geography_code": k.geography_code,
+                "alignment": k.alignment.name,
+                "comparability": comparability(k, vocabulary),
+            }
+        )
+    return sorted(out, key=lambda r: r["member_id"])

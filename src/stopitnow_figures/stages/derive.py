@@ -87,7 +87,7 @@ def run(root: Path) -> None:
     metrics, rates, claim_cols, notes = derive_evidence(paths, vocabulary, params, t, problems)
     problems.raise_if_any()
     tables = {
-        "series": sorted_by(series_cols, "member_id"),
+        "series": series_cols,
         "derived": merge_sorted(sorted_by(metrics, "metric_id"), rates, "metric_id"),  # each rates column freed once merged
         "claims": sorted_by(claim_cols, "claim_id"),
         "population": sorted_by({n: t["population"].column(n) for n in t["population"].names}, "population_id"),
@@ -100,46 +100,21 @@ def run(root: Path) -> None:
     write_quantities(paths, t["quantities"], notes)
 
 
-SERIES_KEYS = ("quantity_id", "measure", "unit", "counting", "geography_code", "period_start", "period_end")
-
-
 def series_table(paths: Paths, vocabulary: Vocabulary, quantities: Table, problems: Collector) -> dict[str, list[str]]:
-    """The series of the quantities (``model.series``: the rule and its ids), a row per member and gap in the
-    order the rule gives them (series by id, then period), checked against its schema. Two quantities of one
-    series and period are each a problem at the later one's line of raw/quantities.csv."""
-    rows = [dict(zip(SERIES_KEYS, cells, strict=True)) for cells in zip(*(quantities.column(n) for n in SERIES_KEYS), strict=True)]
+    """The series of the quantities (``model.series``: the rule, its ids and rows), a row per member and gap,
+    checked against its schema. Two quantities of one series and period are each a problem at the later one's
+    line of raw/quantities.csv."""
+    cells = zip(*(quantities.column(n) for n in series.COLUMNS), strict=True)
     clashes: list[series.SeriesClash] = []
-    keys, members = series.build(vocabulary, rows, clashes)
+    made = series.rows(vocabulary, [dict(zip(series.COLUMNS, c, strict=True)) for c in cells], clashes)
     if clashes:
-        raw_quantities = read_table(
-            paths.raw_quantities, raw.columns(paths, "quantities"), problems, display=paths.rel(paths.raw_quantities)
-        )
+        display = paths.rel(paths.raw_quantities)
+        raw_quantities = read_table(paths.raw_quantities, raw.columns(paths, "quantities"), problems, display=display)
         line = dict(zip(raw_quantities.column("quantity_id"), raw_quantities.lines, strict=True))
         for c in clashes:
-            problems.add(
-                "series-clash", paths.rel(paths.raw_quantities), line.get(c.quantity_ids[1]), "quantity_id", c.quantity_ids[1], str(c)
-            )
+            problems.add("series-clash", display, line.get(c.quantity_ids[1]), "quantity_id", c.quantity_ids[1], str(c))
         return {}
-    names = field_names(load_schema(paths.schema("series")))
-    cols: dict[str, list[str]] = {n: [] for n in names}
-    for m in members:
-        k = keys[m.series_id]
-        cells = {
-            "member_id": f"{m.series_id}-{m.period_start.isoformat()}",
-            "series_id": m.series_id,
-            "period_start": m.period_start.isoformat(),
-            "period_end": m.period_end.isoformat(),
-            "quantity_id": m.quantity_id,
-            "measure": k.measure,
-            "unit": k.unit,
-            "counting": k.counting,
-            "channel": k.channel,
-            "geography_code": k.geography_code,
-            "alignment": k.alignment.name,
-            "comparability": series.comparability(k, vocabulary),
-        }
-        for n in names:
-            cols[n].append(cells[n])
+    cols = {n: [r[n] for r in made] for n in field_names(load_schema(paths.schema("series")))}
     problems.extend(check_frame(cols, paths.schema("series"), "series", paths.rel(paths.candidate.table("series")), vocabulary=vocabulary))
     return cols
 
