@@ -117,7 +117,7 @@ def coverage(root: Path, show_all: bool) -> None:
 @click.argument("ident", metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="Print the chain as JSON for programs.")
 def trace(root: Path, ident: str, as_json: bool) -> None:
-    """Show the chain under a figure, metric or claim id, down to the article text.
+    """Show the chain under a figure, quantity, metric, claim or series id, down to the article text.
 
     Each quote is shown in its sentence with the quoted span marked »like
     this«, with the article's publisher, headline, address and date; each
@@ -382,7 +382,7 @@ def cite(root: Path, ident: str | None, fmt: str) -> None:
         raise click.ClickException(str(exc)) from None
     except InputError as exc:
         raise _problems(exc) from None
-    kind = {"figure": "figure", "quantity": "quantity", "metric": "metric", "claim": "claim", "reference": "reference row"}[chain["type"]]
+    kind = {"reference": "reference row"}.get(chain["type"], chain["type"])  # figure, quantity, metric, claim, series, series member
     try:
         text = do_cite(meta, released, fmt, ident, kind, articles_of(chain))
     except ValueError as exc:

@@ -26,7 +26,14 @@ FOLDER = "processed/reader"
 INDEX = "index.html"
 STYLE = "style.css"  # one style sheet beside the pages (templates/reader/style.css)
 # the page of each kind of id other than a figure (a figure is on its article's page)
-PAGES = {"quantity": "quantities.html", "claim": "claims.html", "metric": "derived.html", "reference": "derived.html"}
+PAGES = {
+    "quantity": "quantities.html",
+    "claim": "claims.html",
+    "metric": "derived.html",
+    "reference": "derived.html",
+    "series": "series.html",
+    "series member": "series.html",
+}
 # the tables each listing page shows a section a row of, in order
 LISTINGS = {"quantities.html": ("quantities", "identities"), "claims.html": ("claims",), "derived.html": ("derived", "population")}
 BATCH = 5000  # rows made into dicts at a time for a listing page
