@@ -60,7 +60,7 @@ def run(root: Path) -> None:
         atomic_write_text(paths.build / "quality_report.html", page)
         atomic_write_text(paths.build / "quality.json", summary)
         raise InputError(failures(paths, views, results, raw_lines))
-    charts = draw_charts(paths, vocabulary, tables, rate_per)
+    charts = draw_charts(paths, vocabulary, tables, rate_per, params["report"]["series_chart_by"])
     datasheet = render_datasheet(vocabulary, descriptor, tables, results, charts, params["clean"])
 
     # -- save outputs ------------------------------------------------------
@@ -500,8 +500,9 @@ def render_html(descriptor: dict, results: list[dict], quantities: list[dict]) -
 CHART_TITLES = {"help_seeking.svg": "Help-seeking per head of population, by channel"}
 
 
-def draw_charts(paths: Paths, vocabulary: Vocabulary, tables: dict, per: int) -> list[dict]:
-    """Draw the charts into the candidate; return those the datasheet shows, with their titles."""
+def draw_charts(paths: Paths, vocabulary: Vocabulary, tables: dict, per: int, series_by: list[str]) -> list[dict]:
+    """Draw the charts into the candidate (each series chart as SVG and PNG); return those the datasheet shows,
+    with their titles."""
     from ..render import charts
 
     out = paths.candidate.charts
@@ -509,12 +510,32 @@ def draw_charts(paths: Paths, vocabulary: Vocabulary, tables: dict, per: int) ->
         "help_seeking.svg": charts.help_seeking(vocabulary, tables["quantities"], tables["derived"], tables["geographies"], per),
         "claims.svg": charts.claims_chart(vocabulary, tables["claims"]),
     }
+    shown = [{"file": name, "title": title} for name, title in CHART_TITLES.items()]
+    groups = charts.series_groups(vocabulary, tables["series"], tables["quantities"], tables["geographies"], series_by)
+    written = set(files)
+    for key, rows in groups.items():
+        name, title = series_chart_name(series_by, key)
+        fig = charts.series_chart(title, rows)
+        charts.save_png(fig, out / f"{name}.png")
+        charts.save_svg(fig, out / f"{name}.svg")
+        written |= {f"{name}.png", f"{name}.svg"}
+        shown.append({"file": f"{name}.svg", "title": title})
     for name, fig in files.items():
         charts.save_svg(fig, out / name)
     for stale in sorted(out.glob("*")):  # a chart no longer drawn leaves the package with this build
-        if stale.name not in files:
+        if stale.name not in written:
             stale.unlink()
-    return [{"file": name, "title": title} for name, title in CHART_TITLES.items()]
+    return shown
+
+
+def series_chart_name(by: list[str], key: tuple[str, ...]) -> tuple[str, str]:
+    """A series chart's file name (without its suffix) and title, from the cells its series share."""
+    import re
+
+    name = "series-" + "-".join(re.sub(r"[^a-z0-9]+", "-", cell.lower()).strip("-") for cell in key)
+    words = dict(zip(by, key, strict=True))
+    title = ", ".join(f"{c.replace('_', ' ')}: {words[c].replace('_', ' ')}" for c in by)
+    return name, f"Series by period ({title})"
 
 
 def render_datasheet(vocabulary: Vocabulary, descriptor: dict, tables: dict, results: list[dict], charts: list[dict], hedges: dict) -> str:
