@@ -379,3 +379,32 @@ def test_each_series_chart_is_written_as_svg_and_png():
     for p in drawn:
         head = p.read_bytes()[:8]
         assert head == b"\x89PNG\r\n\x1a\n" if p.suffix == ".png" else ET.parse(p).getroot().tag == "{http://www.w3.org/2000/svg}svg"
+
+
+def test_the_datasheet_coverage_counts_sources_by_year_nation_and_kind():
+    from stopitnow_figures.render.datasheet import coverage_rows
+
+    def source(sid, kind, earliest, latest):
+        return {"source_id": sid, "kind": kind, "published_earliest": earliest, "published_latest": latest}
+
+    sources = [
+        source("a", "news article", "2018-11-01", "2018-11-30"),
+        source("b", "charity release", "2018-04-04", "2018-04-04"),
+        source("c", "news article", "2016-10-01", "2016-11-30"),
+        source("d", "news article", "2016-12-15", "2017-01-15"),  # its window spans two years
+    ]
+    figures = [
+        {"source_id": "a", "geography_code": "W15000001"},  # a Welsh code
+        {"source_id": "a", "geography_code": "E23000003+E23000005"},  # a union of two English areas
+        {"source_id": "b", "geography_code": "K02000001"},
+        {"source_id": "c", "geography_code": ""},  # no place stated
+    ]
+    # by hand: 2016 has c (no place); 2016-2017 has d (no figures, so no place); 2018 has b (UK) and a under England
+    # and Wales; nations in the vocabulary's order (England, Wales, Scotland, Northern Ireland, United Kingdom)
+    assert coverage_rows(VOCAB, sources, figures) == [
+        ["2016", VOCAB.no_nation, "news article", "1", "c"],
+        ["2016-2017", VOCAB.no_nation, "news article", "1", "d"],
+        ["2018", "England", "news article", "1", "a"],
+        ["2018", "Wales", "news article", "1", "a"],
+        ["2018", "United Kingdom", "charity release", "1", "b"],
+    ]
