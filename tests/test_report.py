@@ -19,7 +19,7 @@ from stopitnow_figures.tables import vocab
 VOCAB = vocab.load()
 
 CHROMIUM = shutil.which("chromium")
-TABLES = ["package", "sources", "figures", "derived", "claims", "quantities", "population"]
+TABLES = ["package", "sources", "figures", "derived", "claims", "quantities", "series", "population"]
 
 
 def render_offline(page: Path, tmp: Path) -> tuple[str, list[str]]:
@@ -408,3 +408,26 @@ def test_the_datasheet_coverage_counts_sources_by_year_nation_and_kind():
         ["2018", "Wales", "news article", "1", "a"],
         ["2018", "United Kingdom", "charity release", "1", "b"],
     ]
+
+
+def test_a_series_member_that_is_no_quantity_or_not_of_its_period_fails_its_expectation():
+    import pandas as pd
+
+    from stopitnow_figures.stages import report
+
+    def row(mid, qid, start, end):
+        return {"member_id": mid, "quantity_id": qid, "period_start": start, "period_end": end}
+
+    tables = {
+        "quantities": [{"quantity_id": "a", "period_start": "2018-01-01", "period_end": "2018-06-30"}],
+        "series": [
+            row("good", "a", "2018-01-01", "2018-06-30"),
+            row("gap", "", "2018-07-01", "2018-12-31"),
+            row("unknown", "b", "2019-01-01", "2019-06-30"),  # no quantity b
+            row("moved", "a", "2018-02-01", "2018-07-31"),  # not a's period
+        ],
+    }
+    frame = pd.DataFrame(report._series_rows(tables), columns=report.SERIES_VIEW)
+    results = report.run_checkpoints(VOCAB, {"series": (frame, {"quantity_ids": ["", "a"]})})
+    failed = {r["column"]: r["unexpected_count"] for r in results[0]["results"] if not r["success"]}
+    assert failed == {"quantity_id": 1, "period_as_quantity": 1}

@@ -153,6 +153,10 @@ def reader_views(vocabulary: Vocabulary, tables: dict, texts: dict[str, bytes], 
             {"figure_ids": sorted(f["figure_id"] for f in tables["figures"])},
         ),
         "quantities": (pd.DataFrame(_quantity_rows(vocabulary, tables)), {"bases": list(vocabulary.enum("quantities", "value_basis"))}),
+        "series": (
+            pd.DataFrame(_series_rows(tables), columns=SERIES_VIEW),
+            {"quantity_ids": ["", *sorted(q["quantity_id"] for q in tables["quantities"])]},
+        ),
         "population": (
             pd.DataFrame(
                 [{"population_id": p["population_id"], "value": float(p["value"]), "year": int(p["year"])} for p in tables["population"]]
@@ -271,6 +275,26 @@ def _relation_possible(vocabulary: Vocabulary, relation: str, slo, shi, lo, hi) 
     return {r.equals: below and above, r.at_least: above, r.at_most: below}[relation]
 
 
+SERIES_VIEW = ("member_id", "quantity_id", "period_start", "period_end", "period_as_quantity")
+
+
+def _series_rows(tables: dict) -> list[dict]:
+    """Each row of the series with whether a member's period is its quantity's (a gap, or a quantity the table
+    lacks, which its own expectation finds: none to differ from)."""
+    periods = {q["quantity_id"]: (q["period_start"], q["period_end"]) for q in tables["quantities"]}
+    return [
+        {
+            "member_id": r["member_id"],
+            "quantity_id": r["quantity_id"],
+            "period_start": _date(r["period_start"]),
+            "period_end": _date(r["period_end"]),
+            "period_as_quantity": periods.get(r["quantity_id"], (r["period_start"], r["period_end"]))
+            == (r["period_start"], r["period_end"]),
+        }
+        for r in tables["series"]
+    ]
+
+
 def _quantity_rows(vocabulary: Vocabulary, tables: dict) -> list[dict]:
     figures = {f["figure_id"]: f for f in tables["figures"]}
     identities = {i["identity_id"] for i in tables["identities"]}
@@ -339,6 +363,11 @@ EXPECTATIONS = {
         ("between", "share_value", (0, 100), "shares lie between 0 and 100 per cent"),
         ("in_set", "geography_code", "codes", "every place code is documented"),
         *POINT_EXPECTATIONS,
+    ],
+    "series": [
+        ("in_set", "quantity_id", "quantity_ids", "every member of a series is a row of the quantities table (a gap names none)"),
+        ("pair", ("period_end", "period_start"), None, "every period of a series is ordered"),
+        ("in_set", "period_as_quantity", [True], "every member's period is its quantity's"),
     ],
     "claims": [
         ("in_set", "figure_id", "figure_ids", "every claim's figure is in the figures table"),
