@@ -434,6 +434,24 @@ CASES = [
         [("unused-row", QUA, "scotland-2016-nothing", "quantity_id")],
     ),
     Case(
+        "two quantities of one series and period",
+        # the quarter's help-seekers made website visitors (quantity and figure alike): the same measure, unit, counting,
+        # place and period (26 June to 25 September 2017) as the quarter's website visitors, so one series has two
+        # quantities for one period; the later id is the one located
+        both(
+            edit(
+                QUA,
+                ",help_seekers,people,distinct,S92000003,of:national-2017-scotland-f01",
+                ",website_visitors,people,distinct,S92000003,of:national-2017-scotland-f01",
+            ),
+            edit(FIG, ",ALMOST 1000,help_seekers,people,Scotland,", ",ALMOST 1000,website_visitors,people,Scotland,"),
+        ),
+        [("series-clash", QUA, "scotland-2017q3-website-visitors,", "quantity_id")],
+        only=True,
+        message="scotland-2017q3-help-seekers and scotland-2017q3-website-visitors are both "
+        "series-s92000003-website-visitors-people-distinct-3-months-from-day-26-of-march for 2017-06-26 to 2017-09-25",
+    ),
+    Case(
         "a quantity listed twice",
         append(QUA, "uk-2016-helpline-calls,Again,helpline_any,calls,events,K02000001,,\n"),
         [("duplicate-id", QUA, "uk-2016-helpline-calls,Again", "quantity_id")],

@@ -148,3 +148,53 @@ def test_a_metric_of_a_metric_resting_on_an_untraced_one_is_caught(package):
     used["period_end"] = "1999-12-31"
     bad = check(tables, texts, sha, hedges)
     assert any(u.resource == "derived" and u.row == tables["derived"].index(inner) + 1 and "inputs do not trace" in u.reason for u in bad)
+
+
+def _series_fixture():
+    """Two half-years of one police force area a year apart (the model's rule makes the half between a gap)."""
+    from stopitnow_figures.model import series
+    from stopitnow_figures.tables.csvio import Table
+
+    def q(qid, start, end):
+        cells = dict.fromkeys(series.COLUMNS, "")
+        return (
+            cells
+            | {"quantity_id": qid, "measure": "help_seekers", "unit": "people", "counting": "distinct"}
+            | {
+                "geography_code": "E23000039",
+                "period_start": start,
+                "period_end": end,
+            }
+        )
+
+    quantities = [q("a", "2018-01-01", "2018-06-30"), q("b", "2019-01-01", "2019-06-30")]
+    rows = series.rows(vocab.load(), quantities)
+    return Table.from_rows(series.COLUMNS, quantities), rows
+
+
+def test_a_series_row_as_the_rule_makes_it_traces_and_a_period_typed_in_does_not():
+    from stopitnow_figures.publishing.gate import _check_series
+    from stopitnow_figures.tables.csvio import Table
+
+    quantities, rows = _series_fixture()
+    bad = []
+    _check_series(Table.from_rows(list(rows[0]), rows), quantities, vocab.load(), bad)
+    assert bad == []
+    # by hand: the gap is July to December 2018; ending it a day early is no period of the rule's step
+    edited = [dict(r) for r in rows]
+    edited[1]["period_end"] = "2018-12-30"
+    _check_series(Table.from_rows(list(rows[0]), edited), quantities, vocab.load(), bad)
+    assert [(u.row, u.column, u.value) for u in bad] == [(2, "period_end", "2018-12-30")]
+
+
+def test_a_series_row_missing_or_added_is_caught():
+    from stopitnow_figures.publishing.gate import _check_series
+    from stopitnow_figures.tables.csvio import Table
+
+    quantities, rows = _series_fixture()
+    bad = []
+    _check_series(Table.from_rows(list(rows[0]), rows[:2]), quantities, vocab.load(), bad)
+    assert [(u.row, u.column) for u in bad] == [(3, "member_id")]
+    bad = []
+    _check_series(Table.from_rows(list(rows[0]), [*rows, rows[-1]]), quantities, vocab.load(), bad)
+    assert {u.row for u in bad} == {4}

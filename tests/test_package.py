@@ -27,6 +27,7 @@ def test_every_resource_hash_and_bytes_match_its_file():
         "geographies",
         "quantities",
         "identities",
+        "series",
         "figures",
         "derived",
         "claims",
@@ -137,6 +138,30 @@ def _prov_library_graph(tables):
         doc.wasDerivedFrom(e, f"sin:figure/{c['figure_id']}", activity=derive)
         for i in c["inputs"].split():
             doc.wasDerivedFrom(e, f"sin:{kinds[i]}/{i}", activity=derive)
+    from stopitnow_figures.publishing.provenance import SERIES_RULE
+
+    quantities_of = {}
+    for r in tables["series"]:
+        quantities_of.setdefault(r["series_id"], []).append(r)
+    for r in tables["series"]:
+        e = doc.entity(
+            f"sin:series-member/{r['member_id']}",
+            {"prov:type": "sin:SeriesMember", "sin:alignment": r["alignment"], "sin:rule": SERIES_RULE, "sin:series": r["series_id"]},
+        )
+        doc.wasGeneratedBy(e, derive)
+        # a member rests on its quantity; a gap on the quantities of the nearest members before and after it
+        rows = quantities_of[r["series_id"]]
+        k = rows.index(r)
+        used = (
+            [r["quantity_id"]]
+            if r["quantity_id"]
+            else [
+                next(x["quantity_id"] for x in reversed(rows[:k]) if x["quantity_id"]),
+                next(x["quantity_id"] for x in rows[k + 1 :] if x["quantity_id"]),
+            ]
+        )
+        for q in used:
+            doc.wasDerivedFrom(e, f"sin:quantity/{q}", activity=derive)
     return json.loads(doc.serialize(format="json"))
 
 
@@ -166,3 +191,5 @@ def test_provenance_file_is_the_graph_the_prov_library_builds_and_reads():
     assert ("sin:metric/herald-calls-per-month", "sin:quantity/scotland-2016-helpline-own-calls") in pairs
     assert ("sin:quantity/scotland-2016-helpline-own-calls", "sin:figure/herald-2017-scotland-f04") in pairs
     assert ("sin:quantity/glasgow-2015-16-website-visitors", "sin:identity/evening-times-glasgow-total-of-its-periods") in pairs
+    for r in tables["series"]:  # every row of a series rests on a quantity of it
+        assert any(g == f"sin:series-member/{r['member_id']}" and u.startswith("sin:quantity/") for g, u in pairs)

@@ -156,7 +156,15 @@ def fixture_tables() -> dict[str, list[dict]]:
         return {"source_id": sid, "publisher": publisher, "kind": kind, "published_earliest": earliest, "published_latest": latest}
 
     def figure(fid: str, sid: str, qid: str, start: str, end: str) -> dict:
-        return {"figure_id": fid, "source_id": sid, "quantity_id": qid, "period_start": start, "period_end": end, "qualifier": "exact"}
+        return {
+            "figure_id": fid,
+            "source_id": sid,
+            "quantity_id": qid,
+            "period_start": start,
+            "period_end": end,
+            "qualifier": "exact",
+            "geography_code": "",
+        }
 
     return {
         "sources": [

@@ -63,7 +63,7 @@ def _number_at(f: dict) -> int:
 
 
 def test_every_page_of_the_reader_view_is_opened(seen):
-    expected = {"index.html", "quantities.html", "claims.html", "derived.html"} | {f"{s['source_id']}.html" for s in SOURCES}
+    expected = {"index.html", "quantities.html", "claims.html", "derived.html", "series.html"} | {f"{s['source_id']}.html" for s in SOURCES}
     assert set(seen["pages"]) == expected == {p.name for p in READER.iterdir() if p.suffix == ".html"}
     assert {p.name for p in READER.iterdir() if p.suffix != ".html"} == {"style.css"}
 
@@ -226,3 +226,27 @@ def test_the_release_archive_holds_the_reader_view():
     members = release_members(Paths(ROOT))
     assert {f"processed/reader/{p.name}" for p in READER.iterdir()} <= set(members)
     assert "processed/reader/index.html" in members and "metrics.json" in members
+
+
+def test_the_series_page_shows_every_series_row_and_marks_each_gap():
+    page = (READER / "series.html").read_text(encoding="utf-8")
+    for r in _rows("processed/series.csv"):
+        assert f'id="{r["series_id"]}"' in page
+        row = re.search(rf'<tr id="{re.escape(r["member_id"])}">(.*?)</tr>', page)
+        assert row, r["member_id"]
+        assert f"{r['period_start']} to {r['period_end']}" in row[1]
+        # a member links its quantity; a gap says no source gives its period
+        assert (f'href="quantities.html#{r["quantity_id"]}"' in row[1]) if r["quantity_id"] else ("gap" in row[1])
+
+
+def test_the_index_links_the_series_and_lists_every_source_under_its_year_and_kind():
+    from stopitnow_figures.render.prose import published_year
+
+    index = (READER / "index.html").read_text(encoding="utf-8")
+    assert 'href="series.html"' in index
+    table = index.split('id="by-year"', 1)[1].split("</table>", 1)[0]
+    kinds = re.findall(r'<th scope="col">([^<]+)</th>', table)[1:]
+    for s in SOURCES:
+        row = re.search(rf'<th scope="row">{published_year(s)}</th>(.*?)</tr>', table)
+        cells = re.findall(r"<td>(.*?)</td>", row[1])
+        assert f'href="{s["source_id"]}.html"' in cells[kinds.index(s["kind"])]

@@ -19,7 +19,7 @@ from stopitnow_figures.tables import vocab
 VOCAB = vocab.load()
 
 CHROMIUM = shutil.which("chromium")
-TABLES = ["package", "sources", "figures", "derived", "claims", "quantities", "population"]
+TABLES = ["package", "sources", "figures", "derived", "claims", "quantities", "series", "population"]
 
 
 def render_offline(page: Path, tmp: Path) -> tuple[str, list[str]]:
@@ -308,3 +308,143 @@ def test_the_quality_report_refuses_an_unlabelled_point_and_a_pinned_point_that_
     failed = {r["column"]: r for r in results[0]["results"] if not r["success"]}
     assert set(failed) == {"value_basis", "pinned_is_one_value", "point_as_labelled"}
     assert {c: r["unexpected_count"] for c, r in failed.items()} == {"value_basis": 1, "pinned_is_one_value": 1, "point_as_labelled": 1}
+
+
+def series_plotted(fig) -> dict[str, dict]:
+    """What a series chart drew, read back from its artists by the row id each carries: a member's band (its
+    interval), its pinned value, and each gap's span."""
+    out: dict[str, dict] = {}
+    ax = fig.axes[0]
+    for line in ax.lines:
+        kind, _, ident = (line.get_gid() or "").partition(":")
+        if kind == "value":
+            out.setdefault(ident, {})["value"] = float(line.get_data(orig=True)[1][0])
+    for artist in ax.patches + ax.collections:
+        kind, _, ident = (artist.get_gid() or "").partition(":")
+        if kind == "band":
+            ys = artist.get_paths()[0].vertices[:, 1]
+            out.setdefault(ident, {})["band"] = (float(ys.min()), float(ys.max()))
+        if kind == "gap":
+            out.setdefault(ident, {})["gap"] = True
+    return out
+
+
+def _series_fixture():
+    """Two places' half-years: one place's first half of 2018 and of 2019 (the half between is a gap), the other's
+    first half of 2019 pinned and its first half of 2018 with no upper end."""
+    from stopitnow_figures.model import series
+
+    def q(qid, code, start, end, lower, upper, value, basis):
+        return {"quantity_id": qid, "measure": "help_seekers", "unit": "people", "counting": "distinct", "geography_code": code} | {
+            "period_start": start,
+            "period_end": end,
+            "lower": lower,
+            "upper": upper,
+            "value": value,
+            "value_basis": basis,
+        }
+
+    quantities = [
+        q("a18", "E23000039", "2018-01-01", "2018-06-30", "223", "323", "", "midpoint"),
+        q("a19", "E23000039", "2019-01-01", "2019-06-30", "373", "373", "373", "pinned"),
+        q("b18", "E12000009", "2018-01-01", "2018-06-30", "10", "", "", "as written"),
+        q("b19", "E12000009", "2018-07-01", "2018-12-31", "40", "40", "40", "pinned"),
+    ]
+    geographies = [{"geography_code": "E23000039", "geography": "Dorset"}, {"geography_code": "E12000009", "geography": "South West"}]
+    return series.rows(VOCAB, quantities), quantities, geographies
+
+
+def test_series_charts_group_series_by_the_columns_they_share_and_draw_intervals_and_gaps():
+    rows, quantities, geographies = _series_fixture()
+    groups = charts.series_groups(VOCAB, rows, quantities, geographies, ["measure", "unit", "counting", "alignment"])
+    assert list(groups) == [("help_seekers", "people", "distinct", "half-year")]  # both places' half-years: one chart
+    got = series_plotted(charts.series_chart("t", groups[("help_seekers", "people", "distinct", "half-year")]))
+    dorset = "series-e23000039-help-seekers-people-distinct-half-year"
+    south_west = "series-e12000009-help-seekers-people-distinct-half-year"
+    assert got[f"{dorset}-2018-01-01"] == {"band": (223.0, 323.0)}  # an interval, no dot: not pinned
+    assert got[f"{dorset}-2018-07-01"] == {"gap": True}  # July to December 2018: no quantity
+    assert got[f"{dorset}-2019-01-01"] == {"band": (373.0, 373.0), "value": 373.0}
+    assert got[f"{south_west}-2018-01-01"] == {"band": (10.0, 10.0)}  # no upper end: drawn at its lower end, an arrow up
+    assert set(got) == {r["member_id"] for r in rows}
+    by_place = charts.series_groups(VOCAB, rows, quantities, geographies, ["measure", "unit", "counting", "alignment", "geography_code"])
+    assert len(by_place) == 2  # the place among the columns: a chart each
+
+
+def test_the_half_year_series_chart_draws_the_articles_numbers():
+    tables = {n: read_csv(ROOT / "processed" / f"{n}.csv") for n in ("series", "quantities", "geographies")}
+    groups = charts.series_groups(
+        VOCAB, tables["series"], tables["quantities"], tables["geographies"], ["measure", "unit", "counting", "alignment"]
+    )
+    got = series_plotted(charts.series_chart("t", groups[("help_seekers", "people", "distinct", "half-year")]))
+    # by hand from the Bournemouth Echo (2019): Dorset's January-June 2019 "totalled 373"; January-June 2018 is 373 less
+    # "100 more" read as a round 100 (50 to 150): 223 to 323. The south west's first half of 2019 is "3,693"; its first
+    # half of 2018 was "more than doubl[ed]", so under 3,693 / 2 (at most 1,846 people), and at least Dorset's 223 (Dorset
+    # is in the south west). July-December 2018 no article gives: a gap in each.
+    dorset = "series-e23000039-help-seekers-people-distinct-half-year"
+    south_west = "series-e12000009-help-seekers-people-distinct-half-year"
+    assert got[f"{dorset}-2019-01-01"]["value"] == 373
+    assert got[f"{dorset}-2018-01-01"]["band"] == pytest.approx((223, 323))
+    assert got[f"{south_west}-2019-01-01"]["value"] == 3693
+    assert got[f"{south_west}-2018-01-01"]["band"] == pytest.approx((223, 1846))
+    assert got[f"{dorset}-2018-07-01"] == got[f"{south_west}-2018-07-01"] == {"gap": True}
+
+
+def test_each_series_chart_is_written_as_svg_and_png():
+    drawn = sorted((ROOT / "processed" / "charts").glob("series-*"))
+    stems = {p.stem for p in drawn}
+    assert {p.suffix for p in drawn} <= {".svg", ".png"} and {f"{s}{x}" for s in stems for x in (".svg", ".png")} == {p.name for p in drawn}
+    for p in drawn:
+        head = p.read_bytes()[:8]
+        assert head == b"\x89PNG\r\n\x1a\n" if p.suffix == ".png" else ET.parse(p).getroot().tag == "{http://www.w3.org/2000/svg}svg"
+
+
+def test_the_datasheet_coverage_counts_sources_by_year_nation_and_kind():
+    from stopitnow_figures.render.datasheet import coverage_rows
+
+    def source(sid, kind, earliest, latest):
+        return {"source_id": sid, "kind": kind, "published_earliest": earliest, "published_latest": latest}
+
+    sources = [
+        source("a", "news article", "2018-11-01", "2018-11-30"),
+        source("b", "charity release", "2018-04-04", "2018-04-04"),
+        source("c", "news article", "2016-10-01", "2016-11-30"),
+        source("d", "news article", "2016-12-15", "2017-01-15"),  # its window spans two years
+    ]
+    figures = [
+        {"source_id": "a", "geography_code": "W15000001"},  # a Welsh code
+        {"source_id": "a", "geography_code": "E23000003+E23000005"},  # a union of two English areas
+        {"source_id": "b", "geography_code": "K02000001"},
+        {"source_id": "c", "geography_code": ""},  # no place stated
+    ]
+    # by hand: 2016 has c (no place); 2016-2017 has d (no figures, so no place); 2018 has b (UK) and a under England
+    # and Wales; nations in the vocabulary's order (England, Wales, Scotland, Northern Ireland, United Kingdom)
+    assert coverage_rows(VOCAB, sources, figures) == [
+        ["2016", VOCAB.no_nation, "news article", "1", "c"],
+        ["2016-2017", VOCAB.no_nation, "news article", "1", "d"],
+        ["2018", "England", "news article", "1", "a"],
+        ["2018", "Wales", "news article", "1", "a"],
+        ["2018", "United Kingdom", "charity release", "1", "b"],
+    ]
+
+
+def test_a_series_member_that_is_no_quantity_or_not_of_its_period_fails_its_expectation():
+    import pandas as pd
+
+    from stopitnow_figures.stages import report
+
+    def row(mid, qid, start, end):
+        return {"member_id": mid, "quantity_id": qid, "period_start": start, "period_end": end}
+
+    tables = {
+        "quantities": [{"quantity_id": "a", "period_start": "2018-01-01", "period_end": "2018-06-30"}],
+        "series": [
+            row("good", "a", "2018-01-01", "2018-06-30"),
+            row("gap", "", "2018-07-01", "2018-12-31"),
+            row("unknown", "b", "2019-01-01", "2019-06-30"),  # no quantity b
+            row("moved", "a", "2018-02-01", "2018-07-31"),  # not a's period
+        ],
+    }
+    frame = pd.DataFrame(report._series_rows(tables), columns=report.SERIES_VIEW)
+    results = report.run_checkpoints(VOCAB, {"series": (frame, {"quantity_ids": ["", "a"]})})
+    failed = {r["column"]: r["unexpected_count"] for r in results[0]["results"] if not r["success"]}
+    assert failed == {"quantity_id": 1, "period_as_quantity": 1}

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from conftest import ROOT
 from stopitnow_figures.cli import main
 from stopitnow_figures.render.terminal import safe, safe_json
+from stopitnow_figures.tables.paths import Paths
 
 # a character that moves the cursor, reorders or hides text, or breaks a line on its own, and how it is shown
 ESCAPED = {
@@ -132,3 +133,42 @@ def test_trace_shows_a_pinned_value_as_one_number(package):
     assert out.exit_code == 0, out.output
     head = out.output.splitlines()[0]
     assert head.startswith(f"quantity {q['quantity_id']}: 15 {q['unit']} (pinned: ") and "[" not in head
+
+
+def _series_tables():
+    """Two half-years of one place a year apart, as a package's tables keyed by id (no figure, no identity)."""
+    from stopitnow_figures.model import series
+    from stopitnow_figures.tables import vocab
+
+    def q(qid, start, end):
+        cells = dict.fromkeys(("description", "value", "value_basis", "lower", "upper", "status", "lower_by", "upper_by"), "")
+        cells |= dict.fromkeys(("conflict", "set_aside", "rate_note", "mentions", "identities"), "")
+        return (
+            cells
+            | {"quantity_id": qid, "measure": "help_seekers", "unit": "people", "counting": "distinct"}
+            | {
+                "geography_code": "E23000039",
+                "period_start": start,
+                "period_end": end,
+            }
+        )
+
+    quantities = {"a": q("a", "2018-01-01", "2018-06-30"), "b": q("b", "2019-01-01", "2019-06-30")}
+    rows = series.rows(vocab.load(), quantities.values())
+    empty = dict.fromkeys(("figures", "population", "derived", "claims", "identities", "sources"), {})
+    return {**empty, "quantities": quantities, "series": {r["member_id"]: r for r in rows}}, rows
+
+
+def test_trace_takes_a_series_id_and_a_series_row_s_id_by_the_one_resolver():
+    from stopitnow_figures.render.trace import Tracer, render
+
+    tables, rows = _series_tables()
+    tracer = Tracer(Paths(ROOT), tables)
+    n = tracer.node(rows[0]["series_id"], 0)
+    # by hand: January-June 2018, then July-December 2018 that no quantity gives, then January-June 2019
+    assert [(p["period"][0], p["quantity_id"]) for p in n["periods"]] == [("2018-01-01", "a"), ("2018-07-01", ""), ("2019-01-01", "b")]
+    assert [x["id"] for x in n["inputs"]] == ["a", "b"]
+    assert n["page"].endswith(f"series.html#{rows[0]['series_id']}")
+    gap = tracer.node(rows[1]["member_id"], 0)
+    assert gap["type"] == "series member" and gap["quantity_id"] == "" and gap["inputs"] == []
+    assert "gap" in render(gap)

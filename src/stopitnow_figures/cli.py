@@ -131,7 +131,7 @@ def coverage(root: Path, show_all: bool) -> None:
 @click.argument("ident", metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="Print the chain as JSON for programs.")
 def trace(root: Path, ident: str, as_json: bool) -> None:
-    """Show the chain under a figure, metric or claim id, down to the article text.
+    """Show the chain under a figure, quantity, metric, claim or series id, down to the article text.
 
     Each quote is shown in its sentence with the quoted span marked »like
     this«, with the article's publisher, headline, address and date; each
@@ -398,7 +398,6 @@ def _cited(paths, idents: tuple[str, ...]) -> tuple[list[tuple[str, str]], list[
     from .render.trace import trace as do_trace
     from .tables.errors import InputError
 
-    kinds = {"figure": "figure", "quantity": "quantity", "metric": "metric", "claim": "claim", "reference": "reference row"}
     numbers, articles, references = [], [], []
     for ident in dict.fromkeys(idents):
         try:
@@ -407,7 +406,7 @@ def _cited(paths, idents: tuple[str, ...]) -> tuple[list[tuple[str, str]], list[
             raise click.ClickException(str(exc)) from None
         except InputError as exc:
             raise _problems(exc) from None
-        numbers.append((ident, kinds[chain["type"]]))
+        numbers.append((ident, {"reference": "reference row"}.get(chain["type"], chain["type"])))  # figure, ..., series member
         articles += [a for a in articles_of(chain) if a not in articles]
         references += [r for r in references_of(chain) if r not in references]
     return numbers, articles, references

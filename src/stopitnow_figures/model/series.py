@@ -119,9 +119,10 @@ class SeriesClash(ValueError):
         super().__init__(f"{quantity_ids[0]} and {quantity_ids[1]} are both {series_id} for {period[0]} to {period[1]}")
 
 
-def build(vocabulary, quantities: Iterable[dict]) -> tuple[dict[str, Key], list[Member]]:
+def build(vocabulary, quantities: Iterable[dict], clashes: list[SeriesClash] | None = None) -> tuple[dict[str, Key], list[Member]]:
     """The series of the quantities: each one's key by id, and its members and gaps in time order (series by
-    id, members by period). Raises ``SeriesClash`` for two quantities of one series and period."""
+    id, members by period). Raises ``SeriesClash`` for two quantities of one series and period; where a list
+    ``clashes`` is given, each clash is added to it instead and the later quantity left out."""
     groups: dict[Key, dict[date, dict]] = {}
     for q in quantities:
         key = series_key(vocabulary, q)
@@ -130,7 +131,11 @@ def build(vocabulary, quantities: Iterable[dict]) -> tuple[dict[str, Key], list[
         start = date.fromisoformat(q["period_start"])
         taken = groups.setdefault(key, {})
         if start in taken:
-            raise SeriesClash(key.series_id, (start, key.alignment.end_of(start)), (taken[start]["quantity_id"], q["quantity_id"]))
+            clash = SeriesClash(key.series_id, (start, key.alignment.end_of(start)), (taken[start]["quantity_id"], q["quantity_id"]))
+            if clashes is None:
+                raise clash
+            clashes.append(clash)
+            continue
         taken[start] = q
     keys, members = {}, []
     for key, by_start in sorted(groups.items(), key=lambda kv: kv[0].series_id):
@@ -161,3 +166,33 @@ def comparability(key: Key, vocabulary) -> str:
         "the same measure over periods of another length or alignment (distinct people over a longer period read "
         "lower per month), another unit (calls are not people), another channel, another place."
     )
+
+
+COLUMNS = ("quantity_id", "measure", "unit", "counting", "geography_code", "period_start", "period_end")  # what the rule reads
+
+
+def rows(vocabulary, quantities: Iterable[dict], clashes: list[SeriesClash] | None = None) -> list[dict[str, str]]:
+    """The rows of the series table (schemas/series.schema.json), a member or a gap each, sorted by their ids
+    (a series' rows together, in time order): each names its series, period and quantity (empty for a gap), and
+    what defines its series."""
+    keys, members = build(vocabulary, quantities, clashes)
+    out = []
+    for m in members:
+        k = keys[m.series_id]
+        out.append(
+            {
+                "member_id": f"{m.series_id}-{m.period_start.isoformat()}",
+                "series_id": m.series_id,
+                "period_start": m.period_start.isoformat(),
+                "period_end": m.period_end.isoformat(),
+                "quantity_id": m.quantity_id,
+                "measure": k.measure,
+                "unit": k.unit,
+                "counting": k.counting,
+                "channel": k.channel,
+                "geography_code": k.geography_code,
+                "alignment": k.alignment.name,
+                "comparability": comparability(k, vocabulary),
+            }
+        )
+    return sorted(out, key=lambda r: r["member_id"])

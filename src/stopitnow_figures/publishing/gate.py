@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..model import series
 from ..model.bounds import model_of_tables, quantities_of
 from ..model.claims import ClaimChecker
 from ..model.formulas import Periods, evaluate_many, inputs, period_of_rule
@@ -92,6 +93,8 @@ def check(tables: dict, texts: dict[str, str], sha256: dict[str, str], hedges: d
     figure_ok = _check_figures(t["figures"], sources, texts, sha256, reader, vocabulary, bad)
     t["figures"].release()  # each check holds the text cells it needs as lists: one table's at a time
     population_ok = _check_population(t["population"], vocabulary, bad)
+    if "series" in t:
+        _check_series(t["series"], t["quantities"], vocabulary, bad)
     model, quantity_ok = _check_quantities(t, figure_ok, vocabulary, bad)
     t["figures"].release()
     t["quantities"].release()
@@ -472,6 +475,28 @@ def _check_population(population: Table, vocabulary: Vocabulary, bad: list[Untra
             for col in numeric_columns(vocabulary, "population"):
                 bad.append(Untraced("population", i + 1, col, r[col], "a reference row must name its publisher and table"))
     return ok
+
+
+def _check_series(published: Table, quantities: Table, vocabulary: Vocabulary, bad: list[Untraced]) -> None:
+    """A row of the series traces when it is the row the series rule (``model.series``) makes again from the
+    published quantities: its series, its period (a member's its quantity's, a gap's the rule's step) and its
+    quantity; a row too many or missing is untraced at its place."""
+    cells = zip(*(quantities.column(n) for n in series.COLUMNS), strict=True)
+    try:
+        expected = series.rows(vocabulary, [dict(zip(series.COLUMNS, c, strict=True)) for c in cells])
+    except series.SeriesClash as exc:
+        expected, clash = [], str(exc)
+    else:
+        clash = ""
+    columns = ("series_id", *numeric_columns(vocabulary, "series"), "quantity_id")
+    for i, row in enumerate(published):
+        want = expected[i] if i < len(expected) else None
+        for col in columns:
+            if want is None or row[col] != want[col]:
+                why = clash or ("not a row the series rule makes" if want is None else f"the series rule gives {want[col]!r}")
+                bad.append(Untraced("series", i + 1, col, row[col], why))
+    for i in range(len(published), len(expected)):
+        bad.append(Untraced("series", i + 1, "member_id", "", f"the series rule makes {expected[i]['member_id']}, which is missing"))
 
 
 METRIC_ROWS = 200_000  # formulas evaluated at a time (the evaluation's working memory is per formula)

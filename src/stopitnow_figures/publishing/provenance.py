@@ -62,17 +62,18 @@ class Json:
 def _entities(tables: dict[str, Table]) -> Iterator[list]:
     """Each table's entities, a line each: its key, then its type and attributes, each a JSON string."""
     for table, kind, key, attributes in ENTITIES:
-        cols = {c: _arrow(tables[table], c) for c, _ in [key, *attributes.values()]}
+        cols = {c: _arrow(tables[table], c) for c, _ in [key, *(a for a in attributes.values() if not isinstance(a, str))]}
         for start in range(0, len(tables[table]), ROWS):
             parts = [Json(cols[key[0]].slice(start, ROWS), key[1]), f': {{"prov:type": "{kind}"']
-            for name, (c, prefix) in attributes.items():
-                parts += [f', "{name}": ', Json(cols[c].slice(start, ROWS), prefix)]
+            for name, spec in attributes.items():
+                value = _dumps(spec) if isinstance(spec, str) else Json(cols[spec[0]].slice(start, ROWS), spec[1])
+                parts += [f', "{name}": ', value]
             yield [*parts, "}"]
 
 
 def derived_from(tables: dict[str, Table]) -> Iterator[list]:
     """The wasDerivedFrom relations: figures from their articles, quantities from their mentions and identities,
-    metrics and claims from their inputs."""
+    metrics and claims from their inputs, each row of a series from its quantity (a gap from the members around it)."""
     import pyarrow as pa
 
     fig, der, cla, qua = tables["figures"], tables["derived"], tables["claims"], tables["quantities"]
@@ -97,6 +98,26 @@ def derived_from(tables: dict[str, Table]) -> Iterator[list]:
     figures = Json(_arrow(cla, "figure_id"), "sin:figure/")
     parents = [pa.array(range(len(cla)), pa.int64()), inputs[0]]
     yield from _owned(used_by, Json(_arrow(cla, "claim_id"), "sin:claim/"), parents, [figures, refs(inputs[1])])
+    rows, quantities = series_inputs(tables["series"])
+    members = Json(_arrow(tables["series"], "member_id"), "sin:series-member/")
+    yield from _owned(used_by, members, [pa.array(rows, pa.int64())], [Json(pa.array(quantities, pa.string()), "sin:quantity/")])
+
+
+def series_inputs(series: Table) -> tuple[list[int], list[str]]:
+    """What each row of the series rests on, as (row, quantity id) pairs in row order: a member its quantity; a gap
+    the quantities of the members just before and after it, whose periods the rule steps between."""
+    ids, quantities = series.column("series_id"), series.column("quantity_id")
+    rows, used = [], []
+    for i, q in enumerate(quantities):
+        if q:
+            rows.append(i)
+            used.append(q)
+            continue
+        before = next(quantities[k] for k in range(i - 1, -1, -1) if quantities[k] and ids[k] == ids[i])
+        after = next(quantities[k] for k in range(i + 1, len(quantities)) if quantities[k] and ids[k] == ids[i])
+        rows += [i, i]
+        used += [before, after]
+    return rows, used
 
 
 def _generated_by(tables: dict[str, Table]) -> Iterator[list]:
@@ -107,6 +128,7 @@ def _generated_by(tables: dict[str, Table]) -> Iterator[list]:
         ("reconcile", "identities", "identity_id", "sin:identity/"),
         ("derive", "derived", "metric_id", "sin:metric/"),
         ("derive", "claims", "claim_id", "sin:claim/"),
+        ("derive", "series", "member_id", "sin:series-member/"),
     ):
         col = _arrow(tables[table], column)
         for start in range(0, len(col), ROWS):
@@ -315,7 +337,13 @@ def _bytes(arr) -> memoryview:
     return next(_values(arr))
 
 
-# each table's entities: (table, prov:type, (id column, prefix), {attribute: (column, prefix)}), attributes in sorted order
+# the rule of every row of the series (model.series), an attribute of each as a formula is of a metric
+SERIES_RULE = (
+    "one series: the quantities of one measure, unit, counting, channel, place and period length and alignment, in time "
+    "order; a member is its quantity for its period, a gap a period between the first and last member that no quantity gives"
+)
+# each table's entities: (table, prov:type, (id column, prefix), {attribute: (column, prefix), or a text for every row}),
+# attributes in sorted order
 ENTITIES = (
     (
         "sources",
@@ -349,4 +377,10 @@ ENTITIES = (
     ("quantities", "sin:Quantity", ("quantity_id", "sin:quantity/"), {"prov:value": ("value", ""), "sin:status": ("status", "")}),
     ("derived", "sin:DerivedMetric", ("metric_id", "sin:metric/"), {"prov:value": ("value", ""), "sin:formula": ("formula", "")}),
     ("claims", "sin:ClaimCheck", ("claim_id", "sin:claim/"), {"sin:formula": ("formula", ""), "sin:verdict": ("verdict", "")}),
+    (
+        "series",
+        "sin:SeriesMember",
+        ("member_id", "sin:series-member/"),
+        {"sin:alignment": ("alignment", ""), "sin:rule": SERIES_RULE, "sin:series": ("series_id", "")},
+    ),
 )

@@ -216,3 +216,101 @@ def _span(lo: float | None, hi: float | None, stated: float) -> list[float]:
         0.0 if lo is None else min(max(lo / stated, 0.0), RATIO_MAX),
         RATIO_MAX if hi is None else min(max(hi / stated, 0.0), RATIO_MAX),
     ]
+
+
+def save_png(fig, path) -> None:
+    """The figure as PNG (no date or software in its metadata, so the same figure gives the same bytes)."""
+    import io
+
+    from ..tables.csvio import atomic_write_bytes
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100, metadata={"Software": None})
+    atomic_write_bytes(path, buf.getvalue())
+
+
+@dataclass(frozen=True)
+class SeriesRow:
+    """One period of a series as its chart draws it: a member's quantity interval (``upper`` None: unbounded above)
+    and its value where the evidence pins it; a gap (no ``quantity_id``) has neither."""
+
+    member_id: str
+    series_id: str
+    place: str
+    start: date
+    end: date
+    quantity_id: str
+    lower: float | None
+    upper: float | None
+    value: float | None
+
+
+def series_groups(
+    vocabulary, series: list[dict], quantities: list[dict], geographies: list[dict], by: list[str]
+) -> dict[tuple, list[SeriesRow]]:
+    """The series charts' rows: every row of the series table, grouped by its cells in the columns ``by``
+    (params.yaml report.series_chart_by), each group in the order of its rows; read from the data alone."""
+    pinned = vocabulary.names("quantities", "value_basis").pinned
+    q_of = {q["quantity_id"]: q for q in quantities}
+    place = {g["geography_code"]: g["geography"] for g in geographies}
+    groups: dict[tuple, list[SeriesRow]] = {}
+    for r in series:
+        q = q_of.get(r["quantity_id"], {})
+        groups.setdefault(tuple(r[c] for c in by), []).append(
+            SeriesRow(
+                r["member_id"],
+                r["series_id"],
+                place.get(r["geography_code"], r["geography_code"]),
+                date.fromisoformat(r["period_start"]),
+                date.fromisoformat(r["period_end"]),
+                r["quantity_id"],
+                (float(q["lower"]) if q["lower"] else 0.0) if q else None,
+                _num(q["upper"]) if q else None,
+                float(q["value"]) if q and q["value_basis"] == pinned else None,
+            )
+        )
+    return dict(sorted(groups.items()))
+
+
+SERIES_CAPTION = (
+    "Each period of a series is drawn across its length: a band from the lower to the upper end of the interval the "
+    "evidence allows (an arrow: no upper end), a dot where the evidence pins one value; a hatched span is a gap, a period "
+    "no source gives (a gap in the sources, not a period without help-seeking). One colour and marker per place. The "
+    "series of one chart share measure, unit, counting and period alignment; places may differ in size, so compare a "
+    "place with itself over time. Press-reported figures."
+)
+
+
+def series_chart(title: str, rows: list[SeriesRow]):
+    """One chart of a group of series (``series_groups``): a line of periods per place."""
+    plt = _plt()
+    places = sorted({r.place for r in rows})
+    style = {p: (PLACE_COLOURS[k % len(PLACE_COLOURS)], PLACE_MARKERS[k % len(PLACE_MARKERS)]) for k, p in enumerate(places)}
+    fig, ax = plt.subplots(figsize=(7.5, 5.2))
+    for r in rows:
+        _draw_period(ax, r, style[r.place])
+    ax.set_ylim(bottom=0)
+    ax.tick_params(axis="x", rotation=30)
+    handles = [plt.Line2D([], [], color=c, marker=m, ls="", label=p) for p, (c, m) in style.items()]
+    handles.append(plt.Rectangle((0, 0), 1, 1, facecolor="none", edgecolor="grey", hatch="//", label="gap: no source"))
+    ax.legend(handles=handles, fontsize=7, loc="upper left", frameon=False)
+    fig.suptitle(title, x=0.02, ha="left")
+    fig.text(0.02, 0.01, _wrap(SERIES_CAPTION, 130), fontsize=7, va="bottom", gid="caption")
+    fig.subplots_adjust(left=0.1, right=0.98, bottom=0.3, top=0.9)
+    return fig
+
+
+def _draw_period(ax, r: SeriesRow, style: tuple[str, str]) -> None:
+    """A member's interval across its period (its pinned value a dot at its middle), or a gap as a hatched span."""
+    colour, marker = style
+    if not r.quantity_id:
+        ax.axvspan(r.start, r.end, facecolor="none", edgecolor=colour, hatch="//", lw=0, alpha=0.6, gid=f"gap:{r.member_id}")
+        return
+    middle = r.start + (r.end - r.start) / 2
+    top = r.upper if r.upper is not None else r.lower
+    ax.fill_between([r.start, r.end], [r.lower] * 2, [top] * 2, color=colour, alpha=0.25, lw=0, gid=f"band:{r.member_id}")
+    ax.plot([middle, middle], [r.lower, top], color=colour, lw=1.2, gid=f"interval:{r.member_id}")
+    if r.upper is None:
+        ax.annotate("", xy=(middle, r.lower * 1.5 or 1), xytext=(middle, r.lower), arrowprops={"arrowstyle": "->", "color": colour})
+    if r.value is not None:
+        ax.plot([middle], [r.value], color=colour, marker=marker, ls="", gid=f"value:{r.member_id}")

@@ -53,6 +53,7 @@ def context(vocabulary: Vocabulary, descriptor: dict, tables: dict, results: lis
         "created": descriptor["created"][:10],
         "resources": [[r["name"], str(len(tables[r["name"]]))] for r in descriptor["resources"]],
         "articles": [[s["source_id"], s["publisher"], str(per_source[s["source_id"]])] for s in tables["sources"]],
+        "coverage": coverage_rows(vocabulary, tables["sources"], tables["figures"]),
         "qualifiers": Counter(f["qualifier"] for f in tables["figures"]),
         "kinds": Counter(d["kind"] for d in tables["derived"]),
         "charts": charts,
@@ -75,6 +76,33 @@ def context(vocabulary: Vocabulary, descriptor: dict, tables: dict, results: lis
         "passed": sum(r["success"] for c in results for r in c["results"]),
         "total": sum(len(c["results"]) for c in results),
     }
+
+
+def nations_of(vocabulary: Vocabulary, codes) -> list[str]:
+    """The nations the places of ``codes`` lie in (a union's members each), by the first letter of their GSS codes
+    (schemas/vocabulary.json places.nations), in the vocabulary's order; ``no_nation`` where none is named."""
+    letters = {member[:1] for code in codes if code for member in code.split(vocabulary.union_join)}
+    return [name for letter, name in vocabulary.nations.items() if letter in letters] or [vocabulary.no_nation]
+
+
+def coverage_rows(vocabulary: Vocabulary, sources: list[dict], figures: list[dict]) -> list[list[str]]:
+    """The sources by the year they were published in, the nation of the places their figures name and their kind
+    (``prose.by_year_and_kind``): a row for each, with how many sources and which. A source whose figures name
+    places in two nations is counted under each."""
+    codes: dict[str, set[str]] = {}
+    for f in figures:
+        codes.setdefault(f["source_id"], set()).add(f["geography_code"])
+    rows = []
+    for year, by_kind in prose.by_year_and_kind(sources):
+        cells: dict[tuple[str, str], list[str]] = {}
+        for kind, listed in by_kind.items():
+            for s in listed:
+                for nation in nations_of(vocabulary, codes.get(s["source_id"], ())):
+                    cells.setdefault((nation, kind), []).append(s["source_id"])
+        order = list(vocabulary.nations.values()) + [vocabulary.no_nation]
+        for (nation, kind), ids in sorted(cells.items(), key=lambda kv: (order.index(kv[0][0]), kv[0][1])):
+            rows.append([year, nation, kind, str(len(ids)), ", ".join(ids)])
+    return rows
 
 
 def unrated(vocabulary: Vocabulary, tables: dict) -> list[list[str]]:

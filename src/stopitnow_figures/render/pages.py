@@ -26,7 +26,14 @@ FOLDER = "processed/reader"
 INDEX = "index.html"
 STYLE = "style.css"  # one style sheet beside the pages (templates/reader/style.css)
 # the page of each kind of id other than a figure (a figure is on its article's page)
-PAGES = {"quantity": "quantities.html", "claim": "claims.html", "metric": "derived.html", "reference": "derived.html"}
+PAGES = {
+    "quantity": "quantities.html",
+    "claim": "claims.html",
+    "metric": "derived.html",
+    "reference": "derived.html",
+    "series": "series.html",
+    "series member": "series.html",
+}
 # the tables each listing page shows a section a row of, in order
 LISTINGS = {"quantities.html": ("quantities", "identities"), "claims.html": ("claims",), "derived.html": ("derived", "population")}
 BATCH = 5000  # rows made into dicts at a time for a listing page
@@ -331,7 +338,7 @@ class View:
         self.key = {name: vocabulary.primary_keys[name][0] for name in tables}
         self.sources = tables["sources"].rows()
         self.geographies = {r[self.key["geographies"]]: r for r in tables["geographies"].rows()}
-        self.t = {name: tables[name] for name in ("quantities", "identities", "claims", "derived", "population")}
+        self.t = {name: tables[name] for name in ("quantities", "identities", "claims", "derived", "population", "series")}
         self.figures = self._in_article_order(tables.pop("figures"))
         self.href = Hrefs(self._pages(), self._metric_pages)
         self.page_html: dict[str, str] = {}  # each page's name, escaped for a link
@@ -377,6 +384,8 @@ class View:
         shared = metrics.filter(pc.is_in(metrics, value_set=pa.chunked_array([c for o in others for c in o.chunks], pa.string())))
         pages.update(dict.fromkeys(shared.to_pylist(), PAGES["metric"]))
         pages.update(dict.fromkeys(self.t["population"].column(self.key["population"]), PAGES["reference"]))
+        pages.update(dict.fromkeys(self.t["series"].column("series_id"), PAGES["series"]))
+        pages.update(dict.fromkeys(self.t["series"].column(self.key["series"]), PAGES["series member"]))
         return pages
 
     def _metric_pages(self) -> dict[str, str]:
@@ -444,12 +453,33 @@ class View:
             "index.html.j2",
             prose=prose.fields(facts),
             sources=self.sources,
+            by_year=prose.by_year_and_kind(self.sources),
+            kinds=[k for k in self.vocabulary.enum("sources", "kind") if any(s.get("kind") == k for s in self.sources)],
+            series_count=len(dict.fromkeys(self.t["series"].column("series_id"))),
             per_source=self.per_source,
             counts=self.counts,
             claims=self.claims,
             conflicts=conflicts,
             page=article_page,
         )
+
+    def series_page(self) -> str:
+        """Every series with its periods in time order: each member's quantity (its interval, or value where the
+        evidence pins it) and each gap."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        rows = self.t["series"].rows()
+        q = self.t["quantities"].t
+        wanted = pa.array(sorted({r["quantity_id"] for r in rows if r["quantity_id"]}), pa.string())
+        quantities = {r["quantity_id"]: r for r in Columns.of(q.filter(pc.is_in(q.column("quantity_id"), value_set=wanted))).rows()}
+        series: dict[str, list[dict]] = {}
+        for r in rows:
+            quantity = quantities.get(r["quantity_id"])
+            point = point_text(quantity, quantity["unit"], self.vocabulary.point_words) if quantity else ""
+            series.setdefault(r["series_id"], []).append(r | {"point": point})
+        place = {code: g["geography"] for code, g in self.geographies.items()}
+        return self.render("series.html.j2", series=series, place=place)
 
     def style(self) -> str:
         return self.env.get_template(f"reader/{STYLE}").render()

@@ -1,4 +1,4 @@
-"""Trace any figure, quantity, metric or claim id down to the article
+"""Trace any figure, quantity, metric, claim or series id (or a series row's id) down to the article
 characters, identities, formulas and reference rows it rests on."""
 
 from __future__ import annotations
@@ -57,6 +57,9 @@ class Tracer:
 
     def __init__(self, paths: Paths, tables: dict) -> None:
         self.paths, self.tables, self.texts = paths, tables, {}
+        self.series: dict[str, list[dict]] = {}  # each series' rows (members and gaps) in time order
+        for r in tables.get("series", {}).values():
+            self.series.setdefault(r["series_id"], []).append(r)
 
     def node(self, i: str, depth: int) -> dict:
         t = self.tables
@@ -68,12 +71,15 @@ class Tracer:
             ("population", self.reference),
             ("derived", self.metric),
             ("claims", self.claim),
+            ("series", self.member),
         ):
-            if i in t[table]:
+            if i in t.get(table, {}):
                 n = build(i, t[table][i], depth)
                 return {**n, "page": f"{pages.FOLDER}/{pages.page_of(n['type'], i, t[table][i].get('source_id'))}"}
-        known = sorted(k for name in ("figures", "quantities", "derived", "claims", "population") for k in t[name])
-        raise UnknownId(i, difflib.get_close_matches(i, known, n=3, cutoff=0.5))
+        if i in self.series:
+            return {**self.one_series(i, self.series[i], depth), "page": f"{pages.FOLDER}/{pages.page_of('series', i)}"}
+        known = sorted(k for name in ("figures", "quantities", "derived", "claims", "population", "series") for k in t.get(name, {}))
+        raise UnknownId(i, difflib.get_close_matches(i, known + sorted(self.series), n=3, cutoff=0.5))
 
     def text(self, source: dict) -> str:
         sid = source["source_id"]
@@ -169,6 +175,31 @@ class Tracer:
             **{k: c[k] for k in keys},
             "figure": self.node(c["figure_id"], depth + 1),
             "inputs": [self.node(x, depth + 1) for x in c["inputs"].split()],
+        }
+
+    def one_series(self, i: str, rows: list[dict], depth: int) -> dict:
+        """A series: what defines it, each period in time order (a member's quantity, or a gap), and its members
+        down to their quotes."""
+        keys = ("measure", "unit", "counting", "channel", "geography_code", "alignment", "comparability")
+        return {
+            "id": i,
+            "type": "series",
+            **{k: rows[0][k] for k in keys},
+            "periods": [
+                {"member_id": r["member_id"], "period": [r["period_start"], r["period_end"]], "quantity_id": r["quantity_id"]} for r in rows
+            ],
+            "inputs": [self.node(r["quantity_id"], depth + 1) for r in rows if r["quantity_id"]],
+        }
+
+    def member(self, i: str, r: dict, depth: int) -> dict:
+        """One period of a series: its quantity down to its quotes, or a gap (no quantity gives the period)."""
+        return {
+            "id": i,
+            "type": "series member",
+            "series_id": r["series_id"],
+            "period": [r["period_start"], r["period_end"]],
+            "quantity_id": r["quantity_id"],
+            "inputs": [self.node(r["quantity_id"], depth + 1)] if r["quantity_id"] else [],
         }
 
 
@@ -271,12 +302,29 @@ def _claim_lines(n: dict, pad: str) -> list[str]:
     return [head, f"{pad}  = {n['formula']}", f"{pad}  {n['explanation']}"]
 
 
+def _series_lines(n: dict, pad: str) -> list[str]:
+    out = [
+        f"{pad}series {n['id']}: {n['measure']} in {n['unit']} ({n['counting']}), {n['geography_code']}, periods of {n['alignment']}",
+        f"{pad}  {n['comparability']}",
+    ]
+    for p in n["periods"]:
+        out.append(f"{pad}  {p['period'][0]} to {p['period'][1]}: {p['quantity_id'] or 'gap (no source gives this period)'}")
+    return out
+
+
+def _member_lines(n: dict, pad: str) -> list[str]:
+    what = n["quantity_id"] or "a gap: no quantity of the series for this period (a gap in the sources)"
+    return [f"{pad}series member {n['id']} of {n['series_id']}: {n['period'][0]} to {n['period'][1]}: {what}"]
+
+
 RENDER = {
     "figure": _figure_lines,
     "quantity": _quantity_lines,
     "reference": _reference_lines,
     "metric": _metric_lines,
     "claim": _claim_lines,
+    "series": _series_lines,
+    "series member": _member_lines,
     "cut": lambda n, pad: [f"{pad}{n['id']}: {n['note']}"],
 }
 

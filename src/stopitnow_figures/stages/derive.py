@@ -4,7 +4,10 @@ Reads the candidate's processed/figures.csv (clean has checked it), its
 processed/quantities.csv and processed/identities.csv (reconcile has written
 them), processed/geographies.csv, raw/reference/population.csv,
 raw/derivations.csv, raw/claims.csv and params.yaml; writes the candidate's
-processed/derived.csv, processed/claims.csv and processed/population.csv.
+processed/derived.csv, processed/claims.csv, processed/population.csv and
+processed/series.csv (the quantities comparable by definition in time order,
+gaps marked: ``model.series`` holds the rule; raw/quantities.csv is read only
+to locate two quantities of one series and period).
 
 Formulas name quantities (never single figures: a quantity holds all the
 evidence of its mentions), metrics and reference rows. Every derived number
@@ -41,6 +44,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..model import series
 from ..model.bounds import model_of_tables
 from ..model.claims import ClaimChecker, fmt
 from ..model.formulas import Periods, evaluate_many, evaluate_shape, inputs, parse, parse_one, period_of_rule
@@ -66,9 +70,11 @@ def run(root: Path) -> None:
     problems.raise_if_any()
 
     # -- process -----------------------------------------------------------
+    series_cols = series_table(paths, vocabulary, t["quantities"], problems)
     metrics, rates, claim_cols, notes = derive_evidence(paths, vocabulary, params, t, problems)
     problems.raise_if_any()
     tables = {
+        "series": series_cols,
         "derived": merge_sorted(sorted_by(metrics, "metric_id"), rates, "metric_id"),  # each rates column freed once merged
         "claims": sorted_by(claim_cols, "claim_id"),
         "population": sorted_by({n: t["population"].column(n) for n in t["population"].names}, "population_id"),
@@ -79,6 +85,25 @@ def run(root: Path) -> None:
     # -- save outputs ------------------------------------------------------
     write_outputs(paths, tables)
     write_quantities(paths, t["quantities"], notes)
+
+
+def series_table(paths: Paths, vocabulary: Vocabulary, quantities: Table, problems: Collector) -> dict[str, list[str]]:
+    """The series of the quantities (``model.series``: the rule, its ids and rows), a row per member and gap,
+    checked against its schema. Two quantities of one series and period are each a problem at the later one's
+    line of raw/quantities.csv."""
+    cells = zip(*(quantities.column(n) for n in series.COLUMNS), strict=True)
+    clashes: list[series.SeriesClash] = []
+    made = series.rows(vocabulary, [dict(zip(series.COLUMNS, c, strict=True)) for c in cells], clashes)
+    if clashes:
+        display = paths.rel(paths.raw_quantities)
+        raw_quantities = read_table(paths.raw_quantities, raw.columns(paths, "quantities"), problems, display=display)
+        line = dict(zip(raw_quantities.column("quantity_id"), raw_quantities.lines, strict=True))
+        for c in clashes:
+            problems.add("series-clash", display, line.get(c.quantity_ids[1]), "quantity_id", c.quantity_ids[1], str(c))
+        return {}
+    cols = {n: [r[n] for r in made] for n in field_names(load_schema(paths.schema("series")))}
+    problems.extend(check_frame(cols, paths.schema("series"), "series", paths.rel(paths.candidate.table("series")), vocabulary=vocabulary))
+    return cols
 
 
 def read_inputs(paths: Paths, vocabulary: Vocabulary, problems: Collector) -> dict[str, Table]:
@@ -169,7 +194,9 @@ def check_unevaluated(
     """derive's checks as ``stopitnow-figures check`` runs them, with no solved quantity (``quantities``: their
     ids and periods, as reconcile has checked them): ``check_inputs`` without evaluating, then, as the stage
     does once every row could be made, the schema checks of the columns of its tables that the raw rows give
-    (a metric's period included, from its rule and its inputs'; not what an evaluation or a decided claim gives)."""
+    (a metric's period included, from its rule and its inputs'; not what an evaluation or a decided claim gives).
+    The series are made as the stage makes them: two quantities of one series and period are found here too."""
+    series_table(paths, vocabulary, quantities, problems)
     env = Environment.from_tables(quantities, t["population"], vocabulary.enum("derived", "value_basis"))
     named = dict(zip(figures.column("figure_id"), figures.column("quantity_id"), strict=True))
     metrics, claim_rows = check_inputs(paths, vocabulary, t, figures, env, named, problems, evaluate=False)

@@ -148,7 +148,7 @@ class ByArticle:
 
 def all_pages(paths: Paths, view: pages.View, accounts: Accounts) -> Iterator[tuple[str, str | Iterable[str]]]:
     """Every page, made as it is asked for: the index and style sheet, each article (its text read for it
-    alone), then the listing pages."""
+    alone), then the listing pages and the series."""
     yield pages.INDEX, view.index()
     yield pages.STYLE, view.style()
     for k, s in enumerate(view.sources):
@@ -156,6 +156,7 @@ def all_pages(paths: Paths, view: pages.View, accounts: Accounts) -> Iterator[tu
         accounted, reasons = accounts.of(s["source_id"], text)
         yield pages.article_page(s["source_id"]), view.article(k, text, accounted, reasons)
     yield from view.listings()
+    yield pages.PAGES["series"], view.series_page()
 
 
 def write_pages(folder: Path, pages: Iterable[tuple[str, str | Iterable[str]]]) -> list[str]:

@@ -60,7 +60,7 @@ def run(root: Path) -> None:
         atomic_write_text(paths.build / "quality_report.html", page)
         atomic_write_text(paths.build / "quality.json", summary)
         raise InputError(failures(paths, views, results, raw_lines))
-    charts = draw_charts(paths, vocabulary, tables, rate_per)
+    charts = draw_charts(paths, vocabulary, tables, rate_per, params["report"]["series_chart_by"])
     datasheet = render_datasheet(vocabulary, descriptor, tables, results, charts, params["clean"])
 
     # -- save outputs ------------------------------------------------------
@@ -153,6 +153,10 @@ def reader_views(vocabulary: Vocabulary, tables: dict, texts: dict[str, bytes], 
             {"figure_ids": sorted(f["figure_id"] for f in tables["figures"])},
         ),
         "quantities": (pd.DataFrame(_quantity_rows(vocabulary, tables)), {"bases": list(vocabulary.enum("quantities", "value_basis"))}),
+        "series": (
+            pd.DataFrame(_series_rows(tables), columns=SERIES_VIEW),
+            {"quantity_ids": ["", *sorted(q["quantity_id"] for q in tables["quantities"])]},
+        ),
         "population": (
             pd.DataFrame(
                 [{"population_id": p["population_id"], "value": float(p["value"]), "year": int(p["year"])} for p in tables["population"]]
@@ -271,6 +275,26 @@ def _relation_possible(vocabulary: Vocabulary, relation: str, slo, shi, lo, hi) 
     return {r.equals: below and above, r.at_least: above, r.at_most: below}[relation]
 
 
+SERIES_VIEW = ("member_id", "quantity_id", "period_start", "period_end", "period_as_quantity")
+
+
+def _series_rows(tables: dict) -> list[dict]:
+    """Each row of the series with whether a member's period is its quantity's (a gap, or a quantity the table
+    lacks, which its own expectation finds: none to differ from)."""
+    periods = {q["quantity_id"]: (q["period_start"], q["period_end"]) for q in tables["quantities"]}
+    return [
+        {
+            "member_id": r["member_id"],
+            "quantity_id": r["quantity_id"],
+            "period_start": _date(r["period_start"]),
+            "period_end": _date(r["period_end"]),
+            "period_as_quantity": periods.get(r["quantity_id"], (r["period_start"], r["period_end"]))
+            == (r["period_start"], r["period_end"]),
+        }
+        for r in tables["series"]
+    ]
+
+
 def _quantity_rows(vocabulary: Vocabulary, tables: dict) -> list[dict]:
     figures = {f["figure_id"]: f for f in tables["figures"]}
     identities = {i["identity_id"] for i in tables["identities"]}
@@ -339,6 +363,11 @@ EXPECTATIONS = {
         ("between", "share_value", (0, 100), "shares lie between 0 and 100 per cent"),
         ("in_set", "geography_code", "codes", "every place code is documented"),
         *POINT_EXPECTATIONS,
+    ],
+    "series": [
+        ("in_set", "quantity_id", "quantity_ids", "every member of a series is a row of the quantities table (a gap names none)"),
+        ("pair", ("period_end", "period_start"), None, "every period of a series is ordered"),
+        ("in_set", "period_as_quantity", [True], "every member's period is its quantity's"),
     ],
     "claims": [
         ("in_set", "figure_id", "figure_ids", "every claim's figure is in the figures table"),
@@ -500,8 +529,9 @@ def render_html(descriptor: dict, results: list[dict], quantities: list[dict]) -
 CHART_TITLES = {"help_seeking.svg": "Help-seeking per head of population, by channel"}
 
 
-def draw_charts(paths: Paths, vocabulary: Vocabulary, tables: dict, per: int) -> list[dict]:
-    """Draw the charts into the candidate; return those the datasheet shows, with their titles."""
+def draw_charts(paths: Paths, vocabulary: Vocabulary, tables: dict, per: int, series_by: list[str]) -> list[dict]:
+    """Draw the charts into the candidate (each series chart as SVG and PNG); return those the datasheet shows,
+    with their titles."""
     from ..render import charts
 
     out = paths.candidate.charts
@@ -509,12 +539,32 @@ def draw_charts(paths: Paths, vocabulary: Vocabulary, tables: dict, per: int) ->
         "help_seeking.svg": charts.help_seeking(vocabulary, tables["quantities"], tables["derived"], tables["geographies"], per),
         "claims.svg": charts.claims_chart(vocabulary, tables["claims"]),
     }
+    shown = [{"file": name, "title": title} for name, title in CHART_TITLES.items()]
+    groups = charts.series_groups(vocabulary, tables["series"], tables["quantities"], tables["geographies"], series_by)
+    written = set(files)
+    for key, rows in groups.items():
+        name, title = series_chart_name(series_by, key)
+        fig = charts.series_chart(title, rows)
+        charts.save_png(fig, out / f"{name}.png")
+        charts.save_svg(fig, out / f"{name}.svg")
+        written |= {f"{name}.png", f"{name}.svg"}
+        shown.append({"file": f"{name}.svg", "title": title})
     for name, fig in files.items():
         charts.save_svg(fig, out / name)
     for stale in sorted(out.glob("*")):  # a chart no longer drawn leaves the package with this build
-        if stale.name not in files:
+        if stale.name not in written:
             stale.unlink()
-    return [{"file": name, "title": title} for name, title in CHART_TITLES.items()]
+    return shown
+
+
+def series_chart_name(by: list[str], key: tuple[str, ...]) -> tuple[str, str]:
+    """A series chart's file name (without its suffix) and title, from the cells its series share."""
+    import re
+
+    name = "series-" + "-".join(re.sub(r"[^a-z0-9]+", "-", cell.lower()).strip("-") for cell in key)
+    words = dict(zip(by, key, strict=True))
+    title = ", ".join(f"{c.replace('_', ' ')}: {words[c].replace('_', ' ')}" for c in by)
+    return name, f"Series by period ({title})"
 
 
 def render_datasheet(vocabulary: Vocabulary, descriptor: dict, tables: dict, results: list[dict], charts: list[dict], hedges: dict) -> str:

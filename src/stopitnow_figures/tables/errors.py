@@ -94,6 +94,7 @@ REGISTRY = _registry(
     ("identity-basis", "An identity across articles that does not say it rests on a reading", "give an identity whose quantities no one article gives all of the basis reading, and name the alternative reading in its note"),
     ("vague-floor", "A vague count read against its article's own numbers", "read a vague word open (reading open <figure id>) where, and only where, a figure of the same article, measure, unit, place and period already exceeds the word's range: see docs/CURATING.md, Vague words"),
     ("stated-ordered", "A stated interval out of order", "stated_lower <= stated <= stated_upper"),
+    ("series-clash", "Two quantities of one series for the same period", "they are one number in the world: join their mentions into one quantity in raw/quantities.csv; or they count different things: say how in the measure, unit, counting or place of one of them"),
     ("quantity-mismatch", "A figure that does not fit the quantity it mentions", "give the figure the quantity's measure, unit and place, and a period within the quantity's, or name the right quantity"),
     # formulas, derivations and claims
     ("bad-formula", "A formula outside the documented form", "formulas use numbers, {id}, + - * / and parentheses, and refer to at least one id"),

@@ -16,7 +16,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
-PUBLISHED_TABLES = ("sources", "geographies", "quantities", "identities", "figures", "derived", "claims", "population")
+PUBLISHED_TABLES = ("sources", "geographies", "quantities", "identities", "series", "figures", "derived", "claims", "population")
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,8 @@ class Vocabulary:
     default_extent: str
     max_text_bytes: int  # the largest article text add-source accepts (its --max-bytes default)
     union_join: str  # joins the members' codes into a union's code
+    nations: dict[str, str]  # the first letter of a GSS code -> the nation it lies in
+    no_nation: str  # the nation of a source that names no place
     readings: dict[str, str]  # curated readings of a number beyond its hedge words
     point_words: dict[str, str]  # each value_basis in the words shown beside a point value
     typed: dict[str, tuple[str, ...]]  # table -> its number, integer, year and date fields
@@ -141,6 +143,8 @@ def _load(schemas: Path) -> Vocabulary:
         default_extent=reg["sources"]["default_extent"],
         max_text_bytes=reg["sources"]["max_text_bytes"],
         union_join=reg["places"]["union_join"],
+        nations={k: v for k, v in reg["places"]["nations"].items() if k != "description"},
+        no_nation=reg["places"]["no_nation"],
         readings={k: v for k, v in reg["readings"].items() if k != "description"},
         point_words=_point_words(reg["points"], enums["quantities"]["value_basis"]),
         typed={t: tuple(f["name"] for f in s["fields"] if f["type"] in ("number", "integer", "year", "date")) for t, s in tables.items()},
