@@ -97,7 +97,10 @@ class Member:
 
 
 def series_key(vocabulary, q: dict) -> Key | None:
-    """The key of a quantity (a dict of its published cells), or None where it is in no series."""
+    """The key of a quantity (a dict of its published cells), or None where it is in no series: a relation, a
+    stock, a quantity without a place or a period of a known alignment, and a measure that is not help-seeking
+    (no channel in schemas/vocabulary.json: funding, people trained, police counts), whose series the package
+    does not publish."""
     counting = vocabulary.names("quantities", "counting")
     if q["counting"] == counting.relation or q["measure"] in vocabulary.stocks:
         return None
@@ -107,6 +110,8 @@ def series_key(vocabulary, q: dict) -> Key | None:
     if aligned is None:
         return None
     channel = next((c for c, measures in vocabulary.channels.items() if q["measure"] in measures), "")
+    if not channel:  # a measure of no channel (funding, people trained, police counts) is not help-seeking
+        return None
     return Key(q["measure"], q["unit"], q["counting"], channel, q["geography_code"], aligned)
 
 
