@@ -212,19 +212,25 @@ def test_a_cycle_that_admits_no_value_is_infeasible_by_the_linear_programme():
 # -- a bound that overflows --------------------------------------------------------------------------------------
 
 
-def test_an_end_that_overflows_to_infinity_is_an_unbounded_end_not_a_crash():
+def test_an_end_that_overflows_is_a_set_that_admits_no_value_not_a_crash():
     # q1 = q3 * (1 + q1 / 100) with q3 exactly 0.4 and q1 a whole count: q1 would be 0.4 / 0.996 = 0.4016, not
-    # whole, so nothing holds; propagation cannot show it in finitely many steps: each round multiplies q1's lower
-    # end by 250 (q1 >= 1, then 150, then 37,400, ...) until it overflows. The overflow says nothing: no crash,
-    # and the lower end stays the last finite one (sound: no value is left out that could hold)
+    # whole, so nothing holds; propagation cannot show it by crossing ends: each round multiplies q1's lower end
+    # by 250 (q1 >= 1, then 150, then 37,400, ...) until it overflows to +inf. No number is that large, so the
+    # rows admit no value: both rows are the conflict (without either, q1 = q3 = 0, or q1 = 0, holds), named on
+    # both quantities, and no bound is published from the runaway propagation
     qs = Quantities(["q1", "q3"], np.array([True, False]), np.zeros(2, bool), np.zeros(2, bool), np.zeros(2), np.full(2, INF))
     ms = Mentions(["f0"], np.array([1]), np.array([0.4]), np.array([0.4]), np.array([0.4]))
-    sol = Model(qs, ms, [Relation("i0", "{q1}", "=", "{q3} * (1 + {q1} / 100)")]).solve_all()
-    assert 1e300 < sol.lo[0] < INF and sol.hi[0] == INF
-    assert (sol.lo[1], sol.hi[1]) == (0.4, 0.4)
+    model = Model(qs, ms, [Relation("i0", "{q1}", "=", "{q3} * (1 + {q1} / 100)")])
+    sol = model.solve_all()
+    assert sol.conflict == ["f0 i0", "f0 i0"]
+    assert model.status.in_conflict in sol.status
+    assert all(lo < 1e300 for lo in sol.lo)
 
 
-def test_a_lower_end_of_infinity_narrows_nothing():
-    box = Box({0: 3.0}, {0: 10.0}, {0})
-    assert not box.narrow(0, INF, -INF, "overflow")
-    assert box.get(0) == (3.0, 10.0)
+def test_an_end_beyond_every_number_is_infeasible_and_names_its_row():
+    # a lower end of +inf or an upper end of -inf: an overflow (no number is that large), not an unbounded end
+    for lo, hi in ((INF, 10.0), (0.0, -INF)):
+        box = Box({0: 3.0}, {0: 10.0}, {0})
+        with pytest.raises(Infeasible, match="row-7"):
+            box.narrow(0, lo, hi, "row-7")
+        assert box.get(0) == (3.0, 10.0)

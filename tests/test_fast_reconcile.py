@@ -75,16 +75,16 @@ def _inward(x: float, side: int) -> float:
     return float(math.ceil(x - 1e-7)) if side == 0 else float(math.floor(x + 1e-7))
 
 
-def _rows_of_end(kept, side, end, domain, whole, linked, reason) -> str:
+def _rows_of_end(kept, side, end, domain, whole, by_set, reason) -> str:
     """The rows that set one end, by the rule in the quantities schema's words: none where the end is unbounded or
-    the domain's (except that a quantity of a linked set names the mentions that state its domain's end); else the
+    the domain's (except that a quantity solved with its set names the mentions that state its domain's end); else the
     mentions whose bound it is; else, where it is the tightest stated bound rounded inward, the mentions at that
     bound; else the row that moved it last in the set's solve."""
     if not math.isfinite(end):
         return ""
     at_end = [m[0] for m in kept if math.isfinite(m[2 + side]) and _close(m[2 + side], end)]
     at_domain = _close(end, domain)
-    if at_end and (linked or not at_domain):
+    if at_end and (by_set or not at_domain):
         return " ".join(at_end)
     if at_domain:
         return reason
@@ -123,7 +123,7 @@ def _status(model, lo, hi, kept, involved, whole, domain) -> str:
     return s.as_stated if _close(lo, stated[0]) and _close(hi, stated[1]) else s.tightened
 
 
-def _expected(model, v: int, lo: float, hi: float, kept, reasons=("", ""), linked=False, involved=False) -> dict:
+def _expected(model, v: int, lo: float, hi: float, kept, reasons=("", ""), by_set=False, involved=False) -> dict:
     """What the columns of quantity ``v`` must be, by the rules above, from its bounds and the mentions kept."""
     whole, domain = bool(model.q.whole[v]), (float(model.q.lo[v]), float(model.q.hi[v]))
     return {
@@ -131,8 +131,8 @@ def _expected(model, v: int, lo: float, hi: float, kept, reasons=("", ""), linke
         "hi": hi,
         "value": _point(kept, lo, hi, whole, domain),
         "status": _status(model, lo, hi, kept, involved, whole, domain),
-        "lower_by": _rows_of_end(kept, 0, lo, domain[0], whole, linked, reasons[0]),
-        "upper_by": _rows_of_end(kept, 1, hi, domain[1], whole, linked, reasons[1]),
+        "lower_by": _rows_of_end(kept, 0, lo, domain[0], whole, by_set, reasons[0]),
+        "upper_by": _rows_of_end(kept, 1, hi, domain[1], whole, by_set, reasons[1]),
         "mentions": " ".join(model.m.ids[i] for i in model.mentions_of(v)),
     }
 
@@ -171,7 +171,7 @@ FORMULAS = st.sampled_from(["{q0}", "{q1} + {q2}", "{q2} * 2", "{q1} - {q3}", "{
 )
 def test_the_sets_an_identity_links_are_filled_in_by_the_rules(model, identities):
     """Each quantity of a linked set (or whose mentions disagree) takes the bounds its set's solve gives, and its
-    columns follow the rules above from them and the mentions not set aside; a bound that overflows is no crash."""
+    columns follow the rules above from them and the mentions not set aside; a bound that overflows is a conflict, no crash."""
     from stopitnow_figures.model.bounds import Relation
 
     qs = model.q
@@ -199,7 +199,7 @@ def test_the_sets_an_identity_links_are_filled_in_by_the_rules(model, identities
             (box.why_hi.get(v) or "").removeprefix("linear programme over "),
         ]
         involved = any(v in c.variables for c in aside)
-        want = _expected(model, v, *box.get(v), _mentioned(model, v, left_out), why, isinstance(key, int), involved)
+        want = _expected(model, v, *box.get(v), _mentioned(model, v, left_out), why, True, involved)
         for name, value in want.items():
             assert _same(getattr(sol, name)[v], value), (name, v, getattr(sol, name)[v], value)
         named = sorted({c.ident for c in model.identity_rows if v in c.variables})

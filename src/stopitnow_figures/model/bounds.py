@@ -205,12 +205,11 @@ class Box:
         return (self.lo[v], self.hi[v])
 
     def narrow(self, v: int, lo: float, hi: float, why: str) -> bool:
-        """Narrow quantity ``v`` to [lo, hi] (whole numbers inward for counts); whether either end moved. A lower
-        end of +inf or an upper end of -inf (an overflow: no number is that large) says nothing, as an unbounded end."""
-        if lo == INF:
-            lo = -INF
-        if hi == -INF:
-            hi = INF
+        """Narrow quantity ``v`` to [lo, hi] (whole numbers inward for counts); whether either end moved. Raises
+        Infeasible (naming the row ``why``) where the ends cross, or where a lower end is +inf or an upper end -inf:
+        an end that overflowed, so that no number is large enough, which is a set of rows that admits no value."""
+        if lo == INF or hi == -INF:
+            raise Infeasible(why)
         if v in self.whole:
             lo, hi = whole_within((lo, hi))
         box_lo, box_hi = self.lo, self.hi
@@ -778,8 +777,9 @@ class Model:
         """The rows that set one end of each quantity (``side`` 0 the lower, 1 the upper): none where it is
         unbounded or its domain's; else the kept mentions whose bound it is; else, where it is the tightest bound its
         mentions state rounded inward to a whole number, the mentions at that bound; else the row that moved it last
-        in its set's solve (the rows of a linear programme). A quantity of a linked set names the mentions at its
-        domain's end where they state it (as this column has been published)."""
+        in its set's solve (the rows of a linear programme). A quantity solved with its set (linked by an identity,
+        or whose mentions disagree) names the mentions at its domain's end where they state it (as this column has
+        been published)."""
         m, q = self.m, self.m.quantity
         bound, domain = (m.lo, self.q.lo) if side == 0 else (m.hi, self.q.hi)
         with np.errstate(invalid="ignore"):
