@@ -751,7 +751,7 @@ class Model:
         said = self._said(kept)
         stated = self.stated(said)
         n, q = len(self.q.ids), self.q
-        value, point = points(lo, hi, q.whole, (q.lo, q.hi), self._candidates(kept))
+        value, point = points(lo, hi, q.whole, (q.lo, q.hi), self._candidates(np.flatnonzero(kept)))
         mentioned = np.bincount(self.m.quantity[kept], minlength=n) > 0
         same = _close(lo, stated[0]) & _close(hi, stated[1])
         s = self.status
@@ -765,9 +765,9 @@ class Model:
             sol.basis = value_basis(sol, self.m, self.bases)
         return sol
 
-    def _candidates(self, kept: np.ndarray, quantities: np.ndarray | None = None) -> Candidates:
-        """The ``kept`` mentions (of ``quantities`` alone, given as sorted positions) as ``points`` reads them."""
-        at = np.flatnonzero(kept)
+    def _candidates(self, at: np.ndarray, quantities: np.ndarray | None = None) -> Candidates:
+        """The mentions at positions ``at`` (ascending; of ``quantities`` alone, given as sorted positions) as
+        ``points`` reads them."""
         slot = self.m.quantity[at]
         if quantities is not None:
             slot = np.searchsorted(quantities, slot)
@@ -847,8 +847,7 @@ class Model:
         rows = base if rows is None else rows
         box = solve(rows, group, self.whole, self.domain(group))
         qs = np.array(sorted(group), dtype=np.int64)
-        kept = np.zeros(len(self.m.ids), dtype=bool)
-        kept[[c.at for c in rows if c.kind == "mention"]] = True
+        kept = np.unique(np.array([c.at for c in rows if c.kind == "mention"], dtype=np.int64))  # the set's alone
         lo, hi = np.array([box.lo[v] for v in qs.tolist()]), np.array([box.hi[v] for v in qs.tolist()])
         value, _ = points(lo, hi, self.q.whole[qs], (self.q.lo[qs], self.q.hi[qs]), self._candidates(kept, qs))
         return {self.q.ids[v]: (float(value[k]), float(lo[k]), float(hi[k])) for k, v in enumerate(qs.tolist())}
