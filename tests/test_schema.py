@@ -269,36 +269,46 @@ RAW = sorted(p.name.split(".")[0] for p in (ROOT / "schemas" / "raw").glob("*.sc
 
 
 @st.composite
-def text_cell(draw, field: dict):
-    """A cell for a field: a right one (of its vocabulary or pattern, or a typed cell), an empty or blank one, a
-    typed or edge cell, or any of these with one of ``CHARACTERS`` put in."""
+def right_cell(draw, field: dict):
+    """A cell a field takes: a typed cell of its type, a word of its vocabulary, a match of its pattern, or text."""
     cons = field.get("constraints", {})
     if field["type"] in TYPED_CELLS:
-        cell = draw(st.sampled_from([c for c, _ in TYPED_CELLS[field["type"]]] + EDGE_CELLS))
-    elif "enum" in cons:
-        cell = draw(st.sampled_from(cons["enum"]))
-    elif "pattern" in cons:
-        cell = draw(st.from_regex(cons["pattern"], fullmatch=True).filter(lambda c: len(c) < 40 and not _surrogates(c)))
-    else:
-        cell = draw(st.sampled_from(["x", "A reading.", "7"]))
-    cell = draw(st.sampled_from([cell, cell, cell, "", " ", "\u3000", "x"]))
-    if draw(st.integers(0, 3)) == 0:
-        k = draw(st.integers(0, len(cell)))
-        cell = cell[:k] + draw(st.sampled_from(CHARACTERS)) + cell[k:]
+        return next(c for c, ok in TYPED_CELLS[field["type"]] if ok)
+    if "enum" in cons:
+        return draw(st.sampled_from(cons["enum"]))
+    if "pattern" in cons:
+        return draw(st.from_regex(cons["pattern"], fullmatch=True).filter(lambda c: len(c) < 40 and not _surrogates(c)))
+    return draw(st.sampled_from(["x", "A reading.", "7"]))
+
+
+@st.composite
+def other_cell(draw, field: dict, *, labelled: bool):
+    """A cell that may be wrong: a typed cell (``labelled``: only those worked out by hand) or an edge cell, an
+    empty or blank one, or a right cell with one of ``CHARACTERS`` put in (not in a number field where
+    ``labelled``: whether pandas reads it is not worked out here)."""
+    pool = [c for c, _ in TYPED_CELLS.get(field["type"], [])] + ([] if labelled else EDGE_CELLS)
+    cell = draw(st.sampled_from(pool + ["", " ", "\u3000", "x"]))
+    if draw(st.booleans()) and not (labelled and field["type"] == "number"):
+        right = draw(right_cell(field))
+        k = draw(st.integers(0, len(right)))
+        cell = right[:k] + draw(st.sampled_from(CHARACTERS)) + right[k:]
     return cell
 
 
 @st.composite
-def generated_table(draw, schema_path):
-    """Rows of a table of a schema: each cell drawn by ``text_cell``, sometimes one row's cell copied to another
-    (a duplicate key); each column given as a list, as Arrow text, or (a number or integer field of numbers
-    only) as NumPy numbers, as the stages give them."""
+def generated_table(draw, schema_path, *, labelled: bool = False):
+    """Rows of a table of a schema: right cells (``right_cell``), up to three of them then replaced by
+    ``other_cell``, and sometimes one row's cell copied to another (a duplicate key); each column given as a list,
+    as Arrow text, or (a number or integer field of numbers only) as NumPy numbers, as the stages give them."""
     import numpy as np
     import pyarrow as pa
 
     fields = json.loads(schema_path.read_text())["fields"]
     n = draw(st.integers(1, 4))
-    cells = {f["name"]: [draw(text_cell(f)) for _ in range(n)] for f in fields}
+    cells = {f["name"]: [draw(right_cell(f)) for _ in range(n)] for f in fields}
+    for _ in range(draw(st.integers(0, 3))):
+        f = draw(st.sampled_from(fields))
+        cells[f["name"]][draw(st.integers(0, n - 1))] = draw(other_cell(f, labelled=labelled))
     if n > 1 and draw(st.booleans()):
         name = draw(st.sampled_from(sorted(cells)))
         cells[name][-1] = cells[name][0]
@@ -342,29 +352,26 @@ def _quick_and_pandera(given, path, table, vocabulary, *, blank_is_empty):
     return quick, False
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.sampled_from(PUBLISHED + [f"raw/{t}" for t in RAW]).flatmap(lambda t: st.tuples(st.just(t), generated_table(_path(t)))))
 def test_the_quick_check_holds_exactly_where_pandera_finds_nothing(drawn):
     """The pre-screen (``all_hold``: the checks pandera is built from, run over the whole columns) passes a table
-    exactly when pandera passes it, on every table's schema, with every character class and edge value; and
-    ``check_frame`` reports a problem exactly then."""
+    exactly when pandera passes it, on every table's schema, with every character class and edge value."""
     from stopitnow_figures.tables import vocab
 
-    table, (given, _, n) = drawn
+    table, (given, _, _) = drawn
     raw = table.startswith("raw/")
     vocabulary = vocab.load(ROOT / "schemas")
     quick, found = _quick_and_pandera(given, _path(table), table, vocabulary, blank_is_empty=raw)
     assert quick == (not found)
-    problems = check_frame(given, _path(table), table, "t", list(range(2, n + 2)), vocabulary=vocabulary, blank_is_empty=raw)
-    assert bool(problems) == found
 
 
 def _path(table: str):
     return ROOT / "schemas" / f"{table}.schema.json"
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.sampled_from(PUBLISHED).flatmap(lambda t: st.tuples(st.just(t), generated_table(_path(t)))))
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(PUBLISHED).flatmap(lambda t: st.tuples(st.just(t), generated_table(_path(t), labelled=True))))
 def test_each_field_check_finds_the_cells_its_rule_refuses(drawn):
     """Each constraint of a Table Schema, worked out here cell by cell from its words (``_refused``), against
     what ``check_frame`` reports (the row rules aside: a table name with none): the same cells, the same rule."""
@@ -375,7 +382,7 @@ def test_each_field_check_finds_the_cells_its_rule_refuses(drawn):
     table, (given, cells, _) = drawn
     text = {name: cells[name] if isinstance(col, np.ndarray) else col for name, col in given.items()}  # as text
     problems = check_frame(text, _path(table), "fields alone", "t", vocabulary=vocab.load(ROOT / "schemas"))
-    assert {(p.line, p.column, p.type) for p in problems} == _refused(json.loads(_path(table).read_text()), text)
+    assert {(p.line, p.column, p.type) for p in problems} == _refused(json.loads(_path(table).read_text()), cells)
 
 
 def _refused(schema: dict, cells: dict[str, list[str]]) -> set[tuple[int, str, str]]:
@@ -392,6 +399,7 @@ def _refused(schema: dict, cells: dict[str, list[str]]) -> set[tuple[int, str, s
         for line, cell in enumerate(cells[name], start=2):
             if cell and not typed.get(cell, f["type"] == "string"):
                 wrong.add((line, name, "wrong-type"))
+                continue
             missing = not cell or (f["type"] == "number" and cell.lower() == "nan")  # pandas reads "nan" as no number
             other |= {(line, name, rule) for rule in _constraints_refusing(cell, missing, cells[name], cons)}
     return wrong or other
