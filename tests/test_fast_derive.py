@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from conftest import ROOT
 from stopitnow_figures.tables import csvio, schema, vocab
+from test_schema import _quick_and_pandera
 
 TEXT = st.text(alphabet=st.sampled_from(list('ab =@\t+-5.é\xa0\x85,"')), max_size=6)
 
@@ -109,17 +110,9 @@ def test_an_output_of_derive_passed_by_the_quick_check_is_one_pandera_passes(dra
     cols = {n: np.array([r.get(n, 0.0) for r in rows]) if n in numbers else text([r.get(n, "x") for r in rows]) for n in fields}
     if table == "population":
         cols = {n: [r.get(n, "x") for r in rows] for n in fields}  # read from raw/, as text
-    lines = list(range(2, len(rows) + 2))
-    quick = schema.surely_valid(cols, schema.load_schema(path), table, len(rows), vocabulary=VOCAB)
-    old = schema.surely_valid
-    schema.surely_valid = lambda *a, **k: False
-    try:
-        slow = schema.check_frame(cols, path, table, "t", lines=lines, vocabulary=VOCAB)
-    finally:
-        schema.surely_valid = old
-    if quick:
-        assert slow == []
-    assert schema.check_frame(cols, path, table, "t", lines=lines, vocabulary=VOCAB) == slow
+    quick, found = _quick_and_pandera(cols, path, table, VOCAB, blank_is_empty=False)
+    assert quick == (not found)
+    assert bool(schema.check_frame(cols, path, table, "t", vocabulary=VOCAB)) == found
 
 
 @given(st.lists(st.sampled_from(["a", "b", "c", "ab", "é", ""]), max_size=8), st.booleans())

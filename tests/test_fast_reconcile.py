@@ -20,6 +20,7 @@ from stopitnow_figures.tables import csvio, schema, vocab
 from stopitnow_figures.tables.csvio import Table, read_table
 from stopitnow_figures.tables.errors import Collector
 from stopitnow_figures.tables.paths import Paths
+from test_schema import _quick_and_pandera
 
 VOCAB = vocab.load()
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -535,7 +536,9 @@ def test_the_longest_cell_read_does_not_follow_the_limit_another_library_set(tmp
 
 
 def _check_text_cell_by_cell(table, schema_path, display):
-    """``check_text_table`` as it was written: every cell in turn."""
+    """The constraints of a raw table as a curator reads them, every cell in turn: a required cell of white space
+    alone is empty; a cell that is not empty (white space alone included) and not a word of its vocabulary is
+    not in it."""
     out = []
     for f in schema.load_schema(schema_path)["fields"]:
         cons = f.get("constraints", {})
@@ -563,13 +566,8 @@ def test_a_text_table_is_checked_as_cell_by_cell(rows, arrow):
             len(rows),
         )
     path = ROOT / "schemas" / "raw" / "quantities.schema.json"
-    for small in (True, False):
-        old = schema.ARROW_MIN_CELLS
-        schema.ARROW_MIN_CELLS = 10000 if small else 0
-        try:
-            assert schema.check_text_table(table, path, "q") == _check_text_cell_by_cell(table, path, "q")
-        finally:
-            schema.ARROW_MIN_CELLS = old
+    got = schema.check_frame(table, path, "raw/quantities", "q", blank_is_empty=True)
+    assert sorted(got) == sorted(_check_text_cell_by_cell(table, path, "q"))
 
 
 QUANTITY_CELLS = {  # the first of each is right
@@ -602,17 +600,9 @@ def test_an_output_passed_by_the_quick_check_is_one_pandera_passes(rows, arrow):
     cols |= {n: np.array([r["value"] for r in rows]) for n in ("value", "lower", "upper")}
     for n in ("unit", "counting"):
         cols[n] = text(["people"] * len(rows) if n == "unit" else ["events"] * len(rows))
-    lines = list(range(2, len(rows) + 2))
-    quick = schema.surely_valid(cols, schema.load_schema(path), "quantities", len(rows))
-    old = schema.surely_valid
-    schema.surely_valid = lambda *a, **k: False
-    try:
-        slow = schema.check_frame(cols, path, "quantities", "q", lines=lines, vocabulary=VOCAB)
-    finally:
-        schema.surely_valid = old
-    if quick:
-        assert slow == []
-    assert schema.check_frame(cols, path, "quantities", "q", lines=lines, vocabulary=VOCAB) == slow
+    quick, found = _quick_and_pandera(cols, path, "quantities", VOCAB, blank_is_empty=False)
+    assert quick == (not found)
+    assert bool(schema.check_frame(cols, path, "quantities", "q", vocabulary=VOCAB)) == found
 
 
 @given(st.lists(st.sampled_from(["a", "b", "", "ab", "é", "b"]), max_size=8))

@@ -10,7 +10,6 @@ import math
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from stopitnow_figures.model import floors
@@ -69,16 +68,18 @@ def test_a_qualifier_agrees_with_its_interval():
     assert [bool(x) for x in got] == want
 
 
-def test_the_pandera_rule_and_the_column_check_agree():
+def test_the_rule_reads_the_columns_as_given_and_as_pandera_hands_them_alike():
     q, v, lo, hi, want = (list(c) for c in zip(*ROWS, strict=True))
-    frame = pd.DataFrame({"qualifier": pd.Series(q, dtype="str").mask(pd.Series(q).eq("")), "value": v, "lower": lo, "upper": hi})
+    given = {"qualifier": q, "value": np.array(v), "lower": np.array(lo), "upper": np.array(hi)}
+    types = {"qualifier": "string", "value": "number", "lower": "number", "upper": "number"}
     rule = schema.rules(VOCAB)["qualifier-interval"]
-    assert rule.check(frame).tolist() == want
-    columns = {"qualifier": q, "value": np.array(v), "lower": np.array(lo), "upper": np.array(hi)}
-    assert schema._rule_surely_holds("qualifier-interval", columns, VOCAB) is False  # a row disagrees
+    cols = schema.Columns(given, types, len(q))
+    assert rule.holds(cols).tolist() == want
+    assert rule.holds(schema.Columns.of_frame(schema.frame_of(cols), types)).tolist() == want  # as pandera runs it
+    assert schema.all_hold(cols, (rule,)) is False  # a row disagrees
     good = [k for k, row in enumerate(ROWS) if row[-1]]
-    kept = {n: ([c[k] for k in good] if isinstance(c, list) else c[good]) for n, c in columns.items()}
-    assert schema._rule_surely_holds("qualifier-interval", kept, VOCAB) is True
+    kept = {n: ([c[k] for k in good] if isinstance(c, list) else c[good]) for n, c in given.items()}
+    assert schema.all_hold(schema.Columns(kept, types, len(good)), (rule,)) is True
 
 
 # -- vague words used as floors ---------------------------------------------------------------------------

@@ -39,7 +39,7 @@ from ..tables import config, raw, vocab
 from ..tables.csvio import Row, Table, atomic_write_text, format_numbers, read_table, write_tables
 from ..tables.errors import Collector
 from ..tables.paths import Paths
-from ..tables.schema import check_frame, check_text_table, field_names, field_types, load_schema
+from ..tables.schema import check_frame, field_names, field_types, load_schema
 from ..tables.sources import load_sources
 from ..tables.validation import RULES, check_tables
 from ..tables.vocab import Vocabulary
@@ -183,7 +183,7 @@ def load_inputs(paths: Paths, vocabulary: Vocabulary, problems: Collector) -> In
     for name, path in named:
         tables[name] = read_table(path, raw.columns(paths, name), problems, display=paths.rel(path))
         if name != "figures":  # the figure rows are checked once typed, by their published schema
-            problems.extend(check_text_table(tables[name], raw.schema_path(paths, name), paths.rel(path)))
+            problems.extend(check_frame(tables[name], raw.schema_path(paths, name), f"raw/{name}", paths.rel(path), blank_is_empty=True))
     population = read_table(
         paths.raw_population, field_names(load_schema(paths.schema("population"))), problems, display=paths.rel(paths.raw_population)
     )

@@ -33,7 +33,7 @@ from ..tables import raw, vocab
 from ..tables.csvio import Table, all_distinct, read_table, write_tables
 from ..tables.errors import Collector
 from ..tables.paths import Paths
-from ..tables.schema import check_frame, check_text_table, field_names, load_schema
+from ..tables.schema import check_frame, field_names, load_schema
 from ..tables.vocab import Vocabulary
 
 
@@ -77,7 +77,7 @@ def read_curated(paths: Paths, problems: Collector) -> dict[str, Table]:
     tables = {}
     for name, path in (("quantities", paths.raw_quantities), ("identities", paths.raw_identities)):
         tables[name] = read_table(path, raw.columns(paths, name), problems, display=paths.rel(path), checked_arrow=True)
-        problems.extend(check_text_table(tables[name], raw.schema_path(paths, name), paths.rel(path)))
+        problems.extend(check_frame(tables[name], raw.schema_path(paths, name), f"raw/{name}", paths.rel(path), blank_is_empty=True))
     return tables
 
 

@@ -1,24 +1,30 @@
-"""Table Schemas in schemas/ are the single source of truth for every
-published table; the pandera validators are built from them.
+"""Table Schemas in schemas/ are the single source of truth for every table;
+pandera checks each table against them, with the checks built here.
 
-``from_frictionless_schema`` turns types, required, unique, enum, pattern,
-minimum/maximum and the primary key into pandera checks. What a Table Schema
-cannot say is added here as a pandera check for that rule alone (see
-``EXTRA_CHECKS``), and the cross-table rules (foreign keys, quotes at their
-offsets, periods before publication) live in ``cross_checks``.
+Each check is defined once, as one function over whole columns (text as
+Arrow, numbers as NumPy) that says where it holds: a constraint of one field
+of a Table Schema (its type, required, unique, enum, pattern, minimum,
+maximum, minLength, maxLength, a primary key of one field), read from the
+schema by ``field_checks``, or a row rule a Table Schema cannot say
+(``rules``). ``validator`` builds a table's pandera schema from those
+functions, once per table; ``check_frame`` runs it lazily over the columns
+held by Arrow and NumPy, and words each failure as a located problem. Before
+it, ``all_hold`` runs the same functions (the same ``Check`` objects) over the
+whole columns: where every one holds, pandera would find nothing, so it is not
+run, nor imported (``stopitnow-figures check`` on a valid package). The
+rules across tables live in ``validation``.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .csvio import Row, Table, all_distinct, arrow_numbers, read_table, surely_not_blank
+from .csvio import Row, Table, all_distinct, arrow_numbers, read_table
 from .errors import Problem
 
 if TYPE_CHECKING:
@@ -38,36 +44,401 @@ def field_types(schema: dict) -> dict[str, str]:
     return {f["name"]: f["type"] for f in schema["fields"]}
 
 
+NUMERIC_TYPES = ("number", "integer", "year")
+
+# integers below this in size are held exactly by a float: every number is read as a float, so a larger one would be
+# published rounded (or, cast to an integer, as nonsense)
+EXACT_INTEGER = 2**53
+
+
+def expected_type(t: str) -> str:
+    """The words of a ``wrong-type`` problem for a field of type ``t``."""
+    if t == "integer":
+        return f"expected an integer smaller than {EXACT_INTEGER:,} in size"
+    return f"expected {'an' if t[:1] in 'aeiou' else 'a'} {t}"
+
+
+# -- the columns as the checks read them -----------------------------------------------------------------------
+
+
+class Columns:
+    """A table's columns as its checks read them. A column is given as text cells (a list or an Arrow array) or,
+    for a number or integer field, a NumPy array of numbers (NaN for empty); an absent one is empty cells. Each
+    is read once: ``text`` (Arrow), ``numbers`` (NumPy; NaN where empty or not a number), ``unread`` (cells that
+    are not empty and not a number) and ``empty``. ``blank_is_empty``: a cell of white space alone is empty (the
+    tables a curator types in raw/); else only an empty cell is."""
+
+    def __init__(self, given: dict, types: dict[str, str], n: int, *, blank_is_empty: bool = False):
+        self.given, self.types, self.n, self.blank_is_empty = given, types, n, blank_is_empty
+        self._memo: dict = {}
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.types
+
+    def is_numbers(self, name: str) -> bool:
+        """Whether a column was given as numbers (it has no text)."""
+        return _is_numbers(self.given.get(name))
+
+    def text(self, name: str):
+        """A column's cells as Arrow text (an Arrow column as it is)."""
+        return self._read(("text", name), partial(_arrow_text, n=self.n), name)
+
+    def numbers(self, name: str):
+        """A column as a NumPy array of numbers (NaN where empty or not a number)."""
+        if self.is_numbers(name):
+            return self.given[name]
+        return self._read(("numbers", name), lambda col: read_numbers(self.text(name), self.n)[0].to_numpy(), name)
+
+    def unread(self, name: str):
+        """A NumPy mask of the cells that are not empty and not a number."""
+        import numpy as np
+
+        def unread(col):
+            out = np.zeros(self.n, dtype=bool)
+            if not self.is_numbers(name):
+                out[read_numbers(self.text(name), self.n)[1]] = True
+            return out
+
+        return self._read(("unread", name), unread, name)
+
+    def empty(self, name: str):
+        """A NumPy mask of the empty cells (NaN among numbers)."""
+        import numpy as np
+        import pyarrow.compute as pc
+
+        if self.is_numbers(name):
+            return np.isnan(self.given[name])
+        if self.blank_is_empty:
+            return self._read(("empty", name), lambda col: _blank(self.text(name)), name)
+        return self._read(("empty", name), lambda col: _mask(pc.equal(self.text(name), "")), name)
+
+    def _read(self, key: tuple, read: Callable, name: str):
+        if key not in self._memo:
+            self._memo[key] = read(self.given.get(name))
+        return self._memo[key]
+
+    @classmethod
+    def of_frame(cls, df, types: dict[str, str], *, blank_is_empty: bool = False) -> Columns:
+        """The columns of a frame ``frame_of`` made (as pandera hands it to a check)."""
+        given = {name: df[name].to_numpy() if df[name].dtype.kind == "f" else df[name].array.__arrow_array__() for name in df.columns}
+        return cls(given, {n: types[n] for n in df.columns}, len(df), blank_is_empty=blank_is_empty)
+
+
+def _arrow_text(col, n: int):
+    """Text cells (a list, or an Arrow array or column) as Arrow text; empty cells where there is no column."""
+    import pyarrow as pa
+
+    if isinstance(col, pa.Array | pa.ChunkedArray):
+        return col if col.type == pa.string() else col.cast(pa.string())
+    return pa.array([""] * n if col is None else col, type=pa.string())
+
+
+def _is_numbers(col) -> bool:
+    import numpy as np
+
+    return isinstance(col, np.ndarray)
+
+
+def _mask(arrow):
+    """An Arrow boolean array as a NumPy one (null as false)."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    return np.asarray(pc.fill_null(arrow, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _blank(text):
+    """A NumPy mask of the cells of white space alone (empty ones among them), as ``str.strip`` reads white space:
+    decided once for each distinct cell that does not start with a printable ASCII character other than a space."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .csvio import surely_not_blank
+
+    maybe = pc.invert(surely_not_blank(text))
+    distinct = pc.unique(pc.filter(text, maybe)).to_pylist()
+    blank = [c for c in distinct if not c.strip()]
+    return _mask(pc.and_(maybe, pc.is_in(text, value_set=pa.array(blank, type=pa.string()))))
+
+
+def _per_distinct(text, holds: Callable[[list[str]], list[bool]]):
+    """A NumPy mask of the cells for which ``holds`` (over the distinct cells, as Python strings) is true."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    distinct = pc.unique(text).to_pylist()
+    kept = [c for c, ok in zip(distinct, holds(distinct), strict=True) if ok]
+    return _mask(pc.is_in(text, value_set=pa.array(kept, type=pa.string())))
+
+
+def read_numbers(col, n: int):
+    """Text cells as a float Series (NaN where empty or not a number), and the
+    positions of the cells that are not empty and not numbers."""
+    import pandas as pd
+
+    if col is not None and not isinstance(col, list):  # an Arrow array: Arrow reads it, if every cell is a number
+        read = arrow_numbers(col)
+        if read is not None:
+            return pd.Series(read, dtype="float64"), []
+    text = pd.Series([""] * n if col is None else col, dtype="str")
+    filled = text.ne("")
+    num = pd.to_numeric(text.where(filled), errors="coerce")
+    bad = filled & num.isna() & ~text.str.lower().isin(["nan", "inf", "-inf"])
+    return num.astype("float64"), [int(i) for i in bad.to_numpy(dtype=bool).nonzero()[0]]
+
+
+# -- the checks ---------------------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
-class Rule:
-    """A row rule a Table Schema cannot express: its pandera check, the column a
-    failure is reported in, and the words of the rule."""
+class Check:
+    """One check of a table, defined once: ``holds`` reads the table's ``Columns`` and gives a NumPy mask, true
+    where the check holds. pandera runs it (``validator``), and so does ``all_hold``. A failure is reported in
+    ``column`` as ``rule`` with ``words``."""
 
-    name: str
-    check: Callable
+    name: str  # the constraint (a Table Schema keyword) of a field's check; the rule of a row rule
     column: str
+    rule: str
     words: str
-    reads: tuple[str, ...]  # the columns its check reads (``measure`` or ``kind`` aside, as a share's rule reads either)
+    holds: Callable
+    reads: tuple[str, ...]  # the columns it reads (a row rule of a share reads ``measure`` or ``kind``, either)
+    field: bool = False  # a constraint of the field ``column`` alone (pandera runs it on that column)
+    typing: bool = False  # a type check: where one fails, the other checks are not reported (they would repeat it)
 
 
-def _ordered(df):
+def field_checks(field: dict) -> list[Check]:
+    """The checks of one field of a Table Schema: its type, then each of its constraints, in the schema's order."""
+    name, t, cons = field["name"], field["type"], field.get("constraints", {})
+    if t != "string" and t not in _TYPES:
+        raise ValueError(f"field {name!r}: the type {t!r} is not one this project checks")
+    out = [] if t == "string" else [_check(name, "type", "wrong-type", expected_type(t), partial(_TYPES[t], name=name), typing=True)]
+    for key, value in cons.items():
+        if key not in _CONSTRAINTS:
+            raise ValueError(f"field {name!r}: the constraint {key!r} is not one this project checks")
+        if key in ("required", "unique") and not value:
+            continue
+        rule, words, holds = _CONSTRAINTS[key]
+        holds = partial(holds, required=bool(cons.get("required"))) if key == "enum" else holds
+        out.append(_check(name, key, rule, words.format(value=value, cons=cons), partial(holds, name=name, value=value)))
+    return out
+
+
+def _check(name: str, key: str, rule: str, words: str, holds: Callable, *, typing: bool = False) -> Check:
+    return Check(key, name, rule, words, holds, (name,), field=True, typing=typing)
+
+
+def _is_number(cols: Columns, name: str):
+    return ~cols.unread(name)
+
+
+def _is_integer(cols: Columns, name: str):
+    """A whole number smaller than ``EXACT_INTEGER`` in size, written as digits with a sign or none."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    num = cols.numbers(name)
+    with np.errstate(invalid="ignore"):
+        whole = (np.mod(num, 1) == 0) & (np.abs(num) < EXACT_INTEGER)
+    if cols.is_numbers(name):
+        return np.isnan(num) | whole
+    return cols.empty(name) | (whole & _mask(pc.match_substring_regex(cols.text(name), r"^[-+]?[0-9]+$")))
+
+
+def _is_date(cols: Columns, name: str):
+    """A real day written YYYY-MM-DD (as pandas reads one)."""
+    import pandas as pd
+    import pyarrow.compute as pc
+
+    def real(cells: list[str]) -> list[bool]:
+        return pd.to_datetime(pd.Series(cells, dtype="str"), format="%Y-%m-%d", errors="coerce").notna().tolist()
+
+    shaped = _mask(pc.match_substring_regex(cols.text(name), r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
+    return cols.empty(name) | (shaped & _per_distinct(cols.text(name), real))
+
+
+_TYPES = {"number": _is_number, "integer": _is_integer, "year": _is_integer, "date": _is_date}
+
+
+def _required(cols: Columns, name: str, value) -> object:
+    """A cell that is not empty; a number's that is a number (a cell reading "nan" is none)."""
+    import numpy as np
+
+    if cols.types.get(name) == "number":
+        return ~np.isnan(cols.numbers(name))
+    return ~cols.empty(name)
+
+
+def _unique(cols: Columns, name: str, value) -> object:
+    """No two cells alike (empty ones aside)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text, empty = cols.text(name), cols.empty(name)
+    filled = pc.filter(text, pa.array(~empty))
+    if all_distinct(filled):
+        return np.ones(cols.n, dtype=bool)
+    counts = pc.value_counts(filled)
+    again = pc.filter(counts.field("values"), pc.greater(counts.field("counts"), 1))
+    return empty | ~_mask(pc.is_in(text, value_set=again))
+
+
+def _enum(cols: Columns, name: str, value, *, required: bool = False) -> object:
+    """One of the vocabulary's words, or an empty cell. A cell of white space alone (empty in raw/'s tables) is
+    not a word: ``required`` reports it where the field is required, this check where it is not."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = cols.text(name)
+    empty = cols.empty(name) if required else _mask(pc.equal(text, ""))
+    return empty | _mask(pc.is_in(text, value_set=pa.array(value, type=pa.string())))
+
+
+def _pattern(cols: Columns, name: str, value) -> object:
+    """The whole cell matches the pattern, as a Table Schema means it: by Arrow's regular expressions (RE2), whose
+    $ is the end of the text (not a final newline before it), whose \\s is tab, newline, form feed, carriage return
+    and space alone, and whose \\d and \\w are ASCII digits and word characters."""
+    import pyarrow.compute as pc
+
+    return cols.empty(name) | _mask(pc.match_substring_regex(cols.text(name), f"^(?:{value})$"))
+
+
+def _bounded(cols: Columns, name: str, value, *, least: bool) -> object:
+    import numpy as np
+
+    num = cols.numbers(name)
+    with np.errstate(invalid="ignore"):
+        return np.isnan(num) | ((num >= value) if least else (num <= value))
+
+
+def _length(cols: Columns, name: str, value, *, least: bool) -> object:
+    import pyarrow.compute as pc
+
+    length = pc.utf8_length(cols.text(name)).to_numpy(zero_copy_only=False)
+    return cols.empty(name) | ((length >= value) if least else (length <= value))
+
+
+# each constraint: its error type, its words (``value``: the constraint's; ``cons``: the field's constraints) and
+# where it holds
+_CONSTRAINTS = {
+    "required": ("required", "must not be empty", _required),
+    "unique": ("duplicate-id", "must be unique", _unique),
+    "enum": ("not-in-vocabulary", "must be one of {value}", _enum),
+    "pattern": ("pattern", "must match {value}", _pattern),
+    "minimum": ("out-of-range", "must lie within {cons}", partial(_bounded, least=True)),
+    "maximum": ("out-of-range", "must lie within {cons}", partial(_bounded, least=False)),
+    "minLength": ("out-of-range", "must be at least {value} characters long", partial(_length, least=True)),
+    "maxLength": ("out-of-range", "must be at most {value} characters long", partial(_length, least=False)),
+}
+
+
+def _primary_key(schema: dict) -> list[dict]:
+    """The fields with the primary key's constraints added (a key of one field: required and unique)."""
+    key = schema.get("primaryKey")
+    keys = [] if key is None else [key] if isinstance(key, str) else list(key)
+    if len(keys) > 1:
+        raise ValueError(f"a primary key of several fields ({keys}) is not one this project checks")
+    return [{**f, "constraints": f.get("constraints", {}) | _KEY} if f["name"] in keys else f for f in schema["fields"]]
+
+
+_KEY = {"required": True, "unique": True}
+
+
+def table_checks(schema_path: Path, table: str, vocabulary: Vocabulary | None, fields: tuple[str, ...] | None = None) -> tuple[Check, ...]:
+    """Every check of a table: each field's (of ``fields`` only, where given), then its row rules (those that read
+    only ``fields``, where given). The one list pandera is built from and ``all_hold`` runs."""
+    return _table_checks(schema_path, table, None if vocabulary is None else vocabulary.source, fields)
+
+
+@cache
+def _table_checks(schema_path: Path, table: str, schemas: str | None, fields: tuple[str, ...] | None) -> tuple[Check, ...]:
+    from .vocab import load
+
+    schema = only_fields(load_schema(schema_path), fields)
+    out = [c for f in _primary_key(schema) for c in field_checks(f)]
+    if TABLE_RULES.get(table):
+        every = rules(load(Path(schemas) if schemas else schema_path.parent))
+        out += [every[n] for n in TABLE_RULES[table] if fields is None or set(every[n].reads) <= set(fields)]
+    return tuple(out)
+
+
+def only_fields(schema: dict, fields: tuple[str, ...] | None) -> dict:
+    """A Table Schema with only ``fields`` of its fields (and its primary key where it names only them); the
+    schema itself where ``fields`` is None."""
+    if fields is None:
+        return schema
+    out = {**schema, "fields": [f for f in schema["fields"] if f["name"] in fields]}
+    key = schema.get("primaryKey")
+    if key is not None and not set([key] if isinstance(key, str) else key) <= set(fields):
+        del out["primaryKey"]
+    return out
+
+
+# -- the row rules ------------------------------------------------------------------------------------------
+
+
+def _ordered(cols: Columns):
     """lower <= value <= upper where bounded; where there is no value (a derived row whose evidence gives only an
     interval, value_basis none), lower <= upper."""
-    value = df["value"].fillna(df["lower"]).fillna(df["upper"])
-    lo_ok = df["lower"].isna() | (df["lower"] <= value + 1e-9)
-    hi_ok = df["upper"].isna() | value.isna() | (value <= df["upper"] + 1e-9)
-    return lo_ok & hi_ok
+    import numpy as np
+
+    value, lo, hi = (cols.numbers(n) for n in ("value", "lower", "upper"))
+    value = np.where(np.isnan(value), np.where(np.isnan(lo), hi, lo), value)
+    with np.errstate(invalid="ignore"):
+        return (np.isnan(lo) | (lo <= value + 1e-9)) & (np.isnan(hi) | np.isnan(value) | (value <= hi + 1e-9))
 
 
-def _stated_ordered(df):
-    lo_ok = df["stated_lower"].isna() | (df["stated_lower"] <= df["stated"] + 1e-9)
-    hi_ok = df["stated_upper"].isna() | (df["stated"] <= df["stated_upper"] + 1e-9)
-    return lo_ok & hi_ok
+def _stated_ordered(cols: Columns):
+    import numpy as np
+
+    stated, lo, hi = (cols.numbers(n) for n in _STATED)
+    with np.errstate(invalid="ignore"):
+        return (np.isnan(lo) | (lo <= stated + 1e-9)) & (np.isnan(hi) | (stated <= hi + 1e-9))
 
 
-def _period_ordered(df):
-    both = df["period_start"].notna() & df["period_end"].notna()
-    return ~both | (df["period_start"] <= df["period_end"])
+def _period_ordered(cols: Columns):
+    import pyarrow.compute as pc
+
+    start, end = (cols.text(n) for n in _PERIOD)
+    return cols.empty("period_start") | cols.empty("period_end") | _mask(pc.less_equal(start, end))
+
+
+def _period_complete(cols: Columns):
+    return cols.empty("period_start") == cols.empty("period_end")
+
+
+def _offsets_ordered(cols: Columns):
+    import numpy as np
+
+    with np.errstate(invalid="ignore"):
+        return cols.numbers("char_start") < cols.numbers("char_end")
+
+
+def _of(cols: Columns, name: str, words) -> object:
+    """A NumPy mask of the cells of a text column that are among ``words``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return _mask(pc.is_in(cols.text(name), value_set=pa.array(list(words), type=pa.string())))
+
+
+def _count_not_negative(cols: Columns, counts: tuple[str, ...]):
+    import numpy as np
+
+    with np.errstate(invalid="ignore"):
+        return ~_of(cols, "unit", counts) | (cols.numbers("value") >= 0)
+
+
+def _share_at_most_100(cols: Columns, shares: tuple[str, ...]):
+    import numpy as np
+
+    with np.errstate(invalid="ignore"):
+        return ~_of(cols, "measure" if "measure" in cols else "kind", shares) | (cols.numbers("value") <= 100)
+
+
+def _qualifier_interval(cols: Columns, intervals: dict[str, str]):
+    value, lower, upper = (cols.numbers(n) for n in ("value", "lower", "upper"))
+    return qualifier_agrees(cols.text("qualifier"), value, lower, upper, intervals)
 
 
 def qualifier_agrees(qualifier, value, lower, upper, intervals: dict[str, str]):
@@ -106,55 +477,41 @@ def qualifier_agrees(qualifier, value, lower, upper, intervals: dict[str, str]):
     return ok
 
 
-def rules(vocabulary: Vocabulary) -> dict[str, Rule]:
+_STATED = ("stated", "stated_lower", "stated_upper")
+_PERIOD = ("period_start", "period_end")
+
+
+def rules(vocabulary: Vocabulary) -> dict[str, Check]:
     """Every row rule, by its error type."""
-    counts, shares = list(vocabulary.count_units), list(vocabulary.shares)
-
-    def qualifier_interval(df):
-        import pandas as pd
-
-        return pd.Series(qualifier_agrees(df["qualifier"], df["value"], df["lower"], df["upper"], vocabulary.intervals), index=df.index)
-
-    def count_not_negative(df):
-        return ~df["unit"].isin(counts) | (df["value"] >= 0)
-
-    def share_at_most_100(df):
-        is_share = df["measure"].isin(shares) if "measure" in df else df["kind"].isin(shares)
-        return ~is_share | (df["value"] <= 100)
-
+    qualifier_words = (
+        "the interval contradicts the qualifier: exact is a point (lower = value = upper), a rounded or approximate "
+        "number has both ends, nearly ends at the value, more than and at least have no upper end, up to and fewer "
+        "than end at the value, a vague word starts at the value (schemas/vocabulary.json, qualifiers)"
+    )
+    counts, shares = tuple(vocabulary.count_units), tuple(vocabulary.shares)
+    qualifier = partial(_qualifier_interval, intervals=vocabulary.intervals)
     return {
         r.name: r
         for r in (
-            Rule("bounds-ordered", _ordered, "value", "lower <= value <= upper where bounded", ("value", "lower", "upper")),
-            Rule(
-                "qualifier-interval",
-                qualifier_interval,
-                "qualifier",
-                "the interval contradicts the qualifier: exact is a point (lower = value = upper), a rounded or approximate "
-                "number has both ends, nearly ends at the value, more than and at least have no upper end, up to and fewer "
-                "than end at the value, a vague word starts at the value (schemas/vocabulary.json, qualifiers)",
-                ("qualifier", "value", "lower", "upper"),
+            _row("bounds-ordered", "value", "lower <= value <= upper where bounded", _ordered, ("value", "lower", "upper")),
+            _row("qualifier-interval", "qualifier", qualifier_words, qualifier, ("qualifier", "value", "lower", "upper")),
+            _row(
+                "count-not-negative", "value", "a count cannot be negative", partial(_count_not_negative, counts=counts), ("unit", "value")
             ),
-            Rule("count-not-negative", count_not_negative, "value", "a count cannot be negative", ("unit", "value")),
-            Rule("share-at-most-100", share_at_most_100, "value", "a share cannot exceed 100 per cent", ("value",)),
-            Rule("period-ordered", _period_ordered, "period_end", "period_start <= period_end", _PERIOD),
-            Rule(
-                "period-complete",
-                lambda df: df["period_start"].isna() == df["period_end"].isna(),
-                "period_end",
-                "period_start and period_end are both set or both empty",
-                _PERIOD,
+            _row(
+                "share-at-most-100", "value", "a share cannot exceed 100 per cent", partial(_share_at_most_100, shares=shares), ("value",)
             ),
-            Rule(
-                "offsets-ordered",
-                lambda df: df["char_start"] < df["char_end"],
-                "char_end",
-                "char_start < char_end",
-                ("char_start", "char_end"),
-            ),
-            Rule("stated-ordered", _stated_ordered, "stated", "stated_lower <= stated <= stated_upper where bounded", _STATED),
+            _row("period-ordered", "period_end", "period_start <= period_end", _period_ordered, _PERIOD),
+            _row("period-complete", "period_end", "period_start and period_end are both set or both empty", _period_complete, _PERIOD),
+            _row("offsets-ordered", "char_end", "char_start < char_end", _offsets_ordered, ("char_start", "char_end")),
+            _row("stated-ordered", "stated", "stated_lower <= stated <= stated_upper where bounded", _stated_ordered, _STATED),
         )
     }
+
+
+def _row(name: str, column: str, words: str, holds: Callable, reads: tuple[str, ...]) -> Check:
+    """A row rule: its error type is its name."""
+    return Check(name, column, name, words, holds, reads)
 
 
 # the row rules of each published table (raw tables have none)
@@ -173,48 +530,69 @@ TABLE_RULES = {
 }
 
 
-def _extra_checks(table: str, vocabulary: Vocabulary, fields: tuple[str, ...] | None = None) -> dict[str, Rule]:
-    """The row rules of a table (of those that read only ``fields``, where given)."""
-    if not TABLE_RULES.get(table):
-        return {}
-    every = rules(vocabulary)
-    return {name: every[name] for name in TABLE_RULES.get(table, ()) if fields is None or set(every[name].reads) <= set(fields)}
+# -- pandera ------------------------------------------------------------------------------------------------
 
 
-def only_fields(schema: dict, fields: tuple[str, ...] | None) -> dict:
-    """A Table Schema with only ``fields`` of its fields (and its primary key where it names only them); the
-    schema itself where ``fields`` is None."""
-    if fields is None:
-        return schema
-    out = {**schema, "fields": [f for f in schema["fields"] if f["name"] in fields]}
-    key = schema.get("primaryKey")
-    if key is not None and not set([key] if isinstance(key, str) else key) <= set(fields):
-        del out["primaryKey"]
-    return out
-
-
-def validator(schema_path: Path, table: str, vocabulary: Vocabulary, fields: tuple[str, ...] | None = None):
-    """The pandera schema for a table: built from its Table Schema plus its extra checks (of ``fields`` only, where given)."""
-    return _validator(schema_path, table, vocabulary.source, fields)
+def validator(
+    schema_path: Path,
+    table: str,
+    vocabulary: Vocabulary | None = None,
+    fields: tuple[str, ...] | None = None,
+    *,
+    blank_is_empty: bool = False,
+):
+    """The pandera schema of a table, built once from ``table_checks``: each field's checks on its column, the
+    row rules on the frame (``frame_of`` makes the frame it validates)."""
+    return _validator(schema_path, table, None if vocabulary is None else vocabulary.source, fields, blank_is_empty)
 
 
 @cache
-def _validator(schema_path: Path, table: str, schemas: str, fields: tuple[str, ...] | None):
-    import copy
-
+def _validator(schema_path: Path, table: str, schemas: str | None, fields: tuple[str, ...] | None, blank_is_empty: bool):
     import pandera.pandas as pa
-    from pandera.io.pandas_io import from_frictionless_schema
 
-    from .vocab import load
+    checks = _table_checks(schema_path, table, schemas, fields)
+    types = field_types(only_fields(load_schema(schema_path), fields))
+    run = partial(_run, types=types, blank_is_empty=blank_is_empty)
 
-    schema = from_frictionless_schema(str(schema_path) if fields is None else copy.deepcopy(only_fields(load_schema(schema_path), fields)))
-    checks = [pa.Check(r.check, name=r.name) for r in _extra_checks(table, load(Path(schemas)), fields).values()]
-    return schema.set_checks(checks) if hasattr(schema, "set_checks") else _with_checks(schema, checks)
+    def on(c: Check):
+        return pa.Check(partial(run, check=c), name=c.name, ignore_na=False)
+
+    columns = {name: pa.Column(checks=[on(c) for c in checks if c.field and c.column == name], nullable=True) for name in types}
+    return pa.DataFrameSchema(columns, checks=[on(c) for c in checks if not c.field])
 
 
-def _with_checks(schema, checks):
-    schema.checks = list(schema.checks or []) + checks
-    return schema
+def _run(data, *, check: Check, types: dict[str, str], blank_is_empty: bool):
+    """A check as pandera calls it: on a column (a field's check) or the frame (a row rule)."""
+    import pandas as pd
+
+    df = data.to_frame() if isinstance(data, pd.Series) else data
+    return pd.Series(check.holds(Columns.of_frame(df, types, blank_is_empty=blank_is_empty)), index=df.index)
+
+
+def frame_of(cols: Columns):
+    """The frame pandera validates: each column as ``Columns`` holds it, text Arrow-backed, numbers as floats."""
+    import pandas as pd
+
+    out = {
+        name: pd.Series(cols.numbers(name) if cols.is_numbers(name) else pd.arrays.ArrowExtensionArray(_chunked(cols.text(name))))
+        for name in cols.types
+    }
+    return pd.DataFrame(out, columns=list(cols.types))
+
+
+def _chunked(text):
+    import pyarrow as pa
+
+    return text if isinstance(text, pa.ChunkedArray) else pa.chunked_array([text], type=pa.string())
+
+
+def all_hold(cols: Columns, checks: tuple[Check, ...]) -> bool:
+    """Whether every check holds in every row: the checks pandera runs, run over the whole columns (the type
+    checks first, as the others read numbers and dates as their type checks read them)."""
+    return all(bool(c.holds(cols).all()) for c in sorted(checks, key=lambda c: not c.typing))
+
+
+# -- checking a table -----------------------------------------------------------------------------------------
 
 
 def columns_of(data, names: list[str]) -> tuple[dict, list[int]]:
@@ -230,83 +608,6 @@ def columns_of(data, names: list[str]) -> tuple[dict, list[int]]:
     return dict(data), list(range(2, n + 2))
 
 
-def _is_numbers(col) -> bool:
-    import numpy as np
-
-    return isinstance(col, np.ndarray)
-
-
-def _text_series(col, n: int):
-    """A column of text cells as a pandas string Series (Arrow-backed where pandas has Arrow)."""
-    import pandas as pd
-
-    return pd.Series([""] * n if col is None else col, dtype="str")
-
-
-def frame(columns: dict, schema: dict, n: int, numbers: dict | None = None):
-    """Columns to a DataFrame typed as the schema says (empty cells become missing).
-
-    A column is text cells (a list or an Arrow array) or, for a number or
-    integer field, a NumPy array of numbers (NaN for empty). ``numbers`` holds
-    text columns already read as numbers (see ``read_numbers``).
-    """
-    import pandas as pd
-
-    names = field_names(schema)
-    types = field_types(schema)
-    numbers = numbers or {}
-    out = {}
-    for name in names:
-        t, col = types[name], columns.get(name)
-        if col is not None and _is_numbers(col):
-            num = pd.Series(col, dtype="float64")
-            out[name] = num if t == "number" else _int_or_text(num, num)
-            continue
-        text = _text_series(col, n)
-        missing = text.mask(text.eq(""))
-        if t in ("number", "integer", "year"):
-            num = numbers[name][0] if name in numbers else read_numbers(col, n)[0]
-            out[name] = num if t == "number" else _int_or_text(num, missing)
-        else:
-            out[name] = missing
-    return pd.DataFrame(out, columns=names)
-
-
-def read_numbers(col, n: int):
-    """Text cells as a float Series (NaN where empty or not a number), and the
-    positions of the cells that are not empty and not numbers."""
-    import pandas as pd
-
-    if col is not None and not isinstance(col, list):  # an Arrow array: Arrow reads it, if every cell is a number
-        read = arrow_numbers(col)
-        if read is not None:
-            return pd.Series(read, dtype="float64"), []
-    text = _text_series(col, n)
-    filled = text.ne("")
-    num = pd.to_numeric(text.where(filled), errors="coerce")
-    bad = filled & num.isna() & ~text.str.lower().isin(["nan", "inf", "-inf"])
-    return num.astype("float64"), [int(i) for i in bad.to_numpy(dtype=bool).nonzero()[0]]
-
-
-# integers below this in size are held exactly by a float: every number is read as a float, so a larger one would be
-# published rounded (or, cast to an integer, as nonsense)
-EXACT_INTEGER = 2**53
-
-
-def expected_type(t: str) -> str:
-    """The words of a ``wrong-type`` problem for a field of type ``t``."""
-    if t == "integer":
-        return f"expected an integer smaller than {EXACT_INTEGER:,} in size"
-    return f"expected {'an' if t[:1] in 'aeiou' else 'a'} {t}"
-
-
-def _int_or_text(num, text):
-    whole = num.dropna()
-    if num.notna().sum() == text.notna().sum() and (whole % 1 == 0).all() and (whole.abs() < EXACT_INTEGER).all():
-        return num.astype("Int64") if num.isna().any() else num.astype("int64")
-    return text  # leave text so the type check reports the bad cell
-
-
 def check_frame(
     data,
     schema_path: Path,
@@ -316,404 +617,81 @@ def check_frame(
     *,
     vocabulary: Vocabulary | None = None,
     fields: tuple[str, ...] | None = None,
+    blank_is_empty: bool = False,
 ) -> list[Problem]:
-    """Validate lazily; one Problem per failing cell, located by line.
+    """A table's checks (``table_checks``), by pandera, lazily: one Problem per failing cell, located by line.
+    Where any cell is not of its column's type, only those cells are reported (the other checks would report
+    them again, less clearly).
 
-    ``data`` is a Table, a list of row dicts, or a mapping of name to column
-    (see ``frame``); ``lines`` overrides the editor line of each row.
-    ``fields``: check only these fields of the schema, and the row rules that
-    read only them (``stopitnow-figures check`` has the columns of a table
-    that come from raw/, not those a solve or an evaluation gives).
+    ``data`` is a Table, a list of row dicts, or a mapping of name to column (see ``Columns``); ``lines``
+    overrides the editor line of each row. ``fields``: check only these fields of the schema, and the row rules
+    that read only them (``stopitnow-figures check`` has the columns of a table that come from raw/, not those a
+    solve or an evaluation gives). ``blank_is_empty``: a cell of white space alone is empty (raw/'s tables).
     """
-    from .vocab import load
-
-    vocabulary = vocabulary or load(schema_path.parent if schema_path.parent.name != "raw" else schema_path.parent.parent)
     schema = only_fields(load_schema(schema_path), fields)
-    columns, own_lines = columns_of(data, field_names(schema))
+    given, own_lines = columns_of(data, field_names(schema))
+    if isinstance(data, Table):  # as Arrow text, which the Table keeps for the stage's other readers
+        given = {n: data.arrow(n) for n in given}
     lines = own_lines if lines is None else lines
-    n = len(lines)
-    if surely_valid(columns, schema, table, n, vocabulary=vocabulary, fields=fields):
+    cols = Columns(given, field_types(schema), len(lines), blank_is_empty=blank_is_empty)
+    checks = table_checks(schema_path, table, vocabulary, fields)
+    if all_hold(cols, checks):
         return []  # what pandera would find: nothing
-    numbers = {
-        name: read_numbers(col, n)
-        for name, t in field_types(schema).items()
-        if t in NUMERIC_TYPES and (col := columns.get(name)) is not None and not _is_numbers(col)
-    }
-    problems = _type_problems(columns, schema, numbers, display, lines)
-    if problems:
-        return problems  # the schema's own checks would report the same cells again, less clearly
-    return _schema_problems(frame(columns, schema, n, numbers), columns, schema_path, table, display, lines, vocabulary, fields)
+    return _pandera_problems(cols, schema_path, table, display, lines, vocabulary, fields)
 
 
-NUMERIC_TYPES = ("number", "integer", "year")
-
-
-def surely_valid(
-    columns: dict, schema: dict, table: str, n: int, *, vocabulary: Vocabulary | None = None, fields: tuple[str, ...] | None = None
-) -> bool:
-    """Whether ``check_frame`` surely finds no problem, from whole columns by Arrow and NumPy, without building a
-    frame: every field is text (a list or Arrow array), a date, a number given as a NumPy array, or an integer
-    written as plain digits, and each constraint surely kept (the same constraint as pandera checks, or a
-    stricter one: a pattern of plain characters and classes read by Arrow, whose $ is only the end); and each
-    row rule of the table surely holds (see ``_rule_surely_holds``; ``vocabulary`` for the words they name; of the
-    rules that read only ``fields``, where given). False where a problem may be found (``check_frame`` then
-    finds it, and words it)."""
-    if TABLE_RULES.get(table) and vocabulary is None:
-        return False
-    if not all(_field_surely_valid(columns.get(f["name"]), f, n) for f in schema["fields"]):
-        return False
-    return all(_rule_surely_holds(rule, columns, vocabulary) for rule in _extra_checks(table, vocabulary, fields))
-
-
-def _rule_surely_holds(rule: str, columns: dict, vocabulary: Vocabulary) -> bool:
-    """A row rule (see ``rules``) checked on whole columns as its pandera check reads them: numbers as NumPy
-    arrays (NaN for missing), text as Arrow (an empty cell missing; the dates are plain ones, as
-    ``_field_surely_valid`` has found, so text order is date order). False for a rule not read here, or a
-    column not of the kind it expects."""
-    import numpy as np
-    import pyarrow.compute as pc
-
-    if rule in ("bounds-ordered", "stated-ordered"):
-        value, lo, hi = (columns.get(n) for n in (("value", "lower", "upper") if rule == "bounds-ordered" else _STATED))
-        if not all(_is_numbers(c) for c in (value, lo, hi)):
-            return False
-        if rule == "bounds-ordered":  # as _ordered: no value, then lower <= upper
-            value = np.where(np.isnan(value), np.where(np.isnan(lo), hi, lo), value)
-        with np.errstate(invalid="ignore"):
-            return bool((np.isnan(lo) | (lo <= value + 1e-9)).all() and (np.isnan(hi) | np.isnan(value) | (value <= hi + 1e-9)).all())
-    if rule == "qualifier-interval":
-        value, lo, hi, qualifier = (columns.get(n) for n in ("value", "lower", "upper", "qualifier"))
-        if not all(_is_numbers(c) for c in (value, lo, hi)) or qualifier is None or _is_numbers(qualifier):
-            return False
-        return bool(qualifier_agrees(qualifier, value, lo, hi, vocabulary.intervals).all())
-    if rule in ("share-at-most-100", "count-not-negative"):
-        value = columns.get("value")
-        words, of = ("unit", vocabulary.count_units) if rule == "count-not-negative" else ("measure", vocabulary.shares)
-        words = words if words in columns else "kind"  # a share is a figure's measure, or a metric's kind
-        kind = columns.get(words)
-        if not _is_numbers(value) or kind is None or _is_numbers(kind):
-            return False
-        ruled = np.asarray(pc.is_in(_arrow_text(kind), value_set=_arrow_text(list(of))), dtype=bool)
-        return bool((~ruled | ((value >= 0) if rule == "count-not-negative" else (value <= 100))).all())
-    if rule == "offsets-ordered":
-        start, end = columns.get("char_start"), columns.get("char_end")
-        return _is_numbers(start) and _is_numbers(end) and bool((start < end).all())
-    if rule in ("period-ordered", "period-complete"):
-        start, end = (columns.get(n) for n in ("period_start", "period_end"))
-        if start is None or end is None or _is_numbers(start) or _is_numbers(end):
-            return False
-        start, end = _arrow_text(start), _arrow_text(end)
-        empty_start, empty_end = pc.equal(start, ""), pc.equal(end, "")
-        if rule == "period-complete":
-            return _all_true(pc.equal(empty_start, empty_end))
-        return _all_true(pc.or_(pc.or_(empty_start, empty_end), pc.less_equal(start, end)))
-    return False
-
-
-_STATED = ("stated", "stated_lower", "stated_upper")
-_PERIOD = ("period_start", "period_end")
-
-
-def _arrow_text(col):
-    import pyarrow as pa
-
-    return pa.array(col, type=pa.string()) if isinstance(col, list) else col
-
-
-_KNOWN_CONSTRAINTS = frozenset(("required", "unique", "enum", "pattern", "minLength", "maxLength"))
-_PLAIN_PATTERN = re.compile(r"\^?\^?(?:(?:\[[a-zA-Z0-9_-]+\]|[a-zA-Z0-9_-])(?:[*+?]|\{[0-9]+(?:,[0-9]*)?\})?)+\$?\$?")
-
-
-def _field_surely_valid(col, field: dict, n: int) -> bool:
-    import numpy as np
-
-    cons, kind = field.get("constraints", {}), field["type"]
-    if kind == "integer" and isinstance(col, list):
-        return _integers_surely_valid(col, cons, n)
-    if col is not None and _is_numbers(col) and kind == "integer":
-        return len(col) == n and _whole_numbers_surely_valid(col, cons)
-    if col is not None and _is_numbers(col):
-        if kind != "number" or col.dtype.kind != "f" or len(col) != n or set(cons) - {"required"}:
-            return False
-        return not (cons.get("required") and np.isnan(col).any())
-    if kind not in ("string", "date") or set(cons) - _KNOWN_CONSTRAINTS or (col is not None and len(col) != n):
-        return False
-    if kind == "string" and not cons:
-        return True  # any text is a string
-    if isinstance(col, list) and not {"unique", "pattern"} & set(cons):
-        return _cells_surely_valid(set(col), cons, kind)
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    text = pa.array([""] * n if col is None else col, type=pa.string()) if col is None or isinstance(col, list) else col
-    filled = pc.not_equal(text, "")
-    if (cons.get("required") and not _all_true(filled)) or (cons.get("unique") and not all_distinct(text)):
-        return False
-    cells = pc.filter(text, filled)
-    if "pattern" in cons and not _pattern_surely_kept(cells, cons["pattern"]):
-        return False
-    if "enum" in cons and not _all_true(pc.is_in(cells, value_set=pa.array(cons["enum"], type=pa.string()))):
-        return False
-    length = pc.utf8_length(cells)
-    if ("minLength" in cons and not _all_true(pc.greater_equal(length, cons["minLength"]))) or (
-        "maxLength" in cons and not _all_true(pc.less_equal(length, cons["maxLength"]))
-    ):
-        return False
-    return kind == "string" or all(map(_plain_date, pc.unique(cells).to_pylist()))
-
-
-_DIGITS = re.compile(r"[0-9]{1,15}")
-
-
-def _whole_numbers_surely_valid(col, cons: dict) -> bool:
-    """An integer field given as NumPy numbers: each a whole number smaller than ``EXACT_INTEGER`` in size and none
-    missing (``frame`` then types the column int64, as the schema's integer), within the schema's minimum and
-    maximum, and no other constraint."""
-    import numpy as np
-
-    if set(cons) - {"required", "minimum", "maximum"}:
-        return False
-    a = np.asarray(col, dtype=float)
-    if not np.isfinite(a).all() or (np.mod(a, 1) != 0).any() or (np.abs(a) >= EXACT_INTEGER).any():
-        return False
-    return bool((a >= cons.get("minimum", -np.inf)).all() and (a <= cons.get("maximum", np.inf)).all())
-
-
-def _integers_surely_valid(col: list[str], cons: dict, n: int) -> bool:
-    """Whether an integer field's text cells surely keep its type and constraints: each cell written as plain
-    digits (no sign, no gap, none missing; few enough to be exact as a float), within its minimum and maximum."""
-    if len(col) != n or set(cons) - {"required", "minimum", "maximum"}:
-        return False
-    cells = set(col)
-    if not all(_DIGITS.fullmatch(c) for c in cells):
-        return False
-    values = [int(c) for c in cells]
-    return all(cons.get("minimum", v) <= v <= cons.get("maximum", v) for v in values)
-
-
-# a pattern of literal characters, classes of them, groups, alternatives, quantifiers and anchors, which Python
-# and Arrow (RE2) read as the same language: what Arrow matches whole, pandas matches too (Python's $ also lets a
-# final line end by; Arrow's does not, so Arrow is the stricter)
-_REGULAR_PATTERN = re.compile(r"(?:[a-zA-Z0-9_ :,-]|\[[a-zA-Z0-9_-]+\]|[()|^$*+?]|\{[0-9]+(?:,[0-9]*)?\})+")
-
-
-def _regular(pattern: str) -> bool:
-    """Whether a pattern is of ``_REGULAR_PATTERN``'s form and no group of it is more than a group (``(?`` starts
-    flags or look-arounds, except ``(?:``)."""
-    return bool(_REGULAR_PATTERN.fullmatch(pattern)) and "(?" not in pattern.replace("(?:", "")
-
-
-def _pattern_surely_kept(cells, pattern: str) -> bool:
-    """Whether every cell (Arrow text, none empty) surely matches a pattern as pandera matches it: a plain
-    pattern (see ``_PLAIN_PATTERN``) by Arrow over the cells; any other, where the cells are few distinct ones,
-    each matched whole both by Python's regular expressions and by Arrow's (so by either of pandas' readings)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    anchored = f"^(?:{pattern})"
-    if _PLAIN_PATTERN.fullmatch(pattern) or _regular(pattern):
-        return _all_true(pc.match_substring_regex(cells, anchored))
-    distinct = pc.unique(cells)
-    if len(distinct) > 1000 or not all(re.fullmatch(pattern, c) for c in distinct.to_pylist()):
-        return False
-    try:
-        return _all_true(pc.match_substring_regex(distinct, anchored))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return False
-
-
-def _cells_surely_valid(cells: set[str], cons: dict, kind: str) -> bool:
-    """Whether the distinct cells of a column keep its constraints other than unique and pattern (an empty
-    cell is a missing one)."""
-    if cons.get("required") and "" in cells:
-        return False
-    cells = cells - {""}
-    if "enum" in cons and not cells <= set(cons["enum"]):
-        return False
-    if "minLength" in cons and any(len(c) < cons["minLength"] for c in cells):
-        return False
-    if "maxLength" in cons and any(len(c) > cons["maxLength"] for c in cells):
-        return False
-    return kind == "string" or all(map(_plain_date, cells))
-
-
-def _all_true(mask) -> bool:
-    import pyarrow.compute as pc
-
-    return not mask.null_count and bool(pc.all(mask, min_count=0).as_py())
-
-
-_DATE_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-def _plain_date(text: str) -> bool:
-    """A date every reading takes: YYYY-MM-DD, a real day, within the years pandas can hold."""
-    from datetime import date
-
-    if not _DATE_SHAPE.fullmatch(text) or not "1678" <= text[:4] <= "2261":
-        return False
-    try:
-        date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
-
-
-def _type_problems(columns: dict, schema: dict, numbers: dict, display: str, lines: list[int]) -> list[Problem]:
-    """Cells that are not of their column's type, with the text as typed."""
-    out = []
-    n = len(lines)
-    for name, t in field_types(schema).items():
-        col = columns.get(name)
-        if t not in (*NUMERIC_TYPES, "date") or col is None or _is_numbers(col):
-            continue
-        bad = _type_failures(_text_series(col, n), t, numbers.get(name))
-        raw = _cells(col, bad) if bad else {}
-        out += [Problem(display, lines[i], name, "wrong-type", raw[i], expected_type(t)) for i in bad]
-    return out
-
-
-def _schema_problems(
-    df, columns: dict, schema_path: Path, table: str, display: str, lines: list[int], vocabulary: Vocabulary, fields: tuple[str, ...] | None
+def _pandera_problems(
+    cols: Columns, schema_path: Path, table: str, display: str, lines: list[int], vocabulary: Vocabulary | None, fields
 ) -> list[Problem]:
-    """The Table Schema's constraints and the table's row rules (of ``fields`` only, where given), by pandera, lazily."""
+    """The failures pandera finds, each as a located problem: the type checks' alone where any fails."""
     import pandera.errors as pe
 
-    schema = only_fields(load_schema(schema_path), fields)
-    extra = _extra_checks(table, vocabulary, fields)
+    checks = table_checks(schema_path, table, vocabulary, fields)
     try:
-        validator(schema_path, table, vocabulary, fields).validate(df, lazy=True)
+        validator(schema_path, table, vocabulary, fields, blank_is_empty=cols.blank_is_empty).validate(frame_of(cols), lazy=True)
     except pe.SchemaErrors as exc:
-        # pandera reports a failing row rule once for each column of the frame: one problem each
-        return list(dict.fromkeys(_problem(rec, columns, schema, extra, display, lines) for rec in exc.failure_cases.to_dict("records")))
-    return []
-
-
-def _problem(rec: dict, columns: dict, schema: dict, extra: dict, display: str, lines: list[int]) -> Problem:
-    """One pandera failure case as this project's problem."""
-    check, col, idx = str(rec.get("check")), rec.get("column"), rec.get("index")
-    name = check.split("(")[0]
-    line = lines[int(idx)] if idx is not None and str(idx) != "nan" else None
-    value = rec.get("failure_case")
-    if name in extra:
-        col, rule, message = extra[name].column, name, extra[name].words
-        if line is not None:
-            value = _cells(columns.get(col), [int(idx)]).get(int(idx), "")
+        failed = exc.failure_cases[["column", "check", "index"]].drop_duplicates()
+        found = _failures(failed, checks)
     else:
-        rule, message = _rule_of(check, col, schema)
-        if rule == "required":
-            value = ""  # pandera reports an empty cell as its NaN
-    column = None if col is None or str(col) == "nan" else str(col)
-    return Problem(display, line, column, rule, None if value is None else str(value), message)
+        return []
+    if any(c.typing for c, _ in found):
+        found = [(c, i) for c, i in found if c.typing]
+    return [Problem(display, lines[i], c.column, c.rule, _shown(c, cols, i), c.words) for c, i in found]
 
 
-def _cells(col, positions: list[int]) -> dict[int, str]:
-    """The text of some cells of a column, as a curator would see them."""
+def _failures(failed, checks: tuple[Check, ...]) -> list[tuple[Check, int]]:
+    """pandera's failure cases as (check, row position), each once (pandera reports a failing row rule once for
+    each column of the frame), in the order of the checks and then the rows."""
+    of_field = {(c.column, c.name): c for c in checks if c.field}
+    of_rows = {c.name: c for c in checks if not c.field}
+    found = set()
+    for column, name, index in failed.itertuples(index=False):
+        check = of_rows.get(name) or of_field.get((column, name))
+        if check is None or index is None or str(index) == "nan":
+            raise RuntimeError(f"pandera failed a check it was not given, or not on a row: {name!r} on {column!r}")
+        found.add((checks.index(check), int(index)))
+    return [(checks[k], i) for k, i in sorted(found)]
+
+
+def _shown(check: Check, cols: Columns, i: int) -> str:
+    """The value a failing cell's problem shows: the cell as the curator wrote it; empty for a missing number; an
+    integer's or a number's bound as the number read."""
+    t = cols.types.get(check.column)
+    if check.rule == "required" and t in NUMERIC_TYPES:
+        return ""
+    if check.name in ("minimum", "maximum"):
+        v = float(cols.numbers(check.column)[i])
+        return str(int(v)) if t in ("integer", "year") else str(v)
+    return _cells(cols, check.column, i)
+
+
+def _cells(cols: Columns, name: str, i: int) -> str:
+    """The text of a cell, as a curator would see it."""
     from .csvio import format_number
 
-    if col is None:
-        return dict.fromkeys(positions, "")
-    if _is_numbers(col):
-        return {i: format_number(float(col[i])) for i in positions}
-    if isinstance(col, list):
-        return {i: col[i] for i in positions}
-    return {i: col[i].as_py() for i in positions}
-
-
-def _type_failures(text, t: str, numbers=None) -> list[int]:
-    """Row positions whose non-empty text is not a valid ``t`` (vectorised);
-    ``numbers`` is what ``read_numbers`` gave for the column."""
-    import pandas as pd
-
-    filled = text.ne("")
-    if t == "date":
-        ok = (
-            text.str.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-            & pd.to_datetime(text.where(filled), format="%Y-%m-%d", errors="coerce").notna()
-        )
-    elif t == "number":
-        return numbers[1]
-    else:
-        num = numbers[0]
-        ok = num.notna() & (num % 1 == 0) & (num.abs() < EXACT_INTEGER) & text.str.fullmatch(r"[-+]?[0-9]+")
-    bad = filled & ~ok.fillna(False).astype(bool)
-    return [int(i) for i in bad.to_numpy(dtype=bool).nonzero()[0]]
-
-
-def _rule_of(check: str, col, schema: dict) -> tuple[str, str]:
-    """A pandera check name to this project's rule type and words."""
-    field = next((f for f in schema["fields"] if f["name"] == col), {})
-    cons = field.get("constraints", {})
-    if check.startswith("isin"):
-        return "not-in-vocabulary", f"must be one of {cons.get('enum')}"
-    if check.startswith("str_matches"):
-        return "pattern", f"must match {cons.get('pattern')}"
-    if check.startswith("field_uniqueness") or "unique" in check:
-        return "duplicate-id", "must be unique"
-    if check.startswith("not_nullable"):
-        return "required", "must not be empty"
-    if check.startswith(("greater_than", "less_than", "in_range")):
-        return "out-of-range", f"must lie within {cons}"
-    if check.startswith("str_length"):
-        return "required", "must not be empty"
-    if check.startswith("dtype") or "coerce" in check:
-        return "wrong-type", expected_type(str(field.get("type")))
-    return check, check
-
-
-def check_text_table(table: Table, schema_path: Path, display: str) -> list[Problem]:
-    """The constraints of a table whose every field is text (the raw tables): required cells and closed
-    vocabularies, cell by cell. Typed tables go through pandera (``check_frame``); for a handful of text
-    rows building a pandera schema costs more than the checks. Each distinct cell is checked once, and only
-    the cells that fail are looked for row by row."""
-    out = []
-    for f in load_schema(schema_path)["fields"]:
-        cons = f.get("constraints", {})
-        if f["type"] != "string":
-            raise ValueError(f"{schema_path}: field {f['name']!r} is not plain text; check it with check_frame")
-        failing = {cell for cell in _distinct(table, f["name"], cons) if _text_failure(cell, cons)}
-        if not failing:
-            continue
-        for i, cell in enumerate(table.column(f["name"])):
-            if cell in failing:
-                rule, message = _text_failure(cell, cons)
-                out.append(Problem(display, table.line(i), f["name"], rule, cell, message))
-    return out
-
-
-def _text_failure(cell: str, cons: dict) -> tuple[str, str] | None:
-    """The rule a text cell breaks and its words, or None."""
-    if cons.get("required") and not cell.strip():
-        return "required", "must not be empty"
-    if cell and "enum" in cons and cell not in cons["enum"]:
-        return "not-in-vocabulary", f"must be one of {cons['enum']}"
-    return None
-
-
-def _distinct(table: Table, name: str, cons: dict) -> list[str]:
-    """The distinct cells of a column that may break its constraints: all of them for a small table held as
-    text, else by Arrow those not surely kept (a required cell starting with a printable ASCII character
-    other than a space is not empty; a cell of a vocabulary that is one of its words, or empty, is in it)."""
-    col = table.arrow_or_list(name)
-    if col is None:
-        return [""] if len(table) else []
-    if isinstance(col, list) and len(col) < ARROW_MIN_CELLS:
-        return list(set(col))
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    col = table.arrow(name)
-    may = pa.scalar(False)
-    if cons.get("required"):
-        may = pc.or_(may, pc.invert(surely_not_blank(col)))
-    if "enum" in cons:
-        may = pc.or_(may, pc.invert(pc.or_(pc.equal(col, ""), pc.is_in(col, value_set=pa.array(cons["enum"], type=pa.string())))))
-    if isinstance(may, pa.Scalar):
-        return []
-    return pc.unique(pc.filter(col, may)).to_pylist()
-
-
-ARROW_MIN_CELLS = 10000  # below this a set of the cells is as fast as starting Arrow
+    if cols.is_numbers(name):
+        return format_number(float(cols.numbers(name)[i]))
+    return cols.text(name)[i].as_py()
 
 
 def package_tables(paths, tree, problems, *, written_by_pipeline: bool = False) -> dict[str, Table]:

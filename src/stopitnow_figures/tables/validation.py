@@ -38,7 +38,7 @@ def check_tables(
     """All checks of the sources and figures tables; figure problems located in ``figure_display``,
     source problems at ``source_lines`` (the raw lines, where the rows are in another order).
 
-    Each table is a Table or a mapping of name to column (see ``schema.frame``).
+    Each table is a Table or a mapping of name to column (see ``schema.Columns``).
     """
     out: list[Problem] = []
     sdisplay = paths.rel(paths.raw_sources)
