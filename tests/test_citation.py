@@ -13,12 +13,17 @@ from pybtex.database import parse_string
 
 from conftest import ROOT, by_id, package_version, read_csv
 from stopitnow_figures.cli import main
-from stopitnow_figures.publishing.citation import LATEX_ESCAPES, bib_url, cite, latex_escape, latex_unescape
+from stopitnow_figures.publishing.citation import LATEX_ESCAPES, bib_url, cite, cite_numbers, latex_escape, latex_unescape
+from stopitnow_figures.render.prose import as_published
+from stopitnow_figures.render.trace import articles_of, kind_of, load, references_of, trace
+from stopitnow_figures.tables import config
+from stopitnow_figures.tables.paths import Paths
 
 VERSION, RELEASED = package_version()
 
 # the title as the package stage wrote it from the data (package.yaml's is a template)
-TITLE = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["title"]
+DESCRIPTOR = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+TITLE = DESCRIPTOR["title"]
 HOME = "https://github.com/stopitnow-figures/stopitnow-figures"
 HERALD_URL = "http://www.heraldscotland.com/news/15082872.Dozens_of_Scots_call_helpline_seeking_help_for_child_porn_addiction/"
 
@@ -265,16 +270,24 @@ def package_ids() -> list[str]:
     return ids
 
 
+def _cited(fmt: str, ident: str, paths, tables, meta, released) -> str:
+    chain = trace(paths, ident, tables)
+    return cite_numbers(meta, released, fmt, [(ident, kind_of(chain))], articles_of(chain), references_of(chain))
+
+
 @pytest.mark.data
 @pytest.mark.parametrize("fmt", ["bibtex", "biblatex"])
 def test_every_id_in_the_package_cites_as_entries_a_real_bibtex_parser_reads(fmt):
     sources = by_id(read_csv(ROOT / "processed" / "sources.csv"), "source_id")
     ids = package_ids()
     assert ids and len(set(ids)) == len(ids)
+    # the command's own steps, with the tables read once (the command reads them for each call)
+    paths, tables = Paths(ROOT), load(Paths(ROOT))
+    meta, released = as_published(config.load(paths, "package"), DESCRIPTOR), DESCRIPTOR["created"][:10]
+    assert cli("--format", fmt, ids[0]).output == _cited(fmt, ids[0], paths, tables, meta, released)
     for ident in [None, *ids]:
-        out = cli("--format", fmt, *([ident] if ident else []))
-        assert out.exit_code == 0, (ident, out.output)
-        package, *works = parse(out.output).values()  # parse() fails on a repeated key
+        text = cli("--format", fmt).output if ident is None else _cited(fmt, ident, paths, tables, meta, released)
+        package, *works = parse(text).values()  # parse() fails on a repeated key
         assert package.key == f"stopitnow-figures-{VERSION}" + (f"-{ident}" if ident else "")
         assert unprotect(package.fields["title"]) == TITLE
         assert package.type == {"bibtex": "misc", "biblatex": "dataset"}[fmt]

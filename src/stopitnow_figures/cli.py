@@ -394,19 +394,23 @@ def cite(root: Path, idents: tuple[str, ...], fmt: str) -> None:
 
 def _cited(paths, idents: tuple[str, ...]) -> tuple[list[tuple[str, str]], list[dict], list[dict]]:
     """Each id once with its kind, and the articles and reference rows their chains rest on, each once."""
-    from .render.trace import UnknownId, articles_of, references_of
+    from .render.trace import UnknownId, articles_of, kind_of, load, references_of
     from .render.trace import trace as do_trace
     from .tables.errors import InputError
 
     numbers, articles, references = [], [], []
+    try:
+        tables = load(paths) if idents else {}
+    except InputError as exc:
+        raise _problems(exc) from None
     for ident in dict.fromkeys(idents):
         try:
-            chain = do_trace(paths, ident)
+            chain = do_trace(paths, ident, tables)
         except UnknownId as exc:
             raise click.ClickException(str(exc)) from None
         except InputError as exc:
             raise _problems(exc) from None
-        numbers.append((ident, {"reference": "reference row"}.get(chain["type"], chain["type"])))  # figure, ..., series member
+        numbers.append((ident, kind_of(chain)))
         articles += [a for a in articles_of(chain) if a not in articles]
         references += [r for r in references_of(chain) if r not in references]
     return numbers, articles, references

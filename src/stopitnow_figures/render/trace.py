@@ -203,6 +203,11 @@ class Tracer:
         }
 
 
+def kind_of(n: dict) -> str:
+    """What a chain's id is, in the words a citation uses ("figure", "reference row", "series member")."""
+    return {"reference": "reference row"}.get(n["type"], n["type"])
+
+
 def articles_of(n: dict) -> list[dict]:
     """The articles a chain rests on, each once, in the order first met."""
     return _collect(n, lambda x: x["source"] if x["type"] == "figure" else None)
