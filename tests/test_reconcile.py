@@ -124,34 +124,7 @@ def test_the_national_quarters_with_the_seventy_read_as_written_exclude_the_true
     assert not 558 <= 556
 
 
-@pytest.mark.data
-def test_the_published_quarters_use_the_coarse_reading():
-    assert (
-        float(QUANTITIES["scotland-2017q2-website-visitors"]["lower"]),
-        float(QUANTITIES["scotland-2017q2-website-visitors"]["upper"]),
-    ) == (543, 560)
-    assert (
-        float(QUANTITIES["scotland-2017q3-website-visitors"]["lower"]),
-        float(QUANTITIES["scotland-2017q3-website-visitors"]["upper"]),
-    ) == (950, 980)
-
-
 # -- across articles ------------------------------------------------------------------------------
-
-
-@pytest.mark.data
-def test_an_identity_across_two_articles_tightens_the_earlier_estimate():
-    ceop, multiple, estimate = (
-        QUANTITIES[q] for q in ("uk-ceop-estimate", "uk-estimate-multiple-2016-over-ceop", "uk-2016-people-viewing-estimate")
-    )
-    # Wigan Today: "at least 100,000" (2016) and CEOP's "as many as 50,000"; the Herald: "an estimated 100,000"
-    # ([90,000, 110,000]) and "double" ([1.8, 2.2]). The 2016 estimate is [100,000, 110,000] (both articles);
-    # CEOP's >= 100,000 / 2.2 = 45,454.5, so 45,455; the multiple >= 100,000 / 50,000 = 2
-    assert (float(estimate["lower"]), float(estimate["upper"])) == (100000, 110000)
-    assert estimate["mentions"].split() == ["herald-2017-scotland-f08", "wigantoday-2016-greater-manchester-f06"]
-    assert (float(ceop["lower"]), float(ceop["upper"])) == (45455, 50000)
-    assert (float(multiple["lower"]), float(multiple["upper"])) == (2, 2.2)
-    assert "estimates-2016-over-ceop" in ceop["identities"].split()
 
 
 @pytest.mark.data

@@ -96,7 +96,7 @@ CASES = {
         1,
         r"Error: .*article\\x1b\[2J.*mid\\u202eevil.* is not UTF-8 \(byte 3\)",
     ),
-    "diff": (["diff", f"v{IN_ARGV}", "HEAD"], None, 1, r"Error: no version 'v\\x1b\[2J.*\(git: .*\)"),
+    "diff": (["diff", f"v{IN_ARGV}", "HEAD"], None, 1, r"Error: no version 'v\\x1b\[2J.* here: it names no commit"),
     "trace": (["trace", IN_ARGV], None, 1, r"Error: .*\\x1b\[2J"),
     "trace --json": (["trace", "--json", IN_ARGV], None, 1, r"Error: .*\\x1b\[2J"),
     "cite": (["cite", IN_ARGV, "--format", "bibtex"], None, 1, r"Error: .*\\x1b\[2J"),
