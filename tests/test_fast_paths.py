@@ -328,8 +328,10 @@ def test_the_provenance_graph_is_the_one_built_a_record_at_a_time(cells, lists):
         "quantities": [{"quantity_id": q, "value": "", "status": "s", "mentions": m, "identities": m} for q, m in lists],
         "derived": [{"metric_id": m, "value": "2", "formula": v, "inputs": i} for v, m, i in cells],
         "claims": [{"claim_id": f"c{c}", "figure_id": f, "formula": "x", "verdict": "v", "inputs": i} for c, (f, i) in enumerate(lists)],
+        "series": [],
     }
-    names = {t: [key, *(c for c, _ in attributes.values())] for t, _, (key, _), attributes in ENTITIES}
+    # an attribute is a column with its prefix, or one text for every row (no column)
+    names = {t: [key, *(a[0] for a in attributes.values() if not isinstance(a, str))] for t, _, (key, _), attributes in ENTITIES}
     names["quantities"] += ["mentions", "identities"]
     names["derived"] += ["inputs"]
     names["claims"] += ["figure_id", "inputs"]
