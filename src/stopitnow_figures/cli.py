@@ -80,7 +80,7 @@ def coverage(root: Path, show_all: bool) -> None:
     Example:
       stopitnow-figures coverage --all
     """
-    from .stages.clean import coverage as cover
+    from .model.coverage import coverage as cover
     from .tables import raw, vocab
     from .tables.csvio import read_table
     from .tables.errors import Collector, InputError
@@ -353,7 +353,7 @@ def cite(root: Path, ident: str | None, fmt: str) -> None:
     """
     import json
 
-    from .publishing.citation import cite as do_cite
+    from .render.citation import cite as do_cite
     from .render.prose import as_published
     from .tables import config
     from .tables.errors import InputError

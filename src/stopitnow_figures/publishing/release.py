@@ -22,7 +22,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from ..render.terminal import ESCAPED_CATEGORIES
+from ..tables.characters import ESCAPED_CATEGORIES
 from ..tables.paths import Paths
 
 SUMS_FILE = "SHA256SUMS"

@@ -475,7 +475,7 @@ class View:
     def citation(self, source: dict):
         """How to cite a figure of the article, escaped, as a function of the figure's escaped id: the APA
         citation made once for the article (the same text as ``cite`` gives for each of its figures)."""
-        from ..publishing.citation import cite
+        from .citation import cite
 
         text = cite(self.meta, self.released, "apa", "\x00", "figure", [source])
         if text.count("\x00") != 1:  # the package's own text holds the stand-in: cite each figure

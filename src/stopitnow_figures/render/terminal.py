@@ -6,10 +6,8 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-# control (Cc), format (Cf: U+200B, U+202E, U+FEFF...), surrogate (Cs), line and
-# paragraph separator (Zl, Zp) characters: they move the cursor, reorder or hide
-# text, break a line where none is seen, or cannot be encoded at all
-ESCAPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+from ..tables.characters import ESCAPED_CATEGORIES
+
 # every character but tab, newline and printable ASCII is a candidate, then looked up by category
 _CANDIDATE = re.compile("[^\\t\\n\\x20-\\x7e]")
 
