@@ -20,6 +20,8 @@ for each distinct cell (units, places, periods repeat a lot).
 
 from __future__ import annotations
 
+__all__ = ["check", "main", "run"]  # what a command may call (tests/test_layout.py)
+
 import json
 import math
 import sys

@@ -34,6 +34,8 @@ byte for byte as ``csvio`` writes it.
 
 from __future__ import annotations
 
+__all__ = ["check_unevaluated", "main", "read_curated", "run"]  # what a command may call (tests/test_layout.py)
+
 import sys
 from collections.abc import Mapping
 from datetime import date, timedelta

@@ -15,6 +15,8 @@ runs in ``publish``, on the whole candidate.
 
 from __future__ import annotations
 
+__all__ = ["main", "run"]  # what a command may call (tests/test_layout.py)
+
 import json
 import os
 import sys

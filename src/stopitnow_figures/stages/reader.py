@@ -22,6 +22,8 @@ the pages it wrote (``approval``): publish publishes no pages of another candida
 
 from __future__ import annotations
 
+__all__ = ["main", "run"]  # what a command may call (tests/test_layout.py)
+
 import json
 import sys
 from collections.abc import Iterable, Iterator

@@ -20,6 +20,8 @@ marking what failed, the verdict is "fail", and the stage exits non-zero.
 
 from __future__ import annotations
 
+__all__ = ["main", "run"]  # what a command may call (tests/test_layout.py)
+
 import hashlib
 import html
 import json
