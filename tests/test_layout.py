@@ -37,7 +37,7 @@ ALLOWED = {
 }
 # files a module reads beside its code, and the modules that read them (a stage importing one depends on it)
 PACKAGE_DATA = {
-    "render/templates": {"render.pages", "render.datasheet"},
+    "render/templates": {"render.pages", "render.datasheet", "render.quality"},
     "publishing/releases.json": {"publishing.release"},
 }
 

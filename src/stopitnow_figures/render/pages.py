@@ -21,12 +21,13 @@ them text and plain values, never markup."""
 
 from __future__ import annotations
 
-import html
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
+
+from .markup import html_text
 
 FOLDER = "processed/reader"
 INDEX = "index.html"
@@ -605,17 +606,6 @@ class View:
         """A reference row's id, value, place (name and code), year, publisher, table, address, certainty and note."""
         place = (p["geography"], p["geography_code"])
         return p["population_id"], p["value"], *place, p["year"], p["publisher"], p["table"], p["url"], p["certainty"], p["note"]
-
-
-def html_text(value) -> str:
-    """A value as a rows template writes it (``rows_environment``'s ``finalize``): text escaped as ``html.escape``
-    escapes it, quotes included (&quot; and &#x27;, the entities these parts of the pages have always had); a text
-    with nothing to escape (most cells) as it is; markup a template made (``__html__``) as it is."""
-    if type(value) is not str:
-        return value.__html__() if hasattr(value, "__html__") else html_text(str(value))
-    if "&" in value or "<" in value or ">" in value or '"' in value or "'" in value:
-        return html.escape(value, quote=True)
-    return value
 
 
 def rows_environment():
