@@ -158,7 +158,7 @@ def _drafted_as(text: str, row: dict, others: list[dict]) -> bool:
 
 def _left_open(sid: str, text: str, figures: list[dict], others: list[dict]) -> int:
     """The mentions that the drafts, finished as drafted, leave unaccounted (the build's coverage rule)."""
-    from stopitnow_figures.stages.clean import coverage
+    from stopitnow_figures.model.coverage import coverage
 
     paths = Paths(ROOT)
     fig = Table.from_rows(raw.columns(paths, "figures"), figures)

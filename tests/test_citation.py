@@ -13,7 +13,7 @@ from pybtex.database import parse_string
 
 from conftest import ROOT, by_id, package_version, read_csv
 from stopitnow_figures.cli import main
-from stopitnow_figures.publishing.citation import LATEX_ESCAPES, bib_url, cite, cite_numbers, latex_escape, latex_unescape
+from stopitnow_figures.render.citation import LATEX_ESCAPES, bib_url, cite, cite_numbers, latex_escape, latex_unescape
 from stopitnow_figures.render.prose import as_published
 from stopitnow_figures.render.trace import articles_of, kind_of, load, references_of, trace
 from stopitnow_figures.tables import config

@@ -406,14 +406,18 @@ def test_the_reader_formats_a_whole_number_as_through_a_float(cell):
 
 
 @given(st.text(alphabet=st.sampled_from("ab<>&\"' é“"), max_size=10))
-def test_the_reader_escapes_as_html_and_its_templates_do(text):
+def test_the_readers_row_templates_escape_every_value_as_html_escape_does(text):
+    """Every value a row template writes is escaped (html.escape's entities, which the pages have always
+    had); markup a template made is written as it is; a value that is not text is written as its text."""
     import html
 
-    from markupsafe import escape
+    from markupsafe import Markup
 
-    from stopitnow_figures.render.pages import _jinja, e
+    from stopitnow_figures.render.pages import rows_environment
 
-    assert e(text) == html.escape(text, quote=True) and _jinja(text) == str(escape(text))
+    env = rows_environment()
+    rendered = env.from_string("<p>{{ a }}|{{ b }}|{{ n }}</p>").render(a=text, b=Markup("<br>"), n=7)
+    assert rendered == f"<p>{html.escape(text, quote=True)}|<br>|7</p>"
 
 
 # -- derive's tables at scale ----------------------------------------------------

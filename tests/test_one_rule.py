@@ -28,6 +28,39 @@ def test_no_function_in_src_is_longer_than_60_lines():
     assert long == []
 
 
+# the elements the package's pages are made of; a string of the code holding one of their tags writes HTML
+HTML_TAG = re.compile(
+    r"</?(a|p|section|dl|dt|dd|h[1-6]|table|tr|td|th|code|span|li|ol|ul|html|head|body|style|title|meta|div|strong|br)[\s>/]"
+)
+
+
+def html_in_code(path) -> list[str]:
+    """Each string of a module's code (f-strings' pieces too; docstrings aside) that holds an HTML tag."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(n.body[0].value)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and n.body and isinstance(n.body[0], ast.Expr)
+    }
+    return [
+        f"{path.name}:{n.lineno}: {n.value[:60]!r}"
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings and HTML_TAG.search(n.value)
+    ]
+
+
+def test_html_comes_only_from_the_templates():
+    """Every tag of a published page is written by a Jinja template (render/templates/), escaped by its environment."""
+    found = [h for path in sorted(SRC.rglob("*.py")) for h in html_in_code(path)]
+    assert found == []
+
+
+def test_the_html_rule_sees_a_tag_written_in_code(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text('"""A <p> in a docstring is prose."""\n\ndef f(x):\n    return f"<p>{x}</p>"\n')
+    assert {h.split(":")[1] for h in html_in_code(module)} == {"4"}  # its two pieces, one line
+
+
 def _distinctive_words(v: vocab.Vocabulary) -> set[str]:
     """The words of the vocabularies that cannot be mistaken for a column or a plain English word:
     those with an underscore or a space (helpline_any, more_than, "people per month", "as many as")."""

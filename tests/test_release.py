@@ -14,7 +14,6 @@ from click.testing import CliRunner
 
 from conftest import ROOT, copy_repo, dvc, package_version, read_csv
 from stopitnow_figures.cli import main
-from stopitnow_figures.publishing.citation import cff_text, zenodo_text
 from stopitnow_figures.publishing.release import (
     RELEASES_NAME,
     SHIPPED_RELEASES,
@@ -24,6 +23,7 @@ from stopitnow_figures.publishing.release import (
     member_name_problem,
     releases_file,
 )
+from stopitnow_figures.render.citation import cff_text, zenodo_text
 from stopitnow_figures.tables import config
 from stopitnow_figures.tables.paths import Paths
 

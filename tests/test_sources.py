@@ -8,8 +8,8 @@ import shutil
 import pytest
 
 from conftest import ROOT, SHARED, read_csv
+from stopitnow_figures.model.coverage import coverage
 from stopitnow_figures.model.mentions import find_mentions
-from stopitnow_figures.stages.clean import coverage
 from stopitnow_figures.tables import raw, vocab
 from stopitnow_figures.tables.csvio import read_table
 from stopitnow_figures.tables.errors import Collector

@@ -1,7 +1,8 @@
 """`stopitnow-figures check`: every rule the build runs on raw/ and the configuration, writing nothing.
 
 Each stage's own checks, called as the stage calls them (there is no second
-implementation of a rule here): the configuration (params.yaml, package.yaml);
+implementation of a rule here; each is among what its stage declares a command
+may call, its ``__all__``): the configuration (params.yaml, package.yaml);
 clean's and validate's checks of the articles and the figure tables
 (``stages.clean.check``); reconcile's of the quantities and identities
 (``stages.reconcile.check_unsolved``); derive's of the derivations, the claims,

@@ -94,7 +94,7 @@ def coverage(root: Path, show_all: bool) -> None:
     Example:
       stopitnow-figures coverage --all
     """
-    from .stages.clean import coverage as cover
+    from .model.coverage import coverage as cover
     from .tables import raw, vocab
     from .tables.csvio import read_table
     from .tables.errors import Collector, InputError
@@ -367,7 +367,7 @@ def cite(root: Path, idents: tuple[str, ...], fmt: str) -> None:
     """
     import json
 
-    from .publishing.citation import cite_numbers
+    from .render.citation import cite_numbers
     from .render.prose import as_published
     from .tables import config
     from .tables.errors import InputError

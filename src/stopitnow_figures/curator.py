@@ -166,7 +166,7 @@ MULTIPLE = re.compile(r"\s+times(?P<rest>\s+(?:the|as|that|more|bigger|larger|hi
 def propose(paths: Paths, sid: str) -> tuple[list[dict], list[dict]]:
     """Draft rows for every numeric mention of an article that nothing accounts for: (figure rows, not-figure
     rows), each marked as a draft, appended to raw/figures.csv and raw/not_figures.csv."""
-    from .stages.clean import coverage
+    from .model.coverage import coverage
     from .tables.sources import load_sources
 
     problems = Collector()

@@ -1,1 +1,1 @@
-"""The package as a whole: the gate, the swap into place, provenance, citations, releases and downloads."""
+"""The package as a whole: the gate, the swap into place, provenance, releases and downloads."""

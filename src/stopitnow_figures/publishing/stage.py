@@ -12,13 +12,15 @@ published package in (``publishing.PublishFailed``).
 from __future__ import annotations
 
 import gc
+import json
 import sys
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 
 from ..tables.characters import escaped
-from ..tables.csvio import WriteError
-from ..tables.errors import InputError, write_failure_report
+from ..tables.csvio import WriteError, atomic_write_text
+from ..tables.errors import InputError
 from ..tables.paths import Paths
 from .approval import withdraw
 
@@ -67,3 +69,9 @@ def _report(name: str, paths: Paths, exc: InputError, state: str = WriteError.st
     n = len(exc.problems)
     print(f"{name}: {n} problem{'s' if n != 1 else ''}; {state}{where}", file=sys.stderr)
     return 1
+
+
+def write_failure_report(path: Path, stage: str, error: InputError) -> None:
+    """Write the problems as JSON for programs; never into processed/."""
+    payload = {"stage": stage, "problems": [asdict(p) for p in error.problems]}
+    atomic_write_text(path, json.dumps(payload, indent=2, ensure_ascii=False) + "\n")

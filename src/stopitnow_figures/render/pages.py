@@ -11,16 +11,23 @@ stage writes those pages and ``trace`` prints them.
 At scale the package's tables are held by column (``Columns``: Arrow arrays,
 not a dict a row), the figures once in the order of the article pages, and a
 row becomes a dict only while its page is written; a listing page is written
-in pieces of ``BATCH`` rows."""
+in pieces of ``BATCH`` rows.
+
+Every tag of a page comes from a template of ``templates/reader/``: the pages (``base``, ``index``,
+``article`` and the listings) through Jinja's autoescape, and the parts written a row at a time (an
+article's marked text and its figures' panels, and the sections of the listings: the ``_x.html.j2``
+partials) through ``rows_environment``, whose every value is escaped by ``html_text``. Python hands
+them text and plain values, never markup."""
 
 from __future__ import annotations
 
-import html
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
+
+from .markup import html_text
 
 FOLDER = "processed/reader"
 INDEX = "index.html"
@@ -62,19 +69,17 @@ class Mark:
     css: str  # the classes that draw it
 
 
-def marked_html(text: str, marks: list[Mark]) -> str:
-    """The text as HTML, plain and marked pieces in order, which read as text give the text exactly (the page
-    shows it with its line breaks as they are). Marks must not overlap (``non_overlapping`` keeps them so)."""
-    out: list[str] = []
+def text_pieces(text: str, marks: list[Mark]) -> list[tuple]:
+    """The text in order, for ``_text.html.j2``: each mark as (the plain text before it, its kind, ref, classes,
+    label and start, the words it marks), then the rest of the text after the last mark, of no kind. Read as text
+    they give the text exactly. Marks must not overlap (``non_overlapping`` keeps them so)."""
+    out: list[tuple] = []
     at = 0
     for m in sorted(marks, key=lambda m: m.start):
-        if m.start > at:
-            out.append(e(text[at : m.start]))
-        out.append(_mark_html(m, text[m.start : m.end]))
+        out.append((text[at : m.start], m.kind, m.ref, m.css, m.label, m.start, text[m.start : m.end]))
         at = m.end
-    if at < len(text):
-        out.append(e(text[at:]))
-    return "".join(out)
+    out.append((text[at:], None, "", "", "", 0, ""))
+    return out
 
 
 def non_overlapping(figures: list[Mark], others: list[Mark]) -> list[Mark]:
@@ -341,10 +346,9 @@ class View:
         self.t = {name: tables[name] for name in ("quantities", "identities", "claims", "derived", "population", "series")}
         self.figures = self._in_article_order(tables.pop("figures"))
         self.href = Hrefs(self._pages(), self._metric_pages)
-        self.page_html: dict[str, str] = {}  # each page's name, escaped for a link
         self._beside_figures()
         self.windows = (Window(self.figures), Window(self.quantity), Window(self.metrics))  # the article pages' rows
-        self.env = self._environment()
+        self.env, self.rows = self._environment(), rows_environment()
 
     def _in_article_order(self, figures: Columns) -> Columns:
         """The figures of each article in turn, by their offset (then table order), then those of no article (in
@@ -415,6 +419,7 @@ class View:
                 self.claims_of.setdefault(i, []).append(k)
 
     def _environment(self):
+        """The pages' environment: Jinja's autoescape (markupsafe's entities, &#34; and &#39;)."""
         from jinja2 import Environment, PackageLoader, StrictUndefined
 
         env = Environment(
@@ -495,66 +500,64 @@ class View:
         metrics, at = self.windows[2].rows(ma, mb), (self.metrics_at[a : b + 1] - ma).tolist()
         marks = marks_of(self, {f["figure_id"]: f for f in figures}, text, accounted, reasons)
         cite = self.citation(source)
-        panels = "\n".join(
-            self.panel_html(f, q, metrics[at[j] : at[j + 1]], cite) for j, (f, q) in enumerate(zip(figures, quantities, strict=True))
-        )
-        notes = "".join(_note_html(m, text[m.start : m.end]) for m in marks if m.kind == "other")
-        body = marked_html(text, marks)
-        return self.render("article.html.j2", source=source, text=Markup(body), panels=Markup(panels), notes=Markup(notes))
+        panels = [self.panel(f, q, metrics[at[j] : at[j + 1]], cite) for j, (f, q) in enumerate(zip(figures, quantities, strict=True))]
+        body = self.rows.get_template("reader/_text.html.j2").render(pieces=text_pieces(text, marks))
+        panels_html = self.rows.get_template("reader/_panels.html.j2").render(panels=panels)[:-1]  # the page ends the last line
+        notes = [(m.ref, m.label, text[m.start : m.end], m.start) for m in marks if m.kind == "other"]
+        return self.render("article.html.j2", source=source, text=Markup(body), panels=Markup(panels_html), notes=notes)
 
-    def citation(self, source: dict):
-        """How to cite a figure of the article, escaped, as a function of the figure's escaped id: the APA
-        citation made once for the article (the same text as ``cite`` gives for each of its figures)."""
-        from ..publishing.citation import cite
+    def citation(self, source: dict) -> Callable[[str], str]:
+        """How to cite a figure of the article, as a function of the figure's id: the APA citation made once for
+        the article (the same text as ``cite`` gives for each of its figures)."""
+        from .citation import cite
 
         text = cite(self.meta, self.released, "apa", "\x00", "figure", [source])
         if text.count("\x00") != 1:  # the package's own text holds the stand-in: cite each figure
-            return lambda i, figure_id: e(cite(self.meta, self.released, "apa", figure_id, "figure", [source]))
-        head, tail = (e(t) for t in text.split("\x00"))
-        return lambda i, figure_id: f"{head}{i}{tail}"
+            return lambda figure_id: cite(self.meta, self.released, "apa", figure_id, "figure", [source])
+        head, tail = text.split("\x00")
+        return lambda figure_id: head + figure_id + tail
 
-    def panel_claims(self, f: dict, q: dict) -> str:
-        using = self.claims_of.get(f["figure_id"], []) + self.claims_of.get(q["quantity_id"], [])
-        if not using:
-            return ""
-        claims = sorted({c["claim_id"]: c for c in (self.claims[k] for k in using)}.values(), key=lambda c: c["claim_id"])
-        return "".join(
-            f'<p><a href="{e(self.href[c["claim_id"]])}">{e(c["claim_id"])}</a>: <span class="verdict {e(c["verdict"])}">{e(c["verdict"].replace("_", " "))}</span>. {e(c["explanation"])}</p>'
-            for c in claims
-        )
-
-    def panel_html(self, f: dict, q: dict, metrics: list[dict], cite) -> str:
-        """A figure's panel: what the package made of it, with links to its quantity, claims and metrics. (Text
-        escapes character by character, so each run of text between tags is escaped whole, numbers in it.)"""
-        i, written, how = e(f["figure_id"]), e(f["as_written"]), hedge_class(self.qualifiers, f["qualifier"], f["reading"])
+    def panel(self, f: dict, q: dict, metrics: list[dict], cite: Callable[[str], str]) -> tuple:
+        """What a figure's panel shows, in the order ``_panels.html.j2`` names it: the figure's id and number as
+        written, its value in words, measure, place (its code, the kind of area of the code, None where the
+        geographies do not list it, and the place's note), period, quote and reading notes; its quantity's id, page
+        and reconciled value; the claims and metrics that use it; and its citation."""
+        fid, how = f["figure_id"], hedge_class(self.qualifiers, f["qualifier"], f["reading"])
         reading = f"; reading {f['reading']}" if f["reading"] else ""
-        value = e(
-            f"{_fmt(f['value'])} {f['unit']}, interval {interval(f['lower'], f['upper'])} ({how}: {f['qualifier'].replace('_', ' ')}{reading})"
-        )
-        code = ""
-        if f["geography_code"]:
-            geography = self.geographies.get(f["geography_code"], {})
-            kind = f", {e(geography['kind'])}" if geography else ""
-            code = f" (<code>{e(f['geography_code'])}</code>{kind})"
-        place = e(f["geography"] or "none stated") + code + (f": {e(f['geography_note'])}" if f["geography_note"] else "")
+        value = f"{_fmt(f['value'])} {f['unit']}, interval {interval(f['lower'], f['upper'])} ({how}: {f['qualifier'].replace('_', ' ')}{reading})"
+        code = f["geography_code"]
+        kind = self.geographies[code]["kind"] if code in self.geographies else None
         period = f"{f['period_start']} to {f['period_end']}" if f["period_start"] else "none"
-        period = e(f"{period} ({f['period_basis'].replace('_', ' ')}): {f['period_note']}")
-        quote = e(f"“{f['quote']}” (characters {f['char_start']} to {f['char_end']})")
-        notes = f"<dt>Reading</dt><dd>{e(f['notes'])}</dd>\n" if f["notes"] else ""
-        qid = e(q["quantity_id"])
-        described = e(
+        period = f"{period} ({f['period_basis'].replace('_', ' ')}): {f['period_note']}"
+        quote = f"“{f['quote']}” (characters {f['char_start']} to {f['char_end']})"
+        qid = q["quantity_id"]
+        described = (
             f"{q['description']}; reconciled {interval(q['lower'], q['upper'])} {q['unit']} ({q['status']}, counted as {q['counting']})"
         )
-        quantity = f'<a href="{e(self.href.page(q["quantity_id"]))}#{qid}">{qid}</a>: {described}'
-        derived = "; ".join(_metric_link(d, self.vocabulary.point_words) for d in metrics) or "none"
+        words, page = self.vocabulary.point_words, PAGES["metric"]
+        used = [(j > 0, page, d["metric_id"], point_text(d, d["unit"], words)) for j, d in enumerate(metrics)]
+        place = (f["geography"] or "none stated", code, kind, f["geography_note"])
+        quantity = (qid, self.href.page(qid), described)
         return (
-            f'<section class="panel" id="panel-{i}" aria-labelledby="h-{i}">\n<h3 id="h-{i}"><code>{i}</code>: “{written}”</h3>\n<dl>\n'
-            f"<dt>Value</dt><dd>{value}</dd>\n<dt>Measure</dt><dd>{e(f['measure'].replace('_', ' '))}</dd>\n<dt>Place</dt><dd>{place}</dd>\n"
-            f"<dt>Period</dt><dd>{period}</dd>\n<dt>Quote</dt><dd>{quote}</dd>\n{notes}<dt>Quantity</dt><dd>{quantity}</dd>\n"
-            f"<dt>Claims</dt><dd>{self.panel_claims(f, q) or 'none'}</dd>\n<dt>Derived</dt><dd>{derived}</dd>\n"
-            f'<dt>Cite</dt><dd class="cite">{cite(i, f["figure_id"])}</dd>\n</dl>\n'
-            f'<p class="back"><a href="#{i}">Back to “{written}” in the text</a></p>\n</section>'
+            fid,
+            f["as_written"],
+            value,
+            f["measure"],
+            *place,
+            period,
+            quote,
+            f["notes"],
+            *quantity,
+            self.panel_claims(f, q),
+            used,
+            cite(fid),
         )
+
+    def panel_claims(self, f: dict, q: dict) -> list[tuple[str, str, str, str]]:
+        """The claims that use the figure or its quantity, each once, by id: (its link, id, verdict, explanation)."""
+        using = self.claims_of.get(f["figure_id"], []) + self.claims_of.get(q["quantity_id"], [])
+        claims = sorted({c["claim_id"]: c for c in (self.claims[k] for k in using)}.values(), key=lambda c: c["claim_id"])
+        return [(self.href[c["claim_id"]], c["claim_id"], c["verdict"], c["explanation"]) for c in claims]
 
     # -- the listing pages --
     def listings(self) -> Iterator[tuple[str, Iterator[str]]]:
@@ -571,125 +574,77 @@ class View:
             yield from [piece] if k % 2 == 0 else self.sections(piece, 0, len(self.t[piece]))
 
     def sections(self, name: str, start: int, stop: int) -> Iterator[str]:
-        """The sections of rows [start, stop) of a table, ``BATCH`` rows at a time, one after another."""
-        write = {"quantities": self.quantity_section, "identities": self.identity_section, "claims": self.claim_section}
-        write.update(derived=self.metric_section, population=self.reference_section)
-        section, rows = write[name], self.t[name]
+        """The sections of rows [start, stop) of a table (``_<table>.html.j2``), ``BATCH`` rows at a time, one after
+        another: each section ends its line, but the last, which the page's frame ends."""
+        shown = {"quantities": self.quantity_shown, "identities": self.identity_shown, "claims": self.claim_shown}
+        shown.update(derived=self.metric_shown, population=self.reference_shown)
+        template, show, rows = self.rows.get_template(f"reader/_{name}.html.j2"), shown[name], self.t[name]
         for a in range(start, stop, BATCH):
             b = min(a + BATCH, stop)
-            yield "\n".join(map(section, rows.rows(a, b))) + ("\n" if b < stop else "")
+            text = template.render(rows=map(show, rows.rows(a, b)))
+            yield text if b < stop else text[:-1]
 
-    # -- one section per row (each run of text between tags escaped whole, as in a panel) --
-    def _link(self, ident: str) -> str:
-        i, page = e(ident), self.href.page(ident)
-        html = self.page_html.get(page)
-        if html is None:
-            html = self.page_html[page] = e(page)
-        return f'<a href="{html}#{i}">{i}</a>'
+    # -- what each section shows, in the order its template names it --
+    def links(self, ids: str) -> list[tuple[bool, str, str]]:
+        """Each id of a space-separated list as (whether one comes before it, its page, the id)."""
+        page = self.href.page
+        return [(k > 0, page(i), i) for k, i in enumerate(ids.split())]
 
-    def _links(self, ids: str, empty: str = "none") -> str:
-        return ", ".join(map(self._link, ids.split())) or empty
-
-    def quantity_section(self, q: dict) -> str:
-        i = e(q["quantity_id"])
-        where = (f", <code>{e(q['geography_code'])}</code>" if q["geography_code"] else "") + (
-            e(f", {q['period_start']} to {q['period_end']}") if q["period_start"] else ""
-        )
-        upper_none = "its domain" if q["upper"] else "nothing (unbounded)"
-        mentions = "; ".join(f"{self._link(m)} (“{e(self.written[self.position[m]])}”)" for m in q["mentions"].split())
-        value = e(f"{point_text(q, q['unit'], self.vocabulary.point_words)}; status {q['status']}; counted as {q['counting']}")
-        conflict = (
-            f"\n<dt>In conflict</dt><dd>these rows cannot all hold: {self._links(q['conflict'])}; set aside: {e(q['set_aside'] or 'none of its own')}</dd>"
-            if q["conflict"]
-            else ""
-        )
-        note = f"\n<dt>Note</dt><dd>{e(q['note'])}</dd>" if q["note"] else ""
-        note = (f"\n<dt>No rate per head</dt><dd>{e(q['rate_note'])}</dd>" if q["rate_note"] else "") + note
+    def quantity_shown(self, q: dict) -> tuple:
+        """A quantity's id, description, reconciled value in words, measure, code and period; the links to what set
+        its lower and upper ends, whether it has an upper end, the links to its mentions (each with its number as
+        written) and to its identities; the rows it conflicts with (None where it conflicts with none) and what was
+        set aside; its rate note and note."""
+        value = f"{point_text(q, q['unit'], self.vocabulary.point_words)}; status {q['status']}; counted as {q['counting']}"
+        mentions = [(later, page, m, self.written[self.position[m]]) for later, page, m in self.links(q["mentions"])]
+        conflict = self.links(q["conflict"]) if q["conflict"] else None
+        where = (q["measure"], q["geography_code"], q["period_start"], q["period_end"])
+        ends = (self.links(q["lower_by"]), self.links(q["upper_by"]), bool(q["upper"]))
         return (
-            f'<section class="item" id="{i}" aria-labelledby="h-{i}">\n<h2 id="h-{i}"><code>{i}</code></h2>\n<p>{e(q["description"])}</p>\n<dl>\n'
-            f"<dt>Reconciled</dt><dd>{value}</dd>\n<dt>Measure</dt><dd>{e(q['measure'].replace('_', ' '))}{where}</dd>\n"
-            f"<dt>Lower end set by</dt><dd>{self._links(q['lower_by'], 'its domain')}</dd>\n<dt>Upper end set by</dt><dd>{self._links(q['upper_by'], upper_none)}</dd>\n"
-            f"<dt>Mentions</dt><dd>{mentions or 'none: implied by its identities'}</dd>\n<dt>Identities</dt><dd>{self._links(q['identities'])}</dd>{conflict}{note}\n</dl>\n</section>"
+            q["quantity_id"],
+            q["description"],
+            value,
+            *where,
+            *ends,
+            mentions,
+            self.links(q["identities"]),
+            conflict,
+            q["set_aside"],
+            q["rate_note"],
+            q["note"],
         )
 
-    def identity_section(self, r: dict) -> str:
-        i = e(r["identity_id"])
-        body = f"<p><code>{e(r['left'])}</code> {e(r['relation'])} <code>{e(r['right'])}</code></p>\n<p>Quantities: {self._links(r['inputs'])}</p>\n<p>Basis: {e(r['basis'])}. {e(r['note'])}</p>"
-        return _section(i, f"<code>{i}</code>", body)
+    def identity_shown(self, r: dict) -> tuple:
+        """An identity's id, its sides and relation, the links to its quantities, its basis and note."""
+        return r["identity_id"], r["left"], r["relation"], r["right"], self.links(r["inputs"]), r["basis"], r["note"]
 
-    def claim_section(self, c: dict) -> str:
-        i, written = e(c["claim_id"]), self.written[self.position[c["figure_id"]]]
-        head = f'<code>{i}</code>: <span class="verdict {e(c["verdict"])}">{e(c["verdict"].replace("_", " "))}</span>'
-        stated = f"{_fmt(c['stated'])}, interval {interval(c['stated_lower'], c['stated_upper'])}"
-        rows = [
-            (
-                "Stated in",
-                f'<a href="{e(self.href[c["figure_id"]])}">{e(c["figure_id"])}</a> (“{e(written)}”): {e(c["relation"])} {stated}',
-            ),
-            (
-                "The rest of the evidence",
-                f"{(_fmt(c['computed']) or 'no single value')}, interval {interval(c['lower'], c['upper'])}, from <code>{e(c['formula'])}</code>",
-            ),
-            ("Inputs", self._links(c["inputs"])),
-            ("Explanation", e(c["explanation"])),
-        ]
-        return _section(i, head, _dl(rows))
+    def claim_shown(self, c: dict) -> tuple:
+        """A claim's id and verdict; the figure that states it (its link, id and number as written), the relation
+        and what it states; the rest of the evidence (the value computed, its interval and formula), the links to
+        its inputs, and its explanation."""
+        fid = c["figure_id"]
+        stated = (self.href[fid], fid, self.written[self.position[fid]], c["relation"], c["stated"], c["stated_lower"], c["stated_upper"])
+        evidence = (c["computed"], c["lower"], c["upper"], c["formula"])
+        return c["claim_id"], c["verdict"], *stated, *evidence, self.links(c["inputs"]), c["explanation"]
 
-    def metric_section(self, d: dict) -> str:
-        i = e(d["metric_id"])
-        value = e(point_text(d, d["unit"], self.vocabulary.point_words))
-        return (
-            f'<section class="item" id="{i}" aria-labelledby="h-{i}">\n<h2 id="h-{i}"><code>{i}</code> ({e(d["kind"].replace("_", " "))})</h2>\n<dl>\n'
-            f"<dt>Value</dt><dd>{value}</dd>\n<dt>Formula</dt><dd><code>{e(d['formula'])}</code></dd>\n"
-            f"<dt>Inputs</dt><dd>{self._links(d['inputs'])}</dd>\n<dt>Description</dt><dd>{e(d['description'])}</dd>\n</dl>\n</section>"
-        )
+    def metric_shown(self, d: dict) -> tuple:
+        """A metric's id and kind, its value in words, formula, the links to its inputs, and its description."""
+        value = point_text(d, d["unit"], self.vocabulary.point_words)
+        return d["metric_id"], d["kind"], value, d["formula"], self.links(d["inputs"]), d["description"]
 
-    def reference_section(self, p: dict) -> str:
-        i = e(p["population_id"])
-        url = f', <a href="{e(p["url"])}">{e(p["url"])}</a>' if p["url"] else ""
-        body = (
-            f"<p>{_fmt(p['value'])} people, {e(p['geography'])} (<code>{e(p['geography_code'])}</code>), mid-{e(p['year'])}; "
-            f"{e(p['publisher'])}, {e(p['table'])}{url} ({e(p['certainty'])}). {e(p['note'])}</p>"
-        )
-        return _section(i, f"<code>{i}</code>", body)
+    def reference_shown(self, p: dict) -> tuple:
+        """A reference row's id, value, place (name and code), year, publisher, table, address, certainty and note."""
+        place = (p["geography"], p["geography_code"])
+        return p["population_id"], p["value"], *place, p["year"], p["publisher"], p["table"], p["url"], p["certainty"], p["note"]
 
 
-def _metric_link(d: dict, words: dict[str, str]) -> str:
-    """A metric in a figure's panel: its link (a metric's id is shown on its page whatever else bears the id: the
-    reference rows, the one table after the metrics, are on the same page) and value (``point_text``)."""
-    i, value = e(d["metric_id"]), e(point_text(d, d["unit"], words))
-    return f'<a href="{PAGES["metric"]}#{i}">{i}</a> ({value})'
+def rows_environment():
+    """The environment of the parts written a row at a time (``_x.html.j2``): every value a template writes is
+    escaped by ``html_text``, as Jinja's autoescape would escape it, but with the entities these parts have always
+    had, and at a fifth of the cost (markupsafe makes a ``Markup`` of each value; a million figures write some
+    fifty million). So no macro or ``{% set %}`` block may be used in them: their output would be escaped again."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined
 
-
-def _note_html(m: Mark, words: str) -> str:
-    """What another number is, in the list below the text (escaped as the page's template escapes)."""
-    return f'<li class="note" id="{_jinja(m.ref)}">{_jinja(m.label)} (“{_jinja(words)}” at character {m.start}) <a class="back" href="#at-{_jinja(m.ref)}">Back to the text</a></li>\n'
-
-
-def _mark_html(m: Mark, words: str) -> str:
-    """A mark in the text: a link to its figure's panel, or to what the number is (its classes need no escape)."""
-    r = e(m.ref)
-    target = f'id="{r}" href="#panel-{r}"' if m.kind == "figure" else f'id="at-{r}" href="#{r}"'
-    return f'<a class="{m.css}" {target} aria-label="{e(m.label)}" data-start="{m.start}">{e(words)}</a>'
-
-
-def _jinja(text: str) -> str:
-    """Text escaped as the templates escape it (markupsafe: its own entities for quotes)."""
-    if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
-        return text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;").replace("'", "&#39;").replace('"', "&#34;")
-    return text
-
-
-def e(text: str) -> str:
-    """``html.escape`` with quotes; a text with nothing to escape (most cells) is returned as it is."""
-    if "&" in text or "<" in text or ">" in text or '"' in text or "'" in text:
-        return html.escape(text, quote=True)
-    return text
-
-
-def _dl(rows: list[tuple[str, str]]) -> str:
-    return "<dl>\n" + "\n".join(f"<dt>{t}</dt><dd>{d}</dd>" for t, d in rows) + "\n</dl>"
-
-
-def _section(anchor: str, heading: str, body: str) -> str:
-    return f'<section class="item" id="{anchor}" aria-labelledby="h-{anchor}">\n<h2 id="h-{anchor}">{heading}</h2>\n{body}\n</section>'
+    env = Environment(loader=PackageLoader("stopitnow_figures.render"), autoescape=False, finalize=html_text, undefined=StrictUndefined)
+    env.filters.update(num=_fmt, interval=interval, words=lambda text: text.replace("_", " "))
+    return env

@@ -4,7 +4,7 @@ publishers, published in which years, and which years their figures cover.
 package.yaml keeps only what is not data: its ``title``, ``description`` and ``resource_titles`` are
 templates whose ``{fields}`` the package stage fills from the published tables (``complete``), so no count
 or year of today's sources is typed there; the datasheet and the reader view's index take the same words
-from ``fields``. The fields:
+from ``fields``. The fields (``tables.config.FIELDS``, the names the check of package.yaml allows):
 
 - ``sources``: the sources counted by kind ("five articles"; "seven sources (five news articles and two
   charity releases)"); a sources table without a ``kind`` column calls each source an article, as its schema
@@ -21,24 +21,12 @@ Counts up to nineteen are written in words (the number words of ``values``), lar
 
 from __future__ import annotations
 
-import string
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..model.values import UNITS
 
-FIELDS = (
-    "sources",
-    "source_count",
-    "publishers",
-    "publisher_count",
-    "published_years",
-    "published_between",
-    "period_years",
-    "period_between",
-)
-TEMPLATES = ("title", "description", "resource_titles")  # the keys of package.yaml that are templates
 UNSTATED_KIND = "article"  # a source of a table with no kind column: the sources schema's word for its rows
 WORDS = {n: w for w, n in UNITS.items()}
 
@@ -123,21 +111,6 @@ def as_published(meta: dict, descriptor: dict) -> dict:
     """package.yaml with its templates as the package stage filled them (from the descriptor it wrote)."""
     titles = {r["name"]: r["title"] for r in descriptor.get("resources", [])}
     return meta | {"title": descriptor["title"], "description": descriptor["description"], "resource_titles": titles}
-
-
-def template_problems(text: str) -> str | None:
-    """Why a template of package.yaml cannot be filled (None where it can): a field that is not one of FIELDS,
-    a field with a format or index, or a brace that opens no field."""
-    try:
-        parts = list(string.Formatter().parse(text))
-    except ValueError as exc:
-        return f"{exc} (write a brace as {{{{ or }}}})"
-    for _, name, spec, conversion in parts:
-        if name is None:
-            continue
-        if name not in FIELDS or spec or conversion:
-            return f"unknown field {{{name}}}: the fields are " + ", ".join(f"{{{x}}}" for x in FIELDS)
-    return None
 
 
 def count_words(n: int) -> str:

@@ -37,6 +37,8 @@ the last step that reads them is done. The CSV is written by
 
 from __future__ import annotations
 
+__all__ = ["check_unevaluated", "main", "read_curated", "run"]  # what a command may call (tests/test_layout.py)
+
 import sys
 from collections.abc import Mapping
 from datetime import date, timedelta

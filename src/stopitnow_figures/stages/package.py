@@ -15,6 +15,8 @@ runs in ``publish``, on the whole candidate.
 
 from __future__ import annotations
 
+__all__ = ["main", "run"]  # what a command may call (tests/test_layout.py)
+
 import json
 import os
 import sys
@@ -22,10 +24,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..publishing import changelog
-from ..publishing.citation import cff_text, zenodo_text
 from ..publishing.provenance import chunks as provenance_chunks
 from ..publishing.swap import candidate_tables
 from ..render import prose
+from ..render.citation import cff_text, zenodo_text
 from ..tables import config
 from ..tables.csvio import atomic_write_chunks, atomic_write_text
 from ..tables.errors import Collector

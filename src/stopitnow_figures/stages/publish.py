@@ -14,6 +14,8 @@ CITATION.cff, .zenodo.json and metrics.json change together or not at all.
 
 from __future__ import annotations
 
+__all__ = ["main", "run"]  # what a command may call (tests/test_layout.py)
+
 import json
 import sys
 from pathlib import Path

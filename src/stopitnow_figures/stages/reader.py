@@ -1,8 +1,9 @@
 """reader: the reader view, static HTML pages of the package in processed/reader/.
 
 Reads the candidate's tables, the article texts, raw/figures.csv and
-raw/not_figures.csv (what accounts for each numeric mention, found as clean
-finds it), package.yaml and the candidate's descriptor (for citations).
+raw/not_figures.csv (what accounts for each numeric mention, found by
+``coverage`` as clean finds it), package.yaml and the candidate's descriptor
+(for citations).
 Writes one page per article (its text exactly as in raw/sources/, every
 figure's number marked at its offsets with a panel of what the package made
 of it, every other numeric mention marked with what it is), a page of the
@@ -20,6 +21,8 @@ the pages it wrote (``approval``): publish publishes no pages of another candida
 """
 
 from __future__ import annotations
+
+__all__ = ["main", "run"]  # what a command may call (tests/test_layout.py)
 
 import json
 import sys
@@ -92,8 +95,8 @@ def read_package(paths: Paths, problems: Collector) -> dict[str, pages.Columns]:
 
 
 class Accounts:
-    """What accounts for each numeric mention of an article, found by clean's ``coverage`` from that article's
-    rows of raw/figures.csv and raw/not_figures.csv alone (the same, row for row, as from all of them)."""
+    """What accounts for each numeric mention of an article, found by ``coverage`` (as clean finds it) from that
+    article's rows of raw/figures.csv and raw/not_figures.csv alone (the same, row for row, as from all of them)."""
 
     FIGURE_COLUMNS = ("figure_id", "source_id", "quote", "as_written", "period")  # what coverage reads of a figure
 
@@ -104,7 +107,7 @@ class Accounts:
 
     def of(self, source_id: str, text: str) -> tuple[list, dict[str, dict]]:
         """The article's mentions paired with what accounts for them, and its not-figure rows by their place."""
-        from .clean import coverage
+        from ..model.coverage import coverage
 
         not_figures = self.not_figures.table(source_id)
         accounted = coverage(self.paths, self.figures.table(source_id), not_figures, {source_id: text})[source_id]

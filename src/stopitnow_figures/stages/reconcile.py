@@ -23,6 +23,8 @@ none) are decided together, by ``reconcile.Model.solve_all``.
 
 from __future__ import annotations
 
+__all__ = ["check_unsolved", "main", "read_curated", "run"]  # what a command may call (tests/test_layout.py)
+
 import sys
 from functools import cached_property
 from pathlib import Path

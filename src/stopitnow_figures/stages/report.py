@@ -20,14 +20,16 @@ marking what failed, the verdict is "fail", and the stage exits non-zero.
 
 from __future__ import annotations
 
+__all__ = ["main", "run"]  # what a command may call (tests/test_layout.py)
+
 import hashlib
-import html
 import json
 import os
 import sys
 from pathlib import Path
 
 from ..publishing import approval
+from ..render.quality import quality_page
 from ..tables import config, raw, vocab
 from ..tables.csvio import atomic_write_text, read_table
 from ..tables.errors import Collector, InputError, Problem
@@ -54,7 +56,7 @@ def run(root: Path) -> None:
     # -- process -----------------------------------------------------------
     views = reader_views(vocabulary, tables, texts, {g["geography_code"] for g in tables["geographies"]}, rate_per)
     results = run_checkpoints(vocabulary, views)
-    page = render_html(descriptor, results, tables["quantities"])
+    page = quality_page(descriptor, results, tables["quantities"])
     summary = json.dumps({"success": passed(results), "checkpoints": results}, indent=2, ensure_ascii=False, default=str) + "\n"
     if not passed(results):
         atomic_write_text(paths.build / "quality_report.html", page)
@@ -470,60 +472,6 @@ def run_checkpoints(vocabulary: Vocabulary, views: dict) -> list[dict]:
                 rows[-1]["rows"] = [int(i) for i in (res.get("partial_unexpected_index_list") or []) if str(i).isdigit()]
         out.append({"name": name, "checkpoint": f"package-{name}", "rows": len(frame), "results": rows})
     return out
-
-
-CSS = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}
-table{border-collapse:collapse;width:100%;margin:0 0 2rem}th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}
-th{background:#f3f3f3}.pass{color:#1b7837;font-weight:bold}.fail{color:#c2185b;font-weight:bold}code{font-size:.9em}"""
-
-
-def conflicts_html(quantities: list[dict]) -> list[str]:
-    """The conflicts between the numbers: each quantity whose set of rows cannot all hold, with those rows."""
-    e = html.escape
-    rows = [q for q in quantities if q["conflict"]]
-    parts = ['<h2 id="conflicts">Conflicts between the numbers</h2>']
-    if not rows:
-        return [*parts, "<p>No set of mentions and identities is in conflict.</p>"]
-    parts.append(
-        "<p>These rows cannot all hold; the rows set aside were left out so that the rest could be reconciled (the build goes on).</p>"
-        "<table><tr><th>quantity</th><th>status</th><th>rows that cannot all hold</th><th>set aside</th></tr>"
-    )
-    parts += [
-        f"<tr><td><code>{e(q['quantity_id'])}</code></td><td>{e(q['status'])}</td><td>{e(q['conflict'])}</td><td>{e(q['set_aside'] or '-')}</td></tr>"
-        for q in rows
-    ]
-    return [*parts, "</table>"]
-
-
-def render_html(descriptor: dict, results: list[dict], quantities: list[dict]) -> str:
-    """One self-contained page: inline styles, no scripts, no external resources."""
-    e = html.escape
-    title = f"Stop It Now! figures {descriptor['version']}: quality report"
-    total = sum(len(c["results"]) for c in results)
-    passed = sum(r["success"] for c in results for r in c["results"])
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{e(title)}</title>",
-        f"<style>{CSS}</style></head><body>",
-        f"<h1>{e(title)}</h1>",
-        f"<p>Great Expectations checkpoints over the published package ({e(descriptor['created'][:10])}): "
-        f"<strong>{passed} of {total}</strong> expectations met. Each table is checked as a reader joins it with the others.</p>",
-    ]
-    for c in results:
-        parts.append(f'<h2 id="{e(c["name"])}">{e(c["name"])}</h2>')
-        parts.append(f"<p>Checkpoint <code>{e(c['checkpoint'])}</code>, {c['rows']} rows.</p>")
-        parts.append("<table><tr><th>result</th><th>what is checked</th><th>expectation</th><th>unexpected</th><th>examples</th></tr>")
-        for r in c["results"]:
-            cls, word = ("pass", "passed") if r["success"] else ("fail", "FAILED")
-            parts.append(
-                f'<tr><td class="{cls}">{word}</td><td>{e(r["description"])}</td><td><code>{e(r["expectation"])}</code> on <code>{e(r["column"])}</code></td>'
-                f"<td>{r['unexpected_count']}</td><td>{e(', '.join(r['examples']))}</td></tr>"
-            )
-        parts.append("</table>")
-    parts += conflicts_html(quantities)
-    parts.append("</body></html>\n")
-    return "\n".join(parts)
 
 
 CHART_TITLES = {"help_seeking.svg": "Help-seeking per head of population, by channel"}

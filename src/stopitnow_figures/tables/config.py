@@ -8,10 +8,24 @@ rule, as a problem in a CSV table does.
 from __future__ import annotations
 
 import json
+import string
 from pathlib import Path
 
 from .errors import Collector
 from .paths import Paths
+
+# the fields the templates of package.yaml may name, which ``render.prose`` fills from the published tables
+FIELDS = (
+    "sources",
+    "source_count",
+    "publishers",
+    "publisher_count",
+    "published_years",
+    "published_between",
+    "period_years",
+    "period_between",
+)
+TEMPLATES = ("title", "description", "resource_titles")  # the keys of package.yaml that are templates
 
 
 def load(paths: Paths, name: str) -> dict:
@@ -134,8 +148,6 @@ def _check_ranges(data: dict, node, display: str, problems: Collector) -> None:
 
 def _check_templates(data: dict, node, display: str, problems: Collector) -> None:
     """What a JSON Schema cannot say: each template of package.yaml names only the fields ``prose`` fills."""
-    from ..render.prose import TEMPLATES, template_problems
-
     for key in TEMPLATES:
         texts = data[key].items() if isinstance(data[key], dict) else [(None, data[key])]
         for name, text in texts:
@@ -143,6 +155,21 @@ def _check_templates(data: dict, node, display: str, problems: Collector) -> Non
             why = template_problems(text)
             if why:
                 problems.add("bad-config", display, _line(node, keys), ".".join(keys), text, why)
+
+
+def template_problems(text: str) -> str | None:
+    """Why a template of package.yaml cannot be filled (None where it can): a field that is not one of FIELDS,
+    a field with a format or index, or a brace that opens no field."""
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError as exc:
+        return f"{exc} (write a brace as {{{{ or }}}})"
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in FIELDS or spec or conversion:
+            return f"unknown field {{{name}}}: the fields are " + ", ".join(f"{{{x}}}" for x in FIELDS)
+    return None
 
 
 def _line(node, keys: list) -> int | None:

@@ -10,9 +10,8 @@ generated from the registry (``python -m stopitnow_figures.tables.errors``).
 
 from __future__ import annotations
 
-import json
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -178,14 +177,6 @@ class Collector:
 
     def __bool__(self) -> bool:
         return bool(self.problems)
-
-
-def write_failure_report(path: Path, stage: str, error: InputError) -> None:
-    """Write the problems as JSON for programs; never into processed/."""
-    from .csvio import atomic_write_text
-
-    payload = {"stage": stage, "problems": [asdict(p) for p in error.problems]}
-    atomic_write_text(path, json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
 
 
 def markdown_table() -> str:

@@ -2,7 +2,8 @@
 
 The package stage writes CITATION.cff and .zenodo.json from here, so the two
 never drift; the ``cite`` command formats the same record as APA, BibTeX, biblatex
-or CFF, for the package or for a single figure, metric or claim.
+or CFF, for the package or for a single figure, metric or claim; the reader view
+cites each figure on its panel with the same ``cite``.
 """
 
 from __future__ import annotations
