@@ -18,8 +18,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PER_SOURCE = 100
 HEDGES = ["", "nearly ", "more than ", "around ", "at least ", "up to ", "almost ", "an estimated "]
-PLACES = ["Scotland", "Glasgow", "Edinburgh", "Dundee", "the UK", "Greater Manchester", "the south west"]
-MEASURES = [("helpline_any", "people", "called the helpline"), ("website_visitors", "people", "visited the website")]
+PLACES = [
+    "Scotland",
+    "Glasgow",
+    "Edinburgh",
+    "Dundee",
+    "the UK",
+    "Greater Manchester",
+    "the south west",
+]
+MEASURES = [
+    ("helpline_any", "people", "called the helpline"),
+    ("website_visitors", "people", "visited the website"),
+]
 LETTERS = "bcdfghjklmnpqrstvwxz"
 
 
@@ -44,7 +55,13 @@ def write_csv(path: Path, header: list[str], rows) -> None:
 def generate(n: int, out: Path) -> None:
     if out.exists():
         shutil.rmtree(out)
-    for rel in ("schemas", "params.yaml", "package.yaml", "CHANGELOG.md", "raw/reference/population.csv"):
+    for rel in (
+        "schemas",
+        "params.yaml",
+        "package.yaml",
+        "CHANGELOG.md",
+        "raw/reference/population.csv",
+    ):
         src = ROOT / rel
         if src.is_dir():
             shutil.copytree(src, out / rel)
@@ -69,8 +86,34 @@ def generate(n: int, out: Path) -> None:
             quote = f"In 2016 {hedge}{value:,} people from {place} {verb} in case {word_id(k)}"
             sentences.append(quote + ".")
             fid, qid = f"{sid}-f{j + 1:02d}", f"{sid}-q{j + 1:02d}"
-            figures.append([fid, sid, qid, quote, f"{hedge}{value:,}", measure, unit, place, "In 2016", "", "", "synthetic"])
-            quantities.append([qid, f"Synthetic quantity {word_id(k)}", measure, unit, "events", code[place], f"of:{fid}", ""])
+            figures.append(
+                [
+                    fid,
+                    sid,
+                    qid,
+                    quote,
+                    f"{hedge}{value:,}",
+                    measure,
+                    unit,
+                    place,
+                    "In 2016",
+                    "",
+                    "",
+                    "synthetic",
+                ]
+            )
+            quantities.append(
+                [
+                    qid,
+                    f"Synthetic quantity {word_id(k)}",
+                    measure,
+                    unit,
+                    "events",
+                    code[place],
+                    f"of:{fid}",
+                    "",
+                ]
+            )
             k += 1
         text = "\n\n".join(sentences) + "\n"
         path = out / "raw" / "sources" / f"{sid}.txt"
@@ -82,10 +125,48 @@ def generate(n: int, out: Path) -> None:
         if k - first >= 2:
             a, b, total = f"{sid}-q01", f"{sid}-q02", f"{sid}-total"
             measure, unit, _ = MEASURES[first % len(MEASURES)]
-            quantities.append([total, "The total of two synthetic quantities", measure, unit, "events", "", "", ""])
-            identities.append([f"{sid}-sum", f"{{{total}}}", "equals", f"{{{a}}} + {{{b}}}", "definition", "A synthetic total."])
-            derivations.append([f"{sid}-sum", "total", f"{{{a}}} + {{{b}}}", "people", "", "span", "Sum of two synthetic quantities."])
-            claims.append([f"{sid}-restated", f"{sid}-f01", f"{{{a}}}", "equals", "The figure against the rest of its set."])
+            quantities.append(
+                [
+                    total,
+                    "The total of two synthetic quantities",
+                    measure,
+                    unit,
+                    "events",
+                    "",
+                    "",
+                    "",
+                ]
+            )
+            identities.append(
+                [
+                    f"{sid}-sum",
+                    f"{{{total}}}",
+                    "equals",
+                    f"{{{a}}} + {{{b}}}",
+                    "definition",
+                    "A synthetic total.",
+                ]
+            )
+            derivations.append(
+                [
+                    f"{sid}-sum",
+                    "total",
+                    f"{{{a}}} + {{{b}}}",
+                    "people",
+                    "",
+                    "span",
+                    "Sum of two synthetic quantities.",
+                ]
+            )
+            claims.append(
+                [
+                    f"{sid}-restated",
+                    f"{sid}-f01",
+                    f"{{{a}}}",
+                    "equals",
+                    "The figure against the rest of its set.",
+                ]
+            )
     write_csv(out / "raw" / "sources.csv", ["source_id", "publisher", "headline", "url", "headline_basis", "publisher_basis", "published_earliest",
               "published_latest", "date_basis", "date_reasoning", "original_file", "sha256", "kind", "text_extent", "covers"], sources)  # fmt: skip
     write_csv(
@@ -109,25 +190,52 @@ def generate(n: int, out: Path) -> None:
     with open(ROOT / "raw" / "places.csv", encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
     # only the readings the synthetic figures use: a reading nothing uses is refused
-    write_csv(out / "raw" / "places.csv", rows[0], [r for r in rows[1:] if r[0] in PLACES and not r[1]])
+    write_csv(
+        out / "raw" / "places.csv", rows[0], [r for r in rows[1:] if r[0] in PLACES and not r[1]]
+    )
     with open(ROOT / "raw" / "reference" / "population.csv", encoding="utf-8", newline="") as fh:
         used = {r["geography_code"] for r in csv.DictReader(fh)} | {code[p] for p in PLACES}
     with open(ROOT / "raw" / "geographies.csv", encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
     # only the places the corpus uses: a row nothing uses is refused
     write_csv(out / "raw" / "geographies.csv", rows[0], [r for r in rows[1:] if r[0] in used])
-    write_csv(out / "raw" / "not_figures.csv", ["source_id", "text", "context", "category", "reason"], [])
-    write_csv(out / "raw" / "period_readings.csv", ["source_id", "period", "period_start", "period_end", "reasoning"], [])
     write_csv(
-        out / "raw" / "derivations.csv", ["metric_id", "kind", "formula", "unit", "geography_code", "period", "description"], derivations
+        out / "raw" / "not_figures.csv", ["source_id", "text", "context", "category", "reason"], []
     )
-    write_csv(out / "raw" / "claims.csv", ["claim_id", "figure_id", "formula", "relation", "compares"], claims)
+    write_csv(
+        out / "raw" / "period_readings.csv",
+        ["source_id", "period", "period_start", "period_end", "reasoning"],
+        [],
+    )
+    write_csv(
+        out / "raw" / "derivations.csv",
+        ["metric_id", "kind", "formula", "unit", "geography_code", "period", "description"],
+        derivations,
+    )
+    write_csv(
+        out / "raw" / "claims.csv",
+        ["claim_id", "figure_id", "formula", "relation", "compares"],
+        claims,
+    )
     write_csv(
         out / "raw" / "quantities.csv",
-        ["quantity_id", "description", "measure", "unit", "counting", "geography_code", "period", "note"],
+        [
+            "quantity_id",
+            "description",
+            "measure",
+            "unit",
+            "counting",
+            "geography_code",
+            "period",
+            "note",
+        ],
         quantities,
     )
-    write_csv(out / "raw" / "identities.csv", ["identity_id", "left", "relation", "right", "basis", "note"], identities)
+    write_csv(
+        out / "raw" / "identities.csv",
+        ["identity_id", "left", "relation", "right", "basis", "note"],
+        identities,
+    )
     name_sources(out / "CHANGELOG.md", [s[0] for s in sources])
 
 

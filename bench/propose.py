@@ -36,7 +36,9 @@ from stopitnow_figures.tables.errors import Collector  # noqa: E402
 from stopitnow_figures.tables.paths import Paths  # noqa: E402
 
 ARTICLES = ROOT / "tests" / "articles"
-TARGET_AS_WRITTEN = 0.90  # at least this share of curated figures drafted as written with their hedge
+TARGET_AS_WRITTEN = (
+    0.90  # at least this share of curated figures drafted as written with their hedge
+)
 TARGET_FALSE = 0.05  # at most this share of drafted figure rows that are no curated figure
 
 
@@ -104,7 +106,9 @@ def test_articles() -> dict[str, tuple[str, Expected]]:
     out = {}
     for path in sorted(ARTICLES.glob("propose-*.txt")):
         rows = _rows(path.with_suffix(".expected.csv"))
-        exp = Expected([r for r in rows if r["row"] == "figure"], [r for r in rows if r["row"] == "not_figure"])
+        exp = Expected(
+            [r for r in rows if r["row"] == "figure"], [r for r in rows if r["row"] == "not_figure"]
+        )
         out[path.stem] = (path.read_text(encoding="utf-8"), exp)
     return out
 
@@ -117,7 +121,9 @@ def _rows(path: Path) -> list[dict]:
 def locate(text: str, context: str, written: str) -> tuple[int, int]:
     """Where the number as written stands in the text: in its context, which occurs once."""
     if text.count(context) != 1:
-        raise ValueError(f"the context {context!r} occurs {text.count(context)} times in the article, not once")
+        raise ValueError(
+            f"the context {context!r} occurs {text.count(context)} times in the article, not once"
+        )
     at = find_number(context, written) if written else -1
     if at < 0:
         at = context.find(written)
@@ -130,12 +136,18 @@ def locate(text: str, context: str, written: str) -> tuple[int, int]:
 def score(vocabulary, sid: str, text: str, expected: Expected) -> Score:
     """``propose``'s drafts for the article, with none of its rows in place, against the curated rows."""
     figures, others = draft_rows(vocabulary, sid, text, find_mentions(text), 1)
-    s = Score(figures=len(expected.figures), drafted=len(figures), not_figures=len(expected.not_figures))
+    s = Score(
+        figures=len(expected.figures), drafted=len(figures), not_figures=len(expected.not_figures)
+    )
     drafted = [(locate(text, f["quote"], f["as_written"]), f) for f in figures]
     curated = [(locate(text, f["context"], f["text"]), f) for f in expected.figures]
     for (a, b), f in curated:
         hit = next((d for (x, y), d in drafted if x < b and a < y), None)
-        s.as_written += hit is not None and hit["as_written"] == f["text"] and hedge(vocabulary, hit["as_written"]) == f["hedge"]
+        s.as_written += (
+            hit is not None
+            and hit["as_written"] == f["text"]
+            and hedge(vocabulary, hit["as_written"]) == f["hedge"]
+        )
         if f["period"]:
             s.periods += 1
             s.periods_drafted += hit is not None and hit["period"] == f["period"]
@@ -153,7 +165,9 @@ def _drafted_as(text: str, row: dict, others: list[dict]) -> bool:
     a, b = locate(text, row["context"], row["text"])
     spans = [(locate(text, o["context"], o["text"]), o["category"]) for o in others]
     inside = [(x, y) for x, y in mention_positions(text) if a <= x and y <= b]
-    return all(any(p <= x and y <= q and c == row["category"] for (p, q), c in spans) for x, y in inside)
+    return all(
+        any(p <= x and y <= q and c == row["category"] for (p, q), c in spans) for x, y in inside
+    )
 
 
 def _left_open(sid: str, text: str, figures: list[dict], others: list[dict]) -> int:
@@ -176,7 +190,11 @@ def report(scores: dict[str, Score]) -> list[str]:
         lines.append(_line(name, s))
     real = [s for n, s in scores.items() if not n.startswith("propose-")]
     tests = [s for n, s in scores.items() if n.startswith("propose-")]
-    for label, group in (("the real articles", real), ("the test articles", tests), ("all", real + tests)):
+    for label, group in (
+        ("the real articles", real),
+        ("the test articles", tests),
+        ("all", real + tests),
+    ):
         if group:
             lines.append(_line(label, sum(group, Score())))
     return lines

@@ -38,7 +38,12 @@ from generate import generate  # noqa: E402
 
 
 def env() -> dict[str, str]:
-    e = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", GX_ANALYTICS_ENABLED="False", DVC_NO_ANALYTICS="1")
+    e = dict(
+        os.environ,
+        PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        GX_ANALYTICS_ENABLED="False",
+        DVC_NO_ANALYTICS="1",
+    )
     e.pop("SOURCE_DATE_EPOCH", None)
     return e
 
@@ -54,7 +59,14 @@ def median_of(cmd, cwd, repeat) -> float:
 
 
 def machine() -> str:
-    mem = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), 0)
+    mem = next(
+        (
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        0,
+    )
     return f"{date.today()}  {platform.machine()}  {os.cpu_count()} cores  {mem / 2**20:.1f} GiB  Python {platform.python_version()}  {platform.platform()}"
 
 
@@ -78,7 +90,9 @@ def stage_imports(stage: str, root: Path) -> list[str]:
         "names = {n.split('.')[0] for n in set(sys.modules) - before if not n.startswith('_')}; "
         "print(' '.join(sorted(n for n in names if getattr(sys.modules.get(n), '__spec__', None) is not None)))"
     )
-    out = subprocess.run([sys.executable, "-c", code], env=env(), capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env(), capture_output=True, text=True, check=True
+    )
     return [n for n in out.stdout.split() if n.isidentifier()]
 
 
@@ -96,7 +110,9 @@ def real_package(repeat: int) -> list[tuple[str, bool]]:
         repo = copy_repo(Path(tmp))
         dvc = [str(BIN / "dvc")]
         print("\n== The real package ==")
-        subprocess.run(dvc + ["repro"], cwd=repo, env=env(), capture_output=True)  # a fresh copy has no build/: build it once
+        subprocess.run(
+            dvc + ["repro"], cwd=repo, env=env(), capture_output=True
+        )  # a fresh copy has no build/: build it once
         noop = [timed(dvc + ["repro"], repo)[0] for _ in range(repeat)]
         status = [timed(dvc + ["status"], repo)[0] for _ in range(repeat)]
         r = statistics.median(noop) / statistics.median(status)
@@ -108,13 +124,22 @@ def real_package(repeat: int) -> list[tuple[str, bool]]:
         figures = repo / "raw" / "figures.csv"
         original = figures.read_text(encoding="utf-8")
         marker = "Counts accesses (times), not people."
-        subprocess.run(dvc + ["repro"], cwd=repo, env=env(), capture_output=True)  # a fresh copy has no build/: build it once
+        subprocess.run(
+            dvc + ["repro"], cwd=repo, env=env(), capture_output=True
+        )  # a fresh copy has no build/: build it once
         floors = {s: stage_imports(s, repo) for s in (*STAGES, "report")}
         rebuild, floor = [], []
         for i in range(repeat):
-            figures.write_text(original.replace(marker, marker + (" (bench)" if i % 2 == 0 else " (bench again)")), encoding="utf-8")
+            figures.write_text(
+                original.replace(marker, marker + (" (bench)" if i % 2 == 0 else " (bench again)")),
+                encoding="utf-8",
+            )
             t, out = timed(dvc + ["repro"], repo)
-            ran = [line.split("'")[1] for line in out.stdout.splitlines() if line.startswith("Running stage")]
+            ran = [
+                line.split("'")[1]
+                for line in out.stdout.splitlines()
+                if line.startswith("Running stage")
+            ]
             rebuild.append(t)
             floor.append(sum(import_floor(floors[s], repo) for s in ran))
         figures.write_text(original, encoding="utf-8")
@@ -129,14 +154,25 @@ def real_package(repeat: int) -> list[tuple[str, bool]]:
 
         cli = [str(BIN / "stopitnow-figures")]
         pandas = median_of([sys.executable, "-c", "import pandas"], repo, repeat)
-        for name, cmd in (("trace ID", cli + ["trace", "national-calls-jump"]), ("--help", cli + ["--help"])):
+        for name, cmd in (
+            ("trace ID", cli + ["trace", "national-calls-jump"]),
+            ("--help", cli + ["--help"]),
+        ):
             t = median_of(cmd, repo, repeat)
             print(
                 f"stopitnow-figures {name:8s} {t:5.2f} s   floor import pandas {pandas:5.2f} s   ratio {t / pandas:4.2f} (target < 1: {verdict(t < pandas)})"
             )
             results.append((f"{name} faster than import pandas", t < pandas))
         check = median_of(cli + ["check"], repo, repeat)
-        floor = median_of([sys.executable, "-c", f"import stopitnow_figures.cli, {', '.join(stage_imports('clean', repo))}"], repo, repeat)
+        floor = median_of(
+            [
+                sys.executable,
+                "-c",
+                f"import stopitnow_figures.cli, {', '.join(stage_imports('clean', repo))}",
+            ],
+            repo,
+            repeat,
+        )
         r = check / floor
         print(
             f"stopitnow-figures check  {check:5.2f} s   floor imports    {floor:5.2f} s   ratio {r:4.2f} (target <= 1.3: {verdict(r <= 1.3)})"
@@ -169,7 +205,9 @@ def stand_in_for_report(corpus: Path) -> None:
 def scale(sizes: list[int], repeat: int) -> list[tuple[str, bool]]:
     results = []
     totals = {}
-    print("\n== At scale (synthetic corpus; stages run outside DVC; time excludes starting Python) ==")
+    print(
+        "\n== At scale (synthetic corpus; stages run outside DVC; time excludes starting Python) =="
+    )
     print(f"{'figures':>9} {'stage':>9} {'median s':>9} {'peak MB':>8}")
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
@@ -182,7 +220,10 @@ def scale(sizes: list[int], repeat: int) -> list[tuple[str, bool]]:
                 runs = []
                 for _ in range(repeat):
                     out = subprocess.run(
-                        [sys.executable, "-c", STAGE_RUNNER.format(stage=stage), str(corpus)], env=env(), capture_output=True, text=True
+                        [sys.executable, "-c", STAGE_RUNNER.format(stage=stage), str(corpus)],
+                        env=env(),
+                        capture_output=True,
+                        text=True,
                     )
                     if out.returncode != 0:
                         print(out.stderr[-2000:])
@@ -201,39 +242,65 @@ def scale(sizes: list[int], repeat: int) -> list[tuple[str, bool]]:
                     (corpus / "figures.schema.nofk.json").write_text(json.dumps(schema))
                     fl = statistics.median(
                         timed(
-                            [str(BIN / "frictionless"), "validate", "--schema", "figures.schema.nofk.json", "processed/figures.csv"], corpus
+                            [
+                                str(BIN / "frictionless"),
+                                "validate",
+                                "--schema",
+                                "figures.schema.nofk.json",
+                                "processed/figures.csv",
+                            ],
+                            corpus,
                         )[0]
                         for _ in range(repeat)
                     )
                     wall = statistics.median(
-                        timed([sys.executable, "-m", "stopitnow_figures.tables.validation", str(corpus), "figures"], corpus)[0]
+                        timed(
+                            [
+                                sys.executable,
+                                "-m",
+                                "stopitnow_figures.tables.validation",
+                                str(corpus),
+                                "figures",
+                            ],
+                            corpus,
+                        )[0]
                         for _ in range(repeat)
                     )
                     print(
                         f"{n:>9} {'frictionless validate':>21}: {fl:.2f} s; the package's validation of the same table (whole command) {wall:.2f} s; ratio {fl / wall:.1f}x (target >= 5: {verdict(fl / wall >= 5)})"
                     )
-                    results.append((f"validate >= 5x faster than frictionless at {n}", fl / wall >= 5))
+                    results.append(
+                        (f"validate >= 5x faster than frictionless at {n}", fl / wall >= 5)
+                    )
             totals[n] = total
             print(f"{n:>9} {'total':>9} {total:9.2f} {peak:8.0f}")
             print(f"{n:>9} {'clean..package':>9} {through_package:9.2f}")
             if n >= 1_000_000:
-                results.append((f"{n} figures through clean..package in <= 120 s", through_package <= 120))
+                results.append(
+                    (f"{n} figures through clean..package in <= 120 s", through_package <= 120)
+                )
                 results.append((f"{n} figures in <= 4 GB in every stage", peak <= 4096))
             shutil.rmtree(corpus)
     ns = sorted(totals)
     for a, b in zip(ns, ns[1:], strict=False):
         growth = totals[b] / totals[a]
         limit = 1.2 * b / a
-        print(f"growth {a} -> {b}: x{growth:.1f} for x{b // a} figures (target <= x{limit:.0f}: {verdict(growth <= limit)})")
+        print(
+            f"growth {a} -> {b}: x{growth:.1f} for x{b // a} figures (target <= x{limit:.0f}: {verdict(growth <= limit)})"
+        )
         results.append((f"linear growth {a}->{b}", growth <= limit))
     return results
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--sizes", default="10000,100000")
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--scale-repeat", type=int, default=None, help="runs per stage at scale (default: --repeat)")
+    ap.add_argument(
+        "--scale-repeat", type=int, default=None, help="runs per stage at scale (default: --repeat)"
+    )
     ap.add_argument("--skip-real", action="store_true")
     ap.add_argument("--skip-scale", action="store_true")
     args = ap.parse_args()

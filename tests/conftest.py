@@ -30,7 +30,11 @@ def package_version() -> tuple[str, str]:
     import re
 
     version = re.search(r"^version: (\S+)$", (ROOT / "package.yaml").read_text(), re.M).group(1)
-    day = re.search(rf"^## {re.escape(version)} - (\d{{4}}-\d{{2}}-\d{{2}})$", (ROOT / "CHANGELOG.md").read_text(), re.M).group(1)
+    day = re.search(
+        rf"^## {re.escape(version)} - (\d{{4}}-\d{{2}}-\d{{2}})$",
+        (ROOT / "CHANGELOG.md").read_text(),
+        re.M,
+    ).group(1)
     return version, day
 
 
@@ -58,14 +62,21 @@ def env() -> dict[str, str]:
 
 
 def dvc(repo: Path, *args: str) -> subprocess.CompletedProcess:
-    """DVC in a copy of the repository, its stages running the copy's own code (not the installed one)."""
+    """DVC in a copy of the repository, its stages running the copy's own code (not the installed
+    one)."""
     e = env()
     e["PYTHONPATH"] = os.pathsep.join(filter(None, [str(repo / "src"), e.get("PYTHONPATH", "")]))
-    return subprocess.run([str(BIN / "dvc"), *args], cwd=repo, env=e, capture_output=True, text=True)
+    return subprocess.run(
+        [str(BIN / "dvc"), *args], cwd=repo, env=e, capture_output=True, text=True
+    )
 
 
 def snapshot(repo: Path) -> dict[str, bytes]:
-    out = {str(p.relative_to(repo)): p.read_bytes() for p in sorted((repo / "processed").rglob("*")) if p.is_file()}
+    out = {
+        str(p.relative_to(repo)): p.read_bytes()
+        for p in sorted((repo / "processed").rglob("*"))
+        if p.is_file()
+    }
     out["datapackage.json"] = (repo / "datapackage.json").read_bytes()
     return out
 
@@ -80,7 +91,8 @@ def built(dest: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def built_repo(tmp_path_factory) -> Path:
-    """One built copy of the repository, for tests that run dvc in it (and restore what they change)."""
+    """One built copy of the repository, for tests that run dvc in it (and restore what they
+    change)."""
     return built(tmp_path_factory.mktemp("repo"))
 
 
@@ -123,9 +135,13 @@ class Server:
     """A real HTTP server on loopback serving one folder."""
 
     def __init__(self, folder: Path):
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
+        self.httpd = ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder))
+        )
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
 
     def stop(self):
         self.httpd.shutdown()

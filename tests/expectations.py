@@ -36,7 +36,12 @@ GIVES = {
     "derived": ["id", "value", "lower", "upper", "how"],
 }
 NUMBERS = ("value", "lower", "upper")
-_OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+_OPERATORS = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+}
 
 
 def files() -> dict[str, Path]:
@@ -80,7 +85,11 @@ def number(cell: str) -> float | None:
 
 def _evaluate(node: ast.AST) -> float:
     """Numbers and the four operations only: an expected file is data, never code."""
-    if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(node.value, bool):
+    if (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, int | float)
+        and not isinstance(node.value, bool)
+    ):
         return float(node.value)
     if isinstance(node, ast.BinOp) and type(node.op) in _OPERATORS:
         return _OPERATORS[type(node.op)](_evaluate(node.left), _evaluate(node.right))

@@ -38,8 +38,11 @@ E = "eveningtimes-2017-glasgow"
 
 
 def line_of(repo: Path, rel: str, needle: str) -> int:
-    """The editor line of the first line holding ``needle`` (worked out from the file, not the program)."""
-    for i, text in enumerate((repo / rel).read_bytes().decode("utf-8", errors="replace").split("\n"), 1):
+    """The editor line of the first line holding ``needle`` (worked out from the file, not the
+    program)."""
+    for i, text in enumerate(
+        (repo / rel).read_bytes().decode("utf-8", errors="replace").split("\n"), 1
+    ):
         if needle in text:
             return i
     raise AssertionError(f"{needle!r} not in {rel}")
@@ -56,7 +59,8 @@ def edit(rel: str, old: str, new: str, count: int = 1) -> Callable[[Path], None]
 
 
 def link_out(rel: str) -> Callable[[Path], None]:
-    """Replace a table by a link to an edited copy of it outside the repository (edited, so DVC reruns)."""
+    """Replace a table by a link to an edited copy of it outside the repository (edited, so DVC
+    reruns)."""
 
     def apply(repo: Path) -> None:
         outside = repo.parent / f"outside-{Path(rel).name}"
@@ -107,7 +111,11 @@ def rehash_source(sid: str, old: bytes, new: bytes) -> Callable[[Path], None]:
         after = before.replace(old, new)
         path.write_bytes(after)
         srcs = repo / "raw" / "sources.csv"
-        srcs.write_text(srcs.read_text().replace(hashlib.sha256(before).hexdigest(), hashlib.sha256(after).hexdigest()))
+        srcs.write_text(
+            srcs.read_text().replace(
+                hashlib.sha256(before).hexdigest(), hashlib.sha256(after).hexdigest()
+            )
+        )
 
     return apply
 
@@ -133,7 +141,11 @@ def ran(stage: str, returncode: int) -> Callable[[Path], None]:
 
     def apply(repo: Path) -> None:
         out = subprocess.run(
-            [sys.executable, "-m", f"stopitnow_figures.stages.{stage}"], cwd=repo, env=env(), capture_output=True, text=True
+            [sys.executable, "-m", f"stopitnow_figures.stages.{stage}"],
+            cwd=repo,
+            env=env(),
+            capture_output=True,
+            text=True,
         )
         assert out.returncode == returncode, out.stderr
 
@@ -152,16 +164,22 @@ def folder_in_the_way(rel: str) -> Callable[[Path], None]:
 
 
 def long_chain_of_figures(repo: Path) -> None:
-    """A new article of 1,000 sentences whose figures each take their period from the one before, the
-    first from the last: a cycle 1,000 figures round (the reader of periods must not recurse)."""
+    """A new article of 1,000 sentences whose figures each take their period from the one before,
+    the first from the last: a cycle 1,000 figures round (the reader of periods must not
+    recurse)."""
     sid, n = "synthetic-2017-chain", 1000
     sentences = [f"In case {_letters(k)} we saw {k + 10} people." for k in range(n)]
     text = ("\n".join(sentences) + "\n").encode()
     (repo / "raw" / "sources" / f"{sid}.txt").write_bytes(text)
-    row = f"{sid},Synthetic Press,A chain,https://example.org/chain,given,given,2017-02-01,2017-02-28,inferred,For a test.,chain.txt,{hashlib.sha256(text).hexdigest()},news article,whole,\n"
+    row = (
+        f"{sid},Synthetic Press,A "
+        "chain,https://example.org/chain,given,given,2017-02-01,2017-02-28,inferred,For a "
+        f"test.,chain.txt,{hashlib.sha256(text).hexdigest()},news article,whole,\n"
+    )
     append(SRC, row)(repo)
     rows = [
-        f"{sid}-f{k + 1:04d},{sid},uk-2016-helpline-calls,In case {_letters(k)} we saw {k + 10} people,{k + 10},helpline_any,people,,,{sid}-f{(k - 1) % n + 1:04d},,\n"
+        f"{sid}-f{k + 1:04d},{sid},uk-2016-helpline-calls,In case {_letters(k)} we saw {k + 10} "
+        f"people,{k + 10},helpline_any,people,,,{sid}-f{(k - 1) % n + 1:04d},,\n"
         for k in range(n)
     ]
     append(FIG, "".join(rows))(repo)
@@ -179,21 +197,28 @@ def _letters(k: int) -> str:
 
 def long_chain_of_derivations(repo: Path) -> None:
     """1,000 metrics each computed from the one before, the first from an id that does not exist."""
-    rows = [f"chain-{k:04d},total,{{chain-{k - 1:04d}}} + 0,calls,,,A link.\n" for k in range(1, 1000)]
-    append(DER, "chain-0000,total,{no-such-figure} + 0,calls,,,The first link.\n" + "".join(rows))(repo)
+    rows = [
+        f"chain-{k:04d},total,{{chain-{k - 1:04d}}} + 0,calls,,,A link.\n" for k in range(1, 1000)
+    ]
+    append(DER, "chain-0000,total,{no-such-figure} + 0,calls,,,The first link.\n" + "".join(rows))(
+        repo
+    )
 
 
 @dataclass
 class Case:
     name: str
     mutate: Callable[[Path], None]
-    # each expected problem: (type, file, needle that finds the line or a line number, column or None)
+    # each expected problem: (type, file, needle that finds the line or a line number, column or
+    # None)
     expect: list[tuple[str, str, str | int | None, str | None]] = field(default_factory=list)
     accepted: bool = False
     stage: str | None = None  # run this stage module directly instead of dvc repro
     only: bool = False  # the expected problems are all the run reports (nothing follows from them)
     message: str = ""  # where given, the exact message of the first expected problem
-    built_only: str = ""  # why `check` cannot find it: the rule reads a value only the build computes
+    built_only: str = (
+        ""  # why `check` cannot find it: the rule reads a value only the build computes
+    )
 
 
 FIG = "raw/figures.csv"
@@ -222,8 +247,14 @@ CASES = [
     ),
     Case(
         "every failure in the file is reported in one run",
-        lambda r: (edit(FIG, "In total, 78 calls", "In total, 88 calls")(r), edit(FIG, "rising to 55 during", "rising to 65 during")(r)),
-        [("quote-not-in-source", FIG, "In total, 88 calls", "quote"), ("quote-not-in-source", FIG, "rising to 65 during", "quote")],
+        lambda r: (
+            edit(FIG, "In total, 78 calls", "In total, 88 calls")(r),
+            edit(FIG, "rising to 55 during", "rising to 65 during")(r),
+        ),
+        [
+            ("quote-not-in-source", FIG, "In total, 88 calls", "quote"),
+            ("quote-not-in-source", FIG, "rising to 65 during", "quote"),
+        ],
     ),
     Case(
         "a drafted row left unfinished",
@@ -237,7 +268,12 @@ CASES = [
     ),
     Case(
         "quote that occurs twice",
-        edit(FIG, ",36 people from Greater Manchester called a confidential helpline operated by Stop it Now!,36,", ",36,36,"),
+        edit(
+            FIG,
+            ",36 people from Greater Manchester called a confidential helpline operated by Stop "
+            "it Now!,36,",
+            ",36,36,",
+        ),
         [("quote-ambiguous", FIG, "wigantoday-2016-greater-manchester-f02,", "quote")],
     ),
     Case(
@@ -245,22 +281,36 @@ CASES = [
         write_bytes(f"raw/sources/{H}.txt", lambda b: b.replace(b"78 calls", b"79 calls")),
         [("source-hash-mismatch", SRC, H, "sha256")],
     ),
-    Case("source file missing", lambda r: (r / "raw" / "sources" / f"{H}.txt").unlink(), [("missing-source-file", SRC, H, "source_id")]),
+    Case(
+        "source file missing",
+        lambda r: (r / "raw" / "sources" / f"{H}.txt").unlink(),
+        [("missing-source-file", SRC, H, "source_id")],
+    ),
     Case(
         "source file present but not listed",
-        lambda r: (r / "raw" / "sources" / "metro-2018-london.txt").write_text("Some 12 men called.\n"),
+        lambda r: (r / "raw" / "sources" / "metro-2018-london.txt").write_text(
+            "Some 12 men called.\n"
+        ),
         [("unlisted-source-file", "raw/sources/metro-2018-london.txt", None, None)],
     ),
     Case(
-        "unknown source_id", edit(FIG, f"{H}-f07,{H},", f"{H}-f07,herald-2071-scotland,"), [("unknown-id", FIG, f"{H}-f07,", "source_id")]
+        "unknown source_id",
+        edit(FIG, f"{H}-f07,{H},", f"{H}-f07,herald-2071-scotland,"),
+        [("unknown-id", FIG, f"{H}-f07,", "source_id")],
     ),
-    Case("duplicate figure_id", edit(FIG, f"{H}-f07,", f"{H}-f06,"), [("duplicate-id", FIG, "A further 28 Scots", "figure_id")]),
+    Case(
+        "duplicate figure_id",
+        edit(FIG, f"{H}-f07,", f"{H}-f06,"),
+        [("duplicate-id", FIG, "A further 28 Scots", "figure_id")],
+    ),
     Case(
         "number as written that cannot be parsed",
         edit(
             FIG,
-            ",A further 28 Scots rang over the same period to talk about their concerns about the online behaviour of another adult,28,",
-            ",A further 28 Scots rang over the same period to talk about their concerns about the online behaviour of another adult,Scots,",
+            ",A further 28 Scots rang over the same period to talk about their concerns about the "
+            "online behaviour of another adult,28,",
+            ",A further 28 Scots rang over the same period to talk about their concerns about the "
+            "online behaviour of another adult,Scots,",
         ),
         [("unparseable-number", FIG, "A further 28 Scots", "as_written")],
     ),
@@ -278,8 +328,10 @@ CASES = [
         "a hedged count read open: its interval contradicts its qualifier",
         edit(
             FIG,
-            ",around 300,website_visitors,people,the city,In the first 12 months since launching,,,",
-            ",around 300,website_visitors,people,the city,In the first 12 months since launching,,open eveningtimes-2017-glasgow-f04,",
+            ",around 300,website_visitors,people,the city,In the first 12 months since "
+            "launching,,,",
+            ",around 300,website_visitors,people,the city,In the first 12 months since "
+            "launching,,open eveningtimes-2017-glasgow-f04,",
         ),
         [
             ("qualifier-interval", FIG, "eveningtimes-2017-glasgow-f07,", "qualifier"),
@@ -289,7 +341,11 @@ CASES = [
     ),
     Case(
         "a vague word left capped where its article's own number shows it a floor",
-        edit(FIG, ",thousands,estimated_offenders,people,,,,open herald-2017-scotland-f08,", ",thousands,estimated_offenders,people,,,,,"),
+        edit(
+            FIG,
+            ",thousands,estimated_offenders,people,,,,open herald-2017-scotland-f08,",
+            ",thousands,estimated_offenders,people,,,,,",
+        ),
         [("vague-floor", FIG, "herald-2017-scotland-f12,", "reading")],
         only=True,
     ),
@@ -305,7 +361,11 @@ CASES = [
     ),
     Case(
         "an identity across two articles said to hold by definition",
-        edit(IDE, "{scotland-2015-17-website-visitors},reading,", "{scotland-2015-17-website-visitors},definition,"),
+        edit(
+            IDE,
+            "{scotland-2015-17-website-visitors},reading,",
+            "{scotland-2015-17-website-visitors},definition,",
+        ),
         [("identity-basis", IDE, "national-q2-visitors-within-evening-times-total,", "basis")],
         only=True,
     ),
@@ -341,12 +401,20 @@ CASES = [
     ),
     Case(
         "a stated length that disagrees with the dates the same words name",
-        # worked by hand: October 2015 (from the 1st) to September 2016 (to the 30th) is twelve whole months, not six
-        edit(FIG, ",between October 2015 and September 2016,,", ",in the six months between October 2015 and September 2016,,"),
+        # worked by hand: October 2015 (from the 1st) to September 2016 (to the 30th) is twelve
+        # whole months, not six
+        edit(
+            FIG,
+            ",between October 2015 and September 2016,,",
+            ",in the six months between October 2015 and September 2016,,",
+        ),
         [("period-length-mismatch", FIG, "wigantoday-2016-greater-manchester-f02,", "period")],
         only=True,  # the figures that take their period from it get no problem of their own
-        message="'in the six months between October 2015 and September 2016' gives 6 months, but the dates it names read as "
-        "2015-10-01 to 2016-09-30, 12 months; write the reading you judge right in raw/period_readings.csv, with your reasoning",
+        message=(
+            "'in the six months between October 2015 and September 2016' gives 6 months, but the "
+            "dates it names read as 2015-10-01 to 2016-09-30, 12 months; write the reading you "
+            "judge right in raw/period_readings.csv, with your reasoning"
+        ),
     ),
     Case(
         "impossible date (30 February)",
@@ -360,7 +428,11 @@ CASES = [
     ),
     Case(
         "period that ends after the article was published",
-        edit(PER, f"{E},between October 2016 and today,2016-10-01,2017-07-31", f"{E},between October 2016 and today,2016-10-01,2017-12-31"),
+        edit(
+            PER,
+            f"{E},between October 2016 and today,2016-10-01,2017-07-31",
+            f"{E},between October 2016 and today,2016-10-01,2017-12-31",
+        ),
         [("period-after-publication", FIG, "with 555 people using", "period")],
     ),
     Case(
@@ -368,7 +440,11 @@ CASES = [
         edit(SRC, "2017-12-14,2017-12-15", "2017-12-14,2017-12-32"),
         [("bad-date", SRC, "2017-12-32", "published_latest")],
     ),
-    Case("negative count", edit(POP, ",2016,5404700,", ",2016,-5404700,"), [("out-of-range", POP, "-5404700", "value")]),
+    Case(
+        "negative count",
+        edit(POP, ",2016,5404700,", ",2016,-5404700,"),
+        [("out-of-range", POP, "-5404700", "value")],
+    ),
     Case(
         "share above 100 per cent",
         edit(
@@ -380,9 +456,21 @@ CASES = [
         built_only="the share is computed from the solved quantities",
     ),
     Case("empty file", write_bytes(FIG, lambda b: b""), [("empty-file", FIG, 1, None)]),
-    Case("header missing a column", edit(FIG, ",reading,notes\n", ",reading\n"), [("missing-column", FIG, 1, "notes")]),
-    Case("header with an unknown column", edit(FIG, ",notes\n", ",notes,extra\n"), [("unknown-column", FIG, 1, "extra")]),
-    Case("wrong delimiter", write_bytes(PER, lambda b: b.replace(b",", b";")), [("wrong-delimiter", PER, 1, None)]),
+    Case(
+        "header missing a column",
+        edit(FIG, ",reading,notes\n", ",reading\n"),
+        [("missing-column", FIG, 1, "notes")],
+    ),
+    Case(
+        "header with an unknown column",
+        edit(FIG, ",notes\n", ",notes,extra\n"),
+        [("unknown-column", FIG, 1, "extra")],
+    ),
+    Case(
+        "wrong delimiter",
+        write_bytes(PER, lambda b: b.replace(b",", b";")),
+        [("wrong-delimiter", PER, 1, None)],
+    ),
     Case(
         "bytes that are not UTF-8",
         write_bytes(FIG, lambda b: b.replace(b"Scots rang", b"Sc\xf6ts rang")),
@@ -390,7 +478,11 @@ CASES = [
     ),
     Case(
         "cell a spreadsheet would run as a formula",
-        edit(FIG, '"""These calls were said to come from wives or parents."""', '"=HYPERLINK(""http://example.org"",""x"")"'),
+        edit(
+            FIG,
+            '"""These calls were said to come from wives or parents."""',
+            '"=HYPERLINK(""http://example.org"",""x"")"',
+        ),
         [("formula-cell", FIG, "=HYPERLINK", "notes")],
     ),
     Case(
@@ -404,7 +496,11 @@ CASES = [
     ),
     Case(
         "derived input id that does not exist",
-        edit(DER, "{scotland-2016-helpline-own-calls} / 12", "{scotland-2016-helpline-own-callz} / 12"),
+        edit(
+            DER,
+            "{scotland-2016-helpline-own-calls} / 12",
+            "{scotland-2016-helpline-own-callz} / 12",
+        ),
         [("unknown-id", DER, "scotland-2016-helpline-own-callz", "formula")],
     ),
     Case(
@@ -415,17 +511,29 @@ CASES = [
     # -- quantities and identities (the reconcile stage) --
     Case(
         "a figure that names a quantity of another place",
-        edit(FIG, ',glasgow-2015-17-website-visitors,"Since October 2015', ',edinburgh-2015-17-website-visitors,"Since October 2015'),
+        edit(
+            FIG,
+            ',glasgow-2015-17-website-visitors,"Since October 2015',
+            ',edinburgh-2015-17-website-visitors,"Since October 2015',
+        ),
         [("quantity-mismatch", FIG, "Since October 2015, a total of 836", "geography_code")],
     ),
     Case(
         "a figure that names a quantity of another measure",
-        edit(FIG, "herald-2017-scotland,scotland-2016-helpline-own-calls,", "herald-2017-scotland,uk-2016-people-viewing-estimate,"),
+        edit(
+            FIG,
+            "herald-2017-scotland,scotland-2016-helpline-own-calls,",
+            "herald-2017-scotland,uk-2016-people-viewing-estimate,",
+        ),
         [("quantity-mismatch", FIG, "In total, 78 calls", "measure")],
     ),
     Case(
         "a figure that names no known quantity",
-        edit(FIG, "herald-2017-scotland,scotland-2016-helpline-own-calls,", "herald-2017-scotland,scotland-2016-helpline-own-callz,"),
+        edit(
+            FIG,
+            "herald-2017-scotland,scotland-2016-helpline-own-calls,",
+            "herald-2017-scotland,scotland-2016-helpline-own-callz,",
+        ),
         [("unknown-id", FIG, "In total, 78 calls", "quantity_id")],
     ),
     Case(
@@ -444,7 +552,11 @@ CASES = [
                 ",help_seekers,people,distinct,S92000003,of:national-2017-scotland-f01",
                 ",website_visitors,people,distinct,S92000003,of:national-2017-scotland-f01",
             ),
-            edit(FIG, ",ALMOST 1000,help_seekers,people,Scotland,", ",ALMOST 1000,website_visitors,people,Scotland,"),
+            edit(
+                FIG,
+                ",ALMOST 1000,help_seekers,people,Scotland,",
+                ",ALMOST 1000,website_visitors,people,Scotland,",
+            ),
         ),
         [("series-clash", QUA, "scotland-2017q3-website-visitors,", "quantity_id")],
         only=True,
@@ -458,17 +570,29 @@ CASES = [
     ),
     Case(
         "an identity that names no known quantity",
-        append(IDE, "test-unknown,{uk-2016-helpline-callz},at most,{uk-2016-helpline-calls},definition,For the test.\n"),
+        append(
+            IDE,
+            "test-unknown,{uk-2016-helpline-callz},at "
+            "most,{uk-2016-helpline-calls},definition,For the test.\n",
+        ),
         [("unknown-id", IDE, "test-unknown", "left")],
     ),
     Case(
         "an identity whose right side is not a formula",
-        append(IDE, "test-bad-right,{uk-2016-helpline-calls},at most,{scotland-2016-helpline-own-calls} *,definition,For the test.\n"),
+        append(
+            IDE,
+            "test-bad-right,{uk-2016-helpline-calls},at most,{scotland-2016-helpline-own-calls} "
+            "*,definition,For the test.\n",
+        ),
         [("bad-formula", IDE, "test-bad-right", "right")],
     ),
     Case(
         "a total and parts counted differently",
-        append(IDE, "test-mixed,{uk-2016-helpline-calls},sum of parts,{scotland-2016-helpline-own-callers},definition,For the test.\n"),
+        append(
+            IDE,
+            "test-mixed,{uk-2016-helpline-calls},sum of "
+            "parts,{scotland-2016-helpline-own-callers},definition,For the test.\n",
+        ),
         [("bad-formula", IDE, "test-mixed", "right")],
     ),
     Case(
@@ -479,7 +603,11 @@ CASES = [
     ),
     Case(
         "a claim relation outside the vocabulary",
-        edit(CLA, "{south-west-2019h1-help-seekers},at most,", "{south-west-2019h1-help-seekers},below,"),
+        edit(
+            CLA,
+            "{south-west-2019h1-help-seekers},at most,",
+            "{south-west-2019h1-help-seekers},below,",
+        ),
         [("not-in-vocabulary", CLA, "bournemouthecho-dorset-within-south-west", "relation")],
     ),
     Case(
@@ -496,7 +624,8 @@ CASES = [
         edit(
             CLA,
             "eveningtimes-total,eveningtimes-2017-glasgow-f04,{glasgow-2015-17-website-visitors}",
-            "eveningtimes-total,eveningtimes-2017-glasgow-f04,{glasgow-2015-16-website-visitors} + {glasgow-2016-17-website-visitors}",
+            "eveningtimes-total,eveningtimes-2017-glasgow-f04,{glasgow-2015-16-website-visitors} "
+            "+ {glasgow-2016-17-website-visitors}",
         ),
         [("bad-formula", CLA, "eveningtimes-total", "formula")],
         built_only="the formula's interval is computed from the solved quantities",
@@ -510,14 +639,26 @@ CASES = [
     Case(
         "derivation that depends on itself",
         both(
-            edit(DER, "{glasgow-2015-16-website-visitors} / 12", "{eveningtimes-monthly-pct-change} / 12"),
-            edit(DER, "({glasgow-2016-17-website-visitors} * 12 /", "({eveningtimes-first-year-per-month} * 12 /"),
+            edit(
+                DER,
+                "{glasgow-2015-16-website-visitors} / 12",
+                "{eveningtimes-monthly-pct-change} / 12",
+            ),
+            edit(
+                DER,
+                "({glasgow-2016-17-website-visitors} * 12 /",
+                "({eveningtimes-first-year-per-month} * 12 /",
+            ),
         ),
         [("derivation-cycle", DER, "eveningtimes-first-year-per-month", "formula")],
     ),
     Case(
         "formula outside the documented form",
-        edit(DER, "{scotland-2016-helpline-own-calls} / 12", "{scotland-2016-helpline-own-calls} ** 12"),
+        edit(
+            DER,
+            "{scotland-2016-helpline-own-calls} / 12",
+            "{scotland-2016-helpline-own-calls} ** 12",
+        ),
         [("bad-formula", DER, "herald-calls-per-month", "formula")],
     ),
     Case(
@@ -531,39 +672,66 @@ CASES = [
     ),
     Case(
         "number in an article that no table accounts for",
-        rehash_source(H, b"28 Scots rang over the same period", b"28 Scots rang over the same period, 3 of them twice,"),
+        rehash_source(
+            H,
+            b"28 Scots rang over the same period",
+            b"28 Scots rang over the same period, 3 of them twice,",
+        ),
         [("unaccounted-number", f"raw/sources/{H}.txt", "3 of them twice", None)],
     ),
     # -- files and their form ------------------------------------------------
-    # DVC refuses a stage whose dependency is missing before the stage runs (its own "[Errno 2]" message);
-    # the stage itself, as `check` runs it, names the file
-    Case("a table that is missing", lambda r: (r / NF).unlink(), [("missing-file", NF, None, None)], stage="stages.clean"),
+    # DVC refuses a stage whose dependency is missing before the stage runs (its own "[Errno 2]"
+    # message); the stage itself, as `check` runs it, names the file
+    Case(
+        "a table that is missing",
+        lambda r: (r / NF).unlink(),
+        [("missing-file", NF, None, None)],
+        stage="stages.clean",
+    ),
     Case(
         "a header that cannot be read (a quote left open)",
         write_bytes(PER, lambda b: b'"' + b),
         [("bad-header", PER, 1, None)],
     ),
     Case(
-        "a column twice in the header", edit(NF, ",category,reason\n", ",category,reason,reason\n"), [("duplicate-column", NF, 1, "reason")]
+        "a column twice in the header",
+        edit(NF, ",category,reason\n", ",category,reason,reason\n"),
+        [("duplicate-column", NF, 1, "reason")],
     ),
     Case(
         "a row with too few cells",
-        edit(PER, "herald-2017-scotland,four years ago,", "herald-2017-scotland,too few\nherald-2017-scotland,four years ago,"),
+        edit(
+            PER,
+            "herald-2017-scotland,four years ago,",
+            "herald-2017-scotland,too few\nherald-2017-scotland,four years ago,",
+        ),
         [("wrong-cell-count", PER, "herald-2017-scotland,too few", None)],
     ),
     Case(
         "a row the CSV reader cannot parse (text after a closing quote)",
-        edit(NF, "national-2017-scotland,one,When one Facebook", 'national-2017-scotland,one,"When one" Facebook'),
+        edit(
+            NF,
+            "national-2017-scotland,one,When one Facebook",
+            'national-2017-scotland,one,"When one" Facebook',
+        ),
         [("bad-csv", NF, '"When one" Facebook', None)],
     ),
     Case(
         "a control character in a cell (a terminal escape)",
-        edit(FIG, "Counts accesses (times), not people.", "Counts accesses\x1b[2J (times), not people."),
+        edit(
+            FIG,
+            "Counts accesses (times), not people.",
+            "Counts accesses\x1b[2J (times), not people.",
+        ),
         [("control-character", FIG, "Counts accesses", "notes")],
     ),
     Case(
         "a lone carriage return in a cell without quotes (the csv module would end the row there)",
-        edit(NF, "national-2017-scotland,one,When one Facebook", "national-2017-scotland,one,When one\rFacebook"),
+        edit(
+            NF,
+            "national-2017-scotland,one,When one Facebook",
+            "national-2017-scotland,one,When one\rFacebook",
+        ),
         [("control-character", NF, "national-2017-scotland,one,When one", "context")],
     ),
     Case(
@@ -586,18 +754,28 @@ CASES = [
     ),
     Case(
         "a zero-width space in a quote",
-        edit(FIG, "Counts accesses (times), not people.", "Counts accesses\u200b (times), not people."),
+        edit(
+            FIG,
+            "Counts accesses (times), not people.",
+            "Counts accesses\u200b (times), not people.",
+        ),
         [("control-character", FIG, "Counts accesses", "notes")],
         only=True,
     ),
     Case(
         "an article text that is a folder, not a file",
-        lambda r: ((r / "raw" / "sources" / f"{H}.txt").unlink(), (r / "raw" / "sources" / f"{H}.txt").mkdir()),
+        lambda r: (
+            (r / "raw" / "sources" / f"{H}.txt").unlink(),
+            (r / "raw" / "sources" / f"{H}.txt").mkdir(),
+        ),
         [("unsafe-path", f"raw/sources/{H}.txt", None, None)],
     ),
     Case(
         "an output that cannot be written (its folder is a file)",
-        lambda r: (shutil.rmtree(r / "build" / "package"), (r / "build" / "package").write_text("not a folder\n")),
+        lambda r: (
+            shutil.rmtree(r / "build" / "package"),
+            (r / "build" / "package").write_text("not a folder\n"),
+        ),
         [("cannot-write", "build/package/processed/figures.csv", None, None)],
     ),
     # -- configuration ---------------------------------------------------------
@@ -629,24 +807,40 @@ CASES = [
         [("number-claimed-twice", FIG, "herald-2017-scotland-f99,", "quote")],
         only=True,
     ),
-    Case("a table that is a link out of the repository", link_out(FIG), [("unsafe-path", FIG, None, None)]),
+    Case(
+        "a table that is a link out of the repository",
+        link_out(FIG),
+        [("unsafe-path", FIG, None, None)],
+    ),
     Case(
         "a key twice in params.yaml",
-        edit("params.yaml", "  word_multiple_width: 0.1\n", "  word_multiple_width: 0.1\n  word_multiple_width: 0.2\n"),
+        edit(
+            "params.yaml",
+            "  word_multiple_width: 0.1\n",
+            "  word_multiple_width: 0.1\n  word_multiple_width: 0.2\n",
+        ),
         [("bad-config", "params.yaml", "word_multiple_width: 0.2", None)],
         stage="stages.clean",
         only=True,
     ),
     Case(
         "a YAML alias in params.yaml",
-        edit("params.yaml", "  word_multiple_width: 0.1\n", "  word_multiple_width: &w 0.1\n  coarse: *w\n"),
+        edit(
+            "params.yaml",
+            "  word_multiple_width: 0.1\n",
+            "  word_multiple_width: &w 0.1\n  coarse: *w\n",
+        ),
         [("bad-config", "params.yaml", "word_multiple_width: &w 0.1", None)],
         stage="stages.clean",
         only=True,
     ),
     Case(
         "params.yaml nested 5,000 deep",
-        edit("params.yaml", "  word_multiple_width: 0.1\n", "  word_multiple_width: 0.1\n  deep: " + "[" * 5000 + "]" * 5000 + "\n"),
+        edit(
+            "params.yaml",
+            "  word_multiple_width: 0.1\n",
+            "  word_multiple_width: 0.1\n  deep: " + "[" * 5000 + "]" * 5000 + "\n",
+        ),
         [("bad-config", "params.yaml", "  deep: [[[", None)],
         stage="stages.clean",
         only=True,
@@ -669,24 +863,39 @@ CASES = [
     Case(
         "a source no CHANGELOG entry names",
         edit("CHANGELOG.md", "`national-2017-scotland` (The National) and", "The National and"),
-        [("source-not-in-changelog", "CHANGELOG.md", f"## {package_version()[0]} - ", None)],  # the current version's entry
+        [
+            ("source-not-in-changelog", "CHANGELOG.md", f"## {package_version()[0]} - ", None)
+        ],  # the current version's entry
         only=True,
     ),
     # -- cells, as the schemas type them ---------------------------------------
-    Case("a year that is not a number", edit(POP, ",2016,5404700,", ",twenty,5404700,"), [("wrong-type", POP, ",twenty,", "year")]),
-    Case("an id outside its pattern", edit(POP, "pop-uk-2016,", "Pop-UK-2016,"), [("pattern", POP, "Pop-UK-2016", "population_id")]),
+    Case(
+        "a year that is not a number",
+        edit(POP, ",2016,5404700,", ",twenty,5404700,"),
+        [("wrong-type", POP, ",twenty,", "year")],
+    ),
+    Case(
+        "an id outside its pattern",
+        edit(POP, "pop-uk-2016,", "Pop-UK-2016,"),
+        [("pattern", POP, "Pop-UK-2016", "population_id")],
+    ),
     Case(
         "a period reading no figure uses",
         edit(
             PER,
             "herald-2017-scotland,four years ago,",
-            "herald-2017-scotland,in the spring,2016-03-01,2016-05-31,Unused.\nherald-2017-scotland,four years ago,",
+            "herald-2017-scotland,in the "
+            "spring,2016-03-01,2016-05-31,Unused.\nherald-2017-scotland,four years ago,",
         ),
         [("unused-row", PER, "in the spring", "period")],
     ),
     Case(
         "a geography code no place or population row uses",
-        edit(GEO, "S12000042,Dundee City", "S12000033,Aberdeen City,council area,,\nS12000042,Dundee City"),
+        edit(
+            GEO,
+            "S12000042,Dundee City",
+            "S12000033,Aberdeen City,council area,,\nS12000042,Dundee City",
+        ),
         [("unused-row", GEO, "S12000033", "geography_code")],
     ),
     Case(
@@ -694,7 +903,8 @@ CASES = [
         edit(
             GEO,
             "S12000042,Dundee City",
-            "S12000049+S12000036,Glasgow and Edinburgh,union of areas,S12000036 S12000049,\nS12000042,Dundee City",
+            "S12000049+S12000036,Glasgow and Edinburgh,union of areas,S12000036 "
+            "S12000049,\nS12000042,Dundee City",
         ),
         [("union-members", GEO, "S12000049+S12000036", "geography_code")],
     ),
@@ -714,14 +924,19 @@ CASES = [
         edit(
             FIG,
             'Edinburgh",78,helpline_own_behaviour,calls,Scotland,last year,,',
-            'Edinburgh",78,helpline_own_behaviour,calls,Scotland,last year,herald-2017-scotland-f07,',
+            'Edinburgh",78,helpline_own_behaviour,calls,Scotland,last '
+            "year,herald-2017-scotland-f07,",
         ),
         [("period-ref-cycle", FIG, f"{H}-f04,", "period_ref")],
         only=True,
     ),
     Case(
         "a formula whose value is too large for a number",
-        edit(DER, "{scotland-2016-helpline-own-calls} / 12,", "{scotland-2016-helpline-own-calls}" + " * 999999999999999" * 100 + ","),
+        edit(
+            DER,
+            "{scotland-2016-helpline-own-calls} / 12,",
+            "{scotland-2016-helpline-own-calls}" + " * 999999999999999" * 100 + ",",
+        ),
         [("bad-formula", DER, "herald-calls-per-month", "formula")],
         only=True,
         built_only="the formula is evaluated on the solved quantities",
@@ -796,12 +1011,19 @@ CASES = [
     Case(
         "a candidate table edited after its descriptor was written",
         edit(CAND, ",1795,", ",1796,"),
-        [("hash-mismatch", "build/package/datapackage.json", None, None), ("untraced-cell", CAND, ",1796,", "char_start")],
+        [
+            ("hash-mismatch", "build/package/datapackage.json", None, None),
+            ("untraced-cell", CAND, ",1796,", "char_start"),
+        ],
         stage="stages.publish",
     ),
     Case(
         "publishing by hand a candidate the quality report rejected",
-        both(edit(CAND, ",Dundee City,S12000042,", ",Dundee City,S12000099,"), ran("package", 0), ran("report", 1)),
+        both(
+            edit(CAND, ",Dundee City,S12000042,", ",Dundee City,S12000099,"),
+            ran("package", 0),
+            ran("report", 1),
+        ),
         [("not-passed", "build/package/verdicts/report.json", None, None)],
         stage="stages.publish",
     ),
@@ -813,7 +1035,8 @@ CASES = [
         only=True,
     ),
     Case(
-        "a published file that cannot be replaced (a folder in its way): what was replaced is put back",
+        "a published file that cannot be replaced (a folder in its way): what was replaced is put "
+        "back",
         folder_in_the_way("processed/reader/index.html"),
         [("cannot-write", "processed/reader/index.html", None, None)],
         stage="stages.publish",
@@ -828,25 +1051,45 @@ CASES = [
     # -- inputs that used to give a traceback ---------------------------------
     Case(
         "a formula of 1,000 terms",
-        edit(DER, "{scotland-2016-helpline-own-calls} / 12", "{scotland-2016-helpline-own-calls}" + " + 1" * 1000),
+        edit(
+            DER,
+            "{scotland-2016-helpline-own-calls} / 12",
+            "{scotland-2016-helpline-own-calls}" + " + 1" * 1000,
+        ),
         [("bad-formula", DER, "herald-calls-per-month", "formula")],
     ),
     Case(
         "a formula of 1,000 unary minuses",
-        edit(DER, "{scotland-2016-helpline-own-calls} / 12", "(" + "-" * 1000 + "{scotland-2016-helpline-own-calls})"),
+        edit(
+            DER,
+            "{scotland-2016-helpline-own-calls} / 12",
+            "(" + "-" * 1000 + "{scotland-2016-helpline-own-calls})",
+        ),
         [("bad-formula", DER, "herald-calls-per-month", "formula")],
     ),
     Case(
         "a formula of 100,000 unary minuses",
-        edit(DER, "{scotland-2016-helpline-own-calls} / 12", "(" + "-" * 100_000 + "{scotland-2016-helpline-own-calls})"),
+        edit(
+            DER,
+            "{scotland-2016-helpline-own-calls} / 12",
+            "(" + "-" * 100_000 + "{scotland-2016-helpline-own-calls})",
+        ),
         [("bad-formula", DER, "herald-calls-per-month", "formula")],
     ),
     Case(
         "a number of 400 digits in a formula",
-        edit(DER, "{scotland-2016-helpline-own-calls} / 12", "{scotland-2016-helpline-own-calls} / 1" + "0" * 400),
+        edit(
+            DER,
+            "{scotland-2016-helpline-own-calls} / 12",
+            "{scotland-2016-helpline-own-calls} / 1" + "0" * 400,
+        ),
         [("bad-formula", DER, "herald-calls-per-month", "formula")],
     ),
-    Case("a chain of 1,000 derivations", long_chain_of_derivations, [("unknown-id", DER, "chain-0000,", "formula")]),
+    Case(
+        "a chain of 1,000 derivations",
+        long_chain_of_derivations,
+        [("unknown-id", DER, "chain-0000,", "formula")],
+    ),
     Case(
         "1,000 figures linked by period_ref, round in a cycle",
         long_chain_of_figures,
@@ -856,7 +1099,14 @@ CASES = [
     Case(
         "a hedge width that is text",
         edit("params.yaml", "nearly: {share: 0.1,", "nearly: {share: a tenth,"),
-        [("bad-config", "params.yaml", "nearly: {share: a tenth", "clean.hedge_widths.nearly.share")],
+        [
+            (
+                "bad-config",
+                "params.yaml",
+                "nearly: {share: a tenth",
+                "clean.hedge_widths.nearly.share",
+            )
+        ],
     ),
     Case(
         "a hedge width missing",
@@ -875,12 +1125,18 @@ CASES = [
     ),
     Case(
         "a claim's words that start with a space and then =",
-        edit(CLA, '"""Nearly 80 men"" (people) against the 78 calls', '" =1+1, nearly 80 men"" (people) against the 78 calls'),
+        edit(
+            CLA,
+            '"""Nearly 80 men"" (people) against the 78 calls',
+            '" =1+1, nearly 80 men"" (people) against the 78 calls',
+        ),
         [("formula-cell", CLA, "=1+1, nearly 80 men", "compares")],
     ),
     Case(
         "a source_id that is an absolute path",
-        both(edit(SRC, f"\n{H},", "\n/etc/passwd,"), edit(FIG, f",{H},", ",/etc/passwd,", count=12)),
+        both(
+            edit(SRC, f"\n{H},", "\n/etc/passwd,"), edit(FIG, f",{H},", ",/etc/passwd,", count=12)
+        ),
         [("pattern", SRC, "/etc/passwd", "source_id")],
     ),
     # -- bad input that used to be published, or reported with false problems after it --
@@ -893,13 +1149,16 @@ CASES = [
         "a number as written inside a word of the quote ('one' in 'anyone')",
         append(
             FIG,
-            "national-2017-scotland-f09,national-2017-scotland,scotland-2017q3-help-seekers,I’d really encourage anyone struggling,one,help_seekers,people,,,,,\n",
+            "national-2017-scotland-f09,national-2017-scotland,scotland-2017q3-help-seekers,I’d "
+            "really encourage anyone struggling,one,help_seekers,people,,,,,\n",
         ),
         [("number-not-in-quote", FIG, "I’d really encourage anyone struggling", "as_written")],
     ),
     Case(
         "a NUL byte in a note",
-        edit(FIG, "Counts accesses (times), not people.", "Counts accesses\x00 (times), not people."),
+        edit(
+            FIG, "Counts accesses (times), not people.", "Counts accesses\x00 (times), not people."
+        ),
         [("control-character", FIG, "Counts accesses", "notes")],
     ),
     Case(
@@ -922,8 +1181,14 @@ CASES = [
     # -- every check that can run does run --------------------------------------
     Case(
         "a bad figure_id on one row and a broken quote on another, both at once",
-        both(edit(FIG, "herald-2017-scotland-f07,", "Herald-2017-Scotland-F07,"), edit(FIG, "In total, 78 calls", "In total, 87 calls")),
-        [("pattern", FIG, "Herald-2017-Scotland-F07,", "figure_id"), ("quote-not-in-source", FIG, "In total, 87 calls", "quote")],
+        both(
+            edit(FIG, "herald-2017-scotland-f07,", "Herald-2017-Scotland-F07,"),
+            edit(FIG, "In total, 78 calls", "In total, 87 calls"),
+        ),
+        [
+            ("pattern", FIG, "Herald-2017-Scotland-F07,", "figure_id"),
+            ("quote-not-in-source", FIG, "In total, 87 calls", "quote"),
+        ],
     ),
     Case(
         "a row with an unknown source_id and other bad cells, all reported",
@@ -931,16 +1196,35 @@ CASES = [
             edit(FIG, f"{H}-f07,{H},", f"{H}-f07,herald-2071-scotland,"),
             edit(FIG, "helpline_other_person,people,Scots", "helpline_other_person,persons,Scots"),
         ),
-        [("unknown-id", FIG, f"{H}-f07,", "source_id"), ("not-in-vocabulary", FIG, f"{H}-f07,", "unit")],
+        [
+            ("unknown-id", FIG, f"{H}-f07,", "source_id"),
+            ("not-in-vocabulary", FIG, f"{H}-f07,", "unit"),
+        ],
     ),
-    Case("byte-order mark (harmless: accepted)", write_bytes(FIG, lambda b: b"\xef\xbb\xbf" + b), accepted=True),
-    Case("Windows line endings (harmless: accepted)", write_bytes(FIG, lambda b: b.replace(b"\n", b"\r\n")), accepted=True),
+    Case(
+        "byte-order mark (harmless: accepted)",
+        write_bytes(FIG, lambda b: b"\xef\xbb\xbf" + b),
+        accepted=True,
+    ),
+    Case(
+        "Windows line endings (harmless: accepted)",
+        write_bytes(FIG, lambda b: b.replace(b"\n", b"\r\n")),
+        accepted=True,
+    ),
 ]
 
 
 # every file a case may change, restored after each one (folders a case made or unmade included)
 TREES = ("raw", "schemas", "processed", "build/package")
-ROOT_FILES = ("dvc.lock", "params.yaml", "package.yaml", "CHANGELOG.md", "datapackage.json", "CITATION.cff", ".zenodo.json")
+ROOT_FILES = (
+    "dvc.lock",
+    "params.yaml",
+    "package.yaml",
+    "CHANGELOG.md",
+    "datapackage.json",
+    "CITATION.cff",
+    ".zenodo.json",
+)
 
 
 def _state(repo: Path) -> dict[str, bytes]:
@@ -968,15 +1252,23 @@ def test_catalogue(case: Case, built_repo: Path):
     state = _state(repo)
     try:
         case.mutate(repo)
-        before = snapshot(repo)  # the published package as the case leaves it: the run must not change it
+        before = snapshot(
+            repo
+        )  # the published package as the case leaves it: the run must not change it
         expected = []
         for type_, file, where, column in case.expect:
             line = where if isinstance(where, int) or where is None else line_of(repo, file, where)
             expected.append((type_, file, line, column))
-        (repo / "build" / "failures.json").unlink(missing_ok=True)  # the report read below is this run's
+        (repo / "build" / "failures.json").unlink(
+            missing_ok=True
+        )  # the report read below is this run's
         if case.stage:
             out = subprocess.run(
-                [sys.executable, "-m", f"stopitnow_figures.{case.stage}"], cwd=repo, env=env(), capture_output=True, text=True
+                [sys.executable, "-m", f"stopitnow_figures.{case.stage}"],
+                cwd=repo,
+                env=env(),
+                capture_output=True,
+                text=True,
             )
         else:
             out = dvc(repo, "repro")
@@ -998,7 +1290,9 @@ def test_catalogue(case: Case, built_repo: Path):
             if case.message and k == 0:
                 assert hits[0].endswith(": " + case.message), hits[0]
         if case.only:
-            assert len(lines) == len(expected), f"expected only {expected}, got:\n" + "\n".join(lines)
+            assert len(lines) == len(expected), f"expected only {expected}, got:\n" + "\n".join(
+                lines
+            )
         assert snapshot(repo) == before
         _check_agrees(repo, case, lines)
     finally:
@@ -1011,17 +1305,21 @@ def problem_lines(stderr: str) -> list[str]:
 
 
 def _check_agrees(repo: Path, case: Case, lines: list[str]) -> None:
-    """`stopitnow-figures check` on the case reports the problems the build reported, located the same, in the
-    same order: nothing where the rule reads what only the build computes, or the case edits the candidate or
-    the published package, which check does not read; and never a failure to write (it writes nothing)."""
+    """`stopitnow-figures check` on the case reports the problems the build reported, located the
+    same, in the same order: nothing where the rule reads what only the build computes, or the case
+    edits the candidate or the published package, which check does not read; and never a failure to
+    write (it writes nothing)."""
     later = case.stage is not None and case.stage != "stages.clean"
-    expected = [] if case.built_only or later else [ln for ln in lines if "[cannot-write]" not in ln]
+    expected = (
+        [] if case.built_only or later else [ln for ln in lines if "[cannot-write]" not in ln]
+    )
     assert checked(repo) == expected
 
 
 def checked(repo: Path) -> list[str]:
-    """The problems `stopitnow-figures check` finds in the copy, as it prints them: the function the command
-    calls, run in this process (each cache of a file's contents emptied first: the cases edit the schemas)."""
+    """The problems `stopitnow-figures check` finds in the copy, as it prints them: the function the
+    command calls, run in this process (each cache of a file's contents emptied first: the cases
+    edit the schemas)."""
     from stopitnow_figures.check import check
     from stopitnow_figures.tables.errors import InputError
     from stopitnow_figures.tables.paths import Paths

@@ -34,15 +34,24 @@ IN_FILES = [chr(c) for c in sorted(TABLE) if not 0xD800 <= c <= 0xDFFF]
 def test_the_table_is_every_control_format_surrogate_and_separator_character_and_the_tags():
     """Every character of the categories as the running Python's Unicode database has them (a newer database that
     adds one fails here until the table names it), and the tag block; tab and newline are data."""
-    expected = {c for c in range(0x110000) if unicodedata.category(chr(c)) in CATEGORIES} - {0x09, 0x0A} | set(TAGS)
+    expected = {c for c in range(0x110000) if unicodedata.category(chr(c)) in CATEGORIES} - {
+        0x09,
+        0x0A,
+    } | set(TAGS)
     assert TABLE == expected
     ranges = [(a, b) for a, b, _ in characters.TABLE]
-    assert ranges == sorted(ranges) and all(a <= b < c for (a, b), (c, _) in zip(ranges, ranges[1:], strict=False))
+    assert ranges == sorted(ranges) and all(
+        a <= b < c for (a, b), (c, _) in zip(ranges, ranges[1:], strict=False)
+    )
 
 
 def test_the_table_says_which_characters_are_controls():
-    assert {characters.kind(chr(c)) == "control" for c in TABLE if unicodedata.category(chr(c)) == "Cc"} == {True}
-    assert {characters.kind(chr(c)) for c in TABLE if unicodedata.category(chr(c)) != "Cc"} == {"invisible formatting"}
+    assert {
+        characters.kind(chr(c)) == "control" for c in TABLE if unicodedata.category(chr(c)) == "Cc"
+    } == {True}
+    assert {characters.kind(chr(c)) for c in TABLE if unicodedata.category(chr(c)) != "Cc"} == {
+        "invisible formatting"
+    }
 
 
 def test_the_pattern_finds_exactly_the_characters_of_the_table():
@@ -57,10 +66,17 @@ def test_the_pattern_over_utf8_bytes_finds_exactly_the_characters_of_the_table()
 
 
 @given(
-    st.text(alphabet=st.sampled_from(["a", ",", "\n", "\t", "\xa0", "é", "–", "€", "😀", "\u2065", "\ufffc", *IN_FILES[::7]]), max_size=20)
+    st.text(
+        alphabet=st.sampled_from(
+            ["a", ",", "\n", "\t", "\xa0", "é", "–", "€", "😀", "\u2065", "\ufffc", *IN_FILES[::7]]
+        ),
+        max_size=20,
+    )
 )
 def test_utf8_bytes_hold_a_character_of_the_table_where_their_text_does(text):
-    assert characters.has_any_utf8(text.encode("utf-8")) == (characters.PATTERN.search(text) is not None)
+    assert characters.has_any_utf8(text.encode("utf-8")) == (
+        characters.PATTERN.search(text) is not None
+    )
 
 
 # -- the terminal -------------------------------------------------------------------------------------------------
@@ -78,7 +94,9 @@ def _escape(c: str) -> str:
 def test_the_terminal_is_sent_none_of_them_and_everything_else_as_it_is():
     assert safe(ALL) == "".join(_escape(c) if ord(c) in TABLE else c for c in ALL)
     assert not TABLE & {ord(c) for c in safe_json(ALL)}
-    text = "".join(IN_FILES) + "a\té\n"  # (escaped one by one, a high and a low surrogate would be read back as one)
+    text = (
+        "".join(IN_FILES) + "a\té\n"
+    )  # (escaped one by one, a high and a low surrogate would be read back as one)
     assert json.loads(safe_json(json.dumps(text, ensure_ascii=False))) == text
 
 
@@ -103,20 +121,27 @@ def _located(problems: Collector, display: str) -> set[tuple[int, str, str]]:
 
 
 @pytest.mark.parametrize("large", [False, True], ids=["small", "1MiB"])
-def test_a_cell_holding_any_character_of_the_table_is_refused_in_every_mode_of_the_reader(tmp_path, large):
+def test_a_cell_holding_any_character_of_the_table_is_refused_in_every_mode_of_the_reader(
+    tmp_path, large
+):
     """Each character alone in a table (x<char>y in the second cell of line 3), small or of 1 MiB or more, read in
     every mode a stage reads a table in: one problem, located at its line and column, naming the character."""
     path = tmp_path / "t.csv"
     padding = [[LONG, LONG, LONG]] * 9 if large else [["a", "1", "2"]]
     for char in IN_FILES:
         buf = io.StringIO()
-        csv.writer(buf, lineterminator="\n").writerows([["a", "b", "c"], ["plain", "1", "2"], ["x", f"x{char}y", "3"], *padding])
+        csv.writer(buf, lineterminator="\n").writerows(
+            [["a", "b", "c"], ["plain", "1", "2"], ["x", f"x{char}y", "3"], *padding]
+        )
         path.write_text(buf.getvalue(), encoding="utf-8", newline="")
         assert (path.stat().st_size >= csvio.ARROW_MIN_BYTES) == large
         for mode, kw in MODES.items():
             problems = Collector()
             csvio.read_table(path, ["a", "b", "c"], problems, display="t.csv", **kw)
-            assert _located(problems, "t.csv") == {(3, "b", f"U+{ord(char):04X}")}, (mode, f"U+{ord(char):04X}")
+            assert _located(problems, "t.csv") == {(3, "b", f"U+{ord(char):04X}")}, (
+                mode,
+                f"U+{ord(char):04X}",
+            )
 
 
 def test_a_surrogate_in_a_table_is_refused_as_not_utf8(tmp_path):
@@ -167,8 +192,14 @@ def _taint(path: Path, large: bool) -> set[tuple[int, str, str]]:
         header, first = list(csv.reader(fh))[:2]
     assert not any("\n" in c for c in first)  # one line a row
     at = header.index("notes")
-    rows = [[f"{c}-t{k}" if i == 0 else (f"x{ch}y" if i == at else c) for i, c in enumerate(first)] for k, ch in enumerate(IN_FILES)]
-    padding = [[f"{c}-p{k}" if i == 0 else c for i, c in enumerate(first)] for k in range(1 + (1 << 20) // len(",".join(first)))]
+    rows = [
+        [f"{c}-t{k}" if i == 0 else (f"x{ch}y" if i == at else c) for i, c in enumerate(first)]
+        for k, ch in enumerate(IN_FILES)
+    ]
+    padding = [
+        [f"{c}-p{k}" if i == 0 else c for i, c in enumerate(first)]
+        for k in range(1 + (1 << 20) // len(",".join(first)))
+    ]
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\n").writerows([header, *rows, *(padding if large else [])])
     path.write_text(buf.getvalue(), encoding="utf-8", newline="")
@@ -178,7 +209,9 @@ def _taint(path: Path, large: bool) -> set[tuple[int, str, str]]:
 
 @pytest.mark.parametrize("large", [False, True], ids=["small", "1MiB"])
 @pytest.mark.parametrize("stage", list(_stage_readers()))
-def test_every_reader_of_a_table_refuses_each_character_of_the_table_with_a_located_problem(tree, stage, large):
+def test_every_reader_of_a_table_refuses_each_character_of_the_table_with_a_located_problem(
+    tree, stage, large
+):
     """Every stage's reading of the figures (clean's raw table; the candidate's for every other stage, publish's
     included), small or of 1 MiB or more, with each character of the table in a cell: a problem at each one's
     line and column, naming it. With the test above (each character alone, in every mode of the one reader),

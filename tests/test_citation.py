@@ -1,4 +1,5 @@
-"""Citations: APA as plain text, BibTeX and biblatex escaped once and read back by a real BibTeX parser (pybtex)."""
+"""Citations: APA as plain text, BibTeX and biblatex escaped once and read back by a real BibTeX
+parser (pybtex)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,14 @@ from pybtex.database import parse_string
 
 from conftest import ROOT, by_id, package_version, read_csv
 from stopitnow_figures.cli import main
-from stopitnow_figures.render.citation import LATEX_ESCAPES, bib_url, cite, cite_numbers, latex_escape, latex_unescape
+from stopitnow_figures.render.citation import (
+    LATEX_ESCAPES,
+    bib_url,
+    cite,
+    cite_numbers,
+    latex_escape,
+    latex_unescape,
+)
 from stopitnow_figures.render.prose import as_published
 from stopitnow_figures.render.trace import articles_of, kind_of, load, references_of, trace
 from stopitnow_figures.tables import config
@@ -27,7 +35,8 @@ TITLE = DESCRIPTOR["title"]
 HOME = "https://github.com/stopitnow-figures/stopitnow-figures"
 HERALD_URL = "http://www.heraldscotland.com/news/15082872.Dozens_of_Scots_call_helpline_seeking_help_for_child_porn_addiction/"
 
-# every LaTeX special character (one brace unbalanced), and curly quotes, a pound sign, an accent and an en dash
+# every LaTeX special character (one brace unbalanced), and curly quotes, a pound sign, an accent
+# and an en dash
 HEADLINE = "“Help” calls up 50% & £1 fees – café #1_a $2 {x} \\y ~z ^w ‘ok’ :-}"
 HEADLINE_TEX = (
     r"“Help” calls up 50\% \& £1 fees – café \#1\_a \$2 \textbraceleft{}x\textbraceright{} "
@@ -56,14 +65,16 @@ META_TITLE_TEX = r"{}\#1 Figures: \textless{}UK\textgreater{} \textbar{} 2016–
 
 
 def parse(bib: str) -> dict:
-    """Entries as pybtex reads them, authors kept as plain fields; pybtex raises on a repeated key."""
+    """Entries as pybtex reads them, authors kept as plain fields; pybtex raises on a repeated
+    key."""
     entries = parse_string(bib, "bibtex", person_fields=[]).entries
     assert len(entries) == bib.count("\n@") + 1, "an entry was lost"
     return entries
 
 
 def unprotect(value: str) -> str:
-    """The text of a field written by _protected: one brace group, opened by {} where the text opens with a command."""
+    """The text of a field written by _protected: one brace group, opened by {} where the text opens
+    with a command."""
     assert value.startswith("{") and value.endswith("}"), value
     inner = value[1:-1]
     return latex_unescape(inner[2:] if inner.startswith("{}") else inner)
@@ -83,12 +94,24 @@ def test_latex_escape_writes_each_special_character_as_latex_and_keeps_utf8():
     assert latex_escape(r"\&") == r"\textbackslash{}\&"
 
 
-@given(st.text(st.one_of(st.sampled_from(sorted(LATEX_ESCAPES)), st.characters(blacklist_categories=("Cs",)))))
+@given(
+    st.text(
+        st.one_of(
+            st.sampled_from(sorted(LATEX_ESCAPES)), st.characters(blacklist_categories=("Cs",))
+        )
+    )
+)
 def test_latex_unescape_undoes_latex_escape_on_any_text(text):
     assert latex_unescape(latex_escape(text)) == text
 
 
-@given(st.text(st.one_of(st.sampled_from(sorted(LATEX_ESCAPES)), st.characters(blacklist_categories=("Cs",)))))
+@given(
+    st.text(
+        st.one_of(
+            st.sampled_from(sorted(LATEX_ESCAPES)), st.characters(blacklist_categories=("Cs",))
+        )
+    )
+)
 def test_escaped_text_has_balanced_braces_and_no_bare_special_character(text):
     out = latex_escape(text)
     depth = 0
@@ -156,12 +179,20 @@ def test_biblatex_of_the_special_source_by_hand():
 
 @pytest.mark.parametrize("fmt", ["bibtex", "biblatex"])
 def test_the_special_source_comes_back_from_a_real_bibtex_parser(fmt):
-    package, article = parse(cite(META, "2026-11-21", fmt, "odd-2020-place-f01", "figure", [SPECIAL])).values()
-    assert (package.type, article.type) == ({"bibtex": "misc", "biblatex": "dataset"}[fmt], "article")
+    package, article = parse(
+        cite(META, "2026-11-21", fmt, "odd-2020-place-f01", "figure", [SPECIAL])
+    ).values()
+    assert (package.type, article.type) == (
+        {"bibtex": "misc", "biblatex": "dataset"}[fmt],
+        "article",
+    )
     assert unprotect(package.fields["title"]) == META["title"]
     assert unprotect(article.fields["title"]) == HEADLINE
     assert unprotect(article.fields["author"]) == PUBLISHER
-    assert latex_unescape(article.fields["journal" if fmt == "bibtex" else "journaltitle"]) == PUBLISHER
+    assert (
+        latex_unescape(article.fields["journal" if fmt == "bibtex" else "journaltitle"])
+        == PUBLISHER
+    )
     assert article.fields["url"] == ODD_URL
     # BibTeX's own case changing (change.case$, as a style applies it) leaves the braced title alone
     for field in (package.fields["title"], article.fields["title"], article.fields["author"]):
@@ -171,11 +202,17 @@ def test_the_special_source_comes_back_from_a_real_bibtex_parser(fmt):
 def test_an_unbraced_title_would_be_lowered_by_a_style():
     """The check above can fail: without the braces change.case$ lowers the headline's capitals."""
     assert change_case("Dozens of Scots", "l") == "dozens of scots"
-    assert change_case(r"{\# Scots}", "l") == r"{\# scots}"  # why a group opening with a command gets {} first
+    assert (
+        change_case(r"{\# Scots}", "l") == r"{\# scots}"
+    )  # why a group opening with a command gets {} first
 
 
 WORD = st.text(
-    st.one_of(st.sampled_from(sorted(LATEX_ESCAPES)), st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp"))), min_size=1
+    st.one_of(
+        st.sampled_from(sorted(LATEX_ESCAPES)),
+        st.characters(blacklist_categories=("Cs", "Cc", "Zs", "Zl", "Zp")),
+    ),
+    min_size=1,
 ).filter(lambda w: not any(c.isspace() for c in w))
 # one line with single spaces: BibTeX (and pybtex) read any run of whitespace as one space
 LINE = st.lists(WORD, min_size=1, max_size=5).map(" ".join)
@@ -186,22 +223,39 @@ def test_any_one_line_text_comes_back_from_a_real_bibtex_parser(title, author, h
     meta = {**META, "title": title, "contributors": [{"title": author}]}
     source = {**SPECIAL, "headline": headline, "publisher": publisher}
     for fmt in ("bibtex", "biblatex"):
-        package, article = parse(cite(meta, "2026-11-21", fmt, "odd-2020-place-f01", "figure", [source])).values()
-        assert (unprotect(package.fields["title"]), unprotect(package.fields["author"])) == (title, author)
-        assert (unprotect(article.fields["title"]), unprotect(article.fields["author"])) == (headline, publisher)
+        package, article = parse(
+            cite(meta, "2026-11-21", fmt, "odd-2020-place-f01", "figure", [source])
+        ).values()
+        assert (unprotect(package.fields["title"]), unprotect(package.fields["author"])) == (
+            title,
+            author,
+        )
+        assert (unprotect(article.fields["title"]), unprotect(article.fields["author"])) == (
+            headline,
+            publisher,
+        )
         assert change_case(article.fields["title"], "l") == article.fields["title"]
 
 
 def test_an_id_that_cannot_be_a_bibtex_key_is_refused():
     with pytest.raises(ValueError, match=r"'odd 2020, place' cannot be a BibTeX key"):
-        cite(META, "2026-11-21", "bibtex", "odd-2020-place-f01", "figure", [{**SPECIAL, "source_id": "odd 2020, place"}])
+        cite(
+            META,
+            "2026-11-21",
+            "bibtex",
+            "odd-2020-place-f01",
+            "figure",
+            [{**SPECIAL, "source_id": "odd 2020, place"}],
+        )
 
 
 def test_apa_is_plain_text_and_prints_the_data_as_it_is():
     assert cite(META, "2026-11-21", "apa", "odd-2020-place-f01", "figure", [SPECIAL]) == (
-        "Stop It Now! figures maintainers. (2026). #1 Figures: <UK> | 2016–2019 (Version 0.1.0) [Data set]. "
+        "Stop It Now! figures maintainers. (2026). #1 Figures: <UK> | 2016–2019 (Version 0.1.0) "
+        "[Data set]. "
         "Figure odd-2020-place-f01. https://example.org/pkg\n"
-        f"Original source: Smith & Jones_News {{Ltd}}. (2020, January-March, date inferred). {HEADLINE}. {ODD_URL}\n"
+        "Original source: Smith & Jones_News {Ltd}. (2020, January-March, date inferred). "
+        f"{HEADLINE}. {ODD_URL}\n"
     )
 
 
@@ -211,7 +265,11 @@ def test_apa_is_plain_text_and_prints_the_data_as_it_is():
 @pytest.mark.data
 def test_cite_the_package():
     out = cli()
-    assert out.output == f"Stop It Now! figures maintainers. (2026). {TITLE} (Version {VERSION}) [Data set]. {HOME}\n"
+    assert (
+        out.output
+        == f"Stop It Now! figures maintainers. (2026). {TITLE} (Version {VERSION}) [Data set]. "
+        f"{HOME}\n"
+    )
     cff = cli("--format", "cff")
     assert cff.output == (ROOT / "CITATION.cff").read_text()
 
@@ -220,14 +278,18 @@ def test_cite_the_package():
 def test_cite_one_figure_with_its_article_as_primary_source():
     out = cli("herald-2017-scotland-f04")
     assert out.output == (
-        f"Stop It Now! figures maintainers. (2026). {TITLE} (Version {VERSION}) [Data set]. Figure herald-2017-scotland-f04. {HOME}\n"
+        f"Stop It Now! figures maintainers. (2026). {TITLE} (Version {VERSION}) [Data set]. Figure "
+        f"herald-2017-scotland-f04. {HOME}\n"
         "Original source: The Herald (Glasgow). (2017, February 6-17, date inferred). "
         "Dozens of Scots call helpline seeking help for child porn addiction. "
         "http://www.heraldscotland.com/news/15082872.Dozens_of_Scots_call_helpline_seeking_help_for_child_porn_addiction/\n"
     )
     bib = cli("--format", "bibtex", "herald-2017-scotland-f04")
     assert bib.output.startswith(f"@misc{{stopitnow-figures-{VERSION}-herald-2017-scotland-f04,\n")
-    assert f"  note = {{Data package, version {VERSION}; figure herald-2017-scotland-f04}}\n}}" in bib.output
+    assert (
+        f"  note = {{Data package, version {VERSION}; figure herald-2017-scotland-f04}}\n}}"
+        in bib.output
+    )
     assert "@article{herald-2017-scotland,\n  author = {{The Herald (Glasgow)}},\n" in bib.output
     assert "  note = {Publication date inferred: 2017-02-06 to 2017-02-17}\n}\n" in bib.output
 
@@ -235,7 +297,12 @@ def test_cite_one_figure_with_its_article_as_primary_source():
 @pytest.mark.data
 def test_cite_a_metric_names_every_article_it_rests_on():
     out = cli("eveningtimes-edinburgh-share")
-    assert out.output.count("Original source: Evening Times (Glasgow). (2017, August-September, date inferred).") == 1
+    assert (
+        out.output.count(
+            "Original source: Evening Times (Glasgow). (2017, August-September, date inferred)."
+        )
+        == 1
+    )
 
 
 @pytest.mark.data
@@ -265,14 +332,20 @@ def test_cite_one_figure_as_biblatex():
 
 def package_ids() -> list[str]:
     ids = []
-    for table, column in [("figures", "figure_id"), ("derived", "metric_id"), ("claims", "claim_id")]:
+    for table, column in [
+        ("figures", "figure_id"),
+        ("derived", "metric_id"),
+        ("claims", "claim_id"),
+    ]:
         ids += [r[column] for r in read_csv(ROOT / "processed" / f"{table}.csv")]
     return ids
 
 
 def _cited(fmt: str, ident: str, paths, tables, meta, released) -> str:
     chain = trace(paths, ident, tables)
-    return cite_numbers(meta, released, fmt, [(ident, kind_of(chain))], articles_of(chain), references_of(chain))
+    return cite_numbers(
+        meta, released, fmt, [(ident, kind_of(chain))], articles_of(chain), references_of(chain)
+    )
 
 
 @pytest.mark.data
@@ -283,27 +356,42 @@ def test_every_id_in_the_package_cites_as_entries_a_real_bibtex_parser_reads(fmt
     assert ids and len(set(ids)) == len(ids)
     # the command's own steps, with the tables read once (the command reads them for each call)
     paths, tables = Paths(ROOT), load(Paths(ROOT))
-    meta, released = as_published(config.load(paths, "package"), DESCRIPTOR), DESCRIPTOR["created"][:10]
+    meta, released = (
+        as_published(config.load(paths, "package"), DESCRIPTOR),
+        DESCRIPTOR["created"][:10],
+    )
     assert cli("--format", fmt, ids[0]).output == _cited(fmt, ids[0], paths, tables, meta, released)
     for ident in [None, *ids]:
-        text = cli("--format", fmt).output if ident is None else _cited(fmt, ident, paths, tables, meta, released)
+        text = (
+            cli("--format", fmt).output
+            if ident is None
+            else _cited(fmt, ident, paths, tables, meta, released)
+        )
         package, *works = parse(text).values()  # parse() fails on a repeated key
         assert package.key == f"stopitnow-figures-{VERSION}" + (f"-{ident}" if ident else "")
         assert unprotect(package.fields["title"]) == TITLE
         assert package.type == {"bibtex": "misc", "biblatex": "dataset"}[fmt]
-        articles = [w for w in works if w.type == "article"]  # the rest are population tables (tests/test_csl.py)
+        articles = [
+            w for w in works if w.type == "article"
+        ]  # the rest are population tables (tests/test_csl.py)
         assert {w.type for w in works if w.type != "article"} <= {package.type}
         for article in articles:
             s = sources[article.key]
             assert unprotect(article.fields["title"]) == s["headline"]
-            assert latex_unescape(article.fields["journal" if fmt == "bibtex" else "journaltitle"]) == s["publisher"]
+            assert (
+                latex_unescape(article.fields["journal" if fmt == "bibtex" else "journaltitle"])
+                == s["publisher"]
+            )
 
 
 @pytest.mark.data
 def test_cff_for_one_number_is_refused_with_the_flag_named():
     out = cli("--format", "cff", "herald-2017-scotland-f04")
     assert out.exit_code == 1
-    assert out.output == "Error: --format cff is for the package; use apa, bibtex, biblatex or csl-json for numbers\n"
+    assert (
+        out.output
+        == "Error: --format cff is for the package; use apa, bibtex, biblatex or csl-json for numbers\n"
+    )
 
 
 @pytest.mark.data
@@ -318,5 +406,11 @@ def test_cite_help_names_every_format_and_gives_a_biblatex_example():
     assert "[apa|bibtex|biblatex|csl-json|cff]" in out.output
     words = " ".join(out.output.split())
     assert "--format bibtex writes @misc for the package and @article (journal, year)" in words
-    assert "--format biblatex writes @dataset (version, url, date) and @article (journaltitle, date)" in words
-    assert "stopitnow-figures cite herald-2017-scotland-f04 --format biblatex" in out.output.split("Example:")[1]
+    assert (
+        "--format biblatex writes @dataset (version, url, date) and @article (journaltitle, date)"
+        in words
+    )
+    assert (
+        "stopitnow-figures cite herald-2017-scotland-f04 --format biblatex"
+        in out.output.split("Example:")[1]
+    )

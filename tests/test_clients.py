@@ -63,7 +63,8 @@ console.log(figure.value, figure.source_id.publisher); // 30 The National"""
 
 
 def csv_rows(name: str, root: Path = ROOT) -> list[dict[str, str]]:
-    """The rows of one resource's CSV file, read with the csv module (a quoted cell may hold a newline)."""
+    """The rows of one resource's CSV file, read with the csv module (a quoted cell may hold a
+    newline)."""
     with open(root / RESOURCES[name]["path"], encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
@@ -81,11 +82,14 @@ def package_copy(dest: Path) -> Path:
 def run(command: str, cwd: Path) -> subprocess.CompletedProcess:
     """Run a README command line, with this environment's frictionless first on PATH."""
     program, *args = command.split()
-    return subprocess.run([str(BIN / program), *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [str(BIN / program), *args], cwd=cwd, capture_output=True, text=True, timeout=120
+    )
 
 
 def shown(code: str, cwd: Path, monkeypatch) -> object:
-    """Run a README snippet in cwd and return what its last line shows, as the Python prompt would."""
+    """Run a README snippet in cwd and return what its last line shows, as the Python prompt
+    would."""
     monkeypatch.chdir(cwd)
     tree = ast.parse(code)
     last = ast.Expression(tree.body.pop().value)
@@ -98,9 +102,15 @@ def node() -> str:
     """The node binary and the pinned library, or a failure that says what to install."""
     found = shutil.which("node")
     if found is None:
-        pytest.fail("node is not on PATH: install Node.js 20 and npm (Debian: apt-get install nodejs npm), then run make test")
+        pytest.fail(
+            "node is not on PATH: install Node.js 20 and npm (Debian: apt-get install nodejs npm), "
+            "then run make test"
+        )
     if not JS_LIBRARY.exists():
-        pytest.fail("the datapackage library is not in node_modules/: run make test, or npm ci, which installs it from package-lock.json")
+        pytest.fail(
+            "the datapackage library is not in node_modules/: run make test, or npm ci, which "
+            "installs it from package-lock.json"
+        )
     return found
 
 
@@ -135,7 +145,12 @@ def test_frictionless_reads_figures_into_pandas_with_the_schema_types(monkeypatc
     assert types.is_integer_dtype(figures["char_start"])  # integer
     assert types.is_datetime64_any_dtype(figures["period_start"])  # date
     f06 = figures.loc["herald-2017-scotland-f06"]
-    assert (f06.value, f06.as_written, f06.unit, f06.geography_code) == (1504, "1,504", "calls", "K02000001")
+    assert (f06.value, f06.as_written, f06.unit, f06.geography_code) == (
+        1504,
+        "1,504",
+        "calls",
+        "K02000001",
+    )
     assert f06.period_start.date().isoformat() == "2016-01-01"  # "last year" in a 2017 article
     text = (ROOT / "raw" / "sources" / "herald-2017-scotland.txt").read_text(encoding="utf-8")
     assert text[f06.char_start : f06.char_end].startswith("the 1,504 calls")
@@ -143,35 +158,64 @@ def test_frictionless_reads_figures_into_pandas_with_the_schema_types(monkeypatc
     assert empty_codes > 0 and figures["geography_code"].isna().sum() == empty_codes
 
 
-def test_frictionless_index_puts_every_resource_in_sqlite_with_its_primary_key_and_the_join_works(tmp_path, monkeypatch):
+def test_frictionless_index_puts_every_resource_in_sqlite_with_its_primary_key_and_the_join_works(
+    tmp_path, monkeypatch
+):
     if importlib.util.find_spec("sqlalchemy") is None:
-        pytest.fail("frictionless index needs SQLAlchemy (the frictionless[sql] extra), which requirements.lock does not install")
+        pytest.fail(
+            "frictionless index needs SQLAlchemy (the frictionless[sql] extra), which "
+            "requirements.lock does not install"
+        )
     folder = package_copy(tmp_path / "package")
     out = run(INDEX, folder)
     assert out.returncode == 0, out.stdout + out.stderr
     con = sqlite3.connect(folder / "figures.db")
-    tables = {name for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    tables = {
+        name for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    }
     # frictionless index exits 0 even when a table errors, so the database itself is checked
     missing = sorted(set(RESOURCES) - tables)
-    assert not missing, f"frictionless index left out {missing}:\n{out.stdout}\n{_index_error(tmp_path)}"
+    assert not missing, (
+        f"frictionless index left out {missing}:\n{out.stdout}\n{_index_error(tmp_path)}"
+    )
     for name, resource in RESOURCES.items():
-        assert con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] == len(csv_rows(name)), name
-        pk = sorted((pos, col) for _, col, _, _, _, pos in con.execute(f'PRAGMA table_info("{name}")') if pos)
+        assert con.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] == len(csv_rows(name)), (
+            name
+        )
+        pk = sorted(
+            (pos, col)
+            for _, col, _, _, _, pos in con.execute(f'PRAGMA table_info("{name}")')
+            if pos
+        )
         assert [col for _, col in pk] == resource["schema"]["primaryKey"], name
 
-    assert shown(SQLITE_PY, folder, monkeypatch) == [("national-2017-scotland-f06", 30, 30, 30, "The National")]
+    assert shown(SQLITE_PY, folder, monkeypatch) == [
+        ("national-2017-scotland-f06", 30, 30, 30, "The National")
+    ]
     # every foreign key finds its row, and an empty optional string arrives as NULL
-    assert con.execute("SELECT count(*) FROM figures f LEFT JOIN sources s USING (source_id) WHERE s.source_id IS NULL").fetchone() == (0,)
-    assert con.execute("SELECT count(*) FROM claims c LEFT JOIN figures f USING (figure_id) WHERE f.figure_id IS NULL").fetchone() == (0,)
+    assert con.execute(
+        "SELECT count(*) FROM figures f LEFT JOIN sources s USING (source_id) WHERE s.source_id IS "
+        "NULL"
+    ).fetchone() == (0,)
+    assert con.execute(
+        "SELECT count(*) FROM claims c LEFT JOIN figures f USING (figure_id) WHERE f.figure_id IS "
+        "NULL"
+    ).fetchone() == (0,)
     empty_codes = sum(r["geography_code"] == "" for r in csv_rows("figures"))
-    assert con.execute("SELECT count(*) FROM figures WHERE geography_code IS NULL").fetchone() == (empty_codes,)
+    assert con.execute("SELECT count(*) FROM figures WHERE geography_code IS NULL").fetchone() == (
+        empty_codes,
+    )
 
 
 def _index_error(tmp_path: Path) -> str:
     """The error lines of the same index run with --debug, which prints why a table errored."""
     folder = package_copy(tmp_path / "debug")
     out = run(INDEX + " --debug", folder)
-    lines = (line.strip() for line in (out.stdout + out.stderr).splitlines() if "Error" in line and "│" not in line)
+    lines = (
+        line.strip()
+        for line in (out.stdout + out.stderr).splitlines()
+        if "Error" in line and "│" not in line
+    )
     return "\n".join(dict.fromkeys(lines))
 
 
@@ -195,7 +239,9 @@ def test_node_datapackage_reads_every_resource_resolving_each_foreign_key(where,
     assert got["library"] == lock["packages"]["node_modules/datapackage"]["version"]
     assert got["resources"] == list(RESOURCES)
     assert got["rows"] == {name: len(csv_rows(name)) for name in RESOURCES}
-    assert got["foreign_keys"] == {name: len(r["schema"].get("foreignKeys", [])) for name, r in RESOURCES.items()}
+    assert got["foreign_keys"] == {
+        name: len(r["schema"].get("foreignKeys", [])) for name, r in RESOURCES.items()
+    }
     text = (ROOT / "raw" / "sources" / "herald-2017-scotland.txt").read_text(encoding="utf-8")
     char_start = got["figure"].pop("char_start")  # an integer field, cast to a JS number
     assert isinstance(char_start, int) and text[char_start:].startswith("the 1,504 calls")
@@ -206,8 +252,13 @@ def test_node_datapackage_reads_every_resource_resolving_each_foreign_key(where,
         "period_start": "2016-01-01",
         "source": {"source_id": "herald-2017-scotland", "publisher": "The Herald (Glasgow)"},
     }
-    # "5 per cent of the 1,504 calls": the claim's figure is the 5, and the rest of the evidence gives 78 / 1,504
-    assert got["claim"]["figure"] == {"figure_id": "herald-2017-scotland-f05", "value": 5, "source_id": "herald-2017-scotland"}
+    # "5 per cent of the 1,504 calls": the claim's figure is the 5, and the rest of the evidence
+    # gives 78 / 1,504
+    assert got["claim"]["figure"] == {
+        "figure_id": "herald-2017-scotland-f05",
+        "value": 5,
+        "source_id": "herald-2017-scotland",
+    }
     assert got["claim"]["computed"] == pytest.approx(78 / 1504 * 100)
 
 
@@ -216,7 +267,12 @@ def test_node_datapackage_refuses_a_figure_whose_source_is_missing(tmp_path):
     path = folder / RESOURCES["figures"]["path"]
     text = path.read_text(encoding="utf-8")
     assert text.count("\nherald-2017-scotland-f06,herald-2017-scotland,") == 1
-    path.write_text(text.replace("\nherald-2017-scotland-f06,herald-2017-scotland,", "\nherald-2017-scotland-f06,nowhere-2017-scotland,"))
+    path.write_text(
+        text.replace(
+            "\nherald-2017-scotland-f06,herald-2017-scotland,",
+            "\nherald-2017-scotland-f06,nowhere-2017-scotland,",
+        )
+    )
     out = read_with_node("datapackage.json", cwd=folder)
     assert out.returncode != 0
     assert "foreign key" in out.stderr.lower(), out.stderr
@@ -226,7 +282,9 @@ def test_the_readme_node_snippet_prints_the_resolved_source(tmp_path):
     folder = package_copy(tmp_path / "package")
     (folder / "node_modules").symlink_to(ROOT / "node_modules", target_is_directory=True)
     (folder / "read.mjs").write_text(NODE_JS + "\n")
-    out = subprocess.run([node(), "read.mjs"], cwd=folder, capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [node(), "read.mjs"], cwd=folder, capture_output=True, text=True, timeout=60
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout == "30 The National\n"
 
@@ -237,15 +295,21 @@ def test_the_readme_node_snippet_prints_the_resolved_source(tmp_path):
 def test_prov_reads_the_graph_and_writes_provn_naming_every_figure_and_metric():
     from prov.model import ProvDocument, ProvEntity
 
-    doc = ProvDocument.deserialize(source=str(ROOT / "processed" / "provenance.json"), format="json")
+    doc = ProvDocument.deserialize(
+        source=str(ROOT / "processed" / "provenance.json"), format="json"
+    )
     provn = doc.get_provn()
     assert provn.startswith("document\n") and provn.rstrip().endswith("endDocument")
     assert "prefix sin <https://w3id.org/stopitnow-figures/>" in provn
     entities = {str(e.identifier): e for e in doc.get_records(ProvEntity)}
     figure_ids = [r["figure_id"] for r in csv_rows("figures")]
     metric_ids = [r["metric_id"] for r in csv_rows("derived")]
-    assert {i for i in entities if i.startswith("sin:figure/")} == {f"sin:figure/{i}" for i in figure_ids}
-    assert {i for i in entities if i.startswith("sin:metric/")} == {f"sin:metric/{i}" for i in metric_ids}
+    assert {i for i in entities if i.startswith("sin:figure/")} == {
+        f"sin:figure/{i}" for i in figure_ids
+    }
+    assert {i for i in entities if i.startswith("sin:metric/")} == {
+        f"sin:metric/{i}" for i in metric_ids
+    }
     for i in figure_ids:
         assert f"entity(sin:figure/{i}, [" in provn
     for i in metric_ids:
@@ -268,7 +332,9 @@ def test_pandas_reads_the_figures_table(monkeypatch):
 
 
 def test_duckdb_joins_figures_to_sources(monkeypatch):
-    assert shown(DUCKDB_PY, ROOT, monkeypatch) == [("national-2017-scotland-f06", 30, 30, 30, "The National")]
+    assert shown(DUCKDB_PY, ROOT, monkeypatch) == [
+        ("national-2017-scotland-f06", 30, 30, 30, "The National")
+    ]
 
 
 # the README
@@ -278,7 +344,16 @@ def test_the_readme_shows_each_client_exactly_as_tested():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     start = readme.index("\n## Using the package from other tools\n")
     section = readme[start : readme.index("\n## ", start + 1)]
-    for snippet in (VALIDATE, INDEX, SQLITE_PY, FRICTIONLESS_PY, PANDAS_PY, DUCKDB_PY, NODE_INSTALL, NODE_JS):
+    for snippet in (
+        VALIDATE,
+        INDEX,
+        SQLITE_PY,
+        FRICTIONLESS_PY,
+        PANDAS_PY,
+        DUCKDB_PY,
+        NODE_INSTALL,
+        NODE_JS,
+    ):
         assert snippet in section, snippet
     pinned = json.loads((ROOT / "package.json").read_text())["dependencies"]["datapackage"]
     assert NODE_INSTALL.endswith(f"datapackage@{pinned}")

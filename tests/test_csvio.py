@@ -22,10 +22,36 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from stopitnow_figures.tables import csvio
-from stopitnow_figures.tables.csvio import csv_pieces, csv_text, format_number, format_numbers, formula_cells, read_table
+from stopitnow_figures.tables.csvio import (
+    csv_pieces,
+    csv_text,
+    format_number,
+    format_numbers,
+    formula_cells,
+    read_table,
+)
 from stopitnow_figures.tables.errors import Collector
 
-SPECIAL = [",", '"', "\n", "\r", "\t", " ", "\xa0", "=", "+", "-", "@", "5", ".", "e", "a", "é", "€", "😀"]
+SPECIAL = [
+    ",",
+    '"',
+    "\n",
+    "\r",
+    "\t",
+    " ",
+    "\xa0",
+    "=",
+    "+",
+    "-",
+    "@",
+    "5",
+    ".",
+    "e",
+    "a",
+    "é",
+    "€",
+    "😀",
+]
 HIDDEN = [
     "\x00",
     "\x1b",
@@ -68,15 +94,36 @@ def _runs(cell: str) -> bool:
 def _as_arrow(cells: list[str], cut: int):
     """The cells as chunked Arrow text, cut into two chunks, the second a slice of a longer array."""
     cut = min(cut, len(cells))
-    return pa.chunked_array([pa.array(cells[:cut], pa.string()), pa.array(["=x", *cells[cut:]], pa.string()).slice(1)], pa.string())
+    return pa.chunked_array(
+        [pa.array(cells[:cut], pa.string()), pa.array(["=x", *cells[cut:]], pa.string()).slice(1)],
+        pa.string(),
+    )
 
 
-@pytest.mark.parametrize("cell", ['=HYPERLINK("http://x")', "+SUM(A1)", "-2+3", "@cmd", "\t=1", "\r1", "-", "+", "-x", "- 5", "+1,2x"])
+@pytest.mark.parametrize(
+    "cell",
+    [
+        '=HYPERLINK("http://x")',
+        "+SUM(A1)",
+        "-2+3",
+        "@cmd",
+        "\t=1",
+        "\r1",
+        "-",
+        "+",
+        "-x",
+        "- 5",
+        "+1,2x",
+    ],
+)
 def test_formula_cells_are_found(cell):
     assert formula_cells([cell]) == [(0, cell)]
 
 
-@pytest.mark.parametrize("cell", ["-5", "+3.2", "-1,000", "1,504", "Nearly 80", "", "a=b", " =1", "-1e3", "+inf", "-1_000", "é"])
+@pytest.mark.parametrize(
+    "cell",
+    ["-5", "+3.2", "-1,000", "1,504", "Nearly 80", "", "a=b", " =1", "-1e3", "+inf", "-1_000", "é"],
+)
 def test_data_cells_are_not_formulas(cell):
     """A signed number (Python's reading: exponents, infinities and underscores are numbers too) is data."""
     assert formula_cells([cell]) == []
@@ -84,7 +131,13 @@ def test_data_cells_are_not_formulas(cell):
 
 @settings(max_examples=300, deadline=None)
 @given(
-    st.lists(st.sampled_from(["", "=1", "+3", "-5", "-x", "@a", "\tb", "\rc", "a=b", "1,0", "-1,000", "é"]) | TEXT, max_size=12),
+    st.lists(
+        st.sampled_from(
+            ["", "=1", "+3", "-5", "-x", "@a", "\tb", "\rc", "a=b", "1,0", "-1,000", "é"]
+        )
+        | TEXT,
+        max_size=12,
+    ),
     st.integers(0, 4),
 )
 def test_formula_cells_are_the_cells_the_rule_names_whatever_the_column_is_held_as(cells, cut):
@@ -153,14 +206,18 @@ def test_a_boolean_is_not_a_number():
 NUMBER = (
     st.floats()
     | st.integers(-(10**16), 10**16).map(float)
-    | st.sampled_from([1e-4, 9.99999999995e-5, 9999999999.5, 9999999999.4, 1e15, 1e15 - 1, -0.0, 5e-324, 1e300])
+    | st.sampled_from(
+        [1e-4, 9.99999999995e-5, 9999999999.5, 9999999999.4, 1e15, 1e15 - 1, -0.0, 5e-324, 1e300]
+    )
 )
 
 
 @given(st.lists(NUMBER, max_size=30))
 def test_numbers_are_written_by_the_rule(values):
     assert format_numbers(values).to_pylist() == [_written(v) for v in values]
-    assert format_numbers(np.array(values, dtype=float)).to_pylist() == [_written(v) for v in values]
+    assert format_numbers(np.array(values, dtype=float)).to_pylist() == [
+        _written(v) for v in values
+    ]
 
 
 # -- writing ------------------------------------------------------------------------------------------------------
@@ -177,11 +234,18 @@ def _text(pieces) -> str:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(TEXT, NUMBER, TEXT, NUMBER), max_size=9), st.integers(1, 4), st.booleans())
+@given(
+    st.lists(st.tuples(TEXT, NUMBER, TEXT, NUMBER), max_size=9), st.integers(1, 4), st.booleans()
+)
 def test_a_table_is_written_as_the_csv_module_writes_it(rows, per_chunk, arrow):
     names = ["a", "x", "b", "y"]
     text = [list(col) for col in zip(*rows, strict=True)] if rows else [[], [], [], []]
-    cols = {"a": text[0], "x": np.array(text[1], dtype=float), "b": text[2], "y": np.array(text[3], dtype=float)}
+    cols = {
+        "a": text[0],
+        "x": np.array(text[1], dtype=float),
+        "b": text[2],
+        "y": np.array(text[3], dtype=float),
+    }
     if arrow:
         cols |= {"a": _as_arrow(text[0], 2), "b": pa.array(text[2], pa.string())}
     expected = _csv_module([names, *[(a, _written(x), b, _written(y)) for a, x, b, y in rows]])
@@ -246,9 +310,16 @@ def _csv_module_rows(text: str) -> list[dict[str, str]]:
     return [dict(zip(NAMES, r, strict=True)) for r in records if any(c.strip() for c in r)]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
-    st.text(alphabet=st.sampled_from(["a", " ", ",", '"', "\n", "=", "-", "+", "5", "\xa0", "é", *HIDDEN[:6], "\r", "\t"]), max_size=60),
+    st.text(
+        alphabet=st.sampled_from(
+            ["a", " ", ",", '"', "\n", "=", "-", "+", "5", "\xa0", "é", *HIDDEN[:6], "\r", "\t"]
+        ),
+        max_size=60,
+    ),
     st.booleans(),
 )
 def test_every_way_a_table_is_read_reads_and_reports_alike(tmp_path_factory, body, bom):
@@ -299,9 +370,14 @@ def test_a_large_table_is_screened_a_piece_at_a_time(tmp_path):
         path.write_bytes(b"a,b,c\n" + b"x" * 10 + char.encode() + b",1,2\n")
         for step in range(1, 24):
             assert not csvio._screen(path, step=step).plain
-    path.write_bytes("\ufeffa,b,c\n".encode() + b"x" * 10 + "\xa0".encode() + b",1,2\n")  # U+00A0 is shown
+    path.write_bytes(
+        "\ufeffa,b,c\n".encode() + b"x" * 10 + "\xa0".encode() + b",1,2\n"
+    )  # U+00A0 is shown
     for step in range(10, 24):
         seen = csvio._screen(path, digest=True, step=step)
         assert (
-            seen.plain and seen.first == b"a,b,c" and seen.digest == (len(path.read_bytes()), hashlib.sha256(path.read_bytes()).hexdigest())
+            seen.plain
+            and seen.first == b"a,b,c"
+            and seen.digest
+            == (len(path.read_bytes()), hashlib.sha256(path.read_bytes()).hexdigest())
         )

@@ -24,9 +24,11 @@ from stopitnow_figures.curator import source_id
 from stopitnow_figures.tables.workspace import copy_repository
 
 ARTICLE = (
-    "MORE than 200 people in Scotland called the Stop It Now! helpline last year, the charity has said.\n"
+    "MORE than 200 people in Scotland called the Stop It Now! helpline last year, the charity has "
+    "said.\n"
     "\n"
-    "In total, 214 people from Scotland called the helpline last year, up from 160 the year before: a 34 per cent rise.\n"
+    "In total, 214 people from Scotland called the helpline last year, up from 160 the year "
+    "before: a 34 per cent rise.\n"
     "\n"
     "Hundreds more visited its Get Help website.\n"
     "\n"
@@ -36,8 +38,9 @@ ARTICLE = (
 )
 SID = "courier-2020-scotland"
 ADD = [
-    "--publisher", "The Courier", "--headline", "More Scots seek help", "--url", "https://example.org/courier/help",
-    "--place", "Scotland", "--published", "2020-01-10/2020-01-20", "--date-basis", "inferred",
+    "--publisher", "The Courier", "--headline", "More Scots seek help",
+    "--url", "https://example.org/courier/help", "--place", "Scotland",
+    "--published", "2020-01-10/2020-01-20", "--date-basis", "inferred",
     "--date-reasoning", "Written for the test: its last year is 2019.",
 ]  # fmt: skip
 
@@ -69,14 +72,19 @@ def test_the_id_rule_gives_the_id_of_every_source():
 
     for s in rows(ROOT / "raw" / "sources.csv"):
         place = s["source_id"].split("-", 2)[2].replace("-", " ")
-        assert source_id(s["publisher"], date.fromisoformat(s["published_earliest"]), place) == s["source_id"]
+        assert (
+            source_id(s["publisher"], date.fromisoformat(s["published_earliest"]), place)
+            == s["source_id"]
+        )
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
         (
-            lambda f, a: f.write_bytes((ROOT / "raw/sources/herald-2017-scotland.txt").read_bytes()),
+            lambda f, a: f.write_bytes(
+                (ROOT / "raw/sources/herald-2017-scotland.txt").read_bytes()
+            ),
             "already in the package, as herald-2017-scotland",
         ),
         (lambda f, a: f.write_bytes(ARTICLE.encode("utf-16")), "is not UTF-8"),
@@ -84,7 +92,10 @@ def test_the_id_rule_gives_the_id_of_every_source():
             lambda f, a: a.__setitem__(a.index("--published") + 1, "2020-01-20/2020-01-10"),
             "ends (2020-01-10) before it starts (2020-01-20)",
         ),
-        (lambda f, a: a.__setitem__(a.index("--publisher") + 1, "The Herald"), None),  # herald-2020-scotland: no clash
+        (
+            lambda f, a: a.__setitem__(a.index("--publisher") + 1, "The Herald"),
+            None,
+        ),  # herald-2020-scotland: no clash
     ],
 )
 def test_add_source_refuses_and_changes_nothing(tmp_path, change, message):
@@ -104,32 +115,47 @@ def test_add_source_refuses_and_changes_nothing(tmp_path, change, message):
 
 def test_an_id_in_use_is_refused(tmp_path):
     repo = copy_repo(tmp_path / "repo")
-    line = len(rows(repo / "raw/sources.csv")) + 2  # the row add-source appends, after the header and every source
+    line = (
+        len(rows(repo / "raw/sources.csv")) + 2
+    )  # the row add-source appends, after the header and every source
     text = tmp_path / "a.txt"
     text.write_text(ARTICLE, encoding="utf-8")
     assert cli(repo, "add-source", str(text), *ADD).exit_code == 0
     other = tmp_path / "b.txt"
     other.write_text(ARTICLE + "A second text.\n", encoding="utf-8")
     out = cli(repo, "add-source", str(other), *ADD)
-    assert out.exit_code != 0 and f"the id {SID} is in use (raw/sources.csv line {line})" in out.output
+    assert (
+        out.exit_code != 0 and f"the id {SID} is in use (raw/sources.csv line {line})" in out.output
+    )
 
 
 def _finish(repo: Path) -> None:
-    """What the curator decides: the quantity, measure, place and period of each draft, and the quantities."""
+    """What the curator decides: the quantity, measure, place and period of each draft, and the
+    quantities."""
     figures = rows(repo / "raw/figures.csv")
     mine = {f["as_written"]: f for f in figures if f["source_id"] == SID}
     judgment = {  # as written: (quantity, measure, unit, period words, period_ref)
-        "MORE than 200": ("scotland-2019-helpline-callers", "helpline_any", "people", "last year", ""),
+        "MORE than 200": ("scotland-2019-helpline-callers", "helpline_any", "people", "last year",
+                          ""),
         "214": ("scotland-2019-helpline-callers", "helpline_any", "people", "last year", ""),
         "160": ("scotland-2018-helpline-callers", "helpline_any", "people", "the year before", ""),
-        "34 per cent": ("scotland-helpline-callers-rise-2018-2019", "percentage_change", "percent", "", f"{mine['160']['figure_id']}+{mine['214']['figure_id']}"),
-        "Hundreds": ("scotland-2019-website-visitors", "website_visitors", "people", "last year", ""),
+        "34 per cent": ("scotland-helpline-callers-rise-2018-2019", "percentage_change", "percent",
+                        "", f"{mine['160']['figure_id']}+{mine['214']['figure_id']}"),
+        "Hundreds": ("scotland-2019-website-visitors", "website_visitors", "people", "last year",
+                     ""),
         "512": ("scotland-2019-helpline-calls", "helpline_any", "calls", "last year", ""),
     }  # fmt: skip
     assert set(mine) == set(judgment)
     for written, (q, measure, unit, period, ref) in judgment.items():
         f = mine[written]
-        f.update(quantity_id=q, measure=measure, unit=unit, place="Scotland", period=period, period_ref=ref)
+        f.update(
+            quantity_id=q,
+            measure=measure,
+            unit=unit,
+            place="Scotland",
+            period=period,
+            period_ref=ref,
+        )
         f["notes"] = "Read by the test's curator."
     write_rows(repo / "raw/figures.csv", figures)
     others = rows(repo / "raw/not_figures.csv")
@@ -138,25 +164,42 @@ def _finish(repo: Path) -> None:
     write_rows(repo / "raw/not_figures.csv", others)
     f = {w: r["figure_id"] for w, r in mine.items()}
     for line in (
-        f"scotland-2019-helpline-callers,People in Scotland who called the helpline in 2019,helpline_any,people,distinct,S92000003,of:{f['214']},",
-        f"scotland-2018-helpline-callers,People in Scotland who called the helpline in 2018,helpline_any,people,distinct,S92000003,of:{f['160']},",
-        f"scotland-helpline-callers-rise-2018-2019,The rise in callers from 2018 to 2019,percentage_change,percent,relation,S92000003,of:{f['34 per cent']},",
-        f"scotland-2019-website-visitors,Visitors from Scotland to the Get Help website in 2019,website_visitors,people,distinct,S92000003,of:{f['Hundreds']},",
-        f"scotland-2019-helpline-calls,Calls to the helpline from Scotland in 2019,helpline_any,calls,events,S92000003,of:{f['512']},",
+        "scotland-2019-helpline-callers,People in Scotland who called the helpline in "
+        f"2019,helpline_any,people,distinct,S92000003,of:{f['214']},",
+        "scotland-2018-helpline-callers,People in Scotland who called the helpline in "
+        f"2018,helpline_any,people,distinct,S92000003,of:{f['160']},",
+        "scotland-helpline-callers-rise-2018-2019,The rise in callers from 2018 to "
+        f"2019,percentage_change,percent,relation,S92000003,of:{f['34 per cent']},",
+        "scotland-2019-website-visitors,Visitors from Scotland to the Get Help website in "
+        f"2019,website_visitors,people,distinct,S92000003,of:{f['Hundreds']},",
+        "scotland-2019-helpline-calls,Calls to the helpline from Scotland in "
+        f"2019,helpline_any,calls,events,S92000003,of:{f['512']},",
     ):
         append(repo / "raw/quantities.csv", line)
     append(
         repo / "raw/identities.csv",
-        "courier-callers-rise,{scotland-2019-helpline-callers},equals,{scotland-2018-helpline-callers} * (1 + {scotland-helpline-callers-rise-2018-2019} / 100),definition,The definition of the rise.",
+        "courier-callers-rise,{scotland-2019-helpline-callers},equals,"
+        "{scotland-2018-helpline-callers} * (1 + {scotland-helpline-callers-rise-2018-2019} / 100),"
+        "definition,The definition of the rise.",
     )
     append(
         repo / "raw/claims.csv",
-        f"courier-34-per-cent,{f['34 per cent']},{{scotland-helpline-callers-rise-2018-2019}},equals,The rise from 160 to 214 callers.",
+        f"courier-34-per-cent,{f['34 per cent']},{{scotland-helpline-callers-rise-2018-2019}},"
+        "equals,The rise from 160 to 214 callers.",
     )
-    append(repo / "raw/period_readings.csv", f"{SID},the year before,2018-01-01,2018-12-31,The year before last year (2019).")
+    append(
+        repo / "raw/period_readings.csv",
+        f"{SID},the year before,2018-01-01,2018-12-31,The year before last year (2019).",
+    )
     package = (repo / "package.yaml").read_text(encoding="utf-8")
-    version = next(line.split(":", 1)[1].strip() for line in package.splitlines() if line.startswith("version:"))
-    (repo / "package.yaml").write_text(package.replace(f"version: {version}", "version: 9.9.0"), encoding="utf-8")
+    version = next(
+        line.split(":", 1)[1].strip()
+        for line in package.splitlines()
+        if line.startswith("version:")
+    )
+    (repo / "package.yaml").write_text(
+        package.replace(f"version: {version}", "version: 9.9.0"), encoding="utf-8"
+    )
     log = (repo / "CHANGELOG.md").read_text(encoding="utf-8")
     entry = f"## 9.9.0 - 2026-12-01\n\n- Added {SID} (The Courier): 6 figures.\n\n"
     (repo / "CHANGELOG.md").write_text(log.replace("## ", entry + "## ", 1), encoding="utf-8")
@@ -206,7 +249,9 @@ def data_tests(repo: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.slow
-def test_an_article_goes_from_a_text_file_to_a_published_version_and_breaks_no_test(tmp_path, fresh):
+def test_an_article_goes_from_a_text_file_to_a_published_version_and_breaks_no_test(
+    tmp_path, fresh
+):
     # a copy of the package as the code under test builds it, so that diff lists only what the article adds
     repo = copy_repository(fresh, tmp_path / "repo")
     text = tmp_path / "article.txt"
@@ -215,16 +260,21 @@ def test_an_article_goes_from_a_text_file_to_a_published_version_and_breaks_no_t
     assert out.exit_code == 0 and f"added {SID}" in out.output, out.output
     assert (repo / f"raw/sources/{SID}.txt").read_bytes() == ARTICLE.encode("utf-8")
     row = rows(repo / "raw/sources.csv")[-1]
-    assert row["sha256"] == hashlib.sha256(ARTICLE.encode()).hexdigest() and row["published_latest"] == "2020-01-20"
+    assert (
+        row["sha256"] == hashlib.sha256(ARTICLE.encode()).hexdigest()
+        and row["published_latest"] == "2020-01-20"
+    )
 
     out = cli(repo, "propose", SID)
     assert out.exit_code == 0, out.output
     drafted = [f for f in rows(repo / "raw/figures.csv") if f["source_id"] == SID]
-    # the six numbers with their hedges; the period words of their sentence ("last year", "the year before") as
-    # their period, each quote the shortest unique span holding the number and those words; the unit where the
-    # next word says it. "34 per cent" is a rise (a relation): it takes period words of its own clause only,
-    # and ": a 34 per cent rise" has none.
-    assert [(f["figure_id"], f["as_written"], f["quote"], f["unit"], f["period"]) for f in drafted] == [
+    # the six numbers with their hedges; the period words of their sentence ("last year", "the year
+    # before") as their period, each quote the shortest unique span holding the number and those
+    # words; the unit where the next word says it. "34 per cent" is a rise (a relation): it takes
+    # period words of its own clause only, and ": a 34 per cent rise" has none.
+    assert [
+        (f["figure_id"], f["as_written"], f["quote"], f["unit"], f["period"]) for f in drafted
+    ] == [
         (
             f"{SID}-f01",
             "MORE than 200",
@@ -232,22 +282,38 @@ def test_an_article_goes_from_a_text_file_to_a_published_version_and_breaks_no_t
             "people",
             "last year",
         ),
-        (f"{SID}-f02", "214", "214 people from Scotland called the helpline last year", "people", "last year"),
+        (
+            f"{SID}-f02",
+            "214",
+            "214 people from Scotland called the helpline last year",
+            "people",
+            "last year",
+        ),
         (f"{SID}-f03", "160", "160 the year before", "", "the year before"),
         (f"{SID}-f04", "34 per cent", "34 per cent", "percent", ""),
         (f"{SID}-f05", "Hundreds", "Hundreds", "", ""),
         (f"{SID}-f06", "512", "512 calls last year", "calls", "last year"),
     ]
     assert drafted[3]["measure"] == "percentage_change"  # "rise" in its clause
-    others = [(r["text"], r["category"]) for r in rows(repo / "raw/not_figures.csv") if r["source_id"] == SID]
+    others = [
+        (r["text"], r["category"])
+        for r in rows(repo / "raw/not_figures.csv")
+        if r["source_id"] == SID
+    ]
     assert others == [("over 18", "age_limit"), ("0808 1000 900", "phone_number")]
 
     # a draft stops the build, naming the file, line and the columns left
     out = cli(repo, "check")
     assert out.exit_code == 1
-    line = next(k for k, r in enumerate(rows(repo / "raw/figures.csv"), start=2) if r["figure_id"] == f"{SID}-f03")
+    line = next(
+        k
+        for k, r in enumerate(rows(repo / "raw/figures.csv"), start=2)
+        if r["figure_id"] == f"{SID}-f03"
+    )
     assert f"raw/figures.csv:{line}: [draft-row] column 'notes'" in out.output
-    assert "fill in quantity_id, measure, unit, then remove the 'DRAFT' mark" in out.output  # dvc repro too (test_catalogue)
+    assert (
+        "fill in quantity_id, measure, unit, then remove the 'DRAFT' mark" in out.output
+    )  # dvc repro too (test_catalogue)
 
     _finish(repo)
     (repo / "tests/expected" / f"{SID}.csv").write_text(EXPECTED_FILE, encoding="utf-8")
@@ -256,15 +322,21 @@ def test_an_article_goes_from_a_text_file_to_a_published_version_and_breaks_no_t
     done = dvc(repo, "repro")
     assert done.returncode == 0, done.stdout + done.stderr
 
-    published = {f["figure_id"]: f for f in rows(repo / "processed/figures.csv") if f["source_id"] == SID}
+    published = {
+        f["figure_id"]: f for f in rows(repo / "processed/figures.csv") if f["source_id"] == SID
+    }
     assert len(published) == 6
     for f in published.values():  # provenance: each quote at its offsets in the text as added
         assert ARTICLE[int(f["char_start"]) : int(f["char_end"])] == f["quote"]
     q = {r["quantity_id"]: r for r in rows(repo / "processed/quantities.csv")}
     callers = q["scotland-2019-helpline-callers"]  # "MORE than 200" and 214: pinned at 214
     assert (callers["lower"], callers["upper"], callers["status"]) == ("214", "214", "pinned")
-    claim = next(c for c in rows(repo / "processed/claims.csv") if c["claim_id"] == "courier-34-per-cent")
-    assert float(claim["computed"]) == pytest.approx((214 / 160 - 1) * 100)  # 33.75, within "34 per cent" (33.5 to 34.5)
+    claim = next(
+        c for c in rows(repo / "processed/claims.csv") if c["claim_id"] == "courier-34-per-cent"
+    )
+    assert float(claim["computed"]) == pytest.approx(
+        (214 / 160 - 1) * 100
+    )  # 33.75, within "34 per cent" (33.5 to 34.5)
     assert claim["verdict"] == "consistent"
     page = (repo / "processed/reader" / f"{SID}.html").read_text(encoding="utf-8")
     assert all(f'id="{i}"' in page for i in published)
@@ -273,11 +345,15 @@ def test_an_article_goes_from_a_text_file_to_a_published_version_and_breaks_no_t
     tests = data_tests(repo)
     summary = tests.stdout.splitlines()[-1] if tests.stdout else ""
     assert tests.returncode == 0, tests.stdout[-6000:] + tests.stderr[-2000:]
-    assert " passed" in summary and not any(w in summary for w in ("failed", "skipped", "error")), tests.stdout[-2000:]
+    assert " passed" in summary and not any(w in summary for w in ("failed", "skipped", "error")), (
+        tests.stdout[-2000:]
+    )
 
     git = ["git", "-c", "user.email=c@example.org", "-c", "user.name=c"]
     subprocess.run([*git, "add", "-A"], cwd=repo, check=True, capture_output=True)
-    subprocess.run([*git, "commit", "-qm", "add the Courier"], cwd=repo, check=True, capture_output=True)
+    subprocess.run(
+        [*git, "commit", "-qm", "add the Courier"], cwd=repo, check=True, capture_output=True
+    )
     out = cli(repo, "diff", "HEAD~1", "HEAD")
     assert out.exit_code == 0, out.output
     flows = [
@@ -288,8 +364,14 @@ def test_an_article_goes_from_a_text_file_to_a_published_version_and_breaks_no_t
     ]
     expected = (
         [f"figures added: {SID}-f{k:02d}" for k in range(1, 7)]
-        + [f"quantities added: {i}" for i in sorted([*flows, "scotland-helpline-callers-rise-2018-2019"])]
-        + [f"derived added: {i}" for i in sorted([f"rate-{x}" for x in flows] + [f"rate-per-month-{x}" for x in flows])]
+        + [
+            f"quantities added: {i}"
+            for i in sorted([*flows, "scotland-helpline-callers-rise-2018-2019"])
+        ]
+        + [
+            f"derived added: {i}"
+            for i in sorted([f"rate-{x}" for x in flows] + [f"rate-per-month-{x}" for x in flows])
+        ]
         + ["claims added: courier-34-per-cent"]
     )
     assert out.output.splitlines()[:-1] == expected

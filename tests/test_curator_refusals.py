@@ -20,8 +20,10 @@ from conftest import copy_repo
 from stopitnow_figures.cli import main
 
 ADD = [
-    "--publisher", "The Courier", "--headline", "More Scots seek help", "--url", "https://example.org/courier/help",
-    "--place", "Scotland", "--published", "2020-01-10", "--date-basis", "confirmed", "--date-reasoning", "dated on the page",
+    "--publisher", "The Courier", "--headline", "More Scots seek help",
+    "--url", "https://example.org/courier/help", "--place", "Scotland",
+    "--published", "2020-01-10", "--date-basis", "confirmed",
+    "--date-reasoning", "dated on the page",
 ]  # fmt: skip
 TEXT = "In total, 214 people from Scotland called the helpline last year.\n"
 
@@ -33,8 +35,11 @@ def repo(tmp_path_factory) -> Path:
 
 
 def state(repo: Path) -> dict[str, bytes]:
-    """Every file a refusal must leave as it was: raw/, processed/, the descriptor, and git's refs."""
-    files = [p for top in ("raw", "processed") for p in sorted((repo / top).rglob("*")) if p.is_file()]
+    """Every file a refusal must leave as it was: raw/, processed/, the descriptor, and git's
+    refs."""
+    files = [
+        p for top in ("raw", "processed") for p in sorted((repo / top).rglob("*")) if p.is_file()
+    ]
     files += [repo / "datapackage.json", repo / ".git" / "HEAD"]
     return {str(p.relative_to(repo)): p.read_bytes() for p in files}
 
@@ -48,7 +53,9 @@ def refused(repo: Path, args: list[str], message: str) -> str:
     before = state(repo)
     out = run(repo, *args)
     assert out.exit_code == 1, out.output
-    assert not isinstance(out.exception, Exception) or isinstance(out.exception, SystemExit), out.exception
+    assert not isinstance(out.exception, Exception) or isinstance(out.exception, SystemExit), (
+        out.exception
+    )
     assert "Traceback" not in out.output and message in out.output, out.output
     assert state(repo) == before
     return out.output
@@ -59,19 +66,30 @@ def refused(repo: Path, args: list[str], message: str) -> str:
 
 @pytest.mark.parametrize("revision", ["--output=written.txt", "-p", "--", "-", "--no-index"])
 def test_a_revision_git_would_read_as_an_option_is_refused(repo, revision):
-    out = refused(repo, ["diff", "--", revision, "HEAD"], "is not a version: a git revision never begins with '-'")
+    out = refused(
+        repo,
+        ["diff", "--", revision, "HEAD"],
+        "is not a version: a git revision never begins with '-'",
+    )
     assert not (repo / "written.txt").exists() and revision in out
 
 
-@pytest.mark.parametrize("revision", ["no-such-branch", "0" * 40, "HEAD~999", "HEAD:package.yaml", "9.9.9"])
+@pytest.mark.parametrize(
+    "revision", ["no-such-branch", "0" * 40, "HEAD~999", "HEAD:package.yaml", "9.9.9"]
+)
 def test_a_revision_that_names_no_commit_is_refused_not_read_as_an_empty_package(repo, revision):
     refused(repo, ["diff", revision, "HEAD"], f"no version '{revision}'")
 
 
 def test_a_version_number_names_the_last_commit_holding_it(repo):
     """In a clone, bump package.yaml to 9.0.0 and change the first figure's notes in one commit:
-    `versions` lists 9.0.0 then the copy's own version, and `diff OLD 9.0.0` finds that one change."""
-    version = next(line.split()[1] for line in (repo / "package.yaml").read_text().splitlines() if line.startswith("version:"))
+    `versions` lists 9.0.0 then the copy's own version, and `diff OLD 9.0.0` finds that one
+    change."""
+    version = next(
+        line.split()[1]
+        for line in (repo / "package.yaml").read_text().splitlines()
+        if line.startswith("version:")
+    )
     work = repo.parent / "versions"
     subprocess.run(["git", "clone", "-q", str(repo), str(work)], check=True)
     yaml = work / "package.yaml"
@@ -84,13 +102,20 @@ def test_a_version_number_names_the_last_commit_holding_it(repo):
     writer.writeheader()
     writer.writerows(table)
     path.write_text(buf.getvalue(), encoding="utf-8")
-    subprocess.run(["git", "-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qam", "bump"], cwd=work, check=True)
+    subprocess.run(
+        ["git", "-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qam", "bump"],
+        cwd=work,
+        check=True,
+    )
     listed = run(work, "versions")
     assert listed.exit_code == 0, listed.output
     assert [line.split()[0] for line in listed.output.splitlines()][:2] == ["9.0.0", version]
     changed = run(work, "diff", version, "9.0.0")
     assert changed.exit_code == 0, changed.output
-    assert changed.output.splitlines() == [f"figures changed: {table[0]['figure_id']} (notes)", f"1 changes between {version} and 9.0.0"]
+    assert changed.output.splitlines() == [
+        f"figures changed: {table[0]['figure_id']} (notes)",
+        f"1 changes between {version} and 9.0.0",
+    ]
 
 
 def _zip(members: dict[str, bytes]) -> bytes:
@@ -108,7 +133,16 @@ def _zip(members: dict[str, bytes]) -> bytes:
         (b"", "not a readable zip file"),
         (_zip({"processed/figures.csv": b"figure_id\n\xff\xfe\n"}), "has no SHA256SUMS file"),
         (_zip({"../escape.csv": b"x"}), "unsafe path in the archive"),
-        (_zip({"SHA256SUMS": b"", "datapackage.json": b"{}", "processed/figures.csv": b"\0" * (2 * 1024 * 1024)}), "not listed"),
+        (
+            _zip(
+                {
+                    "SHA256SUMS": b"",
+                    "datapackage.json": b"{}",
+                    "processed/figures.csv": b"\0" * (2 * 1024 * 1024),
+                }
+            ),
+            "not listed",
+        ),
     ],
     ids=["not-a-zip", "empty", "no-sums", "escaping-path", "unlisted-member"],
 )
@@ -140,7 +174,11 @@ def test_a_blank_file_is_refused(repo, tmp_path, blank):
 def test_a_file_over_the_limit_is_refused_and_the_limit_is_an_option(repo, tmp_path):
     (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
     limit = len(TEXT.encode()) - 1
-    refused(repo, ["add-source", str(tmp_path / "a.txt"), *ADD, "--max-bytes", str(limit)], f"larger than {limit} bytes (--max-bytes)")
+    refused(
+        repo,
+        ["add-source", str(tmp_path / "a.txt"), *ADD, "--max-bytes", str(limit)],
+        f"larger than {limit} bytes (--max-bytes)",
+    )
 
 
 @pytest.mark.parametrize("special", ["/dev/zero", "/dev/null", "/dev/urandom"])
@@ -155,15 +193,23 @@ def test_a_folder_is_refused(repo, tmp_path):
 
 
 def test_a_fifo_is_refused_without_blocking(repo, tmp_path):
-    """Run in a child process with a deadline: a FIFO with no writer blocks a plain open() for ever."""
+    """Run in a child process with a deadline: a FIFO with no writer blocks a plain open() for
+    ever."""
     fifo = tmp_path / "pipe.txt"
     os.mkfifo(fifo)
     before = state(repo)
     code = "from stopitnow_figures.cli import main; main()"
     out = subprocess.run(
-        [sys.executable, "-c", code, "add-source", "--root", str(repo), str(fifo), *ADD], capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", code, "add-source", "--root", str(repo), str(fifo), *ADD],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
-    assert out.returncode == 1 and "pipe.txt: not a regular file" in out.stderr and "Traceback" not in out.stderr, out.stderr
+    assert (
+        out.returncode == 1
+        and "pipe.txt: not a regular file" in out.stderr
+        and "Traceback" not in out.stderr
+    ), out.stderr
     assert state(repo) == before
 
 

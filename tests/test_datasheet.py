@@ -22,7 +22,15 @@ MARKUP = ' X <img src=x onerror="alert(1)"><script>alert(2)</script><!-- hidden 
 FREE_TEXT = {
     "sources": ["publisher", "headline"],
     "figures": ["as_written"],
-    "quantities": ["description", "conflict", "set_aside", "rate_note", "lower_by", "upper_by", "note"],
+    "quantities": [
+        "description",
+        "conflict",
+        "set_aside",
+        "rate_note",
+        "lower_by",
+        "upper_by",
+        "note",
+    ],
     "identities": ["note"],
     "claims": ["explanation", "stated", "computed"],
     "population": ["publisher"],
@@ -35,7 +43,9 @@ def _published() -> tuple[dict, dict, list[dict]]:
         with path.open(encoding="utf-8", newline="") as fh:
             tables[path.stem] = list(csv.DictReader(fh))
     descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
-    results = json.loads((ROOT / "processed" / "quality.json").read_text(encoding="utf-8"))["checkpoints"]
+    results = json.loads((ROOT / "processed" / "quality.json").read_text(encoding="utf-8"))[
+        "checkpoints"
+    ]
     return tables, descriptor, results
 
 
@@ -72,7 +82,9 @@ def test_markup_in_the_data_is_text_in_the_datasheet_never_an_element():
     tables, descriptor, results = _published()
     plain, _ = _elements(_render(tables, descriptor, results))
     for name, columns in FREE_TEXT.items():
-        tables[name] = [r | {c: r[c] + MARKUP for c in columns if r[c]} for r in tables[name]]  # (an empty cell stays empty)
+        tables[name] = [
+            r | {c: r[c] + MARKUP for c in columns if r[c]} for r in tables[name]
+        ]  # (an empty cell stays empty)
     descriptor = descriptor | {"title": descriptor["title"] + MARKUP}
     sheet = _render(tables, descriptor, results)
     found, text = _elements(sheet)

@@ -19,13 +19,20 @@ FIGURE_COLUMNS = [c for c in expectations.GIVES["figures"] if c not in ("id", "h
 def _same(expected: str, published: str) -> bool:
     """An expected number (or arithmetic) against a published cell; an empty cell is no number."""
     want, got = expectations.number(expected), None if published == "" else float(published)
-    return (want is None and got is None) or (want is not None and got == pytest.approx(want, rel=1e-8, abs=1e-12))
+    return (want is None and got is None) or (
+        want is not None and got == pytest.approx(want, rel=1e-8, abs=1e-12)
+    )
 
 
 @pytest.mark.data
 def test_every_source_has_an_expected_file_and_every_file_a_source():
-    sources, files = {r["source_id"] for r in read_csv(ROOT / "raw" / "sources.csv")}, set(expectations.files())
-    assert sorted(sources - files) == [], "sources with no expected file: write tests/expected/<source_id>.csv by hand (its README)"
+    sources, files = (
+        {r["source_id"] for r in read_csv(ROOT / "raw" / "sources.csv")},
+        set(expectations.files()),
+    )
+    assert sorted(sources - files) == [], (
+        "sources with no expected file: write tests/expected/<source_id>.csv by hand (its README)"
+    )
     assert sorted(files - sources) == [], "expected files of no source in raw/sources.csv"
 
 
@@ -39,22 +46,34 @@ def test_each_expected_file_has_the_documented_columns_and_rows():
             where = f"{path.name}:{line}"
             assert row["table"] in expectations.GIVES, where
             given = expectations.GIVES[row["table"]]
-            assert [c for c in expectations.COLUMNS[1:] if c not in given and row[c]] == [], f"{where}: cells its table does not read"
-            assert row["id"] and row["how"], f"{where}: every row has an id and says how it was worked out"
+            assert [c for c in expectations.COLUMNS[1:] if c not in given and row[c]] == [], (
+                f"{where}: cells its table does not read"
+            )
+            assert row["id"] and row["how"], (
+                f"{where}: every row has an id and says how it was worked out"
+            )
             for column in expectations.NUMBERS:
                 expectations.number(row[column])  # a number, arithmetic of numbers, or empty
             if row["table"] == "figures":
                 assert row["id"].startswith(f"{source}-f"), f"{where}: a figure of another source"
-            assert seen.setdefault((row["table"], row["id"]), where) == where, f"{where}: also at {seen[(row['table'], row['id'])]}"
+            assert seen.setdefault((row["table"], row["id"]), where) == where, (
+                f"{where}: also at {seen[(row['table'], row['id'])]}"
+            )
 
 
 @pytest.mark.data
-def test_every_published_row_has_an_expected_row_and_every_expected_row_is_published(figures, claims, derived):
+def test_every_published_row_has_an_expected_row_and_every_expected_row_is_published(
+    figures, claims, derived
+):
     tables = {"figures": figures, "claims": claims, "derived": derived}
     unexpected = {t: sorted(set(published) - set(EXPECTED[t])) for t, published in tables.items()}
     unpublished = {t: sorted(set(EXPECTED[t]) - set(published)) for t, published in tables.items()}
-    assert {t: ids for t, ids in unexpected.items() if ids} == {}, "published rows with no row in tests/expected/"
-    assert {t: ids for t, ids in unpublished.items() if ids} == {}, "expected rows that are not published"
+    assert {t: ids for t, ids in unexpected.items() if ids} == {}, (
+        "published rows with no row in tests/expected/"
+    )
+    assert {t: ids for t, ids in unpublished.items() if ids} == {}, (
+        "expected rows that are not published"
+    )
 
 
 @pytest.mark.data
@@ -64,11 +83,15 @@ def test_a_figure_is_published_as_worked_out_by_hand(fid, figures):
     assert got is not None, f"{fid} (tests/expected/{want['source']}.csv) is not published"
     assert got["source_id"] == want["source"]
     wrong = {
-        c: (want[c], got[c]) for c in FIGURE_COLUMNS if not (_same(want[c], got[c]) if c in expectations.NUMBERS else want[c] == got[c])
+        c: (want[c], got[c])
+        for c in FIGURE_COLUMNS
+        if not (_same(want[c], got[c]) if c in expectations.NUMBERS else want[c] == got[c])
     }
     assert wrong == {}, f"{fid}: column: (expected, published)"
     text = (ROOT / "raw" / "sources" / f"{want['source']}.txt").read_text(encoding="utf-8")
-    assert text[int(got["char_start"]) : int(got["char_end"])] == got["quote"] and text.index(got["quote"]) == int(got["char_start"])
+    assert text[int(got["char_start"]) : int(got["char_end"])] == got["quote"] and text.index(
+        got["quote"]
+    ) == int(got["char_start"])
 
 
 @pytest.mark.data
@@ -76,7 +99,9 @@ def test_a_figure_is_published_as_worked_out_by_hand(fid, figures):
 def test_a_claim_has_the_verdict_worked_out_by_hand(cid, claims, figures):
     want, got = EXPECTED["claims"][cid], claims.get(cid)
     assert got is not None, f"{cid} (tests/expected/{want['source']}.csv) is not published"
-    assert figures[got["figure_id"]]["source_id"] == want["source"], "a claim is expected in the file of the source that states it"
+    assert figures[got["figure_id"]]["source_id"] == want["source"], (
+        "a claim is expected in the file of the source that states it"
+    )
     assert got["verdict"] == want["verdict"]
 
 

@@ -1,5 +1,5 @@
-"""The derive stage's fast paths at scale against their plain readings: the screens of the tables it reads,
-the schema checks it vouches for without pandera, and the claim checks."""
+"""The derive stage's fast paths at scale against their plain readings: the screens of the tables it
+reads, the schema checks it vouches for without pandera, and the claim checks."""
 
 from __future__ import annotations
 
@@ -45,13 +45,19 @@ def test_cells_are_screened_by_their_first_byte_as_the_rule_states(rows, cut):
         }
     )
     assert csvio._arrow_must_look(table, ["a", "b"]) == _must_look(a, b)
-    sliced = pa.array(["x", *a], pa.string()).slice(1)  # an array that starts part way into its buffers
+    sliced = pa.array(["x", *a], pa.string()).slice(
+        1
+    )  # an array that starts part way into its buffers
     expected = [c.encode()[0] if c else 0 for c in a]
-    assert csvio.first_bytes(sliced).tolist() == expected == csvio.first_bytes(table.column("a")).tolist()
+    assert (
+        csvio.first_bytes(sliced).tolist()
+        == expected
+        == csvio.first_bytes(table.column("a")).tolist()
+    )
     assert csvio.surely_not_blank(sliced).to_pylist() == [33 <= x <= 126 for x in expected]
 
 
-# -- the schema checks of derive's outputs, vouched for without pandera ------------------------------------
+# -- the schema checks of derive's outputs, vouched for without pandera ----------------------------
 
 VOCAB = vocab.load()
 NAN = float("nan")
@@ -63,7 +69,14 @@ OUTPUT_CELLS = {  # the first of each is right
         "value": [5.0, 150.0, -2.0, NAN, float("inf")],
         "lower": [NAN, 4.0, 6.0, 5.0 + 1e-10],
         "upper": [NAN, 6.0, 4.0, 5.0 - 1e-10],
-        "unit": ["per 100,000 people", "per 100,000 people per month", "percent", "per 0 people", "people\n", ""],
+        "unit": [
+            "per 100,000 people",
+            "per 100,000 people per month",
+            "percent",
+            "per 0 people",
+            "people\n",
+            "",
+        ],
         "period_start": ["2016-01-01", "", "2017-01-01", "2016-02-30", "1500-01-01"],
         "period_end": ["2016-12-31", "", "2015-12-31", "2016-1-1"],
         "period_rule": ["of:a-b", "", "span", "shift:a:-1", "of:A", "span\n", "of:"],
@@ -90,7 +103,10 @@ def output_rows(draw, table: str):
     """Rows of one of derive's outputs, right or with a cell or two that may be wrong."""
     cells = OUTPUT_CELLS[table]
     key = next(iter(cells))
-    rows = [{n: c[0] for n, c in cells.items()} | {key: f"{cells[key][0]}-{k}"} for k in range(draw(st.integers(1, 5)))]
+    rows = [
+        {n: c[0] for n, c in cells.items()} | {key: f"{cells[key][0]}-{k}"}
+        for k in range(draw(st.integers(1, 5)))
+    ]
     for _ in range(draw(st.integers(0, 2))):
         name = draw(st.sampled_from(sorted(cells)))
         draw(st.sampled_from(rows))[name] = draw(st.sampled_from(cells[name]))
@@ -98,7 +114,10 @@ def output_rows(draw, table: str):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.sampled_from(sorted(OUTPUT_CELLS)).flatmap(lambda t: st.tuples(st.just(t), output_rows(t))), st.booleans())
+@given(
+    st.sampled_from(sorted(OUTPUT_CELLS)).flatmap(lambda t: st.tuples(st.just(t), output_rows(t))),
+    st.booleans(),
+)
 def test_an_output_of_derive_passed_by_the_quick_check_is_one_pandera_passes(drawn, arrow):
     import pyarrow as pa
 
@@ -107,7 +126,12 @@ def test_an_output_of_derive_passed_by_the_quick_check_is_one_pandera_passes(dra
     fields = schema.field_types(schema.load_schema(path))
     numbers = {n for n, t in fields.items() if t == "number"}
     text = lambda c: pa.chunked_array([pa.array(c, type=pa.string())]) if arrow else c  # noqa: E731
-    cols = {n: np.array([r.get(n, 0.0) for r in rows]) if n in numbers else text([r.get(n, "x") for r in rows]) for n in fields}
+    cols = {
+        n: np.array([r.get(n, 0.0) for r in rows])
+        if n in numbers
+        else text([r.get(n, "x") for r in rows])
+        for n in fields
+    }
     if table == "population":
         cols = {n: [r.get(n, "x") for r in rows] for n in fields}  # read from raw/, as text
     quick, found = _quick_and_pandera(cols, path, table, VOCAB, blank_is_empty=False)
@@ -123,9 +147,11 @@ def test_cells_in_order_are_distinct_as_sorted_ones_are(cells, ordered):
     assert csvio.all_distinct(pa.array(cells, pa.string())) == (len(set(cells)) == len(cells))
 
 
-# -- a relation applied by the code made for its shape, against its programs read node by node -------------
+# -- a relation applied by the code made for its shape, against its programs read node by node -----
 
-BOUND = st.sampled_from([0.0, -0.0, 1.0, -2.5, 3.0, 1e-9, 7.0, 1e12, float("inf"), -float("inf")]) | st.floats(-1e6, 1e6)
+BOUND = st.sampled_from(
+    [0.0, -0.0, 1.0, -2.5, 3.0, 1e-9, 7.0, 1e12, float("inf"), -float("inf")]
+) | st.floats(-1e6, 1e6)
 
 
 @st.composite
@@ -147,19 +173,32 @@ def _outcome(apply, c, box):
 
     try:
         moved = bool(apply(c, box))
-    except (Infeasible, ArithmeticError, ValueError) as exc:  # what interval arithmetic may raise too
+    except (
+        Infeasible,
+        ArithmeticError,
+        ValueError,
+    ) as exc:  # what interval arithmetic may raise too
         moved = (type(exc).__name__, str(exc))
     return moved, box.lo, box.hi, box.why_lo, box.why_hi
 
 
 @settings(max_examples=500, deadline=None)
-@given(expressions(), expressions(), st.sampled_from(["=", "<=", ">="]), st.lists(st.tuples(BOUND, BOUND), min_size=4, max_size=4))
+@given(
+    expressions(),
+    expressions(),
+    st.sampled_from(["=", "<=", ">="]),
+    st.lists(st.tuples(BOUND, BOUND), min_size=4, max_size=4),
+)
 def test_a_relation_is_applied_by_its_made_code_as_by_its_programs(left, right, relation, ends):
     import copy
 
     from stopitnow_figures.model.bounds import Box, Constraint, revise, revise_as_written
 
-    box = Box({v: min(a, b) for v, (a, b) in enumerate(ends)}, {v: max(a, b) for v, (a, b) in enumerate(ends)}, {1, 3})
+    box = Box(
+        {v: min(a, b) for v, (a, b) in enumerate(ends)},
+        {v: max(a, b) for v, (a, b) in enumerate(ends)},
+        {1, 3},
+    )
     c = Constraint("r", "identity", left, relation, right)
     other = copy.deepcopy(box)
     for _ in range(3):  # applied again, on the bounds it left
@@ -169,7 +208,7 @@ def test_a_relation_is_applied_by_its_made_code_as_by_its_programs(left, right, 
             break
 
 
-# -- the rates evaluated on whole columns, against evaluate_many formula by formula -------------------------
+# -- the rates evaluated on whole columns, against evaluate_many formula by formula ----------------
 
 END = st.sampled_from([0.0, 1.0, 12.0, 5e5, float("inf"), -float("inf")]) | st.floats(-1e6, 1e6)
 
@@ -189,7 +228,10 @@ def test_the_rates_are_evaluated_as_evaluate_many_evaluates_their_formulas(numbe
     env.index = {f"i{k}": k for k in range(len(numbers))}
     rows = [(q % len(numbers), p % len(numbers), f) for q, p, f in rows]
     factors = ["100000", "100000 / 12", "100000 / 2.5"]
-    at = (np.array([q for q, _, _ in rows], dtype=np.int64), np.array([p for _, p, _ in rows], dtype=np.int64))
+    at = (
+        np.array([q for q, _, _ in rows], dtype=np.int64),
+        np.array([p for _, p, _ in rows], dtype=np.int64),
+    )
     got = _rates_of(at, np.array([f for _, _, f in rows], dtype=np.int64), factors, env)
     formulas = [f"{{i{q}}} / {{i{p}}} * {factors[f]}" for q, p, f in rows]
     want = evaluate_many(formulas, env.index, *env.arrays())

@@ -69,14 +69,22 @@ def test_every_reader_agrees_on_arbitrary_text(tmp_path_factory, body):
     next(reader)
     problems = Collector()
     located = csvio._read_located(reader, NAMES, "t.csv", problems)
-    assert strict == ([r.cells for r in located], located.lines, sorted(map(str, problems.problems)))
+    assert strict == (
+        [r.cells for r in located],
+        located.lines,
+        sorted(map(str, problems.problems)),
+    )
 
 
-@given(st.lists(st.sampled_from(["", "12", "-3.5", "1e3", "0.000001", "x", " 7", "1_0"]), max_size=12))
+@given(
+    st.lists(st.sampled_from(["", "12", "-3.5", "1e3", "0.000001", "x", " 7", "1_0"]), max_size=12)
+)
 def test_arrow_and_python_read_the_same_numbers(cells):
     import pyarrow as pa
 
-    arrow = Table(["a"], {"a": pa.chunked_array([pa.array(cells, type=pa.string())])}, None, len(cells))
+    arrow = Table(
+        ["a"], {"a": pa.chunked_array([pa.array(cells, type=pa.string())])}, None, len(cells)
+    )
     plain = Table(["a"], {"a": list(cells)}, None, len(cells))
     (x, bad_x), (y, bad_y) = arrow.numbers("a"), plain.numbers("a")
     assert np.array_equal(x, y, equal_nan=True) and bad_x == bad_y
@@ -85,7 +93,12 @@ def test_arrow_and_python_read_the_same_numbers(cells):
 # -- numbers as written --------------------------------------------------------
 
 
-@given(st.sampled_from([h for h, _ in HEDGES] + [""]), st.integers(0, 10**9), st.booleans(), st.booleans())
+@given(
+    st.sampled_from([h for h, _ in HEDGES] + [""]),
+    st.integers(0, 10**9),
+    st.booleans(),
+    st.booleans(),
+)
 def test_the_plain_number_shortcut_reads_as_the_general_parser(hedge, n, commas, upper):
     text = f"{hedge} {n:,}" if commas else f"{hedge} {n}"
     text = text.strip().upper() if upper else text.strip()
@@ -116,7 +129,8 @@ def test_the_shortcut_never_reads_what_the_general_parser_refuses(text):
     )
 )
 def test_the_plain_readings_of_a_column_are_the_readers_one_by_one(rows):
-    """Clean and the gate read the plain whole numbers of a column at once: each as ``NumberReader.read`` reads it."""
+    """Clean and the gate read the plain whole numbers of a column at once: each as
+    ``NumberReader.read`` reads it."""
     from stopitnow_figures.model.values import plain_readings
 
     written = [(f"{h} {n:,}" if commas else f"{h} {n}").strip() for h, n, commas, _ in rows]
@@ -127,14 +141,17 @@ def test_the_plain_readings_of_a_column_are_the_readers_one_by_one(rows):
         assert (qualifier[i], value[i], parsed.kind) == (parsed.qualifier, v, "count"), written[i]
         for got, want in ((lo[i], lower), (hi[i], upper)):
             assert (math.isnan(got) and want is None) or got == want, written[i]
-    assert all(fits[i] for i, (h, n, _, r) in enumerate(rows) if not r and (not h or h in dict(HEDGES)))
+    assert all(
+        fits[i] for i, (h, n, _, r) in enumerate(rows) if not r and (not h or h in dict(HEDGES))
+    )
 
 
 # -- mentions --------------------------------------------------------------------
 
 
 def _token_reading(text):
-    """Runs of digits, runs of letters that are number words, runs of other numerals: one token at a time."""
+    """Runs of digits, runs of letters that are number words, runs of other numerals: one token at a
+    time."""
     found = [m.span() for m in re.finditer(r"\d+(?:[,.]\d+)*", text)]
     found += [m.span() for m in re.finditer(r"[^\W\d_]+", text) if m.group(0).lower() in WORDS]
     i = 0
@@ -150,16 +167,20 @@ def _token_reading(text):
 
 @given(
     st.text(max_size=80)
-    | st.lists(st.sampled_from(sorted(WORDS) + ["x", "5", " ", "-", "é", "İ", "_", "1,5", "ſ", "½", "¹", "Ⅻ"])).map("".join)
+    | st.lists(
+        st.sampled_from(
+            sorted(WORDS) + ["x", "5", " ", "-", "é", "İ", "_", "1,5", "ſ", "½", "¹", "Ⅻ"]
+        )
+    ).map("".join)
 )
 def test_the_mention_finder_reads_as_the_token_by_token_reading(text):
     assert [(m.start, m.end) for m in find_mentions(text)] == _token_reading(text)
 
 
 SPANS = st.lists(
-    st.tuples(st.integers(0, 40), st.integers(1, 8), st.sampled_from(["figure", "period", "not_figure"])).map(
-        lambda t: Span(t[0], t[0] + t[1], t[2], f"{t[2]}{t[0]}")
-    ),
+    st.tuples(
+        st.integers(0, 40), st.integers(1, 8), st.sampled_from(["figure", "period", "not_figure"])
+    ).map(lambda t: Span(t[0], t[0] + t[1], t[2], f"{t[2]}{t[0]}")),
     max_size=8,
 )
 
@@ -170,13 +191,18 @@ def test_pairing_mentions_with_spans_picks_as_a_full_search_does(spans, starts):
     found = account(positions, spans)
     for (a, b), k in zip(positions, found, strict=True):
         holding = [
-            (("figure", "period", "not_figure").index(s.kind), s.start, j) for j, s in enumerate(spans) if s.start <= a and b <= s.end
+            (("figure", "period", "not_figure").index(s.kind), s.start, j)
+            for j, s in enumerate(spans)
+            if s.start <= a and b <= s.end
         ]
         if not holding:
             assert k == -1
         else:
             best = min(holding)
-            assert (("figure", "period", "not_figure").index(spans[k].kind), spans[k].start) == best[:2]
+            assert (
+                ("figure", "period", "not_figure").index(spans[k].kind),
+                spans[k].start,
+            ) == best[:2]
 
 
 # -- intervals ---------------------------------------------------------------------
@@ -254,29 +280,50 @@ def _prov_reference(tables) -> str:
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     col = {n: t.column for n, t in tables.items()}
     kinds = {}
-    for table, key, kind in (("figures", "figure_id", "figure"), ("quantities", "quantity_id", "quantity")):
+    for table, key, kind in (
+        ("figures", "figure_id", "figure"),
+        ("quantities", "quantity_id", "quantity"),
+    ):
         kinds |= dict.fromkeys(col[table](key), kind)
-    kinds |= dict.fromkeys(col["population"]("population_id"), "population") | dict.fromkeys(col["derived"]("metric_id"), "metric")
+    kinds |= dict.fromkeys(col["population"]("population_id"), "population") | dict.fromkeys(
+        col["derived"]("metric_id"), "metric"
+    )
     entities = []
     for table, kind, (key, prefix), attributes in ENTITIES:
         for i, ident in enumerate(col[table](key)):
-            attrs = "".join(f", {json.dumps(name)}: {dumps(p + col[table](c)[i])}" for name, (c, p) in attributes.items())
+            attrs = "".join(
+                f", {json.dumps(name)}: {dumps(p + col[table](c)[i])}"
+                for name, (c, p) in attributes.items()
+            )
             entities.append(f'{dumps(prefix + ident)}: {{"prov:type": "{kind}"{attrs}}}')
     derived = []
     for f, s in zip(col["figures"]("figure_id"), col["figures"]("source_id"), strict=True):
         derived.append(
-            f'"prov:activity": "sin:stage/clean", "prov:generatedEntity": {dumps("sin:figure/" + f)}, '
+            '"prov:activity": "sin:stage/clean", "prov:generatedEntity": '
+            f"{dumps('sin:figure/' + f)}, "
             f'"prov:type": "prov:Quotation", "prov:usedEntity": {dumps("sin:source/" + s)}'
         )
-    used = '"prov:activity": "sin:stage/{}", "prov:generatedEntity": {}, "prov:usedEntity": {}'.format
+    used = (
+        '"prov:activity": "sin:stage/{}", "prov:generatedEntity": {}, "prov:usedEntity": {}'.format
+    )
     q = col["quantities"]
-    for ident, mentions, identities in zip(q("quantity_id"), q("mentions"), q("identities"), strict=True):
-        derived += [used("reconcile", dumps("sin:quantity/" + ident), dumps("sin:figure/" + m)) for m in mentions.split()]
-        derived += [used("reconcile", dumps("sin:quantity/" + ident), dumps("sin:identity/" + m)) for m in identities.split()]
+    for ident, mentions, identities in zip(
+        q("quantity_id"), q("mentions"), q("identities"), strict=True
+    ):
+        derived += [
+            used("reconcile", dumps("sin:quantity/" + ident), dumps("sin:figure/" + m))
+            for m in mentions.split()
+        ]
+        derived += [
+            used("reconcile", dumps("sin:quantity/" + ident), dumps("sin:identity/" + m))
+            for m in identities.split()
+        ]
     ref = lambda i: dumps(f"sin:{kinds.get(i, 'unknown')}/{i}")  # noqa: E731
     for m, inputs in zip(col["derived"]("metric_id"), col["derived"]("inputs"), strict=True):
         derived += [used("derive", dumps("sin:metric/" + m), ref(i)) for i in inputs.split()]
-    for c, f, inputs in zip(col["claims"]("claim_id"), col["claims"]("figure_id"), col["claims"]("inputs"), strict=True):
+    for c, f, inputs in zip(
+        col["claims"]("claim_id"), col["claims"]("figure_id"), col["claims"]("inputs"), strict=True
+    ):
         derived += [used("derive", dumps("sin:claim/" + c), dumps("sin:figure/" + f))]
         derived += [used("derive", dumps("sin:claim/" + c), ref(i)) for i in inputs.split()]
     generated = [
@@ -290,25 +337,45 @@ def _prov_reference(tables) -> str:
         )
         for i in col[table](key)
     ]
-    informed = [f'"prov:informant": "sin:stage/{a}", "prov:informed": "sin:stage/{b}"' for a, b in zip(STAGES, STAGES[1:], strict=False)]
+    informed = [
+        f'"prov:informant": "sin:stage/{a}", "prov:informed": "sin:stage/{b}"'
+        for a, b in zip(STAGES, STAGES[1:], strict=False)
+    ]
 
     def section(kind, bodies):
-        return f' "{kind}": {{\n' + ",\n".join(f'  "_:{kind}{n}": {{{b}}}' for n, b in enumerate(bodies, 1)) + "\n }"
+        return (
+            f' "{kind}": {{\n'
+            + ",\n".join(f'  "_:{kind}{n}": {{{b}}}' for n, b in enumerate(bodies, 1))
+            + "\n }"
+        )
 
-    activity = ' "activity": {\n' + ",\n".join(f'  "sin:stage/{s}": {{}}' for s in STAGES) + "\n },\n"
+    activity = (
+        ' "activity": {\n' + ",\n".join(f'  "sin:stage/{s}": {{}}' for s in STAGES) + "\n },\n"
+    )
     head = "{\n" + activity + ' "entity": {\n' + ",\n".join("  " + e for e in entities) + "\n },\n"
     head += ' "prefix": ' + json.dumps(PREFIX, sort_keys=True) + ",\n"
-    sections = (("wasDerivedFrom", derived), ("wasGeneratedBy", generated), ("wasInformedBy", informed))
+    sections = (
+        ("wasDerivedFrom", derived),
+        ("wasGeneratedBy", generated),
+        ("wasInformedBy", informed),
+    )
     return head + ",\n".join(section(k, b) for k, b in sections) + "\n}\n"
 
 
-ODD = st.sampled_from(["a", "b-1", 'q"x', "back\\slash", "tab\there", "line\nbreak", "é", "\x1f", ""])
+ODD = st.sampled_from(
+    ["a", "b-1", 'q"x', "back\\slash", "tab\there", "line\nbreak", "é", "\x1f", ""]
+)
 IDS = st.sampled_from(["f1", "f2", "q1", "m1", "p1", "nope", 'f"3'])
-LISTS = st.lists(IDS, max_size=3).map(" ".join) | st.sampled_from(["  f1", "f1  q1", "f1\tq1", "q1\u00a0f2 ", " ", "\x1cf1"])
+LISTS = st.lists(IDS, max_size=3).map(" ".join) | st.sampled_from(
+    ["  f1", "f1  q1", "f1\tq1", "q1\u00a0f2 ", " ", "\x1cf1"]
+)
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(ODD, IDS, LISTS), min_size=0, max_size=4), st.lists(st.tuples(IDS, LISTS), max_size=3))
+@given(
+    st.lists(st.tuples(ODD, IDS, LISTS), min_size=0, max_size=4),
+    st.lists(st.tuples(IDS, LISTS), max_size=3),
+)
 def test_the_provenance_graph_is_the_one_built_a_record_at_a_time(cells, lists):
     import pyarrow as pa
 
@@ -321,17 +388,41 @@ def test_the_provenance_graph_is_the_one_built_a_record_at_a_time(cells, lists):
         return Table(names, columns, None, len(rows))
 
     rows = {
-        "sources": [{"source_id": s, "headline": v, "publisher": v, "url": "u", "sha256": "0"} for v, s, _ in cells],
+        "sources": [
+            {"source_id": s, "headline": v, "publisher": v, "url": "u", "sha256": "0"}
+            for v, s, _ in cells
+        ],
         "population": [{"population_id": "p1", "value": "5", "publisher": "x", "table": "t"}],
-        "figures": [{"figure_id": f, "source_id": v, "value": "1", "quote": v, "char_start": "0", "char_end": "1"} for v, f, _ in cells],
-        "identities": [{"identity_id": i, "left": "{q1}", "relation": "=", "right": m} for i, m in lists],
-        "quantities": [{"quantity_id": q, "value": "", "status": "s", "mentions": m, "identities": m} for q, m in lists],
+        "figures": [
+            {
+                "figure_id": f,
+                "source_id": v,
+                "value": "1",
+                "quote": v,
+                "char_start": "0",
+                "char_end": "1",
+            }
+            for v, f, _ in cells
+        ],
+        "identities": [
+            {"identity_id": i, "left": "{q1}", "relation": "=", "right": m} for i, m in lists
+        ],
+        "quantities": [
+            {"quantity_id": q, "value": "", "status": "s", "mentions": m, "identities": m}
+            for q, m in lists
+        ],
         "derived": [{"metric_id": m, "value": "2", "formula": v, "inputs": i} for v, m, i in cells],
-        "claims": [{"claim_id": f"c{c}", "figure_id": f, "formula": "x", "verdict": "v", "inputs": i} for c, (f, i) in enumerate(lists)],
+        "claims": [
+            {"claim_id": f"c{c}", "figure_id": f, "formula": "x", "verdict": "v", "inputs": i}
+            for c, (f, i) in enumerate(lists)
+        ],
         "series": [],
     }
     # an attribute is a column with its prefix, or one text for every row (no column)
-    names = {t: [key, *(a[0] for a in attributes.values() if not isinstance(a, str))] for t, _, (key, _), attributes in ENTITIES}
+    names = {
+        t: [key, *(a[0] for a in attributes.values() if not isinstance(a, str))]
+        for t, _, (key, _), attributes in ENTITIES
+    }
     names["quantities"] += ["mentions", "identities"]
     names["derived"] += ["inputs"]
     names["claims"] += ["figure_id", "inputs"]
@@ -339,7 +430,9 @@ def test_the_provenance_graph_is_the_one_built_a_record_at_a_time(cells, lists):
         tables = {t: table(names[t], r, arrow) for t, r in rows.items()}
         written = "".join(c if isinstance(c, str) else bytes(c).decode() for c in chunks(tables))
         assert written == _prov_reference(tables)
-    assert ROWS > 4  # (the batches themselves are checked on the real package and the benchmark corpora)
+    assert (
+        ROWS > 4
+    )  # (the batches themselves are checked on the real package and the benchmark corpora)
 
 
 @given(
@@ -348,15 +441,17 @@ def test_the_provenance_graph_is_the_one_built_a_record_at_a_time(cells, lists):
     st.booleans(),
 )
 def test_the_first_bytes_of_cells_are_read_off_arrows_offsets(chunks, skip, large):
-    """csvio.first_bytes (which publish's formula screen reads) against the cells' own first bytes (0 for an
-    empty cell), over chunked, sliced and large text columns."""
+    """csvio.first_bytes (which publish's formula screen reads) against the cells' own first bytes
+    (0 for an empty cell), over chunked, sliced and large text columns."""
     import pyarrow as pa
 
     from stopitnow_figures.tables.csvio import first_bytes
 
     kind = pa.large_string() if large else pa.string()
     arrays = [pa.array(c, kind) for c in chunks]
-    arrays = [a.slice(min(skip, len(a))) for a in arrays]  # a slice keeps its parent's buffers, at an offset
+    arrays = [
+        a.slice(min(skip, len(a))) for a in arrays
+    ]  # a slice keeps its parent's buffers, at an offset
     col = pa.chunked_array(arrays, kind)
     expected = [c.encode("utf-8")[0] if c else 0 for a in arrays for c in a.to_pylist()]
     assert first_bytes(col).tolist() == expected
@@ -383,10 +478,15 @@ def test_the_reader_keeps_the_marks_a_check_against_each_kept_mark_keeps(figure_
 
     figures = [Mark(a, b, "figure", f"f{k}", "", "") for k, (a, b) in enumerate(figure_spans)]
     others = [Mark(a, b, "other", f"o{k}", "", "") for k, (a, b) in enumerate(other_spans)]
-    assert [m.ref for m in non_overlapping(figures, others)] == [m.ref for m in _non_overlapping_one_by_one(figures, others)]
+    assert [m.ref for m in non_overlapping(figures, others)] == [
+        m.ref for m in _non_overlapping_one_by_one(figures, others)
+    ]
 
 
-@given(st.integers(0, 10**18).map(str) | st.sampled_from(["", "007", "12.50", "-3", "1e3", "0.00005", "٣", "²"]))
+@given(
+    st.integers(0, 10**18).map(str)
+    | st.sampled_from(["", "007", "12.50", "-3", "1e3", "0.00005", "٣", "²"])
+)
 def test_the_reader_formats_a_whole_number_as_through_a_float(cell):
     from stopitnow_figures.render.pages import _fmt
 
@@ -407,8 +507,9 @@ def test_the_reader_formats_a_whole_number_as_through_a_float(cell):
 
 @given(st.text(alphabet=st.sampled_from("ab<>&\"' é“"), max_size=10))
 def test_the_readers_row_templates_escape_every_value_as_html_escape_does(text):
-    """Every value a row template writes is escaped (html.escape's entities, which the pages have always
-    had); markup a template made is written as it is; a value that is not text is written as its text."""
+    """Every value a row template writes is escaped (html.escape's entities, which the pages have
+    always had); markup a template made is written as it is; a value that is not text is written as
+    its text."""
     import html
 
     from markupsafe import Markup
@@ -416,7 +517,9 @@ def test_the_readers_row_templates_escape_every_value_as_html_escape_does(text):
     from stopitnow_figures.render.pages import rows_environment
 
     env = rows_environment()
-    rendered = env.from_string("<p>{{ a }}|{{ b }}|{{ n }}</p>").render(a=text, b=Markup("<br>"), n=7)
+    rendered = env.from_string("<p>{{ a }}|{{ b }}|{{ n }}</p>").render(
+        a=text, b=Markup("<br>"), n=7
+    )
     assert rendered == f"<p>{html.escape(text, quote=True)}|<br>|7</p>"
 
 
@@ -424,7 +527,9 @@ def test_the_readers_row_templates_escape_every_value_as_html_escape_does(text):
 
 
 @given(
-    st.lists(st.sampled_from(["rate-a", "rate-b", "a", "b-1", "rate-per-month-a", "z"]), max_size=8),
+    st.lists(
+        st.sampled_from(["rate-a", "rate-b", "a", "b-1", "rate-per-month-a", "z"]), max_size=8
+    ),
     st.lists(st.sampled_from(["rate-a", "rate-b", "rate-per-month-a", "c"]), max_size=8),
 )
 def test_merging_two_sorted_tables_sorts_them_as_one(first, second):
@@ -433,7 +538,13 @@ def test_merging_two_sorted_tables_sorts_them_as_one(first, second):
     from stopitnow_figures.stages.derive import merge_sorted, sorted_by
 
     a = sorted_by({"id": first, "n": np.arange(len(first), dtype=float)}, "id")
-    b = sorted_by({"id": second, "n": np.arange(len(first), len(first) + len(second), dtype=float)}, "id")
-    merged = merge_sorted(a, {"id": pa.chunked_array([pa.array(b["id"], pa.string())]), "n": b["n"]}, "id")
-    expected = sorted_by({"id": first + second, "n": np.arange(len(first) + len(second), dtype=float)}, "id")
+    b = sorted_by(
+        {"id": second, "n": np.arange(len(first), len(first) + len(second), dtype=float)}, "id"
+    )
+    merged = merge_sorted(
+        a, {"id": pa.chunked_array([pa.array(b["id"], pa.string())]), "n": b["n"]}, "id"
+    )
+    expected = sorted_by(
+        {"id": first + second, "n": np.arange(len(first) + len(second), dtype=float)}, "id"
+    )
     assert merged["id"].to_pylist() == expected["id"] and list(merged["n"]) == list(expected["n"])

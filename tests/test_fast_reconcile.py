@@ -1,6 +1,7 @@
-"""The reconcile stage's fast paths at scale each give what its plain reading gives: the whole-column checks
-of quantities and mentions, the solving of quantities that need no solver, the reading of hand-edited
-tables by Arrow, the checks of text tables and of output frames, and the writer of many rows."""
+"""The reconcile stage's fast paths at scale each give what its plain reading gives: the
+whole-column checks of quantities and mentions, the solving of quantities that need no solver, the
+reading of hand-edited tables by Arrow, the checks of text tables and of output frames, and the
+writer of many rows."""
 
 from __future__ import annotations
 
@@ -23,9 +24,11 @@ from stopitnow_figures.tables.paths import Paths
 from test_schema import _quick_and_pandera
 
 VOCAB = vocab.load()
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FAST = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
-# -- quantities that need no solver -------------------------------------------------------------------------
+# -- quantities that need no solver ----------------------------------------------------------------
 
 ENDS = st.sampled_from([-INF, -2.5, 0.0, 0.4, 1.0, 2.5, 3.0, 7.0, 100.0, INF])
 DOMAINS = st.sampled_from([(0.0, INF), (-INF, INF), (0.0, 100.0)])
@@ -33,14 +36,19 @@ DOMAINS = st.sampled_from([(0.0, INF), (-INF, INF), (0.0, 100.0)])
 
 @st.composite
 def single_quantities(draw):
-    """Quantities no identity names (whole or not, of a domain), each with some mentions (none for some)."""
+    """Quantities no identity names (whole or not, of a domain), each with some mentions (none for
+    some)."""
     kinds = draw(st.lists(st.tuples(st.booleans(), DOMAINS), min_size=1, max_size=4))
     mentions = []
-    for q, lo, hi in draw(st.lists(st.tuples(st.integers(0, len(kinds) - 1), ENDS, ENDS), max_size=8)):
+    for q, lo, hi in draw(
+        st.lists(st.tuples(st.integers(0, len(kinds) - 1), ENDS, ENDS), max_size=8)
+    ):
         lo, hi = min(lo, hi), max(lo, hi)
         if lo < INF and hi > -INF:  # a figure's interval is never empty of numbers
             mentions.append((q, lo if math.isfinite(lo) else hi, lo, hi))
-    ids = draw(st.permutations([f"f{j}" for j in range(len(mentions))]))  # ids in no particular order
+    ids = draw(
+        st.permutations([f"f{j}" for j in range(len(mentions))])
+    )  # ids in no particular order
     qs = Quantities(
         ids=[f"q{k}" for k in range(len(kinds))],
         whole=np.array([w for w, _ in kinds]),
@@ -63,17 +71,28 @@ def _same(a, b) -> bool:
     return a == b or (isinstance(a, float) and math.isnan(a) and math.isnan(b))
 
 
-COLUMNS = ("lo", "hi", "value", "status", "lower_by", "upper_by", "mentions", "identities", "conflict", "set_aside")
+COLUMNS = (
+    "lo",
+    "hi",
+    "value",
+    "status",
+    "lower_by",
+    "upper_by",
+    "mentions",
+    "identities",
+    "conflict",
+    "set_aside",
+)
 
 
 @FAST
 @given(single_quantities())
 def test_a_quantity_no_identity_names_is_solved_at_once_as_the_solver_solves_it(model):
-    """Its interval is the meet of its mentions' and its domain, and its value, status and rows are the solver's;
-    the rows that set an end differ in two cases only, both the fast path's own rule since it was written:
-    an end that is the domain's (a count's 0) names no row, where the solver names the mentions at it; and an
-    end rounded inward to a whole number names every mention whose bound it rounds, where the solver names the
-    first that moved it."""
+    """Its interval is the meet of its mentions' and its domain, and its value, status and rows are
+    the solver's; the rows that set an end differ in two cases only, both the fast path's own rule
+    since it was written: an end that is the domain's (a count's 0) names no row, where the solver
+    names the mentions at it; and an end rounded inward to a whole number names every mention whose
+    bound it rounds, where the solver names the first that moved it."""
     fast = model.solve_all()
     general = model.solve_all()
     for v in range(len(model.q.ids)):
@@ -84,13 +103,22 @@ def test_a_quantity_no_identity_names_is_solved_at_once_as_the_solver_solves_it(
             a, b = getattr(fast, name)[v], getattr(general, name)[v]
             if name in ("lower_by", "upper_by") and not _same(a, b):
                 side = 0 if name == "lower_by" else 1
-                end, stated = float((fast.lo, fast.hi)[side][v]), [float((model.m.lo, model.m.hi)[side][i]) for i in at(v)]
+                end, stated = (
+                    float((fast.lo, fast.hi)[side][v]),
+                    [float((model.m.lo, model.m.hi)[side][i]) for i in at(v)],
+                )
                 tightest = (max, min)[side](stated)
-                assert end == (model.q.lo, model.q.hi)[side][v] or (model.q.whole[v] and end != tightest), (name, v)
+                assert end == (model.q.lo, model.q.hi)[side][v] or (
+                    model.q.whole[v] and end != tightest
+                ), (name, v)
                 expected = [
-                    model.m.ids[i] for i, x in zip(at(v), stated, strict=True) if math.isclose(x, tightest, rel_tol=1e-9, abs_tol=1e-9)
+                    model.m.ids[i]
+                    for i, x in zip(at(v), stated, strict=True)
+                    if math.isclose(x, tightest, rel_tol=1e-9, abs_tol=1e-9)
                 ]
-                at_domain = not (tightest > model.q.lo[v] if side == 0 else tightest < model.q.hi[v])
+                at_domain = not (
+                    tightest > model.q.lo[v] if side == 0 else tightest < model.q.hi[v]
+                )
                 assert a == ("" if at_domain or not math.isfinite(tightest) else " ".join(expected))
                 continue
             assert _same(a, b), (name, v, a, b)
@@ -100,10 +128,14 @@ def _simple_columns_row_by_row(model, simple, lo, hi, stated_lo, stated_hi):
     """``Model._simple_columns`` as it was written, one quantity at a time."""
     m = model.m
     sets_lo = (
-        np.isclose(m.lo, stated_lo[m.quantity], rtol=1e-9, atol=1e-9) & np.isfinite(m.lo) & (stated_lo[m.quantity] > model.q.lo[m.quantity])
+        np.isclose(m.lo, stated_lo[m.quantity], rtol=1e-9, atol=1e-9)
+        & np.isfinite(m.lo)
+        & (stated_lo[m.quantity] > model.q.lo[m.quantity])
     )
     sets_hi = (
-        np.isclose(m.hi, stated_hi[m.quantity], rtol=1e-9, atol=1e-9) & np.isfinite(m.hi) & (stated_hi[m.quantity] < model.q.hi[m.quantity])
+        np.isclose(m.hi, stated_hi[m.quantity], rtol=1e-9, atol=1e-9)
+        & np.isfinite(m.hi)
+        & (stated_hi[m.quantity] < model.q.hi[m.quantity])
     )
     n = len(model.q.ids)
     status, lower_by, upper_by, mentions = [""] * n, [""] * n, [""] * n, [""] * n
@@ -131,7 +163,9 @@ def _best_mentions_by_sorting_every_id(model):
 @given(single_quantities(), st.data())
 def test_the_columns_of_the_simple_quantities_are_made_as_one_at_a_time(model, data):
     n = len(model.q.ids)
-    simple = np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n))) & (np.diff(model._start) > 0)
+    simple = np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n))) & (
+        np.diff(model._start) > 0
+    )
     stated_lo, stated_hi = np.full(n, -INF), np.full(n, INF)
     np.maximum.at(stated_lo, model.m.quantity, model.m.lo)
     np.minimum.at(stated_hi, model.m.quantity, model.m.hi)
@@ -143,7 +177,8 @@ def test_the_columns_of_the_simple_quantities_are_made_as_one_at_a_time(model, d
 
 
 def _solve_into_as_written(model, sol, key, group):
-    """``Model._solve_into`` as it was written: each quantity's rows found among all the set's, each mention by its id."""
+    """``Model._solve_into`` as it was written: each quantity's rows found among all the set's, each
+    mention by its id."""
     from stopitnow_figures.model.bounds import _why, point_value, status_of
 
     box = model.solved(key, group)
@@ -159,21 +194,45 @@ def _solve_into_as_written(model, sol, key, group):
         sol.status[v] = status_of(model.status, lo, hi, stated, bool(kept), involved)
         sol.lower_by[v] = " ".join(_why(box.why_lo.get(v), kept, 0, lo))
         sol.upper_by[v] = " ".join(_why(box.why_hi.get(v), kept, 1, hi))
-        sol.value[v] = point_value([model.mention_of(c.ident) for c in kept], lo, hi, v in model.whole, model.domain([v])[v])
+        sol.value[v] = point_value(
+            [model.mention_of(c.ident) for c in kept],
+            lo,
+            hi,
+            v in model.whole,
+            model.domain([v])[v],
+        )
         sol.mentions[v] = " ".join(c.ident for c in mine)
-        sol.identities[v] = " ".join(sorted({c.ident for c in every if c.kind == "identity" and v in c.variables}))
+        sol.identities[v] = " ".join(
+            sorted({c.ident for c in every if c.kind == "identity" and v in c.variables})
+        )
         touches = any(v in c.variables for c in every if c.ident in conflicts)
         sol.conflict[v] = " ".join(conflicts) if touches else ""
         sol.set_aside[v] = " ".join(dict.fromkeys(c.ident for c in aside if v in c.variables))
 
 
-FORMULAS = st.sampled_from(["{q0}", "{q1} + {q2}", "{q2} * 2", "{q1} - {q3}", "{q3} * (1 + {q1} / 100)", "{q0} + {q1} + {q2}"])
+FORMULAS = st.sampled_from(
+    [
+        "{q0}",
+        "{q1} + {q2}",
+        "{q2} * 2",
+        "{q1} - {q3}",
+        "{q3} * (1 + {q1} / 100)",
+        "{q0} + {q1} + {q2}",
+    ]
+)
 
 
 @settings(max_examples=150, deadline=None)
 @given(
     single_quantities(),
-    st.lists(st.tuples(st.sampled_from(["{q0}", "{q1}", "{q3}"]), st.sampled_from(["=", "<=", ">=", "sum"]), FORMULAS), max_size=3),
+    st.lists(
+        st.tuples(
+            st.sampled_from(["{q0}", "{q1}", "{q3}"]),
+            st.sampled_from(["=", "<=", ">=", "sum"]),
+            FORMULAS,
+        ),
+        max_size=3,
+    ),
     st.booleans(),
 )
 def test_the_sets_an_identity_links_are_filled_in_as_written(model, identities, twice):
@@ -194,14 +253,18 @@ def test_the_sets_an_identity_links_are_filled_in_as_written(model, identities, 
     if twice and len(ids) > 1:
         ids[-1] = ids[0]  # a figure id twice: the mention of that id is its last
     ms = Mentions(ids, model.m.quantity, model.m.value, model.m.lo, model.m.hi)
-    relations = [Relation(f"i{k}", left, rel, right) for k, (left, rel, right) in enumerate(identities)]
+    relations = [
+        Relation(f"i{k}", left, rel, right) for k, (left, rel, right) in enumerate(identities)
+    ]
     new, old = Model(qs, ms, relations), Model(qs, ms, relations)
     fast = new.solve_all()
     written = old.solve_all()
     for k, group in enumerate(old.sets):
         _solve_into_as_written(old, written, k, group)
     for name in COLUMNS:
-        assert all(_same(a, b) for a, b in zip(getattr(fast, name), getattr(written, name), strict=True)), name
+        assert all(
+            _same(a, b) for a, b in zip(getattr(fast, name), getattr(written, name), strict=True)
+        ), name
 
 
 def _parse_as_written(formula, index):
@@ -238,7 +301,9 @@ def _parse_as_written(formula, index):
     return node(tree)
 
 
-@given(FORMULAS | st.sampled_from(["{q9}", "-{q0}", "{q0} ** 2", "", "{Q}", "_v0 + {q1}", "_v5", "2"]))
+@given(
+    FORMULAS | st.sampled_from(["{q9}", "-{q0}", "{q0} ** 2", "", "{Q}", "_v0 + {q1}", "_v5", "2"])
+)
 def test_a_formula_read_once_is_the_tree_it_was(formula):
     from stopitnow_figures.model.bounds import parse
     from stopitnow_figures.model.formulas import FormulaError
@@ -253,19 +318,24 @@ def test_a_formula_read_once_is_the_tree_it_was(formula):
     assert parse(formula, index) == parse(formula, index) == expected
 
 
-# -- the checks of quantities and mentions ----------------------------------------------------------------
+# -- the checks of quantities and mentions ---------------------------------------------------------
 
 QIDS = ["q-a", "q-b", "q-c", "q-d"]
 FIDS = ["x-f01", "x-f02", "x-f03", "x-f04", "x-f05"]
-PERIODS = [("", ""), ("2016-01-01", "2016-12-31"), ("2016-04-01", "2017-03-31"), ("2017-01-01", "2017-12-31")]
+PERIODS = [
+    ("", ""),
+    ("2016-01-01", "2016-12-31"),
+    ("2016-04-01", "2017-03-31"),
+    ("2017-01-01", "2017-12-31"),
+]
 
 
 @st.composite
 def reconcile_tables(draw):
-    """Small raw quantities and identities and cleaned figures that agree, or with one of the mistakes the
-    checks look for (a quantity twice, an unknown id or place, a period rule that cannot apply, a figure of
-    another measure, unit, place or period, a quantity nothing uses), or one the fast path leaves to the rows
-    (a figure id twice, a shifted period)."""
+    """Small raw quantities and identities and cleaned figures that agree, or with one of the
+    mistakes the checks look for (a quantity twice, an unknown id or place, a period rule that
+    cannot apply, a figure of another measure, unit, place or period, a quantity nothing uses), or
+    one the fast path leaves to the rows (a figure id twice, a shifted period)."""
     pick = lambda options: draw(st.sampled_from(options))  # noqa: E731
     n = draw(st.integers(1, 4))
     quantities, figures = [], []
@@ -334,7 +404,11 @@ def _set(table, column, value):
 def _twice(table):
     def apply(draw, quantities, figures, identities):
         rows = {"q": quantities, "f": figures}[table]
-        rows.append(dict(draw(st.sampled_from(rows)), description="again") if table == "q" else dict(draw(st.sampled_from(rows))))
+        rows.append(
+            dict(draw(st.sampled_from(rows)), description="again")
+            if table == "q"
+            else dict(draw(st.sampled_from(rows)))
+        )
 
     return apply
 
@@ -366,21 +440,51 @@ MISTAKES = [
 ]
 
 
-def _quantity_table(quantities, figures, identities, arrow: bool) -> tuple[QuantityTable, Collector]:
-    fig_names = ["figure_id", "quantity_id", "measure", "unit", "geography_code", "period_start", "period_end", "value", "lower", "upper"]
+def _quantity_table(
+    quantities, figures, identities, arrow: bool
+) -> tuple[QuantityTable, Collector]:
+    fig_names = [
+        "figure_id",
+        "quantity_id",
+        "measure",
+        "unit",
+        "geography_code",
+        "period_start",
+        "period_end",
+        "value",
+        "lower",
+        "upper",
+    ]
     tables = {
         "quantities": Table.from_rows(
-            ["quantity_id", "description", "measure", "unit", "counting", "geography_code", "period", "note"], quantities
+            [
+                "quantity_id",
+                "description",
+                "measure",
+                "unit",
+                "counting",
+                "geography_code",
+                "period",
+                "note",
+            ],
+            quantities,
         ),
         "figures": Table.from_rows(fig_names, figures),
-        "identities": Table.from_rows(["identity_id", "left", "relation", "right", "note"], identities),
-        "geographies": Table.from_rows(["geography_code"], [{"geography_code": "S92000003"}, {"geography_code": "S12000049"}]),
+        "identities": Table.from_rows(
+            ["identity_id", "left", "relation", "right", "note"], identities
+        ),
+        "geographies": Table.from_rows(
+            ["geography_code"], [{"geography_code": "S92000003"}, {"geography_code": "S12000049"}]
+        ),
     }
     if arrow:  # as read by Arrow from a large file
         for t in ("quantities", "figures"):
             tables[t] = Table(
                 tables[t].names,
-                {n: pa.chunked_array([pa.array(tables[t].column(n), type=pa.string())]) for n in tables[t].names},
+                {
+                    n: pa.chunked_array([pa.array(tables[t].column(n), type=pa.string())])
+                    for n in tables[t].names
+                },
                 None,
                 len(tables[t]),
             )
@@ -391,8 +495,9 @@ def _quantity_table(quantities, figures, identities, arrow: bool) -> tuple[Quant
 @settings(max_examples=300, deadline=None)
 @given(reconcile_tables(), st.booleans())
 def test_the_checks_on_whole_columns_pass_only_where_the_rows_one_by_one_do(tables, arrow):
-    """Where the column-wise checks pass, the row-wise ones find nothing (where they may fail, the row-wise
-    ones run and locate each problem); and each quantity's period is the one its rule gives, row by row."""
+    """Where the column-wise checks pass, the row-wise ones find nothing (where they may fail, the
+    row-wise ones run and locate each problem); and each quantity's period is the one its rule
+    gives, row by row."""
     fast, _ = _quantity_table(*tables, arrow)
     rows, problems = _quantity_table(*tables, arrow)
     rows.check_quantities()
@@ -403,11 +508,14 @@ def test_the_checks_on_whole_columns_pass_only_where_the_rows_one_by_one_do(tabl
     if len({q["quantity_id"] for q in tables[0]}) == len(tables[0]):
         by_rule = [rows.period_of(r) for r in rows.t["quantities"]]
         first, last = (c.to_pylist() for c in fast.quantity_periods)
-        assert [None if p is None else p for p in by_rule] == [None if a is None else (a, b) for a, b in zip(first, last, strict=True)]
+        assert [None if p is None else p for p in by_rule] == [
+            None if a is None else (a, b) for a, b in zip(first, last, strict=True)
+        ]
 
 
 class _AsWritten(QuantityTable):
-    """The identity checks as they were written: every quantity in a map, its last row's counting."""
+    """The identity checks as they were written: every quantity in a map, its last row's
+    counting."""
 
     @property
     def index(self):
@@ -427,7 +535,7 @@ def test_the_identity_checks_look_up_only_the_ids_they_name(tables, arrow):
     assert sorted(map(str, found.problems)) == sorted(map(str, slow.problems.problems))
 
 
-# -- hand-edited tables read by Arrow -------------------------------------------------------------------------
+# -- hand-edited tables read by Arrow --------------------------------------------------------------
 
 NAMES = ["a", "b", "c"]
 
@@ -438,10 +546,15 @@ def _read(path, **kw):
     return [r.cells for r in table], table.lines, sorted(map(str, problems.problems))
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text(alphabet='ab ,"\n=-+5\xa0é\r\t', max_size=60))
-def test_a_hand_edited_table_read_by_arrow_is_read_as_the_strict_reader_reads_it(tmp_path_factory, body):
-    """Even text after a closing quote (Arrow's one leniency) is refused and located as the strict reader does."""
+def test_a_hand_edited_table_read_by_arrow_is_read_as_the_strict_reader_reads_it(
+    tmp_path_factory, body
+):
+    """Even text after a closing quote (Arrow's one leniency) is refused and located as the strict
+    reader does."""
     path = tmp_path_factory.mktemp("csv") / "t.csv"
     path.write_text("a,b,c\n" + body, encoding="utf-8", newline="")
     strict = _read(path)
@@ -467,14 +580,16 @@ def test_a_cell_longer_than_the_csv_modules_limit_is_left_to_the_strict_reader(t
 
 
 def test_the_longest_cell_read_does_not_follow_the_limit_another_library_set(tmp_path):
-    """frictionless raises the csv module's limit for the whole process when imported: a table must read the same
-    (here: a cell one longer than the limit refused) before and after."""
+    """frictionless raises the csv module's limit for the whole process when imported: a table must
+    read the same (here: a cell one longer than the limit refused) before and after."""
     path = tmp_path / "t.csv"
     path.write_text("a,b,c\n" + "x" * (csvio.FIELD_LIMIT + 1) + ",1,2\n", encoding="utf-8")
     old_limit = csv.field_size_limit(csvio.FIELD_LIMIT * 100)
     try:
         assert "[bad-csv]" in _read(path)[2][0]
-        assert csv.field_size_limit() == csvio.FIELD_LIMIT * 100  # and the process's limit is left as it was
+        assert (
+            csv.field_size_limit() == csvio.FIELD_LIMIT * 100
+        )  # and the process's limit is left as it was
     finally:
         csv.field_size_limit(old_limit)
 
@@ -491,13 +606,39 @@ def _check_text_cell_by_cell(table, schema_path, display):
         cons = f.get("constraints", {})
         for cell, line in zip(table.column(f["name"]), table.lines, strict=True):
             if cons.get("required") and not cell.strip():
-                out.append(schema.Problem(display, line, f["name"], "required", cell, "must not be empty"))
+                out.append(
+                    schema.Problem(display, line, f["name"], "required", cell, "must not be empty")
+                )
             elif cell and "enum" in cons and cell not in cons["enum"]:
-                out.append(schema.Problem(display, line, f["name"], "not-in-vocabulary", cell, f"must be one of {cons['enum']}"))
+                out.append(
+                    schema.Problem(
+                        display,
+                        line,
+                        f["name"],
+                        "not-in-vocabulary",
+                        cell,
+                        f"must be one of {cons['enum']}",
+                    )
+                )
     return out
 
 
-TEXT = st.sampled_from(["", " ", "\u2003", "x", "events", "distinct", "relation", "Events", " events", "é", "\x1c", "-"])
+TEXT = st.sampled_from(
+    [
+        "",
+        " ",
+        "\u2003",
+        "x",
+        "events",
+        "distinct",
+        "relation",
+        "Events",
+        " events",
+        "é",
+        "\x1c",
+        "-",
+    ]
+)
 
 
 @FAST
@@ -529,8 +670,12 @@ QUANTITY_CELLS = {  # the first of each is right
 
 @st.composite
 def quantity_rows(draw):
-    """Rows of processed/quantities.csv, right (ids each once) or with a cell or two that may be wrong."""
-    rows = [{n: cells[0] for n, cells in QUANTITY_CELLS.items()} | {"quantity_id": f"a-{k}"} for k in range(draw(st.integers(1, 6)))]
+    """Rows of processed/quantities.csv, right (ids each once) or with a cell or two that may be
+    wrong."""
+    rows = [
+        {n: cells[0] for n, cells in QUANTITY_CELLS.items()} | {"quantity_id": f"a-{k}"}
+        for k in range(draw(st.integers(1, 6)))
+    ]
     for _ in range(draw(st.integers(0, 2))):
         name = draw(st.sampled_from(sorted(QUANTITY_CELLS)))
         draw(st.sampled_from(rows))[name] = draw(st.sampled_from(QUANTITY_CELLS[name]))
@@ -543,7 +688,9 @@ def test_an_output_passed_by_the_quick_check_is_one_pandera_passes(rows, arrow):
     path = ROOT / "schemas" / "quantities.schema.json"
     names = schema.field_names(schema.load_schema(path))
     text = lambda c: pa.chunked_array([pa.array(c, type=pa.string())]) if arrow else c  # noqa: E731
-    cols = {n: text([r.get(n, "") for r in rows]) for n in names if n not in ("value", "lower", "upper")}
+    cols = {
+        n: text([r.get(n, "") for r in rows]) for n in names if n not in ("value", "lower", "upper")
+    }
     cols |= {n: np.array([r["value"] for r in rows]) for n in ("value", "lower", "upper")}
     for n in ("unit", "counting"):
         cols[n] = text(["people"] * len(rows) if n == "unit" else ["events"] * len(rows))
@@ -554,4 +701,6 @@ def test_an_output_passed_by_the_quick_check_is_one_pandera_passes(rows, arrow):
 
 @given(st.lists(st.sampled_from(["a", "b", "", "ab", "é", "b"]), max_size=8))
 def test_cells_are_all_distinct_where_a_set_of_them_is_as_long(cells):
-    assert csvio.all_distinct(pa.chunked_array([pa.array(cells, type=pa.string())])) == (len(set(cells)) == len(cells))
+    assert csvio.all_distinct(pa.chunked_array([pa.array(cells, type=pa.string())])) == (
+        len(set(cells)) == len(cells)
+    )

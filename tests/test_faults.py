@@ -36,7 +36,9 @@ NOTE = "Counts accesses (times), not people."
 
 def _edit_a_note(repo: Path, mark: str) -> None:
     path = repo / "raw" / "figures.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace(NOTE, f"{NOTE} {mark}"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(NOTE, f"{NOTE} {mark}"), encoding="utf-8"
+    )
 
 
 def _consistent(repo: Path) -> None:
@@ -49,14 +51,20 @@ class Interrupted(BaseException):
 
 @pytest.fixture(scope="module")
 def staged(tmp_path_factory) -> tuple[Path, dict, dict]:
-    """A built copy whose candidate differs from what is published (a note edited), and both packages' bytes."""
+    """A built copy whose candidate differs from what is published (a note edited), and both
+    packages' bytes."""
     repo = built(tmp_path_factory.mktemp("faults"))
     old = snapshot(repo)
     _edit_a_note(repo, "Edited.")
     for stage in (clean, derive, package, report):
         stage.run(repo)
-    candidate = {str(p.relative_to(repo / "build" / "package")): p.read_bytes() for p in Paths(repo).candidate.files()}
-    new = {name: data for name, data in candidate.items() if name in old}  # what snapshot() holds: processed/ and the descriptor
+    candidate = {
+        str(p.relative_to(repo / "build" / "package")): p.read_bytes()
+        for p in Paths(repo).candidate.files()
+    }
+    new = {
+        name: data for name, data in candidate.items() if name in old
+    }  # what snapshot() holds: processed/ and the descriptor
     assert new["processed/figures.csv"] != old["processed/figures.csv"]
     return repo, old, new
 
@@ -65,12 +73,17 @@ def _renames(repo: Path) -> int:
     return len(Paths(repo).candidate.files())
 
 
-@pytest.mark.parametrize("cut", [0, 1, 5, 12, -1])  # renames done before the kill; -1: the descriptor, the last
-def test_a_publish_cut_short_after_its_manifest_is_finished_by_the_next_command(staged, monkeypatch, cut):
+@pytest.mark.parametrize(
+    "cut", [0, 1, 5, 12, -1]
+)  # renames done before the kill; -1: the descriptor, the last
+def test_a_publish_cut_short_after_its_manifest_is_finished_by_the_next_command(
+    staged, monkeypatch, cut
+):
     repo, old, new = staged
     real = os.replace
     done = [0]
-    # the first rename is the manifest's own (its atomic write): the publish is decided once it is done
+    # the first rename is the manifest's own (its atomic write): the publish is decided once it is
+    # done
     last = 1 + (_renames(repo) - 1 if cut == -1 else cut)
 
     def replace(src, dst):
@@ -83,7 +96,9 @@ def test_a_publish_cut_short_after_its_manifest_is_finished_by_the_next_command(
     with pytest.raises(Interrupted):
         publishing.publish(Paths(repo))
     monkeypatch.setattr(publishing.os, "replace", real)
-    assert (repo / ".publishing" / "MANIFEST.json").exists()  # inside the window: decided, not yet done
+    assert (
+        repo / ".publishing" / "MANIFEST.json"
+    ).exists()  # inside the window: decided, not yet done
     assert publishing.recover(Paths(repo)) == "finished a publish that was interrupted half-way"
     _consistent(repo)
     assert snapshot(repo) == new
@@ -106,7 +121,10 @@ def test_a_publish_cut_short_while_copying_is_undone(staged, monkeypatch):
         publishing.publish(Paths(repo))
     monkeypatch.setattr(publishing.shutil, "copyfile", real)
     assert not (repo / ".publishing" / "MANIFEST.json").exists()
-    assert publishing.recover(Paths(repo)) == "undid a publish that was interrupted before it had changed anything"
+    assert (
+        publishing.recover(Paths(repo))
+        == "undid a publish that was interrupted before it had changed anything"
+    )
     assert snapshot(repo) == old
     _consistent(repo)
 
@@ -114,7 +132,13 @@ def test_a_publish_cut_short_while_copying_is_undone(staged, monkeypatch):
 def _preflight(repo: Path) -> subprocess.CompletedProcess:
     e = env()
     e["PYTHONPATH"] = str(repo / "src")
-    return subprocess.run([sys.executable, "-m", "stopitnow_figures.publishing.preflight"], cwd=repo, env=e, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "stopitnow_figures.publishing.preflight"],
+        cwd=repo,
+        env=e,
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_killing_dvc_repro_at_several_moments_leaves_a_package_the_next_repro_mends(tmp_path):
@@ -147,7 +171,8 @@ def test_killing_dvc_repro_at_several_moments_leaves_a_package_the_next_repro_me
 
 
 def _wait_for(proc: subprocess.Popen, repo: Path, moment: float | str) -> None:
-    """Sleep until ``moment`` seconds have passed, or (for "publishing") until the publish stage has begun."""
+    """Sleep until ``moment`` seconds have passed, or (for "publishing") until the publish stage has
+    begun."""
     start = time.monotonic()
     while proc.poll() is None and time.monotonic() - start < 120:
         if moment == "publishing" and (repo / ".publishing").exists():
@@ -165,17 +190,24 @@ def _wait_for(proc: subprocess.Popen, repo: Path, moment: float | str) -> None:
 def test_an_empty_dvc_lock_is_restored_from_git_by_make_repros_preflight(tmp_path, broken):
     repo = built(tmp_path)
     lock = repo / "dvc.lock"
-    committed = subprocess.run(["git", "show", "HEAD:dvc.lock"], cwd=repo, capture_output=True, check=True).stdout
+    committed = subprocess.run(
+        ["git", "show", "HEAD:dvc.lock"], cwd=repo, capture_output=True, check=True
+    ).stdout
     lock.write_bytes(broken)
     out = _preflight(repo)
     assert out.returncode == 0
     assert "dvc.lock was empty or broken" in out.stderr and "restored it from git" in out.stderr
     assert lock.read_bytes() == committed
-    assert dvc(repo, "status").returncode == 0  # DVC reads it again (what it finds out of date, repro reruns)
+    assert (
+        dvc(repo, "status").returncode == 0
+    )  # DVC reads it again (what it finds out of date, repro reruns)
 
 
-def test_dvcs_record_of_running_stages_left_empty_by_a_kill_is_removed_by_make_repros_preflight(tmp_path):
-    """DVC killed while writing .dvc/tmp/rwlock leaves it empty, and every later dvc repro fails on it."""
+def test_dvcs_record_of_running_stages_left_empty_by_a_kill_is_removed_by_make_repros_preflight(
+    tmp_path,
+):
+    """DVC killed while writing .dvc/tmp/rwlock leaves it empty, and every later dvc repro fails on
+    it."""
     repo = built(tmp_path)
     rwlock = repo / ".dvc" / "tmp" / "rwlock"
     rwlock.parent.mkdir(parents=True, exist_ok=True)
@@ -186,7 +218,9 @@ def test_dvcs_record_of_running_stages_left_empty_by_a_kill_is_removed_by_make_r
     assert not rwlock.exists()
     assert dvc(repo, "repro").returncode == 0
     _consistent(repo)
-    rwlock.write_text('{"exclusive": {}, "read": {}}', encoding="utf-8")  # a sound record is left alone
+    rwlock.write_text(
+        '{"exclusive": {}, "read": {}}', encoding="utf-8"
+    )  # a sound record is left alone
     assert _preflight(repo).stderr == "" and rwlock.exists()
 
 
@@ -195,12 +229,17 @@ def test_a_yaml_alias_chain_in_params_is_refused_before_dvc_reads_it(tmp_path):
     params = repo / "params.yaml"
     before = params.read_text(encoding="utf-8")
     bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n" for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True)
     )
     params.write_text(before + bomb, encoding="utf-8")
     out = _preflight(repo)
     assert out.returncode == 1
-    assert "params.yaml:" in out.stderr and "[bad-config]" in out.stderr and "anchors and aliases" in out.stderr
+    assert (
+        "params.yaml:" in out.stderr
+        and "[bad-config]" in out.stderr
+        and "anchors and aliases" in out.stderr
+    )
 
 
 def test_a_link_to_nothing_in_raw_is_a_located_problem_before_dvc_runs(tmp_path):
@@ -214,7 +253,10 @@ def test_a_link_to_nothing_in_raw_is_a_located_problem_before_dvc_runs(tmp_path)
 # -- publish refuses what the checks did not pass ------------------------------------------------
 
 ROOT_FILES = ("CITATION.cff", ".zenodo.json", "metrics.json")
-REBUILD = "publish publishes only what every check passed: rebuild with dvc repro rather than editing build/package/"
+REBUILD = (
+    "publish publishes only what every check passed: rebuild with dvc repro rather than "
+    "editing build/package/"
+)
 
 
 def _published(repo: Path) -> dict[str, bytes]:
@@ -223,7 +265,11 @@ def _published(repo: Path) -> dict[str, bytes]:
 
 
 def _candidate(repo: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(repo)): p.read_bytes() for p in sorted((repo / "build" / "package").rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(repo)): p.read_bytes()
+        for p in sorted((repo / "build" / "package").rglob("*"))
+        if p.is_file()
+    }
 
 
 def _put_back(repo: Path, files: dict[str, bytes]) -> None:
@@ -241,19 +287,28 @@ def _failures(repo: Path) -> list[dict]:
 
 
 def _problem(file: str, type_: str, message: str) -> dict:
-    return {"file": file, "line": None, "column": None, "type": type_, "value": None, "message": message}
+    return {
+        "file": file,
+        "line": None,
+        "column": None,
+        "type": type_,
+        "value": None,
+        "message": message,
+    }
 
 
 @pytest.fixture(scope="module")
 def pending(tmp_path_factory) -> tuple[Path, dict, dict]:
-    """A built copy with a candidate every check passed (a note edited) that is not yet published: the bytes
-    published, and the candidate's (build/package/, verdicts included)."""
+    """A built copy with a candidate every check passed (a note edited) that is not yet published:
+    the bytes published, and the candidate's (build/package/, verdicts included)."""
     repo = built(tmp_path_factory.mktemp("pending"))
     _edit_a_note(repo, "Pending.")
     out = dvc(repo, "repro", "report", "reader")  # every stage but publish
     assert out.returncode == 0, out.stdout + out.stderr
     old = _published(repo)
-    assert (repo / "build" / "package" / "processed" / "figures.csv").read_bytes() != old["processed/figures.csv"]
+    assert (repo / "build" / "package" / "processed" / "figures.csv").read_bytes() != old[
+        "processed/figures.csv"
+    ]
     return repo, old, _candidate(repo)
 
 
@@ -263,18 +318,26 @@ def _publish_stage(repo: Path) -> int:
 
 
 def _rejected_by_the_report(repo: Path) -> None:
-    """A candidate table edited, its descriptor written again to match (so only the report can object), and the
-    report run on it: it fails, as it should."""
+    """A candidate table edited, its descriptor written again to match (so only the report can
+    object), and the report run on it: it fails, as it should."""
     path = repo / "build" / "package" / "processed" / "figures.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace(",Dundee City,S12000042,", ",Dundee City,S12000099,"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            ",Dundee City,S12000042,", ",Dundee City,S12000099,"
+        ),
+        encoding="utf-8",
+    )
     assert package.main([str(repo)]) == 0
     assert report.main([str(repo)]) == 1
-    record = json.loads((repo / "build" / "package" / "verdicts" / "report.json").read_text(encoding="utf-8"))
+    record = json.loads(
+        (repo / "build" / "package" / "verdicts" / "report.json").read_text(encoding="utf-8")
+    )
     assert record == {"stage": "report", "verdict": "fail", "files": {}}
 
 
 NOT_PASSED = (
-    "the report stage has not passed this candidate (its last run failed or stopped before the end): run dvc repro and fix what it reports"
+    "the report stage has not passed this candidate (its last run failed or stopped "
+    "before the end): run dvc repro and fix what it reports"
 )
 RECORD = "build/package/verdicts/report.json"
 
@@ -312,7 +375,9 @@ def _remove(rel: str):
 def _bad_record(repo: Path) -> None:
     path = repo / "build" / "package" / "verdicts" / "reader.json"
     record = json.loads(path.read_text(encoding="utf-8"))
-    path.write_text(json.dumps({**record, "files": {"../../../etc/hostname": "0" * 64}}), encoding="utf-8")
+    path.write_text(
+        json.dumps({**record, "files": {"../../../etc/hostname": "0" * 64}}), encoding="utf-8"
+    )
 
 
 CP = "build/package/processed"
@@ -321,22 +386,55 @@ CP = "build/package/processed"
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (_edit(f"{CP}/datasheet.md"), [(f"{CP}/datasheet.md", "not-as-checked", f"changed since the report stage checked it; {REBUILD}")]),
+        (
+            _edit(f"{CP}/datasheet.md"),
+            [
+                (
+                    f"{CP}/datasheet.md",
+                    "not-as-checked",
+                    f"changed since the report stage checked it; {REBUILD}",
+                )
+            ],
+        ),
         (
             _edit(f"{CP}/reader/index.html"),
-            [(f"{CP}/reader/index.html", "not-as-checked", f"changed since the reader stage checked it; {REBUILD}")],
+            [
+                (
+                    f"{CP}/reader/index.html",
+                    "not-as-checked",
+                    f"changed since the reader stage checked it; {REBUILD}",
+                )
+            ],
         ),
         (
             _edit("build/package/CITATION.cff"),
-            [("build/package/CITATION.cff", "not-as-checked", f"changed since the report stage checked it; {REBUILD}")],
+            [
+                (
+                    "build/package/CITATION.cff",
+                    "not-as-checked",
+                    f"changed since the report stage checked it; {REBUILD}",
+                )
+            ],
         ),
         (
             _remove(f"{CP}/charts/claims.svg"),
-            [(f"{CP}/charts/claims.svg", "not-as-checked", f"missing now since the report stage checked it; {REBUILD}")],
+            [
+                (
+                    f"{CP}/charts/claims.svg",
+                    "not-as-checked",
+                    f"missing now since the report stage checked it; {REBUILD}",
+                )
+            ],
         ),
         (
             _add(f"{CP}/extra.csv"),
-            [(f"{CP}/extra.csv", "not-as-checked", f"no check passed it (it appeared after the checks ran); {REBUILD}")],
+            [
+                (
+                    f"{CP}/extra.csv",
+                    "not-as-checked",
+                    f"no check passed it (it appeared after the checks ran); {REBUILD}",
+                )
+            ],
         ),
         (
             _bad_record,
@@ -344,7 +442,8 @@ CP = "build/package/processed"
                 (
                     "build/package/verdicts/reader.json",
                     "not-passed",
-                    "the reader stage has not passed this candidate (its record cannot be read): run dvc repro and fix what it reports",
+                    "the reader stage has not passed this candidate (its record cannot be read): "
+                    "run dvc repro and fix what it reports",
                 )
             ],
         ),
@@ -354,12 +453,21 @@ CP = "build/package/processed"
                 (
                     "build/package/verdicts/report.json",
                     "not-passed",
-                    "the report stage has not passed this candidate (there is no record of its verdict): run dvc repro and fix what it reports",
+                    "the report stage has not passed this candidate (there is no record of its "
+                    "verdict): run dvc repro and fix what it reports",
                 )
             ],
         ),
     ],
-    ids=["datasheet edited", "reader page edited", "citation edited", "chart removed", "file added", "record unreadable", "no record"],
+    ids=[
+        "datasheet edited",
+        "reader page edited",
+        "citation edited",
+        "chart removed",
+        "file added",
+        "record unreadable",
+        "no record",
+    ],
 )
 def test_publish_refuses_a_candidate_changed_since_its_checks_passed_it(pending, change, expected):
     repo, old, candidate = pending
@@ -373,17 +481,22 @@ def test_publish_refuses_a_candidate_changed_since_its_checks_passed_it(pending,
         _put_back(repo, candidate)
 
 
-# -- a publish that fails half-way puts back what it replaced -------------------------------------------------
+# -- a publish that fails half-way puts back what it replaced --------------------------------------
 
-PUT_BACK = "nothing was published: the files it had already replaced were put back, and the published package is as it was"
+PUT_BACK = (
+    "nothing was published: the files it had already replaced were put back, and the "
+    "published package is as it was"
+)
 HALF = (
-    "the published package is left half-replaced (processed/ and datapackage.json may disagree) and could not be put back; "
+    "the published package is left half-replaced (processed/ and datapackage.json may disagree) "
+    "and could not be put back; "
     "fix the cause, then run make repro, which puts back the previous package kept in .publishing/"
 )
 
 
 def _failing_replace(monkeypatch, repo: Path, target: str, also=lambda src: False) -> None:
-    """os.replace that fails (a full disk) when it would move a file onto ``target``, or when ``also(src)``."""
+    """os.replace that fails (a full disk) when it would move a file onto ``target``, or when
+    ``also(src)``."""
     real = os.replace
 
     def replace(src, dst):
@@ -394,37 +507,55 @@ def _failing_replace(monkeypatch, repo: Path, target: str, also=lambda src: Fals
     monkeypatch.setattr(publishing.os, "replace", replace)
 
 
-@pytest.mark.parametrize("target", ["processed/geographies.csv", "processed/reader/index.html", "datapackage.json"])
-def test_a_publish_whose_rename_fails_half_way_puts_back_what_it_had_replaced(pending, monkeypatch, target):
+@pytest.mark.parametrize(
+    "target", ["processed/geographies.csv", "processed/reader/index.html", "datapackage.json"]
+)
+def test_a_publish_whose_rename_fails_half_way_puts_back_what_it_had_replaced(
+    pending, monkeypatch, target
+):
     repo, old, candidate = pending
     _failing_replace(monkeypatch, repo, target)
     assert _publish_stage(repo) == 1
     monkeypatch.undo()
-    assert _failures(repo) == [_problem(target, "cannot-write", f"cannot write it: No space left on device; {PUT_BACK}")]
+    assert _failures(repo) == [
+        _problem(target, "cannot-write", f"cannot write it: No space left on device; {PUT_BACK}")
+    ]
     assert _published(repo) == old
     _consistent(repo)
     assert not (repo / ".publishing").exists()
     _put_back(repo, candidate)
 
 
-def test_a_publish_that_cannot_be_put_back_says_so_and_make_repros_preflight_puts_it_back(pending, monkeypatch):
+def test_a_publish_that_cannot_be_put_back_says_so_and_make_repros_preflight_puts_it_back(
+    pending, monkeypatch
+):
     repo, old, candidate = pending
-    target = "processed/geographies.csv"  # after processed/figures.csv, which the edited note changed
+    target = (
+        "processed/geographies.csv"  # after processed/figures.csv, which the edited note changed
+    )
     _failing_replace(monkeypatch, repo, target, also=lambda src: "previous" in src.parts)
     assert _publish_stage(repo) == 1
     monkeypatch.undo()
-    assert _failures(repo) == [_problem(target, "half-published", f"cannot write it: No space left on device; {HALF}")]
-    assert publishing.mismatches(Paths(repo).published) != []  # the message is true: the package is half-replaced
+    assert _failures(repo) == [
+        _problem(target, "half-published", f"cannot write it: No space left on device; {HALF}")
+    ]
+    assert (
+        publishing.mismatches(Paths(repo).published) != []
+    )  # the message is true: the package is half-replaced
     out = _preflight(repo)
     assert out.returncode == 0, out.stderr
-    assert "preflight: put back the previous package, whose publish had failed half-way" in out.stderr
+    assert (
+        "preflight: put back the previous package, whose publish had failed half-way" in out.stderr
+    )
     assert _published(repo) == old
     _consistent(repo)
     assert not (repo / ".publishing").exists()
     _put_back(repo, candidate)
 
 
-def test_a_publish_interrupted_half_way_that_cannot_be_finished_is_put_back_by_the_next_command(pending, monkeypatch):
+def test_a_publish_interrupted_half_way_that_cannot_be_finished_is_put_back_by_the_next_command(
+    pending, monkeypatch
+):
     repo, old, candidate = pending
     real = os.replace
 
@@ -437,11 +568,14 @@ def test_a_publish_interrupted_half_way_that_cannot_be_finished_is_put_back_by_t
     with pytest.raises(Interrupted):
         publishing.publish(Paths(repo))
     monkeypatch.undo()
-    _failing_replace(monkeypatch, repo, "processed/sources.csv")  # then the disk fills before the next command
+    _failing_replace(
+        monkeypatch, repo, "processed/sources.csv"
+    )  # then the disk fills before the next command
     note = publishing.recover(Paths(repo))
     monkeypatch.undo()
     assert note == (
-        "put back the previous package: a publish interrupted half-way could not be finished (processed/sources.csv: No space left on device)"
+        "put back the previous package: a publish interrupted half-way could not be finished "
+        "(processed/sources.csv: No space left on device)"
     )
     assert _published(repo) == old
     _consistent(repo)
@@ -458,7 +592,11 @@ def test_after_a_failed_publish_the_next_one_publishes_the_whole_candidate(pendi
     assert _publish_stage(repo) == 0
     _consistent(repo)
     built_ = {name.removeprefix("build/package/"): data for name, data in _candidate(repo).items()}
-    assert snapshot(repo) == {name: data for name, data in built_.items() if name.startswith("processed/") or name == "datapackage.json"}
+    assert snapshot(repo) == {
+        name: data
+        for name, data in built_.items()
+        if name.startswith("processed/") or name == "datapackage.json"
+    }
     assert snapshot(repo) != {name: old[name] for name in snapshot(repo)}
     for name, data in old.items():  # the old package back, for any case after this one
         (repo / name).write_bytes(data)

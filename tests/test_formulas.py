@@ -26,8 +26,14 @@ NUMBERS = ["0", "1", "2", "12", "0.5", "100000", "2.5e3", ".25", "7.", "1E-2"]
 
 # -- generated formulas: a tree, and the text that writes it ------------------------------------------------
 
-LEAF = st.sampled_from(IDS).map(lambda i: ("id", i)) | st.sampled_from(NUMBERS).map(lambda x: ("number", x))
-TREE = st.recursive(LEAF, lambda kids: st.tuples(st.sampled_from("+-*/"), kids, kids) | kids.map(lambda t: ("neg", t)), max_leaves=8)
+LEAF = st.sampled_from(IDS).map(lambda i: ("id", i)) | st.sampled_from(NUMBERS).map(
+    lambda x: ("number", x)
+)
+TREE = st.recursive(
+    LEAF,
+    lambda kids: st.tuples(st.sampled_from("+-*/"), kids, kids) | kids.map(lambda t: ("neg", t)),
+    max_leaves=8,
+)
 PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "neg": 3, "id": 4, "number": 4}
 OPERATION = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide}
 
@@ -129,19 +135,27 @@ def test_values_are_worked_out_from_the_drawn_tree(pairs, values):
             assert k not in done.errors, done.errors[k]
             assert done.value[k] == expected, text
             # each input a point: its interval holds the value (to an ulp or so: see ``_slack``)
-            assert done.lo[k] - _slack(done.lo[k]) <= expected <= done.hi[k] + _slack(done.hi[k]), text
+            assert done.lo[k] - _slack(done.lo[k]) <= expected <= done.hi[k] + _slack(done.hi[k]), (
+                text
+            )
 
 
 def _point(lo: float, hi: float, t: float) -> float:
     return min(max(lo + (hi - lo) * t, lo), hi)
 
 
-ENDS = st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.0, 10.0, 1000.0, -0.5, -1.0, -4.0, -250.0]) | st.floats(-1e6, 1e6)
+ENDS = st.sampled_from(
+    [0.0, 0.5, 1.0, 2.0, 3.0, 10.0, 1000.0, -0.5, -1.0, -4.0, -250.0]
+) | st.floats(-1e6, 1e6)
 WHERE = st.sampled_from([0.0, 1.0, 0.5]) | st.floats(0, 1)
 
 
 @settings(max_examples=400)
-@given(written(), st.tuples(*[st.tuples(ENDS, ENDS)] * len(IDS)), st.lists(st.tuples(*[WHERE] * len(IDS)), min_size=1, max_size=5))
+@given(
+    written(),
+    st.tuples(*[st.tuples(ENDS, ENDS)] * len(IDS)),
+    st.lists(st.tuples(*[WHERE] * len(IDS)), min_size=1, max_size=5),
+)
 def test_an_interval_holds_the_value_at_every_point_of_its_inputs(pair, ends, draws):
     text, tree = pair
     spans = {i: Interval(min(e), max(e)) for i, e in zip(IDS, ends, strict=True)}
@@ -150,7 +164,9 @@ def test_an_interval_holds_the_value_at_every_point_of_its_inputs(pair, ends, dr
     except ValueError:  # inf - inf: undefined, and said so (see the error cases)
         assume(False)
     for where in draws:
-        v = value_of(tree, {i: _point(spans[i].lo, spans[i].hi, t) for i, t in zip(IDS, where, strict=True)})
+        v = value_of(
+            tree, {i: _point(spans[i].lo, spans[i].hi, t) for i, t in zip(IDS, where, strict=True)}
+        )
         if math.isfinite(v):  # within an ulp or so: see ``_slack``
             assert span.lo - _slack(span.lo) <= v <= span.hi + _slack(span.hi), (text, v, span)
 
@@ -166,13 +182,30 @@ def _slack(end: float) -> float:
 # -- a column is its rows: parsing and evaluating many at once gives what each gives alone ---------------------
 
 ODD = st.sampled_from(
-    ["", "  ", "{A}", "{aa", "aa}", "{aa} ** 2", "{}", "{a b}", "{aa}+{aa}", "1 + 2", "{aa}\x00", "\x01{bb}", "{aa} + \x00 + {bb}"]
+    [
+        "",
+        "  ",
+        "{A}",
+        "{aa",
+        "aa}",
+        "{aa} ** 2",
+        "{}",
+        "{a b}",
+        "{aa}+{aa}",
+        "1 + 2",
+        "{aa}\x00",
+        "\x01{bb}",
+        "{aa} + \x00 + {bb}",
+    ]
 )
 END = st.sampled_from([0.0, 1.0, -2.0, 12.0, math.inf, -math.inf])
 
 
 @settings(max_examples=300)
-@given(st.lists(formulas() | ODD, max_size=8), st.lists(st.tuples(END, END, END), min_size=len(IDS), max_size=len(IDS)))
+@given(
+    st.lists(formulas() | ODD, max_size=8),
+    st.lists(st.tuples(END, END, END), min_size=len(IDS), max_size=len(IDS)),
+)
 def test_a_column_of_formulas_is_each_formula_alone(texts, numbers):
     index = {i: k for k, i in enumerate(IDS)}
     value, a, b = (np.array([n[j] for n in numbers]) for j in range(3))
@@ -211,8 +244,14 @@ MANY = " + ".join(f"{{id-{k:02d}}}" for k in range(65))
         ("{aa} + 1}", "unbalanced braces"),
         # "{aa}" counts as its name in the shape, "_v0" (3 characters): 3 + len(" + 1") + 1,994 spaces = 2,001
         ("{aa} + 1" + " " * 1994, "the formula has 2001 characters; at most 2000 are allowed"),
-        ("{aa}" + " + 1" * 101, "the formula has 101 operators; at most 100 are allowed (split it into metrics)"),
-        ("{aa} * 1234567890123456", "the number 1234567890123456 is not a finite number of at most 15 digits"),
+        (
+            "{aa}" + " + 1" * 101,
+            "the formula has 101 operators; at most 100 are allowed (split it into metrics)",
+        ),
+        (
+            "{aa} * 1234567890123456",
+            "the number 1234567890123456 is not a finite number of at most 15 digits",
+        ),
         ("{aa} * 1e400", "the number 1e400 is not a finite number of at most 15 digits"),
         ("{aa} ** 2", "'**' is not allowed; use numbers, {id}, + - * / and parentheses"),
         ("abs({aa})", "'abs' is not allowed; use numbers, {id}, + - * / and parentheses"),
@@ -242,7 +281,9 @@ def test_a_formula_of_an_id_written_twice_counts_it_once_in_its_length():
     with pytest.raises(FormulaError, match="has 2001 characters"):
         parse_one("{aa} - {aa}" + " " * 1992)
     # an id written eleven times stays "_v0" (3 characters) where eleven ids would reach "_v10" (4)
-    eleven = " + ".join(["{aa}"] * 11)  # 11 * 3 + 10 * 3 = 63 characters as a shape; 64 with eleven different ids
+    eleven = " + ".join(
+        ["{aa}"] * 11
+    )  # 11 * 3 + 10 * 3 = 63 characters as a shape; 64 with eleven different ids
     assert len(parse_one(eleven + " " * (2000 - 63))[1]) == 11
     with pytest.raises(FormulaError, match="has 2001 characters"):
         parse_one(" + ".join(f"{{a{k}}}" for k in range(11)) + " " * (2000 - 63))
@@ -250,21 +291,44 @@ def test_a_formula_of_an_id_written_twice_counts_it_once_in_its_length():
 
 def test_why_a_formula_cannot_be_evaluated():
     index = {"aa": 0, "bb": 1, "zz": 2}
-    value, lo, hi = np.array([6.0, 0.0, 1.0]), np.array([6.0, 0.0, np.inf]), np.array([6.0, 0.0, np.inf])
-    done = evaluate_many(["{aa} / {bb}", "{bb} / {bb}", "{zz} - {zz}", "{aa} / {qq}", "{aa} / 2"], index, value, lo, hi)
-    assert done.errors == {
-        0: "the value is infinite: a division by zero, or a result too large for a number (over 1.8e308)",  # 6 / 0
-        1: "not a number (zero divided by zero, or infinity less infinity)",  # 0 / 0
-        2: "cannot evaluate the interval: not an interval: [nan, nan]",  # [inf, inf] - [inf, inf]: inf - inf at both ends
-        3: "unknown id qq",
-    }
-    assert np.isnan(done.value[:4]).all() and (done.value[4], done.lo[4], done.hi[4]) == (3.0, 3.0, 3.0)
+    value, lo, hi = (
+        np.array([6.0, 0.0, 1.0]),
+        np.array([6.0, 0.0, np.inf]),
+        np.array([6.0, 0.0, np.inf]),
+    )
+    done = evaluate_many(
+        ["{aa} / {bb}", "{bb} / {bb}", "{zz} - {zz}", "{aa} / {qq}", "{aa} / 2"],
+        index,
+        value,
+        lo,
+        hi,
+    )
+    assert (
+        done.errors
+        == {
+            0: "the value is infinite: a division by zero, or a result too large for a number (over 1.8e308)",  # 6 / 0
+            1: "not a number (zero divided by zero, or infinity less infinity)",  # 0 / 0
+            2: "cannot evaluate the interval: not an interval: [nan, nan]",  # [inf, inf] - [inf, inf]: inf - inf at both ends
+            3: "unknown id qq",
+        }
+    )
+    assert np.isnan(done.value[:4]).all() and (done.value[4], done.lo[4], done.hi[4]) == (
+        3.0,
+        3.0,
+        3.0,
+    )
 
 
 def test_numbers_alone_divided_by_zero_are_refused_with_why():
     # 1 / 0 of two numbers is inf in doubles, as a column's is: 6 + inf is infinite (its interval [inf, inf] is
     # one); 0 / 0 is NaN, no interval, and what is wrong with the interval is said first
-    done = evaluate_many(["{aa} + 1 / 0", "{aa} * (0 / 0)"], {"aa": 0}, np.array([6.0]), np.array([6.0]), np.array([6.0]))
+    done = evaluate_many(
+        ["{aa} + 1 / 0", "{aa} * (0 / 0)"],
+        {"aa": 0},
+        np.array([6.0]),
+        np.array([6.0]),
+        np.array([6.0]),
+    )
     assert done.errors == {
         0: "the value is infinite: a division by zero, or a result too large for a number (over 1.8e308)",
         1: "cannot evaluate the interval: not an interval: [nan, nan]",
@@ -276,8 +340,13 @@ def test_one_formula_is_the_column_of_one():
     spans = {"aa": Interval(2.0, 4.0), "bb": Interval(0.0, 0.0), "cc": Interval(1.0, 3.0)}
     point = {"aa": 3.0, "bb": 0.0, "cc": 2.0}
     value, span = evaluate("{aa} / {cc} - 1", point, spans)
-    assert value == 0.5 and (span.lo, span.hi) == (2 / 3 - 1, 3.0)  # [2, 4] / [1, 3] - 1 = [2/3 - 1, 4 - 1]
-    value, span = evaluate("{aa} / {bb}", point, spans)  # 3 / 0: no value; [2, 4] / [0, 0] is unbounded
+    assert value == 0.5 and (span.lo, span.hi) == (
+        2 / 3 - 1,
+        3.0,
+    )  # [2, 4] / [1, 3] - 1 = [2/3 - 1, 4 - 1]
+    value, span = evaluate(
+        "{aa} / {bb}", point, spans
+    )  # 3 / 0: no value; [2, 4] / [0, 0] is unbounded
     assert math.isnan(value) and (span.lo, span.hi) == (-math.inf, math.inf)
     with pytest.raises(KeyError, match="dd"):
         evaluate("{aa} + {dd}", point, spans)
@@ -297,13 +366,21 @@ def test_the_tree_of_a_formula_is_its_precedence():
 
 def test_no_formula_is_run_as_python():
     """Formulas are walked, never compiled: no eval, exec or compile where formulas are read or evaluated."""
-    where = ["model/formulas.py", "model/claims.py", "stages/derive.py", "publishing/gate.py", "render/trace.py"]
+    where = [
+        "model/formulas.py",
+        "model/claims.py",
+        "stages/derive.py",
+        "publishing/gate.py",
+        "render/trace.py",
+    ]
     calls = []
     for rel in where:
         tree = ast.parse((ROOT / "src" / "stopitnow_figures" / rel).read_text(encoding="utf-8"))
         calls += [
             f"{rel}:{n.lineno}"
             for n in ast.walk(tree)
-            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in ("eval", "exec", "compile")
+            if isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Name)
+            and n.func.id in ("eval", "exec", "compile")
         ]
     assert calls == []

@@ -49,30 +49,45 @@ def test_a_derived_value_that_no_longer_matches_its_formula_is_caught(package):
     tables, texts, sha, hedges = copy.deepcopy(package)
     _row(tables, "derived", "metric_id", "herald-calls-per-month")["value"] = "6"
     bad = check(tables, texts, sha, hedges)
-    assert any(u.resource == "derived" and u.column == "value" and "re-evaluating" in u.reason for u in bad)
+    assert any(
+        u.resource == "derived" and u.column == "value" and "re-evaluating" in u.reason for u in bad
+    )
 
 
 def test_a_metric_resting_on_an_untraced_figure_is_caught(package):
     tables, texts, sha, hedges = copy.deepcopy(package)
     _row(tables, "figures", "figure_id", "herald-2017-scotland-f06")["char_start"] = "0"
     bad = check(tables, texts, sha, hedges)
-    assert any(u.resource == "quantities" and "mentions do not trace: herald-2017-scotland-f06" in u.reason for u in bad)
-    assert any(u.resource == "derived" and "inputs do not trace: uk-2016-helpline-calls" in u.reason for u in bad)
+    assert any(
+        u.resource == "quantities" and "mentions do not trace: herald-2017-scotland-f06" in u.reason
+        for u in bad
+    )
+    assert any(
+        u.resource == "derived" and "inputs do not trace: uk-2016-helpline-calls" in u.reason
+        for u in bad
+    )
 
 
 def test_a_reconciled_bound_typed_into_the_quantities_is_caught(package):
     tables, texts, sha, hedges = copy.deepcopy(package)
     _row(tables, "quantities", "quantity_id", "glasgow-2015-16-website-visitors")["lower"] = "281"
     bad = check(tables, texts, sha, hedges)
-    # re-solved from the published mentions and identities, the first year's lower end is 309, not 281
-    assert any(u.resource == "quantities" and u.column == "lower" and "gives 309.0" in u.reason for u in bad)
+    # re-solved from the published mentions and identities, the first year's lower end is 309, not
+    # 281
+    assert any(
+        u.resource == "quantities" and u.column == "lower" and "gives 309.0" in u.reason
+        for u in bad
+    )
 
 
 def test_an_identity_changed_after_reconciliation_is_caught(package):
     tables, texts, sha, hedges = copy.deepcopy(package)
-    _row(tables, "identities", "identity_id", "evening-times-glasgow-total-of-its-periods")["relation"] = "equals"
+    _row(tables, "identities", "identity_id", "evening-times-glasgow-total-of-its-periods")[
+        "relation"
+    ] = "equals"
     bad = check(tables, texts, sha, hedges)
-    # counted as events the first year would be 836 - 555 = 281, and the rise of almost 80 per cent cannot hold
+    # counted as events the first year would be 836 - 555 = 281, and the rise of almost 80 per cent
+    # cannot hold
     assert any(u.resource == "quantities" and u.value == "309" for u in bad)
 
 
@@ -102,17 +117,22 @@ def test_a_reference_row_without_publisher_is_caught(package):
 def test_a_claim_whose_stated_number_differs_from_its_figure_is_caught(package):
     tables, texts, sha, hedges = copy.deepcopy(package)
     _row(tables, "claims", "claim_id", "herald-share")["stated"] = "6"
-    assert any(u.resource == "claims" and u.column == "stated" for u in check(tables, texts, sha, hedges))
+    assert any(
+        u.resource == "claims" and u.column == "stated" for u in check(tables, texts, sha, hedges)
+    )
 
 
 def test_a_derived_period_not_from_its_rule_is_caught(package):
     tables, texts, sha, hedges = copy.deepcopy(package)
-    _row(tables, "derived", "metric_id", "bournemouthecho-dorset-per-month")["period_start"] = "2019-02-01"
+    _row(tables, "derived", "metric_id", "bournemouthecho-dorset-per-month")["period_start"] = (
+        "2019-02-01"
+    )
     assert any(u.column == "period_start" for u in check(tables, texts, sha, hedges))
 
 
 def test_the_plain_reading_of_whole_numbers_is_the_number_readers(package):
-    """The gate reads most figures' words a column at a time; every one it reads must be what NumberReader gives."""
+    """The gate reads most figures' words a column at a time; every one it reads must be what
+    NumberReader gives."""
     import math
 
     from stopitnow_figures.model.values import NumberReader
@@ -120,8 +140,26 @@ def test_the_plain_reading_of_whole_numbers_is_the_number_readers(package):
 
     reader = NumberReader(vocab.load(), package[3])
     written = [r["as_written"] for r in package[0]["figures"]]
-    written += ["0", "000", "7", "80", "1,000", "10,000,000", "12345678901234567890", "1,00", "01", " 5", "5 ", "٣", "Nearly 80"]
-    written += [f"{h} {n}" for h, _ in reader.hedges for n in ("0", "1", "70", "1,500", "100000", "2,000,000")]
+    written += [
+        "0",
+        "000",
+        "7",
+        "80",
+        "1,000",
+        "10,000,000",
+        "12345678901234567890",
+        "1,00",
+        "01",
+        " 5",
+        "5 ",
+        "٣",
+        "Nearly 80",
+    ]
+    written += [
+        f"{h} {n}"
+        for h, _ in reader.hedges
+        for n in ("0", "1", "70", "1,500", "100000", "2,000,000")
+    ]
     fits, qualifier, value, lo, hi = plain_readings(reader, written, [""] * len(written))
     assert fits.sum() > len(written) // 2
     for i in np.flatnonzero(fits):
@@ -129,7 +167,9 @@ def test_the_plain_reading_of_whole_numbers_is_the_number_readers(package):
         assert (qualifier[i], value[i]) == (parsed.qualifier, v), written[i]
         for got, want in ((lo[i], lower), (hi[i], upper)):
             assert (math.isnan(got) and want is None) or got == want, written[i]
-    assert not plain_readings(reader, ["80"], ["round"])[0][0]  # a curated reading is the reader's to apply
+    assert not plain_readings(reader, ["80"], ["round"])[0][
+        0
+    ]  # a curated reading is the reader's to apply
 
 
 def test_a_bound_typed_into_a_quantity_no_solver_is_needed_for_is_caught(package):
@@ -138,16 +178,27 @@ def test_a_bound_typed_into_a_quantity_no_solver_is_needed_for_is_caught(package
     assert not row["identities"]  # the meet of its mentions' intervals, read off a column at a time
     row["upper"] = str(float(row["upper"] or 0) + 1)
     bad = check(tables, texts, sha, hedges)
-    assert any(u.resource == "quantities" and u.column == "upper" and "re-solving" in u.reason for u in bad)
+    assert any(
+        u.resource == "quantities" and u.column == "upper" and "re-solving" in u.reason for u in bad
+    )
 
 
 def test_a_metric_of_a_metric_resting_on_an_untraced_one_is_caught(package):
     tables, texts, sha, hedges = copy.deepcopy(package)
-    inner = next(r for r in tables["derived"] if any(i == m["metric_id"] for m in tables["derived"] for i in r["inputs"].split()))
+    inner = next(
+        r
+        for r in tables["derived"]
+        if any(i == m["metric_id"] for m in tables["derived"] for i in r["inputs"].split())
+    )
     used = next(m for m in tables["derived"] if m["metric_id"] in inner["inputs"].split())
     used["period_end"] = "1999-12-31"
     bad = check(tables, texts, sha, hedges)
-    assert any(u.resource == "derived" and u.row == tables["derived"].index(inner) + 1 and "inputs do not trace" in u.reason for u in bad)
+    assert any(
+        u.resource == "derived"
+        and u.row == tables["derived"].index(inner) + 1
+        and "inputs do not trace" in u.reason
+        for u in bad
+    )
 
 
 def _series_fixture():
@@ -159,7 +210,12 @@ def _series_fixture():
         cells = dict.fromkeys(series.COLUMNS, "")
         return (
             cells
-            | {"quantity_id": qid, "measure": "help_seekers", "unit": "people", "counting": "distinct"}
+            | {
+                "quantity_id": qid,
+                "measure": "help_seekers",
+                "unit": "people",
+                "counting": "distinct",
+            }
             | {
                 "geography_code": "E23000039",
                 "period_start": start,

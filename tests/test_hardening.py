@@ -73,5 +73,7 @@ def test_no_stage_writes_to_raw(tmp_path, monkeypatch):
     active[0] = False
     recorded = list(writes)
     assert [w for w in recorded if w.startswith(raw)] == []
-    assert any(w.startswith(str(repo / "processed")) for w in recorded)  # the hook does see the stages' writes
+    assert any(
+        w.startswith(str(repo / "processed")) for w in recorded
+    )  # the hook does see the stages' writes
     assert {p: p.read_bytes() for p in (repo / "raw").rglob("*") if p.is_file()} == before

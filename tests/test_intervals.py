@@ -44,14 +44,21 @@ def test_percentage_change_with_hedged_input():
 
 
 def test_formula_evaluates_values_and_intervals():
-    value, span = evaluate("({bb} / {aa} - 1) * 100", {"aa": 30, "bb": 55}, {"aa": Interval.point(30), "bb": Interval.point(55)})
+    value, span = evaluate(
+        "({bb} / {aa} - 1) * 100",
+        {"aa": 30, "bb": 55},
+        {"aa": Interval.point(30), "bb": Interval.point(55)},
+    )
     assert value == pytest.approx(250 / 3)  # (55/30 - 1) * 100 = 83.33
     assert span.lo == pytest.approx(250 / 3)
     assert inputs("{bb} / {aa} + {bb}") == ["bb", "aa"]
 
 
 # the last: an id of one character, which the id pattern of schemas/ refuses (ids have two or more)
-@pytest.mark.parametrize("formula", ["", "__import__('os')", "{aa} ** 2", "abs({aa})", "{A B}", "{aa", "{aa} < 1", "{a} + 1"])
+@pytest.mark.parametrize(
+    "formula",
+    ["", "__import__('os')", "{aa} ** 2", "abs({aa})", "{A B}", "{aa", "{aa} < 1", "{a} + 1"],
+)
 def test_formulas_outside_the_language_are_refused(formula):
     with pytest.raises(FormulaError):
         evaluate(formula, {"aa": 1.0, "a": 1.0}, {"aa": Interval.point(1), "a": Interval.point(1)})

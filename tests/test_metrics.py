@@ -24,12 +24,21 @@ def test_the_metrics_file_counts_what_the_articles_hold():
     metrics = json.loads((ROOT / "metrics.json").read_text(encoding="utf-8"))
     # counted from the curator's tables in raw/, not from the build: every source, figure and claim written there is
     # published and counted, however many articles there are
-    wrote = {name: len(read_csv(ROOT / "raw" / f"{name}.csv")) for name in ("sources", "figures", "claims")}
-    assert (metrics["sources"], metrics["figures"], metrics["claims"]["total"]) == (wrote["sources"], wrote["figures"], wrote["claims"])
+    wrote = {
+        name: len(read_csv(ROOT / "raw" / f"{name}.csv"))
+        for name in ("sources", "figures", "claims")
+    }
+    assert (metrics["sources"], metrics["figures"], metrics["claims"]["total"]) == (
+        wrote["sources"],
+        wrote["figures"],
+        wrote["claims"],
+    )
     # each verdict as often as the published claims give it (each claim's verdict is worked out by hand in tests/expected/)
     verdicts = Counter(c["verdict"] for c in _rows(ROOT, "claims"))
     assert set(verdicts) <= set(metrics["claims"])
-    assert {v: n for v, n in metrics["claims"].items() if v != "total"} == {v: verdicts[v] for v in metrics["claims"] if v != "total"}
+    assert {v: n for v, n in metrics["claims"].items() if v != "total"} == {
+        v: verdicts[v] for v in metrics["claims"] if v != "total"
+    }
     assert metrics["numeric_mentions_unaccounted"] == 0 and metrics["untraced_cells"] == 0
     # two conflicts, three quantities: "Around a third" of Scotland's visitors against 836 of 3,579 (the share's
     # quantity); and the charity's running total of men worked with after arrest, "hundreds" (at most 999) in the
@@ -58,10 +67,15 @@ def test_dvc_metrics_show_prints_the_counts(built_repo):
     assert out.returncode == 0, out.stderr
     assert "metrics.json" in out.stdout and "figures" in out.stdout
     table = out.stdout.split()
-    assert all(str(len(read_csv(built_repo / "raw" / f"{name}.csv"))) in table for name in ("figures", "sources"))
+    assert all(
+        str(len(read_csv(built_repo / "raw" / f"{name}.csv"))) in table
+        for name in ("figures", "sources")
+    )
 
 
-def test_an_experiment_with_another_rate_base_changes_the_rates_by_its_factor_and_nothing_counted(tmp_path):
+def test_an_experiment_with_another_rate_base_changes_the_rates_by_its_factor_and_nothing_counted(
+    tmp_path,
+):
     repo = built(tmp_path)
     before = {r["metric_id"]: r for r in _rows(repo, "derived")}
     metrics_before = (repo / "metrics.json").read_bytes()
@@ -76,11 +90,17 @@ def test_an_experiment_with_another_rate_base_changes_the_rates_by_its_factor_an
     rates = [i for i, r in before.items() if r["kind"] in ("rate", "rate_per_month")]
     assert rates
     for i in rates:
-        for column in ("value", "lower", "upper"):  # a rate with only an interval has an empty value; an open end, no upper
-            assert (after[i][column] == before[i][column] == "") or float(after[i][column]) * 100 == pytest.approx(
-                float(before[i][column])
-            ), (i, column)
-        assert after[i]["unit"] == before[i]["unit"].replace("per 100,000 people", "per 1,000 people"), i
+        for column in (
+            "value",
+            "lower",
+            "upper",
+        ):  # a rate with only an interval has an empty value; an open end, no upper
+            assert (after[i][column] == before[i][column] == "") or float(
+                after[i][column]
+            ) * 100 == pytest.approx(float(before[i][column])), (i, column)
+        assert after[i]["unit"] == before[i]["unit"].replace(
+            "per 100,000 people", "per 1,000 people"
+        ), i
         assert after[i]["unit"] != before[i]["unit"]
     others = [i for i in before if i not in rates]
     assert all(after[i]["value"] == before[i]["value"] for i in others)

@@ -14,7 +14,12 @@ pytestmark = pytest.mark.data
 
 
 def test_frictionless_validates_the_package():
-    out = subprocess.run([str(BIN / "frictionless"), "validate", "--json", "datapackage.json"], cwd=ROOT, capture_output=True, text=True)
+    out = subprocess.run(
+        [str(BIN / "frictionless"), "validate", "--json", "datapackage.json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     report = json.loads(out.stdout)
     assert report["valid"] is True, out.stdout[:2000]
     assert out.returncode == 0
@@ -51,14 +56,19 @@ def test_metadata_the_owner_asked_for():
     dp = json.loads((ROOT / "datapackage.json").read_text())
     assert dp["name"] == "stopitnow-figures"
     version, day = package_version()
-    assert (dp["version"], dp["created"]) == (version, f"{day}T00:00:00Z")  # the CHANGELOG date of the version, not the clock
+    assert (dp["version"], dp["created"]) == (
+        version,
+        f"{day}T00:00:00Z",
+    )  # the CHANGELOG date of the version, not the clock
     assert {lic["name"] for lic in dp["licenses"]} == {"CC-BY-4.0", "MIT"}
     assert "copyright" in dp["stopitnow:quotesNotice"]
     assert any("heraldscotland.com" in s.get("path", "") for s in dp["sources"])
     assert any(s["title"].startswith("National Records of Scotland") for s in dp["sources"])
 
 
-@pytest.mark.skipif(not (SHARED / "profiles" / "datapackage-2.0").exists(), reason="shared profiles absent")
+@pytest.mark.skipif(
+    not (SHARED / "profiles" / "datapackage-2.0").exists(), reason="shared profiles absent"
+)
 def test_descriptor_validates_against_the_data_package_2_profile():
     import jsonschema
 
@@ -73,12 +83,18 @@ def _prov_library_graph(tables):
     doc = ProvDocument()
     doc.add_namespace("sin", "https://w3id.org/stopitnow-figures/")
     doc.add_namespace("schema", "https://schema.org/")
-    clean, reconcile, derive, package = (doc.activity(f"sin:stage/{s}") for s in ("clean", "reconcile", "derive", "package"))
+    clean, reconcile, derive, package = (
+        doc.activity(f"sin:stage/{s}") for s in ("clean", "reconcile", "derive", "package")
+    )
     doc.wasInformedBy(reconcile, clean)
     doc.wasInformedBy(derive, reconcile)
     doc.wasInformedBy(package, derive)
-    kinds = {r["figure_id"]: "figure" for r in tables["figures"]} | {r["quantity_id"]: "quantity" for r in tables["quantities"]}
-    kinds |= {r["population_id"]: "population" for r in tables["population"]} | {r["metric_id"]: "metric" for r in tables["derived"]}
+    kinds = {r["figure_id"]: "figure" for r in tables["figures"]} | {
+        r["quantity_id"]: "quantity" for r in tables["quantities"]
+    }
+    kinds |= {r["population_id"]: "population" for r in tables["population"]} | {
+        r["metric_id"]: "metric" for r in tables["derived"]
+    }
     for s in tables["sources"]:
         doc.entity(
             f"sin:source/{s['source_id']}",
@@ -93,7 +109,12 @@ def _prov_library_graph(tables):
     for p in tables["population"]:
         doc.entity(
             f"sin:population/{p['population_id']}",
-            {"prov:type": "sin:ReferenceRow", "schema:publisher": p["publisher"], "sin:table": p["table"], "prov:value": p["value"]},
+            {
+                "prov:type": "sin:ReferenceRow",
+                "schema:publisher": p["publisher"],
+                "sin:table": p["table"],
+                "prov:value": p["value"],
+            },
         )
     for f in tables["figures"]:
         e = doc.entity(
@@ -106,17 +127,28 @@ def _prov_library_graph(tables):
                 "sin:charEnd": f["char_end"],
             },
         )
-        doc.wasDerivedFrom(e, f"sin:source/{f['source_id']}", activity=clean, other_attributes={"prov:type": "prov:Quotation"})
+        doc.wasDerivedFrom(
+            e,
+            f"sin:source/{f['source_id']}",
+            activity=clean,
+            other_attributes={"prov:type": "prov:Quotation"},
+        )
         doc.wasGeneratedBy(e, clean)
     for i in tables["identities"]:
         e = doc.entity(
             f"sin:identity/{i['identity_id']}",
-            {"prov:type": "sin:Identity", "sin:left": i["left"], "sin:relation": i["relation"], "sin:right": i["right"]},
+            {
+                "prov:type": "sin:Identity",
+                "sin:left": i["left"],
+                "sin:relation": i["relation"],
+                "sin:right": i["right"],
+            },
         )
         doc.wasGeneratedBy(e, reconcile)
     for q in tables["quantities"]:
         e = doc.entity(
-            f"sin:quantity/{q['quantity_id']}", {"prov:type": "sin:Quantity", "prov:value": q["value"], "sin:status": q["status"]}
+            f"sin:quantity/{q['quantity_id']}",
+            {"prov:type": "sin:Quantity", "prov:value": q["value"], "sin:status": q["status"]},
         )
         doc.wasGeneratedBy(e, reconcile)
         for f in q["mentions"].split():
@@ -125,14 +157,24 @@ def _prov_library_graph(tables):
             doc.wasDerivedFrom(e, f"sin:identity/{i}", activity=reconcile)
     for m in tables["derived"]:
         e = doc.entity(
-            f"sin:metric/{m['metric_id']}", {"prov:type": "sin:DerivedMetric", "prov:value": m["value"], "sin:formula": m["formula"]}
+            f"sin:metric/{m['metric_id']}",
+            {
+                "prov:type": "sin:DerivedMetric",
+                "prov:value": m["value"],
+                "sin:formula": m["formula"],
+            },
         )
         doc.wasGeneratedBy(e, derive)
         for i in m["inputs"].split():
             doc.wasDerivedFrom(e, f"sin:{kinds[i]}/{i}", activity=derive)
     for c in tables["claims"]:
         e = doc.entity(
-            f"sin:claim/{c['claim_id']}", {"prov:type": "sin:ClaimCheck", "sin:verdict": c["verdict"], "sin:formula": c["formula"]}
+            f"sin:claim/{c['claim_id']}",
+            {
+                "prov:type": "sin:ClaimCheck",
+                "sin:verdict": c["verdict"],
+                "sin:formula": c["formula"],
+            },
         )
         doc.wasGeneratedBy(e, derive)
         doc.wasDerivedFrom(e, f"sin:figure/{c['figure_id']}", activity=derive)
@@ -146,7 +188,12 @@ def _prov_library_graph(tables):
     for r in tables["series"]:
         e = doc.entity(
             f"sin:series-member/{r['member_id']}",
-            {"prov:type": "sin:SeriesMember", "sin:alignment": r["alignment"], "sin:rule": SERIES_RULE, "sin:series": r["series_id"]},
+            {
+                "prov:type": "sin:SeriesMember",
+                "sin:alignment": r["alignment"],
+                "sin:rule": SERIES_RULE,
+                "sin:series": r["series_id"],
+            },
         )
         doc.wasGeneratedBy(e, derive)
         # a member rests on its quantity; a gap on the quantities of the nearest members before and after it
@@ -186,10 +233,25 @@ def test_provenance_file_is_the_graph_the_prov_library_builds_and_reads():
     assert _normal(json.loads(text)) == _normal(_prov_library_graph(tables))
     doc = ProvDocument.deserialize(content=text, format="json")
     assert doc.get_record("sin:figure/herald-2017-scotland-f04")
-    pairs = {(d["prov:generatedEntity"], d["prov:usedEntity"]) for d in json.loads(text)["wasDerivedFrom"].values()}
+    pairs = {
+        (d["prov:generatedEntity"], d["prov:usedEntity"])
+        for d in json.loads(text)["wasDerivedFrom"].values()
+    }
     assert ("sin:figure/herald-2017-scotland-f04", "sin:source/herald-2017-scotland") in pairs
-    assert ("sin:metric/herald-calls-per-month", "sin:quantity/scotland-2016-helpline-own-calls") in pairs
-    assert ("sin:quantity/scotland-2016-helpline-own-calls", "sin:figure/herald-2017-scotland-f04") in pairs
-    assert ("sin:quantity/glasgow-2015-16-website-visitors", "sin:identity/evening-times-glasgow-total-of-its-periods") in pairs
+    assert (
+        "sin:metric/herald-calls-per-month",
+        "sin:quantity/scotland-2016-helpline-own-calls",
+    ) in pairs
+    assert (
+        "sin:quantity/scotland-2016-helpline-own-calls",
+        "sin:figure/herald-2017-scotland-f04",
+    ) in pairs
+    assert (
+        "sin:quantity/glasgow-2015-16-website-visitors",
+        "sin:identity/evening-times-glasgow-total-of-its-periods",
+    ) in pairs
     for r in tables["series"]:  # every row of a series rests on a quantity of it
-        assert any(g == f"sin:series-member/{r['member_id']}" and u.startswith("sin:quantity/") for g, u in pairs)
+        assert any(
+            g == f"sin:series-member/{r['member_id']}" and u.startswith("sin:quantity/")
+            for g, u in pairs
+        )

@@ -12,11 +12,14 @@ pytestmark = pytest.mark.slow
 
 
 def _git_status(repo):
-    return subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout
 
 
 def test_a_fresh_copy_rebuilds_the_committed_bytes_and_is_then_up_to_date(tmp_path):
-    """A clone has no build/: dvc repro builds the candidate again, and publishing it changes nothing committed."""
+    """A clone has no build/: dvc repro builds the candidate again, and publishing it changes
+    nothing committed."""
     repo = copy_repo(tmp_path)
     assert not (repo / "build").exists()
     out = dvc(repo, "repro")
@@ -39,7 +42,10 @@ def test_a_broken_quote_stops_the_pipeline_and_keeps_the_last_good_package(built
     path = built_repo / "raw" / "figures.csv"
     original = path.read_text(encoding="utf-8")
     try:
-        path.write_text(original.replace("In total, 78 calls were made", "In total, 87 calls were made"), encoding="utf-8")
+        path.write_text(
+            original.replace("In total, 78 calls were made", "In total, 87 calls were made"),
+            encoding="utf-8",
+        )
         line = next(i for i, t in enumerate(original.splitlines(), 1) if "In total, 78 calls" in t)
         out = dvc(built_repo, "repro")
         assert out.returncode != 0
@@ -71,7 +77,12 @@ def test_changing_one_figure_changes_exactly_its_dependants(built_repo):
     import io
 
     def table(name):
-        return {tuple(r.values())[0]: r for r in csv.DictReader(io.StringIO((built_repo / "processed" / f"{name}.csv").read_text()))}
+        return {
+            tuple(r.values())[0]: r
+            for r in csv.DictReader(
+                io.StringIO((built_repo / "processed" / f"{name}.csv").read_text())
+            )
+        }
 
     before_d, before_c, before_q = table("derived"), table("claims"), table("quantities")
     # the June-August callers' 55 is printed by three articles of one release (The National, Hello Rayo West,
@@ -94,11 +105,20 @@ def test_changing_one_figure_changes_exactly_its_dependants(built_repo):
             text = originals[texts[s]]
             assert text.count(old) == 1, s
             texts[s].write_bytes(text.replace(old, new))
-            sums = sums.replace(hashlib.sha256(text).hexdigest().encode(), hashlib.sha256(text.replace(old, new)).hexdigest().encode())
-            for n, line in enumerate(lines):  # the source's quotes that hold the words, and the 55's own cell
+            sums = sums.replace(
+                hashlib.sha256(text).hexdigest().encode(),
+                hashlib.sha256(text.replace(old, new)).hexdigest().encode(),
+            )
+            for n, line in enumerate(
+                lines
+            ):  # the source's quotes that hold the words, and the 55's own cell
                 if line.startswith(s.encode() + b"-f"):
                     line = line.replace(old, new)
-                    lines[n] = line.replace(b",55,", b",57,") if b",scotland-2017-jun-aug-callers," in line else line
+                    lines[n] = (
+                        line.replace(b",55,", b",57,")
+                        if b",scotland-2017-jun-aug-callers," in line
+                        else line
+                    )
         srcs.write_bytes(sums)
         figs.write_bytes(b"\n".join(lines))
         out = dvc(built_repo, "repro")
@@ -106,11 +126,12 @@ def test_changing_one_figure_changes_exactly_its_dependants(built_repo):
         after_d, after_c, after_q = table("derived"), table("claims"), table("quantities")
         changed_d = {k for k in before_d if before_d[k] != after_d[k]}
         changed_c = {k for k in before_c if before_c[k] != after_c[k]}
-        # by hand: 55 is its quantity's only mention; the quantity feeds the callers change and its two rates, and
-        # bounds the June-August calls from below (each caller made a call): at least 57 now. Through "an 80 per
-        # cent jump in calls" ([75, 85]), the March-May calls are at least 57 / 1.85 = 30.8, so 31, above their 30
-        # callers. The calls have no upper end, so the jump's claim stays not checkable, and its words the same
-        # and the calls' rates change with their lower ends (57 and 31 over Scotland's 5,424,800, over 3 months too)
+        # by hand: 55 is its quantity's only mention; the quantity feeds the callers change and its
+        # two rates, and bounds the June-August calls from below (each caller made a call): at least
+        # 57 now. Through "an 80 per cent jump in calls" ([75, 85]), the March-May calls are at
+        # least 57 / 1.85 = 30.8, so 31, above their 30 callers. The calls have no upper end, so the
+        # jump's claim stays not checkable, and its words the same and the calls' rates change with
+        # their lower ends (57 and 31 over Scotland's 5,424,800, over 3 months too)
         assert changed_d == {
             "national-calls-change",
             "rate-scotland-2017-jun-aug-callers",
@@ -120,14 +141,25 @@ def test_changing_one_figure_changes_exactly_its_dependants(built_repo):
             "rate-scotland-2017-mar-may-calls",
             "rate-per-month-scotland-2017-mar-may-calls",
         }
-        assert float(after_d["rate-scotland-2017-jun-aug-calls"]["lower"]) == pytest.approx(57 / 5424800 * 1e5)
-        assert float(after_d["rate-scotland-2017-mar-may-calls"]["lower"]) == pytest.approx(31 / 5424800 * 1e5)
+        assert float(after_d["rate-scotland-2017-jun-aug-calls"]["lower"]) == pytest.approx(
+            57 / 5424800 * 1e5
+        )
+        assert float(after_d["rate-scotland-2017-mar-may-calls"]["lower"]) == pytest.approx(
+            31 / 5424800 * 1e5
+        )
         assert changed_c == set()
         assert after_c["national-calls-jump"]["verdict"] == "not_checkable"
         changed_q = {k for k in before_q if before_q[k] != after_q[k]}
-        assert changed_q == {"scotland-2017-jun-aug-callers", "scotland-2017-jun-aug-calls", "scotland-2017-mar-may-calls"}
+        assert changed_q == {
+            "scotland-2017-jun-aug-callers",
+            "scotland-2017-jun-aug-calls",
+            "scotland-2017-mar-may-calls",
+        }
         calls = after_q["scotland-2017-jun-aug-calls"], after_q["scotland-2017-mar-may-calls"]
-        assert [(c["lower"], c["upper"], c["status"]) for c in calls] == [("57", "", "implied"), ("31", "", "implied")]
+        assert [(c["lower"], c["upper"], c["status"]) for c in calls] == [
+            ("57", "", "implied"),
+            ("31", "", "implied"),
+        ]
         assert after_q["scotland-2017-mar-may-calls"]["lower_by"] == "national-calls-rise"
         assert after_d["national-calls-change"]["value"] == "27"  # 57 - 30
     finally:

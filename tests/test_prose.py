@@ -1,6 +1,7 @@
-"""Prose that follows the data: the package's title, description, resource titles and datasheet say how many
-sources of which kinds, by whom and from which years, as the published tables give them; package.yaml types no
-count or year. The checks extract every count and year from the texts and recompute them from the tables."""
+"""Prose that follows the data: the package's title, description, resource titles and datasheet say
+how many sources of which kinds, by whom and from which years, as the published tables give them;
+package.yaml types no count or year. The checks extract every count and year from the texts and
+recompute them from the tables."""
 
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ from stopitnow_figures.tables.paths import Paths
 VOCAB = vocab.load()
 YEAR = r"(?:19|20)\d\d"
 NUMBER = r"\d[\d,]*|" + "|".join(NUMBER_WORDS)
-COUNT = r"\d[\d,]*|" + "|".join(w for w in NUMBER_WORDS if w != "one")  # "one source is one quantity" counts nothing
+COUNT = r"\d[\d,]*|" + "|".join(
+    w for w in NUMBER_WORDS if w != "one"
+)  # "one source is one quantity" counts nothing
 # what a count in the prose counts, and the words that name it
 COUNTED = {
     "sources": r"(?:[a-z]+ ){0,2}(?:articles?|sources?|releases?|annual reports?|statistics)",
@@ -40,26 +43,37 @@ def _number(word: str) -> int:
 
 
 def plain(text: str) -> str:
-    """The text without what quotes a source or names an id: code spans, quoted words, links and images."""
+    """The text without what quotes a source or names an id: code spans, quoted words, links and
+    images."""
     text = re.sub(r"`[^`]*`", " ", text)
     text = re.sub(r"\"[^\"]*\"|“[^”]*”", " ", text)
     return re.sub(r"!?\[[^\]]*\]\([^)]*\)", " ", text)
 
 
 def stated(text: str) -> dict:
-    """What a text states of the package: its year ranges, its single years, and its counts by what they count."""
+    """What a text states of the package: its year ranges, its single years, and its counts by what
+    they count."""
     text = plain(text)
-    ranges = {(int(a), int(b)) for a, b in re.findall(rf"\b({YEAR})\s*(?:-|–|to)\s*({YEAR})\b(?!-\d)", text)}
+    ranges = {
+        (int(a), int(b))
+        for a, b in re.findall(rf"\b({YEAR})\s*(?:-|–|to)\s*({YEAR})\b(?!-\d)", text)
+    }
     ranges |= {(int(a), int(b)) for a, b in re.findall(rf"\bbetween ({YEAR}) and ({YEAR})\b", text)}
     years = {int(y) for y in re.findall(rf"(?<![\d-])({YEAR})(?![\d-])", text)}
-    counts = {what: {_number(n) for n in re.findall(rf"\b({COUNT}) (?:more )?{words}\b", text, re.I)} for what, words in COUNTED.items()}
+    counts = {
+        what: {_number(n) for n in re.findall(rf"\b({COUNT}) (?:more )?{words}\b", text, re.I)}
+        for what, words in COUNTED.items()
+    }
     return {"ranges": ranges, "years": years, "counts": counts}
 
 
 def produced(tables: dict[str, list[dict]]) -> dict:
     """The counts and years the tables give, recomputed here from their rows."""
     sources, figures = tables["sources"], tables["figures"]
-    published = (min(int(s["published_earliest"][:4]) for s in sources), max(int(s["published_latest"][:4]) for s in sources))
+    published = (
+        min(int(s["published_earliest"][:4]) for s in sources),
+        max(int(s["published_latest"][:4]) for s in sources),
+    )
     starts = [f["period_start"] for f in figures if f["period_start"]]
     ends = [f["period_end"] for f in figures if f["period_end"]]
     periods = (int(min(starts)[:4]), int(max(ends)[:4])) if starts else None
@@ -68,7 +82,8 @@ def produced(tables: dict[str, list[dict]]) -> dict:
     quantities = len(tables.get("quantities", []))
     return {
         "ranges": {published} | ({periods} if periods else set()),
-        "years": set(range(published[0], published[1] + 1)) | (set(range(periods[0], periods[1] + 1)) if periods else set()),
+        "years": set(range(published[0], published[1] + 1))
+        | (set(range(periods[0], periods[1] + 1)) if periods else set()),
         "counts": {
             "sources": {len(sources), *kinds.values()},
             "publishers": {len({s["publisher"] for s in sources})},
@@ -82,12 +97,17 @@ def produced(tables: dict[str, list[dict]]) -> dict:
 
 
 def unproduced(text: str, tables: dict[str, list[dict]], every_number: bool = False) -> list[str]:
-    """Each count or year range the text states that the tables do not produce (and, with ``every_number``, each
-    number at all that is neither a year of the data nor one of its counts)."""
+    """Each count or year range the text states that the tables do not produce (and, with
+    ``every_number``, each number at all that is neither a year of the data nor one of its
+    counts)."""
     said, made = stated(text), produced(tables)
     out = [f"the years {a}-{b}" for a, b in sorted(said["ranges"] - made["ranges"])]
     out += [f"the year {y}" for y in sorted(said["years"] - made["years"])]
-    out += [f"{n} {what}" for what, ns in said["counts"].items() for n in sorted(ns - made["counts"][what])]
+    out += [
+        f"{n} {what}"
+        for what, ns in said["counts"].items()
+        for n in sorted(ns - made["counts"][what])
+    ]
     if every_number:
         allowed = made["years"] | {n for ns in made["counts"].values() for n in ns}
         numbers = {_number(n) for n in re.findall(rf"\b({NUMBER})\b", plain(text), re.I)}
@@ -96,7 +116,10 @@ def unproduced(text: str, tables: dict[str, list[dict]], every_number: bool = Fa
 
 
 def published_tables() -> dict[str, list[dict]]:
-    return {n: read_csv(ROOT / "processed" / f"{n}.csv") for n in ("sources", "figures", "quantities", "identities", "claims", "derived")}
+    return {
+        n: read_csv(ROOT / "processed" / f"{n}.csv")
+        for n in ("sources", "figures", "quantities", "identities", "claims", "derived")
+    }
 
 
 def sentences(markdown: str) -> list[str]:
@@ -105,17 +128,27 @@ def sentences(markdown: str) -> list[str]:
     return [b for b in blocks if b and not b.startswith(("|", "#", "!["))]
 
 
-# -- the published package ----------------------------------------------------------------------------
+# -- the published package -------------------------------------------------------------------------
 
 
 @pytest.mark.data
 def test_no_published_title_description_or_resource_title_states_a_count_or_year_the_data_does_not_give():
     descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
     tables = published_tables()
-    texts = [descriptor["title"], descriptor["description"], *(r["title"] for r in descriptor["resources"])]
-    assert {t: unproduced(t, tables, every_number=True) for t in texts if unproduced(t, tables, every_number=True)} == {}
+    texts = [
+        descriptor["title"],
+        descriptor["description"],
+        *(r["title"] for r in descriptor["resources"]),
+    ]
+    assert {
+        t: unproduced(t, tables, every_number=True)
+        for t in texts
+        if unproduced(t, tables, every_number=True)
+    } == {}
     said = stated(descriptor["title"] + " " + descriptor["description"])
-    assert said["ranges"] or said["years"]  # the years are said, so the check above has something to hold
+    assert (
+        said["ranges"] or said["years"]
+    )  # the years are said, so the check above has something to hold
     # the whole count is said (the counts by kind beside it are held by the check above, as every count is)
     assert len(tables["sources"]) in said["counts"]["sources"]
 
@@ -134,7 +167,10 @@ def test_the_citation_files_and_the_reader_view_carry_the_title_the_data_gave():
     descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
     cff = yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))
     zenodo = json.loads((ROOT / ".zenodo.json").read_text(encoding="utf-8"))
-    assert cff["title"] == zenodo["title"] == descriptor["title"] and cff["abstract"] == descriptor["description"]
+    assert (
+        cff["title"] == zenodo["title"] == descriptor["title"]
+        and cff["abstract"] == descriptor["description"]
+    )
     index = (ROOT / "processed" / "reader" / "index.html").read_text(encoding="utf-8")
     assert f"<h1>{descriptor['title']}</h1>" in index
     assert unproduced(re.sub(r"<[^>]+>", " ", index.split("<h2")[0]), published_tables()) == []
@@ -147,14 +183,21 @@ def test_package_yaml_types_no_count_or_year_of_the_data():
         assert not re.search(rf"\b({NUMBER}|{YEAR})\b", plain(text), re.I), text
 
 
-# -- a package with other sources -----------------------------------------------------------------------
+# -- a package with other sources ------------------------------------------------------------------
 
 
 def fixture_tables() -> dict[str, list[dict]]:
-    """Three sources of two kinds by two publishers, published in 2020 and 2021, with figures over 2019-2021."""
+    """Three sources of two kinds by two publishers, published in 2020 and 2021, with figures over
+    2019-2021."""
 
     def source(sid: str, publisher: str, kind: str, earliest: str, latest: str) -> dict:
-        return {"source_id": sid, "publisher": publisher, "kind": kind, "published_earliest": earliest, "published_latest": latest}
+        return {
+            "source_id": sid,
+            "publisher": publisher,
+            "kind": kind,
+            "published_earliest": earliest,
+            "published_latest": latest,
+        }
 
     def figure(fid: str, sid: str, qid: str, start: str, end: str) -> dict:
         return {
@@ -169,16 +212,40 @@ def fixture_tables() -> dict[str, list[dict]]:
 
     return {
         "sources": [
-            source("courier-2020-scotland", "The Courier", "news article", "2020-01-10", "2020-01-20"),
-            source("courier-2021-scotland", "The Courier", "news article", "2021-03-01", "2021-03-01"),
-            source("lff-2021-uk", "Lucy Faithfull Foundation", "charity release", "2021-04-01", "2021-04-30"),
+            source(
+                "courier-2020-scotland", "The Courier", "news article", "2020-01-10", "2020-01-20"
+            ),
+            source(
+                "courier-2021-scotland", "The Courier", "news article", "2021-03-01", "2021-03-01"
+            ),
+            source(
+                "lff-2021-uk",
+                "Lucy Faithfull Foundation",
+                "charity release",
+                "2021-04-01",
+                "2021-04-30",
+            ),
         ],
         "figures": [
-            figure("courier-2020-scotland-f01", "courier-2020-scotland", "q1", "2019-01-01", "2019-12-31"),
+            figure(
+                "courier-2020-scotland-f01",
+                "courier-2020-scotland",
+                "q1",
+                "2019-01-01",
+                "2019-12-31",
+            ),
             figure("lff-2021-uk-f01", "lff-2021-uk", "q2", "2020-04-01", "2021-03-31"),
         ],
         "quantities": [
-            {"quantity_id": q, "status": "pinned", "value_basis": "pinned", "value": "1", "lower": "1", "upper": "1", "unit": "people"}
+            {
+                "quantity_id": q,
+                "status": "pinned",
+                "value_basis": "pinned",
+                "value": "1",
+                "lower": "1",
+                "upper": "1",
+                "unit": "people",
+            }
             | {
                 "measure": "help_seekers",
                 "counting": "distinct",
@@ -200,46 +267,95 @@ def fixture_tables() -> dict[str, list[dict]]:
 
 def test_the_fields_follow_a_package_of_other_sources_kinds_and_years():
     t = fixture_tables()
-    words = prose.fields(prose.facts(t["sources"], [f["period_start"] for f in t["figures"]], [f["period_end"] for f in t["figures"]]))
-    # by hand: two news articles and one charity release, the most first; two publishers; 2020 to 2021; periods 2019 to 2021
+    words = prose.fields(
+        prose.facts(
+            t["sources"],
+            [f["period_start"] for f in t["figures"]],
+            [f["period_end"] for f in t["figures"]],
+        )
+    )
+    # by hand: two news articles and one charity release, the most first; two publishers; 2020 to
+    # 2021; periods 2019 to 2021
     assert words["sources"] == "three sources (two news articles and one charity release)"
     assert (words["source_count"], words["publisher_count"]) == ("three", "two")
     assert words["publishers"] == "Lucy Faithfull Foundation and The Courier"
-    assert (words["published_years"], words["published_between"]) == ("2020-2021", "between 2020 and 2021")
-    assert (words["period_years"], words["period_between"]) == ("2019-2021", "between 2019 and 2021")
+    assert (words["published_years"], words["published_between"]) == (
+        "2020-2021",
+        "between 2020 and 2021",
+    )
+    assert (words["period_years"], words["period_between"]) == (
+        "2019-2021",
+        "between 2019 and 2021",
+    )
 
 
 def test_a_sources_table_without_kinds_calls_its_rows_articles_and_one_year_is_one_year():
-    rows = [{"publisher": "The Courier", "published_earliest": "2022-05-01", "published_latest": "2022-05-02"}]
+    rows = [
+        {
+            "publisher": "The Courier",
+            "published_earliest": "2022-05-01",
+            "published_latest": "2022-05-02",
+        }
+    ]
     words = prose.fields(prose.facts(rows, ["2022-01-01"], ["2022-03-31"]))
-    assert (words["sources"], words["published_years"], words["published_between"]) == ("one article", "2022", "in 2022")
+    assert (words["sources"], words["published_years"], words["published_between"]) == (
+        "one article",
+        "2022",
+        "in 2022",
+    )
 
 
 def test_the_package_yaml_templates_and_the_datasheet_follow_the_fixture_package():
     t = fixture_tables()
     meta = yaml.safe_load((ROOT / "package.yaml").read_text(encoding="utf-8"))
-    facts = prose.facts(t["sources"], [f["period_start"] for f in t["figures"]], [f["period_end"] for f in t["figures"]])
+    facts = prose.facts(
+        t["sources"],
+        [f["period_start"] for f in t["figures"]],
+        [f["period_end"] for f in t["figures"]],
+    )
     done = prose.complete(meta, facts)
     texts = [done["title"], done["description"], *done["resource_titles"].values()]
     assert not any("{" in x or "}" in x for x in texts)
-    assert {x: unproduced(x, t, every_number=True) for x in texts if unproduced(x, t, every_number=True)} == {}
-    assert done["title"].endswith("2020-2021") and "three sources (two news articles and one charity release)" in done["description"]
+    assert {
+        x: unproduced(x, t, every_number=True) for x in texts if unproduced(x, t, every_number=True)
+    } == {}
+    assert (
+        done["title"].endswith("2020-2021")
+        and "three sources (two news articles and one charity release)" in done["description"]
+    )
     params = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))
-    descriptor = {"title": done["title"], "version": "9.9.9", "created": "2022-01-01T00:00:00Z", "licenses": meta["licenses"]}
+    descriptor = {
+        "title": done["title"],
+        "version": "9.9.9",
+        "created": "2022-01-01T00:00:00Z",
+        "licenses": meta["licenses"],
+    }
     descriptor["resources"] = [{"name": n} for n in t if n in done["resource_titles"]]
     sheet = datasheet.render(VOCAB, descriptor, t, [], [], params["clean"])
     assert {s[:80]: unproduced(s, t) for s in sentences(sheet) if unproduced(s, t)} == {}
-    assert "three sources (two news articles and one charity release), published between 2020 and 2021" in sheet
+    assert (
+        "three sources (two news articles and one charity release), published between 2020 and 2021"
+        in sheet
+    )
 
 
 def test_the_check_finds_a_text_that_states_what_the_data_does_not_give():
     t = fixture_tables()
     wrong = "Every number in five UK news articles (2016-2019), by four publishers, in 51 figures."
-    assert unproduced(wrong, t) == ["the years 2016-2019", "5 sources", "4 publishers", "51 figures"]
-    assert unproduced("Figures of 2018, between 2016 and 2019.", t) == ["the years 2016-2019", "the year 2016", "the year 2018"]
+    assert unproduced(wrong, t) == [
+        "the years 2016-2019",
+        "5 sources",
+        "4 publishers",
+        "51 figures",
+    ]
+    assert unproduced("Figures of 2018, between 2016 and 2019.", t) == [
+        "the years 2016-2019",
+        "the year 2016",
+        "the year 2018",
+    ]
 
 
-# -- package.yaml's templates, checked as it is read ---------------------------------------------------------
+# -- package.yaml's templates, checked as it is read -----------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -260,4 +376,9 @@ def test_a_template_with_a_field_prose_does_not_fill_is_a_located_problem(tmp_pa
     problems = Collector()
     assert config.read(Paths(tmp_path), "package", problems) == {}
     (p,) = problems.problems
-    assert (p.type, p.line, p.column, p.value) == ("bad-config", line, "title", title) and why in p.message
+    assert (p.type, p.line, p.column, p.value) == (
+        "bad-config",
+        line,
+        "title",
+        title,
+    ) and why in p.message

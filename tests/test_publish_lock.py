@@ -85,13 +85,23 @@ def test_no_command_recovers_a_publish_that_is_running(built_repo, tmp_path, ste
         for name, args in _commands(repo).items():
             out = CliRunner().invoke(main, args)
             assert out.exit_code == 1, (name, out.output)
-            assert "[publish-running]" in out.output and "another process is publishing" in out.output, (name, out.output)
-            assert "Traceback" not in out.output and type(out.exception) is SystemExit, (name, out.exception)
+            assert (
+                "[publish-running]" in out.output and "another process is publishing" in out.output
+            ), (name, out.output)
+            assert "Traceback" not in out.output and type(out.exception) is SystemExit, (
+                name,
+                out.exception,
+            )
             assert _state(repo) == before, name
         preflight = subprocess.run(
-            [sys.executable, "-m", "stopitnow_figures.publishing.preflight", str(repo)], env=env(), capture_output=True, text=True
+            [sys.executable, "-m", "stopitnow_figures.publishing.preflight", str(repo)],
+            env=env(),
+            capture_output=True,
+            text=True,
         )
-        assert preflight.returncode != 0 and "[publish-running]" in preflight.stderr, preflight.stderr
+        assert preflight.returncode != 0 and "[publish-running]" in preflight.stderr, (
+            preflight.stderr
+        )
         assert "Traceback" not in preflight.stderr and _state(repo) == before
     finally:
         (tmp_path / "flags" / "go").touch()
@@ -109,4 +119,6 @@ def test_a_killed_publish_leaves_no_lock_held(built_repo, tmp_path):
     assert (repo / ".publishing").exists()
     assert swap.recover(Paths(repo)) == "finished a publish that was interrupted half-way"
     assert swap.mismatches(Paths(repo).published) == []
-    assert os.path.exists(repo / ".publishing.lock")  # the lock file stays; only the lock on it is gone
+    assert os.path.exists(
+        repo / ".publishing.lock"
+    )  # the lock file stays; only the lock on it is gone

@@ -40,7 +40,10 @@ SOURCES = _rows("processed/sources.csv")
 @pytest.fixture(scope="module")
 def seen() -> dict:
     if not (CHROMIUM and NODE and shutil.which("unshare")):
-        pytest.fail("the reader view test needs Debian's chromium, Node and unshare (make test installs chromium)")
+        pytest.fail(
+            "the reader view test needs Debian's chromium, Node and unshare (make test installs "
+            "chromium)"
+        )
     cmd = [
         "unshare",
         "-n",
@@ -50,7 +53,13 @@ def seen() -> dict:
         str(SHOTS),
         str(ROOT / "processed/charts/help_seeking.svg"),
     ]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env={"CHROMIUM": CHROMIUM, "PATH": "/usr/bin:/bin"})
+    out = subprocess.run(
+        cmd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={"CHROMIUM": CHROMIUM, "PATH": "/usr/bin:/bin"},
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     return json.loads(out.stdout)
 
@@ -63,8 +72,12 @@ def _number_at(f: dict) -> int:
 
 
 def test_every_page_of_the_reader_view_is_opened(seen):
-    expected = {"index.html", "quantities.html", "claims.html", "derived.html", "series.html"} | {f"{s['source_id']}.html" for s in SOURCES}
-    assert set(seen["pages"]) == expected == {p.name for p in READER.iterdir() if p.suffix == ".html"}
+    expected = {"index.html", "quantities.html", "claims.html", "derived.html", "series.html"} | {
+        f"{s['source_id']}.html" for s in SOURCES
+    }
+    assert (
+        set(seen["pages"]) == expected == {p.name for p in READER.iterdir() if p.suffix == ".html"}
+    )
     assert {p.name for p in READER.iterdir() if p.suffix != ".html"} == {"style.css"}
 
 
@@ -84,7 +97,9 @@ def test_every_figure_is_an_anchor_exactly_once_marked_at_its_number_as_written(
         start = _number_at(f)
         assert mark["text"] == f["as_written"] == text[start : start + len(f["as_written"])]
         assert mark["offset"] == start, f["figure_id"]
-        assert mark["href"] == f"#panel-{f['figure_id']}" and f"panel-{f['figure_id']}" in page["ids"]
+        assert (
+            mark["href"] == f"#panel-{f['figure_id']}" and f"panel-{f['figure_id']}" in page["ids"]
+        )
 
 
 def test_every_other_numeric_mention_is_marked_with_what_it_is(seen):
@@ -93,8 +108,13 @@ def test_every_other_numeric_mention_is_marked_with_what_it_is(seen):
         text = (ROOT / s["text_path"]).read_text(encoding="utf-8")
         page = seen["pages"][f"{s['source_id']}.html"]
         spans = [(m["offset"], m["offset"] + len(m["text"]), m) for m in page["marks"]]
-        for digits in re.finditer(r"\d+(?:[,.]\d+)*", text):  # every written number with a digit lies in a mark
-            assert any(a <= digits.start() and digits.end() <= b for a, b, _ in spans), (s["source_id"], digits.group())
+        for digits in re.finditer(
+            r"\d+(?:[,.]\d+)*", text
+        ):  # every written number with a digit lies in a mark
+            assert any(a <= digits.start() and digits.end() <= b for a, b, _ in spans), (
+                s["source_id"],
+                digits.group(),
+            )
         for row in (r for r in not_figures if r["source_id"] == s["source_id"]):
             at = text.index(row["context"]) + row["context"].index(row["text"])
             mark = next(m for a, b, m in spans if a <= at < b)
@@ -105,13 +125,22 @@ def test_every_other_numeric_mention_is_marked_with_what_it_is(seen):
 def test_nothing_is_requested_from_outside_the_folder(seen):
     root = READER.as_uri() + "/"
     for name, page in seen["pages"].items():
-        assert set(page["requests"]) == {root + name, root + "style.css"}, name  # the page and the style sheet beside it
+        assert set(page["requests"]) == {root + name, root + "style.css"}, (
+            name
+        )  # the page and the style sheet beside it
     assert seen["chart"]["requests"] == [(ROOT / "processed/charts/help_seeking.svg").as_uri()]
     for p in READER.iterdir():
         text = p.read_text(encoding="utf-8")
-        assert "<script" not in text and "src=" not in text and "@import" not in text and "url(" not in text, p.name
+        assert (
+            "<script" not in text
+            and "src=" not in text
+            and "@import" not in text
+            and "url(" not in text
+        ), p.name
         if p.suffix == ".html":
-            assert re.findall(r"<link[^>]*>", text) == ['<link rel="stylesheet" href="style.css">'], p.name
+            assert re.findall(r"<link[^>]*>", text) == [
+                '<link rel="stylesheet" href="style.css">'
+            ], p.name
 
 
 def test_the_pages_are_the_same_with_javascript_off(seen):
@@ -144,10 +173,13 @@ def test_marks_are_named_for_screen_readers_and_told_apart_without_colour(seen):
     for name, page in seen["pages"].items():
         assert page["axe"] == [], (name, page["axe"])
         for m in page["marks"]:
-            assert m["label"].startswith(m["text"] + ":"), m  # the name says what is seen, then what it is
+            assert m["label"].startswith(m["text"] + ":"), (
+                m
+            )  # the name says what is seen, then what it is
             if m["id"] in figures:
                 f = figures[m["id"]]
-                # exact: no hedge word and no curated reading ("100 more" is read as round, 50 to 150: hedged)
+                # exact: no hedge word and no curated reading ("100 more" is read as round, 50 to
+                # 150: hedged)
                 exact = f["qualifier"] in ("exact", "rounded") and not f["reading"]
                 how = "vague" if f["qualifier"] == "vague" else "exact" if exact else "hedged"
                 assert how in m["classes"].split() and (m["border"], m["symbol"]) == shapes[how], m
@@ -157,15 +189,19 @@ def test_marks_are_named_for_screen_readers_and_told_apart_without_colour(seen):
 
 
 def _shown(cell: str) -> str:
-    """A number as the pages show it, written here by hand: thousands separators, at most four decimal places."""
+    """A number as the pages show it, written here by hand: thousands separators, at most four
+    decimal places."""
     x = float(cell)
     return f"{x:,.0f}" if x == int(x) else f"{x:,.4f}".rstrip("0").rstrip(".")
 
 
 @pytest.mark.parametrize(
-    ("table", "key", "page"), [("quantities", "quantity_id", "quantities.html"), ("derived", "metric_id", "derived.html")]
+    ("table", "key", "page"),
+    [("quantities", "quantity_id", "quantities.html"), ("derived", "metric_id", "derived.html")],
 )
-def test_a_value_the_evidence_does_not_pin_is_shown_as_its_interval_and_named(seen, table, key, page):
+def test_a_value_the_evidence_does_not_pin_is_shown_as_its_interval_and_named(
+    seen, table, key, page
+):
     from stopitnow_figures.tables import vocab
 
     words = vocab.load().point_words
@@ -176,10 +212,14 @@ def test_a_value_the_evidence_does_not_pin_is_shown_as_its_interval_and_named(se
     for r in rows:
         text = shown[r[key]]
         if r["value_basis"] == pinned:
-            assert text.startswith(f"{_shown(r['value'])} {r['unit']} ({pinned}") and "[" not in text, r[key]
+            assert (
+                text.startswith(f"{_shown(r['value'])} {r['unit']} ({pinned}") and "[" not in text
+            ), r[key]
             continue
         ends = [_shown(r[end]) if r[end] else "unbounded" for end in ("lower", "upper")]
-        assert text.startswith(f"[{ends[0]}, {ends[1]}] {r['unit']} ("), r[key]  # the interval first, never the point alone
+        assert text.startswith(f"[{ends[0]}, {ends[1]}] {r['unit']} ("), r[
+            key
+        ]  # the interval first, never the point alone
         point = f"point {_shown(r['value'])}, {r['value_basis']}: " if r["value"] else ""
         assert f"({point}{words[r['value_basis']]})" in text, r[key]
 
@@ -194,10 +234,19 @@ def test_a_figure_panel_shows_its_quantity_claims_metrics_and_citation():
     page = (READER / "herald-2017-scotland.html").read_text(encoding="utf-8")
     panel = page[page.index('id="panel-herald-2017-scotland-f02"') :]
     panel = panel[: panel.index("</section>")]
-    # "Nearly 80 men": 72 to 80 as a hedge; the men are at most their 78 calls, so the quantity is 72 to 78
-    assert "80 people, interval [72, 80] (hedged: nearly)" in panel  # the figure: the number as the article writes it
-    assert 'href="quantities.html#scotland-2016-helpline-own-callers"' in panel and "reconciled [72, 78] people" in panel
-    assert 'href="claims.html#herald-nearly-80"' in panel and 'href="claims.html#herald-dozens"' in panel
+    # "Nearly 80 men": 72 to 80 as a hedge; the men are at most their 78 calls, so the quantity is
+    # 72 to 78
+    assert (
+        "80 people, interval [72, 80] (hedged: nearly)" in panel
+    )  # the figure: the number as the article writes it
+    assert (
+        'href="quantities.html#scotland-2016-helpline-own-callers"' in panel
+        and "reconciled [72, 78] people" in panel
+    )
+    assert (
+        'href="claims.html#herald-nearly-80"' in panel
+        and 'href="claims.html#herald-dozens"' in panel
+    )
     assert 'href="derived.html#rate-scotland-2016-helpline-own-callers"' in panel
     assert "Figure herald-2017-scotland-f02." in panel and "The Herald (Glasgow)" in panel
 
@@ -236,7 +285,11 @@ def test_the_series_page_shows_every_series_row_and_marks_each_gap():
         assert row, r["member_id"]
         assert f"{r['period_start']} to {r['period_end']}" in row[1]
         # a member links its quantity; a gap says no source gives its period
-        assert (f'href="quantities.html#{r["quantity_id"]}"' in row[1]) if r["quantity_id"] else ("gap" in row[1])
+        assert (
+            (f'href="quantities.html#{r["quantity_id"]}"' in row[1])
+            if r["quantity_id"]
+            else ("gap" in row[1])
+        )
 
 
 def test_the_index_links_the_series_and_lists_every_source_under_its_year_and_kind():

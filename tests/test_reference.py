@@ -1,6 +1,6 @@
-"""The reference tables: every row of raw/reference/population.csv names its publisher, its table, the address
-of the release it was read from and how it was read (DESIGN: "a reference row names publisher, table, the
-release's address and how the value was read")."""
+"""The reference tables: every row of raw/reference/population.csv names its publisher, its table,
+the address of the release it was read from and how it was read (DESIGN: "a reference row names
+publisher, table, the release's address and how the value was read")."""
 
 from __future__ import annotations
 
@@ -25,7 +25,12 @@ ROW = {
 
 def _found(**cells: str) -> set[tuple[str, str]]:
     rows = [ROW | cells]
-    return {(p.type, p.column) for p in check_frame(rows, SCHEMA, "population", "raw/reference/population.csv", vocabulary=vocab.load())}
+    return {
+        (p.type, p.column)
+        for p in check_frame(
+            rows, SCHEMA, "population", "raw/reference/population.csv", vocabulary=vocab.load()
+        )
+    }
 
 
 def test_a_full_reference_row_passes():
@@ -34,5 +39,7 @@ def test_a_full_reference_row_passes():
 
 def test_a_reference_row_without_its_address_or_its_reading_is_refused():
     assert ("required", "url") in _found(url="")
-    assert ("pattern", "url") in _found(url="www.nrscotland.gov.uk")  # an address a reader can follow: http(s)
+    assert ("pattern", "url") in _found(
+        url="www.nrscotland.gov.uk"
+    )  # an address a reader can follow: http(s)
     assert ("required", "note") in _found(note="")

@@ -54,8 +54,13 @@ def test_release_is_byte_reproducible_and_holds_the_package(release_zip, tmp_pat
             "processed/figures.csv",
             "processed/provenance.json",
         } <= names
-        sums = dict(reversed(line.split("  ")) for line in zf.read("SHA256SUMS").decode().splitlines())
-        assert sums["processed/figures.csv"] == hashlib.sha256((ROOT / "processed" / "figures.csv").read_bytes()).hexdigest()
+        sums = dict(
+            reversed(line.split("  ")) for line in zf.read("SHA256SUMS").decode().splitlines()
+        )
+        assert (
+            sums["processed/figures.csv"]
+            == hashlib.sha256((ROOT / "processed" / "figures.csv").read_bytes()).hexdigest()
+        )
         assert set(sums) == names - {"SHA256SUMS"}
 
 
@@ -84,11 +89,13 @@ def test_release_refuses_a_table_edited_after_the_build(repo):
     edited = figures.read_bytes().replace(b",78,exact,78,78,", b",780,exact,780,780,")
     figures.write_bytes(edited)
     out = _release(repo)
-    _refused(out, "Error: the package does not match datapackage.json, so no archive was written:", repo)
+    _refused(
+        out, "Error: the package does not match datapackage.json, so no archive was written:", repo
+    )
     # three more bytes than recorded: the edit of one value and its two bounds
     assert (
-        f"resource figures does not match the hash and bytes in datapackage.json: processed/figures.csv has {len(edited)} bytes"
-        in out.output
+        "resource figures does not match the hash and bytes in datapackage.json: "
+        f"processed/figures.csv has {len(edited)} bytes" in out.output
     )
     assert "rebuild it with dvc repro" in out.output
 
@@ -99,7 +106,12 @@ def test_release_refuses_a_file_beside_the_tables_edited_after_the_build(repo, e
     path = repo / edited
     path.write_bytes(path.read_bytes() + b"<script>alert(1)</script>\n")
     out = _release(repo)
-    _refused(out, "Error: the package is not what the last build published (its hashes in dvc.lock), so no archive was written:", repo)
+    _refused(
+        out,
+        "Error: the package is not what the last build published (its hashes in dvc.lock), so no "
+        "archive was written:",
+        repo,
+    )
     assert "processed: modified" in out.output
 
 
@@ -122,7 +134,10 @@ def test_release_refuses_a_missing_table_and_lists_every_problem(repo):
     population.write_bytes(population.read_bytes() + b"\n")
     out = _release(repo)
     _refused(out, "resource claims: processed/claims.csv is missing", repo)
-    assert "resource population does not match the hash and bytes in datapackage.json: processed/population.csv" in out.output
+    assert (
+        "resource population does not match the hash and bytes in datapackage.json: "
+        "processed/population.csv" in out.output
+    )
 
 
 def test_release_refuses_a_descriptor_that_is_not_json(repo):
@@ -132,7 +147,19 @@ def test_release_refuses_a_descriptor_that_is_not_json(repo):
 
 def test_release_record_writes_the_entry_for_the_version_outside_the_archive(repo, release_zip):
     releases = releases_file(repo)
-    releases.write_text(json.dumps({"releases": {"0.0.9": {"file": "a.zip", "url": "https://example.org/a.zip", "sha256": "0" * 64}}}))
+    releases.write_text(
+        json.dumps(
+            {
+                "releases": {
+                    "0.0.9": {
+                        "file": "a.zip",
+                        "url": "https://example.org/a.zip",
+                        "sha256": "0" * 64,
+                    }
+                }
+            }
+        )
+    )
     out = _release(repo, "--record")
     assert out.exit_code == 0, out.output
     archive = repo / "dist" / f"stopitnow-figures-{VERSION}.zip"
@@ -141,7 +168,9 @@ def test_release_record_writes_the_entry_for_the_version_outside_the_archive(rep
         f"dist/stopitnow-figures-{VERSION}.zip\n"
         f"recorded stopitnow-figures-{VERSION}.zip (sha256 {digest}) in src/stopitnow_figures/publishing/{RELEASES_NAME}\n"
     )
-    assert archive.read_bytes() == release_zip.read_bytes()  # recording changes nothing in the archive
+    assert (
+        archive.read_bytes() == release_zip.read_bytes()
+    )  # recording changes nothing in the archive
     url = json.loads((repo / "datapackage.json").read_text())["stopitnow:releaseUrl"]
     assert load_releases(releases) == {
         "0.0.9": {"file": "a.zip", "url": "https://example.org/a.zip", "sha256": "0" * 64},
@@ -154,11 +183,14 @@ def test_release_record_writes_the_entry_for_the_version_outside_the_archive(rep
 
 def test_the_shipped_releases_file_vouches_for_the_archive_of_this_commit(release_zip):
     """The entry for the package's version must be this commit's archive: change a published file
-    and run `stopitnow-figures release --record` (with a new version, where the last one was released)."""
+    and run `stopitnow-figures release --record` (with a new version, where the last one was
+    released)."""
     releases = load_releases(SHIPPED_RELEASES)
     descriptor = json.loads((ROOT / "datapackage.json").read_text())
     entry = releases.get(descriptor["version"])
-    assert entry is not None, f"version {descriptor['version']} is not recorded: run stopitnow-figures release --record"
+    assert entry is not None, (
+        f"version {descriptor['version']} is not recorded: run stopitnow-figures release --record"
+    )
     assert entry == {
         "file": release_zip.name,
         "url": descriptor["stopitnow:releaseUrl"],
@@ -168,9 +200,19 @@ def test_the_shipped_releases_file_vouches_for_the_archive_of_this_commit(releas
 
 @pytest.mark.slow
 def test_dvc_get_gives_the_committed_bytes(built_repo, tmp_path):
-    subprocess.run(["git", "tag", "-f", f"v{VERSION}"], cwd=built_repo, check=True, capture_output=True)
+    subprocess.run(
+        ["git", "tag", "-f", f"v{VERSION}"], cwd=built_repo, check=True, capture_output=True
+    )
     for args, name in (([], "head.csv"), (["--rev", f"v{VERSION}"], "tag.csv")):
-        out = dvc(tmp_path, "get", str(built_repo), "processed/figures.csv", "-o", str(tmp_path / name), *args)
+        out = dvc(
+            tmp_path,
+            "get",
+            str(built_repo),
+            "processed/figures.csv",
+            "-o",
+            str(tmp_path / name),
+            *args,
+        )
         assert out.returncode == 0, out.stderr
         assert (tmp_path / name).read_bytes() == (ROOT / "processed" / "figures.csv").read_bytes()
 
@@ -179,7 +221,11 @@ def test_citation_cff_is_valid():
     cffconvert = ROOT / ".venv-cff" / "bin" / "cffconvert"
     if not cffconvert.exists():
         pytest.skip("make test creates .venv-cff with cffconvert")
-    out = subprocess.run([str(cffconvert), "--validate", "-i", str(ROOT / "CITATION.cff")], capture_output=True, text=True)
+    out = subprocess.run(
+        [str(cffconvert), "--validate", "-i", str(ROOT / "CITATION.cff")],
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "valid" in out.stdout
 
@@ -188,8 +234,12 @@ def test_citation_cff_and_zenodo_json_come_from_one_place():
     from stopitnow_figures.render import prose
 
     sources, figures = (read_csv(ROOT / "processed" / f"{n}.csv") for n in ("sources", "figures"))
-    facts = prose.facts(sources, [f["period_start"] for f in figures], [f["period_end"] for f in figures])
-    meta = prose.complete(config.load(Paths(ROOT), "package"), facts)  # package.yaml's templates, filled from the tables
+    facts = prose.facts(
+        sources, [f["period_start"] for f in figures], [f["period_end"] for f in figures]
+    )
+    meta = prose.complete(
+        config.load(Paths(ROOT), "package"), facts
+    )  # package.yaml's templates, filled from the tables
     assert (ROOT / "CITATION.cff").read_text() == cff_text(meta, sources, RELEASED)
     assert (ROOT / ".zenodo.json").read_text() == zenodo_text(meta, sources, RELEASED)
     zen = json.loads((ROOT / ".zenodo.json").read_text())
@@ -197,7 +247,8 @@ def test_citation_cff_and_zenodo_json_come_from_one_place():
 
 
 def test_citation_cff_is_the_same_with_or_without_libyaml(monkeypatch):
-    """The package stage uses libyaml's emitter where PyYAML has it; the pure-Python one must write the same bytes."""
+    """The package stage uses libyaml's emitter where PyYAML has it; the pure-Python one must write
+    the same bytes."""
     import yaml
 
     meta = config.load(Paths(ROOT), "package")

@@ -29,12 +29,18 @@ def _frictionless_errors(table, rows):
     from frictionless import Resource, Schema
 
     descriptor = json.loads((ROOT / "schemas" / f"{table}.schema.json").read_text())
-    descriptor.pop("foreignKeys", None)  # checked across resources by the package; here one table alone
+    descriptor.pop(
+        "foreignKeys", None
+    )  # checked across resources by the package; here one table alone
     schema = Schema.from_descriptor(descriptor)
     header = [f.name for f in schema.fields]
     data = [header] + [[r[h] for h in header] for r in rows]
     report = Resource(data=data, schema=schema).validate()
-    return {(e.row_number, e.field_name) for e in report.tasks[0].errors if getattr(e, "field_name", None)}
+    return {
+        (e.row_number, e.field_name)
+        for e in report.tasks[0].errors
+        if getattr(e, "field_name", None)
+    }
 
 
 @pytest.mark.data
@@ -42,7 +48,10 @@ def _frictionless_errors(table, rows):
 def test_pandera_and_frictionless_flag_the_same_cell(table, column, bad):
     rows = read_csv(ROOT / "processed" / f"{table}.csv")
     rows[0][column] = bad
-    pandera_cells = {(p.line, p.column) for p in check_frame(rows, ROOT / "schemas" / f"{table}.schema.json", table, table)}
+    pandera_cells = {
+        (p.line, p.column)
+        for p in check_frame(rows, ROOT / "schemas" / f"{table}.schema.json", table, table)
+    }
     assert (2, column) in pandera_cells
     assert (2, column) in _frictionless_errors(table, rows)
 
@@ -52,20 +61,36 @@ def test_pandera_and_frictionless_flag_the_same_cell(table, column, bad):
     ("table", "column", "bad", "rule"),
     [
         ("figures", "quote", "", "required"),  # pandera reports the empty cell as NaN
-        ("population", "year", "20162016201620162016", "wrong-type"),  # beyond int64: cast, it read -9223372036854775808
-        ("population", "value", "9007199254740993", "wrong-type"),  # 2**53 + 1: a float would publish it rounded
+        (
+            "population",
+            "year",
+            "20162016201620162016",
+            "wrong-type",
+        ),  # beyond int64: cast, it read -9223372036854775808
+        (
+            "population",
+            "value",
+            "9007199254740993",
+            "wrong-type",
+        ),  # 2**53 + 1: a float would publish it rounded
         ("population", "year", "1850", "out-of-range"),
     ],
 )
 def test_a_problem_shows_the_cell_as_the_curator_wrote_it(table, column, bad, rule):
     rows = read_csv(ROOT / "processed" / f"{table}.csv")
     rows[0][column] = bad
-    problems = [p for p in check_frame(rows, ROOT / "schemas" / f"{table}.schema.json", table, table) if p.line == 2]
+    problems = [
+        p
+        for p in check_frame(rows, ROOT / "schemas" / f"{table}.schema.json", table, table)
+        if p.line == 2
+    ]
     assert [(p.type, p.column, p.value) for p in problems] == [(rule, column, bad)]
 
 
 @pytest.mark.data
-@pytest.mark.parametrize("table", ["sources", "geographies", "figures", "derived", "claims", "population"])
+@pytest.mark.parametrize(
+    "table", ["sources", "geographies", "figures", "derived", "claims", "population"]
+)
 def test_published_tables_pass_both(table):
     rows = read_csv(ROOT / "processed" / f"{table}.csv")
     assert check_frame(rows, ROOT / "schemas" / f"{table}.schema.json", table, table) == []
@@ -79,7 +104,10 @@ def test_extra_checks_cover_what_a_table_schema_cannot_say():
     share["value"], share["upper"] = "105", "105"
     count = next(r for r in rows if r["unit"] == "people")
     count["value"], count["lower"] = "-3", "-3"
-    found = {(p.type, p.column) for p in check_frame(rows, ROOT / "schemas" / "figures.schema.json", "figures", "figures")}
+    found = {
+        (p.type, p.column)
+        for p in check_frame(rows, ROOT / "schemas" / "figures.schema.json", "figures", "figures")
+    }
     assert ("share-at-most-100", "value") in found
     assert ("count-not-negative", "value") in found
 
@@ -87,7 +115,10 @@ def test_extra_checks_cover_what_a_table_schema_cannot_say():
 def test_the_typed_row_of_clean_has_the_fields_of_the_figures_schema_in_order():
     from stopitnow_figures.stages.clean import CleanedFigure
 
-    fields = [f["name"] for f in json.loads((ROOT / "schemas" / "figures.schema.json").read_text())["fields"]]
+    fields = [
+        f["name"]
+        for f in json.loads((ROOT / "schemas" / "figures.schema.json").read_text())["fields"]
+    ]
     assert list(CleanedFigure._fields) == fields
 
 
@@ -98,12 +129,15 @@ def test_the_cells_the_gate_traces_are_the_schemas_numbers_and_dates():
     for table in ("sources", "figures", "derived", "claims", "population"):
         fields = json.loads((ROOT / "schemas" / f"{table}.schema.json").read_text())["fields"]
         # by hand: every field typed number, integer or date
-        assert numeric_columns(vocab.load(), table) == [f["name"] for f in fields if f["type"] in ("number", "integer", "date")], table
+        assert numeric_columns(vocab.load(), table) == [
+            f["name"] for f in fields if f["type"] in ("number", "integer", "date")
+        ], table
 
 
 def test_checking_only_some_fields_checks_them_and_the_row_rules_that_read_only_them():
-    """``stopitnow-figures check`` has a metric's words and period but no value: the fields it has are checked, and
-    the rules over them; the value's own constraint (required) and the rules that read it are not."""
+    """``stopitnow-figures check`` has a metric's words and period but no value: the fields it has
+    are checked, and the rules over them; the value's own constraint (required) and the rules that
+    read it are not."""
     derived = ROOT / "schemas" / "derived.schema.json"
     row = {
         "metric_id": "m-one",
@@ -117,19 +151,26 @@ def test_checking_only_some_fields_checks_them_and_the_row_rules_that_read_only_
         "unit": "calls",
         "geography_code": "",
         "period_start": "2016-12-31",
-        "period_end": "2016-01-01",  # before its start: period-ordered reads only the period, so found
+        # before its start: period-ordered reads only the period, so found
+        "period_end": "2016-01-01",
         "period_rule": "",
         "description": "A metric.",
     }
     fields = tuple(n for n in row if n not in ("value", "value_basis", "lower", "upper"))
-    found = {(p.type, p.column) for p in check_frame([row], derived, "derived", "derived", fields=fields)}
+    found = {
+        (p.type, p.column) for p in check_frame([row], derived, "derived", "derived", fields=fields)
+    }
     assert found == {("not-in-vocabulary", "kind"), ("period-ordered", "period_end")}
     every = {(p.type, p.column) for p in check_frame([row], derived, "derived", "derived")}
-    assert {("required", "value_basis"), ("bounds-ordered", "value")} <= every  # the whole table: the value's rules too
+    assert {
+        ("required", "value_basis"),
+        ("bounds-ordered", "value"),
+    } <= every  # the whole table: the value's rules too
 
 
 NAN = float("nan")
-FIGURE_CELLS = {  # the typed figure rows clean checks (numbers as NumPy numbers): the first of each is right
+# the typed figure rows clean checks (numbers as NumPy numbers): the first of each is right
+FIGURE_CELLS = {
     "source_id": ["x-2017-y", ""],
     "quantity_id": ["q", ""],
     "value": [5.0, -3.0, 150.0, NAN],
@@ -151,7 +192,10 @@ FIGURE_CELLS = {  # the typed figure rows clean checks (numbers as NumPy numbers
 
 @st.composite
 def figure_rows(draw):
-    rows = [{n: c[0] for n, c in FIGURE_CELLS.items()} | {"figure_id": f"x-2017-y-f{10 + k}"} for k in range(draw(st.integers(1, 4)))]
+    rows = [
+        {n: c[0] for n, c in FIGURE_CELLS.items()} | {"figure_id": f"x-2017-y-f{10 + k}"}
+        for k in range(draw(st.integers(1, 4)))
+    ]
     for _ in range(draw(st.integers(0, 2))):
         name = draw(st.sampled_from(sorted(FIGURE_CELLS)))
         draw(st.sampled_from(rows))[name] = draw(st.sampled_from(FIGURE_CELLS[name]))
@@ -171,11 +215,19 @@ def test_typed_figures_the_quick_check_passes_are_figures_pandera_passes(rows):
 
     path = ROOT / "schemas" / "figures.schema.json"
     types = schema.field_types(schema.load_schema(path))
-    cols = {n: np.array([r[n] for r in rows]) if t in ("number", "integer") else [r.get(n, "x") for r in rows] for n, t in types.items()}
+    cols = {
+        n: np.array([r[n] for r in rows])
+        if t in ("number", "integer")
+        else [r.get(n, "x") for r in rows]
+        for n, t in types.items()
+    }
     vocabulary, lines = vocab.load(ROOT / "schemas"), list(range(2, len(rows) + 2))
     quick, found = _quick_and_pandera(cols, path, "figures", vocabulary, blank_is_empty=False)
     assert quick == (not found)
-    assert bool(schema.check_frame(cols, path, "figures", "t", lines=lines, vocabulary=vocabulary)) == found
+    assert (
+        bool(schema.check_frame(cols, path, "figures", "t", lines=lines, vocabulary=vocabulary))
+        == found
+    )
 
 
 # -- the one engine on generated tables -------------------------------------------------------------------
@@ -267,8 +319,30 @@ TYPED_CELLS = {
 }
 TYPED_CELLS["year"] = TYPED_CELLS["integer"]
 # cells for the agreement of the quick check and pandera alone: what pandas makes of them is not worked out here
-EDGE_CELLS = ["Infinity", "-Infinity", "1e400", "-1e400", "0x10", " 1", "1 ", "+5", "\u0661\u0662", "1_000", "5e-324", "nan\n"]
-PUBLISHED = ["sources", "geographies", "figures", "derived", "claims", "population", "quantities", "identities"]
+EDGE_CELLS = [
+    "Infinity",
+    "-Infinity",
+    "1e400",
+    "-1e400",
+    "0x10",
+    " 1",
+    "1 ",
+    "+5",
+    "\u0661\u0662",
+    "1_000",
+    "5e-324",
+    "nan\n",
+]
+PUBLISHED = [
+    "sources",
+    "geographies",
+    "figures",
+    "derived",
+    "claims",
+    "population",
+    "quantities",
+    "identities",
+]
 RAW = sorted(p.name.split(".")[0] for p in (ROOT / "schemas" / "raw").glob("*.schema.json"))
 
 
@@ -281,7 +355,11 @@ def right_cell(draw, field: dict):
     if "enum" in cons:
         return draw(st.sampled_from(cons["enum"]))
     if "pattern" in cons:
-        return draw(st.from_regex(cons["pattern"], fullmatch=True).filter(lambda c: len(c) < 40 and not _surrogates(c)))
+        return draw(
+            st.from_regex(cons["pattern"], fullmatch=True).filter(
+                lambda c: len(c) < 40 and not _surrogates(c)
+            )
+        )
     return draw(st.sampled_from(["x", "A reading.", "7"]))
 
 
@@ -322,7 +400,9 @@ def generated_table(draw, schema_path, *, labelled: bool = False):
         if how == "numbers" and f["type"] in ("number", "integer"):
             given[f["name"]] = np.array([_number(c, f["type"]) for c in col])
         else:
-            given[f["name"]] = pa.chunked_array([pa.array(col, type=pa.string())]) if how == "arrow" else col
+            given[f["name"]] = (
+                pa.chunked_array([pa.array(col, type=pa.string())]) if how == "arrow" else col
+            )
     return given, cells, n
 
 
@@ -346,7 +426,9 @@ def _quick_and_pandera(given, path, table, vocabulary, *, blank_is_empty):
     from stopitnow_figures.tables import schema
 
     types = schema.field_types(schema.load_schema(path))
-    cols = schema.Columns(given, types, len(next(iter(given.values()))), blank_is_empty=blank_is_empty)
+    cols = schema.Columns(
+        given, types, len(next(iter(given.values()))), blank_is_empty=blank_is_empty
+    )
     quick = schema.all_hold(cols, schema.table_checks(path, table, vocabulary))
     pandera = schema.validator(path, table, vocabulary, blank_is_empty=blank_is_empty)
     try:
@@ -357,7 +439,11 @@ def _quick_and_pandera(given, path, table, vocabulary, *, blank_is_empty):
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.sampled_from(PUBLISHED + [f"raw/{t}" for t in RAW]).flatmap(lambda t: st.tuples(st.just(t), generated_table(_path(t)))))
+@given(
+    st.sampled_from(PUBLISHED + [f"raw/{t}" for t in RAW]).flatmap(
+        lambda t: st.tuples(st.just(t), generated_table(_path(t)))
+    )
+)
 def test_the_quick_check_holds_exactly_where_pandera_finds_nothing(drawn):
     """The pre-screen (``all_hold``: the checks pandera is built from, run over the whole columns) passes a table
     exactly when pandera passes it, on every table's schema, with every character class and edge value."""
@@ -375,7 +461,11 @@ def _path(table: str):
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.sampled_from(PUBLISHED).flatmap(lambda t: st.tuples(st.just(t), generated_table(_path(t), labelled=True))))
+@given(
+    st.sampled_from(PUBLISHED).flatmap(
+        lambda t: st.tuples(st.just(t), generated_table(_path(t), labelled=True))
+    )
+)
 def test_each_field_check_finds_the_cells_its_rule_refuses(drawn):
     """Each constraint of a Table Schema, worked out here cell by cell from its words (``_refused``), against
     what ``check_frame`` reports (the row rules aside: a table name with none): the same cells, the same rule."""
@@ -384,9 +474,15 @@ def test_each_field_check_finds_the_cells_its_rule_refuses(drawn):
     from stopitnow_figures.tables import vocab
 
     table, (given, cells, _) = drawn
-    text = {name: cells[name] if isinstance(col, np.ndarray) else col for name, col in given.items()}  # as text
-    problems = check_frame(text, _path(table), "fields alone", "t", vocabulary=vocab.load(ROOT / "schemas"))
-    assert {(p.line, p.column, p.type) for p in problems} == _refused(json.loads(_path(table).read_text()), cells)
+    text = {
+        name: cells[name] if isinstance(col, np.ndarray) else col for name, col in given.items()
+    }  # as text
+    problems = check_frame(
+        text, _path(table), "fields alone", "t", vocabulary=vocab.load(ROOT / "schemas")
+    )
+    assert {(p.line, p.column, p.type) for p in problems} == _refused(
+        json.loads(_path(table).read_text()), cells
+    )
 
 
 def _refused(schema: dict, cells: dict[str, list[str]]) -> set[tuple[int, str, str]]:
@@ -398,14 +494,23 @@ def _refused(schema: dict, cells: dict[str, list[str]]) -> set[tuple[int, str, s
     key = schema.get("primaryKey")
     wrong, other = set(), set()
     for f in schema["fields"]:
-        name, cons = f["name"], f.get("constraints", {}) | ({"required": True, "unique": True} if key in (f["name"], [f["name"]]) else {})
+        name, cons = (
+            f["name"],
+            f.get("constraints", {})
+            | ({"required": True, "unique": True} if key in (f["name"], [f["name"]]) else {}),
+        )
         typed = dict(TYPED_CELLS.get(f["type"], []))
         for line, cell in enumerate(cells[name], start=2):
             if cell and not typed.get(cell, f["type"] == "string"):
                 wrong.add((line, name, "wrong-type"))
                 continue
-            missing = not cell or (f["type"] == "number" and cell.lower() == "nan")  # pandas reads "nan" as no number
-            other |= {(line, name, rule) for rule in _constraints_refusing(cell, missing, cells[name], cons)}
+            missing = not cell or (
+                f["type"] == "number" and cell.lower() == "nan"
+            )  # pandas reads "nan" as no number
+            other |= {
+                (line, name, rule)
+                for rule in _constraints_refusing(cell, missing, cells[name], cons)
+            }
     return wrong or other
 
 
@@ -422,7 +527,9 @@ def _constraints_refusing(cell: str, missing: bool, column: list[str], cons: dic
         out.append("not-in-vocabulary")
     if "pattern" in cons and not re.fullmatch(_re2_classes(cons["pattern"]), cell, re.ASCII):
         out.append("pattern")
-    if len(cell) < cons.get("minLength", 0) or any(k in cons and not ok(int(cell), cons[k]) for k, ok in _BOUNDS):
+    if len(cell) < cons.get("minLength", 0) or any(
+        k in cons and not ok(int(cell), cons[k]) for k, ok in _BOUNDS
+    ):
         out.append("out-of-range")
     return out
 

@@ -37,11 +37,15 @@ def test_sources_csv_records_the_hash_of_each_text_and_the_seeds_theirs():
 
 
 @pytest.mark.data
-@pytest.mark.skipif(not (SHARED / "seeds").exists(), reason="shared/seeds not beside the repository")
+@pytest.mark.skipif(
+    not (SHARED / "seeds").exists(), reason="shared/seeds not beside the repository"
+)
 def test_sources_are_byte_identical_to_the_seeds():
     for r in read_csv(ROOT / "raw" / "sources.csv"):
         if r["original_file"] in SEED_SHA256:
-            assert (ROOT / "raw" / "sources" / f"{r['source_id']}.txt").read_bytes() == (SHARED / "seeds" / r["original_file"]).read_bytes()
+            assert (ROOT / "raw" / "sources" / f"{r['source_id']}.txt").read_bytes() == (
+                SHARED / "seeds" / r["original_file"]
+            ).read_bytes()
 
 
 @pytest.mark.data
@@ -53,7 +57,9 @@ def test_glasgow_text_keeps_its_non_breaking_spaces_and_curly_quotes():
 
 @pytest.mark.data
 def test_every_quote_occurs_verbatim_once_and_holds_its_number():
-    texts = {p.stem: p.read_text(encoding="utf-8") for p in (ROOT / "raw" / "sources").glob("*.txt")}
+    texts = {
+        p.stem: p.read_text(encoding="utf-8") for p in (ROOT / "raw" / "sources").glob("*.txt")
+    }
     rows = read_csv(ROOT / "raw" / "figures.csv")
     assert rows  # the rule holds of every row, however many sources there are
     for r in rows:
@@ -75,10 +81,12 @@ def _coverage(root):
 def test_coverage_accounts_for_every_mention_in_every_source():
     report, problems = _coverage(ROOT)
     assert not problems.problems
-    unaccounted = [(sid, m.text) for sid, items in report.items() for m, span in items if span is None]
+    unaccounted = [
+        (sid, m.text) for sid, items in report.items() for m, span in items if span is None
+    ]
     assert unaccounted == []
-    # by hand: the Herald article's mentions: DOZENS, 80, 1,500, 2016, 78, 5, 1,504, 28, 100,000, 2016,
-    # double, four, one, half, million, hundreds, thousands, 18
+    # by hand: the Herald article's mentions: DOZENS, 80, 1,500, 2016, 78, 5, 1,504, 28, 100,000,
+    # 2016, double, four, one, half, million, hundreds, thousands, 18
     assert len(report["herald-2017-scotland"]) == 18
 
 
@@ -98,7 +106,9 @@ def _coverage_with_hash_fixed(root):
 
     rows = read_csv(root / "raw" / "sources.csv")
     for r in rows:
-        r["sha256"] = hashlib.sha256((root / "raw" / "sources" / f"{r['source_id']}.txt").read_bytes()).hexdigest()
+        r["sha256"] = hashlib.sha256(
+            (root / "raw" / "sources" / f"{r['source_id']}.txt").read_bytes()
+        ).hexdigest()
     with open(root / "raw" / "sources.csv", "w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
         w.writeheader()
@@ -113,7 +123,10 @@ def _coverage_with_hash_fixed(root):
         ("It rose by 1,504 calls, or 5.5 per cent.", ["1,504", "5.5"]),
         ("Seven adults and twenty-one others rang.", ["Seven", "twenty", "one"]),
         ("Tens of thousands, hundreds and dozens.", ["Tens", "thousands", "hundreds", "dozens"]),
-        ("Around a third, half a million, more than doubling.", ["third", "half", "million", "doubling"]),
+        (
+            "Around a third, half a million, more than doubling.",
+            ["third", "half", "million", "doubling"],
+        ),
         ("Someone and anyone are not numbers; neither is the first.", []),
         ("Call 0808 1000 900.", ["0808", "1000", "900"]),
     ],

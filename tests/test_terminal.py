@@ -36,8 +36,18 @@ def in_pty(repo: Path, *args: str, stage: str | None = None) -> tuple[int, str]:
     if stage:
         cmd = [sys.executable, "-m", f"stopitnow_figures.stages.{stage}", str(repo)]
     else:
-        cmd = [sys.executable, "-m", "stopitnow_figures.cli", args[0], "--root", str(repo), *args[1:]]
-    proc = subprocess.Popen(cmd, stdin=child, stdout=child, stderr=child, cwd=repo, env=e, close_fds=True)
+        cmd = [
+            sys.executable,
+            "-m",
+            "stopitnow_figures.cli",
+            args[0],
+            "--root",
+            str(repo),
+            *args[1:],
+        ]
+    proc = subprocess.Popen(
+        cmd, stdin=child, stdout=child, stderr=child, cwd=repo, env=e, close_fds=True
+    )
     os.close(child)
     out = b""
     while True:
@@ -74,34 +84,77 @@ def _article_with_an_unaccounted_number(repo: Path) -> None:
     """The hostile text around a number no row accounts for, added to an article, and its new sha256 recorded."""
     path = repo / "raw" / "sources" / f"{SOURCE}.txt"
     old = hashlib.sha256(path.read_bytes()).hexdigest()
-    path.write_text(path.read_text(encoding="utf-8") + f"\nA further {HOSTILE}4817{HOSTILE} people called.\n", encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + f"\nA further {HOSTILE}4817{HOSTILE} people called.\n",
+        encoding="utf-8",
+    )
     listed = repo / "raw" / "sources.csv"
-    listed.write_bytes(listed.read_bytes().replace(old.encode(), hashlib.sha256(path.read_bytes()).hexdigest().encode()))
+    listed.write_bytes(
+        listed.read_bytes().replace(
+            old.encode(), hashlib.sha256(path.read_bytes()).hexdigest().encode()
+        )
+    )
 
 
 # (the command's arguments, what to do to the copy first, the exit status, a pattern the output must match)
 # a refusal quoting: article text (check, coverage); a file name (add-source); git's message (diff); an id
 # (trace, cite, propose); a URL (download)
 CASES = {
-    "check": (["check"], _article_with_an_unaccounted_number, 1, rf"raw/sources/{SOURCE}\.txt:\d+: \[unaccounted-number\]"),
-    "coverage": (["coverage"], _article_with_an_unaccounted_number, 1, rf"{SOURCE} @\d+: '4817' -> UNACCOUNTED"),
+    "check": (
+        ["check"],
+        _article_with_an_unaccounted_number,
+        1,
+        rf"raw/sources/{SOURCE}\.txt:\d+: \[unaccounted-number\]",
+    ),
+    "coverage": (
+        ["coverage"],
+        _article_with_an_unaccounted_number,
+        1,
+        rf"{SOURCE} @\d+: '4817' -> UNACCOUNTED",
+    ),
     "add-source": (
         lambda repo: [
             "add-source",
             str(_file_named(repo, b"caf\xe9 \xff")),
-            *("--publisher", f"The {IN_ARGV} Times", "--headline", IN_ARGV, "--url", f"https://example.org/{IN_ARGV}"),
-            *("--place", "Fife", "--published", "2020-03-02", "--date-basis", "confirmed", "--date-reasoning", IN_ARGV),
+            *(
+                "--publisher",
+                f"The {IN_ARGV} Times",
+                "--headline",
+                IN_ARGV,
+                "--url",
+                f"https://example.org/{IN_ARGV}",
+            ),
+            *(
+                "--place",
+                "Fife",
+                "--published",
+                "2020-03-02",
+                "--date-basis",
+                "confirmed",
+                "--date-reasoning",
+                IN_ARGV,
+            ),
         ],
         None,
         1,
         r"Error: .*article\\x1b\[2J.*mid\\u202eevil.* is not UTF-8 \(byte 3\)",
     ),
-    "diff": (["diff", f"v{IN_ARGV}", "HEAD"], None, 1, r"Error: no version 'v\\x1b\[2J.* here: it names no commit"),
+    "diff": (
+        ["diff", f"v{IN_ARGV}", "HEAD"],
+        None,
+        1,
+        r"Error: no version 'v\\x1b\[2J.* here: it names no commit",
+    ),
     "trace": (["trace", IN_ARGV], None, 1, r"Error: .*\\x1b\[2J"),
     "trace --json": (["trace", "--json", IN_ARGV], None, 1, r"Error: .*\\x1b\[2J"),
     "cite": (["cite", IN_ARGV, "--format", "bibtex"], None, 1, r"Error: .*\\x1b\[2J"),
     "propose": (["propose", IN_ARGV], None, 1, r"\\x1b\[2J"),
-    "download": (["download", f"http://example.org/{IN_ARGV}.zip", "--to", "unused"], None, 1, r"Error: .*\\x1b\[2J.* is not a URL"),
+    "download": (
+        ["download", f"http://example.org/{IN_ARGV}.zip", "--to", "unused"],
+        None,
+        1,
+        r"Error: .*\\x1b\[2J.* is not a URL",
+    ),
 }
 
 

@@ -10,9 +10,23 @@ from numwords import int_to_words
 from stopitnow_figures.model.values import NumberReader, ValueParseError, find_number
 from stopitnow_figures.tables import vocab
 
-WIDTHS = {"approximately": {"share": 0.1, "units": 10}, "estimated": {"share": 0.1, "units": 10}, "nearly": {"share": 0.1, "units": 3}}
-VAGUE = {"dozens": [24, 99], "hundreds": [200, 999], "thousands": [2000, 9999], "tens of thousands": [20000, 99999]}
-PARAMS = {"hedge_widths": WIDTHS, "word_multiple_width": 0.1, "coarse_rounding": True, "vague_ranges": VAGUE}
+WIDTHS = {
+    "approximately": {"share": 0.1, "units": 10},
+    "estimated": {"share": 0.1, "units": 10},
+    "nearly": {"share": 0.1, "units": 3},
+}
+VAGUE = {
+    "dozens": [24, 99],
+    "hundreds": [200, 999],
+    "thousands": [2000, 9999],
+    "tens of thousands": [20000, 99999],
+}
+PARAMS = {
+    "hedge_widths": WIDTHS,
+    "word_multiple_width": 0.1,
+    "coarse_rounding": True,
+    "vague_ranges": VAGUE,
+}
 READER = NumberReader(vocab.load(), PARAMS)
 parse_as_written, interval = READER.parse, READER.interval
 
@@ -23,15 +37,28 @@ parse_as_written, interval = READER.parse, READER.interval
         ("1,504", 1504, "exact", 1504, 1504),
         ("seven", 7, "exact", 7, 7),
         ("Nearly 80", 80, "nearly", 72, 80),
-        # "Just under": the narrower of 10 per cent (56) and 3 units of the last significant digit (3 x 10)
+        # "Just under": the narrower of 10 per cent (56) and 3 units of the last significant digit
+        # (3 x 10)
         ("Just under 560", 560, "nearly", 530, 560),
         ("almost 185,000", 185000, "nearly", 182000, 185000),  # 3 x 1,000, not 18,500
-        ("ALMOST 1000", 1000, "nearly", 900, 1000),  # one significant digit: 10 per cent (100), not 3 x 1,000
+        (
+            "ALMOST 1000",
+            1000,
+            "nearly",
+            900,
+            1000,
+        ),  # one significant digit: 10 per cent (100), not 3 x 1,000
         ("more than 1,500", 1500, "more_than", 1500, None),
         ("at least 100,000", 100000, "at_least", 100000, None),
         ("an estimated 100,000", 100000, "estimated", 90000, 110000),
         ("around 640", 640, "approximately", 576, 704),  # 10 per cent (64), not 10 x 10
-        ("around 1,530", 1530, "approximately", 1430, 1630),  # 10 units of 10 (100), not 10 per cent (153)
+        (
+            "around 1,530",
+            1530,
+            "approximately",
+            1430,
+            1630,
+        ),  # 10 units of 10 (100), not 10 per cent (153)
         ("around 300", 300, "approximately", 270, 330),
         ("as many as 50,000", 50000, "up_to", None, 50000),
         ("up to half a million", 500000, "up_to", None, 500000),
@@ -61,7 +88,9 @@ def test_a_third_is_a_fraction():
     assert p.value == pytest.approx(1 / 3)
 
 
-@pytest.mark.parametrize("text", ["", "lots", "nearly", "80 80", "maybe some", "1,50", "seventy seventy"])
+@pytest.mark.parametrize(
+    "text", ["", "lots", "nearly", "80 80", "maybe some", "1,50", "seventy seventy"]
+)
 def test_unreadable_numbers_are_refused(text):
     with pytest.raises(ValueParseError):
         parse_as_written(text)
@@ -88,7 +117,20 @@ def test_number_words_round_trip(n):
 
 
 @given(
-    st.sampled_from(["nearly", "almost", "just under", "more than", "at least", "around", "an estimated", "as many as", "up to", ""]),
+    st.sampled_from(
+        [
+            "nearly",
+            "almost",
+            "just under",
+            "more than",
+            "at least",
+            "around",
+            "an estimated",
+            "as many as",
+            "up to",
+            "",
+        ]
+    ),
     st.integers(min_value=1, max_value=10**7),
 )
 def test_a_hedge_interval_contains_or_bounds_its_value(hedge, n):
@@ -130,7 +172,12 @@ def test_a_rounded_number_read_strictly_is_rounded_to_its_last_written_digit():
 @pytest.mark.parametrize(
     ("text", "reading", "lower", "upper"),
     [
-        ("100", "round", 50, 150),  # an unhedged round count: half a unit of its hundreds digit either side
+        (
+            "100",
+            "round",
+            50,
+            150,
+        ),  # an unhedged round count: half a unit of its hundreds digit either side
         ("as much as 10 times", "lower 1", 1, 10),  # "goes way beyond that": at least one times
         ("78", "", 78, 78),
     ],
@@ -140,7 +187,10 @@ def test_curated_readings_worked_by_hand(text, reading, lower, upper):
     assert (lo, hi) == (lower, upper)
 
 
-@pytest.mark.parametrize(("text", "reading"), [("Nearly 80", "round"), ("10", "lower 20"), ("5", "higher 2"), ("5", "lower x")])
+@pytest.mark.parametrize(
+    ("text", "reading"),
+    [("Nearly 80", "round"), ("10", "lower 20"), ("5", "higher 2"), ("5", "lower x")],
+)
 def test_a_reading_that_does_not_fit_the_number_is_refused(text, reading):
     with pytest.raises(ValueParseError):
         READER.read(text, reading)

@@ -1,4 +1,5 @@
-"""`stopitnow-figures check`: every rule the build runs on raw/ and the configuration, writing nothing.
+"""`stopitnow-figures check`: every rule the build runs on raw/ and the configuration, writing
+nothing.
 
 Each stage's own checks, called as the stage calls them (there is no second
 implementation of a rule here; each is among what its stage declares a command
@@ -55,13 +56,16 @@ class Summary:
 
     def __str__(self) -> str:
         return (
-            f"no problems: {self.articles} articles, {self.figures} figures, {self.numeric_mentions} numeric mentions, "
-            f"{self.quantities} quantities, {self.identities} identities, {self.derivations} derivations, {self.claims} claims"
+            f"no problems: {self.articles} articles, {self.figures} figures, "
+            f"{self.numeric_mentions} numeric mentions, "
+            f"{self.quantities} quantities, {self.identities} identities, {self.derivations} "
+            f"derivations, {self.claims} claims"
         )
 
 
 def check(paths: Paths) -> Summary:
-    """Every rule the build runs on raw/ and the configuration, all problems at once (InputError); nothing is written."""
+    """Every rule the build runs on raw/ and the configuration, all problems at once (InputError);
+    nothing is written."""
     from .stages import clean, derive, reconcile
 
     problems = Collector()
@@ -76,11 +80,22 @@ def check(paths: Paths) -> Summary:
     checked, _ = _alone(problems, lambda p: _clean(clean, paths, p))
     quantities = None
     if checked is not None and quantities_ok:
-        tables = {"figures": checked.table("figures"), "geographies": checked.table("geographies"), **quantities_tables}
-        quantities, _ = _alone(problems, lambda p: reconcile.check_unsolved(paths, vocabulary, tables, p))
+        tables = {
+            "figures": checked.table("figures"),
+            "geographies": checked.table("geographies"),
+            **quantities_tables,
+        }
+        quantities, _ = _alone(
+            problems, lambda p: reconcile.check_unsolved(paths, vocabulary, tables, p)
+        )
     if quantities is not None and derive_ok:
         tables = {"geographies": checked.table("geographies"), **derive_tables}
-        _alone(problems, lambda p: derive.check_unevaluated(paths, vocabulary, tables, checked.table("figures"), quantities, p))
+        _alone(
+            problems,
+            lambda p: derive.check_unevaluated(
+                paths, vocabulary, tables, checked.table("figures"), quantities, p
+            ),
+        )
     if meta_ok:
         sources = checked.sources["source_id"] if checked is not None else []
         changelog.check(paths.changelog, meta["version"], sources, problems)
@@ -98,7 +113,8 @@ def check(paths: Paths) -> Summary:
 
 
 def _clean(clean, paths: Paths, problems: Collector):
-    """clean's checks (they raise): what it would publish, or None with its problems in ``problems``."""
+    """clean's checks (they raise): what it would publish, or None with its problems in
+    ``problems``."""
     try:
         return clean.check(paths)
     except InputError as exc:
@@ -107,7 +123,8 @@ def _clean(clean, paths: Paths, problems: Collector):
 
 
 def _alone(problems: Collector, run: Callable[[Collector], object]) -> tuple[object, bool]:
-    """What ``run`` gives with a collector of its own, whose problems are then added to ``problems``; and whether it found none."""
+    """What ``run`` gives with a collector of its own, whose problems are then added to
+    ``problems``; and whether it found none."""
     own = Collector()
     out = run(own)
     problems.extend(own.problems)

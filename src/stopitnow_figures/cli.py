@@ -16,7 +16,8 @@ from . import __version__
 from .render.terminal import safe, show
 from .tables import vocab
 
-# the kinds of source and extents of text add-source offers, and its defaults: the vocabulary's (read once, it is small)
+# the kinds of source and extents of text add-source offers, and its defaults: the vocabulary's
+# (read once, it is small)
 _SOURCES = vocab.load()
 
 
@@ -54,14 +55,17 @@ ROOT = click.option(
 
 
 def _repository(root: Path, *, published: bool):
-    """The paths of the repository at ``root``, checked to be one (and to hold a published package, where
-    ``published``); an interrupted publish is finished or undone first."""
+    """The paths of the repository at ``root``, checked to be one (and to hold a published package,
+    where ``published``); an interrupted publish is finished or undone first."""
     from .tables.csvio import WriteError
     from .tables.paths import Paths
 
     paths = Paths(root)
     if not paths.raw.is_dir() or not paths.schemas.is_dir():
-        raise click.ClickException(f"{root} is not the repository (or a copy of it): it has no raw/ and schemas/; give --root")
+        raise click.ClickException(
+            f"{root} is not the repository (or a copy of it): it has no raw/ and schemas/; give "
+            "--root"
+        )
     if published:
         from .publishing.swap import recover, write_problem
     try:
@@ -71,7 +75,9 @@ def _repository(root: Path, *, published: bool):
     if note:
         show(note, err=True)
     if published and not paths.published.datapackage.is_file():
-        raise click.ClickException(f"{root} holds no published package (no datapackage.json): build it with make repro")
+        raise click.ClickException(
+            f"{root} holds no published package (no datapackage.json): build it with make repro"
+        )
     return paths
 
 
@@ -82,7 +88,9 @@ def _problems(exc) -> click.ClickException:
 
 @main.command()
 @ROOT
-@click.option("--all", "show_all", is_flag=True, help="List every mention, not only the unaccounted ones.")
+@click.option(
+    "--all", "show_all", is_flag=True, help="List every mention, not only the unaccounted ones."
+)
 def coverage(root: Path, show_all: bool) -> None:
     """Find every numeric mention in the articles and say what accounts for it.
 
@@ -103,8 +111,15 @@ def coverage(root: Path, show_all: bool) -> None:
     paths = _repository(root, published=False)
     problems = Collector()
     _, texts = load_sources(paths, problems, vocab.load(paths.schemas).id_pattern)
-    figures = read_table(paths.raw_figures, raw.columns(paths, "figures"), problems, display="raw/figures.csv")
-    not_figures = read_table(paths.raw_not_figures, raw.columns(paths, "not_figures"), problems, display="raw/not_figures.csv")
+    figures = read_table(
+        paths.raw_figures, raw.columns(paths, "figures"), problems, display="raw/figures.csv"
+    )
+    not_figures = read_table(
+        paths.raw_not_figures,
+        raw.columns(paths, "not_figures"),
+        problems,
+        display="raw/not_figures.csv",
+    )
     if problems:
         raise _problems(InputError(problems.problems))
     report = cover(paths, figures, not_figures, texts)
@@ -160,8 +175,10 @@ def trace(root: Path, ident: str, as_json: bool) -> None:
 @click.option(
     "--record",
     is_flag=True,
-    help="Also write the archive's file name, URL and sha256 for this version into src/stopitnow_figures/publishing/releases.json, "
-    "the releases file download trusts.",
+    help=(
+        "Also write the archive's file name, URL and sha256 for this version into "
+        "src/stopitnow_figures/publishing/releases.json, the releases file download trusts."
+    ),
 )
 def release(root: Path, record: bool) -> None:
     """Build dist/stopitnow-figures-<version>.zip with a SHA256SUMS file.
@@ -191,7 +208,9 @@ def release(root: Path, record: bool) -> None:
         raise click.ClickException(f"cannot build the release: {exc}") from None
     show(_shown(out, root))
     if entry:
-        show(f"recorded {entry['file']} (sha256 {entry['sha256']}) in {_shown(releases_file(root), root)}")
+        show(
+            f"recorded {entry['file']} (sha256 {entry['sha256']}) in {_shown(releases_file(root), root)}"
+        )
 
 
 def _shown(path: Path, root: Path) -> str:
@@ -224,7 +243,9 @@ class _ProgressBar:
 
     def __call__(self, n: int, total: int | None) -> None:
         if self._bar is None:
-            bar = click.progressbar(length=total or 0, label="downloading", file=sys.stderr, show_pos=total is None)
+            bar = click.progressbar(
+                length=total or 0, label="downloading", file=sys.stderr, show_pos=total is None
+            )
             self._bar = self._stack.enter_context(bar)
         self._bar.update(n)
 
@@ -240,21 +261,38 @@ class _ProgressBar:
     show_default=True,
     help="Folder to put the package in.",
 )
-@click.option("--sha256", metavar="HEX", help="The sha256 the archive must have, for an archive the releases file does not list.")
+@click.option(
+    "--sha256",
+    metavar="HEX",
+    help="The sha256 the archive must have, for an archive the releases file does not list.",
+)
 @click.option(
     "--releases",
     type=click.Path(dir_okay=False, path_type=Path),
     envvar="STOPITNOW_FIGURES_RELEASES",
-    help="The releases file whose recorded sha256s are trusted [default: the releases.json shipped with the CLI; "
-    "env: STOPITNOW_FIGURES_RELEASES].",
+    help=(
+        "The releases file whose recorded sha256s are trusted [default: the releases.json shipped "
+        "with the CLI; env: STOPITNOW_FIGURES_RELEASES]."
+    ),
 )
-@click.option("--max-bytes", type=click.IntRange(min=1), help="Refuse a download of more bytes than this [default: 268435456, 256 MiB].")
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    help="Refuse a download of more bytes than this [default: 268435456, 256 MiB].",
+)
 @click.option(
     "--max-unpacked",
     type=click.IntRange(min=1),
-    help="Refuse an archive that inflates to more bytes than this, counted while inflating [default: 1073741824, 1 GiB].",
+    help=(
+        "Refuse an archive that inflates to more bytes than this, counted while inflating "
+        "[default: 1073741824, 1 GiB]."
+    ),
 )
-@click.option("--max-members", type=click.IntRange(min=1), help="Refuse an archive with more members than this [default: 10000].")
+@click.option(
+    "--max-members",
+    type=click.IntRange(min=1),
+    help="Refuse an archive with more members than this [default: 10000].",
+)
 @click.option(
     "--deadline",
     type=click.FloatRange(min=0, min_open=True),
@@ -287,14 +325,11 @@ def download(
     Example:
       stopitnow-figures download --to data/
     """
-    from dataclasses import replace
-
-    from .publishing.download import Interrupted, Limits, trust_for
+    from .publishing.download import Interrupted, trust_for
     from .publishing.download import download as do_download
     from .publishing.release import SHIPPED_RELEASES, ReleaseError
 
-    given = {"max_bytes": max_bytes, "max_unpacked": max_unpacked, "max_members": max_members, "deadline": deadline}
-    limits = replace(Limits(), **{k: v for k, v in given.items() if v is not None})
+    limits = _limits(max_bytes, max_unpacked, max_members, deadline)
     releases = releases or SHIPPED_RELEASES
     try:
         url = url or _release_url(root)
@@ -309,7 +344,9 @@ def download(
             names = do_download(url, to, trust, limits, progress)
     except ReleaseError as exc:
         # messages quote member names, SHA256SUMS and datapackage.json, and what the server said
-        raise DownloadFailed(str(exc), exc.signum if isinstance(exc, Interrupted) else None) from None
+        raise DownloadFailed(
+            str(exc), exc.signum if isinstance(exc, Interrupted) else None
+        ) from None
     if trust.sha256 is None:
         show(f"verified {len(names)} files into {to}, but {_UNVOUCHED}")
     else:
@@ -317,6 +354,35 @@ def download(
 
 
 _UNVOUCHED = "the archive is only self-consistent: nothing outside it vouches for it"
+
+
+def _limits(max_bytes, max_unpacked, max_members, deadline):
+    """download's limits: the defaults, but for those given on the command line."""
+    from dataclasses import replace
+
+    from .publishing.download import Limits
+
+    given = {
+        "max_bytes": max_bytes,
+        "max_unpacked": max_unpacked,
+        "max_members": max_members,
+        "deadline": deadline,
+    }
+    return replace(Limits(), **{k: v for k, v in given.items() if v is not None})
+
+
+def _warn_unvouched(releases: Path, url: str) -> None:
+    """Say on stderr that nothing outside the archive vouches for it."""
+    from .render.terminal import safe
+
+    click.echo(
+        safe(
+            "Warning: nothing outside the archive vouches for it: no --sha256 was given "
+            f"and the releases file {releases} "
+            f"has no entry for {url}, so it can only be checked against itself."
+        ),
+        err=True,
+    )
 
 
 def _release_url(root: Path) -> str:
@@ -330,6 +396,16 @@ def _release_url(root: Path) -> str:
     if not isinstance(url, str):
         raise ReleaseError(f"no URL given and {dp} records no stopitnow:releaseUrl")
     return url
+
+
+# what the citation of one number calls it, by the type of its id
+_CITED = {
+    "figure": "figure",
+    "quantity": "quantity",
+    "metric": "metric",
+    "claim": "claim",
+    "reference": "reference row",
+}
 
 
 @main.command()
@@ -378,12 +454,17 @@ def cite(root: Path, idents: tuple[str, ...], fmt: str) -> None:
     except InputError as exc:
         raise _problems(exc) from None
     descriptor = json.loads(paths.published.datapackage.read_text(encoding="utf-8"))
-    meta, released = as_published(meta, descriptor), descriptor["created"][:10]  # the title as built from the data
+    meta, released = (
+        as_published(meta, descriptor),
+        descriptor["created"][:10],
+    )  # the title as built from the data
     if not idents and fmt == "cff":
         show(paths.published.citation.read_text(encoding="utf-8"), nl=False)
         return
     if idents and fmt == "cff":
-        raise click.ClickException("--format cff is for the package; use apa, bibtex, biblatex or csl-json for numbers")
+        raise click.ClickException(
+            "--format cff is for the package; use apa, bibtex, biblatex or csl-json for numbers"
+        )
     numbers, articles, references = _cited(paths, idents)
     try:
         text = cite_numbers(meta, released, fmt, numbers, articles, references)
@@ -425,13 +506,27 @@ def _cited(paths, idents: tuple[str, ...]) -> tuple[list[tuple[str, str]], list[
 @click.option(
     "--publisher",
     required=True,
-    help='The publisher as it names itself: the newspaper, the charity or the official body ("The Herald (Glasgow)").',
+    help='The publisher as it names itself: the newspaper, the charity or the official body ("The '
+    'Herald (Glasgow)").',
 )
-@click.option("--headline", required=True, help="The article's headline, or the release's or report's title.")
+@click.option(
+    "--headline", required=True, help="The article's headline, or the release's or report's title."
+)
 @click.option("--url", required=True, help="The page's address.")
-@click.option("--place", required=True, help='The place the article is about, for its id ("Scotland").')
-@click.option("--published", required=True, help="The publication date, or a window EARLIEST/LATEST (ISO dates).")
-@click.option("--date-basis", type=click.Choice(["confirmed", "inferred"]), required=True, help="How the date is known.")
+@click.option(
+    "--place", required=True, help='The place the article is about, for its id ("Scotland").'
+)
+@click.option(
+    "--published",
+    required=True,
+    help="The publication date, or a window EARLIEST/LATEST (ISO dates).",
+)
+@click.option(
+    "--date-basis",
+    type=click.Choice(["confirmed", "inferred"]),
+    required=True,
+    help="How the date is known.",
+)
 @click.option("--date-reasoning", required=True, help="Why the date (or window) is what it is.")
 @click.option(
     "--kind",
@@ -439,7 +534,11 @@ def _cited(paths, idents: tuple[str, ...]) -> tuple[list[tuple[str, str]], list[
     default=_SOURCES.default_kind,
     show_default=True,
     help="What the source is (what each kind needs: schemas/vocabulary.json, sources): "
-    + "; ".join(f"{k} also needs --{' --'.join(v['needs'])}" for k, v in _SOURCES.source_kinds.items() if v["needs"])
+    + "; ".join(
+        f"{k} also needs --{' --'.join(v['needs'])}"
+        for k, v in _SOURCES.source_kinds.items()
+        if v["needs"]
+    )
     + ".",
 )
 @click.option(
@@ -447,18 +546,41 @@ def _cited(paths, idents: tuple[str, ...]) -> tuple[list[tuple[str, str]], list[
     type=click.Choice(_SOURCES.enum("sources", "text_extent")),
     default=_SOURCES.default_extent,
     show_default=True,
-    help="Whether FILE holds the whole page as printed or only its opening (a copy that stops early: numbers beyond it are not in the package).",
+    help=(
+        "Whether FILE holds the whole page as printed or only its opening (a copy that stops "
+        "early: numbers beyond it are not in the package)."
+    ),
 )
-@click.option("--covers", default="", metavar="START/END", help="The period an annual report or statistical release covers (ISO dates).")
+@click.option(
+    "--covers",
+    default="",
+    metavar="START/END",
+    help="The period an annual report or statistical release covers (ISO dates).",
+)
 @click.option(
     "--max-bytes",
     type=click.IntRange(min=1),
     default=_SOURCES.max_text_bytes,
     show_default=True,
-    help="The largest FILE accepted, in bytes (a long article is some 50 KB; schemas/vocabulary.json, sources).",
+    help=(
+        "The largest FILE accepted, in bytes (a long article is some 50 KB; "
+        "schemas/vocabulary.json, sources)."
+    ),
 )
 def add_source(
-    root: Path, file: Path, publisher, headline, url, place, published, date_basis, date_reasoning, kind, text_extent, covers, max_bytes
+    root: Path,
+    file: Path,
+    publisher,
+    headline,
+    url,
+    place,
+    published,
+    date_basis,
+    date_reasoning,
+    kind,
+    text_extent,
+    covers,
+    max_bytes,
 ) -> None:
     """Add a source: copy FILE byte for byte to raw/sources/<id>.txt and list it in raw/sources.csv.
 
@@ -479,24 +601,43 @@ def add_source(
       stopitnow-figures add-source review.txt --kind KIND --covers 2018-04-01/2019-03-31 \\
         --publisher "Lucy Faithfull Foundation" --headline "Annual Review 2018/19" ...
     """
-    from datetime import date
-
     from .curator import NewSource, Refused
     from .curator import add_source as do_add
 
     paths = _repository(root, published=False)
-    try:
-        ends = [date.fromisoformat(d) for d in published.split("/")]
-    except ValueError:
-        raise click.ClickException(f"--published {published!r}: give a date YYYY-MM-DD, or EARLIEST/LATEST") from None
+    ends = _published_window(published)
     new = NewSource(
-        publisher, headline, url, place, ends[0], ends[-1], date_basis, date_reasoning, kind=kind, text_extent=text_extent, covers=covers
+        publisher,
+        headline,
+        url,
+        place,
+        ends[0],
+        ends[-1],
+        date_basis,
+        date_reasoning,
+        kind=kind,
+        text_extent=text_extent,
+        covers=covers,
     )
     try:
         sid = do_add(paths, file, new, max_bytes)
     except Refused as exc:
         raise click.ClickException(str(exc)) from None
-    show(f"added {sid}: raw/sources/{sid}.txt and its row in raw/sources.csv; next: stopitnow-figures propose {sid}")
+    show(
+        f"added {sid}: raw/sources/{sid}.txt and its row in raw/sources.csv; next: stopitnow-figures propose {sid}"
+    )
+
+
+def _published_window(published: str) -> list:
+    """--published as its first and last dates (one date: both), or a usage error."""
+    from datetime import date
+
+    try:
+        return [date.fromisoformat(d) for d in published.split("/")]
+    except ValueError:
+        raise click.ClickException(
+            f"--published {published!r}: give a date YYYY-MM-DD, or EARLIEST/LATEST"
+        ) from None
 
 
 @main.command()
@@ -526,16 +667,21 @@ def propose(root: Path, source_id: str) -> None:
     except InputError as exc:
         raise _problems(exc) from None
     for r in figures:
-        show(f"figure {r['figure_id']}: {r['as_written']!r} in {r['quote']!r} (unit {r['unit'] or '?'})")
+        show(
+            f"figure {r['figure_id']}: {r['as_written']!r} in {r['quote']!r} (unit {r['unit'] or '?'})"
+        )
     for r in others:
         show(f"not a figure: {r['text']!r} ({r['category']})")
-    show(f"drafted {len(figures)} figure rows and {len(others)} not-figure rows; finish them, then: stopitnow-figures check")
+    show(
+        f"drafted {len(figures)} figure rows and {len(others)} not-figure rows; finish them, then: stopitnow-figures check"
+    )
 
 
 @main.command()
 @ROOT
 def check(root: Path) -> None:
-    """Run every rule the build runs on raw/ and the configuration, writing nothing; exit 1 on any problem.
+    """Run every rule the build runs on raw/ and the configuration, writing nothing; exit 1 on any
+    problem.
 
     The same code as the stages: clean's and validate's checks of the articles
     and figures, reconcile's of the quantities and identities, derive's of the
@@ -567,7 +713,8 @@ def check(root: Path) -> None:
 @click.argument("old")
 @click.argument("new", default="HEAD")
 def diff(root: Path, old: str, new: str) -> None:
-    """List the figures, quantities, derived metrics and claims added, removed and changed between two versions.
+    """List the figures, quantities, derived metrics and claims added, removed and changed between
+    two versions.
 
     OLD and NEW are each a version number (0.3.0: the last commit whose
     package.yaml holds it; `stopitnow-figures versions` lists them), a git

@@ -1,1 +1,2 @@
-"""The domain: values and hedges, periods, intervals and bounds, formulas, claims, the mentions in a text."""
+"""The domain: values and hedges, periods, intervals and bounds, formulas, claims, the mentions in a
+text."""

@@ -56,7 +56,8 @@ TOL = 1e-9
 
 @dataclass(frozen=True)
 class Node:
-    """An expression over quantities: op is var (arg: its index), const (arg: its value), neg, or + - * /."""
+    """An expression over quantities: op is var (arg: its index), const (arg: its value), neg, or +
+    - * /."""
 
     op: str
     arg: float = 0.0
@@ -66,7 +67,10 @@ class Node:
     def variables(self) -> list[int]:
         if self.op == "var":
             return [int(self.arg)]
-        return [*(self.left.variables() if self.left else []), *(self.right.variables() if self.right else [])]
+        return [
+            *(self.left.variables() if self.left else []),
+            *(self.right.variables() if self.right else []),
+        ]
 
 
 def parse(formula: str, index: dict[str, int]) -> Node:
@@ -98,7 +102,8 @@ def _node(tree: tuple, slots: dict[int, int]) -> Node:
 
 
 def linear(node: Node) -> tuple[dict[int, float], float] | None:
-    """The expression as coefficients of its quantities and a constant, or None where it is not linear."""
+    """The expression as coefficients of its quantities and a constant, or None where it is not
+    linear."""
     if node.op == "var":
         return {int(node.arg): 1.0}, 0.0
     if node.op == "const":
@@ -168,7 +173,8 @@ def _meet(a, b):
 
 @dataclass
 class Constraint:
-    """One row of evidence: a mention (its quantity within the figure's interval) or a relation of an identity."""
+    """One row of evidence: a mention (its quantity within the figure's interval) or a relation of
+    an identity."""
 
     ident: str
     kind: str  # mention | identity
@@ -177,7 +183,9 @@ class Constraint:
     right: Node | None = None
     bounds: tuple[float, float] = (-INF, INF)
     ratio: bool = False  # a mention of a percentage, share, multiple or difference
-    reading: bool = False  # an identity that rests on a reading of the text, not on definitions (basis reading)
+    reading: bool = (
+        False  # an identity that rests on a reading of the text, not on definitions (basis reading)
+    )
 
     @property
     def variables(self) -> list[int]:
@@ -188,9 +196,12 @@ def mention(ident: str, var: int, lo: float, hi: float, ratio: bool) -> Constrai
     return Constraint(ident, "mention", Node("var", var), "in", bounds=(lo, hi), ratio=ratio)
 
 
-def identity(ident: str, left: Node, relation: str, right: Node, distinct: bool, reading: bool = False) -> list[Constraint]:
-    """The relations of an identity row; ``sum`` of distinct people: the total between the largest part and the sum.
-    ``reading``: the identity rests on a reading of the text (its basis), which ranks it first to be set aside."""
+def identity(
+    ident: str, left: Node, relation: str, right: Node, distinct: bool, reading: bool = False
+) -> list[Constraint]:
+    """The relations of an identity row; ``sum`` of distinct people: the total between the largest
+    part and the sum. ``reading``: the identity rests on a reading of the text (its basis), which
+    ranks it first to be set aside."""
     if relation != "sum":
         return [Constraint(ident, "identity", left, relation, right, reading=reading)]
     if not distinct:
@@ -223,12 +234,17 @@ class Box:
         return (self.lo[v], self.hi[v])
 
     def narrow(self, v: int, lo: float, hi: float, why: str) -> bool:
-        """Narrow quantity ``v`` to [lo, hi] (whole numbers inward for counts); whether either end moved."""
+        """Narrow quantity ``v`` to [lo, hi] (whole numbers inward for counts); whether either end
+        moved."""
         if v in self.whole:
-            lo, hi = math.ceil(lo - 1e-7) if lo > -INF else lo, math.floor(hi + 1e-7) if hi < INF else hi
+            lo, hi = (
+                math.ceil(lo - 1e-7) if lo > -INF else lo,
+                math.floor(hi + 1e-7) if hi < INF else hi,
+            )
         box_lo, box_hi = self.lo, self.hi
         moved = False
-        # an end moves by more than the tolerance, which is more than not at all (tested first: most ends stay)
+        # an end moves by more than the tolerance, which is more than not at all (tested first: most
+        # ends stay)
         if lo > box_lo[v] and lo > box_lo[v] + TOL * _atleast1(abs(lo)):
             box_lo[v], self.why_lo[v], moved = lo, why, True
         if hi < box_hi[v] and hi < box_hi[v] - TOL * _atleast1(abs(hi)):
@@ -242,7 +258,8 @@ class Box:
 
 
 def _atleast1(x: float, y: float = 0.0) -> float:
-    """``max(1.0, x, y)`` (the same value, NaN left out as max leaves it), without the call's cost."""
+    """``max(1.0, x, y)`` (the same value, NaN left out as max leaves it), without the call's
+    cost."""
     m = x if x > 1.0 else 1.0
     return y if y > m else m
 
@@ -251,9 +268,9 @@ _FORWARD = {"+": i_add, "-": i_sub, "*": i_mul, "/": i_div}
 
 
 def _program(tree: Node) -> tuple[tuple[str, float, int, int], ...]:
-    """A tree as a flat program: its nodes in the order ``_backward`` visits them (a node, then its left subtree,
-    then its right), each as (op, quantity or constant, position of its left child, of its right child; -1 for
-    none)."""
+    """A tree as a flat program: its nodes in the order ``_backward`` visits them (a node, then its
+    left subtree, then its right), each as (op, quantity or constant, position of its left child, of
+    its right child; -1 for none)."""
     out: list = []
 
     def visit(node: Node) -> int:
@@ -269,7 +286,8 @@ def _program(tree: Node) -> tuple[tuple[str, float, int, int], ...]:
 
 
 def _programs(c: Constraint) -> tuple[tuple, tuple]:
-    """The programs of a relation's two sides, made the first time it is revised (a row is revised many times)."""
+    """The programs of a relation's two sides, made the first time it is revised (a row is revised
+    many times)."""
     made = c.__dict__.get("_programs")
     if made is None:
         made = c.__dict__["_programs"] = (_program(c.left), _program(c.right))
@@ -277,7 +295,8 @@ def _programs(c: Constraint) -> tuple[tuple, tuple]:
 
 
 def _forward(program: tuple, lo: dict, hi: dict) -> list[tuple[float, float]]:
-    """The interval of every node of a program on the bounds ``lo``/``hi`` (each node's after its children's)."""
+    """The interval of every node of a program on the bounds ``lo``/``hi`` (each node's after its
+    children's)."""
     out: list = [None] * len(program)
     for k in range(len(program) - 1, -1, -1):
         op, arg, left, right = program[k]
@@ -294,14 +313,18 @@ def _forward(program: tuple, lo: dict, hi: dict) -> list[tuple[float, float]]:
 
 
 def _backward(program: tuple, target: tuple[float, float], box: Box, memo: list, why: str) -> bool:
-    """Narrow the quantities of a program so that its value can lie in ``target`` (``memo``: its nodes' intervals,
-    from ``_forward``), node by node in the order of the program; whether any bound moved."""
+    """Narrow the quantities of a program so that its value can lie in ``target`` (``memo``: its
+    nodes' intervals, from ``_forward``), node by node in the order of the program; whether any
+    bound moved."""
     moved = False
     targets: list = [None] * len(program)
     targets[0] = target
     for k, (op, arg, left, right) in enumerate(program):
         (m_lo, m_hi), (t_lo, t_hi) = memo[k], targets[k]
-        have = (t_lo if t_lo > m_lo else m_lo, t_hi if t_hi < m_hi else m_hi)  # _meet(memo[k], targets[k])
+        have = (
+            t_lo if t_lo > m_lo else m_lo,
+            t_hi if t_hi < m_hi else m_hi,
+        )  # _meet(memo[k], targets[k])
         if have[0] > have[1] and have[0] > have[1] + TOL * _atleast1(abs(have[0]), abs(have[1])):
             raise Infeasible(why)
         if op == "var":
@@ -321,13 +344,16 @@ def _targets(op: str, have: tuple[float, float], a: tuple[float, float], b: tupl
     if op == "-":
         return i_add(have, b), i_sub(a, have)
     if op == "*":
-        return (i_div(have, b) if (b[0] > 0 or b[1] < 0) else (-INF, INF)), (i_div(have, a) if (a[0] > 0 or a[1] < 0) else (-INF, INF))
+        return (i_div(have, b) if (b[0] > 0 or b[1] < 0) else (-INF, INF)), (
+            i_div(have, a) if (a[0] > 0 or a[1] < 0) else (-INF, INF)
+        )
     return i_mul(have, b), (i_div(a, have) if (have[0] > 0 or have[1] < 0) else (-INF, INF))
 
 
 def revise(c: Constraint, box: Box) -> bool:
-    """Apply one row once; whether any bound moved. Raises Infeasible. A relation is applied by the code made
-    for its shape (see ``_revise_code``), which does what ``revise_as_written`` does, step for step."""
+    """Apply one row once; whether any bound moved. Raises Infeasible. A relation is applied by the
+    code made for its shape (see ``_revise_code``), which does what ``revise_as_written`` does, step
+    for step."""
     if c.kind == "mention":
         return box.narrow(int(c.left.arg), c.bounds[0], c.bounds[1], c.ident)
     made = c.__dict__.get("_compiled")
@@ -337,7 +363,8 @@ def revise(c: Constraint, box: Box) -> bool:
 
 
 def revise_as_written(c: Constraint, box: Box) -> bool:
-    """``revise``, a relation's programs read node by node (the reading the made code is held to)."""
+    """``revise``, a relation's programs read node by node (the reading the made code is held
+    to)."""
     if c.kind == "mention":
         return box.narrow(int(c.left.arg), c.bounds[0], c.bounds[1], c.ident)
     left_program, right_program = _programs(c)
@@ -351,13 +378,14 @@ def revise_as_written(c: Constraint, box: Box) -> bool:
     else:
         tl, tr = (right[0], INF), (-INF, left[1])
     moved = _backward(left_program, tl, box, left_memo, c.ident)
-    # the right side on the bounds as the left side left them (the left side's own intervals are not needed again)
+    # the right side on the bounds as the left side left them (the left side's own intervals are not
+    # needed again)
     return _backward(right_program, tr, box, _forward(right_program, lo, hi), c.ident) or moved
 
 
 def _compiled(c: Constraint) -> tuple:
-    """A relation as the code of its shape (its programs with each quantity and constant a slot), the quantities
-    and the constants."""
+    """A relation as the code of its shape (its programs with each quantity and constant a slot),
+    the quantities and the constants."""
     shapes, quantities, constants = [], [], []
     for program in _programs(c):
         shape = []
@@ -376,25 +404,40 @@ def _compiled(c: Constraint) -> tuple:
 
 @lru_cache(maxsize=1024)
 def _revise_code(relation: str, left: tuple, right: tuple):
-    """The code of ``revise_as_written`` for one shape of relation, unrolled: the same steps on the same numbers
-    in the same order (sums and differences of intervals written out as ``i_add`` and ``i_sub`` compute them),
-    without reading the programs node by node. Made once for each shape."""
+    """The code of ``revise_as_written`` for one shape of relation, unrolled: the same steps on the
+    same numbers in the same order (sums and differences of intervals written out as ``i_add`` and
+    ``i_sub`` compute them), without reading the programs node by node. Made once for each shape."""
     n_vars = sum(op == "var" for op, *_ in left + right)
     n_consts = sum(op == "const" for op, *_ in left + right)
     code = ["def revise(box, V, K, why):", "    lo, hi = box.lo, box.hi", "    moved = False"]
     code += [f"    {', '.join(f'v{k}' for k in range(n_vars))}, = V"] if n_vars else []
     code += [f"    {', '.join(f'k{k}' for k in range(n_consts))}, = K"] if n_consts else []
-    code += _forward_code(left, "L", 0, 0) + _forward_code(right, "R", _count(left, "var"), _count(left, "const"))
+    code += _forward_code(left, "L", 0, 0) + _forward_code(
+        right, "R", _count(left, "var"), _count(left, "const")
+    )
     root = {
-        "=": ["TLl = R0l if R0l > L0l else L0l", "TLh = R0h if R0h < L0h else L0h", "TRl, TRh = TLl, TLh"],
+        "=": [
+            "TLl = R0l if R0l > L0l else L0l",
+            "TLh = R0h if R0h < L0h else L0h",
+            "TRl, TRh = TLl, TLh",
+        ],
         "<=": ["TLl, TLh = -INF, R0h", "TRl, TRh = L0l, INF"],
         ">=": ["TLl, TLh = R0l, INF", "TRl, TRh = -INF, L0h"],
     }[relation]
     code += ["    " + line for line in root]
     code += _backward_code(left, "L", "TL", 0)
-    code += _forward_code(right, "S", _count(left, "var"), _count(left, "const"))  # on the bounds the left side left
+    code += _forward_code(
+        right, "S", _count(left, "var"), _count(left, "const")
+    )  # on the bounds the left side left
     code += _backward_code(right, "S", "TR", _count(left, "var")) + ["    return moved"]
-    scope = {"INF": INF, "TOL": TOL, "Infeasible": Infeasible, "_atleast1": _atleast1, "i_mul": i_mul, "i_div": i_div}
+    scope = {
+        "INF": INF,
+        "TOL": TOL,
+        "Infeasible": Infeasible,
+        "_atleast1": _atleast1,
+        "i_mul": i_mul,
+        "i_div": i_div,
+    }
     scope["_targets"] = _targets
     exec("\n".join(code), scope)  # noqa: S102 - code made here from a program's operators, never from data
     return scope["revise"]
@@ -405,7 +448,8 @@ def _count(program: tuple, op: str) -> int:
 
 
 def _forward_code(program: tuple, p: str, var0: int, const0: int) -> list[str]:
-    """``_forward`` of a program as lines: node k's interval in ``{p}{k}l``, ``{p}{k}h`` (its children's first)."""
+    """``_forward`` of a program as lines: node k's interval in ``{p}{k}l``, ``{p}{k}h`` (its
+    children's first)."""
     slots = _slots(program, var0, const0)
     out = []
     for k in range(len(program) - 1, -1, -1):
@@ -422,13 +466,17 @@ def _forward_code(program: tuple, p: str, var0: int, const0: int) -> list[str]:
         elif op == "-":
             line = f"{p}{k}l, {p}{k}h = {a}l - {b}h, {a}h - {b}l"
         else:
-            line = f"{p}{k}l, {p}{k}h = {'i_mul' if op == '*' else 'i_div'}(({a}l, {a}h), ({b}l, {b}h))"
+            line = (
+                f"{p}{k}l, {p}{k}h = {'i_mul' if op == '*' else 'i_div'}(({a}l, {a}h), ({b}l, "
+                f"{b}h))"
+            )
         out.append("    " + line)
     return out
 
 
 def _slots(program: tuple, var0: int, const0: int) -> dict[int, int]:
-    """The slot of each quantity and constant node of a program, numbered in program order from ``var0``, ``const0``."""
+    """The slot of each quantity and constant node of a program, numbered in program order from
+    ``var0``, ``const0``."""
     slots, counts = {}, {"var": var0, "const": const0}
     for k, (op, *_) in enumerate(program):
         if op in counts:
@@ -437,7 +485,8 @@ def _slots(program: tuple, var0: int, const0: int) -> dict[int, int]:
 
 
 def _backward_code(program: tuple, p: str, target: str, var0: int) -> list[str]:
-    """``_backward`` of a program as lines, towards ``{target}l``, ``{target}h``, on the intervals ``{p}{k}``."""
+    """``_backward`` of a program as lines, towards ``{target}l``, ``{target}h``, on the intervals
+    ``{p}{k}``."""
     slots = _slots(program, var0, 0)
     out = []
     for k, (op, _, left, right) in enumerate(program):
@@ -454,11 +503,20 @@ def _backward_code(program: tuple, p: str, target: str, var0: int) -> list[str]:
         elif op == "neg":
             out.append(f"{ta}l, {ta}h = -{h}h, -{h}l")
         elif op == "+":
-            out += [f"{ta}l, {ta}h = {h}l - {b}h, {h}h - {b}l", f"{tb}l, {tb}h = {h}l - {a}h, {h}h - {a}l"]
+            out += [
+                f"{ta}l, {ta}h = {h}l - {b}h, {h}h - {b}l",
+                f"{tb}l, {tb}h = {h}l - {a}h, {h}h - {a}l",
+            ]
         elif op == "-":
-            out += [f"{ta}l, {ta}h = {h}l + {b}l, {h}h + {b}h", f"{tb}l, {tb}h = {a}l - {h}h, {a}h - {h}l"]
+            out += [
+                f"{ta}l, {ta}h = {h}l + {b}l, {h}h + {b}h",
+                f"{tb}l, {tb}h = {a}l - {h}h, {a}h - {h}l",
+            ]
         elif op != "const":
-            out.append(f"({ta}l, {ta}h), ({tb}l, {tb}h) = _targets({op!r}, ({h}l, {h}h), ({a}l, {a}h), ({b}l, {b}h))")
+            out.append(
+                f"({ta}l, {ta}h), ({tb}l, {tb}h) = _targets({op!r}, ({h}l, {h}h), ({a}l, {a}h), "
+                f"({b}l, {b}h))"
+            )
     return ["    " + line for line in out]
 
 
@@ -473,7 +531,8 @@ def propagate(rows: list[Constraint], box: Box, rounds: int = 200) -> None:
 
 
 def is_tree(rows: list[Constraint]) -> bool:
-    """Whether the rows and their quantities form no cycle (and no quantity appears twice in one relation)."""
+    """Whether the rows and their quantities form no cycle (and no quantity appears twice in one
+    relation)."""
     parent: dict[object, object] = {}
 
     def find(x):
@@ -483,7 +542,9 @@ def is_tree(rows: list[Constraint]) -> bool:
         return x
 
     relations = [c for c in rows if c.kind != "mention"]
-    if len(relations) == 1:  # one relation is a tree where it names no quantity twice (the common case: no union-find)
+    if (
+        len(relations) == 1
+    ):  # one relation is a tree where it names no quantity twice (the common case: no union-find)
         seen = relations[0].variables
         return len(seen) == len(set(seen))
     for k, c in enumerate(rows):
@@ -501,7 +562,8 @@ def is_tree(rows: list[Constraint]) -> bool:
 
 
 def tighten_by_lp(rows: list[Constraint], box: Box, variables: list[int]) -> bool:
-    """Minimise and maximise each quantity of the linear relations (HiGHS) within the current bounds; whether any moved."""
+    """Minimise and maximise each quantity of the linear relations (HiGHS) within the current
+    bounds; whether any moved."""
     lp = _linear_programme(rows, box, variables)
     if lp is None:
         return False
@@ -516,10 +578,11 @@ def tighten_by_lp(rows: list[Constraint], box: Box, variables: list[int]) -> boo
 
 
 def _linear_programme(rows: list[Constraint], box: Box, variables: list[int]):
-    """The linear relations of ``rows`` over the quantities they name, bounded by ``box``, as a HiGHS model (None
-    where there are none); raises Infeasible where it admits no point. HiGHS is the solver scipy.optimize.linprog
-    runs, called through the same binding without linprog's per-call checking of options (2 ms a solve, where a
-    warm re-solve takes 0.1 ms); scipy is pinned in requirements.lock."""
+    """The linear relations of ``rows`` over the quantities they name, bounded by ``box``, as a
+    HiGHS model (None where there are none); raises Infeasible where it admits no point. HiGHS is
+    the solver scipy.optimize.linprog runs, called through the same binding without linprog's
+    per-call checking of options (2 ms a solve, where a warm re-solve takes 0.1 ms); scipy is pinned
+    in requirements.lock."""
     from scipy.optimize._highspy import _core
 
     lines = []
@@ -537,14 +600,29 @@ def _linear_programme(rows: list[Constraint], box: Box, variables: list[int]):
     inf = _core.kHighsInf
     highs = _core._Highs()
     highs.setOptionValue("output_flag", False)
-    highs.addVars(len(cols), np.array([max(box.lo[v], -inf) for v in cols]), np.array([min(box.hi[v], inf) for v in cols]))
+    highs.addVars(
+        len(cols),
+        np.array([max(box.lo[v], -inf) for v in cols]),
+        np.array([min(box.hi[v], inf) for v in cols]),
+    )
     for c, coef, const in lines:
         lo, hi = {"=": (const, const), "<=": (-inf, const), ">=": (const, inf)}[c.relation]
         idx = np.array([at[v] for v in coef], dtype=np.int32)
-        highs.addRows(1, np.array([lo]), np.array([hi]), len(idx), np.array([0], dtype=np.int32), idx, np.array(list(coef.values())))
+        highs.addRows(
+            1,
+            np.array([lo]),
+            np.array([hi]),
+            len(idx),
+            np.array([0], dtype=np.int32),
+            idx,
+            np.array(list(coef.values())),
+        )
     why = "linear programme over " + " ".join(sorted({c.ident for c, _, _ in lines}))
     highs.run()
-    if highs.getModelStatus() in (_core.HighsModelStatus.kInfeasible, _core.HighsModelStatus.kUnboundedOrInfeasible):
+    if highs.getModelStatus() in (
+        _core.HighsModelStatus.kInfeasible,
+        _core.HighsModelStatus.kUnboundedOrInfeasible,
+    ):
         raise Infeasible(why)
     return highs, cols, why
 
@@ -562,15 +640,29 @@ def _optimum(highs, n: int, k: int, sign: float) -> float | None:
     return sign * highs.getInfo().objective_function_value
 
 
-def solve(rows: list[Constraint], variables: list[int], whole: set[int], domain: dict[int, tuple[float, float]], rounds: int = 50) -> Box:
-    """The tightest bounds the rows allow each quantity of one connected set, starting from each quantity's
-    ``domain`` (counts are never negative). Raises Infeasible."""
-    box = Box({v: domain[v][0] for v in variables}, {v: domain[v][1] for v in variables}, {v for v in variables if v in whole})
+def solve(
+    rows: list[Constraint],
+    variables: list[int],
+    whole: set[int],
+    domain: dict[int, tuple[float, float]],
+    rounds: int = 50,
+) -> Box:
+    """The tightest bounds the rows allow each quantity of one connected set, starting from each
+    quantity's ``domain`` (counts are never negative). Raises Infeasible."""
+    box = Box(
+        {v: domain[v][0] for v in variables},
+        {v: domain[v][1] for v in variables},
+        {v for v in variables if v in whole},
+    )
     for v in variables:
         lo, hi = domain[v]
-        rounding = v in box.whole and ((lo > -INF and math.ceil(lo - 1e-7) != lo) or (hi < INF and math.floor(hi + 1e-7) != hi))
+        rounding = v in box.whole and (
+            (lo > -INF and math.ceil(lo - 1e-7) != lo) or (hi < INF and math.floor(hi + 1e-7) != hi)
+        )
         if lo > hi or rounding:
-            box.narrow(v, lo, hi, "")  # else narrowing a quantity to the bounds it already has moves nothing
+            box.narrow(
+                v, lo, hi, ""
+            )  # else narrowing a quantity to the bounds it already has moves nothing
     propagate(rows, box)
     if is_tree(rows):
         return box
@@ -581,7 +673,12 @@ def solve(rows: list[Constraint], variables: list[int], whole: set[int], domain:
     return box
 
 
-def feasible(rows: list[Constraint], variables: list[int], whole: set[int], domain: dict[int, tuple[float, float]]) -> bool:
+def feasible(
+    rows: list[Constraint],
+    variables: list[int],
+    whole: set[int],
+    domain: dict[int, tuple[float, float]],
+) -> bool:
     try:
         solve(rows, variables, whole, domain)
     except Infeasible:
@@ -589,12 +686,20 @@ def feasible(rows: list[Constraint], variables: list[int], whole: set[int], doma
     return True
 
 
-def smallest_conflict(rows: list[Constraint], variables: list[int], whole: set[int], domain: dict[int, tuple[float, float]]) -> list[str]:
-    """The ids of an irreducible set of rows that cannot all hold: each row is left out in turn, and stays out
-    if the rest still admits no value (a deletion filter). Rows are tried widest first (see ``_vagueness``), so
-    that of the sets that cannot all hold the one found is made of the most precise rows."""
+def smallest_conflict(
+    rows: list[Constraint],
+    variables: list[int],
+    whole: set[int],
+    domain: dict[int, tuple[float, float]],
+) -> list[str]:
+    """The ids of an irreducible set of rows that cannot all hold: each row is left out in turn, and
+    stays out if the rest still admits no value (a deletion filter). Rows are tried widest first
+    (see ``_vagueness``), so that of the sets that cannot all hold the one found is made of the most
+    precise rows."""
     kept = list(rows)
-    for ident in sorted(dict.fromkeys(c.ident for c in rows), key=lambda i: (-_vagueness(rows, i), i)):
+    for ident in sorted(
+        dict.fromkeys(c.ident for c in rows), key=lambda i: (-_vagueness(rows, i), i)
+    ):
         trial = [c for c in kept if c.ident != ident]
         if not feasible(trial, variables, whole, domain):
             kept = trial
@@ -602,8 +707,8 @@ def smallest_conflict(rows: list[Constraint], variables: list[int], whole: set[i
 
 
 def _vagueness(rows: list[Constraint], ident: str) -> float:
-    """How little a row says: a mention's width relative to its size (infinite where it is open); an identity 0.5,
-    between a vague mention and an exact one."""
+    """How little a row says: a mention's width relative to its size (infinite where it is open); an
+    identity 0.5, between a vague mention and an exact one."""
     widths = []
     for c in rows:
         if c.ident != ident:
@@ -620,8 +725,8 @@ def _vagueness(rows: list[Constraint], ident: str) -> float:
 
 
 def linked_sets(rows: Iterable[Constraint]) -> list[list[int]]:
-    """The connected sets of the quantities that identities name, each sorted, in order of their first quantity.
-    A quantity no identity names is a set of its own, and is not listed."""
+    """The connected sets of the quantities that identities name, each sorted, in order of their
+    first quantity. A quantity no identity names is a set of its own, and is not listed."""
     parent: dict[int, int] = {}
 
     def find(x: int) -> int:
@@ -647,9 +752,9 @@ def linked_sets(rows: Iterable[Constraint]) -> list[list[int]]:
 
 @dataclass
 class Quantities:
-    """The quantities of a package by column: id; whether a count of whole things; whether a relation (a
-    percentage, share, multiple or difference); whether it counts distinct people; its domain (the values it
-    can take before any evidence)."""
+    """The quantities of a package by column: id; whether a count of whole things; whether a
+    relation (a percentage, share, multiple or difference); whether it counts distinct people; its
+    domain (the values it can take before any evidence)."""
 
     ids: list[str]
     whole: np.ndarray
@@ -661,9 +766,10 @@ class Quantities:
 
 @dataclass
 class Mentions:
-    """The figures by column: id, the position of the quantity each mentions, its value and interval; whether
-    each id is one figure's, where that is known (else the model finds out when it needs to); and what each
-    figure's own number is as a point (``mention_bases``), where the figures' qualifiers are known."""
+    """The figures by column: id, the position of the quantity each mentions, its value and
+    interval; whether each id is one figure's, where that is known (else the model finds out when it
+    needs to); and what each figure's own number is as a point (``mention_bases``), where the
+    figures' qualifiers are known."""
 
     ids: list[str]
     quantity: np.ndarray
@@ -698,11 +804,14 @@ class Solution:
     conflict: list[str]  # the smallest set of rows that cannot all hold, where there is one
     set_aside: list[str]  # the rows of the quantity left out to let the rest hold
     point: np.ndarray | None = None  # the mention whose number each value is (-1: none is)
-    basis: list[str] | None = None  # what each value is (``value_basis``), where the mentions' own bases are known
+    basis: list[str] | None = (
+        None  # what each value is (``value_basis``), where the mentions' own bases are known
+    )
 
 
 def statuses(field: str = "status"):
-    """The words of the quantities schema's status enum (or another field's), by name (``statuses().in_conflict``)."""
+    """The words of the quantities schema's status enum (or another field's), by name
+    (``statuses().in_conflict``)."""
     from ..tables.vocab import load
 
     return load().names("quantities", field)
@@ -711,20 +820,32 @@ def statuses(field: str = "status"):
 class Model:
     """The reconciliation of a whole package, solved one connected set of quantities at a time.
 
-    A quantity that no identity names and whose mentions agree is solved with the others like it, all at
-    once (its interval is the meet of its mentions' and its domain); every other set is solved on its own.
-    ``solve_all`` reconciles every set (remembering the rows each set aside); ``rest``, ``leave_out``,
-    ``holds_with`` and ``deciding`` answer for one mention what the rest of the evidence allows, which is
-    how a claim is checked."""
+    A quantity that no identity names and whose mentions agree is solved with the others like it,
+    all at once (its interval is the meet of its mentions' and its domain); every other set is
+    solved on its own. ``solve_all`` reconciles every set (remembering the rows each set aside);
+    ``rest``, ``leave_out``,
+    ``holds_with`` and ``deciding`` answer for one mention what the rest of the evidence allows,
+    which is how a claim is checked."""
 
-    def __init__(self, quantities: Quantities, mentions: Mentions, relations: list[Relation], status=None, bases=None) -> None:
+    def __init__(
+        self,
+        quantities: Quantities,
+        mentions: Mentions,
+        relations: list[Relation],
+        status=None,
+        bases=None,
+    ) -> None:
         self.q, self.m = quantities, mentions
         self.status = status or statuses()
         self.bases = bases or statuses("value_basis")
         self._order = np.argsort(mentions.quantity, kind="stable")
-        self._start = np.searchsorted(mentions.quantity[self._order], np.arange(len(quantities.ids) + 1))
+        self._start = np.searchsorted(
+            mentions.quantity[self._order], np.arange(len(quantities.ids) + 1)
+        )
         self.identity_rows: list[Constraint] = []
-        self.sums: list[tuple[str, int, list[int]]] = []  # totals of distinct people and their parts
+        self.sums: list[
+            tuple[str, int, list[int]]
+        ] = []  # totals of distinct people and their parts
         named = self._named_index(relations)
         for r in relations:
             left, right = parse(r.left, named), parse(r.right, named)
@@ -744,11 +865,13 @@ class Model:
 
     @cached_property
     def index(self) -> dict[str, int]:
-        """The position of each quantity id (its last, where an id is listed twice; made when first asked for)."""
+        """The position of each quantity id (its last, where an id is listed twice; made when first
+        asked for)."""
         return dict(zip(self.q.ids, range(len(self.q.ids)), strict=True))
 
     def _named_index(self, relations: list[Relation]) -> dict[str, int]:
-        """``index`` for the ids the relations name alone (what parsing them needs, without a map of every id)."""
+        """``index`` for the ids the relations name alone (what parsing them needs, without a map of
+        every id)."""
         from .formulas import inputs
 
         named = {i for r in relations for i in inputs(r.left) + inputs(r.right)}
@@ -773,14 +896,23 @@ class Model:
         out = []
         for v in group:
             for i in self.mentions_of(v):
-                out.append(mention(self.m.ids[i], v, float(self.m.lo[i]), float(self.m.hi[i]), bool(self.q.relation[v])))
+                out.append(
+                    mention(
+                        self.m.ids[i],
+                        v,
+                        float(self.m.lo[i]),
+                        float(self.m.hi[i]),
+                        bool(self.q.relation[v]),
+                    )
+                )
         return out + (self.identities_of[key] if isinstance(key, int) else [])
 
     def domain(self, group: list[int]) -> dict[int, tuple[float, float]]:
         return {v: (float(self.q.lo[v]), float(self.q.hi[v])) for v in group}
 
     def settle(self, key: object, group: list[int]) -> list[Constraint]:
-        """The rows of a set that can all hold; what was set aside to get there, and the conflicts found, are remembered."""
+        """The rows of a set that can all hold; what was set aside to get there, and the conflicts
+        found, are remembered."""
         if key in self.aside:
             return [c for c in self.rows(key, group) if c not in self.aside[key]]
         rows, domain = self.rows(key, group), self.domain(group)
@@ -789,7 +921,13 @@ class Model:
         while not self._holds(key, rows, group, domain):
             core = smallest_conflict(rows, group, self.whole, domain)
             conflicts += [c for c in core if c not in conflicts]
-            drop = set_aside(rows, core, lambda out, rows=rows: feasible([c for c in rows if c not in out], group, self.whole, domain))
+            drop = set_aside(
+                rows,
+                core,
+                lambda out, rows=rows: feasible(
+                    [c for c in rows if c not in out], group, self.whole, domain
+                ),
+            )
             aside += drop
             rows = [c for c in rows if c not in drop]
         self.aside[key], self.conflicts[key] = aside, conflicts
@@ -813,7 +951,9 @@ class Model:
         simple[list(self.set_of)] = False
         best = np.where(counts > 0, self._best_mentions(), -1) if len(m.ids) else np.full(n, -1)
         value = np.clip(m.value[best], lo, hi) if len(m.ids) else np.zeros(n)
-        sol = Solution(lo, hi, value, *(self._simple_columns(simple, lo, hi, stated_lo, stated_hi)), point=best)
+        sol = Solution(
+            lo, hi, value, *(self._simple_columns(simple, lo, hi, stated_lo, stated_hi)), point=best
+        )
         keys = dict.fromkeys(self.group(int(v))[0] for v in np.flatnonzero(~simple))
         for key in keys:
             group = self.sets[key] if isinstance(key, int) else [key[1]]
@@ -823,8 +963,9 @@ class Model:
         return sol
 
     def _best_mentions(self) -> np.ndarray:
-        """For each quantity, the mention whose value it takes: the narrowest interval (open ones last), then the first id.
-        Ids are ranked only among the mentions of quantities mentioned more than once (the others have no rival)."""
+        """For each quantity, the mention whose value it takes: the narrowest interval (open ones
+        last), then the first id. Ids are ranked only among the mentions of quantities mentioned
+        more than once (the others have no rival)."""
         m = self.m
         width = np.where(np.isfinite(m.hi) & np.isfinite(m.lo), m.hi - m.lo, INF)
         rivals = np.flatnonzero(np.diff(self._start)[m.quantity] > 1)
@@ -836,9 +977,9 @@ class Model:
         return order[np.minimum(first, len(order) - 1)]
 
     def _simple_columns(self, simple, lo, hi, stated_lo, stated_hi):
-        """Status, the rows that set each end, and the mentions of each simple quantity (the others are filled
-        in set by set). A simple quantity's interval is what its mentions state: pinned or as stated. By column
-        for the quantities of one mention; one by one for the others."""
+        """Status, the rows that set each end, and the mentions of each simple quantity (the others
+        are filled in set by set). A simple quantity's interval is what its mentions state: pinned
+        or as stated. By column for the quantities of one mention; one by one for the others."""
         m = self.m
         sets_lo = (
             np.isclose(m.lo, stated_lo[m.quantity], rtol=1e-9, atol=1e-9)
@@ -852,7 +993,9 @@ class Model:
         )
         n = len(self.q.ids)
         status, lower_by, upper_by, mentions = (np.full(n, "", dtype=object) for _ in range(4))
-        status[simple] = np.where(lo[simple] == hi[simple], self.status.pinned, self.status.as_stated)
+        status[simple] = np.where(
+            lo[simple] == hi[simple], self.status.pinned, self.status.as_stated
+        )
         counts = np.diff(self._start)
         one = np.flatnonzero(simple & (counts == 1))
         if len(one):
@@ -867,23 +1010,47 @@ class Model:
             mentions[v] = " ".join(ids)
             lower_by[v] = " ".join(ids[j] for j, i in enumerate(at) if sets_lo[i])
             upper_by[v] = " ".join(ids[j] for j, i in enumerate(at) if sets_hi[i])
-        return status.tolist(), lower_by.tolist(), upper_by.tolist(), mentions.tolist(), [""] * n, [""] * n, [""] * n
+        return (
+            status.tolist(),
+            lower_by.tolist(),
+            upper_by.tolist(),
+            mentions.tolist(),
+            [""] * n,
+            [""] * n,
+            [""] * n,
+        )
 
     def _solve_into(self, sol: Solution, key: object, group: list[int]) -> None:
         box = self.solved(key, group)
         aside = self.aside[key]
-        every = self.rows(key, group)  # the mentions of each quantity of the group in turn, then the identities
+        every = self.rows(
+            key, group
+        )  # the mentions of each quantity of the group in turn, then the identities
         names = [set(c.variables) for c in every]
         start = 0
         for v in group:
             at = self.mentions_of(v).tolist()
             mine = every[start : start + len(at)]
             start += len(at)
-            kept = [(i, c) for i, c in zip(at, mine, strict=True) if c not in aside] if aside else list(zip(at, mine, strict=True))
+            kept = (
+                [(i, c) for i, c in zip(at, mine, strict=True) if c not in aside]
+                if aside
+                else list(zip(at, mine, strict=True))
+            )
             self._fill(sol, key, v, box, (every, names), mine, kept)
 
-    def _fill(self, sol: Solution, key: object, v: int, box: Box, rows: tuple, mine: list[Constraint], kept_at: list) -> None:
-        """One quantity of a solved set: its bounds, status, the rows that set them, its value and its rows."""
+    def _fill(
+        self,
+        sol: Solution,
+        key: object,
+        v: int,
+        box: Box,
+        rows: tuple,
+        mine: list[Constraint],
+        kept_at: list,
+    ) -> None:
+        """One quantity of a solved set: its bounds, status, the rows that set them, its value and
+        its rows."""
         aside, conflicts = self.aside[key], self.conflicts[key]
         every, names = rows
         kept = [c for _, c in kept_at]
@@ -894,16 +1061,33 @@ class Model:
         sol.status[v] = status_of(self.status, lo, hi, stated, bool(kept), involved)
         sol.lower_by[v] = " ".join(_why(box.why_lo.get(v), kept, 0, lo))
         sol.upper_by[v] = " ".join(_why(box.why_hi.get(v), kept, 1, hi))
-        sol.value[v], k = point_of([self._mention_at(i, c.ident) for i, c in kept_at], lo, hi, v in self.whole, self.domain([v])[v])
+        sol.value[v], k = point_of(
+            [self._mention_at(i, c.ident) for i, c in kept_at],
+            lo,
+            hi,
+            v in self.whole,
+            self.domain([v])[v],
+        )
         sol.point[v] = kept_at[k][0] if k >= 0 else -1
         sol.mentions[v] = " ".join(c.ident for c in mine)
-        sol.identities[v] = " ".join(sorted({c.ident for c, vs in zip(every, names, strict=True) if c.kind == "identity" and v in vs}))
-        touches = bool(conflicts) and any(v in vs for c, vs in zip(every, names, strict=True) if c.ident in conflicts)
+        sol.identities[v] = " ".join(
+            sorted(
+                {
+                    c.ident
+                    for c, vs in zip(every, names, strict=True)
+                    if c.kind == "identity" and v in vs
+                }
+            )
+        )
+        touches = bool(conflicts) and any(
+            v in vs for c, vs in zip(every, names, strict=True) if c.ident in conflicts
+        )
         sol.conflict[v] = " ".join(conflicts) if touches else ""
         sol.set_aside[v] = " ".join(dict.fromkeys(c.ident for c in aside if v in c.variables))
 
     def _mention_at(self, i: int, figure_id: str) -> tuple[float, float, float, str]:
-        """``mention_of`` the mention at ``i``, without the map of every figure id where each id is one mention's."""
+        """``mention_of`` the mention at ``i``, without the map of every figure id where each id is
+        one mention's."""
         if not self._ids_unique:
             return self.mention_of(figure_id)
         return float(self.m.value[i]), float(self.m.lo[i]), float(self.m.hi[i]), figure_id
@@ -919,12 +1103,16 @@ class Model:
         return all_distinct(pa.array(self.m.ids, type=pa.string()))
 
     def stated(self, v: int, kept: list[Constraint]) -> tuple[float, float]:
-        """What a quantity's mentions state together: the meet of their intervals and its domain, in whole
-        numbers for a count (no new evidence, so a quantity at these bounds is as its mentions state it)."""
+        """What a quantity's mentions state together: the meet of their intervals and its domain, in
+        whole numbers for a count (no new evidence, so a quantity at these bounds is as its mentions
+        state it)."""
         lo = max([float(self.q.lo[v]), *(c.bounds[0] for c in kept)])
         hi = min([float(self.q.hi[v]), *(c.bounds[1] for c in kept)])
         if v in self.whole:
-            lo, hi = (math.ceil(lo - 1e-7) if lo > -INF else lo), (math.floor(hi + 1e-7) if hi < INF else hi)
+            lo, hi = (
+                (math.ceil(lo - 1e-7) if lo > -INF else lo),
+                (math.floor(hi + 1e-7) if hi < INF else hi),
+            )
         return lo, hi
 
     def mention_of(self, figure_id: str) -> tuple[float, float, float, str]:
@@ -948,11 +1136,14 @@ class Model:
             self._solved[key] = solve(rows, group, self.whole, self.domain(group))
         return self._solved[key]
 
-    _rest_of: tuple[str, tuple[list[int], list[Constraint]]] | None = None  # the last mention asked about, and its rest
+    _rest_of: tuple[str, tuple[list[int], list[Constraint]]] | None = (
+        None  # the last mention asked about, and its rest
+    )
 
     def rest(self, figure_id: str) -> tuple[list[int], list[Constraint]]:
-        """A mention's set and the rows of it that hold without the mention (the rows the set's reconciliation set aside left out).
-        A claim asks about one mention several times in a row, so the last answer is kept (a set is settled once)."""
+        """A mention's set and the rows of it that hold without the mention (the rows the set's
+        reconciliation set aside left out). A claim asks about one mention several times in a row,
+        so the last answer is kept (a set is settled once)."""
         if self._rest_of is not None and self._rest_of[0] == figure_id:
             return self._rest_of[1]
         v = int(self.m.quantity[self.mention_at[figure_id]])
@@ -961,8 +1152,11 @@ class Model:
         self._rest_of = (figure_id, out)
         return out
 
-    def leave_out(self, figure_id: str, rows: list[Constraint] | None = None) -> dict[str, tuple[float, float, float]]:
-        """Each quantity of a mention's set as (value, lower, upper) on the rest of the evidence (or on ``rows``)."""
+    def leave_out(
+        self, figure_id: str, rows: list[Constraint] | None = None
+    ) -> dict[str, tuple[float, float, float]]:
+        """Each quantity of a mention's set as (value, lower, upper) on the rest of the evidence (or
+        on ``rows``)."""
         group, base = self.rest(figure_id)
         rows = base if rows is None else rows
         domain = self.domain(group)
@@ -976,31 +1170,46 @@ class Model:
         return out
 
     def holds_with(self, figure_id: str, lo: float, hi: float) -> Box | None:
-        """The bounds when the mention's interval is [lo, hi] with the rest of the evidence, or None where they cannot all hold."""
+        """The bounds when the mention's interval is [lo, hi] with the rest of the evidence, or None
+        where they cannot all hold."""
         group, base = self.rest(figure_id)
         v = int(self.m.quantity[self.mention_at[figure_id]])
         try:
-            return solve([*base, mention(figure_id, v, lo, hi, bool(self.q.relation[v]))], group, self.whole, self.domain(group))
+            return solve(
+                [*base, mention(figure_id, v, lo, hi, bool(self.q.relation[v]))],
+                group,
+                self.whole,
+                self.domain(group),
+            )
         except Infeasible:
             return None
 
     def deciding(self, figure_id: str, measure) -> list[str]:
-        """The rows of the rest of the evidence without which ``measure`` (of what ``leave_out`` gives) would change."""
+        """The rows of the rest of the evidence without which ``measure`` (of what ``leave_out``
+        gives) would change."""
         _, base = self.rest(figure_id)
         before = measure(self.leave_out(figure_id, base))
         ids = list(dict.fromkeys(c.ident for c in base))
-        return [i for i in ids if measure(self.leave_out(figure_id, [c for c in base if c.ident != i])) != before]
+        return [
+            i
+            for i in ids
+            if measure(self.leave_out(figure_id, [c for c in base if c.ident != i])) != before
+        ]
 
 
 def set_aside(rows: list[Constraint], core: list[str], feasible_without) -> list[Constraint]:
-    """What to leave out of a set that admits no value, from its smallest conflict, weakest first: an identity
-    that rests on a reading of the text (the package's own inference, weaker than anything an article says);
-    then a mention of a relation (a percentage, share, multiple or difference: an article's claim about its
-    counts never overrides the counts); then the identities that hold by definition; else all its rows. Of the
-    first two kinds, the first row whose removal alone lets the rest hold, else every row of the kind in the
-    conflict (the rows of one identity go together)."""
+    """What to leave out of a set that admits no value, from its smallest conflict, weakest first:
+    an identity that rests on a reading of the text (the package's own inference, weaker than
+    anything an article says); then a mention of a relation (a percentage, share, multiple or
+    difference: an article's claim about its counts never overrides the counts); then the identities
+    that hold by definition; else all its rows. Of the first two kinds, the first row whose removal
+    alone lets the rest hold, else every row of the kind in the conflict (the rows of one identity
+    go together)."""
     inside = [c for c in rows if c.ident in core]
-    for pick in (lambda c: c.kind == "identity" and c.reading, lambda c: c.kind == "mention" and c.ratio):
+    for pick in (
+        lambda c: c.kind == "identity" and c.reading,
+        lambda c: c.kind == "mention" and c.ratio,
+    ):
         kind = [c for c in inside if pick(c)]
         for ident in dict.fromkeys(c.ident for c in kind):
             alone = [c for c in kind if c.ident == ident]
@@ -1015,20 +1224,24 @@ def set_aside(rows: list[Constraint], core: list[str], feasible_without) -> list
     return inside
 
 
-def status_of(status, lo: float, hi: float, stated: tuple[float, float], mentioned: bool, involved: bool) -> str:
+def status_of(
+    status, lo: float, hi: float, stated: tuple[float, float], mentioned: bool, involved: bool
+) -> str:
     if involved:
         return status.in_conflict
     if lo == hi:
         return status.pinned
     if not mentioned:
         return status.implied
-    same = math.isclose(lo, stated[0], rel_tol=1e-9, abs_tol=1e-9) and math.isclose(hi, stated[1], rel_tol=1e-9, abs_tol=1e-9)
+    same = math.isclose(lo, stated[0], rel_tol=1e-9, abs_tol=1e-9) and math.isclose(
+        hi, stated[1], rel_tol=1e-9, abs_tol=1e-9
+    )
     return status.as_stated if same or (lo == stated[0] and hi == stated[1]) else status.tightened
 
 
 def _why(reason: str | None, mine: list[Constraint], side: int, end: float) -> list[str]:
-    """The rows that set one end: the mentions whose bound it is, else the identity (or programme) that moved it
-    last; none where the end is the quantity's domain (a count's 0)."""
+    """The rows that set one end: the mentions whose bound it is, else the identity (or programme)
+    that moved it last; none where the end is the quantity's domain (a count's 0)."""
     if end in (INF, -INF):
         return []
     hits = [c.ident for c in mine if math.isclose(c.bounds[side], end, rel_tol=1e-9, abs_tol=1e-9)]
@@ -1039,19 +1252,30 @@ def _why(reason: str | None, mine: list[Constraint], side: int, end: float) -> l
     return [reason] if reason else []
 
 
-def point_value(mentioned: list[tuple[float, float, float, str]], lo: float, hi: float, whole: bool, domain: tuple[float, float]) -> float:
+def point_value(
+    mentioned: list[tuple[float, float, float, str]],
+    lo: float,
+    hi: float,
+    whole: bool,
+    domain: tuple[float, float],
+) -> float:
     """The point value (see ``point_of``)."""
     return point_of(mentioned, lo, hi, whole, domain)[0]
 
 
 def point_of(
-    mentioned: list[tuple[float, float, float, str]], lo: float, hi: float, whole: bool, domain: tuple[float, float]
+    mentioned: list[tuple[float, float, float, str]],
+    lo: float,
+    hi: float,
+    whole: bool,
+    domain: tuple[float, float],
 ) -> tuple[float, int]:
-    """The point value, and which of ``mentioned`` it is the number of (-1: none). An exact mention's; else the
-    most precise mention's (its interval the narrowest, open ones last, then the first id); both clipped to the
-    reconciled interval. A quantity no figure mentions takes the middle of its interval where evidence sets both
-    ends (rounded half up for a count): a convention for sorting, not an estimate. Where an end is unbounded or
-    only the domain's (a count's 0), it has none (NaN). What the point is, is ``value_basis``."""
+    """The point value, and which of ``mentioned`` it is the number of (-1: none). An exact
+    mention's; else the most precise mention's (its interval the narrowest, open ones last, then the
+    first id); both clipped to the reconciled interval. A quantity no figure mentions takes the
+    middle of its interval where evidence sets both ends (rounded half up for a count): a convention
+    for sorting, not an estimate. Where an end is unbounded or only the domain's (a count's 0), it
+    has none (NaN). What the point is, is ``value_basis``."""
     if mentioned:
         k = min(range(len(mentioned)), key=lambda j: (_width(mentioned[j]), mentioned[j][3]))
         return min(max(mentioned[k][0], lo), hi), k
@@ -1068,10 +1292,11 @@ def _width(m: tuple[float, float, float, str]) -> float:
 
 
 def value_basis(sol: Solution, mentions: Mentions, bases) -> list[str]:
-    """What each quantity's point value is, by column (the quantities schema's ``value_basis``; ``bases``: its
-    words by name): pinned where the evidence allows one value; else the basis of the number of the mention it
-    takes (``mention_bases``: as written, hedged or vague word), or clipped where that number was moved to an
-    end of the interval; a midpoint where no mention gives it; none where it has no value."""
+    """What each quantity's point value is, by column (the quantities schema's ``value_basis``;
+    ``bases``: its words by name): pinned where the evidence allows one value; else the basis of the
+    number of the mention it takes (``mention_bases``: as written, hedged or vague word), or clipped
+    where that number was moved to an end of the interval; a midpoint where no mention gives it;
+    none where it has no value."""
     n = len(sol.value)
     out = np.full(n, bases.midpoint, dtype=object)
     has = np.asarray(sol.point) >= 0
@@ -1086,9 +1311,9 @@ def value_basis(sol: Solution, mentions: Mentions, bases) -> list[str]:
 
 
 def mention_bases(vocabulary, qualifiers) -> np.ndarray:
-    """What each figure's own number is as a point, from its qualifier's interval shape (``schemas/vocabulary.json``,
-    qualifiers.points): as written (exact or rounded), hedged (the number a hedge qualifies) or vague word (the
-    lower end of a vague word's range)."""
+    """What each figure's own number is as a point, from its qualifier's interval shape
+    (``schemas/vocabulary.json``, qualifiers.points): as written (exact or rounded), hedged (the
+    number a hedge qualifies) or vague word (the lower end of a vague word's range)."""
     word = {q: vocabulary.point_bases[shape] for q, shape in vocabulary.intervals.items()}
     return np.array([word[q] for q in qualifiers], dtype=object)
 
@@ -1097,13 +1322,20 @@ def mention_bases(vocabulary, qualifiers) -> np.ndarray:
 
 
 def relation_symbol(vocabulary, word: str) -> str:
-    """An identity's relation word (equals, at most, at least, sum of parts) as the solver's symbol."""
+    """An identity's relation word (equals, at most, at least, sum of parts) as the solver's
+    symbol."""
     names = vocabulary.names("identities", "relation")
-    return {names.equals: "=", names.at_most: "<=", names.at_least: ">=", names.sum_of_parts: "sum"}[word]
+    return {
+        names.equals: "=",
+        names.at_most: "<=",
+        names.at_least: ">=",
+        names.sum_of_parts: "sum",
+    }[word]
 
 
 def quantities_of(vocabulary, quantities) -> Quantities:
-    """The quantities of a table with columns quantity_id, measure, unit and counting (raw or published)."""
+    """The quantities of a table with columns quantity_id, measure, unit and counting (raw or
+    published)."""
     counts = vocabulary.names("quantities", "counting")
     countings, counting = _coded(quantities, "counting")
     measures, measure = _coded(quantities, "measure")
@@ -1120,43 +1352,70 @@ def quantities_of(vocabulary, quantities) -> Quantities:
 
 
 def _coded(table, name: str) -> tuple[list[str], np.ndarray]:
-    """A column as its distinct cells (in order of first appearance) and the position of each cell among them."""
+    """A column as its distinct cells (in order of first appearance) and the position of each cell
+    among them."""
     import pyarrow.compute as pc
 
     coded = pc.dictionary_encode(table.arrow(name).combine_chunks())
-    return coded.dictionary.to_pylist(), coded.indices.to_numpy(zero_copy_only=False).astype(np.intp)
+    return coded.dictionary.to_pylist(), coded.indices.to_numpy(zero_copy_only=False).astype(
+        np.intp
+    )
 
 
 def model_of_tables(
-    vocabulary, figures, quantities, identities, skip: set[str] = frozenset(), quantity_of=None, ids_unique: bool | None = None
+    vocabulary,
+    figures,
+    quantities,
+    identities,
+    skip: set[str] = frozenset(),
+    quantity_of=None,
+    ids_unique: bool | None = None,
 ) -> Model:
-    """The model of checked tables (the published ones, or the raw quantities and identities with the cleaned
-    figures): each figure a mention of its quantity, each identity row its relations. ``skip``: identity ids to
-    leave out (rows a check has already refused). What the caller has found already: ``quantity_of``, the row
-    of each figure's quantity (each quantity id once); ``ids_unique``, whether each figure id is once."""
+    """The model of checked tables (the published ones, or the raw quantities and identities with
+    the cleaned figures): each figure a mention of its quantity, each identity row its relations.
+    ``skip``: identity ids to leave out (rows a check has already refused). What the caller has
+    found already: ``quantity_of``, the row of each figure's quantity (each quantity id once);
+    ``ids_unique``, whether each figure id is once."""
     qs = quantities_of(vocabulary, quantities)
     mentions = Mentions(
         ids=figures.column("figure_id"),
-        quantity=_positions(figures.arrow("quantity_id"), quantities.arrow("quantity_id"), qs.ids) if quantity_of is None else quantity_of,
+        quantity=_positions(figures.arrow("quantity_id"), quantities.arrow("quantity_id"), qs.ids)
+        if quantity_of is None
+        else quantity_of,
         value=figures.numbers("value")[0],
         lo=figures.numbers("lower", -INF)[0],
         hi=figures.numbers("upper", INF)[0],
         ids_unique=ids_unique,
-        basis=mention_bases(vocabulary, figures.column("qualifier")) if "qualifier" in figures.names else None,
+        basis=mention_bases(vocabulary, figures.column("qualifier"))
+        if "qualifier" in figures.names
+        else None,
     )
     reading = vocabulary.names("identities", "basis").reading
     basis = identities.column("basis") if "basis" in identities.names else [""] * len(identities)
     relations = [
-        Relation(r["identity_id"], r["left"], relation_symbol(vocabulary, r["relation"]), r["right"], b == reading)
+        Relation(
+            r["identity_id"],
+            r["left"],
+            relation_symbol(vocabulary, r["relation"]),
+            r["right"],
+            b == reading,
+        )
         for r, b in zip(identities, basis, strict=True)
         if r["identity_id"] not in skip
     ]
-    return Model(qs, mentions, relations, vocabulary.names("quantities", "status"), vocabulary.names("quantities", "value_basis"))
+    return Model(
+        qs,
+        mentions,
+        relations,
+        vocabulary.names("quantities", "status"),
+        vocabulary.names("quantities", "value_basis"),
+    )
 
 
 def _positions(named, ids, id_list: list[str]) -> np.ndarray:
-    """The position in ``ids`` of each id ``named`` (Arrow text): looked up by Arrow where each id is listed once
-    and each named one is listed; else by a dict (the last row of an id; KeyError naming the first unlisted)."""
+    """The position in ``ids`` of each id ``named`` (Arrow text): looked up by Arrow where each id
+    is listed once and each named one is listed; else by a dict (the last row of an id; KeyError
+    naming the first unlisted)."""
     import pyarrow.compute as pc
 
     from ..tables.csvio import all_distinct

@@ -1,9 +1,10 @@
-"""What accounts for each numeric mention of an article: the characters its figures claim (each figure's number
-as written and its period words), the rows of raw/not_figures.csv, and ``coverage``, which pairs every mention
-``mentions`` finds with what accounts for it.
+"""What accounts for each numeric mention of an article: the characters its figures claim (each
+figure's number as written and its period words), the rows of raw/not_figures.csv, and ``coverage``,
+which pairs every mention ``mentions`` finds with what accounts for it.
 
-Clean checks with it that nothing in an article is unaccounted for; the reader view marks each mention with
-what it is; the ``coverage`` and ``propose`` commands list what nothing accounts for yet.
+Clean checks with it that nothing in an article is unaccounted for; the reader view marks each
+mention with what it is; the ``coverage`` and ``propose`` commands list what nothing accounts for
+yet.
 """
 
 from __future__ import annotations
@@ -44,13 +45,16 @@ def coverage(
     counts: dict[str, int] | None = None,
     listed: set[str] | None = None,
 ):
-    """For each source: its mentions paired with what accounts for them (or only those nothing accounts for);
-    ``counts`` (where given) gains the number of mentions and of those nothing accounts for; a not-figure
-    row of a source outside ``listed`` (the ids of raw/sources.csv; all but those with a text if None) is a problem.
-    ``spans``: the figures' spans where the caller has them (``figure_spans``; else found here, after ``starts``)."""
+    """For each source: its mentions paired with what accounts for them (or only those nothing
+    accounts for); ``counts`` (where given) gains the number of mentions and of those nothing
+    accounts for; a not-figure row of a source outside ``listed`` (the ids of raw/sources.csv; all
+    but those with a text if None) is a problem. ``spans``: the figures' spans where the caller has
+    them (``figure_spans``; else found here, after ``starts``)."""
     claimed = figure_spans(figures, texts, starts) if spans is None else spans
     spans = {sid: list(claimed.get(sid, ())) for sid in texts}
-    _not_figure_spans(paths, not_figures, texts, spans, problems, set(texts) if listed is None else listed)
+    _not_figure_spans(
+        paths, not_figures, texts, spans, problems, set(texts) if listed is None else listed
+    )
     report = {}
     for sid in sorted(texts):
         text, found = texts[sid], mention_positions(texts[sid])
@@ -66,14 +70,20 @@ def coverage(
     return report
 
 
-def figure_spans(figures: Table, texts: dict[str, str], starts=None, number_at: list[int] | None = None) -> dict[str, list[Span]]:
-    """The characters of each article that its figures claim: each figure's number and its period words, by
-    source (``starts``: where each quote is, see ``locate_quotes``; ``number_at``: where each number is in its
-    quote, see ``find_number``; each found here where not given)."""
+def figure_spans(
+    figures: Table, texts: dict[str, str], starts=None, number_at: list[int] | None = None
+) -> dict[str, list[Span]]:
+    """The characters of each article that its figures claim: each figure's number and its period
+    words, by source (``starts``: where each quote is, see ``locate_quotes``; ``number_at``: where
+    each number is in its quote, see ``find_number``; each found here where not given)."""
     spans: dict[str, list[Span]] = {sid: [] for sid in texts}
     sids, quotes = figures.column("source_id"), figures.column("quote")
     starts = locate_quotes(texts, sids, quotes) if starts is None else starts
-    fids, written, period_words = figures.column("figure_id"), figures.column("as_written"), figures.column("period")
+    fids, written, period_words = (
+        figures.column("figure_id"),
+        figures.column("as_written"),
+        figures.column("period"),
+    )
     for i, qs in enumerate(starts):
         if qs < 0:
             continue
@@ -87,15 +97,29 @@ def figure_spans(figures: Table, texts: dict[str, str], starts=None, number_at: 
 
 
 def _not_figure_spans(
-    paths: Paths, rows: Table, texts: dict[str, str], spans: dict[str, list[Span]], problems: Collector | None, listed: set[str]
+    paths: Paths,
+    rows: Table,
+    texts: dict[str, str],
+    spans: dict[str, list[Span]],
+    problems: Collector | None,
+    listed: set[str],
 ) -> None:
     display = paths.rel(paths.raw_not_figures)
     for row in rows:
         sid, ctx, txt = row["source_id"], row["context"], row["text"]
         text = texts.get(sid)
         if text is None:
-            if problems is not None and sid not in listed:  # a listed source whose text is unreadable is reported already
-                problems.add("unknown-id", display, row.line, "source_id", sid, "no source in raw/sources.csv has this id")
+            if (
+                problems is not None and sid not in listed
+            ):  # a listed source whose text is unreadable is reported already
+                problems.add(
+                    "unknown-id",
+                    display,
+                    row.line,
+                    "source_id",
+                    sid,
+                    "no source in raw/sources.csv has this id",
+                )
             continue
         n = text.count(ctx) if ctx else 0
         if n != 1 or txt not in ctx:
@@ -107,7 +131,9 @@ def _not_figure_spans(
                     if n > 1
                     else "does not contain the text"
                 )
-                problems.add("context-not-in-source", display, row.line, "context", ctx, f"the context {why}")
+                problems.add(
+                    "context-not-in-source", display, row.line, "context", ctx, f"the context {why}"
+                )
             continue
         at = text.index(ctx) + ctx.index(txt)
         spans[sid].append(Span(at, at + len(txt), "not_figure", f"{display}:{row.line}"))

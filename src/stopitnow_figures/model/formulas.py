@@ -83,7 +83,12 @@ _TOKEN = re.compile(
     re.DOTALL,
 )
 _PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "neg": 3}
-_ARITHMETIC: dict[str, Callable] = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
+_ARITHMETIC: dict[str, Callable] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+}
 
 
 @dataclass(frozen=True)
@@ -117,10 +122,18 @@ def _program(tokens: list[tuple[str, object]], refs: int) -> Program:
     operand = True  # whether a number, an id, "-" or "(" comes next
     for kind, text in tokens:
         if kind in ("word", "other") or text in ("**", "//"):
-            raise FormulaError(f"{text!r} is not allowed; use numbers, {{id}}, + - * / and parentheses")
-        operand = _operand(kind, text, steps, pending) if operand else _operator(kind, text, steps, pending)
+            raise FormulaError(
+                f"{text!r} is not allowed; use numbers, {{id}}, + - * / and parentheses"
+            )
+        operand = (
+            _operand(kind, text, steps, pending)
+            if operand
+            else _operator(kind, text, steps, pending)
+        )
     if operand:
-        raise FormulaError("not arithmetic: the formula ends where a number, {id}, '-' or '(' should be")
+        raise FormulaError(
+            "not arithmetic: the formula ends where a number, {id}, '-' or '(' should be"
+        )
     while pending:
         op = pending.pop()
         if op == "(":
@@ -185,7 +198,12 @@ class _Shape:
     length: int
 
     def sound(self) -> bool:
-        return self.program is not None and not self.empty and not self.braces and self.length <= MAX_CHARS
+        return (
+            self.program is not None
+            and not self.empty
+            and not self.braces
+            and self.length <= MAX_CHARS
+        )
 
 
 @lru_cache(maxsize=4096)
@@ -209,12 +227,16 @@ def _check_size(texts: tuple[str, ...], tokens: list[tuple[str, object]]) -> Non
     """The operators and the numbers (its ``number`` tokens) of a formula within their bounds."""
     operators = len(_OPERATOR.findall("".join(texts)))
     if operators > MAX_OPERATORS:
-        raise FormulaError(f"the formula has {operators} operators; at most {MAX_OPERATORS} are allowed (split it into metrics)")
+        raise FormulaError(
+            f"the formula has {operators} operators; at most {MAX_OPERATORS} are allowed (split it "
+            "into metrics)"
+        )
     for literal in (text for kind, text in tokens if kind == "number"):
         digits = len(literal.split("e")[0].split("E")[0].replace(".", "").lstrip("0"))
         if digits > MAX_DIGITS or not math.isfinite(float(literal)):
             raise FormulaError(
-                f"the number {literal[:20]}{'...' if len(literal) > 20 else ''} is not a finite number of at most {MAX_DIGITS} digits"
+                f"the number {literal[:20]}{'...' if len(literal) > 20 else ''} is not a finite "
+                f"number of at most {MAX_DIGITS} digits"
             )
 
 
@@ -231,7 +253,11 @@ def _problem(shape: _Shape, refs: list[str]) -> str | None:
         return f"a formula may refer to at most {MAX_IDS} ids"
     if shape.braces:
         return "unbalanced braces"
-    length = shape.length - sum(2 + len(str(k)) for k in range(len(refs))) + sum(2 + len(str(slot[i])) for i in refs)
+    length = (
+        shape.length
+        - sum(2 + len(str(k)) for k in range(len(refs)))
+        + sum(2 + len(str(slot[i])) for i in refs)
+    )
     if length > MAX_CHARS:
         return f"the formula has {length} characters; at most {MAX_CHARS} are allowed"
     return shape.problem
@@ -263,20 +289,31 @@ def parse(formulas: Sequence[str]) -> Parsed:
     around them are found by one pass of the regular expressions over all the formulas at once, and each shape
     (the text around the ids) is read once, however many formulas share it."""
     n = len(formulas)
-    texts = formulas if set(map(type, formulas)) <= {str} else [f if isinstance(f, str) else "" for f in formulas]
+    texts = (
+        formulas
+        if set(map(type, formulas)) <= {str}
+        else [f if isinstance(f, str) else "" for f in formulas]
+    )
     joined, sep, mark = _joined(texts)
     ref = _ref_between(sep)
     names = ref.findall(joined)
     skeletons = ref.sub(mark, joined).split(sep) if n else []
     starts = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(operator.methodcaller("count", mark), skeletons), dtype=np.int64, count=n), out=starts[1:])
+    np.cumsum(
+        np.fromiter(map(operator.methodcaller("count", mark), skeletons), dtype=np.int64, count=n),
+        out=starts[1:],
+    )
     which = {s: k for k, s in enumerate(dict.fromkeys(skeletons))}
     shapes = [_shape(tuple(s.split(mark))) for s in which]
     programs = list(dict.fromkeys(s.program for s in shapes if s.program is not None))
     number = {p: k for k, p in enumerate(programs)}
     at = np.fromiter(map(which.__getitem__, skeletons), dtype=np.int64, count=n)
-    shape = np.array([-1 if s.program is None else number[s.program] for s in shapes], dtype=np.int64)[at]
-    doubtful = np.array([not s.sound() for s in shapes], dtype=bool)[at] | (np.diff(starts) > MAX_IDS)
+    shape = np.array(
+        [-1 if s.program is None else number[s.program] for s in shapes], dtype=np.int64
+    )[at]
+    doubtful = np.array([not s.sound() for s in shapes], dtype=bool)[at] | (
+        np.diff(starts) > MAX_IDS
+    )
     if not _ids_ok(names):
         bad = np.flatnonzero([not is_id(i) for i in names])
         doubtful[np.searchsorted(starts, bad, side="right") - 1] = True
@@ -340,7 +377,12 @@ class Evaluated:
 
 
 def evaluate_many(
-    formulas: Sequence[str], index: Mapping[str, int], value: np.ndarray, lo: np.ndarray, hi: np.ndarray, parsed: Parsed | None = None
+    formulas: Sequence[str],
+    index: Mapping[str, int],
+    value: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+    parsed: Parsed | None = None,
 ) -> Evaluated:
     """Evaluate many formulas at once, each program once over all the formulas of its shape (``evaluate_shape``).
     ``index`` gives each id's position in ``value``, ``lo`` and ``hi``; ``parsed`` is what ``parse`` gives for
@@ -349,10 +391,16 @@ def evaluate_many(
     no value (NaN) but its interval, and no error."""
     parsed = parse(formulas) if parsed is None else parsed
     n = len(parsed.shape)
-    out = Evaluated(np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan), parsed, dict(parsed.errors))
-    at = np.fromiter(map(index.get, parsed.names, repeat(-1)), dtype=np.int64, count=len(parsed.names))
+    out = Evaluated(
+        np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan), parsed, dict(parsed.errors)
+    )
+    at = np.fromiter(
+        map(index.get, parsed.names, repeat(-1)), dtype=np.int64, count=len(parsed.names)
+    )
     shape = parsed.shape.copy()
-    for k in np.flatnonzero(at < 0).tolist():  # an id not in ``index``: the first of each formula's is said
+    for k in np.flatnonzero(
+        at < 0
+    ).tolist():  # an id not in ``index``: the first of each formula's is said
         i = int(np.searchsorted(parsed.starts, k, side="right")) - 1
         if shape[i] >= 0:
             out.errors[i] = f"unknown id {parsed.names[k]}"
@@ -363,7 +411,9 @@ def evaluate_many(
         rows = np.flatnonzero(shape == code)
         program = parsed.programs[code]
         take = at[parsed.starts[rows][:, None] + np.arange(program.refs)]
-        out.value[rows], out.lo[rows], out.hi[rows], errors = evaluate_shape(program, take, value, lo, hi)
+        out.value[rows], out.lo[rows], out.hi[rows], errors = evaluate_shape(
+            program, take, value, lo, hi
+        )
         out.errors.update((int(rows[j]), why) for j, why in errors.items())
     return out
 
@@ -377,14 +427,23 @@ def evaluate_shape(
     point value (NaN) has no value but its interval, and no error."""
     val, span_lo, span_hi, undefined = _run(program, take, value, lo, hi)
     errors = {j: f"cannot evaluate the interval: {why}" for j, why in undefined.items()}
-    pointless = np.isnan(value[take]).any(axis=1)  # an input with no point value: no value, not an error
+    pointless = np.isnan(value[take]).any(
+        axis=1
+    )  # an input with no point value: no value, not an error
     for j in np.flatnonzero(~np.isfinite(val) & ~pointless).tolist():
         errors.setdefault(j, _not_finite(val[j]))
     ok = (np.isfinite(val) | pointless) & ~np.isnan(span_lo)
-    return np.where(ok, val, np.nan), np.where(ok, span_lo, np.nan), np.where(ok, span_hi, np.nan), errors
+    return (
+        np.where(ok, val, np.nan),
+        np.where(ok, span_lo, np.nan),
+        np.where(ok, span_hi, np.nan),
+        errors,
+    )
 
 
-def evaluate(formula: str, point: Mapping[str, float], spans: Mapping[str, Interval]) -> tuple[float, Interval]:
+def evaluate(
+    formula: str, point: Mapping[str, float], spans: Mapping[str, Interval]
+) -> tuple[float, Interval]:
     """One formula on values and on intervals (the column of one of ``evaluate_shape``): its value, NaN where it
     is not a finite number (a division by zero) or an input has none, and its interval. KeyError naming the
     ids ``point`` lacks; FormulaError for a malformed formula; ValueError where the interval is undefined."""
@@ -394,7 +453,9 @@ def evaluate(formula: str, point: Mapping[str, float], spans: Mapping[str, Inter
         raise KeyError(", ".join(missing))
     value = np.array([point[i] for i in refs], dtype=float)
     lo, hi = (np.array([getattr(spans[i], end) for i in refs], dtype=float) for end in ("lo", "hi"))
-    val, span_lo, span_hi, undefined = _run(program, np.arange(len(refs)).reshape(1, -1), value, lo, hi)
+    val, span_lo, span_hi, undefined = _run(
+        program, np.arange(len(refs)).reshape(1, -1), value, lo, hi
+    )
     if undefined:
         raise ValueError(undefined[0])
     v = float(val[0])
@@ -407,14 +468,20 @@ def _run(program: Program, take: np.ndarray, value: np.ndarray, lo: np.ndarray, 
     (``Interval``'s own words, for that row alone)."""
     n = len(take)
     with np.errstate(all="ignore"):
-        val = np.broadcast_to(np.asarray(_walk(program, lambda k: value[take[:, k]]), dtype=float), (n,))
+        val = np.broadcast_to(
+            np.asarray(_walk(program, lambda k: value[take[:, k]]), dtype=float), (n,)
+        )
         span_lo, span_hi, undefined = np.full(n, np.nan), np.full(n, np.nan), {}
         todo = [np.arange(n)]
-        while todo:  # all the rows; where some interval is undefined, each half again, down to the row
+        while (
+            todo
+        ):  # all the rows; where some interval is undefined, each half again, down to the row
             rows = todo.pop()
             try:
                 span = _walk(program, _intervals(take if len(rows) == n else take[rows], lo, hi))
-                span = span if isinstance(span, Interval) else Interval.point(span)  # a formula of numbers alone
+                span = (
+                    span if isinstance(span, Interval) else Interval.point(span)
+                )  # a formula of numbers alone
             except ValueError as exc:
                 if len(rows) == 1:
                     undefined[int(rows[0])] = str(exc)
@@ -454,10 +521,14 @@ def _walk(program: Program, operand: Callable[[int], object]):
 
 
 def _not_finite(x: float) -> str:
-    """Why a formula's value is not a number (the inputs are finite: only the arithmetic makes inf or NaN)."""
+    """Why a formula's value is not a number (the inputs are finite: only the arithmetic makes inf
+    or NaN)."""
     if np.isnan(x):
         return "not a number (zero divided by zero, or infinity less infinity)"
-    return "the value is infinite: a division by zero, or a result too large for a number (over 1.8e308)"
+    return (
+        "the value is infinite: a division by zero, or a result too large for a number (over "
+        "1.8e308)"
+    )
 
 
 class Periods(Mapping):
@@ -481,7 +552,9 @@ class Periods(Mapping):
         return len(self.index)
 
 
-def period_of_rule(rule: str, ids: list[str], periods: Mapping[str, tuple[str, str]]) -> tuple[str, str] | None:
+def period_of_rule(
+    rule: str, ids: list[str], periods: Mapping[str, tuple[str, str]]
+) -> tuple[str, str] | None:
     """A metric's period from its rule: ``of:<id>`` (that id's period),
     ``shift:<id>:<years>`` (that period moved by whole years), ``span`` (first
     start to last end of the inputs), or empty (no period). None if the rule

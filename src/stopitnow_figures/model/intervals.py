@@ -39,7 +39,10 @@ class Interval:
 
     def bounds(self) -> tuple[float | None, float | None]:
         """Ends of a single interval as numbers, None where unbounded."""
-        return (None if self.lo == -INF else float(self.lo), None if self.hi == INF else float(self.hi))
+        return (
+            None if self.lo == -INF else float(self.lo),
+            None if self.hi == INF else float(self.hi),
+        )
 
     def meets(self, other: Interval) -> bool:
         return bool(self.lo <= other.hi and other.lo <= self.hi)

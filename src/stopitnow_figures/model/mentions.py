@@ -4,8 +4,8 @@ A mention is a run of digits (with thousands separators or decimals), a run
 of other numerals ("½", "¹", "Ⅻ"), a number word ("seven", "hundred"), a
 fraction word ("half", "third", "quarter"), a multiple ("double", "doubling",
 "twice") or a vague count word ("dozens", "hundreds", "tens"). Ordinals
-("first") are not counts and are not found. ``account`` then says, for each mention, whether a figure accounts for
-it, the period words of a figure do, a row of ``raw/not_figures.csv`` does,
+("first") are not counts and are not found. ``account`` then says, for each mention, whether a
+figure accounts for it, the period words of a figure do, a row of ``raw/not_figures.csv`` does,
 or nothing does.
 """
 
@@ -34,10 +34,11 @@ LETTERS = re.compile(r"[^\W\d_]+")
 
 
 def _word_pattern(words: list[str]) -> str:
-    """A whole run of letters that is one of ``words``: a branch per first letter, which looks back past
-    that letter for another (so the engine skips ahead to letters that start a word), then a plain
-    alternation of the rest of the words, longest first. (Measured on the five articles repeated to
-    2.7 MB: 0.16 s, against 0.25 s for one alternation of whole words and 0.15 s for a trie.)"""
+    """A whole run of letters that is one of ``words``: a branch per first letter, which looks back
+    past that letter for another (so the engine skips ahead to letters that start a word), then a
+    plain alternation of the rest of the words, longest first. (Measured on the five articles
+    repeated to 2.7 MB: 0.16 s, against 0.25 s for one alternation of whole words and 0.15 s for a
+    trie.)"""
     by_first: dict[str, list[str]] = {}
     for w in words:
         by_first.setdefault(w[0], []).append(w[1:])
@@ -105,7 +106,8 @@ def account(positions: list[tuple[int, int]], spans: list[Span]) -> list[int]:
             i = bisect_right(starts, a) - 1
             out.append(ranked[i][3] if i >= 0 and ranked[i][2] >= b else -1)
         return out
-    # spans overlap: sweep, keeping the spans that may still hold a mention (mentions end later and later)
+    # spans overlap: sweep, keeping the spans that may still hold a mention (mentions end later and
+    # later)
     out = []
     active: list[tuple[int, int, int, int]] = []
     j, n = 0, len(ranked)

@@ -31,9 +31,32 @@ from typing import NamedTuple
 from .values import TENS, UNITS, ValueParseError, words_to_int
 
 # the one list of month and weekday names (English, whatever the machine's locale)
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")  # date.weekday() order
-MONTHS = {name.lower(): i for i, name in enumerate(MONTH_NAMES, 1)} | {name[:3].lower(): i for i, name in enumerate(MONTH_NAMES, 1)}
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+WEEKDAY_NAMES = (
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+)  # date.weekday() order
+MONTHS = {name.lower(): i for i, name in enumerate(MONTH_NAMES, 1)} | {
+    name[:3].lower(): i for i, name in enumerate(MONTH_NAMES, 1)
+}
 MONTHS["sept"] = 9
 WEEKDAYS = {name.lower(): i for i, name in enumerate(WEEKDAY_NAMES)}
 # a length's unit word: (months, days) in one of it
@@ -43,11 +66,14 @@ UNIT_LENGTHS = {"day": (0, 1), "week": (0, 7), "month": (1, 0), "quarter": (3, 0
 class PeriodParseError(ValueError):
     """The words are not a period this parser can read alone; the message says why."""
 
-    type = "unknown-period"  # the error type (errors.REGISTRY) a problem of this kind is reported as
+    type = (
+        "unknown-period"  # the error type (errors.REGISTRY) a problem of this kind is reported as
+    )
 
 
 class PeriodLengthMismatch(PeriodParseError):
-    """A length the words state and dates they state (or the period of the figure they refer to) disagree."""
+    """A length the words state and dates they state (or the period of the figure they refer to)
+    disagree."""
 
     type = "period-length-mismatch"
 
@@ -63,8 +89,8 @@ class Period:
 
 @dataclass(frozen=True)
 class Context:
-    """What a reading may use: the words as written, the article's publication window (earliest, latest),
-    whether its date is confirmed, and the periods of the figures its period_ref names."""
+    """What a reading may use: the words as written, the article's publication window (earliest,
+    latest), whether its date is confirmed, and the periods of the figures its period_ref names."""
 
     words: str
     published: tuple[date, date]
@@ -88,12 +114,20 @@ class Length(NamedTuple):
     def after(self, start: date) -> date:
         """The last day of this length from ``start``."""
         months, days = UNIT_LENGTHS[self.unit]
-        return add_months(start, self.n * months) - timedelta(days=1) if months else start + timedelta(days=self.n * days - 1)
+        return (
+            add_months(start, self.n * months) - timedelta(days=1)
+            if months
+            else start + timedelta(days=self.n * days - 1)
+        )
 
     def before(self, end: date) -> date:
         """The first day of this length that ends on ``end``."""
         months, days = UNIT_LENGTHS[self.unit]
-        return add_months(end + timedelta(days=1), -self.n * months) if months else end - timedelta(days=self.n * days - 1)
+        return (
+            add_months(end + timedelta(days=1), -self.n * months)
+            if months
+            else end - timedelta(days=self.n * days - 1)
+        )
 
     def fits(self, start: date, end: date) -> bool:
         """Whether the days ``start`` to ``end`` are exactly this long."""
@@ -111,10 +145,15 @@ def add_months(d: date, months: int) -> date:
     return date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
 
 
-def parse_period(words: str, published: tuple[date, date], refs: tuple[Period, ...] = (), date_confirmed: bool = False) -> Period | None:
-    """Read period words against the article's publication window (and whether its date is confirmed) and the
-    periods of the figures they refer to; None where the figure has no period. Each form of words the parser
-    knows is one row of ``FORMS``."""
+def parse_period(
+    words: str,
+    published: tuple[date, date],
+    refs: tuple[Period, ...] = (),
+    date_confirmed: bool = False,
+) -> Period | None:
+    """Read period words against the article's publication window (and whether its date is
+    confirmed) and the periods of the figures they refer to; None where the figure has no period.
+    Each form of words the parser knows is one row of ``FORMS``."""
     text = _normal(words)
     if not text:
         return _no_words(refs)
@@ -122,7 +161,8 @@ def parse_period(words: str, published: tuple[date, date], refs: tuple[Period, .
 
 
 def _normal(words: str) -> str:
-    """The words as the patterns see them: lower case, single spaces, straight apostrophes, plain hyphens."""
+    """The words as the patterns see them: lower case, single spaces, straight apostrophes, plain
+    hyphens."""
     text = " ".join(str(words).split()).lower()
     return text.replace("\u2019", "'").replace("\u2013", "-").replace("\u2014", "-").rstrip(".,;:")
 
@@ -132,7 +172,9 @@ def _read(text: str, c: Context) -> Period:
         m = pattern.fullmatch(text)
         if m:
             return read(m, c)
-    raise PeriodParseError(f"cannot read {c.words!r} as a period; add a reading to raw/period_readings.csv")
+    raise PeriodParseError(
+        f"cannot read {c.words!r} as a period; add a reading to raw/period_readings.csv"
+    )
 
 
 def _no_words(refs: tuple[Period, ...]) -> Period | None:
@@ -141,44 +183,71 @@ def _no_words(refs: tuple[Period, ...]) -> Period | None:
         return None
     if len(refs) == 1:
         return Period(
-            refs[0].start, refs[0].end, False, "the article gives this figure's period only through the figure it restates or refers to"
+            refs[0].start,
+            refs[0].end,
+            False,
+            "the article gives this figure's period only through the figure it restates or refers "
+            "to",
         )
-    return Period(min(r.start for r in refs), max(r.end for r in refs), False, "spans the periods of the figures it compares")
+    return Period(
+        min(r.start for r in refs),
+        max(r.end for r in refs),
+        False,
+        "spans the periods of the figures it compares",
+    )
 
 
-# -- another figure's period (period_ref) ---------------------------------------------------------------
+# -- another figure's period (period_ref) ----------------------------------------------------------
 
 
 def _same_period(m, c: Context) -> Period:
     """The one period referred to ("over the same period"), as stated as it is."""
     r = _one_ref(c)
-    return Period(r.start, r.end, r.stated, f"{c.words!r}: the period of the figure referred to ({_of(r)})")
+    return Period(
+        r.start, r.end, r.stated, f"{c.words!r}: the period of the figure referred to ({_of(r)})"
+    )
 
 
 def _same_period_in(m, c: Context) -> Period:
     """The days of the period referred to, in the year named ("the same period in 2018")."""
     r, year = _one_ref(c), _year(m["y"])
     if r.start.year != r.end.year:
-        raise PeriodParseError(f"{c.words!r}: the period referred to ({_of(r)}) spans two years; add a reading to raw/period_readings.csv")
-    start, end = _shift_years(r.start, year - r.start.year), _shift_years(r.end, year - r.start.year)
-    return Period(start, end, r.stated, f"{c.words!r}: the days of the period referred to ({_of(r)}) in {year}")
+        raise PeriodParseError(
+            f"{c.words!r}: the period referred to ({_of(r)}) spans two years; add a reading to "
+            "raw/period_readings.csv"
+        )
+    start, end = (
+        _shift_years(r.start, year - r.start.year),
+        _shift_years(r.end, year - r.start.year),
+    )
+    return Period(
+        start,
+        end,
+        r.stated,
+        f"{c.words!r}: the days of the period referred to ({_of(r)}) in {year}",
+    )
 
 
 def _same_period_a_year_before(m, c: Context) -> Period:
     """The period referred to, a year back ("the same period last year", "a year earlier")."""
     r = _one_ref(c)
     start, end = _shift_years(r.start, -1), _shift_years(r.end, -1)
-    return Period(start, end, r.stated, f"{c.words!r}: the period referred to ({_of(r)}), a year earlier")
+    return Period(
+        start, end, r.stated, f"{c.words!r}: the period referred to ({_of(r)}), a year earlier"
+    )
 
 
 def _adjacent(m, c: Context) -> Period:
-    """A period of the length named just after or just before the one referred to ("the following six month
-    period", "the previous 12 months"), which the words compare with it, so the two must be as long."""
+    """A period of the length named just after or just before the one referred to ("the following
+    six month period", "the previous 12 months"), which the words compare with it, so the two must
+    be as long."""
     r, length = _one_ref(c), _length(m, c)
     if not length.fits(r.start, r.end):
         raise PeriodLengthMismatch(
-            f"{c.words!r} gives {length}, but the period it follows or precedes ({_of(r)}) is {_long(r.start, r.end)}; "
-            "write the reading you judge right, of these words or of the other figure's, in raw/period_readings.csv, with your reasoning"
+            f"{c.words!r} gives {length}, but the period it follows or precedes ({_of(r)}) is "
+            f"{_long(r.start, r.end)}; "
+            "write the reading you judge right, of these words or of the other figure's, in "
+            "raw/period_readings.csv, with your reasoning"
         )
     after = m["way"] in ("following", "next", "subsequent", "after", "later")
     start, end = (
@@ -187,27 +256,41 @@ def _adjacent(m, c: Context) -> Period:
         else (length.before(r.start - timedelta(days=1)), r.start - timedelta(days=1))
     )
     side = "after" if after else "before"
-    return Period(start, end, r.stated, f"{c.words!r}: {length.the()} {side} the period referred to ({_of(r)})")
+    return Period(
+        start,
+        end,
+        r.stated,
+        f"{c.words!r}: {length.the()} {side} the period referred to ({_of(r)})",
+    )
 
 
 def _length_of_ref(m, c: Context) -> Period:
-    """A length only ("in just six months"): the period of the one figure referred to, which must be as long."""
+    """A length only ("in just six months"): the period of the one figure referred to, which must be
+    as long."""
     length = _length(m, c)
     if len(c.refs) != 1:
         raise PeriodParseError(
-            f"{c.words!r} gives a length but no dates: set period_ref to the one figure whose period it is, "
+            f"{c.words!r} gives a length but no dates: set period_ref to the one figure whose "
+            "period it is, "
             "or add a reading to raw/period_readings.csv"
         )
     r = c.refs[0]
     if not length.fits(r.start, r.end):
         raise PeriodLengthMismatch(
-            f"{c.words!r} gives {length}, but the period of the figure referred to ({_of(r)}) is {_long(r.start, r.end)}; "
-            "write the reading you judge right, of these words or of the other figure's, in raw/period_readings.csv, with your reasoning"
+            f"{c.words!r} gives {length}, but the period of the figure referred to ({_of(r)}) is "
+            f"{_long(r.start, r.end)}; "
+            "write the reading you judge right, of these words or of the other figure's, in "
+            "raw/period_readings.csv, with your reasoning"
         )
-    return Period(r.start, r.end, r.stated, f"{c.words!r}: {length}, the period of the figure referred to ({_of(r)})")
+    return Period(
+        r.start,
+        r.end,
+        r.stated,
+        f"{c.words!r}: {length}, the period of the figure referred to ({_of(r)})",
+    )
 
 
-# -- dates the words give outright ----------------------------------------------------------------------
+# -- dates the words give outright -----------------------------------------------------------------
 
 
 def _calendar_year(m, c: Context) -> Period:
@@ -224,38 +307,50 @@ def _years(m, c: Context) -> Period:
 
 
 def _financial_year(m, c: Context) -> Period:
-    """A year written "2015-16" or "2015/16": 1 April to 31 March, by the convention of UK public bodies and the
-    charity; the words do not name the months, so the period is inferred."""
+    """A year written "2015-16" or "2015/16": 1 April to 31 March, by the convention of UK public
+    bodies and the charity; the words do not name the months, so the period is inferred."""
     y1, y2 = _year(m["y1"]), m["y2"]
     if int(y2) != (y1 + 1 if len(y2) == 4 else (y1 + 1) % 100):
-        raise PeriodParseError(f"{c.words!r} is not one year from {y1} to the next; add a reading to raw/period_readings.csv")
+        raise PeriodParseError(
+            f"{c.words!r} is not one year from {y1} to the next; add a reading to "
+            "raw/period_readings.csv"
+        )
     return Period(
         date(y1, 4, 1),
         date(y1 + 1, 3, 31),
         False,
-        f"{c.words!r}: read as the April to March year (1 April {y1} to 31 March {y1 + 1}), the year UK police, "
-        "government and the charity report by; the words name the years, not the months, so an article whose year runs "
+        f"{c.words!r}: read as the April to March year (1 April {y1} to 31 March {y1 + 1}), the "
+        "year UK police, "
+        "government and the charity report by; the words name the years, not the months, so an "
+        "article whose year runs "
         "otherwise needs a reading in raw/period_readings.csv",
     )
 
 
 def _half_of_year(m, c: Context) -> Period:
     y = _year(m["y"])
-    start, end = (date(y, 1, 1), date(y, 6, 30)) if m["half"] == "first" else (date(y, 7, 1), date(y, 12, 31))
+    start, end = (
+        (date(y, 1, 1), date(y, 6, 30))
+        if m["half"] == "first"
+        else (date(y, 7, 1), date(y, 12, 31))
+    )
     return Period(start, end, True, f"{c.words!r}: the {m['half']} half of {y}")
 
 
 def _day_or_month(m, c: Context) -> Period:
-    """A day ("10th February 2017", "on Friday, 10th February 2017"), or a whole month ("in October 2015")."""
+    """A day ("10th February 2017", "on Friday, 10th February 2017"), or a whole month ("in October
+    2015")."""
     p = _point(m, "a", c)
     start, end = p.first(p.year, c), p.last(p.year, c)
-    return Period(start, end, True, f"{c.words!r}: {'the day' if p.day else 'the whole month'} as named")
+    return Period(
+        start, end, True, f"{c.words!r}: {'the day' if p.day else 'the whole month'} as named"
+    )
 
 
 def _range(m, c: Context) -> Period:
-    """From the first day of one day or month to the last day of another ("between October 2015 and September
-    2016", "from 1 April 2018 to 31 March 2019", "between 1 January and 30 June 2019"); a first date without a
-    year takes the year of the second."""
+    """From the first day of one day or month to the last day of another ("between October 2015 and
+    September 2016", "from 1 April 2018 to 31 March 2019", "between 1 January and 30 June 2019"); a
+    first date without a year takes the year of the second."""
     a, b = _point(m, "a", c), _point(m, "b", c)
     start, end = a.first(a.year or b.year, c), b.last(b.year, c)
     _ordered(start, end, c)
@@ -265,43 +360,64 @@ def _range(m, c: Context) -> Period:
 
 
 def _length_and_range(m, c: Context) -> Period:
-    """A length and dates, which must agree ("in the six months between July 2017 and January 2018")."""
+    """A length and dates, which must agree ("in the six months between July 2017 and January
+    2018")."""
     length, span = _length(m, c), m["range"]
     inner = _read(span, Context(span, c.published, c.refs, c.date_confirmed))
     if not length.fits(inner.start, inner.end):
         raise PeriodLengthMismatch(
-            f"{c.words!r} gives {length}, but the dates it names read as {inner.start} to {inner.end}, {_long(inner.start, inner.end)}; "
+            f"{c.words!r} gives {length}, but the dates it names read as {inner.start} to "
+            f"{inner.end}, {_long(inner.start, inner.end)}; "
             "write the reading you judge right in raw/period_readings.csv, with your reasoning"
         )
-    return Period(inner.start, inner.end, inner.stated, f"{c.words!r}: {inner.start} to {inner.end}, {length.the()} the words give")
+    return Period(
+        inner.start,
+        inner.end,
+        inner.stated,
+        f"{c.words!r}: {inner.start} to {inner.end}, {length.the()} the words give",
+    )
 
 
 def _length_from(m, c: Context) -> Period:
-    """A length from a stated first day, a day or a month's first ("in the 12 months from November 2018")."""
+    """A length from a stated first day, a day or a month's first ("in the 12 months from November
+    2018")."""
     length, p = _length(m, c), _point(m, "a", c)
     start = p.first(p.year, c)
     return Period(start, length.after(start), True, f"{c.words!r}: {length.the()} from {start}")
 
 
 def _length_to(m, c: Context) -> Period:
-    """A length to a stated last day, a day or a month's last ("the twelve months to March 2014", "the three
-    months to June 25"); where the words give no year, the latest such day by publication (inferred)."""
+    """A length to a stated last day, a day or a month's last ("the twelve months to March 2014",
+    "the three months to June 25"); where the words give no year, the latest such day by publication
+    (inferred)."""
     length, p = _length(m, c), _point(m, "a", c)
     if p.year:
         end = p.last(p.year, c)
         return Period(length.before(end), end, True, f"{c.words!r}: {length.the()} to {end}")
     start, end = _by_publication(c, lambda day: _latest_on_or_before(p, day, length, c))
     return Period(
-        start, end, False, f"{c.words!r}: the year is not given; read as the latest such date before publication ({end.isoformat()})"
+        start,
+        end,
+        False,
+        f"{c.words!r}: the year is not given; read as the latest such date before publication "
+        f"({end.isoformat()})",
     )
 
 
-# -- relative to the publication date -------------------------------------------------------------------
+# -- relative to the publication date --------------------------------------------------------------
 
 
 def _last_year(m, c: Context) -> Period:
-    start, end = _by_publication(c, lambda day: (date(day.year - 1, 1, 1), date(day.year - 1, 12, 31)))
-    return Period(start, end, False, f"{c.words!r}: the calendar year before the article's publication year ({_pub(end.year + 1, c)})")
+    start, end = _by_publication(
+        c, lambda day: (date(day.year - 1, 1, 1), date(day.year - 1, 12, 31))
+    )
+    return Period(
+        start,
+        end,
+        False,
+        f"{c.words!r}: the calendar year before the article's publication year "
+        f"({_pub(end.year + 1, c)})",
+    )
 
 
 def _last_month(m, c: Context) -> Period:
@@ -312,20 +428,37 @@ def _last_month(m, c: Context) -> Period:
     start, end = _by_publication(c, read_at)
     month = end + timedelta(days=1)
     month = f"{MONTH_NAMES[month.month - 1]} {month.year}"
-    return Period(start, end, False, f"{c.words!r}: the month before the article's publication month ({_pub(month, c)})")
+    return Period(
+        start,
+        end,
+        False,
+        f"{c.words!r}: the month before the article's publication month ({_pub(month, c)})",
+    )
 
 
 def _last_length(m, c: Context) -> Period:
-    """A length to the publication date ("in the last 12 months", "over the past year", "the last two years")."""
+    """A length to the publication date ("in the last 12 months", "over the past year", "the last
+    two years")."""
     length = _length(m, c)
     start, end = _by_publication(c, lambda day: (length.before(day), day))
-    return Period(start, end, False, f"{c.words!r}: {length.the()} to the article's publication date ({_pub(end, c)})")
+    return Period(
+        start,
+        end,
+        False,
+        f"{c.words!r}: {length.the()} to the article's publication date ({_pub(end, c)})",
+    )
 
 
 def _this_year(m, c: Context) -> Period:
-    """From 1 January of the publication year to the publication date ("this year", "so far this year")."""
+    """From 1 January of the publication year to the publication date ("this year", "so far this
+    year")."""
     start, end = _by_publication(c, lambda day: (date(day.year, 1, 1), day))
-    return Period(start, end, False, f"{c.words!r}: the publication year to the article's publication date ({_pub(end, c)})")
+    return Period(
+        start,
+        end,
+        False,
+        f"{c.words!r}: the publication year to the article's publication date ({_pub(end, c)})",
+    )
 
 
 def _since(m, c: Context) -> Period:
@@ -337,23 +470,36 @@ def _since(m, c: Context) -> Period:
         start = p.first(p.year, c)
     _, end = _by_publication(c, lambda day: (start, day))
     _ordered(start, end, c)
-    return Period(start, end, False, f"{c.words!r}: from {start} to the article's publication date ({_pub(end, c)})")
+    return Period(
+        start,
+        end,
+        False,
+        f"{c.words!r}: from {start} to the article's publication date ({_pub(end, c)})",
+    )
 
 
 def _between_months_this_year(m, c: Context) -> Period:
     y, _ = _by_publication(c, lambda day: (day.year, None))
     start, end = date(y, MONTHS[m["m1"]], 1), month_end(y, MONTHS[m["m2"]])
     _ordered(start, end, c)
-    return Period(start, end, False, f"{c.words!r}: 'this year' read as the publication year {y} (inferred)")
+    return Period(
+        start, end, False, f"{c.words!r}: 'this year' read as the publication year {y} (inferred)"
+    )
 
 
 def _half_of_this_year(m, c: Context) -> Period:
     y, _ = _by_publication(c, lambda day: (day.year, None))
-    start, end = (date(y, 1, 1), date(y, 6, 30)) if m["half"] == "first" else (date(y, 7, 1), date(y, 12, 31))
-    return Period(start, end, False, f"{c.words!r}: 'this year' read as the publication year {y} (inferred)")
+    start, end = (
+        (date(y, 1, 1), date(y, 6, 30))
+        if m["half"] == "first"
+        else (date(y, 7, 1), date(y, 12, 31))
+    )
+    return Period(
+        start, end, False, f"{c.words!r}: 'this year' read as the publication year {y} (inferred)"
+    )
 
 
-# -- the pieces the forms are written with --------------------------------------------------------------
+# -- the pieces the forms are written with ---------------------------------------------------------
 
 
 def _alternatives(names) -> str:
@@ -370,9 +516,13 @@ _SAME = rf"{_IN}(?:the|that|this) same (?:time )?period"
 
 
 def _point_re(tag: str, year: str) -> str:
-    """A day ("10th February 2017", "Friday, February 10, 2017", "the 1st of May") or a month ("October 2015"),
-    its parts in groups named after ``tag``; its year "required" or "optional"."""
-    day = rf"(?:(?P<{tag}_wd>{_WEEKDAY}),? )?(?:the )?(?:(?P<{tag}_d1>\d{{1,2}})(?:st|nd|rd|th)? (?:of )?(?P<{tag}_m1>{_MONTH})|(?P<{tag}_m2>{_MONTH}) (?:the )?(?P<{tag}_d2>\d{{1,2}})(?:st|nd|rd|th)?)"
+    """A day ("10th February 2017", "Friday, February 10, 2017", "the 1st of May") or a month
+    ("October 2015"), its parts in groups named after ``tag``; its year "required" or "optional"."""
+    day = (
+        rf"(?:(?P<{tag}_wd>{_WEEKDAY}),? )?(?:the )?(?:(?P<{tag}_d1>\d{{1,2}})(?:st|nd|rd|th)? "
+        rf"(?:of )?(?P<{tag}_m1>{_MONTH})|(?P<{tag}_m2>{_MONTH}) (?:the "
+        rf")?(?P<{tag}_d2>\d{{1,2}})(?:st|nd|rd|th)?)"
+    )
     point = rf"(?:{day}|(?P<{tag}_m3>{_MONTH}))"
     y = rf",? (?P<{tag}_y>\d{{4}})"
     return point + (y if year == "required" else f"(?:{y})?")
@@ -385,8 +535,16 @@ FORMS: tuple[tuple[re.Pattern, Callable[[re.Match, Context], Period]], ...] = tu
         # another figure's period (period_ref)
         (_SAME, _same_period),
         (rf"{_SAME} (?:in|of) (?P<y>\d{{4}})", _same_period_in),
-        (rf"{_SAME} (?:last year|a year (?:earlier|before)|(?:of |in )?the (?:previous|preceding) year)", _same_period_a_year_before),
-        (rf"{_IN}(?:the )?(?P<way>following|next|subsequent|previous|preceding|prior) {_LENGTH}(?: period)?(?:'s)?", _adjacent),
+        (
+            rf"{_SAME} (?:last year|a year (?:earlier|before)|(?:of |in )?the "
+            r"(?:previous|preceding) year)",
+            _same_period_a_year_before,
+        ),
+        (
+            rf"{_IN}(?:the )?(?P<way>following|next|subsequent|previous|preceding|prior) "
+            rf"{_LENGTH}(?: period)?(?:'s)?",
+            _adjacent,
+        ),
         (rf"{_IN}the {_LENGTH}(?: period)? (?P<way>before|prior|earlier|after|later)", _adjacent),
         (rf"{_IN}(?:(?:just|only) )?(?:the )?{_LENGTH}(?: period)?", _length_of_ref),
         # relative to the publication date
@@ -395,18 +553,41 @@ FORMS: tuple[tuple[re.Pattern, Callable[[re.Match, Context], Period]], ...] = tu
         (rf"{_IN}(?:the )?(?:last|past) {_LENGTH}", _last_length),
         (r"(?:so far )?this year(?: so far)?", _this_year),
         (rf"(?:ever )?since (?:(?P<y>\d{{4}})|{_point_re('a', 'required')})", _since),
-        (rf"{_IN}between (?P<m1>{_MONTH}) and (?P<m2>{_MONTH}) this year", _between_months_this_year),
+        (
+            rf"{_IN}between (?P<m1>{_MONTH}) and (?P<m2>{_MONTH}) this year",
+            _between_months_this_year,
+        ),
         (rf"{_IN}the (?P<half>first|second) half of this year", _half_of_this_year),
-        # dates the words give outright (but a length to a day or month without a year: the latest such by publication)
+        # dates the words give outright (but a length to a day or month without a year: the latest
+        # such by publication)
         (rf"{_IN}(?P<y>\d{{4}})", _calendar_year),
-        (rf"{_IN}(?:the )?(?P<y1>\d{{4}})[-/](?P<y2>\d{{2}}|\d{{4}})(?: (?:period|financial year|year))?", _financial_year),
+        (
+            rf"{_IN}(?:the )?(?P<y1>\d{{4}})[-/](?P<y2>\d{{2}}|\d{{4}})(?: (?:period|financial "
+            r"year|year))?",
+            _financial_year,
+        ),
         (rf"{_IN}(?:between|from) (?P<y1>\d{{4}}){_TO}(?P<y2>\d{{4}})", _years),
         (rf"{_IN}(?:the )?(?P<half>first|second) half of (?P<y>\d{{4}})", _half_of_year),
         (rf"{_IN}{_point_re('a', 'required')}", _day_or_month),
-        (rf"{_IN}(?:made )?(?:between|from) {_point_re('a', 'optional')}{_TO}{_point_re('b', 'required')}", _range),
-        (rf"{_IN}(?:(?:just|only) )?the {_LENGTH}(?: period)? (?:from|starting|beginning) {_point_re('a', 'required')}", _length_from),
-        (rf"{_IN}(?:(?:just|only) )?the {_LENGTH}(?: period)? (?:up )?to (?:the end of )?{_point_re('a', 'optional')}", _length_to),
-        (rf"{_IN}(?:(?:just|only) )?the {_LENGTH}(?: period)? (?P<range>(?:between|from) .+)", _length_and_range),
+        (
+            rf"{_IN}(?:made )?(?:between|from) "
+            rf"{_point_re('a', 'optional')}{_TO}{_point_re('b', 'required')}",
+            _range,
+        ),
+        (
+            rf"{_IN}(?:(?:just|only) )?the {_LENGTH}(?: period)? (?:from|starting|beginning) "
+            rf"{_point_re('a', 'required')}",
+            _length_from,
+        ),
+        (
+            rf"{_IN}(?:(?:just|only) )?the {_LENGTH}(?: period)? (?:up )?to (?:the end of "
+            rf")?{_point_re('a', 'optional')}",
+            _length_to,
+        ),
+        (
+            rf"{_IN}(?:(?:just|only) )?the {_LENGTH}(?: period)? (?P<range>(?:between|from) .+)",
+            _length_and_range,
+        ),
     )
 )
 
@@ -431,7 +612,10 @@ class Point(NamedTuple):
         except ValueError as exc:
             raise PeriodParseError(f"{c.words!r}: {exc}") from exc
         if self.weekday is not None and d.weekday() != self.weekday:
-            raise PeriodParseError(f"{c.words!r}: {d} is a {WEEKDAY_NAMES[d.weekday()]}, not a {WEEKDAY_NAMES[self.weekday]}")
+            raise PeriodParseError(
+                f"{c.words!r}: {d} is a {WEEKDAY_NAMES[d.weekday()]}, not a "
+                f"{WEEKDAY_NAMES[self.weekday]}"
+            )
         return d
 
 
@@ -439,11 +623,17 @@ def _point(m: re.Match, tag: str, c: Context) -> Point:
     g = {k[len(tag) + 1 :]: v for k, v in m.groupdict().items() if k.startswith(f"{tag}_")}
     month = next(MONTHS[v.rstrip(".")] for v in (g["m1"], g["m2"], g["m3"]) if v)
     day = g["d1"] or g["d2"]
-    return Point(month, int(day) if day else None, _year(g["y"]) if g.get("y") else None, WEEKDAYS[g["wd"]] if g.get("wd") else None)
+    return Point(
+        month,
+        int(day) if day else None,
+        _year(g["y"]) if g.get("y") else None,
+        WEEKDAYS[g["wd"]] if g.get("wd") else None,
+    )
 
 
 def _length(m: re.Match, c: Context) -> Length:
-    """The length of a match of ``_LENGTH``: its number (digits, words as values.py reads them, or none for one)."""
+    """The length of a match of ``_LENGTH``: its number (digits, words as values.py reads them, or
+    none for one)."""
     n = m["n"]
     if n is None or n in ("a", "an"):
         count = 1
@@ -460,15 +650,18 @@ def _length(m: re.Match, c: Context) -> Length:
 
 
 def _by_publication(c: Context, read_at: Callable[[date], tuple]) -> tuple:
-    """The reading of words relative to the publication date, which must be one and the same for every day of
-    the publication window. Each reading here moves only forward with the date, so it is the same for every
-    day of the window exactly when it is the same for the first and the last."""
+    """The reading of words relative to the publication date, which must be one and the same for
+    every day of the publication window. Each reading here moves only forward with the date, so it
+    is the same for every day of the window exactly when it is the same for the first and the
+    last."""
     first, last = c.published
     a, b = read_at(first), read_at(last)
     if a != b:
         raise PeriodParseError(
-            f"{c.words!r} depends on the publication date, and the article's window ({first} to {last}) gives more than one "
-            f"reading ({_span(a)} for {first}, {_span(b)} for {last}); add a reading to raw/period_readings.csv"
+            f"{c.words!r} depends on the publication date, and the article's window ({first} to "
+            f"{last}) gives more than one "
+            f"reading ({_span(a)} for {first}, {_span(b)} for {last}); add a reading to "
+            "raw/period_readings.csv"
         )
     return a
 
@@ -484,7 +677,9 @@ def _latest_on_or_before(p: Point, day: date, length: Length, c: Context) -> tup
 
 def _one_ref(c: Context) -> Period:
     if len(c.refs) != 1:
-        raise PeriodParseError(f"{c.words!r} refers to another figure's period: set period_ref to exactly one figure")
+        raise PeriodParseError(
+            f"{c.words!r} refers to another figure's period: set period_ref to exactly one figure"
+        )
     return c.refs[0]
 
 
@@ -506,7 +701,8 @@ def _span(reading: tuple) -> str:
 
 
 def _pub(value: object, c: Context) -> str:
-    """The publication date, month or year a reading rests on, said to be inferred where the article's date is."""
+    """The publication date, month or year a reading rests on, said to be inferred where the
+    article's date is."""
     return str(value) if c.date_confirmed else f"{value}, itself inferred"
 
 
@@ -523,7 +719,9 @@ def _year(text: str) -> int:
 
 def _ordered(start: date, end: date, c: Context) -> None:
     if end < start:
-        raise PeriodParseError(f"{c.words!r} ends before it starts; add a reading to raw/period_readings.csv")
+        raise PeriodParseError(
+            f"{c.words!r} ends before it starts; add a reading to raw/period_readings.csv"
+        )
 
 
 def reference_date(year: str | int) -> str:

@@ -31,43 +31,65 @@ def is_union(vocabulary: Vocabulary, kind: str) -> bool:
     return kind == vocabulary.names("geographies", "kind").union_of_areas
 
 
-def check_unions(vocabulary: Vocabulary, geographies: Table, display: str, problems: Collector) -> None:
-    """Each union lists two or more members, each a row that is not a union, and has their code; no other row
-    lists members or has a joined code."""
+def check_unions(
+    vocabulary: Vocabulary, geographies: Table, display: str, problems: Collector
+) -> None:
+    """Each union lists two or more members, each a row that is not a union, and has their code; no
+    other row lists members or has a joined code."""
     kinds = dict(zip(geographies.column("geography_code"), geographies.column("kind"), strict=True))
     union = vocabulary.names("geographies", "kind").union_of_areas
     for r in geographies:
         code, members = r["geography_code"], members_of(r["members"])
         if not is_union(vocabulary, r["kind"]):
             if members:
-                message = f"only a union of areas lists members: give the row the kind {union!r}, or empty its members"
+                message = (
+                    f"only a union of areas lists members: give the row the kind {union!r}, "
+                    "or empty its members"
+                )
                 problems.add("union-members", display, r.line, "members", r["members"], message)
             elif vocabulary.union_join in code:
-                message = f"a code of joined codes is a union's: give the row the kind {union!r} and list its members"
+                message = (
+                    f"a code of joined codes is a union's: give the row the kind {union!r} "
+                    "and list its members"
+                )
                 problems.add("union-members", display, r.line, "geography_code", code, message)
             continue
         if len(set(members)) < 2 or len(set(members)) != len(members):
-            message = "a union of areas lists two or more member codes, each once, separated by spaces"
+            message = (
+                "a union of areas lists two or more member codes, each once, separated by spaces"
+            )
             problems.add("union-members", display, r.line, "members", r["members"], message)
             continue
         ok = True
         for m in members:
             if m not in kinds:
-                problems.add("unknown-id", display, r.line, "members", m, f"no row of {display} has this code")
+                problems.add(
+                    "unknown-id",
+                    display,
+                    r.line,
+                    "members",
+                    m,
+                    f"no row of {display} has this code",
+                )
                 ok = False
             elif is_union(vocabulary, kinds[m]):
-                message = "a member of a union is an area, not another union: list that union's members instead"
+                message = (
+                    "a member of a union is an area, not another union: list that union's "
+                    "members instead"
+                )
                 problems.add("union-members", display, r.line, "members", m, message)
                 ok = False
         if ok and code != union_code(vocabulary, members):
             message = (
-                f"a union's code is its members' codes, sorted and joined by {vocabulary.union_join!r}: {union_code(vocabulary, members)}"
+                "a union's code is its members' codes, sorted and joined by "
+                f"{vocabulary.union_join!r}: {union_code(vocabulary, members)}"
             )
             problems.add("union-members", display, r.line, "geography_code", code, message)
 
 
 def members_used(vocabulary: Vocabulary, geographies: Table, used: set[str]) -> set[str]:
-    """The codes ``used`` and the members of every union among them (a member is needed for the union's population)."""
+    """The codes ``used`` and the members of every union among them (a member is needed for the
+    union's population)."""
     out = set(used)
     for r in geographies:
         if r["geography_code"] in used and is_union(vocabulary, r["kind"]):

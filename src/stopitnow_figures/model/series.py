@@ -1,18 +1,18 @@
 """Series: quantities comparable by definition, in time order, with the periods between them that no
 quantity gives marked as gaps.
 
-Two quantities are in one series when they share what makes counts comparable: the measure, the unit,
-the counting, the channel (which the measure decides), the place and the period's length and alignment
-(a calendar year, an April-March year, a half-year, a calendar quarter, a month, or the sources' own
-months: "the six months from July", "the quarter from 26 March"). A year and a quarter are never one
-series, nor a calendar year and an April-March year. A quantity belongs to at most one series; a series
-has at least two quantities; its id is made from the columns that define it, so it is stable as
-quantities are added. A gap is a period of the series' alignment between its first and last member that
-no quantity gives: a gap in the sources, not a period without help-seeking.
+Two quantities are in one series when they share what makes counts comparable: the measure, the
+unit, the counting, the channel (which the measure decides), the place and the period's length and
+alignment (a calendar year, an April-March year, a half-year, a calendar quarter, a month, or the
+sources' own months: "the six months from July", "the quarter from 26 March"). A year and a quarter
+are never one series, nor a calendar year and an April-March year. A quantity belongs to at most one
+series; a series has at least two quantities; its id is made from the columns that define it, so it
+is stable as quantities are added. A gap is a period of the series' alignment between its first and
+last member that no quantity gives: a gap in the sources, not a period without help-seeking.
 
-Only flows are put in series (not a stock such as an estimate of offenders, whose sources define what they
-count each their own way, nor a relation an article states); a quantity with no place or no period is in
-none.
+Only flows are put in series (not a stock such as an estimate of offenders, whose sources define
+what they count each their own way, nor a relation an article states); a quantity with no place or
+no period is in none.
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ from .periods import MONTH_NAMES, add_months
 
 @dataclass(frozen=True)
 class Alignment:
-    """A period's length in months and where it starts: a period of ``months`` months from day ``day`` of a month
-    whose place in the cycle is ``phase`` (the month's number less one, modulo ``months``)."""
+    """A period's length in months and where it starts: a period of ``months`` months from day
+    ``day`` of a month whose place in the cycle is ``phase`` (the month's number less one, modulo
+    ``months``)."""
 
     months: int
     day: int
@@ -59,8 +60,9 @@ class Alignment:
 
 
 def alignment_of(start: date, end: date) -> Alignment | None:
-    """The alignment of the period ``start`` to ``end``: a whole number of months from a day of a month (28th at
-    the latest, so that every month has it), or None for a period of another shape (some days, several years)."""
+    """The alignment of the period ``start`` to ``end``: a whole number of months from a day of a
+    month (28th at the latest, so that every month has it), or None for a period of another shape
+    (some days, several years)."""
     if start.day > 28:
         return None
     for months in (1, 2, 3, 4, 6, 12):
@@ -82,8 +84,8 @@ class Key:
 
     @property
     def series_id(self) -> str:
-        """``series-<place>-<measure>-<unit>-<counting>-<alignment>``, lower case, hyphens: made from the defining
-        columns alone, so stable as quantities come and go."""
+        """``series-<place>-<measure>-<unit>-<counting>-<alignment>``, lower case, hyphens: made
+        from the defining columns alone, so stable as quantities come and go."""
         words = (self.geography_code, self.measure, self.unit, self.counting, self.alignment.name)
         return "series-" + "-".join(re.sub(r"[^a-z0-9]+", "-", w.lower()).strip("-") for w in words)
 
@@ -106,25 +108,37 @@ def series_key(vocabulary, q: dict) -> Key | None:
         return None
     if not q["geography_code"] or not q["period_start"] or not q["period_end"]:
         return None
-    aligned = alignment_of(date.fromisoformat(q["period_start"]), date.fromisoformat(q["period_end"]))
+    aligned = alignment_of(
+        date.fromisoformat(q["period_start"]), date.fromisoformat(q["period_end"])
+    )
     if aligned is None:
         return None
-    channel = next((c for c, measures in vocabulary.channels.items() if q["measure"] in measures), "")
-    if not channel:  # a measure of no channel (funding, people trained, police counts) is not help-seeking
+    channel = next(
+        (c for c, measures in vocabulary.channels.items() if q["measure"] in measures), ""
+    )
+    if (
+        not channel
+    ):  # a measure of no channel (funding, people trained, police counts) is not help-seeking
         return None
     return Key(q["measure"], q["unit"], q["counting"], channel, q["geography_code"], aligned)
 
 
 class SeriesClash(ValueError):
-    """Two quantities of one series for the same period: they are one number in the world (join their
-    mentions) or they differ in what they count (say how, in their measure, unit, counting or place)."""
+    """Two quantities of one series for the same period: they are one number in the world (join
+    their mentions) or they differ in what they count (say how, in their measure, unit, counting or
+    place)."""
 
     def __init__(self, series_id: str, period: tuple[date, date], quantity_ids: tuple[str, str]):
         self.series_id, self.period, self.quantity_ids = series_id, period, quantity_ids
-        super().__init__(f"{quantity_ids[0]} and {quantity_ids[1]} are both {series_id} for {period[0]} to {period[1]}")
+        super().__init__(
+            f"{quantity_ids[0]} and {quantity_ids[1]} are both {series_id} for {period[0]} to "
+            f"{period[1]}"
+        )
 
 
-def build(vocabulary, quantities: Iterable[dict], clashes: list[SeriesClash] | None = None) -> tuple[dict[str, Key], list[Member]]:
+def build(
+    vocabulary, quantities: Iterable[dict], clashes: list[SeriesClash] | None = None
+) -> tuple[dict[str, Key], list[Member]]:
     """The series of the quantities: each one's key by id, and its members and gaps in time order (series by
     id, members by period). Raises ``SeriesClash`` for two quantities of one series and period; where a list
     ``clashes`` is given, each clash is added to it instead and the later quantity left out."""
@@ -136,7 +150,11 @@ def build(vocabulary, quantities: Iterable[dict], clashes: list[SeriesClash] | N
         start = date.fromisoformat(q["period_start"])
         taken = groups.setdefault(key, {})
         if start in taken:
-            clash = SeriesClash(key.series_id, (start, key.alignment.end_of(start)), (taken[start]["quantity_id"], q["quantity_id"]))
+            clash = SeriesClash(
+                key.series_id,
+                (start, key.alignment.end_of(start)),
+                (taken[start]["quantity_id"], q["quantity_id"]),
+            )
             if clashes is None:
                 raise clash
             clashes.append(clash)
@@ -152,31 +170,50 @@ def build(vocabulary, quantities: Iterable[dict], clashes: list[SeriesClash] | N
 
 
 def _members(key: Key, by_start: dict[date, dict]) -> list[Member]:
-    """A series' members from its first period to its last, a gap where no quantity gives the period."""
+    """A series' members from its first period to its last, a gap where no quantity gives the
+    period."""
     out, start, last = [], min(by_start), max(by_start)
     while start <= last:
         q = by_start.get(start)
-        out.append(Member(key.series_id, start, key.alignment.end_of(start), q["quantity_id"] if q else ""))
+        out.append(
+            Member(key.series_id, start, key.alignment.end_of(start), q["quantity_id"] if q else "")
+        )
         start = key.alignment.next_start(start)
     return out
 
 
 def comparability(key: Key, vocabulary) -> str:
     """What the members of a series share, and what they must not be set beside, in words."""
-    counted = {"events": "each event counted (calls, visits)", "distinct": "distinct people, each counted once in a period"}
+    counted = {
+        "events": "each event counted (calls, visits)",
+        "distinct": "distinct people, each counted once in a period",
+    }
     channel = key.channel or vocabulary.labels["no_channel"]
     return (
-        f"Comparable: {key.measure.replace('_', ' ')} in {key.unit}, {counted.get(key.counting, key.counting)}, "
-        f"channel {channel}, place {key.geography_code}, periods of {key.alignment.name}. Not comparable: "
-        "the same measure over periods of another length or alignment (distinct people over a longer period read "
+        f"Comparable: {key.measure.replace('_', ' ')} in {key.unit}, "
+        f"{counted.get(key.counting, key.counting)}, "
+        f"channel {channel}, place {key.geography_code}, periods of {key.alignment.name}. Not "
+        "comparable: "
+        "the same measure over periods of another length or alignment (distinct people over a "
+        "longer period read "
         "lower per month), another unit (calls are not people), another channel, another place."
     )
 
 
-COLUMNS = ("quantity_id", "measure", "unit", "counting", "geography_code", "period_start", "period_end")  # what the rule reads
+COLUMNS = (
+    "quantity_id",
+    "measure",
+    "unit",
+    "counting",
+    "geography_code",
+    "period_start",
+    "period_end",
+)  # what the rule reads
 
 
-def rows(vocabulary, quantities: Iterable[dict], clashes: list[SeriesClash] | None = None) -> list[dict[str, str]]:
+def rows(
+    vocabulary, quantities: Iterable[dict], clashes: list[SeriesClash] | None = None
+) -> list[dict[str, str]]:
     """The rows of the series table (schemas/series.schema.json), a member or a gap each, sorted by their ids
     (a series' rows together, in time order): each names its series, period and quantity (empty for a gap), and
     what defines its series."""

@@ -66,7 +66,8 @@ MULTIPLES = {
     "trebling": 3,
 }
 
-OPEN = "open"  # the reading of a vague word used as a floor (schemas/vocabulary.json, readings; see ``floors``)
+# the reading of a vague word used as a floor (schemas/vocabulary.json, readings; see ``floors``)
+OPEN = "open"
 
 _DIGITS = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?$")
 _PERCENT = re.compile(r"^(.*?)\s*(?:%|per\s+cent|percent)$")
@@ -82,18 +83,22 @@ class Parsed:
     value: float
     qualifier: str
     kind: str
-    written_unit: float  # a unit of the last written digit: 1 for "1,504" and "80", 0.1 for "5.5" (0: not written in digits)
-    significant_unit: float  # a unit of the last significant digit: 10 for "80" and "560", 1,000 for "185,000" (0: none)
+    # a unit of the last written digit: 1 for "1,504" and "80", 0.1 for "5.5" (0: not written in
+    # digits)
+    written_unit: float
+    # a unit of the last significant digit: 10 for "80" and "560", 1,000 for "185,000" (0: none)
+    significant_unit: float
     vague_word: str | None = None
     word_multiple: bool = False  # "double", "treble": a word for a ratio near the number
 
 
 @dataclass(frozen=True)
 class Widths:
-    """The parameters of hedged intervals (params.yaml, clean): for each qualifier with a width, the share of
-    the number and the number of units of its last significant digit (the interval is the narrower of the two);
-    the relative width of a word multiple; whether a rounded number is rounded to its last significant digit
-    (else to its last written one); and the range of each vague word."""
+    """The parameters of hedged intervals (params.yaml, clean): for each qualifier with a width, the
+    share of the number and the number of units of its last significant digit (the interval is the
+    narrower of the two); the relative width of a word multiple; whether a rounded number is rounded
+    to its last significant digit (else to its last written one); and the range of each vague
+    word."""
 
     hedges: dict[str, dict[str, float]]
     word_multiple: float
@@ -102,12 +107,21 @@ class Widths:
 
     @classmethod
     def of(cls, params: dict) -> Widths:
-        return cls(dict(params["hedge_widths"]), params["word_multiple_width"], params["coarse_rounding"], dict(params["vague_ranges"]))
+        return cls(
+            dict(params["hedge_widths"]),
+            params["word_multiple_width"],
+            params["coarse_rounding"],
+            dict(params["vague_ranges"]),
+        )
 
     def width(self, qualifier: str, parsed: Parsed) -> float:
         w = self.hedges[qualifier]
         by_share = w["share"] * abs(parsed.value)
-        return min(by_share, w["units"] * parsed.significant_unit) if parsed.significant_unit else by_share
+        return (
+            min(by_share, w["units"] * parsed.significant_unit)
+            if parsed.significant_unit
+            else by_share
+        )
 
 
 class NumberReader:
@@ -123,8 +137,13 @@ class NumberReader:
         self.vague_ranges = self.widths.vague_ranges
         self.hedges = vocabulary.hedges
         self._hedge_of = dict(vocabulary.hedges)
-        # the common case, a plain or hedged whole number ("1,504", "nearly 80"), read without the general parser
-        self._plain = re.compile(r"(?:(" + "|".join(re.escape(h) for h, _ in self.hedges) + r") )?(\d{1,3}(?:,\d{3})+|\d+)")
+        # the common case, a plain or hedged whole number ("1,504", "nearly 80"), read without the
+        # general parser
+        self._plain = re.compile(
+            r"(?:("
+            + "|".join(re.escape(h) for h, _ in self.hedges)
+            + r") )?(\d{1,3}(?:,\d{3})+|\d+)"
+        )
         self._memo: dict[str, Parsed | ValueParseError] = {}
 
     def parse(self, text: str) -> Parsed:
@@ -153,7 +172,8 @@ class NumberReader:
         return self.parse_general(text)
 
     def parse_general(self, text: str) -> Parsed:
-        """The general reading every text goes through unless it is a plain or hedged whole number."""
+        """The general reading every text goes through unless it is a plain or hedged whole
+        number."""
         raw = " ".join(text.split())
         if not raw:
             raise ValueParseError("empty")
@@ -165,15 +185,25 @@ class NumberReader:
         kind, low = _kind_of(low)
         if kind == "count" and low in MULTIPLES:
             value = float(MULTIPLES[low])
-            return Parsed(value, qualifier or self.vocabulary.unhedged_other, "multiple", 0.0, 0.0, word_multiple=True)
+            return Parsed(
+                value,
+                qualifier or self.vocabulary.unhedged_other,
+                "multiple",
+                0.0,
+                0.0,
+                word_multiple=True,
+            )
         value, written, significant, is_fraction = _parse_number(low)
         if is_fraction and kind == "count":
             kind = "fraction"
-        unhedged = self.vocabulary.unhedged_count if kind == "count" else self.vocabulary.unhedged_other
+        unhedged = (
+            self.vocabulary.unhedged_count if kind == "count" else self.vocabulary.unhedged_other
+        )
         return Parsed(value, qualifier or unhedged, kind, written, significant)
 
     def _hedge(self, raw: str) -> tuple[str | None, str]:
-        """The qualifier of the hedge the text starts with (None if none), and the text after it, lower-cased."""
+        """The qualifier of the hedge the text starts with (None if none), and the text after it,
+        lower-cased."""
         low = raw.lower()
         for phrase, q in self.hedges:
             if low == phrase:
@@ -182,9 +212,12 @@ class NumberReader:
                 return q, low[len(phrase) + 1 :]
         return None, low
 
-    def interval(self, parsed: Parsed, strict: bool = False) -> tuple[float, float | None, float | None]:
-        """(value, lower, upper) the hedge implies; None where unbounded (see ``schemas/vocabulary.json``,
-        qualifiers). ``strict``: a rounded number as rounded to its last written digit, whatever the parameter."""
+    def interval(
+        self, parsed: Parsed, strict: bool = False
+    ) -> tuple[float, float | None, float | None]:
+        """(value, lower, upper) the hedge implies; None where unbounded (see
+        ``schemas/vocabulary.json``, qualifiers). ``strict``: a rounded number as rounded to its
+        last written digit, whatever the parameter."""
         v, shape, w = parsed.value, self.vocabulary.intervals[parsed.qualifier], self.widths
         if shape == "vague_range":
             lo, hi = self.vague_ranges[parsed.vague_word]
@@ -205,56 +238,87 @@ class NumberReader:
         raise ValueParseError(f"unknown interval shape {shape!r}")
 
     def _half_unit(self, parsed: Parsed, strict: bool) -> float:
-        """Half the width of a rounded number: of a word multiple, its share; else half a unit of the last
-        significant digit (or of the last written one, ``strict`` or where coarse rounding is off)."""
+        """Half the width of a rounded number: of a word multiple, its share; else half a unit of
+        the last significant digit (or of the last written one, ``strict`` or where coarse rounding
+        is off)."""
         if parsed.word_multiple:
             return self.widths.word_multiple * parsed.value
-        unit = parsed.written_unit if strict or not self.widths.coarse_rounding else parsed.significant_unit
+        unit = (
+            parsed.written_unit
+            if strict or not self.widths.coarse_rounding
+            else parsed.significant_unit
+        )
         return 0.5 * unit
 
-    def published_interval(self, parsed: Parsed, strict: bool = False) -> tuple[float, float | None, float | None]:
+    def published_interval(
+        self, parsed: Parsed, strict: bool = False
+    ) -> tuple[float, float | None, float | None]:
         """(value, lower, upper) as published: fractions in percent; a count, multiple
         or share bounded only above is never negative, so its lower end is 0."""
         value, lower, upper = self.interval(parsed, strict)
         if parsed.kind == "fraction":
             value, lower, upper = (None if x is None else x * 100 for x in (value, lower, upper))
-        if self.vocabulary.intervals[parsed.qualifier] == "upper_bound" and parsed.kind != "percent":
+        if (
+            self.vocabulary.intervals[parsed.qualifier] == "upper_bound"
+            and parsed.kind != "percent"
+        ):
             lower = 0.0
         return value, lower, upper
 
-    def read(self, text: str, reading: str = "") -> tuple[Parsed, float, float | None, float | None]:
-        """A number as written, parsed, with its published value and interval, after the curated ``reading``
-        (see ``apply_reading``)."""
+    def read(
+        self, text: str, reading: str = ""
+    ) -> tuple[Parsed, float, float | None, float | None]:
+        """A number as written, parsed, with its published value and interval, after the curated
+        ``reading`` (see ``apply_reading``)."""
         parsed = self.parse(text)
         value, lower, upper = self.published_interval(parsed)
         qualifier, *bounds = apply_reading(reading, parsed, value, lower, upper, self.vocabulary)
-        return (parsed if qualifier == parsed.qualifier else replace(parsed, qualifier=qualifier), *bounds)
+        return (
+            parsed if qualifier == parsed.qualifier else replace(parsed, qualifier=qualifier),
+            *bounds,
+        )
 
 
 def plain_readings(reader: NumberReader, written: list[str], curated: list[str]):
-    """``NumberReader.read`` of its common case a column at a time: words that are a whole number in digits,
-    perhaps after a hedge, with no curated reading. Which rows are of that case, and their qualifier, value
-    and published bounds (NaN for none); the other rows' values are meaningless. (Used by clean, to type
-    the figures, and by the provenance gate, to check them.)"""
+    """``NumberReader.read`` of its common case a column at a time: words that are a whole number in
+    digits, perhaps after a hedge, with no curated reading. Which rows are of that case, and their
+    qualifier, value and published bounds (NaN for none); the other rows' values are meaningless.
+    (Used by clean, to type the figures, and by the provenance gate, to check them.)"""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
     n = len(written)
     hedge_of = dict(reader.hedges)
-    pattern = "^(?:(?P<hedge>" + "|".join(re.escape(h) for h, _ in reader.hedges) + ") )?(?P<digits>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)$"
+    pattern = (
+        "^(?:(?P<hedge>"
+        + "|".join(re.escape(h) for h, _ in reader.hedges)
+        + ") )?(?P<digits>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)$"
+    )
     text = pa.array(written, pa.string())
     plain = pc.extract_regex(pc.ascii_lower(text), pattern)
-    fits = pc.is_valid(plain).to_numpy(zero_copy_only=False) & pc.string_is_ascii(text).to_numpy(zero_copy_only=False)
-    fits &= pc.equal(pa.array(curated, pa.string()) if isinstance(curated, list) else curated, "").to_numpy(zero_copy_only=False)
+    fits = pc.is_valid(plain).to_numpy(zero_copy_only=False) & pc.string_is_ascii(text).to_numpy(
+        zero_copy_only=False
+    )
+    fits &= pc.equal(
+        pa.array(curated, pa.string()) if isinstance(curated, list) else curated, ""
+    ).to_numpy(zero_copy_only=False)
     whole = pc.fill_null(pc.replace_substring(pc.struct_field(plain, "digits"), ",", ""), "0")
     value = pc.cast(whole, pa.float64()).to_numpy(zero_copy_only=False)
     kept = pc.utf8_length(pc.utf8_rtrim(whole, "0")).to_numpy(zero_copy_only=False)
     zeros = pc.utf8_length(whole).to_numpy(zero_copy_only=False) - kept
-    unit = np.array([float(10**k) for k in range(int(zeros.max(initial=0)) + 1)])[zeros]  # as values._significant_unit
+    unit = np.array([float(10**k) for k in range(int(zeros.max(initial=0)) + 1)])[
+        zeros
+    ]  # as values._significant_unit
     unit[kept == 0] = 1.0
     unhedged = reader.vocabulary.unhedged_count
-    qualifier = np.array([hedge_of.get(h, unhedged) if h else unhedged for h in pc.struct_field(plain, "hedge").to_pylist()], dtype=object)
+    qualifier = np.array(
+        [
+            hedge_of.get(h, unhedged) if h else unhedged
+            for h in pc.struct_field(plain, "hedge").to_pylist()
+        ],
+        dtype=object,
+    )
     lo, hi = np.full(n, np.nan), np.full(n, np.nan)
     for q in set(qualifier[fits].tolist()):
         rows = fits & (qualifier == q)
@@ -267,8 +331,8 @@ def plain_readings(reader: NumberReader, written: list[str], curated: list[str])
 
 
 def _plain_interval(reader: NumberReader, qualifier: str, v: np.ndarray, unit: np.ndarray):
-    """The published bounds (NaN for none) of whole numbers written in digits under one qualifier, as
-    ``NumberReader.published_interval`` gives them; None for a shape it does not read here."""
+    """The published bounds (NaN for none) of whole numbers written in digits under one qualifier,
+    as ``NumberReader.published_interval`` gives them; None for a shape it does not read here."""
     import numpy as np
 
     shape, w = reader.vocabulary.intervals.get(qualifier), reader.widths
@@ -278,7 +342,9 @@ def _plain_interval(reader: NumberReader, qualifier: str, v: np.ndarray, unit: n
         half = 0.5 * (unit if w.coarse_rounding else np.ones_like(unit))
         return v - half, v + half
     if shape in ("around", "below") and qualifier in w.hedges:
-        width = np.minimum(w.hedges[qualifier]["share"] * np.abs(v), w.hedges[qualifier]["units"] * unit)
+        width = np.minimum(
+            w.hedges[qualifier]["share"] * np.abs(v), w.hedges[qualifier]["units"] * unit
+        )
         return v - width, (v + width if shape == "around" else v)
     if shape == "lower_bound":
         return v, np.full(len(v), np.nan)
@@ -287,18 +353,28 @@ def _plain_interval(reader: NumberReader, qualifier: str, v: np.ndarray, unit: n
     return None
 
 
-def apply_reading(reading: str, parsed: Parsed, value: float, lower: float | None, upper: float | None, vocabulary: Vocabulary):
-    """(qualifier, value, lower, upper) after a curated reading of a number beyond its hedge words (raw/figures.csv,
-    column reading; each reading of ``schemas/vocabulary.json``): "round", an unhedged count read as rounded to
-    its last significant digit, whose qualifier is then the vocabulary's ``read_as_rounded`` (a rounded number
-    is not exact: the one place a reading decides a qualifier); "lower N", a lower end set by other words of the
-    quote, which the row's notes quote; "open <figure id>", no upper end (a vague word used as a floor, as the
-    named figure shows: see ``floors``)."""
+def apply_reading(
+    reading: str,
+    parsed: Parsed,
+    value: float,
+    lower: float | None,
+    upper: float | None,
+    vocabulary: Vocabulary,
+):
+    """(qualifier, value, lower, upper) after a curated reading of a number beyond its hedge words
+    (raw/figures.csv, column reading; each reading of ``schemas/vocabulary.json``): "round", an
+    unhedged count read as rounded to its last significant digit, whose qualifier is then the
+    vocabulary's ``read_as_rounded`` (a rounded number is not exact: the one place a reading decides
+    a qualifier); "lower N", a lower end set by other words of the quote, which the row's notes
+    quote; "open <figure id>", no upper end (a vague word used as a floor, as the named figure
+    shows: see ``floors``)."""
     if not reading:
         return parsed.qualifier, value, lower, upper
     name, _, arg = reading.partition(" ")
     if name not in vocabulary.readings:
-        raise ValueParseError(f"{reading!r} is not a reading; use one of {sorted(vocabulary.readings)}")
+        raise ValueParseError(
+            f"{reading!r} is not a reading; use one of {sorted(vocabulary.readings)}"
+        )
     if name == "round":
         if parsed.qualifier != vocabulary.unhedged_count or not parsed.significant_unit:
             raise ValueParseError("only an unhedged count written in digits can be read as round")
@@ -316,13 +392,15 @@ def apply_reading(reading: str, parsed: Parsed, value: float, lower: float | Non
 
 
 def _significant_unit(whole: str) -> float:
-    """A unit of the last significant digit of a whole number written in digits: 10**(trailing zeros)."""
+    """A unit of the last significant digit of a whole number written in digits: 10**(trailing
+    zeros)."""
     stripped = whole.rstrip("0")
     return float(10 ** (len(whole) - len(stripped))) if stripped else 1.0
 
 
 def _kind_of(low: str) -> tuple[str, str]:
-    """The kind a trailing word gives ("5 per cent": percent; "10 times": multiple), and the text before it."""
+    """The kind a trailing word gives ("5 per cent": percent; "10 times": multiple), and the text
+    before it."""
     m = _PERCENT.match(low)
     if m:
         return "percent", m.group(1)
@@ -333,8 +411,9 @@ def _kind_of(low: str) -> tuple[str, str]:
 
 
 def _parse_number(text: str) -> tuple[float, float, float, bool]:
-    """Return (value, unit of the last written digit, unit of the last significant digit, is a bare fraction);
-    a number in words has no written digit, and the unit of its last significant digit comes from its value."""
+    """Return (value, unit of the last written digit, unit of the last significant digit, is a bare
+    fraction); a number in words has no written digit, and the unit of its last significant digit
+    comes from its value."""
     if not text:
         raise ValueParseError("no number")
     m = _DIGITS.match(text)
@@ -353,7 +432,8 @@ def _parse_number(text: str) -> tuple[float, float, float, bool]:
 
 
 def _words_value(text: str, words: list[str]) -> float:
-    """A number written in words, or in digits and a scale word ("half a million", "1.2 million", "seven")."""
+    """A number written in words, or in digits and a scale word ("half a million", "1.2 million",
+    "seven")."""
     if len(words) == 3 and words[0] in FRACTIONS and words[1] in ("a", "an") and words[2] in SCALES:
         return FRACTIONS[words[0]] * SCALES[words[2]]
     if len(words) == 3 and words[1] in ("a", "an") and _is_words(words[:1]) and words[2] in SCALES:
@@ -425,7 +505,8 @@ def find_number(quote: str, as_written: str) -> int:
 
 
 def _whole(text: str, a: int, b: int) -> bool:
-    """Whether text[a:b] is not joined to a letter or digit before or after, nor to a number by a comma or point."""
+    """Whether text[a:b] is not joined to a letter or digit before or after, nor to a number by a
+    comma or point."""
     before, after = text[a - 1 : a], text[b : b + 1]
     if (before.isalnum() and text[a].isalnum()) or (after.isalnum() and text[b - 1].isalnum()):
         return False
@@ -435,8 +516,8 @@ def _whole(text: str, a: int, b: int) -> bool:
 
 
 def kind_of(text: str) -> str:
-    """The kind of a number as written, hedge words and all, without reading its value: percent ("5 per cent"),
-    multiple ("10 times", "double"), fraction ("a third", "two thirds") or count."""
+    """The kind of a number as written, hedge words and all, without reading its value: percent ("5
+    per cent"), multiple ("10 times", "double"), fraction ("a third", "two thirds") or count."""
     kind, rest = _kind_of(" ".join(text.lower().split()))
     words = rest.replace("-", " ").split()  # "two-thirds"
     last = words[-1] if words else ""

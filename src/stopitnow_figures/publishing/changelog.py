@@ -1,4 +1,5 @@
-"""CHANGELOG.md, as the package stage reads it: the date of a version, and the sources each version added.
+"""CHANGELOG.md, as the package stage reads it: the date of a version, and the sources each version
+added.
 
 Every version in package.yaml has an entry headed ``## <version> - YYYY-MM-DD``
 (its date is the package's ``created`` date unless SOURCE_DATE_EPOCH is set),
@@ -29,7 +30,10 @@ class Entry:
 
 def entries(text: str) -> list[Entry]:
     """The entries of a CHANGELOG, newest first, as written."""
-    return [Entry(m[1], m[2], text.count("\n", 0, m.start()) + 1, m.start()) for m in HEADING.finditer(text)]
+    return [
+        Entry(m[1], m[2], text.count("\n", 0, m.start()) + 1, m.start())
+        for m in HEADING.finditer(text)
+    ]
 
 
 def read(path: Path) -> str:
@@ -41,23 +45,35 @@ def entry_of(text: str, version: str, display: str = "CHANGELOG.md") -> Entry:
     found = next((e for e in entries(text) if e.version == version), None)
     if found is None:
         message = f"add a '## {version} - YYYY-MM-DD' heading for the version in package.yaml"
-        raise InputError([Problem(display, None, None, "missing-changelog-entry", version, message)])
+        raise InputError(
+            [Problem(display, None, None, "missing-changelog-entry", version, message)]
+        )
     return found
 
 
-def check_sources_named(text: str, version: str, source_ids: list[str], display: str = "CHANGELOG.md") -> None:
+def check_sources_named(
+    text: str, version: str, source_ids: list[str], display: str = "CHANGELOG.md"
+) -> None:
     """Each source is named in the entry of ``version`` or an older one (all problems at once)."""
     entry = entry_of(text, version, display)
     named = set(WORD.findall(text, entry.start))
     missing = [s for s in source_ids if s not in named]
     if missing:
-        message = f"name each source the version adds in its entry (## {version}): the id as in raw/sources.csv"
-        raise InputError([Problem(display, entry.line, None, "source-not-in-changelog", s, message) for s in missing])
+        message = (
+            f"name each source the version adds in its entry (## {version}): the id as in "
+            "raw/sources.csv"
+        )
+        raise InputError(
+            [
+                Problem(display, entry.line, None, "source-not-in-changelog", s, message)
+                for s in missing
+            ]
+        )
 
 
 def check(path: Path, version: str, source_ids: list[str], problems: Collector) -> None:
-    """The CHANGELOG at ``path`` has an entry for ``version`` (package.yaml's), and it or an older one names every
-    source by its id; each problem into ``problems``."""
+    """The CHANGELOG at ``path`` has an entry for ``version`` (package.yaml's), and it or an older
+    one names every source by its id; each problem into ``problems``."""
     try:
         check_sources_named(read(path), version, source_ids)
     except InputError as exc:

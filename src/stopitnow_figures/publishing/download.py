@@ -52,7 +52,16 @@ from .release import (
 
 Progress = Callable[[int, int | None], None]
 # what zipfile and zlib raise for an archive that is damaged or crafted: all mean "refuse it"
-DAMAGED = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, ValueError, NotImplementedError, struct.error, OverflowError)
+DAMAGED = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    EOFError,
+    ValueError,
+    NotImplementedError,
+    struct.error,
+    OverflowError,
+)
 WORK_PREFIX = ".stopitnow-download."
 MiB = 1024 * 1024
 
@@ -64,9 +73,13 @@ class Limits:
     wait; elsewhere it is checked after every read (so it may overrun by one ``timeout``)."""
 
     max_bytes: int = 256 * MiB  # bytes downloaded
-    max_unpacked: int = 1024 * MiB  # bytes inflated, summed over all members, counted while inflating
+    max_unpacked: int = (
+        1024 * MiB
+    )  # bytes inflated, summed over all members, counted while inflating
     max_members: int = 10_000  # entries in the archive (a release has about 20)
-    deadline: float = 900.0  # seconds for the whole download, from the first connection to the last move
+    deadline: float = (
+        900.0  # seconds for the whole download, from the first connection to the last move
+    )
     timeout: float = 30.0  # seconds any one network wait may take
 
 
@@ -80,22 +93,29 @@ class Trust:
 
 
 class Interrupted(ReleaseError):
-    """SIGTERM, SIGINT, SIGHUP or SIGQUIT arrived during a download; the temporary files were removed."""
+    """SIGTERM, SIGINT, SIGHUP or SIGQUIT arrived during a download; the temporary files were
+    removed."""
 
     def __init__(self, signum: int):
         self.signum = signum
-        super().__init__(f"stopped by {signal.Signals(signum).name}: nothing was changed and the temporary files were removed")
+        super().__init__(
+            f"stopped by {signal.Signals(signum).name}: nothing was changed and the temporary "
+            "files were removed"
+        )
 
 
 class PutBackFailed(ReleaseError):
-    """A move into place failed and so did putting back a replaced file; the temporary folder is kept, holding it."""
+    """A move into place failed and so did putting back a replaced file; the temporary folder is
+    kept, holding it."""
 
 
 class DeadlineExceeded(ReleaseError):
     """The whole download took longer than ``Limits.deadline``."""
 
     def __init__(self, seconds: float):
-        super().__init__(f"the download took longer than the {seconds:g} seconds allowed (--deadline)")
+        super().__init__(
+            f"the download took longer than the {seconds:g} seconds allowed (--deadline)"
+        )
 
 
 # what a URL may hold: printable ASCII (anything else is percent-encoded, or
@@ -108,7 +128,9 @@ def check_url(url: str) -> None:
     """Refuse anything but an http(s) address that urllib can parse and use, with a
     host; called before anything is created, so a bad URL leaves nothing behind."""
     if not url or any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7F for c in url):
-        raise ReleaseError(f"{url!r} is not a URL: it is empty or holds spaces or control characters")
+        raise ReleaseError(
+            f"{url!r} is not a URL: it is empty or holds spaces or control characters"
+        )
     if not _URL_TEXT.fullmatch(url):
         raise ReleaseError(
             f"{url!r} is not a URL: it holds characters other than printable ASCII "
@@ -120,21 +142,34 @@ def check_url(url: str) -> None:
     except ValueError as exc:
         raise ReleaseError(f"{url!r} is not a URL: {exc}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ReleaseError(f"{url!r} is not a URL: an http:// or https:// address with a host is expected")
+        raise ReleaseError(
+            f"{url!r} is not a URL: an http:// or https:// address with a host is expected"
+        )
     if "@" in parts.netloc:
-        raise ReleaseError(f"{url!r} is not a URL download can use: it holds a user name or password (before '@')")
+        raise ReleaseError(
+            f"{url!r} is not a URL download can use: it holds a user name or password (before '@')"
+        )
     if not _NETLOC.fullmatch(parts.netloc):
-        raise ReleaseError(f"{url!r} is not a URL: {parts.netloc!r} is not a host name or an [IP address], with an optional :port")
+        raise ReleaseError(
+            f"{url!r} is not a URL: {parts.netloc!r} is not a host name or an [IP address], with "
+            "an optional :port"
+        )
     try:
-        parts.hostname.encode("idna")  # as the resolver will: an empty or over-long label fails here
+        parts.hostname.encode(
+            "idna"
+        )  # as the resolver will: an empty or over-long label fails here
     except UnicodeError:
-        raise ReleaseError(f"{url!r} is not a URL: its host {parts.hostname!r} has an empty label or one over 63 characters") from None
+        raise ReleaseError(
+            f"{url!r} is not a URL: its host {parts.hostname!r} has an empty label or one over 63 "
+            "characters"
+        ) from None
 
 
 def trust_for(url: str, sha256: str | None = None, releases: Path = SHIPPED_RELEASES) -> Trust:
     """What vouches for the archive at ``url``: ``sha256`` if given; else the
     releases-file entry whose URL is ``url`` or, failing that, whose file name is
-    the URL's; else nothing (``Trust(None, ...)``). A URL ``check_url`` refuses is refused here too."""
+    the URL's; else nothing (``Trust(None, ...)``). A URL ``check_url`` refuses is refused here
+    too."""
     check_url(url)
     if sha256 is not None:
         if not SHA256_HEX.fullmatch(sha256.lower()):
@@ -142,9 +177,14 @@ def trust_for(url: str, sha256: str | None = None, releases: Path = SHIPPED_RELE
         return Trust(sha256.lower(), "--sha256")
     entries = load_releases(releases).items()
     name = archive_file_name(url)
-    matches = [(v, e) for v, e in entries if e["url"] == url] or [(v, e) for v, e in entries if name and e["file"] == name]
+    matches = [(v, e) for v, e in entries if e["url"] == url] or [
+        (v, e) for v, e in entries if name and e["file"] == name
+    ]
     if len({e["sha256"] for _, e in matches}) > 1:
-        raise ReleaseError(f"the releases file {releases} gives {name} more than one sha256: {', '.join(v for v, _ in matches)}")
+        raise ReleaseError(
+            f"the releases file {releases} gives {name} more than one sha256: "
+            f"{', '.join(v for v, _ in matches)}"
+        )
     if matches:
         version, entry = matches[0]
         return Trust(entry["sha256"], f"release {version} in the releases file {releases}")
@@ -163,7 +203,13 @@ class _Deadline:
             raise DeadlineExceeded(self.seconds)
 
 
-def fetch(url: str, dest: Path, limits: Limits = Limits(), progress: Progress | None = None, deadline: _Deadline | None = None) -> str:
+def fetch(
+    url: str,
+    dest: Path,
+    limits: Limits = Limits(),
+    progress: Progress | None = None,
+    deadline: _Deadline | None = None,
+) -> str:
     """Download ``url`` to ``dest`` within the limits and return the sha256 of
     the bytes; every network failure becomes a ReleaseError."""
     import http.client
@@ -173,7 +219,10 @@ def fetch(url: str, dest: Path, limits: Limits = Limits(), progress: Progress | 
     deadline = deadline or _Deadline(limits.deadline)
     try:
         opener = urllib.request.build_opener(_checked_redirects(urllib.request.HTTPRedirectHandler))
-        with opener.open(url, timeout=min(limits.timeout, limits.deadline)) as resp, open(dest, "xb") as fh:
+        with (
+            opener.open(url, timeout=min(limits.timeout, limits.deadline)) as resp,
+            open(dest, "xb") as fh,
+        ):
             return _copy_body(url, resp, fh, limits, deadline, progress)
     except urllib.error.HTTPError as exc:
         exc.close()
@@ -183,11 +232,18 @@ def fetch(url: str, dest: Path, limits: Limits = Limits(), progress: Progress | 
     except http.client.InvalidURL as exc:
         raise ReleaseError(f"{url!r} is not a URL: {exc}") from None
     except http.client.IncompleteRead:
-        raise ReleaseError(f"the transfer from {url} was cut off before the end of the body") from None
+        raise ReleaseError(
+            f"the transfer from {url} was cut off before the end of the body"
+        ) from None
     except http.client.HTTPException as exc:
-        raise ReleaseError(f"the server at {url} sent a malformed response ({type(exc).__name__}: {str(exc).strip()!r})") from None
+        raise ReleaseError(
+            f"the server at {url} sent a malformed response ({type(exc).__name__}: "
+            f"{str(exc).strip()!r})"
+        ) from None
     except TimeoutError:
-        raise ReleaseError(f"the server at {url} sent nothing for {limits.timeout:g} seconds") from None
+        raise ReleaseError(
+            f"the server at {url} sent nothing for {limits.timeout:g} seconds"
+        ) from None
     except (OSError, ValueError) as exc:
         raise ReleaseError(f"the download from {url} failed: {exc}") from None
 
@@ -196,8 +252,10 @@ MAX_REDIRECTS = 5  # hops one download may follow; each one is checked as the fi
 
 
 def _checked_redirects(base: type) -> object:
-    """A redirect handler (subclassing urllib's ``base``) that holds every hop to ``check_url`` and to
-    ``MAX_REDIRECTS``: a redirect to another scheme, to an address with a password, or one too many is refused."""
+    """A redirect handler (subclassing urllib's ``base``) that holds every hop to ``check_url`` and
+    to
+    ``MAX_REDIRECTS``: a redirect to another scheme, to an address with a password, or one too many
+    is refused."""
 
     class CheckedRedirects(base):
         max_redirections = MAX_REDIRECTS
@@ -212,7 +270,10 @@ def _checked_redirects(base: type) -> object:
                     check_url(target)
                 except ReleaseError as exc:
                     fp.close()
-                    raise ReleaseError(f"the server at {req.full_url} redirected ({code}) to an address download refuses: {exc}") from None
+                    raise ReleaseError(
+                        f"the server at {req.full_url} redirected ({code}) to an address download "
+                        f"refuses: {exc}"
+                    ) from None
             return super().http_error_302(req, fp, code, msg, headers)
 
         http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
@@ -220,18 +281,25 @@ def _checked_redirects(base: type) -> object:
     return CheckedRedirects()
 
 
-def _copy_body(url: str, resp, fh, limits: Limits, deadline: _Deadline, progress: Progress | None) -> str:
+def _copy_body(
+    url: str, resp, fh, limits: Limits, deadline: _Deadline, progress: Progress | None
+) -> str:
     """Copy the body to ``fh`` chunk by chunk; ``read1`` returns whatever one read
     gives, so a slow body meets the deadline check instead of filling a buffer forever."""
     declared = resp.headers.get("Content-Length")
     total = int(declared) if declared and declared.isdigit() else None
     if total is not None and total > limits.max_bytes:
-        raise ReleaseError(f"the server announces {total} bytes, more than the {limits.max_bytes} allowed (--max-bytes)")
+        raise ReleaseError(
+            f"the server announces {total} bytes, more than the {limits.max_bytes} allowed "
+            "(--max-bytes)"
+        )
     digest, done = hashlib.sha256(), 0
     while chunk := resp.read1(CHUNK):
         done += len(chunk)
         if done > limits.max_bytes:
-            raise ReleaseError(f"the download from {url} passed the {limits.max_bytes} bytes allowed (--max-bytes)")
+            raise ReleaseError(
+                f"the download from {url} passed the {limits.max_bytes} bytes allowed (--max-bytes)"
+            )
         deadline.check()
         fh.write(chunk)
         digest.update(chunk)
@@ -242,14 +310,18 @@ def _copy_body(url: str, resp, fh, limits: Limits, deadline: _Deadline, progress
     return digest.hexdigest()
 
 
-def verify_and_stage(archive: Path, into: Path, limits: Limits = Limits(), deadline: _Deadline | None = None) -> list[str]:
+def verify_and_stage(
+    archive: Path, into: Path, limits: Limits = Limits(), deadline: _Deadline | None = None
+) -> list[str]:
     """Check the archive member by member, stream its files out into ``into``,
     then check every checksum and every resource's hash and bytes. Returns the archive paths."""
     deadline = deadline or _Deadline(limits.deadline)
     try:
         zf = zipfile.ZipFile(archive)
     except DAMAGED:
-        raise ReleaseError("the archive is not a readable zip file (truncated or damaged)") from None
+        raise ReleaseError(
+            "the archive is not a readable zip file (truncated or damaged)"
+        ) from None
     with zf:
         files = _checked_members(zf.infolist(), limits)
         sums, fingerprints = _stage(zf, files, into, limits, deadline)
@@ -264,7 +336,10 @@ def verify_and_stage(archive: Path, into: Path, limits: Limits = Limits(), deadl
 def _checked_members(infos: list[zipfile.ZipInfo], limits: Limits) -> list[zipfile.ZipInfo]:
     """The file members, once every member has passed the checks; folder entries are dropped."""
     if len(infos) > limits.max_members:
-        raise ReleaseError(f"the archive holds {len(infos)} members, more than the {limits.max_members} allowed (--max-members)")
+        raise ReleaseError(
+            f"the archive holds {len(infos)} members, more than the {limits.max_members} allowed "
+            "(--max-members)"
+        )
     files, folders, seen = [], [], set()
     for info in infos:
         is_folder = _check_member(info)
@@ -282,7 +357,8 @@ def _checked_members(infos: list[zipfile.ZipInfo], limits: Limits) -> list[zipfi
 
 
 def _check_member(info: zipfile.ZipInfo) -> bool:
-    """Refuse a member that is not a plain file (or folder) a release holds; True for a folder entry."""
+    """Refuse a member that is not a plain file (or folder) a release holds; True for a folder
+    entry."""
     name = info.filename
     problem = member_name_problem(name)
     if problem:  # checked first: a refused name reaches no other check and no filesystem call
@@ -294,21 +370,29 @@ def _check_member(info: zipfile.ZipInfo) -> bool:
         raise ReleaseError(f"the archive holds a link: {name!r}")
     if name.endswith("/"):
         if kind not in (0, stat.S_IFDIR) or info.file_size:
-            raise ReleaseError(f"unsafe path in the archive: {name!r} is a file whose name ends in '/'")
+            raise ReleaseError(
+                f"unsafe path in the archive: {name!r} is a file whose name ends in '/'"
+            )
         if not is_release_folder(name[:-1]):
-            raise ReleaseError(f"the archive holds the folder {name!r}, which is not a folder a release contains")
+            raise ReleaseError(
+                f"the archive holds the folder {name!r}, which is not a folder a release contains"
+            )
         return True
     if kind not in (0, stat.S_IFREG):
         raise ReleaseError(f"the archive holds a special file: {name!r}")
     if not is_release_member(name):
         raise ReleaseError(
             f"the archive holds {name!r}, which is not a file a release contains "
-            "(SHA256SUMS, datapackage.json, CITATION.cff, .zenodo.json, LICENSE, LICENSE-DATA, CHANGELOG.md, processed/...)"
+            "(SHA256SUMS, datapackage.json, CITATION.cff, .zenodo.json, LICENSE, LICENSE-DATA, "
+            "CHANGELOG.md, processed/...)"
         )
     if info.flag_bits & 0x1:
         raise ReleaseError(f"the archive holds an encrypted member: {name!r}")
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        raise ReleaseError(f"{name!r} uses compression method {info.compress_type}; a release uses only stored or deflated members")
+        raise ReleaseError(
+            f"{name!r} uses compression method {info.compress_type}; a release uses only stored or "
+            "deflated members"
+        )
     return False
 
 
@@ -325,17 +409,27 @@ def _check_no_file_is_a_folder(files: list[str], folders: list[str]) -> None:
     for name, depth in paths:
         for prefix in ("/".join(name.split("/")[:i]) for i in range(1, depth + 1)):
             if prefix.casefold() in file_keys:
-                raise ReleaseError(f"the archive holds {prefix!r} both as a file and as a folder ({name!r})")
+                raise ReleaseError(
+                    f"the archive holds {prefix!r} both as a file and as a folder ({name!r})"
+                )
 
 
 def _stage(
-    zf: zipfile.ZipFile, files: list[zipfile.ZipInfo], into: Path, limits: Limits, deadline: _Deadline
+    zf: zipfile.ZipFile,
+    files: list[zipfile.ZipInfo],
+    into: Path,
+    limits: Limits,
+    deadline: _Deadline,
 ) -> tuple[dict[str, str], dict[str, tuple[int, str]]]:
     """Stream SHA256SUMS into ``into`` and, once every member is found listed in it (so
     only the files the package itself lists are ever written), every other file member.
     Returns the sums and archive path -> (bytes, sha256)."""
     sums_info = next(i for i in files if i.filename == SUMS_FILE)
-    fingerprints = {SUMS_FILE: _stream_member(zf, sums_info, into / SUMS_FILE, limits.max_unpacked, limits, deadline)}
+    fingerprints = {
+        SUMS_FILE: _stream_member(
+            zf, sums_info, into / SUMS_FILE, limits.max_unpacked, limits, deadline
+        )
+    }
     sums = _read_sums(into / SUMS_FILE)
     _check_listed(sums, [i.filename for i in files])
     left = limits.max_unpacked - fingerprints[SUMS_FILE][0]
@@ -347,7 +441,12 @@ def _stage(
 
 
 def _stream_member(
-    zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, left: int, limits: Limits, deadline: _Deadline
+    zf: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    target: Path,
+    left: int,
+    limits: Limits,
+    deadline: _Deadline,
 ) -> tuple[int, str]:
     """Inflate one member to ``target`` in chunks, counting bytes as they come out;
     stop one byte past its declared size or past what is left of the limit; check its CRC-32."""
@@ -376,7 +475,10 @@ def _stream_member(
     except OSError as exc:
         raise ReleaseError(f"cannot unpack {info.filename} into {target.parent}: {exc}") from None
     if size != info.file_size:
-        raise ReleaseError(f"{info.filename} unpacks to {size} bytes, not the {info.file_size} the archive declares")
+        raise ReleaseError(
+            f"{info.filename} unpacks to {size} bytes, not the {info.file_size} the archive "
+            "declares"
+        )
     if crc != info.CRC:
         raise ReleaseError(f"the archive is damaged: {info.filename} does not match its CRC-32")
     return size, digest.hexdigest()
@@ -385,18 +487,24 @@ def _stream_member(
 def _too_big(info: zipfile.ZipInfo, left: int, limits: Limits) -> str:
     if info.file_size < left:
         return f"{info.filename} unpacks to more than the {info.file_size} bytes it declares"
-    return f"{info.filename} unpacks past the {limits.max_unpacked} bytes allowed for the whole archive (--max-unpacked)"
+    return (
+        f"{info.filename} unpacks past the {limits.max_unpacked} bytes allowed for the whole "
+        "archive (--max-unpacked)"
+    )
 
 
 def parse_sums(text: str) -> dict[str, str]:
-    """SHA256SUMS text ('<sha256>  <path>' per line) to path -> sha256; a leading byte-order mark is harmless and accepted."""
+    """SHA256SUMS text ('<sha256>  <path>' per line) to path -> sha256; a leading byte-order mark is
+    harmless and accepted."""
     sums: dict[str, str] = {}
     for number, line in enumerate(text.removeprefix("\ufeff").splitlines(), 1):
         if not line.strip():
             continue
         digest, sep, name = line.partition("  ")
         if not sep or not SHA256_HEX.fullmatch(digest.lower()):
-            raise ReleaseError(f"a SHA256SUMS line is not '<sha256>  <path>' (line {number}): {line!r}")
+            raise ReleaseError(
+                f"a SHA256SUMS line is not '<sha256>  <path>' (line {number}): {line!r}"
+            )
         if name in sums:
             raise ReleaseError(f"SHA256SUMS lists {name!r} twice")
         sums[name] = digest.lower()
@@ -411,14 +519,17 @@ def _read_sums(path: Path) -> dict[str, str]:
 
 
 def _check_listed(sums: dict[str, str], names: list[str]) -> None:
-    """Every file of the archive but SHA256SUMS is listed in it, and every file it lists is in the archive."""
+    """Every file of the archive but SHA256SUMS is listed in it, and every file it lists is in the
+    archive."""
     files = set(names) - {SUMS_FILE}
     unlisted = sorted(files - set(sums))
     if unlisted:
         raise ReleaseError(f"files not listed in SHA256SUMS: {', '.join(unlisted)}")
     missing = sorted(set(sums) - files)
     if missing:
-        raise ReleaseError(f"files listed in SHA256SUMS but not in the archive: {', '.join(map(repr, missing))}")
+        raise ReleaseError(
+            f"files listed in SHA256SUMS but not in the archive: {', '.join(map(repr, missing))}"
+        )
 
 
 def _check_digests(sums: dict[str, str], fingerprints: dict[str, tuple[int, str]]) -> None:
@@ -437,11 +548,17 @@ class _SignalGuard:
 
     # what ends a process by default: kill, Ctrl-C, the terminal closing (SIGHUP), Ctrl-\ (SIGQUIT);
     # one already ignored (nohup ignores SIGHUP) stays ignored
-    HELD = {getattr(signal, name) for name in ("SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT") if hasattr(signal, name)}
+    HELD = {
+        getattr(signal, name)
+        for name in ("SIGTERM", "SIGINT", "SIGHUP", "SIGQUIT")
+        if hasattr(signal, name)
+    }
 
     def __init__(self, deadline: float):
         self.deadline = deadline
-        self.active = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+        self.active = threading.current_thread() is threading.main_thread() and hasattr(
+            signal, "setitimer"
+        )
         self.saved: dict[int, object] = {}
         self.timer = (0.0, 0.0)
         self.held = False
@@ -477,7 +594,9 @@ class _SignalGuard:
         raise DeadlineExceeded(self.deadline)
 
 
-def download(url: str, to: Path, trust: Trust, limits: Limits = Limits(), progress: Progress | None = None) -> list[str]:
+def download(
+    url: str, to: Path, trust: Trust, limits: Limits = Limits(), progress: Progress | None = None
+) -> list[str]:
     """Fetch a release, check it against ``trust`` (before unpacking) and against
     itself, then move its files into ``to`` as one unit. Returns the archive paths
     placed. On any refusal, failure or signal, ``to`` and its parents are as they
@@ -509,7 +628,9 @@ def _work_folder(base: Path) -> Path:
         raise ReleaseError(f"cannot create a temporary folder in {base}: {exc.strerror}") from None
 
 
-def _fetch_and_stage(url: str, work: Path, trust: Trust, limits: Limits, progress: Progress | None) -> list[str]:
+def _fetch_and_stage(
+    url: str, work: Path, trust: Trust, limits: Limits, progress: Progress | None
+) -> list[str]:
     deadline = _Deadline(limits.deadline)
     archive = work / "release.zip"
     digest = fetch(url, archive, limits, progress, deadline)
@@ -562,10 +683,13 @@ def _move_in(staged: Path, names: list[str], to: Path, backup: Path) -> None:
         lost = _undo(undo)
         if lost:
             raise PutBackFailed(
-                f"could not move the package into {to} ({exc}), nor put back {', '.join(lost)}: the originals are in {backup}"
+                f"could not move the package into {to} ({exc}), nor put back {', '.join(lost)}: "
+                f"the originals are in {backup}"
             ) from None
         if isinstance(exc, OSError):
-            raise ReleaseError(f"could not move the package into {to} ({exc}); everything was put back as it was") from None
+            raise ReleaseError(
+                f"could not move the package into {to} ({exc}); everything was put back as it was"
+            ) from None
         raise
 
 
@@ -582,21 +706,31 @@ def _undo(steps: list[tuple[Callable[..., None], tuple[Path, ...]]]) -> list[str
 
 
 def _check_targets(to: Path, names: list[str]) -> None:
-    """Before anything moves: every folder on the way must be a real folder and every target not a folder."""
+    """Before anything moves: every folder on the way must be a real folder and every target not a
+    folder."""
     for name in names:
         parts = name.split("/")
         for i in range(1, len(parts)):
             folder = to.joinpath(*parts[:i])
             if folder.is_symlink():
-                raise ReleaseError(f"{folder} is a link; the package is not written through links, so nothing was changed")
+                raise ReleaseError(
+                    f"{folder} is a link; the package is not written through links, so nothing was "
+                    "changed"
+                )
             if folder.exists() and not folder.is_dir():
-                raise ReleaseError(f"{folder} is a file where the package needs a folder (for {name}), so nothing was changed")
+                raise ReleaseError(
+                    f"{folder} is a file where the package needs a folder (for {name}), so nothing "
+                    "was changed"
+                )
         if (to / name).is_dir() and not (to / name).is_symlink():
-            raise ReleaseError(f"{to / name} is a folder where the package has a file, so nothing was changed")
+            raise ReleaseError(
+                f"{to / name} is a folder where the package has a file, so nothing was changed"
+            )
 
 
 def _missing_folders(to: Path, names: list[str]) -> list[Path]:
-    """The folders to create, parents first: missing ancestors of ``to``, ``to``, and the folders of the members."""
+    """The folders to create, parents first: missing ancestors of ``to``, ``to``, and the folders of
+    the members."""
     wanted = {*to.parents, to}
     for name in names:
         wanted.update(to.joinpath(*name.split("/")[:i]) for i in range(1, name.count("/") + 1))

@@ -67,7 +67,9 @@ def _same_columns(published: np.ndarray, expected: np.ndarray) -> np.ndarray:
     """``_same`` row by row (NaN for an empty cell): both empty, or close."""
     both_empty = np.isnan(published) & np.isnan(expected)
     with np.errstate(invalid="ignore"):
-        close = np.abs(published - expected) <= np.maximum(1e-9 * np.maximum(np.abs(published), np.abs(expected)), 1e-9)
+        close = np.abs(published - expected) <= np.maximum(
+            1e-9 * np.maximum(np.abs(published), np.abs(expected)), 1e-9
+        )
     return both_empty | close
 
 
@@ -78,7 +80,13 @@ def _as_table(data) -> Table:
     return Table.from_rows(names, data)
 
 
-def check(tables: dict, texts: dict[str, str], sha256: dict[str, str], hedges: dict | None, vocabulary: Vocabulary) -> list[Untraced]:
+def check(
+    tables: dict,
+    texts: dict[str, str],
+    sha256: dict[str, str],
+    hedges: dict | None,
+    vocabulary: Vocabulary,
+) -> list[Untraced]:
     """Return every untraced cell; empty when the package may be published.
 
     ``tables`` maps resource name to a Table (or a list of row dicts) of text
@@ -91,7 +99,9 @@ def check(tables: dict, texts: dict[str, str], sha256: dict[str, str], hedges: d
     sources = _check_sources(t["sources"], texts, sha256, vocabulary, bad)
     reader = None if not hedges else NumberReader(vocabulary, hedges)
     figure_ok = _check_figures(t["figures"], sources, texts, sha256, reader, vocabulary, bad)
-    t["figures"].release()  # each check holds the text cells it needs as lists: one table's at a time
+    t[
+        "figures"
+    ].release()  # each check holds the text cells it needs as lists: one table's at a time
     population_ok = _check_population(t["population"], vocabulary, bad)
     if "series" in t:
         _check_series(t["series"], t["quantities"], vocabulary, bad)
@@ -115,17 +125,22 @@ def check(tables: dict, texts: dict[str, str], sha256: dict[str, str], hedges: d
     return sorted(set(bad))
 
 
-def _check_quantities(t: dict[str, Table], figure_ok: np.ndarray, vocabulary: Vocabulary, bad: list[Untraced]):
-    """Re-solve the reconciliation from the published figures and identities: each quantity's value, bounds,
-    mentions and period as published, every mention traced. Returns the model (None where it cannot be built;
-    it holds at least every set a claim's figure belongs to) and which quantities trace."""
+def _check_quantities(
+    t: dict[str, Table], figure_ok: np.ndarray, vocabulary: Vocabulary, bad: list[Untraced]
+):
+    """Re-solve the reconciliation from the published figures and identities: each quantity's value,
+    bounds, mentions and period as published, every mention traced. Returns the model (None where it
+    cannot be built; it holds at least every set a claim's figure belongs to) and which quantities
+    trace."""
     q = t["quantities"]
     ok = np.zeros(len(q), dtype=bool)
     try:
         model, value, lower, upper, mentions = _reconciled(vocabulary, t)
     except (KeyError, ValueError, ArithmeticError) as exc:
         bad.extend(
-            Untraced("quantities", i + 1, "value", v, f"the reconciliation cannot be re-solved: {exc!r}")
+            Untraced(
+                "quantities", i + 1, "value", v, f"the reconciliation cannot be re-solved: {exc!r}"
+            )
             for i, v in enumerate(q.column("value"))
         )
         return None, ok
@@ -142,21 +157,38 @@ def _check_quantities(t: dict[str, Table], figure_ok: np.ndarray, vocabulary: Vo
         for i in np.flatnonzero(wrong).tolist():
             ok[i] = False
             shown = None if np.isnan(want[i]) else float(want[i])
-            bad.append(Untraced("quantities", i + 1, name, q.column(name)[i], f"re-solving the reconciliation gives {shown!r}"))
+            bad.append(
+                Untraced(
+                    "quantities",
+                    i + 1,
+                    name,
+                    q.column(name)[i],
+                    f"re-solving the reconciliation gives {shown!r}",
+                )
+            )
     _quantity_rows(q, t["figures"], mentions, figure_ok, ok, bad)
     return model, ok
 
 
-def _quantity_rows(q: Table, figures: Table, mentions: list[str], figure_ok: np.ndarray, ok: np.ndarray, bad: list[Untraced]) -> None:
-    """Each quantity's mentions as the reconciliation names them, each traced, and its period from its rule:
-    checked a column at a time where they plainly hold (every figure traced, a period of no rule or of one
-    figure's), else row by row (``_quantity_untraced``)."""
+def _quantity_rows(
+    q: Table,
+    figures: Table,
+    mentions: list[str],
+    figure_ok: np.ndarray,
+    ok: np.ndarray,
+    bad: list[Untraced],
+) -> None:
+    """Each quantity's mentions as the reconciliation names them, each traced, and its period from
+    its rule: checked a column at a time where they plainly hold (every figure traced, a period of
+    no rule or of one figure's), else row by row (``_quantity_untraced``)."""
     fids = figures.column("figure_id")
     at = {f: k for k, f in enumerate(fids)}
     periods = Periods(at, figures.column("period_start"), figures.column("period_end"))
     col = q.column
     suspect = np.array([a != b for a, b in zip(col("mentions"), mentions, strict=True)], dtype=bool)
-    suspect |= ~_periods_hold(col("period_rule"), col("period_start"), col("period_end"), periods, empty=True)
+    suspect |= ~_periods_hold(
+        col("period_rule"), col("period_start"), col("period_end"), periods, empty=True
+    )
     if not figure_ok.all():
         suspect[:] = True  # some figure does not trace: which quantities it reaches, row by row
     fig_ok = dict(zip(fids, figure_ok.tolist(), strict=True)) if suspect.any() else {}
@@ -168,26 +200,42 @@ def _quantity_rows(q: Table, figures: Table, mentions: list[str], figure_ok: np.
             bad.append(Untraced("quantities", i + 1, *why))
 
 
-def _periods_hold(rules: list[str], starts: list[str], ends: list[str], periods: Periods, empty: bool = False) -> np.ndarray:
-    """Where a row's period is plainly what its rule gives: the rule is one id's (``of:<id>``, a known id) and the
-    period is that id's, or (``empty``) there is no rule and no period. False elsewhere: the caller looks again."""
-    pos = np.array([periods.index.get(r[3:], -1) if r[:3] == "of:" and r.count(":") == 1 else -1 for r in rules], dtype=np.int64)
+def _periods_hold(
+    rules: list[str], starts: list[str], ends: list[str], periods: Periods, empty: bool = False
+) -> np.ndarray:
+    """Where a row's period is plainly what its rule gives: the rule is one id's (``of:<id>``, a
+    known id) and the period is that id's, or (``empty``) there is no rule and no period. False
+    elsewhere: the caller looks again."""
+    pos = np.array(
+        [
+            periods.index.get(r[3:], -1) if r[:3] == "of:" and r.count(":") == 1 else -1
+            for r in rules
+        ],
+        dtype=np.int64,
+    )
     one = pos >= 0
     hold = np.zeros(len(rules), dtype=bool)
     if one.any():
-        known_start, known_end = np.array(periods.starts, dtype=object), np.array(periods.ends, dtype=object)
+        known_start, known_end = (
+            np.array(periods.starts, dtype=object),
+            np.array(periods.ends, dtype=object),
+        )
         got_start, got_end = np.array(starts, dtype=object)[one], np.array(ends, dtype=object)[one]
         hold[one] = (known_start[pos[one]] == got_start) & (known_end[pos[one]] == got_end)
     if empty:
-        hold |= np.array([not r and not a and not b for r, a, b in zip(rules, starts, ends, strict=True)], dtype=bool)
+        hold |= np.array(
+            [not r and not a and not b for r, a, b in zip(rules, starts, ends, strict=True)],
+            dtype=bool,
+        )
     return hold
 
 
 def _reconciled(vocabulary: Vocabulary, t: dict[str, Table]):
-    """What re-solving the reconciliation gives each quantity (value, lower, upper, mentions), and a model that
-    holds every set a claim's figure belongs to: a quantity no identity names and whose mentions agree is the
-    meet of its mentions' intervals and its domain, read off a column at a time; only the rest (and the sets of
-    claimed figures) go to the solver. Where the tables are not plainly of that form, the whole model is solved."""
+    """What re-solving the reconciliation gives each quantity (value, lower, upper, mentions), and a
+    model that holds every set a claim's figure belongs to: a quantity no identity names and whose
+    mentions agree is the meet of its mentions' intervals and its domain, read off a column at a
+    time; only the rest (and the sets of claimed figures) go to the solver. Where the tables are not
+    plainly of that form, the whole model is solved."""
     try:
         plain = _simple_quantities(vocabulary, t)
     except (KeyError, ValueError, ArithmeticError):
@@ -199,33 +247,60 @@ def _reconciled(vocabulary: Vocabulary, t: dict[str, Table]):
     simple, at, value, lo, hi, mentions = plain
     claimed = set(t["claims"].column("figure_id"))
     solved = ~simple
-    solved[[int(at[k]) for k, f in enumerate(t["figures"].column("figure_id")) if f in claimed]] = True
+    solved[[int(at[k]) for k, f in enumerate(t["figures"].column("figure_id")) if f in claimed]] = (
+        True
+    )
     keep = np.flatnonzero(solved)
     rows = np.flatnonzero(solved[at])
     model = model_of_tables(
         vocabulary,
-        _subset(t["figures"], rows, ("figure_id", "quantity_id", "value", "lower", "upper", "as_written", "reading")),
+        _subset(
+            t["figures"],
+            rows,
+            ("figure_id", "quantity_id", "value", "lower", "upper", "as_written", "reading"),
+        ),
         _subset(t["quantities"], keep, ("quantity_id", "measure", "unit", "counting")),
         t["identities"],
     )
     sol = model.solve_all()
     for k, v in enumerate(keep.tolist()):
         if not simple[v]:
-            value[v], lo[v], hi[v], mentions[v] = sol.value[k], sol.lo[k], sol.hi[k], sol.mentions[k]
+            value[v], lo[v], hi[v], mentions[v] = (
+                sol.value[k],
+                sol.lo[k],
+                sol.hi[k],
+                sol.mentions[k],
+            )
     return model, value, lo, hi, mentions
 
 
 def _simple_quantities(vocabulary: Vocabulary, t: dict[str, Table]):
-    """The quantities that need no solver, as ``reconcile.Model.solve_all`` reads them (which, the quantity
-    of each figure, and each quantity's value, interval and mentions); None where the tables are not plainly
-    of that form (a quantity id twice, a figure of no known quantity, a number that is not one)."""
+    """The quantities that need no solver, as ``reconcile.Model.solve_all`` reads them (which, the
+    quantity of each figure, and each quantity's value, interval and mentions); None where the
+    tables are not plainly of that form (a quantity id twice, a figure of no known quantity, a
+    number that is not one)."""
     figures, quantities = t["figures"], t["quantities"]
     qids, fids = quantities.column("quantity_id"), figures.column("figure_id")
     index = {q: k for k, q in enumerate(qids)}
     at = np.array([index.get(x, -1) for x in figures.column("quantity_id")], dtype=np.int64)
-    named = [index.get(i, -1) for side in ("left", "right") for f in t["identities"].column(side) for i in inputs(f)]
-    mv, mlo, mhi = figures.numbers("value")[0], figures.numbers("lower", -np.inf)[0], figures.numbers("upper", np.inf)[0]
-    if not len(fids) or len(index) != len(qids) or (at < 0).any() or -1 in named or np.isnan(np.concatenate([mv, mlo, mhi])).any():
+    named = [
+        index.get(i, -1)
+        for side in ("left", "right")
+        for f in t["identities"].column(side)
+        for i in inputs(f)
+    ]
+    mv, mlo, mhi = (
+        figures.numbers("value")[0],
+        figures.numbers("lower", -np.inf)[0],
+        figures.numbers("upper", np.inf)[0],
+    )
+    if (
+        not len(fids)
+        or len(index) != len(qids)
+        or (at < 0).any()
+        or -1 in named
+        or np.isnan(np.concatenate([mv, mlo, mhi])).any()
+    ):
         return None
     qs, n = quantities_of(vocabulary, quantities), len(qids)
     stated_lo, stated_hi = np.full(n, -np.inf), np.full(n, np.inf)
@@ -247,7 +322,9 @@ def _simple_quantities(vocabulary: Vocabulary, t: dict[str, Table]):
     for k in np.flatnonzero(counts[at] > 1).tolist():
         several.setdefault(int(at[k]), []).append(k)
     for v, ks in several.items():
-        best[v] = min(ks, key=lambda k: (width[k], fids[k]))  # the narrowest interval, then the first id
+        best[v] = min(
+            ks, key=lambda k: (width[k], fids[k])
+        )  # the narrowest interval, then the first id
         mentions[v] = " ".join(fids[k] for k in ks)
     value = np.clip(mv[best], lo, hi)
     return simple, at, value, lo, hi, mentions
@@ -273,7 +350,9 @@ def _texts(table: Table, name: str):
     import pyarrow as pa
 
     col = table.arrow_or_list(name)
-    return pa.array(table.column(name), pa.string()) if col is None or isinstance(col, list) else col
+    return (
+        pa.array(table.column(name), pa.string()) if col is None or isinstance(col, list) else col
+    )
 
 
 def _cell(table: Table, name: str, i: int) -> str:
@@ -285,57 +364,107 @@ def _cell(table: Table, name: str, i: int) -> str:
 def _claimed_figures(claims: Table, figures: Table) -> Table:
     """The figures that claims are stated by (a claim checker needs no other)."""
     claimed = set(claims.column("figure_id"))
-    rows = np.array([k for k, f in enumerate(figures.column("figure_id")) if f in claimed], dtype=np.int64)
-    return _subset(figures, rows, ("figure_id", "as_written", "reading", "quantity_id", "value", "lower", "upper"))
+    rows = np.array(
+        [k for k, f in enumerate(figures.column("figure_id")) if f in claimed], dtype=np.int64
+    )
+    return _subset(
+        figures,
+        rows,
+        ("figure_id", "as_written", "reading", "quantity_id", "value", "lower", "upper"),
+    )
 
 
-def _quantity_untraced(r, mentions: str, fig_ok: dict[str, bool], periods: Periods) -> tuple[str, str, str] | None:
+def _quantity_untraced(
+    r, mentions: str, fig_ok: dict[str, bool], periods: Periods
+) -> tuple[str, str, str] | None:
     if r["mentions"] != mentions:
-        return "value", r["value"], f"the figures that name this quantity are {mentions!r}, not {r['mentions']!r}"
+        return (
+            "value",
+            r["value"],
+            f"the figures that name this quantity are {mentions!r}, not {r['mentions']!r}",
+        )
     untraced = [m for m in mentions.split() if not fig_ok.get(m)]
     if untraced:
         return "value", r["value"], f"mentions do not trace: {', '.join(untraced)}"
     expected = period_of_rule(r["period_rule"], [], periods) or ("", "")
     if expected != (r["period_start"], r["period_end"]):
-        return "period_start", r["period_start"], f"the period rule {r['period_rule']!r} gives {expected!r}"
+        return (
+            "period_start",
+            r["period_start"],
+            f"the period rule {r['period_rule']!r} gives {expected!r}",
+        )
     return None
 
 
-def _check_sources(sources: Table, texts, sha256, vocabulary: Vocabulary, bad: list[Untraced]) -> dict[str, dict]:
-    """A source's dates trace when they carry their basis and reasoning; its text when its hash matches."""
+def _check_sources(
+    sources: Table, texts, sha256, vocabulary: Vocabulary, bad: list[Untraced]
+) -> dict[str, dict]:
+    """A source's dates trace when they carry their basis and reasoning; its text when its hash
+    matches."""
     rows = [r.cells for r in sources]
     bases = vocabulary.enum("sources", "date_basis")
     for i, r in enumerate(rows, 1):
         sid = r["source_id"]
         if sha256.get(sid) != r["sha256"]:
-            bad.append(Untraced("sources", i, "sha256", r["sha256"], "the article text's sha256 does not match"))
+            bad.append(
+                Untraced(
+                    "sources", i, "sha256", r["sha256"], "the article text's sha256 does not match"
+                )
+            )
         elif r["text_chars"] != str(len(texts[sid])):
-            bad.append(Untraced("sources", i, "text_chars", r["text_chars"], f"the text has {len(texts[sid])} characters"))
+            bad.append(
+                Untraced(
+                    "sources",
+                    i,
+                    "text_chars",
+                    r["text_chars"],
+                    f"the text has {len(texts[sid])} characters",
+                )
+            )
         if not r["date_reasoning"].strip() or r["date_basis"] not in bases:
             bad.extend(
-                Untraced("sources", i, col, r[col], "a publication date needs its basis and reasoning")
+                Untraced(
+                    "sources", i, col, r[col], "a publication date needs its basis and reasoning"
+                )
                 for col in ("published_earliest", "published_latest")
             )
     return {r["source_id"]: r for r in rows}
 
 
 def _environment(t: dict[str, Table]):
-    """Every id a formula may use (quantities, reference rows, metrics), with its published value, interval and period, by position."""
-    qs, pids, mids = t["quantities"].column("quantity_id"), t["population"].column("population_id"), t["derived"].column("metric_id")
+    """Every id a formula may use (quantities, reference rows, metrics), with its published value,
+    interval and period, by position."""
+    qs, pids, mids = (
+        t["quantities"].column("quantity_id"),
+        t["population"].column("population_id"),
+        t["derived"].column("metric_id"),
+    )
     index = dict(zip(qs + pids + mids, range(len(qs) + len(pids) + len(mids)), strict=True))
     pops = t["population"].numbers("value")[0]
     quantities, ders = t["quantities"], t["derived"]
     value = np.concatenate([quantities.numbers("value")[0], pops, ders.numbers("value")[0]])
-    lo = np.concatenate([quantities.numbers("lower", -np.inf)[0], pops, ders.numbers("lower", -np.inf)[0]])
-    hi = np.concatenate([quantities.numbers("upper", np.inf)[0], pops, ders.numbers("upper", np.inf)[0]])
+    lo = np.concatenate(
+        [quantities.numbers("lower", -np.inf)[0], pops, ders.numbers("lower", -np.inf)[0]]
+    )
+    hi = np.concatenate(
+        [quantities.numbers("upper", np.inf)[0], pops, ders.numbers("upper", np.inf)[0]]
+    )
     mid_years = [reference_date(y) if y else "" for y in t["population"].column("year")]
     starts = quantities.column("period_start") + mid_years + ders.column("period_start")
-    periods = Periods(index, starts, quantities.column("period_end") + mid_years + ders.column("period_end"))
+    periods = Periods(
+        index, starts, quantities.column("period_end") + mid_years + ders.column("period_end")
+    )
     return index, value, lo, hi, periods
 
 
 def _check_figures(
-    figures: Table, sources: dict, texts, sha256, reader: NumberReader | None, vocabulary: Vocabulary, bad: list[Untraced]
+    figures: Table,
+    sources: dict,
+    texts,
+    sha256,
+    reader: NumberReader | None,
+    vocabulary: Vocabulary,
+    bad: list[Untraced],
 ) -> np.ndarray:
     """Each figure quoted at its offsets, its number read again from the words as
     written; its period with the words it was read from. Returns which trace."""
@@ -346,8 +475,11 @@ def _check_figures(
     return ok
 
 
-def _quoted(figures: Table, sources: dict, texts, sha256, reader, ok: np.ndarray, bad: list[Untraced]):
-    """Whether each figure's quote is at its offsets and holds its number; the reading of each number as written."""
+def _quoted(
+    figures: Table, sources: dict, texts, sha256, reader, ok: np.ndarray, bad: list[Untraced]
+):
+    """Whether each figure's quote is at its offsets and holds its number; the reading of each
+    number as written."""
     col = figures.column
     stale = {sid for sid, s in sources.items() if sha256.get(sid) != s["sha256"]}
     reading_of: dict[tuple[str, str], int] = {}
@@ -356,10 +488,20 @@ def _quoted(figures: Table, sources: dict, texts, sha256, reader, ok: np.ndarray
 
     def flag(i: int, columns: tuple[str, ...], why: str) -> None:
         ok[i] = False
-        bad.extend(Untraced("figures", i + 1, c, col(c)[i] if c in figures.names else "", why) for c in columns)
+        bad.extend(
+            Untraced("figures", i + 1, c, col(c)[i] if c in figures.names else "", why)
+            for c in columns
+        )
 
     quoted = np.zeros(len(figures), dtype=bool)
-    rows = zip(col("source_id"), col("quote"), col("as_written"), col("char_start"), col("char_end"), strict=True)
+    rows = zip(
+        col("source_id"),
+        col("quote"),
+        col("as_written"),
+        col("char_start"),
+        col("char_end"),
+        strict=True,
+    )
     for i, (sid, quote, aw, start, end) in enumerate(rows):
         why = _not_quoted(sid, quote, aw, start, end, sources, texts, stale)
         if why:
@@ -379,16 +521,23 @@ def _quoted(figures: Table, sources: dict, texts, sha256, reader, ok: np.ndarray
             continue
         which[i] = k
         if readings[k][0] != qualifiers[i]:
-            flag(i, ("value",), f"the words {aw!r} give qualifier {readings[k][0]!r}, not {qualifiers[i]!r}")
+            flag(
+                i,
+                ("value",),
+                f"the words {aw!r} give qualifier {readings[k][0]!r}, not {qualifiers[i]!r}",
+            )
     return which, readings
 
 
 def _read_as_published(figures: Table, reader: NumberReader | None) -> np.ndarray:
-    """The figures whose words are plainly read (``plain_readings``) and whose published qualifier, value and
-    bounds are what those words give. The others (and any that disagree) the reader reads one by one."""
+    """The figures whose words are plainly read (``plain_readings``) and whose published qualifier,
+    value and bounds are what those words give. The others (and any that disagree) the reader reads
+    one by one."""
     if reader is None or not len(figures):
         return np.zeros(len(figures), dtype=bool)
-    fits, qualifier, value, lo, hi = plain_readings(reader, figures.column("as_written"), _texts(figures, "reading"))
+    fits, qualifier, value, lo, hi = plain_readings(
+        reader, figures.column("as_written"), _texts(figures, "reading")
+    )
     agreed = fits & (np.array(_texts(figures, "qualifier").to_pylist(), dtype=object) == qualifier)
     for name, expected in (("value", value), ("lower", lo), ("upper", hi)):
         published, not_numbers = figures.numbers(name)
@@ -397,12 +546,20 @@ def _read_as_published(figures: Table, reader: NumberReader | None) -> np.ndarra
     return agreed
 
 
-def _not_quoted(sid, quote, aw, start, end, sources, texts, stale) -> tuple[tuple[str, ...], str] | None:
+def _not_quoted(
+    sid, quote, aw, start, end, sources, texts, stale
+) -> tuple[tuple[str, ...], str] | None:
     """Why a figure is not quoted (the cells and the reason), or None."""
     if sid not in sources or sid not in texts:
         return ("value", "char_start"), f"unknown source {sid!r}"
     if sid in stale:
-        return ("value", "lower", "upper", "char_start", "char_end"), f"the text of {sid} no longer matches its sha256"
+        return (
+            "value",
+            "lower",
+            "upper",
+            "char_start",
+            "char_end",
+        ), f"the text of {sid} no longer matches its sha256"
     try:
         a, b = int(start), int(end)
     except ValueError:
@@ -414,8 +571,11 @@ def _not_quoted(sid, quote, aw, start, end, sources, texts, stale) -> tuple[tupl
     return None
 
 
-def _reading(reader: NumberReader | None, written: str, curated: str) -> tuple[str, float, float, float] | str:
-    """The qualifier and published numbers that the words as written give, with the row's curated reading."""
+def _reading(
+    reader: NumberReader | None, written: str, curated: str
+) -> tuple[str, float, float, float] | str:
+    """The qualifier and published numbers that the words as written give, with the row's curated
+    reading."""
     if reader is None:
         return "the hedge widths cannot be read from params.yaml"
     try:
@@ -425,10 +585,15 @@ def _reading(reader: NumberReader | None, written: str, curated: str) -> tuple[s
     return (parsed.qualifier, value, _nan(lower), _nan(upper))
 
 
-def _numbers_as_read(figures: Table, which: np.ndarray, readings: list, ok: np.ndarray, bad: list[Untraced]) -> None:
+def _numbers_as_read(
+    figures: Table, which: np.ndarray, readings: list, ok: np.ndarray, bad: list[Untraced]
+) -> None:
     """The published numbers against the words' reading, a column at a time."""
     n, col, written = len(figures), figures.column, figures.column("as_written")
-    read = np.array([r if not isinstance(r, str) else ("", np.nan, np.nan, np.nan) for r in readings], dtype=object).reshape(-1, 4)
+    read = np.array(
+        [r if not isinstance(r, str) else ("", np.nan, np.nan, np.nan) for r in readings],
+        dtype=object,
+    ).reshape(-1, 4)
     rows = np.flatnonzero(which >= 0)
     for j, name in enumerate(("value", "lower", "upper"), 1):
         published, not_numbers = figures.numbers(name)
@@ -440,7 +605,15 @@ def _numbers_as_read(figures: Table, which: np.ndarray, readings: list, ok: np.n
         for i in np.flatnonzero(wrong & (which >= 0)):
             ok[i] = False
             shown = None if np.isnan(expected[i]) else float(expected[i])
-            bad.append(Untraced("figures", int(i) + 1, name, col(name)[i], f"reading {written[i]!r} gives {name} {shown!r}"))
+            bad.append(
+                Untraced(
+                    "figures",
+                    int(i) + 1,
+                    name,
+                    col(name)[i],
+                    f"reading {written[i]!r} gives {name} {shown!r}",
+                )
+            )
 
 
 def _periods_explained(figures: Table, vocabulary: Vocabulary, bad: list[Untraced]) -> None:
@@ -448,17 +621,35 @@ def _periods_explained(figures: Table, vocabulary: Vocabulary, bad: list[Untrace
     basis_of = vocabulary.names("figures", "period_basis")
     col = figures.column
     for i, (ps, pe, basis, note) in enumerate(
-        zip(col("period_start"), col("period_end"), col("period_basis"), col("period_note"), strict=True)
+        zip(
+            col("period_start"),
+            col("period_end"),
+            col("period_basis"),
+            col("period_note"),
+            strict=True,
+        )
     ):
         if ps or pe:
             if basis not in (basis_of.stated, basis_of.inferred) or not note.strip():
                 bad.extend(
-                    Untraced("figures", i + 1, c, v, "a period needs the words it was read from and its basis")
+                    Untraced(
+                        "figures",
+                        i + 1,
+                        c,
+                        v,
+                        "a period needs the words it was read from and its basis",
+                    )
                     for c, v in (("period_start", ps), ("period_end", pe))
                 )
         elif basis != basis_of.not_stated:
             bad.append(
-                Untraced("figures", i + 1, "period_basis", basis, f"no period is published, so the basis must be {basis_of.not_stated!r}")
+                Untraced(
+                    "figures",
+                    i + 1,
+                    "period_basis",
+                    basis,
+                    f"no period is published, so the basis must be {basis_of.not_stated!r}",
+                )
             )
 
 
@@ -473,17 +664,29 @@ def _check_population(population: Table, vocabulary: Vocabulary, bad: list[Untra
         if not r["publisher"].strip() or not r["table"].strip():
             ok[i] = False
             for col in numeric_columns(vocabulary, "population"):
-                bad.append(Untraced("population", i + 1, col, r[col], "a reference row must name its publisher and table"))
+                bad.append(
+                    Untraced(
+                        "population",
+                        i + 1,
+                        col,
+                        r[col],
+                        "a reference row must name its publisher and table",
+                    )
+                )
     return ok
 
 
-def _check_series(published: Table, quantities: Table, vocabulary: Vocabulary, bad: list[Untraced]) -> None:
+def _check_series(
+    published: Table, quantities: Table, vocabulary: Vocabulary, bad: list[Untraced]
+) -> None:
     """A row of the series traces when it is the row the series rule (``model.series``) makes again from the
     published quantities: its series, its period (a member's its quantity's, a gap's the rule's step) and its
     quantity; a row too many or missing is untraced at its place."""
     cells = zip(*(quantities.column(n) for n in series.COLUMNS), strict=True)
     try:
-        expected = series.rows(vocabulary, [dict(zip(series.COLUMNS, c, strict=True)) for c in cells])
+        expected = series.rows(
+            vocabulary, [dict(zip(series.COLUMNS, c, strict=True)) for c in cells]
+        )
     except series.SeriesClash as exc:
         expected, clash = [], str(exc)
     else:
@@ -493,33 +696,57 @@ def _check_series(published: Table, quantities: Table, vocabulary: Vocabulary, b
         want = expected[i] if i < len(expected) else None
         for col in columns:
             if want is None or row[col] != want[col]:
-                why = clash or ("not a row the series rule makes" if want is None else f"the series rule gives {want[col]!r}")
+                why = clash or (
+                    "not a row the series rule makes"
+                    if want is None
+                    else f"the series rule gives {want[col]!r}"
+                )
                 bad.append(Untraced("series", i + 1, col, row[col], why))
     for i in range(len(published), len(expected)):
-        bad.append(Untraced("series", i + 1, "member_id", "", f"the series rule makes {expected[i]['member_id']}, which is missing"))
+        bad.append(
+            Untraced(
+                "series",
+                i + 1,
+                "member_id",
+                "",
+                f"the series rule makes {expected[i]['member_id']}, which is missing",
+            )
+        )
 
 
-METRIC_ROWS = 200_000  # formulas evaluated at a time (the evaluation's working memory is per formula)
+METRIC_ROWS = (
+    200_000  # formulas evaluated at a time (the evaluation's working memory is per formula)
+)
 
 
-def _check_metrics(derived: Table, index, value, lo, hi, traced, periods: Periods, bad: list[Untraced]) -> None:
+def _check_metrics(
+    derived: Table, index, value, lo, hi, traced, periods: Periods, bad: list[Untraced]
+) -> None:
     """Each metric's formula, re-evaluated on its inputs' published numbers, gives
     its own; its inputs trace in turn; its period follows from its rule."""
     col = derived.column
     mids = col("metric_id")
     first = len(index) - len(mids)  # metrics come last in ``index``
     names = ("value", "lower", "upper")
-    self_ok, period_ok, plain, ids = _metrics_themselves(derived, index, value, lo, hi, traced, periods, bad)
+    self_ok, period_ok, plain, ids = _metrics_themselves(
+        derived, index, value, lo, hi, traced, periods, bad
+    )
     traced[first + np.flatnonzero(plain)] = True
     state: dict[int, str] = dict.fromkeys(np.flatnonzero(plain).tolist(), "ok")
-    again: list = []  # trace itself, for its inputs (emptied at the end: a cycle, and stages run without the cyclic collector)
+    # trace itself, for its inputs (emptied at the end: a cycle, and stages run without the cyclic
+    # collector)
+    again: list = []
 
     def trace(i: int) -> bool:
         """Whether metric ``i`` (its row) traces: itself, and every input in turn."""
         if state.get(i) in ("ok", "bad"):
             return state[i] == "ok"
         if state.get(i) == "active":
-            bad.append(Untraced("derived", i + 1, "value", col("value")[i], "the derivation depends on itself"))
+            bad.append(
+                Untraced(
+                    "derived", i + 1, "value", col("value")[i], "the derivation depends on itself"
+                )
+            )
             state[i] = "bad"
             return False
         state[i] = "active"
@@ -531,7 +758,11 @@ def _check_metrics(derived: Table, index, value, lo, hi, traced, periods: Period
                 missing.append(ident)
         if missing and self_ok[i]:
             for c in names:
-                bad.append(Untraced("derived", i + 1, c, col(c)[i], f"inputs do not trace: {', '.join(missing)}"))
+                bad.append(
+                    Untraced(
+                        "derived", i + 1, c, col(c)[i], f"inputs do not trace: {', '.join(missing)}"
+                    )
+                )
         good = good and not missing
         state[i] = "ok" if good else "bad"
         traced[first + i] = good
@@ -543,11 +774,15 @@ def _check_metrics(derived: Table, index, value, lo, hi, traced, periods: Period
     again.clear()
 
 
-def _metrics_themselves(derived: Table, index, value, lo, hi, traced, periods: Periods, bad: list[Untraced]):
-    """Each metric's formula and period, ``METRIC_ROWS`` at a time: whether each holds, which metrics plainly
-    trace (``_plainly_traced``), and the ids of the formula of each other metric (by row)."""
+def _metrics_themselves(
+    derived: Table, index, value, lo, hi, traced, periods: Periods, bad: list[Untraced]
+):
+    """Each metric's formula and period, ``METRIC_ROWS`` at a time: whether each holds, which
+    metrics plainly trace (``_plainly_traced``), and the ids of the formula of each other metric (by
+    row)."""
     n, first = len(derived), len(index) - len(derived)
-    self_ok, period_ok, plain = np.ones(n, dtype=bool), np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
+    self_ok, period_ok = np.ones(n, dtype=bool), np.ones(n, dtype=bool)
+    plain = np.zeros(n, dtype=bool)
     names = ("value", "lower", "upper")
     published = {}
     for name in names:
@@ -559,97 +794,164 @@ def _metrics_themselves(derived: Table, index, value, lo, hi, traced, periods: P
             c: _texts(derived, c).slice(start, METRIC_ROWS).to_pylist()
             for c in ("formula", "inputs", "period_rule", "period_start", "period_end")
         }
-        got = {name: (a[start : start + METRIC_ROWS], b[start : start + METRIC_ROWS]) for name, (a, b) in published.items()}
-        ok, ids = _formulas_ok("derived", derived, part["formula"], part["inputs"], names, index, value, lo, hi, bad, got, start)
-        rules, starts, ends = part["period_rule"], part["period_start"], part["period_end"]
-        for j in np.flatnonzero(ok & ~_periods_hold(rules, starts, ends, periods, empty=True)).tolist():
-            expected = period_of_rule(rules[j], ids[j], periods)
-            if expected is None or expected != (starts[j], ends[j]):
-                period_ok[start + j] = False
-                for c, v in (("period_start", starts[j]), ("period_end", ends[j])):
-                    bad.append(Untraced("derived", start + j + 1, c, v, f"the period rule {rules[j]!r} gives {expected!r}"))
+        got = {
+            name: (a[start : start + METRIC_ROWS], b[start : start + METRIC_ROWS])
+            for name, (a, b) in published.items()
+        }
+        ok, ids = _formulas_ok(
+            "derived",
+            derived,
+            part["formula"],
+            part["inputs"],
+            names,
+            index,
+            value,
+            lo,
+            hi,
+            bad,
+            got,
+            start,
+        )
+        _metric_periods(part, ok, ids, periods, period_ok[start : start + len(ok)], start, bad)
         self_ok[start : start + len(ok)] = ok
-        plain[start : start + len(ok)] = _plainly_traced(ids, index, first, traced) & ok & period_ok[start : start + len(ok)]
-        kept.update((start + j, ids[j]) for j in np.flatnonzero(~plain[start : start + len(ok)]).tolist())
+        plain[start : start + len(ok)] = (
+            _plainly_traced(ids, index, first, traced) & ok & period_ok[start : start + len(ok)]
+        )
+        kept.update(
+            (start + j, ids[j]) for j in np.flatnonzero(~plain[start : start + len(ok)]).tolist()
+        )
     return self_ok, period_ok, plain, kept
+
+
+def _metric_periods(
+    part: dict, ok: np.ndarray, ids: list[list[str]], periods: Periods, period_ok, start: int, bad
+) -> None:
+    """Where a piece of metrics (rows ``start`` on, whose formulas hold where ``ok``) gives a period
+    its rule does not: ``period_ok`` False there, and each end a problem in ``bad``."""
+    rules, starts, ends = part["period_rule"], part["period_start"], part["period_end"]
+    for j in np.flatnonzero(ok & ~_periods_hold(rules, starts, ends, periods, empty=True)).tolist():
+        expected = period_of_rule(rules[j], ids[j], periods)
+        if expected is None or expected != (starts[j], ends[j]):
+            period_ok[j] = False
+            for c, v in (("period_start", starts[j]), ("period_end", ends[j])):
+                why = f"the period rule {rules[j]!r} gives {expected!r}"
+                bad.append(Untraced("derived", start + j + 1, c, v, why))
 
 
 def _plainly_traced(ids: list[list[str]], index, first: int, traced: np.ndarray) -> np.ndarray:
     """The metrics whose inputs are all traced and none a metric (which must be traced in turn)."""
     counts = np.fromiter(map(len, ids), dtype=np.int64, count=len(ids))
-    at = np.fromiter((index.get(i, -1) for row in ids for i in row), dtype=np.int64, count=int(counts.sum()))
+    at = np.fromiter(
+        (index.get(i, -1) for row in ids for i in row), dtype=np.int64, count=int(counts.sum())
+    )
     good = (at >= 0) & (at < first)
     good[good] &= traced[at[good]]
     owner = np.repeat(np.arange(len(ids)), counts)
     return np.bincount(owner, weights=~good, minlength=len(ids)) == 0
 
 
-def _formulas_ok(resource, table: Table, formulas, listed, names, index, value, lo, hi, bad, published, offset: int = 0):
-    """Whether each row's inputs are its formula's ids and its formula re-evaluates to its numbers (``published``:
-    each number column, and where its text is not a number); and the ids of each formula. The rows are the
-    table's from ``offset`` on."""
+def _formulas_ok(
+    resource,
+    table: Table,
+    formulas,
+    listed,
+    names,
+    index,
+    value,
+    lo,
+    hi,
+    bad,
+    published,
+    offset: int = 0,
+):
+    """Whether each row's inputs are its formula's ids and its formula re-evaluates to its numbers
+    (``published``: each number column, and where its text is not a number); and the ids of each
+    formula. The rows are the table's from ``offset`` on."""
     done = evaluate_many(formulas, index, value, lo, hi)
     ok = np.ones(len(formulas), dtype=bool)
     for i, (ids, given) in enumerate(zip(done.ids, listed, strict=True)):
         if not ids or " ".join(ids) != given:
             ok[i] = False
             why = f"inputs {given!r} are not the ids of the formula {' '.join(ids)!r}"
-            bad.extend(Untraced(resource, offset + i + 1, c, _cell(table, c, offset + i), why) for c in names)
+            bad.extend(
+                Untraced(resource, offset + i + 1, c, _cell(table, c, offset + i), why)
+                for c in names
+            )
     for i, why in done.errors.items():
         if ok[i]:
             ok[i] = False
             why = f"the formula cannot be re-evaluated: {why}"
-            bad.extend(Untraced(resource, offset + i + 1, c, _cell(table, c, offset + i), why) for c in names)
+            bad.extend(
+                Untraced(resource, offset + i + 1, c, _cell(table, c, offset + i), why)
+                for c in names
+            )
     for name, expected in zip(
-        names, (done.value, np.where(np.isinf(done.lo), np.nan, done.lo), np.where(np.isinf(done.hi), np.nan, done.hi)), strict=True
+        names,
+        (
+            done.value,
+            np.where(np.isinf(done.lo), np.nan, done.lo),
+            np.where(np.isinf(done.hi), np.nan, done.hi),
+        ),
+        strict=True,
     ):
         numbers, not_numbers = published[name]
         wrong = ~_same_columns(numbers, expected) | not_numbers
         for i in np.flatnonzero(wrong & ok).tolist():
             shown = None if np.isnan(expected[i]) else float(expected[i])
             why = f"re-evaluating {formulas[i]!r} gives {shown!r}"
-            bad.append(Untraced(resource, offset + i + 1, name, _cell(table, name, offset + i), why))
+            bad.append(
+                Untraced(resource, offset + i + 1, name, _cell(table, name, offset + i), why)
+            )
         ok &= ~wrong
     return ok, done.ids
 
 
-def _check_claims(claims: Table, figures: Table, figure_ok: np.ndarray, checker: ClaimChecker, index, traced, bad: list[Untraced]) -> None:
-    """Each claim decided again: its stated numbers are its figure's, its computed numbers and verdict what the
-    check gives on the published quantities, from traced figures and inputs."""
+def _check_claims(
+    claims: Table,
+    figures: Table,
+    figure_ok: np.ndarray,
+    checker: ClaimChecker,
+    index,
+    traced,
+    bad: list[Untraced],
+) -> None:
+    """Each claim decided again: its stated numbers are its figure's, its computed numbers and
+    verdict what the check gives on the published quantities, from traced figures and inputs."""
     col = claims.column
     stated_by = set(col("figure_id"))
     figure_rows = {fid: i for i, fid in enumerate(figures.column("figure_id")) if fid in stated_by}
-    for i, (fid, formula, relation) in enumerate(zip(col("figure_id"), col("formula"), col("relation"), strict=True)):
+    computed = ("computed", "lower", "upper")
+    rows = zip(col("figure_id"), col("formula"), col("relation"), strict=True)
+    for i, (fid, formula, relation) in enumerate(rows):
         at = figure_rows.get(fid)
         if at is None or not figure_ok[at]:
-            bad.extend(
-                Untraced("claims", i + 1, c, col(c)[i], f"the figure {fid!r} is missing or untraced")
-                for c in ("stated", "stated_lower", "stated_upper")
-            )
+            why = f"the figure {fid!r} is missing or untraced"
+            bad.extend(_claim_cells(col, i, ("stated", "stated_lower", "stated_upper"), why))
             continue
         for c, fc in (("stated", "value"), ("stated_lower", "lower"), ("stated_upper", "upper")):
             if not _same(_num(col(c)[i]), _num(_cell(figures, fc, at))):
-                bad.append(Untraced("claims", i + 1, c, col(c)[i], f"differs from the figure's {fc} {_cell(figures, fc, at)!r}"))
+                why = f"differs from the figure's {fc} {_cell(figures, fc, at)!r}"
+                bad.extend(_claim_cells(col, i, (c,), why))
         try:
             done = checker.check(fid, formula, relation)
         except (KeyError, ValueError, ArithmeticError) as exc:
-            bad.extend(
-                Untraced("claims", i + 1, c, col(c)[i], f"the claim cannot be decided again: {exc!r}")
-                for c in ("computed", "lower", "upper")
-            )
+            why = f"the claim cannot be decided again: {exc!r}"
+            bad.extend(_claim_cells(col, i, computed, why))
             continue
         got = {"computed": done.computed, "lower": done.lo, "upper": done.hi}
         for c, want in got.items():
             want = None if want is None or math.isnan(want) or math.isinf(want) else want
             if not _same(_num(col(c)[i]), want):
-                bad.append(Untraced("claims", i + 1, c, col(c)[i], f"deciding the claim again gives {want!r}"))
+                bad.extend(_claim_cells(col, i, (c,), f"deciding the claim again gives {want!r}"))
         if col("verdict")[i] != done.verdict:
-            bad.append(
-                Untraced("claims", i + 1, "computed", col("computed")[i], f"deciding the claim again gives the verdict {done.verdict!r}")
-            )
+            why = f"deciding the claim again gives the verdict {done.verdict!r}"
+            bad.extend(_claim_cells(col, i, ("computed",), why))
         missing = [x for x in done.ids if x not in index or not traced[index[x]]]
         if missing:
-            bad.extend(
-                Untraced("claims", i + 1, c, col(c)[i], f"inputs do not trace: {', '.join(missing)}")
-                for c in ("computed", "lower", "upper")
-            )
+            why = f"inputs do not trace: {', '.join(missing)}"
+            bad.extend(_claim_cells(col, i, computed, why))
+
+
+def _claim_cells(col, i: int, columns: tuple[str, ...], why: str) -> list[Untraced]:
+    """The problem ``why`` at each of ``columns`` of the claim at row ``i`` (0-based)."""
+    return [Untraced("claims", i + 1, c, col(c)[i], why) for c in columns]

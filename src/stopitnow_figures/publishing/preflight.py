@@ -1,7 +1,7 @@
 """What ``make repro`` does before ``dvc repro``: the checks DVC cannot make for itself.
 
-- dvc.lock that is empty, not valid YAML or not of the shape DVC requires (DVC was cut off writing it) is
-  restored from git, or removed where git does not have it (DVC then rebuilds
+- dvc.lock that is empty, not valid YAML or not of the shape DVC requires (DVC was cut off writing
+  it) is restored from git, or removed where git does not have it (DVC then rebuilds
   every stage), and the curator is told which;
 - a publish that was interrupted is finished or undone (``publishing.recover``);
 - a link to nothing, or a folder where a table should be, in raw/ is reported
@@ -32,7 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     notes, problems = [repair_lock(paths), repair_rwlock(paths)], []
     try:
         notes.append(recover(paths))
-    except WriteError as exc:  # a publish that can be neither finished nor put back (the message says what to do)
+    except (
+        WriteError
+    ) as exc:  # a publish that can be neither finished nor put back (the message says what to do)
         problems.append(write_problem(paths, exc))
     for note in filter(None, notes):
         print(escaped(f"preflight: {note}"), file=sys.stderr)
@@ -43,9 +45,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def repair_rwlock(paths: Paths) -> str | None:
-    """Remove DVC's record of the stages running (.dvc/tmp/rwlock) where it is not JSON: DVC killed while
-    writing it leaves it empty, and every later dvc repro then fails on it. It records only what a running
-    DVC holds, so a record no DVC could have finished writing holds nothing."""
+    """Remove DVC's record of the stages running (.dvc/tmp/rwlock) where it is not JSON: DVC killed
+    while writing it leaves it empty, and every later dvc repro then fails on it. It records only
+    what a running DVC holds, so a record no DVC could have finished writing holds nothing."""
     import json
 
     rwlock = paths.root / ".dvc" / "tmp" / "rwlock"
@@ -58,11 +60,15 @@ def repair_rwlock(paths: Paths) -> str | None:
         if not rwlock.is_file():
             return None  # not DVC's (a folder): DVC reports it
     rwlock.unlink(missing_ok=True)
-    return ".dvc/tmp/rwlock (DVC's record of running stages) was empty or broken, as DVC leaves it when killed while writing it: removed it"
+    return (
+        ".dvc/tmp/rwlock (DVC's record of running stages) was empty or broken, as DVC leaves it "
+        "when killed while writing it: removed it"
+    )
 
 
 def repair_lock(paths: Paths) -> str | None:
-    """Restore or remove a dvc.lock that DVC cannot read; say what was done (None if it was sound)."""
+    """Restore or remove a dvc.lock that DVC cannot read; say what was done (None if it was
+    sound)."""
     import yaml
 
     lock = paths.dvc_lock
@@ -73,15 +79,24 @@ def repair_lock(paths: Paths) -> str | None:
             return None
     except (yaml.YAMLError, UnicodeDecodeError):
         pass
-    restored = subprocess.run(["git", "checkout", "--", "dvc.lock"], cwd=paths.root, capture_output=True)
+    restored = subprocess.run(
+        ["git", "checkout", "--", "dvc.lock"], cwd=paths.root, capture_output=True
+    )
     if restored.returncode == 0:
-        return "dvc.lock was empty or broken (a build cut off while DVC wrote it, or an edit): restored it from git; dvc repro reruns what changed since"
+        return (
+            "dvc.lock was empty or broken (a build cut off while DVC wrote it, or an edit): "
+            "restored it from git; dvc repro reruns what changed since"
+        )
     lock.unlink()
-    return "dvc.lock was empty or broken and git has no copy: removed it; dvc repro rebuilds every stage"
+    return (
+        "dvc.lock was empty or broken and git has no copy: removed it; dvc repro rebuilds every "
+        "stage"
+    )
 
 
 def _sound_lock(data) -> bool:
-    """dvc.lock as DVC's own schema of it requires (a lock that parses but has the wrong shape stops every dvc repro)."""
+    """dvc.lock as DVC's own schema of it requires (a lock that parses but has the wrong shape stops
+    every dvc repro)."""
     from dvc.schema import COMPILED_LOCKFILE_SCHEMA
     from voluptuous import Invalid
 
@@ -107,9 +122,23 @@ def raw_files(paths: Paths) -> list:
     problems = Collector()
     for path in sorted(paths.raw.rglob("*")) if paths.raw.is_dir() else []:
         if path.is_symlink() and not path.exists():
-            problems.add("unsafe-path", paths.rel(path), None, None, None, "a link to nothing; remove it or restore what it points to")
+            problems.add(
+                "unsafe-path",
+                paths.rel(path),
+                None,
+                None,
+                None,
+                "a link to nothing; remove it or restore what it points to",
+            )
         elif path.exists() and not (path.is_file() or path.is_dir()):
-            problems.add("unsafe-path", paths.rel(path), None, None, None, "not a regular file (a device, a pipe or a socket)")
+            problems.add(
+                "unsafe-path",
+                paths.rel(path),
+                None,
+                None,
+                None,
+                "not a regular file (a device, a pipe or a socket)",
+            )
     return problems.problems
 
 

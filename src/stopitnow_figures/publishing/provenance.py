@@ -27,8 +27,12 @@ KINDS = ("figure", "quantity", "population", "metric", "unknown")  # what an inp
 ROWS = 50000  # lines built and written at a time
 _dumps = json.JSONEncoder(ensure_ascii=False).encode
 _NEEDS_ESCAPE = r'["\\\x00-\x1f]'  # what JSON escapes (ensure_ascii off)
-# Python's str.split() splits on these (str.isspace): a list cell of single spaces between ids is split by Arrow
-_SPACES = "\t\n\x0b\x0c\r\x1c-\x1f\\x{85}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}\\x{202f}\\x{205f}\\x{3000}"
+# Python's str.split() splits on these (str.isspace): a list cell of single spaces between ids is
+# split by Arrow
+_SPACES = (
+    "\t\n\x0b\x0c\r\x1c-\x1f\\x{85}\\x{a0}\\x{1680}\\x{2000}-\\x{200a}\\x{2028}\\x{2029}"
+    "\\x{202f}\\x{205f}\\x{3000}"
+)
 _ODD_LIST = rf"^ | $|  |[{_SPACES}]"
 
 
@@ -40,7 +44,11 @@ def chunks(tables: dict[str, Table]) -> Iterator[str | memoryview]:
     yield from _joined(_entities(tables))
     yield "\n },\n"
     yield ' "prefix": ' + json.dumps(PREFIX, sort_keys=True) + ",\n"
-    sections = (("wasDerivedFrom", derived_from(tables)), ("wasGeneratedBy", _generated_by(tables)), ("wasInformedBy", _informed_by()))
+    sections = (
+        ("wasDerivedFrom", derived_from(tables)),
+        ("wasGeneratedBy", _generated_by(tables)),
+        ("wasInformedBy", _informed_by()),
+    )
     for n, (kind, bodies) in enumerate(sections):
         yield (",\n" if n else "") + f' "{kind}": {{\n'
         yield from _joined(_numbered(kind, bodies))
@@ -50,7 +58,8 @@ def chunks(tables: dict[str, Table]) -> Iterator[str | memoryview]:
 
 @dataclass(frozen=True)
 class Json:
-    """A column of a line written as JSON strings, each cell after ``prefix`` (a text, or an array of texts by row)."""
+    """A column of a line written as JSON strings, each cell after ``prefix`` (a text, or an array
+    of texts by row)."""
 
     col: object
     prefix: object = ""
@@ -60,13 +69,21 @@ class Json:
 
 
 def _entities(tables: dict[str, Table]) -> Iterator[list]:
-    """Each table's entities, a line each: its key, then its type and attributes, each a JSON string."""
+    """Each table's entities, a line each: its key, then its type and attributes, each a JSON
+    string."""
     for table, kind, key, attributes in ENTITIES:
-        cols = {c: _arrow(tables[table], c) for c, _ in [key, *(a for a in attributes.values() if not isinstance(a, str))]}
+        cols = {
+            c: _arrow(tables[table], c)
+            for c, _ in [key, *(a for a in attributes.values() if not isinstance(a, str))]
+        }
         for start in range(0, len(tables[table]), ROWS):
             parts = [Json(cols[key[0]].slice(start, ROWS), key[1]), f': {{"prov:type": "{kind}"']
             for name, spec in attributes.items():
-                value = _dumps(spec) if isinstance(spec, str) else Json(cols[spec[0]].slice(start, ROWS), spec[1])
+                value = (
+                    _dumps(spec)
+                    if isinstance(spec, str)
+                    else Json(cols[spec[0]].slice(start, ROWS), spec[1])
+                )
                 parts += [f', "{name}": ', value]
             yield [*parts, "}"]
 
@@ -76,7 +93,12 @@ def derived_from(tables: dict[str, Table]) -> Iterator[list]:
     metrics and claims from their inputs, each row of a series from its quantity (a gap from the members around it)."""
     import pyarrow as pa
 
-    fig, der, cla, qua = tables["figures"], tables["derived"], tables["claims"], tables["quantities"]
+    fig, der, cla, qua = (
+        tables["figures"],
+        tables["derived"],
+        tables["claims"],
+        tables["quantities"],
+    )
     fids, sids = _arrow(fig, "figure_id"), _arrow(fig, "source_id")
     for start in range(0, len(fig), ROWS):
         yield [
@@ -93,14 +115,23 @@ def derived_from(tables: dict[str, Table]) -> Iterator[list]:
     used_by = '"prov:activity": "sin:stage/derive", "prov:generatedEntity": '
     refs = _references(tables)
     inputs = _listed(_arrow(der, "inputs"))
-    yield from _owned(used_by, Json(_arrow(der, "metric_id"), "sin:metric/"), [inputs[0]], [refs(inputs[1])])
+    yield from _owned(
+        used_by, Json(_arrow(der, "metric_id"), "sin:metric/"), [inputs[0]], [refs(inputs[1])]
+    )
     inputs = _listed(_arrow(cla, "inputs"))
     figures = Json(_arrow(cla, "figure_id"), "sin:figure/")
     parents = [pa.array(range(len(cla)), pa.int64()), inputs[0]]
-    yield from _owned(used_by, Json(_arrow(cla, "claim_id"), "sin:claim/"), parents, [figures, refs(inputs[1])])
+    yield from _owned(
+        used_by, Json(_arrow(cla, "claim_id"), "sin:claim/"), parents, [figures, refs(inputs[1])]
+    )
     rows, quantities = series_inputs(tables["series"])
     members = Json(_arrow(tables["series"], "member_id"), "sin:series-member/")
-    yield from _owned(used_by, members, [pa.array(rows, pa.int64())], [Json(pa.array(quantities, pa.string()), "sin:quantity/")])
+    yield from _owned(
+        used_by,
+        members,
+        [pa.array(rows, pa.int64())],
+        [Json(pa.array(quantities, pa.string()), "sin:quantity/")],
+    )
 
 
 def series_inputs(series: Table) -> tuple[list[int], list[str]]:
@@ -113,8 +144,14 @@ def series_inputs(series: Table) -> tuple[list[int], list[str]]:
             rows.append(i)
             used.append(q)
             continue
-        before = next(quantities[k] for k in range(i - 1, -1, -1) if quantities[k] and ids[k] == ids[i])
-        after = next(quantities[k] for k in range(i + 1, len(quantities)) if quantities[k] and ids[k] == ids[i])
+        before = next(
+            quantities[k] for k in range(i - 1, -1, -1) if quantities[k] and ids[k] == ids[i]
+        )
+        after = next(
+            quantities[k]
+            for k in range(i + 1, len(quantities))
+            if quantities[k] and ids[k] == ids[i]
+        )
         rows += [i, i]
         used += [before, after]
     return rows, used
@@ -132,7 +169,10 @@ def _generated_by(tables: dict[str, Table]) -> Iterator[list]:
     ):
         col = _arrow(tables[table], column)
         for start in range(0, len(col), ROWS):
-            yield [f'"prov:activity": "sin:stage/{activity}", "prov:entity": ', Json(col.slice(start, ROWS), prefix)]
+            yield [
+                f'"prov:activity": "sin:stage/{activity}", "prov:entity": ',
+                Json(col.slice(start, ROWS), prefix),
+            ]
 
 
 def _informed_by() -> Iterator[list]:
@@ -140,12 +180,17 @@ def _informed_by() -> Iterator[list]:
 
     pairs = list(zip(STAGES, STAGES[1:], strict=False))
     informant, informed = pa.array([a for a, _ in pairs]), pa.array([b for _, b in pairs])
-    yield ['"prov:informant": ', Json(informant, "sin:stage/"), ', "prov:informed": ', Json(informed, "sin:stage/")]
+    yield [
+        '"prov:informant": ',
+        Json(informant, "sin:stage/"),
+        ', "prov:informed": ',
+        Json(informed, "sin:stage/"),
+    ]
 
 
 def _owned(text: str, owners: Json, parents: list, used: list[Json]) -> Iterator[list]:
-    """Relations from each owner (by row) to what it used: ``used[k]`` the entities of list ``k`` and
-    ``parents[k]`` the owner row of each. By owner, then list, then as listed."""
+    """Relations from each owner (by row) to what it used: ``used[k]`` the entities of list ``k``
+    and ``parents[k]`` the owner row of each. By owner, then list, then as listed."""
     import numpy as np
     import pyarrow as pa
 
@@ -153,17 +198,22 @@ def _owned(text: str, owners: Json, parents: list, used: list[Json]) -> Iterator
     which = np.concatenate([np.full(len(p), k, dtype=np.int64) for k, p in enumerate(parents)])
     order = np.argsort(at * len(parents) + which, kind="stable")
     everything = Json(
-        pa.chunked_array(_chunks([u.col for u in used]), pa.string()), _chunked([u.prefix for u in used], [len(u.col) for u in used])
+        pa.chunked_array(_chunks([u.col for u in used]), pa.string()),
+        _chunked([u.prefix for u in used], [len(u.col) for u in used]),
     )
-    owners, everything = _combined(owners), _combined(everything)  # (taking from many chunks joins them each time)
+    owners, everything = (
+        _combined(owners),
+        _combined(everything),
+    )  # (taking from many chunks joins them each time)
     for start in range(0, len(order), ROWS):
         rows = order[start : start + ROWS]
         yield [text, _take(owners, at[rows]), ', "prov:usedEntity": ', _take(everything, rows)]
 
 
 def _references(tables: dict[str, Table]):
-    """A function from input ids (an Arrow array) to their entities as JSON strings: ``sin:<kind>/<id>``, the kind
-    the table that holds the id (a metric over a reference row over a quantity over a figure), else unknown."""
+    """A function from input ids (an Arrow array) to their entities as JSON strings:
+    ``sin:<kind>/<id>``, the kind the table that holds the id (a metric over a reference row over a
+    quantity over a figure), else unknown."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -174,7 +224,9 @@ def _references(tables: dict[str, Table]):
     def refs(ids) -> Json:
         code = np.full(len(ids), KINDS.index("unknown"), dtype=np.int8)
         for kind, table, column in reversed(tiers):
-            found = pc.is_in(ids, value_set=_arrow(tables[table], column)).to_numpy(zero_copy_only=False)
+            found = pc.is_in(ids, value_set=_arrow(tables[table], column)).to_numpy(
+                zero_copy_only=False
+            )
             code[found] = KINDS.index(kind)
         return Json(ids, pa.array([f"sin:{k}/" for k in KINDS]).take(pa.array(code)))
 
@@ -185,8 +237,9 @@ def _references(tables: dict[str, Table]):
 
 
 def _line(parts: list) -> object:
-    """One line a row, joined in one pass from texts, raw Arrow columns and JSON-string columns (``Json``): a
-    cell with nothing to escape is written between quotes as it is, else as Python's JSON encoder writes it."""
+    """One line a row, joined in one pass from texts, raw Arrow columns and JSON-string columns
+    (``Json``): a cell with nothing to escape is written between quotes as it is, else as Python's
+    JSON encoder writes it."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -211,8 +264,8 @@ def _line(parts: list) -> object:
 
 
 def json_strings(col, prefix):
-    """Each cell (after ``prefix``, a text or an array of texts by row) as a JSON string: between quotes as it is,
-    or as Python's JSON encoder writes it where it has something to escape."""
+    """Each cell (after ``prefix``, a text or an array of texts by row) as a JSON string: between
+    quotes as it is, or as Python's JSON encoder writes it where it has something to escape."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -227,7 +280,8 @@ def json_strings(col, prefix):
 
 
 def _plain(col) -> bool:
-    """Whether no cell of an Arrow text column has anything JSON escapes (a quote, a backslash, a control character)."""
+    """Whether no cell of an Arrow text column has anything JSON escapes (a quote, a backslash, a
+    control character)."""
     return all(len(b) == len(b.translate(None, _ESCAPED)) for b in map(bytes, _values(col)))
 
 
@@ -235,12 +289,15 @@ _ESCAPED = bytes([*range(0x20), ord('"'), ord("\\")])
 
 
 def _listed(col):
-    """The ids of a column of space-separated lists, as ``str.split()`` gives them: the row of each id, and the ids."""
+    """The ids of a column of space-separated lists, as ``str.split()`` gives them: the row of each
+    id, and the ids."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if pc.any(pc.match_substring_regex(col, _ODD_LIST)).as_py():
-        lists = pa.array([c.split() for c in col.to_pylist()], pa.list_(pa.string()))  # other spaces: as Python splits them
+        lists = pa.array(
+            [c.split() for c in col.to_pylist()], pa.list_(pa.string())
+        )  # other spaces: as Python splits them
     else:
         lists = pc.split_pattern(col, " ")
     ids, rows = pc.list_flatten(lists), pc.list_parent_indices(lists)
@@ -259,21 +316,30 @@ def _arrow(table: Table, name: str):
 
 
 def _chunked(prefixes: list, lengths: list[int]):
-    """The prefixes of columns put one after another: one text where they are all the same, else an array by row."""
+    """The prefixes of columns put one after another: one text where they are all the same, else an
+    array by row."""
     import numpy as np
     import pyarrow as pa
 
     if all(isinstance(p, str) for p in prefixes) and len(set(prefixes)) == 1:
         return prefixes[0]
     if all(isinstance(p, str) for p in prefixes):
-        return pa.array(prefixes, pa.string()).take(pa.array(np.repeat(np.arange(len(prefixes)), lengths)))
+        return pa.array(prefixes, pa.string()).take(
+            pa.array(np.repeat(np.arange(len(prefixes)), lengths))
+        )
     return pa.chunked_array(
-        _chunks([pa.array([p] * n, pa.string()) if isinstance(p, str) else p for p, n in zip(prefixes, lengths, strict=True)])
+        _chunks(
+            [
+                pa.array([p] * n, pa.string()) if isinstance(p, str) else p
+                for p, n in zip(prefixes, lengths, strict=True)
+            ]
+        )
     )
 
 
 def _chunks(columns: list) -> list:
-    """The arrays of Arrow columns, one after another (``pa.chunked_array`` reads a chunked one cell by cell)."""
+    """The arrays of Arrow columns, one after another (``pa.chunked_array`` reads a chunked one cell
+    by cell)."""
     return [a for col in columns for a in getattr(col, "chunks", [col])]
 
 
@@ -290,7 +356,10 @@ def _take(field: Json, rows) -> Json:
     import pyarrow as pa
 
     rows = pa.array(rows)
-    return Json(field.col.take(rows), field.prefix if isinstance(field.prefix, str) else field.prefix.take(rows))
+    return Json(
+        field.col.take(rows),
+        field.prefix if isinstance(field.prefix, str) else field.prefix.take(rows),
+    )
 
 
 # -- the document's sections ---------------------------------------------------------------
@@ -309,7 +378,8 @@ def _numbered(kind: str, bodies: Iterable[list]) -> Iterator[list]:
 
 
 def _joined(lines: Iterable[list]) -> Iterator[memoryview]:
-    """Lines (parts of ``_line``) indented and joined by commas and newlines, a batch of lines at a time."""
+    """Lines (parts of ``_line``) indented and joined by commas and newlines, a batch of lines at a
+    time."""
     import pyarrow as pa
 
     first = True
@@ -319,7 +389,8 @@ def _joined(lines: Iterable[list]) -> Iterator[memoryview]:
             yield text[2:] if first else text  # the first line has no comma before it
             first = False
         del text
-        pa.default_memory_pool().release_unused()  # what the batch used, which Arrow's allocator would keep
+        # what the batch used, which Arrow's allocator would keep
+        pa.default_memory_pool().release_unused()
 
 
 def _values(col) -> Iterator[memoryview]:
@@ -327,9 +398,15 @@ def _values(col) -> Iterator[memoryview]:
     import numpy as np
 
     for arr in getattr(col, "chunks", [col]):
-        offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset : arr.offset + len(arr) + 1]
+        offsets = np.frombuffer(arr.buffers()[1], dtype=np.int32)[
+            arr.offset : arr.offset + len(arr) + 1
+        ]
         data = arr.buffers()[2]
-        yield memoryview(data)[int(offsets[0]) : int(offsets[-1])] if data is not None and len(arr) else memoryview(b"")
+        yield (
+            memoryview(data)[int(offsets[0]) : int(offsets[-1])]
+            if data is not None and len(arr)
+            else memoryview(b"")
+        )
 
 
 def _bytes(arr) -> memoryview:
@@ -360,13 +437,22 @@ ENTITIES = (
         "population",
         "sin:ReferenceRow",
         ("population_id", "sin:population/"),
-        {"prov:value": ("value", ""), "schema:publisher": ("publisher", ""), "sin:table": ("table", "")},
+        {
+            "prov:value": ("value", ""),
+            "schema:publisher": ("publisher", ""),
+            "sin:table": ("table", ""),
+        },
     ),
     (
         "figures",
         "sin:Figure",
         ("figure_id", "sin:figure/"),
-        {"prov:value": ("value", ""), "sin:charEnd": ("char_end", ""), "sin:charStart": ("char_start", ""), "sin:quote": ("quote", "")},
+        {
+            "prov:value": ("value", ""),
+            "sin:charEnd": ("char_end", ""),
+            "sin:charStart": ("char_start", ""),
+            "sin:quote": ("quote", ""),
+        },
     ),
     (
         "identities",
@@ -374,13 +460,32 @@ ENTITIES = (
         ("identity_id", "sin:identity/"),
         {"sin:left": ("left", ""), "sin:relation": ("relation", ""), "sin:right": ("right", "")},
     ),
-    ("quantities", "sin:Quantity", ("quantity_id", "sin:quantity/"), {"prov:value": ("value", ""), "sin:status": ("status", "")}),
-    ("derived", "sin:DerivedMetric", ("metric_id", "sin:metric/"), {"prov:value": ("value", ""), "sin:formula": ("formula", "")}),
-    ("claims", "sin:ClaimCheck", ("claim_id", "sin:claim/"), {"sin:formula": ("formula", ""), "sin:verdict": ("verdict", "")}),
+    (
+        "quantities",
+        "sin:Quantity",
+        ("quantity_id", "sin:quantity/"),
+        {"prov:value": ("value", ""), "sin:status": ("status", "")},
+    ),
+    (
+        "derived",
+        "sin:DerivedMetric",
+        ("metric_id", "sin:metric/"),
+        {"prov:value": ("value", ""), "sin:formula": ("formula", "")},
+    ),
+    (
+        "claims",
+        "sin:ClaimCheck",
+        ("claim_id", "sin:claim/"),
+        {"sin:formula": ("formula", ""), "sin:verdict": ("verdict", "")},
+    ),
     (
         "series",
         "sin:SeriesMember",
         ("member_id", "sin:series-member/"),
-        {"sin:alignment": ("alignment", ""), "sin:rule": SERIES_RULE, "sin:series": ("series_id", "")},
+        {
+            "sin:alignment": ("alignment", ""),
+            "sin:rule": SERIES_RULE,
+            "sin:series": ("series_id", ""),
+        },
     ),
 )

@@ -25,14 +25,25 @@ from ..tables import characters
 from ..tables.paths import Paths
 
 SUMS_FILE = "SHA256SUMS"
-ROOT_FILES = ("datapackage.json", "CITATION.cff", ".zenodo.json", "metrics.json", "LICENSE", "LICENSE-DATA", "CHANGELOG.md")
+ROOT_FILES = (
+    "datapackage.json",
+    "CITATION.cff",
+    ".zenodo.json",
+    "metrics.json",
+    "LICENSE",
+    "LICENSE-DATA",
+    "CHANGELOG.md",
+)
 PACKAGE_FOLDER = "processed"
 DESCRIPTOR = "datapackage.json"
 # The releases file ships with the CLI (package data) and is committed in the
 # repository; it is never put inside an archive, or an archive could vouch for itself.
 RELEASES_NAME = "releases.json"
 SHIPPED_RELEASES = Path(__file__).with_name(RELEASES_NAME)
-RELEASES_ABOUT = "Written by `stopitnow-figures release --record`; `stopitnow-figures download` refuses an archive whose sha256 differs."
+RELEASES_ABOUT = (
+    "Written by `stopitnow-figures release --record`; `stopitnow-figures download` "
+    "refuses an archive whose sha256 differs."
+)
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 CHUNK = 64 * 1024
 # a release path is at most processed/<folder>/<file> deep; these limits leave
@@ -89,18 +100,29 @@ def is_release_member(name: str) -> bool:
     if name == SUMS_FILE or name in ROOT_FILES:
         return True
     parts = name.split("/")
-    return len(parts) > 1 and parts[0] == PACKAGE_FOLDER and all(p and not p.startswith(".") for p in parts[1:])
+    return (
+        len(parts) > 1
+        and parts[0] == PACKAGE_FOLDER
+        and all(p and not p.startswith(".") for p in parts[1:])
+    )
 
 
 def is_release_folder(name: str) -> bool:
-    """True for processed/ and the folders under it that a release may hold (given without the trailing '/')."""
-    return name == PACKAGE_FOLDER or (name.startswith(f"{PACKAGE_FOLDER}/") and is_release_member(name))
+    """True for processed/ and the folders under it that a release may hold (given without the
+    trailing '/')."""
+    return name == PACKAGE_FOLDER or (
+        name.startswith(f"{PACKAGE_FOLDER}/") and is_release_member(name)
+    )
 
 
 def release_members(paths: Paths) -> list[str]:
     """The files a release holds, as archive paths, sorted."""
     names = [f for f in ROOT_FILES if (paths.root / f).is_file()]
-    names += [p.relative_to(paths.root).as_posix() for p in sorted(paths.published.processed.rglob("*")) if p.is_file()]
+    names += [
+        p.relative_to(paths.root).as_posix()
+        for p in sorted(paths.published.processed.rglob("*"))
+        if p.is_file()
+    ]
     return sorted(n for n in names if is_release_member(n))
 
 
@@ -140,7 +162,8 @@ def _resource_problem(index: int, res: object, fingerprint: Fingerprint) -> str 
     size, digest = found
     if res.get("bytes") != size or res.get("hash") != f"sha256:{digest}":
         return (
-            f"resource {name} does not match the hash and bytes in {DESCRIPTOR}: {path} has {size} bytes and sha256:{digest}, "
+            f"resource {name} does not match the hash and bytes in {DESCRIPTOR}: {path} has {size} "
+            f"bytes and sha256:{digest}, "
             f"{DESCRIPTOR} says {res.get('bytes')} bytes and {res.get('hash')}"
         )
     return None
@@ -174,25 +197,34 @@ def check_package(paths: Paths) -> dict:
     except WriteError as exc:
         raise ReleaseError(f"{write_problem(paths, exc)}\nso no archive was written") from None
     if not paths.published.datapackage.is_file():
-        raise ReleaseError(f"there is no {DESCRIPTOR} in {paths.root}: build the package with dvc repro")
+        raise ReleaseError(
+            f"there is no {DESCRIPTOR} in {paths.root}: build the package with dvc repro"
+        )
     descriptor = read_descriptor(paths.published.datapackage.read_bytes(), DESCRIPTOR)
     problems = resource_problems(descriptor, _file_fingerprint(paths.root))
     if problems:
         listed = "".join(f"\n  {p}" for p in problems)
-        raise ReleaseError(f"the package does not match {DESCRIPTOR}, so no archive was written:{listed}\nrebuild it with dvc repro")
+        raise ReleaseError(
+            f"the package does not match {DESCRIPTOR}, so no archive was written:{listed}\nrebuild "
+            "it with dvc repro"
+        )
     changed = outs_changed_since_publish(paths)
     if changed:
         listed = "".join(f"\n  {name}: {how}" for name, how in changed)
-        message = f"the package is not what the last build published (its hashes in dvc.lock), so no archive was written:{listed}"
+        message = (
+            "the package is not what the last build published (its hashes in dvc.lock), so "
+            f"no archive was written:{listed}"
+        )
         raise ReleaseError(
-            f"{message}\nrebuild it with dvc repro (a file beside the tables, such as the datasheet or the reader view, was edited)"
+            f"{message}\nrebuild it with dvc repro (a file beside the tables, such as the "
+            "datasheet or the reader view, was edited)"
         )
     return descriptor
 
 
 def outs_changed_since_publish(paths: Paths) -> list[tuple[str, str]]:
-    """What of the published package (the publish stage's outputs) differs from its hashes in dvc.lock:
-    datapackage.json vouches only for the tables, dvc.lock for every file."""
+    """What of the published package (the publish stage's outputs) differs from its hashes in
+    dvc.lock: datapackage.json vouches only for the tables, dvc.lock for every file."""
     from dvc.exceptions import DvcException
     from dvc.repo import Repo
 
@@ -200,20 +232,27 @@ def outs_changed_since_publish(paths: Paths) -> list[tuple[str, str]]:
         return [("dvc.lock", "missing: the package was never built here")]
     try:
         with Repo(str(paths.root)) as repo:
-            status = repo.status(targets=[f"{paths.root / 'dvc.yaml'}:publish"])  # a bare stage name is found from the working directory
+            status = repo.status(
+                targets=[f"{paths.root / 'dvc.yaml'}:publish"]
+            )  # a bare stage name is found from the working directory
     except DvcException as exc:
         return [("dvc.lock", f"DVC cannot read it: {exc}")]
     changes = [change for stage in status.values() for change in stage if isinstance(change, dict)]
-    return sorted((name, how) for change in changes for name, how in change.get("changed outs", {}).items())
+    return sorted(
+        (name, how) for change in changes for name, how in change.get("changed outs", {}).items()
+    )
 
 
 def _release_date(descriptor: dict) -> tuple[int, int, int, int, int, int]:
-    """Member dates come from the package's ``created`` date, never the clock, so the same commit gives the same bytes."""
+    """Member dates come from the package's ``created`` date, never the clock, so the same commit
+    gives the same bytes."""
     created = descriptor.get("created")
     try:
         day = date.fromisoformat(str(created)[:10])
     except ValueError:
-        raise ReleaseError(f"{DESCRIPTOR} has no 'created' date (YYYY-MM-DD...): {created!r}") from None
+        raise ReleaseError(
+            f"{DESCRIPTOR} has no 'created' date (YYYY-MM-DD...): {created!r}"
+        ) from None
     return (day.year, day.month, day.day, 0, 0, 0)
 
 
@@ -226,7 +265,8 @@ def _version(descriptor: dict) -> str:
 
 def build_release(paths: Paths, into: Path | None = None) -> Path:
     """Check the package against datapackage.json, then write
-    <into or dist/>/stopitnow-figures-<version>.zip with a SHA256SUMS file; same commit, same bytes."""
+    <into or dist/>/stopitnow-figures-<version>.zip with a SHA256SUMS file; same commit, same
+    bytes."""
     descriptor = check_package(paths)
     version, stamp = _version(descriptor), _release_date(descriptor)
     names = release_members(paths)
@@ -237,7 +277,9 @@ def build_release(paths: Paths, into: Path | None = None) -> Path:
     os.close(fd)
     try:
         with zipfile.ZipFile(tmp, "w") as zf:
-            for name, data in [(SUMS_FILE, sums.encode())] + [(n, (paths.root / n).read_bytes()) for n in names]:
+            for name, data in [(SUMS_FILE, sums.encode())] + [
+                (n, (paths.root / n).read_bytes()) for n in names
+            ]:
                 info = zipfile.ZipInfo(name, date_time=stamp)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.create_system = 3
@@ -258,7 +300,8 @@ def releases_file(root: Path) -> Path:
 
 def load_releases(path: Path) -> dict[str, dict[str, str]]:
     """The releases file: version -> {"file", "url", "sha256"}. A file that is
-    missing or malformed is a ReleaseError naming it: a broken anchor must not pass for no anchor."""
+    missing or malformed is a ReleaseError naming it: a broken anchor must not pass for no
+    anchor."""
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
@@ -267,11 +310,18 @@ def load_releases(path: Path) -> dict[str, dict[str, str]]:
         raise ReleaseError(f"the releases file {path} is not valid JSON: {exc}") from None
     releases = data.get("releases") if isinstance(data, dict) else None
     if not isinstance(releases, dict):
-        raise ReleaseError(f'the releases file {path} is not an object with "releases": {{version: entry}}')
+        raise ReleaseError(
+            f'the releases file {path} is not an object with "releases": {{version: entry}}'
+        )
     for version, entry in releases.items():
-        ok = isinstance(entry, dict) and all(isinstance(entry.get(k), str) for k in ("file", "url", "sha256"))
+        ok = isinstance(entry, dict) and all(
+            isinstance(entry.get(k), str) for k in ("file", "url", "sha256")
+        )
         if not ok or not SHA256_HEX.fullmatch(entry["sha256"]):
-            raise ReleaseError(f'the releases file {path}: release {version} needs "file", "url" and a 64-digit lowercase hex "sha256"')
+            raise ReleaseError(
+                f'the releases file {path}: release {version} needs "file", "url" and a 64-digit '
+                'lowercase hex "sha256"'
+            )
     return releases
 
 
@@ -282,15 +332,25 @@ def archive_file_name(url: str) -> str:
 
 def record_release(paths: Paths, archive: Path, releases: Path | None = None) -> dict[str, str]:
     """Write or update the entry for the package's version in the releases file
-    (default: the repository's own): the archive's file name, URL (stopitnow:releaseUrl) and sha256."""
+    (default: the repository's own): the archive's file name, URL (stopitnow:releaseUrl) and
+    sha256."""
     descriptor = read_descriptor(paths.published.datapackage.read_bytes(), DESCRIPTOR)
     version, url = _version(descriptor), descriptor.get("stopitnow:releaseUrl")
     if not isinstance(url, str) or archive_file_name(url) != archive.name:
-        raise ReleaseError(f"{DESCRIPTOR} has no stopitnow:releaseUrl ending in {archive.name}: {url!r}")
+        raise ReleaseError(
+            f"{DESCRIPTOR} has no stopitnow:releaseUrl ending in {archive.name}: {url!r}"
+        )
     target = releases or releases_file(paths.root)
     known = load_releases(target) if target.exists() else {}
     known[version] = {"file": archive.name, "url": url, "sha256": sha256_file(archive)}
-    text = json.dumps({"about": RELEASES_ABOUT, "releases": dict(sorted(known.items()))}, indent=2, sort_keys=True) + "\n"
+    text = (
+        json.dumps(
+            {"about": RELEASES_ABOUT, "releases": dict(sorted(known.items()))},
+            indent=2,
+            sort_keys=True,
+        )
+        + "\n"
+    )
     _write_atomically(target, text.encode("utf-8"))
     return known[version]
 

@@ -29,7 +29,10 @@ def run_stage(name: str, fn: Callable[[Path], None], argv: list[str] | None = No
     args = sys.argv[1:] if argv is None else argv
     root = Path(args[0]) if args else Path.cwd()
     if not (root / "raw").is_dir() or not (root / "schemas").is_dir():
-        print(f"{name}: {root} is not a copy of the repository (no raw/ and schemas/ there)", file=sys.stderr)
+        print(
+            f"{name}: {root} is not a copy of the repository (no raw/ and schemas/ there)",
+            file=sys.stderr,
+        )
         return 2
     paths = Paths(root)
     # A stage holds millions of small objects at scale and frees them by reference

@@ -52,19 +52,26 @@ from ..tables.errors import Collector, Problem
 from ..tables.paths import Paths, Tree
 
 MANIFEST = "MANIFEST.json"
-PUT_BACK = "nothing was published: the files it had already replaced were put back, and the published package is as it was"
+PUT_BACK = (
+    "nothing was published: the files it had already replaced were put back, and the "
+    "published package is as it was"
+)
 HALF = (
-    "the published package is left half-replaced (processed/ and datapackage.json may disagree) and could not be put back; "
+    "the published package is left half-replaced (processed/ and datapackage.json may disagree) "
+    "and could not be put back; "
     "fix the cause, then run make repro, which puts back the previous package kept in .publishing/"
 )
 
 
 class PublishFailed(WriteError):
-    """Step 3 failed at ``path``; ``state`` says what the published package is now (see the module's docstring)."""
+    """Step 3 failed at ``path``; ``state`` says what the published package is now (see the module's
+    docstring)."""
 
     def __init__(self, path: Path, reason: str, rolled_back: bool):
         super().__init__(path, reason)
-        self.type, self.state = ("cannot-write", PUT_BACK) if rolled_back else ("half-published", HALF)
+        self.type, self.state = (
+            ("cannot-write", PUT_BACK) if rolled_back else ("half-published", HALF)
+        )
 
 
 class PublishRunning(WriteError):
@@ -83,12 +90,16 @@ def publish_lock(paths: Paths) -> Iterator[None]:
     try:
         fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise WriteError(lock, f"the publish lock cannot be opened ({exc.strerror or exc})") from None
+        raise WriteError(
+            lock, f"the publish lock cannot be opened ({exc.strerror or exc})"
+        ) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise PublishRunning(lock, "another process is publishing the package now (it holds this lock)") from None
+            raise PublishRunning(
+                lock, "another process is publishing the package now (it holds this lock)"
+            ) from None
         yield
     finally:
         os.close(fd)
@@ -97,7 +108,9 @@ def publish_lock(paths: Paths) -> Iterator[None]:
 def write_problem(paths: Paths, exc: WriteError) -> Problem:
     """A write that failed as a located problem, saying what state the published package is in."""
     lead = "" if isinstance(exc, PublishRunning) else "cannot write it: "
-    return Problem(paths.rel(exc.path), None, None, exc.type, None, f"{lead}{exc.reason}; {exc.state}")
+    return Problem(
+        paths.rel(exc.path), None, None, exc.type, None, f"{lead}{exc.reason}; {exc.state}"
+    )
 
 
 def publish(paths: Paths) -> list[str]:
@@ -124,7 +137,11 @@ def _publish(paths: Paths) -> list[str]:
     except OSError as exc:
         shutil.rmtree(stage, ignore_errors=True)
         raise WriteError(stage, exc.strerror or str(exc)) from None
-    manifest = {"publish": [str(r) for r in files], "remove": [str(r) for r in stale], "previous": [str(r) for r in previous]}
+    manifest = {
+        "publish": [str(r) for r in files],
+        "remove": [str(r) for r in stale],
+        "previous": [str(r) for r in previous],
+    }
     atomic_write_text(stage / MANIFEST, json.dumps(manifest, indent=1) + "\n")
     _finish(paths, manifest)
     return manifest["publish"]
@@ -136,7 +153,8 @@ def _place(src: Path, dst: Path, how) -> None:
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:
-    """Keep the bytes of ``src`` at ``dst``: a hard link (no copy, and the bytes survive ``src`` being replaced), or a copy."""
+    """Keep the bytes of ``src`` at ``dst``: a hard link (no copy, and the bytes survive ``src``
+    being replaced), or a copy."""
     try:
         os.link(src, dst)
     except OSError:
@@ -172,13 +190,16 @@ def _recover(paths: Paths) -> str | None:
     except PublishFailed as exc:
         if exc.type == "half-published":
             raise
-        return f"put back the previous package: a publish interrupted half-way could not be finished ({paths.rel(exc.path)}: {exc.reason})"
+        return (
+            "put back the previous package: a publish interrupted half-way could not be "
+            f"finished ({paths.rel(exc.path)}: {exc.reason})"
+        )
     return "finished a publish that was interrupted half-way"
 
 
 def _finish(paths: Paths, manifest: dict) -> None:
-    """The renames of step 3; each is done again harmlessly if the last attempt was cut short. If one fails, what
-    was done is rolled back (``PublishFailed`` says whether that worked)."""
+    """The renames of step 3; each is done again harmlessly if the last attempt was cut short. If
+    one fails, what was done is rolled back (``PublishFailed`` says whether that worked)."""
     stage, root = paths.publishing, paths.published.base
     at = root
     try:
@@ -199,10 +220,13 @@ def _finish(paths: Paths, manifest: dict) -> None:
 
 
 def _rollback_or_raise(paths: Paths, manifest: dict, at: Path, reason: str) -> None:
-    """Mark the manifest as rolling back, then put every previous file back; ``PublishFailed`` (half-published) if
-    either cannot be done. Marked first, so that a rollback cut short is continued, never finished forwards."""
+    """Mark the manifest as rolling back, then put every previous file back; ``PublishFailed``
+    (half-published) if either cannot be done. Marked first, so that a rollback cut short is
+    continued, never finished forwards."""
     try:
-        atomic_write_text(paths.publishing / MANIFEST, json.dumps({**manifest, "rollback": True}, indent=1) + "\n")
+        atomic_write_text(
+            paths.publishing / MANIFEST, json.dumps({**manifest, "rollback": True}, indent=1) + "\n"
+        )
         _rollback(paths, manifest)
     except (OSError, WriteError):
         raise PublishFailed(at, reason, rolled_back=False) from None
@@ -210,8 +234,9 @@ def _rollback_or_raise(paths: Paths, manifest: dict, at: Path, reason: str) -> N
 
 
 def _rollback(paths: Paths, manifest: dict) -> None:
-    """Undo step 3, in any state it was left in: each previous file back in place (where it is not there already),
-    each file that was not published before removed. Done again harmlessly if cut short."""
+    """Undo step 3, in any state it was left in: each previous file back in place (where it is not
+    there already), each file that was not published before removed. Done again harmlessly if cut
+    short."""
     stage, root = paths.publishing, paths.published.base
     previous = set(manifest["previous"])
     for rel in [*reversed(manifest["publish"]), *manifest["remove"]]:  # the descriptor first
@@ -234,8 +259,8 @@ def _same(kept: Path, at: Path) -> bool:
 
 
 def _discard(stage: Path) -> None:
-    """Remove the staging folder once the package is whole again (the manifest first: no half-removed folder
-    is ever taken for a publish to finish)."""
+    """Remove the staging folder once the package is whole again (the manifest first: no
+    half-removed folder is ever taken for a publish to finish)."""
     try:
         (stage / MANIFEST).unlink(missing_ok=True)
     except OSError:
@@ -250,8 +275,9 @@ def _remove_empty_folders(top: Path) -> None:
 
 
 def mismatches(tree: Tree, known: dict[Path, tuple[int, str]] | None = None) -> list[str]:
-    """Where the descriptor's hashes and bytes disagree with the files beside it (empty when they agree).
-    ``known``: the size and sha256 of files already read (the tables, by ``candidate_tables``)."""
+    """Where the descriptor's hashes and bytes disagree with the files beside it (empty when they
+    agree). ``known``: the size and sha256 of files already read (the tables, by
+    ``candidate_tables``)."""
     try:
         descriptor = json.loads(tree.datapackage.read_text(encoding="utf-8"))
         resources = descriptor["resources"]
@@ -276,7 +302,9 @@ def _digest(data: bytes) -> tuple[int, str]:
 # -- reading the candidate's tables ----------------------------------------------------------
 
 
-def candidate_tables(paths: Paths, problems: Collector, digests: dict[str, tuple[int, str]] | None = None) -> dict[str, Table]:
+def candidate_tables(
+    paths: Paths, problems: Collector, digests: dict[str, tuple[int, str]] | None = None
+) -> dict[str, Table]:
     """The candidate's tables, each by its schema's columns, read by ``csvio.read_table`` as every stage reads a
     table the pipeline wrote. ``digests``, where given, gets each table's bytes and sha256 as read."""
     from ..tables.paths import PUBLISHED_TABLES
@@ -287,7 +315,9 @@ def candidate_tables(paths: Paths, problems: Collector, digests: dict[str, tuple
     for name in sorted(PUBLISHED_TABLES, key=lambda n: -_size(tree.table(n))):
         path = tree.table(name)
         columns = field_names(load_schema(paths.schema(name)))
-        out[name] = read_table(path, columns, problems, display=paths.rel(path), written_by_pipeline=True, digest=True)
+        out[name] = read_table(
+            path, columns, problems, display=paths.rel(path), written_by_pipeline=True, digest=True
+        )
         if digests is not None and out[name].digest is not None:
             digests[name] = out[name].digest
     return {name: out[name] for name in PUBLISHED_TABLES}

@@ -1,1 +1,2 @@
-"""What people read: the reader view, charts, the datasheet, citations, trace and the terminal's escaping."""
+"""What people read: the reader view, charts, the datasheet, citations, trace and the terminal's
+escaping."""

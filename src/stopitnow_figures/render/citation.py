@@ -24,7 +24,8 @@ AUTHOR_NOTE = "No author names were found for the articles; each is credited to 
 
 
 def cff_text(meta: dict, sources: list[dict], released: str) -> str:
-    """CITATION.cff (Citation File Format 1.2.0) for the package, crediting the articles' publishers."""
+    """CITATION.cff (Citation File Format 1.2.0) for the package, crediting the articles'
+    publishers."""
     import yaml
 
     refs = [
@@ -35,7 +36,8 @@ def cff_text(meta: dict, sources: list[dict], released: str) -> str:
             "publisher": {"name": s["publisher"]},
             "url": s["url"],
             "year": int(s["published_earliest"][:4]),
-            "notes": f"Publication date {s['date_basis']}: {s['published_earliest']} to {s['published_latest']}. {AUTHOR_NOTE}",
+            "notes": f"Publication date {s['date_basis']}: {s['published_earliest']} to "
+            f"{s['published_latest']}. {AUTHOR_NOTE}",
         }
         for s in sources
     ]
@@ -71,7 +73,12 @@ def zenodo_text(meta: dict, sources: list[dict], released: str) -> str:
         "keywords": meta["keywords"],
         "license": meta["licenses"][0]["name"].lower(),
         "related_identifiers": [
-            {"identifier": s["url"], "relation": "isDerivedFrom", "resource_type": _types()[s["kind"]]["zenodo"]} for s in sources
+            {
+                "identifier": s["url"],
+                "relation": "isDerivedFrom",
+                "resource_type": _types()[s["kind"]]["zenodo"],
+            }
+            for s in sources
         ],
         "notes": AUTHOR_NOTE,
     }
@@ -93,7 +100,8 @@ def _article_date(s: dict) -> str:
 
 @functools.cache
 def _types() -> dict[str, dict]:
-    """Each kind of source with the type it takes in CITATION.cff and .zenodo.json (schemas/vocabulary.json, sources)."""
+    """Each kind of source with the type it takes in CITATION.cff and .zenodo.json
+    (schemas/vocabulary.json, sources)."""
     from ..tables.vocab import load
 
     return load().source_kinds
@@ -176,12 +184,28 @@ def bib_url(url: str) -> str:
 FORMATS = ("apa", "bibtex", "biblatex", "csl-json", "cff")
 
 
-def cite(meta: dict, released: str, fmt: str, ident: str | None = None, kind: str | None = None, articles: list[dict] | None = None) -> str:
+def cite(
+    meta: dict,
+    released: str,
+    fmt: str,
+    ident: str | None = None,
+    kind: str | None = None,
+    articles: list[dict] | None = None,
+) -> str:
     """The package citation, or that of one number with its original articles (``cite_numbers`` of one)."""
-    return cite_numbers(meta, released, fmt, [(ident, kind or "")] if ident else [], articles or [], [])
+    return cite_numbers(
+        meta, released, fmt, [(ident, kind or "")] if ident else [], articles or [], []
+    )
 
 
-def cite_numbers(meta: dict, released: str, fmt: str, numbers: list[tuple[str, str]], articles: list[dict], references: list[dict]) -> str:
+def cite_numbers(
+    meta: dict,
+    released: str,
+    fmt: str,
+    numbers: list[tuple[str, str]],
+    articles: list[dict],
+    references: list[dict],
+) -> str:
     """The citation of the package, or of some of its numbers ((id, kind) pairs) with the works they rest on:
     each original article once, and each population table (``references``: reference rows) once.
 
@@ -194,16 +218,24 @@ def cite_numbers(meta: dict, released: str, fmt: str, numbers: list[tuple[str, s
     if fmt == "cff":
         if not numbers:
             return ""  # the caller prints CITATION.cff itself
-        raise ValueError("cff is for the package; use apa, bibtex, biblatex or csl-json for a single number")
+        raise ValueError(
+            "cff is for the package; use apa, bibtex, biblatex or csl-json for a single number"
+        )
     tables = _reference_works(references)
     if fmt == "apa":
         return _apa(meta, released, numbers, articles, tables)
     if fmt in ("bibtex", "biblatex"):
-        entries = [_package_entry(meta, released, fmt, numbers)] + [_article_entry(s, fmt) for s in articles]
+        entries = [_package_entry(meta, released, fmt, numbers)] + [
+            _article_entry(s, fmt) for s in articles
+        ]
         entries += [_reference_entry(w, fmt) for w in tables]
         return "\n\n".join(entries) + "\n"
     if fmt == "csl-json":
-        items = [_package_csl(meta, released, numbers)] + [_article_csl(s) for s in articles] + [_reference_csl(w) for w in tables]
+        items = (
+            [_package_csl(meta, released, numbers)]
+            + [_article_csl(s) for s in articles]
+            + [_reference_csl(w) for w in tables]
+        )
         return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
     raise ValueError(f"unknown format {fmt!r}")
 
@@ -216,18 +248,35 @@ def _what(numbers: list[tuple[str, str]]) -> str:
 
 def _package_key(meta: dict, numbers: list[tuple[str, str]]) -> str:
     """The package's key: with the id where one number is cited; the package's alone for none or several."""
-    return f"stopitnow-figures-{meta['version']}" + (f"-{numbers[0][0]}" if len(numbers) == 1 else "")
+    return f"stopitnow-figures-{meta['version']}" + (
+        f"-{numbers[0][0]}" if len(numbers) == 1 else ""
+    )
 
 
-def _apa(meta: dict, released: str, numbers: list[tuple[str, str]], articles: list[dict], tables: list[dict]) -> str:
+def _apa(
+    meta: dict,
+    released: str,
+    numbers: list[tuple[str, str]],
+    articles: list[dict],
+    tables: list[dict],
+) -> str:
     """APA 7 in plain text: nothing in it is markup, so the data is written as it is."""
-    author, title, version, url = meta["contributors"][0]["title"], meta["title"], meta["version"], meta["homepage"]
+    author, title, version, url = (
+        meta["contributors"][0]["title"],
+        meta["title"],
+        meta["version"],
+        meta["homepage"],
+    )
     what = f" {_what(numbers)}." if numbers else ""
     out = [f"{author}. ({released[:4]}). {title} (Version {version}) [Data set].{what} {url}"]
     for s in articles:
-        out.append(f"Original source: {s['publisher']}. ({_article_date(s)}). {s['headline']}. {s['url']}")
+        out.append(
+            f"Original source: {s['publisher']}. ({_article_date(s)}). {s['headline']}. {s['url']}"
+        )
     for w in tables:
-        out.append(f"Population source: {w['publisher']}. {w['table']} [Data set]. {w['note']}. {w['url']}")
+        out.append(
+            f"Population source: {w['publisher']}. {w['table']} [Data set]. {w['note']}. {w['url']}"
+        )
     return "\n".join(out) + "\n"
 
 
@@ -235,9 +284,14 @@ def _package_entry(meta: dict, released: str, fmt: str, numbers: list[tuple[str,
     """@misc (bibtex) or @dataset (biblatex) for the package, or for some of its numbers."""
     version = meta["version"]
     key = _package_key(meta, numbers)
-    fields = [("author", _protected(meta["contributors"][0]["title"])), ("title", _protected(meta["title"]))]
+    fields = [
+        ("author", _protected(meta["contributors"][0]["title"])),
+        ("title", _protected(meta["title"])),
+    ]
     if fmt == "bibtex":
-        note = f"Data package, version {version}" + (f"; {_what(numbers)[:1].lower() + _what(numbers)[1:]}" if numbers else "")
+        note = f"Data package, version {version}" + (
+            f"; {_what(numbers)[:1].lower() + _what(numbers)[1:]}" if numbers else ""
+        )
         fields += [
             ("year", released[:4]),
             ("version", latex_escape(version)),
@@ -245,7 +299,11 @@ def _package_entry(meta: dict, released: str, fmt: str, numbers: list[tuple[str,
             ("note", latex_escape(note)),
         ]
         return _bib_entry("misc", key, fields)
-    fields += [("date", released), ("version", latex_escape(version)), ("url", bib_url(meta["homepage"]))]
+    fields += [
+        ("date", released),
+        ("version", latex_escape(version)),
+        ("url", bib_url(meta["homepage"])),
+    ]
     if numbers:
         fields.append(("note", latex_escape(_what(numbers))))
     return _bib_entry("dataset", key, fields)
@@ -256,15 +314,24 @@ def _reference_works(rows: list[dict]) -> list[dict]:
     with the rows it gives in a note, in the order first met."""
     works: dict[tuple[str, str, str], dict] = {}
     for r in rows:
-        work = works.setdefault((r["publisher"], r["table"], r["url"]), {**r, "ids": [], "rows": []})
+        work = works.setdefault(
+            (r["publisher"], r["table"], r["url"]), {**r, "ids": [], "rows": []}
+        )
         work["ids"].append(r["id"])
         work["rows"].append(f"{r['geography']} {r['year']}")
-    return [{**w, "key": w["ids"][0], "note": "Population of " + "; ".join(w["rows"])} for w in works.values()]
+    return [
+        {**w, "key": w["ids"][0], "note": "Population of " + "; ".join(w["rows"])}
+        for w in works.values()
+    ]
 
 
 def _reference_entry(w: dict, fmt: str) -> str:
     """@misc (bibtex) or @dataset (biblatex) for one population table."""
-    fields = [("author", _protected(w["publisher"])), ("title", _protected(w["table"])), ("url", bib_url(w["url"]))]
+    fields = [
+        ("author", _protected(w["publisher"])),
+        ("title", _protected(w["table"])),
+        ("url", bib_url(w["url"])),
+    ]
     fields.append(("note", latex_escape(w["note"])))
     return _bib_entry("misc" if fmt == "bibtex" else "dataset", w["key"], fields)
 
@@ -302,7 +369,9 @@ def _article_csl(s: dict) -> dict:
         "author": [{"literal": s["publisher"]}],
         "container-title": s["publisher"],
         "publisher": s["publisher"],
-        "issued": {"date-parts": [_date_parts(first)] + ([_date_parts(last)] if last != first else [])},
+        "issued": {
+            "date-parts": [_date_parts(first)] + ([_date_parts(last)] if last != first else [])
+        },
         "URL": s["url"],
         "note": f"Publication date {s['date_basis']}: {first} to {last}",
     }
@@ -322,19 +391,27 @@ def _reference_csl(w: dict) -> dict:
 
 
 def _article_entry(s: dict, fmt: str) -> str:
-    """@article for one original article; biblatex's journaltitle and date where bibtex has journal and year."""
+    """@article for one original article; biblatex's journaltitle and date where bibtex has journal
+    and year."""
     first, last = s["published_earliest"], s["published_latest"]
     fields = [("author", _protected(s["publisher"])), ("title", _protected(s["headline"]))]
     if fmt == "bibtex":
         fields += [("journal", latex_escape(s["publisher"])), ("year", first[:4])]
     else:  # an ISO 8601 range when the day is not known; the note says why
-        fields += [("journaltitle", latex_escape(s["publisher"])), ("date", first if first == last else f"{first}/{last}")]
-    fields += [("url", bib_url(s["url"])), ("note", latex_escape(f"Publication date {s['date_basis']}: {first} to {last}"))]
+        fields += [
+            ("journaltitle", latex_escape(s["publisher"])),
+            ("date", first if first == last else f"{first}/{last}"),
+        ]
+    fields += [
+        ("url", bib_url(s["url"])),
+        ("note", latex_escape(f"Publication date {s['date_basis']}: {first} to {last}")),
+    ]
     return _bib_entry("article", s["source_id"], fields)
 
 
 def _protected(text: str) -> str:
-    """Escaped text in one brace group, which no style changes the case of and bibtex never splits into names.
+    """Escaped text in one brace group, which no style changes the case of and bibtex never splits
+    into names.
 
     A headline keeps the capitals its publisher gave it (proper nouns included),
     and a publisher stays one corporate author. A group that would open with a

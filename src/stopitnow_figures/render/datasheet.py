@@ -18,7 +18,14 @@ from ..tables.vocab import Vocabulary
 from . import prose
 
 
-def render(vocabulary: Vocabulary, descriptor: dict, tables: dict, results: list[dict], charts: list[dict], hedge_params: dict) -> str:
+def render(
+    vocabulary: Vocabulary,
+    descriptor: dict,
+    tables: dict,
+    results: list[dict],
+    charts: list[dict],
+    hedge_params: dict,
+) -> str:
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
     env = Environment(
@@ -29,7 +36,9 @@ def render(vocabulary: Vocabulary, descriptor: dict, tables: dict, results: list
         keep_trailing_newline=True,
     )
     env.globals.update(table=markdown_table, counts=counts)
-    return env.get_template("datasheet.md.j2").render(context(vocabulary, descriptor, tables, results, charts, hedge_params))
+    return env.get_template("datasheet.md.j2").render(
+        context(vocabulary, descriptor, tables, results, charts, hedge_params)
+    )
 
 
 def markup_escaped(value: object) -> str:
@@ -39,27 +48,48 @@ def markup_escaped(value: object) -> str:
     return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def context(vocabulary: Vocabulary, descriptor: dict, tables: dict, results: list[dict], charts: list[dict], hedge_params: dict) -> dict:
+def context(
+    vocabulary: Vocabulary,
+    descriptor: dict,
+    tables: dict,
+    results: list[dict],
+    charts: list[dict],
+    hedge_params: dict,
+) -> dict:
     verdict = vocabulary.names("claims", "verdict")
     per_source = Counter(f["source_id"] for f in tables["figures"])
-    flagged = [c for c in tables["claims"] if c["verdict"] in (verdict.inconsistent, verdict.consistent_within_rounding)]
+    flagged = [
+        c
+        for c in tables["claims"]
+        if c["verdict"] in (verdict.inconsistent, verdict.consistent_within_rounding)
+    ]
     figures = tables["figures"]
-    facts = prose.facts(tables["sources"], [f["period_start"] for f in figures], [f["period_end"] for f in figures])
+    facts = prose.facts(
+        tables["sources"], [f["period_start"] for f in figures], [f["period_end"] for f in figures]
+    )
     return {
         "title": descriptor["title"],
         "prose": prose.fields(facts),
-        "population_publishers": prose.listing(sorted({p["publisher"] for p in tables["population"] if p["publisher"]})),
+        "population_publishers": prose.listing(
+            sorted({p["publisher"] for p in tables["population"] if p["publisher"]})
+        ),
         "version": descriptor["version"],
         "created": descriptor["created"][:10],
         "resources": [[r["name"], str(len(tables[r["name"]]))] for r in descriptor["resources"]],
-        "articles": [[s["source_id"], s["publisher"], str(per_source[s["source_id"]])] for s in tables["sources"]],
+        "articles": [
+            [s["source_id"], s["publisher"], str(per_source[s["source_id"]])]
+            for s in tables["sources"]
+        ],
         "coverage": coverage_rows(vocabulary, tables["sources"], tables["figures"]),
         "qualifiers": Counter(f["qualifier"] for f in tables["figures"]),
         "kinds": Counter(d["kind"] for d in tables["derived"]),
         "charts": charts,
         "hedges": hedge_rows(vocabulary, hedge_params),
         "verdicts": Counter(c["verdict"] for c in tables["claims"]),
-        "flagged": [[c["claim_id"], c["verdict"], c["stated"], c["computed"], c["explanation"]] for c in flagged],
+        "flagged": [
+            [c["claim_id"], c["verdict"], c["stated"], c["computed"], c["explanation"]]
+            for c in flagged
+        ],
         "figure_count": len(tables["figures"]),
         "quantities": len(tables["quantities"]),
         "mentioned": len({f["quantity_id"] for f in tables["figures"]}),
@@ -82,10 +112,14 @@ def nations_of(vocabulary: Vocabulary, codes) -> list[str]:
     """The nations the places of ``codes`` lie in (a union's members each), by the first letter of their GSS codes
     (schemas/vocabulary.json places.nations), in the vocabulary's order; ``no_nation`` where none is named."""
     letters = {member[:1] for code in codes if code for member in code.split(vocabulary.union_join)}
-    return [name for letter, name in vocabulary.nations.items() if letter in letters] or [vocabulary.no_nation]
+    return [name for letter, name in vocabulary.nations.items() if letter in letters] or [
+        vocabulary.no_nation
+    ]
 
 
-def coverage_rows(vocabulary: Vocabulary, sources: list[dict], figures: list[dict]) -> list[list[str]]:
+def coverage_rows(
+    vocabulary: Vocabulary, sources: list[dict], figures: list[dict]
+) -> list[list[str]]:
     """The sources by the year they were published in, the nation of the places their figures name and their kind
     (``prose.by_year_and_kind``): a row for each, with how many sources and which. A source whose figures name
     places in two nations is counted under each."""
@@ -100,19 +134,26 @@ def coverage_rows(vocabulary: Vocabulary, sources: list[dict], figures: list[dic
                 for nation in nations_of(vocabulary, codes.get(s["source_id"], ())):
                     cells.setdefault((nation, kind), []).append(s["source_id"])
         order = list(vocabulary.nations.values()) + [vocabulary.no_nation]
-        for (nation, kind), ids in sorted(cells.items(), key=lambda kv: (order.index(kv[0][0]), kv[0][1])):
+        for (nation, kind), ids in sorted(
+            cells.items(), key=lambda kv: (order.index(kv[0][0]), kv[0][1])
+        ):
             rows.append([year, nation, kind, str(len(ids)), ", ".join(ids)])
     return rows
 
 
 def unrated(vocabulary: Vocabulary, tables: dict) -> list[list[str]]:
-    """Each quantity without a rate per head, with why (its rate_note, which derive writes where it decides rates)."""
-    return [[q["quantity_id"], q["rate_note"]] for q in sorted(tables["quantities"], key=lambda q: q["quantity_id"]) if q["rate_note"]]
+    """Each quantity without a rate per head, with why (its rate_note, which derive writes where it
+    decides rates)."""
+    return [
+        [q["quantity_id"], q["rate_note"]]
+        for q in sorted(tables["quantities"], key=lambda q: q["quantity_id"])
+        if q["rate_note"]
+    ]
 
 
 def unpinned_rows(vocabulary: Vocabulary, quantities: list[dict]) -> list[list[str]]:
-    """Each quantity the evidence does not pin to one value: its interval, the point the table gives (if any) and what
-    that point is, so that the datasheet never shows a convention as a number."""
+    """Each quantity the evidence does not pin to one value: its interval, the point the table gives
+    (if any) and what that point is, so that the datasheet never shows a convention as a number."""
     pinned = vocabulary.names("quantities", "value_basis").pinned
     return [
         [q["quantity_id"], _interval(q), q["unit"], q["value"] or "-", q["value_basis"]]
@@ -122,9 +163,16 @@ def unpinned_rows(vocabulary: Vocabulary, quantities: list[dict]) -> list[list[s
 
 
 def conflict_rows(tables: dict) -> list[list[str]]:
-    """Each quantity in a set whose rows cannot all hold: its status, the rows, and what of it was set aside."""
+    """Each quantity in a set whose rows cannot all hold: its status, the rows, and what of it was
+    set aside."""
     return [
-        [q["quantity_id"], q["status"], q["conflict"], q["set_aside"] or "nothing of its own", _interval(q)]
+        [
+            q["quantity_id"],
+            q["status"],
+            q["conflict"],
+            q["set_aside"] or "nothing of its own",
+            _interval(q),
+        ]
         for q in tables["quantities"]
         if q["conflict"]
     ]
@@ -136,20 +184,35 @@ def _interval(row: dict) -> str:
 
 
 def worked_example(vocabulary: Vocabulary, tables: dict) -> dict | None:
-    """The datasheet's worked example, chosen from the data: the first quantity (by id) counted as distinct people
-    that a total-and-parts identity takes part in and that the evidence tightened beyond what its mentions state."""
+    """The datasheet's worked example, chosen from the data: the first quantity (by id) counted as
+    distinct people that a total-and-parts identity takes part in and that the evidence tightened
+    beyond what its mentions state."""
     statuses = vocabulary.names("quantities", "status")
-    sums = {i["identity_id"]: i for i in tables["identities"] if i["relation"] == vocabulary.names("identities", "relation").sum_of_parts}
+    sums = {
+        i["identity_id"]: i
+        for i in tables["identities"]
+        if i["relation"] == vocabulary.names("identities", "relation").sum_of_parts
+    }
     figures = {f["figure_id"]: f for f in tables["figures"]}
     for q in sorted(tables["quantities"], key=lambda q: q["quantity_id"]):
         ids = [i for i in q["identities"].split() if i in sums]
         if q["status"] == statuses.tightened and q["mentions"] and ids:
             identities = {i["identity_id"]: i for i in tables["identities"]}
-            linked = dict.fromkeys(x for i in q["identities"].split() for x in identities[i]["inputs"].split() if x != q["quantity_id"])
+            linked = dict.fromkeys(
+                x
+                for i in q["identities"].split()
+                for x in identities[i]["inputs"].split()
+                if x != q["quantity_id"]
+            )
             by_quantity = {}
             for f in tables["figures"]:
                 by_quantity.setdefault(f["quantity_id"], []).append(f)
-            said = lambda fs: "; ".join(f'"{f["as_written"]}" ({f["figure_id"]}: {_interval(f)})' for f in fs)  # noqa: E731
+
+            def said(fs):
+                return "; ".join(
+                    f'"{f["as_written"]}" ({f["figure_id"]}: {_interval(f)})' for f in fs
+                )
+
             return {
                 "quantity": q,
                 "interval": _interval(q),
@@ -162,7 +225,8 @@ def worked_example(vocabulary: Vocabulary, tables: dict) -> dict | None:
 
 
 def hedge_rows(vocabulary: Vocabulary, params: dict) -> list[list[str]]:
-    """Each qualifier, the words that give it, and its interval in words, from the vocabulary and params.yaml."""
+    """Each qualifier, the words that give it, and its interval in words, from the vocabulary and
+    params.yaml."""
     words: dict[str, list[str]] = {}
     for phrase, qualifier in vocabulary.hedges:
         words.setdefault(qualifier, []).append(f'"{phrase}"')
@@ -170,21 +234,34 @@ def hedge_rows(vocabulary: Vocabulary, params: dict) -> list[list[str]]:
     shapes = {
         "point": lambda q: "[v, v]",
         "half_unit": lambda q: (
-            f"v ± half a unit of its last {'significant' if params['coarse_rounding'] else 'written'} digit "
+            "v ± half a unit of its last "
+            f"{'significant' if params['coarse_rounding'] else 'written'} digit "
             f'(a word multiple such as "double": v(1 ± {params["word_multiple_width"]}))'
         ),
-        "around": lambda q: f"v ± d, d the smaller of {widths[q]['share']}v and {widths[q]['units']:g} units of v's last significant digit",
+        "around": lambda q: (
+            f"v ± d, d the smaller of {widths[q]['share']}v and {widths[q]['units']:g} units of "
+            "v's last significant digit"
+        ),
         "below": lambda q: (
-            f"[v - d, v], d the smaller of {widths[q]['share']}v and {widths[q]['units']:g} units of v's last significant digit"
+            f"[v - d, v], d the smaller of {widths[q]['share']}v and {widths[q]['units']:g} units "
+            "of v's last significant digit"
         ),
         "lower_bound": lambda q: "[v, unbounded)",
         "upper_bound": lambda q: "(unbounded, v]; a count, share or multiple is never below 0",
-        "vague_range": lambda q: "; ".join(f"{w} [{lo:,}, {hi:,}]" for w, (lo, hi) in vague.items()) + " (v is the lower end)",
+        "vague_range": lambda q: (
+            "; ".join(f"{w} [{lo:,}, {hi:,}]" for w, (lo, hi) in vague.items())
+            + " (v is the lower end)"
+        ),
     }
-    unhedged = {vocabulary.unhedged_count: "none, on a count", vocabulary.unhedged_other: "none, on a percentage, fraction or multiple"}
+    unhedged = {
+        vocabulary.unhedged_count: "none, on a count",
+        vocabulary.unhedged_other: "none, on a percentage, fraction or multiple",
+    }
     rows = []
     for q in vocabulary.qualifiers:
-        said = ", ".join(words.get(q, [])) or unhedged.get(q, "a vague count word" if q == vocabulary.vague else "")
+        said = ", ".join(words.get(q, [])) or unhedged.get(
+            q, "a vague count word" if q == vocabulary.vague else ""
+        )
         rows.append([q, said, shapes[vocabulary.intervals[q]](q)])
     return rows
 
@@ -197,4 +274,6 @@ def markdown_table(header: list[str], rows: list[list]) -> str:
 
 def counts(counter: Counter, spaced: bool = False) -> str:
     """ "name n, name n" in name order (underscores as spaces where ``spaced``)."""
-    return ", ".join(f"{k.replace('_', ' ') if spaced else k} {v}" for k, v in sorted(counter.items()))
+    return ", ".join(
+        f"{k.replace('_', ' ') if spaced else k} {v}" for k, v in sorted(counter.items())
+    )

@@ -42,7 +42,11 @@ PAGES = {
     "series member": "series.html",
 }
 # the tables each listing page shows a section a row of, in order
-LISTINGS = {"quantities.html": ("quantities", "identities"), "claims.html": ("claims",), "derived.html": ("derived", "population")}
+LISTINGS = {
+    "quantities.html": ("quantities", "identities"),
+    "claims.html": ("claims",),
+    "derived.html": ("derived", "population"),
+}
 BATCH = 5000  # rows made into dicts at a time for a listing page
 
 
@@ -58,8 +62,9 @@ def page_of(kind: str, ident: str, source_id: str | None = None) -> str:
 
 @dataclass(slots=True)
 class Mark:
-    """A span of an article's text to mark: a figure's number as written, or another numeric mention (a plain
-    class with slots: a million figures make millions of marks, and a frozen one costs five times as much)."""
+    """A span of an article's text to mark: a figure's number as written, or another numeric mention
+    (a plain class with slots: a million figures make millions of marks, and a frozen one costs five
+    times as much)."""
 
     start: int
     end: int
@@ -70,13 +75,16 @@ class Mark:
 
 
 def text_pieces(text: str, marks: list[Mark]) -> list[tuple]:
-    """The text in order, for ``_text.html.j2``: each mark as (the plain text before it, its kind, ref, classes,
-    label and start, the words it marks), then the rest of the text after the last mark, of no kind. Read as text
-    they give the text exactly. Marks must not overlap (``non_overlapping`` keeps them so)."""
+    """The text in order, for ``_text.html.j2``: each mark as (the plain text before it, its kind,
+    ref, classes, label and start, the words it marks), then the rest of the text after the last
+    mark, of no kind. Read as text they give the text exactly. Marks must not overlap
+    (``non_overlapping`` keeps them so)."""
     out: list[tuple] = []
     at = 0
     for m in sorted(marks, key=lambda m: m.start):
-        out.append((text[at : m.start], m.kind, m.ref, m.css, m.label, m.start, text[m.start : m.end]))
+        out.append(
+            (text[at : m.start], m.kind, m.ref, m.css, m.label, m.start, text[m.start : m.end])
+        )
         at = m.end
     out.append((text[at:], None, "", "", "", 0, ""))
     return out
@@ -85,9 +93,9 @@ def text_pieces(text: str, marks: list[Mark]) -> list[tuple]:
 def non_overlapping(figures: list[Mark], others: list[Mark]) -> list[Mark]:
     """Every figure mark, and each other mark that overlaps none of those kept before it.
 
-    A kept mark k overlaps m where k.start < m.end and k.end > m.start: of the kept marks that start before
-    m ends (a prefix of the figures by start, and of the other marks kept, which are kept in order of start),
-    it is enough that the furthest end is past m's start."""
+    A kept mark k overlaps m where k.start < m.end and k.end > m.start: of the kept marks that start
+    before m ends (a prefix of the figures by start, and of the other marks kept, which are kept in
+    order of start), it is enough that the furthest end is past m's start."""
     kept = sorted(figures, key=lambda m: m.start)
     starts, reach = [k.start for k in kept], list(accumulate((k.end for k in kept), max))
     taken: list[Mark] = []
@@ -106,29 +114,47 @@ def non_overlapping(figures: list[Mark], others: list[Mark]) -> list[Mark]:
 
 
 def hedge_class(q, qualifier: str, reading: str) -> str:
-    """How a figure's mark is drawn: exact (exact or rounded, with no curated reading widening it), vague (a
-    word such as "dozens"), or hedged (a hedge word, or a curated reading such as the round "100 more").
-    ``q``: the qualifiers by name (``vocabulary.names("figures", "qualifier")``)."""
+    """How a figure's mark is drawn: exact (exact or rounded, with no curated reading widening it),
+    vague (a word such as "dozens"), or hedged (a hedge word, or a curated reading such as the round
+    "100 more"). ``q``: the qualifiers by name (``vocabulary.names("figures", "qualifier")``)."""
     if qualifier == q.vague:
         return "vague"
     return "exact" if qualifier in (q.exact, q.rounded) and not reading else "hedged"
 
 
-def marks_of(view: View, figures: Mapping[str, dict], text: str, accounted: list, reasons: dict[str, dict]) -> list[Mark]:
-    """The marks of one article: each figure's number as written, and each other numeric mention with what it is
-    (marked across what accounts for it: all of a phone number, all of a figure's period words). ``figures``:
-    the article's figure rows by id (a figure of another article is found in the package)."""
+def marks_of(
+    view: View, figures: Mapping[str, dict], text: str, accounted: list, reasons: dict[str, dict]
+) -> list[Mark]:
+    """The marks of one article: each figure's number as written, and each other numeric mention
+    with what it is (marked across what accounts for it: all of a phone number, all of a figure's
+    period words). ``figures``: the article's figure rows by id (a figure of another article is
+    found in the package)."""
     figure_marks, others, seen = [], [], set()
     for _, span in accounted:
         if span is None or (span.start, span.end, span.ref) in seen:
             continue
         seen.add((span.start, span.end, span.ref))
         if span.kind == "figure":
-            figure_marks.append(view.figure_mark(span, figures.get(span.ref) or view.figure(span.ref)))
+            figure_marks.append(
+                view.figure_mark(span, figures.get(span.ref) or view.figure(span.ref))
+            )
         else:
             f = (figures.get(span.ref) or view.figure(span.ref)) if span.kind == "period" else None
-            what = _period_words(span.ref, f) if span.kind == "period" else _not_figure(reasons[span.ref])
-            others.append(Mark(span.start, span.end, "other", "", f"{text[span.start : span.end]}: {what}", "mark other"))
+            what = (
+                _period_words(span.ref, f)
+                if span.kind == "period"
+                else _not_figure(reasons[span.ref])
+            )
+            others.append(
+                Mark(
+                    span.start,
+                    span.end,
+                    "other",
+                    "",
+                    f"{text[span.start : span.end]}: {what}",
+                    "mark other",
+                )
+            )
     kept = non_overlapping(figure_marks, others)
     for k, m in enumerate(kept):
         if m.kind != "figure":
@@ -137,7 +163,10 @@ def marks_of(view: View, figures: Mapping[str, dict], text: str, accounted: list
 
 
 def _period_words(figure_id: str, f: dict) -> str:
-    return f"not a figure: the period words of figure {figure_id} ({f['period_start'] or '-'} to {f['period_end'] or '-'})"
+    return (
+        f"not a figure: the period words of figure {figure_id} ({f['period_start'] or '-'} to "
+        f"{f['period_end'] or '-'})"
+    )
 
 
 def _not_figure(row: dict) -> str:
@@ -148,12 +177,13 @@ def _not_figure(row: dict) -> str:
 
 
 def _fmt(cell: str) -> str:
-    """A number as the pages show it: whole numbers with thousands separators, others to four places (digits,
-    commas, a point and a sign: nothing to escape, nor in ``interval``)."""
+    """A number as the pages show it: whole numbers with thousands separators, others to four places
+    (digits, commas, a point and a sign: nothing to escape, nor in ``interval``)."""
     if cell in ("", None):
         return ""
     if len(cell) < 16 and cell.isascii() and cell.isdigit():
-        return f"{int(cell):,}"  # a whole number as float formats it (exactly, below 2 ** 53), at a third of the cost
+        # a whole number as float formats it (exactly, below 2 ** 53), at a third of the cost
+        return f"{int(cell):,}"
     x = float(cell)
     return f"{x:,.0f}" if x == int(x) else f"{x:,.4f}".rstrip("0").rstrip(".")
 
@@ -163,9 +193,10 @@ def interval(lo: str, hi: str, fmt=_fmt) -> str:
 
 
 def point_text(row: dict, unit: str, words: dict[str, str], fmt=_fmt) -> str:
-    """A quantity's or metric's value as a person reads it (the reader view, ``trace``): the value where the
-    evidence pins it; else the interval, then what the point is (``words``: each value_basis in words, from
-    ``schemas/vocabulary.json``), so that no convention reads as a number. ``fmt`` writes a number."""
+    """A quantity's or metric's value as a person reads it (the reader view, ``trace``): the value
+    where the evidence pins it; else the interval, then what the point is (``words``: each
+    value_basis in words, from ``schemas/vocabulary.json``), so that no convention reads as a
+    number. ``fmt`` writes a number."""
     basis = row["value_basis"]
     first = next(iter(words))  # the enum's first word: pinned
     if basis == first and row["value"]:
@@ -175,14 +206,16 @@ def point_text(row: dict, unit: str, words: dict[str, str], fmt=_fmt) -> str:
 
 
 # ids that are looked up by value (Arrow's set lookups take plain text): never held as a dictionary
-LOOKED_UP = frozenset({"figure_id", "quantity_id", "metric_id", "claim_id", "identity_id", "population_id", "inputs"})
+LOOKED_UP = frozenset(
+    {"figure_id", "quantity_id", "metric_id", "claim_id", "identity_id", "population_id", "inputs"}
+)
 
 
 class Columns:
-    """The columns of a table that the pages show, as one Arrow table: a million rows in a fraction of the
-    memory of a dict a row. Rows become dicts only a slice at a time. A long column of few distinct texts (a
-    unit, a status, a place) is held as a dictionary, each text once (and made into Python text once a slice:
-    its rows share the same objects)."""
+    """The columns of a table that the pages show, as one Arrow table: a million rows in a fraction
+    of the memory of a dict a row. Rows become dicts only a slice at a time. A long column of few
+    distinct texts (a unit, a status, a place) is held as a dictionary, each text once (and made
+    into Python text once a slice: its rows share the same objects)."""
 
     def __init__(self, table, names: Sequence[str]) -> None:
         import pyarrow as pa
@@ -191,7 +224,9 @@ class Columns:
         for name in names:
             col = table.arrow_or_list(name)
             col = (
-                pa.chunked_array([pa.array([""] * len(table) if col is None else col, pa.string())]) if not hasattr(col, "chunks") else col
+                pa.chunked_array([pa.array([""] * len(table) if col is None else col, pa.string())])
+                if not hasattr(col, "chunks")
+                else col
             )
             cols[name] = col if name in LOOKED_UP else _compact(col)
         self.t = pa.table(cols) if cols else pa.table({})
@@ -220,7 +255,9 @@ class Columns:
         return Columns.of(t.combine_chunks().take(indices))
 
 
-COMPACT = 256  # a column of at most this many distinct texts (and many rows) is held as a dictionary
+COMPACT = (
+    256  # a column of at most this many distinct texts (and many rows) is held as a dictionary
+)
 
 
 def _compact(col):
@@ -239,26 +276,32 @@ def _pylist(col) -> list[str]:
         return col.to_pylist()
     out: list[str] = []
     for chunk in col.chunks:
-        out += map(chunk.dictionary.to_pylist().__getitem__, chunk.indices.to_numpy(zero_copy_only=False).tolist())
+        out += map(
+            chunk.dictionary.to_pylist().__getitem__,
+            chunk.indices.to_numpy(zero_copy_only=False).tolist(),
+        )
     return out
 
 
 class Window:
-    """Rows of ``Columns`` as dicts, for rows asked for in order a few at a time (an article's figures): made
-    ``size`` rows at a time, since each making costs a call per column."""
+    """Rows of ``Columns`` as dicts, for rows asked for in order a few at a time (an article's
+    figures): made ``size`` rows at a time, since each making costs a call per column."""
 
     def __init__(self, columns: Columns, size: int = 4096) -> None:
         self.columns, self.size, self.start, self.held = columns, size, 0, []
 
     def rows(self, start: int, stop: int) -> list[dict]:
         if start < self.start or stop > self.start + len(self.held):
-            self.start, self.held = start, self.columns.rows(start, min(len(self.columns), max(stop, start + self.size)))
+            self.start, self.held = (
+                start,
+                self.columns.rows(start, min(len(self.columns), max(stop, start + self.size))),
+            )
         return self.held[start - self.start : stop - self.start]
 
 
 def naming(inputs, keys) -> tuple:
-    """Which rows name each key in their space-separated ``inputs`` (Arrow arrays): for key ``j`` the rows
-    ``rows[starts[j]:starts[j + 1]]``, each once, in table order."""
+    """Which rows name each key in their space-separated ``inputs`` (Arrow arrays): for key ``j``
+    the rows ``rows[starts[j]:starts[j + 1]]``, each once, in table order."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -277,9 +320,10 @@ def naming(inputs, keys) -> tuple:
 
 
 class Hrefs:
-    """Each id's link, ``<page>#<id>``, from the page that shows it. ``pages`` holds the page of every id but
-    the derived metrics', which ``metrics()`` gives the first time one is asked for (a panel links its metrics
-    by their row: at scale the map of millions of metrics is then never made)."""
+    """Each id's link, ``<page>#<id>``, from the page that shows it. ``pages`` holds the page of
+    every id but the derived metrics', which ``metrics()`` gives the first time one is asked for (a
+    panel links its metrics by their row: at scale the map of millions of metrics is then never
+    made)."""
 
     def __init__(self, pages: dict[str, str], metrics) -> None:
         self.pages, self._metrics, self.metrics = pages, metrics, None
@@ -296,7 +340,8 @@ class Hrefs:
         return f"{self.page(ident)}#{ident}"
 
 
-# the columns each listing shows (all but the period rule and the metrics' places and periods); figures show all
+# the columns each listing shows (all but the period rule and the metrics' places and periods);
+# figures show all
 SHOWN = {
     "quantities": (
         "quantity_id",
@@ -321,7 +366,18 @@ SHOWN = {
         "rate_note",
         "note",
     ),
-    "derived": ("metric_id", "kind", "formula", "inputs", "value", "value_basis", "lower", "upper", "unit", "description"),
+    "derived": (
+        "metric_id",
+        "kind",
+        "formula",
+        "inputs",
+        "value",
+        "value_basis",
+        "lower",
+        "upper",
+        "unit",
+        "description",
+    ),
 }
 PANEL = {
     "quantities": ("quantity_id", "description", "lower", "upper", "unit", "status", "counting"),
@@ -330,40 +386,57 @@ PANEL = {
 
 
 class View:
-    """The package as pages: every id's page and anchor, and each page's content. The figures are held in the
-    order of the article pages (``at[k]:at[k + 1]`` those of source ``k``, by their offset in its text), each
-    with its quantity and the metrics that use it beside it in the same order."""
+    """The package as pages: every id's page and anchor, and each page's content. The figures are
+    held in the order of the article pages (``at[k]:at[k + 1]`` those of source ``k``, by their
+    offset in its text), each with its quantity and the metrics that use it beside it in the same
+    order."""
 
     def __init__(self, vocabulary, tables: dict[str, Columns], meta: dict, released: str) -> None:
-        """``tables``: the package's tables (the columns they show); the figures are taken out of it, and held in
-        the order of the article pages instead."""
+        """``tables``: the package's tables (the columns they show); the figures are taken out of
+        it, and held in the order of the article pages instead."""
         self.vocabulary, self.meta, self.released = vocabulary, meta, released
         self.qualifiers = vocabulary.names("figures", "qualifier")
         self.counts = {name: len(t) for name, t in tables.items()}
         self.key = {name: vocabulary.primary_keys[name][0] for name in tables}
         self.sources = tables["sources"].rows()
         self.geographies = {r[self.key["geographies"]]: r for r in tables["geographies"].rows()}
-        self.t = {name: tables[name] for name in ("quantities", "identities", "claims", "derived", "population", "series")}
+        self.t = {
+            name: tables[name]
+            for name in ("quantities", "identities", "claims", "derived", "population", "series")
+        }
         self.figures = self._in_article_order(tables.pop("figures"))
         self.href = Hrefs(self._pages(), self._metric_pages)
         self._beside_figures()
-        self.windows = (Window(self.figures), Window(self.quantity), Window(self.metrics))  # the article pages' rows
+        self.windows = (
+            Window(self.figures),
+            Window(self.quantity),
+            Window(self.metrics),
+        )  # the article pages' rows
         self.env, self.rows = self._environment(), rows_environment()
 
     def _in_article_order(self, figures: Columns) -> Columns:
-        """The figures of each article in turn, by their offset (then table order), then those of no article (in
-        table order); sorted by NumPy, a million ids never made into Python text for it."""
+        """The figures of each article in turn, by their offset (then table order), then those of no
+        article (in table order); sorted by NumPy, a million ids never made into Python text for
+        it."""
         import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
 
         n, ids = len(self.sources), pa.array([s["source_id"] for s in self.sources], pa.string())
-        rank = pc.fill_null(pc.index_in(figures.t.column("source_id"), value_set=ids), n).to_numpy().astype(np.int64)
+        rank = (
+            pc.fill_null(pc.index_in(figures.t.column("source_id"), value_set=ids), n)
+            .to_numpy()
+            .astype(np.int64)
+        )
         starts = pc.cast(figures.t.column("char_start"), pa.int64()).to_numpy()
         order = np.lexsort((np.arange(len(rank)), starts, rank))
         self.at = np.searchsorted(rank[order], np.arange(n + 1)).tolist()
         self.per_source = Counter(
-            {s["source_id"]: self.at[k + 1] - self.at[k] for k, s in enumerate(self.sources) if self.at[k + 1] > self.at[k]}
+            {
+                s["source_id"]: self.at[k + 1] - self.at[k]
+                for k, s in enumerate(self.sources)
+                if self.at[k + 1] > self.at[k]
+            }
         )
         out = figures.take(order)
         self.written = out.column("as_written")  # each figure's number as written, for the listings
@@ -371,9 +444,10 @@ class View:
         return out
 
     def _pages(self) -> dict[str, str]:
-        """The page of every id, a later table's over an earlier one's as links always took it (figures,
-        quantities, identities, claims, metrics, reference rows): of the metrics, only those whose ids another
-        table uses too (a synthetic corpus names an identity and a metric alike); ``Hrefs`` finds the rest."""
+        """The page of every id, a later table's over an earlier one's as links always took it
+        (figures, quantities, identities, claims, metrics, reference rows): of the metrics, only
+        those whose ids another table uses too (a synthetic corpus names an identity and a metric
+        alike); ``Hrefs`` finds the rest."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -381,27 +455,46 @@ class View:
         names = {sid: article_page(sid) for sid in dict.fromkeys(sids)}
         pages = dict(zip(self.position, map(names.__getitem__, sids), strict=True))
         del sids
-        for name, kind in (("quantities", "quantity"), ("identities", "quantity"), ("claims", "claim")):
+        for name, kind in (
+            ("quantities", "quantity"),
+            ("identities", "quantity"),
+            ("claims", "claim"),
+        ):
             pages.update(dict.fromkeys(self.t[name].column(self.key[name]), PAGES[kind]))
         metrics = self.t["derived"].t.column(self.key["derived"])
-        others = [self.figures.t.column("figure_id")] + [self.t[n].t.column(self.key[n]) for n in ("quantities", "identities", "claims")]
-        shared = metrics.filter(pc.is_in(metrics, value_set=pa.chunked_array([c for o in others for c in o.chunks], pa.string())))
+        others = [self.figures.t.column("figure_id")] + [
+            self.t[n].t.column(self.key[n]) for n in ("quantities", "identities", "claims")
+        ]
+        shared = metrics.filter(
+            pc.is_in(
+                metrics,
+                value_set=pa.chunked_array([c for o in others for c in o.chunks], pa.string()),
+            )
+        )
         pages.update(dict.fromkeys(shared.to_pylist(), PAGES["metric"]))
-        pages.update(dict.fromkeys(self.t["population"].column(self.key["population"]), PAGES["reference"]))
+        pages.update(
+            dict.fromkeys(self.t["population"].column(self.key["population"]), PAGES["reference"])
+        )
         pages.update(dict.fromkeys(self.t["series"].column("series_id"), PAGES["series"]))
-        pages.update(dict.fromkeys(self.t["series"].column(self.key["series"]), PAGES["series member"]))
+        pages.update(
+            dict.fromkeys(self.t["series"].column(self.key["series"]), PAGES["series member"])
+        )
         return pages
 
     def _metric_pages(self) -> dict[str, str]:
         return dict.fromkeys(self.t["derived"].column(self.key["derived"]), PAGES["metric"])
 
     def _beside_figures(self) -> None:
-        """Each figure's quantity and the metrics using it, in the figures' order; the claims using each id."""
+        """Each figure's quantity and the metrics using it, in the figures' order; the claims using
+        each id."""
         import numpy as np
         import pyarrow.compute as pc
 
         q, d = self.t["quantities"], self.t["derived"]
-        keys, wanted = q.t.column(self.key["quantities"]).combine_chunks(), self.figures.t.column("quantity_id")
+        keys, wanted = (
+            q.t.column(self.key["quantities"]).combine_chunks(),
+            self.figures.t.column("quantity_id"),
+        )
         at = pc.index_in(wanted, value_set=keys)
         if at.null_count:
             raise KeyError(wanted.filter(pc.is_null(at))[0].as_py())
@@ -410,7 +503,9 @@ class View:
         starts, rows = naming(d.t.column("inputs"), keys)
         counts = starts[qpos + 1] - starts[qpos]
         self.metrics_at = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        self.metric_rows = rows[np.repeat(starts[qpos] - self.metrics_at[:-1], counts) + np.arange(self.metrics_at[-1])]
+        self.metric_rows = rows[
+            np.repeat(starts[qpos] - self.metrics_at[:-1], counts) + np.arange(self.metrics_at[-1])
+        ]
         self.metrics = d.take(self.metric_rows, PANEL["derived"])
         self.claims = self.t["claims"].rows()
         self.claims_of: dict[str, list[int]] = {}
@@ -423,14 +518,21 @@ class View:
         from jinja2 import Environment, PackageLoader, StrictUndefined
 
         env = Environment(
-            loader=PackageLoader("stopitnow_figures.render"), autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True
+            loader=PackageLoader("stopitnow_figures.render"),
+            autoescape=True,
+            undefined=StrictUndefined,
+            keep_trailing_newline=True,
         )
         env.filters.update(num=_fmt)
         env.globals.update(interval=interval, href=self.href)
         return env
 
     def render(self, template: str, **context) -> str:
-        base = {"title": self.meta["title"], "version": self.meta["version"], "released": self.released}
+        base = {
+            "title": self.meta["title"],
+            "version": self.meta["version"],
+            "released": self.released,
+        }
         return self.env.get_template(f"reader/{template}").render(**base, **context)
 
     def figure(self, figure_id: str) -> dict:
@@ -441,7 +543,10 @@ class View:
     # -- marks --
     def figure_mark(self, span, f: dict) -> Mark:
         how = hedge_class(self.qualifiers, f["qualifier"], f["reading"])
-        label = f"{f['as_written']}: figure {f['figure_id']}, {f['qualifier'].replace('_', ' ')}, {interval(f['lower'], f['upper'])} {f['unit']}"
+        label = (
+            f"{f['as_written']}: figure {f['figure_id']}, {f['qualifier'].replace('_', ' ')}, "
+            f"{interval(f['lower'], f['upper'])} {f['unit']}"
+        )
         return Mark(span.start, span.end, "figure", f["figure_id"], label, f"mark figure {how}")
 
     # -- pages --
@@ -453,13 +558,19 @@ class View:
         conflicts = Columns.of(q.filter(pc.equal(q.column("status"), status.in_conflict))).rows()
         from . import prose
 
-        facts = prose.facts(self.sources, self.figures.t.column("period_start"), self.figures.t.column("period_end"))
+        facts = prose.facts(
+            self.sources, self.figures.t.column("period_start"), self.figures.t.column("period_end")
+        )
         return self.render(
             "index.html.j2",
             prose=prose.fields(facts),
             sources=self.sources,
             by_year=prose.by_year_and_kind(self.sources),
-            kinds=[k for k in self.vocabulary.enum("sources", "kind") if any(s.get("kind") == k for s in self.sources)],
+            kinds=[
+                k
+                for k in self.vocabulary.enum("sources", "kind")
+                if any(s.get("kind") == k for s in self.sources)
+            ],
             series_count=len(dict.fromkeys(self.t["series"].column("series_id"))),
             per_source=self.per_source,
             counts=self.counts,
@@ -477,11 +588,20 @@ class View:
         rows = self.t["series"].rows()
         q = self.t["quantities"].t
         wanted = pa.array(sorted({r["quantity_id"] for r in rows if r["quantity_id"]}), pa.string())
-        quantities = {r["quantity_id"]: r for r in Columns.of(q.filter(pc.is_in(q.column("quantity_id"), value_set=wanted))).rows()}
+        quantities = {
+            r["quantity_id"]: r
+            for r in Columns.of(
+                q.filter(pc.is_in(q.column("quantity_id"), value_set=wanted))
+            ).rows()
+        }
         series: dict[str, list[dict]] = {}
         for r in rows:
             quantity = quantities.get(r["quantity_id"])
-            point = point_text(quantity, quantity["unit"], self.vocabulary.point_words) if quantity else ""
+            point = (
+                point_text(quantity, quantity["unit"], self.vocabulary.point_words)
+                if quantity
+                else ""
+            )
             series.setdefault(r["series_id"], []).append(r | {"point": point})
         place = {code: g["geography"] for code, g in self.geographies.items()}
         return self.render("series.html.j2", series=series, place=place)
@@ -490,8 +610,8 @@ class View:
         return self.env.get_template(f"reader/{STYLE}").render()
 
     def article(self, k: int, text: str, accounted: list, reasons: dict[str, dict]) -> str:
-        """The page of source ``k``: its text with every number marked, a panel for each figure, a note for each
-        other number."""
+        """The page of source ``k``: its text with every number marked, a panel for each figure, a
+        note for each other number."""
         from markupsafe import Markup
 
         source, a, b = self.sources[k], self.at[k], self.at[k + 1]
@@ -500,31 +620,52 @@ class View:
         metrics, at = self.windows[2].rows(ma, mb), (self.metrics_at[a : b + 1] - ma).tolist()
         marks = marks_of(self, {f["figure_id"]: f for f in figures}, text, accounted, reasons)
         cite = self.citation(source)
-        panels = [self.panel(f, q, metrics[at[j] : at[j + 1]], cite) for j, (f, q) in enumerate(zip(figures, quantities, strict=True))]
-        body = self.rows.get_template("reader/_text.html.j2").render(pieces=text_pieces(text, marks))
-        panels_html = self.rows.get_template("reader/_panels.html.j2").render(panels=panels)[:-1]  # the page ends the last line
-        notes = [(m.ref, m.label, text[m.start : m.end], m.start) for m in marks if m.kind == "other"]
-        return self.render("article.html.j2", source=source, text=Markup(body), panels=Markup(panels_html), notes=notes)
+        panels = [
+            self.panel(f, q, metrics[at[j] : at[j + 1]], cite)
+            for j, (f, q) in enumerate(zip(figures, quantities, strict=True))
+        ]
+        body = self.rows.get_template("reader/_text.html.j2").render(
+            pieces=text_pieces(text, marks)
+        )
+        panels_html = self.rows.get_template("reader/_panels.html.j2").render(panels=panels)[
+            :-1
+        ]  # the page ends the last line
+        notes = [
+            (m.ref, m.label, text[m.start : m.end], m.start) for m in marks if m.kind == "other"
+        ]
+        return self.render(
+            "article.html.j2",
+            source=source,
+            text=Markup(body),
+            panels=Markup(panels_html),
+            notes=notes,
+        )
 
     def citation(self, source: dict) -> Callable[[str], str]:
-        """How to cite a figure of the article, as a function of the figure's id: the APA citation made once for
-        the article (the same text as ``cite`` gives for each of its figures)."""
+        """How to cite a figure of the article, as a function of the figure's id: the APA citation
+        made once for the article (the same text as ``cite`` gives for each of its figures)."""
         from .citation import cite
 
         text = cite(self.meta, self.released, "apa", "\x00", "figure", [source])
         if text.count("\x00") != 1:  # the package's own text holds the stand-in: cite each figure
-            return lambda figure_id: cite(self.meta, self.released, "apa", figure_id, "figure", [source])
+            return lambda figure_id: cite(
+                self.meta, self.released, "apa", figure_id, "figure", [source]
+            )
         head, tail = text.split("\x00")
         return lambda figure_id: head + figure_id + tail
 
     def panel(self, f: dict, q: dict, metrics: list[dict], cite: Callable[[str], str]) -> tuple:
-        """What a figure's panel shows, in the order ``_panels.html.j2`` names it: the figure's id and number as
-        written, its value in words, measure, place (its code, the kind of area of the code, None where the
-        geographies do not list it, and the place's note), period, quote and reading notes; its quantity's id, page
-        and reconciled value; the claims and metrics that use it; and its citation."""
+        """What a figure's panel shows, in the order ``_panels.html.j2`` names it: the figure's id
+        and number as written, its value in words, measure, place (its code, the kind of area of the
+        code, None where the geographies do not list it, and the place's note), period, quote and
+        reading notes; its quantity's id, page and reconciled value; the claims and metrics that use
+        it; and its citation."""
         fid, how = f["figure_id"], hedge_class(self.qualifiers, f["qualifier"], f["reading"])
         reading = f"; reading {f['reading']}" if f["reading"] else ""
-        value = f"{_fmt(f['value'])} {f['unit']}, interval {interval(f['lower'], f['upper'])} ({how}: {f['qualifier'].replace('_', ' ')}{reading})"
+        value = (
+            f"{_fmt(f['value'])} {f['unit']}, interval {interval(f['lower'], f['upper'])} "
+            f"({how}: {f['qualifier'].replace('_', ' ')}{reading})"
+        )
         code = f["geography_code"]
         kind = self.geographies[code]["kind"] if code in self.geographies else None
         period = f"{f['period_start']} to {f['period_end']}" if f["period_start"] else "none"
@@ -532,10 +673,14 @@ class View:
         quote = f"“{f['quote']}” (characters {f['char_start']} to {f['char_end']})"
         qid = q["quantity_id"]
         described = (
-            f"{q['description']}; reconciled {interval(q['lower'], q['upper'])} {q['unit']} ({q['status']}, counted as {q['counting']})"
+            f"{q['description']}; reconciled {interval(q['lower'], q['upper'])} "
+            f"{q['unit']} ({q['status']}, counted as {q['counting']})"
         )
         words, page = self.vocabulary.point_words, PAGES["metric"]
-        used = [(j > 0, page, d["metric_id"], point_text(d, d["unit"], words)) for j, d in enumerate(metrics)]
+        used = [
+            (j > 0, page, d["metric_id"], point_text(d, d["unit"], words))
+            for j, d in enumerate(metrics)
+        ]
         place = (f["geography"] or "none stated", code, kind, f["geography_note"])
         quantity = (qid, self.href.page(qid), described)
         return (
@@ -554,19 +699,29 @@ class View:
         )
 
     def panel_claims(self, f: dict, q: dict) -> list[tuple[str, str, str, str]]:
-        """The claims that use the figure or its quantity, each once, by id: (its link, id, verdict, explanation)."""
+        """The claims that use the figure or its quantity, each once, by id: (its link, id, verdict,
+        explanation)."""
         using = self.claims_of.get(f["figure_id"], []) + self.claims_of.get(q["quantity_id"], [])
-        claims = sorted({c["claim_id"]: c for c in (self.claims[k] for k in using)}.values(), key=lambda c: c["claim_id"])
-        return [(self.href[c["claim_id"]], c["claim_id"], c["verdict"], c["explanation"]) for c in claims]
+        claims = sorted(
+            {c["claim_id"]: c for c in (self.claims[k] for k in using)}.values(),
+            key=lambda c: c["claim_id"],
+        )
+        return [
+            (self.href[c["claim_id"]], c["claim_id"], c["verdict"], c["explanation"])
+            for c in claims
+        ]
 
     # -- the listing pages --
     def listings(self) -> Iterator[tuple[str, Iterator[str]]]:
-        """Each listing page, in pieces (a page holds a section for every row of its tables, too large at scale to
-        hold as one string): its template's frame, with the sections of each table between its parts."""
+        """Each listing page, in pieces (a page holds a section for every row of its tables, too
+        large at scale to hold as one string): its template's frame, with the sections of each table
+        between its parts."""
         from markupsafe import Markup
 
         for page, tables in LISTINGS.items():
-            frame = self.render(f"{page}.j2", sections={name: Markup(f"\x00{name}\x00") for name in tables})
+            frame = self.render(
+                f"{page}.j2", sections={name: Markup(f"\x00{name}\x00") for name in tables}
+            )
             yield page, self._pieces(frame)
 
     def _pieces(self, frame: str) -> Iterator[str]:
@@ -574,11 +729,20 @@ class View:
             yield from [piece] if k % 2 == 0 else self.sections(piece, 0, len(self.t[piece]))
 
     def sections(self, name: str, start: int, stop: int) -> Iterator[str]:
-        """The sections of rows [start, stop) of a table (``_<table>.html.j2``), ``BATCH`` rows at a time, one after
-        another: each section ends its line, but the last, which the page's frame ends."""
-        shown = {"quantities": self.quantity_shown, "identities": self.identity_shown, "claims": self.claim_shown}
+        """The sections of rows [start, stop) of a table (``_<table>.html.j2``), ``BATCH`` rows at a
+        time, one after another: each section ends its line, but the last, which the page's frame
+        ends."""
+        shown = {
+            "quantities": self.quantity_shown,
+            "identities": self.identity_shown,
+            "claims": self.claim_shown,
+        }
         shown.update(derived=self.metric_shown, population=self.reference_shown)
-        template, show, rows = self.rows.get_template(f"reader/_{name}.html.j2"), shown[name], self.t[name]
+        template, show, rows = (
+            self.rows.get_template(f"reader/_{name}.html.j2"),
+            shown[name],
+            self.t[name],
+        )
         for a in range(start, stop, BATCH):
             b = min(a + BATCH, stop)
             text = template.render(rows=map(show, rows.rows(a, b)))
@@ -591,12 +755,18 @@ class View:
         return [(k > 0, page(i), i) for k, i in enumerate(ids.split())]
 
     def quantity_shown(self, q: dict) -> tuple:
-        """A quantity's id, description, reconciled value in words, measure, code and period; the links to what set
-        its lower and upper ends, whether it has an upper end, the links to its mentions (each with its number as
-        written) and to its identities; the rows it conflicts with (None where it conflicts with none) and what was
-        set aside; its rate note and note."""
-        value = f"{point_text(q, q['unit'], self.vocabulary.point_words)}; status {q['status']}; counted as {q['counting']}"
-        mentions = [(later, page, m, self.written[self.position[m]]) for later, page, m in self.links(q["mentions"])]
+        """A quantity's id, description, reconciled value in words, measure, code and period; the
+        links to what set its lower and upper ends, whether it has an upper end, the links to its
+        mentions (each with its number as written) and to its identities; the rows it conflicts with
+        (None where it conflicts with none) and what was set aside; its rate note and note."""
+        value = (
+            f"{point_text(q, q['unit'], self.vocabulary.point_words)}; status {q['status']}; "
+            f"counted as {q['counting']}"
+        )
+        mentions = [
+            (later, page, m, self.written[self.position[m]])
+            for later, page, m in self.links(q["mentions"])
+        ]
         conflict = self.links(q["conflict"]) if q["conflict"] else None
         where = (q["measure"], q["geography_code"], q["period_start"], q["period_end"])
         ends = (self.links(q["lower_by"]), self.links(q["upper_by"]), bool(q["upper"]))
@@ -615,36 +785,85 @@ class View:
         )
 
     def identity_shown(self, r: dict) -> tuple:
-        """An identity's id, its sides and relation, the links to its quantities, its basis and note."""
-        return r["identity_id"], r["left"], r["relation"], r["right"], self.links(r["inputs"]), r["basis"], r["note"]
+        """An identity's id, its sides and relation, the links to its quantities, its basis and
+        note."""
+        return (
+            r["identity_id"],
+            r["left"],
+            r["relation"],
+            r["right"],
+            self.links(r["inputs"]),
+            r["basis"],
+            r["note"],
+        )
 
     def claim_shown(self, c: dict) -> tuple:
-        """A claim's id and verdict; the figure that states it (its link, id and number as written), the relation
-        and what it states; the rest of the evidence (the value computed, its interval and formula), the links to
-        its inputs, and its explanation."""
+        """A claim's id and verdict; the figure that states it (its link, id and number as written),
+        the relation and what it states; the rest of the evidence (the value computed, its interval
+        and formula), the links to its inputs, and its explanation."""
         fid = c["figure_id"]
-        stated = (self.href[fid], fid, self.written[self.position[fid]], c["relation"], c["stated"], c["stated_lower"], c["stated_upper"])
+        stated = (
+            self.href[fid],
+            fid,
+            self.written[self.position[fid]],
+            c["relation"],
+            c["stated"],
+            c["stated_lower"],
+            c["stated_upper"],
+        )
         evidence = (c["computed"], c["lower"], c["upper"], c["formula"])
-        return c["claim_id"], c["verdict"], *stated, *evidence, self.links(c["inputs"]), c["explanation"]
+        return (
+            c["claim_id"],
+            c["verdict"],
+            *stated,
+            *evidence,
+            self.links(c["inputs"]),
+            c["explanation"],
+        )
 
     def metric_shown(self, d: dict) -> tuple:
-        """A metric's id and kind, its value in words, formula, the links to its inputs, and its description."""
+        """A metric's id and kind, its value in words, formula, the links to its inputs, and its
+        description."""
         value = point_text(d, d["unit"], self.vocabulary.point_words)
-        return d["metric_id"], d["kind"], value, d["formula"], self.links(d["inputs"]), d["description"]
+        return (
+            d["metric_id"],
+            d["kind"],
+            value,
+            d["formula"],
+            self.links(d["inputs"]),
+            d["description"],
+        )
 
     def reference_shown(self, p: dict) -> tuple:
-        """A reference row's id, value, place (name and code), year, publisher, table, address, certainty and note."""
+        """A reference row's id, value, place (name and code), year, publisher, table, address,
+        certainty and note."""
         place = (p["geography"], p["geography_code"])
-        return p["population_id"], p["value"], *place, p["year"], p["publisher"], p["table"], p["url"], p["certainty"], p["note"]
+        return (
+            p["population_id"],
+            p["value"],
+            *place,
+            p["year"],
+            p["publisher"],
+            p["table"],
+            p["url"],
+            p["certainty"],
+            p["note"],
+        )
 
 
 def rows_environment():
-    """The environment of the parts written a row at a time (``_x.html.j2``): every value a template writes is
-    escaped by ``html_text``, as Jinja's autoescape would escape it, but with the entities these parts have always
-    had, and at a fifth of the cost (markupsafe makes a ``Markup`` of each value; a million figures write some
-    fifty million). So no macro or ``{% set %}`` block may be used in them: their output would be escaped again."""
+    """The environment of the parts written a row at a time (``_x.html.j2``): every value a template
+    writes is escaped by ``html_text``, as Jinja's autoescape would escape it, but with the entities
+    these parts have always had, and at a fifth of the cost (markupsafe makes a ``Markup`` of each
+    value; a million figures write some fifty million). So no macro or ``{% set %}`` block may be
+    used in them: their output would be escaped again."""
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
-    env = Environment(loader=PackageLoader("stopitnow_figures.render"), autoescape=False, finalize=html_text, undefined=StrictUndefined)
+    env = Environment(
+        loader=PackageLoader("stopitnow_figures.render"),
+        autoescape=False,
+        finalize=html_text,
+        undefined=StrictUndefined,
+    )
     env.filters.update(num=_fmt, interval=interval, words=lambda text: text.replace("_", " "))
     return env

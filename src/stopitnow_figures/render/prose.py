@@ -1,18 +1,21 @@
-"""The package's prose about itself, written from its data: how many sources of which kinds, by which
-publishers, published in which years, and which years their figures cover.
+"""The package's prose about itself, written from its data: how many sources of which kinds, by
+which publishers, published in which years, and which years their figures cover.
 
 package.yaml keeps only what is not data: its ``title``, ``description`` and ``resource_titles`` are
-templates whose ``{fields}`` the package stage fills from the published tables (``complete``), so no count
-or year of today's sources is typed there; the datasheet and the reader view's index take the same words
-from ``fields``. The fields (``tables.config.FIELDS``, the names the check of package.yaml allows):
+templates whose ``{fields}`` the package stage fills from the published tables (``complete``), so no
+count or year of today's sources is typed there; the datasheet and the reader view's index take the
+same words from ``fields``. The fields (``tables.config.FIELDS``, the names the check of
+package.yaml allows):
 
-- ``sources``: the sources counted by kind ("five articles"; "seven sources (five news articles and two
-  charity releases)"); a sources table without a ``kind`` column calls each source an article, as its schema
-  does;
+- ``sources``: the sources counted by kind ("five articles"; "seven sources (five news articles and
+  two charity releases)"); a sources table without a ``kind`` column calls each source an article,
+  as its schema does;
 - ``source_count``: how many sources ("five");
-- ``publishers``: their publishers, each once, in order of name ("Bournemouth Echo, ... and Wigan Today");
+- ``publishers``: their publishers, each once, in order of name ("Bournemouth Echo, ... and Wigan
+  Today");
 - ``publisher_count``: how many publishers ("five");
-- ``published_years``: the years the sources were published in ("2016-2019", or "2017" for one year);
+- ``published_years``: the years the sources were published in ("2016-2019", or "2017" for one
+  year);
 - ``published_between``: the same in words ("between 2016 and 2019", "in 2017");
 - ``period_years`` and ``period_between``: the same for the periods the figures cover.
 
@@ -27,7 +30,9 @@ from dataclasses import dataclass
 
 from ..model.values import UNITS
 
-UNSTATED_KIND = "article"  # a source of a table with no kind column: the sources schema's word for its rows
+UNSTATED_KIND = (
+    "article"  # a source of a table with no kind column: the sources schema's word for its rows
+)
 WORDS = {n: w for w, n in UNITS.items()}
 
 
@@ -35,7 +40,9 @@ WORDS = {n: w for w, n in UNITS.items()}
 class Facts:
     """What the prose says of the package, from its tables."""
 
-    kinds: tuple[tuple[str, int], ...]  # each kind of source and how many, the most first (then by name)
+    kinds: tuple[
+        tuple[str, int], ...
+    ]  # each kind of source and how many, the most first (then by name)
     publishers: tuple[str, ...]  # each once, in order of name
     published: tuple[int, int] | None  # the first and last year a source was published in
     periods: tuple[int, int] | None  # the first and last year a figure's period covers
@@ -46,20 +53,24 @@ class Facts:
 
 
 def facts(sources: Iterable, period_starts, period_ends) -> Facts:
-    """The facts of the sources table's rows (dicts or ``csvio.Row``) and the figures' period columns (ISO dates,
-    empty where none; lists or Arrow arrays, read by Arrow at scale)."""
+    """The facts of the sources table's rows (dicts or ``csvio.Row``) and the figures' period
+    columns (ISO dates, empty where none; lists or Arrow arrays, read by Arrow at scale)."""
     rows = list(sources)
     kinds = Counter((r.get("kind") or UNSTATED_KIND).replace("_", " ") for r in rows)
     return Facts(
         kinds=tuple(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))),
         publishers=tuple(sorted({r["publisher"] for r in rows})),
-        published=_years(_least([r["published_earliest"] for r in rows]), _most([r["published_latest"] for r in rows])),
+        published=_years(
+            _least([r["published_earliest"] for r in rows]),
+            _most([r["published_latest"] for r in rows]),
+        ),
         periods=_years(_least(period_starts), _most(period_ends)),
     )
 
 
 def _least(dates) -> str | None:
-    """The first of some ISO dates (a list, or Arrow text), empty cells left out; None where there is none."""
+    """The first of some ISO dates (a list, or Arrow text), empty cells left out; None where there
+    is none."""
     return _extreme(dates, min)
 
 
@@ -68,7 +79,9 @@ def _most(dates) -> str | None:
 
 
 def _extreme(dates, pick) -> str | None:
-    if hasattr(dates, "type"):  # Arrow text (dictionary-encoded, as the reader reads a table at scale, decoded first)
+    if hasattr(
+        dates, "type"
+    ):  # Arrow text (dictionary-encoded, as the reader reads a table at scale, decoded first)
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -103,18 +116,26 @@ def complete(meta: dict, f: Facts) -> dict:
     out = dict(meta)
     out["title"] = meta["title"].format_map(words)
     out["description"] = meta["description"].format_map(words)
-    out["resource_titles"] = {name: title.format_map(words) for name, title in meta["resource_titles"].items()}
+    out["resource_titles"] = {
+        name: title.format_map(words) for name, title in meta["resource_titles"].items()
+    }
     return out
 
 
 def as_published(meta: dict, descriptor: dict) -> dict:
-    """package.yaml with its templates as the package stage filled them (from the descriptor it wrote)."""
+    """package.yaml with its templates as the package stage filled them (from the descriptor it
+    wrote)."""
     titles = {r["name"]: r["title"] for r in descriptor.get("resources", [])}
-    return meta | {"title": descriptor["title"], "description": descriptor["description"], "resource_titles": titles}
+    return meta | {
+        "title": descriptor["title"],
+        "description": descriptor["description"],
+        "resource_titles": titles,
+    }
 
 
 def count_words(n: int) -> str:
-    """A count as the prose writes it: in words up to nineteen, else in digits with thousands separators."""
+    """A count as the prose writes it: in words up to nineteen, else in digits with thousands
+    separators."""
     return WORDS[n] if n in WORDS else f"{n:,}"
 
 
@@ -128,7 +149,8 @@ def plural(kind: str) -> str:
 
 
 def sources_words(kinds: tuple[tuple[str, int], ...]) -> str:
-    """The sources by kind: "five articles", or "seven sources (five news articles and two charity releases)"."""
+    """The sources by kind: "five articles", or "seven sources (five news articles and two charity
+    releases)"."""
     if len(kinds) == 1:
         return counted(kinds[0][1], kinds[0][0])
     total = sum(n for _, n in kinds)
@@ -168,5 +190,7 @@ def by_year_and_kind(sources: Iterable[dict]) -> list[tuple[str, dict[str, list[
     no kind column: each an article), each in table order: the coverage the index and the datasheet list."""
     out: dict[str, dict[str, list[dict]]] = {}
     for s in sources:
-        out.setdefault(published_year(s), {}).setdefault(s.get("kind") or UNSTATED_KIND, []).append(s)
+        out.setdefault(published_year(s), {}).setdefault(s.get("kind") or UNSTATED_KIND, []).append(
+            s
+        )
     return sorted(out.items())

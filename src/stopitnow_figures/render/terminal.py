@@ -9,13 +9,17 @@ file names, git's and servers' messages), and whatever it is, ``safe`` escapes i
 from __future__ import annotations
 
 from ..tables.characters import PATTERN
-from ..tables.characters import escaped as safe  # the one escaping (render and the commands call it safe)
+from ..tables.characters import (
+    escaped as safe,
+)  # the one escaping (render and the commands call it safe)
 
 
 def _json_escape(c: str) -> str:
     """A JSON escape: \\uXXXX, as a surrogate pair above U+FFFF."""
     units = c.encode("utf-16-be", "surrogatepass")
-    return "".join(f"\\u{int.from_bytes(units[i : i + 2], 'big'):04x}" for i in range(0, len(units), 2))
+    return "".join(
+        f"\\u{int.from_bytes(units[i : i + 2], 'big'):04x}" for i in range(0, len(units), 2)
+    )
 
 
 def safe_json(text: str) -> str:

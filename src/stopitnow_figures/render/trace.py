@@ -21,7 +21,9 @@ SENTENCE_END = re.compile(r"(?<=[.!?”\"])\s+|\n+")
 class UnknownId(LookupError):
     def __init__(self, ident: str, nearest: list[str]):
         self.ident, self.nearest = ident, nearest
-        super().__init__(f"unknown id {ident!r}" + (f"; nearest: {', '.join(nearest)}" if nearest else ""))
+        super().__init__(
+            f"unknown id {ident!r}" + (f"; nearest: {', '.join(nearest)}" if nearest else "")
+        )
 
 
 def load(paths: Paths) -> dict[str, dict[str, dict]]:
@@ -53,18 +55,25 @@ def trace(paths: Paths, ident: str, tables: dict | None = None) -> dict:
 
 
 class Tracer:
-    """Builds the chain under an id: a figure down to its quote, a metric or claim down to its inputs."""
+    """Builds the chain under an id: a figure down to its quote, a metric or claim down to its
+    inputs."""
 
     def __init__(self, paths: Paths, tables: dict) -> None:
         self.paths, self.tables, self.texts = paths, tables, {}
-        self.series: dict[str, list[dict]] = {}  # each series' rows (members and gaps) in time order
+        self.series: dict[
+            str, list[dict]
+        ] = {}  # each series' rows (members and gaps) in time order
         for r in tables.get("series", {}).values():
             self.series.setdefault(r["series_id"], []).append(r)
 
     def node(self, i: str, depth: int) -> dict:
         t = self.tables
         if depth > MAX_DEPTH:
-            return {"id": i, "type": "cut", "note": f"the chain goes on; run: stopitnow-figures trace {i}"}
+            return {
+                "id": i,
+                "type": "cut",
+                "note": f"the chain goes on; run: stopitnow-figures trace {i}",
+            }
         for table, build in (
             ("figures", self.figure),
             ("quantities", self.quantity),
@@ -75,11 +84,23 @@ class Tracer:
         ):
             if i in t.get(table, {}):
                 n = build(i, t[table][i], depth)
-                return {**n, "page": f"{pages.FOLDER}/{pages.page_of(n['type'], i, t[table][i].get('source_id'))}"}
+                return {
+                    **n,
+                    "page": f"{pages.FOLDER}/{pages.page_of(n['type'], i, t[table][i].get('source_id'))}",
+                }
         if i in self.series:
-            return {**self.one_series(i, self.series[i], depth), "page": f"{pages.FOLDER}/{pages.page_of('series', i)}"}
-        known = sorted(k for name in ("figures", "quantities", "derived", "claims", "population", "series") for k in t.get(name, {}))
-        raise UnknownId(i, difflib.get_close_matches(i, known + sorted(self.series), n=3, cutoff=0.5))
+            return {
+                **self.one_series(i, self.series[i], depth),
+                "page": f"{pages.FOLDER}/{pages.page_of('series', i)}",
+            }
+        known = sorted(
+            k
+            for name in ("figures", "quantities", "derived", "claims", "population", "series")
+            for k in t.get(name, {})
+        )
+        raise UnknownId(
+            i, difflib.get_close_matches(i, known + sorted(self.series), n=3, cutoff=0.5)
+        )
 
     def text(self, source: dict) -> str:
         sid = source["source_id"]
@@ -115,12 +136,22 @@ class Tracer:
             "sentence": sentence,
             "marked": sentence[:sa] + "»" + sentence[sa:sb] + "«" + sentence[sb:],
             "source": {
-                k: s[k] for k in ("source_id", "publisher", "headline", "url", "published_earliest", "published_latest", "date_basis")
+                k: s[k]
+                for k in (
+                    "source_id",
+                    "publisher",
+                    "headline",
+                    "url",
+                    "published_earliest",
+                    "published_latest",
+                    "date_basis",
+                )
             },
         }
 
     def quantity(self, i: str, q: dict, depth: int) -> dict:
-        """A quantity: its reconciled interval and why, its mentions down to their quotes, the identities that bind it."""
+        """A quantity: its reconciled interval and why, its mentions down to their quotes, the
+        identities that bind it."""
         keys = (
             "description",
             "counting",
@@ -137,7 +168,10 @@ class Tracer:
             "rate_note",
         )
         identities = [
-            {k: self.tables["identities"][x][k] for k in ("identity_id", "left", "relation", "right", "note")}
+            {
+                k: self.tables["identities"][x][k]
+                for k in ("identity_id", "left", "relation", "right", "note")
+            }
             for x in q["identities"].split()
         ]
         return {
@@ -147,12 +181,19 @@ class Tracer:
             "period": [q["period_start"], q["period_end"]],
             "identities": identities,
             "mentions": [self.node(x, depth + 1) for x in q["mentions"].split()],
-            "through": [] if q["mentions"] else [self.node(x, depth + 1) for x in self.bounding(i, q)],
+            "through": []
+            if q["mentions"]
+            else [self.node(x, depth + 1) for x in self.bounding(i, q)],
         }
 
     def bounding(self, i: str, q: dict) -> list[str]:
-        """For a quantity no figure mentions: the other quantities of the identities that set its ends, in order."""
-        rows = [self.tables["identities"][x] for x in (q["lower_by"] + " " + q["upper_by"]).split() if x in self.tables["identities"]]
+        """For a quantity no figure mentions: the other quantities of the identities that set its
+        ends, in order."""
+        rows = [
+            self.tables["identities"][x]
+            for x in (q["lower_by"] + " " + q["upper_by"]).split()
+            if x in self.tables["identities"]
+        ]
         named = [m for r in rows for m in QUANTITY_REF.findall(r["left"] + " " + r["right"])]
         return [x for x in dict.fromkeys(named) if x != i and x in self.tables["quantities"]]
 
@@ -160,12 +201,29 @@ class Tracer:
         return {
             "id": i,
             "type": "reference",
-            **{k: p[k] for k in ("geography", "geography_code", "year", "value", "publisher", "table", "url", "certainty")},
+            **{
+                k: p[k]
+                for k in (
+                    "geography",
+                    "geography_code",
+                    "year",
+                    "value",
+                    "publisher",
+                    "table",
+                    "url",
+                    "certainty",
+                )
+            },
         }
 
     def metric(self, i: str, m: dict, depth: int) -> dict:
         keys = ("kind", "value", "value_basis", "lower", "upper", "unit", "formula", "description")
-        return {"id": i, "type": "metric", **{k: m[k] for k in keys}, "inputs": [self.node(x, depth + 1) for x in m["inputs"].split()]}
+        return {
+            "id": i,
+            "type": "metric",
+            **{k: m[k] for k in keys},
+            "inputs": [self.node(x, depth + 1) for x in m["inputs"].split()],
+        }
 
     def claim(self, i: str, c: dict, depth: int) -> dict:
         keys = ("verdict", "stated", "computed", "lower", "upper", "formula", "explanation")
@@ -180,13 +238,26 @@ class Tracer:
     def one_series(self, i: str, rows: list[dict], depth: int) -> dict:
         """A series: what defines it, each period in time order (a member's quantity, or a gap), and its members
         down to their quotes."""
-        keys = ("measure", "unit", "counting", "channel", "geography_code", "alignment", "comparability")
+        keys = (
+            "measure",
+            "unit",
+            "counting",
+            "channel",
+            "geography_code",
+            "alignment",
+            "comparability",
+        )
         return {
             "id": i,
             "type": "series",
             **{k: rows[0][k] for k in keys},
             "periods": [
-                {"member_id": r["member_id"], "period": [r["period_start"], r["period_end"]], "quantity_id": r["quantity_id"]} for r in rows
+                {
+                    "member_id": r["member_id"],
+                    "period": [r["period_start"], r["period_end"]],
+                    "quantity_id": r["quantity_id"],
+                }
+                for r in rows
             ],
             "inputs": [self.node(r["quantity_id"], depth + 1) for r in rows if r["quantity_id"]],
         }
@@ -226,7 +297,12 @@ def _collect(n: dict, pick) -> list[dict]:
         got = pick(x)
         if got is not None and got not in out:
             out.append(got)
-        for child in ([x["figure"]] if "figure" in x else []) + x.get("inputs", []) + x.get("mentions", []) + x.get("through", []):
+        for child in (
+            ([x["figure"]] if "figure" in x else [])
+            + x.get("inputs", [])
+            + x.get("mentions", [])
+            + x.get("through", [])
+        ):
             walk(child)
 
     walk(n)
@@ -234,7 +310,8 @@ def _collect(n: dict, pick) -> list[dict]:
 
 
 def render(n: dict, depth: int = 0) -> str:
-    """The chain as text for a terminal; every cell shown as printable text (no control or format character reaches the terminal)."""
+    """The chain as text for a terminal; every cell shown as printable text (no control or format
+    character reaches the terminal)."""
     pad = "  " * depth
     lines = RENDER[n["type"]](n, pad)
     if "page" in n:
@@ -248,7 +325,9 @@ def render(n: dict, depth: int = 0) -> str:
     for label, nodes in children:
         if n["type"] in ("claim", "quantity"):
             lines.append(f"{pad}  {label}")
-        lines += [render(x, depth + (2 if n["type"] in ("claim", "quantity") else 1)) for x in nodes]
+        lines += [
+            render(x, depth + (2 if n["type"] in ("claim", "quantity") else 1)) for x in nodes
+        ]
     return "\n".join(safe(line) for line in lines)
 
 
@@ -257,17 +336,20 @@ def _bounds(n: dict) -> str:
 
 
 def _point(n: dict) -> str:
-    """A quantity's or metric's value as the reader view shows it: the interval wherever the evidence does not pin it."""
+    """A quantity's or metric's value as the reader view shows it: the interval wherever the
+    evidence does not pin it."""
     return pages.point_text(n, n["unit"], vocab.load().point_words, fmt=str)
 
 
 def _figure_lines(n: dict, pad: str) -> list[str]:
     s = n["source"]
     return [
-        f"{pad}figure {n['id']}: {n['value']} {n['unit']} ({n['qualifier']}, interval {_bounds(n)}); {n['measure']}, {n['geography']}; reports {n['quantity_id']}",
+        f"{pad}figure {n['id']}: {n['value']} {n['unit']} ({n['qualifier']}, interval "
+        f"{_bounds(n)}); {n['measure']}, {n['geography']}; reports {n['quantity_id']}",
         f'{pad}  quote [{n["char_start"]}:{n["char_end"]}]: "{n["quote"]}"',
         f"{pad}  in its sentence: {n['marked']}",
-        f'{pad}  from: {s["publisher"]}, "{s["headline"]}", {s["url"]}, published {s["published_earliest"]} to {s["published_latest"]} ({s["date_basis"]})',
+        f'{pad}  from: {s["publisher"]}, "{s["headline"]}", {s["url"]}, published '
+        f"{s['published_earliest']} to {s['published_latest']} ({s['date_basis']})",
         f"{pad}  period: {n['period'][0] or '-'} to {n['period'][1] or '-'}: {n['period_note']}",
     ]
 
@@ -277,20 +359,28 @@ def _quantity_lines(n: dict, pad: str) -> list[str]:
         f"{pad}quantity {n['id']}: {_point(n)}; status {n['status']}; counted as {n['counting']}",
         f"{pad}  {n['description']}",
         f"{pad}  period: {n['period'][0] or '-'} to {n['period'][1] or '-'}",
-        f"{pad}  lower end set by: {n['lower_by'] or 'its domain'}; upper end set by: {n['upper_by'] or ('its domain' if n['upper'] else 'nothing (unbounded)')}",
+        f"{pad}  lower end set by: {n['lower_by'] or 'its domain'}; upper end set by: "
+        f"{n['upper_by'] or ('its domain' if n['upper'] else 'nothing (unbounded)')}",
     ]
     if n["conflict"]:
-        out.append(f"{pad}  in conflict: these rows cannot all hold: {n['conflict']}; set aside: {n['set_aside'] or 'none of its own'}")
+        out.append(
+            f"{pad}  in conflict: these rows cannot all hold: {n['conflict']}; set aside: "
+            f"{n['set_aside'] or 'none of its own'}"
+        )
     if n["rate_note"]:
         out.append(f"{pad}  no rate per head: {n['rate_note']}")
-    out += [f"{pad}  identity {x['identity_id']}: {x['left']} {x['relation']} {x['right']}: {x['note']}" for x in n["identities"]]
+    out += [
+        f"{pad}  identity {x['identity_id']}: {x['left']} {x['relation']} {x['right']}: {x['note']}"
+        for x in n["identities"]
+    ]
     return out
 
 
 def _reference_lines(n: dict, pad: str) -> list[str]:
     where = f", {n['url']}" if n["url"] else ""
     return [
-        f"{pad}reference {n['id']}: {n['value']} people, {n['geography']} ({n['geography_code']}), mid-{n['year']}; {n['publisher']}, {n['table']}{where} [{n['certainty']}]"
+        f"{pad}reference {n['id']}: {n['value']} people, {n['geography']} ({n['geography_code']}), "
+        f"mid-{n['year']}; {n['publisher']}, {n['table']}{where} [{n['certainty']}]"
     ]
 
 
@@ -303,7 +393,10 @@ def _metric_lines(n: dict, pad: str) -> list[str]:
 
 
 def _claim_lines(n: dict, pad: str) -> list[str]:
-    head = f"{pad}claim {n['id']}: {n['verdict']}; stated {n['stated']}, computed {n['computed']} {_bounds(n)}"
+    head = (
+        f"{pad}claim {n['id']}: {n['verdict']}; stated {n['stated']}, computed {n['computed']} "
+        f"{_bounds(n)}"
+    )
     return [head, f"{pad}  = {n['formula']}", f"{pad}  {n['explanation']}"]
 
 
@@ -313,13 +406,20 @@ def _series_lines(n: dict, pad: str) -> list[str]:
         f"{pad}  {n['comparability']}",
     ]
     for p in n["periods"]:
-        out.append(f"{pad}  {p['period'][0]} to {p['period'][1]}: {p['quantity_id'] or 'gap (no source gives this period)'}")
+        out.append(
+            f"{pad}  {p['period'][0]} to {p['period'][1]}: {p['quantity_id'] or 'gap (no source gives this period)'}"
+        )
     return out
 
 
 def _member_lines(n: dict, pad: str) -> list[str]:
-    what = n["quantity_id"] or "a gap: no quantity of the series for this period (a gap in the sources)"
-    return [f"{pad}series member {n['id']} of {n['series_id']}: {n['period'][0]} to {n['period'][1]}: {what}"]
+    what = (
+        n["quantity_id"]
+        or "a gap: no quantity of the series for this period (a gap in the sources)"
+    )
+    return [
+        f"{pad}series member {n['id']} of {n['series_id']}: {n['period'][0]} to {n['period'][1]}: {what}"
+    ]
 
 
 RENDER = {
@@ -335,5 +435,6 @@ RENDER = {
 
 
 def to_json(n: dict) -> str:
-    """The chain as JSON; the characters ``safe`` escapes are JSON escapes, so none reaches a terminal raw."""
+    """The chain as JSON; the characters ``safe`` escapes are JSON escapes, so none reaches a
+    terminal raw."""
     return safe_json(json.dumps(n, indent=2, ensure_ascii=False))

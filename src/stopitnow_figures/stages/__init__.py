@@ -1,1 +1,2 @@
-"""The pipeline stages, one module each, run by ``python -m stopitnow_figures.stages.<name>`` from dvc.yaml."""
+"""The pipeline stages, one module each, run by ``python -m stopitnow_figures.stages.<name>`` from
+dvc.yaml."""

@@ -37,7 +37,12 @@ the last step that reads them is done. The CSV is written by
 
 from __future__ import annotations
 
-__all__ = ["check_unevaluated", "main", "read_curated", "run"]  # what a command may call (tests/test_layout.py)
+__all__ = [
+    "check_unevaluated",
+    "main",
+    "read_curated",
+    "run",
+]  # what a command may call (tests/test_layout.py)
 
 import sys
 from collections.abc import Mapping
@@ -49,7 +54,15 @@ import numpy as np
 from ..model import series
 from ..model.bounds import model_of_tables
 from ..model.claims import ClaimChecker, fmt
-from ..model.formulas import Periods, evaluate_many, evaluate_shape, inputs, parse, parse_one, period_of_rule
+from ..model.formulas import (
+    Periods,
+    evaluate_many,
+    evaluate_shape,
+    inputs,
+    parse,
+    parse_one,
+    period_of_rule,
+)
 from ..model.intervals import Interval
 from ..model.periods import reference_date
 from ..model.places import is_union, members_of
@@ -77,9 +90,13 @@ def run(root: Path) -> None:
     problems.raise_if_any()
     tables = {
         "series": series_cols,
-        "derived": merge_sorted(sorted_by(metrics, "metric_id"), rates, "metric_id"),  # each rates column freed once merged
+        "derived": merge_sorted(
+            sorted_by(metrics, "metric_id"), rates, "metric_id"
+        ),  # each rates column freed once merged
         "claims": sorted_by(claim_cols, "claim_id"),
-        "population": sorted_by({n: t["population"].column(n) for n in t["population"].names}, "population_id"),
+        "population": sorted_by(
+            {n: t["population"].column(n) for n in t["population"].names}, "population_id"
+        ),
     }
     problems.extend(check_outputs(paths, vocabulary, tables, t["derivations"], t["claims"]))
     problems.raise_if_any()
@@ -89,55 +106,98 @@ def run(root: Path) -> None:
     write_quantities(paths, t["quantities"], notes)
 
 
-def series_table(paths: Paths, vocabulary: Vocabulary, quantities: Table, problems: Collector) -> dict[str, list[str]]:
+def series_table(
+    paths: Paths, vocabulary: Vocabulary, quantities: Table, problems: Collector
+) -> dict[str, list[str]]:
     """The series of the quantities (``model.series``: the rule, its ids and rows), a row per member and gap,
     checked against its schema. Two quantities of one series and period are each a problem at the later one's
     line of raw/quantities.csv."""
     cells = zip(*(quantities.column(n) for n in series.COLUMNS), strict=True)
     clashes: list[series.SeriesClash] = []
-    made = series.rows(vocabulary, [dict(zip(series.COLUMNS, c, strict=True)) for c in cells], clashes)
+    made = series.rows(
+        vocabulary, [dict(zip(series.COLUMNS, c, strict=True)) for c in cells], clashes
+    )
     if clashes:
         display = paths.rel(paths.raw_quantities)
-        raw_quantities = read_table(paths.raw_quantities, raw.columns(paths, "quantities"), problems, display=display)
+        raw_quantities = read_table(
+            paths.raw_quantities, raw.columns(paths, "quantities"), problems, display=display
+        )
         line = dict(zip(raw_quantities.column("quantity_id"), raw_quantities.lines, strict=True))
         for c in clashes:
-            problems.add("series-clash", display, line.get(c.quantity_ids[1]), "quantity_id", c.quantity_ids[1], str(c))
+            problems.add(
+                "series-clash",
+                display,
+                line.get(c.quantity_ids[1]),
+                "quantity_id",
+                c.quantity_ids[1],
+                str(c),
+            )
         return {}
     cols = {n: [r[n] for r in made] for n in field_names(load_schema(paths.schema("series")))}
-    problems.extend(check_frame(cols, paths.schema("series"), "series", paths.rel(paths.candidate.table("series")), vocabulary=vocabulary))
+    problems.extend(
+        check_frame(
+            cols,
+            paths.schema("series"),
+            "series",
+            paths.rel(paths.candidate.table("series")),
+            vocabulary=vocabulary,
+        )
+    )
     return cols
 
 
 def read_inputs(paths: Paths, vocabulary: Vocabulary, problems: Collector) -> dict[str, Table]:
-    """Every table derive reads, by name: the candidate's figures first, then the curated tables (see
-    ``read_curated``), then the rest of the candidate."""
+    """Every table derive reads, by name: the candidate's figures first, then the curated tables
+    (see ``read_curated``), then the rest of the candidate."""
 
     def candidate(name: str) -> Table:
         path = paths.candidate.table(name)
-        return read_table(path, field_names(load_schema(paths.schema(name))), problems, display=paths.rel(path), written_by_pipeline=True)
+        return read_table(
+            path,
+            field_names(load_schema(paths.schema(name))),
+            problems,
+            display=paths.rel(path),
+            written_by_pipeline=True,
+        )
 
     t = {"figures": candidate("figures")}
     t |= read_curated(paths, vocabulary, problems)
     t |= {n: candidate(n) for n in ("identities", "geographies")}
-    path = paths.reconciled_quantities  # the candidate's quantities table is derive's to write, with each one's rate note
+    path = (
+        paths.reconciled_quantities
+    )  # the candidate's quantities table is derive's to write, with each one's rate note
     t["quantities"] = read_table(
-        path, field_names(load_schema(paths.schema("quantities"))), problems, display=paths.rel(path), written_by_pipeline=True
+        path,
+        field_names(load_schema(paths.schema("quantities"))),
+        problems,
+        display=paths.rel(path),
+        written_by_pipeline=True,
     )
     return t
 
 
 def read_curated(paths: Paths, vocabulary: Vocabulary, problems: Collector) -> dict[str, Table]:
-    """raw/reference/population.csv (checked against its schema), raw/derivations.csv and raw/claims.csv, by name:
-    what derive reads of raw/, each read alone (``stopitnow-figures check`` reads them whatever else fails)."""
+    """raw/reference/population.csv (checked against its schema), raw/derivations.csv and
+    raw/claims.csv, by name: what derive reads of raw/, each read alone (``stopitnow-figures check``
+    reads them whatever else fails)."""
     t = {
         "population": read_table(
-            paths.raw_population, field_names(load_schema(paths.schema("population"))), problems, display=paths.rel(paths.raw_population)
+            paths.raw_population,
+            field_names(load_schema(paths.schema("population"))),
+            problems,
+            display=paths.rel(paths.raw_population),
         )
     }
     for name, path in (("derivations", paths.raw_derivations), ("claims", paths.raw_claims)):
         t[name] = read_table(path, raw.columns(paths, name), problems, display=paths.rel(path))
     problems.extend(
-        check_frame(t["population"], paths.schema("population"), "population", paths.rel(paths.raw_population), vocabulary=vocabulary)
+        check_frame(
+            t["population"],
+            paths.schema("population"),
+            "population",
+            paths.rel(paths.raw_population),
+            vocabulary=vocabulary,
+        )
     )
     return t
 
@@ -145,24 +205,42 @@ def read_curated(paths: Paths, vocabulary: Vocabulary, problems: Collector) -> d
 def derive_evidence(
     paths: Paths, vocabulary: Vocabulary, params: dict, t: dict[str, Table], problems: Collector
 ) -> tuple[dict, dict, dict, object]:
-    """The metrics (the populations of unions of areas among them), the claims decided, the rates, and the rate
-    note of each quantity (Arrow text, in the quantities' order). The figures and identities are taken out of
-    ``t`` and each let go once the last step that reads it is done, the reconciliation with them once the claims
-    are decided (before the rates are made): at a million figures they hold most of the memory."""
+    """The metrics (the populations of unions of areas among them), the claims decided, the rates,
+    and the rate note of each quantity (Arrow text, in the quantities' order). The figures and
+    identities are taken out of ``t`` and each let go once the last step that reads it is done, the
+    reconciliation with them once the claims are decided (before the rates are made): at a million
+    figures they hold most of the memory."""
     figures, quantities, identities = t.pop("figures"), t["quantities"], t.pop("identities")
-    env = Environment.from_tables(quantities, t["population"], vocabulary.enum("derived", "value_basis"))
+    env = Environment.from_tables(
+        quantities, t["population"], vocabulary.enum("derived", "value_basis")
+    )
     model = model_of_tables(vocabulary, figures, quantities, identities)
     checker = ClaimChecker(vocabulary, params, figures, model, env.lookup, of_model=True)
     named = FigureQuantities(checker)
     metrics, claim_rows = check_inputs(paths, vocabulary, t, figures, env, named, problems)
-    unions = union_populations(paths, vocabulary, t["geographies"], _estimates(t["population"], metrics, vocabulary), env, problems)
+    unions = union_populations(
+        paths,
+        vocabulary,
+        t["geographies"],
+        _estimates(t["population"], metrics, vocabulary),
+        env,
+        problems,
+    )
     metrics = {n: _joined(col, unions[n]) for n, col in metrics.items()}
     del figures, identities  # the checker keeps the few columns of the figures it reads
     claims = check_claims(paths, vocabulary, claim_rows, checker, problems)
     del checker, named, model
     estimates = _estimates(t["population"], metrics, vocabulary)
     notes = rate_notes(vocabulary, quantities, t["geographies"], estimates)
-    rates = rate_metrics(vocabulary, quantities, notes, t["geographies"], estimates, env, params["derive"]["rate_per"])
+    rates = rate_metrics(
+        vocabulary,
+        quantities,
+        notes,
+        t["geographies"],
+        estimates,
+        env,
+        params["derive"]["rate_per"],
+    )
     return metrics, rates, claims, notes
 
 
@@ -177,21 +255,29 @@ def check_inputs(
     *,
     evaluate: bool = True,
 ) -> tuple[dict, list[Row]]:
-    """Every check of raw/derivations.csv and raw/claims.csv against the figures, quantities and reference rows:
-    each derivation's place, formula, ids (none a figure's, no cycle) and period rule; every stated relation
-    checked by a claim; each claim's id, figure, relation and formula. The metrics, evaluated level by level
-    where ``evaluate`` (``stopitnow-figures check`` has no solved quantity to evaluate them on: it runs every
-    check here but the evaluation, each metric's value left NaN), and the claim rows that can be decided.
-    ``named``: the quantity of each figure, by figure id."""
+    """Every check of raw/derivations.csv and raw/claims.csv against the figures, quantities and
+    reference rows: each derivation's place, formula, ids (none a figure's, no cycle) and period
+    rule; every stated relation checked by a claim; each claim's id, figure, relation and formula.
+    The metrics, evaluated level by level where ``evaluate`` (``stopitnow-figures check`` has no
+    solved quantity to evaluate them on: it runs every check here but the evaluation, each metric's
+    value left NaN), and the claim rows that can be decided. ``named``: the quantity of each figure,
+    by figure id."""
     problems.extend(check_codes(paths, t["derivations"], t["geographies"]))
     metrics = derive_metrics(paths, t["derivations"], env, named, problems, evaluate=evaluate)
     check_relations_claimed(paths, vocabulary, figures, t["claims"], problems)
-    claims = valid_claims(t["claims"], env, named, vocabulary, paths.rel(paths.raw_claims), problems)
+    claims = valid_claims(
+        t["claims"], env, named, vocabulary, paths.rel(paths.raw_claims), problems
+    )
     return metrics, claims
 
 
 def check_unevaluated(
-    paths: Paths, vocabulary: Vocabulary, t: dict[str, Table], figures: Table, quantities: Table, problems: Collector
+    paths: Paths,
+    vocabulary: Vocabulary,
+    t: dict[str, Table],
+    figures: Table,
+    quantities: Table,
+    problems: Collector,
 ) -> None:
     """derive's checks as ``stopitnow-figures check`` runs them, with no solved quantity (``quantities``: their
     ids and periods, as reconcile has checked them): ``check_inputs`` without evaluating, then, as the stage
@@ -199,9 +285,13 @@ def check_unevaluated(
     (a metric's period included, from its rule and its inputs'; not what an evaluation or a decided claim gives).
     The series are made as the stage makes them: two quantities of one series and period are found here too."""
     series_table(paths, vocabulary, quantities, problems)
-    env = Environment.from_tables(quantities, t["population"], vocabulary.enum("derived", "value_basis"))
+    env = Environment.from_tables(
+        quantities, t["population"], vocabulary.enum("derived", "value_basis")
+    )
     named = dict(zip(figures.column("figure_id"), figures.column("quantity_id"), strict=True))
-    metrics, claim_rows = check_inputs(paths, vocabulary, t, figures, env, named, problems, evaluate=False)
+    metrics, claim_rows = check_inputs(
+        paths, vocabulary, t, figures, env, named, problems, evaluate=False
+    )
     if problems:
         return
     cells = [claim_cells(r, inputs(r["formula"]), "") for r in claim_rows]
@@ -215,34 +305,46 @@ def check_unevaluated(
 EVALUATED = ("value", "lower", "upper")
 
 
-def check_relations_claimed(paths: Paths, vocabulary: Vocabulary, figures: Table, claims: Table, problems: Collector) -> None:
-    """The claim rule: every figure whose measure is a relation an article states about its own numbers
-    (schemas/vocabulary.json measures.relations: a percentage change, a share, a multiple, a difference) is
-    checked by a row of raw/claims.csv naming it; each one that is not is a problem at its line of
-    raw/figures.csv (read only then). A claim row counts whatever else is wrong with it (that is reported
-    with the row)."""
+def check_relations_claimed(
+    paths: Paths, vocabulary: Vocabulary, figures: Table, claims: Table, problems: Collector
+) -> None:
+    """The claim rule: every figure whose measure is a relation an article states about its own
+    numbers (schemas/vocabulary.json measures.relations: a percentage change, a share, a multiple, a
+    difference) is checked by a row of raw/claims.csv naming it; each one that is not is a problem
+    at its line of raw/figures.csv (read only then). A claim row counts whatever else is wrong with
+    it (that is reported with the row)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     relations = pa.array(list(vocabulary.relations), type=pa.string())
     claimed = pa.array(sorted(set(claims.column("figure_id"))), type=pa.string())
     ids, measures = figures.arrow("figure_id"), figures.arrow("measure")
-    unchecked = pc.and_(pc.is_in(measures, value_set=relations), pc.invert(pc.is_in(ids, value_set=claimed)))
+    unchecked = pc.and_(
+        pc.is_in(measures, value_set=relations), pc.invert(pc.is_in(ids, value_set=claimed))
+    )
     if not pc.any(unchecked).as_py():
         return
     display = paths.rel(paths.raw_figures)
-    raw_figures = read_table(paths.raw_figures, raw.columns(paths, "figures"), problems, display=display)
+    raw_figures = read_table(
+        paths.raw_figures, raw.columns(paths, "figures"), problems, display=display
+    )
     line = dict(zip(raw_figures.column("figure_id"), raw_figures.lines, strict=True))
-    for fid, measure in zip(pc.filter(ids, unchecked).to_pylist(), pc.filter(measures, unchecked).to_pylist(), strict=True):
+    for fid, measure in zip(
+        pc.filter(ids, unchecked).to_pylist(),
+        pc.filter(measures, unchecked).to_pylist(),
+        strict=True,
+    ):
         message = (
-            f"{fid} is a {measure.replace('_', ' ')} the article states, and no row of {paths.rel(paths.raw_claims)} checks it: "
+            f"{fid} is a {measure.replace('_', ' ')} the article states, and no row of "
+            f"{paths.rel(paths.raw_claims)} checks it: "
             f"add one with figure_id {fid} and the formula that computes it from quantities"
         )
         problems.add("unchecked-relation", display, line.get(fid), "measure", measure, message)
 
 
 class FigureQuantities:
-    """The quantity each figure mentions, by figure id, as the claim checker finds it (no dict of every figure)."""
+    """The quantity each figure mentions, by figure id, as the claim checker finds it (no dict of
+    every figure)."""
 
     def __init__(self, checker: ClaimChecker) -> None:
         self.checker = checker
@@ -255,14 +357,20 @@ class FigureQuantities:
 
 
 def check_codes(paths: Paths, derivations: Table, geographies: Table) -> list[Problem]:
-    """Each derivation's geography code is a row of the geographies table (the foreign key), located at its raw row."""
+    """Each derivation's geography code is a row of the geographies table (the foreign key), located
+    at its raw row."""
     problems = Collector()
     known = set(geographies.column("geography_code"))
     display = paths.rel(paths.raw_derivations)
     for r in derivations:
         if r["geography_code"] and r["geography_code"] not in known:
             problems.add(
-                "unknown-id", display, r.line, "geography_code", r["geography_code"], "no row of raw/geographies.csv has this code"
+                "unknown-id",
+                display,
+                r.line,
+                "geography_code",
+                r["geography_code"],
+                "no row of raw/geographies.csv has this code",
             )
     return problems.problems
 
@@ -275,8 +383,8 @@ def check_outputs(
     claims: Table,
     fields: Mapping[str, tuple[str, ...]] | None = None,
 ) -> list[Problem]:
-    """The schema checks of what derive is about to write, each problem located at the raw row it came from (of only
-    the ``fields`` of each table, where given: see ``schema.check_frame``)."""
+    """The schema checks of what derive is about to write, each problem located at the raw row it
+    came from (of only the ``fields`` of each table, where given: see ``schema.check_frame``)."""
     raw_lines = dict(zip(derivations.column("metric_id"), derivations.lines, strict=True))
     raw_lines |= dict(zip(claims.column("claim_id"), claims.lines, strict=True))
     out: list[Problem] = []
@@ -287,7 +395,15 @@ def check_outputs(
         cols = tables[name]
         lines = _lines_of(cols[key], raw_lines)
         only = None if fields is None else fields[name]
-        out += check_frame(cols, paths.schema(name), name, paths.rel(display), lines=lines, vocabulary=vocabulary, fields=only)
+        out += check_frame(
+            cols,
+            paths.schema(name),
+            name,
+            paths.rel(display),
+            lines=lines,
+            vocabulary=vocabulary,
+            fields=only,
+        )
         out += _formula_like(cols, name, paths.rel(display), lines, source_column)
     return out
 
@@ -307,15 +423,16 @@ def _lines_of(ids, raw_lines: dict[str, int]) -> list[int | None]:
     return lines
 
 
-def _formula_like(cols: dict, table: str, display: str, lines: list, source_column: str) -> list[Problem]:
-    """Text a spreadsheet would run, found before anything is written, and blamed on the raw cell it was built from."""
+def _formula_like(
+    cols: dict, table: str, display: str, lines: list, source_column: str
+) -> list[Problem]:
+    """Text a spreadsheet would run, found before anything is written, and blamed on the raw cell it
+    was built from."""
     out = []
     for name, col in cols.items():
         if not isinstance(col, np.ndarray):
             for i, cell in formula_cells(col):
-                message = (
-                    f"the {table} column {name!r} would start with {cell[:1]!r}, which a spreadsheet runs as a formula; reword the raw cell"
-                )
+                message = f"the {table} column {name!r} would start with {cell[:1]!r}, which a spreadsheet runs as a formula; reword the raw cell"
                 out.append(Problem(display, lines[i], source_column, "formula-cell", cell, message))
     return out
 
@@ -341,8 +458,11 @@ class Environment:
         self._added_rank: list[int] = []
 
     @classmethod
-    def from_tables(cls, quantities: Table, population: Table, bases: tuple[str, ...]) -> Environment:
-        """``bases``: the words of value_basis in the order of its enum (a reference row is the first, pinned)."""
+    def from_tables(
+        cls, quantities: Table, population: Table, bases: tuple[str, ...]
+    ) -> Environment:
+        """``bases``: the words of value_basis in the order of its enum (a reference row is the
+        first, pinned)."""
         env = cls()
         env.bases = bases
         if "value_basis" in quantities.names:
@@ -354,12 +474,16 @@ class Environment:
         years = population.column("year")
         pops = population.numbers("value")[0]
         ids = qids + population.column("population_id")
-        env.index = dict(zip(ids, range(len(ids)), strict=True))  # the last of an id twice, as one at a time would
+        env.index = dict(
+            zip(ids, range(len(ids)), strict=True)
+        )  # the last of an id twice, as one at a time would
         env.kind = ["quantity"] * len(qids) + ["reference"] * len(years)
         mid_years = [reference_date(y) for y in years]
         env.period_start = Cells(text_column(quantities, "period_start"), mid_years)
         env.period_end = Cells(text_column(quantities, "period_end"), mid_years)
-        env.geo = Cells(text_column(quantities, "geography_code"), population.column("geography_code"))
+        env.geo = Cells(
+            text_column(quantities, "geography_code"), population.column("geography_code")
+        )
         env._base = (
             np.concatenate([quantities.numbers("value")[0], pops]),
             np.concatenate([quantities.numbers("lower", -np.inf)[0], pops]),
@@ -372,7 +496,17 @@ class Environment:
         i = self.index[ident]
         return float(value[i]), float(lo[i]), float(hi[i])
 
-    def add(self, ident: str, value: float, lo: float, hi: float, period: tuple[str, str], geo: str, inputs: list[str], basis: str) -> None:
+    def add(
+        self,
+        ident: str,
+        value: float,
+        lo: float,
+        hi: float,
+        period: tuple[str, str],
+        geo: str,
+        inputs: list[str],
+        basis: str,
+    ) -> None:
         self.index[ident] = len(self.kind)
         self._added_rank.append(self.bases.index(basis))
         self.kind.append("metric")
@@ -387,12 +521,14 @@ class Environment:
         """Value, lower and upper end of every id, by position in ``index``."""
         if self._arrays is None:
             extra = np.asarray(self._added, dtype=float).reshape(-1, 3)
-            self._arrays = tuple(np.concatenate([base, extra[:, k]]) for k, base in enumerate(self._base))
+            self._arrays = tuple(
+                np.concatenate([base, extra[:, k]]) for k, base in enumerate(self._base)
+            )
         return self._arrays
 
     def rank(self, positions: np.ndarray) -> np.ndarray:
-        """The rank of the value_basis of the ids at ``positions`` (the metrics added after the tables looked up
-        apart: nothing the size of the tables is copied for each metric)."""
+        """The rank of the value_basis of the ids at ``positions`` (the metrics added after the
+        tables looked up apart: nothing the size of the tables is copied for each metric)."""
         positions = np.asarray(positions, dtype=np.int64)
         n = len(self._base_rank)
         added = np.asarray(self._added_rank, dtype=np.int64)
@@ -402,10 +538,13 @@ class Environment:
             added[np.maximum(positions - n, 0)] if len(added) else 0,
         )
 
-    def basis_of(self, value: np.ndarray, lo: np.ndarray, hi: np.ndarray, inputs: np.ndarray) -> list[str]:
-        """What each derived value is (derived.schema.json, value_basis): pinned where the interval is one value; else
-        the last in the enum's order of its inputs' bases (``inputs``: the positions in ``index`` of each value's
-        inputs, a row for each value); none where the value is empty (an input had no point)."""
+    def basis_of(
+        self, value: np.ndarray, lo: np.ndarray, hi: np.ndarray, inputs: np.ndarray
+    ) -> list[str]:
+        """What each derived value is (derived.schema.json, value_basis): pinned where the interval
+        is one value; else the last in the enum's order of its inputs' bases (``inputs``: the
+        positions in ``index`` of each value's inputs, a row for each value); none where the value
+        is empty (an input had no point)."""
         words = np.array(self.bases, dtype=object)
         rank = self.rank(inputs).max(axis=1, initial=0)
         out = words[rank]
@@ -414,8 +553,8 @@ class Environment:
         return out.tolist()
 
     def positions(self, rows: np.ndarray, quantity_ids: list[str]) -> np.ndarray:
-        """Where the quantities at ``rows`` of the quantities table are in ``index``: at their rows, unless some id
-        came twice (then where ``index`` has it)."""
+        """Where the quantities at ``rows`` of the quantities table are in ``index``: at their rows,
+        unless some id came twice (then where ``index`` has it)."""
         if len(self.index) == len(self.kind):
             return np.asarray(rows, dtype=np.int64)
         return np.array([self.index[quantity_ids[i]] for i in rows.tolist()], dtype=np.int64)
@@ -445,8 +584,9 @@ class Environment:
 
 
 class Cells:
-    """Text cells by position: a table's column as Arrow holds it (no Python string for each of a million cells),
-    then the cells added after it; read one at a time (a period rule names a few ids)."""
+    """Text cells by position: a table's column as Arrow holds it (no Python string for each of a
+    million cells), then the cells added after it; read one at a time (a period rule names a few
+    ids)."""
 
     def __init__(self, base=None, added: list[str] | None = None) -> None:
         self.base, self.added = base, list(added or [])
@@ -469,7 +609,9 @@ def _ranks(words, bases: tuple[str, ...]) -> np.ndarray:
 
     at = pc.index_in(words, value_set=pa.array(list(bases), pa.string()))
     if at.null_count:
-        raise KeyError(f"a value_basis outside {list(bases)}: {words.filter(pc.is_null(at))[0].as_py()!r}")
+        raise KeyError(
+            f"a value_basis outside {list(bases)}: {words.filter(pc.is_null(at))[0].as_py()!r}"
+        )
     return np.asarray(at.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
@@ -480,21 +622,31 @@ def _columns(rows: list[dict], schema: dict) -> dict:
     out = {}
     for n in field_names(schema):
         col = [r[n] for r in rows]
-        out[n] = np.array([np.nan if v is None else v for v in col], dtype=float) if types[n] in ("number", "integer") else col
+        out[n] = (
+            np.array([np.nan if v is None else v for v in col], dtype=float)
+            if types[n] in ("number", "integer")
+            else col
+        )
     return out
 
 
 def merge_sorted(a: dict, b: dict, key: str) -> dict:
-    """Two tables, each in order of ``key``, as one in that order: a stable sort of ``a``'s rows then ``b``'s. Text
-    is Arrow's, the runs of rows that come from one table in turn as the chunks of each column (none copied); each
-    column of ``b`` (the big one) is taken out of it as it is merged."""
+    """Two tables, each in order of ``key``, as one in that order: a stable sort of ``a``'s rows
+    then ``b``'s. Text is Arrow's, the runs of rows that come from one table in turn as the chunks
+    of each column (none copied); each column of ``b`` (the big one) is taken out of it as it is
+    merged."""
     import pyarrow as pa
 
     n = len(a[key])
     order = _merged_order(_arrow_text(a[key]), b[key])
-    cut = np.flatnonzero((np.diff(order) != 1) | (order[1:] == n)) + 1  # where a run of consecutive rows of one table ends
+    cut = (
+        np.flatnonzero((np.diff(order) != 1) | (order[1:] == n)) + 1
+    )  # where a run of consecutive rows of one table ends
     runs = (
-        [(int(order[i]), int(order[j - 1]) + 1) for i, j in zip([0, *cut.tolist()], [*cut.tolist(), len(order)], strict=True)]
+        [
+            (int(order[i]), int(order[j - 1]) + 1)
+            for i, j in zip([0, *cut.tolist()], [*cut.tolist(), len(order)], strict=True)
+        ]
         if len(order)
         else []
     )
@@ -506,14 +658,19 @@ def merge_sorted(a: dict, b: dict, key: str) -> dict:
             continue
         first = _arrow_text(first)
         pieces = [first.slice(i, j - i) if i < n else second.slice(i - n, j - i) for i, j in runs]
-        pieces = [c for piece in pieces for c in (piece.chunks if isinstance(piece, pa.ChunkedArray) else [piece])]
+        pieces = [
+            c
+            for piece in pieces
+            for c in (piece.chunks if isinstance(piece, pa.ChunkedArray) else [piece])
+        ]
         out[name] = pa.chunked_array(pieces, type=pa.string())  # the runs as they are, none copied
     return out
 
 
 def _merged_order(first, second) -> np.ndarray:
-    """The stable sort of two columns in order (Arrow text), one after the other, without sorting them: each row
-    of ``first`` goes before the rows of ``second`` that are not less than it (found by ``_insertion_points``)."""
+    """The stable sort of two columns in order (Arrow text), one after the other, without sorting
+    them: each row of ``first`` goes before the rows of ``second`` that are not less than it (found
+    by ``_insertion_points``)."""
     n, total = len(first), len(first) + len(second)
     at = np.arange(n, dtype=np.int64) + _insertion_points(first, second)
     order = np.empty(total, dtype=np.int64)
@@ -525,8 +682,9 @@ def _merged_order(first, second) -> np.ndarray:
 
 
 def _insertion_points(keys, cells) -> np.ndarray:
-    """For each of ``keys`` (Arrow text), how many of ``cells`` (Arrow text in order) are less than it: a binary
-    search for every key at once, each step one of Arrow's comparisons (in code-point order, as ``sorted``)."""
+    """For each of ``keys`` (Arrow text), how many of ``cells`` (Arrow text in order) are less than
+    it: a binary search for every key at once, each step one of Arrow's comparisons (in code-point
+    order, as ``sorted``)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -548,18 +706,33 @@ def _arrow_text(col):
 
 def sorted_by(cols: dict, key: str) -> dict:
     order = sort_order(cols[key])
-    return {n: c[order] if isinstance(c, np.ndarray) else [c[i] for i in order.tolist()] for n, c in cols.items()}
+    return {
+        n: c[order] if isinstance(c, np.ndarray) else [c[i] for i in order.tolist()]
+        for n, c in cols.items()
+    }
 
 
-def unknown(ident: str, named: Mapping[str, str], allowed: str = "quantity, metric or reference row") -> str:
-    """Why a formula may not name ``ident``: a figure's id names one mention, so a formula names its quantity."""
+def unknown(
+    ident: str, named: Mapping[str, str], allowed: str = "quantity, metric or reference row"
+) -> str:
+    """Why a formula may not name ``ident``: a figure's id names one mention, so a formula names its
+    quantity."""
     if ident in named:
-        return f"{ident} is a figure: formulas name quantities, which hold every mention of a number; this figure reports {named[ident]}"
+        return (
+            f"{ident} is a figure: formulas name quantities, which hold every mention of a "
+            f"number; this figure reports {named[ident]}"
+        )
     return f"no {allowed} has this id"
 
 
 def derive_metrics(
-    paths: Paths, rows: Table, env: Environment, named: Mapping[str, str], problems: Collector, *, evaluate: bool = True
+    paths: Paths,
+    rows: Table,
+    env: Environment,
+    named: Mapping[str, str],
+    problems: Collector,
+    *,
+    evaluate: bool = True,
 ) -> dict:
     """Evaluate raw/derivations.csv in dependency order; report unknown ids and cycles.
 
@@ -574,34 +747,58 @@ def derive_metrics(
     out: list[dict] = []
     failed = {m for m in by_id if level.get(m) is None}
     for depth in sorted({lv for lv in level.values() if lv is not None}):
-        batch = [by_id[m] for m in sorted(by_id) if level.get(m) == depth and not set(inputs(by_id[m]["formula"])) & failed]
+        batch = [
+            by_id[m]
+            for m in sorted(by_id)
+            if level.get(m) == depth and not set(inputs(by_id[m]["formula"])) & failed
+        ]
         failed |= {m for m in by_id if level.get(m) == depth} - {r["metric_id"] for r in batch}
         out += _evaluate_level(batch, env, display, failed, problems, evaluate)
     return _columns(out, load_schema(paths.schema("derived")))
 
 
-def valid_derivations(rows: Table, env: Environment, display: str, problems: Collector) -> dict[str, Row]:
+def valid_derivations(
+    rows: Table, env: Environment, display: str, problems: Collector
+) -> dict[str, Row]:
     """The derivation rows whose id is new and whose formula is of the documented form, by id."""
     by_id: dict[str, Row] = {}
     malformed = parse(rows.column("formula")).errors
     for k, r in enumerate(rows):
         mid = r["metric_id"]
         if mid in by_id or mid in env.index:
-            problems.add("duplicate-id", display, r.line, "metric_id", mid, "the id is already used by a quantity, reference row or metric")
+            problems.add(
+                "duplicate-id",
+                display,
+                r.line,
+                "metric_id",
+                mid,
+                "the id is already used by a quantity, reference row or metric",
+            )
             continue
         if k in malformed:
             problems.add("bad-formula", display, r.line, "formula", r["formula"], malformed[k])
             continue
         if not inputs(r["formula"]):
             problems.add(
-                "no-inputs", display, r.line, "formula", r["formula"], "the formula refers to no quantity, metric or reference row"
+                "no-inputs",
+                display,
+                r.line,
+                "formula",
+                r["formula"],
+                "the formula refers to no quantity, metric or reference row",
             )
             continue
         by_id[mid] = r
     return by_id
 
 
-def levels(by_id: dict[str, Row], env: Environment, display: str, named: Mapping[str, str], problems: Collector) -> dict[str, int | None]:
+def levels(
+    by_id: dict[str, Row],
+    env: Environment,
+    display: str,
+    named: Mapping[str, str],
+    problems: Collector,
+) -> dict[str, int | None]:
     """Each metric's level (0: its inputs are all figures or reference rows), found
     without recursion; None for a metric that cannot be evaluated (reported)."""
     deps: dict[str, list[str]] = {}
@@ -632,7 +829,9 @@ def levels(by_id: dict[str, Row], env: Environment, display: str, named: Mapping
     return level
 
 
-def _report_cycles(by_id: dict[str, Row], deps: dict[str, list], level: dict, display: str, problems: Collector) -> None:
+def _report_cycles(
+    by_id: dict[str, Row], deps: dict[str, list], level: dict, display: str, problems: Collector
+) -> None:
     """Report each cycle once, at its smallest id, with the chain that leads back to it."""
     stuck = {m for m in by_id if m not in level}
     reported: set[str] = set()
@@ -643,12 +842,24 @@ def _report_cycles(by_id: dict[str, Row], deps: dict[str, list], level: dict, di
         if chain and not reported & set(chain):
             reported |= set(chain)
             r = by_id[start]
-            shown = chain if len(chain) <= 8 else [*chain[:4], f"... {len(chain) - 6} more ...", *chain[-2:]]
-            problems.add("derivation-cycle", display, r.line, "formula", r["formula"], "depends on itself: " + " -> ".join(shown))
+            shown = (
+                chain
+                if len(chain) <= 8
+                else [*chain[:4], f"... {len(chain) - 6} more ...", *chain[-2:]]
+            )
+            problems.add(
+                "derivation-cycle",
+                display,
+                r.line,
+                "formula",
+                r["formula"],
+                "depends on itself: " + " -> ".join(shown),
+            )
 
 
 def _chain_back(start: str, deps: dict[str, list], within: set[str]) -> list[str] | None:
-    """A path of inputs from ``start`` back to itself, found breadth first (None if there is none)."""
+    """A path of inputs from ``start`` back to itself, found breadth first (None if there is
+    none)."""
     came_from: dict[str, str] = {}
     frontier = [start]
     while frontier:
@@ -668,48 +879,76 @@ def _chain_back(start: str, deps: dict[str, list], within: set[str]) -> list[str
 
 
 def _evaluate_level(
-    batch: list[Row], env: Environment, display: str, failed: set[str], problems: Collector, evaluate: bool = True
+    batch: list[Row],
+    env: Environment,
+    display: str,
+    failed: set[str],
+    problems: Collector,
+    evaluate: bool = True,
 ) -> list[dict]:
-    """The metrics of one level, evaluated together (where ``evaluate``; else NaN, unbounded), each added to
-    ``env`` for the next level."""
+    """The metrics of one level, evaluated together (where ``evaluate``; else NaN, unbounded), each
+    added to ``env`` for the next level."""
     n = len(batch)
-    done = evaluate_many([r["formula"] for r in batch], env.index, *env.arrays()) if evaluate else None
-    values = (done.value, done.lo, done.hi) if done is not None else (np.full(n, np.nan), np.full(n, -np.inf), np.full(n, np.inf))
+    done = (
+        evaluate_many([r["formula"] for r in batch], env.index, *env.arrays()) if evaluate else None
+    )
+    values = (
+        (done.value, done.lo, done.hi)
+        if done is not None
+        else (np.full(n, np.nan), np.full(n, -np.inf), np.full(n, np.inf))
+    )
     periods, out = env.periods(), []
     for k, r in enumerate(batch):
         if done is not None and k in done.errors:
-            problems.add("bad-formula", display, r.line, "formula", r["formula"], f"cannot evaluate: {done.errors[k]}")
+            problems.add(
+                "bad-formula",
+                display,
+                r.line,
+                "formula",
+                r["formula"],
+                f"cannot evaluate: {done.errors[k]}",
+            )
             failed.add(r["metric_id"])
             continue
         ids = inputs(r["formula"])
         period = period_of_rule(r["period"], ids, periods)
         if period is None:
-            problems.add("bad-period", display, r.line, "period", r["period"], "use of:<id>, shift:<id>:<years>, span, or leave empty")
+            problems.add(
+                "bad-period",
+                display,
+                r.line,
+                "period",
+                r["period"],
+                "use of:<id>, shift:<id>:<years>, span, or leave empty",
+            )
             failed.add(r["metric_id"])
             continue
         value, lo, hi = (float(v[k]) for v in values)
         positions = np.array([[env.index[i] for i in ids]], dtype=np.int64)
         (basis,) = env.basis_of(np.array([value]), np.array([lo]), np.array([hi]), positions)
         env.add(r["metric_id"], value, lo, hi, period, r["geography_code"], ids, basis)
-        out.append(
-            {
-                "metric_id": r["metric_id"],
-                "kind": r["kind"],
-                "formula": r["formula"],
-                "inputs": " ".join(ids),
-                "value": None if np.isnan(value) else value,
-                "value_basis": basis,
-                "lower": _end(lo),
-                "upper": _end(hi),
-                "unit": r["unit"],
-                "geography_code": r["geography_code"],
-                "period_start": period[0],
-                "period_end": period[1],
-                "period_rule": r["period"],
-                "description": r["description"],
-            }
-        )
+        out.append(_metric_row(r, ids, value, lo, hi, basis, period))
     return out
+
+
+def _metric_row(r: Row, ids: list[str], value: float, lo: float, hi: float, basis, period) -> dict:
+    """A metric's row of derived.csv: its curated cells, inputs, value, basis, ends and period."""
+    return {
+        "metric_id": r["metric_id"],
+        "kind": r["kind"],
+        "formula": r["formula"],
+        "inputs": " ".join(ids),
+        "value": None if np.isnan(value) else value,
+        "value_basis": basis,
+        "lower": _end(lo),
+        "upper": _end(hi),
+        "unit": r["unit"],
+        "geography_code": r["geography_code"],
+        "period_start": period[0],
+        "period_end": period[1],
+        "period_rule": r["period"],
+        "description": r["description"],
+    }
 
 
 def _end(x: float) -> float | None:
@@ -723,8 +962,8 @@ def rate_unit(per: int, monthly: bool = False) -> str:
 
 
 def months(start: str, end: str) -> float:
-    """The length of a period in months: whole months where it runs from a day to the day before it some months on
-    (26 March to 25 June: 3), else its days over 365.25 / 12."""
+    """The length of a period in months: whole months where it runs from a day to the day before it
+    some months on (26 March to 25 June: 3), else its days over 365.25 / 12."""
     a, b = date.fromisoformat(start), date.fromisoformat(end)
     after = b + timedelta(days=1)
     if after.day == a.day:
@@ -732,12 +971,15 @@ def months(start: str, end: str) -> float:
     return ((b - a).days + 1) / (365.25 / 12)
 
 
-def rate_notes(vocabulary: Vocabulary, quantities: Table, geographies: Table, estimates: dict) -> object:
-    """Why each quantity gets no rate per head of population, "" where it gets rates (Arrow text, in the quantities'
-    order): the first that applies of a relation, a stock, a unit no rate is made for, no place, no period, and no
-    population estimate of its place in any year (of a union of areas, which members lack one); the words are
-    schemas/vocabulary.json's (rate_notes). The one rule of which quantities get rates: decided once for each
-    distinct measure, unit, counting, place and whether it has a period, of which there are few."""
+def rate_notes(
+    vocabulary: Vocabulary, quantities: Table, geographies: Table, estimates: dict
+) -> object:
+    """Why each quantity gets no rate per head of population, "" where it gets rates (Arrow text, in
+    the quantities' order): the first that applies of a relation, a stock, a unit no rate is made
+    for, no place, no period, and no population estimate of its place in any year (of a union of
+    areas, which members lack one); the words are schemas/vocabulary.json's (rate_notes). The one
+    rule of which quantities get rates: decided once for each distinct measure, unit, counting,
+    place and whether it has a period, of which there are few."""
     import pyarrow.compute as pc
 
     q = {n: text_column(quantities, n) for n in ("measure", "unit", "counting", "geography_code")}
@@ -747,15 +989,26 @@ def rate_notes(vocabulary: Vocabulary, quantities: Table, geographies: Table, es
     return _strings([_rate_note(vocabulary, places, *key) for key in keys]).take(of_key)
 
 
-def _rate_note(vocabulary: Vocabulary, places: PlacePopulations, measure: str, unit: str, counting: str, code: str, dated: str) -> str:
-    """Why a quantity of this measure, unit, counting, place and (not) dated period gets no rate ("" if it gets rates)."""
+def _rate_note(
+    vocabulary: Vocabulary,
+    places: PlacePopulations,
+    measure: str,
+    unit: str,
+    counting: str,
+    code: str,
+    dated: str,
+) -> str:
+    """Why a quantity of this measure, unit, counting, place and (not) dated period gets no rate (""
+    if it gets rates)."""
     notes, rated = vocabulary.rate_notes, vocabulary.rated_units
     if counting == vocabulary.names("quantities", "counting").relation:
         return notes["relation"]
     if measure in vocabulary.stocks:
         return notes["stock"].format(measure=measure)
     if unit not in rated and not vocabulary.rated_per_month(unit):
-        return notes["unit"].format(unit=unit, rated=f"{', '.join(rated[:-1])} or {rated[-1]}, over a period or per month")
+        return notes["unit"].format(
+            unit=unit, rated=f"{', '.join(rated[:-1])} or {rated[-1]}, over a period or per month"
+        )
     if not code:
         return notes["no_place"]
     if not dated:
@@ -766,24 +1019,34 @@ def _rate_note(vocabulary: Vocabulary, places: PlacePopulations, measure: str, u
 class PlacePopulations:
     """Which places have a population estimate for some year, and, of one that has none, why."""
 
-    def __init__(self, vocabulary: Vocabulary, geographies: Table, estimates: dict[str, list[tuple[int, str]]]) -> None:
+    def __init__(
+        self,
+        vocabulary: Vocabulary,
+        geographies: Table,
+        estimates: dict[str, list[tuple[int, str]]],
+    ) -> None:
         self.vocabulary, self.estimates = vocabulary, estimates
         codes = geographies.column("geography_code")
         self.names = dict(zip(codes, geographies.column("geography"), strict=True))
         self.members = {
             c: members_of(m)
-            for c, k, m in zip(codes, geographies.column("kind"), geographies.column("members"), strict=True)
+            for c, k, m in zip(
+                codes, geographies.column("kind"), geographies.column("members"), strict=True
+            )
             if is_union(vocabulary, k)
         }
 
     def missing(self, code: str) -> str:
-        """The note of a place with no estimate in any year (a union: what each member has); empty where it has one."""
+        """The note of a place with no estimate in any year (a union: what each member has); empty
+        where it has one."""
         if code in self.estimates:
             return ""
         notes, place = self.vocabulary.rate_notes, self.named(code)
         if code not in self.members:
             return notes["no_population"].format(place=place)
-        return notes["union_incomplete"].format(place=place, members="; ".join(map(self.years_of, self.members[code])))
+        return notes["union_incomplete"].format(
+            place=place, members="; ".join(map(self.years_of, self.members[code]))
+        )
 
     def named(self, code: str) -> str:
         return f"{code} ({self.names.get(code, code)})"
@@ -801,23 +1064,38 @@ def union_populations(
     env: Environment,
     problems: Collector,
 ) -> dict:
-    """The population of each union of areas for each year every member has an estimate for, as a metric of kind
-    population: the sum of the members' estimates (each member's first for that year, a reference row before a
-    metric), evaluated as a derivation is and added to ``env``. None for a year the union has an estimate of its
-    own. Its id is pop-<its members' codes>-<year> (pop-s12000036-s12000049-2016)."""
+    """The population of each union of areas for each year every member has an estimate for, as a
+    metric of kind population: the sum of the members' estimates (each member's first for that year,
+    a reference row before a metric), evaluated as a derivation is and added to ``env``. None for a
+    year the union has an estimate of its own. Its id is pop-<its members' codes>-<year>
+    (pop-s12000036-s12000049-2016)."""
     kinds, display = vocabulary.names("derived", "kind"), paths.rel(paths.raw_derivations)
-    names = dict(zip(geographies.column("geography_code"), geographies.column("geography"), strict=True))
+    names = dict(
+        zip(geographies.column("geography_code"), geographies.column("geography"), strict=True)
+    )
     batch = []
     for r in geographies:
         if not is_union(vocabulary, r["kind"]):
             continue
         code, members = r["geography_code"], members_of(r["members"])
-        of_year = [dict(reversed(estimates.get(m, []))) for m in members]  # year -> the member's first estimate of that year
+        of_year = [
+            dict(reversed(estimates.get(m, []))) for m in members
+        ]  # year -> the member's first estimate of that year
         own = {y for y, _ in estimates.get(code, [])}
         for year in sorted(set.intersection(*map(set, of_year)) - own):
-            mid, ids = f"pop-{code.lower().replace(vocabulary.union_join, '-')}-{year}", [e[year] for e in of_year]
+            mid, ids = (
+                f"pop-{code.lower().replace(vocabulary.union_join, '-')}-{year}",
+                [e[year] for e in of_year],
+            )
             if mid in env.index:
-                problems.add("duplicate-id", display, None, "metric_id", mid, f"the id of the population of {code} in {year} is taken")
+                problems.add(
+                    "duplicate-id",
+                    display,
+                    None,
+                    "metric_id",
+                    mid,
+                    f"the id of the population of {code} in {year} is taken",
+                )
                 continue
             cells = {
                 "metric_id": mid,
@@ -826,11 +1104,14 @@ def union_populations(
                 "unit": vocabulary.names("figures", "unit").people,
                 "geography_code": code,
                 "period": f"of:{ids[0]}",
-                "description": f"Population of {names[code]} ({code}), a union of areas, mid-{year}: the sum of the mid-{year} "
-                + f"estimates of its members, {', '.join(f'{names.get(m, m)} ({m})' for m in members)}.",
+                "description": f"Population of {names[code]} ({code}), a union of areas, "
+                f"mid-{year}: the sum of the mid-{year} " + "estimates of its members, "
+                f"{', '.join(f'{names.get(m, m)} ({m})' for m in members)}.",
             }
             batch.append(Row(None, cells))
-    return _columns(_evaluate_level(batch, env, display, set(), problems), load_schema(paths.schema("derived")))
+    return _columns(
+        _evaluate_level(batch, env, display, set(), problems), load_schema(paths.schema("derived"))
+    )
 
 
 def _joined(a, b):
@@ -839,7 +1120,8 @@ def _joined(a, b):
 
 
 def write_quantities(paths: Paths, quantities: Table, notes) -> None:
-    """The candidate's quantities table: reconcile's, each cell as it wrote it, with each quantity's rate note."""
+    """The candidate's quantities table: reconcile's, each cell as it wrote it, with each quantity's
+    rate note."""
     names = field_names(load_schema(paths.schema("quantities")))
     cols = {n: quantities.arrow(n) for n in names} | {"rate_note": notes}
     write_tables({paths.candidate.table("quantities"): (names, cols)})
@@ -850,7 +1132,9 @@ def text_column(table: Table, name: str):
     import pyarrow as pa
 
     col = table.arrow_or_list(name)
-    return col.combine_chunks() if isinstance(col, pa.ChunkedArray) else _strings(table.column(name))
+    return (
+        col.combine_chunks() if isinstance(col, pa.ChunkedArray) else _strings(table.column(name))
+    )
 
 
 def _strings(cells):
@@ -860,44 +1144,81 @@ def _strings(cells):
     return pa.array(cells if isinstance(cells, list) else list(cells), pa.string())
 
 
-def rate_metrics(vocabulary: Vocabulary, quantities: Table, notes, geographies: Table, estimates: dict, env: Environment, per: int) -> dict:
-    """The rates of each quantity whose rate note is empty (see ``rate_notes``): per ``per`` people over its period
-    and per month of it; of a count per month (people per month), the one per month only, the count itself being
-    a month's. In the order of their ids. Made a column at a time (text in Arrow, numbers in NumPy): a million
-    quantities give two million rows, and what varies between them is the quantity, its words, its (place, period)
-    (of which there are few) and the kind of rate; each row's pieces are put in order first, so the text is made in
-    order."""
+def rate_metrics(
+    vocabulary: Vocabulary,
+    quantities: Table,
+    notes,
+    geographies: Table,
+    estimates: dict,
+    env: Environment,
+    per: int,
+) -> dict:
+    """The rates of each quantity whose rate note is empty (see ``rate_notes``): per ``per`` people
+    over its period and per month of it; of a count per month (people per month), the one per month
+    only, the count itself being a month's. In the order of their ids. Made a column at a time (text
+    in Arrow, numbers in NumPy): a million quantities give two million rows, and what varies between
+    them is the quantity, its words, its (place, period) (of which there are few) and the kind of
+    rate; each row's pieces are put in order first, so the text is made in order."""
     import pyarrow.compute as pc
 
-    rows = np.flatnonzero(np.asarray(pc.equal(notes, "").to_numpy(zero_copy_only=False), dtype=bool))
+    rows = np.flatnonzero(
+        np.asarray(pc.equal(notes, "").to_numpy(zero_copy_only=False), dtype=bool)
+    )
     q = {
         n: text_column(quantities, n).take(rows)
-        for n in ("quantity_id", "geography_code", "unit", "counting", "period_start", "period_end", "measure")
+        for n in (
+            "quantity_id",
+            "geography_code",
+            "unit",
+            "counting",
+            "period_start",
+            "period_end",
+            "measure",
+        )
     }
     keys, of_key = _distinct(q, ("geography_code", "period_start", "period_end"))
-    names = dict(zip(geographies.column("geography_code"), geographies.column("geography"), strict=True))
-    chosen = [_estimate_for(estimates[code], start, end) for code, start, end in keys]
-    lengths = [_number(months(start, end)) for _, start, end in keys]
-    by_key = {
-        "population_id": [pid for _, pid, _ in chosen],
-        "where": [
-            f" in {names.get(code, code)}, over the {length} months of its period, using the mid-{year} population estimate: {which}."
-            for (code, _, _), length, (year, _, which) in zip(keys, lengths, chosen, strict=True)
-        ],
-        "factor": [f"{per}"] * len(keys) + [f"{per} / {length}" for length in lengths],  # by kind (over the period, per month), then key
-    }
+    by_key = _rate_keys(keys, geographies, estimates, per)
     at = (
         env.positions(rows, quantities.column("quantity_id")),
         np.array([env.index[p] for p in by_key["population_id"]], dtype=np.int64)[of_key],
     )
     kinds = vocabulary.names("derived", "kind")
-    kind = (("rate", kinds.rate, rate_unit(per)), ("rate-per-month", kinds.rate_per_month, rate_unit(per, True)))
-    monthly = np.asarray(pc.is_in(q["unit"], value_set=_strings(list(vocabulary.per_month))).to_numpy(zero_copy_only=False), dtype=bool)
+    kind = (
+        ("rate", kinds.rate, rate_unit(per)),
+        ("rate-per-month", kinds.rate_per_month, rate_unit(per, True)),
+    )
+    monthly = np.asarray(
+        pc.is_in(q["unit"], value_set=_strings(list(vocabulary.per_month))).to_numpy(
+            zero_copy_only=False
+        ),
+        dtype=bool,
+    )
     return _rate_columns(vocabulary, q, by_key, (of_key, monthly), at, env, kind)
 
 
+def _rate_keys(keys: list[tuple[str, str, str]], geographies: Table, estimates: dict, per: int):
+    """What the rates of each (place, period) share: the population row used, the words saying
+    where and over how long, and the factor of each kind of rate (over the period, per month)."""
+    names = dict(
+        zip(geographies.column("geography_code"), geographies.column("geography"), strict=True)
+    )
+    chosen = [_estimate_for(estimates[code], start, end) for code, start, end in keys]
+    lengths = [_number(months(start, end)) for _, start, end in keys]
+    return {
+        "population_id": [pid for _, pid, _ in chosen],
+        "where": [
+            f" in {names.get(code, code)}, over the {length} months of its period, using the "
+            f"mid-{year} population estimate: {which}."
+            for (code, _, _), length, (year, _, which) in zip(keys, lengths, chosen, strict=True)
+        ],
+        # by kind (over the period, per month), then key
+        "factor": [f"{per}"] * len(keys) + [f"{per} / {length}" for length in lengths],
+    }
+
+
 def _distinct(q: dict, names: tuple[str, ...]) -> tuple[list[tuple[str, ...]], np.ndarray]:
-    """The distinct combinations of some columns of the rated quantities, and which of them each row has."""
+    """The distinct combinations of some columns of the rated quantities, and which of them each row
+    has."""
     codes, values = [], []
     for n in names:
         encoded = q[n].dictionary_encode()
@@ -917,22 +1238,36 @@ def _distinct(q: dict, names: tuple[str, ...]) -> tuple[list[tuple[str, ...]], n
     return keys, np.asarray(of_key, dtype=np.int64).reshape(-1)
 
 
-def _rate_columns(vocabulary: Vocabulary, q: dict, by_key: dict, of: tuple, at: tuple, env: Environment, kind: tuple) -> dict:
-    """The columns of the rates of both kinds (``kind``: each one's id prefix, kind and unit; ``of``: each rated
-    quantity's (place, period) key, and whether it is a count per month, which gets a rate per month only, by the
-    factor of a rate over the period), in the order of their ids (a stable sort: the rates over the period first
-    where two ids are the same); the text made a chunk of rows at a time, so that only the finished text is held
-    whole."""
+def _rate_columns(
+    vocabulary: Vocabulary,
+    q: dict,
+    by_key: dict,
+    of: tuple,
+    at: tuple,
+    env: Environment,
+    kind: tuple,
+) -> dict:
+    """The columns of the rates of both kinds (``kind``: each one's id prefix, kind and unit;
+    ``of``: each rated quantity's (place, period) key, and whether it is a count per month, which
+    gets a rate per month only, by the factor of a rate over the period), in the order of their ids
+    (a stable sort: the rates over the period first where two ids are the same); the text made a
+    chunk of rows at a time, so that only the finished text is held whole."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     of_key, monthly = of
     n = len(q["quantity_id"])
-    ids = pa.concat_arrays([pc.binary_join_element_wise(f"{label}-", q["quantity_id"], "") for label, _, _ in kind])
-    kept = np.flatnonzero(np.concatenate([~monthly, np.ones(n, dtype=bool)]))  # no rate over the period of a count per month
+    ids = pa.concat_arrays(
+        [pc.binary_join_element_wise(f"{label}-", q["quantity_id"], "") for label, _, _ in kind]
+    )
+    kept = np.flatnonzero(
+        np.concatenate([~monthly, np.ones(n, dtype=bool)])
+    )  # no rate over the period of a count per month
     order = sort_order(ids) if len(kept) == len(ids) else kept[sort_order(ids.take(kept))]
     del ids
-    which, row = np.divmod(order, max(n, 1))  # each rate's kind (0: over the period, 1: per month) and quantity
+    which, row = np.divmod(
+        order, max(n, 1)
+    )  # each rate's kind (0: over the period, 1: per month) and quantity
     key = of_key[row]
     factor = np.where(monthly[row], key, which * len(by_key["where"]) + key)
     value, lo, hi = _rates_of((at[0][row], at[1][row]), factor, by_key["factor"], env)
@@ -940,12 +1275,25 @@ def _rate_columns(vocabulary: Vocabulary, q: dict, by_key: dict, of: tuple, at: 
     words, of_words = _rate_words(vocabulary, q, kind)
     small = {n: _strings(v) for n, v in (by_key | words).items()}
     small |= {n: _strings([k[i] for k in kind]) for i, n in enumerate(("label", "kind", "unit"))}
-    picks = {"kind": which, "row": row, "key": key, "factor": factor, "words": of_words[row] + which}
+    picks = {
+        "kind": which,
+        "row": row,
+        "key": key,
+        "factor": factor,
+        "words": of_words[row] + which,
+    }
     step = 250_000
-    pieces = [_rate_text(q, small, {n: at[i : i + step] for n, at in picks.items()}) for i in range(0, len(order), step)]
+    pieces = [
+        _rate_text(q, small, {n: at[i : i + step] for n, at in picks.items()})
+        for i in range(0, len(order), step)
+    ]
     out = {n: pa.chunked_array([piece[n] for piece in pieces], pa.string()) for n in _RATE_TEXT}
     out["value_basis"] = pa.chunked_array([pa.array(basis, pa.string())])
-    return out | {"value": value, "lower": np.where(np.isinf(lo), np.nan, lo), "upper": np.where(np.isinf(hi), np.nan, hi)}
+    return out | {
+        "value": value,
+        "lower": np.where(np.isinf(lo), np.nan, lo),
+        "upper": np.where(np.isinf(hi), np.nan, hi),
+    }
 
 
 _RATE_TEXT = (
@@ -963,24 +1311,33 @@ _RATE_TEXT = (
 
 
 def _rate_text(q: dict, small: dict, pick: dict[str, np.ndarray]) -> dict:
-    """The text columns of some rates, each row's pieces picked by ``pick``: its ``kind`` of rate, ``row`` of the
-    rated quantities, (place, period) ``key``, ``factor`` and ``words`` (what ``small`` holds by each)."""
+    """The text columns of some rates, each row's pieces picked by ``pick``: its ``kind`` of rate,
+    ``row`` of the rated quantities, (place, period) ``key``, ``factor`` and ``words`` (what
+    ``small`` holds by each)."""
     import pyarrow.compute as pc
 
     row = pick["row"]
-    qid, pid, unit = q["quantity_id"].take(row), small["population_id"].take(pick["key"]), small["unit"].take(pick["kind"])
+    qid, pid, unit = (
+        q["quantity_id"].take(row),
+        small["population_id"].take(pick["key"]),
+        small["unit"].take(pick["kind"]),
+    )
     words, caveat = small["words"].take(pick["words"]), small["caveat"].take(pick["words"])
     return {
         "metric_id": pc.binary_join_element_wise(small["label"].take(pick["kind"]), "-", qid, ""),
         "kind": small["kind"].take(pick["kind"]),
-        "formula": pc.binary_join_element_wise("{", qid, "} / {", pid, "} * ", small["factor"].take(pick["factor"]), ""),
+        "formula": pc.binary_join_element_wise(
+            "{", qid, "} / {", pid, "} * ", small["factor"].take(pick["factor"]), ""
+        ),
         "inputs": pc.binary_join_element_wise(qid, " ", pid, ""),
         "unit": unit,
         "geography_code": q["geography_code"].take(row),
         "period_start": q["period_start"].take(row),
         "period_end": q["period_end"].take(row),
         "period_rule": pc.binary_join_element_wise("of:", qid, ""),
-        "description": pc.binary_join_element_wise(qid, words, small["where"].take(pick["key"]), caveat, ""),
+        "description": pc.binary_join_element_wise(
+            qid, words, small["where"].take(pick["key"]), caveat, ""
+        ),
     }
 
 
@@ -990,40 +1347,62 @@ def _number(x: float) -> str:
     return format_number(round(x, 4))
 
 
-def _rate_words(vocabulary: Vocabulary, q: dict, kind: tuple) -> tuple[dict[str, list[str]], np.ndarray]:
-    """What each rate is of, in words, between its quantity's id and its place: the quantity's measure, unit and
-    counting and the rate's unit; and after its place, period and estimate, what a rate per month is not (of
-    distinct people over a period: a month's share of the count; of a count per month: a rate divided again by the
-    period's months). By (measure, unit, counting, kind of rate), of which there are few: the words of each, and
-    which each rated quantity has (twice it, plus the kind: 0 over the period, 1 per month)."""
+def _rate_words(
+    vocabulary: Vocabulary, q: dict, kind: tuple
+) -> tuple[dict[str, list[str]], np.ndarray]:
+    """What each rate is of, in words, between its quantity's id and its place: the quantity's
+    measure, unit and counting and the rate's unit; and after its place, period and estimate, what a
+    rate per month is not (of distinct people over a period: a month's share of the count; of a
+    count per month: a rate divided again by the period's months). By (measure, unit, counting, kind
+    of rate), of which there are few: the words of each, and which each rated quantity has (twice
+    it, plus the kind: 0 over the period, 1 per month)."""
     distinct = vocabulary.names("quantities", "counting").distinct
     caveats = {
-        "distinct": " Distinct people over the whole period, so not a typical month's count: someone who came in two months is counted once.",
-        "monthly": " The count is already one per month, so its rate per month is not divided again by the period's months.",
+        "distinct": " Distinct people over the whole period, so not a typical month's count: "
+        "someone who came in two months is counted once.",
+        "monthly": " The count is already one per month, so its rate per month is not divided "
+        "again by the period's months.",
     }
     keys, of_words = _distinct(q, ("measure", "unit", "counting"))
     words = {"words": [], "caveat": []}
     for measure, u, counting in keys:
         for k, (_, _, unit) in enumerate(kind):
             words["words"].append(f" ({measure}, {u}, counted as {counting}) {unit}")
-            caveat = "monthly" if u in vocabulary.per_month else "distinct" if k == 1 and counting == distinct else ""
+            caveat = (
+                "monthly"
+                if u in vocabulary.per_month
+                else "distinct"
+                if k == 1 and counting == distinct
+                else ""
+            )
             words["caveat"].append(caveats.get(caveat, ""))
     return words, of_words * 2
 
 
-def _estimates(population: Table, metrics: dict, vocabulary: Vocabulary) -> dict[str, list[tuple[int, str]]]:
-    """The population estimates of each place: reference rows, and population metrics (a sum of areas)."""
+def _estimates(
+    population: Table, metrics: dict, vocabulary: Vocabulary
+) -> dict[str, list[tuple[int, str]]]:
+    """The population estimates of each place: reference rows, and population metrics (a sum of
+    areas)."""
     estimates: dict[str, list[tuple[int, str]]] = {}
     for r in population:
         estimates.setdefault(r["geography_code"], []).append((int(r["year"]), r["population_id"]))
     kind = vocabulary.names("derived", "kind").population
-    for k, code, start, mid in zip(metrics["kind"], metrics["geography_code"], metrics["period_start"], metrics["metric_id"], strict=True):
+    for k, code, start, mid in zip(
+        metrics["kind"],
+        metrics["geography_code"],
+        metrics["period_start"],
+        metrics["metric_id"],
+        strict=True,
+    ):
         if k == kind and code and start:
             estimates.setdefault(code, []).append((int(start[:4]), mid))
     return estimates
 
 
-def _rates_of(at: tuple[np.ndarray, np.ndarray], of_factor: np.ndarray, factors: list[str], env: Environment):
+def _rates_of(
+    at: tuple[np.ndarray, np.ndarray], of_factor: np.ndarray, factors: list[str], env: Environment
+):
     """The rate formulas ``{quantity} / {population} * factor`` (``at``: the positions of each row's quantity and
     population in ``env``; ``of_factor``: which of ``factors`` each row has), evaluated as ``formulas.evaluate_many``
     does: each shape once, over all the rows of that shape."""
@@ -1034,7 +1413,9 @@ def _rates_of(at: tuple[np.ndarray, np.ndarray], of_factor: np.ndarray, factors:
     for f, ks in shapes.items():
         rows = np.flatnonzero(np.isin(of_factor, ks))
         if len(rows):
-            value[rows], lo[rows], hi[rows] = _rate_shape(f"{{quantity}} / {{population}} * {f}", at[0][rows], at[1][rows], env)
+            value[rows], lo[rows], hi[rows] = _rate_shape(
+                f"{{quantity}} / {{population}} * {f}", at[0][rows], at[1][rows], env
+            )
     return value, lo, hi
 
 
@@ -1043,12 +1424,15 @@ def _rate_shape(formula: str, quantity: np.ndarray, population: np.ndarray, env:
     a population of 0 or an undefined interval)."""
     program, refs = parse_one(formula)
     at = {"quantity": quantity, "population": population}
-    value, lo, hi, _ = evaluate_shape(program, np.column_stack([at[r] for r in refs]), *env.arrays())
+    value, lo, hi, _ = evaluate_shape(
+        program, np.column_stack([at[r] for r in refs]), *env.arrays()
+    )
     return value, lo, hi
 
 
 def _estimate_for(estimates: list[tuple[int, str]], start: str, end: str) -> tuple[int, str, str]:
-    """The estimate for the year of the period's midpoint, or the nearest year (the earlier on a tie), and why."""
+    """The estimate for the year of the period's midpoint, or the nearest year (the earlier on a
+    tie), and why."""
     a, b = date.fromisoformat(start), date.fromisoformat(end)
     mid = a + (b - a) / 2
     year, pid = min(estimates, key=lambda e: (abs(e[0] - mid.year), e[0]))
@@ -1060,8 +1444,15 @@ def _estimate_for(estimates: list[tuple[int, str]], start: str, end: str) -> tup
     return year, pid, which
 
 
-def check_claims(paths: Paths, vocabulary: Vocabulary, rows: list[Row], checker: ClaimChecker, problems: Collector) -> dict:
-    """Decide each claim (``rows``: those ``valid_claims`` passed) on the rest of the evidence (see ``claims``)."""
+def check_claims(
+    paths: Paths,
+    vocabulary: Vocabulary,
+    rows: list[Row],
+    checker: ClaimChecker,
+    problems: Collector,
+) -> dict:
+    """Decide each claim (``rows``: those ``valid_claims`` passed) on the rest of the evidence (see
+    ``claims``)."""
     display = paths.rel(paths.raw_claims)
     out = []
     for r in rows:
@@ -1069,7 +1460,9 @@ def check_claims(paths: Paths, vocabulary: Vocabulary, rows: list[Row], checker:
         try:
             done = checker.check(fid, r["formula"], r["relation"])
         except (ZeroDivisionError, ValueError, OverflowError) as exc:
-            problems.add("bad-formula", display, r.line, "formula", r["formula"], f"cannot evaluate: {exc}")
+            problems.add(
+                "bad-formula", display, r.line, "formula", r["formula"], f"cannot evaluate: {exc}"
+            )
             continue
         if not _formula_gives_quantity(checker, r, done, vocabulary, display, problems):
             continue
@@ -1090,19 +1483,29 @@ def check_claims(paths: Paths, vocabulary: Vocabulary, rows: list[Row], checker:
 
 
 def claim_cells(r: Row, ids: list[str], explanation: str) -> dict[str, str]:
-    """The cells of a published claim that its raw row gives (``CLAIM_CELLS``): its id, figure, relation, formula,
-    the ids the formula names, and the explanation (the curator's words of what it compares, then
-    ``explanation``, the verdict's)."""
-    cells = (r["claim_id"], r["figure_id"], r["relation"], r["formula"], " ".join(ids), f"{r['compares'].strip()} {explanation}")
+    """The cells of a published claim that its raw row gives (``CLAIM_CELLS``): its id, figure,
+    relation, formula, the ids the formula names, and the explanation (the curator's words of what
+    it compares, then ``explanation``, the verdict's)."""
+    cells = (
+        r["claim_id"],
+        r["figure_id"],
+        r["relation"],
+        r["formula"],
+        " ".join(ids),
+        f"{r['compares'].strip()} {explanation}",
+    )
     return dict(zip(CLAIM_CELLS, cells, strict=True))
 
 
 CLAIM_CELLS = ("claim_id", "figure_id", "relation", "formula", "inputs", "explanation")
 
 
-def _formula_gives_quantity(checker: ClaimChecker, r: Row, done, vocabulary: Vocabulary, display: str, problems: Collector) -> bool:
-    """An equals claim's formula must give the figure's quantity: where the stated number fits the rest of the
-    evidence, the formula's interval on the rest must meet it (else it computes something else)."""
+def _formula_gives_quantity(
+    checker: ClaimChecker, r: Row, done, vocabulary: Vocabulary, display: str, problems: Collector
+) -> bool:
+    """An equals claim's formula must give the figure's quantity: where the stated number fits the
+    rest of the evidence, the formula's interval on the rest must meet it (else it computes
+    something else)."""
     equals = vocabulary.names("claims", "relation").equals
     value, slo, shi = checker.stated(r["figure_id"])
     if r["relation"] != equals or done.verdict in (checker.v.inconsistent, checker.v.not_checkable):
@@ -1110,32 +1513,48 @@ def _formula_gives_quantity(checker: ClaimChecker, r: Row, done, vocabulary: Voc
     if Interval(done.lo, done.hi).meets(Interval(slo, shi)):
         return True
     message = (
-        f"the stated number fits the rest of the evidence, but the formula gives {fmt(done.lo, done.hi)}: it does not compute the figure's"
-        f" quantity ({checker.quantity(r['figure_id'])}); write it so the identities make it equal to that quantity"
+        "the stated number fits the rest of the evidence, but the formula gives "
+        f"{fmt(done.lo, done.hi)}: it does not compute the figure's"
+        f" quantity ({checker.quantity(r['figure_id'])}); write it so the identities make it equal "
+        "to that quantity"
     )
     problems.add("bad-formula", display, r.line, "formula", r["formula"], message)
     return False
 
 
 def valid_claims(
-    rows: Table, env: Environment, named: Mapping[str, str], vocabulary: Vocabulary, display: str, problems: Collector
+    rows: Table,
+    env: Environment,
+    named: Mapping[str, str],
+    vocabulary: Vocabulary,
+    display: str,
+    problems: Collector,
 ) -> list[Row]:
-    """The claim rows that can be checked: a new id, a known figure, a relation of the vocabulary, a formula of the
-    documented form over quantities and reference rows."""
+    """The claim rows that can be checked: a new id, a known figure, a relation of the vocabulary, a
+    formula of the documented form over quantities and reference rows."""
     valid, seen = [], set()
     relations = vocabulary.enum("claims", "relation")
     malformed = parse(rows.column("formula")).errors
     for k, r in enumerate(rows):
         cid, fid, formula = r["claim_id"], r["figure_id"], r["formula"]
         if cid in seen:
-            problems.add("duplicate-id", display, r.line, "claim_id", cid, "claim_id must be unique")
+            problems.add(
+                "duplicate-id", display, r.line, "claim_id", cid, "claim_id must be unique"
+            )
             continue
         seen.add(cid)
         if fid not in named:
             problems.add("unknown-id", display, r.line, "figure_id", fid, "no figure has this id")
             continue
         if r["relation"] not in relations:
-            problems.add("not-in-vocabulary", display, r.line, "relation", r["relation"], f"use one of {', '.join(relations)}")
+            problems.add(
+                "not-in-vocabulary",
+                display,
+                r.line,
+                "relation",
+                r["relation"],
+                f"use one of {', '.join(relations)}",
+            )
             continue
         if k in malformed:
             problems.add("bad-formula", display, r.line, "formula", formula, malformed[k])
@@ -1145,29 +1564,48 @@ def valid_claims(
     return valid
 
 
-def _known_inputs(r: Row, env: Environment, named: Mapping[str, str], display: str, problems: Collector) -> bool:
+def _known_inputs(
+    r: Row, env: Environment, named: Mapping[str, str], display: str, problems: Collector
+) -> bool:
     ids = inputs(r["formula"])
     if not ids:
         problems.add(
-            "no-inputs", display, r.line, "formula", r["formula"], "a claim must be checked against at least one quantity or reference row"
+            "no-inputs",
+            display,
+            r.line,
+            "formula",
+            r["formula"],
+            "a claim must be checked against at least one quantity or reference row",
         )
         return False
     ok = True
     for i in ids:
         if i not in env.index or env.kind[env.index[i]] == "metric":
-            problems.add("unknown-id", display, r.line, "formula", i, unknown(i, named, "quantity or reference row"))
+            problems.add(
+                "unknown-id",
+                display,
+                r.line,
+                "formula",
+                i,
+                unknown(i, named, "quantity or reference row"),
+            )
             ok = False
     return ok
 
 
 def write_outputs(paths: Paths, tables: dict[str, dict]) -> None:
     """Each table as CSV, atomically, and none before every one is checked for a cell a spreadsheet would run."""
-    write_tables({paths.candidate.table(name): (field_names(load_schema(paths.schema(name))), cols) for name, cols in tables.items()})
+    write_tables(
+        {
+            paths.candidate.table(name): (field_names(load_schema(paths.schema(name))), cols)
+            for name, cols in tables.items()
+        }
+    )
 
 
 def sort_order(col) -> np.ndarray:
-    """The positions of a column's cells in sorted order: a stable sort (Python's for a list of text; Arrow's, in
-    the same code-point order, for Arrow text)."""
+    """The positions of a column's cells in sorted order: a stable sort (Python's for a list of
+    text; Arrow's, in the same code-point order, for Arrow text)."""
     if isinstance(col, list):
         return np.asarray(sorted(range(len(col)), key=col.__getitem__), dtype=np.int64)
     import pyarrow.compute as pc

@@ -44,12 +44,21 @@ def run(root: Path) -> None:
     digests: dict[str, tuple[int, str]] = {}
     tables = candidate_tables(paths, problems, digests)
     problems.raise_if_any()
-    changelog.check(paths.changelog, meta["version"], tables["sources"].column("source_id"), problems)
+    changelog.check(
+        paths.changelog, meta["version"], tables["sources"].column("source_id"), problems
+    )
     problems.raise_if_any()
 
     # -- process -----------------------------------------------------------
     figures = tables["figures"]
-    meta = prose.complete(meta, prose.facts(tables["sources"], figures.arrow_or_list("period_start"), figures.arrow_or_list("period_end")))
+    meta = prose.complete(
+        meta,
+        prose.facts(
+            tables["sources"],
+            figures.arrow_or_list("period_start"),
+            figures.arrow_or_list("period_end"),
+        ),
+    )
     created = created_date(paths, meta["version"])
     descriptor = build_descriptor(paths, meta, tables, digests, created)
     cff = cff_text(meta, tables["sources"], created[:10])
@@ -64,16 +73,20 @@ def run(root: Path) -> None:
 
 
 def created_date(paths: Paths, version: str) -> str:
-    """SOURCE_DATE_EPOCH if set, else the CHANGELOG date of ``version`` (whose entry ``changelog.check`` has found)."""
+    """SOURCE_DATE_EPOCH if set, else the CHANGELOG date of ``version`` (whose entry
+    ``changelog.check`` has found)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return f"{changelog.entry_of(changelog.read(paths.changelog), version).date}T00:00:00Z"
 
 
-def build_descriptor(paths: Paths, meta: dict, tables: dict, digests: dict[str, tuple[int, str]], created: str) -> dict:
-    """datapackage.json: the metadata of package.yaml, the sources, and each resource with its schema, hash and
-    bytes (``digests``: each table's size and sha256, of the bytes its table was read from)."""
+def build_descriptor(
+    paths: Paths, meta: dict, tables: dict, digests: dict[str, tuple[int, str]], created: str
+) -> dict:
+    """datapackage.json: the metadata of package.yaml, the sources, and each resource with its
+    schema, hash and bytes (``digests``: each table's size and sha256, of the bytes its table was
+    read from)."""
     return {
         "name": meta["name"],
         "title": meta["title"],
@@ -85,7 +98,10 @@ def build_descriptor(paths: Paths, meta: dict, tables: dict, digests: dict[str, 
         "licenses": meta["licenses"],
         "contributors": meta["contributors"],
         "sources": sources_of(tables),
-        "resources": [resource(paths, name, meta["resource_titles"][name], *digests[name]) for name in PUBLISHED_TABLES],
+        "resources": [
+            resource(paths, name, meta["resource_titles"][name], *digests[name])
+            for name in PUBLISHED_TABLES
+        ],
         "stopitnow:quotesNotice": meta["quotes_notice"],
         "stopitnow:releaseUrl": meta["release_url"].format(version=meta["version"]),
     }
@@ -99,8 +115,8 @@ def resource(paths: Paths, name: str, title: str, size: int, sha256: str) -> dic
         "format": "csv",
         "mediatype": "text/csv",
         "encoding": "utf-8",
-        # said outright, so that no reader guesses it (the JavaScript library sniffs one from the first
-        # lines, and takes the "; " of a list inside a cell for the delimiter)
+        # said outright, so that no reader guesses it (the JavaScript library sniffs one from the
+        # first lines, and takes the "; " of a list inside a cell for the delimiter)
         "dialect": {"delimiter": ","},
         "bytes": size,
         "hash": "sha256:" + sha256,
@@ -123,7 +139,12 @@ def sources_of(tables: dict) -> list[dict]:
     for p in tables["population"]:
         if (p["publisher"], p["table"]) not in seen:
             seen.add((p["publisher"], p["table"]))
-            out.append({"title": f"{p['publisher']}: {p['table']}", **({"path": p["url"]} if p["url"] else {})})
+            out.append(
+                {
+                    "title": f"{p['publisher']}: {p['table']}",
+                    **({"path": p["url"]} if p["url"] else {}),
+                }
+            )
     return out
 
 

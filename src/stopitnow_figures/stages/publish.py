@@ -45,13 +45,30 @@ def run(root: Path) -> None:
     validation = json.loads(paths.candidate.validation_report.read_text(encoding="utf-8"))
 
     # -- process -----------------------------------------------------------
-    problems.extend(approval.refusals(paths, publishable(paths), {path: sha for path, (_, sha) in known.items()}))
     problems.extend(
-        [Problem(paths.rel(paths.candidate.datapackage), None, None, "hash-mismatch", None, m) for m in mismatches(paths.candidate, known)]
+        approval.refusals(
+            paths, publishable(paths), {path: sha for path, (_, sha) in known.items()}
+        )
+    )
+    problems.extend(
+        [
+            Problem(paths.rel(paths.candidate.datapackage), None, None, "hash-mismatch", None, m)
+            for m in mismatches(paths.candidate, known)
+        ]
     )
     untraced = gate_check(tables, texts, text_digests, hedges, vocabulary)
     problems.extend(
-        [Problem(paths.rel(paths.candidate.table(u.resource)), u.row + 1, u.column, "untraced-cell", u.value, u.reason) for u in untraced]
+        [
+            Problem(
+                paths.rel(paths.candidate.table(u.resource)),
+                u.row + 1,
+                u.column,
+                "untraced-cell",
+                u.value,
+                u.reason,
+            )
+            for u in untraced
+        ]
     )
     problems.raise_if_any()
     metrics = package_metrics(vocabulary, tables, untraced, validation)
@@ -62,23 +79,30 @@ def run(root: Path) -> None:
 
 
 def publishable(paths: Paths) -> list:
-    """The candidate files the checks must have passed: all but metrics.json, which publish writes itself."""
+    """The candidate files the checks must have passed: all but metrics.json, which publish writes
+    itself."""
     return [p for p in paths.candidate.files() if p != paths.candidate.metrics]
 
 
 def package_metrics(vocabulary, tables: dict, untraced: list, validation: dict) -> dict:
-    """The counts `dvc metrics show` prints: what the package holds, and what its checks found (the numeric
-    mentions nothing accounts for and the untraced cells, which a package is published only without)."""
+    """The counts `dvc metrics show` prints: what the package holds, and what its checks found (the
+    numeric mentions nothing accounts for and the untraced cells, which a package is published only
+    without)."""
     in_conflict = vocabulary.names("quantities", "status").in_conflict
     verdicts = tables["claims"].column("verdict")
     return {
         "sources": len(tables["sources"]),
         "figures": len(tables["figures"]),
         "quantities": len(tables["quantities"]),
-        "quantities_in_conflict": sum(s == in_conflict for s in tables["quantities"].column("status")),
+        "quantities_in_conflict": sum(
+            s == in_conflict for s in tables["quantities"].column("status")
+        ),
         "identities": len(tables["identities"]),
         "derived": len(tables["derived"]),
-        "claims": {"total": len(verdicts), **{v: verdicts.count(v) for v in vocabulary.enum("claims", "verdict")}},
+        "claims": {
+            "total": len(verdicts),
+            **{v: verdicts.count(v) for v in vocabulary.enum("claims", "verdict")},
+        },
         "numeric_mentions": validation["mentions"]["numeric"],
         "numeric_mentions_unaccounted": validation["mentions"]["unaccounted"],
         "untraced_cells": len(untraced),
@@ -86,7 +110,8 @@ def package_metrics(vocabulary, tables: dict, untraced: list, validation: dict) 
 
 
 def read_texts(paths: Paths, sources) -> tuple[dict[str, str], dict[str, str]]:
-    """Each article's text as it is now (a text that changed will not match its hash in the gate) and its digest."""
+    """Each article's text as it is now (a text that changed will not match its hash in the gate)
+    and its digest."""
     texts, digests = {}, {}
     inside = paths.raw_sources_dir.resolve()
     for r in sources:

@@ -23,7 +23,12 @@ none) are decided together, by ``reconcile.Model.solve_all``.
 
 from __future__ import annotations
 
-__all__ = ["check_unsolved", "main", "read_curated", "run"]  # what a command may call (tests/test_layout.py)
+__all__ = [
+    "check_unsolved",
+    "main",
+    "read_curated",
+    "run",
+]  # what a command may call (tests/test_layout.py)
 
 import sys
 from functools import cached_property
@@ -53,77 +58,122 @@ def run(root: Path) -> None:
     problems.raise_if_any()
     solved = quantities.model().solve_all()
     out = {"quantities": quantities.columns(solved), "identities": quantities.identity_columns()}
-    out["quantities"]["rate_note"] = [""] * len(out["quantities"]["quantity_id"])  # derive, which makes the rates, says why any has none
+    out["quantities"]["rate_note"] = [""] * len(
+        out["quantities"]["quantity_id"]
+    )  # derive, which makes the rates, says why any has none
     problems.extend(check_outputs(paths, vocabulary, quantities, out))
     problems.raise_if_any()
 
     # -- save outputs ------------------------------------------------------
-    where = {"quantities": paths.reconciled_quantities, "identities": paths.candidate.table("identities")}
-    write_tables({where[name]: (field_names(load_schema(paths.schema(name))), cols) for name, cols in out.items()})
+    where = {
+        "quantities": paths.reconciled_quantities,
+        "identities": paths.candidate.table("identities"),
+    }
+    write_tables(
+        {
+            where[name]: (field_names(load_schema(paths.schema(name))), cols)
+            for name, cols in out.items()
+        }
+    )
 
 
 def load_inputs(paths: Paths, problems: Collector) -> dict[str, Table]:
-    """The candidate's figures and geographies (clean has checked them), and the curated tables (``read_curated``)."""
+    """The candidate's figures and geographies (clean has checked them), and the curated tables
+    (``read_curated``)."""
     tables = {}
     for name in ("figures", "geographies"):
         path = paths.candidate.table(name)
         tables[name] = read_table(
-            path, field_names(load_schema(paths.schema(name))), problems, display=paths.rel(path), written_by_pipeline=True
+            path,
+            field_names(load_schema(paths.schema(name))),
+            problems,
+            display=paths.rel(path),
+            written_by_pipeline=True,
         )
     return tables | read_curated(paths, problems)
 
 
 def read_curated(paths: Paths, problems: Collector) -> dict[str, Table]:
-    """raw/quantities.csv and raw/identities.csv, each checked against its raw schema: what reconcile reads of raw/,
-    each read alone (``stopitnow-figures check`` reads them whatever else fails)."""
+    """raw/quantities.csv and raw/identities.csv, each checked against its raw schema: what
+    reconcile reads of raw/, each read alone (``stopitnow-figures check`` reads them whatever else
+    fails)."""
     tables = {}
     for name, path in (("quantities", paths.raw_quantities), ("identities", paths.raw_identities)):
-        tables[name] = read_table(path, raw.columns(paths, name), problems, display=paths.rel(path), checked_arrow=True)
-        problems.extend(check_frame(tables[name], raw.schema_path(paths, name), f"raw/{name}", paths.rel(path), blank_is_empty=True))
+        tables[name] = read_table(
+            path, raw.columns(paths, name), problems, display=paths.rel(path), checked_arrow=True
+        )
+        problems.extend(
+            check_frame(
+                tables[name],
+                raw.schema_path(paths, name),
+                f"raw/{name}",
+                paths.rel(path),
+                blank_is_empty=True,
+            )
+        )
     return tables
 
 
-def check_inputs(paths: Paths, vocabulary: Vocabulary, tables: dict[str, Table], problems: Collector) -> QuantityTable:
-    """Every check of the curated quantities and identities against the figures and places (``tables``: what
-    ``load_inputs`` gives): the quantities with their checks run, each problem in ``problems``."""
+def check_inputs(
+    paths: Paths, vocabulary: Vocabulary, tables: dict[str, Table], problems: Collector
+) -> QuantityTable:
+    """Every check of the curated quantities and identities against the figures and places
+    (``tables``: what ``load_inputs`` gives): the quantities with their checks run, each problem in
+    ``problems``."""
     quantities = QuantityTable(paths, vocabulary, tables, problems)
     quantities.check()
     return quantities
 
 
-def check_outputs(paths: Paths, vocabulary: Vocabulary, quantities: QuantityTable, out: dict, fields: dict | None = None) -> list:
-    """The schema checks of the tables reconcile is about to write (``out``), each problem at the raw row it came
-    from (of only the ``fields`` of each table, where given: see ``schema.check_frame``)."""
+def check_outputs(
+    paths: Paths,
+    vocabulary: Vocabulary,
+    quantities: QuantityTable,
+    out: dict,
+    fields: dict | None = None,
+) -> list:
+    """The schema checks of the tables reconcile is about to write (``out``), each problem at the
+    raw row it came from (of only the ``fields`` of each table, where given: see
+    ``schema.check_frame``)."""
     found = []
     for name, cols in out.items():
         display = paths.rel(paths.raw_quantities if name == "quantities" else paths.raw_identities)
         lines, only = quantities.lines_of(name, cols), None if fields is None else fields.get(name)
-        found += check_frame(cols, paths.schema(name), name, display, lines=lines, vocabulary=vocabulary, fields=only)
+        found += check_frame(
+            cols, paths.schema(name), name, display, lines=lines, vocabulary=vocabulary, fields=only
+        )
     return found
 
 
-def check_unsolved(paths: Paths, vocabulary: Vocabulary, tables: dict[str, Table], problems: Collector) -> Table | None:
-    """reconcile's checks as ``stopitnow-figures check`` runs them, with no solve: ``check_inputs``, then, where
-    they pass, the schema checks of the columns of its tables that the raw rows give (the quantities' periods
-    included, from their rules; not what the solve gives). The quantities as derive's checks read them (their
-    ids, places and periods), where every check has passed; else None."""
+def check_unsolved(
+    paths: Paths, vocabulary: Vocabulary, tables: dict[str, Table], problems: Collector
+) -> Table | None:
+    """reconcile's checks as ``stopitnow-figures check`` runs them, with no solve: ``check_inputs``,
+    then, where they pass, the schema checks of the columns of its tables that the raw rows give
+    (the quantities' periods included, from their rules; not what the solve gives). The quantities
+    as derive's checks read them (their ids, places and periods), where every check has passed; else
+    None."""
     quantities = check_inputs(paths, vocabulary, tables, problems)
     if problems:
         return None
     curated = quantities.curated_columns()
     out = {"quantities": curated, "identities": quantities.identity_columns()}
-    problems.extend(check_outputs(paths, vocabulary, quantities, out, {"quantities": tuple(curated)}))
+    problems.extend(
+        check_outputs(paths, vocabulary, quantities, out, {"quantities": tuple(curated)})
+    )
     return None if problems else Table(list(curated), curated, n=len(tables["quantities"]))
 
 
 class QuantityTable:
     """The curated quantities and identities, checked against the figures that mention them.
 
-    Every check runs on whole columns first (``surely_holds``); only where one may fail are the rows checked
-    one by one (``check_quantities``, ``check_mentions``, ``check_unused``), which locates each problem, and
-    only then is raw/figures.csv read, for the line of each figure."""
+    Every check runs on whole columns first (``surely_holds``); only where one may fail are the rows
+    checked one by one (``check_quantities``, ``check_mentions``, ``check_unused``), which locates
+    each problem, and only then is raw/figures.csv read, for the line of each figure."""
 
-    def __init__(self, paths: Paths, vocabulary: Vocabulary, tables: dict[str, Table], problems: Collector) -> None:
+    def __init__(
+        self, paths: Paths, vocabulary: Vocabulary, tables: dict[str, Table], problems: Collector
+    ) -> None:
         self.paths, self.vocabulary, self.t, self.problems = paths, vocabulary, tables, problems
         self.q_display, self.i_display, self.f_display = (
             paths.rel(paths.raw_quantities),
@@ -143,7 +193,16 @@ class QuantityTable:
     def fig(self) -> dict[str, list[str]]:
         figures = self.t["figures"]
         return {
-            n: figures.column(n) for n in ("figure_id", "quantity_id", "measure", "unit", "geography_code", "period_start", "period_end")
+            n: figures.column(n)
+            for n in (
+                "figure_id",
+                "quantity_id",
+                "measure",
+                "unit",
+                "geography_code",
+                "period_start",
+                "period_end",
+            )
         }
 
     @cached_property
@@ -155,25 +214,33 @@ class QuantityTable:
     def figure_line(self) -> dict[str, int]:
         """The line of each figure in raw/figures.csv (read only to locate a problem in it)."""
         path = self.paths.raw_figures
-        figures = read_table(path, raw.columns(self.paths, "figures"), self.problems, display=self.f_display)
+        figures = read_table(
+            path, raw.columns(self.paths, "figures"), self.problems, display=self.f_display
+        )
         return dict(zip(figures.column("figure_id"), figures.lines, strict=True))
 
     @cached_property
     def named(self) -> list[str]:
         """The ids the identities name, each once, sorted."""
-        return sorted({i for r in self.t["identities"] for i in inputs(r["left"]) + inputs(r["right"])})
+        return sorted(
+            {i for r in self.t["identities"] for i in inputs(r["left"]) + inputs(r["right"])}
+        )
 
     @cached_property
     def index(self) -> dict[str, int]:
-        """The last row (as ``rows`` keeps) of each quantity an identity names: the ids the identity checks
-        look up, one to one with rows, as ``parse`` needs."""
+        """The last row (as ``rows`` keeps) of each quantity an identity names: the ids the identity
+        checks look up, one to one with rows, as ``parse`` needs."""
         import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
 
         ids = self.t["quantities"].arrow("quantity_id")
-        rows = np.flatnonzero(pc.is_in(ids, value_set=pa.array(self.named, type=pa.string())).to_numpy())
-        return dict(zip(pc.take(ids, pa.array(rows)).to_pylist(), rows.tolist(), strict=True))  # a later row replaces an earlier
+        rows = np.flatnonzero(
+            pc.is_in(ids, value_set=pa.array(self.named, type=pa.string())).to_numpy()
+        )
+        return dict(
+            zip(pc.take(ids, pa.array(rows)).to_pylist(), rows.tolist(), strict=True)
+        )  # a later row replaces an earlier
 
     def counting_of(self, qid: str) -> str:
         """How the quantity (its last row, as ``rows``) counts."""
@@ -190,8 +257,9 @@ class QuantityTable:
     # -- every check on whole columns ----------------------------------------------------
 
     def check(self) -> None:
-        """Every row checked (problems are collected, not raised): the identities, then the quantities and the
-        figures' mentions of them, on whole columns first (``surely_holds``), row by row where one may fail."""
+        """Every row checked (problems are collected, not raised): the identities, then the
+        quantities and the figures' mentions of them, on whole columns first (``surely_holds``), row
+        by row where one may fail."""
         self.refused = self.check_identities()
         self.check_bases(self.refused)
         if not self.surely_holds():
@@ -201,7 +269,11 @@ class QuantityTable:
 
     def model(self) -> Model:
         """The reconciliation model, once ``check`` has found nothing."""
-        figures, quantities, identities = self.t["figures"], self.t["quantities"], self.t["identities"]
+        figures, quantities, identities = (
+            self.t["figures"],
+            self.t["quantities"],
+            self.t["identities"],
+        )
         return model_of_tables(
             self.vocabulary,
             figures,
@@ -213,17 +285,23 @@ class QuantityTable:
         )
 
     def surely_holds(self) -> bool:
-        """Whether the row-wise checks of quantities and mentions surely find nothing, from whole columns: each id
-        once, each place known, each period rule one that applies, each figure naming a known quantity in its
-        measure, unit, place and period, and each quantity used. False where one may fail (the row-wise checks
-        then say which)."""
+        """Whether the row-wise checks of quantities and mentions surely find nothing, from whole
+        columns: each id once, each place known, each period rule one that applies, each figure
+        naming a known quantity in its measure, unit, place and period, and each quantity used.
+        False where one may fail (the row-wise checks then say which)."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
         q = self.t["quantities"]
-        if not all_distinct(q.arrow("quantity_id"), self.id_order) or self.quantity_periods[0].null_count:
+        if (
+            not all_distinct(q.arrow("quantity_id"), self.id_order)
+            or self.quantity_periods[0].null_count
+        ):
             return False
-        geo, codes = q.arrow("geography_code"), pa.array(self.t["geographies"].column("geography_code"), type=pa.string())
+        geo, codes = (
+            q.arrow("geography_code"),
+            pa.array(self.t["geographies"].column("geography_code"), type=pa.string()),
+        )
         if not _every(pc.or_(pc.equal(geo, ""), pc.is_in(geo, value_set=codes))):
             return False
         at = self.quantity_of
@@ -231,8 +309,9 @@ class QuantityTable:
 
     @cached_property
     def id_order(self):
-        """The rows of raw/quantities.csv in the order of their ids (Arrow's sort: its order of UTF-8 bytes is the
-        order of code points ``sorted`` gives, and with each id once, the order ``sorted`` gives)."""
+        """The rows of raw/quantities.csv in the order of their ids (Arrow's sort: its order of
+        UTF-8 bytes is the order of code points ``sorted`` gives, and with each id once, the order
+        ``sorted`` gives)."""
         import pyarrow.compute as pc
 
         return pc.sort_indices(self.t["quantities"].arrow("quantity_id"))
@@ -242,11 +321,15 @@ class QuantityTable:
         """The row of each figure's quantity, where each is a quantity's (None where one is not)."""
         import pyarrow.compute as pc
 
-        at = pc.index_in(self.t["figures"].arrow("quantity_id"), value_set=self.t["quantities"].arrow("quantity_id").combine_chunks())
+        at = pc.index_in(
+            self.t["figures"].arrow("quantity_id"),
+            value_set=self.t["quantities"].arrow("quantity_id").combine_chunks(),
+        )
         return None if at.null_count else at.to_numpy().astype("int64")
 
     def _mentions_agree(self, at) -> bool:
-        """``check_mention`` on whole columns: each figure in its quantity's (at ``at``) measure, unit, place and period."""
+        """``check_mention`` on whole columns: each figure in its quantity's (at ``at``) measure,
+        unit, place and period."""
         import pyarrow.compute as pc
 
         f, q = self.t["figures"], self.t["quantities"]
@@ -254,15 +337,20 @@ class QuantityTable:
             if not _every(pc.equal(f.arrow(column), pc.take(q.arrow(column), at))):
                 return False
         geo = f.arrow("geography_code")
-        if not _every(pc.or_(pc.equal(geo, ""), pc.equal(geo, pc.take(q.arrow("geography_code"), at)))):
+        if not _every(
+            pc.or_(pc.equal(geo, ""), pc.equal(geo, pc.take(q.arrow("geography_code"), at)))
+        ):
             return False
         first, last = (pc.take(c, at) for c in self.quantity_periods)
         start, end = f.arrow("period_start"), f.arrow("period_end")
-        within = pc.and_(pc.less_equal(first, start), pc.less_equal(end, last))  # ISO dates, compared as text
+        within = pc.and_(
+            pc.less_equal(first, start), pc.less_equal(end, last)
+        )  # ISO dates, compared as text
         return _every(pc.or_(pc.or_(pc.equal(first, ""), pc.equal(start, "")), within))
 
     def _all_used(self, at) -> bool:
-        """Whether a figure (its quantity at ``at``) mentions, or an identity names, each quantity."""
+        """Whether a figure (its quantity at ``at``) mentions, or an identity names, each
+        quantity."""
         import numpy as np
 
         used = np.zeros(len(self.t["quantities"]), dtype=bool)
@@ -272,9 +360,9 @@ class QuantityTable:
 
     @cached_property
     def quantity_periods(self):
-        """Each quantity row's period (start, end) by its rule, as ``period_of`` gives it, as Arrow arrays (null
-        where the rule does not apply): an empty rule or ``span`` none, ``of:<figure id>`` that figure's, each
-        other rule by ``period_of_rule``."""
+        """Each quantity row's period (start, end) by its rule, as ``period_of`` gives it, as Arrow
+        arrays (null where the rule does not apply): an empty rule or ``span`` none, ``of:<figure
+        id>`` that figure's, each other rule by ``period_of_rule``."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -283,23 +371,37 @@ class QuantityTable:
             return self._periods_by_row(range(len(rules)))
         none = pc.or_(pc.equal(rules, ""), pc.equal(rules, "span"))
         of = pc.and_(pc.starts_with(rules, "of:"), pc.equal(pc.count_substring(rules, ":"), 1))
-        at = pc.if_else(of, pc.index_in(pc.utf8_slice_codeunits(rules, 3), value_set=ids.combine_chunks()), pa.scalar(None, pa.int32()))
-        ends = tuple(pc.if_else(none, "", pc.take(self.t["figures"].arrow(c), at)) for c in ("period_start", "period_end"))
+        at = pc.if_else(
+            of,
+            pc.index_in(pc.utf8_slice_codeunits(rules, 3), value_set=ids.combine_chunks()),
+            pa.scalar(None, pa.int32()),
+        )
+        ends = tuple(
+            pc.if_else(none, "", pc.take(self.t["figures"].arrow(c), at))
+            for c in ("period_start", "period_end")
+        )
         other = pc.invert(pc.or_(none, pc.is_valid(at)))
         if not pc.any(other).as_py():
             return ends
-        return self._periods_by_row(other.combine_chunks().to_numpy(zero_copy_only=False).nonzero()[0].tolist(), ends)
+        return self._periods_by_row(
+            other.combine_chunks().to_numpy(zero_copy_only=False).nonzero()[0].tolist(), ends
+        )
 
     @cached_property
     def figure_ids_unique(self) -> bool:
         return all_distinct(self.t["figures"].arrow("figure_id"))
 
     def _periods_by_row(self, rows, ends=None):
-        """``quantity_periods`` with ``rows`` read one by one by ``period_of_rule`` (the rest from ``ends``)."""
+        """``quantity_periods`` with ``rows`` read one by one by ``period_of_rule`` (the rest from
+        ``ends``)."""
         import pyarrow as pa
 
         rules = self.t["quantities"].column("period")
-        first, last = (ends[0].to_pylist(), ends[1].to_pylist()) if ends else ([None] * len(rules), [None] * len(rules))
+        first, last = (
+            (ends[0].to_pylist(), ends[1].to_pylist())
+            if ends
+            else ([None] * len(rules), [None] * len(rules))
+        )
         for k in rows:
             first[k], last[k] = period_of_rule(rules[k], [], self.periods) or (None, None)
         return pa.array(first, type=pa.string()), pa.array(last, type=pa.string())
@@ -307,11 +409,18 @@ class QuantityTable:
     # -- the rows one by one, where a check may fail -----------------------------------------
 
     def check_unused(self) -> None:
-        used = set(self.fig["quantity_id"]) | {i for r in self.t["identities"] for i in inputs(r["left"]) + inputs(r["right"])}
+        used = set(self.fig["quantity_id"]) | {
+            i for r in self.t["identities"] for i in inputs(r["left"]) + inputs(r["right"])
+        }
         for qid, row in self.rows.items():
             if qid not in used:
                 self.problems.add(
-                    "unused-row", self.q_display, row.line, "quantity_id", qid, "no figure mentions this quantity and no identity uses it"
+                    "unused-row",
+                    self.q_display,
+                    row.line,
+                    "quantity_id",
+                    qid,
+                    "no figure mentions this quantity and no identity uses it",
                 )
 
     def check_quantities(self) -> None:
@@ -320,7 +429,12 @@ class QuantityTable:
         for row in self.t["quantities"]:
             if row["quantity_id"] in seen:
                 self.problems.add(
-                    "duplicate-id", self.q_display, row.line, "quantity_id", row["quantity_id"], "each quantity is listed once"
+                    "duplicate-id",
+                    self.q_display,
+                    row.line,
+                    "quantity_id",
+                    row["quantity_id"],
+                    "each quantity is listed once",
                 )
             seen.add(row["quantity_id"])
             if row["geography_code"] and row["geography_code"] not in codes:
@@ -347,12 +461,20 @@ class QuantityTable:
         for k, fid in enumerate(self.fig["figure_id"]):
             qid, line = self.fig["quantity_id"][k], self.figure_line.get(fid)
             if qid not in self.rows:
-                self.problems.add("unknown-id", self.f_display, line, "quantity_id", qid, "no row of raw/quantities.csv has this id")
+                self.problems.add(
+                    "unknown-id",
+                    self.f_display,
+                    line,
+                    "quantity_id",
+                    qid,
+                    "no row of raw/quantities.csv has this id",
+                )
                 continue
             self.check_mention(k, self.rows[qid], line)
 
     def check_mention(self, k: int, row, line: int | None) -> None:
-        """A figure mentions its quantity in the quantity's measure, unit and place, within its period."""
+        """A figure mentions its quantity in the quantity's measure, unit and place, within its
+        period."""
         display, f = self.f_display, self.fig
         for column in ("measure", "unit"):
             if f[column][k] != row[column]:
@@ -365,12 +487,25 @@ class QuantityTable:
                     f"the quantity {row['quantity_id']} has {column} {row[column]!r}",
                 )
         if f["geography_code"][k] and f["geography_code"][k] != row["geography_code"]:
-            message = f"the figure's place {f['geography_code'][k]} is not its quantity's ({row['geography_code'] or 'none'})"
-            self.problems.add("quantity-mismatch", display, line, "geography_code", f["geography_code"][k], message)
+            message = (
+                f"the figure's place {f['geography_code'][k]} is not its quantity's "
+                f"({row['geography_code'] or 'none'})"
+            )
+            self.problems.add(
+                "quantity-mismatch",
+                display,
+                line,
+                "geography_code",
+                f["geography_code"][k],
+                message,
+            )
         period = self.period_of(row)
         start, end = f["period_start"][k], f["period_end"][k]
         if period and period[0] and start and not (period[0] <= start and end <= period[1]):
-            message = f"the figure's period {start} to {end} is not within its quantity's ({period[0]} to {period[1]})"
+            message = (
+                f"the figure's period {start} to {end} is not within its quantity's "
+                f"({period[0]} to {period[1]})"
+            )
             self.problems.add("quantity-mismatch", display, line, "period_start", start, message)
 
     def period_of(self, row) -> tuple[str, str] | None:
@@ -385,43 +520,69 @@ class QuantityTable:
         refused, seen = set(), set()
         for r in self.t["identities"]:
             if r["identity_id"] in seen:
-                self.problems.add("duplicate-id", self.i_display, r.line, "identity_id", r["identity_id"], "each identity is listed once")
+                self.problems.add(
+                    "duplicate-id",
+                    self.i_display,
+                    r.line,
+                    "identity_id",
+                    r["identity_id"],
+                    "each identity is listed once",
+                )
             seen.add(r["identity_id"])
             ids = inputs(r["left"]) + inputs(r["right"])
             unknown = [i for i in ids if i not in self.index]
             for i in unknown:
                 self.problems.add(
-                    "unknown-id", self.i_display, r.line, "left" if i in inputs(r["left"]) else "right", i, "no quantity has this id"
+                    "unknown-id",
+                    self.i_display,
+                    r.line,
+                    "left" if i in inputs(r["left"]) else "right",
+                    i,
+                    "no quantity has this id",
                 )
             if not ids:
                 self.problems.add(
-                    "no-inputs", self.i_display, r.line, "left", r["left"], "an identity relates quantities: name at least one"
+                    "no-inputs",
+                    self.i_display,
+                    r.line,
+                    "left",
+                    r["left"],
+                    "an identity relates quantities: name at least one",
                 )
             if unknown or not ids or not self.formula_ok(r):
                 refused.add(r["identity_id"])
         return refused
 
     def check_bases(self, refused: set[str]) -> None:
-        """An identity that joins quantities no one article gives all of rests on the reading that the articles
-        count the same thing: its basis is reading (docs/CURATING.md, Identities and their basis). A quantity no
-        article gives (nor dates) is left out of the test."""
+        """An identity that joins quantities no one article gives all of rests on the reading that
+        the articles count the same thing: its basis is reading (docs/CURATING.md, Identities and
+        their basis). A quantity no article gives (nor dates) is left out of the test."""
         reading = self.vocabulary.names("identities", "basis").reading
         for r in self.t["identities"]:
             if r["identity_id"] in refused or r["basis"] == reading:
                 continue
-            given = [s for q in dict.fromkeys(inputs(r["left"]) + inputs(r["right"])) if (s := self.sources_of.get(q))]
+            given = [
+                s
+                for q in dict.fromkeys(inputs(r["left"]) + inputs(r["right"]))
+                if (s := self.sources_of.get(q))
+            ]
             if len(given) > 1 and not set.intersection(*given):
                 message = (
-                    f"no one article gives all its quantities (they come from {', '.join(sorted(set().union(*given)))}): "
-                    f"a link across articles rests on the reading that they count the same thing; make its basis {reading!r} "
+                    "no one article gives all its quantities (they come from "
+                    f"{', '.join(sorted(set().union(*given)))}): "
+                    "a link across articles rests on the reading that they count the same thing; "
+                    f"make its basis {reading!r} "
                     "and name the alternative in the note"
                 )
-                self.problems.add("identity-basis", self.i_display, r.line, "basis", r["basis"], message)
+                self.problems.add(
+                    "identity-basis", self.i_display, r.line, "basis", r["basis"], message
+                )
 
     @cached_property
     def sources_of(self) -> dict[str, set[str]]:
-        """The articles that give each quantity an identity names: those of its mentions, and that of the figure
-        whose period its period rule takes (an implied count is dated by one article's figure)."""
+        """The articles that give each quantity an identity names: those of its mentions, and that
+        of the figure whose period its period rule takes (an implied count is dated by one article's
+        figure)."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -430,22 +591,43 @@ class QuantityTable:
         mine = pc.is_in(f.arrow("quantity_id"), value_set=named)
         out: dict[str, set[str]] = {}
         for qid, sid in zip(
-            pc.filter(f.arrow("quantity_id"), mine).to_pylist(), pc.filter(f.arrow("source_id"), mine).to_pylist(), strict=True
+            pc.filter(f.arrow("quantity_id"), mine).to_pylist(),
+            pc.filter(f.arrow("source_id"), mine).to_pylist(),
+            strict=True,
         ):
             out.setdefault(qid, set()).add(sid)
         q = self.t["quantities"]
         rows = pc.is_in(q.arrow("quantity_id"), value_set=named)
-        rules = dict(zip(pc.filter(q.arrow("quantity_id"), rows).to_pylist(), pc.filter(q.arrow("period"), rows).to_pylist(), strict=True))
-        dated = {qid: rule.split(":")[1] for qid, rule in rules.items() if rule.startswith(("of:", "shift:"))}
-        at = pc.is_in(f.arrow("figure_id"), value_set=pa.array(sorted(set(dated.values())), type=pa.string()))
-        source = dict(zip(pc.filter(f.arrow("figure_id"), at).to_pylist(), pc.filter(f.arrow("source_id"), at).to_pylist(), strict=True))
+        rules = dict(
+            zip(
+                pc.filter(q.arrow("quantity_id"), rows).to_pylist(),
+                pc.filter(q.arrow("period"), rows).to_pylist(),
+                strict=True,
+            )
+        )
+        dated = {
+            qid: rule.split(":")[1]
+            for qid, rule in rules.items()
+            if rule.startswith(("of:", "shift:"))
+        }
+        at = pc.is_in(
+            f.arrow("figure_id"), value_set=pa.array(sorted(set(dated.values())), type=pa.string())
+        )
+        source = dict(
+            zip(
+                pc.filter(f.arrow("figure_id"), at).to_pylist(),
+                pc.filter(f.arrow("source_id"), at).to_pylist(),
+                strict=True,
+            )
+        )
         for qid, fid in dated.items():
             if fid in source:
                 out.setdefault(qid, set()).add(source[fid])
         return out
 
     def formula_ok(self, r) -> bool:
-        """Both sides in the formula language, and a sum's total and parts single quantities counted alike."""
+        """Both sides in the formula language, and a sum's total and parts single quantities counted
+        alike."""
         from ..model.bounds import parse
 
         sides = {}
@@ -465,23 +647,34 @@ class QuantityTable:
         parts = right.variables()
         plain = left.op == "var" and _is_sum_of(right)
         countings = {self.counting_of(q) for q in [*inputs(r["left"]), *inputs(r["right"])]}
-        if not plain or len(set(parts)) != len(parts) or len(countings) != 1 or countings & {self.counting.relation}:
-            message = "a sum relates one total to the sum of its parts ({a} + {b} ...), all counted alike as events or as distinct people"
+        if (
+            not plain
+            or len(set(parts)) != len(parts)
+            or len(countings) != 1
+            or countings & {self.counting.relation}
+        ):
+            message = (
+                "a sum relates one total to the sum of its parts ({a} + {b} ...), all "
+                "counted alike as events or as distinct people"
+            )
             self.problems.add("bad-formula", self.i_display, r.line, "right", r["right"], message)
             return False
         return True
 
     def curated_columns(self) -> dict:
-        """The columns of processed/quantities.csv that raw/quantities.csv gives (each quantity's period from its
-        rule), sorted by id (each id once here, as the checks have shown; see ``id_order``); Arrow text, the
-        writer's to read a chunk at a time."""
+        """The columns of processed/quantities.csv that raw/quantities.csv gives (each quantity's
+        period from its rule), sorted by id (each id once here, as the checks have shown; see
+        ``id_order``); Arrow text, the writer's to read a chunk at a time."""
         import pyarrow.compute as pc
 
         q, order = self.t["quantities"], self.id_order
         own = lambda col: pc.take(col, order)  # noqa: E731
         return {
             "quantity_id": own(q.arrow("quantity_id")),
-            **{c: own(q.arrow(c)) for c in ("description", "measure", "unit", "counting", "geography_code")},
+            **{
+                c: own(q.arrow(c))
+                for c in ("description", "measure", "unit", "counting", "geography_code")
+            },
             "period_start": own(self.quantity_periods[0]),
             "period_end": own(self.quantity_periods[1]),
             "period_rule": own(q.arrow("period")),
@@ -489,10 +682,13 @@ class QuantityTable:
         }
 
     def columns(self, solved: Solution) -> dict:
-        """processed/quantities.csv by column, sorted by id: ``curated_columns`` and what the solve gives."""
+        """processed/quantities.csv by column, sorted by id: ``curated_columns`` and what the solve
+        gives."""
         import numpy as np
 
-        at = self.id_order.to_numpy()  # the model's quantities are the rows of raw/quantities.csv, in order
+        at = (
+            self.id_order.to_numpy()
+        )  # the model's quantities are the rows of raw/quantities.csv, in order
         finite = lambda a: np.where(np.isinf(a), np.nan, a)  # noqa: E731
         text = lambda col: np.array(col, dtype=object)[at].tolist()  # noqa: E731
         return {
@@ -514,7 +710,9 @@ class QuantityTable:
         rows = sorted(self.t["identities"], key=lambda r: r["identity_id"])
         return {
             **{c: [r[c] for r in rows] for c in ("identity_id", "left", "relation", "right")},
-            "inputs": [" ".join(dict.fromkeys(inputs(r["left"]) + inputs(r["right"]))) for r in rows],
+            "inputs": [
+                " ".join(dict.fromkeys(inputs(r["left"]) + inputs(r["right"]))) for r in rows
+            ],
             "basis": [r["basis"] for r in rows],
             "note": [r["note"] for r in rows],
         }

@@ -45,19 +45,34 @@ def run(root: Path) -> None:
     # -- load inputs -------------------------------------------------------
     vocabulary = vocab.load(paths.schemas)
     params = config.read(paths, "params", problems)
-    checked = approval.digests(paths, [p for p in approval.built_by_package(paths.candidate) if p.is_file()])
+    checked = approval.digests(
+        paths, [p for p in approval.built_by_package(paths.candidate) if p.is_file()]
+    )
     rate_per = params.get("derive", {}).get("rate_per")
-    tables = {name: [r.cells for r in t] for name, t in package_tables(paths, paths.candidate, problems).items()}
+    tables = {
+        name: [r.cells for r in t]
+        for name, t in package_tables(paths, paths.candidate, problems).items()
+    }
     raw_lines = raw_rows(paths, problems)
     problems.raise_if_any()
     descriptor = json.loads(paths.candidate.datapackage.read_text(encoding="utf-8"))
     texts = {s["source_id"]: (paths.root / s["text_path"]).read_bytes() for s in tables["sources"]}
 
     # -- process -----------------------------------------------------------
-    views = reader_views(vocabulary, tables, texts, {g["geography_code"] for g in tables["geographies"]}, rate_per)
+    views = reader_views(
+        vocabulary, tables, texts, {g["geography_code"] for g in tables["geographies"]}, rate_per
+    )
     results = run_checkpoints(vocabulary, views)
     page = quality_page(descriptor, results, tables["quantities"])
-    summary = json.dumps({"success": passed(results), "checkpoints": results}, indent=2, ensure_ascii=False, default=str) + "\n"
+    summary = (
+        json.dumps(
+            {"success": passed(results), "checkpoints": results},
+            indent=2,
+            ensure_ascii=False,
+            default=str,
+        )
+        + "\n"
+    )
     if not passed(results):
         atomic_write_text(paths.build / "quality_report.html", page)
         atomic_write_text(paths.build / "quality.json", summary)
@@ -70,7 +85,12 @@ def run(root: Path) -> None:
     atomic_write_text(out.quality_json, summary)
     atomic_write_text(out.quality_html, page)
     atomic_write_text(out.datasheet, datasheet)
-    written = [out.quality_json, out.quality_html, out.datasheet, *(p for p in sorted(out.charts.glob("*")) if p.is_file())]
+    written = [
+        out.quality_json,
+        out.quality_html,
+        out.datasheet,
+        *(p for p in sorted(out.charts.glob("*")) if p.is_file()),
+    ]
     approval.approve(paths, "report", checked | approval.digests(paths, written))
 
 
@@ -89,9 +109,15 @@ def raw_rows(paths: Paths, problems: Collector) -> dict[str, tuple[str, int]]:
         ("claims", "claim_id", paths.raw_claims),
     ):
         rows = read_table(path, raw.columns(paths, table), problems, display=paths.rel(path))
-        out |= {ident: (paths.rel(path), line) for ident, line in zip(rows.column(key), rows.lines, strict=True)}
+        out |= {
+            ident: (paths.rel(path), line)
+            for ident, line in zip(rows.column(key), rows.lines, strict=True)
+        }
     population = read_table(
-        paths.raw_population, field_names(load_schema(paths.schema("population"))), problems, display=paths.rel(paths.raw_population)
+        paths.raw_population,
+        field_names(load_schema(paths.schema("population"))),
+        problems,
+        display=paths.rel(paths.raw_population),
     )
     out |= {
         ident: (paths.rel(paths.raw_population), line)
@@ -100,8 +126,11 @@ def raw_rows(paths: Paths, problems: Collector) -> dict[str, tuple[str, int]]:
     return out
 
 
-def failures(paths: Paths, views: dict, results: list[dict], raw_lines: dict[str, tuple[str, int]]) -> list[Problem]:
-    """Each failing expectation as a problem at each raw row behind its failing rows (the view's own file where there is none)."""
+def failures(
+    paths: Paths, views: dict, results: list[dict], raw_lines: dict[str, tuple[str, int]]
+) -> list[Problem]:
+    """Each failing expectation as a problem at each raw row behind its failing rows (the view's own
+    file where there is none)."""
     out = []
     for c in results:
         frame = views[c["name"]][0]
@@ -109,16 +138,24 @@ def failures(paths: Paths, views: dict, results: list[dict], raw_lines: dict[str
         for r in c["results"]:
             if r["success"]:
                 continue
-            message = f"{r['description']} ({r['unexpected_count']} rows); report: build/quality_report.html"
+            message = (
+                f"{r['description']} ({r['unexpected_count']} rows); report: "
+                "build/quality_report.html"
+            )
             value = ", ".join(map(str, r["examples"]))
             ids = [str(frame.iloc[i][key]) for i in r.get("rows", []) if i < len(frame)]
             places = sorted({raw_lines[_raw_id(i)] for i in ids if _raw_id(i) in raw_lines})
             if not places:
                 where = (
-                    paths.rel(paths.candidate.table(c["name"])) if c["name"] in PUBLISHED_TABLES else paths.rel(paths.candidate.datapackage)
+                    paths.rel(paths.candidate.table(c["name"]))
+                    if c["name"] in PUBLISHED_TABLES
+                    else paths.rel(paths.candidate.datapackage)
                 )
                 places = [(where, None)]
-            out += [Problem(file, line, r["column"], "expectation-failed", value, message) for file, line in places]
+            out += [
+                Problem(file, line, r["column"], "expectation-failed", value, message)
+                for file, line in places
+            ]
     return out
 
 
@@ -127,8 +164,15 @@ def _raw_id(ident: str) -> str:
     return ident.removeprefix("rate-per-month-").removeprefix("rate-")
 
 
-def reader_views(vocabulary: Vocabulary, tables: dict, texts: dict[str, bytes], place_codes: set[str], rate_per: int) -> dict:
-    """The tables as a reader joins them, with the columns the expectations need, and the sets they check against."""
+def reader_views(
+    vocabulary: Vocabulary,
+    tables: dict,
+    texts: dict[str, bytes],
+    place_codes: set[str],
+    rate_per: int,
+) -> dict:
+    """The tables as a reader joins them, with the columns the expectations need, and the sets they
+    check against."""
     import pandas as pd
 
     sources = {s["source_id"]: s for s in tables["sources"]}
@@ -154,14 +198,24 @@ def reader_views(vocabulary: Vocabulary, tables: dict, texts: dict[str, bytes], 
             pd.DataFrame(_claim_rows(vocabulary, tables["claims"], set(all_ids))),
             {"figure_ids": sorted(f["figure_id"] for f in tables["figures"])},
         ),
-        "quantities": (pd.DataFrame(_quantity_rows(vocabulary, tables)), {"bases": list(vocabulary.enum("quantities", "value_basis"))}),
+        "quantities": (
+            pd.DataFrame(_quantity_rows(vocabulary, tables)),
+            {"bases": list(vocabulary.enum("quantities", "value_basis"))},
+        ),
         "series": (
             pd.DataFrame(_series_rows(tables), columns=SERIES_VIEW),
             {"quantity_ids": ["", *sorted(q["quantity_id"] for q in tables["quantities"])]},
         ),
         "population": (
             pd.DataFrame(
-                [{"population_id": p["population_id"], "value": float(p["value"]), "year": int(p["year"])} for p in tables["population"]]
+                [
+                    {
+                        "population_id": p["population_id"],
+                        "value": float(p["value"]),
+                        "year": int(p["year"]),
+                    }
+                    for p in tables["population"]
+                ]
             ),
             _years_near(tables["sources"]),
         ),
@@ -169,8 +223,11 @@ def reader_views(vocabulary: Vocabulary, tables: dict, texts: dict[str, bytes], 
 
 
 def _years_near(sources: list[dict]) -> dict[str, int]:
-    """The years within ten of the sources' publication years: where a population estimate an article's rate uses falls."""
-    years = [int(s[c][:4]) for s in sources for c in ("published_earliest", "published_latest")] or [0]
+    """The years within ten of the sources' publication years: where a population estimate an
+    article's rate uses falls."""
+    years = [
+        int(s[c][:4]) for s in sources for c in ("published_earliest", "published_latest")
+    ] or [0]
     return {"first_year": min(years) - 10, "last_year": max(years) + 10}
 
 
@@ -189,11 +246,14 @@ def _source_row(s: dict, texts: dict[str, bytes]) -> dict:
         "source_id": s["source_id"],
         "published_earliest": _date(s["published_earliest"]),
         "published_latest": _date(s["published_latest"]),
-        "text_matches_hash": hashlib.sha256(texts.get(s["source_id"], b"")).hexdigest() == s["sha256"],
+        "text_matches_hash": hashlib.sha256(texts.get(s["source_id"], b"")).hexdigest()
+        == s["sha256"],
     }
 
 
-def _figure_rows(vocabulary: Vocabulary, tables: dict, texts: dict[str, bytes], sources: dict) -> list[dict]:
+def _figure_rows(
+    vocabulary: Vocabulary, tables: dict, texts: dict[str, bytes], sources: dict
+) -> list[dict]:
     claimed = {c["figure_id"] for c in tables["claims"]}
     rows = []
     for f in tables["figures"]:
@@ -208,10 +268,14 @@ def _figure_rows(vocabulary: Vocabulary, tables: dict, texts: dict[str, bytes], 
                 "share_value": _num(f["value"]) if f["measure"] in vocabulary.shares else None,
                 "period_start": _date(f["period_start"]),
                 "period_end": _date(f["period_end"]),
-                "published_latest": _date(sources.get(f["source_id"], {}).get("published_latest", "")),
+                "published_latest": _date(
+                    sources.get(f["source_id"], {}).get("published_latest", "")
+                ),
                 "geography_code": f["geography_code"] or None,
                 "quote_at_offsets": text[int(f["char_start"]) : int(f["char_end"])] == f["quote"],
-                "relation_checked": (f["figure_id"] in claimed) if f["measure"] in vocabulary.relations else None,
+                "relation_checked": (f["figure_id"] in claimed)
+                if f["measure"] in vocabulary.relations
+                else None,
             }
         )
     return rows
@@ -224,7 +288,9 @@ def _derived_rows(vocabulary: Vocabulary, derived: list[dict], known: set[str]) 
             "metric_id": d["metric_id"],
             "lower": _num(d["lower"]),
             "upper": _num(d["upper"]),
-            "rate_value": _num(d["value"]) if d["kind"] in (kinds.rate, kinds.rate_per_month) else None,
+            "rate_value": _num(d["value"])
+            if d["kind"] in (kinds.rate, kinds.rate_per_month)
+            else None,
             "share_value": _num(d["value"]) if d["kind"] in vocabulary.shares else None,
             "period_start": _date(d["period_start"]),
             "period_end": _date(d["period_end"]),
@@ -237,15 +303,21 @@ def _derived_rows(vocabulary: Vocabulary, derived: list[dict], known: set[str]) 
 
 
 def _point_columns(row: dict, bases) -> dict:
-    """What the expectations on a point read: its basis, whether a pinned row's interval is one value (to the
-    precision of the CSV's numbers), and whether the value is empty exactly where the basis says there is none.
-    ``bases``: the words of value_basis by name."""
+    """What the expectations on a point read: its basis, whether a pinned row's interval is one
+    value (to the precision of the CSV's numbers), and whether the value is empty exactly where the
+    basis says there is none. ``bases``: the words of value_basis by name."""
     lo, hi = _num(row["lower"]), _num(row["upper"])
     pinned = None
     if row["value_basis"] == bases.pinned:
-        pinned = lo is not None and hi is not None and abs(hi - lo) <= 1e-8 * max(1.0, abs(lo), abs(hi))
+        pinned = (
+            lo is not None and hi is not None and abs(hi - lo) <= 1e-8 * max(1.0, abs(lo), abs(hi))
+        )
     empty = (row["value"] == "") == (row["value_basis"] == bases.none)
-    return {"value_basis": row["value_basis"], "pinned_is_one_value": pinned, "point_as_labelled": empty}
+    return {
+        "value_basis": row["value_basis"],
+        "pinned_is_one_value": pinned,
+        "point_as_labelled": empty,
+    }
 
 
 def _claim_rows(vocabulary: Vocabulary, claims: list[dict], known: set[str]) -> list[dict]:
@@ -270,10 +342,15 @@ def _claim_rows(vocabulary: Vocabulary, claims: list[dict], known: set[str]) -> 
 
 
 def _relation_possible(vocabulary: Vocabulary, relation: str, slo, shi, lo, hi) -> bool:
-    """Whether some stated value and some computed value stand in the claim's relation (a consistent verdict needs it)."""
+    """Whether some stated value and some computed value stand in the claim's relation (a consistent
+    verdict needs it)."""
     r = vocabulary.names("claims", "relation")
-    below = slo is None or hi is None or slo <= hi + 1e-9  # some stated value is at most some computed one
-    above = lo is None or shi is None or lo <= shi + 1e-9  # some stated value is at least some computed one
+    below = (
+        slo is None or hi is None or slo <= hi + 1e-9
+    )  # some stated value is at most some computed one
+    above = (
+        lo is None or shi is None or lo <= shi + 1e-9
+    )  # some stated value is at least some computed one
     return {r.equals: below and above, r.at_least: above, r.at_most: below}[relation]
 
 
@@ -290,7 +367,9 @@ def _series_rows(tables: dict) -> list[dict]:
             "quantity_id": r["quantity_id"],
             "period_start": _date(r["period_start"]),
             "period_end": _date(r["period_end"]),
-            "period_as_quantity": periods.get(r["quantity_id"], (r["period_start"], r["period_end"]))
+            "period_as_quantity": periods.get(
+                r["quantity_id"], (r["period_start"], r["period_end"])
+            )
             == (r["period_start"], r["period_end"]),
         }
         for r in tables["series"]
@@ -303,12 +382,20 @@ def _quantity_rows(vocabulary: Vocabulary, tables: dict) -> list[dict]:
     in_conflict = vocabulary.names("quantities", "status").in_conflict
     bases = vocabulary.names("quantities", "value_basis")
     kinds = vocabulary.names("derived", "kind")
-    rated = {d["inputs"].split()[0] for d in tables["derived"] if d["kind"] in (kinds.rate, kinds.rate_per_month)}
+    rated = {
+        d["inputs"].split()[0]
+        for d in tables["derived"]
+        if d["kind"] in (kinds.rate, kinds.rate_per_month)
+    }
     rows = []
     for q in tables["quantities"]:
         lo, hi = _num(q["lower"]), _num(q["upper"])
         mentions = q["mentions"].split()
-        agree = all(_meets(_num(figures[m]["lower"]), _num(figures[m]["upper"]), lo, hi) for m in mentions if m in figures)
+        agree = all(
+            _meets(_num(figures[m]["lower"]), _num(figures[m]["upper"]), lo, hi)
+            for m in mentions
+            if m in figures
+        )
         rows.append(
             {
                 "quantity_id": q["quantity_id"],
@@ -327,47 +414,108 @@ def _quantity_rows(vocabulary: Vocabulary, tables: dict) -> list[dict]:
 
 
 def _meets(alo, ahi, blo, bhi) -> bool:
-    return (alo is None or bhi is None or alo <= bhi + 1e-9) and (blo is None or ahi is None or blo <= ahi + 1e-9)
+    return (alo is None or bhi is None or alo <= bhi + 1e-9) and (
+        blo is None or ahi is None or blo <= ahi + 1e-9
+    )
 
 
 # a point value says what it is: the same three for quantities and derived metrics
 POINT_EXPECTATIONS = [
-    ("in_set", "value_basis", "bases", "every point value says what it is (value_basis, a word of its schema's enum)"),
-    ("in_set", "pinned_is_one_value", [True], "every pinned point has an interval of one value (lower = upper)"),
-    ("in_set", "point_as_labelled", [True], "the value is empty exactly where its value_basis is none"),
+    (
+        "in_set",
+        "value_basis",
+        "bases",
+        "every point value says what it is (value_basis, a word of its schema's enum)",
+    ),
+    (
+        "in_set",
+        "pinned_is_one_value",
+        [True],
+        "every pinned point has an interval of one value (lower = upper)",
+    ),
+    (
+        "in_set",
+        "point_as_labelled",
+        [True],
+        "the value is empty exactly where its value_basis is none",
+    ),
 ]
 
-# each view's expectations: (kind, column or pair of columns, what it is checked against, plain words);
-# a string that names a set of the view (see reader_views) stands for that set, and {rate_per} in the
-# words for the parameter (a flat table: one row an expectation)
+# each view's expectations: (kind, column or pair of columns, what it is checked against, plain
+# words); a string that names a set of the view (see reader_views) stands for that set, and
+# {rate_per} in the words for the parameter (a flat table: one row an expectation)
 EXPECTATIONS = {
-    "package": [("unique", "id", None, "every id (source, figure, metric, claim, reference row) is unique across the whole package")],
+    "package": [
+        (
+            "unique",
+            "id",
+            None,
+            "every id (source, figure, metric, claim, reference row) is unique across the whole "
+            "package",
+        )
+    ],
     "sources": [
-        ("pair", ("published_latest", "published_earliest"), None, "each article's publication window is ordered"),
+        (
+            "pair",
+            ("published_latest", "published_earliest"),
+            None,
+            "each article's publication window is ordered",
+        ),
         ("in_set", "text_matches_hash", [True], "each article text matches its recorded sha256"),
     ],
     "figures": [
         ("in_set", "source_id", "sources", "every figure's article is in the sources table"),
         ("pair", ("upper", "lower"), None, "every interval is ordered (lower <= upper)"),
         ("pair", ("period_end", "period_start"), None, "every period is ordered"),
-        ("pair", ("published_latest", "period_end"), None, "no period ends after its article appeared"),
+        (
+            "pair",
+            ("published_latest", "period_end"),
+            None,
+            "no period ends after its article appeared",
+        ),
         ("between", "count_value", (0, None), "counts are never negative"),
         ("between", "share_value", (0, 100), "shares lie between 0 and 100 per cent"),
         ("in_set", "geography_code", "codes", "every place code is a row of the geographies table"),
-        ("in_set", "quote_at_offsets", [True], "every figure's quote is the text of its article at its offsets"),
-        ("in_set", "relation_checked", [True], "every relation an article states (change, share, multiple, difference) has a claim check"),
+        (
+            "in_set",
+            "quote_at_offsets",
+            [True],
+            "every figure's quote is the text of its article at its offsets",
+        ),
+        (
+            "in_set",
+            "relation_checked",
+            [True],
+            "every relation an article states (change, share, multiple, difference) has a claim "
+            "check",
+        ),
     ],
     "derived": [
-        ("in_set", "inputs_resolve", [True], "every input id resolves to a figure, metric or reference row"),
+        (
+            "in_set",
+            "inputs_resolve",
+            [True],
+            "every input id resolves to a figure, metric or reference row",
+        ),
         ("pair", ("upper", "lower"), None, "every interval is ordered"),
         ("pair", ("period_end", "period_start"), None, "every period is ordered"),
-        ("between", "rate_value", (0, "rate_per"), "rates per {rate_per:,} lie between 0 and {rate_per:,}"),
+        (
+            "between",
+            "rate_value",
+            (0, "rate_per"),
+            "rates per {rate_per:,} lie between 0 and {rate_per:,}",
+        ),
         ("between", "share_value", (0, 100), "shares lie between 0 and 100 per cent"),
         ("in_set", "geography_code", "codes", "every place code is documented"),
         *POINT_EXPECTATIONS,
     ],
     "series": [
-        ("in_set", "quantity_id", "quantity_ids", "every member of a series is a row of the quantities table (a gap names none)"),
+        (
+            "in_set",
+            "quantity_id",
+            "quantity_ids",
+            "every member of a series is a row of the quantities table (a gap names none)",
+        ),
         ("pair", ("period_end", "period_start"), None, "every period of a series is ordered"),
         ("in_set", "period_as_quantity", [True], "every member's period is its quantity's"),
     ],
@@ -378,7 +526,8 @@ EXPECTATIONS = {
             "in_set",
             "verdict_agrees",
             [True],
-            "every consistent verdict (or within rounding) has stated and computed intervals that can stand in the claim's relation",
+            "every consistent verdict (or within rounding) has stated and computed intervals that "
+            "can stand in the claim's relation",
         ),
         ("pair", ("upper", "lower"), None, "every computed interval is ordered"),
     ],
@@ -387,13 +536,33 @@ EXPECTATIONS = {
         ("between", "count_lower", (0, None), "counts are never negative"),
         ("in_set", "mentions_resolve", [True], "every mention is a row of the figures table"),
         ("in_set", "identities_resolve", [True], "every identity is a row of the identities table"),
-        ("in_set", "mentions_agree", [True], "outside a conflict, every mention's interval meets its quantity's reconciled interval"),
-        ("in_set", "conflict_shown", [True], "every quantity in conflict names the rows that cannot all hold"),
+        (
+            "in_set",
+            "mentions_agree",
+            [True],
+            "outside a conflict, every mention's interval meets its quantity's reconciled interval",
+        ),
+        (
+            "in_set",
+            "conflict_shown",
+            [True],
+            "every quantity in conflict names the rows that cannot all hold",
+        ),
         *POINT_EXPECTATIONS,
-        ("in_set", "rate_explained", [True], "every quantity without a rate per head says why, and none with one has a note"),
+        (
+            "in_set",
+            "rate_explained",
+            [True],
+            "every quantity without a rate per head says why, and none with one has a note",
+        ),
     ],
     "population": [
-        ("between", "value", (1000, 100_000_000), "population estimates lie in a plausible range for UK areas"),
+        (
+            "between",
+            "value",
+            (1000, 100_000_000),
+            "population estimates lie in a plausible range for UK areas",
+        ),
         (
             "between",
             "year",
@@ -423,10 +592,22 @@ def expectations(name: str, sets: dict) -> list[tuple]:
             )
             out.append((exp, a, words))
         elif kind == "in_set":
-            out.append((gxe.ExpectColumnValuesToBeInSet(column=column, value_set=value(against)), column, words))
+            out.append(
+                (
+                    gxe.ExpectColumnValuesToBeInSet(column=column, value_set=value(against)),
+                    column,
+                    words,
+                )
+            )
         else:
             lo, hi = (value(x) for x in against)
-            out.append((gxe.ExpectColumnValuesToBeBetween(column=column, min_value=lo, max_value=hi), column, words))
+            out.append(
+                (
+                    gxe.ExpectColumnValuesToBeBetween(column=column, min_value=lo, max_value=hi),
+                    column,
+                    words,
+                )
+            )
     return out
 
 
@@ -450,8 +631,14 @@ def run_checkpoints(vocabulary: Vocabulary, views: dict) -> list[dict]:
         described = expectations(name, sets)
         for exp, _, _ in described:
             suite.add_expectation(exp)
-        vd = ctx.validation_definitions.add(gx.ValidationDefinition(data=batch, suite=suite, name=name))
-        cp = ctx.checkpoints.add(gx.Checkpoint(name=f"package-{name}", validation_definitions=[vd], result_format="SUMMARY"))
+        vd = ctx.validation_definitions.add(
+            gx.ValidationDefinition(data=batch, suite=suite, name=name)
+        )
+        cp = ctx.checkpoints.add(
+            gx.Checkpoint(
+                name=f"package-{name}", validation_definitions=[vd], result_format="SUMMARY"
+            )
+        )
         result = cp.run(batch_parameters={"dataframe": frame})
         (vr,) = result.run_results.values()
         rows = []
@@ -468,27 +655,43 @@ def run_checkpoints(vocabulary: Vocabulary, views: dict) -> list[dict]:
                     "examples": [str(x) for x in (res.get("partial_unexpected_list") or [])[:5]],
                 }
             )
-            if not d["success"]:  # the failing rows, to find the raw rows behind them (not written to quality.json on success)
-                rows[-1]["rows"] = [int(i) for i in (res.get("partial_unexpected_index_list") or []) if str(i).isdigit()]
-        out.append({"name": name, "checkpoint": f"package-{name}", "rows": len(frame), "results": rows})
+            if not d[
+                "success"
+                # the failing rows, to find the raw rows behind them (not written to quality.json on
+                # success)
+            ]:
+                rows[-1]["rows"] = [
+                    int(i)
+                    for i in (res.get("partial_unexpected_index_list") or [])
+                    if str(i).isdigit()
+                ]
+        out.append(
+            {"name": name, "checkpoint": f"package-{name}", "rows": len(frame), "results": rows}
+        )
     return out
 
 
 CHART_TITLES = {"help_seeking.svg": "Help-seeking per head of population, by channel"}
 
 
-def draw_charts(paths: Paths, vocabulary: Vocabulary, tables: dict, per: int, series_by: list[str]) -> list[dict]:
+def draw_charts(
+    paths: Paths, vocabulary: Vocabulary, tables: dict, per: int, series_by: list[str]
+) -> list[dict]:
     """Draw the charts into the candidate (each series chart as SVG and PNG); return those the datasheet shows,
     with their titles."""
     from ..render import charts
 
     out = paths.candidate.charts
     files = {
-        "help_seeking.svg": charts.help_seeking(vocabulary, tables["quantities"], tables["derived"], tables["geographies"], per),
+        "help_seeking.svg": charts.help_seeking(
+            vocabulary, tables["quantities"], tables["derived"], tables["geographies"], per
+        ),
         "claims.svg": charts.claims_chart(vocabulary, tables["claims"]),
     }
     shown = [{"file": name, "title": title} for name, title in CHART_TITLES.items()]
-    groups = charts.series_groups(vocabulary, tables["series"], tables["quantities"], tables["geographies"], series_by)
+    groups = charts.series_groups(
+        vocabulary, tables["series"], tables["quantities"], tables["geographies"], series_by
+    )
     written = set(files)
     for key, rows in groups.items():
         name, title = series_chart_name(series_by, key)
@@ -499,7 +702,9 @@ def draw_charts(paths: Paths, vocabulary: Vocabulary, tables: dict, per: int, se
         shown.append({"file": f"{name}.svg", "title": title})
     for name, fig in files.items():
         charts.save_svg(fig, out / name)
-    for stale in sorted(out.glob("*")):  # a chart no longer drawn leaves the package with this build
+    for stale in sorted(
+        out.glob("*")
+    ):  # a chart no longer drawn leaves the package with this build
         if stale.name not in written:
             stale.unlink()
     return shown
@@ -515,7 +720,14 @@ def series_chart_name(by: list[str], key: tuple[str, ...]) -> tuple[str, str]:
     return name, f"Series by period ({title})"
 
 
-def render_datasheet(vocabulary: Vocabulary, descriptor: dict, tables: dict, results: list[dict], charts: list[dict], hedges: dict) -> str:
+def render_datasheet(
+    vocabulary: Vocabulary,
+    descriptor: dict,
+    tables: dict,
+    results: list[dict],
+    charts: list[dict],
+    hedges: dict,
+) -> str:
     from ..render.datasheet import render
 
     return render(vocabulary, descriptor, tables, results, charts, hedges)

@@ -1,1 +1,2 @@
-"""Reading and checking tables: CSV, the Table Schemas, the raw layer, errors, settings and paths."""
+"""Reading and checking tables: CSV, the Table Schemas, the raw layer, errors, settings and
+paths."""

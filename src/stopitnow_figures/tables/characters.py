@@ -33,7 +33,11 @@ TABLE = (
     (0x0890, 0x0891, "Arabic pound and piastre marks above"),
     (0x08E2, 0x08E2, "Arabic disputed end of ayah"),
     (0x180E, 0x180E, "Mongolian vowel separator"),
-    (0x200B, 0x200F, "zero-width space, non-joiner and joiner; left-to-right and right-to-left marks"),
+    (
+        0x200B,
+        0x200F,
+        "zero-width space, non-joiner and joiner; left-to-right and right-to-left marks",
+    ),
     (0x2028, 0x202E, "line and paragraph separators; direction embeddings, pop and overrides"),
     (0x2060, 0x2064, "word joiner and invisible operators"),
     (0x2066, 0x206F, "direction isolates; the deprecated shaping and digit-shape characters"),
@@ -54,7 +58,10 @@ FIRST_INVISIBLE = 0xA0
 
 def _char_class() -> str:
     """The table as the body of a regular expression's character class (each end escaped)."""
-    return "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b, _ in TABLE)
+    return "".join(
+        re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}"
+        for a, b, _ in TABLE
+    )
 
 
 PATTERN = re.compile(f"[{_char_class()}]")
@@ -76,7 +83,9 @@ def kind(char: str) -> str:
 
 
 def _utf8(c: int) -> bytes:
-    return chr(c).encode("utf-8", "surrogatepass")  # (a surrogate as the bytes that would encode it)
+    return chr(c).encode(
+        "utf-8", "surrogatepass"
+    )  # (a surrogate as the bytes that would encode it)
 
 
 def _utf8_pattern() -> re.Pattern[bytes]:
@@ -93,7 +102,9 @@ UTF8_PATTERN = _utf8_pattern()
 # the first byte of the UTF-8 of each character of the table; every other byte cannot start one
 _FIRST_BYTES = bytes(sorted({_utf8(c)[0] for c in code_points()}))
 _OTHER_BYTES = bytes(b for b in range(256) if b not in _FIRST_BYTES)
-_ONE_BYTE = bytes(b for b in _FIRST_BYTES if b < 0x80)  # the controls below 0x80, each a character by itself
+_ONE_BYTE = bytes(
+    b for b in _FIRST_BYTES if b < 0x80
+)  # the controls below 0x80, each a character by itself
 
 
 def has_any_utf8(data: bytes) -> bool:

@@ -14,7 +14,8 @@ from pathlib import Path
 from .errors import Collector
 from .paths import Paths
 
-# the fields the templates of package.yaml may name, which ``render.prose`` fills from the published tables
+# the fields the templates of package.yaml may name, which ``render.prose`` fills from the published
+# tables
 FIELDS = (
     "sources",
     "source_count",
@@ -25,11 +26,16 @@ FIELDS = (
     "period_years",
     "period_between",
 )
-TEMPLATES = ("title", "description", "resource_titles")  # the keys of package.yaml that are templates
+TEMPLATES = (
+    "title",
+    "description",
+    "resource_titles",
+)  # the keys of package.yaml that are templates
 
 
 def load(paths: Paths, name: str) -> dict:
-    """The validated contents of ``params.yaml`` (name "params") or ``package.yaml`` (name "package")."""
+    """The validated contents of ``params.yaml`` (name "params") or ``package.yaml`` (name
+    "package")."""
     problems = Collector()
     data = read(paths, name, problems)
     problems.raise_if_any()
@@ -37,7 +43,8 @@ def load(paths: Paths, name: str) -> dict:
 
 
 def read(paths: Paths, name: str, problems: Collector) -> dict:
-    """As ``load``, adding problems to ``problems`` instead of raising; {} where the file is unusable."""
+    """As ``load``, adding problems to ``problems`` instead of raising; {} where the file is
+    unusable."""
     import yaml
 
     path = {"params": paths.params, "package": paths.package_meta}[name]
@@ -51,10 +58,23 @@ def read(paths: Paths, name: str, problems: Collector) -> dict:
         data, node = yaml.load(text, Loader=loader()), yaml.compose(text, Loader=loader())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        problems.add("bad-config", display, mark.line + 1 if mark else None, None, None, f"not valid YAML: {exc}")
+        problems.add(
+            "bad-config",
+            display,
+            mark.line + 1 if mark else None,
+            None,
+            None,
+            f"not valid YAML: {exc}",
+        )
         return {}
     before = len(problems.problems)
-    _validate(data, node, json.loads(paths.config_schema(name).read_text(encoding="utf-8")), display, problems)
+    _validate(
+        data,
+        node,
+        json.loads(paths.config_schema(name).read_text(encoding="utf-8")),
+        display,
+        problems,
+    )
     if name == "params" and len(problems.problems) == before:
         _check_ranges(data, node, display, problems)
     if name == "package" and len(problems.problems) == before:
@@ -63,7 +83,8 @@ def read(paths: Paths, name: str, problems: Collector) -> dict:
 
 
 def loader():
-    """PyYAML's safe loader, in C where PyYAML was built with libyaml (the same documents, a twentieth of the time)."""
+    """PyYAML's safe loader, in C where PyYAML was built with libyaml (the same documents, a
+    twentieth of the time)."""
     import yaml
 
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -82,18 +103,39 @@ def _plain_yaml(text: str, display: str, problems: Collector) -> bool:
     for event in yaml.parse(text, Loader=loader()):
         line = event.start_mark.line + 1
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            problems.add("bad-config", display, line, None, None, "anchors and aliases (&, *) are not allowed here: write each value out")
+            problems.add(
+                "bad-config",
+                display,
+                line,
+                None,
+                None,
+                "anchors and aliases (&, *) are not allowed here: write each value out",
+            )
             return False
         if isinstance(event, yaml.CollectionEndEvent):
             open_.pop()
         elif isinstance(event, yaml.NodeEvent):
             if open_ and not open_[-1].take(event):
-                problems.add("bad-config", display, line, None, event.value, f"the key {event.value!r} appears twice in one mapping")
+                problems.add(
+                    "bad-config",
+                    display,
+                    line,
+                    None,
+                    event.value,
+                    f"the key {event.value!r} appears twice in one mapping",
+                )
                 return False
             if isinstance(event, yaml.CollectionStartEvent):
                 open_.append(_Open(isinstance(event, yaml.MappingStartEvent)))
                 if len(open_) > MAX_DEPTH:
-                    problems.add("bad-config", display, line, None, None, f"nested more than {MAX_DEPTH} levels deep")
+                    problems.add(
+                        "bad-config",
+                        display,
+                        line,
+                        None,
+                        None,
+                        f"nested more than {MAX_DEPTH} levels deep",
+                    )
                     return False
     return True
 
@@ -125,17 +167,36 @@ def _text(path: Path, display: str, problems: Collector) -> str | None:
     try:
         return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
-        problems.add("not-utf8", display, None, None, None, f"byte {exc.start} is not UTF-8; save the file as UTF-8")
+        problems.add(
+            "not-utf8",
+            display,
+            None,
+            None,
+            None,
+            f"byte {exc.start} is not UTF-8; save the file as UTF-8",
+        )
         return None
 
 
 def _validate(data, node, schema: dict, display: str, problems: Collector) -> None:
     from jsonschema import Draft202012Validator
 
-    for err in sorted(Draft202012Validator(schema).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]):
+    for err in sorted(
+        Draft202012Validator(schema).iter_errors(data),
+        key=lambda e: [str(p) for p in e.absolute_path],
+    ):
         keys = list(err.absolute_path)
-        value = "" if isinstance(err.instance, (dict, list)) else err.instance  # a missing or extra key: the mapping has no value to show
-        problems.add("bad-config", display, _line(node, keys), ".".join(map(str, keys)) or None, value, f"{err.message} (schemas/config/)")
+        value = (
+            "" if isinstance(err.instance, (dict, list)) else err.instance
+        )  # a missing or extra key: the mapping has no value to show
+        problems.add(
+            "bad-config",
+            display,
+            _line(node, keys),
+            ".".join(map(str, keys)) or None,
+            value,
+            f"{err.message} (schemas/config/)",
+        )
 
 
 def _check_ranges(data: dict, node, display: str, problems: Collector) -> None:
@@ -143,11 +204,19 @@ def _check_ranges(data: dict, node, display: str, problems: Collector) -> None:
     for word, (lo, hi) in data["clean"]["vague_ranges"].items():
         if lo > hi:
             keys = ["clean", "vague_ranges", word]
-            problems.add("bad-config", display, _line(node, keys), ".".join(keys), f"[{lo}, {hi}]", "the least must not exceed the most")
+            problems.add(
+                "bad-config",
+                display,
+                _line(node, keys),
+                ".".join(keys),
+                f"[{lo}, {hi}]",
+                "the least must not exceed the most",
+            )
 
 
 def _check_templates(data: dict, node, display: str, problems: Collector) -> None:
-    """What a JSON Schema cannot say: each template of package.yaml names only the fields ``prose`` fills."""
+    """What a JSON Schema cannot say: each template of package.yaml names only the fields ``prose``
+    fills."""
     for key in TEMPLATES:
         texts = data[key].items() if isinstance(data[key], dict) else [(None, data[key])]
         for name, text in texts:
@@ -158,8 +227,8 @@ def _check_templates(data: dict, node, display: str, problems: Collector) -> Non
 
 
 def template_problems(text: str) -> str | None:
-    """Why a template of package.yaml cannot be filled (None where it can): a field that is not one of FIELDS,
-    a field with a format or index, or a brace that opens no field."""
+    """Why a template of package.yaml cannot be filled (None where it can): a field that is not one
+    of FIELDS, a field with a format or index, or a brace that opens no field."""
     try:
         parts = list(string.Formatter().parse(text))
     except ValueError as exc:
@@ -168,23 +237,35 @@ def template_problems(text: str) -> str | None:
         if name is None:
             continue
         if name not in FIELDS or spec or conversion:
-            return f"unknown field {{{name}}}: the fields are " + ", ".join(f"{{{x}}}" for x in FIELDS)
+            return f"unknown field {{{name}}}: the fields are " + ", ".join(
+                f"{{{x}}}" for x in FIELDS
+            )
     return None
 
 
 def _line(node, keys: list) -> int | None:
-    """The editor line of the key (or item) at ``keys`` in a composed YAML document (of its first key for the whole)."""
+    """The editor line of the key (or item) at ``keys`` in a composed YAML document (of its first
+    key for the whole)."""
     line = None if node is None else node.start_mark.line + 1
     for key in keys:
         if node is None:
             break
         line = node.start_mark.line + 1
-        if hasattr(node, "value") and isinstance(node.value, list) and node.value and isinstance(node.value[0], tuple):
+        if (
+            hasattr(node, "value")
+            and isinstance(node.value, list)
+            and node.value
+            and isinstance(node.value[0], tuple)
+        ):
             match = next(((k, v) for k, v in node.value if k.value == str(key)), None)
             if match is None:
                 break
             line, node = match[0].start_mark.line + 1, match[1]
-        elif isinstance(getattr(node, "value", None), list) and isinstance(key, int) and key < len(node.value):
+        elif (
+            isinstance(getattr(node, "value", None), list)
+            and isinstance(key, int)
+            and key < len(node.value)
+        ):
             node = node.value[key]
             line = node.start_mark.line + 1
         else:

@@ -58,15 +58,29 @@ class Table:
     rows at once.
     """
 
-    def __init__(self, names: Sequence[str], columns: dict, lines: list[int] | None = None, n: int | None = None, *, complete: bool = True):
+    def __init__(
+        self,
+        names: Sequence[str],
+        columns: dict,
+        lines: list[int] | None = None,
+        n: int | None = None,
+        *,
+        complete: bool = True,
+    ):
         self.names = list(names)
-        self.complete = complete  # False when a problem with the whole file (its form, a row that cannot be parsed) cut it short
+        # False when a problem with the whole file (its form, a row that cannot be parsed) cut it
+        # short
+        self.complete = complete
         self._columns = dict(columns)  # name -> list[str], or an Arrow array until first asked for
-        self._arrow = None if all(isinstance(c, list) for c in self._columns.values()) else dict(columns)
+        self._arrow = (
+            None if all(isinstance(c, list) for c in self._columns.values()) else dict(columns)
+        )
         self._lines = lines  # None: record i is on line i + 2 (one line each after the header)
         self._made: dict = {}  # name -> the Arrow text made from a column of cells (see ``arrow``)
         self._n = n if n is not None else (len(lines) if lines is not None else 0)
-        self.digest: tuple[int, str] | None = None  # the size and sha256 of the bytes it was read from, where asked
+        self.digest: tuple[int, str] | None = (
+            None  # the size and sha256 of the bytes it was read from, where asked
+        )
 
     @classmethod
     def unreadable(cls, names: Sequence[str]) -> Table:
@@ -74,10 +88,17 @@ class Table:
         return cls(names, {}, [], complete=False)
 
     @classmethod
-    def from_rows(cls, names: Sequence[str], rows: Sequence[dict], lines: list[int] | None = None) -> Table:
+    def from_rows(
+        cls, names: Sequence[str], rows: Sequence[dict], lines: list[int] | None = None
+    ) -> Table:
         """A table from dicts of text cells (tests, and tables built in code)."""
         columns = {n: [r.get(n, "") for r in rows] for n in names}
-        return cls(names, columns, lines if lines is not None else [i + 2 for i in range(len(rows))], len(rows))
+        return cls(
+            names,
+            columns,
+            lines if lines is not None else [i + 2 for i in range(len(rows))],
+            len(rows),
+        )
 
     def __len__(self) -> int:
         return self._n
@@ -119,8 +140,8 @@ class Table:
             self._columns = dict(self._arrow)
 
     def arrow(self, name: str):
-        """A column as Arrow text (a ChunkedArray): as Arrow read it, or made from its cells (empty cells for an
-        absent column)."""
+        """A column as Arrow text (a ChunkedArray): as Arrow read it, or made from its cells (empty
+        cells for an absent column)."""
         import pyarrow as pa
 
         col = self._arrow.get(name) if self._arrow is not None else None
@@ -128,9 +149,14 @@ class Table:
             col = self._columns.get(name)
         if col is None or isinstance(col, list):
             if name not in self._made:
-                self._made[name] = pa.chunked_array([pa.array([""] * self._n if col is None else col, type=pa.string())], type=pa.string())
+                self._made[name] = pa.chunked_array(
+                    [pa.array([""] * self._n if col is None else col, type=pa.string())],
+                    type=pa.string(),
+                )
             return self._made[name]
-        return col if isinstance(col, pa.ChunkedArray) else pa.chunked_array([col], type=pa.string())
+        return (
+            col if isinstance(col, pa.ChunkedArray) else pa.chunked_array([col], type=pa.string())
+        )
 
     def arrow_or_list(self, name: str):
         """A column as stored: a list, or the Arrow array it was read into (None if absent)."""
@@ -165,22 +191,31 @@ def arrow_numbers(col, empty: float = math.nan):
         read = pc.cast(pc.if_else(blank, pa.scalar(None, pa.string()), col), pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    out = np.array(read.to_numpy(zero_copy_only=False), dtype=float)  # a copy: Arrow's own is read-only
+    out = np.array(
+        read.to_numpy(zero_copy_only=False), dtype=float
+    )  # a copy: Arrow's own is read-only
     if not math.isnan(empty):
         out[blank.to_numpy(zero_copy_only=False)] = empty
     return out
 
 
 def all_distinct(col, order=None) -> bool:
-    """Whether no two cells of an Arrow column are equal: sorted (``order``: its sort indices, where the caller
-    has them), none equals the next (a sort is several times faster than Arrow's count of distinct values)."""
+    """Whether no two cells of an Arrow column are equal: sorted (``order``: its sort indices, where
+    the caller has them), none equals the next (a sort is several times faster than Arrow's count of
+    distinct values)."""
     import pyarrow.compute as pc
 
     n = len(col)
     if n < 2:
         return True
-    if order is None and not col.null_count and pc.all(pc.less(col.slice(0, n - 1), col.slice(1)), min_count=0).as_py():
-        return True  # in order already, each cell less than the next (an output written in id order): no sort needed
+    if (
+        order is None
+        and not col.null_count
+        and pc.all(pc.less(col.slice(0, n - 1), col.slice(1)), min_count=0).as_py()
+    ):
+        # in order already, each cell less than the next (an output written in id order): no sort
+        # needed
+        return True
     ordered = pc.take(col, pc.sort_indices(col) if order is None else order)
     return not pc.any(pc.equal(ordered.slice(1), ordered.slice(0, n - 1))).as_py()
 
@@ -200,7 +235,11 @@ def formula_cells(col) -> list[tuple[int, str]]:
     NumPy array, none of which is text to run); a single cell is a column of one."""
     if _is_numbers(col):
         return []
-    return [(i, cell) for i, cell in _starting_like_a_formula(col) if cell[0] not in FORMULA_SIGNS or not _is_number(cell)]
+    return [
+        (i, cell)
+        for i, cell in _starting_like_a_formula(col)
+        if cell[0] not in FORMULA_SIGNS or not _is_number(cell)
+    ]
 
 
 def _starting_like_a_formula(col) -> list[tuple[int, str]]:
@@ -208,7 +247,9 @@ def _starting_like_a_formula(col) -> list[tuple[int, str]]:
     one byte of UTF-8: of Arrow text, each cell's first byte is read off its buffers; of a list, only where the
     cells joined hold one at the start or after a line end are the cells looked at one by one."""
     if isinstance(col, list):
-        text = "\n".join(col)  # a cell starts at the start or after a line end (a line end within a cell is let by)
+        text = "\n".join(
+            col
+        )  # a cell starts at the start or after a line end (a line end within a cell is let by)
         if text[:1] not in _FORMULA_START and not _FORMULA_AFTER_LINE_END.search(text):
             return []
         return [(i, c) for i, c in enumerate(col) if c[:1] in _FORMULA_START]
@@ -291,13 +332,22 @@ def read_table(
     before = csv.field_size_limit(FIELD_LIMIT)
     try:
         arrow, strict = written_by_pipeline or checked_arrow, not written_by_pipeline
-        return _read_table(path, columns, problems, display or str(path), optional, arrow, strict, digest)
+        return _read_table(
+            path, columns, problems, display or str(path), optional, arrow, strict, digest
+        )
     finally:
         csv.field_size_limit(before)
 
 
 def _read_table(
-    path: Path, columns: list[str], problems: Collector, name: str, optional: frozenset[str], arrow: bool, strict: bool, digest: bool
+    path: Path,
+    columns: list[str],
+    problems: Collector,
+    name: str,
+    optional: frozenset[str],
+    arrow: bool,
+    strict: bool,
+    digest: bool,
 ) -> Table:
     """``read_table``, with the csv module's limit set (``arrow``: Arrow may parse a large file; ``strict``: its one
     leniency checked)."""
@@ -312,11 +362,15 @@ def _read_table(
         return Table.unreadable(columns)
     table = _read_text(data, columns, optional, name, problems)
     if digest:
-        table.digest = seen.digest if seen is not None else (len(data), hashlib.sha256(data).hexdigest())
+        table.digest = (
+            seen.digest if seen is not None else (len(data), hashlib.sha256(data).hexdigest())
+        )
     return table
 
 
-def _read_text(data: bytes, columns: list[str], optional: frozenset[str], name: str, problems: Collector) -> Table:
+def _read_text(
+    data: bytes, columns: list[str], optional: frozenset[str], name: str, problems: Collector
+) -> Table:
     """The strict reader: Python's csv module over the decoded text, in one go where nothing is to be reported
     (``_read_plain``), else record by record, each problem located (``_read_located``)."""
     text = _decode(data, name, problems)
@@ -336,10 +390,11 @@ def _read_text(data: bytes, columns: list[str], optional: frozenset[str], name: 
 
 
 def _mask_lone_carriage_returns(text: str) -> tuple[str, str | None]:
-    """The text with each carriage return not followed by a line feed (Windows endings are gone by now) in
-    a private-use character absent from it, and that character: the csv module would end a record at the
-    return, so the row's cells would be miscounted on the wrong lines; masked, the return stays in its cell,
-    which is refused as holding a control character, on the record's line."""
+    """The text with each carriage return not followed by a line feed (Windows endings are gone by
+    now) in a private-use character absent from it, and that character: the csv module would end a
+    record at the return, so the row's cells would be miscounted on the wrong lines; masked, the
+    return stays in its cell, which is refused as holding a control character, on the record's
+    line."""
     if "\r" not in text:
         return text, None
     mask = next(chr(c) for c in range(0xE000, 0xF900) if chr(c) not in text)
@@ -349,40 +404,66 @@ def _mask_lone_carriage_returns(text: str) -> tuple[str, str | None]:
 def read_file_bytes(path: Path, name: str, problems: Collector) -> bytes | None:
     """A file's bytes, where it is a readable regular file with something in it."""
     if path.is_symlink():
-        why = "a link to nothing" if not path.exists() else "a link; a table must be a regular file inside the repository"
+        why = (
+            "a link to nothing"
+            if not path.exists()
+            else "a link; a table must be a regular file inside the repository"
+        )
         problems.add("unsafe-path", name, None, None, None, f"the file is {why}")
         return None
     if not path.exists():
         problems.add("missing-file", name, None, None, None, "the file does not exist")
         return None
     if not path.is_file():
-        problems.add("unsafe-path", name, None, None, None, "this is not a regular file (a folder or a device)")
+        problems.add(
+            "unsafe-path",
+            name,
+            None,
+            None,
+            None,
+            "this is not a regular file (a folder or a device)",
+        )
         return None
     try:
         data = path.read_bytes()
     except OSError as exc:
-        problems.add("missing-file", name, None, None, None, f"the file cannot be read: {exc.strerror}")
+        problems.add(
+            "missing-file", name, None, None, None, f"the file cannot be read: {exc.strerror}"
+        )
         return None
     if not data or data.isspace():  # what ``not data.strip()`` says, without a copy of the file
-        problems.add("empty-file", name, 1, None, None, "the file is empty; it needs at least a header row")
+        problems.add(
+            "empty-file", name, 1, None, None, "the file is empty; it needs at least a header row"
+        )
         return None
     return data
 
 
 def _decode(data: bytes, name: str, problems: Collector) -> str | None:
-    """The text of a table: UTF-8, a byte-order mark and Windows line endings accepted (harmless)."""
+    """The text of a table: UTF-8, a byte-order mark and Windows line endings accepted
+    (harmless)."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         where = repr(data[exc.start : exc.start + 4])
-        problems.add("not-utf8", name, line, None, where, f"byte {exc.start} is not UTF-8; save the file as UTF-8")
+        problems.add(
+            "not-utf8",
+            name,
+            line,
+            None,
+            where,
+            f"byte {exc.start} is not UTF-8; save the file as UTF-8",
+        )
         return None
     return text.removeprefix("\ufeff").replace("\r\n", "\n")
 
 
-def _header(text: str, columns: list[str], optional: frozenset[str], name: str, problems: Collector) -> list[str] | None:
-    """The header, where it is the expected one (order free); None after reporting what is wrong with it."""
+def _header(
+    text: str, columns: list[str], optional: frozenset[str], name: str, problems: Collector
+) -> list[str] | None:
+    """The header, where it is the expected one (order free); None after reporting what is wrong
+    with it."""
     try:
         header = next(csv.reader(io.StringIO(text, newline=""), strict=True))
     except (StopIteration, csv.Error) as exc:
@@ -390,18 +471,31 @@ def _header(text: str, columns: list[str], optional: frozenset[str], name: str, 
         return None
     if len(header) == 1 and any(d in header[0] for d in (";", "\t", "|")):
         delim = next(d for d in (";", "\t", "|") if d in header[0])
-        problems.add("wrong-delimiter", name, 1, None, header[0], f"the header is split by {delim!r}; cells must be separated by commas")
+        problems.add(
+            "wrong-delimiter",
+            name,
+            1,
+            None,
+            header[0],
+            f"the header is split by {delim!r}; cells must be separated by commas",
+        )
         return None
     expected = set(columns)
     missing = [c for c in columns if c not in header and c not in optional]
     unknown = [c for c in header if c not in expected]
     dupes = sorted({c for c in header if header.count(c) > 1})
     for col in missing:
-        problems.add("missing-column", name, 1, col, ",".join(header), f"the header lacks column {col!r}")
+        problems.add(
+            "missing-column", name, 1, col, ",".join(header), f"the header lacks column {col!r}"
+        )
     for col in unknown:
-        problems.add("unknown-column", name, 1, col, col, f"unknown column; expected only {sorted(expected)}")
+        problems.add(
+            "unknown-column", name, 1, col, col, f"unknown column; expected only {sorted(expected)}"
+        )
     for col in dupes:
-        problems.add("duplicate-column", name, 1, col, col, "the column appears more than once in the header")
+        problems.add(
+            "duplicate-column", name, 1, col, col, "the column appears more than once in the header"
+        )
     return None if missing or unknown or dupes else header
 
 
@@ -418,13 +512,19 @@ def _read_plain(reader, text: str, header: list[str]) -> Table | None:
         return None  # a blank line, a row spanning lines, or a row of the wrong width
     if records and min(map(len, map(str.strip, map("".join, records)))) == 0:
         return None  # a row of blank cells
-    columns = {h: list(col) for h, col in zip(header, zip(*records, strict=True), strict=True)} if records else {h: [] for h in header}
+    columns = (
+        {h: list(col) for h, col in zip(header, zip(*records, strict=True), strict=True)}
+        if records
+        else {h: [] for h in header}
+    )
     if any(formula_cells(col) for col in columns.values()):
         return None
     return Table(header, columns, None, len(records))
 
 
-def _read_located(reader, header: list[str], name: str, problems: Collector, mask: str | None = None) -> Table:
+def _read_located(
+    reader, header: list[str], name: str, problems: Collector, mask: str | None = None
+) -> Table:
     """The rest of the records, by Python's csv module one at a time, each problem located by line;
     ``mask`` stands for a carriage return (``_mask_lone_carriage_returns``)."""
     records: list[list[str]] = []
@@ -437,7 +537,14 @@ def _read_located(reader, header: list[str], name: str, problems: Collector, mas
         except StopIteration:
             break
         except csv.Error as exc:
-            problems.add("bad-csv", name, start, None, None, f"cannot parse the row: {exc}; the rows after it were not read")
+            problems.add(
+                "bad-csv",
+                name,
+                start,
+                None,
+                None,
+                f"cannot parse the row: {exc}; the rows after it were not read",
+            )
             complete = False
             break
         previous_end = reader.line_num
@@ -452,13 +559,19 @@ def _read_located(reader, header: list[str], name: str, problems: Collector, mas
             continue
         records.append(record)
         lines.append(start)
-    columns = {h: list(col) for h, col in zip(header, zip(*records, strict=True), strict=True)} if records else {h: [] for h in header}
+    columns = (
+        {h: list(col) for h, col in zip(header, zip(*records, strict=True), strict=True)}
+        if records
+        else {h: [] for h in header}
+    )
     for h, col in columns.items():
         _cell_problems(col, h, lines, name, problems)
     return Table(header, columns, lines, complete=complete)
 
 
-def _cell_problems(col: list[str], column: str, lines: list[int], name: str, problems: Collector) -> None:
+def _cell_problems(
+    col: list[str], column: str, lines: list[int], name: str, problems: Collector
+) -> None:
     """Cells a spreadsheet would run, and cells holding a character of the table of those not shown."""
     for i, cell in formula_cells(col):
         message = f"a spreadsheet would run this cell as a formula; remove the leading {cell[0]!r}"
@@ -515,11 +628,15 @@ def _screen(path: Path, digest: bool = False, step: int = SCREEN_STEP) -> Screen
                 body = piece.removeprefix(_BOM)
                 out.header_end = piece.find(b"\n")
                 out.first = piece[len(piece) - len(body) : max(out.header_end, 0)]
-                out.plain = bool(out.first) and bool(body[:4096].strip())  # (a blank file is the strict reader's to report)
+                out.plain = bool(out.first) and bool(
+                    body[:4096].strip()
+                )  # (a blank file is the strict reader's to report)
             out.size += len(piece)
             out.newlines += piece.count(b"\n")
             out.quoted = out.quoted or b'"' in piece
-            if out.plain and (characters.has_any_utf8(body) or characters.has_any_utf8(tail + body[:3])):
+            if out.plain and (
+                characters.has_any_utf8(body) or characters.has_any_utf8(tail + body[:3])
+            ):
                 out.plain = False
             tail = body[-3:]
     out.ends_with_newline = tail.endswith(b"\n")
@@ -527,7 +644,9 @@ def _screen(path: Path, digest: bool = False, step: int = SCREEN_STEP) -> Screen
     return out
 
 
-def _read_arrow(path: Path, seen: Screened, columns: list[str], optional: frozenset[str], strict: bool) -> Table | None:
+def _read_arrow(
+    path: Path, seen: Screened, columns: list[str], optional: frozenset[str], strict: bool
+) -> Table | None:
     """The table Arrow parses from a file ``_screen`` found plain; None whenever the strict reader must look
     (see the module's docstring), which then finds and locates any problem. ``strict``: also None unless the
     strict reader would read each record alike (see ``read_table``)."""
@@ -560,7 +679,11 @@ def _arrow_header(first: bytes, columns: list[str], optional: frozenset[str]) ->
         header = next(csv.reader([first.decode("utf-8")], strict=True))
     except (UnicodeDecodeError, csv.Error, StopIteration):
         return None
-    if len(set(header)) != len(header) or not set(header) <= set(columns) or set(columns) - set(header) - optional:
+    if (
+        len(set(header)) != len(header)
+        or not set(header) <= set(columns)
+        or set(columns) - set(header) - optional
+    ):
         return None
     return header
 
@@ -569,13 +692,18 @@ def _arrow_csv(path: Path, header: list[str]):
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
-    # one thread: on two cores, Arrow's threads spend half as much time again as one, for no less wall time
+    # one thread: on two cores, Arrow's threads spend half as much time again as one, for no less
+    # wall time
     return pcsv.read_csv(
         path,
-        read_options=pcsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 22, use_threads=False),
+        read_options=pcsv.ReadOptions(
+            column_names=header, skip_rows=1, block_size=1 << 22, use_threads=False
+        ),
         parse_options=pcsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
         convert_options=pcsv.ConvertOptions(
-            column_types={h: pa.string() for h in header}, strings_can_be_null=False, quoted_strings_can_be_null=False
+            column_types={h: pa.string() for h in header},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
         ),
     )
 
@@ -590,8 +718,8 @@ def _arrow_must_look(table, header: list[str]) -> bool:
 
 
 def first_bytes(col):
-    """The first byte of each cell of Arrow text (0 for an empty cell) as a NumPy array, read from the
-    offsets and data of its chunks (no cell is copied); None where a cell is null."""
+    """The first byte of each cell of Arrow text (0 for an empty cell) as a NumPy array, read from
+    the offsets and data of its chunks (no cell is copied); None where a cell is null."""
     import numpy as np
     import pyarrow as pa
 
@@ -615,26 +743,32 @@ def text_buffers(text):
 
     if text.type != pa.string():
         text = text.cast(pa.string())
-    offsets = np.frombuffer(text.buffers()[1], dtype=np.int32, count=len(text) + 1, offset=4 * text.offset)
+    offsets = np.frombuffer(
+        text.buffers()[1], dtype=np.int32, count=len(text) + 1, offset=4 * text.offset
+    )
     data = text.buffers()[2]
     return offsets, np.frombuffer(b"" if data is None else data, dtype=np.uint8)
 
 
 def _printable_first(first):
-    """Which cells start with a printable ASCII character other than a space (``first``: their first bytes)."""
+    """Which cells start with a printable ASCII character other than a space (``first``: their first
+    bytes)."""
     return (first >= ord("!")) & (first <= ord("~"))
 
 
 def surely_not_blank(col):
-    """An Arrow mask of the text cells that start with a printable ASCII character other than a space (so
-    that ``cell.strip()`` is not empty); false for the others, which may be blank (null for a null cell)."""
+    """An Arrow mask of the text cells that start with a printable ASCII character other than a
+    space (so that ``cell.strip()`` is not empty); false for the others, which may be blank (null
+    for a null cell)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     first = first_bytes(col)
     if first is None:
         start = pc.binary_slice(col.cast(pa.binary()), 0, 1)
-        return pc.and_(pc.greater_equal(start, pa.scalar(b"!")), pc.less_equal(start, pa.scalar(b"~")))
+        return pc.and_(
+            pc.greater_equal(start, pa.scalar(b"!")), pc.less_equal(start, pa.scalar(b"~"))
+        )
     return pa.array(_printable_first(first))
 
 
@@ -664,7 +798,8 @@ def _strict_agrees(path: Path, seen: Screened, table, header: list[str]) -> bool
 
 
 def _quoted_lines(data: bytes, start: int) -> tuple[list[int], list[bytes]]:
-    """The lines after ``start`` that hold a double quote: their positions (0 the first) and their bytes."""
+    """The lines after ``start`` that hold a double quote: their positions (0 the first) and their
+    bytes."""
     at, lines = [], []
     line, counted = 0, start
     pos = data.find(b'"', start)
@@ -695,7 +830,9 @@ def format_numbers(values):
     nan = np.isnan(arr)
     whole = (np.abs(arr) < 1e15) & (np.floor(arr) == arr)  # (false for NaN and the infinities)
     kinds = [
-        (kind, write) for kind, write in ((nan, _empty_cells), (whole, _whole), (~nan & ~whole, _significant)) if np.count_nonzero(kind)
+        (kind, write)
+        for kind, write in ((nan, _empty_cells), (whole, _whole), (~nan & ~whole, _significant))
+        if np.count_nonzero(kind)
     ]
     if len(kinds) == 1:
         return kinds[0][1](arr)
@@ -732,7 +869,9 @@ def _significant(values):
     if "e" not in joined:
         return text
     exponent = np.asarray(pc.match_substring(text, "e").to_numpy(zero_copy_only=False), dtype=bool)
-    written_out = pc.utf8_rtrim(pc.utf8_rtrim(_printf("%.10f", values[exponent])[0], characters="0"), characters=".")
+    written_out = pc.utf8_rtrim(
+        pc.utf8_rtrim(_printf("%.10f", values[exponent])[0], characters="0"), characters="."
+    )
     return pc.replace_with_mask(text, exponent, written_out)
 
 
@@ -744,7 +883,9 @@ def _printf(form: str, values):
     joined = (form + "\n") * len(values) % tuple(values.tolist())
     data = joined.encode("utf-8")
     ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
-    offsets = np.concatenate([[0], ends - np.arange(len(ends))]).astype(np.int32)  # (each cell's line feed dropped)
+    offsets = np.concatenate([[0], ends - np.arange(len(ends))]).astype(
+        np.int32
+    )  # (each cell's line feed dropped)
     return _text_array(offsets, data.replace(b"\n", b"")), joined
 
 
@@ -766,7 +907,11 @@ def format_number(value: float | int | None) -> str:
 
 
 def csv_pieces(
-    names: list[str], columns: dict[str, Sequence], rows_per_chunk: int = 25_000, *, header: bool = True
+    names: list[str],
+    columns: dict[str, Sequence],
+    rows_per_chunk: int = 25_000,
+    *,
+    header: bool = True,
 ) -> Iterator[memoryview]:
     """A table as CSV, a chunk of rows at a time, each as its UTF-8 bytes: byte for byte what Python's csv module
     writes (its minimal quoting, lines ending in "\\n"; the header first unless ``header`` is false), joined
@@ -782,7 +927,12 @@ def csv_pieces(
     for start in range(0, n or 0, rows_per_chunk):
         stop = min(start + rows_per_chunk, n)
         numbers = _number_texts([columns[c][start:stop] for c in names if _is_numbers(columns[c])])
-        yield _csv_chunk([next(numbers) if _is_numbers(columns[c]) else _text_rows(columns[c], start, stop) for c in names])
+        yield _csv_chunk(
+            [
+                next(numbers) if _is_numbers(columns[c]) else _text_rows(columns[c], start, stop)
+                for c in names
+            ]
+        )
 
 
 def csv_text(names: list[str], columns: dict[str, Sequence], *, header: bool = True) -> str:
@@ -796,7 +946,10 @@ def _csv_chunk(cols: list) -> memoryview:
     import pyarrow.compute as pc
 
     text = [_strings(c) if isinstance(c, list) else c for c in cols]
-    quoted = [_quoted(t, "\n" if k == len(text) - 1 else "", alone=len(text) == 1) for k, t in enumerate(text)]
+    quoted = [
+        _quoted(t, "\n" if k == len(text) - 1 else "", alone=len(text) == 1)
+        for k, t in enumerate(text)
+    ]
     joined = pc.binary_join_element_wise(*quoted, ",") if len(quoted) > 1 else quoted[0]
     offsets, data = text_buffers(joined)
     return memoryview(data[int(offsets[0]) : int(offsets[-1])])
@@ -821,7 +974,9 @@ def _text_rows(col, start: int, stop: int):
     piece = col.slice(start, stop - start)
     if not isinstance(piece, pa.ChunkedArray):
         return piece
-    return piece.chunk(0) if piece.num_chunks == 1 else piece.combine_chunks()  # a copy only where rows span chunks
+    return (
+        piece.chunk(0) if piece.num_chunks == 1 else piece.combine_chunks()
+    )  # a copy only where rows span chunks
 
 
 def _number_texts(columns: list):
@@ -867,7 +1022,11 @@ def _quoted(text, end: str = "", *, alone: bool = False):
     plain = pc.binary_join_element_wise(text, end, "") if end else text
     if not present and not alone:
         return plain
-    special = pc.match_substring_regex(text, "[" + "".join(f"\\x{b:02x}" for b in present) + "]") if present else None
+    special = (
+        pc.match_substring_regex(text, "[" + "".join(f"\\x{b:02x}" for b in present) + "]")
+        if present
+        else None
+    )
     if alone:
         empty = pc.equal(text, "")
         special = empty if special is None else pc.or_(special, empty)
@@ -877,8 +1036,9 @@ def _quoted(text, end: str = "", *, alone: bool = False):
 
 
 class WriteError(Exception):
-    """An output that cannot be written (a read-only folder, a full disk); nothing is left half-written.
-    ``type``: the error type it is reported as; ``state``: what the published package is left as."""
+    """An output that cannot be written (a read-only folder, a full disk); nothing is left
+    half-written. ``type``: the error type it is reported as; ``state``: what the published package
+    is left as."""
 
     type = "cannot-write"
     state = "nothing was published"

@@ -16,7 +16,17 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
-PUBLISHED_TABLES = ("sources", "geographies", "quantities", "identities", "series", "figures", "derived", "claims", "population")
+PUBLISHED_TABLES = (
+    "sources",
+    "geographies",
+    "quantities",
+    "identities",
+    "series",
+    "figures",
+    "derived",
+    "claims",
+    "population",
+)
 
 
 @dataclass(frozen=True)
@@ -85,7 +95,11 @@ class Tree:
     def files(self) -> list[Path]:
         """Every file of the package that exists here, sorted, the descriptor last."""
         inner = (
-            sorted(p for p in self.processed.rglob("*") if p.is_file() and not p.name.startswith(".")) if self.processed.is_dir() else []
+            sorted(
+                p for p in self.processed.rglob("*") if p.is_file() and not p.name.startswith(".")
+            )
+            if self.processed.is_dir()
+            else []
         )
         return inner + [p for p in self.root_files if p.is_file()]
 
@@ -187,13 +201,14 @@ class Paths:
         return Tree(self.build / "package")
 
     def verdict(self, stage: str) -> Path:
-        """A checking stage's record of its verdict on the candidate and the sha256 of each file it checked
-        (beside the candidate, never published)."""
+        """A checking stage's record of its verdict on the candidate and the sha256 of each file it
+        checked (beside the candidate, never published)."""
         return self.build / "package" / "verdicts" / f"{stage}.json"
 
     @property
     def publishing(self) -> Path:
-        """The publish stage's staging folder: the candidate's bytes, then a manifest, then renames."""
+        """The publish stage's staging folder: the candidate's bytes, then a manifest, then
+        renames."""
         return self.root / ".publishing"
 
     @property
@@ -212,8 +227,8 @@ class Paths:
 
     @property
     def reconciled_quantities(self) -> Path:
-        """The quantities as reconcile solves them, before derive adds why each one without a rate has none (derive
-        writes the candidate's quantities table from it)."""
+        """The quantities as reconcile solves them, before derive adds why each one without a rate
+        has none (derive writes the candidate's quantities table from it)."""
         return self.build / "reconcile" / "quantities.csv"
 
     @property

@@ -31,9 +31,9 @@ def columns(paths: Paths, table: str) -> list[str]:
     return field_names(load_schema(schema_path(paths, table)))
 
 
-# A row drafted by `stopitnow-figures propose` starts its notes (a figure) or its reason (a not-figure) with
-# this mark; the build refuses it, naming the columns left to fill, until a curator has finished the row and
-# removed the mark.
+# A row drafted by `stopitnow-figures propose` starts its notes (a figure) or its reason (a
+# not-figure) with this mark; the build refuses it, naming the columns left to fill, until a curator
+# has finished the row and removed the mark.
 DRAFT_MARK = "DRAFT"
 DRAFT_COLUMN = {"figures": "notes", "not_figures": "reason"}
 
@@ -45,4 +45,8 @@ def is_draft(table: str, row) -> bool:
 def empty_required(paths: Paths, table: str, row) -> list[str]:
     """The required columns of a raw row that are still empty."""
     schema = load_schema(schema_path(paths, table))
-    return [f["name"] for f in schema["fields"] if f.get("constraints", {}).get("required") and not row[f["name"]].strip()]
+    return [
+        f["name"]
+        for f in schema["fields"]
+        if f.get("constraints", {}).get("required") and not row[f["name"]].strip()
+    ]

@@ -87,7 +87,9 @@ class Columns:
         """A column as a NumPy array of numbers (NaN where empty or not a number)."""
         if self.is_numbers(name):
             return self.given[name]
-        return self._read(("numbers", name), lambda col: read_numbers(self.text(name), self.n)[0].to_numpy(), name)
+        return self._read(
+            ("numbers", name), lambda col: read_numbers(self.text(name), self.n)[0].to_numpy(), name
+        )
 
     def unread(self, name: str):
         """A NumPy mask of the cells that are not empty and not a number."""
@@ -120,7 +122,12 @@ class Columns:
     @classmethod
     def of_frame(cls, df, types: dict[str, str], *, blank_is_empty: bool = False) -> Columns:
         """The columns of a frame ``frame_of`` made (as pandera hands it to a check)."""
-        given = {name: df[name].to_numpy() if df[name].dtype.kind == "f" else df[name].array.__arrow_array__() for name in df.columns}
+        given = {
+            name: df[name].to_numpy()
+            if df[name].dtype.kind == "f"
+            else df[name].array.__arrow_array__()
+            for name in df.columns
+        }
         return cls(given, {n: types[n] for n in df.columns}, len(df), blank_is_empty=blank_is_empty)
 
 
@@ -176,7 +183,9 @@ def read_numbers(col, n: int):
     positions of the cells that are not empty and not numbers."""
     import pandas as pd
 
-    if col is not None and not isinstance(col, list):  # an Arrow array: Arrow reads it, if every cell is a number
+    if col is not None and not isinstance(
+        col, list
+    ):  # an Arrow array: Arrow reads it, if every cell is a number
         read = arrow_numbers(col)
         if read is not None:
             return pd.Series(read, dtype="float64"), []
@@ -201,8 +210,12 @@ class Check:
     rule: str
     words: str
     holds: Callable
-    reads: tuple[str, ...]  # the columns it reads (a row rule of a share reads ``measure`` or ``kind``, either)
-    field: bool = False  # a constraint of the field ``column`` alone (pandera runs it on that column)
+    reads: tuple[
+        str, ...
+    ]  # the columns it reads (a row rule of a share reads ``measure`` or ``kind``, either)
+    field: bool = (
+        False  # a constraint of the field ``column`` alone (pandera runs it on that column)
+    )
     typing: bool = False  # a type check: where one fails, the other checks are not reported (they would repeat it)
 
 
@@ -211,19 +224,44 @@ def field_checks(field: dict) -> list[Check]:
     name, t, cons = field["name"], field["type"], field.get("constraints", {})
     if t != "string" and t not in _TYPES:
         raise ValueError(f"field {name!r}: the type {t!r} is not one this project checks")
-    out = [] if t == "string" else [_check(name, "type", "wrong-type", expected_type(t), partial(_TYPES[t], name=name), typing=True)]
+    out = (
+        []
+        if t == "string"
+        else [
+            _check(
+                name,
+                "type",
+                "wrong-type",
+                expected_type(t),
+                partial(_TYPES[t], name=name),
+                typing=True,
+            )
+        ]
+    )
     for key, value in cons.items():
         if key not in _CONSTRAINTS:
-            raise ValueError(f"field {name!r}: the constraint {key!r} is not one this project checks")
+            raise ValueError(
+                f"field {name!r}: the constraint {key!r} is not one this project checks"
+            )
         if key in ("required", "unique") and not value:
             continue
         rule, words, holds = _CONSTRAINTS[key]
         holds = partial(holds, required=bool(cons.get("required"))) if key == "enum" else holds
-        out.append(_check(name, key, rule, words.format(value=value, cons=cons), partial(holds, name=name, value=value)))
+        out.append(
+            _check(
+                name,
+                key,
+                rule,
+                words.format(value=value, cons=cons),
+                partial(holds, name=name, value=value),
+            )
+        )
     return out
 
 
-def _check(name: str, key: str, rule: str, words: str, holds: Callable, *, typing: bool = False) -> Check:
+def _check(
+    name: str, key: str, rule: str, words: str, holds: Callable, *, typing: bool = False
+) -> Check:
     return Check(key, name, rule, words, holds, (name,), field=True, typing=typing)
 
 
@@ -241,7 +279,9 @@ def _is_integer(cols: Columns, name: str):
         whole = (np.mod(num, 1) == 0) & (np.abs(num) < EXACT_INTEGER)
     if cols.is_numbers(name):
         return np.isnan(num) | whole
-    return cols.empty(name) | (whole & _mask(pc.match_substring_regex(cols.text(name), r"^[-+]?[0-9]+$")))
+    return cols.empty(name) | (
+        whole & _mask(pc.match_substring_regex(cols.text(name), r"^[-+]?[0-9]+$"))
+    )
 
 
 def _is_date(cols: Columns, name: str):
@@ -250,7 +290,11 @@ def _is_date(cols: Columns, name: str):
     import pyarrow.compute as pc
 
     def real(cells: list[str]) -> list[bool]:
-        return pd.to_datetime(pd.Series(cells, dtype="str"), format="%Y-%m-%d", errors="coerce").notna().tolist()
+        return (
+            pd.to_datetime(pd.Series(cells, dtype="str"), format="%Y-%m-%d", errors="coerce")
+            .notna()
+            .tolist()
+        )
 
     shaped = _mask(pc.match_substring_regex(cols.text(name), r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
     return cols.empty(name) | (shaped & _per_distinct(cols.text(name), real))
@@ -327,8 +371,16 @@ _CONSTRAINTS = {
     "pattern": ("pattern", "must match {value}", _pattern),
     "minimum": ("out-of-range", "must lie within {cons}", partial(_bounded, least=True)),
     "maximum": ("out-of-range", "must lie within {cons}", partial(_bounded, least=False)),
-    "minLength": ("out-of-range", "must be at least {value} characters long", partial(_length, least=True)),
-    "maxLength": ("out-of-range", "must be at most {value} characters long", partial(_length, least=False)),
+    "minLength": (
+        "out-of-range",
+        "must be at least {value} characters long",
+        partial(_length, least=True),
+    ),
+    "maxLength": (
+        "out-of-range",
+        "must be at most {value} characters long",
+        partial(_length, least=False),
+    ),
 }
 
 
@@ -338,27 +390,43 @@ def _primary_key(schema: dict) -> list[dict]:
     keys = [] if key is None else [key] if isinstance(key, str) else list(key)
     if len(keys) > 1:
         raise ValueError(f"a primary key of several fields ({keys}) is not one this project checks")
-    return [{**f, "constraints": f.get("constraints", {}) | _KEY} if f["name"] in keys else f for f in schema["fields"]]
+    return [
+        {**f, "constraints": f.get("constraints", {}) | _KEY} if f["name"] in keys else f
+        for f in schema["fields"]
+    ]
 
 
 _KEY = {"required": True, "unique": True}
 
 
-def table_checks(schema_path: Path, table: str, vocabulary: Vocabulary | None, fields: tuple[str, ...] | None = None) -> tuple[Check, ...]:
+def table_checks(
+    schema_path: Path,
+    table: str,
+    vocabulary: Vocabulary | None,
+    fields: tuple[str, ...] | None = None,
+) -> tuple[Check, ...]:
     """Every check of a table: each field's (of ``fields`` only, where given), then its row rules (those that read
     only ``fields``, where given). The one list pandera is built from and ``all_hold`` runs."""
-    return _table_checks(schema_path, table, None if vocabulary is None else vocabulary.source, fields)
+    return _table_checks(
+        schema_path, table, None if vocabulary is None else vocabulary.source, fields
+    )
 
 
 @cache
-def _table_checks(schema_path: Path, table: str, schemas: str | None, fields: tuple[str, ...] | None) -> tuple[Check, ...]:
+def _table_checks(
+    schema_path: Path, table: str, schemas: str | None, fields: tuple[str, ...] | None
+) -> tuple[Check, ...]:
     from .vocab import load
 
     schema = only_fields(load_schema(schema_path), fields)
     out = [c for f in _primary_key(schema) for c in field_checks(f)]
     if TABLE_RULES.get(table):
         every = rules(load(Path(schemas) if schemas else schema_path.parent))
-        out += [every[n] for n in TABLE_RULES[table] if fields is None or set(every[n].reads) <= set(fields)]
+        out += [
+            every[n]
+            for n in TABLE_RULES[table]
+            if fields is None or set(every[n].reads) <= set(fields)
+        ]
     return tuple(out)
 
 
@@ -385,7 +453,9 @@ def _ordered(cols: Columns):
     value, lo, hi = (cols.numbers(n) for n in ("value", "lower", "upper"))
     value = np.where(np.isnan(value), np.where(np.isnan(lo), hi, lo), value)
     with np.errstate(invalid="ignore"):
-        return (np.isnan(lo) | (lo <= value + 1e-9)) & (np.isnan(hi) | np.isnan(value) | (value <= hi + 1e-9))
+        return (np.isnan(lo) | (lo <= value + 1e-9)) & (
+            np.isnan(hi) | np.isnan(value) | (value <= hi + 1e-9)
+        )
 
 
 def _stated_ordered(cols: Columns):
@@ -433,7 +503,9 @@ def _share_at_most_100(cols: Columns, shares: tuple[str, ...]):
     import numpy as np
 
     with np.errstate(invalid="ignore"):
-        return ~_of(cols, "measure" if "measure" in cols else "kind", shares) | (cols.numbers("value") <= 100)
+        return ~_of(cols, "measure" if "measure" in cols else "kind", shares) | (
+            cols.numbers("value") <= 100
+        )
 
 
 def _qualifier_interval(cols: Columns, intervals: dict[str, str]):
@@ -442,25 +514,35 @@ def _qualifier_interval(cols: Columns, intervals: dict[str, str]):
 
 
 def qualifier_agrees(qualifier, value, lower, upper, intervals: dict[str, str]):
-    """Whether each row's interval has the shape its qualifier gives it (``schemas/vocabulary.json``, qualifiers,
-    after any curated reading): point, lower = value = upper; half_unit and around, both ends, apart; below,
-    upper = value with a lower end under it; lower_bound, lower = value and no upper end; upper_bound, upper =
-    value and no lower end or one under it; vague_range, lower = value and an upper end above it or none (a
-    vague word read open). A boolean array; true where the qualifier or the value is missing (other rules
-    report those). ``qualifier``: text cells (a list, an Arrow array or a pandas Series); the rest numbers
-    (NaN where empty)."""
+    """Whether each row's interval has the shape its qualifier gives it
+    (``schemas/vocabulary.json``, qualifiers, after any curated reading): point, lower = value =
+    upper; half_unit and around, both ends, apart; below, upper = value with a lower end under it;
+    lower_bound, lower = value and no upper end; upper_bound, upper = value and no lower end or one
+    under it; vague_range, lower = value and an upper end above it or none (a vague word read open).
+    A boolean array; true where the qualifier or the value is missing (other rules report those).
+    ``qualifier``: text cells (a list, an Arrow array or a pandas Series); the rest numbers (NaN
+    where empty)."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    text = qualifier if isinstance(qualifier, pa.Array | pa.ChunkedArray) else pa.array(qualifier, type=pa.string(), from_pandas=True)
+    text = (
+        qualifier
+        if isinstance(qualifier, pa.Array | pa.ChunkedArray)
+        else pa.array(qualifier, type=pa.string(), from_pandas=True)
+    )
     keys = list(intervals)
-    code = pc.fill_null(pc.index_in(text, value_set=pa.array(keys, type=pa.string())), -1).to_numpy(zero_copy_only=False)
+    code = pc.fill_null(pc.index_in(text, value_set=pa.array(keys, type=pa.string())), -1).to_numpy(
+        zero_copy_only=False
+    )
     shape = np.append(np.array([intervals[k] for k in keys], dtype=object), "")[code]
     v, lo, hi = (np.asarray(x, dtype=float) for x in (value, lower, upper))
     has_lo, has_hi = ~np.isnan(lo), ~np.isnan(hi)
     with np.errstate(invalid="ignore"):
-        at_lo, at_hi = has_lo & np.isclose(lo, v, rtol=1e-9, atol=1e-9), has_hi & np.isclose(hi, v, rtol=1e-9, atol=1e-9)
+        at_lo, at_hi = (
+            has_lo & np.isclose(lo, v, rtol=1e-9, atol=1e-9),
+            has_hi & np.isclose(hi, v, rtol=1e-9, atol=1e-9),
+        )
         apart, under, over = has_lo & has_hi & (lo < hi), has_lo & (lo < v), has_hi & (hi > v)
     holds = {
         "point": at_lo & at_hi,
@@ -493,18 +575,62 @@ def rules(vocabulary: Vocabulary) -> dict[str, Check]:
     return {
         r.name: r
         for r in (
-            _row("bounds-ordered", "value", "lower <= value <= upper where bounded", _ordered, ("value", "lower", "upper")),
-            _row("qualifier-interval", "qualifier", qualifier_words, qualifier, ("qualifier", "value", "lower", "upper")),
             _row(
-                "count-not-negative", "value", "a count cannot be negative", partial(_count_not_negative, counts=counts), ("unit", "value")
+                "bounds-ordered",
+                "value",
+                "lower <= value <= upper where bounded",
+                _ordered,
+                ("value", "lower", "upper"),
             ),
             _row(
-                "share-at-most-100", "value", "a share cannot exceed 100 per cent", partial(_share_at_most_100, shares=shares), ("value",)
+                "qualifier-interval",
+                "qualifier",
+                qualifier_words,
+                qualifier,
+                ("qualifier", "value", "lower", "upper"),
             ),
-            _row("period-ordered", "period_end", "period_start <= period_end", _period_ordered, _PERIOD),
-            _row("period-complete", "period_end", "period_start and period_end are both set or both empty", _period_complete, _PERIOD),
-            _row("offsets-ordered", "char_end", "char_start < char_end", _offsets_ordered, ("char_start", "char_end")),
-            _row("stated-ordered", "stated", "stated_lower <= stated <= stated_upper where bounded", _stated_ordered, _STATED),
+            _row(
+                "count-not-negative",
+                "value",
+                "a count cannot be negative",
+                partial(_count_not_negative, counts=counts),
+                ("unit", "value"),
+            ),
+            _row(
+                "share-at-most-100",
+                "value",
+                "a share cannot exceed 100 per cent",
+                partial(_share_at_most_100, shares=shares),
+                ("value",),
+            ),
+            _row(
+                "period-ordered",
+                "period_end",
+                "period_start <= period_end",
+                _period_ordered,
+                _PERIOD,
+            ),
+            _row(
+                "period-complete",
+                "period_end",
+                "period_start and period_end are both set or both empty",
+                _period_complete,
+                _PERIOD,
+            ),
+            _row(
+                "offsets-ordered",
+                "char_end",
+                "char_start < char_end",
+                _offsets_ordered,
+                ("char_start", "char_end"),
+            ),
+            _row(
+                "stated-ordered",
+                "stated",
+                "stated_lower <= stated <= stated_upper where bounded",
+                _stated_ordered,
+                _STATED,
+            ),
         )
     }
 
@@ -543,11 +669,23 @@ def validator(
 ):
     """The pandera schema of a table, built once from ``table_checks``: each field's checks on its column, the
     row rules on the frame (``frame_of`` makes the frame it validates)."""
-    return _validator(schema_path, table, None if vocabulary is None else vocabulary.source, fields, blank_is_empty)
+    return _validator(
+        schema_path,
+        table,
+        None if vocabulary is None else vocabulary.source,
+        fields,
+        blank_is_empty,
+    )
 
 
 @cache
-def _validator(schema_path: Path, table: str, schemas: str | None, fields: tuple[str, ...] | None, blank_is_empty: bool):
+def _validator(
+    schema_path: Path,
+    table: str,
+    schemas: str | None,
+    fields: tuple[str, ...] | None,
+    blank_is_empty: bool,
+):
     import pandera.pandas as pa
 
     checks = _table_checks(schema_path, table, schemas, fields)
@@ -557,7 +695,12 @@ def _validator(schema_path: Path, table: str, schemas: str | None, fields: tuple
     def on(c: Check):
         return pa.Check(partial(run, check=c), name=c.name, ignore_na=False)
 
-    columns = {name: pa.Column(checks=[on(c) for c in checks if c.field and c.column == name], nullable=True) for name in types}
+    columns = {
+        name: pa.Column(
+            checks=[on(c) for c in checks if c.field and c.column == name], nullable=True
+        )
+        for name in types
+    }
     return pa.DataFrameSchema(columns, checks=[on(c) for c in checks if not c.field])
 
 
@@ -566,7 +709,9 @@ def _run(data, *, check: Check, types: dict[str, str], blank_is_empty: bool):
     import pandas as pd
 
     df = data.to_frame() if isinstance(data, pd.Series) else data
-    return pd.Series(check.holds(Columns.of_frame(df, types, blank_is_empty=blank_is_empty)), index=df.index)
+    return pd.Series(
+        check.holds(Columns.of_frame(df, types, blank_is_empty=blank_is_empty)), index=df.index
+    )
 
 
 def frame_of(cols: Columns):
@@ -574,7 +719,11 @@ def frame_of(cols: Columns):
     import pandas as pd
 
     out = {
-        name: pd.Series(cols.numbers(name) if cols.is_numbers(name) else pd.arrays.ArrowExtensionArray(_chunked(cols.text(name))))
+        name: pd.Series(
+            cols.numbers(name)
+            if cols.is_numbers(name)
+            else pd.arrays.ArrowExtensionArray(_chunked(cols.text(name)))
+        )
         for name in cols.types
     }
     return pd.DataFrame(out, columns=list(cols.types))
@@ -630,7 +779,9 @@ def check_frame(
     """
     schema = only_fields(load_schema(schema_path), fields)
     given, own_lines = columns_of(data, field_names(schema))
-    if isinstance(data, Table):  # as Arrow text, which the Table keeps for the stage's other readers
+    if isinstance(
+        data, Table
+    ):  # as Arrow text, which the Table keeps for the stage's other readers
         given = {n: data.arrow(n) for n in given}
     lines = own_lines if lines is None else lines
     cols = Columns(given, field_types(schema), len(lines), blank_is_empty=blank_is_empty)
@@ -641,14 +792,22 @@ def check_frame(
 
 
 def _pandera_problems(
-    cols: Columns, schema_path: Path, table: str, display: str, lines: list[int], vocabulary: Vocabulary | None, fields
+    cols: Columns,
+    schema_path: Path,
+    table: str,
+    display: str,
+    lines: list[int],
+    vocabulary: Vocabulary | None,
+    fields,
 ) -> list[Problem]:
     """The failures pandera finds, each as a located problem: the type checks' alone where any fails."""
     import pandera.errors as pe
 
     checks = table_checks(schema_path, table, vocabulary, fields)
     try:
-        validator(schema_path, table, vocabulary, fields, blank_is_empty=cols.blank_is_empty).validate(frame_of(cols), lazy=True)
+        validator(
+            schema_path, table, vocabulary, fields, blank_is_empty=cols.blank_is_empty
+        ).validate(frame_of(cols), lazy=True)
     except pe.SchemaErrors as exc:
         failed = exc.failure_cases[["column", "check", "index"]].drop_duplicates()
         found = _failures(failed, checks)
@@ -656,7 +815,9 @@ def _pandera_problems(
         return []
     if any(c.typing for c, _ in found):
         found = [(c, i) for c, i in found if c.typing]
-    return [Problem(display, lines[i], c.column, c.rule, _shown(c, cols, i), c.words) for c, i in found]
+    return [
+        Problem(display, lines[i], c.column, c.rule, _shown(c, cols, i), c.words) for c, i in found
+    ]
 
 
 def _failures(failed, checks: tuple[Check, ...]) -> list[tuple[Check, int]]:
@@ -668,7 +829,9 @@ def _failures(failed, checks: tuple[Check, ...]) -> list[tuple[Check, int]]:
     for column, name, index in failed.itertuples(index=False):
         check = of_rows.get(name) or of_field.get((column, name))
         if check is None or index is None or str(index) == "nan":
-            raise RuntimeError(f"pandera failed a check it was not given, or not on a row: {name!r} on {column!r}")
+            raise RuntimeError(
+                f"pandera failed a check it was not given, or not on a row: {name!r} on {column!r}"
+            )
         found.add((checks.index(check), int(index)))
     return [(checks[k], i) for k, i in sorted(found)]
 
@@ -695,14 +858,18 @@ def _cells(cols: Columns, name: str, i: int) -> str:
 
 
 def package_tables(paths, tree, problems, *, written_by_pipeline: bool = False) -> dict[str, Table]:
-    """Every table of a package (``tree``: the candidate or the published one), each read by its schema's
-    columns, problems located in ``problems``."""
+    """Every table of a package (``tree``: the candidate or the published one), each read by its
+    schema's columns, problems located in ``problems``."""
     from .paths import PUBLISHED_TABLES
 
     out = {}
     for name in PUBLISHED_TABLES:
         path = tree.table(name)
         out[name] = read_table(
-            path, field_names(load_schema(paths.schema(name))), problems, display=paths.rel(path), written_by_pipeline=written_by_pipeline
+            path,
+            field_names(load_schema(paths.schema(name))),
+            problems,
+            display=paths.rel(path),
+            written_by_pipeline=written_by_pipeline,
         )
     return out

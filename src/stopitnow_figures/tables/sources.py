@@ -17,7 +17,9 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def load_sources(paths: Paths, problems: Collector, id_pattern: str) -> tuple[Table, dict[str, str]]:
+def load_sources(
+    paths: Paths, problems: Collector, id_pattern: str
+) -> tuple[Table, dict[str, str]]:
     """The raw source rows and, for each listed source whose hash matches, its text."""
     display = paths.rel(paths.raw_sources)
     rows = read_table(paths.raw_sources, raw.columns(paths, "sources"), problems, display=display)
@@ -38,10 +40,24 @@ def _text_of(paths: Paths, row, display: str, problems: Collector, id_pattern: s
         return None  # no path is built from it
     path = paths.source_text(sid)
     if path.is_symlink() or (path.exists() and not path.is_file()):
-        problems.add("unsafe-path", paths.rel(path), None, None, None, "the article text must be a regular file, not a link or a folder")
+        problems.add(
+            "unsafe-path",
+            paths.rel(path),
+            None,
+            None,
+            None,
+            "the article text must be a regular file, not a link or a folder",
+        )
         return None
     if not path.exists():
-        problems.add("missing-source-file", display, row.line, "source_id", sid, f"no text file {paths.rel(path)}")
+        problems.add(
+            "missing-source-file",
+            display,
+            row.line,
+            "source_id",
+            sid,
+            f"no text file {paths.rel(path)}",
+        )
         return None
     data = path.read_bytes()
     digest = sha256_of(data)
@@ -55,7 +71,14 @@ def _text_of(paths: Paths, row, display: str, problems: Collector, id_pattern: s
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        problems.add("not-utf8", paths.rel(path), None, None, None, f"byte {exc.start} is not UTF-8; save the file as UTF-8")
+        problems.add(
+            "not-utf8",
+            paths.rel(path),
+            None,
+            None,
+            None,
+            f"byte {exc.start} is not UTF-8; save the file as UTF-8",
+        )
         return None
 
 
@@ -65,7 +88,14 @@ def _unlisted(paths: Paths, listed: set[str], display: str, problems: Collector)
     for path in sorted(paths.raw_sources_dir.iterdir()):
         if path.suffix == ".txt" and path.stem not in listed:
             if path.is_symlink() and not path.exists():
-                problems.add("unsafe-path", paths.rel(path), None, None, path.name, "a link to nothing; remove it")
+                problems.add(
+                    "unsafe-path",
+                    paths.rel(path),
+                    None,
+                    None,
+                    path.name,
+                    "a link to nothing; remove it",
+                )
                 continue
             message = f"the text is not listed in {display}; add a row or remove the file"
             problems.add("unlisted-source-file", paths.rel(path), None, None, path.name, message)

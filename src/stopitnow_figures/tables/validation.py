@@ -42,10 +42,26 @@ def check_tables(
     """
     out: list[Problem] = []
     sdisplay = paths.rel(paths.raw_sources)
-    out += check_frame(sources, paths.schema("sources"), "sources", sdisplay, lines=source_lines, vocabulary=vocabulary)
-    out += check_frame(figures, paths.schema("figures"), "figures", figure_display, lines=figure_lines, vocabulary=vocabulary)
+    out += check_frame(
+        sources,
+        paths.schema("sources"),
+        "sources",
+        sdisplay,
+        lines=source_lines,
+        vocabulary=vocabulary,
+    )
+    out += check_frame(
+        figures,
+        paths.schema("figures"),
+        "figures",
+        figure_display,
+        lines=figure_lines,
+        vocabulary=vocabulary,
+    )
     source_cols, _ = columns_of(sources, ["source_id", "published_latest"])
-    latest = dict(zip(_text(source_cols["source_id"]), _text(source_cols["published_latest"]), strict=True))
+    latest = dict(
+        zip(_text(source_cols["source_id"]), _text(source_cols["published_latest"]), strict=True)
+    )
     cols, _ = columns_of(figures, ["source_id", "quote", "char_start", "char_end", "period_end"])
     rows = zip(
         _text(cols["source_id"]),
@@ -63,13 +79,27 @@ def check_tables(
 
 def _cross_checks(sid, quote, a, b, end, line, latest, texts, display) -> list[Problem]:
     if sid not in latest:
-        return [Problem(display, line, "source_id", "unknown-id", sid, "no source has this id (foreign key to sources)")]
+        return [
+            Problem(
+                display,
+                line,
+                "source_id",
+                "unknown-id",
+                sid,
+                "no source has this id (foreign key to sources)",
+            )
+        ]
     out = []
     text = texts.get(sid)
     if a is not None and b is not None and text is not None and text[a:b] != quote:
         out.append(
             Problem(
-                display, line, "char_start", "quote-not-at-offsets", format_number(a), f"the text at [{a}:{b}] of {sid} is not the quote"
+                display,
+                line,
+                "char_start",
+                "quote-not-at-offsets",
+                format_number(a),
+                f"the text at [{a}:{b}] of {sid} is not the quote",
             )
         )
     if end and latest[sid] and end > latest[sid]:
@@ -108,10 +138,13 @@ def _ints(col) -> list[int | None]:
     return [None if v != v or v % 1 else int(v) for v in col.tolist()]
 
 
-def validate_published(paths: Paths, vocabulary: Vocabulary, tree=None, names: tuple[str, ...] | None = None) -> list[Problem]:
-    """The checks of a package's tables as written (the published package by default, every table unless
-    ``names`` are given): what a hand edit of processed/ would break, located in the file edited. The
-    sources and figures tables get the rules across tables too (quotes at their offsets, the foreign key)."""
+def validate_published(
+    paths: Paths, vocabulary: Vocabulary, tree=None, names: tuple[str, ...] | None = None
+) -> list[Problem]:
+    """The checks of a package's tables as written (the published package by default, every table
+    unless ``names`` are given): what a hand edit of processed/ would break, located in the file
+    edited. The sources and figures tables get the rules across tables too (quotes at their offsets,
+    the foreign key)."""
     from .csvio import read_table
     from .errors import Collector
     from .paths import PUBLISHED_TABLES
@@ -123,7 +156,11 @@ def validate_published(paths: Paths, vocabulary: Vocabulary, tree=None, names: t
     wanted = set(names) | ({"sources"} if "figures" in names else set())
     tables = {
         n: read_table(
-            tree.table(n), field_names(load_schema(paths.schema(n))), problems, display=paths.rel(tree.table(n)), written_by_pipeline=True
+            tree.table(n),
+            field_names(load_schema(paths.schema(n))),
+            problems,
+            display=paths.rel(tree.table(n)),
+            written_by_pipeline=True,
         )
         for n in wanted
     }
@@ -147,12 +184,19 @@ def validate_published(paths: Paths, vocabulary: Vocabulary, tree=None, names: t
             figure_display=paths.rel(tree.table("figures")),
         )
     for name in sorted(set(names) - {"figures"} - ({"sources"} if "figures" in names else set())):
-        out += check_frame(tables[name], paths.schema(name), name, paths.rel(tree.table(name)), vocabulary=vocabulary)
+        out += check_frame(
+            tables[name],
+            paths.schema(name),
+            name,
+            paths.rel(tree.table(name)),
+            vocabulary=vocabulary,
+        )
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Validate a package's tables as written: ``python -m stopitnow_figures.tables.validation [ROOT [TABLE ...]]``."""
+    """Validate a package's tables as written: ``python -m stopitnow_figures.tables.validation [ROOT
+    [TABLE ...]]``."""
     import sys
     from pathlib import Path
 

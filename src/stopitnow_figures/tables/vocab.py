@@ -27,7 +27,9 @@ class Vocabulary:
     enums: dict[str, dict[str, tuple[str, ...]]]  # table -> field -> enum
     hedges: tuple[tuple[str, str], ...]  # (words, qualifier), longest first
     intervals: dict[str, str]  # qualifier -> interval shape
-    point_bases: dict[str, str]  # interval shape -> what a figure's own number is as a point (a value_basis)
+    point_bases: dict[
+        str, str
+    ]  # interval shape -> what a figure's own number is as a point (a value_basis)
     unhedged_count: str
     unhedged_other: str
     read_as_rounded: str  # the qualifier of an unhedged count read as rounded (reading round)
@@ -36,17 +38,27 @@ class Vocabulary:
     kind_units: dict[str, tuple[str, ...]]
     measure_units: dict[str, tuple[str, ...]]
     rated_units: tuple[str, ...]  # units a count over a period gets rates in
-    per_month: dict[str, str]  # a unit of a count per month -> the unit it counts each month (people per month: people)
+    per_month: dict[
+        str, str
+    ]  # a unit of a count per month -> the unit it counts each month (people per month: people)
     whole_units: tuple[str, ...]  # units of whole things: quantities in them take whole numbers
-    unit_words: dict[str, str]  # a word after a number that decides its unit ("men": people), for drafting rows
+    unit_words: dict[
+        str, str
+    ]  # a word after a number that decides its unit ("men": people), for drafting rows
     relations: tuple[str, ...]
     shares: tuple[str, ...]
-    domains: dict[str, tuple[float, float]]  # measure -> the values a quantity of it can take ("default" for the rest)
-    stocks: tuple[str, ...]  # measures of how many are in a state, not a flow over a period: no rate
+    domains: dict[
+        str, tuple[float, float]
+    ]  # measure -> the values a quantity of it can take ("default" for the rest)
+    stocks: tuple[
+        str, ...
+    ]  # measures of how many are in a state, not a flow over a period: no rate
     channels: dict[str, tuple[str, ...]]
     labels: dict[str, str]  # words published in place of a missing value
     rate_notes: dict[str, str]  # why a quantity has no rate, as templates (quantities.rate_note)
-    source_kinds: dict[str, dict]  # kind of source -> what it needs beyond every source's columns, and its citation types
+    source_kinds: dict[
+        str, dict
+    ]  # kind of source -> what it needs beyond every source's columns, and its citation types
     default_kind: str
     default_extent: str
     max_text_bytes: int  # the largest article text add-source accepts (its --max-bytes default)
@@ -58,8 +70,12 @@ class Vocabulary:
     typed: dict[str, tuple[str, ...]]  # table -> its number, integer, year and date fields
     primary_keys: dict[str, tuple[str, ...]]
     foreign_keys: dict[str, list[dict]]
-    id_pattern: str  # the form of every id a formula may name (figure ids are a stricter form of it)
-    drafting: dict  # the words `propose` drafts by (vocabulary.json's "drafting"; read by drafting.py)
+    id_pattern: (
+        str  # the form of every id a formula may name (figure ids are a stricter form of it)
+    )
+    drafting: (
+        dict  # the words `propose` drafts by (vocabulary.json's "drafting"; read by drafting.py)
+    )
 
     def enum(self, table: str, field: str) -> tuple[str, ...]:
         return self.enums[table][field]
@@ -82,7 +98,8 @@ class Vocabulary:
         return self.kind_units["count"]
 
     def rated_per_month(self, unit: str) -> bool:
-        """Whether a count in ``unit`` is already a count per month of a rated unit (it gets a rate per month only)."""
+        """Whether a count in ``unit`` is already a count per month of a rated unit (it gets a rate
+        per month only)."""
         return self.per_month.get(unit) in self.rated_units
 
     def domain(self, measure: str) -> tuple[float, float]:
@@ -90,8 +107,9 @@ class Vocabulary:
         return self.domains.get(measure, self.domains["default"])
 
     def names(self, table: str, field: str) -> SimpleNamespace:
-        """An enum as attributes (``names("claims", "verdict").consistent``, spaces as underscores), for code that
-        branches on one value: a value renamed in the schema then fails where it is used, by name."""
+        """An enum as attributes (``names("claims", "verdict").consistent``, spaces as underscores),
+        for code that branches on one value: a value renamed in the schema then fails where it is
+        used, by name."""
         return SimpleNamespace(**{v.replace(" ", "_"): v for v in self.enum(table, field)})
 
 
@@ -102,15 +120,7 @@ def load(schemas: Path | None = None) -> Vocabulary:
 
 @cache
 def _load(schemas: Path) -> Vocabulary:
-    tables = {p.name.removesuffix(".schema.json"): json.loads(p.read_text(encoding="utf-8")) for p in sorted(schemas.glob("*.schema.json"))}
-    raw = {
-        f"raw/{p.name.removesuffix('.schema.json')}": json.loads(p.read_text(encoding="utf-8"))
-        for p in sorted(schemas.glob("raw/*.schema.json"))
-    }
-    enums = {
-        t: {f["name"]: tuple(f["constraints"]["enum"]) for f in s["fields"] if "enum" in f.get("constraints", {})}
-        for t, s in (tables | raw).items()
-    }
+    tables, enums = _schemas(schemas)
     reg = json.loads((schemas / "vocabulary.json").read_text(encoding="utf-8"))
     groups = {k: tuple(v) for k, v in reg["units"]["groups"].items()}
     quals = reg["qualifiers"]
@@ -133,7 +143,9 @@ def _load(schemas: Path) -> Vocabulary:
         unit_words=dict(reg["units"]["words"]),
         relations=tuple(reg["measures"]["relations"]),
         shares=tuple(reg["measures"]["shares"]),
-        domains={m: _domain(d) for m, d in reg["measures"]["domains"].items() if m != "description"},
+        domains={
+            m: _domain(d) for m, d in reg["measures"]["domains"].items() if m != "description"
+        },
         stocks=tuple(reg["measures"]["stocks"]),
         channels={k: tuple(v) for k, v in reg["measures"]["channels"].items()},
         labels={k: v for k, v in reg["labels"].items() if k != "description"},
@@ -147,7 +159,12 @@ def _load(schemas: Path) -> Vocabulary:
         no_nation=reg["places"]["no_nation"],
         readings={k: v for k, v in reg["readings"].items() if k != "description"},
         point_words=_point_words(reg["points"], enums["quantities"]["value_basis"]),
-        typed={t: tuple(f["name"] for f in s["fields"] if f["type"] in ("number", "integer", "year", "date")) for t, s in tables.items()},
+        typed={
+            t: tuple(
+                f["name"] for f in s["fields"] if f["type"] in ("number", "integer", "year", "date")
+            )
+            for t, s in tables.items()
+        },
         primary_keys={t: tuple(s.get("primaryKey", ())) for t, s in tables.items()},
         foreign_keys={t: list(s.get("foreignKeys", [])) for t, s in tables.items()},
         id_pattern=_id_pattern(tables),
@@ -158,11 +175,37 @@ def _load(schemas: Path) -> Vocabulary:
     return vocab
 
 
+def _schemas(schemas: Path) -> tuple[dict[str, dict], dict[str, dict[str, tuple[str, ...]]]]:
+    """The published tables' schemas by table, and the closed vocabularies (enums) of every
+    schema, raw/ ones included ("raw/<table>"), by table and column."""
+    tables = {
+        p.name.removesuffix(".schema.json"): json.loads(p.read_text(encoding="utf-8"))
+        for p in sorted(schemas.glob("*.schema.json"))
+    }
+    raw = {
+        f"raw/{p.name.removesuffix('.schema.json')}": json.loads(p.read_text(encoding="utf-8"))
+        for p in sorted(schemas.glob("raw/*.schema.json"))
+    }
+    enums = {
+        t: {
+            f["name"]: tuple(f["constraints"]["enum"])
+            for f in s["fields"]
+            if "enum" in f.get("constraints", {})
+        }
+        for t, s in (tables | raw).items()
+    }
+    return tables, enums
+
+
 def _point_words(points: dict, bases: tuple[str, ...]) -> dict[str, str]:
-    """The words of each value_basis, in the order of its enum (pinned first); every word of the enum, and no other."""
+    """The words of each value_basis, in the order of its enum (pinned first); every word of the
+    enum, and no other."""
     words = {k: v for k, v in points.items() if k != "description"}
     if sorted(words) != sorted(bases):
-        raise RuntimeError(f"schemas/vocabulary.json: points must give words for each of {list(bases)}, and no other")
+        raise RuntimeError(
+            f"schemas/vocabulary.json: points must give words for each of {list(bases)}, and no "
+            "other"
+        )
     return {b: words[b] for b in bases}
 
 
@@ -172,7 +215,10 @@ def _of_groups(groups: dict[str, tuple[str, ...]], names: str | list[str]) -> tu
 
 
 def _domain(ends: list) -> tuple[float, float]:
-    return (-float("inf") if ends[0] is None else float(ends[0]), float("inf") if ends[1] is None else float(ends[1]))
+    return (
+        -float("inf") if ends[0] is None else float(ends[0]),
+        float("inf") if ends[1] is None else float(ends[1]),
+    )
 
 
 def _id_pattern(tables: dict[str, dict]) -> str:
@@ -183,9 +229,15 @@ def _id_pattern(tables: dict[str, dict]) -> str:
         for key in schema.get("primaryKey", ()):
             field = next(f for f in schema["fields"] if f["name"] == key)
             patterns[name] = field.get("constraints", {}).get("pattern")
-    general = {p for t, p in patterns.items() if t != "figures" and p and tables[t]["primaryKey"][0].endswith("_id")}  # ids, not codes
+    general = {
+        p
+        for t, p in patterns.items()
+        if t != "figures" and p and tables[t]["primaryKey"][0].endswith("_id")
+    }  # ids, not codes
     if len(general) != 1:
-        raise RuntimeError(f"the id columns of schemas/ disagree on their pattern: {sorted(general)}")
+        raise RuntimeError(
+            f"the id columns of schemas/ disagree on their pattern: {sorted(general)}"
+        )
     return general.pop()
 
 
@@ -194,7 +246,10 @@ def _check(v: Vocabulary) -> None:
     roles = {
         "hedge qualifiers": ({q for _, q in v.hedges}, v.qualifiers),
         "qualifier intervals": (set(v.intervals), v.qualifiers),
-        "unhedged, rounded and vague qualifiers": ({v.unhedged_count, v.unhedged_other, v.read_as_rounded, v.vague}, v.qualifiers),
+        "unhedged, rounded and vague qualifiers": (
+            {v.unhedged_count, v.unhedged_other, v.read_as_rounded, v.vague},
+            v.qualifiers,
+        ),
         "unit groups": (
             {u for g in v.unit_groups.values() for u in g}
             | set(v.rated_units)
@@ -217,7 +272,9 @@ def _check(v: Vocabulary) -> None:
     for role, (words, enum) in roles.items():
         stray = sorted(set(words) - set(enum))
         if stray:
-            raise RuntimeError(f"schemas/vocabulary.json: {role} {stray} are not in the schema enum {list(enum)}")
+            raise RuntimeError(
+                f"schemas/vocabulary.json: {role} {stray} are not in the schema enum {list(enum)}"
+            )
     _check_drafting(v)
     missing = sorted(set(v.qualifiers) - set(v.intervals))
     if missing:
@@ -227,37 +284,60 @@ def _check(v: Vocabulary) -> None:
     unpointed = sorted(set(v.intervals.values()) - set(v.point_bases))
     if stray or unpointed:
         raise RuntimeError(
-            f"schemas/vocabulary.json: qualifiers.points gives {stray} outside {list(bases)}, or no basis for shapes {unpointed}"
+            f"schemas/vocabulary.json: qualifiers.points gives {stray} outside {list(bases)}, or "
+            f"no basis for shapes {unpointed}"
         )
     if v.enum("derived", "value_basis") != bases:
-        raise RuntimeError("schemas/: derived value_basis must have the words of quantities value_basis, in its order")
+        raise RuntimeError(
+            "schemas/: derived value_basis must have the words of quantities value_basis, in its "
+            "order"
+        )
 
 
 def _check_drafting(v: Vocabulary) -> None:
-    """The categories, measures and units the drafting words name are words of their schema enums."""
+    """The categories, measures and units the drafting words name are words of their schema
+    enums."""
     d = v.drafting
     roles = {
-        "drafting rule categories": ({r["category"] for r in d["rules"].values()}, v.enum("raw/not_figures", "category")),
-        "drafting measures": ({m["measure"] for k, m in d["measures"].items() if k != "description"}, v.measures),
-        "drafting per-month units": (set(d["per_month"]["units"]) | set(d["per_month"]["units"].values()), v.units),
+        "drafting rule categories": (
+            {r["category"] for r in d["rules"].values()},
+            v.enum("raw/not_figures", "category"),
+        ),
+        "drafting measures": (
+            {m["measure"] for k, m in d["measures"].items() if k != "description"},
+            v.measures,
+        ),
+        "drafting per-month units": (
+            set(d["per_month"]["units"]) | set(d["per_month"]["units"].values()),
+            v.units,
+        ),
     }
     for role, (words, enum) in roles.items():
         stray = sorted(set(words) - set(enum))
         if stray:
-            raise RuntimeError(f"schemas/vocabulary.json: {role} {stray} are not in the schema enum {list(enum)}")
+            raise RuntimeError(
+                f"schemas/vocabulary.json: {role} {stray} are not in the schema enum {list(enum)}"
+            )
 
 
 def _check_sources(v: Vocabulary, reg: dict, columns: list[str]) -> None:
-    """The kinds and extents of sources are those of the sources schema's enums, and what a kind needs is its columns."""
+    """The kinds and extents of sources are those of the sources schema's enums, and what a kind
+    needs is its columns."""
     for what, words, enum in (
         ("source kinds", set(v.source_kinds), v.enum("sources", "kind")),
         ("text extents", set(reg["extents"]), v.enum("sources", "text_extent")),
     ):
         if words != set(enum) or {v.default_kind, v.default_extent} & set(enum) == set():
-            raise RuntimeError(f"schemas/vocabulary.json: {what} {sorted(words)} are not those of the sources schema {list(enum)}")
+            raise RuntimeError(
+                f"schemas/vocabulary.json: {what} {sorted(words)} are not those of the sources "
+                f"schema {list(enum)}"
+            )
     stray = sorted({c for k in v.source_kinds.values() for c in k["needs"]} - set(columns))
     if stray or v.default_kind not in v.source_kinds or v.default_extent not in reg["extents"]:
-        raise RuntimeError(f"schemas/vocabulary.json: sources names columns {stray} or defaults the sources schema does not have")
+        raise RuntimeError(
+            f"schemas/vocabulary.json: sources names columns {stray} or defaults the sources "
+            "schema does not have"
+        )
 
 
 def id_regex(v: Vocabulary) -> re.Pattern[str]:
