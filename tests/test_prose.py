@@ -314,11 +314,17 @@ def test_the_package_yaml_templates_and_the_datasheet_follow_the_fixture_package
         [f["period_end"] for f in t["figures"]],
     )
     done = prose.complete(meta, facts)
-    texts = [done["title"], done["description"], *done["resource_titles"].values()]
-    assert not any("{" in x or "}" in x for x in texts)
+    texts = [
+        done["title"],
+        done["description"],
+        *done["resource_titles"].values(),
+    ]
+    notices = [done["quotes_notice"], done["license_data"]]  # name a licence's version (4.0)
+    assert not any("{" in x or "}" in x for x in texts + notices)
     assert {
         x: unproduced(x, t, every_number=True) for x in texts if unproduced(x, t, every_number=True)
     } == {}
+    assert {x: unproduced(x, t) for x in notices if unproduced(x, t)} == {}
     assert (
         done["title"].endswith("2020-2021")
         and "three sources (two news articles and one charity release)" in done["description"]
@@ -329,6 +335,7 @@ def test_the_package_yaml_templates_and_the_datasheet_follow_the_fixture_package
         "version": "9.9.9",
         "created": "2022-01-01T00:00:00Z",
         "licenses": meta["licenses"],
+        "stopitnow:quotesNotice": done["quotes_notice"],
     }
     descriptor["resources"] = [{"name": n} for n in t if n in done["resource_titles"]]
     sheet = datasheet.render(VOCAB, descriptor, t, [], [], params["clean"])

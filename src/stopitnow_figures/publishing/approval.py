@@ -39,6 +39,7 @@ def built_by_package(tree: Tree) -> list[Path]:
         tree.datapackage,
         tree.citation,
         tree.zenodo,
+        tree.license_data,
     ]
 
 

@@ -103,6 +103,7 @@ def context(
         "unrated": unrated(vocabulary, tables),
         "example": worked_example(vocabulary, tables),
         "licences": ", ".join(lic["name"] for lic in descriptor["licenses"]),
+        "rights": descriptor["stopitnow:quotesNotice"],
         "passed": sum(r["success"] for c in results for r in c["results"]),
         "total": sum(len(c["results"]) for c in results),
     }

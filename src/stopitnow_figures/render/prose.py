@@ -119,6 +119,8 @@ def complete(meta: dict, f: Facts) -> dict:
     out["resource_titles"] = {
         name: title.format_map(words) for name, title in meta["resource_titles"].items()
     }
+    out["quotes_notice"] = meta["quotes_notice"].format_map(words)
+    out["license_data"] = meta["license_data"].format_map(words)
     return out
 
 

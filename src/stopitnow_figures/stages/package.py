@@ -20,6 +20,7 @@ __all__ = ["main", "run"]  # what a command may call (tests/test_layout.py)
 import json
 import os
 import sys
+import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,6 +34,8 @@ from ..tables.csvio import atomic_write_chunks, atomic_write_text
 from ..tables.errors import Collector
 from ..tables.paths import PUBLISHED_TABLES, Paths
 from ..tables.schema import load_schema
+
+QUOTES = "stopitnow:quotesSources"  # a schema field's mark: its text is quoted from the sources
 
 
 def run(root: Path) -> None:
@@ -68,6 +71,7 @@ def run(root: Path) -> None:
     out = paths.candidate
     atomic_write_text(out.citation, cff)
     atomic_write_text(out.zenodo, zenodo)
+    atomic_write_text(out.license_data, wrapped(meta["license_data"]))
     atomic_write_chunks(out.provenance, provenance_chunks(tables))
     atomic_write_text(out.datapackage, json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n")
 
@@ -99,7 +103,7 @@ def build_descriptor(
         "contributors": meta["contributors"],
         "sources": sources_of(tables),
         "resources": [
-            resource(paths, name, meta["resource_titles"][name], *digests[name])
+            rights(resource(paths, name, meta["resource_titles"][name], *digests[name]), meta)
             for name in PUBLISHED_TABLES
         ],
         "stopitnow:quotesNotice": meta["quotes_notice"],
@@ -122,6 +126,24 @@ def resource(paths: Paths, name: str, title: str, size: int, sha256: str) -> dic
         "hash": "sha256:" + sha256,
         "schema": load_schema(paths.schema(name)),
     }
+
+
+def wrapped(text: str, width: int = 79) -> str:
+    """A plain-text file's paragraphs (blank-line separated) filled to ``width`` columns."""
+    paras = [" ".join(p.split()) for p in text.split("\n\n")]
+    return "\n\n".join(textwrap.fill(p, width, break_on_hyphens=False) for p in paras) + "\n"
+
+
+def rights(res: dict, meta: dict) -> dict:
+    """A resource with its own licence (the data licence, package.yaml's first) and, where its
+    schema marks a field as quoted from the sources (QUOTES), the notice that those quotes are not
+    the project's to license."""
+    quoted = any(f.get(QUOTES) for f in res["schema"]["fields"])
+    return (
+        res
+        | {"licenses": meta["licenses"][:1]}
+        | ({"stopitnow:rights": meta["quotes_notice"]} if quoted else {})
+    )
 
 
 def sources_of(tables: dict) -> list[dict]:

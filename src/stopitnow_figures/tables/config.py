@@ -30,6 +30,8 @@ TEMPLATES = (
     "title",
     "description",
     "resource_titles",
+    "quotes_notice",
+    "license_data",
 )  # the keys of package.yaml that are templates
 
 

@@ -79,6 +79,11 @@ class Tree:
         return self.base / ".zenodo.json"
 
     @property
+    def license_data(self) -> Path:
+        """The data licence, its publishers written from the published sources (package.yaml, license_data)."""
+        return self.base / "LICENSE-DATA"
+
+    @property
     def metrics(self) -> Path:
         """The counts `dvc metrics show` prints (written by publish)."""
         return self.base / "metrics.json"
@@ -90,7 +95,7 @@ class Tree:
     @property
     def root_files(self) -> tuple[Path, ...]:
         """The package's files outside processed/, the descriptor last (it is published last)."""
-        return (self.citation, self.zenodo, self.metrics, self.datapackage)
+        return (self.citation, self.zenodo, self.license_data, self.metrics, self.datapackage)
 
     def files(self) -> list[Path]:
         """Every file of the package that exists here, sorted, the descriptor last."""
