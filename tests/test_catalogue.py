@@ -233,6 +233,7 @@ PUB = "processed/figures.csv"
 NF = "raw/not_figures.csv"
 GEO = "raw/geographies.csv"
 PER = "raw/period_readings.csv"
+NOT = "raw/pages_not_added.csv"
 
 CASES = [
     Case(
@@ -373,6 +374,11 @@ CASES = [
         "an identity's basis outside its vocabulary",
         edit(IDE, "{uk-ceop-estimate},reading,", "{uk-ceop-estimate},guess,"),
         [("not-in-vocabulary", IDE, "estimates-2016-over-ceop,", "basis")],
+    ),
+    Case(
+        "a page found and not added, with a reason outside its vocabulary",
+        append(NOT, "https://example.org/page,Example,,,inferred,kind-unknown,A note.\n"),
+        [("not-in-vocabulary", NOT, "kind-unknown", "reason")],
     ),
     Case(
         "unknown measure",

@@ -81,6 +81,7 @@ def context(
             for s in tables["sources"]
         ],
         "coverage": coverage_rows(vocabulary, tables["sources"], tables["figures"]),
+        "not_added": not_added_rows(tables.get("pages_not_added", [])),
         "qualifiers": Counter(f["qualifier"] for f in tables["figures"]),
         "kinds": Counter(d["kind"] for d in tables["derived"]),
         "charts": charts,
@@ -107,6 +108,19 @@ def context(
         "passed": sum(r["success"] for c in results for r in c["results"]),
         "total": sum(len(c["results"]) for c in results),
     }
+
+
+def not_added_rows(pages: list[dict]) -> list[list[str]]:
+    """The pages found and not added (raw/pages_not_added.csv), by publication date (unknown last):
+    when, who, the reason and the address."""
+
+    def when(p: dict) -> str:
+        a, b = p["published_earliest"], p["published_latest"]
+        span = a if a == b else f"{a or '?'} to {b or '?'}"
+        return f"{span} ({p['date_basis']})" if a or b else "unknown"
+
+    ordered = sorted(pages, key=lambda p: (p["published_earliest"] or "9999", p["url"]))
+    return [[when(p), p["publisher"], p["reason"], p["url"]] for p in ordered]
 
 
 def nations_of(vocabulary: Vocabulary, codes) -> list[str]:

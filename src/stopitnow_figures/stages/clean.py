@@ -216,6 +216,7 @@ def load_inputs(paths: Paths, vocabulary: Vocabulary, problems: Collector) -> In
         ("places", paths.raw_places),
         ("period_readings", paths.raw_period_readings),
         ("geographies", paths.raw_geographies),
+        ("pages_not_added", paths.raw_pages_not_added),  # checked here, listed by the datasheet
     )
     for name, path in named:
         tables[name] = read_table(path, raw.columns(paths, name), problems, display=paths.rel(path))

@@ -54,6 +54,12 @@ def run(root: Path) -> None:
         for name, t in package_tables(paths, paths.candidate, problems).items()
     }
     raw_lines = raw_rows(paths, problems)
+    not_added = read_table(
+        paths.raw_pages_not_added,
+        raw.columns(paths, "pages_not_added"),
+        problems,
+        display=paths.rel(paths.raw_pages_not_added),
+    )
     problems.raise_if_any()
     descriptor = json.loads(paths.candidate.datapackage.read_text(encoding="utf-8"))
     texts = {s["source_id"]: (paths.root / s["text_path"]).read_bytes() for s in tables["sources"]}
@@ -78,7 +84,14 @@ def run(root: Path) -> None:
         atomic_write_text(paths.build / "quality.json", summary)
         raise InputError(failures(paths, views, results, raw_lines))
     charts = draw_charts(paths, vocabulary, tables, rate_per, params["report"]["series_chart_by"])
-    datasheet = render_datasheet(vocabulary, descriptor, tables, results, charts, params["clean"])
+    datasheet = render_datasheet(
+        vocabulary,
+        descriptor,
+        tables | {"pages_not_added": [r.cells for r in not_added]},
+        results,
+        charts,
+        params["clean"],
+    )
 
     # -- save outputs ------------------------------------------------------
     out = paths.candidate

@@ -155,6 +155,11 @@ class Paths:
         return self.raw / "period_readings.csv"
 
     @property
+    def raw_pages_not_added(self) -> Path:
+        """Pages found and not added, with the reason (the datasheet lists them)."""
+        return self.raw / "pages_not_added.csv"
+
+    @property
     def raw_derivations(self) -> Path:
         return self.raw / "derivations.csv"
 

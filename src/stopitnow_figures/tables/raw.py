@@ -19,6 +19,7 @@ TABLES = (
     "identities",
     "derivations",
     "claims",
+    "pages_not_added",
 )
 
 
