@@ -21,7 +21,7 @@ MARKUP = ' X <img src=x onerror="alert(1)"><script>alert(2)</script><!-- hidden 
 # numbers and dates are checked against patterns before any stage writes them)
 FREE_TEXT = {
     "sources": ["publisher", "headline"],
-    "figures": ["as_written"],
+    "figures": ["as_written", "quote"],
     "quantities": [
         "description",
         "conflict",
@@ -88,7 +88,11 @@ def test_markup_in_the_data_is_text_in_the_datasheet_never_an_element():
     descriptor = descriptor | {"title": descriptor["title"] + MARKUP}
     sheet = _render(tables, descriptor, results)
     found, text = _elements(sheet)
-    assert found == plain  # the same elements: the data put none there
+    # the same elements: the data put none there (but list items: conflict and set_aside are lists
+    # of ids split at spaces, so the markup's words become more items of a conflict's list, as text)
+    item = ("li", ())
+    assert found - Counter({item: found[item]}) == plain - Counter({item: plain[item]})
+    assert found[item] >= plain[item]
     assert 'X <img src=x onerror="alert(1)"><script>' in text  # the markup is shown as text
     assert "&amp;amp;" in sheet  # "&amp;" in the data is shown as written, not read as "&"
 

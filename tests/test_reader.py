@@ -22,6 +22,7 @@ from click.testing import CliRunner
 
 from conftest import ROOT
 from stopitnow_figures.cli import main
+from stopitnow_figures.render import pages
 
 READER = ROOT / "processed" / "reader"
 CHROMIUM, NODE = shutil.which("chromium"), shutil.which("node")
@@ -72,9 +73,7 @@ def _number_at(f: dict) -> int:
 
 
 def test_every_page_of_the_reader_view_is_opened(seen):
-    expected = {"index.html", "quantities.html", "claims.html", "derived.html", "series.html"} | {
-        f"{s['source_id']}.html" for s in SOURCES
-    }
+    expected = {pages.INDEX, *pages.PAGES.values()} | {f"{s['source_id']}.html" for s in SOURCES}
     assert (
         set(seen["pages"]) == expected == {p.name for p in READER.iterdir() if p.suffix == ".html"}
     )

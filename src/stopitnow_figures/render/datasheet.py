@@ -101,6 +101,7 @@ def context(
         "point_words": vocabulary.point_words,
         "unpinned": unpinned_rows(vocabulary, tables["quantities"]),
         "conflicts": conflict_rows(tables),
+        "conflict_quotes": conflict_quotes(tables),
         "unrated": unrated(vocabulary, tables),
         "example": worked_example(vocabulary, tables),
         "licences": ", ".join(lic["name"] for lic in descriptor["licenses"]),
@@ -190,6 +191,27 @@ def conflict_rows(tables: dict) -> list[list[str]]:
         ]
         for q in tables["quantities"]
         if q["conflict"]
+    ]
+
+
+def conflict_quotes(tables: dict) -> list[tuple[str, list[str]]]:
+    """Each conflict once (``model.conflicts``) with what each of its rows says: a figure as its
+    source printed it (publisher, quote, and the interval it was read as), another row by its id."""
+    from ..model.conflicts import conflicts
+
+    figures = {f["figure_id"]: f for f in tables["figures"]}
+    publisher = {s["source_id"]: s["publisher"] for s in tables["sources"]}
+
+    def said(r: str, aside: tuple[str, ...]) -> str:
+        f = figures.get(r)
+        what = (
+            f'{publisher[f["source_id"]]}: "{f["quote"]}" ({r}, read as {_interval(f)})' if f else r
+        )
+        return what + (" (set aside)" if r in aside else "")
+
+    return [
+        (c.conflict_id, [said(r, c.set_aside) for r in c.rows])
+        for c in conflicts(tables["quantities"])
     ]
 
 

@@ -40,6 +40,7 @@ PAGES = {
     "reference": "derived.html",
     "series": "series.html",
     "series member": "series.html",
+    "conflict": "conflicts.html",
 }
 # the tables each listing page shows a section a row of, in order
 LISTINGS = {
@@ -605,6 +606,34 @@ class View:
             series.setdefault(r["series_id"], []).append(r | {"point": point})
         place = {code: g["geography"] for code, g in self.geographies.items()}
         return self.render("series.html.j2", series=series, place=place)
+
+    def conflicts_page(self) -> str:
+        """Every set of rows that cannot all hold (``model.conflicts``), once: the quantities it
+        touches, each figure of it with its source and quote, each other row by its id, and what was
+        set aside."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from ..model.conflicts import conflicts
+
+        found = conflicts(self.t["quantities"].rows())
+        wanted = pa.array(sorted({r for c in found for r in c.rows}), pa.string())
+        f = self.figures.t
+        figures = {
+            r["figure_id"]: r
+            for r in Columns.of(f.filter(pc.is_in(f.column("figure_id"), value_set=wanted))).rows()
+        }
+        publisher = {s["source_id"]: s["publisher"] for s in self.sources}
+        said = {
+            fid: (
+                publisher[r["source_id"]],
+                r["as_written"],
+                r["quote"],
+                interval(r["lower"], r["upper"]),
+            )
+            for fid, r in figures.items()
+        }
+        return self.render("conflicts.html.j2", conflicts=found, said=said)
 
     def style(self) -> str:
         return self.env.get_template(f"reader/{STYLE}").render()

@@ -1,4 +1,4 @@
-"""Trace any figure, quantity, metric, claim or series id (or a series row's id) down to the article
+"""Trace any figure, quantity, metric, claim, series or conflict id (or a series row's id) down to the article
 characters, identities, formulas and reference rows it rests on."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ import difflib
 import json
 import re
 
+from ..model.conflicts import conflicts
 from ..tables import vocab
 from ..tables.errors import Collector
 from ..tables.paths import Paths
@@ -65,6 +66,9 @@ class Tracer:
         ] = {}  # each series' rows (members and gaps) in time order
         for r in tables.get("series", {}).values():
             self.series.setdefault(r["series_id"], []).append(r)
+        self.conflicts = {
+            c.conflict_id: c for c in conflicts(tables.get("quantities", {}).values())
+        }
 
     def node(self, i: str, depth: int) -> dict:
         t = self.tables
@@ -93,13 +97,21 @@ class Tracer:
                 **self.one_series(i, self.series[i], depth),
                 "page": f"{pages.FOLDER}/{pages.page_of('series', i)}",
             }
+        if i in self.conflicts:
+            return {
+                **self.one_conflict(self.conflicts[i], depth),
+                "page": f"{pages.FOLDER}/{pages.page_of('conflict', i)}",
+            }
         known = sorted(
             k
             for name in ("figures", "quantities", "derived", "claims", "population", "series")
             for k in t.get(name, {})
         )
         raise UnknownId(
-            i, difflib.get_close_matches(i, known + sorted(self.series), n=3, cutoff=0.5)
+            i,
+            difflib.get_close_matches(
+                i, known + sorted(self.series) + sorted(self.conflicts), n=3, cutoff=0.5
+            ),
         )
 
     def text(self, source: dict) -> str:
@@ -262,6 +274,19 @@ class Tracer:
             "inputs": [self.node(r["quantity_id"], depth + 1) for r in rows if r["quantity_id"]],
         }
 
+    def one_conflict(self, c, depth: int) -> dict:
+        """A conflict: the quantities it touches, its rows (each figure down to its quote) and what
+        was set aside."""
+        figures = self.tables.get("figures", {})
+        return {
+            "id": c.conflict_id,
+            "type": "conflict",
+            "quantities": list(c.quantities),
+            "rows": list(c.rows),
+            "set_aside": list(c.set_aside),
+            "inputs": [self.node(r, depth + 1) for r in c.rows if r in figures],
+        }
+
     def member(self, i: str, r: dict, depth: int) -> dict:
         """One period of a series: its quantity down to its quotes, or a gap (no quantity gives the period)."""
         return {
@@ -412,6 +437,14 @@ def _series_lines(n: dict, pad: str) -> list[str]:
     return out
 
 
+def _conflict_lines(n: dict, pad: str) -> list[str]:
+    return [
+        f"{pad}conflict {n['id']}: these rows cannot all hold: {' '.join(n['rows'])}",
+        f"{pad}  quantities it touches: {' '.join(n['quantities'])}",
+        f"{pad}  set aside: {' '.join(n['set_aside']) or 'nothing'}; each figure of it:",
+    ]
+
+
 def _member_lines(n: dict, pad: str) -> list[str]:
     what = (
         n["quantity_id"]
@@ -430,6 +463,7 @@ RENDER = {
     "claim": _claim_lines,
     "series": _series_lines,
     "series member": _member_lines,
+    "conflict": _conflict_lines,
     "cut": lambda n, pad: [f"{pad}{n['id']}: {n['note']}"],
 }
 

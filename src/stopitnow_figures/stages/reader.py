@@ -214,6 +214,7 @@ def all_pages(
         yield pages.article_page(s["source_id"]), view.article(k, text, accounted, reasons)
     yield from view.listings()
     yield pages.PAGES["series"], view.series_page()
+    yield pages.PAGES["conflict"], view.conflicts_page()
 
 
 def write_pages(folder: Path, pages: Iterable[tuple[str, str | Iterable[str]]]) -> list[str]:
