@@ -5,6 +5,7 @@ artists."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import date
 
@@ -196,11 +197,15 @@ def rate_bars(
 # channel's measures: the first filled, the second hollow, the next half-filled)
 MEASURE_FILLS = ("full", "none", "left", "bottom", "right", "top")
 MARKER_SIZE = 6  # points
-# marks of one panel whose periods share their middle (their markers would fall on one point) are
-# drawn apart, in the chart's order of rates: the k-th of n moved (k - (n - 1) / 2) steps, its
-# marker this many points sideways and its whole mark this many points up
+# no mark hides another: rates of one panel that share their period have their lines (and markers)
+# drawn SPREAD_Y points apart upwards (the k-th of n moved k - (n - 1) / 2 steps, in the chart's
+# order of rates); markers of one panel that would fall within a marker's width of each other on
+# the page are drawn SPREAD_X points apart sideways (in order of where they fall, left to right),
+# and so again until none does
 SPREAD_X = 8.0
 SPREAD_Y = 3.0
+PANEL_HEIGHT = 2.6  # inches, a channel's panel
+FOOT_HEIGHT = 2.2  # inches below the panels: the legend and the caption
 
 
 def measure_fills(vocabulary) -> dict[str, str]:
@@ -213,12 +218,45 @@ def measure_fills(vocabulary) -> dict[str, str]:
 
 
 def spread(bars: list[RateBar]) -> dict[str, float]:
-    """Each rate's step from its drawn place (0 where no other rate of its panel shares the middle
-    of its period; else centred on 0, in the order of ``bars``)."""
+    """Each rate's step upwards (0 where no other rate of its panel shares its period; else centred
+    on 0, in the order of ``bars``)."""
     groups: dict[tuple, list[str]] = {}
     for b in bars:
-        groups.setdefault((b.channel, b.middle), []).append(b.metric_id)
+        groups.setdefault((b.channel, b.start, b.end), []).append(b.metric_id)
     return {m: k - (len(ids) - 1) / 2 for ids in groups.values() for k, m in enumerate(ids)}
+
+
+def sideways(points: dict[str, list[tuple[float, float]]], size: float, step: float):
+    """Each mark's step sideways (``points``: each mark's markers where they fall on the page,
+    ``size`` a marker's width, ``step`` (more than ``size``) the distance between two moved marks,
+    in one unit): marks whose markers fall within ``size`` of each other, at their places once
+    moved, are moved as one group, left to right, each ``step`` from the next, until none do."""
+    group = {m: m for m in points}
+    while True:
+        steps = _group_steps(points, group)
+        moved = {m: [(x + steps[m] * step, y) for x, y in ps] for m, ps in points.items()}
+        close = [
+            (a, b)
+            for a, b in itertools.combinations(sorted(points), 2)
+            if group[a] != group[b] and _touch(moved[a], moved[b], size)
+        ]
+        if not close:
+            return steps
+        a, b = close[0]
+        old, new = group[b], group[a]
+        group = {m: new if g == old else g for m, g in group.items()}
+
+
+def _group_steps(points: dict[str, list[tuple[float, float]]], group: dict[str, str]):
+    """Steps centred on 0 within each group, in order of where its marks fall (left to right)."""
+    members: dict[str, list[str]] = {}
+    for m in sorted(points, key=lambda m: (min(x for x, _ in points[m]), m)):
+        members.setdefault(group[m], []).append(m)
+    return {m: k - (len(ms) - 1) / 2 for ms in members.values() for k, m in enumerate(ms)}
+
+
+def _touch(a: list[tuple[float, float]], b: list[tuple[float, float]], size: float) -> bool:
+    return any(abs(p[0] - q[0]) < size and abs(p[1] - q[1]) < size for p in a for q in b)
 
 
 def plain_number(value: float, _pos=None) -> str:
@@ -236,14 +274,15 @@ CAPTION = (
     "is a number the sources give. Colour and marker shape give the place; the marker's fill "
     "gives what is counted (each panel's own legend names it: callers about their own behaviour"
     " and about someone else are never drawn alike); the line gives the unit (solid people, "
-    "dashed calls, dotted visits, dash-dot contacts; a count per month as what it counts). "
-    "Rates of one panel whose periods share their middle are drawn apart: their markers {dx:g} "
-    "points apart sideways and their lines {dy:g} points apart upwards, in order of place, "
-    "start and measure, so that none hides another. Comparable: rates of the same channel and "
-    "unit. Not comparable: calls with people; distinct people over a long period with a short "
-    "one (someone who came back is counted once, so a long period's monthly share reads lower);"
-    " counts whose channel is not stated or mixed with any one channel alone. A channel with no"
-    " rate has no panel. All panels share one time axis. Press-reported figures."
+    "dashed calls, dotted visits, dash-dot contacts; a count per month as what it counts). So "
+    "that no mark hides another, rates of one panel that share their period are drawn {dy:g} "
+    "points apart upwards (in order of place, start and measure), and markers that would fall "
+    "within a marker's width of each other {dx:g} points apart sideways (left to right). "
+    "Comparable: rates of the same channel and unit. Not comparable: calls with people; "
+    "distinct people over a long period with a short one (someone who came back is counted "
+    "once, so a long period's monthly share reads lower); counts whose channel is not stated or"
+    " mixed with any one channel alone. A channel with no rate has no panel. All panels share "
+    "one time axis. Press-reported figures."
 )
 
 
@@ -259,39 +298,50 @@ def help_seeking(
     )[:1]
     lines, fills = unit_lines(vocabulary), measure_fills(vocabulary)
     style = place_styles(sorted({b.place for b in bars}))
-    steps = spread(bars)
-    fig, axes = plt.subplots(
-        1,
-        len(channels),
-        figsize=(4.3 * len(channels), 5.8),
-        sharex=True,
-        sharey=True,
-        squeeze=False,
-    )
-    for ax, channel in zip(axes[0], channels, strict=True):
-        for b in (b for b in bars if b.channel == channel):
-            look = (*style[b.place], line_of(vocabulary, lines, b.unit), fills[b.measure])
-            _draw_bar(ax, b, look, steps[b.metric_id])
-        _measure_legend(plt, ax, fills, [b for b in bars if b.channel == channel])
-        ax.set_title(f"{channel}")
+    # one panel a row, the full width of the page, on one time axis
+    height = PANEL_HEIGHT * len(channels) + FOOT_HEIGHT
+    fig, axes = plt.subplots(len(channels), 1, figsize=(12, height), sharex=True, sharey=True,
+                             squeeze=False)  # fmt: skip
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=FOOT_HEIGHT / height,
+                        top=1 - 0.5 / height, hspace=0.3)  # fmt: skip
+    panels = [row[0] for row in axes]
+    for ax in panels:
         _log_axis(ax)
-        ax.tick_params(axis="x", rotation=30)
-    _time_axis(axes[0][0], bars)
-    _value_axis(axes[0][0], bars)
-    axes[0][0].set_ylabel(f"per {per:,} people per month (log scale)")
-    fig.legend(
-        handles=_help_seeking_handles(plt, style, lines),
-        fontsize=7,
-        loc="center",
-        bbox_to_anchor=(0.5, 0.24),
-        ncol=5,
-        frameon=False,
-    )
+    _time_axis(panels[0], bars)
+    _value_axis(panels[0], bars)
+    up = spread(bars)
+    for ax, channel in zip(panels, channels, strict=True):
+        drawn = [b for b in bars if b.channel == channel]
+        aside = _marker_steps(ax, drawn, up)
+        for b in drawn:
+            look = (*style[b.place], line_of(vocabulary, lines, b.unit), fills[b.measure])
+            _draw_bar(ax, b, look, (aside[b.metric_id], up[b.metric_id]))
+        _measure_legend(plt, ax, fills, drawn)
+        ax.set_title(f"{channel}")
+        ax.set_ylabel(f"per {per:,} people\nper month (log scale)")
+        ax.xaxis.set_tick_params(labelbottom=True)
+    fig.legend(handles=_help_seeking_handles(plt, style, lines), fontsize=7, loc="center",
+               bbox_to_anchor=(0.5, 1.4 / height), ncol=6, frameon=False)  # fmt: skip
     fig.suptitle("Help-seeking per head of population, by channel", x=0.02, ha="left")
     caption = CAPTION.format(per=f"{per:,}", dx=SPREAD_X, dy=SPREAD_Y)
     fig.text(0.02, 0.01, _wrap(caption, 190), fontsize=7, va="bottom", gid="caption")
-    fig.subplots_adjust(left=0.06, right=0.98, bottom=0.4, top=0.9, wspace=0.08)
     return fig
+
+
+def _marker_steps(ax, bars: list[RateBar], up: dict[str, float]) -> dict[str, float]:
+    """Each rate's step sideways (``sideways``), from where its markers fall on the page in
+    pixels, its step up (``spread``) included."""
+    from matplotlib.dates import date2num
+
+    points_per_pixel = 72 / ax.figure.dpi
+    points = {}
+    for b in bars:
+        ys = [b.value] if b.value is not None else [b.lower, b.upper or b.lower]
+        xy = ax.transData.transform([(float(date2num(b.middle)), y) for y in ys if y > 0])
+        points[b.metric_id] = [
+            (x * points_per_pixel, y * points_per_pixel + up[b.metric_id] * SPREAD_Y) for x, y in xy
+        ]
+    return sideways(points, MARKER_SIZE, SPREAD_X)
 
 
 def _log_axis(ax) -> None:
@@ -339,17 +389,19 @@ def _measure_legend(plt, ax, fills: dict[str, str], bars: list[RateBar]) -> None
     ax.legend(handles=handles, fontsize=6, loc="upper left", title="counted", title_fontsize=6)
 
 
-def _draw_bar(ax, b: RateBar, look: tuple[str, str, str, str], step: float) -> None:
+def _draw_bar(ax, b: RateBar, look: tuple[str, str, str, str], steps: tuple[float, float]) -> None:
     """A rate across its period: a thick line at its value where the evidence pins it, its marker
     at the period's middle; else its interval alone, a band between thin lines in the unit's line,
     a marker at each end (at the lower end only, with an arrow up, where it has no upper end).
-    ``step``: how far it is drawn apart from rates sharing its middle (``spread``)."""
+    ``steps``: how far it is drawn apart from other rates, sideways (its marker) and up (``sideways``,
+    ``spread``)."""
     from matplotlib import transforms
 
     colour, marker, line, fill = look
-    lines = transforms.offset_copy(ax.transData, fig=ax.figure, y=step * SPREAD_Y, units="points")
+    aside, up = steps
+    lines = transforms.offset_copy(ax.transData, fig=ax.figure, y=up * SPREAD_Y, units="points")
     marks = transforms.offset_copy(
-        ax.transData, fig=ax.figure, x=step * SPREAD_X, y=step * SPREAD_Y, units="points"
+        ax.transData, fig=ax.figure, x=aside * SPREAD_X, y=up * SPREAD_Y, units="points"
     )
     dot = {"color": colour, "marker": marker, "fillstyle": fill, "markersize": MARKER_SIZE}
     if b.value is not None:
