@@ -108,7 +108,7 @@ def help_seeking_fixture():
     return charts.help_seeking(VOCAB, *fixture(), PER)
 
 
-# -- reading a figure back ---------------------------------------------------------------------------
+# -- reading a figure back -------------------------------------------------------------------------
 
 
 def marks(fig) -> dict[str, dict]:
@@ -159,7 +159,8 @@ def test_callers_about_their_own_behaviour_and_about_someone_else_are_drawn_apar
     fig = help_seeking_fixture()
     got = marks(fig)
     own, other = got["rate_per_month-own-callers"], got["rate_per_month-other-callers"]
-    # by hand: "Nearly 80 men" [72, 78] and "A further 28 Scots", over 5,404,700 people and 12 months
+    # by hand: "Nearly 80 men" [72, 78] and "A further 28 Scots", over 5,404,700 people and 12
+    # months
     assert own["values"] == pytest.approx([72 / 5404700 * 1e5 / 12, 78 / 5404700 * 1e5 / 12])
     assert other["values"] == pytest.approx([28 / 5404700 * 1e5 / 12])
     assert own["panel"] == other["panel"] == "helpline"
@@ -246,7 +247,7 @@ def test_the_log_axis_is_labelled_in_plain_numbers():
     assert "1" in shown  # the fixture runs from 0.03 to 12 per 100,000 a month
 
 
-# -- the claims chart --------------------------------------------------------------------------------
+# -- the claims chart ------------------------------------------------------------------------------
 
 # The Herald's "5 per cent of the 1,504 calls": 78 / 1,504 = 5.19%, consistent; the Evening Times's
 # "Around a third of the total number of Scottish visitors" from Glasgow: 836 / 3,579 = 23.4%,
@@ -413,7 +414,7 @@ def test_the_scottish_cities_are_the_places_of_the_data_with_the_measure():
     }
 
 
-# -- files: SVG and PNG, the same bytes every time ---------------------------------------------------
+# -- files: SVG and PNG, the same bytes every time -------------------------------------------------
 
 
 def test_a_chart_is_saved_as_svg_and_png_with_the_same_bytes_every_time(tmp_path):
@@ -433,7 +434,7 @@ def test_a_chart_is_saved_as_svg_and_png_with_the_same_bytes_every_time(tmp_path
     assert "mark:rate_per_month-other-callers" in ids and "mark:rate_per_month-own-calls" in ids
 
 
-# -- the real package --------------------------------------------------------------------------------
+# -- the real package ------------------------------------------------------------------------------
 
 
 def published(*names: str) -> dict[str, list[dict]]:

@@ -393,8 +393,8 @@ def _draw_bar(ax, b: RateBar, look: tuple[str, str, str, str], steps: tuple[floa
     """A rate across its period: a thick line at its value where the evidence pins it, its marker
     at the period's middle; else its interval alone, a band between thin lines in the unit's line,
     a marker at each end (at the lower end only, with an arrow up, where it has no upper end).
-    ``steps``: how far it is drawn apart from other rates, sideways (its marker) and up (``sideways``,
-    ``spread``)."""
+    ``steps``: how far it is drawn apart from other rates, sideways (its marker) and up
+    (``sideways``, ``spread``)."""
     from matplotlib import transforms
 
     colour, marker, line, fill = look
