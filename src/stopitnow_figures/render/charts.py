@@ -196,13 +196,13 @@ def rate_bars(
 # how a marker is filled tells the measure within its channel (in the vocabulary's order of the
 # channel's measures: the first filled, the second hollow, the next half-filled)
 MEASURE_FILLS = ("full", "none", "left", "bottom", "right", "top")
-MARKER_SIZE = 6  # points
+MARKER_SIZE = 5  # points
 # no mark hides another: rates of one panel that share their period have their lines (and markers)
 # drawn SPREAD_Y points apart upwards (the k-th of n moved k - (n - 1) / 2 steps, in the chart's
 # order of rates); markers of one panel that would fall within a marker's width of each other on
 # the page are drawn SPREAD_X points apart sideways (in order of where they fall, left to right),
 # and so again until none does
-SPREAD_X = 8.0
+SPREAD_X = 6.5
 SPREAD_Y = 3.0
 PANEL_HEIGHT = 2.6  # inches, a channel's panel
 FOOT_HEIGHT = 2.2  # inches below the panels: the legend and the caption
@@ -277,12 +277,12 @@ CAPTION = (
     "dashed calls, dotted visits, dash-dot contacts; a count per month as what it counts). So "
     "that no mark hides another, rates of one panel that share their period are drawn {dy:g} "
     "points apart upwards (in order of place, start and measure), and markers that would fall "
-    "within a marker's width of each other {dx:g} points apart sideways (left to right). "
-    "Comparable: rates of the same channel and unit. Not comparable: calls with people; "
-    "distinct people over a long period with a short one (someone who came back is counted "
-    "once, so a long period's monthly share reads lower); counts whose channel is not stated or"
-    " mixed with any one channel alone. A channel with no rate has no panel. All panels share "
-    "one time axis. Press-reported figures."
+    "within a marker's width of each other {dx:g} points apart sideways (left to right), a thin"
+    " line joining each moved marker to the middle of its period. Comparable: rates of the same"
+    " channel and unit. Not comparable: calls with people; distinct people over a long period "
+    "with a short one (someone who came back is counted once, so a long period's monthly share "
+    "reads lower); counts whose channel is not stated or mixed with any one channel alone. A "
+    "channel with no rate has no panel. All panels share one time axis. Press-reported figures."
 )
 
 
@@ -404,6 +404,8 @@ def _draw_bar(ax, b: RateBar, look: tuple[str, str, str, str], steps: tuple[floa
         ax.transData, fig=ax.figure, x=aside * SPREAD_X, y=up * SPREAD_Y, units="points"
     )
     dot = {"color": colour, "marker": marker, "fillstyle": fill, "markersize": MARKER_SIZE}
+    if aside:
+        _leaders(ax, b, colour, (lines, marks))
     if b.value is not None:
         ax.plot([b.start, b.end], [b.value] * 2, color=colour, ls=line, lw=2, transform=lines,
                 gid=f"rate:{b.metric_id}")  # fmt: skip
@@ -424,6 +426,19 @@ def _draw_bar(ax, b: RateBar, look: tuple[str, str, str, str], steps: tuple[floa
         x = float(date2num(b.middle))  # a transform not the axes' own takes numbers, not dates
         ax.annotate("", xy=(x, b.lower * 2), xytext=(x, b.lower), xycoords=marks,
                     arrowprops={"arrowstyle": "->", "lw": 0.8, "color": colour})  # fmt: skip
+
+
+def _leaders(ax, b: RateBar, colour: str, places) -> None:
+    """Thin lines from a rate's period's middle to its markers, where they were moved sideways."""
+    from matplotlib.dates import date2num
+
+    lines, marks = places
+    x = float(date2num(b.middle))  # a transform not the axes' own takes numbers, not dates
+    ys = [b.value] if b.value is not None else [b.lower, b.upper or b.lower]
+    for y in (y for y in ys if y > 0):
+        ax.annotate("", xy=(x, y), xycoords=marks, xytext=(x, y), textcoords=lines,
+                    arrowprops={"arrowstyle": "-", "lw": 0.5, "color": colour, "shrinkA": 0,
+                                "shrinkB": 0})  # fmt: skip
 
 
 def _wrap(text: str, width: int) -> str:
