@@ -83,7 +83,7 @@ def run(root: Path) -> None:
         atomic_write_text(paths.build / "quality_report.html", page)
         atomic_write_text(paths.build / "quality.json", summary)
         raise InputError(failures(paths, views, results, raw_lines))
-    charts = draw_charts(paths, vocabulary, tables, rate_per, params["report"]["series_chart_by"])
+    charts = draw_charts(paths, vocabulary, tables, rate_per, params["report"])
     datasheet = render_datasheet(
         vocabulary,
         descriptor,
@@ -684,47 +684,55 @@ def run_checkpoints(vocabulary: Vocabulary, views: dict) -> list[dict]:
     return out
 
 
-CHART_TITLES = {"help_seeking.svg": "Help-seeking per head of population, by channel"}
+CHART_TITLES = {"help_seeking": "Help-seeking per head of population, by channel"}
 
 
 def draw_charts(
-    paths: Paths, vocabulary: Vocabulary, tables: dict, per: int, series_by: list[str]
+    paths: Paths, vocabulary: Vocabulary, tables: dict, per: int, report: dict
 ) -> list[dict]:
-    """Draw the charts into the candidate (each series chart as SVG and PNG); return those the datasheet shows,
-    with their titles."""
+    """Draw every chart into the candidate as SVG and PNG (``report``: params.yaml's report
+    settings); return those the datasheet shows, with their titles and files."""
     from ..render import charts
 
     out = paths.candidate.charts
-    files = {
-        "help_seeking.svg": charts.help_seeking(
+    out.mkdir(parents=True, exist_ok=True)
+    figures = {
+        "help_seeking": charts.help_seeking(
             vocabulary, tables["quantities"], tables["derived"], tables["geographies"], per
         ),
-        "claims.svg": charts.claims_chart(vocabulary, tables["claims"]),
+        "claims": charts.claims_chart(
+            vocabulary,
+            tables["claims"],
+            charts.claim_labels(tables["claims"], tables["figures"], tables["sources"]),
+        ),
     }
-    shown = [{"file": name, "title": title} for name, title in CHART_TITLES.items()]
+    shown = [{"stem": stem, "title": title} for stem, title in CHART_TITLES.items()]
+    for stem, group in sorted(report.get("place_charts", {}).items()):
+        bars = charts.place_bars(
+            vocabulary, group, tables["quantities"], tables["derived"], tables["geographies"]
+        )
+        figures[stem] = charts.place_chart(group["title"], bars, per)
+        shown.append({"stem": stem, "title": group["title"]})
+    by = report["series_chart_by"]
     groups = charts.series_groups(
-        vocabulary, tables["series"], tables["quantities"], tables["geographies"], series_by
+        vocabulary, tables["series"], tables["quantities"], tables["geographies"], by
     )
-    written = set(files)
     for key, rows in groups.items():
-        name, title = series_chart_name(series_by, key)
-        fig = charts.series_chart(title, rows)
-        charts.save_png(fig, out / f"{name}.png")
-        charts.save_svg(fig, out / f"{name}.svg")
-        written |= {f"{name}.png", f"{name}.svg"}
-        shown.append({"file": f"{name}.svg", "title": title})
-    for name, fig in files.items():
-        charts.save_svg(fig, out / name)
+        stem, title = series_chart_name(by, key)
+        figures[stem] = charts.series_chart(title, rows)
+        shown.append({"stem": stem, "title": title})
+    written = {name for stem, fig in figures.items() for name in charts.save(fig, out, stem)}
     for stale in sorted(
         out.glob("*")
     ):  # a chart no longer drawn leaves the package with this build
         if stale.name not in written:
             stale.unlink()
-    return shown
+    return [c | {"file": f"{c['stem']}.svg", "png": f"{c['stem']}.png"} for c in shown]
 
 
 def series_chart_name(by: list[str], key: tuple[str, ...]) -> tuple[str, str]:
-    """A series chart's file name (without its suffix) and title, from the cells its series share."""
+    """A series chart's file name (without its suffix) and title, from the cells its series
+    share."""
     import re
 
     name = "series-" + "-".join(re.sub(r"[^a-z0-9]+", "-", cell.lower()).strip("-") for cell in key)
