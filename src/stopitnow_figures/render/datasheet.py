@@ -104,10 +104,17 @@ def context(
         "conflict_quotes": conflict_quotes(tables),
         "unrated": unrated(vocabulary, tables),
         "example": worked_example(vocabulary, tables),
-        "licences": ", ".join(lic["name"] for lic in descriptor["licenses"]),
-        "rights": descriptor["stopitnow:quotesNotice"],
+        **rights(descriptor),
         "passed": sum(r["success"] for c in results for r in c["results"]),
         "total": sum(len(c["results"]) for c in results),
+    }
+
+
+def rights(descriptor: dict) -> dict[str, str]:
+    """The licences' names and the notice of whose the quoted words are, from the descriptor."""
+    return {
+        "licences": ", ".join(lic["name"] for lic in descriptor["licenses"]),
+        "rights": descriptor["stopitnow:quotesNotice"],
     }
 
 

@@ -54,12 +54,7 @@ def run(root: Path) -> None:
         for name, t in package_tables(paths, paths.candidate, problems).items()
     }
     raw_lines = raw_rows(paths, problems)
-    not_added = read_table(
-        paths.raw_pages_not_added,
-        raw.columns(paths, "pages_not_added"),
-        problems,
-        display=paths.rel(paths.raw_pages_not_added),
-    )
+    not_added = pages_not_added(paths, problems)
     problems.raise_if_any()
     descriptor = json.loads(paths.candidate.datapackage.read_text(encoding="utf-8"))
     texts = {s["source_id"]: (paths.root / s["text_path"]).read_bytes() for s in tables["sources"]}
@@ -84,13 +79,9 @@ def run(root: Path) -> None:
         atomic_write_text(paths.build / "quality.json", summary)
         raise InputError(failures(paths, views, results, raw_lines))
     charts = draw_charts(paths, vocabulary, tables, rate_per, params["report"])
+    with_pages = tables | {"pages_not_added": not_added}
     datasheet = render_datasheet(
-        vocabulary,
-        descriptor,
-        tables | {"pages_not_added": [r.cells for r in not_added]},
-        results,
-        charts,
-        params["clean"],
+        vocabulary, descriptor, with_pages, results, charts, params["clean"]
     )
 
     # -- save outputs ------------------------------------------------------
@@ -105,6 +96,15 @@ def run(root: Path) -> None:
         *(p for p in sorted(out.charts.glob("*")) if p.is_file()),
     ]
     approval.approve(paths, "report", checked | approval.digests(paths, written))
+
+
+def pages_not_added(paths: Paths, problems: Collector) -> list[dict]:
+    """The pages found and not added (raw/pages_not_added.csv; clean checks its rows)."""
+    path = paths.raw_pages_not_added
+    rows = read_table(
+        path, raw.columns(paths, "pages_not_added"), problems, display=paths.rel(path)
+    )
+    return [r.cells for r in rows]
 
 
 def passed(results: list[dict]) -> bool:

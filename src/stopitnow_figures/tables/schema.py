@@ -563,76 +563,71 @@ _STATED = ("stated", "stated_lower", "stated_upper")
 _PERIOD = ("period_start", "period_end")
 
 
+_QUALIFIER_WORDS = (
+    "the interval contradicts the qualifier: exact is a point (lower = value = upper), a rounded or "
+    "approximate number has both ends, nearly ends at the value, more than and at least have no upper "
+    "end, up to and fewer than end at the value, a vague word starts at the value "
+    "(schemas/vocabulary.json, qualifiers)"
+)
+
+
 def rules(vocabulary: Vocabulary) -> dict[str, Check]:
     """Every row rule, by its error type."""
-    qualifier_words = (
-        "the interval contradicts the qualifier: exact is a point (lower = value = upper), a rounded or approximate "
-        "number has both ends, nearly ends at the value, more than and at least have no upper end, up to and fewer "
-        "than end at the value, a vague word starts at the value (schemas/vocabulary.json, qualifiers)"
-    )
     counts, shares = tuple(vocabulary.count_units), tuple(vocabulary.shares)
     qualifier = partial(_qualifier_interval, intervals=vocabulary.intervals)
-    return {
-        r.name: r
-        for r in (
-            _row(
-                "bounds-ordered",
-                "value",
-                "lower <= value <= upper where bounded",
-                _ordered,
-                ("value", "lower", "upper"),
-            ),
-            _row(
-                "qualifier-interval",
-                "qualifier",
-                qualifier_words,
-                qualifier,
-                ("qualifier", "value", "lower", "upper"),
-            ),
-            _row(
-                "count-not-negative",
-                "value",
-                "a count cannot be negative",
-                partial(_count_not_negative, counts=counts),
-                ("unit", "value"),
-            ),
-            _row(
-                "share-at-most-100",
-                "value",
-                "a share cannot exceed 100 per cent",
-                partial(_share_at_most_100, shares=shares),
-                ("value",),
-            ),
-            _row(
-                "period-ordered",
-                "period_end",
-                "period_start <= period_end",
-                _period_ordered,
-                _PERIOD,
-            ),
-            _row(
-                "period-complete",
-                "period_end",
-                "period_start and period_end are both set or both empty",
-                _period_complete,
-                _PERIOD,
-            ),
-            _row(
-                "offsets-ordered",
-                "char_end",
-                "char_start < char_end",
-                _offsets_ordered,
-                ("char_start", "char_end"),
-            ),
-            _row(
-                "stated-ordered",
-                "stated",
-                "stated_lower <= stated <= stated_upper where bounded",
-                _stated_ordered,
-                _STATED,
-            ),
-        )
-    }
+    table = (
+        (
+            "bounds-ordered",
+            "value",
+            "lower <= value <= upper where bounded",
+            _ordered,
+            ("value", "lower", "upper"),
+        ),
+        (
+            "qualifier-interval",
+            "qualifier",
+            _QUALIFIER_WORDS,
+            qualifier,
+            ("qualifier", "value", "lower", "upper"),
+        ),
+        (
+            "count-not-negative",
+            "value",
+            "a count cannot be negative",
+            partial(_count_not_negative, counts=counts),
+            ("unit", "value"),
+        ),
+        (
+            "share-at-most-100",
+            "value",
+            "a share cannot exceed 100 per cent",
+            partial(_share_at_most_100, shares=shares),
+            ("value",),
+        ),
+        ("period-ordered", "period_end", "period_start <= period_end", _period_ordered, _PERIOD),
+        (
+            "period-complete",
+            "period_end",
+            "period_start and period_end are both set or both empty",
+            _period_complete,
+            _PERIOD,
+        ),
+        (
+            "offsets-ordered",
+            "char_end",
+            "char_start < char_end",
+            _offsets_ordered,
+            ("char_start", "char_end"),
+        ),
+        (
+            "stated-ordered",
+            "stated",
+            "stated_lower <= stated <= stated_upper where bounded",
+            _stated_ordered,
+            _STATED,
+        ),
+    )
+    return {r[0]: _row(*r) for r in table}
 
 
 def _row(name: str, column: str, words: str, holds: Callable, reads: tuple[str, ...]) -> Check:
