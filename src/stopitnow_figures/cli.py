@@ -156,18 +156,20 @@ def trace(root: Path, ident: str, as_json: bool) -> None:
     Example:
       stopitnow-figures trace herald-2017-scotland-f04
     """
-    from .render.trace import UnknownId, render, to_json
+    from .render.trace import UnknownId, load, precision_of, render, to_json
     from .render.trace import trace as do_trace
     from .tables.errors import InputError
 
     paths = _repository(root, published=True)
     try:
-        chain = do_trace(paths, ident)
+        tables = load(paths)
+        chain = do_trace(paths, ident, tables)
     except UnknownId as exc:
         raise click.ClickException(str(exc)) from None
     except InputError as exc:
         raise _problems(exc) from None
-    show(to_json(chain) if as_json else render(chain))
+    # the JSON keeps the tables' full precision; the text rounds as every page does
+    show(to_json(chain) if as_json else render(chain, precision=precision_of(tables)))
 
 
 @main.command()

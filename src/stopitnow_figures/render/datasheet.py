@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from ..tables.numbers import Precision
 from ..tables.vocab import Vocabulary
 from . import prose
 
@@ -64,6 +65,13 @@ def context(
         if c["verdict"] in (verdict.inconsistent, verdict.consistent_within_rounding)
     ]
     figures = tables["figures"]
+    # what a person reads: each computed number to the figures its inputs support (tables.numbers)
+    precision = Precision.of_tables(tables)
+    people = {
+        **tables,
+        "figures": [precision.shown(f["figure_id"], f) for f in tables["figures"]],
+        "quantities": [precision.shown(q["quantity_id"], q) for q in tables["quantities"]],
+    }
     facts = prose.facts(
         tables["sources"], [f["period_start"] for f in figures], [f["period_end"] for f in figures]
     )
@@ -88,7 +96,7 @@ def context(
         "verdicts": Counter(c["verdict"] for c in tables["claims"]),
         "flagged": [
             [c["claim_id"], c["verdict"], c["stated"], c["computed"], c["explanation"]]
-            for c in flagged
+            for c in (precision.shown(c["claim_id"], c) for c in flagged)
         ],
         "figure_count": len(tables["figures"]),
         "quantities": len(tables["quantities"]),
@@ -98,10 +106,10 @@ def context(
         "bases": Counter(q["value_basis"] for q in tables["quantities"]),
         "derived_bases": Counter(d["value_basis"] for d in tables["derived"]),
         "point_words": vocabulary.point_words,
-        "unpinned": unpinned_rows(vocabulary, tables["quantities"]),
-        "conflicts": conflict_rows(tables),
+        "unpinned": unpinned_rows(vocabulary, people["quantities"]),
+        "conflicts": conflict_rows(people),
         "unrated": unrated(vocabulary, tables),
-        "example": worked_example(vocabulary, tables),
+        "example": worked_example(vocabulary, people),
         "licences": ", ".join(lic["name"] for lic in descriptor["licenses"]),
         "passed": sum(r["success"] for c in results for r in c["results"]),
         "total": sum(len(c["results"]) for c in results),
