@@ -65,13 +65,7 @@ def context(
         if c["verdict"] in (verdict.inconsistent, verdict.consistent_within_rounding)
     ]
     figures = tables["figures"]
-    # what a person reads: each computed number to the figures its inputs support (tables.numbers)
-    precision = Precision.of_tables(tables)
-    people = {
-        **tables,
-        "figures": [precision.shown(f["figure_id"], f) for f in tables["figures"]],
-        "quantities": [precision.shown(q["quantity_id"], q) for q in tables["quantities"]],
-    }
+    precision, people = for_people(tables)
     facts = prose.facts(
         tables["sources"], [f["period_start"] for f in figures], [f["period_end"] for f in figures]
     )
@@ -114,6 +108,18 @@ def context(
         "passed": sum(r["success"] for c in results for r in c["results"]),
         "total": sum(len(c["results"]) for c in results),
     }
+
+
+def for_people(tables: dict) -> tuple[Precision, dict]:
+    """The significant figures each row supports (``tables.numbers``), and the tables with their
+    figures and quantities as a person reads them: what the datasheet prints of them."""
+    precision = Precision.of_tables(tables)
+    people = {
+        **tables,
+        "figures": [precision.shown(f["figure_id"], f) for f in tables["figures"]],
+        "quantities": [precision.shown(q["quantity_id"], q) for q in tables["quantities"]],
+    }
+    return precision, people
 
 
 def nations_of(vocabulary: Vocabulary, codes) -> list[str]:

@@ -115,7 +115,7 @@ class Precision:
     def of_tables(cls, tables: Mapping[str, Iterable[Mapping[str, str]]]) -> Precision:
         """From the package's tables, each a list of rows (by table name)."""
         rows = {name: list(t) for name, t in tables.items()}
-        return cls.of_columns(lambda table, name: [r[name] for r in rows.get(table, ())])
+        return cls.of_columns(lambda table, name: [r.get(name, "") for r in rows.get(table, ())])
 
     @classmethod
     def of_columns(cls, column: Callable[[str, str], list[str]]) -> Precision:
