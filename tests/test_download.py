@@ -347,9 +347,9 @@ def test_by_default_the_releases_file_shipped_with_the_cli_is_trusted(
 
 def test_the_shipped_releases_file_is_well_formed():
     for version, entry in load_releases(SHIPPED_RELEASES).items():
-        assert entry["file"] == f"stopitnow-figures-{version}.zip" and entry["url"].endswith(
-            "/" + entry["file"]
-        )
+        assert entry["file"] == f"stopitnow-figures-{version}.zip"
+        # an address only where one was recorded (package.yaml, published_at), ending in the file
+        assert entry["url"] is None or entry["url"].endswith("/" + entry["file"])
 
 
 @pytest.mark.parametrize(
