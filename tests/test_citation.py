@@ -32,7 +32,10 @@ VERSION, RELEASED = package_version()
 # the title as the package stage wrote it from the data (package.yaml's is a template)
 DESCRIPTOR = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
 TITLE = DESCRIPTOR["title"]
-HOME = "https://github.com/stopitnow-figures/stopitnow-figures"
+# the address package.yaml records (published_at), None until a maintainer records one: the real
+# package's citations give it, and no address while there is none
+HOME = config.homepage(config.load(Paths(ROOT), "package"))
+AT = f" {HOME}" if HOME else ""
 HERALD_URL = "http://www.heraldscotland.com/news/15082872.Dozens_of_Scots_call_helpline_seeking_help_for_child_porn_addiction/"
 
 # every LaTeX special character (one brace unbalanced), and curly quotes, a pound sign, an accent
@@ -58,7 +61,10 @@ SPECIAL = {
 META = {
     "title": "#1 Figures: <UK> | 2016–2019",
     "version": "0.1.0",
-    "homepage": "https://example.org/pkg",
+    "published_at": {
+        "homepage": "https://example.org/pkg",
+        "archive": "https://example.org/pkg/v{version}.zip",
+    },
     "contributors": [{"title": "Stop It Now! figures maintainers"}],
 }
 META_TITLE_TEX = r"{}\#1 Figures: \textless{}UK\textgreater{} \textbar{} 2016–2019"
@@ -267,8 +273,8 @@ def test_cite_the_package():
     out = cli()
     assert (
         out.output
-        == f"Stop It Now! figures maintainers. (2026). {TITLE} (Version {VERSION}) [Data set]. "
-        f"{HOME}\n"
+        == f"Stop It Now! figures maintainers. (2026). {TITLE} (Version {VERSION}) [Data set]."
+        f"{AT}\n"
     )
     cff = cli("--format", "cff")
     assert cff.output == (ROOT / "CITATION.cff").read_text()
@@ -279,7 +285,7 @@ def test_cite_one_figure_with_its_article_as_primary_source():
     out = cli("herald-2017-scotland-f04")
     assert out.output == (
         f"Stop It Now! figures maintainers. (2026). {TITLE} (Version {VERSION}) [Data set]. Figure "
-        f"herald-2017-scotland-f04. {HOME}\n"
+        f"herald-2017-scotland-f04.{AT}\n"
         "Original source: The Herald (Glasgow). (2017, February 6-17, date inferred). "
         "Dozens of Scots call helpline seeking help for child porn addiction. "
         "http://www.heraldscotland.com/news/15082872.Dozens_of_Scots_call_helpline_seeking_help_for_child_porn_addiction/\n"
@@ -315,8 +321,8 @@ def test_cite_one_figure_as_biblatex():
         f"  title = {{{{{TITLE}}}}},\n"
         f"  date = {{{RELEASED}}},\n"
         f"  version = {{{VERSION}}},\n"
-        f"  url = {{{HOME}}},\n"
-        "  note = {Figure herald-2017-scotland-f04}\n"
+        + (f"  url = {{{HOME}}},\n" if HOME else "")
+        + "  note = {Figure herald-2017-scotland-f04}\n"
         "}\n"
         "\n"
         "@article{herald-2017-scotland,\n"

@@ -347,9 +347,9 @@ def test_by_default_the_releases_file_shipped_with_the_cli_is_trusted(
 
 def test_the_shipped_releases_file_is_well_formed():
     for version, entry in load_releases(SHIPPED_RELEASES).items():
-        assert entry["file"] == f"stopitnow-figures-{version}.zip" and entry["url"].endswith(
-            "/" + entry["file"]
-        )
+        assert entry["file"] == f"stopitnow-figures-{version}.zip"
+        # an address only where one was recorded (package.yaml, published_at), ending in the file
+        assert entry["url"] is None or entry["url"].endswith("/" + entry["file"])
 
 
 @pytest.mark.parametrize(
@@ -373,8 +373,21 @@ def test_a_broken_releases_file_is_refused(home, tmp_path):
     before = _tree(home)
     out = _download("http://127.0.0.1:9/x.zip", home / "target", "--releases", str(bad))
     _refused(
-        out, 'release 0.1.0 needs "file", "url" and a 64-digit lowercase hex "sha256"', home, before
+        out,
+        'release 0.1.0 needs "file", "url" (an address, or null where none was recorded) and a '
+        '64-digit lowercase hex "sha256"',
+        home,
+        before,
     )
+
+
+def test_a_release_recorded_with_no_address_vouches_by_its_file_name(tmp_path):
+    """A release recorded before any address was (its url null) is found by the archive's name."""
+    releases = tmp_path / "releases.json"
+    entry = {"file": "x-0.1.0.zip", "url": None, "sha256": "a" * 64}
+    releases.write_text(json.dumps({"releases": {"0.1.0": entry}}))
+    trust = trust_for("https://example.org/v0.1.0/x-0.1.0.zip", None, releases)
+    assert trust.sha256 == "a" * 64 and "release 0.1.0" in trust.source
 
 
 # ---- only the members a release contains ---------------------------------------------------------

@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -188,10 +189,20 @@ def test_marks_are_named_for_screen_readers_and_told_apart_without_colour(seen):
 
 
 def _shown(cell: str) -> str:
-    """A number as the pages show it, written here by hand: thousands separators, at most four
-    decimal places."""
-    x = float(cell)
-    return f"{x:,.0f}" if x == int(x) else f"{x:,.4f}".rstrip("0").rstrip(".")
+    """A number as the pages show it, written here by hand: thousands separators, and the digits
+    it is given (the rounding is the rule's: tables/numbers.py, tested in tests/test_numbers.py)."""
+    from decimal import Decimal
+
+    x = Decimal(cell)
+    return f"{int(x):,}" if x == x.to_integral_value() else format(x, ",f")
+
+
+def _for_people() -> Callable[[str, dict], dict]:
+    """Each row as people read it, by the one rule (tables/numbers.py) over the published tables."""
+    from stopitnow_figures.tables.numbers import Precision
+
+    names = ("figures", "population", "quantities", "identities", "derived", "claims")
+    return Precision.of_tables({n: _rows(f"processed/{n}.csv") for n in names}).shown
 
 
 @pytest.mark.parametrize(
@@ -206,10 +217,10 @@ def test_a_value_the_evidence_does_not_pin_is_shown_as_its_interval_and_named(
     words = vocab.load().point_words
     pinned = next(iter(words))
     rows = _rows(f"processed/{table}.csv")
-    shown = seen["pages"][page]["values"]
+    shown, for_people = seen["pages"][page]["values"], _for_people()
     assert rows and set(shown) >= {r[key] for r in rows}
     for r in rows:
-        text = shown[r[key]]
+        text, r = shown[r[key]], for_people(r[key], r)
         if r["value_basis"] == pinned:
             assert (
                 text.startswith(f"{_shown(r['value'])} {r['unit']} ({pinned}") and "[" not in text

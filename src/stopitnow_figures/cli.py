@@ -156,18 +156,20 @@ def trace(root: Path, ident: str, as_json: bool) -> None:
     Example:
       stopitnow-figures trace herald-2017-scotland-f04
     """
-    from .render.trace import UnknownId, render, to_json
+    from .render.trace import UnknownId, load, precision_of, render, to_json
     from .render.trace import trace as do_trace
     from .tables.errors import InputError
 
     paths = _repository(root, published=True)
     try:
-        chain = do_trace(paths, ident)
+        tables = load(paths)
+        chain = do_trace(paths, ident, tables)
     except UnknownId as exc:
         raise click.ClickException(str(exc)) from None
     except InputError as exc:
         raise _problems(exc) from None
-    show(to_json(chain) if as_json else render(chain))
+    # the JSON keeps the tables' full precision; the text rounds as every page does
+    show(to_json(chain) if as_json else render(chain, precision=precision_of(tables)))
 
 
 @main.command()
@@ -312,9 +314,10 @@ def download(
     """Fetch a release archive, verify it, and only then move its files into place.
 
     URL defaults to the release address recorded in datapackage.json
-    (stopitnow:releaseUrl). The archive's sha256 must be the one given with
-    --sha256 or recorded for that URL (or file name) in the releases file
-    shipped with the CLI; without either, it can only be checked against
+    (stopitnow:releaseUrl; none until a maintainer records where releases are
+    published, and then download says how else to get the data). The
+    archive's sha256 must be the one given with --sha256 or recorded for that
+    URL (or file name) in the releases file shipped with the CLI; without either, it can only be checked against
     itself, and a warning says so. Then every member must be a file a release
     holds, every file must match SHA256SUMS and every resource its hash and
     bytes in datapackage.json. The files move into --to as one unit; a
@@ -394,8 +397,17 @@ def _release_url(root: Path) -> str:
         raise ReleaseError(f"no URL given and no {dp} to read the release address from")
     url = read_descriptor(dp.read_bytes(), str(dp)).get("stopitnow:releaseUrl")
     if not isinstance(url, str):
-        raise ReleaseError(f"no URL given and {dp} records no stopitnow:releaseUrl")
+        raise ReleaseError(f"{dp}: no URL given, and {NO_RELEASE}")
     return url
+
+
+# what download says when no release address is recorded (package.yaml, published_at)
+NO_RELEASE = (
+    "no release of this package is recorded (datapackage.json has no stopitnow:releaseUrl), "
+    "so there is no address to download from. Get the data instead from the repository: "
+    "clone it and run `make repro`, or run `dvc get REPOSITORY processed --rev COMMIT` with a "
+    "commit that `stopitnow-figures versions` lists; or give a release's URL"
+)
 
 
 # what the citation of one number calls it, by the type of its id

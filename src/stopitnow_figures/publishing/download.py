@@ -177,7 +177,7 @@ def trust_for(url: str, sha256: str | None = None, releases: Path = SHIPPED_RELE
         return Trust(sha256.lower(), "--sha256")
     entries = load_releases(releases).items()
     name = archive_file_name(url)
-    matches = [(v, e) for v, e in entries if e["url"] == url] or [
+    matches = [(v, e) for v, e in entries if e.get("url") == url] or [
         (v, e) for v, e in entries if name and e["file"] == name
     ]
     if len({e["sha256"] for _, e in matches}) > 1:

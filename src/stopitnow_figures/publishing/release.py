@@ -314,13 +314,16 @@ def load_releases(path: Path) -> dict[str, dict[str, str]]:
             f'the releases file {path} is not an object with "releases": {{version: entry}}'
         )
     for version, entry in releases.items():
-        ok = isinstance(entry, dict) and all(
-            isinstance(entry.get(k), str) for k in ("file", "url", "sha256")
+        ok = (
+            isinstance(entry, dict)
+            and all(isinstance(entry.get(k), str) for k in ("file", "sha256"))
+            and "url" in entry
+            and isinstance(entry["url"], (str, type(None)))
         )
         if not ok or not SHA256_HEX.fullmatch(entry["sha256"]):
             raise ReleaseError(
-                f'the releases file {path}: release {version} needs "file", "url" and a 64-digit '
-                'lowercase hex "sha256"'
+                f'the releases file {path}: release {version} needs "file", "url" (an address, '
+                'or null where none was recorded) and a 64-digit lowercase hex "sha256"'
             )
     return releases
 
@@ -332,11 +335,11 @@ def archive_file_name(url: str) -> str:
 
 def record_release(paths: Paths, archive: Path, releases: Path | None = None) -> dict[str, str]:
     """Write or update the entry for the package's version in the releases file
-    (default: the repository's own): the archive's file name, URL (stopitnow:releaseUrl) and
-    sha256."""
+    (default: the repository's own): the archive's file name, URL (stopitnow:releaseUrl; null
+    until a maintainer records where releases are published) and sha256."""
     descriptor = read_descriptor(paths.published.datapackage.read_bytes(), DESCRIPTOR)
     version, url = _version(descriptor), descriptor.get("stopitnow:releaseUrl")
-    if not isinstance(url, str) or archive_file_name(url) != archive.name:
+    if url is not None and (not isinstance(url, str) or archive_file_name(url) != archive.name):
         raise ReleaseError(
             f"{DESCRIPTOR} has no stopitnow:releaseUrl ending in {archive.name}: {url!r}"
         )

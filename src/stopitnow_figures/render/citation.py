@@ -15,6 +15,7 @@ from datetime import date
 from urllib.parse import quote
 
 from ..model.periods import MONTH_NAMES as MONTHS
+from ..tables.config import homepage
 
 CFF_MESSAGE = (
     "If you use this data package, please cite it as below. To cite a single number, "
@@ -50,7 +51,7 @@ def cff_text(meta: dict, sources: list[dict], released: str) -> str:
         "version": meta["version"],
         "date-released": released,
         "license": meta["licenses"][0]["name"],
-        "url": meta["homepage"],
+        **({"url": homepage(meta)} if homepage(meta) else {}),  # none until one is recorded
         "authors": [{"name": c["title"]} for c in meta["contributors"]],
         "keywords": meta["keywords"],
         "references": refs,
@@ -261,14 +262,10 @@ def _apa(
     tables: list[dict],
 ) -> str:
     """APA 7 in plain text: nothing in it is markup, so the data is written as it is."""
-    author, title, version, url = (
-        meta["contributors"][0]["title"],
-        meta["title"],
-        meta["version"],
-        meta["homepage"],
-    )
+    author, title, version = meta["contributors"][0]["title"], meta["title"], meta["version"]
     what = f" {_what(numbers)}." if numbers else ""
-    out = [f"{author}. ({released[:4]}). {title} (Version {version}) [Data set].{what} {url}"]
+    url = f" {homepage(meta)}" if homepage(meta) else ""
+    out = [f"{author}. ({released[:4]}). {title} (Version {version}) [Data set].{what}{url}"]
     for s in articles:
         out.append(
             f"Original source: {s['publisher']}. ({_article_date(s)}). {s['headline']}. {s['url']}"
@@ -295,18 +292,19 @@ def _package_entry(meta: dict, released: str, fmt: str, numbers: list[tuple[str,
         fields += [
             ("year", released[:4]),
             ("version", latex_escape(version)),
-            ("url", bib_url(meta["homepage"])),
+            *_url_field(meta),
             ("note", latex_escape(note)),
         ]
         return _bib_entry("misc", key, fields)
-    fields += [
-        ("date", released),
-        ("version", latex_escape(version)),
-        ("url", bib_url(meta["homepage"])),
-    ]
+    fields += [("date", released), ("version", latex_escape(version)), *_url_field(meta)]
     if numbers:
         fields.append(("note", latex_escape(_what(numbers))))
     return _bib_entry("dataset", key, fields)
+
+
+def _url_field(meta: dict) -> list[tuple[str, str]]:
+    """The package's url field: none until a maintainer records where it is published."""
+    return [("url", bib_url(homepage(meta)))] if homepage(meta) else []
 
 
 def _reference_works(rows: list[dict]) -> list[dict]:
@@ -352,8 +350,8 @@ def _package_csl(meta: dict, released: str, numbers: list[tuple[str, str]]) -> d
         "publisher": author,
         "issued": {"date-parts": [_date_parts(released)]},
         "version": meta["version"],
-        "URL": meta["homepage"],
     }
+    item |= {"URL": homepage(meta)} if homepage(meta) else {}
     return item | ({"note": _what(numbers)} if numbers else {})
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from ..tables.numbers import Precision
 from ..tables.vocab import Vocabulary
 from . import prose
 
@@ -63,10 +64,8 @@ def context(
         for c in tables["claims"]
         if c["verdict"] in (verdict.inconsistent, verdict.consistent_within_rounding)
     ]
-    figures = tables["figures"]
-    facts = prose.facts(
-        tables["sources"], [f["period_start"] for f in figures], [f["period_end"] for f in figures]
-    )
+    precision, people = for_people(tables)
+    facts = prose.facts(tables["sources"], *_periods(tables["figures"]))
     return {
         "title": descriptor["title"],
         "prose": prose.fields(facts),
@@ -89,7 +88,7 @@ def context(
         "verdicts": Counter(c["verdict"] for c in tables["claims"]),
         "flagged": [
             [c["claim_id"], c["verdict"], c["stated"], c["computed"], c["explanation"]]
-            for c in flagged
+            for c in (precision.shown(c["claim_id"], c) for c in flagged)
         ],
         "figure_count": len(tables["figures"]),
         "quantities": len(tables["quantities"]),
@@ -99,15 +98,20 @@ def context(
         "bases": Counter(q["value_basis"] for q in tables["quantities"]),
         "derived_bases": Counter(d["value_basis"] for d in tables["derived"]),
         "point_words": vocabulary.point_words,
-        "unpinned": unpinned_rows(vocabulary, tables["quantities"]),
-        "conflicts": conflict_rows(tables),
-        "conflict_quotes": conflict_quotes(tables),
+        "unpinned": unpinned_rows(vocabulary, people["quantities"]),
+        "conflicts": conflict_rows(people),
+        "conflict_quotes": conflict_quotes(people),
         "unrated": unrated(vocabulary, tables),
-        "example": worked_example(vocabulary, tables),
+        "example": worked_example(vocabulary, people),
         **rights(descriptor),
         "passed": sum(r["success"] for c in results for r in c["results"]),
         "total": sum(len(c["results"]) for c in results),
     }
+
+
+def _periods(figures: list[dict]) -> tuple[list[str], list[str]]:
+    """The figures' period starts and ends, as ``prose.facts`` takes them."""
+    return [f["period_start"] for f in figures], [f["period_end"] for f in figures]
 
 
 def rights(descriptor: dict) -> dict[str, str]:
@@ -129,6 +133,18 @@ def not_added_rows(pages: list[dict]) -> list[list[str]]:
 
     ordered = sorted(pages, key=lambda p: (p["published_earliest"] or "9999", p["url"]))
     return [[when(p), p["publisher"], p["reason"], p["url"]] for p in ordered]
+
+
+def for_people(tables: dict) -> tuple[Precision, dict]:
+    """The significant figures each row supports (``tables.numbers``), and the tables with their
+    figures and quantities as a person reads them: what the datasheet prints of them."""
+    precision = Precision.of_tables(tables)
+    people = {
+        **tables,
+        "figures": [precision.shown(f["figure_id"], f) for f in tables["figures"]],
+        "quantities": [precision.shown(q["quantity_id"], q) for q in tables["quantities"]],
+    }
+    return precision, people
 
 
 def nations_of(vocabulary: Vocabulary, codes) -> list[str]:

@@ -21,12 +21,14 @@ them text and plain values, never markup."""
 
 from __future__ import annotations
 
+import functools
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 
+from ..tables.numbers import Precision
 from .markup import html_text
 
 FOLDER = "processed/reader"
@@ -178,15 +180,17 @@ def _not_figure(row: dict) -> str:
 
 
 def _fmt(cell: str) -> str:
-    """A number as the pages show it: whole numbers with thousands separators, others to four places
-    (digits, commas, a point and a sign: nothing to escape, nor in ``interval``)."""
+    """A number as the pages show it: with thousands separators, and the digits it is given (a
+    computed number comes rounded by ``tables.numbers``, the one rule; digits, commas, a point and a
+    sign: nothing to escape, nor in ``interval``)."""
+    from decimal import Decimal
+
     if cell in ("", None):
         return ""
     if len(cell) < 16 and cell.isascii() and cell.isdigit():
-        # a whole number as float formats it (exactly, below 2 ** 53), at a third of the cost
-        return f"{int(cell):,}"
-    x = float(cell)
-    return f"{x:,.0f}" if x == int(x) else f"{x:,.4f}".rstrip("0").rstrip(".")
+        return f"{int(cell):,}"  # a whole number, at a third of the cost
+    x = Decimal(cell)
+    return f"{int(x):,}" if x == x.to_integral_value() else format(x, ",f")
 
 
 def interval(lo: str, hi: str, fmt=_fmt) -> str:
@@ -415,6 +419,12 @@ class View:
         )  # the article pages' rows
         self.env, self.rows = self._environment(), rows_environment()
 
+    @functools.cached_property
+    def precision(self) -> Precision:
+        """The significant figures each computed row shows (``tables.numbers``)."""
+        tables = {"figures": self.figures, **self.t}
+        return Precision.of_columns(lambda table, name: tables[table].column(name))
+
     def _in_article_order(self, figures: Columns) -> Columns:
         """The figures of each article in turn, by their offset (then table order), then those of no
         article (in table order); sorted by NumPy, a million ids never made into Python text for
@@ -544,6 +554,7 @@ class View:
     # -- marks --
     def figure_mark(self, span, f: dict) -> Mark:
         how = hedge_class(self.qualifiers, f["qualifier"], f["reading"])
+        f = self.precision.shown(f["figure_id"], f)
         label = (
             f"{f['as_written']}: figure {f['figure_id']}, {f['qualifier'].replace('_', ' ')}, "
             f"{interval(f['lower'], f['upper'])} {f['unit']}"
@@ -599,7 +610,11 @@ class View:
         for r in rows:
             quantity = quantities.get(r["quantity_id"])
             point = (
-                point_text(quantity, quantity["unit"], self.vocabulary.point_words)
+                point_text(
+                    self.precision.shown(r["quantity_id"], quantity),
+                    quantity["unit"],
+                    self.vocabulary.point_words,
+                )
                 if quantity
                 else ""
             )
@@ -631,7 +646,7 @@ class View:
                 r["quote"],
                 interval(r["lower"], r["upper"]),
             )
-            for fid, r in figures.items()
+            for fid, r in ((x, self.precision.shown(x, y)) for x, y in figures.items())
         }
         return self.render("conflicts.html.j2", conflicts=found, said=said)
 
@@ -690,6 +705,7 @@ class View:
         reading notes; its quantity's id, page and reconciled value; the claims and metrics that use
         it; and its citation."""
         fid, how = f["figure_id"], hedge_class(self.qualifiers, f["qualifier"], f["reading"])
+        f = self.precision.shown(fid, f)
         reading = f"; reading {f['reading']}" if f["reading"] else ""
         value = (
             f"{_fmt(f['value'])} {f['unit']}, interval {interval(f['lower'], f['upper'])} "
@@ -701,13 +717,19 @@ class View:
         period = f"{period} ({f['period_basis'].replace('_', ' ')}): {f['period_note']}"
         quote = f"“{f['quote']}” (characters {f['char_start']} to {f['char_end']})"
         qid = q["quantity_id"]
+        q = self.precision.shown(qid, q)
         described = (
             f"{q['description']}; reconciled {interval(q['lower'], q['upper'])} "
             f"{q['unit']} ({q['status']}, counted as {q['counting']})"
         )
         words, page = self.vocabulary.point_words, PAGES["metric"]
         used = [
-            (j > 0, page, d["metric_id"], point_text(d, d["unit"], words))
+            (
+                j > 0,
+                page,
+                d["metric_id"],
+                point_text(self.precision.shown(d["metric_id"], d), d["unit"], words),
+            )
             for j, d in enumerate(metrics)
         ]
         place = (f["geography"] or "none stated", code, kind, f["geography_note"])
@@ -788,8 +810,9 @@ class View:
         links to what set its lower and upper ends, whether it has an upper end, the links to its
         mentions (each with its number as written) and to its identities; the rows it conflicts with
         (None where it conflicts with none) and what was set aside; its rate note and note."""
+        shown = self.precision.shown(q["quantity_id"], q)
         value = (
-            f"{point_text(q, q['unit'], self.vocabulary.point_words)}; status {q['status']}; "
+            f"{point_text(shown, q['unit'], self.vocabulary.point_words)}; status {q['status']}; "
             f"counted as {q['counting']}"
         )
         mentions = [
@@ -830,17 +853,17 @@ class View:
         """A claim's id and verdict; the figure that states it (its link, id and number as written),
         the relation and what it states; the rest of the evidence (the value computed, its interval
         and formula), the links to its inputs, and its explanation."""
-        fid = c["figure_id"]
+        fid, shown = c["figure_id"], self.precision.shown(c["claim_id"], c)
         stated = (
             self.href[fid],
             fid,
             self.written[self.position[fid]],
             c["relation"],
-            c["stated"],
-            c["stated_lower"],
-            c["stated_upper"],
+            shown["stated"],
+            shown["stated_lower"],
+            shown["stated_upper"],
         )
-        evidence = (c["computed"], c["lower"], c["upper"], c["formula"])
+        evidence = (shown["computed"], shown["lower"], shown["upper"], c["formula"])
         return (
             c["claim_id"],
             c["verdict"],
@@ -853,7 +876,9 @@ class View:
     def metric_shown(self, d: dict) -> tuple:
         """A metric's id and kind, its value in words, formula, the links to its inputs, and its
         description."""
-        value = point_text(d, d["unit"], self.vocabulary.point_words)
+        value = point_text(
+            self.precision.shown(d["metric_id"], d), d["unit"], self.vocabulary.point_words
+        )
         return (
             d["metric_id"],
             d["kind"],

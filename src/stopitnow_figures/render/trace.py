@@ -10,6 +10,7 @@ import re
 from ..model.conflicts import conflicts
 from ..tables import vocab
 from ..tables.errors import Collector
+from ..tables.numbers import Precision
 from ..tables.paths import Paths
 from ..tables.schema import package_tables
 from . import pages
@@ -334,10 +335,23 @@ def _collect(n: dict, pick) -> list[dict]:
     return out
 
 
-def render(n: dict, depth: int = 0) -> str:
+def precision_of(tables: dict) -> Precision:
+    """The significant figures the text shows of each computed row (``tables.numbers``), from the
+    tables ``load`` reads."""
+    return Precision.of_tables({name: rows.values() for name, rows in tables.items()})
+
+
+# the nodes whose numbers ``tables.numbers`` rounds
+ROUNDED = ("figure", "quantity", "metric", "claim")
+
+
+def render(n: dict, depth: int = 0, precision: Precision | None = None) -> str:
     """The chain as text for a terminal; every cell shown as printable text (no control or format
-    character reaches the terminal)."""
+    character reaches the terminal), and with ``precision`` each computed number as people read it
+    (``tables.numbers``; without, as the table holds it)."""
     pad = "  " * depth
+    if precision is not None and n["type"] in ROUNDED:
+        n = precision.shown(n["id"], n)
     lines = RENDER[n["type"]](n, pad)
     if "page" in n:
         lines.insert(1, f"{pad}  seen at: {n['page']}")
@@ -351,7 +365,8 @@ def render(n: dict, depth: int = 0) -> str:
         if n["type"] in ("claim", "quantity"):
             lines.append(f"{pad}  {label}")
         lines += [
-            render(x, depth + (2 if n["type"] in ("claim", "quantity") else 1)) for x in nodes
+            render(x, depth + (2 if n["type"] in ("claim", "quantity") else 1), precision)
+            for x in nodes
         ]
     return "\n".join(safe(line) for line in lines)
 

@@ -97,7 +97,8 @@ def build_descriptor(
         "description": meta["description"],
         "version": meta["version"],
         "created": created,
-        "homepage": meta["homepage"],
+        # no address until a maintainer records one (package.yaml, published_at)
+        **({"homepage": config.homepage(meta)} if config.homepage(meta) else {}),
         "keywords": meta["keywords"],
         "licenses": meta["licenses"],
         "contributors": meta["contributors"],
@@ -107,7 +108,7 @@ def build_descriptor(
             for name in PUBLISHED_TABLES
         ],
         "stopitnow:quotesNotice": meta["quotes_notice"],
-        "stopitnow:releaseUrl": meta["release_url"].format(version=meta["version"]),
+        **({"stopitnow:releaseUrl": config.release_url(meta)} if config.release_url(meta) else {}),
     }
 
 

@@ -35,6 +35,19 @@ TEMPLATES = (
 )  # the keys of package.yaml that are templates
 
 
+def homepage(meta: dict) -> str | None:
+    """The address citations and the descriptor give for the package: package.yaml's
+    ``published_at.homepage``, or None until a maintainer records where it is published."""
+    return (meta.get("published_at") or {}).get("homepage")
+
+
+def release_url(meta: dict) -> str | None:
+    """The address of this version's release archive (``published_at.archive`` with the version
+    filled in), or None until a maintainer records where releases are published."""
+    archive = (meta.get("published_at") or {}).get("archive")
+    return archive.replace("{version}", meta["version"]) if archive else None
+
+
 def load(paths: Paths, name: str) -> dict:
     """The validated contents of ``params.yaml`` (name "params") or ``package.yaml`` (name
     "package")."""

@@ -1,0 +1,83 @@
+"""The README's Quick start, run as written in a new shell (bash with a plain PATH, no venv
+active), in a copy of the repository: `make repro`, then the commands it shows, which must find
+`stopitnow-figures` as the README says."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, copy_repo
+
+PLAIN_PATH = "/usr/local/bin:/usr/bin:/bin"  # what a new login shell has, no .venv on it
+NOT_RUN = "make test"  # it runs this test: the README shows it in a block of its own
+
+
+def quick_start() -> str:
+    """The first sh block of the README's Quick start, as written."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("\n## Quick start\n")
+    section = readme[start : readme.index("\n## ", start + 1)]
+    return re.search(r"```sh\n(.*?)```", section, re.S).group(1)
+
+
+def test_the_quick_start_shows_how_to_run_the_cli_after_make_repro():
+    lines = [line.split("#")[0].strip() for line in quick_start().splitlines()]
+    assert lines[0] == "make repro" and NOT_RUN not in lines
+    cli = [i for i, line in enumerate(lines) if "stopitnow-figures " in line]
+    assert cli and ". .venv/bin/activate" in lines[: cli[0]]
+    assert any(line.startswith(".venv/bin/stopitnow-figures ") for line in lines)
+
+
+def _shell_env(home: Path) -> dict[str, str]:
+    """A new shell's environment: a plain PATH, its own HOME; PYTHON=false so that make can never
+    rebuild the shared .venv the copy links to (it must find it up to date)."""
+    return {"PATH": PLAIN_PATH, "HOME": str(home), "LANG": "C.UTF-8", "PYTHON": "false"}
+
+
+@pytest.mark.slow
+def test_every_command_of_the_quick_start_runs_as_written_in_a_new_shell(tmp_path):
+    current = subprocess.run(["make", "-q", ".venv/.installed"], cwd=ROOT, capture_output=True)
+    if current.returncode != 0:
+        pytest.skip("run make venv first: the copy uses this repository's .venv, up to date")
+    repo = copy_repo(tmp_path / "repo")
+    os.symlink(ROOT / ".venv", repo / ".venv")  # the venv make repro would create, as it is here
+    (tmp_path / "home").mkdir()
+    script = "set -e\n" + quick_start()
+    out = subprocess.run(
+        ["/bin/bash", "--noprofile", "--norc", "-c", script],
+        cwd=repo,
+        env=_shell_env(tmp_path / "home"),
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    assert "command not found" not in out.stderr
+    # trace's first line names the figure; cite's BibTeX entry names it too
+    assert "figure herald-2017-scotland-f04: " in out.stdout
+    assert "@misc{stopitnow-figures-" in out.stdout and "herald-2017-scotland-f04" in out.stdout
+    # and the rebuild gave the committed bytes
+    changed = subprocess.run(
+        ["git", "status", "--porcelain", "--", "processed", "datapackage.json"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+    )
+    assert changed.stdout == ""
+
+
+def test_without_activating_the_cli_is_not_on_a_new_shell_s_path(tmp_path):
+    """Why the Quick start activates the venv: the failure the issue saw, still there without it."""
+    out = subprocess.run(
+        ["/bin/bash", "--noprofile", "--norc", "-c", "stopitnow-figures --help"],
+        cwd=ROOT,
+        env=_shell_env(tmp_path),
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 127 and "command not found" in out.stderr
