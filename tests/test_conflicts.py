@@ -45,7 +45,7 @@ def test_every_conflict_is_on_the_reader_page_and_in_the_datasheet_with_each_quo
     for c in PUBLISHED:
         assert f'id="{c.conflict_id}"' in page
         section = page.split(f'id="{c.conflict_id}"', 1)[1].split("</section>", 1)[0]
-        listed = sheet.split(f"- `{c.conflict_id}`:", 1)[1].split("\n- `", 1)[0]
+        listed = "\n".join(line for line in sheet.splitlines() if f"| {c.conflict_id} |" in line)
         for r in c.rows:
             assert r in section and r in listed
             if r in figures:

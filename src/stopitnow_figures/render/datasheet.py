@@ -217,9 +217,10 @@ def conflict_rows(tables: dict) -> list[list[str]]:
     ]
 
 
-def conflict_quotes(tables: dict) -> list[tuple[str, list[str]]]:
-    """Each conflict once (``model.conflicts``) with what each of its rows says: a figure as its
-    source printed it (publisher, quote, and the interval it was read as), another row by its id."""
+def conflict_quotes(tables: dict) -> list[list[str]]:
+    """Each conflict once (``model.conflicts``), a row for each of its rows with what it says: a
+    figure as its source printed it (publisher, quote, and the interval it was read as), another row
+    by its id."""
     from ..model.conflicts import conflicts
 
     figures = {f["figure_id"]: f for f in tables["figures"]}
@@ -233,8 +234,9 @@ def conflict_quotes(tables: dict) -> list[tuple[str, list[str]]]:
         return what + (" (set aside)" if r in aside else "")
 
     return [
-        (c.conflict_id, [said(r, c.set_aside) for r in c.rows])
+        [c.conflict_id, r, said(r, c.set_aside)]
         for c in conflicts(tables["quantities"])
+        for r in c.rows
     ]
 
 
