@@ -35,7 +35,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ..model.bounds import Model, Solution, model_of_tables
-from ..model.formulas import FormulaError, Periods, inputs, period_of_rule
+from ..model.formulas import FormulaError, Periods, inputs, periods_of_rules
 from ..tables import raw, vocab
 from ..tables.csvio import Table, all_distinct, read_table, write_tables
 from ..tables.errors import Collector
@@ -303,51 +303,19 @@ class QuantityTable:
 
     @cached_property
     def quantity_periods(self):
-        """Each quantity row's period (start, end) by its rule, as ``period_of_rule`` gives it, as Arrow arrays (null
-        where the rule does not apply): an empty rule or ``span`` none, ``of:<figure id>`` that figure's (read on
-        whole columns where each figure id is once), each other rule by ``period_of_rule``."""
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        rules, ids = self.t["quantities"].arrow("period"), self.t["figures"].arrow("figure_id")
-        if not self.figure_ids_unique:  # a figure twice: the period of its last row, row by row
-            return self._periods_by_row(range(len(rules)))
-        none = pc.or_(pc.equal(rules, ""), pc.equal(rules, "span"))
-        of = pc.and_(pc.starts_with(rules, "of:"), pc.equal(pc.count_substring(rules, ":"), 1))
-        at = pc.if_else(
-            of,
-            pc.index_in(pc.utf8_slice_codeunits(rules, 3), value_set=ids.combine_chunks()),
-            pa.scalar(None, pa.int32()),
-        )
-        ends = tuple(
-            pc.if_else(none, "", pc.take(self.t["figures"].arrow(c), at))
-            for c in ("period_start", "period_end")
-        )
-        other = pc.invert(pc.or_(none, pc.is_valid(at)))
-        if not pc.any(other).as_py():
-            return ends
-        return self._periods_by_row(
-            other.combine_chunks().to_numpy(zero_copy_only=False).nonzero()[0].tolist(), ends
+        """Each quantity row's period (start, end) by its rule, as Arrow arrays (null where the rule
+        does not apply): ``periods_of_rules``, an ``of:<figure id>`` rule looked up a column at a
+        time where each figure id is once (else every rule as ``period_of_rule`` reads it)."""
+        f = self.t["figures"]
+        ids = f.arrow("figure_id").combine_chunks() if self.figure_ids_unique else None
+        starts, ends = f.arrow("period_start"), f.arrow("period_end")
+        return periods_of_rules(
+            self.t["quantities"].arrow("period"), ids, starts, ends, lambda: self.periods
         )
 
     @cached_property
     def figure_ids_unique(self) -> bool:
         return all_distinct(self.t["figures"].arrow("figure_id"))
-
-    def _periods_by_row(self, rows, ends=None):
-        """``quantity_periods`` with ``rows`` read one by one by ``period_of_rule`` (the rest from
-        ``ends``)."""
-        import pyarrow as pa
-
-        rules = self.t["quantities"].column("period")
-        first, last = (
-            (ends[0].to_pylist(), ends[1].to_pylist())
-            if ends
-            else ([None] * len(rules), [None] * len(rules))
-        )
-        for k in rows:
-            first[k], last[k] = period_of_rule(rules[k], [], self.periods) or (None, None)
-        return pa.array(first, type=pa.string()), pa.array(last, type=pa.string())
 
     def check_quantities(self) -> None:
         """Each quantity listed once, in a known place, with a period rule that applies."""
