@@ -1,8 +1,9 @@
-"""The reconciliation's solver on its own: interval arithmetic on pairs of ends, the constraint step (HC4's
-revise) against the LP solver on linear relations, the linear programme over a cycle, and a bound that
-overflows. Expected values are worked out by hand in the comments, or are what ``scipy.optimize.linprog``
-finds on the same relations (a solver written by others: "write propagation by hand only for what is not
-linear, and test it against the solver on the linear cases")."""
+"""The reconciliation's solver on its own: interval arithmetic on pairs of ends, the constraint step
+(HC4's revise) against the LP solver on linear relations, the linear programme over a cycle, and a
+bound that overflows. Expected values are worked out by hand in the comments, or are what
+``scipy.optimize.linprog`` finds on the same relations (a solver written by others: "write
+propagation by hand only for what is not linear, and test it against the solver on the linear
+cases")."""
 
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ from stopitnow_figures.model.bounds import (
     tighten_by_lp,
 )
 
-# -- interval arithmetic on pairs of ends ---------------------------------------------------------------
+# -- interval arithmetic on pairs of ends
+# ---------------------------------------------------------------
 
 END = st.sampled_from([0.0, -0.0, 1.0, -2.5, 3.0, 1e-9, 1e300, INF, -INF]) | st.floats(-1e6, 1e6)
 PAIR = st.tuples(END, END).map(sorted).map(tuple)
@@ -58,7 +60,8 @@ def test_the_rules_on_numbers_by_hand():
 @settings(max_examples=300, deadline=None)
 @given(PAIR, PAIR, st.sampled_from(["add", "sub", "mul", "div", "meet"]))
 def test_a_pair_of_numbers_is_the_column_of_one(a, b, name):
-    """The functions take ends as numbers (the propagation) or as columns (formulas): one rule, the same ends."""
+    """The functions take ends as numbers (the propagation) or as columns (formulas): one rule, the
+    same ends."""
     rule = getattr(intervals, name)
     with np.errstate(invalid="ignore", over="ignore"):
         scalar = rule(a, b)
@@ -71,7 +74,8 @@ def test_a_pair_of_numbers_is_the_column_of_one(a, b, name):
         assert end == ends[0] or (math.isnan(end) and math.isnan(ends[0]))
 
 
-# -- the constraint step against the solver -----------------------------------------------------------------
+# -- the constraint step against the solver
+# -----------------------------------------------------------------
 
 TERMS = st.lists(
     st.tuples(st.sampled_from([-3.0, -1.0, 0.5, 1.0, 2.0, 4.0]), st.integers(0, 3)),
@@ -107,8 +111,8 @@ def _box(ends) -> Box:
 
 
 def _lp_bounds(rows: list[Constraint], ends, n: int):
-    """Each quantity's least and greatest value under the linear rows within ``ends``, by linprog; None where the
-    rows admit no value."""
+    """Each quantity's least and greatest value under the linear rows within ``ends``, by linprog;
+    None where the rows admit no value."""
     a_eq, b_eq, a_ub, b_ub = [], [], [], []
     for c in rows:
         (lcoef, lconst), (rcoef, rconst) = linear(c.left), linear(c.right)
@@ -151,7 +155,8 @@ def _agree(found: float, best: float) -> bool:
 @settings(max_examples=300, deadline=None)
 @given(TERMS, st.sampled_from(["=", "<=", ">="]), TERMS, ENDS)
 def test_one_linear_relation_is_narrowed_as_the_solver_bounds_it(left, relation, right, ends):
-    """A relation naming no quantity twice is projected exactly by one revise: each end is the solver's."""
+    """A relation naming no quantity twice is projected exactly by one revise: each end is the
+    solver's."""
     if {v for _, v in left} & {v for _, v in right}:
         return
     c = Constraint("r", "identity", _expression(left, 1.0), relation, _expression(right, 0.0))
@@ -177,8 +182,8 @@ def test_one_linear_relation_is_narrowed_as_the_solver_bounds_it(left, relation,
     ENDS,
 )
 def test_a_set_of_linear_relations_is_solved_as_the_solver_bounds_it(relations, ends):
-    """Propagation alternated with the linear programme (``solve``): each end is the tightest the relations allow,
-    cycles included, and a set that admits no value is infeasible for both."""
+    """Propagation alternated with the linear programme (``solve``): each end is the tightest the
+    relations allow, cycles included, and a set that admits no value is infeasible for both."""
     rows = [
         Constraint(f"r{k}", "identity", _expression(left, 1.0), rel, _expression(right, 0.0))
         for k, (left, rel, right) in enumerate(relations)
@@ -200,7 +205,8 @@ def test_a_set_of_linear_relations_is_solved_as_the_solver_bounds_it(relations, 
 
 
 def test_a_total_and_its_parts_by_hand():
-    # total = a + b with a in [10, 20], b in [5, 7]: the total is [15, 27]; then a total of at most 18 leaves
+    # total = a + b with a in [10, 20], b in [5, 7]: the total is [15, 27]; then a total of at most
+    # 18 leaves
     # a <= 18 - 5 = 13 and b as it was (7 <= 18 - 10 = 8)
     total, a, b = 0, 1, 2
     rel = Constraint(
@@ -220,7 +226,8 @@ def test_a_total_and_its_parts_by_hand():
 
 
 def test_a_cycle_is_closed_by_the_linear_programme():
-    # x + y = 10 and x - y = 2 within [0, 100]: propagation alone leaves x in [2, 10]; the solver gives x = 6, y = 4
+    # x + y = 10 and x - y = 2 within [0, 100]: propagation alone leaves x in [2, 10]; the solver
+    # gives x = 6, y = 4
     x, y = Node("var", 0), Node("var", 1)
     rows = [
         Constraint("s", "identity", Node("+", left=x, right=y), "=", Node("const", 10.0)),
@@ -235,7 +242,8 @@ def test_a_cycle_is_closed_by_the_linear_programme():
 
 
 def test_a_cycle_that_admits_no_value_is_infeasible_by_the_linear_programme():
-    # x + y = 10 and x + y = 12 within [0, 100]: no point holds both; propagation alone does not see it at once
+    # x + y = 10 and x + y = 12 within [0, 100]: no point holds both; propagation alone does not see
+    # it at once
     x, y = Node("var", 0), Node("var", 1)
     rows = [
         Constraint("ten", "identity", Node("+", left=x, right=y), "=", Node("const", 10.0)),
@@ -245,14 +253,19 @@ def test_a_cycle_that_admits_no_value_is_infeasible_by_the_linear_programme():
         tighten_by_lp(rows, Box({0: 0.0, 1: 0.0}, {0: 100.0, 1: 100.0}, set()), [0, 1])
 
 
-# -- a bound that overflows --------------------------------------------------------------------------------------
+# -- a bound that overflows
+# --------------------------------------------------------------------------------------
 
 
 def test_an_end_that_overflows_is_a_set_that_admits_no_value_not_a_crash():
-    # q1 = q3 * (1 + q1 / 100) with q3 exactly 0.4 and q1 a whole count: q1 would be 0.4 / 0.996 = 0.4016, not
-    # whole, so nothing holds; propagation cannot show it by crossing ends: each round multiplies q1's lower end
-    # by 250 (q1 >= 1, then 150, then 37,400, ...) until it overflows to +inf. No number is that large, so the
-    # rows admit no value: both rows are the conflict (without either, q1 = q3 = 0, or q1 = 0, holds), named on
+    # q1 = q3 * (1 + q1 / 100) with q3 exactly 0.4 and q1 a whole count: q1 would be 0.4 / 0.996 =
+    # 0.4016, not
+    # whole, so nothing holds; propagation cannot show it by crossing ends: each round multiplies
+    # q1's lower end
+    # by 250 (q1 >= 1, then 150, then 37,400, ...) until it overflows to +inf. No number is that
+    # large, so the
+    # rows admit no value: both rows are the conflict (without either, q1 = q3 = 0, or q1 = 0,
+    # holds), named on
     # both quantities, and no bound is published from the runaway propagation
     qs = Quantities(
         ["q1", "q3"],
@@ -271,7 +284,8 @@ def test_an_end_that_overflows_is_a_set_that_admits_no_value_not_a_crash():
 
 
 def test_an_end_beyond_every_number_is_infeasible_and_names_its_row():
-    # a lower end of +inf or an upper end of -inf: an overflow (no number is that large), not an unbounded end
+    # a lower end of +inf or an upper end of -inf: an overflow (no number is that large), not an
+    # unbounded end
     for lo, hi in ((INF, 10.0), (0.0, -INF)):
         box = Box({0: 3.0}, {0: 10.0}, {0})
         with pytest.raises(Infeasible, match="row-7"):

@@ -15,9 +15,10 @@ TEXT = st.text(alphabet=st.sampled_from(list('ab =@\t+-5.é\xa0\x85,"')), max_si
 
 
 def _must_look(a: list[str], b: list[str]) -> bool:
-    """The rule as ``csvio._arrow_must_look`` states it, cell by cell in plain Python: a cell a spreadsheet would run
-    (=, @ or tab first; + or - first where the cell, its commas dropped, is not a number), or a first column whose
-    cell does not start with a printable ASCII character other than a space (it may be blank)."""
+    """The rule as ``csvio._arrow_must_look`` states it, cell by cell in plain Python: a cell a
+    spreadsheet would run (=, @ or tab first; + or - first where the cell, its commas dropped, is
+    not a number), or a first column whose cell does not start with a printable ASCII character
+    other than a space (it may be blank)."""
 
     def runs(cell: str) -> bool:
         if cell[:1] in ("=", "@", "\t", "\r"):
@@ -147,7 +148,8 @@ def test_cells_in_order_are_distinct_as_sorted_ones_are(cells, ordered):
     assert csvio.all_distinct(pa.array(cells, pa.string())) == (len(set(cells)) == len(cells))
 
 
-# -- the rates evaluated on whole columns, against evaluate_many formula by formula -------------------------
+# -- the rates evaluated on whole columns, against evaluate_many formula by formula
+# -------------------------
 
 END = st.sampled_from([0.0, 1.0, 12.0, 5e5, float("inf"), -float("inf")]) | st.floats(-1e6, 1e6)
 

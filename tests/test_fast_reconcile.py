@@ -82,10 +82,11 @@ def _inward(x: float, side: int) -> float:
 
 
 def _rows_of_end(kept, side, end, domain, whole, by_set, reason) -> str:
-    """The rows that set one end, by the rule in the quantities schema's words: none where the end is unbounded or
-    the domain's (except that a quantity solved with its set names the mentions that state its domain's end); else the
-    mentions whose bound it is; else, where it is the tightest stated bound rounded inward, the mentions at that
-    bound; else the row that moved it last in the set's solve."""
+    """The rows that set one end, by the rule in the quantities schema's words: none where the end
+    is unbounded or the domain's (except that a quantity solved with its set names the mentions that
+    state its domain's end); else the mentions whose bound it is; else, where it is the tightest
+    stated bound rounded inward, the mentions at that bound; else the row that moved it last in the
+    set's solve."""
     if not math.isfinite(end):
         return ""
     at_end = [m[0] for m in kept if math.isfinite(m[2 + side]) and _close(m[2 + side], end)]
@@ -107,8 +108,8 @@ def _rows_of_end(kept, side, end, domain, whole, by_set, reason) -> str:
 
 
 def _point(kept, lo, hi, whole, domain) -> float:
-    """The number of the narrowest mention (open ones last, then the first id), clipped; else the one value, NaN
-    where an end is open or the domain's, else the middle (half up for a count)."""
+    """The number of the narrowest mention (open ones last, then the first id), clipped; else the
+    one value, NaN where an end is open or the domain's, else the middle (half up for a count)."""
     if kept:
         best = min(kept, key=lambda m: (m[3] - m[2] if math.isfinite(m[3] - m[2]) else INF, m[0]))
         return min(max(best[1], lo), hi)
@@ -136,7 +137,8 @@ def _status(model, lo, hi, kept, involved, whole, domain) -> str:
 def _expected(
     model, v: int, lo: float, hi: float, kept, reasons=("", ""), by_set=False, involved=False
 ) -> dict:
-    """What the columns of quantity ``v`` must be, by the rules above, from its bounds and the mentions kept."""
+    """What the columns of quantity ``v`` must be, by the rules above, from its bounds and the
+    mentions kept."""
     whole, domain = bool(model.q.whole[v]), (float(model.q.lo[v]), float(model.q.hi[v]))
     return {
         "lo": lo,
@@ -161,8 +163,9 @@ def _mentioned(model, v: int, left_out=()) -> list:
 @FAST
 @given(single_quantities())
 def test_a_quantity_no_identity_names_is_the_meet_of_its_mentions(model):
-    """Its interval is the meet of its mentions' and its domain (whole numbers inward for a count), worked out
-    here from the rows themselves; its value, status and the rows that set its ends follow the rules above."""
+    """Its interval is the meet of its mentions' and its domain (whole numbers inward for a count),
+    worked out here from the rows themselves; its value, status and the rows that set its ends
+    follow the rules above."""
     sol = model.solve_all()
     for v in range(len(model.q.ids)):
         kept = _mentioned(model, v)
@@ -202,8 +205,9 @@ FORMULAS = st.sampled_from(
     ),
 )
 def test_the_sets_an_identity_links_are_filled_in_by_the_rules(model, identities):
-    """Each quantity of a linked set (or whose mentions disagree) takes the bounds its set's solve gives, and its
-    columns follow the rules above from them and the mentions not set aside; a bound that overflows is a conflict, no crash."""
+    """Each quantity of a linked set (or whose mentions disagree) takes the bounds its set's solve
+    gives, and its columns follow the rules above from them and the mentions not set aside; a bound
+    that overflows is a conflict, no crash."""
     from stopitnow_figures.model.bounds import Relation
 
     qs = model.q
@@ -241,8 +245,9 @@ def test_the_sets_an_identity_links_are_filled_in_by_the_rules(model, identities
 
 
 def _parse_as_written(formula, index):
-    """The tree Python's own grammar reads in the formula, each {id} a name (the formula language is a part of
-    Python's arithmetic): a reading independent of the package's parser to hold ``bounds.parse`` to."""
+    """The tree Python's own grammar reads in the formula, each {id} a name (the formula language is
+    a part of Python's arithmetic): a reading independent of the package's parser to hold
+    ``bounds.parse`` to."""
     import ast
 
     from stopitnow_figures.model.bounds import Node
@@ -469,9 +474,10 @@ def _quantity_table(
 
 
 def _problems_by_hand(quantities, figures, identities) -> list[tuple]:
-    """What the checks of quantities and mentions must find, row by row from the dicts: each id once, a known place,
-    a period rule that applies; each figure naming a known quantity (its last row) in its measure, unit, place and
-    period; each quantity used (said at the last row of its id)."""
+    """What the checks of quantities and mentions must find, row by row from the dicts: each id
+    once, a known place, a period rule that applies; each figure naming a known quantity (its last
+    row) in its measure, unit, place and period; each quantity used (said at the last row of its
+    id)."""
     from stopitnow_figures.model.formulas import inputs, period_of_rule
 
     periods = {f["figure_id"]: (f["period_start"], f["period_end"]) for f in figures}
@@ -535,7 +541,10 @@ def _problems_by_hand(quantities, figures, identities) -> list[tuple]:
                     )
                 )
         if f["geography_code"] and f["geography_code"] != q["geography_code"]:
-            message = f"the figure's place {f['geography_code']} is not its quantity's ({q['geography_code'] or 'none'})"
+            message = (
+                f"the figure's place {f['geography_code']} is not its quantity's "
+                f"({q['geography_code'] or 'none'})"
+            )
             out.append(("quantity-mismatch", None, "geography_code", f["geography_code"], message))
         p = period_of_rule(q["period"], [], periods)
         if (
@@ -544,7 +553,10 @@ def _problems_by_hand(quantities, figures, identities) -> list[tuple]:
             and f["period_start"]
             and not (p[0] <= f["period_start"] and f["period_end"] <= p[1])
         ):
-            message = f"the figure's period {f['period_start']} to {f['period_end']} is not within its quantity's ({p[0]} to {p[1]})"
+            message = (
+                f"the figure's period {f['period_start']} to {f['period_end']} is not within its "
+                f"quantity's ({p[0]} to {p[1]})"
+            )
             out.append(("quantity-mismatch", None, "period_start", f["period_start"], message))
     used = {f["quantity_id"] for f in figures} | {
         i for r in identities for i in inputs(r["left"]) + inputs(r["right"])
@@ -566,8 +578,9 @@ def _problems_by_hand(quantities, figures, identities) -> list[tuple]:
 @settings(max_examples=300, deadline=None)
 @given(reconcile_tables(), st.booleans())
 def test_the_checks_find_each_mistake_at_its_row(tables, arrow):
-    """The checks (each on whole columns, the failing rows read one by one) find what reading the rows one by
-    one by hand finds, at the same rows with the same words; and each quantity's period is its rule's."""
+    """The checks (each on whole columns, the failing rows read one by one) find what reading the
+    rows one by one by hand finds, at the same rows with the same words; and each quantity's period
+    is its rule's."""
     checks, problems = _quantity_table(*tables, arrow)
     checks.check()
     found = [
@@ -585,7 +598,8 @@ def test_the_checks_find_each_mistake_at_its_row(tables, arrow):
 
 
 class _AsWritten(QuantityTable):
-    """The identity checks with every quantity in a map (its last row's counting), made here from the rows."""
+    """The identity checks with every quantity in a map (its last row's counting), made here from
+    the rows."""
 
     @property
     def index(self):
@@ -664,13 +678,14 @@ def test_the_longest_cell_read_does_not_follow_the_limit_another_library_set(tmp
         csv.field_size_limit(old_limit)
 
 
-# -- text tables and output frames ------------------------------------------------------------------------------
+# -- text tables and output frames
+# ------------------------------------------------------------------------------
 
 
 def _check_text_cell_by_cell(table, schema_path, display):
-    """The constraints of a raw table as a curator reads them, every cell in turn: a required cell of white space
-    alone is empty; a cell that is not empty (white space alone included) and not a word of its vocabulary is
-    not in it."""
+    """The constraints of a raw table as a curator reads them, every cell in turn: a required cell
+    of white space alone is empty; a cell that is not empty (white space alone included) and not a
+    word of its vocabulary is not in it."""
     out = []
     for f in schema.load_schema(schema_path)["fields"]:
         cons = f.get("constraints", {})

@@ -74,17 +74,17 @@ class Node:
 
 
 def parse(formula: str, index: dict[str, int]) -> Node:
-    """A formula of the language of ``formulas`` over {ids} as a tree; FormulaError where it is not of that form,
-    KeyError naming an id not in ``index``."""
+    """A formula of the language of ``formulas`` over {ids} as a tree; FormulaError where it is not
+    of that form, KeyError naming an id not in ``index``."""
     tree, names = _read_formula(formula)
     return _node(tree, {name: index[ident] for name, ident in names})
 
 
 @lru_cache(maxsize=1 << 16)
 def _read_formula(formula: str) -> tuple[tuple, tuple[tuple[int, str], ...]]:
-    """A formula's syntax tree (``formulas.Program.tree``: ("var", k) for its k-th {id} as written) and each k with
-    its id, checked against the language and its limits (read once: a formula checked by a stage is parsed again
-    by its model)."""
+    """A formula's syntax tree (``formulas.Program.tree``: ("var", k) for its k-th {id} as written)
+    and each k with its id, checked against the language and its limits (read once: a formula
+    checked by a stage is parsed again by its model)."""
     from .formulas import parse_one
 
     program, refs = parse_one(formula)
@@ -195,9 +195,10 @@ class Box:
         return (self.lo[v], self.hi[v])
 
     def narrow(self, v: int, lo: float, hi: float, why: str) -> bool:
-        """Narrow quantity ``v`` to [lo, hi] (whole numbers inward for counts); whether either end moved. Raises
-        Infeasible (naming the row ``why``) where the ends cross, or where a lower end is +inf or an upper end -inf:
-        an end that overflowed, so that no number is large enough, which is a set of rows that admits no value."""
+        """Narrow quantity ``v`` to [lo, hi] (whole numbers inward for counts); whether either end
+        moved. Raises Infeasible (naming the row ``why``) where the ends cross, or where a lower end
+        is +inf or an upper end -inf: an end that overflowed, so that no number is large enough,
+        which is a set of rows that admits no value."""
         if lo == INF or hi == -INF:
             raise Infeasible(why)
         if v in self.whole:
@@ -294,8 +295,8 @@ def _backward(program: tuple, target: tuple[float, float], box: Box, memo: list,
 
 
 def _targets(op: str, have: tuple[float, float], a: tuple[float, float], b: tuple[float, float]):
-    """What each side of ``a op b`` may be for the result to lie in ``have`` (where a factor or a quotient may be
-    zero, the other side of a product or the divisor may be anything)."""
+    """What each side of ``a op b`` may be for the result to lie in ``have`` (where a factor or a
+    quotient may be zero, the other side of a product or the divisor may be anything)."""
     if op == "+":
         return sub(have, b), sub(have, a)
     if op == "-":
@@ -313,9 +314,10 @@ def _not_zero(a: tuple[float, float]) -> bool:
 
 
 def revise(c: Constraint, box: Box) -> bool:
-    """Apply one row once (HC4's revise); whether any bound moved. Raises Infeasible. A mention narrows its
-    quantity to its interval; a relation evaluates both sides forward on the current bounds, meets them as the
-    relation says, and narrows each side backward, node by node, towards what the other side allows."""
+    """Apply one row once (HC4's revise); whether any bound moved. Raises Infeasible. A mention
+    narrows its quantity to its interval; a relation evaluates both sides forward on the current
+    bounds, meets them as the relation says, and narrows each side backward, node by node, towards
+    what the other side allows."""
     if c.kind == "mention":
         return box.narrow(int(c.left.arg), c.bounds[0], c.bounds[1], c.ident)
     left_program, right_program = _programs(c)
@@ -376,8 +378,9 @@ def is_tree(rows: list[Constraint]) -> bool:
 
 
 def tighten_by_lp(rows: list[Constraint], box: Box, variables: list[int]) -> bool:
-    """Minimise and maximise each quantity of the linear relations within the current bounds (``LinearProgramme``);
-    whether any bound moved. Raises Infeasible where the linear relations admit no point within the bounds."""
+    """Minimise and maximise each quantity of the linear relations within the current bounds
+    (``LinearProgramme``); whether any bound moved. Raises Infeasible where the linear relations
+    admit no point within the bounds."""
     lp = LinearProgramme.of(rows, box, variables)
     if lp is None:
         return False
@@ -411,8 +414,9 @@ class LinearProgramme:
 
     @classmethod
     def of(cls, rows: list[Constraint], box: Box, variables: list[int]) -> LinearProgramme | None:
-        """The linear relations of ``rows`` over the quantities they name, bounded by ``box`` (None where none is
-        linear). A relation whose quantities cancel out is kept as ``impossible`` where its constants contradict it."""
+        """The linear relations of ``rows`` over the quantities they name, bounded by ``box`` (None
+        where none is linear). A relation whose quantities cancel out is kept as ``impossible``
+        where its constants contradict it."""
         lines = []
         for c in rows:
             lhs, rhs = (linear(c.left), linear(c.right)) if c.kind != "mention" else (None, None)
@@ -692,10 +696,11 @@ def statuses(field: str = "status"):
 class Model:
     """The reconciliation of a whole package, solved one connected set of quantities at a time.
 
-    A quantity that no identity names and whose mentions agree needs no solver: its interval is the meet of its
-    mentions' and its domain. Every other set is solved on its own (``settle``). Then the columns of every quantity
-    are made at once from the bounds (``fill``). ``solve_all`` does both; ``rest``, ``leave_out``, ``holds_with``
-    and ``deciding`` answer for one mention what the rest of the evidence allows, which is how a claim is checked."""
+    A quantity that no identity names and whose mentions agree needs no solver: its interval is the
+    meet of its mentions' and its domain. Every other set is solved on its own (``settle``). Then
+    the columns of every quantity are made at once from the bounds (``fill``). ``solve_all`` does
+    both; ``rest``, ``leave_out``, ``holds_with`` and ``deciding`` answer for one mention what the
+    rest of the evidence allows, which is how a claim is checked."""
 
     def __init__(
         self,
@@ -749,7 +754,8 @@ class Model:
 
     @cached_property
     def mention_at(self) -> dict[str, int]:
-        """The position of each figure id among the mentions (its last, where an id is listed twice)."""
+        """The position of each figure id among the mentions (its last, where an id is listed
+        twice)."""
         return dict(zip(self.m.ids, range(len(self.m.ids)), strict=True))
 
     @cached_property
@@ -811,8 +817,8 @@ class Model:
     # -- every quantity -----------------------------------------------------------
 
     def solve_all(self) -> Solution:
-        """Every quantity reconciled: those that need no solver at once (the meet of their mentions and domain),
-        each other set on its own, then every quantity's columns at once (``fill``)."""
+        """Every quantity reconciled: those that need no solver at once (the meet of their mentions
+        and domain), each other set on its own, then every quantity's columns at once (``fill``)."""
         kept = np.ones(len(self.m.ids), dtype=bool)
         lo, hi = self.stated(self._said(kept))
         alone = (lo <= hi) & (np.diff(self._start) > 0)
@@ -823,15 +829,17 @@ class Model:
         return self.fill(lo, hi, kept, solved)
 
     def stated(self, said: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        """What each quantity's mentions state together (``said``: the meet of their intervals, see ``_said``) with its
-        domain, in whole numbers for a count (no new evidence, so a quantity at these bounds is as its mentions state it)."""
+        """What each quantity's mentions state together (``said``: the meet of their intervals, see
+        ``_said``) with its domain, in whole numbers for a count (no new evidence, so a quantity at
+        these bounds is as its mentions state it)."""
         said_lo, said_hi = said
         lo, hi = np.maximum(said_lo, self.q.lo), np.minimum(said_hi, self.q.hi)
         whole_lo, whole_hi = whole_within((lo, hi))
         return np.where(self.q.whole, whole_lo, lo), np.where(self.q.whole, whole_hi, hi)
 
     def _said(self, kept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The meet of each quantity's ``kept`` mentions' intervals alone (unbounded where it has none)."""
+        """The meet of each quantity's ``kept`` mentions' intervals alone (unbounded where it has
+        none)."""
         n, m = len(self.q.ids), self.m
         said_lo, said_hi = np.full(n, -INF), np.full(n, INF)
         np.maximum.at(said_lo, m.quantity[kept], m.lo[kept])
@@ -841,8 +849,8 @@ class Model:
     def _solve_into(
         self, solved: Solved, key: object, kept: np.ndarray, lo: np.ndarray, hi: np.ndarray
     ) -> None:
-        """One set solved: its quantities' bounds into ``lo``/``hi``, the mentions it set aside out of ``kept``, and
-        what ``fill`` needs of the set (see ``Solved``)."""
+        """One set solved: its quantities' bounds into ``lo``/``hi``, the mentions it set aside out
+        of ``kept``, and what ``fill`` needs of the set (see ``Solved``)."""
         group = self.sets[key] if isinstance(key, int) else [key[1]]
         box = self.solved(key, group)
         aside, conflicts = self.aside[key], self.conflicts[key]
@@ -875,7 +883,8 @@ class Model:
             )
 
     def fill(self, lo: np.ndarray, hi: np.ndarray, kept: np.ndarray, solved: Solved) -> Solution:
-        """Every quantity's columns at once, from its bounds, the mentions kept and what the sets solved gave."""
+        """Every quantity's columns at once, from its bounds, the mentions kept and what the sets
+        solved gave."""
         said = self._said(kept)
         stated = self.stated(said)
         n, q = len(self.q.ids), self.q
@@ -905,8 +914,8 @@ class Model:
         return sol
 
     def _candidates(self, at: np.ndarray, quantities: np.ndarray | None = None) -> Candidates:
-        """The mentions at positions ``at`` (ascending; of ``quantities`` alone, given as sorted positions) as
-        ``points`` reads them."""
+        """The mentions at positions ``at`` (ascending; of ``quantities`` alone, given as sorted
+        positions) as ``points`` reads them."""
         slot = self.m.quantity[at]
         if quantities is not None:
             slot = np.searchsorted(quantities, slot)
@@ -915,11 +924,12 @@ class Model:
     def _end_rows(
         self, side: int, end: np.ndarray, said: np.ndarray, kept: np.ndarray, solved: Solved
     ) -> list[str]:
-        """The rows that set one end of each quantity (``side`` 0 the lower, 1 the upper): none where it is
-        unbounded or its domain's; else the kept mentions whose bound it is; else, where it is the tightest bound its
-        mentions state rounded inward to a whole number, the mentions at that bound; else the row that moved it last
-        in its set's solve (the rows of a linear programme). A quantity solved with its set (linked by an identity,
-        or whose mentions disagree) names the mentions at its domain's end where they state it (as this column has
+        """The rows that set one end of each quantity (``side`` 0 the lower, 1 the upper): none
+        where it is unbounded or its domain's; else the kept mentions whose bound it is; else, where
+        it is the tightest bound its mentions state rounded inward to a whole number, the mentions
+        at that bound; else the row that moved it last in its set's solve (the rows of a linear
+        programme). A quantity solved with its set (linked by an identity, or whose mentions
+        disagree) names the mentions at its domain's end where they state it (as this column has
         been published)."""
         m, q = self.m, self.m.quantity
         bound, domain = (m.lo, self.q.lo) if side == 0 else (m.hi, self.q.hi)
@@ -941,7 +951,8 @@ class Model:
         return out.tolist()
 
     def _joined(self, chosen: np.ndarray) -> np.ndarray:
-        """For each quantity, the ids of its ``chosen`` mentions in the order of the figures, space-separated."""
+        """For each quantity, the ids of its ``chosen`` mentions in the order of the figures,
+        space-separated."""
         order = self._order[chosen[self._order]]
         q = self.m.quantity[order]
         out = np.full(len(self.q.ids), "", dtype=object)
@@ -991,8 +1002,9 @@ class Model:
     def leave_out(
         self, figure_id: str, rows: list[Constraint] | None = None
     ) -> dict[str, tuple[float, float, float]]:
-        """Each quantity of a mention's set as (value, lower, upper) on the rest of the evidence (or on ``rows``):
-        its bounds solved on those rows, its point as ``fill`` makes it from the mentions among them."""
+        """Each quantity of a mention's set as (value, lower, upper) on the rest of the evidence (or
+        on ``rows``): its bounds solved on those rows, its point as ``fill`` makes it from the
+        mentions among them."""
         group, base = self.rest(figure_id)
         rows = base if rows is None else rows
         box = solve(rows, group, self.whole, self.domain(group))
@@ -1043,9 +1055,10 @@ class Model:
 
 @dataclass
 class Solved:
-    """What solving the linked sets (and the quantities whose mentions disagree) gave each of their quantities, by
-    column (empty for the others): whether a set's solve gave its bounds, the row that moved each end last, whether
-    a row of it was set aside, and its identities, conflict and rows set aside."""
+    """What solving the linked sets (and the quantities whose mentions disagree) gave each of their
+    quantities, by column (empty for the others): whether a set's solve gave its bounds, the row
+    that moved each end last, whether a row of it was set aside, and its identities, conflict and
+    rows set aside."""
 
     by_set: np.ndarray
     why: tuple[np.ndarray, np.ndarray]
@@ -1072,8 +1085,8 @@ class Solved:
 
 @dataclass
 class Candidates:
-    """Mentions a point may be taken from: the quantity (its slot among those asked about) of each, its value,
-    interval and figure id, and its position among all mentions."""
+    """Mentions a point may be taken from: the quantity (its slot among those asked about) of each,
+    its value, interval and figure id, and its position among all mentions."""
 
     slot: np.ndarray
     value: np.ndarray
@@ -1086,12 +1099,13 @@ class Candidates:
 def points(
     lo: np.ndarray, hi: np.ndarray, whole: np.ndarray, domain: tuple, mentions: Candidates
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The point value of each quantity (bounds ``lo``, ``hi``), and which mention's number it is (its position;
-    -1: none). The number of its most precise mention (its interval the narrowest, open ones last, then the first
-    id), clipped to its interval. A quantity no mention gives takes its one value where its ends meet; else the
-    middle of its interval where evidence sets both ends (rounded half up for a count): a convention for sorting,
-    not an estimate; where an end is unbounded or only the domain's (a count's 0), it has none (NaN). What the point
-    is, is ``value_basis``."""
+    """The point value of each quantity (bounds ``lo``, ``hi``), and which mention's number it is
+    (its position; -1: none). The number of its most precise mention (its interval the narrowest,
+    open ones last, then the first id), clipped to its interval. A quantity no mention gives takes
+    its one value where its ends meet; else the middle of its interval where evidence sets both ends
+    (rounded half up for a count): a convention for sorting, not an estimate; where an end is
+    unbounded or only the domain's (a count's 0), it has none (NaN). What the point is, is
+    ``value_basis``."""
     n = len(lo)
     best = np.full(n, -1, dtype=np.int64)
     has = np.zeros(n, dtype=bool)
@@ -1111,8 +1125,9 @@ def points(
 
 
 def _first_of_each(mentions: Candidates, n: int) -> np.ndarray:
-    """For each quantity, the index into ``mentions`` of its most precise one (-1: it has none). Ids are ranked only
-    among the mentions of quantities with more than one (the others have no rival)."""
+    """For each quantity, the index into ``mentions`` of its most precise one (-1: it has none). Ids
+    are ranked only among the mentions of quantities with more than one (the others have no rival).
+    """
     finite = np.isfinite(mentions.hi) & np.isfinite(mentions.lo)
     with np.errstate(invalid="ignore"):
         width = np.where(finite, mentions.hi - mentions.lo, INF)
@@ -1127,8 +1142,8 @@ def _first_of_each(mentions: Candidates, n: int) -> np.ndarray:
 
 
 def _close(a, b) -> np.ndarray:
-    """Whether ends are equal within 1e-9, relative to the larger (or absolute, near zero), as ``math.isclose``;
-    unbounded ends only to themselves."""
+    """Whether ends are equal within 1e-9, relative to the larger (or absolute, near zero), as
+    ``math.isclose``; unbounded ends only to themselves."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     with np.errstate(invalid="ignore"):
         near = np.abs(a - b) <= np.maximum(1e-9 * np.maximum(np.abs(a), np.abs(b)), 1e-9)
@@ -1241,10 +1256,10 @@ def _coded(table, name: str) -> tuple[list[str], np.ndarray]:
 def model_of_tables(
     vocabulary, figures, quantities, identities, skip: set[str] = frozenset(), quantity_of=None
 ) -> Model:
-    """The model of checked tables (the published ones, or the raw quantities and identities with the cleaned
-    figures): each figure a mention of its quantity, each identity row its relations. ``skip``: identity ids to
-    leave out (rows a check has already refused). ``quantity_of``: what the caller has found already, the row
-    of each figure's quantity (each quantity id once)."""
+    """The model of checked tables (the published ones, or the raw quantities and identities with
+    the cleaned figures): each figure a mention of its quantity, each identity row its relations.
+    ``skip``: identity ids to leave out (rows a check has already refused). ``quantity_of``: what
+    the caller has found already, the row of each figure's quantity (each quantity id once)."""
     qs = quantities_of(vocabulary, quantities)
     mentions = Mentions(
         ids=figures.column("figure_id"),

@@ -30,7 +30,8 @@ Pair = tuple  # (lo, hi): numbers, or arrays of one end per row
 
 
 def add(a: Pair, b: Pair) -> Pair:
-    """a + b: the sums of the ends (an unbounded end and its opposite give NaN, which ``Interval`` refuses)."""
+    """a + b: the sums of the ends (an unbounded end and its opposite give NaN, which ``Interval``
+    refuses)."""
     return (a[0] + b[0], a[1] + b[1])
 
 
@@ -60,7 +61,8 @@ def div(a: Pair, b: Pair) -> Pair:
 
 
 def reciprocal(a: Pair) -> Pair:
-    """1 / a: [1/hi, 1/lo] where zero is outside a; one end unbounded where zero is only an end; else unbounded."""
+    """1 / a: [1/hi, 1/lo] where zero is outside a; one end unbounded where zero is only an end;
+    else unbounded."""
     lo, hi = a
     if isinstance(lo, np.ndarray) or isinstance(hi, np.ndarray):
         lo, hi = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
@@ -71,8 +73,8 @@ def reciprocal(a: Pair) -> Pair:
 
 
 def whole_within(a: Pair) -> Pair:
-    """The least and greatest whole numbers within a: its ends rounded inward (an end within ``WHOLE_TOLERANCE``
-    of a whole number is that number); an unbounded end stays unbounded."""
+    """The least and greatest whole numbers within a: its ends rounded inward (an end within
+    ``WHOLE_TOLERANCE`` of a whole number is that number); an unbounded end stays unbounded."""
     lo, hi = a
     if isinstance(lo, np.ndarray) or isinstance(hi, np.ndarray):
         with np.errstate(invalid="ignore"):
@@ -170,8 +172,10 @@ def _plain(x):
     return float(x) if np.ndim(x) == 0 else x
 
 
-# The primitives below act on two numbers or on two columns alike: numbers by Python's arithmetic (the
-# reconciliation's propagation calls the rules above on one pair of ends at a time, where NumPy's cost
+# The primitives below act on two numbers or on two columns alike: numbers by Python's arithmetic
+# (the
+# reconciliation's propagation calls the rules above on one pair of ends at a time, where NumPy's
+# cost
 # per call would be most of the time), arrays by NumPy's, with the same IEEE results.
 
 

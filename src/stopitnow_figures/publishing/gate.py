@@ -231,9 +231,9 @@ def _periods_hold(
 
 
 def _reconciled(vocabulary: Vocabulary, t: dict[str, Table]):
-    """What re-solving the reconciliation gives each quantity (value, lower, upper, mentions): the model of the
-    published figures, quantities and identities, solved by its own ``solve_all``; and the model, which holds every
-    set a claim's figure belongs to."""
+    """What re-solving the reconciliation gives each quantity (value, lower, upper, mentions): the
+    model of the published figures, quantities and identities, solved by its own ``solve_all``; and
+    the model, which holds every set a claim's figure belongs to."""
     model = model_of_tables(vocabulary, t["figures"], t["quantities"], t["identities"])
     sol = model.solve_all()
     return model, sol.value, sol.lo, sol.hi, sol.mentions
@@ -588,9 +588,9 @@ def _check_population(population: Table, vocabulary: Vocabulary, bad: list[Untra
 def _check_series(
     published: Table, quantities: Table, vocabulary: Vocabulary, bad: list[Untraced]
 ) -> None:
-    """A row of the series traces when it is the row the series rule (``model.series``) makes again from the
-    published quantities: its series, its period (a member's its quantity's, a gap's the rule's step) and its
-    quantity; a row too many or missing is untraced at its place."""
+    """A row of the series traces when it is the row the series rule (``model.series``) makes again
+    from the published quantities: its series, its period (a member's its quantity's, a gap's the
+    rule's step) and its quantity; a row too many or missing is untraced at its place."""
     cells = zip(*(quantities.column(n) for n in series.COLUMNS), strict=True)
     try:
         expected = series.rows(

@@ -167,9 +167,9 @@ def check_unsolved(
 class QuantityTable:
     """The curated quantities and identities, checked against the figures that mention them.
 
-    Each rule of the quantities and of the figures' mentions of them is one test on whole columns (``check``);
-    only the rows where it fails are read one by one, to say where, and only then is raw/figures.csv read, for
-    the line of each figure."""
+    Each rule of the quantities and of the figures' mentions of them is one test on whole columns
+    (``check``); only the rows where it fails are read one by one, to say where, and only then is
+    raw/figures.csv read, for the line of each figure."""
 
     def __init__(
         self, paths: Paths, vocabulary: Vocabulary, tables: dict[str, Table], problems: Collector
@@ -206,8 +206,9 @@ class QuantityTable:
 
     @cached_property
     def index(self) -> dict[str, int]:
-        """The last row of each quantity an identity names (the row an id stands for, where it is listed twice):
-        the ids the identity checks look up, one to one with rows, as ``parse`` needs."""
+        """The last row of each quantity an identity names (the row an id stands for, where it is
+        listed twice): the ids the identity checks look up, one to one with rows, as ``parse``
+        needs."""
         import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -235,8 +236,8 @@ class QuantityTable:
     # -- the checks --------------------------------------------------------------------
 
     def check(self) -> None:
-        """Every row checked (problems are collected, not raised): the identities, the quantities, the figures'
-        mentions of them, and that each quantity is used."""
+        """Every row checked (problems are collected, not raised): the identities, the quantities,
+        the figures' mentions of them, and that each quantity is used."""
         self.refused = self.check_identities()
         self.check_bases(self.refused)
         self.check_quantities()
@@ -261,15 +262,17 @@ class QuantityTable:
 
     @cached_property
     def id_order(self):
-        """The rows of raw/quantities.csv in the order of their ids (Arrow's sort, which is stable: rows of one id in
-        the order of the file; its order of UTF-8 bytes is the order of code points ``sorted`` gives)."""
+        """The rows of raw/quantities.csv in the order of their ids (Arrow's sort, which is stable:
+        rows of one id in the order of the file; its order of UTF-8 bytes is the order of code
+        points ``sorted`` gives)."""
         import pyarrow.compute as pc
 
         return pc.sort_indices(self.t["quantities"].arrow("quantity_id"))
 
     @cached_property
     def _id_runs(self):
-        """Of the quantity rows: which repeat an id an earlier row has, and which is the last row of its id."""
+        """Of the quantity rows: which repeat an id an earlier row has, and which is the last row of
+        its id."""
         import numpy as np
         import pyarrow.compute as pc
 
@@ -288,7 +291,8 @@ class QuantityTable:
 
     @cached_property
     def quantity_at(self):
-        """The row of each figure's quantity (the last row of its id), as Arrow integers, null where no row has it."""
+        """The row of each figure's quantity (the last row of its id), as Arrow integers, null where
+        no row has it."""
         import pyarrow.compute as pc
 
         ids = self.t["quantities"].arrow("quantity_id").combine_chunks()
@@ -327,17 +331,20 @@ class QuantityTable:
             q.arrow("geography_code"),
             pa.array(self.t["geographies"].column("geography_code"), type=pa.string()),
         )
+        known = pc.or_(pc.equal(geo, ""), pc.is_in(geo, value_set=codes))
+        applies = pc.is_valid(self.quantity_periods[0])
         rules = [
             ("duplicate-id", "quantity_id", self._id_runs[0], "each quantity is listed once"),
-            ("unknown-id", "geography_code", ~_true(pc.or_(pc.equal(geo, ""), pc.is_in(geo, value_set=codes))), "no row of raw/geographies.csv has this code"),
-            ("bad-period", "period", ~_true(pc.is_valid(self.quantity_periods[0])), "use of:<figure id>, shift:<figure id>:<years>, or leave empty"),
+            ("unknown-id", "geography_code", ~_true(known), "no row of raw/geographies.csv has this code"),
+            ("bad-period", "period", ~_true(applies), "use of:<figure id>, shift:<figure id>:<years>, or leave empty"),
         ]  # fmt: skip
         for kind, column, wrong, message in rules:
             for k, cell in _failing(q, column, wrong):
                 self.problems.add(kind, self.q_display, q.lines[k], column, cell, message)
 
     def check_mentions(self) -> None:
-        """Each figure mentions a known quantity, in the quantity's measure, unit and place, within its period."""
+        """Each figure mentions a known quantity, in the quantity's measure, unit and place, within
+        its period."""
         import pyarrow.compute as pc
 
         f, q, at = self.t["figures"], self.t["quantities"], self.quantity_at
@@ -391,7 +398,8 @@ class QuantityTable:
         return self.figure_line.get(self.t["figures"].column("figure_id")[k])
 
     def check_unused(self) -> None:
-        """A figure mentions, or an identity names, each quantity (said once, at the last row of its id)."""
+        """A figure mentions, or an identity names, each quantity (said once, at the last row of its
+        id)."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -402,7 +410,8 @@ class QuantityTable:
             pc.is_in(ids, value_set=pa.array(self.named, pa.string())),
         )
         for k, qid in _failing(q, "quantity_id", ~_true(used) & self._id_runs[1]):
-            self.problems.add("unused-row", self.q_display, q.lines[k], "quantity_id", qid, "no figure mentions this quantity and no identity uses it")  # fmt: skip
+            why = "no figure mentions this quantity and no identity uses it"
+            self.problems.add("unused-row", self.q_display, q.lines[k], "quantity_id", qid, why)
 
     def check_identities(self) -> set[str]:
         """The ids of the identity rows refused (each refusal a located problem)."""
@@ -623,7 +632,8 @@ def _true(mask):
 
 
 def _failing(table: Table, column: str, wrong, *others):
-    """(row, its cell of ``column``, and its cells of each of ``others``, Arrow columns) for each row ``wrong`` holds."""
+    """(row, its cell of ``column``, and its cells of each of ``others``, Arrow columns) for each
+    row ``wrong`` holds."""
     import numpy as np
     import pyarrow as pa
 
