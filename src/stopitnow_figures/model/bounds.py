@@ -483,7 +483,7 @@ class LinearProgramme:
         highs = self._highs()
         highs.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
         highs.run()
-        return highs.getModelStatus(), highs.getInfo().objective_function_value
+        return highs.getModelStatus(), highs.getObjectiveValue()
 
     def check_feasible(self) -> None:
         """Raise Infeasible where no point meets every linear relation within the bounds: the rows
