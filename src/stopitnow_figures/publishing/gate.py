@@ -29,7 +29,7 @@ import numpy as np
 from ..model import series
 from ..model.bounds import model_of_tables
 from ..model.claims import ClaimChecker
-from ..model.formulas import Periods, evaluate_many, period_of_rule
+from ..model.formulas import OF_RULE, Periods, evaluate_many, period_of_rule
 from ..model.periods import reference_date
 from ..model.values import NumberReader, ValueParseError, find_number, plain_readings
 from ..tables.csvio import Table
@@ -203,16 +203,11 @@ def _quantity_rows(
 def _periods_hold(
     rules: list[str], starts: list[str], ends: list[str], periods: Periods, empty: bool = False
 ) -> np.ndarray:
-    """Where a row's period is plainly what its rule gives: the rule is one id's (``of:<id>``, a
+    """Where a row's period is plainly what its rule gives: the rule is one id's (``OF_RULE``, a
     known id) and the period is that id's, or (``empty``) there is no rule and no period. False
     elsewhere: the caller looks again."""
-    pos = np.array(
-        [
-            periods.index.get(r[3:], -1) if r[:3] == "of:" and r.count(":") == 1 else -1
-            for r in rules
-        ],
-        dtype=np.int64,
-    )
+    of = [OF_RULE.fullmatch(r) for r in rules]
+    pos = np.array([-1 if m is None else periods.index.get(m[1], -1) for m in of], dtype=np.int64)
     one = pos >= 0
     hold = np.zeros(len(rules), dtype=bool)
     if one.any():
