@@ -15,9 +15,10 @@ TEXT = st.text(alphabet=st.sampled_from(list('ab =@\t+-5.é\xa0\x85,"')), max_si
 
 
 def _must_look(a: list[str], b: list[str]) -> bool:
-    """The rule as ``csvio._arrow_must_look`` states it, cell by cell in plain Python: a cell a spreadsheet would run
-    (=, @ or tab first; + or - first where the cell, its commas dropped, is not a number), or a first column whose
-    cell does not start with a printable ASCII character other than a space (it may be blank)."""
+    """The rule as ``csvio._arrow_must_look`` states it, cell by cell in plain Python: a cell a
+    spreadsheet would run (=, @ or tab first; + or - first where the cell, its commas dropped, is
+    not a number), or a first column whose cell does not start with a printable ASCII character
+    other than a space (it may be blank)."""
 
     def runs(cell: str) -> bool:
         if cell[:1] in ("=", "@", "\t", "\r"):
@@ -147,68 +148,8 @@ def test_cells_in_order_are_distinct_as_sorted_ones_are(cells, ordered):
     assert csvio.all_distinct(pa.array(cells, pa.string())) == (len(set(cells)) == len(cells))
 
 
-# -- a relation applied by the code made for its shape, against its programs read node by node -----
-
-BOUND = st.sampled_from(
-    [0.0, -0.0, 1.0, -2.5, 3.0, 1e-9, 7.0, 1e12, float("inf"), -float("inf")]
-) | st.floats(-1e6, 1e6)
-
-
-@st.composite
-def expressions(draw, depth: int = 3):
-    from stopitnow_figures.model.bounds import Node
-
-    if depth == 0 or draw(st.booleans()):
-        if draw(st.integers(0, 3)) == 0:
-            return Node("const", draw(st.sampled_from([0.0, 1.0, 2.0, -3.0, 0.5, 100.0])))
-        return Node("var", draw(st.integers(0, 3)))
-    op = draw(st.sampled_from(["+", "-", "*", "/", "neg"]))
-    if op == "neg":
-        return Node("neg", left=draw(expressions(depth - 1)))
-    return Node(op, left=draw(expressions(depth - 1)), right=draw(expressions(depth - 1)))
-
-
-def _outcome(apply, c, box):
-    from stopitnow_figures.model.bounds import Infeasible
-
-    try:
-        moved = bool(apply(c, box))
-    except (
-        Infeasible,
-        ArithmeticError,
-        ValueError,
-    ) as exc:  # what interval arithmetic may raise too
-        moved = (type(exc).__name__, str(exc))
-    return moved, box.lo, box.hi, box.why_lo, box.why_hi
-
-
-@settings(max_examples=500, deadline=None)
-@given(
-    expressions(),
-    expressions(),
-    st.sampled_from(["=", "<=", ">="]),
-    st.lists(st.tuples(BOUND, BOUND), min_size=4, max_size=4),
-)
-def test_a_relation_is_applied_by_its_made_code_as_by_its_programs(left, right, relation, ends):
-    import copy
-
-    from stopitnow_figures.model.bounds import Box, Constraint, revise, revise_as_written
-
-    box = Box(
-        {v: min(a, b) for v, (a, b) in enumerate(ends)},
-        {v: max(a, b) for v, (a, b) in enumerate(ends)},
-        {1, 3},
-    )
-    c = Constraint("r", "identity", left, relation, right)
-    other = copy.deepcopy(box)
-    for _ in range(3):  # applied again, on the bounds it left
-        fast, plain = _outcome(revise, c, box), _outcome(revise_as_written, c, other)
-        assert repr(fast) == repr(plain)
-        if fast[0] and fast[0] is not True:
-            break
-
-
-# -- the rates evaluated on whole columns, against evaluate_many formula by formula ----------------
+# -- the rates evaluated on whole columns, against evaluate_many formula by formula
+# -------------------------
 
 END = st.sampled_from([0.0, 1.0, 12.0, 5e5, float("inf"), -float("inf")]) | st.floats(-1e6, 1e6)
 

@@ -384,3 +384,31 @@ def test_no_formula_is_run_as_python():
             and n.func.id in ("eval", "exec", "compile")
         ]
     assert calls == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["", "span", "of:a", "of:b", "of:z", "of:", "of:a:b", "shift:b:1", "shift:b:x"]
+        )
+        | st.text(alphabet="ofa:\n", max_size=5),
+        max_size=12,
+    ),
+    st.booleans(),
+)
+def test_the_periods_of_many_rules_are_each_rules_period(rules, by_column):
+    """Each row's period is what ``period_of_rule`` gives its rule alone (null where it gives None),
+    whether the ``of:<id>`` rules are looked up a column at a time or not."""
+    import pyarrow as pa
+
+    from stopitnow_figures.model.formulas import Periods, period_of_rule, periods_of_rules
+
+    starts, ends = ["2016-01-01", "2017-04-01"], ["2016-12-31", "2018-03-31"]
+    periods = Periods({"a": 0, "b": 1}, starts, ends)
+    ids = pa.array(["a", "b"]) if by_column else None
+    first, last = periods_of_rules(
+        pa.array(rules, pa.string()), ids, pa.array(starts), pa.array(ends), lambda: periods
+    )
+    expected = [period_of_rule(r, [], periods) or (None, None) for r in rules]
+    assert list(zip(first.to_pylist(), last.to_pylist(), strict=True)) == expected

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stopitnow_figures.model.formulas import FormulaError, evaluate, inputs
 from stopitnow_figures.model.intervals import Interval
@@ -62,3 +65,46 @@ def test_formula_evaluates_values_and_intervals():
 def test_formulas_outside_the_language_are_refused(formula):
     with pytest.raises(FormulaError):
         evaluate(formula, {"aa": 1.0, "a": 1.0}, {"aa": Interval.point(1), "a": Interval.point(1)})
+
+
+END = st.sampled_from(
+    [0.0, -0.0, 1.0, -2.5, 3.0, 1e-9, 7.0, 1e300, math.inf, -math.inf]
+) | st.floats(-1e6, 1e6)
+PAIR = st.tuples(END, END).map(sorted).map(tuple)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(PAIR, PAIR), min_size=1, max_size=5))
+def test_each_rule_gives_a_column_of_pairs_what_it_gives_each_pair(pairs):
+    """The rules act on plain numbers (the reconciliation's propagation) and on columns (formulas)
+    alike: each row of a column's result is the result on that row's numbers, as a plain float
+    (a zero's sign aside: ``whole_within`` rounds -1e-9 up to -0.0 on a column, 0.0 on a number)."""
+    from stopitnow_figures.model import intervals as iv
+
+    a = (np.array([p[0][0] for p in pairs]), np.array([p[0][1] for p in pairs]))
+    b = (np.array([p[1][0] for p in pairs]), np.array([p[1][1] for p in pairs]))
+    rules = {
+        "add": lambda x, y: iv.add(x, y),
+        "sub": lambda x, y: iv.sub(x, y),
+        "neg": lambda x, y: iv.neg(x),
+        "meet": lambda x, y: iv.meet(x, y),
+        "mul": lambda x, y: iv.mul(x, y),
+        "div": lambda x, y: iv.div(x, y),
+        "reciprocal": lambda x, y: iv.reciprocal(x),
+        "whole_within": lambda x, y: iv.whole_within(x),
+    }
+    for name, rule in rules.items():
+        with np.errstate(invalid="ignore", over="ignore"):
+            column = rule(a, b)
+            for k, (x, y) in enumerate(pairs):
+                one = rule(x, y)
+                assert all(isinstance(e, float) for e in one), name
+                for e, col in zip(one, column, strict=True):
+                    want = float(col[k])
+                    assert e == want or (math.isnan(e) and math.isnan(want)), (
+                        name,
+                        x,
+                        y,
+                        one,
+                        want,
+                    )

@@ -17,7 +17,7 @@ How each connected set is solved:
   whole numbers; exact where no quantity appears twice in a relation and the
   relations form no cycle (each relation then projects exactly, and a tree of
   them is globally consistent);
-- where the relations form a cycle, linear programming (SciPy's HiGHS) over
+- where the relations form a cycle, linear programming (HiGHS, through highspy) over
   the linear relations, minimising and maximising each quantity, alternated
   with propagation until nothing moves. The bounds are then the tightest the
   linear relations allow; where a cycle runs through a product or a ratio
@@ -40,14 +40,14 @@ is rounded inward ("a 44% increase" to 36 callers leaves only 25 before).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 import numpy as np
 
-INF = math.inf
+from .intervals import INF, add, div, meet, mul, neg, sub, whole_within
+
 TOL = 1e-9
 
 
@@ -74,17 +74,17 @@ class Node:
 
 
 def parse(formula: str, index: dict[str, int]) -> Node:
-    """A formula of the language of ``formulas`` over {ids} as a tree; FormulaError where it is not of that form,
-    KeyError naming an id not in ``index``."""
+    """A formula of the language of ``formulas`` over {ids} as a tree; FormulaError where it is not
+    of that form, KeyError naming an id not in ``index``."""
     tree, names = _read_formula(formula)
     return _node(tree, {name: index[ident] for name, ident in names})
 
 
 @lru_cache(maxsize=1 << 16)
 def _read_formula(formula: str) -> tuple[tuple, tuple[tuple[int, str], ...]]:
-    """A formula's syntax tree (``formulas.Program.tree``: ("var", k) for its k-th {id} as written) and each k with
-    its id, checked against the language and its limits (read once: a formula checked by a stage is parsed again
-    by its model)."""
+    """A formula's syntax tree (``formulas.Program.tree``: ("var", k) for its k-th {id} as written)
+    and each k with its id, checked against the language and its limits (read once: a formula
+    checked by a stage is parsed again by its model)."""
     from .formulas import parse_one
 
     program, refs = parse_one(formula)
@@ -128,46 +128,6 @@ def linear(node: Node) -> tuple[dict[int, float], float] | None:
     return None
 
 
-# -- interval arithmetic on pairs (lo, hi) --------------------------------------
-
-
-def _mul1(x: float, y: float) -> float:
-    return 0.0 if x == 0 or y == 0 else x * y
-
-
-def i_add(a, b):
-    return (a[0] + b[0], a[1] + b[1])
-
-
-def i_sub(a, b):
-    return (a[0] - b[1], a[1] - b[0])
-
-
-def i_mul(a, b):
-    ends = [_mul1(x, y) for x in a for y in b]
-    return (min(ends), max(ends))
-
-
-def _inv(x: float) -> float:
-    return 0.0 if x in (INF, -INF) else 1.0 / x
-
-
-def i_div(a, b):
-    """a / b; where b holds zero the quotient is bounded only where the sign of a allows."""
-    if b[0] > 0 or b[1] < 0:
-        return i_mul(a, (_inv(b[1]), _inv(b[0])))
-    if b[0] == 0 < b[1] and a[0] >= 0:
-        return (a[0] / b[1] if b[1] != INF else 0.0, INF)
-    if b[0] == 0 < b[1] and a[1] <= 0:
-        return (-INF, a[1] / b[1] if b[1] != INF else 0.0)
-    return (-INF, INF)
-
-
-def _meet(a, b):
-    """``(max(a[0], b[0]), min(a[1], b[1]))``, the same ends, without the calls' cost."""
-    return (b[0] if b[0] > a[0] else a[0], b[1] if b[1] < a[1] else a[1])
-
-
 # -- constraints ---------------------------------------------------------------
 
 
@@ -186,14 +146,15 @@ class Constraint:
     reading: bool = (
         False  # an identity that rests on a reading of the text, not on definitions (basis reading)
     )
+    at: int = -1  # a mention's position among the model's mentions
 
     @property
     def variables(self) -> list[int]:
         return self.left.variables() + (self.right.variables() if self.right else [])
 
 
-def mention(ident: str, var: int, lo: float, hi: float, ratio: bool) -> Constraint:
-    return Constraint(ident, "mention", Node("var", var), "in", bounds=(lo, hi), ratio=ratio)
+def mention(ident: str, var: int, lo: float, hi: float, ratio: bool, at: int = -1) -> Constraint:
+    return Constraint(ident, "mention", Node("var", var), "in", bounds=(lo, hi), ratio=ratio, at=at)
 
 
 def identity(
@@ -235,12 +196,13 @@ class Box:
 
     def narrow(self, v: int, lo: float, hi: float, why: str) -> bool:
         """Narrow quantity ``v`` to [lo, hi] (whole numbers inward for counts); whether either end
-        moved."""
+        moved. Raises Infeasible (naming the row ``why``) where the ends cross, or where a lower end
+        is +inf or an upper end -inf: an end that overflowed, so that no number is large enough,
+        which is a set of rows that admits no value."""
+        if lo == INF or hi == -INF:
+            raise Infeasible(why)
         if v in self.whole:
-            lo, hi = (
-                math.ceil(lo - 1e-7) if lo > -INF else lo,
-                math.floor(hi + 1e-7) if hi < INF else hi,
-            )
+            lo, hi = whole_within((lo, hi))
         box_lo, box_hi = self.lo, self.hi
         moved = False
         # an end moves by more than the tolerance, which is more than not at all (tested first: most
@@ -264,7 +226,7 @@ def _atleast1(x: float, y: float = 0.0) -> float:
     return y if y > m else m
 
 
-_FORWARD = {"+": i_add, "-": i_sub, "*": i_mul, "/": i_div}
+_FORWARD = {"+": add, "-": sub, "*": mul, "/": div}
 
 
 def _program(tree: Node) -> tuple[tuple[str, float, int, int], ...]:
@@ -305,8 +267,7 @@ def _forward(program: tuple, lo: dict, hi: dict) -> list[tuple[float, float]]:
         elif op == "const":
             out[k] = (arg, arg)
         elif op == "neg":
-            a = out[left]
-            out[k] = (-a[1], -a[0])
+            out[k] = neg(out[left])
         else:
             out[k] = _FORWARD[op](out[left], out[right])
     return out
@@ -320,51 +281,43 @@ def _backward(program: tuple, target: tuple[float, float], box: Box, memo: list,
     targets: list = [None] * len(program)
     targets[0] = target
     for k, (op, arg, left, right) in enumerate(program):
-        (m_lo, m_hi), (t_lo, t_hi) = memo[k], targets[k]
-        have = (
-            t_lo if t_lo > m_lo else m_lo,
-            t_hi if t_hi < m_hi else m_hi,
-        )  # _meet(memo[k], targets[k])
+        have = meet(memo[k], targets[k])
         if have[0] > have[1] and have[0] > have[1] + TOL * _atleast1(abs(have[0]), abs(have[1])):
             raise Infeasible(why)
         if op == "var":
             if box.narrow(arg, have[0], have[1], why):
                 moved = True
         elif op == "neg":
-            targets[left] = (-have[1], -have[0])
+            targets[left] = neg(have)
         elif op != "const":
             targets[left], targets[right] = _targets(op, have, memo[left], memo[right])
     return moved
 
 
 def _targets(op: str, have: tuple[float, float], a: tuple[float, float], b: tuple[float, float]):
-    """What each side of ``a op b`` may be for the result to lie in ``have``."""
+    """What each side of ``a op b`` may be for the result to lie in ``have`` (where a factor or a
+    quotient may be zero, the other side of a product or the divisor may be anything)."""
     if op == "+":
-        return i_sub(have, b), i_sub(have, a)
+        return sub(have, b), sub(have, a)
     if op == "-":
-        return i_add(have, b), i_sub(a, have)
+        return add(have, b), sub(a, have)
     if op == "*":
-        return (i_div(have, b) if (b[0] > 0 or b[1] < 0) else (-INF, INF)), (
-            i_div(have, a) if (a[0] > 0 or a[1] < 0) else (-INF, INF)
-        )
-    return i_mul(have, b), (i_div(a, have) if (have[0] > 0 or have[1] < 0) else (-INF, INF))
+        return (div(have, b) if _not_zero(b) else _ANY), (div(have, a) if _not_zero(a) else _ANY)
+    return mul(have, b), (div(a, have) if _not_zero(have) else _ANY)
+
+
+_ANY = (-INF, INF)
+
+
+def _not_zero(a: tuple[float, float]) -> bool:
+    return a[0] > 0 or a[1] < 0
 
 
 def revise(c: Constraint, box: Box) -> bool:
-    """Apply one row once; whether any bound moved. Raises Infeasible. A relation is applied by the
-    code made for its shape (see ``_revise_code``), which does what ``revise_as_written`` does, step
-    for step."""
-    if c.kind == "mention":
-        return box.narrow(int(c.left.arg), c.bounds[0], c.bounds[1], c.ident)
-    made = c.__dict__.get("_compiled")
-    if made is None:
-        made = c.__dict__["_compiled"] = _compiled(c)
-    return made[0](box, made[1], made[2], c.ident)
-
-
-def revise_as_written(c: Constraint, box: Box) -> bool:
-    """``revise``, a relation's programs read node by node (the reading the made code is held
-    to)."""
+    """Apply one row once (HC4's revise); whether any bound moved. Raises Infeasible. A mention
+    narrows its quantity to its interval; a relation evaluates both sides forward on the current
+    bounds, meets them as the relation says, and narrows each side backward, node by node, towards
+    what the other side allows."""
     if c.kind == "mention":
         return box.narrow(int(c.left.arg), c.bounds[0], c.bounds[1], c.ident)
     left_program, right_program = _programs(c)
@@ -372,152 +325,15 @@ def revise_as_written(c: Constraint, box: Box) -> bool:
     left_memo, right_memo = _forward(left_program, lo, hi), _forward(right_program, lo, hi)
     left, right = left_memo[0], right_memo[0]
     if c.relation == "=":
-        tl = tr = _meet(left, right)
+        tl = tr = meet(left, right)
     elif c.relation == "<=":
         tl, tr = (-INF, right[1]), (left[0], INF)
     else:
         tl, tr = (right[0], INF), (-INF, left[1])
     moved = _backward(left_program, tl, box, left_memo, c.ident)
-    # the right side on the bounds as the left side left them (the left side's own intervals are not
-    # needed again)
-    return _backward(right_program, tr, box, _forward(right_program, lo, hi), c.ident) or moved
-
-
-def _compiled(c: Constraint) -> tuple:
-    """A relation as the code of its shape (its programs with each quantity and constant a slot),
-    the quantities and the constants."""
-    shapes, quantities, constants = [], [], []
-    for program in _programs(c):
-        shape = []
-        for op, arg, left, right in program:
-            if op == "var":
-                shape.append((op, len(quantities), left, right))
-                quantities.append(arg)
-            elif op == "const":
-                shape.append((op, len(constants), left, right))
-                constants.append(arg)
-            else:
-                shape.append((op, 0, left, right))
-        shapes.append(tuple(shape))
-    return _revise_code(c.relation, *shapes), tuple(quantities), tuple(constants)
-
-
-@lru_cache(maxsize=1024)
-def _revise_code(relation: str, left: tuple, right: tuple):
-    """The code of ``revise_as_written`` for one shape of relation, unrolled: the same steps on the
-    same numbers in the same order (sums and differences of intervals written out as ``i_add`` and
-    ``i_sub`` compute them), without reading the programs node by node. Made once for each shape."""
-    n_vars = sum(op == "var" for op, *_ in left + right)
-    n_consts = sum(op == "const" for op, *_ in left + right)
-    code = ["def revise(box, V, K, why):", "    lo, hi = box.lo, box.hi", "    moved = False"]
-    code += [f"    {', '.join(f'v{k}' for k in range(n_vars))}, = V"] if n_vars else []
-    code += [f"    {', '.join(f'k{k}' for k in range(n_consts))}, = K"] if n_consts else []
-    code += _forward_code(left, "L", 0, 0) + _forward_code(
-        right, "R", _count(left, "var"), _count(left, "const")
-    )
-    root = {
-        "=": [
-            "TLl = R0l if R0l > L0l else L0l",
-            "TLh = R0h if R0h < L0h else L0h",
-            "TRl, TRh = TLl, TLh",
-        ],
-        "<=": ["TLl, TLh = -INF, R0h", "TRl, TRh = L0l, INF"],
-        ">=": ["TLl, TLh = R0l, INF", "TRl, TRh = -INF, L0h"],
-    }[relation]
-    code += ["    " + line for line in root]
-    code += _backward_code(left, "L", "TL", 0)
-    code += _forward_code(
-        right, "S", _count(left, "var"), _count(left, "const")
-    )  # on the bounds the left side left
-    code += _backward_code(right, "S", "TR", _count(left, "var")) + ["    return moved"]
-    scope = {
-        "INF": INF,
-        "TOL": TOL,
-        "Infeasible": Infeasible,
-        "_atleast1": _atleast1,
-        "i_mul": i_mul,
-        "i_div": i_div,
-    }
-    scope["_targets"] = _targets
-    exec("\n".join(code), scope)  # noqa: S102 - code made here from a program's operators, never from data
-    return scope["revise"]
-
-
-def _count(program: tuple, op: str) -> int:
-    return sum(node[0] == op for node in program)
-
-
-def _forward_code(program: tuple, p: str, var0: int, const0: int) -> list[str]:
-    """``_forward`` of a program as lines: node k's interval in ``{p}{k}l``, ``{p}{k}h`` (its
-    children's first)."""
-    slots = _slots(program, var0, const0)
-    out = []
-    for k in range(len(program) - 1, -1, -1):
-        op, _, left, right = program[k]
-        a, b = f"{p}{left}", f"{p}{right}"
-        if op == "var":
-            line = f"{p}{k}l, {p}{k}h = lo[v{slots[k]}], hi[v{slots[k]}]"
-        elif op == "const":
-            line = f"{p}{k}l = {p}{k}h = k{slots[k]}"
-        elif op == "neg":
-            line = f"{p}{k}l, {p}{k}h = -{a}h, -{a}l"
-        elif op == "+":
-            line = f"{p}{k}l, {p}{k}h = {a}l + {b}l, {a}h + {b}h"
-        elif op == "-":
-            line = f"{p}{k}l, {p}{k}h = {a}l - {b}h, {a}h - {b}l"
-        else:
-            line = (
-                f"{p}{k}l, {p}{k}h = {'i_mul' if op == '*' else 'i_div'}(({a}l, {a}h), ({b}l, "
-                f"{b}h))"
-            )
-        out.append("    " + line)
-    return out
-
-
-def _slots(program: tuple, var0: int, const0: int) -> dict[int, int]:
-    """The slot of each quantity and constant node of a program, numbered in program order from
-    ``var0``, ``const0``."""
-    slots, counts = {}, {"var": var0, "const": const0}
-    for k, (op, *_) in enumerate(program):
-        if op in counts:
-            slots[k], counts[op] = counts[op], counts[op] + 1
-    return slots
-
-
-def _backward_code(program: tuple, p: str, target: str, var0: int) -> list[str]:
-    """``_backward`` of a program as lines, towards ``{target}l``, ``{target}h``, on the intervals
-    ``{p}{k}``."""
-    slots = _slots(program, var0, 0)
-    out = []
-    for k, (op, _, left, right) in enumerate(program):
-        t, h, a, b = (target if k == 0 else f"{p}T{k}"), f"{p}H{k}", f"{p}{left}", f"{p}{right}"
-        out += [
-            f"{h}l = {t}l if {t}l > {p}{k}l else {p}{k}l",
-            f"{h}h = {t}h if {t}h < {p}{k}h else {p}{k}h",
-            f"if {h}l > {h}h and {h}l > {h}h + TOL * _atleast1(abs({h}l), abs({h}h)):",
-            "    raise Infeasible(why)",
-        ]
-        ta, tb = f"{p}T{left}", f"{p}T{right}"
-        if op == "var":
-            out += [f"if box.narrow(v{slots[k]}, {h}l, {h}h, why):", "    moved = True"]
-        elif op == "neg":
-            out.append(f"{ta}l, {ta}h = -{h}h, -{h}l")
-        elif op == "+":
-            out += [
-                f"{ta}l, {ta}h = {h}l - {b}h, {h}h - {b}l",
-                f"{tb}l, {tb}h = {h}l - {a}h, {h}h - {a}l",
-            ]
-        elif op == "-":
-            out += [
-                f"{ta}l, {ta}h = {h}l + {b}l, {h}h + {b}h",
-                f"{tb}l, {tb}h = {a}l - {h}h, {a}h - {h}l",
-            ]
-        elif op != "const":
-            out.append(
-                f"({ta}l, {ta}h), ({tb}l, {tb}h) = _targets({op!r}, ({h}l, {h}h), ({a}l, {a}h), "
-                f"({b}l, {b}h))"
-            )
-    return ["    " + line for line in out]
+    if moved:  # the right side on the bounds as the left side left them
+        right_memo = _forward(right_program, lo, hi)
+    return _backward(right_program, tr, box, right_memo, c.ident) or moved
 
 
 def propagate(rows: list[Constraint], box: Box, rounds: int = 200) -> None:
@@ -562,82 +378,146 @@ def is_tree(rows: list[Constraint]) -> bool:
 
 
 def tighten_by_lp(rows: list[Constraint], box: Box, variables: list[int]) -> bool:
-    """Minimise and maximise each quantity of the linear relations (HiGHS) within the current
-    bounds; whether any moved."""
-    lp = _linear_programme(rows, box, variables)
+    """Minimise and maximise each quantity of the linear relations within the current bounds
+    (``LinearProgramme``); whether any bound moved. Raises Infeasible where the linear relations
+    admit no point within the bounds."""
+    lp = LinearProgramme.of(rows, box, variables)
     if lp is None:
         return False
-    highs, cols, why = lp
+    lp.check_feasible()
     moved = False
-    for k, v in enumerate(cols):
+    for k, v in enumerate(lp.cols):
         for sign in (1.0, -1.0):
-            end = _optimum(highs, len(cols), k, sign)
+            end = lp.optimum(k, sign)
             if end is not None:
-                moved |= box.narrow(v, end, INF, why) if sign > 0 else box.narrow(v, -INF, end, why)
+                moved |= (
+                    box.narrow(v, end, INF, lp.why)
+                    if sign > 0
+                    else box.narrow(v, -INF, end, lp.why)
+                )
     return moved
 
 
-def _linear_programme(rows: list[Constraint], box: Box, variables: list[int]):
-    """The linear relations of ``rows`` over the quantities they name, bounded by ``box``, as a
-    HiGHS model (None where there are none); raises Infeasible where it admits no point. HiGHS is
-    the solver scipy.optimize.linprog runs, called through the same binding without linprog's
-    per-call checking of options (2 ms a solve, where a warm re-solve takes 0.1 ms); scipy is pinned
-    in requirements.lock."""
-    from scipy.optimize._highspy import _core
+@dataclass
+class LinearProgramme:
+    """The linear relations of a set's rows as matrices (made once per set and round), each bound
+    then found by HiGHS: ``a_eq x = b_eq``, ``a_ub x <= b_ub``, each quantity within its box."""
 
-    lines = []
-    for c in rows:
-        lhs, rhs = (linear(c.left), linear(c.right)) if c.kind != "mention" else (None, None)
-        if lhs is not None and rhs is not None:
-            coef = dict(lhs[0])
-            for v, a in rhs[0].items():
-                coef[v] = coef.get(v, 0.0) - a
-            lines.append((c, {v: a for v, a in coef.items() if a != 0.0}, rhs[1] - lhs[1]))
-    if not lines:
-        return None
-    cols = sorted({v for _, coef, _ in lines for v in coef}, key=variables.index)
-    at = {v: k for k, v in enumerate(cols)}
-    inf = _core.kHighsInf
-    highs = _core._Highs()
-    highs.setOptionValue("output_flag", False)
-    highs.addVars(
-        len(cols),
-        np.array([max(box.lo[v], -inf) for v in cols]),
-        np.array([min(box.hi[v], inf) for v in cols]),
-    )
-    for c, coef, const in lines:
-        lo, hi = {"=": (const, const), "<=": (-inf, const), ">=": (const, inf)}[c.relation]
-        idx = np.array([at[v] for v in coef], dtype=np.int32)
-        highs.addRows(
-            1,
-            np.array([lo]),
-            np.array([hi]),
-            len(idx),
-            np.array([0], dtype=np.int32),
-            idx,
-            np.array(list(coef.values())),
-        )
-    why = "linear programme over " + " ".join(sorted({c.ident for c, _, _ in lines}))
-    highs.run()
-    if highs.getModelStatus() in (
-        _core.HighsModelStatus.kInfeasible,
-        _core.HighsModelStatus.kUnboundedOrInfeasible,
-    ):
-        raise Infeasible(why)
-    return highs, cols, why
+    cols: list[int]
+    a_eq: np.ndarray | None
+    b_eq: np.ndarray | None
+    a_ub: np.ndarray | None
+    b_ub: np.ndarray | None
+    bounds: list[tuple[float | None, float | None]]
+    why: str
+    impossible: bool = False  # a relation of constants alone that does not hold
+
+    @classmethod
+    def of(cls, rows: list[Constraint], box: Box, variables: list[int]) -> LinearProgramme | None:
+        """The linear relations of ``rows`` over the quantities they name, bounded by ``box`` (None
+        where none is linear). A relation whose quantities cancel out is kept as ``impossible``
+        where its constants contradict it."""
+        lines = []
+        for c in rows:
+            lhs, rhs = (linear(c.left), linear(c.right)) if c.kind != "mention" else (None, None)
+            if lhs is not None and rhs is not None:
+                coef = dict(lhs[0])
+                for v, a in rhs[0].items():
+                    coef[v] = coef.get(v, 0.0) - a
+                lines.append(
+                    (c, {v: a for v, a in coef.items() if a != 0.0}, rhs[1] - lhs[1])
+                )  # coef . x (relation) const
+        if not lines:
+            return None
+        cols = sorted({v for _, coef, _ in lines for v in coef}, key=variables.index)
+        at = {v: k for k, v in enumerate(cols)}
+        eq, ub, impossible = [], [], False
+        for c, coef, const in lines:
+            row = np.zeros(len(cols))
+            row[[at[v] for v in coef]] = list(coef.values())
+            if not coef:
+                impossible |= not {"=": 0 == const, "<=": 0 <= const, ">=": 0 >= const}[c.relation]
+            elif c.relation == "=":
+                eq.append((row, const))
+            else:
+                ub.append((row, const) if c.relation == "<=" else (-row, -const))
+
+        def matrix(part):
+            return (
+                (np.array([r for r, _ in part]), np.array([b for _, b in part]))
+                if part
+                else (None, None)
+            )
+
+        bounds = [
+            (None if box.lo[v] == -INF else box.lo[v], None if box.hi[v] == INF else box.hi[v])
+            for v in cols
+        ]
+        why = "linear programme over " + " ".join(sorted({c.ident for c, _, _ in lines}))
+        return cls(cols, *matrix(eq), *matrix(ub), bounds, why, impossible)
+
+    def _highs(self):
+        """The programme as a HiGHS model (``highspy``, the HiGHS project's own Python interface),
+        made at the first solve; each later solve changes the cost alone and starts from the last
+        solve's basis (a warm re-solve takes a tenth of a solve from scratch)."""
+        highs = self.__dict__.get("_model")
+        if highs is None:
+            import highspy
+
+            highs = self.__dict__["_model"] = highspy.Highs()
+            highs.setOptionValue("output_flag", False)
+            inf = highspy.kHighsInf
+            lo = [-inf if a is None else a for a, _ in self.bounds]
+            hi = [inf if b is None else b for _, b in self.bounds]
+            highs.addVars(len(self.cols), np.array(lo, dtype=float), np.array(hi, dtype=float))
+            for a, lower, upper in (
+                (self.a_eq, self.b_eq, self.b_eq),
+                (self.a_ub, None, self.b_ub),
+            ):
+                if a is not None:
+                    _add_rows(highs, a, np.full(len(a), -inf) if lower is None else lower, upper)
+        return highs
+
+    def _solve(self, cost: np.ndarray):
+        """The model status and objective of minimising ``cost`` (one coefficient per column)."""
+        highs = self._highs()
+        highs.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
+        highs.run()
+        return highs.getModelStatus(), highs.getObjectiveValue()
+
+    def check_feasible(self) -> None:
+        """Raise Infeasible where no point meets every linear relation within the bounds: the rows
+        contradict each other (HiGHS' "unbounded or infeasible" on a cost of zero, which cannot be
+        unbounded, is infeasible too)."""
+        import highspy
+
+        if self.impossible:
+            raise Infeasible(self.why)
+        if not self.cols:
+            return
+        status, _ = self._solve(np.zeros(len(self.cols)))
+        if status in (
+            highspy.HighsModelStatus.kInfeasible,
+            highspy.HighsModelStatus.kUnboundedOrInfeasible,
+        ):
+            raise Infeasible(self.why)
+
+    def optimum(self, k: int, sign: float) -> float | None:
+        """The least (sign 1) or greatest (sign -1) value of column k; None where it is unbounded
+        (or not found)."""
+        import highspy
+
+        cost = np.zeros(len(self.cols))
+        cost[k] = sign
+        status, objective = self._solve(cost)
+        return sign * objective if status == highspy.HighsModelStatus.kOptimal else None
 
 
-def _optimum(highs, n: int, k: int, sign: float) -> float | None:
-    """The least (sign 1) or greatest (sign -1) value of column k; None where it is unbounded."""
-    from scipy.optimize._highspy import _core
-
-    cost = np.zeros(n)
-    cost[k] = sign
-    highs.changeColsCost(n, np.arange(n, dtype=np.int32), cost)
-    highs.run()
-    if highs.getModelStatus() != _core.HighsModelStatus.kOptimal:
-        return None
-    return sign * highs.getInfo().objective_function_value
+def _add_rows(highs, a: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+    """The rows of matrix ``a`` into a HiGHS model, each between its ``lower`` and ``upper``."""
+    rows, cols = np.nonzero(a)
+    starts = np.searchsorted(rows, np.arange(len(a))).astype(np.int32)
+    highs.addRows(len(a), lower, upper, len(rows), starts, cols.astype(np.int32), a[rows, cols])
 
 
 def solve(
@@ -656,10 +536,7 @@ def solve(
     )
     for v in variables:
         lo, hi = domain[v]
-        rounding = v in box.whole and (
-            (lo > -INF and math.ceil(lo - 1e-7) != lo) or (hi < INF and math.floor(hi + 1e-7) != hi)
-        )
-        if lo > hi or rounding:
+        if lo > hi or (v in box.whole and whole_within((lo, hi)) != (lo, hi)):
             box.narrow(
                 v, lo, hi, ""
             )  # else narrowing a quantity to the bounds it already has moves nothing
@@ -776,7 +653,6 @@ class Mentions:
     value: np.ndarray
     lo: np.ndarray
     hi: np.ndarray
-    ids_unique: bool | None = None
     basis: np.ndarray | None = None
 
 
@@ -820,12 +696,11 @@ def statuses(field: str = "status"):
 class Model:
     """The reconciliation of a whole package, solved one connected set of quantities at a time.
 
-    A quantity that no identity names and whose mentions agree is solved with the others like it,
-    all at once (its interval is the meet of its mentions' and its domain); every other set is
-    solved on its own. ``solve_all`` reconciles every set (remembering the rows each set aside);
-    ``rest``, ``leave_out``,
-    ``holds_with`` and ``deciding`` answer for one mention what the rest of the evidence allows,
-    which is how a claim is checked."""
+    A quantity that no identity names and whose mentions agree needs no solver: its interval is the
+    meet of its mentions' and its domain. Every other set is solved on its own (``settle``). Then
+    the columns of every quantity are made at once from the bounds (``fill``). ``solve_all`` does
+    both; ``rest``, ``leave_out``, ``holds_with`` and ``deciding`` answer for one mention what the
+    rest of the evidence allows, which is how a claim is checked."""
 
     def __init__(
         self,
@@ -879,8 +754,13 @@ class Model:
 
     @cached_property
     def mention_at(self) -> dict[str, int]:
-        """The position of each figure id among the mentions (made when first asked for)."""
+        """The position of each figure id among the mentions (its last, where an id is listed
+        twice)."""
         return dict(zip(self.m.ids, range(len(self.m.ids)), strict=True))
+
+    @cached_property
+    def _ids(self) -> np.ndarray:
+        return np.array(self.m.ids, dtype=object)
 
     # -- the sets -------------------------------------------------------------
 
@@ -903,6 +783,7 @@ class Model:
                         float(self.m.lo[i]),
                         float(self.m.hi[i]),
                         bool(self.q.relation[v]),
+                        int(i),
                     )
                 )
         return out + (self.identities_of[key] if isinstance(key, int) else [])
@@ -936,188 +817,154 @@ class Model:
     # -- every quantity -----------------------------------------------------------
 
     def solve_all(self) -> Solution:
-        """Every quantity reconciled: the simple ones all at once, each other set on its own."""
-        n = len(self.q.ids)
-        m = self.m
-        stated_lo, stated_hi = np.full(n, -INF), np.full(n, INF)
-        np.maximum.at(stated_lo, m.quantity, m.lo)
-        np.minimum.at(stated_hi, m.quantity, m.hi)
-        lo, hi = np.maximum(stated_lo, self.q.lo), np.minimum(stated_hi, self.q.hi)
-        whole = self.q.whole
-        lo = np.where(whole & np.isfinite(lo), np.ceil(lo - 1e-7), lo)
-        hi = np.where(whole & np.isfinite(hi), np.floor(hi + 1e-7), hi)
-        counts = np.diff(self._start)
-        simple = (lo <= hi) & (counts > 0)
-        simple[list(self.set_of)] = False
-        best = np.where(counts > 0, self._best_mentions(), -1) if len(m.ids) else np.full(n, -1)
-        value = np.clip(m.value[best], lo, hi) if len(m.ids) else np.zeros(n)
-        sol = Solution(
-            lo, hi, value, *(self._simple_columns(simple, lo, hi, stated_lo, stated_hi)), point=best
-        )
-        keys = dict.fromkeys(self.group(int(v))[0] for v in np.flatnonzero(~simple))
-        for key in keys:
-            group = self.sets[key] if isinstance(key, int) else [key[1]]
-            self._solve_into(sol, key, group)
-        if m.basis is not None:
-            sol.basis = value_basis(sol, m, self.bases)
-        return sol
+        """Every quantity reconciled: those that need no solver at once (the meet of their mentions
+        and domain), each other set on its own, then every quantity's columns at once (``fill``)."""
+        kept = np.ones(len(self.m.ids), dtype=bool)
+        lo, hi = self.stated(self._said(kept))
+        alone = (lo <= hi) & (np.diff(self._start) > 0)
+        alone[list(self.set_of)] = False
+        solved = Solved.none(len(self.q.ids))
+        for key in dict.fromkeys(self.group(int(v))[0] for v in np.flatnonzero(~alone)):
+            self._solve_into(solved, key, kept, lo, hi)
+        return self.fill(lo, hi, kept, solved)
 
-    def _best_mentions(self) -> np.ndarray:
-        """For each quantity, the mention whose value it takes: the narrowest interval (open ones
-        last), then the first id. Ids are ranked only among the mentions of quantities mentioned
-        more than once (the others have no rival)."""
-        m = self.m
-        width = np.where(np.isfinite(m.hi) & np.isfinite(m.lo), m.hi - m.lo, INF)
-        rivals = np.flatnonzero(np.diff(self._start)[m.quantity] > 1)
-        ids = [m.ids[i] for i in rivals.tolist()]
-        rank = np.zeros(len(m.ids), dtype=np.int64)
-        rank[rivals[sorted(range(len(ids)), key=ids.__getitem__)]] = np.arange(len(ids))
-        order = np.lexsort((rank, width, m.quantity))
-        first = np.searchsorted(m.quantity[order], np.arange(len(self.q.ids)))
-        return order[np.minimum(first, len(order) - 1)]
+    def stated(self, said: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """What each quantity's mentions state together (``said``: the meet of their intervals, see
+        ``_said``) with its domain, in whole numbers for a count (no new evidence, so a quantity at
+        these bounds is as its mentions state it)."""
+        said_lo, said_hi = said
+        lo, hi = np.maximum(said_lo, self.q.lo), np.minimum(said_hi, self.q.hi)
+        whole_lo, whole_hi = whole_within((lo, hi))
+        return np.where(self.q.whole, whole_lo, lo), np.where(self.q.whole, whole_hi, hi)
 
-    def _simple_columns(self, simple, lo, hi, stated_lo, stated_hi):
-        """Status, the rows that set each end, and the mentions of each simple quantity (the others
-        are filled in set by set). A simple quantity's interval is what its mentions state: pinned
-        or as stated. By column for the quantities of one mention; one by one for the others."""
-        m = self.m
-        sets_lo = (
-            np.isclose(m.lo, stated_lo[m.quantity], rtol=1e-9, atol=1e-9)
-            & np.isfinite(m.lo)
-            & (stated_lo[m.quantity] > self.q.lo[m.quantity])
-        )
-        sets_hi = (
-            np.isclose(m.hi, stated_hi[m.quantity], rtol=1e-9, atol=1e-9)
-            & np.isfinite(m.hi)
-            & (stated_hi[m.quantity] < self.q.hi[m.quantity])
-        )
-        n = len(self.q.ids)
-        status, lower_by, upper_by, mentions = (np.full(n, "", dtype=object) for _ in range(4))
-        status[simple] = np.where(
-            lo[simple] == hi[simple], self.status.pinned, self.status.as_stated
-        )
-        counts = np.diff(self._start)
-        one = np.flatnonzero(simple & (counts == 1))
-        if len(one):
-            i = self._order[self._start[one]]
-            ids = np.array(m.ids, dtype=object)[i]
-            mentions[one] = ids
-            lower_by[one] = np.where(sets_lo[i], ids, "")
-            upper_by[one] = np.where(sets_hi[i], ids, "")
-        for v in np.flatnonzero(simple & (counts > 1)).tolist():
-            at = self.mentions_of(v)
-            ids = [m.ids[i] for i in at]
-            mentions[v] = " ".join(ids)
-            lower_by[v] = " ".join(ids[j] for j, i in enumerate(at) if sets_lo[i])
-            upper_by[v] = " ".join(ids[j] for j, i in enumerate(at) if sets_hi[i])
-        return (
-            status.tolist(),
-            lower_by.tolist(),
-            upper_by.tolist(),
-            mentions.tolist(),
-            [""] * n,
-            [""] * n,
-            [""] * n,
-        )
+    def _said(self, kept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The meet of each quantity's ``kept`` mentions' intervals alone (unbounded where it has
+        none)."""
+        n, m = len(self.q.ids), self.m
+        said_lo, said_hi = np.full(n, -INF), np.full(n, INF)
+        np.maximum.at(said_lo, m.quantity[kept], m.lo[kept])
+        np.minimum.at(said_hi, m.quantity[kept], m.hi[kept])
+        return said_lo, said_hi
 
-    def _solve_into(self, sol: Solution, key: object, group: list[int]) -> None:
-        box = self.solved(key, group)
-        aside = self.aside[key]
-        every = self.rows(
-            key, group
-        )  # the mentions of each quantity of the group in turn, then the identities
-        names = [set(c.variables) for c in every]
-        start = 0
-        for v in group:
-            at = self.mentions_of(v).tolist()
-            mine = every[start : start + len(at)]
-            start += len(at)
-            kept = (
-                [(i, c) for i, c in zip(at, mine, strict=True) if c not in aside]
-                if aside
-                else list(zip(at, mine, strict=True))
-            )
-            self._fill(sol, key, v, box, (every, names), mine, kept)
-
-    def _fill(
-        self,
-        sol: Solution,
-        key: object,
-        v: int,
-        box: Box,
-        rows: tuple,
-        mine: list[Constraint],
-        kept_at: list,
+    def _solve_into(
+        self, solved: Solved, key: object, kept: np.ndarray, lo: np.ndarray, hi: np.ndarray
     ) -> None:
-        """One quantity of a solved set: its bounds, status, the rows that set them, its value and
-        its rows."""
+        """One set solved: its quantities' bounds into ``lo``/``hi``, the mentions it set aside out
+        of ``kept``, and what ``fill`` needs of the set (see ``Solved``)."""
+        group = self.sets[key] if isinstance(key, int) else [key[1]]
+        box = self.solved(key, group)
         aside, conflicts = self.aside[key], self.conflicts[key]
-        every, names = rows
-        kept = [c for _, c in kept_at]
-        lo, hi = box.get(v)
-        stated = self.stated(v, kept)
-        involved = any(v in c.variables for c in aside)
-        sol.lo[v], sol.hi[v] = lo, hi
-        sol.status[v] = status_of(self.status, lo, hi, stated, bool(kept), involved)
-        sol.lower_by[v] = " ".join(_why(box.why_lo.get(v), kept, 0, lo))
-        sol.upper_by[v] = " ".join(_why(box.why_hi.get(v), kept, 1, hi))
-        sol.value[v], k = point_of(
-            [self._mention_at(i, c.ident) for i, c in kept_at],
+        kept[[c.at for c in aside if c.kind == "mention"]] = False
+        every = self.rows(key, group)
+        names = [set(c.variables) for c in every]
+        for v in group:
+            lo[v], hi[v] = box.get(v)
+            solved.by_set[v] = True
+            solved.why[0][v], solved.why[1][v] = (
+                _reason(box.why_lo.get(v)),
+                _reason(box.why_hi.get(v)),
+            )
+            solved.involved[v] = any(v in c.variables for c in aside)
+            solved.identities[v] = " ".join(
+                sorted(
+                    {
+                        c.ident
+                        for c, vs in zip(every, names, strict=True)
+                        if c.kind == "identity" and v in vs
+                    }
+                )
+            )
+            touches = bool(conflicts) and any(
+                v in vs for c, vs in zip(every, names, strict=True) if c.ident in conflicts
+            )
+            solved.conflict[v] = " ".join(conflicts) if touches else ""
+            solved.set_aside[v] = " ".join(
+                dict.fromkeys(c.ident for c in aside if v in c.variables)
+            )
+
+    def fill(self, lo: np.ndarray, hi: np.ndarray, kept: np.ndarray, solved: Solved) -> Solution:
+        """Every quantity's columns at once, from its bounds, the mentions kept and what the sets
+        solved gave."""
+        said = self._said(kept)
+        stated = self.stated(said)
+        n, q = len(self.q.ids), self.q
+        value, point = points(lo, hi, q.whole, (q.lo, q.hi), self._candidates(np.flatnonzero(kept)))
+        mentioned = np.bincount(self.m.quantity[kept], minlength=n) > 0
+        same = _close(lo, stated[0]) & _close(hi, stated[1])
+        s = self.status
+        status = np.select(
+            [solved.involved, lo == hi, ~mentioned, same],
+            [s.in_conflict, s.pinned, s.implied, s.as_stated],
+            s.tightened,
+        ).astype(object)
+        ends = [self._end_rows(side, (lo, hi)[side], said[side], kept, solved) for side in (0, 1)]
+        every = self._joined(np.ones(len(self.m.ids), dtype=bool))
+        sol = Solution(
             lo,
             hi,
-            v in self.whole,
-            self.domain([v])[v],
+            value,
+            status.tolist(),
+            *ends,
+            every,
+            *(c.tolist() for c in solved.columns()),
+            point=point,
         )
-        sol.point[v] = kept_at[k][0] if k >= 0 else -1
-        sol.mentions[v] = " ".join(c.ident for c in mine)
-        sol.identities[v] = " ".join(
-            sorted(
-                {
-                    c.ident
-                    for c, vs in zip(every, names, strict=True)
-                    if c.kind == "identity" and v in vs
-                }
-            )
+        if self.m.basis is not None:
+            sol.basis = value_basis(sol, self.m, self.bases)
+        return sol
+
+    def _candidates(self, at: np.ndarray, quantities: np.ndarray | None = None) -> Candidates:
+        """The mentions at positions ``at`` (ascending; of ``quantities`` alone, given as sorted
+        positions) as ``points`` reads them."""
+        slot = self.m.quantity[at]
+        if quantities is not None:
+            slot = np.searchsorted(quantities, slot)
+        return Candidates(slot, self.m.value[at], self.m.lo[at], self.m.hi[at], self._ids[at], at)
+
+    def _end_rows(
+        self, side: int, end: np.ndarray, said: np.ndarray, kept: np.ndarray, solved: Solved
+    ) -> list[str]:
+        """The rows that set one end of each quantity (``side`` 0 the lower, 1 the upper): none
+        where it is unbounded or its domain's; else the kept mentions whose bound it is; else, where
+        it is the tightest bound its mentions state rounded inward to a whole number, the mentions
+        at that bound; else the row that moved it last in its set's solve (the rows of a linear
+        programme). A quantity solved with its set (linked by an identity, or whose mentions
+        disagree) names the mentions at its domain's end where they state it (as this column has
+        been published)."""
+        m, q = self.m, self.m.quantity
+        bound, domain = (m.lo, self.q.lo) if side == 0 else (m.hi, self.q.hi)
+        with np.errstate(invalid="ignore"):
+            at_end = kept & np.isfinite(bound) & _close(bound, end[q])
+            at_said = kept & np.isfinite(bound) & _close(bound, said[q])
+            beyond = np.isfinite(said) & ((said > domain) if side == 0 else (said < domain))
+        rounded = np.where(self.q.whole, whole_within((said, said))[side], said)
+        bounded, at_domain = np.isfinite(end), _close(end, domain)
+        named = (
+            (np.bincount(q[at_end], minlength=len(end)) > 0)
+            & bounded
+            & (~at_domain | solved.by_set)
         )
-        touches = bool(conflicts) and any(
-            v in vs for c, vs in zip(every, names, strict=True) if c.ident in conflicts
-        )
-        sol.conflict[v] = " ".join(conflicts) if touches else ""
-        sol.set_aside[v] = " ".join(dict.fromkeys(c.ident for c in aside if v in c.variables))
+        from_said = ~named & bounded & ~at_domain & beyond & _close(rounded, end)
+        out = self._joined((at_end & named[q]) | (at_said & from_said[q]))
+        moved = bounded & ~named & ~from_said
+        out[moved] = solved.why[side][moved]
+        return out.tolist()
 
-    def _mention_at(self, i: int, figure_id: str) -> tuple[float, float, float, str]:
-        """``mention_of`` the mention at ``i``, without the map of every figure id where each id is
-        one mention's."""
-        if not self._ids_unique:
-            return self.mention_of(figure_id)
-        return float(self.m.value[i]), float(self.m.lo[i]), float(self.m.hi[i]), figure_id
-
-    @cached_property
-    def _ids_unique(self) -> bool:
-        if self.m.ids_unique is not None:
-            return self.m.ids_unique
-        import pyarrow as pa
-
-        from ..tables.csvio import all_distinct
-
-        return all_distinct(pa.array(self.m.ids, type=pa.string()))
-
-    def stated(self, v: int, kept: list[Constraint]) -> tuple[float, float]:
-        """What a quantity's mentions state together: the meet of their intervals and its domain, in
-        whole numbers for a count (no new evidence, so a quantity at these bounds is as its mentions
-        state it)."""
-        lo = max([float(self.q.lo[v]), *(c.bounds[0] for c in kept)])
-        hi = min([float(self.q.hi[v]), *(c.bounds[1] for c in kept)])
-        if v in self.whole:
-            lo, hi = (
-                (math.ceil(lo - 1e-7) if lo > -INF else lo),
-                (math.floor(hi + 1e-7) if hi < INF else hi),
-            )
-        return lo, hi
-
-    def mention_of(self, figure_id: str) -> tuple[float, float, float, str]:
-        i = self.mention_at[figure_id]
-        return float(self.m.value[i]), float(self.m.lo[i]), float(self.m.hi[i]), figure_id
+    def _joined(self, chosen: np.ndarray) -> np.ndarray:
+        """For each quantity, the ids of its ``chosen`` mentions in the order of the figures,
+        space-separated."""
+        order = self._order[chosen[self._order]]
+        q = self.m.quantity[order]
+        out = np.full(len(self.q.ids), "", dtype=object)
+        counts = np.bincount(q, minlength=len(self.q.ids))
+        one = counts[q] == 1
+        out[q[one]] = self._ids[order[one]]
+        several: dict[int, list[str]] = {}
+        for v, ident in zip(q[~one].tolist(), self._ids[order[~one]].tolist(), strict=True):
+            several.setdefault(v, []).append(ident)
+        for v, ids in several.items():
+            out[v] = " ".join(ids)
+        return out
 
     # -- one mention against the rest ---------------------------------------------------
 
@@ -1156,27 +1003,36 @@ class Model:
         self, figure_id: str, rows: list[Constraint] | None = None
     ) -> dict[str, tuple[float, float, float]]:
         """Each quantity of a mention's set as (value, lower, upper) on the rest of the evidence (or
-        on ``rows``)."""
+        on ``rows``): its bounds solved on those rows, its point as ``fill`` makes it from the
+        mentions among them."""
         group, base = self.rest(figure_id)
         rows = base if rows is None else rows
-        domain = self.domain(group)
-        box = solve(rows, group, self.whole, domain)
-        kept = {c.ident for c in rows if c.kind == "mention"}
-        ids, out = self.m.ids, {}
-        for v in group:
-            others = [self.mention_of(ids[i]) for i in self.mentions_of(v) if ids[i] in kept]
-            lo, hi = box.lo[v], box.hi[v]
-            out[self.q.ids[v]] = (point_value(others, lo, hi, v in self.whole, domain[v]), lo, hi)
-        return out
+        box = solve(rows, group, self.whole, self.domain(group))
+        qs = np.array(sorted(group), dtype=np.int64)
+        kept = np.unique(
+            np.array([c.at for c in rows if c.kind == "mention"], dtype=np.int64)
+        )  # the set's alone
+        lo, hi = (
+            np.array([box.lo[v] for v in qs.tolist()]),
+            np.array([box.hi[v] for v in qs.tolist()]),
+        )
+        value, _ = points(
+            lo, hi, self.q.whole[qs], (self.q.lo[qs], self.q.hi[qs]), self._candidates(kept, qs)
+        )
+        return {
+            self.q.ids[v]: (float(value[k]), float(lo[k]), float(hi[k]))
+            for k, v in enumerate(qs.tolist())
+        }
 
     def holds_with(self, figure_id: str, lo: float, hi: float) -> Box | None:
         """The bounds when the mention's interval is [lo, hi] with the rest of the evidence, or None
         where they cannot all hold."""
         group, base = self.rest(figure_id)
-        v = int(self.m.quantity[self.mention_at[figure_id]])
+        at = self.mention_at[figure_id]
+        v = int(self.m.quantity[at])
         try:
             return solve(
-                [*base, mention(figure_id, v, lo, hi, bool(self.q.relation[v]))],
+                [*base, mention(figure_id, v, lo, hi, bool(self.q.relation[v]), at)],
                 group,
                 self.whole,
                 self.domain(group),
@@ -1195,6 +1051,108 @@ class Model:
             for i in ids
             if measure(self.leave_out(figure_id, [c for c in base if c.ident != i])) != before
         ]
+
+
+@dataclass
+class Solved:
+    """What solving the linked sets (and the quantities whose mentions disagree) gave each of their
+    quantities, by column (empty for the others): whether a set's solve gave its bounds, the row
+    that moved each end last, whether a row of it was set aside, and its identities, conflict and
+    rows set aside."""
+
+    by_set: np.ndarray
+    why: tuple[np.ndarray, np.ndarray]
+    involved: np.ndarray
+    identities: np.ndarray
+    conflict: np.ndarray
+    set_aside: np.ndarray
+
+    @classmethod
+    def none(cls, n: int) -> Solved:
+        text = lambda: np.full(n, "", dtype=object)  # noqa: E731
+        return cls(
+            np.zeros(n, dtype=bool),
+            (text(), text()),
+            np.zeros(n, dtype=bool),
+            text(),
+            text(),
+            text(),
+        )
+
+    def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self.identities, self.conflict, self.set_aside
+
+
+@dataclass
+class Candidates:
+    """Mentions a point may be taken from: the quantity (its slot among those asked about) of each,
+    its value, interval and figure id, and its position among all mentions."""
+
+    slot: np.ndarray
+    value: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    ids: np.ndarray
+    at: np.ndarray
+
+
+def points(
+    lo: np.ndarray, hi: np.ndarray, whole: np.ndarray, domain: tuple, mentions: Candidates
+) -> tuple[np.ndarray, np.ndarray]:
+    """The point value of each quantity (bounds ``lo``, ``hi``), and which mention's number it is
+    (its position; -1: none). The number of its most precise mention (its interval the narrowest,
+    open ones last, then the first id), clipped to its interval. A quantity no mention gives takes
+    its one value where its ends meet; else the middle of its interval where evidence sets both ends
+    (rounded half up for a count): a convention for sorting, not an estimate; where an end is
+    unbounded or only the domain's (a count's 0), it has none (NaN). What the point is, is
+    ``value_basis``."""
+    n = len(lo)
+    best = np.full(n, -1, dtype=np.int64)
+    has = np.zeros(n, dtype=bool)
+    taken = np.full(n, np.nan)
+    if len(mentions.slot):
+        first = _first_of_each(mentions, n)
+        has = first >= 0
+        best[has] = mentions.at[first[has]]
+        taken[has] = mentions.value[first[has]]
+    with np.errstate(invalid="ignore"):
+        middle = (lo + hi) / 2
+        open_end = np.isinf(lo) | np.isinf(hi) | (lo == domain[0]) | (hi == domain[1])
+    middle = np.where(whole, np.floor(middle + 0.5), middle)
+    value = np.where(lo == hi, lo, np.where(open_end, np.nan, middle))
+    value[has] = np.clip(taken[has], lo[has], hi[has])
+    return value, best
+
+
+def _first_of_each(mentions: Candidates, n: int) -> np.ndarray:
+    """For each quantity, the index into ``mentions`` of its most precise one (-1: it has none). Ids
+    are ranked only among the mentions of quantities with more than one (the others have no rival).
+    """
+    finite = np.isfinite(mentions.hi) & np.isfinite(mentions.lo)
+    with np.errstate(invalid="ignore"):
+        width = np.where(finite, mentions.hi - mentions.lo, INF)
+    counts = np.bincount(mentions.slot, minlength=n)
+    rivals = np.flatnonzero(counts[mentions.slot] > 1)
+    ids = mentions.ids[rivals].tolist()
+    rank = np.zeros(len(mentions.slot), dtype=np.int64)
+    rank[rivals[sorted(range(len(ids)), key=ids.__getitem__)]] = np.arange(len(ids))
+    order = np.lexsort((rank, width, mentions.slot))
+    first = np.searchsorted(mentions.slot[order], np.arange(n))
+    return np.where(counts > 0, order[np.minimum(first, len(order) - 1)], -1)
+
+
+def _close(a, b) -> np.ndarray:
+    """Whether ends are equal within 1e-9, relative to the larger (or absolute, near zero), as
+    ``math.isclose``; unbounded ends only to themselves."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    with np.errstate(invalid="ignore"):
+        near = np.abs(a - b) <= np.maximum(1e-9 * np.maximum(np.abs(a), np.abs(b)), 1e-9)
+    return (near & np.isfinite(a) & np.isfinite(b)) | (a == b)
+
+
+def _reason(why: str | None) -> str:
+    """The row that moved an end, as ids: a linear programme's rows, space-separated."""
+    return (why or "").removeprefix("linear programme over ")
 
 
 def set_aside(rows: list[Constraint], core: list[str], feasible_without) -> list[Constraint]:
@@ -1222,73 +1180,6 @@ def set_aside(rows: list[Constraint], core: list[str], feasible_without) -> list
         if chosen:
             return chosen
     return inside
-
-
-def status_of(
-    status, lo: float, hi: float, stated: tuple[float, float], mentioned: bool, involved: bool
-) -> str:
-    if involved:
-        return status.in_conflict
-    if lo == hi:
-        return status.pinned
-    if not mentioned:
-        return status.implied
-    same = math.isclose(lo, stated[0], rel_tol=1e-9, abs_tol=1e-9) and math.isclose(
-        hi, stated[1], rel_tol=1e-9, abs_tol=1e-9
-    )
-    return status.as_stated if same or (lo == stated[0] and hi == stated[1]) else status.tightened
-
-
-def _why(reason: str | None, mine: list[Constraint], side: int, end: float) -> list[str]:
-    """The rows that set one end: the mentions whose bound it is, else the identity (or programme)
-    that moved it last; none where the end is the quantity's domain (a count's 0)."""
-    if end in (INF, -INF):
-        return []
-    hits = [c.ident for c in mine if math.isclose(c.bounds[side], end, rel_tol=1e-9, abs_tol=1e-9)]
-    if hits:
-        return hits
-    if reason and reason.startswith("linear programme over "):
-        return reason.removeprefix("linear programme over ").split()
-    return [reason] if reason else []
-
-
-def point_value(
-    mentioned: list[tuple[float, float, float, str]],
-    lo: float,
-    hi: float,
-    whole: bool,
-    domain: tuple[float, float],
-) -> float:
-    """The point value (see ``point_of``)."""
-    return point_of(mentioned, lo, hi, whole, domain)[0]
-
-
-def point_of(
-    mentioned: list[tuple[float, float, float, str]],
-    lo: float,
-    hi: float,
-    whole: bool,
-    domain: tuple[float, float],
-) -> tuple[float, int]:
-    """The point value, and which of ``mentioned`` it is the number of (-1: none). An exact
-    mention's; else the most precise mention's (its interval the narrowest, open ones last, then the
-    first id); both clipped to the reconciled interval. A quantity no figure mentions takes the
-    middle of its interval where evidence sets both ends (rounded half up for a count): a convention
-    for sorting, not an estimate. Where an end is unbounded or only the domain's (a count's 0), it
-    has none (NaN). What the point is, is ``value_basis``."""
-    if mentioned:
-        k = min(range(len(mentioned)), key=lambda j: (_width(mentioned[j]), mentioned[j][3]))
-        return min(max(mentioned[k][0], lo), hi), k
-    if lo == hi:
-        return lo, -1
-    if lo in (-INF, domain[0]) or hi in (INF, domain[1]):
-        return math.nan, -1
-    mid = (lo + hi) / 2
-    return (float(math.floor(mid + 0.5)) if whole else mid), -1
-
-
-def _width(m: tuple[float, float, float, str]) -> float:
-    return m[2] - m[1] if m[2] < INF and m[1] > -INF else INF
 
 
 def value_basis(sol: Solution, mentions: Mentions, bases) -> list[str]:
@@ -1363,19 +1254,12 @@ def _coded(table, name: str) -> tuple[list[str], np.ndarray]:
 
 
 def model_of_tables(
-    vocabulary,
-    figures,
-    quantities,
-    identities,
-    skip: set[str] = frozenset(),
-    quantity_of=None,
-    ids_unique: bool | None = None,
+    vocabulary, figures, quantities, identities, skip: set[str] = frozenset(), quantity_of=None
 ) -> Model:
     """The model of checked tables (the published ones, or the raw quantities and identities with
     the cleaned figures): each figure a mention of its quantity, each identity row its relations.
-    ``skip``: identity ids to leave out (rows a check has already refused). What the caller has
-    found already: ``quantity_of``, the row of each figure's quantity (each quantity id once);
-    ``ids_unique``, whether each figure id is once."""
+    ``skip``: identity ids to leave out (rows a check has already refused). ``quantity_of``: what
+    the caller has found already, the row of each figure's quantity (each quantity id once)."""
     qs = quantities_of(vocabulary, quantities)
     mentions = Mentions(
         ids=figures.column("figure_id"),
@@ -1385,7 +1269,6 @@ def model_of_tables(
         value=figures.numbers("value")[0],
         lo=figures.numbers("lower", -INF)[0],
         hi=figures.numbers("upper", INF)[0],
-        ids_unique=ids_unique,
         basis=mention_bases(vocabulary, figures.column("qualifier"))
         if "qualifier" in figures.names
         else None,

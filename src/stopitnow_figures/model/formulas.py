@@ -552,6 +552,60 @@ class Periods(Mapping):
         return len(self.index)
 
 
+OF_RULE = re.compile("of:([^:]*)")  # a period rule that is one id's period: ``of:<id>``
+
+
+def periods_of_rules(rules, ids, starts, ends, periods: Callable[[], Mapping]):
+    """``period_of_rule`` of each of many rules of no inputs, as two Arrow string columns (null
+    where a rule does not apply). The rules of one id's period (``OF_RULE``) are looked up a column
+    at a time among ``ids`` (Arrow, each id once, with its ``starts`` and ``ends``; None to look
+    every rule up by ``period_of_rule``); each other rule is read once by ``period_of_rule`` (on
+    the mapping ``periods()`` gives, made only then), and every row of it given what that gives."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    rules = pa.chunked_array([rules]) if isinstance(rules, pa.Array) else rules
+    first = last = pa.nulls(len(rules), pa.string())
+    rest = pa.repeat(True, len(rules))
+    if ids is not None:
+        of = pc.struct_field(pc.extract_regex(rules, f"^{_named(OF_RULE)}$"), [0])
+        at = pc.index_in(of, value_set=ids)
+        first, last, rest = pc.take(starts, at), pc.take(ends, at), pc.is_null(at)
+    others = pc.unique(pc.filter(rules, rest))
+    if not len(others):
+        return first, last
+    mapping = _Later(periods)
+    read = [period_of_rule(r, [], mapping) or (None, None) for r in others.to_pylist()]
+    at = pc.index_in(rules, value_set=others)
+    by_rule = (pc.take(pa.array([p[k] for p in read], pa.string()), at) for k in (0, 1))
+    return tuple(pc.if_else(rest, b, a) for a, b in zip((first, last), by_rule, strict=True))
+
+
+class _Later(Mapping):
+    """The mapping ``make()`` gives, made when first read (a rule of no id reads none)."""
+
+    def __init__(self, make: Callable[[], Mapping]) -> None:
+        self.make = make
+
+    @cached_property
+    def made(self) -> Mapping:
+        return self.make()
+
+    def __getitem__(self, key):
+        return self.made[key]
+
+    def __iter__(self):
+        return iter(self.made)
+
+    def __len__(self) -> int:
+        return len(self.made)
+
+
+def _named(pattern: re.Pattern) -> str:
+    """A pattern of one group, that group named (Arrow's ``extract_regex`` reads named groups)."""
+    return pattern.pattern.replace("(", "(?P<id>", 1)
+
+
 def period_of_rule(
     rule: str, ids: list[str], periods: Mapping[str, tuple[str, str]]
 ) -> tuple[str, str] | None:
@@ -567,9 +621,10 @@ def period_of_rule(
         starts = [periods[i][0] for i in ids if i in periods and periods[i][0]]
         ends = [periods[i][1] for i in ids if i in periods and periods[i][1]]
         return (min(starts), max(ends)) if starts and ends else ("", "")
+    of = OF_RULE.fullmatch(rule)
+    if of is not None:
+        return periods[of[1]] if of[1] in periods else None
     parts = rule.split(":")
-    if parts[0] == "of" and len(parts) == 2 and parts[1] in periods:
-        return periods[parts[1]]
     if parts[0] == "shift" and len(parts) == 3 and parts[1] in periods and periods[parts[1]][0]:
         try:
             years = int(parts[2])

@@ -7,6 +7,11 @@ rules are the textbook ones (Moore): sums add ends, differences cross them,
 products and quotients take the extreme products of the ends (0 times an
 unbounded end is 0: the bound is attained by the finite factor); a quotient by
 an interval holding zero is unbounded unless zero is only an end.
+
+The functions on pairs of ends (``add``, ``sub``, ``neg``, ``mul``, ``div``,
+``meet``, ``whole_within``) are the rules; ``Interval`` wraps them for formulas,
+and the reconciliation's propagation (``bounds``) calls them on one pair of
+numbers at a time. A pair of plain numbers gives plain numbers back.
 """
 
 from __future__ import annotations
@@ -17,6 +22,69 @@ from dataclasses import dataclass
 import numpy as np
 
 INF = math.inf
+WHOLE_TOLERANCE = (
+    1e-7  # an end this close to a whole number is that number (a count read from a rounded ratio)
+)
+
+Pair = tuple  # (lo, hi): numbers, or arrays of one end per row
+
+
+def add(a: Pair, b: Pair) -> Pair:
+    """a + b: the sums of the ends (an unbounded end and its opposite give NaN, which ``Interval``
+    refuses)."""
+    return (a[0] + b[0], a[1] + b[1])
+
+
+def sub(a: Pair, b: Pair) -> Pair:
+    """a - b: each end less the other's opposite end."""
+    return (a[0] - b[1], a[1] - b[0])
+
+
+def neg(a: Pair) -> Pair:
+    return (-a[1], -a[0])
+
+
+def meet(a: Pair, b: Pair) -> Pair:
+    """The intersection of a and b (its lower end above its upper where they do not meet)."""
+    return (_larger(a[0], b[0]), _smaller(a[1], b[1]))
+
+
+def mul(a: Pair, b: Pair) -> Pair:
+    """a * b: the least and greatest products of an end of each (0 times an unbounded end is 0)."""
+    ends = [_times(a[0], b[0]), _times(a[0], b[1]), _times(a[1], b[0]), _times(a[1], b[1])]
+    return _least(ends), _greatest(ends)
+
+
+def div(a: Pair, b: Pair) -> Pair:
+    """a / b: a times the reciprocal of b."""
+    return mul(a, reciprocal(b))
+
+
+def reciprocal(a: Pair) -> Pair:
+    """1 / a: [1/hi, 1/lo] where zero is outside a; one end unbounded where zero is only an end;
+    else unbounded."""
+    lo, hi = a
+    if isinstance(lo, np.ndarray) or isinstance(hi, np.ndarray):
+        lo, hi = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
+    away = (lo > 0) | (hi < 0)  # zero outside: [1/hi, 1/lo]
+    from_zero = (lo == 0) & (hi > 0)  # [0, hi]: [1/hi, inf)
+    to_zero = (hi == 0) & (lo < 0)  # [lo, 0]: (-inf, 1/lo]
+    return _where(away | from_zero, _inv(hi), -INF), _where(away | to_zero, _inv(lo), INF)
+
+
+def whole_within(a: Pair) -> Pair:
+    """The least and greatest whole numbers within a: its ends rounded inward (an end within
+    ``WHOLE_TOLERANCE`` of a whole number is that number); an unbounded end stays unbounded."""
+    lo, hi = a
+    if isinstance(lo, np.ndarray) or isinstance(hi, np.ndarray):
+        with np.errstate(invalid="ignore"):
+            return np.ceil(np.asarray(lo) - WHOLE_TOLERANCE), np.floor(
+                np.asarray(hi) + WHOLE_TOLERANCE
+            )
+    return (
+        lo if lo in (INF, -INF) else float(math.ceil(lo - WHOLE_TOLERANCE)),
+        hi if hi in (INF, -INF) else float(math.floor(hi + WHOLE_TOLERANCE)),
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,15 +123,16 @@ class Interval:
     def __contains__(self, v: float) -> bool:
         return bool(self.lo <= v <= self.hi)
 
+    def pair(self) -> Pair:
+        return (self.lo, self.hi)
+
     def __add__(self, o: Interval | float) -> Interval:
-        o = _as_interval(o)
         with np.errstate(invalid="ignore"):  # inf - inf: refused as not an interval
-            return Interval(_plain(self.lo + o.lo), _plain(self.hi + o.hi))
+            return _interval(add(self.pair(), _as_interval(o).pair()))
 
     def __sub__(self, o: Interval | float) -> Interval:
-        o = _as_interval(o)
         with np.errstate(invalid="ignore"):
-            return Interval(_plain(self.lo - o.hi), _plain(self.hi - o.lo))
+            return _interval(sub(self.pair(), _as_interval(o).pair()))
 
     def __radd__(self, o: float) -> Interval:
         return _as_interval(o) + self
@@ -78,24 +147,20 @@ class Interval:
         return _as_interval(o) / self
 
     def __neg__(self) -> Interval:
-        return Interval(_plain(-self.hi), _plain(-self.lo))
+        return _interval(neg(self.pair()))
 
     def __mul__(self, o: Interval | float) -> Interval:
-        o = _as_interval(o)
-        ends = [_mul(a, b) for a in (self.lo, self.hi) for b in (o.lo, o.hi)]
-        return Interval(_plain(np.minimum.reduce(ends)), _plain(np.maximum.reduce(ends)))
+        return _interval(mul(self.pair(), _as_interval(o).pair()))
 
     def __truediv__(self, o: Interval | float) -> Interval:
-        return self * _as_interval(o).reciprocal()
+        return _interval(div(self.pair(), _as_interval(o).pair()))
 
     def reciprocal(self) -> Interval:
-        lo, hi = np.asarray(self.lo, dtype=float), np.asarray(self.hi, dtype=float)
-        away = (lo > 0) | (hi < 0)  # zero outside: [1/hi, 1/lo]
-        from_zero = (lo == 0) & (hi > 0)  # [0, hi]: [1/hi, inf)
-        to_zero = (hi == 0) & (lo < 0)  # [lo, 0]: (-inf, 1/lo]
-        new_lo = np.where(away | from_zero, _inv(hi), -INF)
-        new_hi = np.where(away, _inv(lo), np.where(to_zero, _inv(lo), INF))
-        return Interval(_plain(new_lo), _plain(new_hi))
+        return _interval(reciprocal(self.pair()))
+
+
+def _interval(pair: Pair) -> Interval:
+    return Interval(_plain(pair[0]), _plain(pair[1]))
 
 
 def _as_interval(o: Interval | float) -> Interval:
@@ -107,12 +172,68 @@ def _plain(x):
     return float(x) if np.ndim(x) == 0 else x
 
 
-def _mul(a, b):
-    with np.errstate(invalid="ignore"):  # 0 * inf, replaced below
-        return np.where((np.asarray(a) == 0) | (np.asarray(b) == 0), 0.0, np.multiply(a, b))
+# The primitives below act on two numbers or on two columns alike: numbers by Python's arithmetic
+# (the
+# reconciliation's propagation calls the rules above on one pair of ends at a time, where NumPy's
+# cost
+# per call would be most of the time), arrays by NumPy's, with the same IEEE results.
+
+
+def _larger(x, y):
+    """The larger of two ends, numbers or arrays alike."""
+    if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+        return np.maximum(x, y)
+    return y if y > x else x
+
+
+def _smaller(x, y):
+    if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+        return np.minimum(x, y)
+    return y if y < x else x
+
+
+def _least(ends: list):
+    """The least of four ends, numbers or arrays alike."""
+    a, b, c, d = ends
+    if (
+        isinstance(a, np.ndarray)
+        or isinstance(b, np.ndarray)
+        or isinstance(c, np.ndarray)
+        or isinstance(d, np.ndarray)
+    ):
+        return _plain(np.minimum.reduce(np.broadcast_arrays(*ends)))
+    return min(ends)
+
+
+def _greatest(ends: list):
+    a, b, c, d = ends
+    if (
+        isinstance(a, np.ndarray)
+        or isinstance(b, np.ndarray)
+        or isinstance(c, np.ndarray)
+        or isinstance(d, np.ndarray)
+    ):
+        return _plain(np.maximum.reduce(np.broadcast_arrays(*ends)))
+    return max(ends)
+
+
+def _where(cond, x, y):
+    if isinstance(cond, np.ndarray) or isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+        return np.where(cond, x, y)
+    return x if cond else y
+
+
+def _times(a, b):
+    """a * b, where 0 times an unbounded end is 0 (an overflow is an unbounded end)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        with np.errstate(invalid="ignore", over="ignore"):  # 0 * inf, replaced below
+            return np.where((np.asarray(a) == 0) | (np.asarray(b) == 0), 0.0, np.multiply(a, b))
+    return 0.0 if a == 0 or b == 0 else a * b
 
 
 def _inv(a):
-    a = np.asarray(a, dtype=float)
-    with np.errstate(divide="ignore"):  # 1/0 only in ends that np.where then drops
-        return np.where(np.isinf(a), 0.0, 1.0 / a)
+    """1 / a, 0 for an unbounded a (the value at 0 is never used: ``reciprocal`` drops it)."""
+    if isinstance(a, np.ndarray):
+        with np.errstate(divide="ignore"):  # 1/0 only in ends that np.where then drops
+            return np.where(np.isinf(a), 0.0, 1.0 / a)
+    return 0.0 if a in (INF, -INF) else (1.0 / a if a != 0 else INF)

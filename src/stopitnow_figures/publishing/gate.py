@@ -27,9 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..model import series
-from ..model.bounds import model_of_tables, quantities_of
+from ..model.bounds import model_of_tables
 from ..model.claims import ClaimChecker
-from ..model.formulas import Periods, evaluate_many, inputs, period_of_rule
+from ..model.formulas import OF_RULE, Periods, evaluate_many, period_of_rule
 from ..model.periods import reference_date
 from ..model.values import NumberReader, ValueParseError, find_number, plain_readings
 from ..tables.csvio import Table
@@ -203,16 +203,11 @@ def _quantity_rows(
 def _periods_hold(
     rules: list[str], starts: list[str], ends: list[str], periods: Periods, empty: bool = False
 ) -> np.ndarray:
-    """Where a row's period is plainly what its rule gives: the rule is one id's (``of:<id>``, a
+    """Where a row's period is plainly what its rule gives: the rule is one id's (``OF_RULE``, a
     known id) and the period is that id's, or (``empty``) there is no rule and no period. False
     elsewhere: the caller looks again."""
-    pos = np.array(
-        [
-            periods.index.get(r[3:], -1) if r[:3] == "of:" and r.count(":") == 1 else -1
-            for r in rules
-        ],
-        dtype=np.int64,
-    )
+    of = [OF_RULE.fullmatch(r) for r in rules]
+    pos = np.array([-1 if m is None else periods.index.get(m[1], -1) for m in of], dtype=np.int64)
     one = pos >= 0
     hold = np.zeros(len(rules), dtype=bool)
     if one.any():
@@ -231,103 +226,12 @@ def _periods_hold(
 
 
 def _reconciled(vocabulary: Vocabulary, t: dict[str, Table]):
-    """What re-solving the reconciliation gives each quantity (value, lower, upper, mentions), and a
-    model that holds every set a claim's figure belongs to: a quantity no identity names and whose
-    mentions agree is the meet of its mentions' intervals and its domain, read off a column at a
-    time; only the rest (and the sets of claimed figures) go to the solver. Where the tables are not
-    plainly of that form, the whole model is solved."""
-    try:
-        plain = _simple_quantities(vocabulary, t)
-    except (KeyError, ValueError, ArithmeticError):
-        plain = None  # the model says what is wrong
-    if plain is None:
-        model = model_of_tables(vocabulary, t["figures"], t["quantities"], t["identities"])
-        sol = model.solve_all()
-        return model, sol.value, sol.lo, sol.hi, sol.mentions
-    simple, at, value, lo, hi, mentions = plain
-    claimed = set(t["claims"].column("figure_id"))
-    solved = ~simple
-    solved[[int(at[k]) for k, f in enumerate(t["figures"].column("figure_id")) if f in claimed]] = (
-        True
-    )
-    keep = np.flatnonzero(solved)
-    rows = np.flatnonzero(solved[at])
-    model = model_of_tables(
-        vocabulary,
-        _subset(
-            t["figures"],
-            rows,
-            ("figure_id", "quantity_id", "value", "lower", "upper", "as_written", "reading"),
-        ),
-        _subset(t["quantities"], keep, ("quantity_id", "measure", "unit", "counting")),
-        t["identities"],
-    )
+    """What re-solving the reconciliation gives each quantity (value, lower, upper, mentions): the
+    model of the published figures, quantities and identities, solved by its own ``solve_all``; and
+    the model, which holds every set a claim's figure belongs to."""
+    model = model_of_tables(vocabulary, t["figures"], t["quantities"], t["identities"])
     sol = model.solve_all()
-    for k, v in enumerate(keep.tolist()):
-        if not simple[v]:
-            value[v], lo[v], hi[v], mentions[v] = (
-                sol.value[k],
-                sol.lo[k],
-                sol.hi[k],
-                sol.mentions[k],
-            )
-    return model, value, lo, hi, mentions
-
-
-def _simple_quantities(vocabulary: Vocabulary, t: dict[str, Table]):
-    """The quantities that need no solver, as ``reconcile.Model.solve_all`` reads them (which, the
-    quantity of each figure, and each quantity's value, interval and mentions); None where the
-    tables are not plainly of that form (a quantity id twice, a figure of no known quantity, a
-    number that is not one)."""
-    figures, quantities = t["figures"], t["quantities"]
-    qids, fids = quantities.column("quantity_id"), figures.column("figure_id")
-    index = {q: k for k, q in enumerate(qids)}
-    at = np.array([index.get(x, -1) for x in figures.column("quantity_id")], dtype=np.int64)
-    named = [
-        index.get(i, -1)
-        for side in ("left", "right")
-        for f in t["identities"].column(side)
-        for i in inputs(f)
-    ]
-    mv, mlo, mhi = (
-        figures.numbers("value")[0],
-        figures.numbers("lower", -np.inf)[0],
-        figures.numbers("upper", np.inf)[0],
-    )
-    if (
-        not len(fids)
-        or len(index) != len(qids)
-        or (at < 0).any()
-        or -1 in named
-        or np.isnan(np.concatenate([mv, mlo, mhi])).any()
-    ):
-        return None
-    qs, n = quantities_of(vocabulary, quantities), len(qids)
-    stated_lo, stated_hi = np.full(n, -np.inf), np.full(n, np.inf)
-    np.maximum.at(stated_lo, at, mlo)
-    np.minimum.at(stated_hi, at, mhi)
-    lo, hi = np.maximum(stated_lo, qs.lo), np.minimum(stated_hi, qs.hi)
-    lo = np.where(qs.whole & np.isfinite(lo), np.ceil(lo - 1e-7), lo)
-    hi = np.where(qs.whole & np.isfinite(hi), np.floor(hi + 1e-7), hi)
-    counts = np.bincount(at, minlength=n)
-    simple = (lo <= hi) & (counts > 0)
-    simple[named] = False
-    best, mentions = np.zeros(n, dtype=np.int64), [""] * n
-    single = np.flatnonzero(counts[at] == 1)
-    best[at[single]] = single
-    for v, k in zip(at[single].tolist(), single.tolist(), strict=True):
-        mentions[v] = fids[k]
-    width = np.where(np.isfinite(mhi) & np.isfinite(mlo), mhi - mlo, np.inf)
-    several: dict[int, list[int]] = {}
-    for k in np.flatnonzero(counts[at] > 1).tolist():
-        several.setdefault(int(at[k]), []).append(k)
-    for v, ks in several.items():
-        best[v] = min(
-            ks, key=lambda k: (width[k], fids[k])
-        )  # the narrowest interval, then the first id
-        mentions[v] = " ".join(fids[k] for k in ks)
-    value = np.clip(mv[best], lo, hi)
-    return simple, at, value, lo, hi, mentions
+    return model, sol.value, sol.lo, sol.hi, sol.mentions
 
 
 def _subset(table: Table, rows: np.ndarray, names: tuple[str, ...]) -> Table:
@@ -679,9 +583,9 @@ def _check_population(population: Table, vocabulary: Vocabulary, bad: list[Untra
 def _check_series(
     published: Table, quantities: Table, vocabulary: Vocabulary, bad: list[Untraced]
 ) -> None:
-    """A row of the series traces when it is the row the series rule (``model.series``) makes again from the
-    published quantities: its series, its period (a member's its quantity's, a gap's the rule's step) and its
-    quantity; a row too many or missing is untraced at its place."""
+    """A row of the series traces when it is the row the series rule (``model.series``) makes again
+    from the published quantities: its series, its period (a member's its quantity's, a gap's the
+    rule's step) and its quantity; a row too many or missing is untraced at its place."""
     cells = zip(*(quantities.column(n) for n in series.COLUMNS), strict=True)
     try:
         expected = series.rows(

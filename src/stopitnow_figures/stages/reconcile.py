@@ -35,9 +35,9 @@ from functools import cached_property
 from pathlib import Path
 
 from ..model.bounds import Model, Solution, model_of_tables
-from ..model.formulas import FormulaError, Periods, inputs, period_of_rule
+from ..model.formulas import FormulaError, Periods, inputs, periods_of_rules
 from ..tables import raw, vocab
-from ..tables.csvio import Row, Table, all_distinct, read_table, write_tables
+from ..tables.csvio import Table, all_distinct, read_table, write_tables
 from ..tables.errors import Collector
 from ..tables.paths import Paths
 from ..tables.schema import check_frame, field_names, load_schema
@@ -167,9 +167,9 @@ def check_unsolved(
 class QuantityTable:
     """The curated quantities and identities, checked against the figures that mention them.
 
-    Every check runs on whole columns first (``surely_holds``); only where one may fail are the rows
-    checked one by one (``check_quantities``, ``check_mentions``, ``check_unused``), which locates
-    each problem, and only then is raw/figures.csv read, for the line of each figure."""
+    Each rule of the quantities and of the figures' mentions of them is one test on whole columns
+    (``check``); only the rows where it fails are read one by one, to say where, and only then is
+    raw/figures.csv read, for the line of each figure."""
 
     def __init__(
         self, paths: Paths, vocabulary: Vocabulary, tables: dict[str, Table], problems: Collector
@@ -180,35 +180,13 @@ class QuantityTable:
             paths.rel(paths.raw_identities),
             paths.rel(paths.raw_figures),
         )
-        self._periods: dict[str, tuple[str, str] | None] = {}
         self.counting = vocabulary.names("quantities", "counting")
-
-    # -- the rows, for the row-wise checks (built only where one runs) -------------------
-
-    @cached_property
-    def rows(self) -> dict[str, Row]:
-        return {r["quantity_id"]: r for r in self.t["quantities"]}
-
-    @cached_property
-    def fig(self) -> dict[str, list[str]]:
-        figures = self.t["figures"]
-        return {
-            n: figures.column(n)
-            for n in (
-                "figure_id",
-                "quantity_id",
-                "measure",
-                "unit",
-                "geography_code",
-                "period_start",
-                "period_end",
-            )
-        }
 
     @cached_property
     def periods(self) -> Periods:
-        index = {ident: k for k, ident in enumerate(self.fig["figure_id"])}
-        return Periods(index, self.fig["period_start"], self.fig["period_end"])
+        f = self.t["figures"]
+        index = {ident: k for k, ident in enumerate(f.column("figure_id"))}
+        return Periods(index, f.column("period_start"), f.column("period_end"))
 
     @cached_property
     def figure_line(self) -> dict[str, int]:
@@ -228,8 +206,9 @@ class QuantityTable:
 
     @cached_property
     def index(self) -> dict[str, int]:
-        """The last row (as ``rows`` keeps) of each quantity an identity names: the ids the identity
-        checks look up, one to one with rows, as ``parse`` needs."""
+        """The last row of each quantity an identity names (the row an id stands for, where it is
+        listed twice): the ids the identity checks look up, one to one with rows, as ``parse``
+        needs."""
         import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -243,7 +222,7 @@ class QuantityTable:
         )  # a later row replaces an earlier
 
     def counting_of(self, qid: str) -> str:
-        """How the quantity (its last row, as ``rows``) counts."""
+        """How the quantity (its last row) counts."""
         values, codes = self._countings
         return values[codes[self.index[qid]]]
 
@@ -254,18 +233,16 @@ class QuantityTable:
         coded = pc.dictionary_encode(self.t["quantities"].arrow("counting").combine_chunks())
         return coded.dictionary.to_pylist(), coded.indices.to_numpy()
 
-    # -- every check on whole columns ----------------------------------------------------
+    # -- the checks --------------------------------------------------------------------
 
     def check(self) -> None:
-        """Every row checked (problems are collected, not raised): the identities, then the
-        quantities and the figures' mentions of them, on whole columns first (``surely_holds``), row
-        by row where one may fail."""
+        """Every row checked (problems are collected, not raised): the identities, the quantities,
+        the figures' mentions of them, and that each quantity is used."""
         self.refused = self.check_identities()
         self.check_bases(self.refused)
-        if not self.surely_holds():
-            self.check_quantities()
-            self.check_mentions()
-            self.check_unused()
+        self.check_quantities()
+        self.check_mentions()
+        self.check_unused()
 
     def model(self) -> Model:
         """The reconciliation model, once ``check`` has found nothing."""
@@ -281,239 +258,160 @@ class QuantityTable:
             identities,
             skip=self.refused,
             quantity_of=self.quantity_of,
-            ids_unique=self.figure_ids_unique,
         )
-
-    def surely_holds(self) -> bool:
-        """Whether the row-wise checks of quantities and mentions surely find nothing, from whole
-        columns: each id once, each place known, each period rule one that applies, each figure
-        naming a known quantity in its measure, unit, place and period, and each quantity used.
-        False where one may fail (the row-wise checks then say which)."""
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        q = self.t["quantities"]
-        if (
-            not all_distinct(q.arrow("quantity_id"), self.id_order)
-            or self.quantity_periods[0].null_count
-        ):
-            return False
-        geo, codes = (
-            q.arrow("geography_code"),
-            pa.array(self.t["geographies"].column("geography_code"), type=pa.string()),
-        )
-        if not _every(pc.or_(pc.equal(geo, ""), pc.is_in(geo, value_set=codes))):
-            return False
-        at = self.quantity_of
-        return at is not None and self._mentions_agree(pa.array(at)) and self._all_used(at)
 
     @cached_property
     def id_order(self):
-        """The rows of raw/quantities.csv in the order of their ids (Arrow's sort: its order of
-        UTF-8 bytes is the order of code points ``sorted`` gives, and with each id once, the order
-        ``sorted`` gives)."""
+        """The rows of raw/quantities.csv in the order of their ids (Arrow's sort, which is stable:
+        rows of one id in the order of the file; its order of UTF-8 bytes is the order of code
+        points ``sorted`` gives)."""
         import pyarrow.compute as pc
 
         return pc.sort_indices(self.t["quantities"].arrow("quantity_id"))
 
     @cached_property
+    def _id_runs(self):
+        """Of the quantity rows: which repeat an id an earlier row has, and which is the last row of
+        its id."""
+        import numpy as np
+        import pyarrow.compute as pc
+
+        order = self.id_order.to_numpy()
+        ordered = pc.take(self.t["quantities"].arrow("quantity_id"), self.id_order)
+        n = len(order)
+        same_as_next = (
+            pc.equal(ordered.slice(0, max(n - 1, 0)), ordered.slice(1))
+            .to_numpy(zero_copy_only=False)
+            .astype(bool)
+        )
+        repeated, last = np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
+        repeated[order[1:][same_as_next]] = True
+        last[order[:-1][same_as_next]] = False
+        return repeated, last
+
+    @cached_property
+    def quantity_at(self):
+        """The row of each figure's quantity (the last row of its id), as Arrow integers, null where
+        no row has it."""
+        import pyarrow.compute as pc
+
+        ids = self.t["quantities"].arrow("quantity_id").combine_chunks()
+        from_end = pc.index_in(self.t["figures"].arrow("quantity_id"), value_set=ids[::-1])
+        return pc.subtract(len(ids) - 1, from_end)
+
+    @cached_property
     def quantity_of(self):
         """The row of each figure's quantity, where each is a quantity's (None where one is not)."""
-        import pyarrow.compute as pc
-
-        at = pc.index_in(
-            self.t["figures"].arrow("quantity_id"),
-            value_set=self.t["quantities"].arrow("quantity_id").combine_chunks(),
-        )
+        at = self.quantity_at
         return None if at.null_count else at.to_numpy().astype("int64")
-
-    def _mentions_agree(self, at) -> bool:
-        """``check_mention`` on whole columns: each figure in its quantity's (at ``at``) measure,
-        unit, place and period."""
-        import pyarrow.compute as pc
-
-        f, q = self.t["figures"], self.t["quantities"]
-        for column in ("measure", "unit"):
-            if not _every(pc.equal(f.arrow(column), pc.take(q.arrow(column), at))):
-                return False
-        geo = f.arrow("geography_code")
-        if not _every(
-            pc.or_(pc.equal(geo, ""), pc.equal(geo, pc.take(q.arrow("geography_code"), at)))
-        ):
-            return False
-        first, last = (pc.take(c, at) for c in self.quantity_periods)
-        start, end = f.arrow("period_start"), f.arrow("period_end")
-        within = pc.and_(
-            pc.less_equal(first, start), pc.less_equal(end, last)
-        )  # ISO dates, compared as text
-        return _every(pc.or_(pc.or_(pc.equal(first, ""), pc.equal(start, "")), within))
-
-    def _all_used(self, at) -> bool:
-        """Whether a figure (its quantity at ``at``) mentions, or an identity names, each
-        quantity."""
-        import numpy as np
-
-        used = np.zeros(len(self.t["quantities"]), dtype=bool)
-        used[at] = True
-        used[list(self.index.values())] = True
-        return bool(used.all())
 
     @cached_property
     def quantity_periods(self):
-        """Each quantity row's period (start, end) by its rule, as ``period_of`` gives it, as Arrow
-        arrays (null where the rule does not apply): an empty rule or ``span`` none, ``of:<figure
-        id>`` that figure's, each other rule by ``period_of_rule``."""
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        rules, ids = self.t["quantities"].arrow("period"), self.t["figures"].arrow("figure_id")
-        if not self.figure_ids_unique:  # a figure twice: the period of its last row, row by row
-            return self._periods_by_row(range(len(rules)))
-        none = pc.or_(pc.equal(rules, ""), pc.equal(rules, "span"))
-        of = pc.and_(pc.starts_with(rules, "of:"), pc.equal(pc.count_substring(rules, ":"), 1))
-        at = pc.if_else(
-            of,
-            pc.index_in(pc.utf8_slice_codeunits(rules, 3), value_set=ids.combine_chunks()),
-            pa.scalar(None, pa.int32()),
-        )
-        ends = tuple(
-            pc.if_else(none, "", pc.take(self.t["figures"].arrow(c), at))
-            for c in ("period_start", "period_end")
-        )
-        other = pc.invert(pc.or_(none, pc.is_valid(at)))
-        if not pc.any(other).as_py():
-            return ends
-        return self._periods_by_row(
-            other.combine_chunks().to_numpy(zero_copy_only=False).nonzero()[0].tolist(), ends
+        """Each quantity row's period (start, end) by its rule, as Arrow arrays (null where the rule
+        does not apply): ``periods_of_rules``, an ``of:<figure id>`` rule looked up a column at a
+        time where each figure id is once (else every rule as ``period_of_rule`` reads it)."""
+        f = self.t["figures"]
+        ids = f.arrow("figure_id").combine_chunks() if self.figure_ids_unique else None
+        starts, ends = f.arrow("period_start"), f.arrow("period_end")
+        return periods_of_rules(
+            self.t["quantities"].arrow("period"), ids, starts, ends, lambda: self.periods
         )
 
     @cached_property
     def figure_ids_unique(self) -> bool:
         return all_distinct(self.t["figures"].arrow("figure_id"))
 
-    def _periods_by_row(self, rows, ends=None):
-        """``quantity_periods`` with ``rows`` read one by one by ``period_of_rule`` (the rest from
-        ``ends``)."""
-        import pyarrow as pa
-
-        rules = self.t["quantities"].column("period")
-        first, last = (
-            (ends[0].to_pylist(), ends[1].to_pylist())
-            if ends
-            else ([None] * len(rules), [None] * len(rules))
-        )
-        for k in rows:
-            first[k], last[k] = period_of_rule(rules[k], [], self.periods) or (None, None)
-        return pa.array(first, type=pa.string()), pa.array(last, type=pa.string())
-
-    # -- the rows one by one, where a check may fail -----------------------------------------
-
-    def check_unused(self) -> None:
-        used = set(self.fig["quantity_id"]) | {
-            i for r in self.t["identities"] for i in inputs(r["left"]) + inputs(r["right"])
-        }
-        for qid, row in self.rows.items():
-            if qid not in used:
-                self.problems.add(
-                    "unused-row",
-                    self.q_display,
-                    row.line,
-                    "quantity_id",
-                    qid,
-                    "no figure mentions this quantity and no identity uses it",
-                )
-
     def check_quantities(self) -> None:
-        seen: set[str] = set()
-        codes = set(self.t["geographies"].column("geography_code"))
-        for row in self.t["quantities"]:
-            if row["quantity_id"] in seen:
-                self.problems.add(
-                    "duplicate-id",
-                    self.q_display,
-                    row.line,
-                    "quantity_id",
-                    row["quantity_id"],
-                    "each quantity is listed once",
-                )
-            seen.add(row["quantity_id"])
-            if row["geography_code"] and row["geography_code"] not in codes:
-                self.problems.add(
-                    "unknown-id",
-                    self.q_display,
-                    row.line,
-                    "geography_code",
-                    row["geography_code"],
-                    "no row of raw/geographies.csv has this code",
-                )
-            if self.period_of(row) is None:
-                self.problems.add(
-                    "bad-period",
-                    self.q_display,
-                    row.line,
-                    "period",
-                    row["period"],
-                    "use of:<figure id>, shift:<figure id>:<years>, or leave empty",
-                )
+        """Each quantity listed once, in a known place, with a period rule that applies."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        q = self.t["quantities"]
+        geo, codes = (
+            q.arrow("geography_code"),
+            pa.array(self.t["geographies"].column("geography_code"), type=pa.string()),
+        )
+        known = pc.or_(pc.equal(geo, ""), pc.is_in(geo, value_set=codes))
+        applies = pc.is_valid(self.quantity_periods[0])
+        rules = [
+            ("duplicate-id", "quantity_id", self._id_runs[0], "each quantity is listed once"),
+            ("unknown-id", "geography_code", ~_true(known), "no row of raw/geographies.csv has this code"),
+            ("bad-period", "period", ~_true(applies), "use of:<figure id>, shift:<figure id>:<years>, or leave empty"),
+        ]  # fmt: skip
+        for kind, column, wrong, message in rules:
+            for k, cell in _failing(q, column, wrong):
+                self.problems.add(kind, self.q_display, q.lines[k], column, cell, message)
 
     def check_mentions(self) -> None:
-        """Each figure mentions a known quantity in its words: measure, unit, place and period."""
-        for k, fid in enumerate(self.fig["figure_id"]):
-            qid, line = self.fig["quantity_id"][k], self.figure_line.get(fid)
-            if qid not in self.rows:
-                self.problems.add(
-                    "unknown-id",
-                    self.f_display,
-                    line,
-                    "quantity_id",
-                    qid,
-                    "no row of raw/quantities.csv has this id",
-                )
-                continue
-            self.check_mention(k, self.rows[qid], line)
+        """Each figure mentions a known quantity, in the quantity's measure, unit and place, within
+        its period."""
+        import pyarrow.compute as pc
 
-    def check_mention(self, k: int, row, line: int | None) -> None:
-        """A figure mentions its quantity in the quantity's measure, unit and place, within its
-        period."""
-        display, f = self.f_display, self.fig
+        f, q, at = self.t["figures"], self.t["quantities"], self.quantity_at
+        display, unknown = self.f_display, ~_true(pc.is_valid(at))
+        for k, qid in _failing(f, "quantity_id", unknown):
+            self.problems.add(
+                "unknown-id",
+                display,
+                self._line(k),
+                "quantity_id",
+                qid,
+                "no row of raw/quantities.csv has this id",
+            )
+        theirs = lambda column: pc.take(q.arrow(column), at)  # noqa: E731  (null where the quantity is unknown)
         for column in ("measure", "unit"):
-            if f[column][k] != row[column]:
+            other = _true(pc.not_equal(f.arrow(column), theirs(column)))
+            for k, cell, qid, own in _failing(
+                f, column, other, f.arrow("quantity_id"), theirs(column)
+            ):
+                message = f"the quantity {qid} has {column} {own!r}"
                 self.problems.add(
-                    "quantity-mismatch",
-                    display,
-                    line,
-                    column,
-                    f[column][k],
-                    f"the quantity {row['quantity_id']} has {column} {row[column]!r}",
+                    "quantity-mismatch", display, self._line(k), column, cell, message
                 )
-        if f["geography_code"][k] and f["geography_code"][k] != row["geography_code"]:
+        geo = f.arrow("geography_code")
+        elsewhere = _true(
+            pc.and_(pc.not_equal(geo, ""), pc.not_equal(geo, theirs("geography_code")))
+        )
+        for k, cell, own in _failing(f, "geography_code", elsewhere, theirs("geography_code")):
+            message = f"the figure's place {cell} is not its quantity's ({own or 'none'})"
+            self.problems.add(
+                "quantity-mismatch", display, self._line(k), "geography_code", cell, message
+            )
+        first, last = (pc.take(c, at) for c in self.quantity_periods)
+        start, end = f.arrow("period_start"), f.arrow("period_end")
+        within = pc.and_(
+            pc.less_equal(first, start), pc.less_equal(end, last)
+        )  # ISO dates, compared as text
+        outside = _true(
+            pc.and_(pc.and_(pc.not_equal(first, ""), pc.not_equal(start, "")), pc.invert(within))
+        )
+        for k, cell, to, a, b in _failing(f, "period_start", outside, end, first, last):
             message = (
-                f"the figure's place {f['geography_code'][k]} is not its quantity's "
-                f"({row['geography_code'] or 'none'})"
+                f"the figure's period {cell} to {to} is not within its quantity's ({a} to {b})"
             )
             self.problems.add(
-                "quantity-mismatch",
-                display,
-                line,
-                "geography_code",
-                f["geography_code"][k],
-                message,
+                "quantity-mismatch", self.f_display, self._line(k), "period_start", cell, message
             )
-        period = self.period_of(row)
-        start, end = f["period_start"][k], f["period_end"][k]
-        if period and period[0] and start and not (period[0] <= start and end <= period[1]):
-            message = (
-                f"the figure's period {start} to {end} is not within its quantity's "
-                f"({period[0]} to {period[1]})"
-            )
-            self.problems.add("quantity-mismatch", display, line, "period_start", start, message)
 
-    def period_of(self, row) -> tuple[str, str] | None:
-        """A quantity's period from its rule (each rule read once)."""
-        qid = row["quantity_id"]
-        if qid not in self._periods:
-            self._periods[qid] = period_of_rule(row["period"], [], self.periods)
-        return self._periods[qid]
+    def _line(self, k: int) -> int | None:
+        """The line in raw/figures.csv of the figure at row ``k`` of the cleaned figures."""
+        return self.figure_line.get(self.t["figures"].column("figure_id")[k])
+
+    def check_unused(self) -> None:
+        """A figure mentions, or an identity names, each quantity (said once, at the last row of its
+        id)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        q = self.t["quantities"]
+        ids = q.arrow("quantity_id")
+        used = pc.or_(
+            pc.is_in(ids, value_set=self.t["figures"].arrow("quantity_id").combine_chunks()),
+            pc.is_in(ids, value_set=pa.array(self.named, pa.string())),
+        )
+        for k, qid in _failing(q, "quantity_id", ~_true(used) & self._id_runs[1]):
+            why = "no figure mentions this quantity and no identity uses it"
+            self.problems.add("unused-row", self.q_display, q.lines[k], "quantity_id", qid, why)
 
     def check_identities(self) -> set[str]:
         """The ids of the identity rows refused (each refusal a located problem)."""
@@ -726,11 +624,25 @@ class QuantityTable:
         return [line[i] for i in cols["identity_id"]]
 
 
-def _every(mask) -> bool:
-    """Whether every value of an Arrow mask is true (an empty one is)."""
+def _true(mask):
+    """An Arrow mask as NumPy booleans, a null (a row the test does not apply to) as false."""
     import pyarrow.compute as pc
 
-    return not mask.null_count and bool(pc.all(mask, min_count=0).as_py())
+    return pc.fill_null(mask, False).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def _failing(table: Table, column: str, wrong, *others):
+    """(row, its cell of ``column``, and its cells of each of ``others``, Arrow columns) for each
+    row ``wrong`` holds."""
+    import numpy as np
+    import pyarrow as pa
+
+    rows = np.flatnonzero(wrong)
+    if not len(rows):
+        return []
+    at = pa.array(rows, type=pa.int64())
+    cells = [table.arrow(column).take(at).to_pylist(), *(o.take(at).to_pylist() for o in others)]
+    return list(zip(rows.tolist(), *cells, strict=True))
 
 
 def _is_sum_of(node) -> bool:
