@@ -2,7 +2,8 @@
 
 One reading of the CSV text into typed columns (``typed``) serves both: an empty cell is null
 (Table Schema's missing value), ``number`` is a 64-bit float, ``integer`` a 64-bit integer,
-``date`` an ISO date (Parquet's date32; in SQLite the ISO text, which ``date()`` reads).
+``date`` an ISO date (Parquet's date32; in SQLite the ISO text, which ``date()`` reads, checked
+to be a real day).
 
 The database (``sqlite_bytes``) has one table per published table, in the order of
 ``PUBLISHED_TABLES``, its rows in the CSV's order (row N of the CSV is rowid N), with the schema's
@@ -141,8 +142,8 @@ def column_conditions(field: dict) -> list[str]:
     """The SQL conditions a value of the column meets (each true or null for a null)."""
     name, constraints = quoted(field["name"]), field.get("constraints", {})
     out = [f"typeof({name}) IN ('{SQL_TYPEOF[field['type']]}', 'null')"]
-    if field["type"] == "date":
-        out.append(f"date({name}) = {name}")
+    if field["type"] == "date":  # through julianday: date() alone keeps 2019-02-30 before 3.42
+        out.append(f"date(julianday({name})) = {name}")
     if "enum" in constraints:
         out.append(f"{name} IN ({', '.join(literal(v) for v in constraints['enum'])})")
     for key, op in (("minimum", ">="), ("maximum", "<=")):
