@@ -35,6 +35,24 @@ from stopitnow_figures.tables.errors import Collector
 from stopitnow_figures.tables.paths import PUBLISHED_TABLES, Paths
 from stopitnow_figures.tables.schema import load_schema, package_tables
 
+# What the README shows, run here as written
+SQLITE_PY = '''import sqlite3
+con = sqlite3.connect("processed/stopitnow-figures.sqlite")
+con.execute("""
+  SELECT f.figure_id, f.value, f.lower, f.upper, s.publisher
+  FROM figures f JOIN sources s ON s.source_id = f.source_id
+  WHERE f.figure_id = 'national-2017-scotland-f06'
+""").fetchall()'''
+DATASETTE = "datasette processed/stopitnow-figures.sqlite --metadata processed/metadata.json"
+DUCKDB_PY = '''import duckdb
+duckdb.sql("""
+  SELECT f.figure_id, f.value, f.lower, f.upper, s.publisher
+  FROM 'processed/parquet/figures.parquet' f
+  JOIN 'processed/parquet/sources.parquet' s USING (source_id)
+  WHERE f.figure_id = 'national-2017-scotland-f06'
+""").fetchall()'''
+SHOWN_FIGURE = "national-2017-scotland-f06"  # the README's example (The National's 30 callers)
+
 PATHS = Paths(ROOT)
 SCHEMAS = {name: load_schema(PATHS.schema(name)) for name in PUBLISHED_TABLES}
 # what each Table Schema type is as DuckDB reads the Parquet file and as the SQLite column is
@@ -365,27 +383,15 @@ def get_json(url: str):
 
 
 @pytest.fixture(scope="module")
-def datasette(built, tmp_path_factory):
-    """datasette serving the built database with the committed metadata.json, on loopback."""
-    folder = tmp_path_factory.mktemp("served")
-    database = folder / PATHS.published.database.name
-    shutil.copyfile(built / "package.sqlite", database)
+def datasette():
+    """datasette serving the published database with its metadata.json as the README shows, on a
+    free port of loopback (every row of a query returned)."""
+    program, *args = DATASETTE.split()
     port = free_port()
     server = subprocess.Popen(
-        [
-            str(BIN / "datasette"),
-            "serve",
-            str(database),
-            "--metadata",
-            str(PATHS.published.database_metadata),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--setting",
-            "max_returned_rows",
-            "1000000",
-        ],
+        [str(BIN / program), *args, "--host", "127.0.0.1", "--port", str(port)]
+        + ["--setting", "max_returned_rows", "1000000"],
+        cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -399,7 +405,7 @@ def datasette(built, tmp_path_factory):
                 if server.poll() is not None:
                     pytest.fail(f"datasette stopped: {server.stderr.read().decode()}")
                 time.sleep(0.1)
-        yield url, database.stem
+        yield url, PATHS.published.database.stem
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -474,3 +480,36 @@ def test_the_descriptor_lists_each_file_with_its_bytes_hash_and_media_type():
         assert entry["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
         assert entry["mediatype"] == db.MEDIA_TYPES[Path(path).suffix][1]
         assert is_release_member(path)  # so make release's archive holds it
+
+
+# -- the README ---------------------------------------------------------------------------------
+
+
+def shown(code: str, monkeypatch) -> object:
+    """Run a README snippet in the repository's root; what its last line shows."""
+    import ast
+
+    monkeypatch.chdir(ROOT)
+    tree = ast.parse(code)
+    last = ast.Expression(tree.body.pop().value)
+    scope: dict = {}
+    exec(compile(tree, "<README>", "exec"), scope)
+    return eval(compile(last, "<README>", "eval"), scope)
+
+
+@pytest.mark.data
+@pytest.mark.parametrize("snippet", [SQLITE_PY, DUCKDB_PY])
+def test_the_readme_snippets_answer_with_the_csv_values(snippet, monkeypatch):
+    figure = next(
+        f for f in csv_rows(PATHS.published.table("figures")) if f["figure_id"] == SHOWN_FIGURE
+    )
+    sources = csv_rows(PATHS.published.table("sources"))
+    publisher = next(s["publisher"] for s in sources if s["source_id"] == figure["source_id"])
+    numbers = tuple(float(figure[c]) if figure[c] else None for c in ("value", "lower", "upper"))
+    assert shown(snippet, monkeypatch) == [(SHOWN_FIGURE, *numbers, publisher)]
+
+
+def test_the_readme_shows_each_snippet_exactly_as_tested():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for snippet in (SQLITE_PY, DATASETTE, DUCKDB_PY):
+        assert snippet in readme, snippet
