@@ -5,14 +5,14 @@ One reading of the CSV text into typed columns (``typed``) serves both: an empty
 ``date`` an ISO date (Parquet's date32; in SQLite the ISO text, which ``date()`` reads, checked
 to be a real day).
 
-The database (``sqlite_bytes``) has one table per published table, in the order of
+The database (``write_sqlite``) has one table per published table, in the order of
 ``PUBLISHED_TABLES``, its rows in the CSV's order (row N of the CSV is rowid N), with the schema's
 primary key, foreign keys, ``required`` (NOT NULL) and ``unique``, and as CHECK constraints only
 what plain SQLite runs: the type, ``enum``, ``minimum``/``maximum``, ``minLength``/``maxLength``,
 and a ``pattern`` only where ``glob_conditions`` can say it exactly with GLOB (no REGEXP, which
 plain SQLite lacks); other patterns are left to the package's own checks. It is built by the
-SQLite that the pinned ``apsw`` wheel bundles, in memory with a fixed page size, and serialized:
-its bytes do not depend on the machine's SQLite or on the clock.
+SQLite that the pinned ``apsw`` wheel bundles, from nothing, with a fixed page size: its bytes do
+not depend on the machine's SQLite or on the clock.
 
 A Parquet file per table (``parquet_bytes``): the same typed columns, one row group, zstd at a
 fixed level, statistics written; the writer's ``created_by`` names the pinned pyarrow.
@@ -25,6 +25,8 @@ column's description from its schema.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from pathlib import Path
 
 from ..tables.csvio import Table
 
@@ -219,35 +221,42 @@ def _class(inside: str) -> frozenset[str] | None:
     return frozenset(chars)
 
 
-def sqlite_rows(data) -> list[tuple]:
-    """The rows of a typed table as SQLite takes them: dates as their ISO text."""
+def sqlite_rows(data, step: int = 1 << 16) -> Iterator[tuple]:
+    """The rows of a typed table as SQLite takes them (dates as their ISO text), made ``step`` rows
+    at a time, so that a million rows are never all Python objects at once."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    columns = [
-        (pc.cast(c, pa.string()) if pa.types.is_date32(c.type) else c).to_pylist()
-        for c in data.columns
-    ]
-    return list(zip(*columns, strict=True))
+    columns = [pc.cast(c, pa.string()) if pa.types.is_date32(c.type) else c for c in data.columns]
+    for start in range(0, len(data), step):
+        piece = [c.slice(start, step).to_pylist() for c in columns]
+        yield from zip(*piece, strict=True)
 
 
-def sqlite_bytes(tables: dict, schemas: dict) -> bytes:
-    """The database of ``tables`` (name -> typed Arrow table, in order), each created from its
-    schema: built in memory by the SQLite of the pinned apsw wheel, and serialized."""
+def write_sqlite(path: Path, tables: dict, schemas: dict) -> None:
+    """Write the database of ``tables`` (name -> typed Arrow table, in order) at ``path``, anew,
+    each table created from its schema, by the SQLite of the pinned apsw wheel: on disk, not in
+    memory, so that a million figures' database is never held twice."""
     import apsw
 
-    db = apsw.Connection(":memory:")
+    path.unlink(missing_ok=True)
+    db = apsw.Connection(str(path))
     try:
         db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         db.execute("PRAGMA encoding = 'UTF-8'")
+        # a file being built, renamed into place only when whole: no journal, no syncs
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
+        db.execute("PRAGMA cache_size = -262144")
+        # the rows passed the package's own checks: SQLite need not run the CHECKs again while
+        # loading them (the file is the same either way; a user's INSERT runs them)
+        db.execute("PRAGMA ignore_check_constraints = ON")
         with db:
             for name in tables:
                 db.execute(create_table(name, schemas[name]))
             for name, data in tables.items():
                 marks = ", ".join("?" * data.num_columns)
                 db.executemany(f"INSERT INTO {quoted(name)} VALUES ({marks})", sqlite_rows(data))
-        db.execute("VACUUM")
-        return bytes(db.serialize("main"))
     finally:
         db.close()
 

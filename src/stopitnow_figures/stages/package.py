@@ -29,6 +29,7 @@ from pathlib import Path
 
 from ..publishing import changelog
 from ..publishing import database as db
+from ..publishing.approval import sha256_file
 from ..publishing.provenance import chunks as provenance_chunks
 from ..publishing.swap import FILES_PROPERTY, candidate_tables
 from ..render import prose
@@ -73,7 +74,11 @@ def run(root: Path) -> None:
     # -- save outputs ------------------------------------------------------
     out = paths.candidate
     for path, data in files.items():
-        atomic_write_bytes(path, data)
+        if isinstance(data, Path):  # built in build/ (``database_files``): renamed into place
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(data, path)
+        else:
+            atomic_write_bytes(path, data)
     atomic_write_text(out.citation, cff)
     atomic_write_text(out.zenodo, zenodo)
     atomic_write_chunks(out.provenance, provenance_chunks(tables))
@@ -134,23 +139,27 @@ def resource(paths: Paths, name: str, title: str, size: int, sha256: str) -> dic
 
 def database_files(
     paths: Paths, meta: dict, schemas: dict, tables: dict, fields: dict[str, str]
-) -> dict[Path, bytes]:
-    """The candidate's SQLite database, datasette's metadata.json and a Parquet file per table,
-    as bytes by path."""
+) -> dict[Path, bytes | Path]:
+    """The candidate's SQLite database, datasette's metadata.json and a Parquet file per table, by
+    their paths in the candidate: the bytes of each, but the database's as a file built in build/
+    (its bytes are a good part of the tables' at scale, and are not held in memory too)."""
     out = paths.candidate
+    building = paths.build / f"{out.database.name}.building"
+    building.parent.mkdir(parents=True, exist_ok=True)
     typed = {name: db.typed(tables[name], schemas[name]) for name in PUBLISHED_TABLES}
     source = f"{fields['sources']}: the sources table gives each one's publisher and address"
     metadata = db.datasette_metadata(
         meta, schemas, out.database.stem, source[0].upper() + source[1:], tables["population"]
     )
+    db.write_sqlite(building, typed, schemas)
     return {
-        out.database: db.sqlite_bytes(typed, schemas),
+        out.database: building,
         out.database_metadata: (json.dumps(metadata, indent=2, ensure_ascii=False) + "\n").encode(),
         **{out.parquet(name): db.parquet_bytes(typed[name]) for name in PUBLISHED_TABLES},
     }
 
 
-def file_resources(paths: Paths, files: dict[Path, bytes]) -> list[dict]:
+def file_resources(paths: Paths, files: dict[Path, bytes | Path]) -> list[dict]:
     """The descriptor's entry of each file that is not a table (``database_files``), listed under
     ``swap.FILES_PROPERTY``: its path in the published package, format, media type, bytes and
     sha256; named by its stem and format (``figures-parquet``), never a table's name."""
@@ -163,8 +172,13 @@ def file_resources(paths: Paths, files: dict[Path, bytes]) -> list[dict]:
                 "path": path.relative_to(paths.candidate.base).as_posix(),
                 "format": fmt,
                 "mediatype": mediatype,
-                "bytes": len(data),
-                "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+                "bytes": data.stat().st_size if isinstance(data, Path) else len(data),
+                "hash": "sha256:"
+                + (
+                    sha256_file(data)
+                    if isinstance(data, Path)
+                    else hashlib.sha256(data).hexdigest()
+                ),
             }
         )
     return out
