@@ -207,6 +207,9 @@ def generate(n: int, out: Path) -> None:
         ["source_id", "period", "period_start", "period_end", "reasoning"],
         [],
     )
+    with open(ROOT / "raw" / "pages_not_added.csv", encoding="utf-8", newline="") as fh:
+        header = next(csv.reader(fh))
+    write_csv(out / "raw" / "pages_not_added.csv", header, [])  # no page found and not added
     write_csv(
         out / "raw" / "derivations.csv",
         ["metric_id", "kind", "formula", "unit", "geography_code", "period", "description"],

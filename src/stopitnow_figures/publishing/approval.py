@@ -31,11 +31,15 @@ PASS, FAIL = "pass", "fail"
 
 def built_by_package(tree: Tree) -> list[Path]:
     """The files the stages up to package build, which the report checks as one candidate: the
-    tables, the validation report, the provenance graph, the descriptor and the citations."""
+    tables, the validation report, the provenance graph, the database (with datasette's metadata)
+    and the Parquet files, the descriptor and the citations."""
     return [
         *(tree.table(n) for n in PUBLISHED_TABLES),
         tree.validation_report,
         tree.provenance,
+        tree.database,
+        tree.database_metadata,
+        *(tree.parquet(n) for n in PUBLISHED_TABLES),
         tree.datapackage,
         tree.citation,
         tree.zenodo,

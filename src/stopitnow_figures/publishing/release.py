@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..tables import characters
 from ..tables.paths import Paths
+from .swap import FILES_PROPERTY
 
 SUMS_FILE = "SHA256SUMS"
 ROOT_FILES = (
@@ -138,11 +139,15 @@ def read_descriptor(data: bytes, where: str) -> dict:
 
 
 def resource_problems(descriptor: dict, fingerprint: Fingerprint) -> list[str]:
-    """Every resource whose path is missing, not a release file, or whose bytes
-    and sha256 differ from what ``fingerprint`` finds; one message per resource."""
-    resources = descriptor.get("resources")
+    """Every resource (or file listed beside them, ``FILES_PROPERTY``) whose path is missing, not a
+    release file, or whose bytes and sha256 differ from what ``fingerprint`` finds; one message
+    per resource."""
+    resources, files = descriptor.get("resources"), descriptor.get(FILES_PROPERTY, [])
     if not isinstance(resources, list):
         return [f"{DESCRIPTOR} has no list of resources"]
+    if not isinstance(files, list):
+        return [f"{DESCRIPTOR}'s {FILES_PROPERTY} is not a list"]
+    resources = resources + files
     problems = (_resource_problem(i, res, fingerprint) for i, res in enumerate(resources, 1))
     return [p for p in problems if p]
 

@@ -52,6 +52,10 @@ from ..tables.errors import Collector, Problem
 from ..tables.paths import Paths, Tree
 
 MANIFEST = "MANIFEST.json"
+# where datapackage.json lists the files that are not tables (path, format, media type, bytes,
+# hash): not among its resources, which frictionless validate (5.x) and the JavaScript library read
+# as tables (a Parquet resource fails frictionless's byte count; a SQLite one the JavaScript reader)
+FILES_PROPERTY = "stopitnow:files"
 PUT_BACK = (
     "nothing was published: the files it had already replaced were put back, and the "
     "published package is as it was"
@@ -275,12 +279,12 @@ def _remove_empty_folders(top: Path) -> None:
 
 
 def mismatches(tree: Tree, known: dict[Path, tuple[int, str]] | None = None) -> list[str]:
-    """Where the descriptor's hashes and bytes disagree with the files beside it (empty when they
-    agree). ``known``: the size and sha256 of files already read (the tables, by
+    """Where the descriptor's hashes and bytes (of its resources and of the files that are not
+    tables) disagree with the files beside it (empty when they agree). ``known``: the size and sha256 of files already read (the tables, by
     ``candidate_tables``)."""
     try:
         descriptor = json.loads(tree.datapackage.read_text(encoding="utf-8"))
-        resources = descriptor["resources"]
+        resources = descriptor["resources"] + descriptor.get(FILES_PROPERTY, [])
     except (OSError, ValueError, KeyError, TypeError) as exc:
         return [f"{tree.datapackage.name}: cannot be read ({exc})"]
     out = []

@@ -9,14 +9,18 @@ foreign keys included. ``created`` is SOURCE_DATE_EPOCH if set, else the date
 of the current version in CHANGELOG.md: never the clock. The title,
 description and resource titles of package.yaml are templates, filled from
 the tables by ``prose`` (the counts, years, publishers and kinds of the
-sources), and written so into every file made here. The provenance gate
-runs in ``publish``, on the whole candidate.
+sources), and written so into every file made here. The tables are also
+written as one SQLite database with datasette's metadata.json beside it, and
+as a Parquet file each (``publishing.database``), listed in the descriptor
+with their bytes and hash. The provenance gate runs in ``publish``, on the
+whole candidate.
 """
 
 from __future__ import annotations
 
 __all__ = ["main", "run"]  # what a command may call (tests/test_layout.py)
 
+import hashlib
 import json
 import os
 import sys
@@ -25,12 +29,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..publishing import changelog
+from ..publishing import database as db
+from ..publishing.approval import sha256_file
 from ..publishing.provenance import chunks as provenance_chunks
-from ..publishing.swap import candidate_tables
+from ..publishing.swap import FILES_PROPERTY, candidate_tables
 from ..render import prose
 from ..render.citation import cff_text, zenodo_text
 from ..tables import config
-from ..tables.csvio import atomic_write_chunks, atomic_write_text
+from ..tables.csvio import atomic_write_bytes, atomic_write_chunks, atomic_write_text
 from ..tables.errors import Collector
 from ..tables.paths import PUBLISHED_TABLES, Paths
 from ..tables.schema import load_schema
@@ -44,6 +50,7 @@ def run(root: Path) -> None:
 
     # -- load inputs -------------------------------------------------------
     meta = config.read(paths, "package", problems)
+    schemas = {name: load_schema(paths.schema(name)) for name in PUBLISHED_TABLES}
     digests: dict[str, tuple[int, str]] = {}
     tables = candidate_tables(paths, problems, digests)
     problems.raise_if_any()
@@ -54,21 +61,27 @@ def run(root: Path) -> None:
 
     # -- process -----------------------------------------------------------
     figures = tables["figures"]
-    meta = prose.complete(
-        meta,
-        prose.facts(
-            tables["sources"],
-            figures.arrow_or_list("period_start"),
-            figures.arrow_or_list("period_end"),
-        ),
+    facts = prose.facts(
+        tables["sources"],
+        figures.arrow_or_list("period_start"),
+        figures.arrow_or_list("period_end"),
     )
+    meta = prose.complete(meta, facts)
     created = created_date(paths, meta["version"])
+    files = database_files(paths, meta, schemas, tables, prose.fields(facts))
     descriptor = build_descriptor(paths, meta, tables, digests, created)
+    descriptor[FILES_PROPERTY] = file_resources(paths, files)
     cff = cff_text(meta, tables["sources"], created[:10])
     zenodo = zenodo_text(meta, tables["sources"], created[:10])
 
     # -- save outputs ------------------------------------------------------
     out = paths.candidate
+    for path, data in files.items():
+        if isinstance(data, Path):  # built in build/ (``database_files``): renamed into place
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(data, path)
+        else:
+            atomic_write_bytes(path, data)
     atomic_write_text(out.citation, cff)
     atomic_write_text(out.zenodo, zenodo)
     atomic_write_text(out.license_data, wrapped(meta["license_data"]))
@@ -145,6 +158,53 @@ def rights(res: dict, meta: dict) -> dict:
         | {"licenses": meta["licenses"][:1]}
         | ({"stopitnow:rights": meta["quotes_notice"]} if quoted else {})
     )
+
+
+def database_files(
+    paths: Paths, meta: dict, schemas: dict, tables: dict, fields: dict[str, str]
+) -> dict[Path, bytes | Path]:
+    """The candidate's SQLite database, datasette's metadata.json and a Parquet file per table, by
+    their paths in the candidate: the bytes of each, but the database's as a file built in build/
+    (its bytes are a good part of the tables' at scale, and are not held in memory too)."""
+    out = paths.candidate
+    building = paths.build / f"{out.database.name}.building"
+    building.parent.mkdir(parents=True, exist_ok=True)
+    typed = {name: db.typed(tables[name], schemas[name]) for name in PUBLISHED_TABLES}
+    source = f"{fields['sources']}: the sources table gives each one's publisher and address"
+    metadata = db.datasette_metadata(
+        meta, schemas, out.database.stem, source[0].upper() + source[1:], tables["population"]
+    )
+    db.write_sqlite(building, typed, schemas)
+    return {
+        out.database: building,
+        out.database_metadata: (json.dumps(metadata, indent=2, ensure_ascii=False) + "\n").encode(),
+        **{out.parquet(name): db.parquet_bytes(typed[name]) for name in PUBLISHED_TABLES},
+    }
+
+
+def file_resources(paths: Paths, files: dict[Path, bytes | Path]) -> list[dict]:
+    """The descriptor's entry of each file that is not a table (``database_files``), listed under
+    ``swap.FILES_PROPERTY``: its path in the published package, format, media type, bytes and
+    sha256; named by its stem and format (``figures-parquet``), never a table's name."""
+    out = []
+    for path, data in files.items():
+        fmt, mediatype = db.MEDIA_TYPES[path.suffix]
+        out.append(
+            {
+                "name": f"{path.stem}-{fmt}",
+                "path": path.relative_to(paths.candidate.base).as_posix(),
+                "format": fmt,
+                "mediatype": mediatype,
+                "bytes": data.stat().st_size if isinstance(data, Path) else len(data),
+                "hash": "sha256:"
+                + (
+                    sha256_file(data)
+                    if isinstance(data, Path)
+                    else hashlib.sha256(data).hexdigest()
+                ),
+            }
+        )
+    return out
 
 
 def sources_of(tables: dict) -> list[dict]:

@@ -67,6 +67,20 @@ class Tree:
         return self.processed / "charts"
 
     @property
+    def database(self) -> Path:
+        """Every table in one SQLite database (``publishing.database``)."""
+        return self.processed / "stopitnow-figures.sqlite"
+
+    @property
+    def database_metadata(self) -> Path:
+        """Datasette's metadata.json for the database: titles, descriptions, licence, sources."""
+        return self.processed / "metadata.json"
+
+    def parquet(self, name: str) -> Path:
+        """A table as a Parquet file, typed by its schema."""
+        return self.processed / "parquet" / f"{name}.parquet"
+
+    @property
     def datapackage(self) -> Path:
         return self.base / "datapackage.json"
 
