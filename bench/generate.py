@@ -1,6 +1,6 @@
 """Write a synthetic but valid corpus of N figures into a folder laid out like
 the repository: source texts with real quotes at real offsets, figure rows with
-hedges, periods and places, a quantity for each figure, and for each source an
+hedges, periods (each named by its days) and places, a quantity for each figure, and for each source an
 identity (an implied total of its first two quantities, a set the reconcile
 stage solves on its own), a derivation and a claim; and the real reference rows.
 
@@ -13,6 +13,7 @@ import csv
 import hashlib
 import shutil
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -32,6 +33,24 @@ MEASURES = [
     ("website_visitors", "people", "visited the website"),
 ]
 LETTERS = "bcdfghjklmnpqrstvwxz"
+
+
+KEYS = len(PLACES) * len(MEASURES)  # figure k's place and measure repeat every KEYS figures
+START = date(2016, 1, 1)
+
+
+def period_words(k: int) -> str:
+    """Figure k's period, named by its days: no two figures of one place and measure share one,
+    as no two quantities of one series may (a figure's quantity takes its period). The i-th figure
+    of a place and measure starts on day i mod 366 of 2016 and lasts 1 + i // 366 days."""
+    i = k // KEYS
+    start = START + timedelta(days=i % 366)
+    end = start + timedelta(days=i // 366)
+    return f"Between {_day(start)} and {_day(end)}"
+
+
+def _day(d: date) -> str:
+    return f"{d.day} {d:%B} {d.year}"
 
 
 def word_id(n: int) -> str:
@@ -83,7 +102,8 @@ def generate(n: int, out: Path) -> None:
             value = 10 + (k * 7919) % 99000
             place = PLACES[k % len(PLACES)]
             measure, unit, verb = MEASURES[k % len(MEASURES)]
-            quote = f"In 2016 {hedge}{value:,} people from {place} {verb} in case {word_id(k)}"
+            period = period_words(k)
+            quote = f"{period} {hedge}{value:,} people from {place} {verb} in case {word_id(k)}"
             sentences.append(quote + ".")
             fid, qid = f"{sid}-f{j + 1:02d}", f"{sid}-q{j + 1:02d}"
             figures.append(
@@ -96,7 +116,7 @@ def generate(n: int, out: Path) -> None:
                     measure,
                     unit,
                     place,
-                    "In 2016",
+                    period,
                     "",
                     "",
                     "synthetic",
