@@ -234,8 +234,9 @@ def test_citation_cff_and_zenodo_json_come_from_one_place():
     from stopitnow_figures.render import prose
 
     sources, figures = (read_csv(ROOT / "processed" / f"{n}.csv") for n in ("sources", "figures"))
+    rate_per = config.load(Paths(ROOT), "params")["derive"]["rate_per"]
     facts = prose.facts(
-        sources, [f["period_start"] for f in figures], [f["period_end"] for f in figures]
+        sources, [f["period_start"] for f in figures], [f["period_end"] for f in figures], rate_per
     )
     meta = prose.complete(
         config.load(Paths(ROOT), "package"), facts
