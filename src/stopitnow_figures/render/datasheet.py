@@ -103,6 +103,12 @@ def context(
         "unrated": unrated(vocabulary, tables),
         "example": worked_example(vocabulary, tables),
         "licences": ", ".join(lic["name"] for lic in descriptor["licenses"]),
+        "dictionary": [
+            (t["table"], t["primary_key"], [list(f.values()) for f in t["fields"]])
+            for t in prose.dictionary(
+                (r["name"], r["schema"]) for r in descriptor["resources"] if "schema" in r
+            )
+        ],
         "passed": sum(r["success"] for c in results for r in c["results"]),
         "total": sum(len(c["results"]) for c in results),
     }

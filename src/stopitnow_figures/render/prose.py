@@ -207,3 +207,53 @@ def by_year_and_kind(sources: Iterable[dict]) -> list[tuple[str, dict[str, list[
             s
         )
     return sorted(out.items())
+
+
+def dictionary(schemas: Iterable[tuple[str, dict]]) -> list[dict]:
+    """The data dictionary: for each published table (name, Table Schema, as in schemas/), each
+    field with its type (and format), unit (a field's ``unit`` where its schema gives one: a
+    number's unit is otherwise in its row's ``unit`` column), constraints in words, and
+    description; the reader view's page and the datasheet's section are written from it."""
+    return [
+        {
+            "table": name,
+            "primary_key": ", ".join(_as_list(schema.get("primaryKey", []))),
+            "fields": [
+                {
+                    "name": f["name"],
+                    "type": f["type"] + (f" ({f['format']})" if f.get("format") else ""),
+                    "unit": f.get("unit", ""),
+                    "constraints": constraint_words(f.get("constraints", {})),
+                    "description": f.get("description", ""),
+                }
+                for f in schema["fields"]
+            ],
+        }
+        for name, schema in schemas
+    ]
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+CONSTRAINT_WORDS = {
+    "required": lambda v: "required" if v else "optional",
+    "unique": lambda v: "unique" if v else "",
+    "enum": lambda v: "one of " + ", ".join(map(str, v)),
+    "pattern": lambda v: f"matches {v}",
+    "minimum": lambda v: f"at least {v}",
+    "maximum": lambda v: f"at most {v}",
+    "minLength": lambda v: f"at least {v} characters",
+    "maxLength": lambda v: f"at most {v} characters",
+}
+
+
+def constraint_words(constraints: dict) -> str:
+    """A field's Table Schema constraints in words, in the schema's order ("required; one of a,
+    b"); a constraint this list has no words for is named with its value."""
+    words = [
+        CONSTRAINT_WORDS[k](v) if k in CONSTRAINT_WORDS else f"{k} {v}"
+        for k, v in constraints.items()
+    ]
+    return "; ".join(w for w in words if w)
