@@ -20,12 +20,22 @@ def test_each_file_not_yet_listed_becomes_a_resource_in_path_order_never_the_des
     assert done["resources"][0] is table
     # written out by hand: sorted paths, names from the path below processed/ with the suffix
     assert [(r["name"], r["path"], r["mediatype"], r["bytes"]) for r in done["resources"][1:]] == [
-        ("zenodo-json", ".zenodo.json", "application/json", 6),
         ("citation-cff", "CITATION.cff", "application/yaml", 5),
         ("charts-claims-svg", "processed/charts/claims.svg", "image/svg+xml", 4),
         ("reader-index-html", "processed/reader/index.html", "text/html", 3),
     ]
     assert done["resources"][-1]["hash"] == "sha256:" + "b" * 64
+    # a hidden file's path is refused by the Data Package 2.0 profile: listed beside, in one form
+    assert done["stopitnow:otherFiles"] == [
+        {
+            "name": "zenodo-json",
+            "path": ".zenodo.json",
+            "format": "json",
+            "mediatype": "application/json",
+            "bytes": 6,
+            "hash": "sha256:" + "e" * 64,
+        }
+    ]
     assert done["name"] == "p"
 
 

@@ -41,6 +41,7 @@ COUNTED = {
 
 
 def _number(word: str) -> int:
+    word = word.lower()  # the patterns match in any case ("Two figures" starts a sentence)
     return NUMBER_WORDS.index(word) if word in NUMBER_WORDS else int(word.replace(",", ""))
 
 

@@ -7,7 +7,11 @@ reader view, metrics.json) do not exist yet then, so ``publish``, once every che
 completes it (``completed``): every other file of the candidate becomes a resource with its path,
 media type, bytes and sha256 (``file_resource``), one resource per file, in order of path.
 
-One file cannot be listed: the descriptor itself (its own sha256 would have to be inside the
+A file whose path has a part starting with "." (``.zenodo.json``) cannot be a resource: the Data
+Package 2.0 profile's path pattern refuses it (a hidden file); such files are listed, in the same
+form, under the descriptor's ``stopitnow:otherFiles`` (``OTHER_FILES``) instead.
+
+One file cannot be listed at all: the descriptor itself (its own sha256 would have to be inside the
 bytes it hashes). Nothing else holds the descriptor's hash: the reader view's JSON-LD names
 datapackage.json by its address only, with no size or hash, so the pages can be listed with
 theirs.
@@ -38,6 +42,8 @@ MEDIA_TYPES = {
 }
 UNKNOWN_TYPE = "application/octet-stream"
 PACKAGE_FOLDER = "processed/"
+# where the files the profile's path pattern refuses as resources are listed
+OTHER_FILES = "stopitnow:otherFiles"
 
 
 def media_type(path: str | Path) -> str:
@@ -69,12 +75,21 @@ def file_resource(rel: str, size: int, sha256: str) -> dict:
 
 def completed(descriptor: dict, files: dict[str, tuple[int, str]]) -> dict:
     """``descriptor`` with a resource for each of ``files`` (path relative to the package root:
-    its size and sha256) that no resource lists yet, in order of path; never the descriptor
-    itself."""
+    its size and sha256) that no resource lists yet, in order of path, those the profile refuses
+    as resources (``hidden``) under ``OTHER_FILES``; never the descriptor itself."""
     listed = {r.get("path") for r in descriptor["resources"]}
     extra = [
         file_resource(rel, *files[rel])
         for rel in sorted(files)
         if rel not in listed and rel != "datapackage.json"
     ]
-    return descriptor | {"resources": [*descriptor["resources"], *extra]}
+    out = descriptor | {
+        "resources": [*descriptor["resources"], *(r for r in extra if not hidden(r["path"]))]
+    }
+    others = [r for r in extra if hidden(r["path"])]
+    return out | {OTHER_FILES: others} if others else out
+
+
+def hidden(rel: str) -> bool:
+    """Whether a path has a part starting with "." (which the profile refuses as a resource's)."""
+    return any(part.startswith(".") for part in rel.split("/"))
