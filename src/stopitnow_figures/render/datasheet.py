@@ -75,7 +75,11 @@ def context(
         ),
         "version": descriptor["version"],
         "created": descriptor["created"][:10],
-        "resources": [[r["name"], str(len(tables[r["name"]]))] for r in descriptor["resources"]],
+        "resources": [
+            [r["name"], str(len(tables[r["name"]]))]
+            for r in descriptor["resources"]
+            if "schema" in r  # the tables (the other resources are files: pages, charts)
+        ],
         "articles": [
             [s["source_id"], s["publisher"], str(per_source[s["source_id"]])]
             for s in tables["sources"]
