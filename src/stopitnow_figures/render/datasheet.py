@@ -75,11 +75,7 @@ def context(
         ),
         "version": descriptor["version"],
         "created": descriptor["created"][:10],
-        "resources": [
-            [r["name"], str(len(tables[r["name"]]))]
-            for r in descriptor["resources"]
-            if "schema" in r  # the tables (the other resources are files: pages, charts)
-        ],
+        "resources": [[r["name"], str(len(tables[r["name"]]))] for r in _tables(descriptor)],
         "articles": [
             [s["source_id"], s["publisher"], str(per_source[s["source_id"]])]
             for s in tables["sources"]
@@ -107,15 +103,24 @@ def context(
         "unrated": unrated(vocabulary, tables),
         "example": worked_example(vocabulary, tables),
         "licences": ", ".join(lic["name"] for lic in descriptor["licenses"]),
-        "dictionary": [
-            (t["table"], t["primary_key"], [list(f.values()) for f in t["fields"]])
-            for t in prose.dictionary(
-                (r["name"], r["schema"]) for r in descriptor["resources"] if "schema" in r
-            )
-        ],
+        "dictionary": dictionary_rows(descriptor),
         "passed": sum(r["success"] for c in results for r in c["results"]),
         "total": sum(len(c["results"]) for c in results),
     }
+
+
+def _tables(descriptor: dict) -> list[dict]:
+    """The descriptor's tables (its other resources are files: pages, charts, reports)."""
+    return [r for r in descriptor["resources"] if "schema" in r]
+
+
+def dictionary_rows(descriptor: dict) -> list[tuple[str, str, list[list[str]]]]:
+    """The data dictionary's section: each table, its primary key and a row per field (name, type,
+    unit, constraints, description), from the schemas the descriptor carries (schemas/ as is)."""
+    return [
+        (t["table"], t["primary_key"], [list(f.values()) for f in t["fields"]])
+        for t in prose.dictionary((r["name"], r["schema"]) for r in _tables(descriptor))
+    ]
 
 
 def nations_of(vocabulary: Vocabulary, codes) -> list[str]:
