@@ -22,6 +22,7 @@ from click.testing import CliRunner
 
 from conftest import ROOT
 from stopitnow_figures.cli import main
+from stopitnow_figures.render.pages import DICTIONARY
 
 READER = ROOT / "processed" / "reader"
 CHROMIUM, NODE = shutil.which("chromium"), shutil.which("node")
@@ -72,9 +73,8 @@ def _number_at(f: dict) -> int:
 
 
 def test_every_page_of_the_reader_view_is_opened(seen):
-    expected = {"index.html", "quantities.html", "claims.html", "derived.html", "series.html"} | {
-        f"{s['source_id']}.html" for s in SOURCES
-    }
+    expected = {"index.html", "quantities.html", "claims.html", "derived.html", "series.html"}
+    expected |= {DICTIONARY} | {f"{s['source_id']}.html" for s in SOURCES}
     assert (
         set(seen["pages"]) == expected == {p.name for p in READER.iterdir() if p.suffix == ".html"}
     )
@@ -131,12 +131,12 @@ def test_nothing_is_requested_from_outside_the_folder(seen):
     assert seen["chart"]["requests"] == [(ROOT / "processed/charts/help_seeking.svg").as_uri()]
     for p in READER.iterdir():
         text = p.read_text(encoding="utf-8")
-        assert (
-            "<script" not in text
-            and "src=" not in text
-            and "@import" not in text
-            and "url(" not in text
-        ), p.name
+        # no script runs: the one script element is the index's JSON-LD, a data block
+        scripts = re.findall(r"<script\b[^>]*>", text)
+        assert scripts == (
+            ['<script type="application/ld+json">'] if p.name == "index.html" else []
+        )
+        assert "src=" not in text and "@import" not in text and "url(" not in text, p.name
         if p.suffix == ".html":
             assert re.findall(r"<link[^>]*>", text) == [
                 '<link rel="stylesheet" href="style.css">'
