@@ -138,7 +138,7 @@ def complete(meta: dict, f: Facts) -> dict:
 def as_published(meta: dict, descriptor: dict) -> dict:
     """package.yaml with its templates as the package stage filled them (from the descriptor it
     wrote)."""
-    titles = {r["name"]: r["title"] for r in descriptor.get("resources", [])}
+    titles = {r["name"]: r["title"] for r in descriptor.get("resources", []) if "title" in r}
     return meta | {
         "title": descriptor["title"],
         "description": descriptor["description"],
