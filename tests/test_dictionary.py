@@ -61,6 +61,31 @@ def test_each_field_in_words():
     ]
 
 
+def test_the_datasheet_writes_a_pattern_as_code():
+    # a backslash outside a code span is Markdown's escape: "\\+" would show as "+"
+    descriptor = {
+        "resources": [
+            {
+                "name": "t",
+                "schema": {
+                    "fields": [
+                        {
+                            "name": "c",
+                            "type": "string",
+                            "description": "d",
+                            "constraints": {"pattern": "^a(\\+b)*$"},
+                        }
+                    ]
+                },
+            },
+            {"name": "t-html", "path": "t.html"},  # a file that is not a table: no section
+        ]
+    }
+    assert datasheet.dictionary_rows(descriptor) == [
+        ("t", "", [["c", "string", "", "matches `^a(\\+b)*$`", "d"]])
+    ]
+
+
 def test_the_datasheet_section_escapes_what_it_prints():
     schema = {"fields": [{"name": "a", "type": "string", "description": "<b>x</b> | y"}]}
     rows = [list(f.values()) for f in prose.dictionary([("t", schema)])[0]["fields"]]

@@ -119,7 +119,9 @@ def dictionary_rows(descriptor: dict) -> list[tuple[str, str, list[list[str]]]]:
     unit, constraints, description), from the schemas the descriptor carries (schemas/ as is)."""
     return [
         (t["table"], t["primary_key"], [list(f.values()) for f in t["fields"]])
-        for t in prose.dictionary((r["name"], r["schema"]) for r in _tables(descriptor))
+        for t in prose.dictionary(
+            ((r["name"], r["schema"]) for r in _tables(descriptor)), code=lambda v: f"`{v}`"
+        )
     ]
 
 

@@ -27,7 +27,7 @@ Counts up to nineteen are written in words (the number words of ``values``), lar
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..model.values import UNITS
@@ -209,11 +209,13 @@ def by_year_and_kind(sources: Iterable[dict]) -> list[tuple[str, dict[str, list[
     return sorted(out.items())
 
 
-def dictionary(schemas: Iterable[tuple[str, dict]]) -> list[dict]:
+def dictionary(schemas: Iterable[tuple[str, dict]], code: Callable[[str], str] = str) -> list[dict]:
     """The data dictionary: for each published table (name, Table Schema, as in schemas/), each
     field with its type (and format), unit (a field's ``unit`` where its schema gives one: a
     number's unit is otherwise in its row's ``unit`` column), constraints in words, and
-    description; the reader view's page and the datasheet's section are written from it."""
+    description; the reader view's page and the datasheet's section are written from it.
+    ``code``: how a pattern is written (the datasheet puts it in a Markdown code span, where a
+    backslash is shown as it is)."""
     return [
         {
             "table": name,
@@ -223,7 +225,7 @@ def dictionary(schemas: Iterable[tuple[str, dict]]) -> list[dict]:
                     "name": f["name"],
                     "type": f["type"] + (f" ({f['format']})" if f.get("format") else ""),
                     "unit": f.get("unit", ""),
-                    "constraints": constraint_words(f.get("constraints", {})),
+                    "constraints": constraint_words(f.get("constraints", {}), code),
                     "description": f.get("description", ""),
                 }
                 for f in schema["fields"]
@@ -241,7 +243,7 @@ CONSTRAINT_WORDS = {
     "required": lambda v: "required" if v else "optional",
     "unique": lambda v: "unique" if v else "",
     "enum": lambda v: "one of " + ", ".join(map(str, v)),
-    "pattern": lambda v: f"matches {v}",
+    "pattern": lambda v: f"matches {v}",  # (the pattern as ``code`` writes it)
     "minimum": lambda v: f"at least {v}",
     "maximum": lambda v: f"at most {v}",
     "minLength": lambda v: f"at least {v} characters",
@@ -249,11 +251,13 @@ CONSTRAINT_WORDS = {
 }
 
 
-def constraint_words(constraints: dict) -> str:
+def constraint_words(constraints: dict, code: Callable[[str], str] = str) -> str:
     """A field's Table Schema constraints in words, in the schema's order ("required; one of a,
     b"); a constraint this list has no words for is named with its value."""
     words = [
-        CONSTRAINT_WORDS[k](v) if k in CONSTRAINT_WORDS else f"{k} {v}"
+        CONSTRAINT_WORDS[k](code(v) if k == "pattern" else v)
+        if k in CONSTRAINT_WORDS
+        else f"{k} {v}"
         for k, v in constraints.items()
     ]
     return "; ".join(w for w in words if w)
