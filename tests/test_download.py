@@ -1324,6 +1324,10 @@ def test_frictionless_reads_and_validates_the_package_over_http(tmp_path):
     www = tmp_path / "www"
     shutil.copytree(ROOT / "processed", www / "processed")
     shutil.copy2(ROOT / "datapackage.json", www / "datapackage.json")
+    # the root files the descriptor lists beside processed/ (CITATION.cff, metrics.json)
+    for r in json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["resources"]:
+        if not (www / r["path"]).exists():
+            shutil.copy2(ROOT / r["path"], www / r["path"])
     server = Server(www)
     try:
         out = subprocess.run(

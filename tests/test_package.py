@@ -9,6 +9,7 @@ import subprocess
 import pytest
 
 from conftest import BIN, ROOT, SHARED, package_version, read_csv
+from stopitnow_figures.tables.paths import PUBLISHED_TABLES, Paths
 
 pytestmark = pytest.mark.data
 
@@ -25,28 +26,38 @@ def test_frictionless_validates_the_package():
     assert out.returncode == 0
 
 
-def test_every_resource_hash_and_bytes_match_its_file():
+def test_every_published_file_is_a_resource_whose_hash_and_bytes_match_it():
+    """Every file under processed/ and every root file the package publishes is a resource (the
+    descriptor itself excepted: its hash cannot be inside it), the tables first in the package's
+    order, and each resource's bytes and sha256 are its file's."""
     dp = json.loads((ROOT / "datapackage.json").read_text())
-    assert [r["name"] for r in dp["resources"]] == [
-        "sources",
-        "geographies",
-        "quantities",
-        "identities",
-        "series",
-        "figures",
-        "derived",
-        "claims",
-        "population",
-    ]
-    for r in dp["resources"]:
+    assert dp["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
+    tables = [r["name"] for r in dp["resources"] if "schema" in r]
+    assert tables == list(PUBLISHED_TABLES)
+    assert [r["name"] for r in dp["resources"]][: len(tables)] == tables
+    published = {
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "processed").rglob("*")
+        if p.is_file() and not p.name.startswith(".")
+    } | {p.name for p in Paths(ROOT).published.root_files if p.is_file()}
+    # the files the profile refuses as resources (a hidden file's path) are listed beside them
+    files = dp["resources"] + dp.get("stopitnow:files", [])
+    beside = [r["path"] for r in dp.get("stopitnow:files", [])]
+    # hidden files, and the database and Parquet files frictionless would read as tables
+    assert all(p.startswith(".") or p.endswith((".sqlite", ".parquet")) for p in beside)
+    listed = [r["path"] for r in files]
+    assert len(listed) == len(set(listed)) and len({r["name"] for r in files}) == len(listed)
+    assert set(listed) == published - {"datapackage.json"}
+    for r in files:
         data = (ROOT / r["path"]).read_bytes()
-        assert r["bytes"] == len(data)
-        assert r["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+        assert r["bytes"] == len(data), r["path"]
+        assert r["hash"] == "sha256:" + hashlib.sha256(data).hexdigest(), r["path"]
+        assert r["mediatype"] and "/" in r["mediatype"], r["path"]
 
 
 def test_schemas_are_copied_from_schemas_dir_not_rewritten():
     dp = json.loads((ROOT / "datapackage.json").read_text())
-    for r in dp["resources"]:
+    for r in (r for r in dp["resources"] if "schema" in r):
         src = json.loads((ROOT / "schemas" / f"{r['name']}.schema.json").read_text())
         assert [f for f in r["schema"]["fields"]] == src["fields"]
         assert r["schema"]["primaryKey"] == src["primaryKey"]

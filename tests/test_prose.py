@@ -21,6 +21,8 @@ from stopitnow_figures.tables.errors import Collector
 from stopitnow_figures.tables.paths import Paths
 
 VOCAB = vocab.load()
+# the rate base: a number of params.yaml, not of the data, which the descriptions name
+RATE_PER = yaml.safe_load((ROOT / "params.yaml").read_text(encoding="utf-8"))["derive"]["rate_per"]
 YEAR = r"(?:19|20)\d\d"
 NUMBER = r"\d[\d,]*|" + "|".join(NUMBER_WORDS)
 COUNT = r"\d[\d,]*|" + "|".join(
@@ -39,6 +41,7 @@ COUNTED = {
 
 
 def _number(word: str) -> int:
+    word = word.lower()  # the patterns match in any case ("Two figures" starts a sentence)
     return NUMBER_WORDS.index(word) if word in NUMBER_WORDS else int(word.replace(",", ""))
 
 
@@ -109,7 +112,7 @@ def unproduced(text: str, tables: dict[str, list[dict]], every_number: bool = Fa
         for n in sorted(ns - made["counts"][what])
     ]
     if every_number:
-        allowed = made["years"] | {n for ns in made["counts"].values() for n in ns}
+        allowed = made["years"] | {n for ns in made["counts"].values() for n in ns} | {RATE_PER}
         numbers = {_number(n) for n in re.findall(rf"\b({NUMBER})\b", plain(text), re.I)}
         out += [f"the number {n}" for n in sorted(numbers - allowed)]
     return out
@@ -138,7 +141,7 @@ def test_no_published_title_description_or_resource_title_states_a_count_or_year
     texts = [
         descriptor["title"],
         descriptor["description"],
-        *(r["title"] for r in descriptor["resources"]),
+        *(r["title"] for r in descriptor["resources"] if "title" in r),
     ]
     assert {
         t: unproduced(t, tables, every_number=True)
@@ -312,6 +315,7 @@ def test_the_package_yaml_templates_and_the_datasheet_follow_the_fixture_package
         t["sources"],
         [f["period_start"] for f in t["figures"]],
         [f["period_end"] for f in t["figures"]],
+        RATE_PER,
     )
     done = prose.complete(meta, facts)
     texts = [
@@ -389,3 +393,21 @@ def test_a_template_with_a_field_prose_does_not_fill_is_a_located_problem(tmp_pa
         "title",
         title,
     ) and why in p.message
+
+
+def test_descriptions_of_rates_follow_params_rate_per():
+    """`dvc exp run -S derive.rate_per=1000`: package.yaml's descriptions, filled with a rate base
+    of 1000, say "per 1,000" wherever they speak of the rate, and no "100,000" is left (the figure
+    the project's params give, which the templates must not type)."""
+    t = fixture_tables()
+    meta = config.load(Paths(ROOT), "package")
+    starts, ends = ([f[k] for f in t["figures"]] for k in ("period_start", "period_end"))
+    texts = {}
+    for base in (1000, 100000):
+        done = prose.complete(meta, prose.facts(t["sources"], starts, ends, base))
+        texts[base] = [done["title"], done["description"], *done["resource_titles"].values()]
+    rates = [x for x in texts[1000] if re.search(r"\brates? per\b", x)]
+    assert rates  # the descriptions speak of the rate, so the checks below hold something
+    assert all(re.search(r"\brates? per 1,000 people\b", x) for x in rates)
+    assert not any("100,000" in x or "100000" in x for x in texts[1000])
+    assert all("per 100,000 people" in x for x in texts[100000] if re.search(r"rates? per", x))

@@ -21,7 +21,9 @@ if (!pkg.valid) {
 
 const counts = {};
 const tables = {};
-for (const resource of pkg.resources) {
+// the tables: the package's other files (reports, pages, charts) are resources without rows
+const tabular = pkg.resources.filter((resource) => resource.tabular);
+for (const resource of tabular) {
   // relations: true looks up each foreign key in the resource it names and throws if one is missing
   const rows = await resource.read({ keyed: true, relations: true });
   counts[resource.name] = rows.length;
@@ -41,9 +43,9 @@ const day = (d) => (d instanceof Date ? `${d.getFullYear()}-${pad(d.getMonth() +
 const out = {
   library: createRequire(import.meta.url)("datapackage/package.json").version,
   name: pkg.descriptor.name,
-  resources: pkg.resourceNames,
+  resources: tabular.map((r) => r.name),
   rows: counts,
-  foreign_keys: Object.fromEntries(pkg.resources.map((r) => [r.name, r.schema.foreignKeys.length])),
+  foreign_keys: Object.fromEntries(tabular.map((r) => [r.name, r.schema.foreignKeys.length])),
   figure: {
     figure_id: figure.figure_id,
     value: figure.value,

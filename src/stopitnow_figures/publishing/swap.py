@@ -55,7 +55,7 @@ MANIFEST = "MANIFEST.json"
 # where datapackage.json lists the files that are not tables (path, format, media type, bytes,
 # hash): not among its resources, which frictionless validate (5.x) and the JavaScript library read
 # as tables (a Parquet resource fails frictionless's byte count; a SQLite one the JavaScript reader)
-FILES_PROPERTY = "stopitnow:files"
+FILES_PROPERTY = "stopitnow:files"  # files listed beside the resources (descriptor.py)
 PUT_BACK = (
     "nothing was published: the files it had already replaced were put back, and the "
     "published package is as it was"
@@ -117,15 +117,17 @@ def write_problem(paths: Paths, exc: WriteError) -> Problem:
     )
 
 
-def publish(paths: Paths) -> list[str]:
+def publish(paths: Paths, texts: dict[Path, str] | None = None) -> list[str]:
     """Move the candidate package into place as one unit, holding the publish lock throughout; return the
-    published files (relative paths). ``PublishRunning`` where another process is publishing."""
+    published files (relative paths). ``texts``: candidate files published with other contents (the
+    descriptor as publish completes it), the candidate's own left as the checks passed them.
+    ``PublishRunning`` where another process is publishing."""
     with publish_lock(paths):
         _recover(paths)
-        return _publish(paths)
+        return _publish(paths, texts or {})
 
 
-def _publish(paths: Paths) -> list[str]:
+def _publish(paths: Paths, texts: dict[Path, str]) -> list[str]:
     candidate, published = paths.candidate, paths.published
     files = [p.relative_to(candidate.base) for p in candidate.files()]
     keep = {published.base / rel for rel in files}
@@ -135,7 +137,10 @@ def _publish(paths: Paths) -> list[str]:
     try:
         shutil.rmtree(stage, ignore_errors=True)
         for rel in files:
-            _place(candidate.base / rel, stage / "files" / rel, shutil.copyfile)
+            if candidate.base / rel in texts:
+                _place(texts[candidate.base / rel], stage / "files" / rel, _write_text)
+            else:
+                _place(candidate.base / rel, stage / "files" / rel, shutil.copyfile)
         for rel in previous:
             _place(published.base / rel, stage / "previous" / rel, _link_or_copy)
     except OSError as exc:
@@ -154,6 +159,10 @@ def _publish(paths: Paths) -> list[str]:
 def _place(src: Path, dst: Path, how) -> None:
     dst.parent.mkdir(parents=True, exist_ok=True)
     how(src, dst)
+
+
+def _write_text(text: str, dst: Path) -> None:
+    dst.write_text(text, encoding="utf-8", newline="")
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:

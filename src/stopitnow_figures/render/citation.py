@@ -72,6 +72,9 @@ def zenodo_text(meta: dict, sources: list[dict], released: str) -> str:
         "publication_date": released,
         "creators": [{"name": c["title"]} for c in meta["contributors"]],
         "keywords": meta["keywords"],
+        "access_right": "open",
+        # Zenodo's licence ids are SPDX ids in lower case (its GitHub integration's
+        # documentation writes {"license": "afl-1.1"}); schemas/zenodo says where from
         "license": meta["licenses"][0]["name"].lower(),
         "related_identifiers": [
             {

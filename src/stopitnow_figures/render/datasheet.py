@@ -74,7 +74,7 @@ def context(
         ),
         "version": descriptor["version"],
         "created": descriptor["created"][:10],
-        "resources": [[r["name"], str(len(tables[r["name"]]))] for r in descriptor["resources"]],
+        "resources": [[r["name"], str(len(tables[r["name"]]))] for r in _tables(descriptor)],
         "articles": [
             [s["source_id"], s["publisher"], str(per_source[s["source_id"]])]
             for s in tables["sources"]
@@ -104,6 +104,7 @@ def context(
         "unrated": unrated(vocabulary, tables),
         "example": worked_example(vocabulary, people),
         **rights(descriptor),
+        "dictionary": dictionary_rows(descriptor),
         "passed": sum(r["success"] for c in results for r in c["results"]),
         "total": sum(len(c["results"]) for c in results),
     }
@@ -145,6 +146,22 @@ def for_people(tables: dict) -> tuple[Precision, dict]:
         "quantities": [precision.shown(q["quantity_id"], q) for q in tables["quantities"]],
     }
     return precision, people
+
+
+def _tables(descriptor: dict) -> list[dict]:
+    """The descriptor's tables (its other resources are files: pages, charts, reports)."""
+    return [r for r in descriptor["resources"] if "schema" in r]
+
+
+def dictionary_rows(descriptor: dict) -> list[tuple[str, str, list[list[str]]]]:
+    """The data dictionary's section: each table, its primary key and a row per field (name, type,
+    unit, constraints, description), from the schemas the descriptor carries (schemas/ as is)."""
+    return [
+        (t["table"], t["primary_key"], [list(f.values()) for f in t["fields"]])
+        for t in prose.dictionary(
+            ((r["name"], r["schema"]) for r in _tables(descriptor)), code=lambda v: f"`{v}`"
+        )
+    ]
 
 
 def nations_of(vocabulary: Vocabulary, codes) -> list[str]:

@@ -35,6 +35,7 @@ FOLDER = "processed/reader"
 INDEX = "index.html"
 STYLE = "style.css"  # one style sheet beside the pages (templates/reader/style.css)
 # the page of each kind of id other than a figure (a figure is on its article's page)
+DICTIONARY = "dictionary.html"  # every field of every table (templates/reader/dictionary.html.j2)
 PAGES = {
     "quantity": "quantities.html",
     "claim": "claims.html",
@@ -51,6 +52,11 @@ LISTINGS = {
     "derived.html": ("derived", "population"),
 }
 BATCH = 5000  # rows made into dicts at a time for a listing page
+
+
+def relative_to_reader(path: str) -> str:
+    """A path from the repository root as a link from a page of the reader folder."""
+    return "../" * len(FOLDER.split("/")) + path
 
 
 def article_page(source_id: str) -> str:
@@ -396,10 +402,21 @@ class View:
     offset in its text), each with its quantity and the metrics that use it beside it in the same
     order."""
 
-    def __init__(self, vocabulary, tables: dict[str, Columns], meta: dict, released: str) -> None:
+    def __init__(
+        self,
+        vocabulary,
+        tables: dict[str, Columns],
+        meta: dict,
+        released: str,
+        downloads: Sequence[tuple[str, str]] = (),
+        schemas: Sequence[tuple[str, dict]] = (),
+    ) -> None:
         """``tables``: the package's tables (the columns they show); the figures are taken out of
-        it, and held in the order of the article pages instead."""
+        it, and held in the order of the article pages instead. ``downloads``: the package's data
+        files (path from the repository root, media type), the distribution the index's JSON-LD
+        names. ``schemas``: each published table's Table Schema, for the data dictionary."""
         self.vocabulary, self.meta, self.released = vocabulary, meta, released
+        self.downloads, self.schemas = list(downloads), list(schemas)
         self.qualifiers = vocabulary.names("figures", "qualifier")
         self.counts = {name: len(t) for name, t in tables.items()}
         self.key = {name: vocabulary.primary_keys[name][0] for name in tables}
@@ -589,7 +606,48 @@ class View:
             claims=self.claims,
             conflicts=conflicts,
             page=article_page,
+            jsonld=self.dataset(),
         )
+
+    def dataset(self) -> dict:
+        """The package as a schema.org ``Dataset`` (JSON-LD, for dataset search): its name,
+        description, version, licence, creators, the span of its periods, its places and a
+        ``DataDownload`` per data file, addressed relative to the index page."""
+        from . import prose
+
+        span = prose.date_span(
+            self.figures.t.column("period_start"), self.figures.t.column("period_end")
+        )
+        return {
+            "@context": "https://schema.org",
+            "@type": "Dataset",
+            "name": self.meta["title"],
+            "description": self.meta["description"],
+            "version": self.meta["version"],
+            "datePublished": self.released,
+            "keywords": list(self.meta["keywords"]),
+            "license": self.meta["licenses"][0]["path"],  # the data's (package.yaml lists it first)
+            "isAccessibleForFree": True,
+            "creator": [
+                {"@type": "Organization", "name": c["title"]}
+                for c in self.meta["contributors"]
+                if "creator" in c.get("roles", [])
+            ],
+            **({"temporalCoverage": f"{span[0]}/{span[1]}"} if span else {}),
+            "spatialCoverage": [
+                {"@type": "Place", "name": g["geography"], "identifier": code}
+                for code, g in sorted(self.geographies.items())
+            ],
+            "distribution": [
+                {
+                    "@type": "DataDownload",
+                    "name": path.rsplit("/", 1)[-1],
+                    "encodingFormat": media,
+                    "contentUrl": relative_to_reader(path),
+                }
+                for path, media in self.downloads
+            ],
+        }
 
     def series_page(self) -> str:
         """Every series with its periods in time order: each member's quantity (its interval, or value where the
@@ -649,6 +707,13 @@ class View:
             for fid, r in ((x, self.precision.shown(x, y)) for x, y in figures.items())
         }
         return self.render("conflicts.html.j2", conflicts=found, said=said)
+
+    def dictionary_page(self) -> str:
+        """The data dictionary: every field of every table, from its schema
+        (``prose.dictionary``)."""
+        from . import prose
+
+        return self.render("dictionary.html.j2", tables=prose.dictionary(self.schemas))
 
     def style(self) -> str:
         return self.env.get_template(f"reader/{STYLE}").render()

@@ -17,7 +17,9 @@ package.yaml allows):
 - ``published_years``: the years the sources were published in ("2016-2019", or "2017" for one
   year);
 - ``published_between``: the same in words ("between 2016 and 2019", "in 2017");
-- ``period_years`` and ``period_between``: the same for the periods the figures cover.
+- ``period_years`` and ``period_between``: the same for the periods the figures cover;
+- ``rate_per``: the population a rate is per (params.yaml, ``derive.rate_per``: "100,000"), so that
+  the words follow the parameter (``dvc exp run -S derive.rate_per=1000`` makes them "per 1,000").
 
 Counts up to nineteen are written in words (the number words of ``values``), larger ones in digits.
 """
@@ -25,7 +27,7 @@ Counts up to nineteen are written in words (the number words of ``values``), lar
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..model.values import UNITS
@@ -46,15 +48,17 @@ class Facts:
     publishers: tuple[str, ...]  # each once, in order of name
     published: tuple[int, int] | None  # the first and last year a source was published in
     periods: tuple[int, int] | None  # the first and last year a figure's period covers
+    rate_per: int | None = None  # params.yaml's derive.rate_per, where the caller read it
 
     @property
     def source_count(self) -> int:
         return sum(n for _, n in self.kinds)
 
 
-def facts(sources: Iterable, period_starts, period_ends) -> Facts:
+def facts(sources: Iterable, period_starts, period_ends, rate_per: int | None = None) -> Facts:
     """The facts of the sources table's rows (dicts or ``csvio.Row``) and the figures' period
-    columns (ISO dates, empty where none; lists or Arrow arrays, read by Arrow at scale)."""
+    columns (ISO dates, empty where none; lists or Arrow arrays, read by Arrow at scale), and the
+    rate base of params.yaml where the caller has read it."""
     rows = list(sources)
     kinds = Counter((r.get("kind") or UNSTATED_KIND).replace("_", " ") for r in rows)
     return Facts(
@@ -65,7 +69,15 @@ def facts(sources: Iterable, period_starts, period_ends) -> Facts:
             _most([r["published_latest"] for r in rows]),
         ),
         periods=_years(_least(period_starts), _most(period_ends)),
+        rate_per=rate_per,
     )
+
+
+def date_span(period_starts, period_ends) -> tuple[str, str] | None:
+    """The first start and the last end of the figures' periods (ISO dates), or None where no
+    figure has one."""
+    first, last = _least(period_starts), _most(period_ends)
+    return None if first is None or last is None else (first, last)
 
 
 def _least(dates) -> str | None:
@@ -97,7 +109,7 @@ def _years(first: str | None, last: str | None) -> tuple[int, int] | None:
 
 
 def fields(f: Facts) -> dict[str, str]:
-    """Each field of the templates, in words."""
+    """Each field of the templates, in words (``rate_per`` only where the facts hold it)."""
     return {
         "sources": sources_words(f.kinds),
         "source_count": count_words(f.source_count),
@@ -107,6 +119,7 @@ def fields(f: Facts) -> dict[str, str]:
         "published_between": year_span(f.published),
         "period_years": year_range(f.periods),
         "period_between": year_span(f.periods),
+        **({} if f.rate_per is None else {"rate_per": f"{f.rate_per:,}"}),
     }
 
 
@@ -127,7 +140,7 @@ def complete(meta: dict, f: Facts) -> dict:
 def as_published(meta: dict, descriptor: dict) -> dict:
     """package.yaml with its templates as the package stage filled them (from the descriptor it
     wrote)."""
-    titles = {r["name"]: r["title"] for r in descriptor.get("resources", [])}
+    titles = {r["name"]: r["title"] for r in descriptor.get("resources", []) if "title" in r}
     return meta | {
         "title": descriptor["title"],
         "description": descriptor["description"],
@@ -196,3 +209,57 @@ def by_year_and_kind(sources: Iterable[dict]) -> list[tuple[str, dict[str, list[
             s
         )
     return sorted(out.items())
+
+
+def dictionary(schemas: Iterable[tuple[str, dict]], code: Callable[[str], str] = str) -> list[dict]:
+    """The data dictionary: for each published table (name, Table Schema, as in schemas/), each
+    field with its type (and format), unit (a field's ``unit`` where its schema gives one: a
+    number's unit is otherwise in its row's ``unit`` column), constraints in words, and
+    description; the reader view's page and the datasheet's section are written from it.
+    ``code``: how a pattern is written (the datasheet puts it in a Markdown code span, where a
+    backslash is shown as it is)."""
+    return [
+        {
+            "table": name,
+            "primary_key": ", ".join(_as_list(schema.get("primaryKey", []))),
+            "fields": [
+                {
+                    "name": f["name"],
+                    "type": f["type"] + (f" ({f['format']})" if f.get("format") else ""),
+                    "unit": f.get("unit", ""),
+                    "constraints": constraint_words(f.get("constraints", {}), code),
+                    "description": f.get("description", ""),
+                }
+                for f in schema["fields"]
+            ],
+        }
+        for name, schema in schemas
+    ]
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+CONSTRAINT_WORDS = {
+    "required": lambda v: "required" if v else "optional",
+    "unique": lambda v: "unique" if v else "",
+    "enum": lambda v: "one of " + ", ".join(map(str, v)),
+    "pattern": lambda v: f"matches {v}",  # (the pattern as ``code`` writes it)
+    "minimum": lambda v: f"at least {v}",
+    "maximum": lambda v: f"at most {v}",
+    "minLength": lambda v: f"at least {v} characters",
+    "maxLength": lambda v: f"at most {v} characters",
+}
+
+
+def constraint_words(constraints: dict, code: Callable[[str], str] = str) -> str:
+    """A field's Table Schema constraints in words, in the schema's order ("required; one of a,
+    b"); a constraint this list has no words for is named with its value."""
+    words = [
+        CONSTRAINT_WORDS[k](code(v) if k == "pattern" else v)
+        if k in CONSTRAINT_WORDS
+        else f"{k} {v}"
+        for k, v in constraints.items()
+    ]
+    return "; ".join(w for w in words if w)

@@ -9,11 +9,11 @@ foreign keys included. ``created`` is SOURCE_DATE_EPOCH if set, else the date
 of the current version in CHANGELOG.md: never the clock. The title,
 description and resource titles of package.yaml are templates, filled from
 the tables by ``prose`` (the counts, years, publishers and kinds of the
-sources), and written so into every file made here. The tables are also
-written as one SQLite database with datasette's metadata.json beside it, and
-as a Parquet file each (``publishing.database``), listed in the descriptor
-with their bytes and hash. The provenance gate runs in ``publish``, on the
-whole candidate.
+sources, and the rate base of params.yaml), and written so into every file
+made here. The tables are also written as one SQLite database with datasette's
+metadata.json beside it, and as a Parquet file each (``publishing.database``),
+listed in the descriptor with their bytes and hash. The provenance gate runs in
+``publish``, on the whole candidate.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from pathlib import Path
 from ..publishing import changelog
 from ..publishing import database as db
 from ..publishing.approval import sha256_file
+from ..publishing.descriptor import PROFILE
 from ..publishing.provenance import chunks as provenance_chunks
 from ..publishing.swap import FILES_PROPERTY, candidate_tables
 from ..render import prose
@@ -51,6 +52,7 @@ def run(root: Path) -> None:
     # -- load inputs -------------------------------------------------------
     meta = config.read(paths, "package", problems)
     schemas = {name: load_schema(paths.schema(name)) for name in PUBLISHED_TABLES}
+    rate_per = config.read(paths, "params", problems).get("derive", {}).get("rate_per")
     digests: dict[str, tuple[int, str]] = {}
     tables = candidate_tables(paths, problems, digests)
     problems.raise_if_any()
@@ -65,6 +67,7 @@ def run(root: Path) -> None:
         tables["sources"],
         figures.arrow_or_list("period_start"),
         figures.arrow_or_list("period_end"),
+        rate_per,
     )
     meta = prose.complete(meta, facts)
     created = created_date(paths, meta["version"])
@@ -101,10 +104,12 @@ def created_date(paths: Paths, version: str) -> str:
 def build_descriptor(
     paths: Paths, meta: dict, tables: dict, digests: dict[str, tuple[int, str]], created: str
 ) -> dict:
-    """datapackage.json: the metadata of package.yaml, the sources, and each resource with its
-    schema, hash and bytes (``digests``: each table's size and sha256, of the bytes its table was
-    read from)."""
+    """datapackage.json: its profile, the metadata of package.yaml, the sources, and each table
+    with its schema, hash and bytes (``digests``: each table's size and sha256, of the bytes its
+    table was read from). ``publish`` adds the files the later stages write
+    (``publishing.descriptor``)."""
     return {
+        "$schema": PROFILE,
         "name": meta["name"],
         "title": meta["title"],
         "description": meta["description"],

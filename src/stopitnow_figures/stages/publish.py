@@ -7,9 +7,12 @@ relies on passed the candidate as it is now (``approval``: the quality report
 and the reader view, each bound to the sha256 of the files it passed), that
 the descriptor's hashes and bytes match the candidate's files and that every
 numeric cell traces (the provenance gate, ``gate``); only then writes the
-counts `dvc metrics show` prints (metrics.json) and moves the candidate into
-place as one unit (``publishing.publish``): processed/, datapackage.json,
-CITATION.cff, .zenodo.json and metrics.json change together or not at all.
+counts `dvc metrics show` prints (metrics.json), completes the descriptor with
+a resource for every other file of the candidate (``descriptor.completed``:
+the reports, charts, datasheet and reader pages, which did not exist when the
+package stage wrote it) and moves the candidate into place as one unit
+(``publishing.publish``): processed/, datapackage.json, CITATION.cff,
+.zenodo.json and metrics.json change together or not at all.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..publishing import approval
+from ..publishing import approval, descriptor
 from ..publishing.gate import check as gate_check
 from ..publishing.swap import candidate_tables, mismatches, publish
 from ..tables import config, vocab
@@ -75,7 +78,23 @@ def run(root: Path) -> None:
 
     # -- save outputs ------------------------------------------------------
     atomic_write_text(paths.candidate.metrics, json.dumps(metrics, indent=2) + "\n")
-    publish(paths)
+    publish(paths, {paths.candidate.datapackage: completed_descriptor(paths, known)})
+
+
+def completed_descriptor(paths: Paths, known: dict) -> str:
+    """The descriptor to publish: the package stage's, with a resource for every other file of the
+    candidate (metrics.json included), each with its bytes and sha256 (``known``: the tables',
+    already read). The candidate's own descriptor stays as the checks passed it."""
+    tree = paths.candidate
+    files = {
+        p.relative_to(tree.base).as_posix(): known.get(p) or digest_of(p) for p in tree.files()
+    }
+    core = json.loads(tree.datapackage.read_text(encoding="utf-8"))
+    return json.dumps(descriptor.completed(core, files), indent=2, ensure_ascii=False) + "\n"
+
+
+def digest_of(path: Path) -> tuple[int, str]:
+    return path.stat().st_size, approval.sha256_file(path)
 
 
 def publishable(paths: Paths) -> list:

@@ -30,6 +30,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..publishing import approval
+from ..publishing.descriptor import media_type
 from ..render import pages, prose
 from ..tables import config, raw, vocab
 from ..tables.csvio import Table, atomic_write_chunks, read_table
@@ -89,7 +90,22 @@ def load(paths: Paths) -> tuple[pages.View, Accounts]:
     meta = prose.as_published(
         meta, descriptor
     )  # the title as the package stage wrote it from the data
-    return pages.View(vocabulary, tables, meta, descriptor["created"][:10]), accounts
+    schemas = [(name, load_schema(paths.schema(name))) for name in PUBLISHED_TABLES]
+    view = pages.View(
+        vocabulary, tables, meta, descriptor["created"][:10], downloads(paths, descriptor), schemas
+    )
+    return view, accounts
+
+
+def downloads(paths: Paths, descriptor: dict) -> list[tuple[str, str]]:
+    """The data files the index's JSON-LD offers, each with its media type: the descriptor's
+    resources, the descriptor itself and the other files the package stage writes (provenance,
+    citations), in order of path. The pages and reports are views of these, not data."""
+    tree = paths.candidate
+    found = {r["path"]: r.get("mediatype") for r in descriptor["resources"]}
+    for p in approval.built_by_package(tree):
+        found.setdefault(p.relative_to(tree.base).as_posix(), None)
+    return [(path, media or media_type(path)) for path, media in sorted(found.items())]
 
 
 def read_package(paths: Paths, problems: Collector) -> dict[str, pages.Columns]:
@@ -215,6 +231,7 @@ def all_pages(
     yield from view.listings()
     yield pages.PAGES["series"], view.series_page()
     yield pages.PAGES["conflict"], view.conflicts_page()
+    yield pages.DICTIONARY, view.dictionary_page()
 
 
 def write_pages(folder: Path, pages: Iterable[tuple[str, str | Iterable[str]]]) -> list[str]:

@@ -25,6 +25,7 @@ FIELDS = (
     "published_between",
     "period_years",
     "period_between",
+    "rate_per",
 )
 TEMPLATES = (
     "title",
