@@ -16,7 +16,9 @@ def test_each_file_not_yet_listed_becomes_a_resource_in_path_order_never_the_des
         ".zenodo.json": (6, "e" * 64),
         "datapackage.json": (7, "f" * 64),  # its own hash cannot be inside it
     }
-    done = descriptor.completed({"name": "p", "resources": [table]}, files)
+    licences = [{"name": "CC-BY-4.0"}, {"name": "MIT"}]
+    core = {"name": "p", "licenses": licences, "stopitnow:quotesNotice": "N", "resources": [table]}
+    done = descriptor.completed(core, files)
     assert done["resources"][0] is table
     # written out by hand: sorted paths, names from the path below processed/ with the suffix
     assert [(r["name"], r["path"], r["mediatype"], r["bytes"]) for r in done["resources"][1:]] == [
@@ -34,8 +36,17 @@ def test_each_file_not_yet_listed_becomes_a_resource_in_path_order_never_the_des
             "mediatype": "application/json",
             "bytes": 6,
             "hash": "sha256:" + "e" * 64,
+            "licenses": licences[:1],
         }
     ]
+    # each file carries the data licence; a page of the reader view shows the sources' words
+    assert all(r["licenses"] == licences[:1] for r in done["resources"][1:])
+    rights = {r["path"]: r.get("stopitnow:rights") for r in done["resources"][1:]}
+    assert rights == {
+        "CITATION.cff": None,
+        "processed/charts/claims.svg": None,
+        "processed/reader/index.html": "N",
+    }
     assert done["name"] == "p"
 
 

@@ -43,8 +43,11 @@ def test_every_published_file_is_a_resource_whose_hash_and_bytes_match_it():
     # the files the profile refuses as resources (a hidden file's path) are listed beside them
     files = dp["resources"] + dp.get("stopitnow:files", [])
     beside = [r["path"] for r in dp.get("stopitnow:files", [])]
-    # hidden files, and the database and Parquet files frictionless would read as tables
-    assert all(p.startswith(".") or p.endswith((".sqlite", ".parquet")) for p in beside)
+    # hidden files, and the database (with datasette's metadata.json) and the Parquet files,
+    # which frictionless would read as tables
+    assert all(
+        p.startswith(".") or p.endswith((".sqlite", ".parquet", "/metadata.json")) for p in beside
+    )
     listed = [r["path"] for r in files]
     assert len(listed) == len(set(listed)) and len({r["name"] for r in files}) == len(listed)
     assert set(listed) == published - {"datapackage.json"}

@@ -20,29 +20,32 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def test_every_resource_carries_the_data_licence():
+RESOURCES = DESCRIPTOR["resources"] + DESCRIPTOR.get("stopitnow:files", [])
+
+
+def test_every_resource_and_file_carries_the_data_licence():
     data_licence = DESCRIPTOR["licenses"][0]
     assert data_licence["name"] == "CC-BY-4.0"
-    for res in DESCRIPTOR["resources"]:
+    for res in RESOURCES:
         assert res["licenses"] == [data_licence], res["name"]
 
 
-def test_every_resource_that_quotes_the_sources_says_whose_the_quotes_are():
-    quoting = [
-        r
-        for r in DESCRIPTOR["resources"]
-        if any(f.get("stopitnow:quotesSources") for f in r.get("schema", {}).get("fields", []))
-    ]
-    # the article's own words are the quote of each figure and the headline of each source
-    assert {"figures", "sources"} <= {r["name"] for r in quoting}
-    for res in DESCRIPTOR["resources"]:
-        rights = res.get("stopitnow:rights")
-        if res in quoting:
-            assert rights and "not covered by the licences above" in rights
-            missing = [p for p in PUBLISHERS if p not in rights]
-            assert missing == [], f"{res['name']}'s rights do not name {missing}"
-        else:
-            assert rights is None, res["name"]
+def test_every_file_that_shows_the_sources_words_says_whose_they_are():
+    by_path = {r["path"]: r for r in RESOURCES}
+    sources = read_csv(ROOT / "processed" / "sources.csv")
+    # the article's own words: the quote of each figure, the headline of each source, the text on
+    # each article page
+    showing = ["processed/figures.csv", "processed/sources.csv"]
+    showing += [f"processed/reader/{s['source_id']}.html" for s in sources]
+    for path in showing:
+        rights = by_path[path].get("stopitnow:rights")
+        assert rights and "not covered by the licences above" in rights, path
+        missing = [p for p in PUBLISHERS if p not in rights]
+        assert missing == [], f"{path}'s rights do not name {missing}"
+    # a chart, the metrics and the population table hold no words of the sources
+    quiet = [r for r in RESOURCES if r["path"].endswith((".svg", ".png", "metrics.json"))]
+    quiet += [by_path["processed/population.csv"]]
+    assert quiet and all("stopitnow:rights" not in r for r in quiet)
 
 
 def test_license_data_and_the_datasheet_name_every_publisher():

@@ -77,22 +77,60 @@ def file_resource(rel: str, size: int, sha256: str) -> dict:
     }
 
 
+QUOTES = "stopitnow:quotesSources"  # a schema field's mark: its text is quoted from the sources
+RIGHTS = "stopitnow:rights"  # a resource's notice that the sources' words in it are not licensed
+NOTICE = "stopitnow:quotesNotice"  # the descriptor's notice, which RIGHTS repeats
+
+
+def quoting(resources: list[dict]) -> set[str]:
+    """The tables whose schema marks a field as quoted from the sources (``QUOTES``)."""
+    return {
+        r["name"]
+        for r in resources
+        if any(f.get(QUOTES) for f in r.get("schema", {}).get("fields", []))
+    }
+
+
+def holds_quotes(rel: str, tables: set[str]) -> bool:
+    """Whether a file shows the sources' words: a table of ``tables``, a page of the reader view
+    (each article page shows its text; the others quote figures), the datasheet (its conflicts
+    quote them), the database (every table) or the Parquet file of a table of ``tables``."""
+    p = PurePosixPath(rel)
+    return (
+        (p.suffix == ".csv" and p.stem in tables)
+        or (p.parent.name == "reader" and p.suffix == ".html")
+        or p.name == "datasheet.md"
+        or p.suffix == ".sqlite"
+        or (p.suffix == ".parquet" and p.stem in tables)
+    )
+
+
+def licensed(res: dict, descriptor: dict, tables: set[str]) -> dict:
+    """A resource with its own licence (the data licence, the descriptor's first) and, where it
+    shows the sources' words (``holds_quotes``), the notice that those words are not the project's
+    to license."""
+    out = res | {"licenses": descriptor["licenses"][:1]}
+    return out | ({RIGHTS: descriptor[NOTICE]} if holds_quotes(res["path"], tables) else {})
+
+
 def completed(descriptor: dict, files: dict[str, tuple[int, str]]) -> dict:
     """``descriptor`` with a resource for each of ``files`` (path relative to the package root:
     its size and sha256) that no resource lists yet, in order of path, those the profile refuses
     as resources (``hidden``) under ``OTHER_FILES``; never the descriptor itself."""
     beside = descriptor.get(OTHER_FILES, [])
     listed = {r.get("path") for r in [*descriptor["resources"], *beside]}
+    tables = quoting(descriptor["resources"])
     extra = [
-        file_resource(rel, *files[rel])
+        licensed(file_resource(rel, *files[rel]), descriptor, tables)
         for rel in sorted(files)
         if rel not in listed and rel != "datapackage.json"
     ]
+    beside = [licensed(r, descriptor, tables) for r in beside]
     out = descriptor | {
         "resources": [*descriptor["resources"], *(r for r in extra if not hidden(r["path"]))]
     }
     others = [r for r in extra if hidden(r["path"])]
-    return out | {OTHER_FILES: [*beside, *others]} if others else out
+    return out | ({OTHER_FILES: [*beside, *others]} if beside or others else {})
 
 
 def hidden(rel: str) -> bool:

@@ -28,7 +28,7 @@ import textwrap
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..publishing import changelog
+from ..publishing import changelog, descriptor
 from ..publishing import database as db
 from ..publishing.approval import sha256_file
 from ..publishing.descriptor import PROFILE
@@ -41,8 +41,6 @@ from ..tables.csvio import atomic_write_bytes, atomic_write_chunks, atomic_write
 from ..tables.errors import Collector
 from ..tables.paths import PUBLISHED_TABLES, Paths
 from ..tables.schema import load_schema
-
-QUOTES = "stopitnow:quotesSources"  # a schema field's mark: its text is quoted from the sources
 
 
 def run(root: Path) -> None:
@@ -107,8 +105,8 @@ def build_descriptor(
     """datapackage.json: its profile, the metadata of package.yaml, the sources, and each table
     with its schema, hash and bytes (``digests``: each table's size and sha256, of the bytes its
     table was read from). ``publish`` adds the files the later stages write
-    (``publishing.descriptor``)."""
-    return {
+    (``publishing.descriptor``). Each resource carries its licence (``descriptor.licensed``)."""
+    out = {
         "$schema": PROFILE,
         "name": meta["name"],
         "title": meta["title"],
@@ -122,11 +120,15 @@ def build_descriptor(
         "contributors": meta["contributors"],
         "sources": sources_of(tables),
         "resources": [
-            rights(resource(paths, name, meta["resource_titles"][name], *digests[name]), meta)
+            resource(paths, name, meta["resource_titles"][name], *digests[name])
             for name in PUBLISHED_TABLES
         ],
-        "stopitnow:quotesNotice": meta["quotes_notice"],
+        descriptor.NOTICE: meta["quotes_notice"],
         **({"stopitnow:releaseUrl": config.release_url(meta)} if config.release_url(meta) else {}),
+    }
+    tables_quoting = descriptor.quoting(out["resources"])
+    return out | {
+        "resources": [descriptor.licensed(r, out, tables_quoting) for r in out["resources"]]
     }
 
 
@@ -151,18 +153,6 @@ def wrapped(text: str, width: int = 79) -> str:
     """A plain-text file's paragraphs (blank-line separated) filled to ``width`` columns."""
     paras = [" ".join(p.split()) for p in text.split("\n\n")]
     return "\n\n".join(textwrap.fill(p, width, break_on_hyphens=False) for p in paras) + "\n"
-
-
-def rights(res: dict, meta: dict) -> dict:
-    """A resource with its own licence (the data licence, package.yaml's first) and, where its
-    schema marks a field as quoted from the sources (QUOTES), the notice that those quotes are not
-    the project's to license."""
-    quoted = any(f.get(QUOTES) for f in res["schema"]["fields"])
-    return (
-        res
-        | {"licenses": meta["licenses"][:1]}
-        | ({"stopitnow:rights": meta["quotes_notice"]} if quoted else {})
-    )
 
 
 def database_files(
