@@ -268,8 +268,9 @@ def test_the_sets_an_identity_links_are_filled_in_as_written(model, identities, 
 
 
 def _parse_as_written(formula, index):
-    """The tree Python's own grammar reads in the formula, each {id} a name (the formula language is a part of
-    Python's arithmetic): a reading independent of the package's parser to hold ``bounds.parse`` to."""
+    """The tree Python's own grammar reads in the formula, each {id} a name (the formula language is
+    a part of Python's arithmetic): a reading independent of the package's parser to hold
+    ``bounds.parse`` to."""
     import ast
 
     from stopitnow_figures.model.bounds import Node
@@ -594,13 +595,13 @@ def test_the_longest_cell_read_does_not_follow_the_limit_another_library_set(tmp
         csv.field_size_limit(old_limit)
 
 
-# -- text tables and output frames ------------------------------------------------------------------------------
+# -- text tables and output frames -----------------------------------------------------------------
 
 
 def _check_text_cell_by_cell(table, schema_path, display):
-    """The constraints of a raw table as a curator reads them, every cell in turn: a required cell of white space
-    alone is empty; a cell that is not empty (white space alone included) and not a word of its vocabulary is
-    not in it."""
+    """The constraints of a raw table as a curator reads them, every cell in turn: a required cell
+    of white space alone is empty; a cell that is not empty (white space alone included) and not a
+    word of its vocabulary is not in it."""
     out = []
     for f in schema.load_schema(schema_path)["fields"]:
         cons = f.get("constraints", {})
