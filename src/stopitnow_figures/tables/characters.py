@@ -53,8 +53,8 @@ TABLE = (
     (0xE0000, 0xE007F, "tag characters"),
 )
 
-# every code point of the table at or above this one is an invisible character; below it, a control
-# character
+# every code point of the table at or above this one is an invisible character; below it, a
+# control character
 FIRST_INVISIBLE = 0xA0
 
 

@@ -2,10 +2,10 @@
 one way numbers are written as text; every table of the pipeline is read and written here.
 
 Reading accepts what is harmless (a byte-order mark, Windows line endings) and refuses, with a
-located problem, what is not: bytes that are not UTF-8, a header that differs from the expected one,
-a wrong delimiter, rows with the wrong number of cells, cells a spreadsheet would run as a formula
-(``formula_cells``) and cells holding a character of the table of characters that are not shown
-(``characters``).
+located problem, what is not: bytes that are not UTF-8, a header that differs from the expected
+one, a wrong delimiter, rows with the wrong number of cells, cells a spreadsheet would run as a
+formula (``formula_cells``) and cells holding a character of the table of characters that are not
+shown (``characters``).
 
 Tables are held by column (``Table``): a million rows as one list per column cost a fraction of a
 million dicts. Hand-edited tables are always parsed by Python's ``csv`` module in strict mode. A
@@ -18,9 +18,9 @@ strict reader in one way only: text after a closing quote ("ab"c) is read as abc
 refused. The pipeline's writer never produces it, so only a hand edit of processed/ could, and the
 checks of the stage reading the table still apply to the cell.
 
-Writing (``csv_pieces``, ``write_tables``) gives the bytes Python's csv module writes (its minimal
-quoting, lines ending in "\\n"), joined column by column by Arrow; numbers are written by
-``format_numbers``.
+Writing (``csv_pieces``, ``write_tables``) gives the bytes Python's csv module writes (its
+minimal quoting, lines ending in "\\n"), joined column by column by Arrow; numbers are written
+by ``format_numbers``.
 """
 
 from __future__ import annotations
@@ -379,9 +379,9 @@ def _read_table(
 def _read_text(
     data: bytes, columns: list[str], optional: frozenset[str], name: str, problems: Collector
 ) -> Table:
-    """The strict reader: Python's csv module over the decoded text, in one go where nothing is to
-    be reported (``_read_plain``), else record by record, each problem located
-    (``_read_located``)."""
+    """The strict reader: Python's csv module over the decoded text, in one go where
+    nothing is to be reported (``_read_plain``), else record by record, each problem
+    located (``_read_located``)."""
     text = _decode(data, name, problems)
     header = None if text is None else _header(text, columns, optional, name, problems)
     if header is None:
@@ -581,8 +581,8 @@ def _read_located(
 def _cell_problems(
     col: list[str], column: str, lines: list[int], name: str, problems: Collector
 ) -> None:
-    """Cells a spreadsheet would run, and cells holding a character of the table of those not
-    shown."""
+    """Cells a spreadsheet would run, and cells holding a character of the table of those
+    not shown."""
     for i, cell in formula_cells(col):
         message = f"a spreadsheet would run this cell as a formula; remove the leading {cell[0]!r}"
         problems.add("formula-cell", name, lines[i], column, cell, message)
@@ -599,11 +599,11 @@ def _cell_problems(
 
 @dataclass
 class Screened:
-    """What one pass over a file's bytes finds (``_screen``): its size (and sha256, where asked),
-    where its first line ends, how many newlines it holds and whether it ends with one, whether it
-    holds a double quote, and whether Arrow may read it (``plain``: a first line, not blank at its
-    start, and no character of the table of those not shown, whose cell the strict reader
-    locates)."""
+    """What one pass over a file's bytes finds (``_screen``): its size (and sha256, where
+    asked), where its first line ends, how many newlines it holds and whether it ends with one,
+    whether it holds a double quote, and whether Arrow may read it (``plain``: a first line, not
+    blank at its start, and no character of the table of those not shown, whose cell the strict
+    reader locates)."""
 
     size: int = 0
     digest: tuple[int, str] | None = None
@@ -678,8 +678,8 @@ def _read_arrow(
         # the parser's working memory, which Arrow's allocator would otherwise keep
         pa.default_memory_pool().release_unused()
     if table.num_rows != n_lines or _arrow_must_look(table, header):
-        # a blank line or a cell spanning lines (the strict reader counts lines), or a cell to
-        # report
+        # a blank line or a cell spanning lines (the strict reader counts lines), or a cell
+        # to report
         return None
     if strict and not _strict_agrees(path, seen, table, header):
         return None
@@ -726,8 +726,8 @@ def _arrow_csv(path: Path, header: list[str]):
 
 
 def _arrow_must_look(table, header: list[str]) -> bool:
-    """Whether a cell may be one the strict reader reports (a formula) or skips (a row of blank
-    cells)."""
+    """Whether a cell may be one the strict reader reports (a formula) or skips (a row of
+    blank cells)."""
     if any(formula_cells(table.column(h)) for h in header):
         return True
     # a first cell that does not start with a printable ASCII character other than a space may be
@@ -793,9 +793,9 @@ def surely_not_blank(col):
 
 def _strict_agrees(path: Path, seen: Screened, table, header: list[str]) -> bool:
     """Whether the strict reader reads Arrow's records, each one line after the header (no record
-    spans lines, as Arrow's count of rows has shown): each line holding a quote is read by it again,
-    and each other line is split at its commas by both; no cell is as long as the csv module's
-    limit."""
+    spans lines, as Arrow's count of rows has shown): each line holding a quote is read by it
+    again, and each other line is split at its commas by both; no cell is as long as the csv
+    module's limit."""
     import pyarrow.compute as pc
 
     limit = csv.field_size_limit()
@@ -919,8 +919,8 @@ def _text_array(offsets, data: bytes):
 
 
 def format_number(value: float | int | None) -> str:
-    """The text of one number: ``format_numbers`` of a column of one (None or NaN: an empty
-    cell)."""
+    """The text of one number: ``format_numbers`` of a column of one (None or NaN: an
+    empty cell)."""
     if isinstance(value, bool):
         raise TypeError("booleans are not numbers here")
     return format_numbers([math.nan if value is None else value]).to_pylist()[0]
@@ -980,8 +980,8 @@ def _csv_chunk(cols: list) -> memoryview:
 
 
 def _strings(cells: list):
-    """Text cells as an Arrow array (TypeError for a cell that is not text: a table is written from
-    text)."""
+    """Text cells as an Arrow array (TypeError for a cell that is not text: a table is written
+    from text)."""
     import pyarrow as pa
 
     out = pa.array(cells, pa.string())

@@ -80,8 +80,8 @@ class Tree:
 
     @property
     def license_data(self) -> Path:
-        """The data licence, its publishers written from the published sources (package.yaml,
-        license_data)."""
+        """The data licence, its publishers written from the published sources
+        (package.yaml, license_data)."""
         return self.base / "LICENSE-DATA"
 
     @property

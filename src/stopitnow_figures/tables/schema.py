@@ -133,8 +133,8 @@ class Columns:
 
 
 def _arrow_text(col, n: int):
-    """Text cells (a list, or an Arrow array or column) as Arrow text; empty cells where there is no
-    column."""
+    """Text cells (a list, or an Arrow array or column) as Arrow text; empty cells where there is
+    no column."""
     import pyarrow as pa
 
     if isinstance(col, pa.Array | pa.ChunkedArray):
@@ -172,8 +172,8 @@ def _blank(text):
 
 
 def _per_distinct(text, holds: Callable[[list[str]], list[bool]]):
-    """A NumPy mask of the cells for which ``holds`` (over the distinct cells, as Python strings) is
-    true."""
+    """A NumPy mask of the cells for which ``holds`` (over the distinct cells, as Python strings)
+    is true."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -276,8 +276,8 @@ def _is_number(cols: Columns, name: str):
 
 
 def _is_integer(cols: Columns, name: str):
-    """A whole number smaller than ``EXACT_INTEGER`` in size, written as digits with a sign or
-    none."""
+    """A whole number smaller than ``EXACT_INTEGER`` in size, written as digits with a sign
+    or none."""
     import numpy as np
     import pyarrow.compute as pc
 
@@ -394,8 +394,8 @@ _CONSTRAINTS = {
 
 
 def _primary_key(schema: dict) -> list[dict]:
-    """The fields with the primary key's constraints added (a key of one field: required and
-    unique)."""
+    """The fields with the primary key's constraints added (a key of one field: required
+    and unique)."""
     key = schema.get("primaryKey")
     keys = [] if key is None else [key] if isinstance(key, str) else list(key)
     if len(keys) > 1:
@@ -808,8 +808,8 @@ def _pandera_problems(
     vocabulary: Vocabulary | None,
     fields,
 ) -> list[Problem]:
-    """The failures pandera finds, each as a located problem: the type checks' alone where any
-    fails."""
+    """The failures pandera finds, each as a located problem: the type checks' alone where
+    any fails."""
     import pandera.errors as pe
 
     checks = table_checks(schema_path, table, vocabulary, fields)
