@@ -145,8 +145,8 @@ def _program(tokens: list[tuple[str, object]], refs: int) -> Program:
 
 
 def _tokens(texts: tuple[str, ...]):
-    """The tokens of a formula, as (kind, text): a ``("var", k)`` for its k-th ``{id}``, spaces left
-    out."""
+    """The tokens of a formula, as (kind, text): a ``("var", k)`` for its k-th ``{id}``, spaces
+    left out."""
     for k, text in enumerate(texts):
         if k:
             yield "var", k - 1
@@ -212,8 +212,8 @@ class _Shape:
 
 @lru_cache(maxsize=4096)
 def _shape(texts: tuple[str, ...]) -> _Shape:
-    """The shape of the formulas whose text around their ids is ``texts`` (read once for each
-    shape)."""
+    """The shape of the formulas whose text around their ids is ``texts`` (read once for
+    each shape)."""
     empty = len(texts) == 1 and not texts[0].strip()
     braces = any("{" in t or "}" in t for t in texts)
     length = sum(map(len, texts)) + sum(2 + len(str(k)) for k in range(len(texts) - 1))
@@ -247,8 +247,8 @@ def _check_size(texts: tuple[str, ...], tokens: list[tuple[str, object]]) -> Non
 
 def _problem(shape: _Shape, refs: list[str]) -> str | None:
     """What is wrong with a formula of ``shape`` whose ``{id}``s are ``refs``, the first thing of:
-    empty, an id not of the id pattern, too many ids, a stray brace, too long, then the shape's own
-    problem."""
+    empty, an id not of the id pattern, too many ids, a stray brace, too long, then the shape's
+    own problem."""
     if shape.empty:
         return "empty formula"
     if not _ids_ok(refs):
@@ -271,11 +271,11 @@ def _problem(shape: _Shape, refs: list[str]) -> str | None:
 
 @dataclass
 class Parsed:
-    """Formulas parsed together: the distinct programs (``programs``) and which each formula has
-    (``shape``: its position in ``programs``, -1 where the formula is malformed); every ``{id}``
-    written, formula after formula (``names``; formula i's are ``names[starts[i]:starts[i + 1]]``,
-    its program's references in order); and what is wrong with each malformed formula, by
-    position."""
+    """Formulas parsed together: the distinct programs (``programs``) and which each formula
+    has (``shape``: its position in ``programs``, -1 where the formula is malformed); every
+    ``{id}`` written, formula after formula (``names``; formula i's are
+    ``names[starts[i]:starts[i + 1]]``, its program's references in order); and what is wrong
+    with each malformed formula, by position."""
 
     programs: list[Program]
     shape: np.ndarray
@@ -371,9 +371,9 @@ def _ref_between(sep: str) -> re.Pattern[str]:
 
 @dataclass
 class Evaluated:
-    """Formulas evaluated column-wise: one value and interval per formula, and why a formula could
-    not be evaluated (by its position); ``ids``: the ids each refers to, in order of first
-    appearance."""
+    """Formulas evaluated column-wise: one value and interval per formula, and why a formula
+    could not be evaluated (by its position); ``ids``: the ids each refers to, in order of
+    first appearance."""
 
     value: np.ndarray
     lo: np.ndarray
@@ -434,9 +434,9 @@ def evaluate_shape(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[int, str]]:
     """One program over whole columns: row j's k-th reference is at ``take[j, k]`` of ``value``,
     ``lo`` and ``hi``. Each row's value and interval, NaN where the row cannot be evaluated (a
-    division by zero, a result too large for a number, an undefined interval such as inf - inf), and
-    why, by row; a row with an input of no point value (NaN) has no value but its interval, and no
-    error."""
+    division by zero, a result too large for a number, an undefined interval such as inf - inf),
+    and why, by row; a row with an input of no point value (NaN) has no value but its interval, and
+    no error."""
     val, span_lo, span_hi, undefined = _run(program, take, value, lo, hi)
     errors = {j: f"cannot evaluate the interval: {why}" for j, why in undefined.items()}
     pointless = np.isnan(value[take]).any(

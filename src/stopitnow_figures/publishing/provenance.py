@@ -416,8 +416,8 @@ def _bytes(arr) -> memoryview:
     return next(_values(arr))
 
 
-# the rule of every row of the series (model.series), an attribute of each as a formula is of a
-# metric
+# the rule of every row of the series (model.series), an attribute of each as a formula is of
+# a metric
 SERIES_RULE = (
     "one series: the quantities of one measure, unit, counting, channel, place and period length "
     "and alignment, in time order; a member is its quantity for its period, a gap a period between "

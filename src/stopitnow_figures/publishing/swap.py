@@ -115,9 +115,9 @@ def write_problem(paths: Paths, exc: WriteError) -> Problem:
 
 
 def publish(paths: Paths) -> list[str]:
-    """Move the candidate package into place as one unit, holding the publish lock throughout;
-    return the published files (relative paths). ``PublishRunning`` where another process is
-    publishing."""
+    """Move the candidate package into place as one unit, holding the publish lock
+    throughout; return the published files (relative paths). ``PublishRunning`` where another
+    process is publishing."""
     with publish_lock(paths):
         _recover(paths)
         return _publish(paths)

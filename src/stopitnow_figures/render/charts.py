@@ -524,9 +524,9 @@ def _span(lo: float | None, hi: float | None, stated: float) -> list[float]:
 
 @dataclass(frozen=True)
 class SeriesRow:
-    """One period of a series as its chart draws it: a member's quantity interval (``upper`` None:
-    unbounded above) and its value where the evidence pins it; a gap (no ``quantity_id``) has
-    neither."""
+    """One period of a series as its chart draws it: a member's quantity interval (``upper``
+    None: unbounded above) and its value where the evidence pins it; a gap (no ``quantity_id``)
+    has neither."""
 
     member_id: str
     series_id: str

@@ -3,9 +3,9 @@ characters that are not shown (``tables.characters``: control characters but tab
 the invisible ones that move the cursor, reorder or hide text, break a line where none is seen, or
 cannot be encoded at all) is printed as an escape, never sent raw.
 
-``show`` is how every command prints: what it prints holds text the package did not write (article
-text, names, file names, git's and servers' messages), and whatever it is, ``safe`` escapes it
-first."""
+``show`` is how every command prints: what it prints holds text the package did not write
+(article text, names, file names, git's and servers' messages), and whatever it is, ``safe``
+escapes it first."""
 
 from __future__ import annotations
 
