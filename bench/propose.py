@@ -138,8 +138,8 @@ def locate(text: str, context: str, written: str) -> tuple[int, int]:
 
 
 def score(vocabulary, sid: str, text: str, expected: Expected) -> Score:
-    """``propose``'s drafts for the article, with none of its rows in place, against the curated
-    rows."""
+    """``propose``'s drafts for the article, with none of its rows in place, against the
+    curated rows."""
     figures, others = draft_rows(vocabulary, sid, text, find_mentions(text), 1)
     s = Score(
         figures=len(expected.figures), drafted=len(figures), not_figures=len(expected.not_figures)
@@ -166,8 +166,8 @@ def score(vocabulary, sid: str, text: str, expected: Expected) -> Score:
 
 
 def _drafted_as(text: str, row: dict, others: list[dict]) -> bool:
-    """Whether every mention of a curated not-figure row lies in a not-figure draft of its
-    category."""
+    """Whether every mention of a curated not-figure row lies in a not-figure draft of
+    its category."""
     a, b = locate(text, row["context"], row["text"])
     spans = [(locate(text, o["context"], o["text"]), o["category"]) for o in others]
     inside = [(x, y) for x, y in mention_positions(text) if a <= x and y <= b]
@@ -177,8 +177,8 @@ def _drafted_as(text: str, row: dict, others: list[dict]) -> bool:
 
 
 def _left_open(sid: str, text: str, figures: list[dict], others: list[dict]) -> int:
-    """The mentions that the drafts, finished as drafted, leave unaccounted (the build's coverage
-    rule)."""
+    """The mentions that the drafts, finished as drafted, leave unaccounted (the build's
+    coverage rule)."""
     from stopitnow_figures.model.coverage import coverage
 
     paths = Paths(ROOT)
@@ -190,8 +190,8 @@ def _left_open(sid: str, text: str, figures: list[dict], others: list[dict]) -> 
 
 
 def report(scores: dict[str, Score]) -> list[str]:
-    """The lines the benchmark prints: a row per article, then one per group of articles and
-    overall."""
+    """The lines the benchmark prints: a row per article, then one per group of articles
+    and overall."""
     head = (
         f"{'article':40} {'figures':>7} {'as written':>10} {'drafted':>7} {'false':>6} "
         f"{'not-figs':>8} {'drafted':>7} {'periods':>7} {'relations':>9} {'open':>4}"

@@ -551,8 +551,8 @@ CASES = [
         "two quantities of one series and period",
         # the quarter's help-seekers made website visitors (quantity and figure alike): the same
         # measure, unit, counting, place and period (26 June to 25 September 2017) as the quarter's
-        # website visitors, so one series has two quantities for one period; the later id is the one
-        # located
+        # website visitors, so one series has two quantities for one period; the later id is the
+        # one located
         both(
             edit(
                 QUA,

@@ -1,7 +1,7 @@
 """The one table of characters not shown (``tables/characters``): what it holds, that every reader
-of a table refuses each of its characters in a cell with a located problem (issue 26: publish's own
-screen once let U+200B through in a table of 1 MiB or more), and that the terminal escapes each of
-them."""
+of a table refuses each of its characters in a cell with a located problem (issue 26: publish's
+own screen once let U+200B through in a table of 1 MiB or more), and that the terminal escapes
+each of them."""
 
 from __future__ import annotations
 
@@ -87,8 +87,8 @@ def test_utf8_bytes_hold_a_character_of_the_table_where_their_text_does(text):
 
 def _escape(c: str) -> str:
     """A character of the table as Python writes it escaped, worked out from its code point: a
-    carriage return as \\r, any other below U+0100 as \\xhh, below U+10000 as \\uhhhh, and above as
-    \\Uhhhhhhhh."""
+    carriage return as \\r, any other below U+0100 as \\xhh, below U+10000 as \\uhhhh, and above
+    as \\Uhhhhhhhh."""
     o = ord(c)
     if c == "\r":
         return "\\r"
@@ -116,8 +116,8 @@ LONG = "x" * 120_000  # nine rows of three such cells make a table of more than 
 
 
 def _located(problems: Collector, display: str) -> set[tuple[int, str, str]]:
-    """The control-character problems of a file: (line, column, the character's U+ code named in the
-    message)."""
+    """The control-character problems of a file: (line, column, the character's U+ code named in
+    the message)."""
     out = set()
     for p in problems.problems:
         assert p.file == display and p.type == "control-character", str(p)
@@ -160,9 +160,9 @@ def test_a_surrogate_in_a_table_is_refused_as_not_utf8(tmp_path):
 
 
 def _stage_readers():
-    """How each stage reads the table every stage reads, figures: clean its raw table, the others
-    the candidate's (package and publish by ``swap.candidate_tables``, report by
-    ``schema.package_tables``)."""
+    """How each stage reads the table every stage reads, figures: clean its raw table,
+    the others the candidate's (package and publish by ``swap.candidate_tables``, report
+    by ``schema.package_tables``)."""
     from stopitnow_figures.stages import clean, derive, package, publish, reader, reconcile, report
 
     return {

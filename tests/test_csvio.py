@@ -94,8 +94,8 @@ def _runs(cell: str) -> bool:
 
 
 def _as_arrow(cells: list[str], cut: int):
-    """The cells as chunked Arrow text, cut into two chunks, the second a slice of a longer
-    array."""
+    """The cells as chunked Arrow text, cut into two chunks, the second a slice of a
+    longer array."""
     cut = min(cut, len(cells))
     return pa.chunked_array(
         [pa.array(cells[:cut], pa.string()), pa.array(["=x", *cells[cut:]], pa.string()).slice(1)],
@@ -128,8 +128,8 @@ def test_formula_cells_are_found(cell):
     ["-5", "+3.2", "-1,000", "1,504", "Nearly 80", "", "a=b", " =1", "-1e3", "+inf", "-1_000", "é"],
 )
 def test_data_cells_are_not_formulas(cell):
-    """A signed number (Python's reading: exponents, infinities and underscores are numbers too) is
-    data."""
+    """A signed number (Python's reading: exponents, infinities and underscores are numbers too)
+    is data."""
     assert formula_cells([cell]) == []
 
 
@@ -170,8 +170,8 @@ def _written(x) -> str:
     return f"{x:.10f}".rstrip("0").rstrip(".") if "e" in text else text
 
 
-# worked by hand: whole numbers without a point (-0 too), the edges of 10 significant digits and of
-# 1e15
+# worked by hand: whole numbers without a point (-0 too), the edges of 10 significant digits and
+# of 1e15
 BY_HAND = [
     (0.0, "0"),
     (-0.0, "0"),
@@ -359,8 +359,8 @@ def test_the_one_leniency_of_arrow_is_documented_and_kept_from_raw_tables(tmp_pa
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.tuples(TEXT, TEXT, TEXT), max_size=8))
 def test_a_written_table_is_read_back_as_written(tmp_path_factory, rows):
-    """What the writer writes, every reader reads back cell for cell (where no cell is one a reader
-    refuses)."""
+    """What the writer writes, every reader reads back cell for cell (where no cell is one a
+    reader refuses)."""
     cells = [dict(zip(NAMES, r, strict=True)) for r in rows]
     path = tmp_path_factory.mktemp("csv") / "t.csv"
     path.write_text(csv_text(NAMES, {n: [r[n] for r in cells] for n in NAMES}), encoding="utf-8")

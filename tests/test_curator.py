@@ -362,8 +362,8 @@ def test_an_article_goes_from_a_text_file_to_a_published_version_and_breaks_no_t
     page = (repo / "processed/reader" / f"{SID}.html").read_text(encoding="utf-8")
     assert all(f'id="{i}"' in page for i in published)
 
-    # every test of the real package passes in the copy, with the article and its expected file
-    # added
+    # every test of the real package passes in the copy, with the article and its expected
+    # file added
     tests = data_tests(repo)
     summary = tests.stdout.splitlines()[-1] if tests.stdout else ""
     assert tests.returncode == 0, tests.stdout[-6000:] + tests.stderr[-2000:]

@@ -223,8 +223,8 @@ def test_a_column_of_formulas_is_each_formula_alone(texts, numbers):
 
 @given(st.lists(formulas(), min_size=1, max_size=4))
 def test_formulas_of_one_shape_share_one_program(texts):
-    """Ids apart (and spaces), a shape is read once: its formulas with other ids have the same
-    program."""
+    """Ids apart (and spaces), a shape is read once: its formulas with other ids have the
+    same program."""
     renamed = [re.sub(r"\{([^{}]*)\}", lambda m: "{x" + m.group(1) + "}", t) for t in texts]
     a, b = parse(texts), parse(renamed)
     assert [a.programs[s] for s in a.shape] == [b.programs[s] for s in b.shape]
@@ -326,9 +326,9 @@ def test_why_a_formula_cannot_be_evaluated():
 
 
 def test_numbers_alone_divided_by_zero_are_refused_with_why():
-    # 1 / 0 of two numbers is inf in doubles, as a column's is: 6 + inf is infinite (its interval
-    # [inf, inf] is one); 0 / 0 is NaN, no interval, and what is wrong with the interval is said
-    # first
+    # 1 / 0 of two numbers is inf in doubles, as a column's is: 6 + inf is infinite (its
+    # interval [inf, inf] is one); 0 / 0 is NaN, no interval, and what is wrong with the
+    # interval is said first
     done = evaluate_many(
         ["{aa} + 1 / 0", "{aa} * (0 / 0)"],
         {"aa": 0},
@@ -375,8 +375,8 @@ def test_the_tree_of_a_formula_is_its_precedence():
 
 
 def test_no_formula_is_run_as_python():
-    """Formulas are walked, never compiled: no eval, exec or compile where formulas are read or
-    evaluated."""
+    """Formulas are walked, never compiled: no eval, exec or compile where formulas are read
+    or evaluated."""
     where = [
         "model/formulas.py",
         "model/claims.py",

@@ -112,8 +112,8 @@ def test_no_command_recovers_a_publish_that_is_running(built_repo, tmp_path, ste
 
 
 def test_a_killed_publish_leaves_no_lock_held(built_repo, tmp_path):
-    """The kernel drops the lock with its holder: after a publish is killed mid-way, recovery
-    runs."""
+    """The kernel drops the lock with its holder: after a publish is killed mid-way,
+    recovery runs."""
     repo = built_repo
     child = _paused_publish(repo, "decided", tmp_path / "flags")
     child.kill()

@@ -495,12 +495,12 @@ def test_each_field_check_finds_the_cells_its_rule_refuses(drawn):
 
 
 def _refused(schema: dict, cells: dict[str, list[str]]) -> set[tuple[int, str, str]]:
-    """(line, column, error type) of each cell a Table Schema refuses, from its words: a cell not of
-    its type (then only those: the other constraints would say it again); else an empty cell that is
-    required, a cell seen twice that is unique (a field that is the primary key is required and
-    unique), a cell not among enum's words, one not wholly matching the pattern (its classes ASCII
-    ones, as Table Schema reads them), shorter than minLength, or an integer below minimum or above
-    maximum."""
+    """(line, column, error type) of each cell a Table Schema refuses, from its words: a cell not
+    of its type (then only those: the other constraints would say it again); else an empty cell
+    that is required, a cell seen twice that is unique (a field that is the primary key is required
+    and unique), a cell not among enum's words, one not wholly matching the pattern (its classes
+    ASCII ones, as Table Schema reads them), shorter than minLength, or an integer below minimum or
+    above maximum."""
     key = schema.get("primaryKey")
     wrong, other = set(), set()
     for f in schema["fields"]:
@@ -525,8 +525,8 @@ def _refused(schema: dict, cells: dict[str, list[str]]) -> set[tuple[int, str, s
 
 
 def _constraints_refusing(cell: str, missing: bool, column: list[str], cons: dict) -> list[str]:
-    """The error types of the constraints a typed cell breaks (a missing one breaks only
-    required)."""
+    """The error types of the constraints a typed cell breaks (a missing one breaks
+    only required)."""
     import re
 
     if missing:

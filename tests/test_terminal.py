@@ -81,8 +81,8 @@ def _file_named(repo: Path, data: bytes) -> Path:
 
 
 def _article_with_an_unaccounted_number(repo: Path) -> None:
-    """The hostile text around a number no row accounts for, added to an article, and its new sha256
-    recorded."""
+    """The hostile text around a number no row accounts for, added to an article, and its new
+    sha256 recorded."""
     path = repo / "raw" / "sources" / f"{SOURCE}.txt"
     old = hashlib.sha256(path.read_bytes()).hexdigest()
     path.write_text(
