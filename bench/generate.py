@@ -139,8 +139,10 @@ def generate(n: int, out: Path) -> None:
         path = out / "raw" / "sources" / f"{sid}.txt"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(text.encode("utf-8"))
-        sources.append([sid, "Synthetic Press", f"Synthetic article {word_id(s)}", f"https://example.org/{sid}", "synthetic", "synthetic",
-                        "2017-02-01", "2017-02-28", "inferred", "Synthetic corpus for benchmarks.", f"{sid}.txt", hashlib.sha256(text.encode()).hexdigest(),
+        sources.append([sid, "Synthetic Press", f"Synthetic article {word_id(s)}",
+                        f"https://example.org/{sid}", "synthetic", "synthetic",
+                        "2017-02-01", "2017-02-28", "inferred", "Synthetic corpus for benchmarks.",
+                        f"{sid}.txt", hashlib.sha256(text.encode()).hexdigest(),
                         "news article", "whole", ""])  # fmt: skip
         if k - first >= 2:
             a, b, total = f"{sid}-q01", f"{sid}-q02", f"{sid}-total"
@@ -187,8 +189,10 @@ def generate(n: int, out: Path) -> None:
                     "The figure against the rest of its set.",
                 ]
             )
-    write_csv(out / "raw" / "sources.csv", ["source_id", "publisher", "headline", "url", "headline_basis", "publisher_basis", "published_earliest",
-              "published_latest", "date_basis", "date_reasoning", "original_file", "sha256", "kind", "text_extent", "covers"], sources)  # fmt: skip
+    write_csv(out / "raw" / "sources.csv", ["source_id", "publisher", "headline", "url",
+              "headline_basis", "publisher_basis", "published_earliest", "published_latest",
+              "date_basis", "date_reasoning", "original_file", "sha256", "kind", "text_extent",
+              "covers"], sources)  # fmt: skip
     write_csv(
         out / "raw" / "figures.csv",
         [
@@ -263,7 +267,8 @@ def generate(n: int, out: Path) -> None:
 
 
 def name_sources(changelog: Path, ids: list[str]) -> None:
-    """The current version's CHANGELOG entry names the synthetic sources it adds (the build refuses a source none names)."""
+    """The current version's CHANGELOG entry names the synthetic sources it adds (the build refuses
+    a source none names)."""
     text = changelog.read_text(encoding="utf-8")
     heading = text.index("\n", text.index("\n## ") + 1)
     added = "\n\n- Synthetic sources: " + ", ".join(f"`{i}`" for i in ids) + "."

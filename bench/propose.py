@@ -1,20 +1,23 @@
-"""How close `propose` comes to the curators: run its drafting on each article with all of that article's rows
-removed (the five articles of raw/, against their curated rows; the test articles tests/articles/propose-*.txt,
-against their hand-written expected files) and compare. Prints, per article and overall:
+"""How close `propose` comes to the curators: run its drafting on each article with all of that
+article's rows removed (the five articles of raw/, against their curated rows; the test articles
+tests/articles/propose-*.txt, against their hand-written expected files) and compare. Prints, per
+article and overall:
 
-- figures: the curated figures; "as written": the share of them drafted as a figure with the same number as
-  written and the same hedge (target: at least 90 per cent);
-- drafted, false: the drafted figure rows, and the share of them that are no curated figure (target: at most
-  5 per cent);
-- not-figs, drafted: the curated not-figure rows, and the share whose mentions are all drafted as not-figure
-  rows of the same category;
+- figures: the curated figures; "as written": the share of them drafted as a figure with the same
+  number as written and the same hedge (target: at least 90 per cent);
+- drafted, false: the drafted figure rows, and the share of them that are no curated figure (target:
+  at most 5 per cent);
+- not-figs, drafted: the curated not-figure rows, and the share whose mentions are all drafted as
+  not-figure rows of the same category;
 - periods: of the curated figures with period words, the share drafted with those period words;
-- relations: of the curated shares, percentage changes and multiples, the share drafted with that measure;
-- open: the mentions that the drafts, finished as drafted, would leave unaccounted (each is a problem the
-  curator gets from `check`).
+- relations: of the curated shares, percentage changes and multiples, the share drafted with that
+  measure;
+- open: the mentions that the drafts, finished as drafted, would leave unaccounted (each is a
+  problem the curator gets from `check`).
 
-The curated hedge of a real article's figure is read from its number as written (the vocabulary's hedge
-words); a test article's is written by hand in its expected file. Usage: python bench/propose.py
+The curated hedge of a real article's figure is read from its number as written (the vocabulary's
+hedge words); a test article's is written by hand in its expected file.
+Usage: python bench/propose.py
 """
 
 from __future__ import annotations
@@ -44,8 +47,8 @@ TARGET_FALSE = 0.05  # at most this share of drafted figure rows that are no cur
 
 @dataclass
 class Expected:
-    """An article's curated rows: figures (context, as_written, hedge, measure, period) and not-figures
-    (context, text, category)."""
+    """An article's curated rows: figures (context, as_written, hedge, measure, period) and
+    not-figures (context, text, category)."""
 
     figures: list[dict]
     not_figures: list[dict]
@@ -102,7 +105,8 @@ def real_articles(vocabulary) -> dict[str, tuple[str, Expected]]:
 
 
 def test_articles() -> dict[str, tuple[str, Expected]]:
-    """The test articles tests/articles/propose-*.txt and their expected files (propose-*.expected.csv)."""
+    """The test articles tests/articles/propose-*.txt and their expected files
+    (propose-*.expected.csv)."""
     out = {}
     for path in sorted(ARTICLES.glob("propose-*.txt")):
         rows = _rows(path.with_suffix(".expected.csv"))
@@ -134,7 +138,8 @@ def locate(text: str, context: str, written: str) -> tuple[int, int]:
 
 
 def score(vocabulary, sid: str, text: str, expected: Expected) -> Score:
-    """``propose``'s drafts for the article, with none of its rows in place, against the curated rows."""
+    """``propose``'s drafts for the article, with none of its rows in place, against the
+    curated rows."""
     figures, others = draft_rows(vocabulary, sid, text, find_mentions(text), 1)
     s = Score(
         figures=len(expected.figures), drafted=len(figures), not_figures=len(expected.not_figures)
@@ -161,7 +166,8 @@ def score(vocabulary, sid: str, text: str, expected: Expected) -> Score:
 
 
 def _drafted_as(text: str, row: dict, others: list[dict]) -> bool:
-    """Whether every mention of a curated not-figure row lies in a not-figure draft of its category."""
+    """Whether every mention of a curated not-figure row lies in a not-figure draft of
+    its category."""
     a, b = locate(text, row["context"], row["text"])
     spans = [(locate(text, o["context"], o["text"]), o["category"]) for o in others]
     inside = [(x, y) for x, y in mention_positions(text) if a <= x and y <= b]
@@ -171,7 +177,8 @@ def _drafted_as(text: str, row: dict, others: list[dict]) -> bool:
 
 
 def _left_open(sid: str, text: str, figures: list[dict], others: list[dict]) -> int:
-    """The mentions that the drafts, finished as drafted, leave unaccounted (the build's coverage rule)."""
+    """The mentions that the drafts, finished as drafted, leave unaccounted (the build's
+    coverage rule)."""
     from stopitnow_figures.model.coverage import coverage
 
     paths = Paths(ROOT)
@@ -183,8 +190,12 @@ def _left_open(sid: str, text: str, figures: list[dict], others: list[dict]) -> 
 
 
 def report(scores: dict[str, Score]) -> list[str]:
-    """The lines the benchmark prints: a row per article, then one per group of articles and overall."""
-    head = f"{'article':40} {'figures':>7} {'as written':>10} {'drafted':>7} {'false':>6} {'not-figs':>8} {'drafted':>7} {'periods':>7} {'relations':>9} {'open':>4}"
+    """The lines the benchmark prints: a row per article, then one per group of articles
+    and overall."""
+    head = (
+        f"{'article':40} {'figures':>7} {'as written':>10} {'drafted':>7} {'false':>6} "
+        f"{'not-figs':>8} {'drafted':>7} {'periods':>7} {'relations':>9} {'open':>4}"
+    )
     lines = [head]
     for name, s in scores.items():
         lines.append(_line(name, s))
@@ -203,8 +214,9 @@ def report(scores: dict[str, Score]) -> list[str]:
 def _line(name: str, s: Score) -> str:
     pct = lambda a, b: f"{a / b:.0%}" if b else "-"  # noqa: E731
     return (
-        f"{name:40} {s.figures:7} {pct(s.as_written, s.figures):>10} {s.drafted:7} {pct(s.false, s.drafted):>6} "
-        f"{s.not_figures:8} {pct(s.not_figures_drafted, s.not_figures):>7} {pct(s.periods_drafted, s.periods):>7} "
+        f"{name:40} {s.figures:7} {pct(s.as_written, s.figures):>10} {s.drafted:7} "
+        f"{pct(s.false, s.drafted):>6} {s.not_figures:8} "
+        f"{pct(s.not_figures_drafted, s.not_figures):>7} {pct(s.periods_drafted, s.periods):>7} "
         f"{pct(s.relations_drafted, s.relations):>9} {s.open:4}"
     )
 
@@ -217,7 +229,8 @@ def main() -> None:
         print(line)
     total = sum(scores.values(), Score())
     print(
-        f"targets: as written with the hedge {total.as_written / total.figures:.1%} (at least {TARGET_AS_WRITTEN:.0%}); "
+        f"targets: as written with the hedge {total.as_written / total.figures:.1%} "
+        f"(at least {TARGET_AS_WRITTEN:.0%}); "
         f"false figure drafts {total.false / total.drafted:.1%} (at most {TARGET_FALSE:.0%})"
     )
 

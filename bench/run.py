@@ -30,8 +30,9 @@ STAGES = (
     "reader",
     "publish",
 )  # the data stages, timed at scale (report is timed on the real package only)
-# the span of the time target set on 2026-11-22 ("clean, validate, derive and package"): validate now runs inside
-# clean, and reconcile between clean and derive; reader and publish, later, are held to linear growth and 4 GB
+# the span of the time target set on 2026-11-22 ("clean, validate, derive and package"): validate
+# now runs inside clean, and reconcile between clean and derive; reader and publish, later, are held
+# to linear growth and 4 GB
 THROUGH_PACKAGE = ("clean", "reconcile", "derive", "package")
 sys.path.insert(0, str(ROOT / "bench"))
 from generate import generate  # noqa: E402
@@ -67,7 +68,10 @@ def machine() -> str:
         ),
         0,
     )
-    return f"{date.today()}  {platform.machine()}  {os.cpu_count()} cores  {mem / 2**20:.1f} GiB  Python {platform.python_version()}  {platform.platform()}"
+    return (
+        f"{date.today()}  {platform.machine()}  {os.cpu_count()} cores  {mem / 2**20:.1f} GiB  "
+        f"Python {platform.python_version()}  {platform.platform()}"
+    )
 
 
 def verdict(ok: bool) -> str:
@@ -88,7 +92,8 @@ def stage_imports(stage: str, root: Path) -> list[str]:
         "import sys; before = set(sys.modules); from pathlib import Path; "
         f"from stopitnow_figures.stages import {stage} as m; m.run(Path({str(root)!r})); "
         "names = {n.split('.')[0] for n in set(sys.modules) - before if not n.startswith('_')}; "
-        "print(' '.join(sorted(n for n in names if getattr(sys.modules.get(n), '__spec__', None) is not None)))"
+        "print(' '.join(sorted(n for n in names "
+        "if getattr(sys.modules.get(n), '__spec__', None) is not None)))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], env=env(), capture_output=True, text=True, check=True
@@ -117,7 +122,9 @@ def real_package(repeat: int) -> list[tuple[str, bool]]:
         status = [timed(dvc + ["status"], repo)[0] for _ in range(repeat)]
         r = statistics.median(noop) / statistics.median(status)
         print(
-            f"no-op dvc repro        {statistics.median(noop):7.2f} s   floor dvc status {statistics.median(status):6.2f} s   ratio {r:4.2f} (target <= 1.3: {verdict(r <= 1.3)})"
+            f"no-op dvc repro        {statistics.median(noop):7.2f} s   "
+            f"floor dvc status {statistics.median(status):6.2f} s   "
+            f"ratio {r:4.2f} (target <= 1.3: {verdict(r <= 1.3)})"
         )
         results.append(("no-op repro <= 1.3 x dvc status", r <= 1.3))
 
@@ -146,7 +153,9 @@ def real_package(repeat: int) -> list[tuple[str, bool]]:
         subprocess.run(dvc + ["repro"], cwd=repo, env=env(), capture_output=True)
         r = statistics.median(rebuild) / statistics.median(floor)
         print(
-            f"one-row rebuild        {statistics.median(rebuild):7.2f} s   floor imports    {statistics.median(floor):6.2f} s   ratio {r:4.2f} (target <= 1.5: {verdict(r <= 1.5)})  stages: {', '.join(ran)}"
+            f"one-row rebuild        {statistics.median(rebuild):7.2f} s   "
+            f"floor imports    {statistics.median(floor):6.2f} s   "
+            f"ratio {r:4.2f} (target <= 1.5: {verdict(r <= 1.5)})  stages: {', '.join(ran)}"
         )
         results.append(("one-row rebuild <= 1.5 x import floor", r <= 1.5))
         forced = median_of(dvc + ["repro", "-f"], repo, max(1, repeat // 2 + 1))
@@ -160,7 +169,8 @@ def real_package(repeat: int) -> list[tuple[str, bool]]:
         ):
             t = median_of(cmd, repo, repeat)
             print(
-                f"stopitnow-figures {name:8s} {t:5.2f} s   floor import pandas {pandas:5.2f} s   ratio {t / pandas:4.2f} (target < 1: {verdict(t < pandas)})"
+                f"stopitnow-figures {name:8s} {t:5.2f} s   floor import pandas {pandas:5.2f} s   "
+                f"ratio {t / pandas:4.2f} (target < 1: {verdict(t < pandas)})"
             )
             results.append((f"{name} faster than import pandas", t < pandas))
         check = median_of(cli + ["check"], repo, repeat)
@@ -175,7 +185,8 @@ def real_package(repeat: int) -> list[tuple[str, bool]]:
         )
         r = check / floor
         print(
-            f"stopitnow-figures check  {check:5.2f} s   floor imports    {floor:5.2f} s   ratio {r:4.2f} (target <= 1.3: {verdict(r <= 1.3)})"
+            f"stopitnow-figures check  {check:5.2f} s   floor imports    {floor:5.2f} s   "
+            f"ratio {r:4.2f} (target <= 1.3: {verdict(r <= 1.3)})"
         )
         results.append(("check <= 1.3 x its import floor", r <= 1.3))
     return results
@@ -189,12 +200,15 @@ STAGE_RUNNER = (
 )
 
 
-# publish publishes only a candidate the report stage passed (``approval``); the report's Great Expectations
-# suite is timed on the real package only, so at scale its verdict is recorded for the candidate as it stands
+# publish publishes only a candidate the report stage passed (``approval``); the report's Great
+# Expectations suite is timed on the real package only, so at scale its verdict is recorded for the
+# candidate as it stands
 STAND_IN_FOR_REPORT = (
-    "import sys; from pathlib import Path; from stopitnow_figures.publishing import approval; from stopitnow_figures.tables.paths import Paths; "
+    "import sys; from pathlib import Path; from stopitnow_figures.publishing import approval; "
+    "from stopitnow_figures.tables.paths import Paths; "
     "p = Paths(Path(sys.argv[1])); "
-    "approval.approve(p, 'report', approval.digests(p, [f for f in approval.built_by_package(p.candidate) if f.is_file()]))"
+    "approval.approve(p, 'report', approval.digests(p, "
+    "[f for f in approval.built_by_package(p.candidate) if f.is_file()]))"
 )
 
 
@@ -267,7 +281,9 @@ def scale(sizes: list[int], repeat: int) -> list[tuple[str, bool]]:
                         for _ in range(repeat)
                     )
                     print(
-                        f"{n:>9} {'frictionless validate':>21}: {fl:.2f} s; the package's validation of the same table (whole command) {wall:.2f} s; ratio {fl / wall:.1f}x (target >= 5: {verdict(fl / wall >= 5)})"
+                        f"{n:>9} {'frictionless validate':>21}: {fl:.2f} s; "
+                        f"the package's validation of the same table (whole command) {wall:.2f} s; "
+                        f"ratio {fl / wall:.1f}x (target >= 5: {verdict(fl / wall >= 5)})"
                     )
                     results.append(
                         (f"validate >= 5x faster than frictionless at {n}", fl / wall >= 5)
@@ -286,7 +302,8 @@ def scale(sizes: list[int], repeat: int) -> list[tuple[str, bool]]:
         growth = totals[b] / totals[a]
         limit = 1.2 * b / a
         print(
-            f"growth {a} -> {b}: x{growth:.1f} for x{b // a} figures (target <= x{limit:.0f}: {verdict(growth <= limit)})"
+            f"growth {a} -> {b}: x{growth:.1f} for x{b // a} figures "
+            f"(target <= x{limit:.0f}: {verdict(growth <= limit)})"
         )
         results.append((f"linear growth {a}->{b}", growth <= limit))
     return results

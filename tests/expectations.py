@@ -1,6 +1,7 @@
-"""The hand-written expected files of tests/expected/ (one per source; tests/expected/README.md says how to
-write one), read for the tests of the real package. Counts of the package that a test needs (how many sources,
-figures, claims with a verdict) are computed here from those files, never typed in a test."""
+"""The hand-written expected files of tests/expected/ (one per source; tests/expected/README.md says
+how to write one), read for the tests of the real package. Counts of the package that a test needs
+(how many sources, figures, claims with a verdict) are computed here from those files, never typed
+in a test."""
 
 from __future__ import annotations
 
@@ -29,7 +30,8 @@ COLUMNS = [
     "verdict",
     "how",
 ]
-# the columns each kind of row gives (the others stay empty), by the published table it is checked against
+# the columns each kind of row gives (the others stay empty), by the published table it is
+# checked against
 GIVES = {
     "figures": [c for c in COLUMNS if c not in ("table", "verdict")],
     "claims": ["id", "verdict", "how"],
@@ -55,7 +57,8 @@ def read(path: Path) -> list[dict[str, str]]:
 
 
 def rows(table: str | None = None) -> list[dict[str, str]]:
-    """Every expected row (of one table, if named), each with the source id of its file as ``source``."""
+    """Every expected row (of one table, if named), each with the source id of its file
+    as ``source``."""
     out = []
     for source, path in files().items():
         out += [{**r, "source": source} for r in read(path) if table is None or r["table"] == table]
@@ -76,8 +79,9 @@ def verdicts() -> Counter:
 
 
 def number(cell: str) -> float | None:
-    """A numeric cell: empty (no number), a number, or arithmetic of numbers (+ - * / and brackets), so that an
-    expected file shows how a number was worked out ("555 / 1.8", "78 / 5404700 * 100000")."""
+    """A numeric cell: empty (no number), a number, or arithmetic of numbers (+ - * / and
+    brackets), so that an expected file shows how a number was worked out ("555 / 1.8", "78 /
+    5404700 * 100000")."""
     if cell.strip() == "":
         return None
     return _evaluate(ast.parse(cell.strip(), mode="eval").body)

@@ -549,9 +549,10 @@ CASES = [
     ),
     Case(
         "two quantities of one series and period",
-        # the quarter's help-seekers made website visitors (quantity and figure alike): the same measure, unit, counting,
-        # place and period (26 June to 25 September 2017) as the quarter's website visitors, so one series has two
-        # quantities for one period; the later id is the one located
+        # the quarter's help-seekers made website visitors (quantity and figure alike): the same
+        # measure, unit, counting, place and period (26 June to 25 September 2017) as the quarter's
+        # website visitors, so one series has two quantities for one period; the later id is the
+        # one located
         both(
             edit(
                 QUA,
@@ -567,7 +568,8 @@ CASES = [
         [("series-clash", QUA, "scotland-2017q3-website-visitors,", "quantity_id")],
         only=True,
         message="scotland-2017q3-help-seekers and scotland-2017q3-website-visitors are both "
-        "series-s92000003-website-visitors-people-distinct-3-months-from-day-26-of-march for 2017-06-26 to 2017-09-25",
+        "series-s92000003-website-visitors-people-distinct-3-months-from-day-26-of-march "
+        "for 2017-06-26 to 2017-09-25",
     ),
     Case(
         "a quantity listed twice",
@@ -1350,7 +1352,8 @@ def test_every_registered_error_type_has_a_case_asserting_it_by_name():
     assert sorted(set(REGISTRY) - asserted - LATER) == []
 
 
-# error types without a case of their own here: a publish that can be neither finished nor put back needs a
-# failure injected into the renames, which tests/test_faults.py does (and asserts by name); a command run while
-# a publish holds its lock needs a publish paused part-way, which tests/test_publish_lock.py does
+# error types without a case of their own here: a publish that can be neither finished nor put back
+# needs a failure injected into the renames, which tests/test_faults.py does (and asserts by name);
+# a command run while a publish holds its lock needs a publish paused part-way, which
+# tests/test_publish_lock.py does
 LATER: set[str] = {"half-published", "publish-running"}

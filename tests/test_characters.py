@@ -1,6 +1,7 @@
-"""The one table of characters not shown (``tables/characters``): what it holds, that every reader of a table
-refuses each of its characters in a cell with a located problem (issue 26: publish's own screen once let
-U+200B through in a table of 1 MiB or more), and that the terminal escapes each of them."""
+"""The one table of characters not shown (``tables/characters``): what it holds, that every reader
+of a table refuses each of its characters in a cell with a located problem (issue 26: publish's
+own screen once let U+200B through in a table of 1 MiB or more), and that the terminal escapes
+each of them."""
 
 from __future__ import annotations
 
@@ -27,13 +28,15 @@ CATEGORIES = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 TAGS = range(0xE0000, 0xE0080)
 ALL = "".join(map(chr, range(0x110000)))
 TABLE = set(characters.code_points())
-# the characters a UTF-8 table can hold (a surrogate cannot be written in UTF-8: its bytes are refused as not-utf8)
+# the characters a UTF-8 table can hold (a surrogate cannot be written in UTF-8: its bytes are
+# refused as not-utf8)
 IN_FILES = [chr(c) for c in sorted(TABLE) if not 0xD800 <= c <= 0xDFFF]
 
 
 def test_the_table_is_every_control_format_surrogate_and_separator_character_and_the_tags():
-    """Every character of the categories as the running Python's Unicode database has them (a newer database that
-    adds one fails here until the table names it), and the tag block; tab and newline are data."""
+    """Every character of the categories as the running Python's Unicode database has them (a newer
+    database that adds one fails here until the table names it), and the tag block; tab and newline
+    are data."""
     expected = {c for c in range(0x110000) if unicodedata.category(chr(c)) in CATEGORIES} - {
         0x09,
         0x0A,
@@ -79,12 +82,13 @@ def test_utf8_bytes_hold_a_character_of_the_table_where_their_text_does(text):
     )
 
 
-# -- the terminal -------------------------------------------------------------------------------------------------
+# -- the terminal ----------------------------------------------------------------------------------
 
 
 def _escape(c: str) -> str:
-    """A character of the table as Python writes it escaped, worked out from its code point: a carriage return as
-    \\r, any other below U+0100 as \\xhh, below U+10000 as \\uhhhh, and above as \\Uhhhhhhhh."""
+    """A character of the table as Python writes it escaped, worked out from its code point: a
+    carriage return as \\r, any other below U+0100 as \\xhh, below U+10000 as \\uhhhh, and above
+    as \\Uhhhhhhhh."""
     o = ord(c)
     if c == "\r":
         return "\\r"
@@ -100,7 +104,7 @@ def test_the_terminal_is_sent_none_of_them_and_everything_else_as_it_is():
     assert json.loads(safe_json(json.dumps(text, ensure_ascii=False))) == text
 
 
-# -- every reader refuses each of them ----------------------------------------------------------------------------
+# -- every reader refuses each of them -------------------------------------------------------------
 
 MODES = {  # how the stages read a table (see tests/test_csvio.py)
     "strict": {},
@@ -112,7 +116,8 @@ LONG = "x" * 120_000  # nine rows of three such cells make a table of more than 
 
 
 def _located(problems: Collector, display: str) -> set[tuple[int, str, str]]:
-    """The control-character problems of a file: (line, column, the character's U+ code named in the message)."""
+    """The control-character problems of a file: (line, column, the character's U+ code named in
+    the message)."""
     out = set()
     for p in problems.problems:
         assert p.file == display and p.type == "control-character", str(p)
@@ -124,8 +129,9 @@ def _located(problems: Collector, display: str) -> set[tuple[int, str, str]]:
 def test_a_cell_holding_any_character_of_the_table_is_refused_in_every_mode_of_the_reader(
     tmp_path, large
 ):
-    """Each character alone in a table (x<char>y in the second cell of line 3), small or of 1 MiB or more, read in
-    every mode a stage reads a table in: one problem, located at its line and column, naming the character."""
+    """Each character alone in a table (x<char>y in the second cell of line 3), small or of 1 MiB or
+    more, read in every mode a stage reads a table in: one problem, located at its line and column,
+    naming the character."""
     path = tmp_path / "t.csv"
     padding = [[LONG, LONG, LONG]] * 9 if large else [["a", "1", "2"]]
     for char in IN_FILES:
@@ -154,8 +160,9 @@ def test_a_surrogate_in_a_table_is_refused_as_not_utf8(tmp_path):
 
 
 def _stage_readers():
-    """How each stage reads the table every stage reads, figures: clean its raw table, the others the candidate's
-    (package and publish by ``swap.candidate_tables``, report by ``schema.package_tables``)."""
+    """How each stage reads the table every stage reads, figures: clean its raw table,
+    the others the candidate's (package and publish by ``swap.candidate_tables``, report
+    by ``schema.package_tables``)."""
     from stopitnow_figures.stages import clean, derive, package, publish, reader, reconcile, report
 
     return {
@@ -171,8 +178,8 @@ def _stage_readers():
 
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory) -> Path:
-    """The repository's raw tables, schemas and settings, with the published tables as the candidate (and as
-    reconcile's quantities)."""
+    """The repository's raw tables, schemas and settings, with the published tables as the candidate
+    (and as reconcile's quantities)."""
     root = tmp_path_factory.mktemp("tree")
     for part in ("raw", "schemas"):
         shutil.copytree(ROOT / part, root / part)
@@ -186,8 +193,8 @@ def tree(tmp_path_factory) -> Path:
 
 
 def _taint(path: Path, large: bool) -> set[tuple[int, str, str]]:
-    """Rewrite a figures table: each character of the table in the notes of a copy of its first row, one a row,
-    then (``large``) copies of that row to 1 MiB; the problems expected."""
+    """Rewrite a figures table: each character of the table in the notes of a copy of its first row,
+    one a row, then (``large``) copies of that row to 1 MiB; the problems expected."""
     with path.open(encoding="utf-8", newline="") as fh:
         header, first = list(csv.reader(fh))[:2]
     assert not any("\n" in c for c in first)  # one line a row
@@ -212,10 +219,10 @@ def _taint(path: Path, large: bool) -> set[tuple[int, str, str]]:
 def test_every_reader_of_a_table_refuses_each_character_of_the_table_with_a_located_problem(
     tree, stage, large
 ):
-    """Every stage's reading of the figures (clean's raw table; the candidate's for every other stage, publish's
-    included), small or of 1 MiB or more, with each character of the table in a cell: a problem at each one's
-    line and column, naming it. With the test above (each character alone, in every mode of the one reader),
-    each character is refused by itself at every reader."""
+    """Every stage's reading of the figures (clean's raw table; the candidate's for every other
+    stage, publish's included), small or of 1 MiB or more, with each character of the table in a
+    cell: a problem at each one's line and column, naming it. With the test above (each character
+    alone, in every mode of the one reader), each character is refused by itself at every reader."""
     paths = Paths(tree)
     target = paths.raw_figures if stage == "clean" else paths.candidate.table("figures")
     saved = target.read_bytes()

@@ -1,6 +1,7 @@
-"""What clean makes of the articles' figures beyond the columns tests/expected/ holds for each (their values,
-hedges, places and periods are checked there, worked by hand from the text): the words each place and period
-was read from, and the calibration of the hedge widths on the articles' own pairs."""
+"""What clean makes of the articles' figures beyond the columns tests/expected/ holds for each
+(their values, hedges, places and periods are checked there, worked by hand from the text): the
+words each place and period was read from, and the calibration of the hedge widths on the articles'
+own pairs."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ pytestmark = pytest.mark.data
 
 
 def test_every_figure_names_its_place_and_says_where_its_place_and_period_came_from(figures):
-    """The place name is the one raw/geographies.csv gives its code ("not stated" where the article names no
-    place), and the notes quote the words each was read from."""
+    """The place name is the one raw/geographies.csv gives its code ("not stated" where the article
+    names no place), and the notes quote the words each was read from."""
     names = {
         r["geography_code"]: r["geography"] for r in read_csv(ROOT / "raw" / "geographies.csv")
     }

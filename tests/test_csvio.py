@@ -1,12 +1,14 @@
 """The one CSV reader, CSV writer, screen for cells a spreadsheet would run and number formatting
-(``tables/csvio``), each tested on generated input against values worked out independently: what the standard
-library's csv module reads and writes, the rules as their docstrings state them, and cases worked by hand.
+(``tables/csvio``), each tested on generated input against values worked out independently: what the
+standard library's csv module reads and writes, the rules as their docstrings state them, and cases
+worked by hand.
 
-The generated text holds every class of character and edge the review of issue 26 names: the csv module's
-specials (comma, quote, line feed, carriage return), tab, a plain and a no-break space, the characters a
-formula starts with, digits, letters beyond ASCII and a character of four UTF-8 bytes, and characters of the
-table of characters not shown (``tables/characters``: C0 and C1 controls, DEL, the soft hyphen, zero-width and
-direction marks, separators, a byte-order mark, U+180E, U+206A, U+FFF9 and tags)."""
+The generated text holds every class of character and edge the review of issue 26 names: the csv
+module's specials (comma, quote, line feed, carriage return), tab, a plain and a no-break space, the
+characters a formula starts with, digits, letters beyond ASCII and a character of four UTF-8 bytes,
+and characters of the table of characters not shown (``tables/characters``: C0 and C1 controls, DEL,
+the soft hyphen, zero-width and direction marks, separators, a byte-order mark, U+180E, U+206A,
+U+FFF9 and tags)."""
 
 from __future__ import annotations
 
@@ -75,12 +77,12 @@ TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=8)
 NAMES = ["a", "b", "c"]
 
 
-# -- cells a spreadsheet would run ------------------------------------------------------------------------------
+# -- cells a spreadsheet would run -----------------------------------------------------------------
 
 
 def _runs(cell: str) -> bool:
-    """The rule as ``formula_cells`` states it: =, @, tab or carriage return first; or + or - first where the cell,
-    its commas dropped, is not a number Python reads."""
+    """The rule as ``formula_cells`` states it: =, @, tab or carriage return first; or + or - first
+    where the cell, its commas dropped, is not a number Python reads."""
     if cell[:1] in ("=", "@", "\t", "\r"):
         return True
     if cell[:1] in ("+", "-"):
@@ -92,7 +94,8 @@ def _runs(cell: str) -> bool:
 
 
 def _as_arrow(cells: list[str], cut: int):
-    """The cells as chunked Arrow text, cut into two chunks, the second a slice of a longer array."""
+    """The cells as chunked Arrow text, cut into two chunks, the second a slice of a
+    longer array."""
     cut = min(cut, len(cells))
     return pa.chunked_array(
         [pa.array(cells[:cut], pa.string()), pa.array(["=x", *cells[cut:]], pa.string()).slice(1)],
@@ -125,7 +128,8 @@ def test_formula_cells_are_found(cell):
     ["-5", "+3.2", "-1,000", "1,504", "Nearly 80", "", "a=b", " =1", "-1e3", "+inf", "-1_000", "é"],
 )
 def test_data_cells_are_not_formulas(cell):
-    """A signed number (Python's reading: exponents, infinities and underscores are numbers too) is data."""
+    """A signed number (Python's reading: exponents, infinities and underscores are numbers too)
+    is data."""
     assert formula_cells([cell]) == []
 
 
@@ -153,7 +157,7 @@ def test_formula_cells_are_the_cells_the_rule_names_whatever_the_column_is_held_
         csvio.refuse_formulas(cells)
 
 
-# -- numbers as text ---------------------------------------------------------------------------------------------
+# -- numbers as text -------------------------------------------------------------------------------
 
 
 def _written(x) -> str:
@@ -166,7 +170,8 @@ def _written(x) -> str:
     return f"{x:.10f}".rstrip("0").rstrip(".") if "e" in text else text
 
 
-# worked by hand: whole numbers without a point (-0 too), the edges of 10 significant digits and of 1e15
+# worked by hand: whole numbers without a point (-0 too), the edges of 10 significant digits and
+# of 1e15
 BY_HAND = [
     (0.0, "0"),
     (-0.0, "0"),
@@ -220,7 +225,7 @@ def test_numbers_are_written_by_the_rule(values):
     ]
 
 
-# -- writing ------------------------------------------------------------------------------------------------------
+# -- writing ---------------------------------------------------------------------------------------
 
 
 def _csv_module(rows) -> str:
@@ -276,10 +281,11 @@ def test_write_tables_writes_none_when_one_holds_a_formula(tmp_path):
     assert ok.read_text(encoding="utf-8") == "a,n\nx,1.5\n-5,-2\n"
 
 
-# -- reading ------------------------------------------------------------------------------------------------------
+# -- reading ---------------------------------------------------------------------------------------
 
-# how each stage reads a table: clean (and check) its raw tables; reconcile its curated ones, Arrow checked by the
-# strict reader; every stage the tables the pipeline wrote; package and publish those with their digests
+# how each stage reads a table: clean (and check) its raw tables; reconcile its curated ones, Arrow
+# checked by the strict reader; every stage the tables the pipeline wrote; package and publish those
+# with their digests
 MODES = {
     "strict": {},
     "checked": {"checked_arrow": True},
@@ -289,8 +295,8 @@ MODES = {
 
 
 def read(path, mode: str, arrow_from: int | None = None):
-    """A table read in a mode, as (cells of each row, lines, problems); ``arrow_from``: the size from which Arrow
-    parses (0: even a small file goes by the Arrow path)."""
+    """A table read in a mode, as (cells of each row, lines, problems); ``arrow_from``: the size
+    from which Arrow parses (0: even a small file goes by the Arrow path)."""
     old = csvio.ARROW_MIN_BYTES
     csvio.ARROW_MIN_BYTES = old if arrow_from is None else arrow_from
     try:
@@ -323,9 +329,10 @@ def _csv_module_rows(text: str) -> list[dict[str, str]]:
     st.booleans(),
 )
 def test_every_way_a_table_is_read_reads_and_reports_alike(tmp_path_factory, body, bom):
-    """The strict reader, and the Arrow path of each mode that has one (taken here by even a small file), give the
-    same rows, lines and located problems; where there is no problem, the rows are those the csv module reads. The
-    one exception is Arrow's leniency in a table the pipeline wrote, text after a closing quote (bad-csv)."""
+    """The strict reader, and the Arrow path of each mode that has one (taken here by even a small
+    file), give the same rows, lines and located problems; where there is no problem, the rows are
+    those the csv module reads. The one exception is Arrow's leniency in a table the pipeline wrote,
+    text after a closing quote (bad-csv)."""
     path = tmp_path_factory.mktemp("csv") / "t.csv"
     path.write_bytes(("\ufeff" if bom else "").encode() + ("a,b,c\n" + body).encode("utf-8"))
     strict = read(path, "strict")
@@ -338,8 +345,8 @@ def test_every_way_a_table_is_read_reads_and_reports_alike(tmp_path_factory, bod
 
 
 def test_the_one_leniency_of_arrow_is_documented_and_kept_from_raw_tables(tmp_path):
-    """Text after a closing quote: the strict reader refuses it, Arrow drops the quotes. Only tables the pipeline
-    wrote itself (which never hold it) go to Arrow unchecked."""
+    """Text after a closing quote: the strict reader refuses it, Arrow drops the quotes. Only tables
+    the pipeline wrote itself (which never hold it) go to Arrow unchecked."""
     path = tmp_path / "t.csv"
     path.write_text('a,b,c\n"x"y,1,2\n', encoding="utf-8")
     assert read(path, "pipeline", arrow_from=0)[0] == [{"a": "xy", "b": "1", "c": "2"}]
@@ -352,7 +359,8 @@ def test_the_one_leniency_of_arrow_is_documented_and_kept_from_raw_tables(tmp_pa
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.tuples(TEXT, TEXT, TEXT), max_size=8))
 def test_a_written_table_is_read_back_as_written(tmp_path_factory, rows):
-    """What the writer writes, every reader reads back cell for cell (where no cell is one a reader refuses)."""
+    """What the writer writes, every reader reads back cell for cell (where no cell is one a
+    reader refuses)."""
     cells = [dict(zip(NAMES, r, strict=True)) for r in rows]
     path = tmp_path_factory.mktemp("csv") / "t.csv"
     path.write_text(csv_text(NAMES, {n: [r[n] for r in cells] for n in NAMES}), encoding="utf-8")
@@ -363,8 +371,9 @@ def test_a_written_table_is_read_back_as_written(tmp_path_factory, rows):
 
 
 def test_a_large_table_is_screened_a_piece_at_a_time(tmp_path):
-    """The screen reads a file in pieces: a character of the table split between two is found, and a byte-order
-    mark at the start of the file is not a cell's (a first line longer than a piece goes to the strict reader)."""
+    """The screen reads a file in pieces: a character of the table split between two is found, and a
+    byte-order mark at the start of the file is not a cell's (a first line longer than a piece goes
+    to the strict reader)."""
     path = tmp_path / "t.csv"
     for char in ("\u200b", "\x85", "\U000e0001"):  # three, two and four bytes of UTF-8
         path.write_bytes(b"a,b,c\n" + b"x" * 10 + char.encode() + b",1,2\n")

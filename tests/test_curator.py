@@ -205,33 +205,53 @@ def _finish(repo: Path) -> None:
     (repo / "CHANGELOG.md").write_text(log.replace("## ", entry + "## ", 1), encoding="utf-8")
 
 
-# The article's expected file (tests/expected/README.md), worked out by hand from ARTICLE and the curator's
-# readings in _finish: published between 10 and 20 January 2020, so "last year" is 2019 (inferred: the date is).
+# The article's expected file (tests/expected/README.md), worked out by hand from ARTICLE and the
+# curator's readings in _finish: published between 10 and 20 January 2020, so "last year" is 2019
+# (inferred: the date is). A row too long for a line goes on after a backslash, which the text
+# does not hold.
 S2019 = "S92000003,2019-01-01,2019-12-31,inferred"
-EXPECTED_FILE = f"""table,id,quantity_id,as_written,value,qualifier,lower,upper,unit,measure,geography_code,period_start,period_end,period_basis,verdict,how
-figures,{SID}-f01,scotland-2019-helpline-callers,MORE than 200,200,more_than,200,,people,helpline_any,{S2019},,"more than: [200, no upper end)"
-figures,{SID}-f02,scotland-2019-helpline-callers,214,214,exact,214,214,people,helpline_any,{S2019},,"214, a point"
-figures,{SID}-f03,scotland-2018-helpline-callers,160,160,exact,160,160,people,helpline_any,S92000003,2018-01-01,2018-12-31,inferred,,"160, a point; ""the year before"" read by hand as 2018"
-figures,{SID}-f04,scotland-helpline-callers-rise-2018-2019,34 per cent,34,rounded,33.5,34.5,percent,percentage_change,S92000003,2018-01-01,2019-12-31,inferred,,"34 +/- half a unit; spans f03 and f02"
-figures,{SID}-f05,scotland-2019-website-visitors,Hundreds,200,vague,200,999,people,website_visitors,{S2019},,"hundreds: [200, 999], capped (no other count of visitors)"
-figures,{SID}-f06,scotland-2019-helpline-calls,512,512,exact,512,512,calls,helpline_any,{S2019},,"512, a point"
+EXPECTED_FILE = f"""table,id,quantity_id,as_written,value,qualifier,lower,upper,unit,measure,\
+geography_code,period_start,period_end,period_basis,verdict,how
+figures,{SID}-f01,scotland-2019-helpline-callers,MORE than 200,200,more_than,200,,people,\
+helpline_any,{S2019},,"more than: [200, no upper end)"
+figures,{SID}-f02,scotland-2019-helpline-callers,214,214,exact,214,214,people,helpline_any,\
+{S2019},,"214, a point"
+figures,{SID}-f03,scotland-2018-helpline-callers,160,160,exact,160,160,people,helpline_any,\
+S92000003,2018-01-01,2018-12-31,inferred,,"160, a point; ""the year before"" read by hand as 2018"
+figures,{SID}-f04,scotland-helpline-callers-rise-2018-2019,34 per cent,34,rounded,33.5,34.5,\
+percent,percentage_change,S92000003,2018-01-01,2019-12-31,inferred,,\
+"34 +/- half a unit; spans f03 and f02"
+figures,{SID}-f05,scotland-2019-website-visitors,Hundreds,200,vague,200,999,people,\
+website_visitors,{S2019},,"hundreds: [200, 999], capped (no other count of visitors)"
+figures,{SID}-f06,scotland-2019-helpline-calls,512,512,exact,512,512,calls,helpline_any,{S2019},,\
+"512, a point"
 claims,courier-34-per-cent,,,,,,,,,,,,,consistent,"214 / 160 - 1 = 33.75% is in [33.5, 34.5]"
-derived,rate-scotland-2019-helpline-callers,,,214 / 5463300 * 100000,,214 / 5463300 * 100000,214 / 5463300 * 100000,,,,,,,,"214 (MORE than 200 and 214: pinned) over Scotland's mid-2019 5,463,300"
-derived,rate-per-month-scotland-2019-helpline-callers,,,214 / 5463300 * 100000 / 12,,214 / 5463300 * 100000 / 12,214 / 5463300 * 100000 / 12,,,,,,,,"over 12 months"
-derived,rate-scotland-2018-helpline-callers,,,160 / 5438100 * 100000,,160 / 5438100 * 100000,160 / 5438100 * 100000,,,,,,,,"160 over Scotland's mid-2018 5,438,100"
-derived,rate-per-month-scotland-2018-helpline-callers,,,160 / 5438100 * 100000 / 12,,160 / 5438100 * 100000 / 12,160 / 5438100 * 100000 / 12,,,,,,,,"over 12 months"
-derived,rate-scotland-2019-website-visitors,,,200 / 5463300 * 100000,,200 / 5463300 * 100000,999 / 5463300 * 100000,,,,,,,,"[200, 999], point 200"
-derived,rate-per-month-scotland-2019-website-visitors,,,200 / 5463300 * 100000 / 12,,200 / 5463300 * 100000 / 12,999 / 5463300 * 100000 / 12,,,,,,,,"over 12 months"
-derived,rate-scotland-2019-helpline-calls,,,512 / 5463300 * 100000,,512 / 5463300 * 100000,512 / 5463300 * 100000,,,,,,,,"512 over 5463300"
-derived,rate-per-month-scotland-2019-helpline-calls,,,512 / 5463300 * 100000 / 12,,512 / 5463300 * 100000 / 12,512 / 5463300 * 100000 / 12,,,,,,,,"over 12 months"
+derived,rate-scotland-2019-helpline-callers,,,214 / 5463300 * 100000,,214 / 5463300 * 100000,\
+214 / 5463300 * 100000,,,,,,,,\
+"214 (MORE than 200 and 214: pinned) over Scotland's mid-2019 5,463,300"
+derived,rate-per-month-scotland-2019-helpline-callers,,,214 / 5463300 * 100000 / 12,,\
+214 / 5463300 * 100000 / 12,214 / 5463300 * 100000 / 12,,,,,,,,"over 12 months"
+derived,rate-scotland-2018-helpline-callers,,,160 / 5438100 * 100000,,160 / 5438100 * 100000,\
+160 / 5438100 * 100000,,,,,,,,"160 over Scotland's mid-2018 5,438,100"
+derived,rate-per-month-scotland-2018-helpline-callers,,,160 / 5438100 * 100000 / 12,,\
+160 / 5438100 * 100000 / 12,160 / 5438100 * 100000 / 12,,,,,,,,"over 12 months"
+derived,rate-scotland-2019-website-visitors,,,200 / 5463300 * 100000,,200 / 5463300 * 100000,\
+999 / 5463300 * 100000,,,,,,,,"[200, 999], point 200"
+derived,rate-per-month-scotland-2019-website-visitors,,,200 / 5463300 * 100000 / 12,,\
+200 / 5463300 * 100000 / 12,999 / 5463300 * 100000 / 12,,,,,,,,"over 12 months"
+derived,rate-scotland-2019-helpline-calls,,,512 / 5463300 * 100000,,512 / 5463300 * 100000,\
+512 / 5463300 * 100000,,,,,,,,"512 over 5463300"
+derived,rate-per-month-scotland-2019-helpline-calls,,,512 / 5463300 * 100000 / 12,,\
+512 / 5463300 * 100000 / 12,512 / 5463300 * 100000 / 12,,,,,,,,"over 12 months"
 """
 
 
 def data_tests(repo: Path) -> subprocess.CompletedProcess:
-    """The copy's own tests of the real package (marked data), run on the copy as it is built: its code, its
-    tables, its expected files; nothing is built again. The test that calls this is not marked data, so the run
-    does not recurse. The shared folder is put beside the copy as it is beside the repository, so that the tests
-    that read it (the seeds, the profiles) run there rather than skip."""
+    """The copy's own tests of the real package (marked data), run on the copy as it is built: its
+    code, its tables, its expected files; nothing is built again. The test that calls this is not
+    marked data, so the run does not recurse. The shared folder is put beside the copy as it is
+    beside the repository, so that the tests that read it (the seeds, the profiles) run there rather
+    than skip."""
     if SHARED.exists() and not (repo.parent / "shared").exists():
         (repo.parent / "shared").symlink_to(SHARED, target_is_directory=True)
     e = env()
@@ -252,7 +272,8 @@ def data_tests(repo: Path) -> subprocess.CompletedProcess:
 def test_an_article_goes_from_a_text_file_to_a_published_version_and_breaks_no_test(
     tmp_path, fresh
 ):
-    # a copy of the package as the code under test builds it, so that diff lists only what the article adds
+    # a copy of the package as the code under test builds it, so that diff lists only what the
+    # article adds
     repo = copy_repository(fresh, tmp_path / "repo")
     text = tmp_path / "article.txt"
     text.write_text(ARTICLE, encoding="utf-8")
@@ -341,7 +362,8 @@ def test_an_article_goes_from_a_text_file_to_a_published_version_and_breaks_no_t
     page = (repo / "processed/reader" / f"{SID}.html").read_text(encoding="utf-8")
     assert all(f'id="{i}"' in page for i in published)
 
-    # every test of the real package passes in the copy, with the article and its expected file added
+    # every test of the real package passes in the copy, with the article and its expected
+    # file added
     tests = data_tests(repo)
     summary = tests.stdout.splitlines()[-1] if tests.stdout else ""
     assert tests.returncode == 0, tests.stdout[-6000:] + tests.stderr[-2000:]

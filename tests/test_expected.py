@@ -1,7 +1,7 @@
-"""The real package against its hand-written expected files (tests/expected/, one per source; its README says
-how a curator writes one): every published figure, claim and derived row has its expected row and matches it,
-every expected row is published, and every source has its file. Adding an article adds a file; no test here
-names a count or an id of the data."""
+"""The real package against its hand-written expected files (tests/expected/, one per source; its
+README says how a curator writes one): every published figure, claim and derived row has its
+expected row and matches it, every expected row is published, and every source has its file. Adding
+an article adds a file; no test here names a count or an id of the data."""
 
 from __future__ import annotations
 

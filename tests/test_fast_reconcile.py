@@ -678,8 +678,7 @@ def test_the_longest_cell_read_does_not_follow_the_limit_another_library_set(tmp
         csv.field_size_limit(old_limit)
 
 
-# -- text tables and output frames
-# ------------------------------------------------------------------------------
+# -- text tables and output frames -----------------------------------------------------------------
 
 
 def _check_text_cell_by_cell(table, schema_path, display):

@@ -1,9 +1,10 @@
 """The formula language: its one parser and its one evaluator, on generated formulas.
 
-Each generated formula is a tree the test draws and writes out (with the parentheses its precedence needs, and
-some more); the expected value is worked out from that tree directly, one IEEE double operation per node as
-NumPy does it, never by reading the text back. Intervals must hold every point evaluation of values drawn from
-the input intervals; malformed formulas are refused with the message that says why.
+Each generated formula is a tree the test draws and writes out (with the parentheses its precedence
+needs, and some more); the expected value is worked out from that tree directly, one IEEE double
+operation per node as NumPy does it, never by reading the text back. Intervals must hold every point
+evaluation of values drawn from the input intervals; malformed formulas are refused with the message
+that says why.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from stopitnow_figures.model.intervals import Interval
 IDS = ["aa", "bb", "c-1", "pop-x"]
 NUMBERS = ["0", "1", "2", "12", "0.5", "100000", "2.5e3", ".25", "7.", "1E-2"]
 
-# -- generated formulas: a tree, and the text that writes it ------------------------------------------------
+# -- generated formulas: a tree, and the text that writes it ---------------------------------------
 
 LEAF = st.sampled_from(IDS).map(lambda i: ("id", i)) | st.sampled_from(NUMBERS).map(
     lambda x: ("number", x)
@@ -39,8 +40,8 @@ OPERATION = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide}
 
 
 def value_of(tree, env: dict[str, float]) -> float:
-    """The tree's value, worked out node by node in doubles (1 / 0 is inf, 0 / 0 NaN): the operands the test
-    drew, combined by the operations it drew, with no parser in between."""
+    """The tree's value, worked out node by node in doubles (1 / 0 is inf, 0 / 0 NaN): the operands
+    the test drew, combined by the operations it drew, with no parser in between."""
 
     def walk(node) -> np.float64:
         kind = node[0]
@@ -58,9 +59,9 @@ def value_of(tree, env: dict[str, float]) -> float:
 
 @st.composite
 def written(draw) -> tuple[str, tuple]:
-    """A drawn tree and its text: a left associative operator's right operand of the same precedence, and any
-    operand of lower precedence, in parentheses; spaces and tabs here and there, and now and then parentheses
-    that are not needed."""
+    """A drawn tree and its text: a left associative operator's right operand of the same
+    precedence, and any operand of lower precedence, in parentheses; spaces and tabs here and there,
+    and now and then parentheses that are not needed."""
     tree = draw(TREE)
 
     def space() -> str:
@@ -92,8 +93,8 @@ def formulas():
 
 
 def _as_written(tree: tuple, refs: list[str]) -> tuple:
-    """A program's tree (``Program.tree``) in the test's terms: ("id", its id) for ("var", k), a number as the
-    double it is."""
+    """A program's tree (``Program.tree``) in the test's terms: ("id", its id) for ("var", k), a
+    number as the double it is."""
     kind = tree[0]
     if kind == "var":
         return ("id", refs[tree[1]])
@@ -172,14 +173,14 @@ def test_an_interval_holds_the_value_at_every_point_of_its_inputs(pair, ends, dr
 
 
 def _slack(end: float) -> float:
-    """How far a point's value may fall outside its interval's end: intervals.py rounds each end to nearest, not
-    outward, and a quotient's ends are products with the divisor's rounded reciprocal, so an end can miss the value
-    (and the exact value) by an ulp or two: 1000 / 2496 is 0.40064102564102566, 1000 * (1 / 2496) is
-    0.4006410256410256."""
+    """How far a point's value may fall outside its interval's end: intervals.py rounds each end to
+    nearest, not outward, and a quotient's ends are products with the divisor's rounded reciprocal,
+    so an end can miss the value (and the exact value) by an ulp or two: 1000 / 2496 is
+    0.40064102564102566, 1000 * (1 / 2496) is 0.4006410256410256."""
     return 1e-12 * abs(end) if math.isfinite(end) else 0.0
 
 
-# -- a column is its rows: parsing and evaluating many at once gives what each gives alone ---------------------
+# -- a column is its rows: parsing and evaluating many at once gives what each gives alone ---------
 
 ODD = st.sampled_from(
     [
@@ -222,14 +223,15 @@ def test_a_column_of_formulas_is_each_formula_alone(texts, numbers):
 
 @given(st.lists(formulas(), min_size=1, max_size=4))
 def test_formulas_of_one_shape_share_one_program(texts):
-    """Ids apart (and spaces), a shape is read once: its formulas with other ids have the same program."""
+    """Ids apart (and spaces), a shape is read once: its formulas with other ids have the
+    same program."""
     renamed = [re.sub(r"\{([^{}]*)\}", lambda m: "{x" + m.group(1) + "}", t) for t in texts]
     a, b = parse(texts), parse(renamed)
     assert [a.programs[s] for s in a.shape] == [b.programs[s] for s in b.shape]
     assert len(a.programs) <= len(set(texts))
 
 
-# -- what is refused, and the words that say why -------------------------------------------------------------
+# -- what is refused, and the words that say why ---------------------------------------------------
 
 MANY = " + ".join(f"{{id-{k:02d}}}" for k in range(65))
 
@@ -242,7 +244,8 @@ MANY = " + ".join(f"{{id-{k:02d}}}" for k in range(65))
         ("{Aa} + 1", "{Aa} is not an id (lower-case letters, digits and hyphens)"),
         (MANY, "a formula may refer to at most 64 ids"),
         ("{aa} + 1}", "unbalanced braces"),
-        # "{aa}" counts as its name in the shape, "_v0" (3 characters): 3 + len(" + 1") + 1,994 spaces = 2,001
+        # "{aa}" counts as its name in the shape, "_v0" (3 characters): 3 + len(" + 1") + 1,994
+        # spaces = 2,001
         ("{aa} + 1" + " " * 1994, "the formula has 2001 characters; at most 2000 are allowed"),
         (
             "{aa}" + " + 1" * 101,
@@ -261,8 +264,8 @@ MANY = " + ".join(f"{{id-{k:02d}}}" for k in range(65))
         ("{aa} {bb}", "not arithmetic: an {id} where + - * / or ')' should be"),
         ("+{aa}", "not arithmetic: '+' where a number, {id}, '-' or '(' should be"),
         ("{aa} *", "not arithmetic: the formula ends where a number, {id}, '-' or '(' should be"),
-        # outside the language though Python reads them: a hexadecimal or grouped number, a comment, and an id
-        # run into a number (which Python read as one name)
+        # outside the language though Python reads them: a hexadecimal or grouped number, a comment,
+        # and an id run into a number (which Python read as one name)
         ("{aa} + 0x10", "'x10' is not allowed; use numbers, {id}, + - * / and parentheses"),
         ("{aa} * 1_000", "'_000' is not allowed; use numbers, {id}, + - * / and parentheses"),
         ("{aa} # note", "'#' is not allowed; use numbers, {id}, + - * / and parentheses"),
@@ -277,7 +280,8 @@ def test_a_malformed_formula_is_refused_with_why(formula, message):
 
 
 def test_a_formula_of_an_id_written_twice_counts_it_once_in_its_length():
-    # "{aa} - {aa}" is "_v0 - _v0": 9 characters, then 1,992 spaces: 2,001; with two ids it would be the same
+    # "{aa} - {aa}" is "_v0 - _v0": 9 characters, then 1,992 spaces: 2,001; with two ids it would be
+    # the same
     with pytest.raises(FormulaError, match="has 2001 characters"):
         parse_one("{aa} - {aa}" + " " * 1992)
     # an id written eleven times stays "_v0" (3 characters) where eleven ids would reach "_v10" (4)
@@ -303,15 +307,17 @@ def test_why_a_formula_cannot_be_evaluated():
         lo,
         hi,
     )
-    assert (
-        done.errors
-        == {
-            0: "the value is infinite: a division by zero, or a result too large for a number (over 1.8e308)",  # 6 / 0
-            1: "not a number (zero divided by zero, or infinity less infinity)",  # 0 / 0
-            2: "cannot evaluate the interval: not an interval: [nan, nan]",  # [inf, inf] - [inf, inf]: inf - inf at both ends
-            3: "unknown id qq",
-        }
-    )
+    assert done.errors == {
+        # 6 / 0
+        0: (
+            "the value is infinite: a division by zero, or a result too large for a number "
+            "(over 1.8e308)"
+        ),
+        1: "not a number (zero divided by zero, or infinity less infinity)",  # 0 / 0
+        # [inf, inf] - [inf, inf]: inf - inf at both ends
+        2: "cannot evaluate the interval: not an interval: [nan, nan]",
+        3: "unknown id qq",
+    }
     assert np.isnan(done.value[:4]).all() and (done.value[4], done.lo[4], done.hi[4]) == (
         3.0,
         3.0,
@@ -320,8 +326,9 @@ def test_why_a_formula_cannot_be_evaluated():
 
 
 def test_numbers_alone_divided_by_zero_are_refused_with_why():
-    # 1 / 0 of two numbers is inf in doubles, as a column's is: 6 + inf is infinite (its interval [inf, inf] is
-    # one); 0 / 0 is NaN, no interval, and what is wrong with the interval is said first
+    # 1 / 0 of two numbers is inf in doubles, as a column's is: 6 + inf is infinite (its
+    # interval [inf, inf] is one); 0 / 0 is NaN, no interval, and what is wrong with the
+    # interval is said first
     done = evaluate_many(
         ["{aa} + 1 / 0", "{aa} * (0 / 0)"],
         {"aa": 0},
@@ -330,7 +337,10 @@ def test_numbers_alone_divided_by_zero_are_refused_with_why():
         np.array([6.0]),
     )
     assert done.errors == {
-        0: "the value is infinite: a division by zero, or a result too large for a number (over 1.8e308)",
+        0: (
+            "the value is infinite: a division by zero, or a result too large for a number "
+            "(over 1.8e308)"
+        ),
         1: "cannot evaluate the interval: not an interval: [nan, nan]",
     }
     assert np.isnan(done.value).all()
@@ -365,7 +375,8 @@ def test_the_tree_of_a_formula_is_its_precedence():
 
 
 def test_no_formula_is_run_as_python():
-    """Formulas are walked, never compiled: no eval, exec or compile where formulas are read or evaluated."""
+    """Formulas are walked, never compiled: no eval, exec or compile where formulas are read
+    or evaluated."""
     where = [
         "model/formulas.py",
         "model/claims.py",

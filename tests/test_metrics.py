@@ -22,8 +22,8 @@ def _rows(repo, name: str) -> list[dict]:
 @pytest.mark.data
 def test_the_metrics_file_counts_what_the_articles_hold():
     metrics = json.loads((ROOT / "metrics.json").read_text(encoding="utf-8"))
-    # counted from the curator's tables in raw/, not from the build: every source, figure and claim written there is
-    # published and counted, however many articles there are
+    # counted from the curator's tables in raw/, not from the build: every source, figure and claim
+    # written there is published and counted, however many articles there are
     wrote = {
         name: len(read_csv(ROOT / "raw" / f"{name}.csv"))
         for name in ("sources", "figures", "claims")
@@ -33,17 +33,19 @@ def test_the_metrics_file_counts_what_the_articles_hold():
         wrote["figures"],
         wrote["claims"],
     )
-    # each verdict as often as the published claims give it (each claim's verdict is worked out by hand in tests/expected/)
+    # each verdict as often as the published claims give it (each claim's verdict is worked out by
+    # hand in tests/expected/)
     verdicts = Counter(c["verdict"] for c in _rows(ROOT, "claims"))
     assert set(verdicts) <= set(metrics["claims"])
     assert {v: n for v, n in metrics["claims"].items() if v != "total"} == {
         v: verdicts[v] for v in metrics["claims"] if v != "total"
     }
     assert metrics["numeric_mentions_unaccounted"] == 0 and metrics["untraced_cells"] == 0
-    # two conflicts, three quantities: "Around a third" of Scotland's visitors against 836 of 3,579 (the share's
-    # quantity); and the charity's running total of men worked with after arrest, "hundreds" (at most 999) in the
-    # Herald of February 2017 against "thousands" (at least 2,000) in Wigan Today of November 2016, if both count the
-    # same men (the two totals' quantities). Other sources may add conflicts of their own.
+    # two conflicts, three quantities: "Around a third" of Scotland's visitors against 836 of 3,579
+    # (the share's quantity); and the charity's running total of men worked with after arrest,
+    # "hundreds" (at most 999) in the Herald of February 2017 against "thousands" (at least 2,000)
+    # in Wigan Today of November 2016, if both count the same men (the two totals' quantities).
+    # Other sources may add conflicts of their own.
     quantities = _rows(ROOT, "quantities")
     in_conflict = {q["quantity_id"] for q in quantities if q["status"] == "in conflict"}
     assert metrics["quantities_in_conflict"] == len(in_conflict)

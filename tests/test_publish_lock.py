@@ -20,8 +20,9 @@ from stopitnow_figures.cli import main
 from stopitnow_figures.publishing import swap
 from stopitnow_figures.tables.paths import Paths
 
-# The child publishes the repository's candidate and pauses at one step until the test says go. The first
-# os.replace of a publish is its manifest's own atomic write (the publish is then decided); later ones move files.
+# The child publishes the repository's candidate and pauses at one step until the test says go. The
+# first os.replace of a publish is its manifest's own atomic write (the publish is then decided);
+# later ones move files.
 CHILD = """
 import pathlib, shutil, os, sys, time
 from stopitnow_figures.publishing import swap
@@ -111,7 +112,8 @@ def test_no_command_recovers_a_publish_that_is_running(built_repo, tmp_path, ste
 
 
 def test_a_killed_publish_leaves_no_lock_held(built_repo, tmp_path):
-    """The kernel drops the lock with its holder: after a publish is killed mid-way, recovery runs."""
+    """The kernel drops the lock with its holder: after a publish is killed mid-way,
+    recovery runs."""
     repo = built_repo
     child = _paused_publish(repo, "decided", tmp_path / "flags")
     child.kill()

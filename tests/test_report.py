@@ -181,7 +181,8 @@ def test_great_expectations_is_imported_only_by_the_report_stage():
 def test_each_chart_is_a_valid_non_empty_svg(name):
     root = ET.parse(ROOT / "processed" / "charts" / name).getroot()
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
-    # not empty: it draws its marks (each keeps its gid, "claim:<id>", "rate:<id>" or "band:<id>", as its id)
+    # not empty: it draws its marks (each keeps its gid, "claim:<id>", "rate:<id>" or "band:<id>",
+    # as its id)
     marks = {"help_seeking.svg": ("rate:", "band:"), "claims.svg": ("claim:",)}[name]
     assert any(e.get("id", "").startswith(marks) for e in root.iter())
 
@@ -457,8 +458,8 @@ def test_the_quality_report_refuses_an_unlabelled_point_and_a_pinned_point_that_
 
 
 def series_plotted(fig) -> dict[str, dict]:
-    """What a series chart drew, read back from its artists by the row id each carries: a member's band (its
-    interval), its pinned value, and each gap's span."""
+    """What a series chart drew, read back from its artists by the row id each carries: a member's
+    band (its interval), its pinned value, and each gap's span."""
     out: dict[str, dict] = {}
     ax = fig.axes[0]
     for line in ax.lines:
@@ -476,8 +477,8 @@ def series_plotted(fig) -> dict[str, dict]:
 
 
 def _series_fixture():
-    """Two places' half-years: one place's first half of 2018 and of 2019 (the half between is a gap), the other's
-    first half of 2019 pinned and its first half of 2018 with no upper end."""
+    """Two places' half-years: one place's first half of 2018 and of 2019 (the half between is a
+    gap), the other's first half of 2019 pinned and its first half of 2018 with no upper end."""
     from stopitnow_figures.model import series
 
     def q(qid, code, start, end, lower, upper, value, basis):
@@ -556,10 +557,11 @@ def test_the_half_year_series_chart_draws_the_articles_numbers():
     got = series_plotted(
         charts.series_chart("t", groups[("help_seekers", "people", "distinct", "half-year")])
     )
-    # by hand from the Bournemouth Echo (2019): Dorset's January-June 2019 "totalled 373"; January-June 2018 is 373 less
-    # "100 more" read as a round 100 (50 to 150): 223 to 323. The south west's first half of 2019 is "3,693"; its first
-    # half of 2018 was "more than doubl[ed]", so under 3,693 / 2 (at most 1,846 people), and at least Dorset's 223 (Dorset
-    # is in the south west). July-December 2018 no article gives: a gap in each.
+    # by hand from the Bournemouth Echo (2019): Dorset's January-June 2019 "totalled 373";
+    # January-June 2018 is 373 less "100 more" read as a round 100 (50 to 150): 223 to 323. The
+    # south west's first half of 2019 is "3,693"; its first half of 2018 was "more than doubl[ed]",
+    # so under 3,693 / 2 (at most 1,846 people), and at least Dorset's 223 (Dorset is in the south
+    # west). July-December 2018 no article gives: a gap in each.
     dorset = "series-e23000039-help-seekers-people-distinct-half-year"
     south_west = "series-e12000009-help-seekers-people-distinct-half-year"
     assert got[f"{dorset}-2019-01-01"]["value"] == 373
@@ -607,8 +609,9 @@ def test_the_datasheet_coverage_counts_sources_by_year_nation_and_kind():
         {"source_id": "b", "geography_code": "K02000001"},
         {"source_id": "c", "geography_code": ""},  # no place stated
     ]
-    # by hand: 2016 has c (no place); 2016-2017 has d (no figures, so no place); 2018 has b (UK) and a under England
-    # and Wales; nations in the vocabulary's order (England, Wales, Scotland, Northern Ireland, United Kingdom)
+    # by hand: 2016 has c (no place); 2016-2017 has d (no figures, so no place); 2018 has b (UK) and
+    # a under England and Wales; nations in the vocabulary's order (England, Wales, Scotland,
+    # Northern Ireland, United Kingdom)
     assert coverage_rows(VOCAB, sources, figures) == [
         ["2016", VOCAB.no_nation, "news article", "1", "c"],
         ["2016-2017", VOCAB.no_nation, "news article", "1", "d"],

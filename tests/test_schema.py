@@ -207,8 +207,9 @@ def figure_rows(draw):
 @settings(max_examples=200, deadline=None)
 @given(figure_rows())
 def test_typed_figures_the_quick_check_passes_are_figures_pandera_passes(rows):
-    """The figures clean is about to write (integers, counts, shares and offsets as NumPy numbers): the checks run
-    over the whole columns hold exactly where pandera finds nothing, and the problems are pandera's."""
+    """The figures clean is about to write (integers, counts, shares and offsets as NumPy numbers):
+    the checks run over the whole columns hold exactly where pandera finds nothing, and the problems
+    are pandera's."""
     import numpy as np
 
     from stopitnow_figures.tables import schema, vocab
@@ -230,26 +231,29 @@ def test_typed_figures_the_quick_check_passes_are_figures_pandera_passes(rows):
     )
 
 
-# -- the one engine on generated tables -------------------------------------------------------------------
+# -- the one engine on generated tables ------------------------------------------------------------
 
-# one character of each class the review of issue 26 names: the C0 controls (NUL, backspace, escape, the
-# separators U+001C-001F), tab, newline, vertical tab, carriage return, DEL, the C1 controls (U+0080, next line
-# U+0085, U+009F); no-break space, soft hyphen, a combining accent, the Arabic letter mark, Arabic-Indic,
-# Devanagari and fullwidth digits; the Ogham space, the Mongolian vowel separator U+180E, en quad, the zero-width
-# space, non-joiner and joiner, the direction marks, the line and paragraph separators, the direction embeddings
-# and overrides, the narrow no-break and medium mathematical spaces, the word joiner and invisible operators, the
-# direction isolates, the deprecated format characters U+206A-206F, the ideographic space, the byte-order mark,
-# the interlinear annotation characters U+FFF9-FFFB, a letter outside the Basic Multilingual Plane, a tag letter
+# one character of each class the review of issue 26 names: the C0 controls (NUL, backspace, escape,
+# the separators U+001C-001F), tab, newline, vertical tab, carriage return, DEL, the C1 controls
+# (U+0080, next line U+0085, U+009F); no-break space, soft hyphen, a combining accent, the Arabic
+# letter mark, Arabic-Indic, Devanagari and fullwidth digits; the Ogham space, the Mongolian vowel
+# separator U+180E, en quad, the zero-width space, non-joiner and joiner, the direction marks, the
+# line and paragraph separators, the direction embeddings and overrides, the narrow no-break and
+# medium mathematical spaces, the word joiner and invisible operators, the direction isolates, the
+# deprecated format characters U+206A-206F, the ideographic space, the byte-order mark, the
+# interlinear annotation characters U+FFF9-FFFB, a letter outside the Basic Multilingual Plane, a
+# tag letter
 CHARACTERS = (
     "\x00\x08\x1b\x1c\x1f\t\n\x0b\r\x7f\x80\x85\x9f\xa0\xad\u0301\u061c\u0660\u0966\uff11\u1680\u180e\u2000\u200b\u200c"
     "\u200d\u200e\u200f\u2028\u2029\u202a\u202e\u202f\u205f\u2060\u2064\u2066\u2069\u206a\u206f\u3000\ufeff\ufff9\ufffb"
     "\U0001f600\U000e0041"
 )
 
-# cells of each type with, worked out by hand, whether they are of it (an empty cell is no value: not a type
-# failure). An integer is written as digits, with a sign or none, and is smaller than 2**53 in size (so that a
-# float holds it exactly); a number is what pandas reads as one ("nan" and "inf" among them); a date is a real
-# day written YYYY-MM-DD (ISO 8601's year 0000, 1 BC, a leap year, among them)
+# cells of each type with, worked out by hand, whether they are of it (an empty cell is no value:
+# not a type failure). An integer is written as digits, with a sign or none, and is smaller than
+# 2**53 in size (so that a float holds it exactly); a number is what pandas reads as one ("nan" and
+# "inf" among them); a date is a real day written YYYY-MM-DD (ISO 8601's year 0000, 1 BC, a leap
+# year, among them)
 TYPED_CELLS = {
     "integer": [
         ("0", True),
@@ -318,7 +322,8 @@ TYPED_CELLS = {
     ],
 }
 TYPED_CELLS["year"] = TYPED_CELLS["integer"]
-# cells for the agreement of the quick check and pandera alone: what pandas makes of them is not worked out here
+# cells for the agreement of the quick check and pandera alone: what pandas makes of them is not
+# worked out here
 EDGE_CELLS = [
     "Infinity",
     "-Infinity",
@@ -348,7 +353,8 @@ RAW = sorted(p.name.split(".")[0] for p in (ROOT / "schemas" / "raw").glob("*.sc
 
 @st.composite
 def right_cell(draw, field: dict):
-    """A cell a field takes: a typed cell of its type, a word of its vocabulary, a match of its pattern, or text."""
+    """A cell a field takes: a typed cell of its type, a word of its vocabulary, a match of its
+    pattern, or text."""
     cons = field.get("constraints", {})
     if field["type"] in TYPED_CELLS:
         return next(c for c, ok in TYPED_CELLS[field["type"]] if ok)
@@ -365,9 +371,9 @@ def right_cell(draw, field: dict):
 
 @st.composite
 def other_cell(draw, field: dict, *, labelled: bool):
-    """A cell that may be wrong: a typed cell (``labelled``: only those worked out by hand) or an edge cell, an
-    empty or blank one, or a right cell with one of ``CHARACTERS`` put in (not in a number field where
-    ``labelled``: whether pandas reads it is not worked out here)."""
+    """A cell that may be wrong: a typed cell (``labelled``: only those worked out by hand) or an
+    edge cell, an empty or blank one, or a right cell with one of ``CHARACTERS`` put in (not in a
+    number field where ``labelled``: whether pandas reads it is not worked out here)."""
     pool = [c for c, _ in TYPED_CELLS.get(field["type"], [])] + ([] if labelled else EDGE_CELLS)
     cell = draw(st.sampled_from(pool + ["", " ", "\u3000", "x"]))
     if draw(st.booleans()) and not (labelled and field["type"] == "number"):
@@ -379,9 +385,10 @@ def other_cell(draw, field: dict, *, labelled: bool):
 
 @st.composite
 def generated_table(draw, schema_path, *, labelled: bool = False):
-    """Rows of a table of a schema: right cells (``right_cell``), up to three of them then replaced by
-    ``other_cell``, and sometimes one row's cell copied to another (a duplicate key); each column given as a list,
-    as Arrow text, or (a number or integer field of numbers only) as NumPy numbers, as the stages give them."""
+    """Rows of a table of a schema: right cells (``right_cell``), up to three of them then replaced
+    by ``other_cell``, and sometimes one row's cell copied to another (a duplicate key); each column
+    given as a list, as Arrow text, or (a number or integer field of numbers only) as NumPy numbers,
+    as the stages give them."""
     import numpy as np
     import pyarrow as pa
 
@@ -419,8 +426,8 @@ def _number(cell: str, t: str) -> float:
 
 
 def _quick_and_pandera(given, path, table, vocabulary, *, blank_is_empty):
-    """Whether every check holds run over the whole columns, and whether pandera, run on the frame, finds a
-    failure."""
+    """Whether every check holds run over the whole columns, and whether pandera, run on the frame,
+    finds a failure."""
     import pandera.errors as pe
 
     from stopitnow_figures.tables import schema
@@ -445,8 +452,9 @@ def _quick_and_pandera(given, path, table, vocabulary, *, blank_is_empty):
     )
 )
 def test_the_quick_check_holds_exactly_where_pandera_finds_nothing(drawn):
-    """The pre-screen (``all_hold``: the checks pandera is built from, run over the whole columns) passes a table
-    exactly when pandera passes it, on every table's schema, with every character class and edge value."""
+    """The pre-screen (``all_hold``: the checks pandera is built from, run over the whole columns)
+    passes a table exactly when pandera passes it, on every table's schema, with every character
+    class and edge value."""
     from stopitnow_figures.tables import vocab
 
     table, (given, _, _) = drawn
@@ -467,8 +475,9 @@ def _path(table: str):
     )
 )
 def test_each_field_check_finds_the_cells_its_rule_refuses(drawn):
-    """Each constraint of a Table Schema, worked out here cell by cell from its words (``_refused``), against
-    what ``check_frame`` reports (the row rules aside: a table name with none): the same cells, the same rule."""
+    """Each constraint of a Table Schema, worked out here cell by cell from its words
+    (``_refused``), against what ``check_frame`` reports (the row rules aside: a table name with
+    none): the same cells, the same rule."""
     import numpy as np
 
     from stopitnow_figures.tables import vocab
@@ -486,11 +495,12 @@ def test_each_field_check_finds_the_cells_its_rule_refuses(drawn):
 
 
 def _refused(schema: dict, cells: dict[str, list[str]]) -> set[tuple[int, str, str]]:
-    """(line, column, error type) of each cell a Table Schema refuses, from its words: a cell not of its type
-    (then only those: the other constraints would say it again); else an empty cell that is required, a cell
-    seen twice that is unique (a field that is the primary key is required and unique), a cell not among enum's
-    words, one not wholly matching the pattern (its classes ASCII ones, as Table Schema reads them), shorter than
-    minLength, or an integer below minimum or above maximum."""
+    """(line, column, error type) of each cell a Table Schema refuses, from its words: a cell not
+    of its type (then only those: the other constraints would say it again); else an empty cell
+    that is required, a cell seen twice that is unique (a field that is the primary key is required
+    and unique), a cell not among enum's words, one not wholly matching the pattern (its classes
+    ASCII ones, as Table Schema reads them), shorter than minLength, or an integer below minimum or
+    above maximum."""
     key = schema.get("primaryKey")
     wrong, other = set(), set()
     for f in schema["fields"]:
@@ -515,7 +525,8 @@ def _refused(schema: dict, cells: dict[str, list[str]]) -> set[tuple[int, str, s
 
 
 def _constraints_refusing(cell: str, missing: bool, column: list[str], cons: dict) -> list[str]:
-    """The error types of the constraints a typed cell breaks (a missing one breaks only required)."""
+    """The error types of the constraints a typed cell breaks (a missing one breaks
+    only required)."""
     import re
 
     if missing:
@@ -535,8 +546,8 @@ def _constraints_refusing(cell: str, missing: bool, column: list[str], cons: dic
 
 
 def _re2_classes(pattern: str) -> str:
-    """A pattern for Python's ``re`` (with ``re.ASCII``) read as RE2 reads it: \\s is tab, newline, form feed,
-    carriage return and space (Python's ASCII \\s has the vertical tab too)."""
+    """A pattern for Python's ``re`` (with ``re.ASCII``) read as RE2 reads it: \\s is tab, newline,
+    form feed, carriage return and space (Python's ASCII \\s has the vertical tab too)."""
     return pattern.replace(r"\S", r"[^\t\n\f\r ]").replace(r"\s", r"[\t\n\f\r ]")
 
 

@@ -1,9 +1,9 @@
-"""What a command prints on a terminal: every command, run in a pseudo-terminal (where click strips nothing), is
-given text the package did not write (article text, a file name, an id, a revision git does not know, a URL) that
-holds escape sequences, BEL, NUL, a bare carriage return and U+202E; none of the characters of the table of those
-not shown (``tables/characters``) reaches the terminal raw. Where the command refuses, it says where (a located
-problem or a refusal naming what it refused), without a traceback, and exits non-zero; the published package is
-untouched either way."""
+"""What a command prints on a terminal: every command, run in a pseudo-terminal (where click strips
+nothing), is given text the package did not write (article text, a file name, an id, a revision git
+does not know, a URL) that holds escape sequences, BEL, NUL, a bare carriage return and U+202E; none
+of the characters of the table of those not shown (``tables/characters``) reaches the terminal raw.
+Where the command refuses, it says where (a located problem or a refusal naming what it refused),
+without a traceback, and exits non-zero; the published package is untouched either way."""
 
 from __future__ import annotations
 
@@ -20,17 +20,17 @@ import pytest
 from conftest import ROOT, copy_repo, env, snapshot
 from stopitnow_figures.tables import characters
 
-# a terminal escape (clear the screen), a colour, a title set by OSC and ended by BEL, NUL, a bare carriage return,
-# the right-to-left override, a zero-width space and a line separator
+# a terminal escape (clear the screen), a colour, a title set by OSC and ended by BEL, NUL, a bare
+# carriage return, the right-to-left override, a zero-width space and a line separator
 HOSTILE = "\x1b[2J\x1b[31m\x1b]0;owned\x07\x00\rmid\u202eevil\u200b\u2028"
 IN_ARGV = HOSTILE.replace("\x00", "")  # (an argument cannot hold NUL)
 SOURCE = "herald-2017-scotland"
 
 
 def in_pty(repo: Path, *args: str, stage: str | None = None) -> tuple[int, str]:
-    """Run the command (or a ``stage``, as DVC runs it) in a pseudo-terminal (its stdin, stdout and stderr) in
-    ``repo``; its exit status and what reached the terminal, the terminal's own line ends (carriage return and
-    line feed) read as line feeds."""
+    """Run the command (or a ``stage``, as DVC runs it) in a pseudo-terminal (its stdin, stdout and
+    stderr) in ``repo``; its exit status and what reached the terminal, the terminal's own line ends
+    (carriage return and line feed) read as line feeds."""
     main, child = pty.openpty()
     e = env() | {"PYTHONPATH": str(ROOT / "src"), "COLUMNS": "200", "TERM": "xterm"}
     if stage:
@@ -81,7 +81,8 @@ def _file_named(repo: Path, data: bytes) -> Path:
 
 
 def _article_with_an_unaccounted_number(repo: Path) -> None:
-    """The hostile text around a number no row accounts for, added to an article, and its new sha256 recorded."""
+    """The hostile text around a number no row accounts for, added to an article, and its new
+    sha256 recorded."""
     path = repo / "raw" / "sources" / f"{SOURCE}.txt"
     old = hashlib.sha256(path.read_bytes()).hexdigest()
     path.write_text(
@@ -96,9 +97,9 @@ def _article_with_an_unaccounted_number(repo: Path) -> None:
     )
 
 
-# (the command's arguments, what to do to the copy first, the exit status, a pattern the output must match)
-# a refusal quoting: article text (check, coverage); a file name (add-source); git's message (diff); an id
-# (trace, cite, propose); a URL (download)
+# (the command's arguments, what to do to the copy first, the exit status, a pattern the output must
+# match) a refusal quoting: article text (check, coverage); a file name (add-source); git's message
+# (diff); an id (trace, cite, propose); a URL (download)
 CASES = {
     "check": (
         ["check"],
@@ -181,8 +182,8 @@ def test_no_command_sends_a_control_or_bidi_character_to_the_terminal(repo, case
 
 
 def test_what_the_package_writes_passes_through_as_it_is(repo):
-    """Escaping touches only the characters of the table: a command's ordinary output (tab, newline, quotes,
-    letters beyond ASCII) reaches the terminal unchanged, and trace's JSON parses."""
+    """Escaping touches only the characters of the table: a command's ordinary output (tab, newline,
+    quotes, letters beyond ASCII) reaches the terminal unchanged, and trace's JSON parses."""
     import json
 
     code, out = in_pty(repo, "trace", "--json", "herald-2017-scotland-f04")
@@ -192,8 +193,8 @@ def test_what_the_package_writes_passes_through_as_it_is(repo):
 
 
 def test_a_stage_prints_its_problems_escaped(repo):
-    """As DVC runs it, a stage prints each problem on the terminal: clean, given the article above, locates the
-    unaccounted number and sends nothing of the table raw."""
+    """As DVC runs it, a stage prints each problem on the terminal: clean, given the article above,
+    locates the unaccounted number and sends nothing of the table raw."""
     saved = {p: p.read_bytes() for p in (repo / "raw").rglob("*") if p.is_file()}
     try:
         _article_with_an_unaccounted_number(repo)

@@ -93,15 +93,17 @@ _ARITHMETIC: dict[str, Callable] = {
 
 @dataclass(frozen=True)
 class Program:
-    """A formula's shape, parsed: its steps in postfix order. A step is ``("var", k)``, the formula's k-th
-    ``{id}`` as written (an id written twice is two references); ``("const", x)``, a number; ``("neg", 0)``,
-    unary minus; or ``(op, 0)`` for an operator of ``+ - * /``, on the two operands before it."""
+    """A formula's shape, parsed: its steps in postfix order. A step is ``("var", k)``, the
+    formula's k-th ``{id}`` as written (an id written twice is two references); ``("const", x)``, a
+    number; ``("neg", 0)``, unary minus; or ``(op, 0)`` for an operator of ``+ - * /``, on the two
+    operands before it."""
 
     steps: tuple[tuple[str, float], ...]
     refs: int  # how many references
 
     def tree(self) -> tuple:
-        """The program as nested tuples: ``("var", k)``, ``("const", x)``, ``("neg", t)`` or ``(op, left, right)``."""
+        """The program as nested tuples: ``("var", k)``, ``("const", x)``, ``("neg", t)`` or ``(op,
+        left, right)``."""
         stack: list[tuple] = []
         for op, arg in self.steps:
             if op in ("var", "const"):
@@ -115,8 +117,8 @@ class Program:
 
 
 def _program(tokens: list[tuple[str, object]], refs: int) -> Program:
-    """The grammar: the tokens of a formula (``_tokens``) with ``refs`` ``{id}``s to its program, read by
-    precedence in one pass (no recursion, however deep the parentheses)."""
+    """The grammar: the tokens of a formula (``_tokens``) with ``refs`` ``{id}``s to its program,
+    read by precedence in one pass (no recursion, however deep the parentheses)."""
     steps: list[tuple[str, float]] = []
     pending: list[str] = []  # operators and "(" not yet written out
     operand = True  # whether a number, an id, "-" or "(" comes next
@@ -143,7 +145,8 @@ def _program(tokens: list[tuple[str, object]], refs: int) -> Program:
 
 
 def _tokens(texts: tuple[str, ...]):
-    """The tokens of a formula, as (kind, text): a ``("var", k)`` for its k-th ``{id}``, spaces left out."""
+    """The tokens of a formula, as (kind, text): a ``("var", k)`` for its k-th ``{id}``, spaces
+    left out."""
     for k, text in enumerate(texts):
         if k:
             yield "var", k - 1
@@ -167,8 +170,8 @@ def _operand(kind: str, text, steps: list, pending: list[str]) -> bool:
 
 
 def _operator(kind: str, text, steps: list, pending: list[str]) -> bool:
-    """Read a token after an operand: an operator (written out after those of its precedence or above before it)
-    or ")"; whether an operand belongs next."""
+    """Read a token after an operand: an operator (written out after those of its precedence or
+    above before it) or ")"; whether an operand belongs next."""
     if kind == "sign" and text in _ARITHMETIC:
         while pending and pending[-1] != "(" and _PRECEDENCE[pending[-1]] >= _PRECEDENCE[text]:
             steps.append((pending.pop(), 0))
@@ -187,9 +190,10 @@ def _operator(kind: str, text, steps: list, pending: list[str]) -> bool:
 
 @dataclass(frozen=True)
 class _Shape:
-    """What the text of a formula around its ids says: its program, or what is wrong with it (``problem``: the
-    operators, the numbers or the grammar); whether it is empty or holds a brace, which are said before its ids
-    are; and its length with its ids all different (an id written again makes it no longer)."""
+    """What the text of a formula around its ids says: its program, or what is wrong with it
+    (``problem``: the operators, the numbers or the grammar); whether it is empty or holds a brace,
+    which are said before its ids are; and its length with its ids all different (an id written
+    again makes it no longer)."""
 
     program: Program | None
     problem: str | None
@@ -208,7 +212,8 @@ class _Shape:
 
 @lru_cache(maxsize=4096)
 def _shape(texts: tuple[str, ...]) -> _Shape:
-    """The shape of the formulas whose text around their ids is ``texts`` (read once for each shape)."""
+    """The shape of the formulas whose text around their ids is ``texts`` (read once for
+    each shape)."""
     empty = len(texts) == 1 and not texts[0].strip()
     braces = any("{" in t or "}" in t for t in texts)
     length = sum(map(len, texts)) + sum(2 + len(str(k)) for k in range(len(texts) - 1))
@@ -241,8 +246,9 @@ def _check_size(texts: tuple[str, ...], tokens: list[tuple[str, object]]) -> Non
 
 
 def _problem(shape: _Shape, refs: list[str]) -> str | None:
-    """What is wrong with a formula of ``shape`` whose ``{id}``s are ``refs``, the first thing of: empty, an id not
-    of the id pattern, too many ids, a stray brace, too long, then the shape's own problem."""
+    """What is wrong with a formula of ``shape`` whose ``{id}``s are ``refs``, the first thing of:
+    empty, an id not of the id pattern, too many ids, a stray brace, too long, then the shape's
+    own problem."""
     if shape.empty:
         return "empty formula"
     if not _ids_ok(refs):
@@ -265,10 +271,11 @@ def _problem(shape: _Shape, refs: list[str]) -> str | None:
 
 @dataclass
 class Parsed:
-    """Formulas parsed together: the distinct programs (``programs``) and which each formula has (``shape``: its
-    position in ``programs``, -1 where the formula is malformed); every ``{id}`` written, formula after formula
-    (``names``; formula i's are ``names[starts[i]:starts[i + 1]]``, its program's references in order); and
-    what is wrong with each malformed formula, by position."""
+    """Formulas parsed together: the distinct programs (``programs``) and which each formula
+    has (``shape``: its position in ``programs``, -1 where the formula is malformed); every
+    ``{id}`` written, formula after formula (``names``; formula i's are
+    ``names[starts[i]:starts[i + 1]]``, its program's references in order); and what is wrong
+    with each malformed formula, by position."""
 
     programs: list[Program]
     shape: np.ndarray
@@ -285,9 +292,9 @@ class Parsed:
 
 
 def parse(formulas: Sequence[str]) -> Parsed:
-    """Read formulas: each one's program, or why it has none (see the module's grammar). The ids and the text
-    around them are found by one pass of the regular expressions over all the formulas at once, and each shape
-    (the text around the ids) is read once, however many formulas share it."""
+    """Read formulas: each one's program, or why it has none (see the module's grammar). The ids and
+    the text around them are found by one pass of the regular expressions over all the formulas at
+    once, and each shape (the text around the ids) is read once, however many formulas share it."""
     n = len(formulas)
     texts = (
         formulas
@@ -327,15 +334,17 @@ def parse(formulas: Sequence[str]) -> Parsed:
 
 
 def parse_one(formula: str) -> tuple[Program, list[str]]:
-    """One formula (the column of one of ``parse``): its program and its ``{id}``s as written, which are the
-    program's references in order; FormulaError saying what is wrong where it is not of the documented form."""
+    """One formula (the column of one of ``parse``): its program and its ``{id}``s as written, which
+    are the program's references in order; FormulaError saying what is wrong where it is not of the
+    documented form."""
     program, refs = _parse_one(formula)
     return program, list(refs)
 
 
 @lru_cache(maxsize=1 << 16)
 def _parse_one(formula: str) -> tuple[Program, tuple[str, ...]]:
-    """``parse_one``, remembered: a claim's formula is evaluated again on each set of bounds its check tries."""
+    """``parse_one``, remembered: a claim's formula is evaluated again on each set of bounds its
+    check tries."""
     parsed = parse([formula])
     if parsed.errors:
         raise FormulaError(parsed.errors[0])
@@ -343,8 +352,8 @@ def _parse_one(formula: str) -> tuple[Program, tuple[str, ...]]:
 
 
 def _joined(texts: Sequence[str]) -> tuple[str, str, str]:
-    """The formulas joined by a character none of them holds, and another such character to stand for each
-    ``{id}`` (NUL and SOH, unless some formula holds them)."""
+    """The formulas joined by a character none of them holds, and another such character to stand
+    for each ``{id}`` (NUL and SOH, unless some formula holds them)."""
     free = (chr(c) for c in count() if chr(c) not in "{}")
     sep = next(free)
     joined = sep.join(texts)
@@ -362,8 +371,9 @@ def _ref_between(sep: str) -> re.Pattern[str]:
 
 @dataclass
 class Evaluated:
-    """Formulas evaluated column-wise: one value and interval per formula, and why a formula could not be
-    evaluated (by its position); ``ids``: the ids each refers to, in order of first appearance."""
+    """Formulas evaluated column-wise: one value and interval per formula, and why a formula
+    could not be evaluated (by its position); ``ids``: the ids each refers to, in order of
+    first appearance."""
 
     value: np.ndarray
     lo: np.ndarray
@@ -384,11 +394,12 @@ def evaluate_many(
     hi: np.ndarray,
     parsed: Parsed | None = None,
 ) -> Evaluated:
-    """Evaluate many formulas at once, each program once over all the formulas of its shape (``evaluate_shape``).
-    ``index`` gives each id's position in ``value``, ``lo`` and ``hi``; ``parsed`` is what ``parse`` gives for
-    ``formulas``, where the caller has it already. Formulas that are malformed, name an unknown id or cannot be
-    evaluated are left NaN, with the reason in ``errors``; a formula over an id with no point value (NaN) has
-    no value (NaN) but its interval, and no error."""
+    """Evaluate many formulas at once, each program once over all the formulas of its shape
+    (``evaluate_shape``). ``index`` gives each id's position in ``value``, ``lo`` and ``hi``;
+    ``parsed`` is what ``parse`` gives for ``formulas``, where the caller has it already. Formulas
+    that are malformed, name an unknown id or cannot be evaluated are left NaN, with the reason in
+    ``errors``; a formula over an id with no point value (NaN) has no value (NaN) but its interval,
+    and no error."""
     parsed = parse(formulas) if parsed is None else parsed
     n = len(parsed.shape)
     out = Evaluated(
@@ -421,10 +432,11 @@ def evaluate_many(
 def evaluate_shape(
     program: Program, take: np.ndarray, value: np.ndarray, lo: np.ndarray, hi: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[int, str]]:
-    """One program over whole columns: row j's k-th reference is at ``take[j, k]`` of ``value``, ``lo`` and
-    ``hi``. Each row's value and interval, NaN where the row cannot be evaluated (a division by zero, a result
-    too large for a number, an undefined interval such as inf - inf), and why, by row; a row with an input of no
-    point value (NaN) has no value but its interval, and no error."""
+    """One program over whole columns: row j's k-th reference is at ``take[j, k]`` of ``value``,
+    ``lo`` and ``hi``. Each row's value and interval, NaN where the row cannot be evaluated (a
+    division by zero, a result too large for a number, an undefined interval such as inf - inf),
+    and why, by row; a row with an input of no point value (NaN) has no value but its interval, and
+    no error."""
     val, span_lo, span_hi, undefined = _run(program, take, value, lo, hi)
     errors = {j: f"cannot evaluate the interval: {why}" for j, why in undefined.items()}
     pointless = np.isnan(value[take]).any(
@@ -444,9 +456,10 @@ def evaluate_shape(
 def evaluate(
     formula: str, point: Mapping[str, float], spans: Mapping[str, Interval]
 ) -> tuple[float, Interval]:
-    """One formula on values and on intervals (the column of one of ``evaluate_shape``): its value, NaN where it
-    is not a finite number (a division by zero) or an input has none, and its interval. KeyError naming the
-    ids ``point`` lacks; FormulaError for a malformed formula; ValueError where the interval is undefined."""
+    """One formula on values and on intervals (the column of one of ``evaluate_shape``): its value,
+    NaN where it is not a finite number (a division by zero) or an input has none, and its interval.
+    KeyError naming the ids ``point`` lacks; FormulaError for a malformed formula; ValueError where
+    the interval is undefined."""
     program, refs = parse_one(formula)
     missing = [i for i in dict.fromkeys(refs) if i not in point]
     if missing:
@@ -463,9 +476,9 @@ def evaluate(
 
 
 def _run(program: Program, take: np.ndarray, value: np.ndarray, lo: np.ndarray, hi: np.ndarray):
-    """The program on the values and on the intervals of the rows of ``take``: the values (inf or NaN where the
-    arithmetic makes them), the intervals' ends (NaN where undefined) and, by row, why an interval is undefined
-    (``Interval``'s own words, for that row alone)."""
+    """The program on the values and on the intervals of the rows of ``take``: the values (inf or
+    NaN where the arithmetic makes them), the intervals' ends (NaN where undefined) and, by row, why
+    an interval is undefined (``Interval``'s own words, for that row alone)."""
     n = len(take)
     with np.errstate(all="ignore"):
         val = np.broadcast_to(
@@ -493,16 +506,17 @@ def _run(program: Program, take: np.ndarray, value: np.ndarray, lo: np.ndarray, 
 
 
 def _intervals(take: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> Callable[[int], Interval]:
-    """The intervals of the k-th reference of the rows of ``take`` (of one row: as numbers, so that what is said
-    of an undefined interval names them)."""
+    """The intervals of the k-th reference of the rows of ``take`` (of one row: as numbers, so that
+    what is said of an undefined interval names them)."""
     if len(take) == 1:
         return lambda k: Interval(lo[take[0, k]], hi[take[0, k]])
     return lambda k: Interval(lo[take[:, k]], hi[take[:, k]])
 
 
 def _walk(program: Program, operand: Callable[[int], object]):
-    """Run the program on a stack: ``operand(k)`` is the k-th reference (a column of values, or of intervals);
-    numbers are floats, and an operation on two numbers is done as on a column's (1 / 0 is inf)."""
+    """Run the program on a stack: ``operand(k)`` is the k-th reference (a column of values, or of
+    intervals); numbers are floats, and an operation on two numbers is done as on a column's (1 / 0
+    is inf)."""
     stack: list = []
     for op, arg in program.steps:
         if op == "var":

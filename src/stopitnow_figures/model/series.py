@@ -99,10 +99,10 @@ class Member:
 
 
 def series_key(vocabulary, q: dict) -> Key | None:
-    """The key of a quantity (a dict of its published cells), or None where it is in no series: a relation, a
-    stock, a quantity without a place or a period of a known alignment, and a measure that is not help-seeking
-    (no channel in schemas/vocabulary.json: funding, people trained, police counts), whose series the package
-    does not publish."""
+    """The key of a quantity (a dict of its published cells), or None where it is in no series: a
+    relation, a stock, a quantity without a place or a period of a known alignment, and a measure
+    that is not help-seeking (no channel in schemas/vocabulary.json: funding, people trained, police
+    counts), whose series the package does not publish."""
     counting = vocabulary.names("quantities", "counting")
     if q["counting"] == counting.relation or q["measure"] in vocabulary.stocks:
         return None
@@ -139,9 +139,10 @@ class SeriesClash(ValueError):
 def build(
     vocabulary, quantities: Iterable[dict], clashes: list[SeriesClash] | None = None
 ) -> tuple[dict[str, Key], list[Member]]:
-    """The series of the quantities: each one's key by id, and its members and gaps in time order (series by
-    id, members by period). Raises ``SeriesClash`` for two quantities of one series and period; where a list
-    ``clashes`` is given, each clash is added to it instead and the later quantity left out."""
+    """The series of the quantities: each one's key by id, and its members and gaps in time order
+    (series by id, members by period). Raises ``SeriesClash`` for two quantities of one series and
+    period; where a list ``clashes`` is given, each clash is added to it instead and the later
+    quantity left out."""
     groups: dict[Key, dict[date, dict]] = {}
     for q in quantities:
         key = series_key(vocabulary, q)
@@ -214,9 +215,9 @@ COLUMNS = (
 def rows(
     vocabulary, quantities: Iterable[dict], clashes: list[SeriesClash] | None = None
 ) -> list[dict[str, str]]:
-    """The rows of the series table (schemas/series.schema.json), a member or a gap each, sorted by their ids
-    (a series' rows together, in time order): each names its series, period and quantity (empty for a gap), and
-    what defines its series."""
+    """The rows of the series table (schemas/series.schema.json), a member or a gap each, sorted by
+    their ids (a series' rows together, in time order): each names its series, period and quantity
+    (empty for a gap), and what defines its series."""
     keys, members = build(vocabulary, quantities, clashes)
     out = []
     for m in members:

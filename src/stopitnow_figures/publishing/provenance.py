@@ -89,8 +89,9 @@ def _entities(tables: dict[str, Table]) -> Iterator[list]:
 
 
 def derived_from(tables: dict[str, Table]) -> Iterator[list]:
-    """The wasDerivedFrom relations: figures from their articles, quantities from their mentions and identities,
-    metrics and claims from their inputs, each row of a series from its quantity (a gap from the members around it)."""
+    """The wasDerivedFrom relations: figures from their articles, quantities from their mentions and
+    identities, metrics and claims from their inputs, each row of a series from its quantity (a gap
+    from the members around it)."""
     import pyarrow as pa
 
     fig, der, cla, qua = (
@@ -135,8 +136,9 @@ def derived_from(tables: dict[str, Table]) -> Iterator[list]:
 
 
 def series_inputs(series: Table) -> tuple[list[int], list[str]]:
-    """What each row of the series rests on, as (row, quantity id) pairs in row order: a member its quantity; a gap
-    the quantities of the members just before and after it, whose periods the rule steps between."""
+    """What each row of the series rests on, as (row, quantity id) pairs in row order: a member its
+    quantity; a gap the quantities of the members just before and after it, whose periods the rule
+    steps between."""
     ids, quantities = series.column("series_id"), series.column("quantity_id")
     rows, used = [], []
     for i, q in enumerate(quantities):
@@ -414,13 +416,15 @@ def _bytes(arr) -> memoryview:
     return next(_values(arr))
 
 
-# the rule of every row of the series (model.series), an attribute of each as a formula is of a metric
+# the rule of every row of the series (model.series), an attribute of each as a formula is of
+# a metric
 SERIES_RULE = (
-    "one series: the quantities of one measure, unit, counting, channel, place and period length and alignment, in time "
-    "order; a member is its quantity for its period, a gap a period between the first and last member that no quantity gives"
+    "one series: the quantities of one measure, unit, counting, channel, place and period length "
+    "and alignment, in time order; a member is its quantity for its period, a gap a period between "
+    "the first and last member that no quantity gives"
 )
-# each table's entities: (table, prov:type, (id column, prefix), {attribute: (column, prefix), or a text for every row}),
-# attributes in sorted order
+# each table's entities: (table, prov:type, (id column, prefix), {attribute: (column, prefix), or a
+# text for every row}), attributes in sorted order
 ENTITIES = (
     (
         "sources",

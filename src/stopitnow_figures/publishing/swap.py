@@ -79,7 +79,8 @@ class PublishFailed(WriteError):
 
 
 class PublishRunning(WriteError):
-    """Another process is publishing: a command that would recover the package touches nothing and says so."""
+    """Another process is publishing: a command that would recover the package touches nothing and
+    says so."""
 
     type = "publish-running"
     state = "nothing was touched: the publish under way is left to finish"
@@ -88,8 +89,8 @@ class PublishRunning(WriteError):
 @contextlib.contextmanager
 def publish_lock(paths: Paths) -> Iterator[None]:
     """Hold the publish lock (``.publishing.lock``, an advisory ``flock``) for the block, or raise
-    ``PublishRunning`` at once where another process holds it. The kernel drops the lock when its holder
-    exits, however it ends, so a killed publish never leaves it held."""
+    ``PublishRunning`` at once where another process holds it. The kernel drops the lock when its
+    holder exits, however it ends, so a killed publish never leaves it held."""
     lock = paths.publish_lock
     try:
         fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
@@ -118,10 +119,10 @@ def write_problem(paths: Paths, exc: WriteError) -> Problem:
 
 
 def publish(paths: Paths, texts: dict[Path, str] | None = None) -> list[str]:
-    """Move the candidate package into place as one unit, holding the publish lock throughout; return the
-    published files (relative paths). ``texts``: candidate files published with other contents (the
-    descriptor as publish completes it), the candidate's own left as the checks passed them.
-    ``PublishRunning`` where another process is publishing."""
+    """Move the candidate package into place as one unit, holding the publish lock throughout;
+    return the published files (relative paths). ``texts``: candidate files published with other
+    contents (the descriptor as publish completes it), the candidate's own left as the checks
+    passed them. ``PublishRunning`` where another process is publishing."""
     with publish_lock(paths):
         _recover(paths)
         return _publish(paths, texts or {})
@@ -175,9 +176,10 @@ def _link_or_copy(src: Path, dst: Path) -> None:
 
 
 def recover(paths: Paths) -> str | None:
-    """Finish a publish whose manifest was written, or undo one whose was not; say which (None if there was none).
-    A publish that cannot be finished, or whose rollback had begun, is rolled back (``PublishFailed`` if it cannot be).
-    A publish still running is never touched: ``PublishRunning``, at once, where another process holds the lock."""
+    """Finish a publish whose manifest was written, or undo one whose was not; say which (None if
+    there was none). A publish that cannot be finished, or whose rollback had begun, is rolled back
+    (``PublishFailed`` if it cannot be). A publish still running is never touched:
+    ``PublishRunning``, at once, where another process holds the lock."""
     if not paths.publishing.exists():
         return None
     with publish_lock(paths):
@@ -318,8 +320,9 @@ def _digest(data: bytes) -> tuple[int, str]:
 def candidate_tables(
     paths: Paths, problems: Collector, digests: dict[str, tuple[int, str]] | None = None
 ) -> dict[str, Table]:
-    """The candidate's tables, each by its schema's columns, read by ``csvio.read_table`` as every stage reads a
-    table the pipeline wrote. ``digests``, where given, gets each table's bytes and sha256 as read."""
+    """The candidate's tables, each by its schema's columns, read by ``csvio.read_table`` as every
+    stage reads a table the pipeline wrote. ``digests``, where given, gets each table's bytes and
+    sha256 as read."""
     from ..tables.paths import PUBLISHED_TABLES
     from ..tables.schema import field_names, load_schema
 

@@ -93,9 +93,9 @@ def _num(cell: str) -> float | None:
     return None if cell in ("", None) else float(cell)
 
 
-# Okabe-Ito colours (told apart with colour-blindness) and marker shapes, given to places in order of name,
-# so that a place is told apart by colour and by shape; past as many places as there are colours, the shapes shift
-# by one each round, so that no two places share both (place_styles)
+# Okabe-Ito colours (told apart with colour-blindness) and marker shapes, given to places in order
+# of name, so that a place is told apart by colour and by shape; past as many places as there are
+# colours, the shapes shift by one each round, so that no two places share both (place_styles)
 PLACE_COLOURS = (
     "#0072B2",
     "#D55E00",
@@ -116,8 +116,8 @@ LINE_STYLES = (
 
 
 def place_styles(places: list[str]) -> dict[str, tuple[str, str]]:
-    """Each place's colour and marker: its own colour and its own shape while there are no more places than colours,
-    and never the pair of another place (up to colours times shapes places)."""
+    """Each place's colour and marker: its own colour and its own shape while there are no more
+    places than colours, and never the pair of another place (up to colours times shapes places)."""
     n = len(PLACE_COLOURS)
     return {
         p: (PLACE_COLOURS[k % n], PLACE_MARKERS[(k + k // n) % len(PLACE_MARKERS)])
@@ -524,8 +524,9 @@ def _span(lo: float | None, hi: float | None, stated: float) -> list[float]:
 
 @dataclass(frozen=True)
 class SeriesRow:
-    """One period of a series as its chart draws it: a member's quantity interval (``upper`` None: unbounded above)
-    and its value where the evidence pins it; a gap (no ``quantity_id``) has neither."""
+    """One period of a series as its chart draws it: a member's quantity interval (``upper``
+    None: unbounded above) and its value where the evidence pins it; a gap (no ``quantity_id``)
+    has neither."""
 
     member_id: str
     series_id: str
@@ -541,8 +542,9 @@ class SeriesRow:
 def series_groups(
     vocabulary, series: list[dict], quantities: list[dict], geographies: list[dict], by: list[str]
 ) -> dict[tuple, list[SeriesRow]]:
-    """The series charts' rows: every row of the series table, grouped by its cells in the columns ``by``
-    (params.yaml report.series_chart_by), each group in the order of its rows; read from the data alone."""
+    """The series charts' rows: every row of the series table, grouped by its cells in the columns
+    ``by`` (params.yaml report.series_chart_by), each group in the order of its rows; read from the
+    data alone."""
     pinned = vocabulary.names("quantities", "value_basis").pinned
     q_of = {q["quantity_id"]: q for q in quantities}
     place = {g["geography_code"]: g["geography"] for g in geographies}
@@ -566,11 +568,12 @@ def series_groups(
 
 
 SERIES_CAPTION = (
-    "Each period of a series is drawn across its length: a band from the lower to the upper end of the interval the "
-    "evidence allows (an arrow: no upper end), a dot where the evidence pins one value; a hatched span is a gap, a period "
-    "no source gives (a gap in the sources, not a period without help-seeking). One colour and marker per place. The "
-    "series of one chart share measure, unit, counting and period alignment; places may differ in size, so compare a "
-    "place with itself over time. Press-reported figures."
+    "Each period of a series is drawn across its length: a band from the lower to the upper end of "
+    "the interval the evidence allows (an arrow: no upper end), a dot where the evidence pins one "
+    "value; a hatched span is a gap, a period no source gives (a gap in the sources, not a period "
+    "without help-seeking). One colour and marker per place. The series of one chart share "
+    "measure, unit, counting and period alignment; places may differ in size, so compare a place "
+    "with itself over time. Press-reported figures."
 )
 
 
@@ -601,7 +604,8 @@ def series_chart(title: str, rows: list[SeriesRow]):
 
 
 def _draw_period(ax, r: SeriesRow, style: tuple[str, str]) -> None:
-    """A member's interval across its period (its pinned value a dot at its middle), or a gap as a hatched span."""
+    """A member's interval across its period (its pinned value a dot at its middle), or a gap as a
+    hatched span."""
     colour, marker = style
     if not r.quantity_id:
         ax.axvspan(

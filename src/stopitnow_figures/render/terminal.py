@@ -1,10 +1,11 @@
 """Text from files and servers made safe to print on a terminal: every character of the one table of
-characters that are not shown (``tables.characters``: control characters but tab and newline, and the invisible
-ones that move the cursor, reorder or hide text, break a line where none is seen, or cannot be encoded at all)
-is printed as an escape, never sent raw.
+characters that are not shown (``tables.characters``: control characters but tab and newline, and
+the invisible ones that move the cursor, reorder or hide text, break a line where none is seen, or
+cannot be encoded at all) is printed as an escape, never sent raw.
 
-``show`` is how every command prints: what it prints holds text the package did not write (article text, names,
-file names, git's and servers' messages), and whatever it is, ``safe`` escapes it first."""
+``show`` is how every command prints: what it prints holds text the package did not write
+(article text, names, file names, git's and servers' messages), and whatever it is, ``safe``
+escapes it first."""
 
 from __future__ import annotations
 
@@ -29,8 +30,8 @@ def safe_json(text: str) -> str:
 
 
 def show(text: str = "", *, err: bool = False, nl: bool = True) -> None:
-    """Print ``text`` on standard output (``err``: standard error) as ``safe`` escapes it: the one way a command
-    prints."""
+    """Print ``text`` on standard output (``err``: standard error) as ``safe`` escapes it: the one
+    way a command prints."""
     import click
 
     click.echo(safe(text), err=err, nl=nl)

@@ -109,9 +109,9 @@ def run(root: Path) -> None:
 def series_table(
     paths: Paths, vocabulary: Vocabulary, quantities: Table, problems: Collector
 ) -> dict[str, list[str]]:
-    """The series of the quantities (``model.series``: the rule, its ids and rows), a row per member and gap,
-    checked against its schema. Two quantities of one series and period are each a problem at the later one's
-    line of raw/quantities.csv."""
+    """The series of the quantities (``model.series``: the rule, its ids and rows), a row per member
+    and gap, checked against its schema. Two quantities of one series and period are each a problem
+    at the later one's line of raw/quantities.csv."""
     cells = zip(*(quantities.column(n) for n in series.COLUMNS), strict=True)
     clashes: list[series.SeriesClash] = []
     made = series.rows(
@@ -279,11 +279,12 @@ def check_unevaluated(
     quantities: Table,
     problems: Collector,
 ) -> None:
-    """derive's checks as ``stopitnow-figures check`` runs them, with no solved quantity (``quantities``: their
-    ids and periods, as reconcile has checked them): ``check_inputs`` without evaluating, then, as the stage
-    does once every row could be made, the schema checks of the columns of its tables that the raw rows give
-    (a metric's period included, from its rule and its inputs'; not what an evaluation or a decided claim gives).
-    The series are made as the stage makes them: two quantities of one series and period are found here too."""
+    """derive's checks as ``stopitnow-figures check`` runs them, with no solved quantity
+    (``quantities``: their ids and periods, as reconcile has checked them): ``check_inputs`` without
+    evaluating, then, as the stage does once every row could be made, the schema checks of the
+    columns of its tables that the raw rows give (a metric's period included, from its rule and its
+    inputs'; not what an evaluation or a decided claim gives). The series are made as the stage
+    makes them: two quantities of one series and period are found here too."""
     series_table(paths, vocabulary, quantities, problems)
     env = Environment.from_tables(
         quantities, t["population"], vocabulary.enum("derived", "value_basis")
@@ -432,7 +433,10 @@ def _formula_like(
     for name, col in cols.items():
         if not isinstance(col, np.ndarray):
             for i, cell in formula_cells(col):
-                message = f"the {table} column {name!r} would start with {cell[:1]!r}, which a spreadsheet runs as a formula; reword the raw cell"
+                message = (
+                    f"the {table} column {name!r} would start with {cell[:1]!r}, which a "
+                    "spreadsheet runs as a formula; reword the raw cell"
+                )
                 out.append(Problem(display, lines[i], source_column, "formula-cell", cell, message))
     return out
 
@@ -1403,9 +1407,9 @@ def _estimates(
 def _rates_of(
     at: tuple[np.ndarray, np.ndarray], of_factor: np.ndarray, factors: list[str], env: Environment
 ):
-    """The rate formulas ``{quantity} / {population} * factor`` (``at``: the positions of each row's quantity and
-    population in ``env``; ``of_factor``: which of ``factors`` each row has), evaluated as ``formulas.evaluate_many``
-    does: each shape once, over all the rows of that shape."""
+    """The rate formulas ``{quantity} / {population} * factor`` (``at``: the positions of each row's
+    quantity and population in ``env``; ``of_factor``: which of ``factors`` each row has), evaluated
+    as ``formulas.evaluate_many`` does: each shape once, over all the rows of that shape."""
     value, lo, hi = (np.full(len(of_factor), np.nan) for _ in range(3))
     shapes: dict[str, list[int]] = {}
     for k, f in enumerate(factors):
@@ -1420,8 +1424,8 @@ def _rates_of(
 
 
 def _rate_shape(formula: str, quantity: np.ndarray, population: np.ndarray, env: Environment):
-    """One formula shape on whole columns of positions (``evaluate_shape``: NaN where a row cannot be evaluated,
-    a population of 0 or an undefined interval)."""
+    """One formula shape on whole columns of positions (``evaluate_shape``: NaN where a row cannot
+    be evaluated, a population of 0 or an undefined interval)."""
     program, refs = parse_one(formula)
     at = {"quantity": quantity, "population": population}
     value, lo, hi, _ = evaluate_shape(
@@ -1594,7 +1598,8 @@ def _known_inputs(
 
 
 def write_outputs(paths: Paths, tables: dict[str, dict]) -> None:
-    """Each table as CSV, atomically, and none before every one is checked for a cell a spreadsheet would run."""
+    """Each table as CSV, atomically, and none before every one is checked for a cell a spreadsheet
+    would run."""
     write_tables(
         {
             paths.candidate.table(name): (field_names(load_schema(paths.schema(name))), cols)

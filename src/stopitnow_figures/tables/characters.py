@@ -1,18 +1,19 @@
-"""The one table of characters that are not shown: refused in a table's cells, and escaped wherever text is
-printed on a terminal.
+"""The one table of characters that are not shown: refused in a table's cells, and escaped wherever
+text is printed on a terminal.
 
-They are the control characters but tab and newline (C0, DEL and C1: never data, and terminal escapes among
-them) and the invisible characters that change how the text around them reads or is shown, or spell text no one
-sees: every character of the Unicode categories Cc (control), Cf (format), Cs (surrogate), Zl and Zp (line and
-paragraph separator) as Unicode 14.0 (the Python the lock pins) has them, and the whole block of tag characters
-U+E0000-E007F, its unassigned code points included (tags spell hidden text, and a later Unicode may assign the
-rest). Tab and newline are data. ``tests/test_characters.py`` holds the table to the running Python's Unicode
-database: a newer one that adds a character to those categories fails it until the row is added here.
+They are the control characters but tab and newline (C0, DEL and C1: never data, and terminal
+escapes among them) and the invisible characters that change how the text around them reads or is
+shown, or spell text no one sees: every character of the Unicode categories Cc (control), Cf
+(format), Cs (surrogate), Zl and Zp (line and paragraph separator) as Unicode 14.0 (the Python the
+lock pins) has them, and the whole block of tag characters U+E0000-E007F, its unassigned code points
+included (tags spell hidden text, and a later Unicode may assign the rest). Tab and newline are
+data. ``tests/test_characters.py`` holds the table to the running Python's Unicode database: a newer
+one that adds a character to those categories fails it until the row is added here.
 
 Everything else reads the table through this module: ``PATTERN`` finds a character of it in text,
-``has_any_utf8`` in the UTF-8 bytes of a file (without decoding them), ``kind`` says which of the two it is, and
-``escaped`` shows each as an escape: how text the package did not write reaches a terminal (the commands print
-through ``render.terminal``, the stages their problems).
+``has_any_utf8`` in the UTF-8 bytes of a file (without decoding them), ``kind`` says which of the
+two it is, and ``escaped`` shows each as an escape: how text the package did not write reaches a
+terminal (the commands print through ``render.terminal``, the stages their problems).
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ TABLE = (
     (0xE0000, 0xE007F, "tag characters"),
 )
 
-# every code point of the table at or above this one is an invisible character; below it, a control character
+# every code point of the table at or above this one is an invisible character; below it, a
+# control character
 FIRST_INVISIBLE = 0xA0
 
 
@@ -68,7 +70,8 @@ PATTERN = re.compile(f"[{_char_class()}]")
 
 
 def escaped(text: str) -> str:
-    """``text`` with every character of the table shown as a Python escape ("\\x1b", "\\u202e"), never sent raw."""
+    """``text`` with every character of the table shown as a Python escape ("\\x1b", "\\u202e"),
+    never sent raw."""
     return PATTERN.sub(lambda m: repr(m.group(0))[1:-1], text)
 
 
@@ -89,8 +92,8 @@ def _utf8(c: int) -> bytes:
 
 
 def _utf8_pattern() -> re.Pattern[bytes]:
-    """A regular expression over UTF-8 bytes for the table: for each run of leading bytes, the class of the
-    last byte of the characters that start with it."""
+    """A regular expression over UTF-8 bytes for the table: for each run of leading bytes, the class
+    of the last byte of the characters that start with it."""
     out = []
     for lead, chars in groupby(code_points(), key=lambda c: _utf8(c)[:-1]):
         last = "".join(f"\\x{_utf8(c)[-1]:02x}" for c in chars)
@@ -108,9 +111,9 @@ _ONE_BYTE = bytes(
 
 
 def has_any_utf8(data: bytes) -> bool:
-    """Whether UTF-8 ``data`` holds a character of the table: what is left once every byte that cannot start
-    one is deleted says so (ten times faster than the regular expression over it all), and only where a byte
-    that may start one of several bytes is left is the expression asked."""
+    """Whether UTF-8 ``data`` holds a character of the table: what is left once every byte that
+    cannot start one is deleted says so (ten times faster than the regular expression over it all),
+    and only where a byte that may start one of several bytes is left is the expression asked."""
     left = data.translate(None, _OTHER_BYTES)
     if not left:
         return False

@@ -1,23 +1,26 @@
-"""The one CSV reader, the one CSV writer, the one screen for cells a spreadsheet would run, and the one way
-numbers are written as text; every table of the pipeline is read and written here.
+"""The one CSV reader, the one CSV writer, the one screen for cells a spreadsheet would run, and the
+one way numbers are written as text; every table of the pipeline is read and written here.
 
-Reading accepts what is harmless (a byte-order mark, Windows line endings) and refuses, with a located
-problem, what is not: bytes that are not UTF-8, a header that differs from the expected one, a wrong
-delimiter, rows with the wrong number of cells, cells a spreadsheet would run as a formula (``formula_cells``)
-and cells holding a character of the table of characters that are not shown (``characters``).
+Reading accepts what is harmless (a byte-order mark, Windows line endings) and refuses, with a
+located problem, what is not: bytes that are not UTF-8, a header that differs from the expected
+one, a wrong delimiter, rows with the wrong number of cells, cells a spreadsheet would run as a
+formula (``formula_cells``) and cells holding a character of the table of characters that are not
+shown (``characters``).
 
-Tables are held by column (``Table``): a million rows as one list per column cost a fraction of a million
-dicts. Hand-edited tables are always parsed by Python's ``csv`` module in strict mode. A table of 1 MiB or more
-that the pipeline wrote itself (``written_by_pipeline=True``) is parsed by Arrow from the file, about ten times
-faster, once one pass over its bytes (``_screen``) has found no character of that table in it; whenever that
-pass finds one, or Arrow refuses the text, or a row spans lines, or a cell is blank or one a spreadsheet would
-run, the strict reader parses it again, so that every problem is located exactly as for a hand-edited table.
-Arrow is more lenient than the strict reader in one way only: text after a closing quote ("ab"c) is read as
-abc rather than refused. The pipeline's writer never produces it, so only a hand edit of processed/ could, and
-the checks of the stage reading the table still apply to the cell.
+Tables are held by column (``Table``): a million rows as one list per column cost a fraction of a
+million dicts. Hand-edited tables are always parsed by Python's ``csv`` module in strict mode. A
+table of 1 MiB or more that the pipeline wrote itself (``written_by_pipeline=True``) is parsed by
+Arrow from the file, about ten times faster, once one pass over its bytes (``_screen``) has found no
+character of that table in it; whenever that pass finds one, or Arrow refuses the text, or a row
+spans lines, or a cell is blank or one a spreadsheet would run, the strict reader parses it again,
+so that every problem is located exactly as for a hand-edited table. Arrow is more lenient than the
+strict reader in one way only: text after a closing quote ("ab"c) is read as abc rather than
+refused. The pipeline's writer never produces it, so only a hand edit of processed/ could, and the
+checks of the stage reading the table still apply to the cell.
 
-Writing (``csv_pieces``, ``write_tables``) gives the bytes Python's csv module writes (its minimal quoting,
-lines ending in "\\n"), joined column by column by Arrow; numbers are written by ``format_numbers``.
+Writing (``csv_pieces``, ``write_tables``) gives the bytes Python's csv module writes (its
+minimal quoting, lines ending in "\\n"), joined column by column by Arrow; numbers are written
+by ``format_numbers``.
 """
 
 from __future__ import annotations
@@ -220,7 +223,7 @@ def all_distinct(col, order=None) -> bool:
     return not pc.any(pc.equal(ordered.slice(1), ordered.slice(0, n - 1))).as_py()
 
 
-# -- cells a spreadsheet would run -----------------------------------------------------------------------------
+# -- cells a spreadsheet would run -----------------------------------------------------------------
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_SIGNS = ("+", "-")  # these may also start a number, which is data
@@ -229,10 +232,11 @@ _FORMULA_AFTER_LINE_END = re.compile("\n[" + re.escape("".join(FORMULA_PREFIXES)
 
 
 def formula_cells(col) -> list[tuple[int, str]]:
-    """The cells of a column a spreadsheet would run as a formula, with their positions: a cell starting with
-    =, @, a tab or a carriage return, or with + or - where the cell (its thousands commas dropped) is not a
-    number ("-5", "+3.2" and "-1,000" are data). ``col``: text cells (a list, or Arrow text) or numbers (a
-    NumPy array, none of which is text to run); a single cell is a column of one."""
+    """The cells of a column a spreadsheet would run as a formula, with their positions: a cell
+    starting with =, @, a tab or a carriage return, or with + or - where the cell (its thousands
+    commas dropped) is not a number ("-5", "+3.2" and "-1,000" are data). ``col``: text cells (a
+    list, or Arrow text) or numbers (a NumPy array, none of which is text to run); a single cell is
+    a column of one."""
     if _is_numbers(col):
         return []
     return [
@@ -243,9 +247,10 @@ def formula_cells(col) -> list[tuple[int, str]]:
 
 
 def _starting_like_a_formula(col) -> list[tuple[int, str]]:
-    """The cells whose first character is one a formula starts with, with their positions. Each such character is
-    one byte of UTF-8: of Arrow text, each cell's first byte is read off its buffers; of a list, only where the
-    cells joined hold one at the start or after a line end are the cells looked at one by one."""
+    """The cells whose first character is one a formula starts with, with their positions. Each such
+    character is one byte of UTF-8: of Arrow text, each cell's first byte is read off its buffers;
+    of a list, only where the cells joined hold one at the start or after a line end are the cells
+    looked at one by one."""
     if isinstance(col, list):
         text = "\n".join(
             col
@@ -263,7 +268,8 @@ def _starting_like_a_formula(col) -> list[tuple[int, str]]:
 
 @cache
 def _formula_first_bytes():
-    """A lookup of the 256 byte values: whether a cell starting with it may be a formula (0: an empty cell)."""
+    """A lookup of the 256 byte values: whether a cell starting with it may be a formula (0: an
+    empty cell)."""
     import numpy as np
 
     table = np.zeros(256, dtype=bool)
@@ -284,17 +290,19 @@ def _is_numbers(col) -> bool:
 
 
 def refuse_formulas(col) -> None:
-    """Refuse (ValueError) a column holding a cell a spreadsheet would run: published tables never hold one."""
+    """Refuse (ValueError) a column holding a cell a spreadsheet would run: published tables never
+    hold one."""
     for _, cell in formula_cells(col)[:1]:
         raise ValueError(f"refusing to publish a cell a spreadsheet would run: {cell!r}")
 
 
-# -- reading ---------------------------------------------------------------------------------------------------
+# -- reading ---------------------------------------------------------------------------------------
 
 ARROW_MIN_BYTES = 1 << 20  # below this the strict reader is as fast as starting Arrow
-# The longest cell the strict reader takes (the csv module's own default); a longer one is a problem (bad-csv). Set for
-# each read, because the csv module's limit is the process's: importing frictionless (pandera does, to build a
-# validator) raises it for everyone, and what a table reports must not depend on what was imported before it was read.
+# The longest cell the strict reader takes (the csv module's own default); a longer one is a problem
+# (bad-csv). Set for each read, because the csv module's limit is the process's: importing
+# frictionless (pandera does, to build a validator) raises it for everyone, and what a table reports
+# must not depend on what was imported before it was read.
 FIELD_LIMIT = 131072
 SCREEN_STEP = 1 << 24  # the piece of a file ``_screen`` reads at a time
 _BOM = b"\xef\xbb\xbf"
@@ -326,8 +334,8 @@ def read_table(
     the strict reader's, only faster. A cell longer than ``FIELD_LIMIT`` is a
     problem.
 
-    ``digest``: the table's ``digest`` is the size and sha256 of the bytes it was read from (None where the
-    file could not be read).
+    ``digest``: the table's ``digest`` is the size and sha256 of the bytes it was read from (None
+    where the file could not be read).
     """
     before = csv.field_size_limit(FIELD_LIMIT)
     try:
@@ -349,8 +357,8 @@ def _read_table(
     strict: bool,
     digest: bool,
 ) -> Table:
-    """``read_table``, with the csv module's limit set (``arrow``: Arrow may parse a large file; ``strict``: its one
-    leniency checked)."""
+    """``read_table``, with the csv module's limit set (``arrow``: Arrow may parse a large file;
+    ``strict``: its one leniency checked)."""
     seen = _screen_large(path, digest) if arrow else None
     if seen is not None and seen.plain:
         table = _read_arrow(path, seen, columns, optional, strict)
@@ -371,8 +379,9 @@ def _read_table(
 def _read_text(
     data: bytes, columns: list[str], optional: frozenset[str], name: str, problems: Collector
 ) -> Table:
-    """The strict reader: Python's csv module over the decoded text, in one go where nothing is to be reported
-    (``_read_plain``), else record by record, each problem located (``_read_located``)."""
+    """The strict reader: Python's csv module over the decoded text, in one go where
+    nothing is to be reported (``_read_plain``), else record by record, each problem
+    located (``_read_located``)."""
     text = _decode(data, name, problems)
     header = None if text is None else _header(text, columns, optional, name, problems)
     if header is None:
@@ -572,7 +581,8 @@ def _read_located(
 def _cell_problems(
     col: list[str], column: str, lines: list[int], name: str, problems: Collector
 ) -> None:
-    """Cells a spreadsheet would run, and cells holding a character of the table of those not shown."""
+    """Cells a spreadsheet would run, and cells holding a character of the table of those
+    not shown."""
     for i, cell in formula_cells(col):
         message = f"a spreadsheet would run this cell as a formula; remove the leading {cell[0]!r}"
         problems.add("formula-cell", name, lines[i], column, cell, message)
@@ -580,7 +590,8 @@ def _cell_problems(
         m = characters.PATTERN.search(cell)
         if m:
             message = (
-                f"the cell holds the {characters.kind(m.group(0))} character U+{ord(m.group(0)):04X} at position {m.start()}; "
+                f"the cell holds the {characters.kind(m.group(0))} character "
+                f"U+{ord(m.group(0)):04X} at position {m.start()}; "
                 "of the characters not shown, only tab and newline are allowed"
             )
             problems.add("control-character", name, lines[i], column, cell, message)
@@ -588,10 +599,11 @@ def _cell_problems(
 
 @dataclass
 class Screened:
-    """What one pass over a file's bytes finds (``_screen``): its size (and sha256, where asked), where its first
-    line ends, how many newlines it holds and whether it ends with one, whether it holds a double quote, and
-    whether Arrow may read it (``plain``: a first line, not blank at its start, and no character of the table
-    of those not shown, whose cell the strict reader locates)."""
+    """What one pass over a file's bytes finds (``_screen``): its size (and sha256, where
+    asked), where its first line ends, how many newlines it holds and whether it ends with one,
+    whether it holds a double quote, and whether Arrow may read it (``plain``: a first line, not
+    blank at its start, and no character of the table of those not shown, whose cell the strict
+    reader locates)."""
 
     size: int = 0
     digest: tuple[int, str] | None = None
@@ -604,8 +616,8 @@ class Screened:
 
 
 def _screen_large(path: Path, digest: bool) -> Screened | None:
-    """``_screen`` of a regular file of at least ``ARROW_MIN_BYTES``; None for any other (the strict reader reads,
-    or reports, it)."""
+    """``_screen`` of a regular file of at least ``ARROW_MIN_BYTES``; None for any other (the strict
+    reader reads, or reports, it)."""
     try:
         if path.is_symlink() or not path.is_file() or path.stat().st_size < ARROW_MIN_BYTES:
             return None
@@ -615,9 +627,10 @@ def _screen_large(path: Path, digest: bool) -> Screened | None:
 
 
 def _screen(path: Path, digest: bool = False, step: int = SCREEN_STEP) -> Screened:
-    """One pass over a file a piece at a time (see ``Screened``), never the whole file in memory. A character of
-    the table split between two pieces is found in the last bytes of one and the first of the next (none is
-    longer than four bytes); a byte-order mark at the start of the file is not a cell's."""
+    """One pass over a file a piece at a time (see ``Screened``), never the whole file in memory. A
+    character of the table split between two pieces is found in the last bytes of one and the first
+    of the next (none is longer than four bytes); a byte-order mark at the start of the file is not
+    a cell's."""
     out, sha, tail = Screened(), hashlib.sha256() if digest else None, b""
     with path.open("rb") as fh:
         while piece := fh.read(step):
@@ -647,9 +660,9 @@ def _screen(path: Path, digest: bool = False, step: int = SCREEN_STEP) -> Screen
 def _read_arrow(
     path: Path, seen: Screened, columns: list[str], optional: frozenset[str], strict: bool
 ) -> Table | None:
-    """The table Arrow parses from a file ``_screen`` found plain; None whenever the strict reader must look
-    (see the module's docstring), which then finds and locates any problem. ``strict``: also None unless the
-    strict reader would read each record alike (see ``read_table``)."""
+    """The table Arrow parses from a file ``_screen`` found plain; None whenever the strict reader
+    must look (see the module's docstring), which then finds and locates any problem. ``strict``:
+    also None unless the strict reader would read each record alike (see ``read_table``)."""
     import pyarrow as pa
 
     header = _arrow_header(seen.first, columns, optional)
@@ -662,17 +675,21 @@ def _read_arrow(
     except (pa.ArrowInvalid, pa.ArrowTypeError, OSError):
         return None
     finally:
-        pa.default_memory_pool().release_unused()  # the parser's working memory, which Arrow's allocator would otherwise keep
+        # the parser's working memory, which Arrow's allocator would otherwise keep
+        pa.default_memory_pool().release_unused()
     if table.num_rows != n_lines or _arrow_must_look(table, header):
-        return None  # a blank line or a cell spanning lines (the strict reader counts lines), or a cell to report
+        # a blank line or a cell spanning lines (the strict reader counts lines), or a cell
+        # to report
+        return None
     if strict and not _strict_agrees(path, seen, table, header):
         return None
     return Table(header, {h: table.column(h) for h in header}, None, table.num_rows)
 
 
 def _arrow_header(first: bytes, columns: list[str], optional: frozenset[str]) -> list[str] | None:
-    """The header (``first``: the first line), where it is the expected one and holds no quote (Arrow skips the
-    first record, the strict reader the first line: a quoted header is the strict reader's); else None."""
+    """The header (``first``: the first line), where it is the expected one and holds no quote
+    (Arrow skips the first record, the strict reader the first line: a quoted header is the strict
+    reader's); else None."""
     if b'"' in first:
         return None
     try:
@@ -709,11 +726,13 @@ def _arrow_csv(path: Path, header: list[str]):
 
 
 def _arrow_must_look(table, header: list[str]) -> bool:
-    """Whether a cell may be one the strict reader reports (a formula) or skips (a row of blank cells)."""
+    """Whether a cell may be one the strict reader reports (a formula) or skips (a row of
+    blank cells)."""
     if any(formula_cells(table.column(h)) for h in header):
         return True
-    # a first cell that does not start with a printable ASCII character other than a space may be blank
-    # (Arrow's reading of Unicode whitespace costs a third of a second to start, so none is asked of it)
+    # a first cell that does not start with a printable ASCII character other than a space may be
+    # blank (Arrow's reading of Unicode whitespace costs a third of a second to start, so none is
+    # asked of it)
     return bool(header) and not _printable_first(first_bytes(table.column(header[0]))).all()
 
 
@@ -773,9 +792,10 @@ def surely_not_blank(col):
 
 
 def _strict_agrees(path: Path, seen: Screened, table, header: list[str]) -> bool:
-    """Whether the strict reader reads Arrow's records, each one line after the header (no record spans lines,
-    as Arrow's count of rows has shown): each line holding a quote is read by it again, and each other line
-    is split at its commas by both; no cell is as long as the csv module's limit."""
+    """Whether the strict reader reads Arrow's records, each one line after the header (no record
+    spans lines, as Arrow's count of rows has shown): each line holding a quote is read by it
+    again, and each other line is split at its commas by both; no cell is as long as the csv
+    module's limit."""
     import pyarrow.compute as pc
 
     limit = csv.field_size_limit()
@@ -815,14 +835,15 @@ def _quoted_lines(data: bytes, start: int) -> tuple[list[int], list[bytes]]:
     return at, lines
 
 
-# -- numbers as text -------------------------------------------------------------------------------------------
+# -- numbers as text -------------------------------------------------------------------------------
 
 
 def format_numbers(values):
-    """Numbers as every table writes them, as Arrow text, cell for cell: a whole number below 1e15 in size
-    without a decimal point; any other to 10 significant digits, written out without an exponent where that
-    has one (then without trailing zeros); NaN (or None) as an empty cell. ``values``: a NumPy array or any
-    sequence of numbers; ``format_number`` is a column of one. No Python string is made for each cell."""
+    """Numbers as every table writes them, as Arrow text, cell for cell: a whole number below 1e15
+    in size without a decimal point; any other to 10 significant digits, written out without an
+    exponent where that has one (then without trailing zeros); NaN (or None) as an empty cell.
+    ``values``: a NumPy array or any sequence of numbers; ``format_number`` is a column of one. No
+    Python string is made for each cell."""
     import numpy as np
     import pyarrow as pa
 
@@ -852,7 +873,8 @@ def _empty_cells(values):
 
 
 def _whole(values):
-    """Whole numbers (below 1e15 in size, so exact as 64-bit integers) without a decimal point (-0 as 0)."""
+    """Whole numbers (below 1e15 in size, so exact as 64-bit integers) without a decimal point (-0
+    as 0)."""
     import numpy as np
     import pyarrow as pa
 
@@ -860,8 +882,8 @@ def _whole(values):
 
 
 def _significant(values):
-    """Numbers to 10 significant digits as Arrow text; one written so with an exponent is written out to 10
-    decimals instead, without trailing zeros (and without a trailing point)."""
+    """Numbers to 10 significant digits as Arrow text; one written so with an exponent is written
+    out to 10 decimals instead, without trailing zeros (and without a trailing point)."""
     import numpy as np
     import pyarrow.compute as pc
 
@@ -876,8 +898,8 @@ def _significant(values):
 
 
 def _printf(form: str, values):
-    """Each number of a NumPy array by one %-format, as Arrow text, and the cells' text joined by line feeds:
-    all formatted in one string, whose line feeds give the cells' offsets."""
+    """Each number of a NumPy array by one %-format, as Arrow text, and the cells' text joined by
+    line feeds: all formatted in one string, whose line feeds give the cells' offsets."""
     import numpy as np
 
     joined = (form + "\n") * len(values) % tuple(values.tolist())
@@ -897,13 +919,14 @@ def _text_array(offsets, data: bytes):
 
 
 def format_number(value: float | int | None) -> str:
-    """The text of one number: ``format_numbers`` of a column of one (None or NaN: an empty cell)."""
+    """The text of one number: ``format_numbers`` of a column of one (None or NaN: an
+    empty cell)."""
     if isinstance(value, bool):
         raise TypeError("booleans are not numbers here")
     return format_numbers([math.nan if value is None else value]).to_pylist()[0]
 
 
-# -- writing ---------------------------------------------------------------------------------------------------
+# -- writing ---------------------------------------------------------------------------------------
 
 
 def csv_pieces(
@@ -913,10 +936,10 @@ def csv_pieces(
     *,
     header: bool = True,
 ) -> Iterator[memoryview]:
-    """A table as CSV, a chunk of rows at a time, each as its UTF-8 bytes: byte for byte what Python's csv module
-    writes (its minimal quoting, lines ending in "\\n"; the header first unless ``header`` is false), joined
-    column by column by Arrow. A column is a list of text, Arrow text, or a NumPy array of numbers (written by
-    ``format_numbers``; NaN as an empty cell)."""
+    """A table as CSV, a chunk of rows at a time, each as its UTF-8 bytes: byte for byte what
+    Python's csv module writes (its minimal quoting, lines ending in "\\n"; the header first unless
+    ``header`` is false), joined column by column by Arrow. A column is a list of text, Arrow text,
+    or a NumPy array of numbers (written by ``format_numbers``; NaN as an empty cell)."""
     n = None
     for name in names:
         if n is not None and len(columns[name]) != n:
@@ -941,8 +964,9 @@ def csv_text(names: list[str], columns: dict[str, Sequence], *, header: bool = T
 
 
 def _csv_chunk(cols: list) -> memoryview:
-    """Rows, given by column (Arrow text, or lists of text), as the csv module writes them: each cell quoted as it
-    quotes one (``_quoted``), the cells of each row joined by commas, each row ending in a line feed."""
+    """Rows, given by column (Arrow text, or lists of text), as the csv module writes them: each
+    cell quoted as it quotes one (``_quoted``), the cells of each row joined by commas, each row
+    ending in a line feed."""
     import pyarrow.compute as pc
 
     text = [_strings(c) if isinstance(c, list) else c for c in cols]
@@ -956,7 +980,8 @@ def _csv_chunk(cols: list) -> memoryview:
 
 
 def _strings(cells: list):
-    """Text cells as an Arrow array (TypeError for a cell that is not text: a table is written from text)."""
+    """Text cells as an Arrow array (TypeError for a cell that is not text: a table is written
+    from text)."""
     import pyarrow as pa
 
     out = pa.array(cells, pa.string())
@@ -980,8 +1005,9 @@ def _text_rows(col, start: int, stop: int):
 
 
 def _number_texts(columns: list):
-    """Number columns as Arrow text (``format_numbers``), one array per column in order; a number equal to the first
-    column's in its row takes its text (a rate's lower and upper end are often its value)."""
+    """Number columns as Arrow text (``format_numbers``), one array per column in order; a number
+    equal to the first column's in its row takes its text (a rate's lower and upper end are often
+    its value)."""
     import numpy as np
     import pyarrow.compute as pc
 
@@ -997,9 +1023,9 @@ def _number_texts(columns: list):
 
 @cache
 def _quote_bytes() -> tuple[int, ...]:
-    """The bytes that make the csv module quote a cell (its minimal quoting: the delimiter, the quote character, and
-    the line breaks it treats as such), found by asking it: each an ASCII character, so one byte of UTF-8 that no
-    other character's bytes hold."""
+    """The bytes that make the csv module quote a cell (its minimal quoting: the delimiter, the
+    quote character, and the line breaks it treats as such), found by asking it: each an ASCII
+    character, so one byte of UTF-8 that no other character's bytes hold."""
 
     def written(cell: str) -> str:
         buf = io.StringIO()
@@ -1010,10 +1036,11 @@ def _quote_bytes() -> tuple[int, ...]:
 
 
 def _quoted(text, end: str = "", *, alone: bool = False):
-    """Arrow text as the csv module writes each cell (in quotes, a quote doubled, where the cell needs them: found by
-    looking for those bytes in the array's data, then, where there are any, which cells hold them, by one of
-    Arrow's regular expressions), each followed by ``end``. ``alone``: the cell is its row's only one, and an
-    empty one is quoted (a row of nothing would be a blank line)."""
+    """Arrow text as the csv module writes each cell (in quotes, a quote doubled, where the cell
+    needs them: found by looking for those bytes in the array's data, then, where there are any,
+    which cells hold them, by one of Arrow's regular expressions), each followed by ``end``.
+    ``alone``: the cell is its row's only one, and an empty one is quoted (a row of nothing would be
+    a blank line)."""
     import pyarrow.compute as pc
 
     offsets, data = text_buffers(text)
@@ -1083,9 +1110,9 @@ def _discard(tmp: str | None) -> None:
 
 
 def write_tables(tables: dict[Path, tuple[list[str], dict[str, Sequence]]]) -> None:
-    """Write several tables as CSV (``csv_pieces``), each atomically, streaming rows to disk. Every text column
-    of every table is refused if it holds a cell a spreadsheet would run (``refuse_formulas``) before any table
-    is written."""
+    """Write several tables as CSV (``csv_pieces``), each atomically, streaming rows to disk. Every
+    text column of every table is refused if it holds a cell a spreadsheet would run
+    (``refuse_formulas``) before any table is written."""
     for names, columns in tables.values():
         for name in names:
             refuse_formulas(columns[name])

@@ -148,8 +148,13 @@ REGISTRY = _registry(
      "same article, measure, unit, place and period already exceeds the word's range: see "
      "docs/CURATING.md, Vague words"),
     ("stated-ordered", "A stated interval out of order", "stated_lower <= stated <= stated_upper"),
-    ("series-clash", "Two quantities of one series for the same period", "they are one number in the world: join their mentions into one quantity in raw/quantities.csv; or they count different things: say how in the measure, unit, counting or place of one of them"),
-    ("quantity-mismatch", "A figure that does not fit the quantity it mentions", "give the figure the quantity's measure, unit and place, and a period within the quantity's, or name the right quantity"),
+    ("series-clash", "Two quantities of one series for the same period",
+     "they are one number in the world: join their mentions into one quantity in "
+     "raw/quantities.csv; or they count different things: say how in the measure, unit, counting "
+     "or place of one of them"),
+    ("quantity-mismatch", "A figure that does not fit the quantity it mentions",
+     "give the figure the quantity's measure, unit and place, and a period within the quantity's, "
+     "or name the right quantity"),
     # formulas, derivations and claims
     ("bad-formula", "A formula outside the documented form",
      "formulas use numbers, {id}, + - * / and parentheses, and refer to at least one id"),
@@ -163,15 +168,32 @@ REGISTRY = _registry(
      "add a row to raw/claims.csv naming the figure, with the formula that computes the relation "
      "from quantities (or correct the figure's measure)"),
     # publishing
-    ("hash-mismatch", "A file of the package that does not match its hash and bytes in datapackage.json", "a file was changed after the descriptor was written: rebuild with dvc repro rather than editing the package"),
-    ("untraced-cell", "A published number without provenance", "a published number lost its provenance: rebuild with dvc repro rather than editing processed/"),
-    ("not-passed", "A candidate a check did not pass", "publish publishes only a candidate every check passed: run dvc repro and fix what the failing stage reports"),
-    ("not-as-checked", "A candidate file that is not as its check passed it", "a file was changed, added or removed after the checks ran: rebuild with dvc repro rather than editing build/package/"),
-    ("publish-running", "A command that would recover the package while a publish is running", "wait for the publish under way (a dvc repro or make repro) to finish, then run the command again; nothing was touched"),
-    ("half-published", "A publish that could neither finish nor be undone", "make processed/ writable (and free some disk space), then run make repro: it puts back the previous package kept in .publishing/"),
-    ("expectation-failed", "The quality report found the package inconsistent", "open build/quality_report.html, which marks the failing check and its rows, and fix the raw input behind them"),
-    ("missing-changelog-entry", "A version without its CHANGELOG entry", "add '## <version> - YYYY-MM-DD' to CHANGELOG.md for the version in package.yaml"),
-    ("source-not-in-changelog", "A source no CHANGELOG entry up to the current version names", "name the source's id in the CHANGELOG entry of the version that adds it"),
+    ("hash-mismatch",
+     "A file of the package that does not match its hash and bytes in datapackage.json",
+     "a file was changed after the descriptor was written: rebuild with dvc repro rather than "
+     "editing the package"),
+    ("untraced-cell", "A published number without provenance",
+     "a published number lost its provenance: rebuild with dvc repro rather than editing "
+     "processed/"),
+    ("not-passed", "A candidate a check did not pass",
+     "publish publishes only a candidate every check passed: run dvc repro and fix what the "
+     "failing stage reports"),
+    ("not-as-checked", "A candidate file that is not as its check passed it",
+     "a file was changed, added or removed after the checks ran: rebuild with dvc repro rather "
+     "than editing build/package/"),
+    ("publish-running", "A command that would recover the package while a publish is running",
+     "wait for the publish under way (a dvc repro or make repro) to finish, then run the command "
+     "again; nothing was touched"),
+    ("half-published", "A publish that could neither finish nor be undone",
+     "make processed/ writable (and free some disk space), then run make repro: it puts back the "
+     "previous package kept in .publishing/"),
+    ("expectation-failed", "The quality report found the package inconsistent",
+     "open build/quality_report.html, which marks the failing check and its rows, and fix the raw "
+     "input behind them"),
+    ("missing-changelog-entry", "A version without its CHANGELOG entry",
+     "add '## <version> - YYYY-MM-DD' to CHANGELOG.md for the version in package.yaml"),
+    ("source-not-in-changelog", "A source no CHANGELOG entry up to the current version names",
+     "name the source's id in the CHANGELOG entry of the version that adds it"),
 )
 # fmt: on
 

@@ -94,7 +94,8 @@ class Tree:
 
     @property
     def license_data(self) -> Path:
-        """The data licence, its publishers written from the published sources (package.yaml, license_data)."""
+        """The data licence, its publishers written from the published sources
+        (package.yaml, license_data)."""
         return self.base / "LICENSE-DATA"
 
     @property
@@ -237,7 +238,8 @@ class Paths:
 
     @property
     def publish_lock(self) -> Path:
-        """The file a publish holds an advisory lock on while it runs (outside ``publishing``, which it deletes)."""
+        """The file a publish holds an advisory lock on while it runs (outside ``publishing``, which
+        it deletes)."""
         return self.root / ".publishing.lock"
 
     @property

@@ -46,8 +46,8 @@ def field_types(schema: dict) -> dict[str, str]:
 
 NUMERIC_TYPES = ("number", "integer", "year")
 
-# integers below this in size are held exactly by a float: every number is read as a float, so a larger one would be
-# published rounded (or, cast to an integer, as nonsense)
+# integers below this in size are held exactly by a float: every number is read as a float, so a
+# larger one would be published rounded (or, cast to an integer, as nonsense)
 EXACT_INTEGER = 2**53
 
 
@@ -58,15 +58,16 @@ def expected_type(t: str) -> str:
     return f"expected {'an' if t[:1] in 'aeiou' else 'a'} {t}"
 
 
-# -- the columns as the checks read them -----------------------------------------------------------------------
+# -- the columns as the checks read them -----------------------------------------------------------
 
 
 class Columns:
-    """A table's columns as its checks read them. A column is given as text cells (a list or an Arrow array) or,
-    for a number or integer field, a NumPy array of numbers (NaN for empty); an absent one is empty cells. Each
-    is read once: ``text`` (Arrow), ``numbers`` (NumPy; NaN where empty or not a number), ``unread`` (cells that
-    are not empty and not a number) and ``empty``. ``blank_is_empty``: a cell of white space alone is empty (the
-    tables a curator types in raw/); else only an empty cell is."""
+    """A table's columns as its checks read them. A column is given as text cells (a list or an
+    Arrow array) or, for a number or integer field, a NumPy array of numbers (NaN for empty); an
+    absent one is empty cells. Each is read once: ``text`` (Arrow), ``numbers`` (NumPy; NaN where
+    empty or not a number), ``unread`` (cells that are not empty and not a number) and ``empty``.
+    ``blank_is_empty``: a cell of white space alone is empty (the tables a curator types in raw/);
+    else only an empty cell is."""
 
     def __init__(self, given: dict, types: dict[str, str], n: int, *, blank_is_empty: bool = False):
         self.given, self.types, self.n, self.blank_is_empty = given, types, n, blank_is_empty
@@ -132,7 +133,8 @@ class Columns:
 
 
 def _arrow_text(col, n: int):
-    """Text cells (a list, or an Arrow array or column) as Arrow text; empty cells where there is no column."""
+    """Text cells (a list, or an Arrow array or column) as Arrow text; empty cells where there is
+    no column."""
     import pyarrow as pa
 
     if isinstance(col, pa.Array | pa.ChunkedArray):
@@ -155,8 +157,9 @@ def _mask(arrow):
 
 
 def _blank(text):
-    """A NumPy mask of the cells of white space alone (empty ones among them), as ``str.strip`` reads white space:
-    decided once for each distinct cell that does not start with a printable ASCII character other than a space."""
+    """A NumPy mask of the cells of white space alone (empty ones among them), as ``str.strip``
+    reads white space: decided once for each distinct cell that does not start with a printable
+    ASCII character other than a space."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -169,7 +172,8 @@ def _blank(text):
 
 
 def _per_distinct(text, holds: Callable[[list[str]], list[bool]]):
-    """A NumPy mask of the cells for which ``holds`` (over the distinct cells, as Python strings) is true."""
+    """A NumPy mask of the cells for which ``holds`` (over the distinct cells, as Python strings)
+    is true."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -196,14 +200,14 @@ def read_numbers(col, n: int):
     return num.astype("float64"), [int(i) for i in bad.to_numpy(dtype=bool).nonzero()[0]]
 
 
-# -- the checks ---------------------------------------------------------------------------------------------
+# -- the checks ------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Check:
-    """One check of a table, defined once: ``holds`` reads the table's ``Columns`` and gives a NumPy mask, true
-    where the check holds. pandera runs it (``validator``), and so does ``all_hold``. A failure is reported in
-    ``column`` as ``rule`` with ``words``."""
+    """One check of a table, defined once: ``holds`` reads the table's ``Columns`` and gives a NumPy
+    mask, true where the check holds. pandera runs it (``validator``), and so does ``all_hold``. A
+    failure is reported in ``column`` as ``rule`` with ``words``."""
 
     name: str  # the constraint (a Table Schema keyword) of a field's check; the rule of a row rule
     column: str
@@ -216,11 +220,13 @@ class Check:
     field: bool = (
         False  # a constraint of the field ``column`` alone (pandera runs it on that column)
     )
-    typing: bool = False  # a type check: where one fails, the other checks are not reported (they would repeat it)
+    # a type check: where one fails, the other checks are not reported (they would repeat it)
+    typing: bool = False
 
 
 def field_checks(field: dict) -> list[Check]:
-    """The checks of one field of a Table Schema: its type, then each of its constraints, in the schema's order."""
+    """The checks of one field of a Table Schema: its type, then each of its constraints, in the
+    schema's order."""
     name, t, cons = field["name"], field["type"], field.get("constraints", {})
     if t != "string" and t not in _TYPES:
         raise ValueError(f"field {name!r}: the type {t!r} is not one this project checks")
@@ -270,7 +276,8 @@ def _is_number(cols: Columns, name: str):
 
 
 def _is_integer(cols: Columns, name: str):
-    """A whole number smaller than ``EXACT_INTEGER`` in size, written as digits with a sign or none."""
+    """A whole number smaller than ``EXACT_INTEGER`` in size, written as digits with a sign
+    or none."""
     import numpy as np
     import pyarrow.compute as pc
 
@@ -328,8 +335,9 @@ def _unique(cols: Columns, name: str, value) -> object:
 
 
 def _enum(cols: Columns, name: str, value, *, required: bool = False) -> object:
-    """One of the vocabulary's words, or an empty cell. A cell of white space alone (empty in raw/'s tables) is
-    not a word: ``required`` reports it where the field is required, this check where it is not."""
+    """One of the vocabulary's words, or an empty cell. A cell of white space alone (empty in raw/'s
+    tables) is not a word: ``required`` reports it where the field is required, this check where it
+    is not."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -339,9 +347,10 @@ def _enum(cols: Columns, name: str, value, *, required: bool = False) -> object:
 
 
 def _pattern(cols: Columns, name: str, value) -> object:
-    """The whole cell matches the pattern, as a Table Schema means it: by Arrow's regular expressions (RE2), whose
-    $ is the end of the text (not a final newline before it), whose \\s is tab, newline, form feed, carriage return
-    and space alone, and whose \\d and \\w are ASCII digits and word characters."""
+    """The whole cell matches the pattern, as a Table Schema means it: by Arrow's regular
+    expressions (RE2), whose $ is the end of the text (not a final newline before it), whose \\s is
+    tab, newline, form feed, carriage return and space alone, and whose \\d and \\w are ASCII digits
+    and word characters."""
     import pyarrow.compute as pc
 
     return cols.empty(name) | _mask(pc.match_substring_regex(cols.text(name), f"^(?:{value})$"))
@@ -362,8 +371,8 @@ def _length(cols: Columns, name: str, value, *, least: bool) -> object:
     return cols.empty(name) | ((length >= value) if least else (length <= value))
 
 
-# each constraint: its error type, its words (``value``: the constraint's; ``cons``: the field's constraints) and
-# where it holds
+# each constraint: its error type, its words (``value``: the constraint's; ``cons``: the field's
+# constraints) and where it holds
 _CONSTRAINTS = {
     "required": ("required", "must not be empty", _required),
     "unique": ("duplicate-id", "must be unique", _unique),
@@ -385,7 +394,8 @@ _CONSTRAINTS = {
 
 
 def _primary_key(schema: dict) -> list[dict]:
-    """The fields with the primary key's constraints added (a key of one field: required and unique)."""
+    """The fields with the primary key's constraints added (a key of one field: required
+    and unique)."""
     key = schema.get("primaryKey")
     keys = [] if key is None else [key] if isinstance(key, str) else list(key)
     if len(keys) > 1:
@@ -405,8 +415,9 @@ def table_checks(
     vocabulary: Vocabulary | None,
     fields: tuple[str, ...] | None = None,
 ) -> tuple[Check, ...]:
-    """Every check of a table: each field's (of ``fields`` only, where given), then its row rules (those that read
-    only ``fields``, where given). The one list pandera is built from and ``all_hold`` runs."""
+    """Every check of a table: each field's (of ``fields`` only, where given), then its row rules
+    (those that read only ``fields``, where given). The one list pandera is built from and
+    ``all_hold`` runs."""
     return _table_checks(
         schema_path, table, None if vocabulary is None else vocabulary.source, fields
     )
@@ -431,8 +442,8 @@ def _table_checks(
 
 
 def only_fields(schema: dict, fields: tuple[str, ...] | None) -> dict:
-    """A Table Schema with only ``fields`` of its fields (and its primary key where it names only them); the
-    schema itself where ``fields`` is None."""
+    """A Table Schema with only ``fields`` of its fields (and its primary key where it names only
+    them); the schema itself where ``fields`` is None."""
     if fields is None:
         return schema
     out = {**schema, "fields": [f for f in schema["fields"] if f["name"] in fields]}
@@ -442,12 +453,12 @@ def only_fields(schema: dict, fields: tuple[str, ...] | None) -> dict:
     return out
 
 
-# -- the row rules ------------------------------------------------------------------------------------------
+# -- the row rules ---------------------------------------------------------------------------------
 
 
 def _ordered(cols: Columns):
-    """lower <= value <= upper where bounded; where there is no value (a derived row whose evidence gives only an
-    interval, value_basis none), lower <= upper."""
+    """lower <= value <= upper where bounded; where there is no value (a derived row whose evidence
+    gives only an interval, value_basis none), lower <= upper."""
     import numpy as np
 
     value, lo, hi = (cols.numbers(n) for n in ("value", "lower", "upper"))
@@ -564,9 +575,9 @@ _PERIOD = ("period_start", "period_end")
 
 
 _QUALIFIER_WORDS = (
-    "the interval contradicts the qualifier: exact is a point (lower = value = upper), a rounded or "
-    "approximate number has both ends, nearly ends at the value, more than and at least have no upper "
-    "end, up to and fewer than end at the value, a vague word starts at the value "
+    "the interval contradicts the qualifier: exact is a point (lower = value = upper), a rounded "
+    "or approximate number has both ends, nearly ends at the value, more than and at least have no "
+    "upper end, up to and fewer than end at the value, a vague word starts at the value "
     "(schemas/vocabulary.json, qualifiers)"
 )
 
@@ -651,7 +662,7 @@ TABLE_RULES = {
 }
 
 
-# -- pandera ------------------------------------------------------------------------------------------------
+# -- pandera ---------------------------------------------------------------------------------------
 
 
 def validator(
@@ -662,8 +673,8 @@ def validator(
     *,
     blank_is_empty: bool = False,
 ):
-    """The pandera schema of a table, built once from ``table_checks``: each field's checks on its column, the
-    row rules on the frame (``frame_of`` makes the frame it validates)."""
+    """The pandera schema of a table, built once from ``table_checks``: each field's checks on its
+    column, the row rules on the frame (``frame_of`` makes the frame it validates)."""
     return _validator(
         schema_path,
         table,
@@ -710,7 +721,8 @@ def _run(data, *, check: Check, types: dict[str, str], blank_is_empty: bool):
 
 
 def frame_of(cols: Columns):
-    """The frame pandera validates: each column as ``Columns`` holds it, text Arrow-backed, numbers as floats."""
+    """The frame pandera validates: each column as ``Columns`` holds it, text Arrow-backed, numbers
+    as floats."""
     import pandas as pd
 
     out = {
@@ -731,12 +743,12 @@ def _chunked(text):
 
 
 def all_hold(cols: Columns, checks: tuple[Check, ...]) -> bool:
-    """Whether every check holds in every row: the checks pandera runs, run over the whole columns (the type
-    checks first, as the others read numbers and dates as their type checks read them)."""
+    """Whether every check holds in every row: the checks pandera runs, run over the whole columns
+    (the type checks first, as the others read numbers and dates as their type checks read them)."""
     return all(bool(c.holds(cols).all()) for c in sorted(checks, key=lambda c: not c.typing))
 
 
-# -- checking a table -----------------------------------------------------------------------------------------
+# -- checking a table ------------------------------------------------------------------------------
 
 
 def columns_of(data, names: list[str]) -> tuple[dict, list[int]]:
@@ -763,14 +775,15 @@ def check_frame(
     fields: tuple[str, ...] | None = None,
     blank_is_empty: bool = False,
 ) -> list[Problem]:
-    """A table's checks (``table_checks``), by pandera, lazily: one Problem per failing cell, located by line.
-    Where any cell is not of its column's type, only those cells are reported (the other checks would report
-    them again, less clearly).
+    """A table's checks (``table_checks``), by pandera, lazily: one Problem per failing cell,
+    located by line. Where any cell is not of its column's type, only those cells are reported (the
+    other checks would report them again, less clearly).
 
-    ``data`` is a Table, a list of row dicts, or a mapping of name to column (see ``Columns``); ``lines``
-    overrides the editor line of each row. ``fields``: check only these fields of the schema, and the row rules
-    that read only them (``stopitnow-figures check`` has the columns of a table that come from raw/, not those a
-    solve or an evaluation gives). ``blank_is_empty``: a cell of white space alone is empty (raw/'s tables).
+    ``data`` is a Table, a list of row dicts, or a mapping of name to column (see ``Columns``);
+    ``lines`` overrides the editor line of each row. ``fields``: check only these fields of the
+    schema, and the row rules that read only them (``stopitnow-figures check`` has the columns of a
+    table that come from raw/, not those a solve or an evaluation gives). ``blank_is_empty``: a cell
+    of white space alone is empty (raw/'s tables).
     """
     schema = only_fields(load_schema(schema_path), fields)
     given, own_lines = columns_of(data, field_names(schema))
@@ -795,7 +808,8 @@ def _pandera_problems(
     vocabulary: Vocabulary | None,
     fields,
 ) -> list[Problem]:
-    """The failures pandera finds, each as a located problem: the type checks' alone where any fails."""
+    """The failures pandera finds, each as a located problem: the type checks' alone where
+    any fails."""
     import pandera.errors as pe
 
     checks = table_checks(schema_path, table, vocabulary, fields)
@@ -816,8 +830,8 @@ def _pandera_problems(
 
 
 def _failures(failed, checks: tuple[Check, ...]) -> list[tuple[Check, int]]:
-    """pandera's failure cases as (check, row position), each once (pandera reports a failing row rule once for
-    each column of the frame), in the order of the checks and then the rows."""
+    """pandera's failure cases as (check, row position), each once (pandera reports a failing row
+    rule once for each column of the frame), in the order of the checks and then the rows."""
     of_field = {(c.column, c.name): c for c in checks if c.field}
     of_rows = {c.name: c for c in checks if not c.field}
     found = set()
@@ -832,8 +846,8 @@ def _failures(failed, checks: tuple[Check, ...]) -> list[tuple[Check, int]]:
 
 
 def _shown(check: Check, cols: Columns, i: int) -> str:
-    """The value a failing cell's problem shows: the cell as the curator wrote it; empty for a missing number; an
-    integer's or a number's bound as the number read."""
+    """The value a failing cell's problem shows: the cell as the curator wrote it; empty for a
+    missing number; an integer's or a number's bound as the number read."""
     t = cols.types.get(check.column)
     if check.rule == "required" and t in NUMERIC_TYPES:
         return ""
