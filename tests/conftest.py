@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import csv
+import fcntl
 import functools
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -81,12 +83,55 @@ def snapshot(repo: Path) -> dict[str, bytes]:
     return out
 
 
-def built(dest: Path) -> Path:
-    """A copy of the repository with its candidate package built (a fresh copy has no build/)."""
+# the run's one built copy, which built() copies (set by the session fixture _run_folder)
+_RUN: list[Path] = []
+
+
+def _build(dest: Path) -> Path:
     repo = copy_repo(dest)
     out = dvc(repo, "repro")
     assert out.returncode == 0, out.stdout + out.stderr
     return repo
+
+
+def _template() -> Path:
+    """The repository copied and built once a run, shared by every xdist worker: the first worker
+    to ask builds it under a file lock, the others wait on that lock and read the result."""
+    folder = _RUN[0] / "built-once"
+    with open(_RUN[0] / "built-once.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / ".built").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            _build(folder)
+            (folder / ".built").touch()
+    return folder
+
+
+def built(dest: Path) -> Path:
+    """A copy of the repository with its candidate package built (a fresh copy has no build/): a
+    copy of the run's one build (its files, git history and dvc.lock; not DVC's lock files), so
+    each test gets a tree of its own to change without building it again."""
+    shutil.copytree(_template(), dest, symlinks=True, dirs_exist_ok=True, ignore=_not_copied)
+    return dest
+
+
+def _not_copied(folder: str, names: list[str]) -> set[str]:
+    """What a built copy does not take from the run's build: its mark, and DVC's lock files and
+    state (.dvc/tmp), which name the folder they were made in."""
+    here = Path(folder)
+    if here == _RUN[0] / "built-once":
+        return {".built"}
+    return {"tmp"} if here.name == ".dvc" else set()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _run_folder(tmp_path_factory) -> Path:
+    """The folder of this run, shared by its xdist workers (each has a folder of its own in it)."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    _RUN[:] = [root]
+    return root
 
 
 @pytest.fixture(scope="session")
