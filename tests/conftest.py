@@ -125,6 +125,14 @@ def _not_copied(folder: str, names: list[str]) -> set[str]:
     return {"tmp"} if here.name == ".dvc" else set()
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    """The modules holding a slow test (they build or copy the package) run first, each kept
+    whole and in its own order, so that xdist starts the longest work first and the short tests
+    fill the end of the run instead of one build holding it up."""
+    slow = {item.module for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.module not in slow)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _run_folder(tmp_path_factory) -> Path:
     """The folder of this run, shared by its xdist workers (each has a folder of its own in it)."""
