@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import csv
 import fcntl
 import functools
@@ -140,6 +141,32 @@ def _run_folder(tmp_path_factory) -> Path:
     root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     _RUN[:] = [root]
     return root
+
+
+@contextlib.contextmanager
+def dvc_of_root():
+    """Take turns at the repository's own DVC: DVC locks a repository it reads (a release checks
+    the package against dvc.lock through DVC) and gives up after a few seconds when another
+    process holds that lock, which a loaded machine can make it do; this file lock waits."""
+    with open(_RUN[0] / "root-dvc.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+@pytest.fixture(scope="session")
+def release_zip() -> Path:
+    """The release archive of the repository, made once a run (by whichever worker asks first) and
+    only read by the tests."""
+    from stopitnow_figures.publishing.release import build_release
+    from stopitnow_figures.tables.paths import Paths
+
+    folder = _RUN[0] / "release"
+    with dvc_of_root():
+        if not (folder / ".made").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            (folder / ".made").write_text(build_release(Paths(ROOT), into=folder).name)
+    return folder / (folder / ".made").read_text()
 
 
 @pytest.fixture(scope="session")
