@@ -48,9 +48,9 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "note: install Debian's chromium to run the browser test (it is skipped without it)"; fi; }
 
-## Run the tests (creates .venv and .venv-cff, installs chromium and node_modules/, where needed)
+## Run the tests (creates .venv and .venv-cff, installs chromium and node_modules/, where needed); says why any test skipped
 test: $(STAMP) $(CFF_STAMP) $(NODE_STAMP) browser
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto --dist load -ra
 
 ## Check style with ruff
 lint: $(STAMP)

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import contextlib
 import csv
+import fcntl
 import functools
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -81,12 +84,89 @@ def snapshot(repo: Path) -> dict[str, bytes]:
     return out
 
 
-def built(dest: Path) -> Path:
-    """A copy of the repository with its candidate package built (a fresh copy has no build/)."""
+# the run's one built copy, which built() copies (set by the session fixture _run_folder)
+_RUN: list[Path] = []
+
+
+def _build(dest: Path) -> Path:
     repo = copy_repo(dest)
     out = dvc(repo, "repro")
     assert out.returncode == 0, out.stdout + out.stderr
     return repo
+
+
+def _template() -> Path:
+    """The repository copied and built once a run, shared by every xdist worker: the first worker
+    to ask builds it under a file lock, the others wait on that lock and read the result."""
+    folder = _RUN[0] / "built-once"
+    with open(_RUN[0] / "built-once.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / ".built").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            _build(folder)
+            (folder / ".built").touch()
+    return folder
+
+
+def built(dest: Path) -> Path:
+    """A copy of the repository with its candidate package built (a fresh copy has no build/): a
+    copy of the run's one build (its files, git history and dvc.lock; not DVC's lock files), so
+    each test gets a tree of its own to change without building it again."""
+    shutil.copytree(_template(), dest, symlinks=True, dirs_exist_ok=True, ignore=_not_copied)
+    return dest
+
+
+def _not_copied(folder: str, names: list[str]) -> set[str]:
+    """What a built copy does not take from the run's build: its mark, and DVC's lock files and
+    state (.dvc/tmp), which name the folder they were made in."""
+    here = Path(folder)
+    if here == _RUN[0] / "built-once":
+        return {".built"}
+    return {"tmp"} if here.name == ".dvc" else set()
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """The modules holding a slow test (they build or copy the package) run first, each kept
+    whole and in its own order, so that xdist starts the longest work first and the short tests
+    fill the end of the run instead of one build holding it up."""
+    slow = {item.module for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.module not in slow)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _run_folder(tmp_path_factory) -> Path:
+    """The folder of this run, shared by its xdist workers (each has a folder of its own in it)."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    _RUN[:] = [root]
+    return root
+
+
+@contextlib.contextmanager
+def dvc_of_root():
+    """Take turns at the repository's own DVC: DVC locks a repository it reads (a release checks
+    the package against dvc.lock through DVC) and gives up after a few seconds when another
+    process holds that lock, which a loaded machine can make it do; this file lock waits."""
+    with open(_RUN[0] / "root-dvc.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+@pytest.fixture(scope="session")
+def release_zip() -> Path:
+    """The release archive of the repository, made once a run (by whichever worker asks first) and
+    only read by the tests."""
+    from stopitnow_figures.publishing.release import build_release
+    from stopitnow_figures.tables.paths import Paths
+
+    folder = _RUN[0] / "release"
+    with dvc_of_root():
+        if not (folder / ".made").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            (folder / ".made").write_text(build_release(Paths(ROOT), into=folder).name)
+    return folder / (folder / ".made").read_text()
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,8 @@ import pytest
 import yaml
 from pybtex.database import parse_string
 
-from conftest import BIN, ROOT, Server, copy_repo, dvc, env, package_version
+from conftest import BIN, ROOT, Server, dvc, env, package_version
+from conftest import built as built_copy
 from stopitnow_figures.publishing.release import build_release
 from stopitnow_figures.render.citation import cff_text, cite
 from stopitnow_figures.tables import config
@@ -111,7 +112,7 @@ def test_recording_an_address_makes_citations_and_download_use_it(tmp_path):
     site.mkdir()
     server = Server(site)
     try:
-        repo = copy_repo(tmp_path / "repo")
+        repo = built_copy(tmp_path / "repo")  # built as the maintainer's repository is
         home, archive = f"{server.url}/pkg", f"{server.url}/v{{version}}/pkg-{{version}}.zip"
         text = (repo / "package.yaml").read_text(encoding="utf-8")
         recorded = f"published_at:\n  homepage: {home}\n  archive: {archive}\n"

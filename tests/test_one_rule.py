@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT, copy_repo, dvc
+from conftest import ROOT, built, dvc
 from stopitnow_figures.tables import errors, vocab
 
 SRC = ROOT / "src" / "stopitnow_figures"
@@ -141,7 +141,7 @@ def _table(repo, name):
 
 @pytest.mark.slow
 def test_a_rate_base_of_1000_changes_the_rates_and_their_labels(tmp_path):
-    repo = copy_repo(tmp_path)
+    repo = built(tmp_path)  # dvc repro reruns what reads the parameter
     params = repo / "params.yaml"
     params.write_text(params.read_text().replace("rate_per: 100000", "rate_per: 1000"))
     out = dvc(repo, "repro")
@@ -175,7 +175,7 @@ def test_a_rate_base_of_1000_changes_the_rates_and_their_labels(tmp_path):
 
 @pytest.mark.slow
 def test_a_new_field_of_the_figures_schema_is_added_in_the_typed_row_and_nowhere_else(tmp_path):
-    repo = copy_repo(tmp_path)
+    repo = built(tmp_path)
     schema = repo / "schemas" / "figures.schema.json"
     fields = json.loads(schema.read_text())
     fields["fields"].insert(

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import ROOT, copy_repo, dvc, package_version, read_csv
+from conftest import ROOT, copy_repo, dvc, dvc_of_root, package_version, read_csv
 from stopitnow_figures.cli import main
 from stopitnow_figures.publishing.release import (
     RELEASES_NAME,
@@ -30,18 +30,14 @@ from stopitnow_figures.tables.paths import Paths
 VERSION, RELEASED = package_version()
 
 
-@pytest.fixture(scope="module")
-def release_zip(tmp_path_factory) -> Path:
-    return build_release(Paths(ROOT), into=tmp_path_factory.mktemp("rel"))
-
-
 @pytest.fixture
 def repo(tmp_path) -> Path:
     return copy_repo(tmp_path / "repo")
 
 
 def test_release_is_byte_reproducible_and_holds_the_package(release_zip, tmp_path):
-    again = build_release(Paths(ROOT), into=tmp_path)
+    with dvc_of_root():
+        again = build_release(Paths(ROOT), into=tmp_path)
     assert again.read_bytes() == release_zip.read_bytes()
     with zipfile.ZipFile(release_zip) as zf:
         names = set(zf.namelist())
