@@ -1,5 +1,5 @@
-"""Trace any figure, quantity, metric, claim, series or conflict id (or a series row's id) down to the article
-characters, identities, formulas and reference rows it rests on."""
+"""Trace any figure, quantity, metric, claim, series or conflict id (or a series row's id) down to
+the article characters, identities, formulas and reference rows it rests on."""
 
 from __future__ import annotations
 
@@ -249,8 +249,8 @@ class Tracer:
         }
 
     def one_series(self, i: str, rows: list[dict], depth: int) -> dict:
-        """A series: what defines it, each period in time order (a member's quantity, or a gap), and its members
-        down to their quotes."""
+        """A series: what defines it, each period in time order (a member's quantity, or a gap), and
+        its members down to their quotes."""
         keys = (
             "measure",
             "unit",
@@ -289,7 +289,8 @@ class Tracer:
         }
 
     def member(self, i: str, r: dict, depth: int) -> dict:
-        """One period of a series: its quantity down to its quotes, or a gap (no quantity gives the period)."""
+        """One period of a series: its quantity down to its quotes, or a gap (no quantity gives the
+        period)."""
         return {
             "id": i,
             "type": "series member",
@@ -301,7 +302,8 @@ class Tracer:
 
 
 def kind_of(n: dict) -> str:
-    """What a chain's id is, in the words a citation uses ("figure", "reference row", "series member")."""
+    """What a chain's id is, in the words a citation uses ("figure", "reference row", "series
+    member")."""
     return {"reference": "reference row"}.get(n["type"], n["type"])
 
 
@@ -316,7 +318,8 @@ def references_of(n: dict) -> list[dict]:
 
 
 def _collect(n: dict, pick) -> list[dict]:
-    """What ``pick`` takes from each node of a chain (None for nothing), each once, in the order first met."""
+    """What ``pick`` takes from each node of a chain (None for nothing), each once, in the order
+    first met."""
     out: list[dict] = []
 
     def walk(x: dict) -> None:
