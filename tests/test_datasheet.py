@@ -16,7 +16,10 @@ from conftest import ROOT
 from stopitnow_figures.render import datasheet
 from stopitnow_figures.tables import vocab
 
-MARKUP = ' X <img src=x onerror="alert(1)"><script>alert(2)</script><!-- hidden --><a href="javascript:alert(3)">y</a> &amp;'
+MARKUP = (
+    ' X <img src=x onerror="alert(1)"><script>alert(2)</script><!-- hidden -->'
+    '<a href="javascript:alert(3)">y</a> &amp;'
+)
 # the free text of the data the datasheet prints: names, titles, descriptions and notes (ids,
 # vocabulary words, numbers and dates are checked against patterns before any stage writes them)
 FREE_TEXT = {

@@ -134,7 +134,8 @@ def coverage(root: Path, show_all: bool) -> None:
                 what = f"{span.kind} {span.ref}" if span else "UNACCOUNTED"
                 show(f"  {sid} @{mention.start}: {mention.text!r} -> {what}")
         show(
-            f"{sid}: {len(items)} mentions: {counts['figure']} figures, {counts['period']} period words, "
+            f"{sid}: {len(items)} mentions: {counts['figure']} figures, "
+            f"{counts['period']} period words, "
             f"{counts['not_figure']} not figures, {counts[None]} unaccounted"
         )
     show(f"total unaccounted: {unaccounted}")
@@ -212,7 +213,8 @@ def release(root: Path, record: bool) -> None:
     show(_shown(out, root))
     if entry:
         show(
-            f"recorded {entry['file']} (sha256 {entry['sha256']}) in {_shown(releases_file(root), root)}"
+            f"recorded {entry['file']} (sha256 {entry['sha256']}) "
+            f"in {_shown(releases_file(root), root)}"
         )
 
 
@@ -338,7 +340,8 @@ def download(
         trust = trust_for(url, sha256, releases)
         if trust.sha256 is None:
             show(
-                f"Warning: nothing outside the archive vouches for it: no --sha256 was given and the releases file {releases} "
+                "Warning: nothing outside the archive vouches for it: no --sha256 was given "
+                f"and the releases file {releases} "
                 f"has no entry for {url}, so it can only be checked against itself.",
                 err=True,
             )
@@ -637,7 +640,8 @@ def add_source(
     except Refused as exc:
         raise click.ClickException(str(exc)) from None
     show(
-        f"added {sid}: raw/sources/{sid}.txt and its row in raw/sources.csv; next: stopitnow-figures propose {sid}"
+        f"added {sid}: raw/sources/{sid}.txt and its row in raw/sources.csv; "
+        f"next: stopitnow-figures propose {sid}"
     )
 
 
@@ -681,12 +685,14 @@ def propose(root: Path, source_id: str) -> None:
         raise _problems(exc) from None
     for r in figures:
         show(
-            f"figure {r['figure_id']}: {r['as_written']!r} in {r['quote']!r} (unit {r['unit'] or '?'})"
+            f"figure {r['figure_id']}: {r['as_written']!r} in {r['quote']!r} "
+            f"(unit {r['unit'] or '?'})"
         )
     for r in others:
         show(f"not a figure: {r['text']!r} ({r['category']})")
     show(
-        f"drafted {len(figures)} figure rows and {len(others)} not-figure rows; finish them, then: stopitnow-figures check"
+        f"drafted {len(figures)} figure rows and {len(others)} not-figure rows; "
+        "finish them, then: stopitnow-figures check"
     )
 
 

@@ -91,7 +91,10 @@ class Tracer:
                 n = build(i, t[table][i], depth)
                 return {
                     **n,
-                    "page": f"{pages.FOLDER}/{pages.page_of(n['type'], i, t[table][i].get('source_id'))}",
+                    "page": (
+                        f"{pages.FOLDER}/"
+                        f"{pages.page_of(n['type'], i, t[table][i].get('source_id'))}"
+                    ),
                 }
         if i in self.series:
             return {
@@ -445,12 +448,14 @@ def _claim_lines(n: dict, pad: str) -> list[str]:
 
 def _series_lines(n: dict, pad: str) -> list[str]:
     out = [
-        f"{pad}series {n['id']}: {n['measure']} in {n['unit']} ({n['counting']}), {n['geography_code']}, periods of {n['alignment']}",
+        f"{pad}series {n['id']}: {n['measure']} in {n['unit']} ({n['counting']}), "
+        f"{n['geography_code']}, periods of {n['alignment']}",
         f"{pad}  {n['comparability']}",
     ]
     for p in n["periods"]:
         out.append(
-            f"{pad}  {p['period'][0]} to {p['period'][1]}: {p['quantity_id'] or 'gap (no source gives this period)'}"
+            f"{pad}  {p['period'][0]} to {p['period'][1]}: "
+            f"{p['quantity_id'] or 'gap (no source gives this period)'}"
         )
     return out
 
@@ -469,7 +474,8 @@ def _member_lines(n: dict, pad: str) -> list[str]:
         or "a gap: no quantity of the series for this period (a gap in the sources)"
     )
     return [
-        f"{pad}series member {n['id']} of {n['series_id']}: {n['period'][0]} to {n['period'][1]}: {what}"
+        f"{pad}series member {n['id']} of {n['series_id']}: "
+        f"{n['period'][0]} to {n['period'][1]}: {what}"
     ]
 
 
