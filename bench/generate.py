@@ -1,8 +1,8 @@
-"""Write a synthetic but valid corpus of N figures into a folder laid out like
-the repository: source texts with real quotes at real offsets, figure rows with
-hedges, periods (each named by its days) and places, a quantity for each figure, and for each source an
-identity (an implied total of its first two quantities, a set the reconcile
-stage solves on its own), a derivation and a claim; and the real reference rows.
+"""Write a synthetic but valid corpus of N figures into a folder laid out like the repository:
+source texts with real quotes at real offsets, figure rows with hedges, periods (each named by its
+days) and places, a quantity for each figure, and for each source an identity (an implied total of
+its first two quantities, a set the reconcile stage solves on its own), a derivation and a claim;
+and the real reference rows.
 
     python bench/generate.py 100000 /tmp/corpus-100k
 """

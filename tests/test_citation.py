@@ -394,9 +394,9 @@ def test_every_id_in_the_package_cites_as_entries_a_real_bibtex_parser_reads(fmt
 def test_cff_for_one_number_is_refused_with_the_flag_named():
     out = cli("--format", "cff", "herald-2017-scotland-f04")
     assert out.exit_code == 1
-    assert (
-        out.output
-        == "Error: --format cff is for the package; use apa, bibtex, biblatex or csl-json for numbers\n"
+    assert out.output == (
+        "Error: --format cff is for the package; "
+        "use apa, bibtex, biblatex or csl-json for numbers\n"
     )
 
 

@@ -28,7 +28,8 @@ import pytest
 from conftest import BIN, ROOT, Server
 
 DESCRIPTOR = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
-# the tables (the other resources are the package's files that are not tables: reports, pages, charts)
+# the tables (the other resources are the package's files that are not tables: reports, pages,
+# charts)
 RESOURCES = {r["name"]: r for r in DESCRIPTOR["resources"] if "schema" in r}
 JS_SCRIPT = ROOT / "tests" / "js" / "read_package.mjs"
 JS_LIBRARY = ROOT / "node_modules" / "datapackage" / "package.json"

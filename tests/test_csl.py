@@ -69,7 +69,8 @@ def a_figure_of_a_source_with_two_figures() -> tuple[str, str, str]:
 
 
 def a_rate_and_its_population_rows() -> tuple[str, list[dict]]:
-    """A derived metric whose inputs name population rows, and those rows (through a derived population too)."""
+    """A derived metric whose inputs name population rows, and those rows (through a derived
+    population too)."""
     population = by_id(read_csv(ROOT / "processed" / "population.csv"), "population_id")
     derived = by_id(read_csv(ROOT / "processed" / "derived.csv"), "metric_id")
 

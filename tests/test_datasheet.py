@@ -1,6 +1,6 @@
-"""The datasheet carries no HTML from the data: rendered by a Markdown renderer that passes raw HTML through
-(markdown-it-py with html on), a datasheet whose data holds markup has the very elements of one whose data does
-not, and shows the markup as text."""
+"""The datasheet carries no HTML from the data: rendered by a Markdown renderer that passes raw HTML
+through (markdown-it-py with html on), a datasheet whose data holds markup has the very elements of
+one whose data does not, and shows the markup as text."""
 
 from __future__ import annotations
 
@@ -16,9 +16,12 @@ from conftest import ROOT
 from stopitnow_figures.render import datasheet
 from stopitnow_figures.tables import vocab
 
-MARKUP = ' X <img src=x onerror="alert(1)"><script>alert(2)</script><!-- hidden --><a href="javascript:alert(3)">y</a> &amp;'
-# the free text of the data the datasheet prints: names, titles, descriptions and notes (ids, vocabulary words,
-# numbers and dates are checked against patterns before any stage writes them)
+MARKUP = (
+    ' X <img src=x onerror="alert(1)"><script>alert(2)</script><!-- hidden -->'
+    '<a href="javascript:alert(3)">y</a> &amp;'
+)
+# the free text of the data the datasheet prints: names, titles, descriptions and notes (ids,
+# vocabulary words, numbers and dates are checked against patterns before any stage writes them)
 FREE_TEXT = {
     "sources": ["publisher", "headline"],
     "figures": ["as_written", "quote"],

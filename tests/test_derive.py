@@ -1,6 +1,7 @@
-"""Derived metrics and claim checks beyond what tests/expected/ holds for each (their values and verdicts are
-worked out by hand there, per source): no rate of a stock or a relation, what a rate's words say, what a claim's
-explanation compares (each number worked out in its comment), and that every input resolves."""
+"""Derived metrics and claim checks beyond what tests/expected/ holds for each (their values and
+verdicts are worked out by hand there, per source): no rate of a stock or a relation, what a rate's
+words say, what a claim's explanation compares (each number worked out in its comment), and that
+every input resolves."""
 
 from __future__ import annotations
 

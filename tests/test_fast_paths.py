@@ -268,7 +268,7 @@ def test_the_schema_reads_numbers_from_arrow_as_from_text(cells):
     assert np.array_equal(a.to_numpy(), b.to_numpy(), equal_nan=True) and bad_a == bad_b
 
 
-# -- the provenance graph, built by Arrow, against the same graph built one record at a time --------
+# -- the provenance graph, built by Arrow, against the same graph built one record at a time ---
 
 
 def _prov_reference(tables) -> str:

@@ -202,7 +202,8 @@ def test_a_metric_of_a_metric_resting_on_an_untraced_one_is_caught(package):
 
 
 def _series_fixture():
-    """Two half-years of one police force area a year apart (the model's rule makes the half between a gap)."""
+    """Two half-years of one police force area a year apart (the model's rule makes the half between
+    a gap)."""
     from stopitnow_figures.model import series
     from stopitnow_figures.tables.csvio import Table
 
@@ -236,7 +237,8 @@ def test_a_series_row_as_the_rule_makes_it_traces_and_a_period_typed_in_does_not
     bad = []
     _check_series(Table.from_rows(list(rows[0]), rows), quantities, vocab.load(), bad)
     assert bad == []
-    # by hand: the gap is July to December 2018; ending it a day early is no period of the rule's step
+    # by hand: the gap is July to December 2018; ending it a day early is no period of the rule's
+    # step
     edited = [dict(r) for r in rows]
     edited[1]["period_end"] = "2018-12-30"
     _check_series(Table.from_rows(list(rows[0]), edited), quantities, vocab.load(), bad)

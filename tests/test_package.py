@@ -210,7 +210,8 @@ def _prov_library_graph(tables):
             },
         )
         doc.wasGeneratedBy(e, derive)
-        # a member rests on its quantity; a gap on the quantities of the nearest members before and after it
+        # a member rests on its quantity; a gap on the quantities of the nearest members before and
+        # after it
         rows = quantities_of[r["series_id"]]
         k = rows.index(r)
         used = (

@@ -85,9 +85,9 @@ def test_changing_one_figure_changes_exactly_its_dependants(built_repo):
         }
 
     before_d, before_c, before_q = table("derived"), table("claims"), table("quantities")
-    # the June-August callers' 55 is printed by three articles of one release (The National, Hello Rayo West,
-    # Third Force News):
-    # each is changed to 57, so that the quantity changes rather than becoming a conflict
+    # the June-August callers' 55 is printed by three articles of one release (The National, Hello
+    # Rayo West, Third Force News): each is changed to 57, so that the quantity changes rather than
+    # becoming a conflict
     edits = {  # source: (its words with the number, as changed)
         "national-2017-scotland": (b"rising to 55 during", b"rising to 57 during"),
         "hellorayo-2017-scotland": (b"55 over the same period", b"57 over the same period"),

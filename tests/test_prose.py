@@ -135,7 +135,7 @@ def sentences(markdown: str) -> list[str]:
 
 
 @pytest.mark.data
-def test_no_published_title_description_or_resource_title_states_a_count_or_year_the_data_does_not_give():
+def test_no_published_title_or_description_states_a_count_or_year_the_data_does_not_give():
     descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
     tables = published_tables()
     texts = [
@@ -152,7 +152,8 @@ def test_no_published_title_description_or_resource_title_states_a_count_or_year
     assert (
         said["ranges"] or said["years"]
     )  # the years are said, so the check above has something to hold
-    # the whole count is said (the counts by kind beside it are held by the check above, as every count is)
+    # the whole count is said (the counts by kind beside it are held by the check above, as every
+    # count is)
     assert len(tables["sources"]) in said["counts"]["sources"]
 
 

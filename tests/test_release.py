@@ -159,7 +159,8 @@ def test_release_record_writes_the_entry_for_the_version_outside_the_archive(rep
     digest = hashlib.sha256(archive.read_bytes()).hexdigest()
     assert out.output == (
         f"dist/stopitnow-figures-{VERSION}.zip\n"
-        f"recorded stopitnow-figures-{VERSION}.zip (sha256 {digest}) in src/stopitnow_figures/publishing/{RELEASES_NAME}\n"
+        f"recorded stopitnow-figures-{VERSION}.zip (sha256 {digest}) "
+        f"in src/stopitnow_figures/publishing/{RELEASES_NAME}\n"
     )
     assert (
         archive.read_bytes() == release_zip.read_bytes()

@@ -1,6 +1,7 @@
 """Rights, written from the data: every resource carries its licence, every resource that quotes the
 sources says the quotes are not the project's to license, and LICENSE-DATA, the descriptor and the
-datasheet name every publisher of a published source (not a list typed once and left to go stale)."""
+datasheet name every publisher of a published source (not a list typed once and left to go
+stale)."""
 
 from __future__ import annotations
 

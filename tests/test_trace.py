@@ -153,7 +153,8 @@ def test_trace_shows_a_pinned_value_as_one_number(package):
 
 
 def _series_tables():
-    """Two half-years of one place a year apart, as a package's tables keyed by id (no figure, no identity)."""
+    """Two half-years of one place a year apart, as a package's tables keyed by id (no figure, no
+    identity)."""
     from stopitnow_figures.model import series
     from stopitnow_figures.tables import vocab
 
@@ -201,7 +202,8 @@ def test_trace_takes_a_series_id_and_a_series_row_s_id_by_the_one_resolver():
     tables, rows = _series_tables()
     tracer = Tracer(Paths(ROOT), tables)
     n = tracer.node(rows[0]["series_id"], 0)
-    # by hand: January-June 2018, then July-December 2018 that no quantity gives, then January-June 2019
+    # by hand: January-June 2018, then July-December 2018 that no quantity gives, then January-June
+    # 2019
     assert [(p["period"][0], p["quantity_id"]) for p in n["periods"]] == [
         ("2018-01-01", "a"),
         ("2018-07-01", ""),

@@ -22,9 +22,9 @@ _SOURCES = vocab.load()
 
 
 class _Commands(click.Group):
-    """The command group; a refusal (a ``click.ClickException``, the command's own or click's) has its message
-    escaped as everything a command prints is (``terminal.safe``): it may quote a file name, a cell, article text
-    or what git or a server said."""
+    """The command group; a refusal (a ``click.ClickException``, the command's own or click's) has
+    its message escaped as everything a command prints is (``terminal.safe``): it may quote a file
+    name, a cell, article text or what git or a server said."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -134,7 +134,8 @@ def coverage(root: Path, show_all: bool) -> None:
                 what = f"{span.kind} {span.ref}" if span else "UNACCOUNTED"
                 show(f"  {sid} @{mention.start}: {mention.text!r} -> {what}")
         show(
-            f"{sid}: {len(items)} mentions: {counts['figure']} figures, {counts['period']} period words, "
+            f"{sid}: {len(items)} mentions: {counts['figure']} figures, "
+            f"{counts['period']} period words, "
             f"{counts['not_figure']} not figures, {counts[None]} unaccounted"
         )
     show(f"total unaccounted: {unaccounted}")
@@ -146,7 +147,8 @@ def coverage(root: Path, show_all: bool) -> None:
 @click.argument("ident", metavar="ID")
 @click.option("--json", "as_json", is_flag=True, help="Print the chain as JSON for programs.")
 def trace(root: Path, ident: str, as_json: bool) -> None:
-    """Show the chain under a figure, quantity, metric, claim or series id, down to the article text.
+    """Show the chain under a figure, quantity, metric, claim or series id, down to the article
+    text.
 
     Each quote is shown in its sentence with the quoted span marked »like
     this«, with the article's publisher, headline, address and date; each
@@ -211,7 +213,8 @@ def release(root: Path, record: bool) -> None:
     show(_shown(out, root))
     if entry:
         show(
-            f"recorded {entry['file']} (sha256 {entry['sha256']}) in {_shown(releases_file(root), root)}"
+            f"recorded {entry['file']} (sha256 {entry['sha256']}) "
+            f"in {_shown(releases_file(root), root)}"
         )
 
 
@@ -313,16 +316,14 @@ def download(
 ) -> None:
     """Fetch a release archive, verify it, and only then move its files into place.
 
-    URL defaults to the release address recorded in datapackage.json
-    (stopitnow:releaseUrl; none until a maintainer records where releases are
-    published, and then download says how else to get the data). The
-    archive's sha256 must be the one given with --sha256 or recorded for that
-    URL (or file name) in the releases file shipped with the CLI; without either, it can only be checked against
-    itself, and a warning says so. Then every member must be a file a release
-    holds, every file must match SHA256SUMS and every resource its hash and
-    bytes in datapackage.json. The files move into --to as one unit; a
-    truncated, tampered, oversized or unsafe archive is refused and nothing is
-    left behind.
+    URL defaults to the release address recorded in datapackage.json (stopitnow:releaseUrl; none
+    until a maintainer records where releases are published, and then download says how else to get
+    the data). The archive's sha256 must be the one given with --sha256 or recorded for that URL (or
+    file name) in the releases file shipped with the CLI; without either, it can only be checked
+    against itself, and a warning says so. Then every member must be a file a release holds, every
+    file must match SHA256SUMS and every resource its hash and bytes in datapackage.json. The files
+    move into --to as one unit; a truncated, tampered, oversized or unsafe archive is refused and
+    nothing is left behind.
 
     \b
     Example:
@@ -339,7 +340,8 @@ def download(
         trust = trust_for(url, sha256, releases)
         if trust.sha256 is None:
             show(
-                f"Warning: nothing outside the archive vouches for it: no --sha256 was given and the releases file {releases} "
+                "Warning: nothing outside the archive vouches for it: no --sha256 was given "
+                f"and the releases file {releases} "
                 f"has no entry for {url}, so it can only be checked against itself.",
                 err=True,
             )
@@ -433,7 +435,8 @@ _CITED = {
     "csl-json: CSL-JSON for Zotero, Pandoc and citeproc. cff: CITATION.cff (the package only).",
 )
 def cite(root: Path, idents: tuple[str, ...], fmt: str) -> None:
-    """Print the citation of the package, or of some of its figures, quantities, metrics, claims or population rows.
+    """Print the citation of the package, or of some of its figures, quantities, metrics, claims or
+    population rows.
 
     For numbers the citation names the package, its version and the ids, and
     then the works they rest on, each once: the original articles (publisher,
@@ -486,7 +489,8 @@ def cite(root: Path, idents: tuple[str, ...], fmt: str) -> None:
 
 
 def _cited(paths, idents: tuple[str, ...]) -> tuple[list[tuple[str, str]], list[dict], list[dict]]:
-    """Each id once with its kind, and the articles and reference rows their chains rest on, each once."""
+    """Each id once with its kind, and the articles and reference rows their chains rest on, each
+    once."""
     from .render.trace import UnknownId, articles_of, kind_of, load, references_of
     from .render.trace import trace as do_trace
     from .tables.errors import InputError
@@ -636,7 +640,8 @@ def add_source(
     except Refused as exc:
         raise click.ClickException(str(exc)) from None
     show(
-        f"added {sid}: raw/sources/{sid}.txt and its row in raw/sources.csv; next: stopitnow-figures propose {sid}"
+        f"added {sid}: raw/sources/{sid}.txt and its row in raw/sources.csv; "
+        f"next: stopitnow-figures propose {sid}"
     )
 
 
@@ -680,12 +685,14 @@ def propose(root: Path, source_id: str) -> None:
         raise _problems(exc) from None
     for r in figures:
         show(
-            f"figure {r['figure_id']}: {r['as_written']!r} in {r['quote']!r} (unit {r['unit'] or '?'})"
+            f"figure {r['figure_id']}: {r['as_written']!r} in {r['quote']!r} "
+            f"(unit {r['unit'] or '?'})"
         )
     for r in others:
         show(f"not a figure: {r['text']!r} ({r['category']})")
     show(
-        f"drafted {len(figures)} figure rows and {len(others)} not-figure rows; finish them, then: stopitnow-figures check"
+        f"drafted {len(figures)} figure rows and {len(others)} not-figure rows; "
+        "finish them, then: stopitnow-figures check"
     )
 
 

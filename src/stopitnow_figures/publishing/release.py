@@ -298,8 +298,8 @@ def build_release(paths: Paths, into: Path | None = None) -> Path:
 
 
 def releases_file(root: Path) -> Path:
-    """The releases file of the repository at ``root`` (the one ``release --record`` writes): the shipped
-    file's own place in that repository, so the two can never be different files."""
+    """The releases file of the repository at ``root`` (the one ``release --record`` writes): the
+    shipped file's own place in that repository, so the two can never be different files."""
     return root / SHIPPED_RELEASES.relative_to(SHIPPED_RELEASES.parents[3])
 
 

@@ -291,8 +291,8 @@ def _remove_empty_folders(top: Path) -> None:
 
 def mismatches(tree: Tree, known: dict[Path, tuple[int, str]] | None = None) -> list[str]:
     """Where the descriptor's hashes and bytes (of its resources and of the files that are not
-    tables) disagree with the files beside it (empty when they agree). ``known``: the size and sha256 of files already read (the tables, by
-    ``candidate_tables``)."""
+    tables) disagree with the files beside it (empty when they agree). ``known``: the size and
+    sha256 of files already read (the tables, by ``candidate_tables``)."""
     try:
         descriptor = json.loads(tree.datapackage.read_text(encoding="utf-8"))
         resources = descriptor["resources"] + descriptor.get(FILES_PROPERTY, [])

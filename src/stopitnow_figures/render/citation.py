@@ -196,7 +196,8 @@ def cite(
     kind: str | None = None,
     articles: list[dict] | None = None,
 ) -> str:
-    """The package citation, or that of one number with its original articles (``cite_numbers`` of one)."""
+    """The package citation, or that of one number with its original articles (``cite_numbers`` of
+    one)."""
     return cite_numbers(
         meta, released, fmt, [(ident, kind or "")] if ident else [], articles or [], []
     )
@@ -210,15 +211,15 @@ def cite_numbers(
     articles: list[dict],
     references: list[dict],
 ) -> str:
-    """The citation of the package, or of some of its numbers ((id, kind) pairs) with the works they rest on:
-    each original article once, and each population table (``references``: reference rows) once.
+    """The citation of the package, or of some of its numbers ((id, kind) pairs) with the works they
+    rest on: each original article once, and each population table (``references``: reference rows)
+    once.
 
     fmt is ``apa`` (plain text), ``bibtex`` (@misc, and @article for each article), ``biblatex``
-    (@dataset and @article with journaltitle and date), ``csl-json`` (CSL-JSON items for Zotero, Pandoc
-    and citeproc) or ``cff`` (the package only: the caller prints CITATION.cff). One entry per work:
-    the package once, whatever the number of ids. Raises ValueError for a format it does not know, cff
-    with ids, or an id that cannot be a BibTeX key.
-    """
+    (@dataset and @article with journaltitle and date), ``csl-json`` (CSL-JSON items for Zotero,
+    Pandoc and citeproc) or ``cff`` (the package only: the caller prints CITATION.cff). One entry
+    per work: the package once, whatever the number of ids. Raises ValueError for a format it does
+    not know, cff with ids, or an id that cannot be a BibTeX key."""
     if fmt == "cff":
         if not numbers:
             return ""  # the caller prints CITATION.cff itself
@@ -251,7 +252,8 @@ def _what(numbers: list[tuple[str, str]]) -> str:
 
 
 def _package_key(meta: dict, numbers: list[tuple[str, str]]) -> str:
-    """The package's key: with the id where one number is cited; the package's alone for none or several."""
+    """The package's key: with the id where one number is cited; the package's alone for none or
+    several."""
     return f"stopitnow-figures-{meta['version']}" + (
         f"-{numbers[0][0]}" if len(numbers) == 1 else ""
     )
@@ -311,8 +313,8 @@ def _url_field(meta: dict) -> list[tuple[str, str]]:
 
 
 def _reference_works(rows: list[dict]) -> list[dict]:
-    """The population tables the reference rows come from, each once (by publisher, table and address),
-    with the rows it gives in a note, in the order first met."""
+    """The population tables the reference rows come from, each once (by publisher, table and
+    address), with the rows it gives in a note, in the order first met."""
     works: dict[tuple[str, str, str], dict] = {}
     for r in rows:
         work = works.setdefault(
@@ -359,8 +361,8 @@ def _package_csl(meta: dict, released: str, numbers: list[tuple[str, str]]) -> d
 
 
 def _article_csl(s: dict) -> dict:
-    """CSL-JSON for one original article: its kind's type, its publisher as author and container, its date
-    (a range where only a window is known, said in the note)."""
+    """CSL-JSON for one original article: its kind's type, its publisher as author and container,
+    its date (a range where only a window is known, said in the note)."""
     first, last = s["published_earliest"], s["published_latest"]
     kind = s.get("kind") or _default_kind()
     return {

@@ -43,9 +43,10 @@ def render(
 
 
 def markup_escaped(value: object) -> str:
-    """What a template prints, with the three characters that open or close HTML (&, <, >) written as character
-    references, which Markdown shows as those characters: text from the data starts no element, entity or comment.
-    (Jinja's autoescape would also rewrite quotes, which Markdown shows as they are.)"""
+    """What a template prints, with the three characters that open or close HTML (&, <, >) written
+    as character references, which Markdown shows as those characters: text from the data starts no
+    element, entity or comment. (Jinja's autoescape would also rewrite quotes, which Markdown shows
+    as they are.)"""
     return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -165,8 +166,9 @@ def dictionary_rows(descriptor: dict) -> list[tuple[str, str, list[list[str]]]]:
 
 
 def nations_of(vocabulary: Vocabulary, codes) -> list[str]:
-    """The nations the places of ``codes`` lie in (a union's members each), by the first letter of their GSS codes
-    (schemas/vocabulary.json places.nations), in the vocabulary's order; ``no_nation`` where none is named."""
+    """The nations the places of ``codes`` lie in (a union's members each), by the first letter of
+    their GSS codes (schemas/vocabulary.json places.nations), in the vocabulary's order;
+    ``no_nation`` where none is named."""
     letters = {member[:1] for code in codes if code for member in code.split(vocabulary.union_join)}
     return [name for letter, name in vocabulary.nations.items() if letter in letters] or [
         vocabulary.no_nation
@@ -176,9 +178,9 @@ def nations_of(vocabulary: Vocabulary, codes) -> list[str]:
 def coverage_rows(
     vocabulary: Vocabulary, sources: list[dict], figures: list[dict]
 ) -> list[list[str]]:
-    """The sources by the year they were published in, the nation of the places their figures name and their kind
-    (``prose.by_year_and_kind``): a row for each, with how many sources and which. A source whose figures name
-    places in two nations is counted under each."""
+    """The sources by the year they were published in, the nation of the places their figures name
+    and their kind (``prose.by_year_and_kind``): a row for each, with how many sources and which. A
+    source whose figures name places in two nations is counted under each."""
     codes: dict[str, set[str]] = {}
     for f in figures:
         codes.setdefault(f["source_id"], set()).add(f["geography_code"])

@@ -650,8 +650,8 @@ class View:
         }
 
     def series_page(self) -> str:
-        """Every series with its periods in time order: each member's quantity (its interval, or value where the
-        evidence pins it) and each gap."""
+        """Every series with its periods in time order: each member's quantity (its interval, or
+        value where the evidence pins it) and each gap."""
         import pyarrow as pa
         import pyarrow.compute as pc
 

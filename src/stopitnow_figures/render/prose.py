@@ -194,15 +194,16 @@ def year_span(years: tuple[int, int] | None) -> str:
 
 
 def published_year(source: dict) -> str:
-    """The year a source was published in, as its dates allow: one year, or the first and last ("2016-2017") where
-    its window spans two."""
+    """The year a source was published in, as its dates allow: one year, or the first and last
+    ("2016-2017") where its window spans two."""
     first, last = source["published_earliest"][:4], source["published_latest"][:4]
     return first if first == last else f"{first}-{last}"
 
 
 def by_year_and_kind(sources: Iterable[dict]) -> list[tuple[str, dict[str, list[dict]]]]:
-    """The sources by the year they were published in (``published_year``, in order), then by kind (a table with
-    no kind column: each an article), each in table order: the coverage the index and the datasheet list."""
+    """The sources by the year they were published in (``published_year``, in order), then by kind
+    (a table with no kind column: each an article), each in table order: the coverage the index and
+    the datasheet list."""
     out: dict[str, dict[str, list[dict]]] = {}
     for s in sources:
         out.setdefault(published_year(s), {}).setdefault(s.get("kind") or UNSTATED_KIND, []).append(

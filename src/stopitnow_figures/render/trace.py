@@ -1,5 +1,5 @@
-"""Trace any figure, quantity, metric, claim, series or conflict id (or a series row's id) down to the article
-characters, identities, formulas and reference rows it rests on."""
+"""Trace any figure, quantity, metric, claim, series or conflict id (or a series row's id) down to
+the article characters, identities, formulas and reference rows it rests on."""
 
 from __future__ import annotations
 
@@ -91,7 +91,10 @@ class Tracer:
                 n = build(i, t[table][i], depth)
                 return {
                     **n,
-                    "page": f"{pages.FOLDER}/{pages.page_of(n['type'], i, t[table][i].get('source_id'))}",
+                    "page": (
+                        f"{pages.FOLDER}/"
+                        f"{pages.page_of(n['type'], i, t[table][i].get('source_id'))}"
+                    ),
                 }
         if i in self.series:
             return {
@@ -249,8 +252,8 @@ class Tracer:
         }
 
     def one_series(self, i: str, rows: list[dict], depth: int) -> dict:
-        """A series: what defines it, each period in time order (a member's quantity, or a gap), and its members
-        down to their quotes."""
+        """A series: what defines it, each period in time order (a member's quantity, or a gap), and
+        its members down to their quotes."""
         keys = (
             "measure",
             "unit",
@@ -289,7 +292,8 @@ class Tracer:
         }
 
     def member(self, i: str, r: dict, depth: int) -> dict:
-        """One period of a series: its quantity down to its quotes, or a gap (no quantity gives the period)."""
+        """One period of a series: its quantity down to its quotes, or a gap (no quantity gives the
+        period)."""
         return {
             "id": i,
             "type": "series member",
@@ -301,7 +305,8 @@ class Tracer:
 
 
 def kind_of(n: dict) -> str:
-    """What a chain's id is, in the words a citation uses ("figure", "reference row", "series member")."""
+    """What a chain's id is, in the words a citation uses ("figure", "reference row", "series
+    member")."""
     return {"reference": "reference row"}.get(n["type"], n["type"])
 
 
@@ -316,7 +321,8 @@ def references_of(n: dict) -> list[dict]:
 
 
 def _collect(n: dict, pick) -> list[dict]:
-    """What ``pick`` takes from each node of a chain (None for nothing), each once, in the order first met."""
+    """What ``pick`` takes from each node of a chain (None for nothing), each once, in the order
+    first met."""
     out: list[dict] = []
 
     def walk(x: dict) -> None:
@@ -442,12 +448,14 @@ def _claim_lines(n: dict, pad: str) -> list[str]:
 
 def _series_lines(n: dict, pad: str) -> list[str]:
     out = [
-        f"{pad}series {n['id']}: {n['measure']} in {n['unit']} ({n['counting']}), {n['geography_code']}, periods of {n['alignment']}",
+        f"{pad}series {n['id']}: {n['measure']} in {n['unit']} ({n['counting']}), "
+        f"{n['geography_code']}, periods of {n['alignment']}",
         f"{pad}  {n['comparability']}",
     ]
     for p in n["periods"]:
         out.append(
-            f"{pad}  {p['period'][0]} to {p['period'][1]}: {p['quantity_id'] or 'gap (no source gives this period)'}"
+            f"{pad}  {p['period'][0]} to {p['period'][1]}: "
+            f"{p['quantity_id'] or 'gap (no source gives this period)'}"
         )
     return out
 
@@ -466,7 +474,8 @@ def _member_lines(n: dict, pad: str) -> list[str]:
         or "a gap: no quantity of the series for this period (a gap in the sources)"
     )
     return [
-        f"{pad}series member {n['id']} of {n['series_id']}: {n['period'][0]} to {n['period'][1]}: {what}"
+        f"{pad}series member {n['id']} of {n['series_id']}: "
+        f"{n['period'][0]} to {n['period'][1]}: {what}"
     ]
 
 

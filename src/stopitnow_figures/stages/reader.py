@@ -220,8 +220,8 @@ class ByArticle:
 def all_pages(
     paths: Paths, view: pages.View, accounts: Accounts
 ) -> Iterator[tuple[str, str | Iterable[str]]]:
-    """Every page, made as it is asked for: the index and style sheet, each article (its text read for it
-    alone), then the listing pages and the series."""
+    """Every page, made as it is asked for: the index and style sheet, each article (its text read
+    for it alone), then the listing pages and the series."""
     yield pages.INDEX, view.index()
     yield pages.STYLE, view.style()
     for k, s in enumerate(view.sources):

@@ -335,8 +335,10 @@ class QuantityTable:
         applies = pc.is_valid(self.quantity_periods[0])
         rules = [
             ("duplicate-id", "quantity_id", self._id_runs[0], "each quantity is listed once"),
-            ("unknown-id", "geography_code", ~_true(known), "no row of raw/geographies.csv has this code"),
-            ("bad-period", "period", ~_true(applies), "use of:<figure id>, shift:<figure id>:<years>, or leave empty"),
+            ("unknown-id", "geography_code", ~_true(known),
+             "no row of raw/geographies.csv has this code"),
+            ("bad-period", "period", ~_true(applies),
+             "use of:<figure id>, shift:<figure id>:<years>, or leave empty"),
         ]  # fmt: skip
         for kind, column, wrong, message in rules:
             for k, cell in _failing(q, column, wrong):

@@ -371,8 +371,8 @@ SERIES_VIEW = ("member_id", "quantity_id", "period_start", "period_end", "period
 
 
 def _series_rows(tables: dict) -> list[dict]:
-    """Each row of the series with whether a member's period is its quantity's (a gap, or a quantity the table
-    lacks, which its own expectation finds: none to differ from)."""
+    """Each row of the series with whether a member's period is its quantity's (a gap, or a quantity
+    the table lacks, which its own expectation finds: none to differ from)."""
     periods = {q["quantity_id"]: (q["period_start"], q["period_end"]) for q in tables["quantities"]}
     return [
         {
