@@ -72,6 +72,7 @@ async function tabOrder(page, limit) {
   for (let k = 0; k < limit; k++) {
     await page.keyboard.press("Tab");
     const id = await page.evaluate(() => (document.activeElement && document.activeElement.id) || "");
+    if (id && id === seen[0]) break; // focus came round to the start: a short page, read once
     if (id) seen.push(id);
   }
   return seen;

@@ -174,8 +174,9 @@ class Precision:
         if ident in self.ends:
             by = self.ends[ident]
             computed = tuple(any(i not in self.written for i in ids) for ids in by)
-            if not any(computed):
-                return dict(row)
+            if not any(computed):  # set by figures: as written, a figure in words as one is
+                worded = any(i in self.words for ids in by for i in ids)
+                return for_people(row, WORD_FIGURES) if worded else dict(row)
             return for_people(row, self.least(by[0] + by[1]), computed)
         out = for_people(row, self.least(self.links.get(ident, ())))
         if self.stating.get(ident) in self.words:
