@@ -291,3 +291,54 @@ def test_an_end_beyond_every_number_is_infeasible_and_names_its_row():
         with pytest.raises(Infeasible, match="row-7"):
             box.narrow(0, lo, hi, "row-7")
         assert box.get(0) == (3.0, 10.0)
+
+
+# -- the rows that decide a claim ----------------------------------------------------------------
+
+SPAN = st.tuples(st.integers(0, 60), st.integers(0, 40)).map(lambda p: (float(p[0]), p[0] + p[1]))
+
+
+def _total_and_parts(spans: list[tuple[float, float]]) -> Model:
+    """A total and three parts with total = part-a + part-b + part-c, each quantity mentioned by
+    figures of the given intervals in turn (f0 of the total, f1 of part-a, ..., then again)."""
+    names = ["total", "part-a", "part-b", "part-c"]
+    qs = Quantities(
+        names, np.ones(4, bool), np.zeros(4, bool), np.zeros(4, bool), np.zeros(4), np.full(4, INF)
+    )
+    at = [k % 4 for k in range(len(spans))]
+    ms = Mentions(
+        [f"f{k}" for k in range(len(spans))],
+        np.array(at, dtype=np.int64),
+        np.array([lo for lo, _ in spans]),
+        np.array([lo for lo, _ in spans]),
+        np.array([hi for _, hi in spans]),
+    )
+    return Model(qs, ms, [Relation("i0", "{total}", "sum", "{part-a} + {part-b} + {part-c}")])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(SPAN, min_size=4, max_size=9), st.sampled_from(["total", "part-a", "part-c"]))
+def test_the_rows_that_decide_are_those_without_which_the_measure_changes(spans, measured):
+    """``deciding`` finds its rows by halving groups; each is still, by definition, a row of the
+    rest without which the measure changes, and no other row is. The definition is written here
+    one row at a time."""
+    model = _total_and_parts(spans)
+    try:
+        _, base = model.rest("f0")
+        model.leave_out("f0", base)
+    except Infeasible:
+        return  # figures that contradict each other: no claim is checked on them
+
+    def measure(bounds):
+        return bounds[measured][1:]
+
+    before = measure(model.leave_out("f0", base))
+    ids = list(dict.fromkeys(c.ident for c in base))
+    one_at_a_time = []
+    for i in ids:
+        try:
+            if measure(model.leave_out("f0", [c for c in base if c.ident != i])) != before:
+                one_at_a_time.append(i)
+        except Infeasible:
+            return  # leaving a row out cannot make the rest contradict itself; skip if it does
+    assert model.deciding("f0", measure) == one_at_a_time
