@@ -156,10 +156,10 @@ def test_an_interval_in_text_is_rounded_outward_and_a_lone_number_to_the_nearest
     assert text_for_people(said, 2) == "gives [0, 17] (decided by bournemouthecho-2019-dorset-f02)."
     # an upper end 16.56051 to six figures: up is 16.5606; nearest, 16.5605, would cut the interval
     assert text_for_people("gives [16.5601, 16.56051].", 6) == "gives [16.5601, 16.5606]."
-    # capitalfm-65: 139 / 84 - 1 is 65.476...% (84: two figures), to the nearest 65; the stated
+    # capitalfm-65: 139 / 84 - 1 is 65.476...% (84: two figures), to the nearest 65; an interval
     # [64.5, 65.5] outward to two figures is [64, 66]
-    said = "gives 65.47619048. The stated [64.5, 65.5] fits."
-    assert text_for_people(said, 2) == "gives 65. The stated [64, 66] fits."
+    said = "gives 65.47619048, within [64.5, 65.5]."
+    assert text_for_people(said, 2) == "gives 65, within [64, 66]."
     # a negative lower end goes down (away from zero), an unbounded end stays a word: -100.5 to two
     # figures down is -110
     assert text_for_people("[-100.5, unbounded] and [-1.55, 2.45]", 2) == (
@@ -190,6 +190,25 @@ def test_a_claims_explanation_is_shown_to_the_figures_of_its_computed_numbers():
     )
 
 
+def test_the_stated_number_is_shown_as_its_figure_is_and_no_zeros_are_added():
+    tables = {
+        **TABLES,
+        "claims": [{"claim_id": "calls-claim", "figure_id": "f3", "inputs": "calls pop"}],
+    }
+    said = (
+        "gives [1.332173849, 1.443188336]. The stated [77.5, 78.5] does not fit, but as rounded "
+        "to its last significant digit ([75, 85]) it does."
+    )
+    shown = Precision.of_tables(tables).shown("calls-claim", {"explanation": said})
+    # the rate rests on 78 (two figures): [1.33..., 1.44...] outward to two is [1.3, 1.5]; the
+    # stated "78", read as [77.5, 78.5], is kept as its cells are: rounded outward to two it would
+    # be [77, 79], which would fit where [77.5, 78.5] does not
+    assert shown["explanation"] == said.replace("[1.332173849, 1.443188336]", "[1.3, 1.5]")
+    # a number the curator wrote with fewer figures than the claim's is kept (2.03 stays, not 2.030)
+    said = "(3,549 / 1,747 is 2.03 times; [2.5, 3.5])"
+    assert text_for_people(said, 4) == said
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.floats(-1e7, 1e7, allow_nan=False),
@@ -202,8 +221,12 @@ def test_the_interval_shown_in_text_holds_the_one_written(lo, width, figures):
     m = re.fullmatch(r"gives \[(\S+), (\S+)\] \(decided by rate-scotland-2019-f04\)\.", out)
     assert m, out
     assert Decimal(m[1]) <= Decimal(a) and Decimal(m[2]) >= Decimal(b)
-    assert (m[1], m[2]) == (rounded(a, figures, "down"), rounded(b, figures, "up"))
-    assert text_for_people(f"gives {a}.", figures) == f"gives {rounded(a, figures)}."
+    assert Decimal(m[1]) == Decimal(rounded(a, figures, "down"))
+    assert Decimal(m[2]) == Decimal(rounded(b, figures, "up"))
+    point = text_for_people(f"gives {a}.", figures)[len("gives ") : -1]
+    assert Decimal(point) == Decimal(rounded(a, figures))
+    for shown in (m[1], m[2], point):  # never more figures than asked, a whole number aside
+        assert "." not in shown or significant_figures(shown) <= max(figures, MIN_FIGURES)
 
 
 # --- the real package: no page prints more figures than the rule allows ----

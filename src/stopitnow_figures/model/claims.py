@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..tables.csvio import format_number
+from ..tables.numbers import STATED_SENTENCE
 from .bounds import INF, Box, Model
 from .formulas import evaluate, inputs
 from .intervals import Interval
@@ -150,16 +151,16 @@ class ClaimChecker:
         }[relation]
         box = fits(*strict)
         if box is not None:
-            verdict, said = self.v.consistent, f"The stated {fmt(*strict)} {verb}."
+            verdict, said = self.v.consistent, f"{STATED_SENTENCE}{fmt(*strict)} {verb}."
         elif (box := fits(slo, shi)) is not None:
             verdict = self.v.consistent_within_rounding
             said = (
-                f"The stated {fmt(*strict)} {negated}, but as rounded to its last significant "
-                f"digit ({fmt(slo, shi)}) it "
+                f"{STATED_SENTENCE}{fmt(*strict)} {negated}, but as rounded to its last "
+                f"significant digit ({fmt(slo, shi)}) it "
                 f"{verb.replace('can be', 'can be').replace('fits', 'does')}."
             )
         else:
-            verdict, said = self.v.inconsistent, f"The stated {fmt(slo, shi)} {negated}."
+            verdict, said = self.v.inconsistent, f"{STATED_SENTENCE}{fmt(slo, shi)} {negated}."
         deciding = self.model.deciding(figure_id, lambda bounds: self.interval_on(formula, bounds))
         notes = [self.allows(computed, deciding), said]
         if isinstance(box, Box):
