@@ -4,12 +4,16 @@ used by the reader view, the datasheet and `trace`; the CSVs keep full precision
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import ROOT, read_csv
 from stopitnow_figures.cli import main
+from stopitnow_figures.tables.csvio import format_number
 from stopitnow_figures.tables.numbers import (
     MIN_FIGURES,
     WORD_FIGURES,
@@ -17,6 +21,7 @@ from stopitnow_figures.tables.numbers import (
     for_people,
     rounded,
     significant_figures,
+    text_for_people,
 )
 
 # --- the rule, worked by hand -----------------------------------------------
@@ -139,6 +144,89 @@ def test_a_cycle_of_identities_ends():
         "identities": [{"identity_id": "ab", "inputs": "a b"}],
     }
     assert Precision.of_tables(tables).least(["a"]) == 2  # through b to 78
+
+
+# --- a claim's explanation: its numbers at full precision, shown rounded ----
+
+
+def test_an_interval_in_text_is_rounded_outward_and_a_lone_number_to_the_nearest():
+    # bournemouthecho-doubling: the rest allows [0, 16.56053812]; to two figures 16.56... up is 17
+    # (nearest, 17, happens to hold it too); the id's year and number are not numbers of the text
+    said = "gives [0, 16.56053812] (decided by bournemouthecho-2019-dorset-f02)."
+    assert text_for_people(said, 2) == "gives [0, 17] (decided by bournemouthecho-2019-dorset-f02)."
+    # an upper end 16.56051 to six figures: up is 16.5606; nearest, 16.5605, would cut the interval
+    assert text_for_people("gives [16.5601, 16.56051].", 6) == "gives [16.5601, 16.5606]."
+    # capitalfm-65: 139 / 84 - 1 is 65.476...% (84: two figures), to the nearest 65; an interval
+    # [64.5, 65.5] outward to two figures is [64, 66]
+    said = "gives 65.47619048, within [64.5, 65.5]."
+    assert text_for_people(said, 2) == "gives 65, within [64, 66]."
+    # a negative lower end goes down (away from zero), an unbounded end stays a word: -100.5 to two
+    # figures down is -110
+    assert text_for_people("[-100.5, unbounded] and [-1.55, 2.45]", 2) == (
+        "[-110, unbounded] and [-1.6, 2.5]"
+    )
+
+
+def test_ids_dates_quotes_and_whole_numbers_in_text_are_kept():
+    said = (
+        '"a rise of 65.5%" (lbc-2022-uk-f06, rate-1.55-x, 2019h1, 2015-16, f04.5) in 2018: '
+        "1,747 and 3,549, 836 - 555 = 281, [-1473, 373]"
+    )
+    assert text_for_people(said, 2) == said  # each number a quote, a piece of an id, or whole
+    # outside the quotation the same 65.5 is the package's: to two figures, 66
+    assert (
+        text_for_people('"65.5%" (a rise of 65.5 per cent)', 2) == '"65.5%" (a rise of 66 per cent)'
+    )
+
+
+def test_a_claims_explanation_is_shown_to_the_figures_of_its_computed_numbers():
+    precision = Precision.of_tables(TABLES)
+    # the claim rests on 836 (three figures) and 3,579: 23.358...% to three is 23.4, the stated
+    # [30, 36.666...] outward to three is [30, 36.7]; the figure's id is kept
+    said = "836 of 3,579 (f1): gives 23.35848002. The stated [30, 36.66666667] does not fit."
+    shown = precision.shown("third", {"explanation": said})
+    assert (
+        shown["explanation"] == "836 of 3,579 (f1): gives 23.4. The stated [30, 36.7] does not fit."
+    )
+
+
+def test_the_stated_number_is_shown_as_its_figure_is_and_no_zeros_are_added():
+    tables = {
+        **TABLES,
+        "claims": [{"claim_id": "calls-claim", "figure_id": "f3", "inputs": "calls pop"}],
+    }
+    said = (
+        "gives [1.332173849, 1.443188336]. The stated [77.5, 78.5] does not fit, but as rounded "
+        "to its last significant digit ([75, 85]) it does."
+    )
+    shown = Precision.of_tables(tables).shown("calls-claim", {"explanation": said})
+    # the rate rests on 78 (two figures): [1.33..., 1.44...] outward to two is [1.3, 1.5]; the
+    # stated "78", read as [77.5, 78.5], is kept as its cells are: rounded outward to two it would
+    # be [77, 79], which would fit where [77.5, 78.5] does not
+    assert shown["explanation"] == said.replace("[1.332173849, 1.443188336]", "[1.3, 1.5]")
+    # a number the curator wrote with fewer figures than the claim's is kept (2.03 stays, not 2.030)
+    said = "(3,549 / 1,747 is 2.03 times; [2.5, 3.5])"
+    assert text_for_people(said, 4) == said
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.floats(-1e7, 1e7, allow_nan=False),
+    st.floats(0, 1e7, allow_nan=False),
+    st.integers(1, 8),
+)
+def test_the_interval_shown_in_text_holds_the_one_written(lo, width, figures):
+    a, b = format_number(lo), format_number(lo + width)
+    out = text_for_people(f"gives [{a}, {b}] (decided by rate-scotland-2019-f04).", figures)
+    m = re.fullmatch(r"gives \[(\S+), (\S+)\] \(decided by rate-scotland-2019-f04\)\.", out)
+    assert m, out
+    assert Decimal(m[1]) <= Decimal(a) and Decimal(m[2]) >= Decimal(b)
+    assert Decimal(m[1]) == Decimal(rounded(a, figures, "down"))
+    assert Decimal(m[2]) == Decimal(rounded(b, figures, "up"))
+    point = text_for_people(f"gives {a}.", figures)[len("gives ") : -1]
+    assert Decimal(point) == Decimal(rounded(a, figures))
+    for shown in (m[1], m[2], point):  # never more figures than asked, a whole number aside
+        assert "." not in shown or significant_figures(shown) <= max(figures, MIN_FIGURES)
 
 
 # --- the real package: no page prints more figures than the rule allows ----

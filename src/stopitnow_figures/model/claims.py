@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..tables.csvio import format_number
+from ..tables.numbers import STATED_SENTENCE
 from .bounds import INF, Box, Model
 from .formulas import evaluate, inputs
 from .intervals import Interval
@@ -53,14 +54,16 @@ class Check:
 
 
 def fmt(lo: float | None, hi: float | None) -> str:
-    """An interval as the package writes it in words: one number where both ends agree."""
+    """An interval as the package writes it in words, each end at the full precision of the
+    tables (``format_number``; a page rounds it for people, ``tables.numbers``): one number where
+    both ends agree."""
     lo = None if lo is None or lo == -INF else lo
     hi = None if hi is None or hi == INF else hi
     if lo is not None and hi is not None and math.isclose(lo, hi, rel_tol=1e-12, abs_tol=1e-12):
-        return format_number(round(lo, 4))
+        return format_number(lo)
     return (
-        f"[{'unbounded' if lo is None else format_number(round(lo, 4))}, "
-        f"{'unbounded' if hi is None else format_number(round(hi, 4))}]"
+        f"[{'unbounded' if lo is None else format_number(lo)}, "
+        f"{'unbounded' if hi is None else format_number(hi)}]"
     )
 
 
@@ -148,16 +151,16 @@ class ClaimChecker:
         }[relation]
         box = fits(*strict)
         if box is not None:
-            verdict, said = self.v.consistent, f"The stated {fmt(*strict)} {verb}."
+            verdict, said = self.v.consistent, f"{STATED_SENTENCE}{fmt(*strict)} {verb}."
         elif (box := fits(slo, shi)) is not None:
             verdict = self.v.consistent_within_rounding
             said = (
-                f"The stated {fmt(*strict)} {negated}, but as rounded to its last significant "
-                f"digit ({fmt(slo, shi)}) it "
+                f"{STATED_SENTENCE}{fmt(*strict)} {negated}, but as rounded to its last "
+                f"significant digit ({fmt(slo, shi)}) it "
                 f"{verb.replace('can be', 'can be').replace('fits', 'does')}."
             )
         else:
-            verdict, said = self.v.inconsistent, f"The stated {fmt(slo, shi)} {negated}."
+            verdict, said = self.v.inconsistent, f"{STATED_SENTENCE}{fmt(slo, shi)} {negated}."
         deciding = self.model.deciding(figure_id, lambda bounds: self.interval_on(formula, bounds))
         notes = [self.allows(computed, deciding), said]
         if isinstance(box, Box):
@@ -262,9 +265,8 @@ class ClaimChecker:
                     f"the stated number fits if {fmt(lo, hi)} of them were counted in more than "
                     "one part; counted as events (none), it would not."
                     if lo > 0
-                    else f"Counted as distinct people ({ident}), up to "
-                    f"{format_number(round(hi, 4))} of {self.model.q.ids[total]} may be "
-                    "counted in more than one part."
+                    else f"Counted as distinct people ({ident}), {fmt(0.0, hi)} of "
+                    f"{self.model.q.ids[total]} may be counted in more than one part."
                 )
         return out
 

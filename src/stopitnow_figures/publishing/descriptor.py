@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from pathlib import Path, PurePosixPath
 
+from ..tables.paths import Tree
 from .swap import FILES_PROPERTY
 
 # the Data Package 2.0 profile, as the specification's `$schema` property recommends it
@@ -91,6 +92,13 @@ def quoting(resources: list[dict]) -> set[str]:
     }
 
 
+LAYOUT = Tree(Path())  # the package's layout, relative to its base (a resource's path is)
+
+
+def _relative(path: Path) -> PurePosixPath:
+    return PurePosixPath(path.as_posix())
+
+
 def holds_quotes(rel: str, tables: set[str]) -> bool:
     """Whether a file shows the sources' words: a table of ``tables``, a page of the reader view
     (each article page shows its text; the others quote figures), the datasheet (its conflicts
@@ -98,8 +106,8 @@ def holds_quotes(rel: str, tables: set[str]) -> bool:
     p = PurePosixPath(rel)
     return (
         (p.suffix == ".csv" and p.stem in tables)
-        or (p.parent.name == "reader" and p.suffix == ".html")
-        or p.name == "datasheet.md"
+        or (p.parent == _relative(LAYOUT.reader) and p.suffix == ".html")
+        or p == _relative(LAYOUT.datasheet)
         or p.suffix == ".sqlite"
         or (p.suffix == ".parquet" and p.stem in tables)
     )

@@ -816,15 +816,16 @@ class View:
 
     def panel_claims(self, f: dict, q: dict) -> list[tuple[str, str, str, str]]:
         """The claims that use the figure or its quantity, each once, by id: (its link, id, verdict,
-        explanation)."""
+        explanation as people read it)."""
         using = self.claims_of.get(f["figure_id"], []) + self.claims_of.get(q["quantity_id"], [])
         claims = sorted(
             {c["claim_id"]: c for c in (self.claims[k] for k in using)}.values(),
             key=lambda c: c["claim_id"],
         )
+        explained = (self.precision.shown(c["claim_id"], c)["explanation"] for c in claims)
         return [
-            (self.href[c["claim_id"]], c["claim_id"], c["verdict"], c["explanation"])
-            for c in claims
+            (self.href[c["claim_id"]], c["claim_id"], c["verdict"], words)
+            for c, words in zip(claims, explained, strict=True)
         ]
 
     # -- the listing pages --
@@ -917,7 +918,8 @@ class View:
     def claim_shown(self, c: dict) -> tuple:
         """A claim's id and verdict; the figure that states it (its link, id and number as written),
         the relation and what it states; the rest of the evidence (the value computed, its interval
-        and formula), the links to its inputs, and its explanation."""
+        and formula), the links to its inputs, and its explanation (its numbers as people read
+        them)."""
         fid, shown = c["figure_id"], self.precision.shown(c["claim_id"], c)
         stated = (
             self.href[fid],
@@ -935,7 +937,7 @@ class View:
             *stated,
             *evidence,
             self.links(c["inputs"]),
-            c["explanation"],
+            shown["explanation"],
         )
 
     def metric_shown(self, d: dict) -> tuple:

@@ -62,9 +62,59 @@ def rounded(text: str, figures: int, way: str = "nearest") -> str:
     return format(out.normalize() if out == out.to_integral_value() else out, "f")
 
 
+# a number standing alone in text, its sign attached: not a piece of an id, a date or a word
+# ("rate-scotland-2019-f04", "2019h1", "2015-16"); thousands separated by commas or not
+NUMBER = r"(?<![\w.,-])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w-]|[.,]\d)"
+# how a claim's explanation begins the sentence on the number its figure states, read as written
+# (model/claims.py writes it): "The stated [69.5, 70.5] does not fit, but as rounded ..."
+STATED_SENTENCE = "The stated "
+# the pieces of text rounded each its own way: a quotation (kept as written), the sentence on the
+# stated number (to its end: a full stop not followed by a digit), an interval "[lower, upper]"
+# (an end may be "unbounded"), a lone number
+PIECE = re.compile(
+    rf'(?P<quote>"[^"]*"|\u201c[^\u201d]*\u201d)'
+    rf"|(?P<stated>{STATED_SENTENCE}(?:[^.]|\.(?=\d))*)"
+    rf"|\[(?P<lower>{NUMBER}|unbounded), (?P<upper>{NUMBER}|unbounded)\]"
+    rf"|(?P<point>{NUMBER})"
+)
+
+
+def text_for_people(text: str, figures: int, stated: int | None = None) -> str:
+    """``text`` (a claim's explanation, its numbers at the CSVs' full precision) with each number
+    as people read it, to ``figures`` significant figures (``rounded``): an interval written
+    "[lower, upper]" outward, its lower end down and its upper end up, so that the interval shown
+    holds the one written; a lone number to the nearest. A number with no more figures than that
+    is kept as written (no zeros added), and so is a quotation (in double quotes: the article's
+    words), a number inside an id or a word, and a whole number. The sentence on the stated number
+    (``STATED_SENTENCE``) is the figure's number as read: to ``stated`` figures (a figure written
+    in words), or as written where ``stated`` is None, as the claim's stated cells are."""
+
+    def shown(m: re.Match) -> str:
+        if m["quote"]:
+            return m["quote"]
+        if m["stated"]:
+            rest = m["stated"][len(STATED_SENTENCE) :]
+            kept = stated is None
+            return STATED_SENTENCE + (rest if kept else text_for_people(rest, stated))
+        if m["point"]:
+            return _in_text(m["point"], figures, "nearest")
+        lower, upper = _in_text(m["lower"], figures, "down"), _in_text(m["upper"], figures, "up")
+        return f"[{lower}, {upper}]"
+
+    return PIECE.sub(shown, text)
+
+
+def _in_text(number: str, figures: int, way: str) -> str:
+    """``rounded``, but a number with no more significant figures than asked kept as written."""
+    if significant_figures(number) <= max(figures, MIN_FIGURES):
+        return number
+    return rounded(number, figures, way)
+
+
 # the columns people read: a row's points, its interval's lower and upper ends
 COMPUTED = (("value", "computed"), "lower", "upper")
 STATED = (("stated",), "stated_lower", "stated_upper")  # what a claim's figure states
+EXPLAINED = "explanation"  # a claim's text, its numbers at full precision (``text_for_people``)
 
 
 def for_people(
@@ -166,7 +216,9 @@ class Precision:
         """``row`` (of ``ident``) with its numbers as people read them. A figure or reference row
         as written (a figure in words to WORD_FIGURES); a quantity's end computed where something
         other than figures set it (an identity), and its point where an end is; a derived metric's
-        or claim's computed numbers all, and a claim's stated ones as its figure's."""
+        or claim's computed numbers all, a claim's stated ones as its figure's, and the numbers of a
+        claim's explanation to the figures of its computed ones, its stated number's as its stated
+        cells (``text_for_people``)."""
         if ident in self.words:
             return for_people(row, WORD_FIGURES)
         if ident in self.written:
@@ -178,7 +230,11 @@ class Precision:
                 worded = any(i in self.words for ids in by for i in ids)
                 return for_people(row, WORD_FIGURES) if worded else dict(row)
             return for_people(row, self.least(by[0] + by[1]), computed)
-        out = for_people(row, self.least(self.links.get(ident, ())))
+        figures = self.least(self.links.get(ident, ()))
+        out = for_people(row, figures)
         if self.stating.get(ident) in self.words:
             out = for_people(out, WORD_FIGURES, columns=STATED)
+        if out.get(EXPLAINED):
+            worded = WORD_FIGURES if self.stating.get(ident) in self.words else None
+            out[EXPLAINED] = text_for_people(out[EXPLAINED], figures, worded)
         return out
