@@ -179,6 +179,20 @@ def test_ids_dates_quotes_and_whole_numbers_in_text_are_kept():
     )
 
 
+def test_the_curators_words_before_the_verdict_are_kept_as_written():
+    # "308.3 or more" is the curator's (555 / 1.8, rounded by the curator): to two figures it would
+    # read 310, more than the curator said; the verdict's numbers after "Without this figure, " are
+    # the package's, [16.56053812, 17.1] outward to two figures: [16, 18]
+    said = (
+        "555 / 1.8 = 308.3 or more, against 65.5 per cent. Without this figure, the rest of the "
+        "evidence gives [16.56053812, 17.1]."
+    )
+    assert text_for_people(said, 2) == (
+        "555 / 1.8 = 308.3 or more, against 65.5 per cent. Without this figure, the rest of the "
+        "evidence gives [16, 18]."
+    )
+
+
 def test_a_claims_explanation_is_shown_to_the_figures_of_its_computed_numbers():
     precision = Precision.of_tables(TABLES)
     # the claim rests on 836 (three figures) and 3,579: 23.358...% to three is 23.4, the stated

@@ -31,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..tables.csvio import format_number
-from ..tables.numbers import STATED_SENTENCE
+from ..tables.numbers import STATED_SENTENCE, VERDICT_SENTENCE
 from .bounds import INF, Box, Model
 from .formulas import evaluate, inputs
 from .intervals import Interval
@@ -227,7 +227,7 @@ class ClaimChecker:
     def allows(self, computed: tuple[float, Interval], deciding: list[str]) -> str:
         by = f" (decided by {', '.join(deciding)})" if deciding else ""
         return (
-            "Without this figure, the rest of the evidence gives "
+            f"{VERDICT_SENTENCE}the rest of the evidence gives "
             f"{fmt(computed[1].lo, computed[1].hi)}{by}."
         )
 

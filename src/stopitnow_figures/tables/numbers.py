@@ -68,6 +68,9 @@ NUMBER = r"(?<![\w.,-])-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\w-]|[.,]\d)"
 # how a claim's explanation begins the sentence on the number its figure states, read as written
 # (model/claims.py writes it): "The stated [69.5, 70.5] does not fit, but as rounded ..."
 STATED_SENTENCE = "The stated "
+# how the verdict's part of an explanation begins (model/claims.py writes it after the curator's
+# words of what the claim compares, which are the curator's and shown as written)
+VERDICT_SENTENCE = "Without this figure, "
 # the pieces of text rounded each its own way: a quotation (kept as written), the sentence on the
 # stated number (to its end: a full stop not followed by a digit), an interval "[lower, upper]"
 # (an end may be "unbounded"), a lone number
@@ -87,7 +90,9 @@ def text_for_people(text: str, figures: int, stated: int | None = None) -> str:
     is kept as written (no zeros added), and so is a quotation (in double quotes: the article's
     words), a number inside an id or a word, and a whole number. The sentence on the stated number
     (``STATED_SENTENCE``) is the figure's number as read: to ``stated`` figures (a figure written
-    in words), or as written where ``stated`` is None, as the claim's stated cells are."""
+    in words), or as written where ``stated`` is None, as the claim's stated cells are. The
+    curator's words of what the claim compares, before the verdict's (``VERDICT_SENTENCE``), are
+    kept as written: an "or more" rounded up would say more than the curator did."""
 
     def shown(m: re.Match) -> str:
         if m["quote"]:
@@ -101,7 +106,15 @@ def text_for_people(text: str, figures: int, stated: int | None = None) -> str:
         lower, upper = _in_text(m["lower"], figures, "down"), _in_text(m["upper"], figures, "up")
         return f"[{lower}, {upper}]"
 
-    return PIECE.sub(shown, text)
+    curated, verdict = _split_curated(text)
+    return curated + PIECE.sub(shown, verdict)
+
+
+def _split_curated(text: str) -> tuple[str, str]:
+    """A claim's explanation as the curator's words and the verdict's (from the last
+    ``VERDICT_SENTENCE``); all of it is the verdict's where there is none."""
+    at = text.rfind(VERDICT_SENTENCE)
+    return (text[:at], text[at:]) if at > 0 else ("", text)
 
 
 def _in_text(number: str, figures: int, way: str) -> str:
