@@ -99,7 +99,7 @@ def generate(n: int, out: Path) -> None:
         first = k
         for j in range(min(PER_SOURCE, n - k)):
             hedge = HEDGES[k % len(HEDGES)]
-            value = 10 + (k * 7919) % 99000
+            value = 32 + (k * 7919) % 99000  # above 31: never the number of a day of its period
             place = PLACES[k % len(PLACES)]
             measure, unit, verb = MEASURES[k % len(MEASURES)]
             period = period_words(k)
