@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import json
 import os
 import shutil
@@ -25,14 +26,15 @@ from pathlib import Path
 
 import pytest
 
-from conftest import built, dvc, env, snapshot
+from conftest import _RUN, built, dvc, env, snapshot
 from stopitnow_figures.publishing import swap as publishing
-from stopitnow_figures.stages import clean, derive, package, report
+from stopitnow_figures.stages import package, report
 from stopitnow_figures.stages import publish as publish_stage
 from stopitnow_figures.tables.paths import Paths
 
 pytestmark = pytest.mark.slow
 NOTE = "Counts accesses (times), not people."
+MARK = "Edited."  # what the candidate adds to the note
 
 
 def _edit_a_note(repo: Path, mark: str) -> None:
@@ -50,15 +52,45 @@ class Interrupted(BaseException):
     """Stands for a kill: nothing in the code catches it."""
 
 
+def _copy(tree: Path, dest: Path) -> Path:
+    """A copy of a built tree, without DVC's lock files and state (.dvc/tmp names its folder)."""
+    shutil.copytree(
+        tree,
+        dest,
+        symlinks=True,
+        dirs_exist_ok=True,
+        ignore=lambda folder, names: {"tmp"} if Path(folder).name == ".dvc" else set(),
+    )
+    return dest
+
+
 @pytest.fixture(scope="module")
-def staged(tmp_path_factory) -> tuple[Path, dict, dict]:
-    """A built copy whose candidate differs from what is published (a note edited), and both
-    packages' bytes."""
-    repo = built(tmp_path_factory.mktemp("faults"))
+def candidate() -> Path:
+    """A built copy whose candidate, every check passed, differs from what is published (a note
+    edited): every stage but publish run by DVC once a run, by whichever xdist worker asks first
+    (the others wait on a file lock). The tests take copies of it (``_copy``) and never change
+    it."""
+    repo = _RUN[0] / "faults-candidate"
+    with open(_RUN[0] / "faults-candidate.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (_RUN[0] / "faults-candidate.done").exists():
+            shutil.rmtree(repo, ignore_errors=True)
+            built(repo)
+            _edit_a_note(repo, MARK)
+            out = dvc(repo, "repro", "report", "reader")  # every stage but publish
+            assert out.returncode == 0, out.stdout + out.stderr
+            (_RUN[0] / "faults-candidate.done").touch()
+    assert (repo / "build" / "package" / "processed" / "figures.csv").read_bytes() != (
+        repo / "processed" / "figures.csv"
+    ).read_bytes()
+    return repo
+
+
+@pytest.fixture(scope="module")
+def staged(candidate, tmp_path_factory) -> tuple[Path, dict, dict]:
+    """A copy of the candidate's tree, and both packages' bytes."""
+    repo = _copy(candidate, tmp_path_factory.mktemp("faults"))
     old = snapshot(repo)
-    _edit_a_note(repo, "Edited.")
-    for stage in (clean, derive, package, report):
-        stage.run(repo)
     # the publish stage writes the candidate's metrics.json before it swaps; these tests call the
     # swap alone, so the candidate takes the published one (a note's edit changes no count)
     shutil.copyfile(repo / "metrics.json", Paths(repo).candidate.metrics)
@@ -145,14 +177,19 @@ def _preflight(repo: Path) -> subprocess.CompletedProcess:
     )
 
 
-def test_killing_dvc_repro_at_several_moments_leaves_a_package_the_next_repro_mends(tmp_path):
-    repo = built(tmp_path)
-    _edit_a_note(repo, "Killed.")
+def test_killing_dvc_repro_at_several_moments_leaves_a_package_the_next_repro_mends(
+    candidate, tmp_path
+):
+    """Forced repros killed early (in DVC's start and the first stages), then a repro killed once
+    publishing has begun: the candidate is the module's, so that repro has only what the kills cut
+    short and publish to run, not the whole pipeline again."""
+    repo = _copy(candidate, tmp_path / "repo")
     e = env()
     e["PYTHONPATH"] = str(repo / "src")
     for moment in (1.0, 3.0, 6.0, "publishing"):
+        forced = ["-f"] if isinstance(moment, float) else []
         proc = subprocess.Popen(
-            [str(Path(sys.executable).parent / "dvc"), "repro", "-f"],
+            [str(Path(sys.executable).parent / "dvc"), "repro", *forced],
             cwd=repo,
             env=e,
             stdout=subprocess.DEVNULL,
@@ -170,7 +207,7 @@ def test_killing_dvc_repro_at_several_moments_leaves_a_package_the_next_repro_me
     assert out.returncode == 0, out.stderr
     assert dvc(repo, "repro").returncode == 0
     _consistent(repo)
-    assert NOTE + " Killed." in (repo / "processed" / "figures.csv").read_text(encoding="utf-8")
+    assert f"{NOTE} {MARK}" in (repo / "processed" / "figures.csv").read_text(encoding="utf-8")
     assert "up to date" in dvc(repo, "status").stdout
 
 
@@ -302,13 +339,10 @@ def _problem(file: str, type_: str, message: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def pending(tmp_path_factory) -> tuple[Path, dict, dict]:
-    """A built copy with a candidate every check passed (a note edited) that is not yet published:
-    the bytes published, and the candidate's (build/package/, verdicts included)."""
-    repo = built(tmp_path_factory.mktemp("pending"))
-    _edit_a_note(repo, "Pending.")
-    out = dvc(repo, "repro", "report", "reader")  # every stage but publish
-    assert out.returncode == 0, out.stdout + out.stderr
+def pending(candidate, tmp_path_factory) -> tuple[Path, dict, dict]:
+    """A copy of the candidate's tree, every check passed and not yet published: the bytes
+    published, and the candidate's (build/package/, verdicts included)."""
+    repo = _copy(candidate, tmp_path_factory.mktemp("pending"))
     old = _published(repo)
     assert (repo / "build" / "package" / "processed" / "figures.csv").read_bytes() != old[
         "processed/figures.csv"

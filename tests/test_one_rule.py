@@ -141,11 +141,15 @@ def _table(repo, name):
 
 @pytest.mark.slow
 def test_a_rate_base_of_1000_changes_the_rates_and_their_labels(tmp_path):
-    repo = built(tmp_path)  # dvc repro reruns what reads the parameter
-    params = repo / "params.yaml"
+    """DVC reruns what reads the parameter up to the report (whose check of the rates is part of
+    the rule), and the candidate is read: the reader's pages and publish only carry the tables."""
+    built(tmp_path)
+    repo = tmp_path / "build" / "package"  # the candidate's tables, as _table reads them
+    params = tmp_path / "params.yaml"
     params.write_text(params.read_text().replace("rate_per: 100000", "rate_per: 1000"))
-    out = dvc(repo, "repro")
+    out = dvc(tmp_path, "repro", "report")
     assert out.returncode == 0, out.stderr
+    assert "Running stage 'derive'" in out.stdout and "Running stage 'report'" in out.stdout
     rate = _table(repo, "derived")["rate-scotland-2016-helpline-own-calls"]
     # by hand: 78 calls from Scotland in 2016 over the mid-2016 estimate 5,404,700, per 1,000 people
     assert float(rate["value"]) == pytest.approx(78 / 5_404_700 * 1000)
