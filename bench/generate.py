@@ -13,7 +13,9 @@ import csv
 import hashlib
 import shutil
 import sys
+from bisect import bisect_right
 from datetime import date, timedelta
+from itertools import accumulate
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,16 +39,25 @@ LETTERS = "bcdfghjklmnpqrstvwxz"
 
 KEYS = len(PLACES) * len(MEASURES)  # figure k's place and measure repeat every KEYS figures
 START = date(2016, 1, 1)
+# every period lies within these days, which end before the synthetic articles' publication window
+# opens (2017-02-01): a period may not end after its article was published
+DAYS = (date(2017, 1, 31) - START).days + 1
+# how many periods there are shorter than each length (a period of l + 1 days can start on any of
+# the first DAYS - l days)
+SHORTER = list(accumulate((DAYS - length for length in range(DAYS)), initial=0))
 
 
 def period_words(k: int) -> str:
     """Figure k's period, named by its days: no two figures of one place and measure share one,
-    as no two quantities of one series may (a figure's quantity takes its period). The i-th figure
-    of a place and measure starts on day i mod 366 of 2016 and lasts 1 + i // 366 days."""
+    as no two quantities of one series may (a figure's quantity takes its period). The periods of
+    a place and measure are taken one day long first, then two days long, and so on, each length
+    at every start that ends within DAYS."""
     i = k // KEYS
-    start = START + timedelta(days=i % 366)
-    end = start + timedelta(days=i // 366)
-    return f"Between {_day(start)} and {_day(end)}"
+    if i >= SHORTER[-1]:
+        raise ValueError(f"at most {SHORTER[-1] * KEYS} figures have periods of their own")
+    length = bisect_right(SHORTER, i) - 1
+    start = START + timedelta(days=i - SHORTER[length])
+    return f"Between {_day(start)} and {_day(start + timedelta(days=length))}"
 
 
 def _day(d: date) -> str:
