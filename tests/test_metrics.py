@@ -106,7 +106,32 @@ def test_an_experiment_with_another_rate_base_changes_the_rates_by_its_factor_an
         assert after[i]["unit"] != before[i]["unit"]
     others = [i for i in before if i not in rates]
     assert all(after[i]["value"] == before[i]["value"] for i in others)
+    _labelled_per_1000(repo, after)
     assert (repo / "metrics.json").read_bytes() == metrics_before
     shown = dvc(repo, "metrics", "diff", "HEAD")
     assert shown.returncode == 0 and "figures" not in shown.stdout  # nothing counted changed
     assert subprocess.run(["git", "diff", "--quiet", "HEAD", "--", "raw"], cwd=repo).returncode == 0
+
+
+def _labelled_per_1000(repo, derived: dict[str, dict]) -> None:
+    """The rates' formulas, units, descriptions and the quality report follow the parameter (one
+    rule: the label is made from derive.rate_per, not written anywhere)."""
+    rate = derived["rate-scotland-2016-helpline-own-calls"]
+    # by hand: 78 calls from Scotland in 2016 over the mid-2016 estimate 5,404,700, per 1,000 people
+    assert float(rate["value"]) == pytest.approx(78 / 5_404_700 * 1000)
+    assert (rate["kind"], rate["unit"], rate["formula"]) == (
+        "rate",
+        "per 1,000 people",
+        "{scotland-2016-helpline-own-calls} / {pop-scotland-2016} * 1000",
+    )
+    assert rate["description"].startswith(
+        "scotland-2016-helpline-own-calls (helpline_own_behaviour, calls, counted as events) per "
+        "1,000 people in Scotland"
+    )
+    monthly = derived["rate-per-month-scotland-2016-helpline-own-calls"]
+    assert float(monthly["value"]) == pytest.approx(78 / 5_404_700 * 1000 / 12)
+    assert monthly["unit"] == "per 1,000 people per month"
+    units = {r["unit"] for r in derived.values() if r["kind"] in ("rate", "rate_per_month")}
+    assert units == {"per 1,000 people", "per 1,000 people per month"}
+    quality = (repo / "processed" / "quality.json").read_text(encoding="utf-8")
+    assert "rates per 1,000 lie between 0 and 1,000" in quality

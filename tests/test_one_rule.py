@@ -140,44 +140,6 @@ def _table(repo, name):
 
 
 @pytest.mark.slow
-def test_a_rate_base_of_1000_changes_the_rates_and_their_labels(tmp_path):
-    """DVC reruns what reads the parameter up to the report (whose check of the rates is part of
-    the rule), and the candidate is read: the reader's pages and publish only carry the tables."""
-    built(tmp_path)
-    repo = tmp_path / "build" / "package"  # the candidate's tables, as _table reads them
-    params = tmp_path / "params.yaml"
-    params.write_text(params.read_text().replace("rate_per: 100000", "rate_per: 1000"))
-    out = dvc(tmp_path, "repro", "report")
-    assert out.returncode == 0, out.stderr
-    assert "Running stage 'derive'" in out.stdout and "Running stage 'report'" in out.stdout
-    rate = _table(repo, "derived")["rate-scotland-2016-helpline-own-calls"]
-    # by hand: 78 calls from Scotland in 2016 over the mid-2016 estimate 5,404,700, per 1,000 people
-    assert float(rate["value"]) == pytest.approx(78 / 5_404_700 * 1000)
-    assert (rate["kind"], rate["unit"], rate["formula"]) == (
-        "rate",
-        "per 1,000 people",
-        "{scotland-2016-helpline-own-calls} / {pop-scotland-2016} * 1000",
-    )
-    assert rate["description"].startswith(
-        "scotland-2016-helpline-own-calls (helpline_own_behaviour, calls, counted as events) per "
-        "1,000 people in Scotland"
-    )
-    monthly = _table(repo, "derived")["rate-per-month-scotland-2016-helpline-own-calls"]
-    assert float(monthly["value"]) == pytest.approx(78 / 5_404_700 * 1000 / 12)
-    assert monthly["unit"] == "per 1,000 people per month"
-    units = {
-        r["unit"]
-        for r in _table(repo, "derived").values()
-        if r["kind"] in ("rate", "rate_per_month")
-    }
-    assert units == {"per 1,000 people", "per 1,000 people per month"}
-    assert (
-        "rates per 1,000 lie between 0 and 1,000"
-        in (repo / "processed" / "quality.json").read_text()
-    )
-
-
-@pytest.mark.slow
 def test_a_new_field_of_the_figures_schema_is_added_in_the_typed_row_and_nowhere_else(tmp_path):
     repo = built(tmp_path)
     schema = repo / "schemas" / "figures.schema.json"
