@@ -93,7 +93,9 @@ def run_module(repo: Path, module: str) -> subprocess.CompletedProcess:
     when it prints); as the command does, without SOURCE_DATE_EPOCH (see ``env``).
 
     The code that runs is the repository's src/ (the test process imports the package from there:
-    it is installed editable), which is what a copy holds too: a copy of the working tree."""
+    it is installed editable), which is what a copy holds too: a copy of the working tree. So what
+    the code finds beside its own files (``tables.paths.REPO_ROOT``: ``vocab.load()`` with no
+    folder) is the repository's, not the copy's, where `dvc` in the copy would find the copy's."""
     clear_caches()
     out, err = io.StringIO(), io.StringIO()
     epoch = os.environ.pop("SOURCE_DATE_EPOCH", None)
@@ -108,7 +110,7 @@ def run_module(repo: Path, module: str) -> subprocess.CompletedProcess:
 
 def pipeline(repo: Path) -> list[str]:
     """The module each stage of the copy's dvc.yaml runs (its ``python -m`` command), in the order
-    dvc.yaml lists them."""
+    dvc.yaml lists them (the order DVC runs them in: each reads what the ones before it write)."""
     stages = yaml.safe_load((repo / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
     commands = [stage["cmd"].split() for stage in stages.values()]
     return [cmd[cmd.index("-m") + 1] for cmd in commands]
