@@ -110,7 +110,7 @@ def run_module(repo: Path, module: str) -> subprocess.CompletedProcess:
 
 def pipeline(repo: Path) -> list[str]:
     """The module each stage of the copy's dvc.yaml runs (its ``python -m`` command), in the order
-    dvc.yaml lists them (the order DVC runs them in: each reads what the ones before it write)."""
+    dvc.yaml lists them (an order DVC may run them in: none reads what a later one writes)."""
     stages = yaml.safe_load((repo / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
     commands = [stage["cmd"].split() for stage in stages.values()]
     return [cmd[cmd.index("-m") + 1] for cmd in commands]
