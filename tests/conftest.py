@@ -4,6 +4,8 @@ import contextlib
 import csv
 import fcntl
 import functools
+import importlib
+import io
 import os
 import shutil
 import subprocess
@@ -13,6 +15,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import settings
 
 from stopitnow_figures.tables.workspace import copy_repository
@@ -72,6 +75,60 @@ def dvc(repo: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(BIN / "dvc"), *args], cwd=repo, env=e, capture_output=True, text=True
     )
+
+
+def clear_caches() -> None:
+    """Empty every functools cache of the package's modules loaded in this process: a cache keyed by
+    a path (a schema, the vocabulary) would otherwise answer with what an earlier run read there."""
+    for name, module in list(sys.modules.items()):
+        if name.split(".")[0] == "stopitnow_figures":
+            for value in list(vars(module).values()):
+                if callable(getattr(value, "cache_clear", None)):
+                    value.cache_clear()
+
+
+def run_module(repo: Path, module: str) -> subprocess.CompletedProcess:
+    """``python -m <module> <repo>`` run in this process: the module's ``main([repo])`` with every
+    cache emptied first, and what it prints to sys.stdout and sys.stderr captured (it looks them up
+    when it prints); as the command does, without SOURCE_DATE_EPOCH (see ``env``).
+
+    The code that runs is the repository's src/ (the test process imports the package from there:
+    it is installed editable), which is what a copy holds too: a copy of the working tree. So what
+    the code finds beside its own files (``tables.paths.REPO_ROOT``: ``vocab.load()`` with no
+    folder) is the repository's, not the copy's, where `dvc` in the copy would find the copy's."""
+    clear_caches()
+    out, err = io.StringIO(), io.StringIO()
+    epoch = os.environ.pop("SOURCE_DATE_EPOCH", None)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = importlib.import_module(module).main([str(repo)])
+    finally:
+        if epoch is not None:
+            os.environ["SOURCE_DATE_EPOCH"] = epoch
+    return subprocess.CompletedProcess([module, str(repo)], code, out.getvalue(), err.getvalue())
+
+
+def pipeline(repo: Path) -> list[str]:
+    """The module each stage of the copy's dvc.yaml runs (its ``python -m`` command), in the order
+    dvc.yaml lists them (an order DVC may run them in: none reads what a later one writes)."""
+    stages = yaml.safe_load((repo / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
+    commands = [stage["cmd"].split() for stage in stages.values()]
+    return [cmd[cmd.index("-m") + 1] for cmd in commands]
+
+
+def repro_in_process(repo: Path) -> subprocess.CompletedProcess:
+    """``dvc repro`` run in this process: every stage in dvc.yaml's order (``run_module``), stopping
+    at the first that fails, with what they printed; the returncode is the last stage's. Unlike DVC
+    it runs a stage whose inputs did not change too, which rewrites the same bytes."""
+    outs, errs, code = [], [], 0
+    for module in pipeline(repo):
+        run = run_module(repo, module)
+        outs.append(run.stdout)
+        errs.append(run.stderr)
+        code = run.returncode
+        if code != 0:
+            break
+    return subprocess.CompletedProcess(["repro", str(repo)], code, "".join(outs), "".join(errs))
 
 
 def snapshot(repo: Path) -> dict[str, bytes]:

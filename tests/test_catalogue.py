@@ -1,11 +1,35 @@
-"""A catalogue of mistakes a curator can make in raw/, each applied to a temporary
-copy of the repository and followed by `dvc repro`.
+"""A catalogue of mistakes a curator can make in raw/, each applied to the session's
+built copy of the repository (``built_repo``, put back as it was after each case)
+and followed by the pipeline.
+
+How a case runs the pipeline:
+
+- Most run it in this process as `dvc repro` runs it (conftest ``repro_in_process``):
+  each stage of dvc.yaml, in dvc.yaml's order, through its module's ``main``,
+  stopping at the first that fails. A subprocess costs seconds a case (DVC's own
+  start, then each stage's imports of pandas and pandera); in this process a case
+  costs what its stages do. DVC skips a stage whose inputs did not change; running
+  it anyway rewrites the same bytes, so the outcome is the same: when this was
+  introduced every case was run both ways side by side and gave the same exit
+  status, the same problem lines and the same published package.
+- A few run real `dvc repro` in a subprocess (``dvc`` says why): a case failing
+  in each stage a case reaches through `dvc repro` (clean, reconcile, derive,
+  package, publish), to hold that DVC carries a stage's failure to a non-zero
+  exit and leaves processed/ untouched; a case DVC sends to a later stage than
+  this process would (the problem is the same); and the cases DVC runs one late
+  stage alone for, which this process would reach only after every stage before
+  it. (A failure of report or reader needs a candidate edited between stages,
+  which `dvc repro` would rebuild: those cases name ``stage``.)
+- A case naming ``stage`` runs that one module alone, in this process, as a
+  curator running ``python -m`` would: an edit of the published package (which
+  ``tables.validation`` checks), or of the candidate between stages (which
+  `dvc repro` would undo by running again the stage that wrote it).
 
 For every rejected case: a non-zero exit; one line per problem naming the file,
 the line a text editor shows, the column, the value and the rule; no
 traceback; and processed/ and datapackage.json byte-identical to before. The
-harmless cases (a byte-order mark, Windows line endings) are accepted and give
-the same outputs as without them.
+harmless cases (a byte-order mark, Windows line endings) are accepted and leave
+the published package as it was.
 
 Each case then goes through `stopitnow-figures check` too (in this process, on
 the same copy: the function the command calls), which must report the same
@@ -18,18 +42,27 @@ by a later stage than clean), which `check` does not read.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import re
 import shutil
+import stat
 import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
-from conftest import dvc, env, package_version, snapshot
+from conftest import (
+    clear_caches,
+    dvc,
+    package_version,
+    repro_in_process,
+    run_module,
+    snapshot,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -140,13 +173,7 @@ def ran(stage: str, returncode: int) -> Callable[[Path], None]:
     """Run a stage by hand in the copy, as a curator might, and check how it ended."""
 
     def apply(repo: Path) -> None:
-        out = subprocess.run(
-            [sys.executable, "-m", f"stopitnow_figures.stages.{stage}"],
-            cwd=repo,
-            env=env(),
-            capture_output=True,
-            text=True,
-        )
+        out = run_module(repo, f"stopitnow_figures.stages.{stage}")
         assert out.returncode == returncode, out.stderr
 
     return apply
@@ -219,6 +246,7 @@ class Case:
     built_only: str = (
         ""  # why `check` cannot find it: the rule reads a value only the build computes
     )
+    dvc: str = ""  # why it runs real `dvc repro` (the others run the stages in this process)
 
 
 FIG = "raw/figures.csv"
@@ -235,11 +263,19 @@ GEO = "raw/geographies.csv"
 PER = "raw/period_readings.csv"
 NOT = "raw/pages_not_added.csv"
 
+# why a case runs real `dvc repro` (see the module's docstring)
+SHOWN = "one case a stage: DVC carries a failure of {} to a non-zero exit, processed/ untouched"
+PACKAGE_ALONE = (
+    "DVC runs package alone (only its own inputs changed): cheaper than every stage before it in "
+    "this process"
+)
+
 CASES = [
     Case(
         "quote not in its article",
         edit(FIG, "In total, 78 calls were made", "In total, 87 calls were made"),
         [("quote-not-in-source", FIG, "In total, 87 calls", "quote")],
+        dvc=SHOWN.format("clean"),
     ),
     Case(
         "quote typed with a plain space where the article has a non-breaking one",
@@ -369,6 +405,7 @@ CASES = [
         ),
         [("identity-basis", IDE, "national-q2-visitors-within-evening-times-total,", "basis")],
         only=True,
+        dvc=SHOWN.format("reconcile"),
     ),
     Case(
         "an identity's basis outside its vocabulary",
@@ -857,16 +894,20 @@ CASES = [
         "a rate base that is text",
         edit("params.yaml", "rate_per: 100000", "rate_per: lots"),
         [("bad-config", "params.yaml", "rate_per: lots", "derive.rate_per")],
+        dvc="DVC runs derive alone (the params it reads changed); in this process clean, which "
+        "reads all of params.yaml, reports the same problem first; and " + SHOWN.format("derive"),
     ),
     Case(
         "a version missing from package.yaml",
         edit("package.yaml", "version: ", "edition: "),
         [("bad-config", "package.yaml", "name: stopitnow-figures", None)],
+        dvc=PACKAGE_ALONE + "; and " + SHOWN.format("package"),
     ),
     Case(
         "a version with no CHANGELOG entry",
         edit("package.yaml", "version: 0.", "version: 9."),
         [("missing-changelog-entry", "CHANGELOG.md", None, None)],
+        dvc=PACKAGE_ALONE,
     ),
     Case(
         "a source no CHANGELOG entry names",
@@ -875,6 +916,7 @@ CASES = [
             ("source-not-in-changelog", "CHANGELOG.md", f"## {package_version()[0]} - ", None)
         ],  # the current version's entry
         only=True,
+        dvc=PACKAGE_ALONE,
     ),
     # -- cells, as the schemas type them ---------------------------------------
     Case(
@@ -1047,7 +1089,8 @@ CASES = [
         "back",
         folder_in_the_way("processed/reader/index.html"),
         [("cannot-write", "processed/reader/index.html", None, None)],
-        stage="stages.publish",
+        dvc="DVC runs publish alone (only what it publishes changed); and "
+        + SHOWN.format("publish"),
         only=True,
     ),
     Case(
@@ -1223,7 +1266,7 @@ CASES = [
 
 
 # every file a case may change, restored after each one (folders a case made or unmade included)
-TREES = ("raw", "schemas", "processed", "build/package")
+TREES = ("raw", "schemas", "processed", "build/package", "build/reconcile")
 ROOT_FILES = (
     "dvc.lock",
     "params.yaml",
@@ -1235,23 +1278,80 @@ ROOT_FILES = (
 )
 
 
-def _state(repo: Path) -> dict[str, bytes]:
-    files = [p for tree in TREES for p in sorted((repo / tree).rglob("*")) if p.is_file()] + [
-        repo / f for f in ROOT_FILES if (repo / f).is_file()
-    ]
-    return {str(p.relative_to(repo)): p.read_bytes() for p in files}
+@dataclass
+class Saved:
+    """What a case may change in the copy, as it was before the first case: each file's bytes and
+    stat (size, modification time, inode), and each folder (by path relative to the copy)."""
+
+    files: dict[str, bytes]
+    stats: dict[str, tuple[int, int, int]]
+    folders: set[str]
 
 
-def _restore(repo: Path, state: dict[str, bytes]) -> None:
+_SAVED: dict[Path, Saved] = {}
+
+
+def _state(repo: Path) -> Saved:
+    """The copy's files and folders that a case may change, read once a copy: each case leaves the
+    copy as it found it (``_restore``), so the state before every case is the first one's."""
+    if repo not in _SAVED:
+        files, stats, folders = {}, {}, set()
+        for rel, st in _entries(repo).items():
+            if stat.S_ISDIR(st.st_mode):
+                folders.add(rel)
+            elif stat.S_ISREG(st.st_mode):
+                files[rel], stats[rel] = (repo / rel).read_bytes(), _key(st)
+        _SAVED[repo] = Saved(files, stats, folders)
+    return _SAVED[repo]
+
+
+def _entries(repo: Path) -> dict[str, os.stat_result]:
+    """Every file, folder and link under TREES (the trees themselves included) and each of
+    ROOT_FILES there, by relative path, with its own stat (a link is not followed)."""
+    out = {}
+    for rel in (*TREES, *ROOT_FILES):
+        with contextlib.suppress(FileNotFoundError):
+            out[rel] = (repo / rel).lstat()
     for tree in TREES:
-        path = repo / tree
-        if path.is_dir():
-            shutil.rmtree(path)
-        elif path.exists():
-            path.unlink()
-    for rel, data in state.items():
-        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
-        (repo / rel).write_bytes(data)
+        for folder, dirs, names in os.walk(repo / tree):
+            for name in dirs + names:
+                path = Path(folder, name)
+                out[str(path.relative_to(repo))] = path.lstat()
+    return out
+
+
+def _key(st: os.stat_result) -> tuple[int, int, int]:
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def _restore(repo: Path, saved: Saved) -> None:
+    """Put back every file and folder a case changed, made or removed, as ``saved`` holds it.
+
+    A file whose stat is the saved one is unchanged: a restored file gets its saved modification
+    time back (a build's, older than any case), and a write sets it to now. One whose stat differs
+    is compared by bytes and rewritten if they differ."""
+    present = _entries(repo)
+    for rel in sorted(present, reverse=True):  # what a folder holds before the folder
+        kind = present[rel].st_mode
+        if not (
+            (rel in saved.files and stat.S_ISREG(kind))
+            or (rel in saved.folders and stat.S_ISDIR(kind))
+        ):
+            path = repo / rel
+            shutil.rmtree(path) if stat.S_ISDIR(kind) else path.unlink()
+            del present[rel]
+    for rel in sorted(saved.folders):
+        (repo / rel).mkdir(exist_ok=True)
+    for rel, data in saved.files.items():
+        now = present.get(rel)
+        if now is not None and _key(now) == saved.stats[rel]:
+            continue
+        path = repo / rel
+        if now is None or now.st_size != len(data) or path.read_bytes() != data:
+            path.write_bytes(data)
+        mtime = saved.stats[rel][1]
+        os.utime(path, ns=(mtime, mtime))
+        saved.stats[rel] = _key(path.lstat())
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
@@ -1270,16 +1370,7 @@ def test_catalogue(case: Case, built_repo: Path):
         (repo / "build" / "failures.json").unlink(
             missing_ok=True
         )  # the report read below is this run's
-        if case.stage:
-            out = subprocess.run(
-                [sys.executable, "-m", f"stopitnow_figures.{case.stage}"],
-                cwd=repo,
-                env=env(),
-                capture_output=True,
-                text=True,
-            )
-        else:
-            out = dvc(repo, "repro")
+        out = run(repo, case)
         if case.accepted:
             assert out.returncode == 0, out.stderr
             assert snapshot(repo) == before
@@ -1307,6 +1398,16 @@ def test_catalogue(case: Case, built_repo: Path):
         _restore(repo, state)
 
 
+def run(repo: Path, case: Case) -> subprocess.CompletedProcess:
+    """The case's run: its stage module where it names one, real `dvc repro` where it says why it
+    needs DVC, else the pipeline run in this process as `dvc repro` runs it."""
+    if case.stage:
+        return run_module(repo, f"stopitnow_figures.{case.stage}")
+    if case.dvc:
+        return dvc(repo, "repro")
+    return repro_in_process(repo)
+
+
 def problem_lines(stderr: str) -> list[str]:
     """The located problems a run printed, one a line, in its order."""
     return [ln for ln in stderr.splitlines() if re.match(r"^\S+?(:\d+)?: \[", ln)]
@@ -1332,11 +1433,7 @@ def checked(repo: Path) -> list[str]:
     from stopitnow_figures.tables.errors import InputError
     from stopitnow_figures.tables.paths import Paths
 
-    for name, module in list(sys.modules.items()):
-        if name.split(".")[0] == "stopitnow_figures":
-            for value in list(vars(module).values()):
-                if callable(getattr(value, "cache_clear", None)):
-                    value.cache_clear()
+    clear_caches()
     try:
         check(Paths(repo))
     except InputError as exc:
