@@ -50,7 +50,7 @@ browser:
 
 ## Run the tests (creates .venv and .venv-cff, installs chromium and node_modules/, where needed); says why any test skipped
 test: $(STAMP) $(CFF_STAMP) $(NODE_STAMP) browser
-	$(BIN)/python -m pytest -n auto --dist load -ra
+	$(BIN)/python -m pytest -n auto --dist worksteal -ra
 
 ## Check style with ruff
 lint: $(STAMP)

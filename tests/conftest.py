@@ -185,8 +185,10 @@ def _not_copied(folder: str, names: list[str]) -> set[str]:
 
 def pytest_collection_modifyitems(config, items) -> None:
     """The modules holding a slow test (they build or copy the package) run first, each kept
-    whole and in its own order, so that xdist starts the longest work first and the short tests
-    fill the end of the run instead of one build holding it up."""
+    whole and in its own order. `make test` runs xdist's worksteal schedule, which gives each
+    worker a contiguous half of this order: one starts the slow modules (and the run's one build,
+    which they wait for) while the other runs short tests from the middle, and a worker that runs
+    out takes half of what the other has left, so no build or long test holds up the end."""
     slow = {item.module for item in items if item.get_closest_marker("slow")}
     items.sort(key=lambda item: item.module not in slow)
 
