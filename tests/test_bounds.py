@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
@@ -180,6 +180,19 @@ def test_one_linear_relation_is_narrowed_as_the_solver_bounds_it(left, relation,
 @given(
     st.lists(st.tuples(TERMS, st.sampled_from(["=", "<=", ">="]), TERMS), min_size=1, max_size=3),
     ENDS,
+)
+# a cycle that admits no value (x0 <= -50, 1 - 3 x0 = x2 and 1 - 3 x2 = 0.5 x0 give x0 = 2 / 8.5):
+# propagation runs its bounds out past 1e250 without ending, and the linear programme must still
+# find it infeasible (HiGHS reads a bound beyond 1e20 as none unless told otherwise)
+@example(
+    relations=[([(-3.0, 0)], "=", [(1.0, 2)]), ([(-3.0, 2)], "=", [(0.5, 0)])],
+    ends=[[-INF, -50.0], [-INF, -50.0], [-INF, INF], [-INF, -50.0]],
+)
+# likewise 1 - 3 x1 = 0.5 x0 - 3 x3 and 1 + 0.5 x3 = 0.5 x0 - 3 x1 give x3 = 2.4 x1 <= -120, below
+# x3's -50: propagation runs x0 and x3 out past 1e157, where HiGHS's tolerances no longer hold
+@example(
+    relations=[([(-3.0, 1)], "=", [(-3.0, 3), (0.5, 0)]), ([(0.5, 3)], "=", [(-3.0, 1), (0.5, 0)])],
+    ends=[[-INF, INF], [-INF, -50.0], [-INF, -50.0], [-50.0, INF]],
 )
 def test_a_set_of_linear_relations_is_solved_as_the_solver_bounds_it(relations, ends):
     """Propagation alternated with the linear programme (``solve``): each end is the tightest the

@@ -336,11 +336,13 @@ def revise(c: Constraint, box: Box) -> bool:
     return _backward(right_program, tr, box, right_memo, c.ident) or moved
 
 
-def propagate(rows: list[Constraint], box: Box, rounds: int = 200) -> None:
-    """Apply every row until nothing moves (or ``rounds`` passes). Raises Infeasible."""
+def propagate(rows: list[Constraint], box: Box, rounds: int = 200) -> bool:
+    """Apply every row until nothing moves (or ``rounds`` passes); whether it settled. Raises
+    Infeasible."""
     for _ in range(rounds):
         if not any([revise(c, box) for c in rows]):
-            return
+            return True
+    return False
 
 
 # -- linear programming over a cycle -----------------------------------------------
@@ -466,6 +468,10 @@ class LinearProgramme:
 
             highs = self.__dict__["_model"] = highspy.Highs()
             highs.setOptionValue("output_flag", False)
+            # a bound is infinite only where it is: HiGHS would read any beyond 1e20 as none, and
+            # a bound that propagation has run out to 1e250 would then let a set that admits no
+            # value pass as feasible
+            highs.setOptionValue("infinite_bound", highspy.kHighsInf)
             inf = highspy.kHighsInf
             lo = [-inf if a is None else a for a, _ in self.bounds]
             hi = [inf if b is None else b for _, b in self.bounds]
@@ -520,15 +526,8 @@ def _add_rows(highs, a: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> Non
     highs.addRows(len(a), lower, upper, len(rows), starts, cols.astype(np.int32), a[rows, cols])
 
 
-def solve(
-    rows: list[Constraint],
-    variables: list[int],
-    whole: set[int],
-    domain: dict[int, tuple[float, float]],
-    rounds: int = 50,
-) -> Box:
-    """The tightest bounds the rows allow each quantity of one connected set, starting from each
-    quantity's ``domain`` (counts are never negative). Raises Infeasible."""
+def _start(variables: list[int], whole: set[int], domain: dict[int, tuple[float, float]]) -> Box:
+    """The bounds of a set's quantities before any row: each one's ``domain``."""
     box = Box(
         {v: domain[v][0] for v in variables},
         {v: domain[v][1] for v in variables},
@@ -540,9 +539,29 @@ def solve(
             box.narrow(
                 v, lo, hi, ""
             )  # else narrowing a quantity to the bounds it already has moves nothing
-    propagate(rows, box)
+    return box
+
+
+def solve(
+    rows: list[Constraint],
+    variables: list[int],
+    whole: set[int],
+    domain: dict[int, tuple[float, float]],
+    rounds: int = 50,
+) -> Box:
+    """The tightest bounds the rows allow each quantity of one connected set, starting from each
+    quantity's ``domain`` (counts are never negative). Raises Infeasible."""
+    box = _start(variables, whole, domain)
+    settled = propagate(rows, box)
     if is_tree(rows):
         return box
+    if not settled:
+        # a cycle whose bounds were still running out after every pass (to 1e250 and beyond, where
+        # no solver's arithmetic holds): whether its linear relations admit a value is decided on
+        # the bounds it started from
+        lp = LinearProgramme.of(rows, _start(variables, whole, domain), variables)
+        if lp is not None:
+            lp.check_feasible()
     for _ in range(rounds):
         if not tighten_by_lp(rows, box, variables):
             break
