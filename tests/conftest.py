@@ -183,14 +183,26 @@ def _not_copied(folder: str, names: list[str]) -> set[str]:
     return {"tmp"} if here.name == ".dvc" else set()
 
 
+# the fixtures that give a test a copy of the run's one build (``built``)
+BUILT_FIXTURES = {"fresh", "built_repo"}
+
+
 def pytest_collection_modifyitems(config, items) -> None:
     """The modules holding a slow test (they build or copy the package) run first, each kept
-    whole and in its own order. `make test` runs xdist's worksteal schedule, which gives each
-    worker a contiguous half of this order: one starts the slow modules (and the run's one build,
-    which they wait for) while the other runs short tests from the middle, and a worker that runs
-    out takes half of what the other has left, so no build or long test holds up the end."""
+    whole and in its own order; then the tests that need no built copy; then the rest, which read
+    the run's one build (``fresh``). `make test` runs xdist's worksteal schedule, which gives each
+    worker a contiguous half of this order: one starts the slow modules and the run's one build,
+    while the other runs tests that need no build from the middle, reaching the ones that read it
+    once it is made; a worker that runs out takes half of what the other has left, so no build or
+    long test holds up the end."""
     slow = {item.module for item in items if item.get_closest_marker("slow")}
-    items.sort(key=lambda item: item.module not in slow)
+
+    def order(item) -> int:
+        if item.module in slow:
+            return 0
+        return 2 if BUILT_FIXTURES & set(getattr(item, "fixturenames", ())) else 1
+
+    items.sort(key=order)
 
 
 @pytest.fixture(scope="session", autouse=True)

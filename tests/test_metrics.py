@@ -75,6 +75,7 @@ def test_dvc_metrics_show_prints_the_counts(built_repo):
     )
 
 
+@pytest.mark.slow
 def test_an_experiment_with_another_rate_base_changes_the_rates_by_its_factor_and_nothing_counted(
     tmp_path,
 ):

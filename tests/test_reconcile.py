@@ -211,6 +211,7 @@ def test_the_charity_running_totals_conflict_is_published_and_the_reading_set_as
         assert (float(q["lower"]), float(q["upper"])) == ends
 
 
+@pytest.mark.slow
 def test_a_contradictory_identity_is_reported_and_the_build_succeeds(tmp_path):
     """The stages up to the report run (it must pass the candidate), and the candidate is read."""
     from conftest import built
