@@ -66,8 +66,10 @@ def typed(table: Table, schema: dict):
 
     columns = []
     for field in schema["fields"]:
-        text = table.arrow(field["name"]).combine_chunks()
-        cells = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+        cells = table.arrow(field["name"]).combine_chunks()
+        empty = pc.equal(cells, "")
+        if pc.any(empty).as_py():  # (a column without an empty cell is not copied)
+            cells = pc.if_else(empty, pa.scalar(None, pa.string()), cells)
         columns.append(pc.cast(cells, arrow_type(field)))
     names = [f["name"] for f in schema["fields"]]
     return pa.Table.from_arrays(columns, names=names)
@@ -256,6 +258,7 @@ def write_sqlite(path: Path, tables: Iterable[tuple[str, object]], schemas: dict
             for name, data in tables:
                 marks = ", ".join("?" * data.num_columns)
                 db.executemany(f"INSERT INTO {quoted(name)} VALUES ({marks})", sqlite_rows(data))
+                del data  # (before the next table is made)
     finally:
         db.close()
 

@@ -190,6 +190,7 @@ def typed_tables(tables: dict, schemas: dict, parquet: dict[Path, Path]) -> Iter
         data = db.typed(tables[name], schema)
         db.write_parquet(building, data)
         yield name, data
+        del data  # (before the next table is typed)
 
 
 def file_resources(paths: Paths, files: dict[Path, bytes | Path]) -> list[dict]:
