@@ -101,9 +101,9 @@ def built(tmp_path_factory) -> Path:
     problems.raise_if_any()
     typed = {name: db.typed(tables[name], SCHEMAS[name]) for name in PUBLISHED_TABLES}
     out = tmp_path_factory.mktemp("database")
-    db.write_sqlite(out / "package.sqlite", typed, SCHEMAS)
+    db.write_sqlite(out / "package.sqlite", typed.items(), SCHEMAS)
     for name in PUBLISHED_TABLES:
-        (out / f"{name}.parquet").write_bytes(db.parquet_bytes(typed[name]))
+        db.write_parquet(out / f"{name}.parquet", typed[name])
     return out
 
 
@@ -153,7 +153,7 @@ def tiny_database(tmp_path: Path) -> sqlite3.Connection:
     }
     typed = {name: db.typed(t, TINY[name]) for name, t in tables.items()}
     path = tmp_path / "tiny.sqlite"
-    db.write_sqlite(path, typed, TINY)
+    db.write_sqlite(path, typed.items(), TINY)
     return sqlite3.connect(path)
 
 
@@ -295,11 +295,12 @@ def test_two_builds_give_the_same_bytes_and_the_committed_files_are_that_build(b
     problems = Collector()
     tables = package_tables(PATHS, PATHS.published, problems)
     typed = {name: db.typed(tables[name], SCHEMAS[name]) for name in PUBLISHED_TABLES}
-    db.write_sqlite(tmp_path / "again.sqlite", typed, SCHEMAS)
+    db.write_sqlite(tmp_path / "again.sqlite", typed.items(), SCHEMAS)
     assert (tmp_path / "again.sqlite").read_bytes() == (built / "package.sqlite").read_bytes()
     assert PATHS.published.database.read_bytes() == (built / "package.sqlite").read_bytes()
     for name in PUBLISHED_TABLES:
-        again = db.parquet_bytes(typed[name])
+        db.write_parquet(tmp_path / f"{name}.parquet", typed[name])
+        again = (tmp_path / f"{name}.parquet").read_bytes()
         assert again == (built / f"{name}.parquet").read_bytes()
         assert PATHS.published.parquet(name).read_bytes() == again
 

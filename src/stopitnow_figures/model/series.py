@@ -59,16 +59,22 @@ class Alignment:
         return add_months(start, self.months) - timedelta(days=1)
 
 
+ALIGNED_MONTHS = (1, 2, 3, 4, 6, 12)  # the lengths of an aligned period, in months
+
+
 def alignment_of(start: date, end: date) -> Alignment | None:
     """The alignment of the period ``start`` to ``end``: a whole number of months from a day of a
     month (28th at the latest, so that every month has it), or None for a period of another shape
     (some days, several years)."""
-    if start.day > 28:
+    if start.day > 28 or end >= date.max:
         return None
-    for months in (1, 2, 3, 4, 6, 12):
-        if add_months(start, months) - timedelta(days=1) == end:
-            return Alignment(months, start.day, (start.month - 1) % months)
-    return None
+    # from day 28 at the latest no month clamps the day: the period is whole months exactly where
+    # the day after it is the same day of a later month
+    after = end + timedelta(days=1)
+    months = (after.year - start.year) * 12 + after.month - start.month
+    if after.day != start.day or months not in ALIGNED_MONTHS:
+        return None
+    return Alignment(months, start.day, (start.month - 1) % months)
 
 
 @dataclass(frozen=True)
@@ -98,13 +104,14 @@ class Member:
     quantity_id: str  # "" for a gap
 
 
-def series_key(vocabulary, q: dict) -> Key | None:
+def series_key(vocabulary, q: dict, relation: str = "") -> Key | None:
     """The key of a quantity (a dict of its published cells), or None where it is in no series: a
     relation, a stock, a quantity without a place or a period of a known alignment, and a measure
     that is not help-seeking (no channel in schemas/vocabulary.json: funding, people trained, police
-    counts), whose series the package does not publish."""
-    counting = vocabulary.names("quantities", "counting")
-    if q["counting"] == counting.relation or q["measure"] in vocabulary.stocks:
+    counts), whose series the package does not publish. ``relation``: the counting of a relation,
+    where the caller has read it from the vocabulary once for many quantities."""
+    relation = relation or vocabulary.names("quantities", "counting").relation
+    if q["counting"] == relation or q["measure"] in vocabulary.stocks:
         return None
     if not q["geography_code"] or not q["period_start"] or not q["period_end"]:
         return None
@@ -144,8 +151,9 @@ def build(
     period; where a list ``clashes`` is given, each clash is added to it instead and the later
     quantity left out."""
     groups: dict[Key, dict[date, dict]] = {}
+    relation = vocabulary.names("quantities", "counting").relation
     for q in quantities:
-        key = series_key(vocabulary, q)
+        key = series_key(vocabulary, q, relation)
         if key is None:
             continue
         start = date.fromisoformat(q["period_start"])

@@ -14,7 +14,7 @@ plain SQLite lacks); other patterns are left to the package's own checks. It is 
 SQLite that the pinned ``apsw`` wheel bundles, from nothing, with a fixed page size: its bytes do
 not depend on the machine's SQLite or on the clock.
 
-A Parquet file per table (``parquet_bytes``): the same typed columns, one row group, zstd at a
+A Parquet file per table (``write_parquet``): the same typed columns, one row group, zstd at a
 fixed level, statistics written; the writer's ``created_by`` names the pinned pyarrow.
 
 ``datasette_metadata``: the titles, descriptions and licence of the package (from package.yaml as
@@ -25,7 +25,7 @@ column's description from its schema.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..tables.csvio import Table
@@ -66,8 +66,10 @@ def typed(table: Table, schema: dict):
 
     columns = []
     for field in schema["fields"]:
-        text = table.arrow(field["name"]).combine_chunks()
-        cells = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+        cells = table.arrow(field["name"]).combine_chunks()
+        empty = pc.equal(cells, "")
+        if pc.any(empty).as_py():  # (a column without an empty cell is not copied)
+            cells = pc.if_else(empty, pa.scalar(None, pa.string()), cells)
         columns.append(pc.cast(cells, arrow_type(field)))
     names = [f["name"] for f in schema["fields"]]
     return pa.Table.from_arrays(columns, names=names)
@@ -76,16 +78,15 @@ def typed(table: Table, schema: dict):
 # -- Parquet -----------------------------------------------------------------------------------
 
 
-def parquet_bytes(data) -> bytes:
-    """One table as a Parquet file: one row group, fixed compression, statistics written."""
-    import pyarrow as pa
+def write_parquet(path: Path, data) -> None:
+    """One table as a Parquet file at ``path``: one row group, fixed compression, statistics
+    written."""
     import pyarrow.parquet as pq
 
-    sink = pa.BufferOutputStream()
     codec, level = PARQUET_COMPRESSION
     pq.write_table(
         data,
-        sink,
+        str(path),
         row_group_size=max(len(data), 1),
         compression=codec,
         compression_level=level,
@@ -93,7 +94,6 @@ def parquet_bytes(data) -> bytes:
         version=PARQUET_VERSION,
         use_dictionary=True,
     )
-    return sink.getvalue().to_pybytes()
 
 
 # -- SQLite ------------------------------------------------------------------------------------
@@ -221,7 +221,7 @@ def _class(inside: str) -> frozenset[str] | None:
     return frozenset(chars)
 
 
-def sqlite_rows(data, step: int = 1 << 16) -> Iterator[tuple]:
+def sqlite_rows(data, step: int = 1 << 14) -> Iterator[tuple]:
     """The rows of a typed table as SQLite takes them (dates as their ISO text), made ``step`` rows
     at a time, so that a million rows are never all Python objects at once."""
     import pyarrow as pa
@@ -233,10 +233,11 @@ def sqlite_rows(data, step: int = 1 << 16) -> Iterator[tuple]:
         yield from zip(*piece, strict=True)
 
 
-def write_sqlite(path: Path, tables: dict, schemas: dict) -> None:
-    """Write the database of ``tables`` (name -> typed Arrow table, in order) at ``path``, anew,
-    each table created from its schema, by the SQLite of the pinned apsw wheel: on disk, not in
-    memory, so that a million figures' database is never held twice."""
+def write_sqlite(path: Path, tables: Iterable[tuple[str, object]], schemas: dict) -> None:
+    """Write the database at ``path``, anew, a table created from each schema (in their order),
+    then ``tables`` (name and typed Arrow table, in the same order, made one at a time) loaded
+    into them, by the SQLite of the pinned apsw wheel: on disk, not in memory, so that a million
+    figures' database is never held twice."""
     import apsw
 
     path.unlink(missing_ok=True)
@@ -247,16 +248,17 @@ def write_sqlite(path: Path, tables: dict, schemas: dict) -> None:
         # a file being built, renamed into place only when whole: no journal, no syncs
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
-        db.execute("PRAGMA cache_size = -262144")
+        db.execute("PRAGMA cache_size = -65536")
         # the rows passed the package's own checks: SQLite need not run the CHECKs again while
         # loading them (the file is the same either way; a user's INSERT runs them)
         db.execute("PRAGMA ignore_check_constraints = ON")
         with db:
-            for name in tables:
+            for name in schemas:
                 db.execute(create_table(name, schemas[name]))
-            for name, data in tables.items():
+            for name, data in tables:
                 marks = ", ".join("?" * data.num_columns)
                 db.executemany(f"INSERT INTO {quoted(name)} VALUES ({marks})", sqlite_rows(data))
+                del data  # (before the next table is made)
     finally:
         db.close()
 

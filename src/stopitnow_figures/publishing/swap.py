@@ -40,7 +40,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import filecmp
-import hashlib
 import json
 import os
 import shutil
@@ -50,6 +49,7 @@ from pathlib import Path
 from ..tables.csvio import Table, WriteError, atomic_write_text, read_table
 from ..tables.errors import Collector, Problem
 from ..tables.paths import Paths, Tree
+from .approval import sha256_file
 
 MANIFEST = "MANIFEST.json"
 # where datapackage.json lists the files that are not tables (path, format, media type, bytes,
@@ -304,14 +304,10 @@ def mismatches(tree: Tree, known: dict[Path, tuple[int, str]] | None = None) -> 
         if not res.get("path") or not path.is_file():
             out.append(f"{res.get('path')}: listed in datapackage.json but missing")
             continue
-        size, digest = (known or {}).get(path) or _digest(path.read_bytes())
+        size, digest = (known or {}).get(path) or (path.stat().st_size, sha256_file(path))
         if size != res.get("bytes") or "sha256:" + digest != res.get("hash"):
             out.append(f"{res['path']}: does not match its hash and bytes in datapackage.json")
     return out
-
-
-def _digest(data: bytes) -> tuple[int, str]:
-    return len(data), hashlib.sha256(data).hexdigest()
 
 
 # -- reading the candidate's tables ----------------------------------------------------------

@@ -689,7 +689,11 @@ class View:
 
         from ..model.conflicts import conflicts
 
-        found = conflicts(self.t["quantities"].rows())
+        q = self.t["quantities"].t
+        # the rows in a conflict (few), of the columns the rule reads: not every row as dicts
+        marked = q.filter(pc.not_equal(q.column("conflict"), ""))
+        read = ["quantity_id", "conflict", "set_aside"]
+        found = conflicts(Columns.of(marked.select(read)).rows())
         wanted = pa.array(sorted({r for c in found for r in c.rows}), pa.string())
         f = self.figures.t
         figures = {

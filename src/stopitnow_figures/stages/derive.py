@@ -1207,7 +1207,7 @@ def _rate_keys(keys: list[tuple[str, str, str]], geographies: Table, estimates: 
         zip(geographies.column("geography_code"), geographies.column("geography"), strict=True)
     )
     chosen = [_estimate_for(estimates[code], start, end) for code, start, end in keys]
-    lengths = [_number(months(start, end)) for _, start, end in keys]
+    lengths = _numbers([months(start, end) for _, start, end in keys])
     return {
         "population_id": [pid for _, pid, _ in chosen],
         "where": [
@@ -1345,10 +1345,11 @@ def _rate_text(q: dict, small: dict, pick: dict[str, np.ndarray]) -> dict:
     }
 
 
-def _number(x: float) -> str:
-    from ..tables.csvio import format_number
+def _numbers(xs: list[float]) -> list[str]:
+    """Numbers rounded to 4 decimals, as every table writes them (one column of text for all)."""
+    from ..tables.csvio import format_numbers
 
-    return format_number(round(x, 4))
+    return format_numbers([round(x, 4) for x in xs]).to_pylist()
 
 
 def _rate_words(

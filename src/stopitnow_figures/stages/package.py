@@ -25,6 +25,7 @@ import json
 import os
 import sys
 import textwrap
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -159,22 +160,37 @@ def database_files(
     paths: Paths, meta: dict, schemas: dict, tables: dict, fields: dict[str, str]
 ) -> dict[Path, bytes | Path]:
     """The candidate's SQLite database, datasette's metadata.json and a Parquet file per table, by
-    their paths in the candidate: the bytes of each, but the database's as a file built in build/
-    (its bytes are a good part of the tables' at scale, and are not held in memory too)."""
+    their paths in the candidate: the bytes of the metadata, the database and the Parquet files as
+    files built in build/ (their bytes are a good part of the tables' at scale, and are not held in
+    memory too)."""
     out = paths.candidate
     building = paths.build / f"{out.database.name}.building"
     building.parent.mkdir(parents=True, exist_ok=True)
-    typed = {name: db.typed(tables[name], schemas[name]) for name in PUBLISHED_TABLES}
     source = f"{fields['sources']}: the sources table gives each one's publisher and address"
     metadata = db.datasette_metadata(
         meta, schemas, out.database.stem, source[0].upper() + source[1:], tables["population"]
     )
-    db.write_sqlite(building, typed, schemas)
+    parquet = {
+        out.parquet(name): paths.build / f"{out.parquet(name).name}.building" for name in schemas
+    }
+    db.write_sqlite(building, typed_tables(tables, schemas, parquet), schemas)
     return {
         out.database: building,
         out.database_metadata: (json.dumps(metadata, indent=2, ensure_ascii=False) + "\n").encode(),
-        **{out.parquet(name): db.parquet_bytes(typed[name]) for name in PUBLISHED_TABLES},
+        **parquet,
     }
+
+
+def typed_tables(tables: dict, schemas: dict, parquet: dict[Path, Path]) -> Iterator[tuple]:
+    """Each table of ``schemas`` (in their order) typed by its schema, once, as the database loads
+    it: written first as its Parquet file in build/ (``parquet``: the paths of the candidate's
+    files, in the same order, to where each is built), so that only one typed table is held at a
+    time."""
+    for (name, schema), building in zip(schemas.items(), parquet.values(), strict=True):
+        data = db.typed(tables[name], schema)
+        db.write_parquet(building, data)
+        yield name, data
+        del data  # (before the next table is typed)
 
 
 def file_resources(paths: Paths, files: dict[Path, bytes | Path]) -> list[dict]:
