@@ -78,17 +78,11 @@ async function tabOrder(page, limit) {
   return seen;
 }
 
-const result = { pages: {} };
-const names = fs.readdirSync(folder).filter((n) => n.endsWith(".html")).sort();
-for (const name of names) {
+// one page, as a reader with JavaScript on and then off meets it
+async function inspect(name) {
   const { page, requests } = await open(name, true);
   const shown = await page.evaluate(read);
   const links = shown.marks.length;
-  if (name !== "index.html" && links && !result.screenshot) {
-    fs.mkdirSync(shots, { recursive: true });
-    result.screenshot = path.join(shots, "article.png");
-    await page.screenshot({ path: result.screenshot, fullPage: false });
-  }
   shown.tab = links ? await tabOrder(page, links * 2 + 20) : [];
   await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
   const axe = await page.evaluate(async () => {
@@ -99,7 +93,30 @@ for (const name of names) {
   const off = await open(name, false);
   const withoutScripts = await off.page.evaluate(() => document.querySelectorAll("a.mark, [id]").length);
   await off.page.close();
-  result.pages[name] = { ...shown, requests, axe, withoutScripts };
+  return { ...shown, requests, axe, withoutScripts };
+}
+
+// the pages, a few at a time (each in a tab of its own: a page waits on the browser far more than it
+// computes), gathered in name order so the output does not depend on which finished first
+const names = fs.readdirSync(folder).filter((n) => n.endsWith(".html")).sort();
+const seen = {};
+let next = 0;
+async function worker() {
+  while (next < names.length) {
+    const name = names[next++];
+    seen[name] = await inspect(name);
+  }
+}
+await Promise.all(Array.from({ length: 4 }, worker));
+const result = { pages: Object.fromEntries(names.map((n) => [n, seen[n]])) };
+// the first article page with marks, as it first shows
+const first = names.find((n) => n !== "index.html" && seen[n].marks.length);
+if (first) {
+  const { page } = await open(first, true);
+  fs.mkdirSync(shots, { recursive: true });
+  result.screenshot = path.join(shots, "article.png");
+  await page.screenshot({ path: result.screenshot, fullPage: false });
+  await page.close();
 }
 // the chart, as a reader opens it (its own folder; it loads nothing either)
 const svg = await browser.newPage();
