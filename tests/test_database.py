@@ -30,6 +30,7 @@ from conftest import BIN, ROOT
 from stopitnow_figures.publishing import database as db
 from stopitnow_figures.publishing.release import is_release_member
 from stopitnow_figures.publishing.swap import FILES_PROPERTY
+from stopitnow_figures.tables import vocab
 from stopitnow_figures.tables.csvio import Table
 from stopitnow_figures.tables.errors import Collector
 from stopitnow_figures.tables.paths import PUBLISHED_TABLES, Paths
@@ -287,6 +288,62 @@ def test_each_expressed_schema_pattern_agrees_with_the_regular_expression(patter
     assert sqlite_matches(db.glob_conditions(pattern), value) == expected
 
 
+NOTES = vocab.load().database_notes
+UNIT = NOTES["unit_field"]
+MEASURED = {
+    "counts": {
+        "fields": [
+            {"name": "count_id", "type": "string"},
+            {"name": "value", "type": "number"},
+            {"name": "low", "type": "number"},
+            {"name": UNIT, "type": "string"},
+            {"name": "offset", "type": "integer"},
+        ],
+        "primaryKey": ["count_id"],
+    },
+    "checks": {
+        "fields": [
+            {"name": "check_id", "type": "string"},
+            {"name": "count_id", "type": "string"},
+            {"name": "computed", "type": "number"},
+        ],
+        "foreignKeys": [
+            {"fields": ["count_id"], "reference": {"resource": "counts", "fields": ["count_id"]}}
+        ],
+        "description": "Checks of counts.",
+    },
+    "ages": {"fields": [{"name": "age_id", "type": "string"}, {"name": "age", "type": "integer"}]},
+}
+
+
+def test_a_tables_description_says_where_its_numbers_units_are():
+    schemas = {  # (every field described, as every schema's is; population as the writer needs)
+        name: schema | {"fields": [f | {"description": f["name"]} for f in schema["fields"]]}
+        for name, schema in (MEASURED | {"population": MEASURED["ages"]}).items()
+    }
+    meta = {
+        "title": "T",
+        "description": "D",
+        "licenses": [{"name": "CC0-1.0", "path": "https://example.org/cc0"}],
+        "resource_titles": {name: name.title() for name in schemas},
+    }
+    population = Table.from_rows(
+        ["publisher", "table", "url"], [{"publisher": "P", "table": "T", "url": "https://e.org/t"}]
+    )
+    written = db.datasette_metadata(meta, schemas, "x", "S", population)
+    tables = written["databases"]["x"]["tables"]
+    # counts: its number fields (value and low, not the integer offset) are in the row's unit
+    per_row = NOTES["units_per_row"].format(columns="value, low", unit=UNIT)
+    assert tables["counts"]["description"] == per_row
+    # checks: no unit field, but a foreign key to counts, which has one; after its own description
+    by_reference = NOTES["units_by_reference"].format(
+        columns="computed", table="counts", key="count_id", unit=UNIT
+    )
+    assert tables["checks"]["description"] == "Checks of counts. " + by_reference
+    assert "description" not in tables["ages"]  # no number field: nothing to say
+    assert not any("units" in table for table in tables.values())
+
+
 # -- the real package's database and Parquet files -------------------------------------------------
 
 
@@ -458,6 +515,26 @@ def test_datasette_shows_the_metadata_from_the_schemas_and_the_descriptor(datase
     population = csv_rows(PATHS.published.table("population"))
     for row in population:
         assert f"{row['publisher']}: {row['table']}" in tables["population"]["source"]
+
+
+@pytest.mark.data
+def test_the_written_datasette_metadata_gives_each_number_a_unit_or_says_where_it_is():
+    metadata = json.loads(PATHS.published.database_metadata.read_text(encoding="utf-8"))
+    tables = metadata["databases"][PATHS.published.database.stem]["tables"]
+    for name, schema in SCHEMAS.items():
+        units = tables[name].get("units", {})
+        if units:  # a unit given to datasette must be one its Pint reads (else its page fails)
+            from datasette.vendored import pint
+
+            registry = pint.UnitRegistry()
+            for unit in units.values():
+                registry(unit)
+        unitless = [f["name"] for f in schema["fields"] if f["type"] == "number"]
+        unitless = [column for column in unitless if column not in units]
+        if unitless:
+            said = db.units_words(name, SCHEMAS)
+            assert ", ".join(unitless) in said
+            assert tables[name]["description"].endswith(said)
 
 
 # -- the descriptor and the release ----------------------------------------------------------------

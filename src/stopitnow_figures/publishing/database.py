@@ -19,7 +19,11 @@ fixed level, statistics written; the writer's ``created_by`` names the pinned py
 
 ``datasette_metadata``: the titles, descriptions and licence of the package (from package.yaml as
 the package stage completes it), each table's title and its schema's description, and each
-column's description from its schema.
+column's description from its schema. No column is given datasette's ``units`` (one Pint unit for
+a whole column): a table's numbers are in the unit its row names, or its referenced row names, and
+its description says so (``units_words``, from schemas/vocabulary.json's ``database``); the
+columns with one unit for every row are counts of people, characters and years, which Pint's
+registry has no unit for (or, for ``year``, one of time, which a calendar year is not).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..tables.csvio import Table
+from ..tables.vocab import load as load_vocabulary
 
 SQL_TYPES = {"string": "TEXT", "number": "REAL", "integer": "INTEGER", "date": "TEXT"}
 # what SQLite's typeof() gives for a stored value of each type (a null passes every check)
@@ -276,9 +281,10 @@ def datasette_metadata(
     licence = meta["licenses"][0]
     tables = {}
     for name, schema in schemas.items():
+        words = [schema.get("description", ""), units_words(name, schemas)]
         tables[name] = {
             "title": meta["resource_titles"][name],
-            **({"description": schema["description"]} if schema.get("description") else {}),
+            **({"description": " ".join(w for w in words if w)} if any(words) else {}),
             "columns": {f["name"]: f["description"] for f in schema["fields"]},
         }
     tables["population"] |= population_source(population)
@@ -290,6 +296,37 @@ def datasette_metadata(
         "source": source,
         "databases": {database: {"tables": tables}},
     }
+
+
+def units_words(name: str, schemas: dict) -> str:
+    """What table ``name``'s description says of the units of its number fields: that they are in
+    the unit its row names (a table with the vocabulary's unit field), or the unit of the row a
+    foreign key names in a table that has one; empty for a table with no number field, or none of
+    these."""
+    notes = load_vocabulary().database_notes
+    unit = notes["unit_field"]
+    schema = schemas[name]
+    columns = ", ".join(f["name"] for f in schema["fields"] if f["type"] == "number")
+    if not columns:
+        return ""
+    if _has_field(schema, unit):
+        return notes["units_per_row"].format(columns=columns, unit=unit)
+    for key in schema.get("foreignKeys", []):
+        table = key["reference"]["resource"]
+        if table in schemas and _has_field(schemas[table], unit):
+            fields = ", ".join(_as_list(key["fields"]))
+            return notes["units_by_reference"].format(
+                columns=columns, table=table, key=fields, unit=unit
+            )
+    return ""
+
+
+def _has_field(schema: dict, name: str) -> bool:
+    return any(f["name"] == name for f in schema["fields"])
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
 
 
 def population_source(population: Table) -> dict:

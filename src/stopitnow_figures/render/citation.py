@@ -73,8 +73,8 @@ def zenodo_text(meta: dict, sources: list[dict], released: str) -> str:
         "creators": [{"name": c["title"]} for c in meta["contributors"]],
         "keywords": meta["keywords"],
         "access_right": "open",
-        # Zenodo's licence ids are SPDX ids in lower case (its GitHub integration's
-        # documentation writes {"license": "afl-1.1"}); schemas/zenodo says where from
+        # an id of Zenodo's licence vocabulary: SPDX ids in lower case (the license's
+        # $comment in schemas/zenodo/deposit-metadata.schema.json says where documented)
         "license": meta["licenses"][0]["name"].lower(),
         "related_identifiers": [
             {

@@ -56,6 +56,7 @@ class Vocabulary:
     channels: dict[str, tuple[str, ...]]
     labels: dict[str, str]  # words published in place of a missing value
     rate_notes: dict[str, str]  # why a quantity has no rate, as templates (quantities.rate_note)
+    database_notes: dict[str, str]  # what datasette's metadata.json says of units, as templates
     source_kinds: dict[
         str, dict
     ]  # kind of source -> what it needs beyond every source's columns, and its citation types
@@ -150,6 +151,7 @@ def _load(schemas: Path) -> Vocabulary:
         channels={k: tuple(v) for k, v in reg["measures"]["channels"].items()},
         labels={k: v for k, v in reg["labels"].items() if k != "description"},
         rate_notes={k: v for k, v in reg["rate_notes"].items() if k != "description"},
+        database_notes={k: v for k, v in reg["database"].items() if k != "description"},
         source_kinds=dict(reg["sources"]["kinds"]),
         default_kind=reg["sources"]["default_kind"],
         default_extent=reg["sources"]["default_extent"],
