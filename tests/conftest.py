@@ -116,12 +116,16 @@ def pipeline(repo: Path) -> list[str]:
     return [cmd[cmd.index("-m") + 1] for cmd in commands]
 
 
-def repro_in_process(repo: Path) -> subprocess.CompletedProcess:
-    """``dvc repro`` run in this process: every stage in dvc.yaml's order (``run_module``), stopping
-    at the first that fails, with what they printed; the returncode is the last stage's. Unlike DVC
-    it runs a stage whose inputs did not change too, which rewrites the same bytes."""
+def repro_in_process(repo: Path, until: str | None = None) -> subprocess.CompletedProcess:
+    """``dvc repro`` (or ``dvc repro <until>``) run in this process: every stage in dvc.yaml's order
+    (``run_module``), to the stage named ``until`` where one is, stopping at the first that fails,
+    with what they printed; the returncode is the last stage's. Unlike DVC it runs a stage whose
+    inputs did not change too, which rewrites the same bytes; and it leaves dvc.lock as it was."""
+    modules = pipeline(repo)
+    if until is not None:
+        modules = modules[: [m.rsplit(".", 1)[-1] for m in modules].index(until) + 1]
     outs, errs, code = [], [], 0
-    for module in pipeline(repo):
+    for module in modules:
         run = run_module(repo, module)
         outs.append(run.stdout)
         errs.append(run.stderr)

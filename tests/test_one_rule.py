@@ -141,7 +141,10 @@ def _table(repo, name):
 
 @pytest.mark.slow
 def test_a_new_field_of_the_figures_schema_is_added_in_the_typed_row_and_nowhere_else(tmp_path):
+    """DVC runs the copy's own (changed) code, to the package stage: the candidate it writes is
+    what publish copies (tests/test_pipeline.py), so the field is read there."""
     repo = built(tmp_path)
+    candidate = repo / "build" / "package"
     schema = repo / "schemas" / "figures.schema.json"
     fields = json.loads(schema.read_text())
     fields["fields"].insert(
@@ -149,7 +152,7 @@ def test_a_new_field_of_the_figures_schema_is_added_in_the_typed_row_and_nowhere
         {"name": "reviewer", "type": "string", "description": "Who read the row again."},
     )
     schema.write_text(json.dumps(fields, indent=2) + "\n")
-    out = dvc(repo, "repro")
+    out = dvc(repo, "repro", "package")
     assert out.returncode != 0
     assert (
         "schemas/figures.schema.json: [typed-row-mismatch]" in out.stderr
@@ -170,15 +173,15 @@ def test_a_new_field_of_the_figures_schema_is_added_in_the_typed_row_and_nowhere
         1,
     )
     clean.write_text(text)
-    out = dvc(repo, "repro")
+    out = dvc(repo, "repro", "package")
     assert out.returncode == 0, out.stderr
     changed = subprocess.run(
         ["git", "status", "--porcelain", "--", "src"], cwd=repo, capture_output=True, text=True
     ).stdout.split()
     assert changed == ["M", "src/stopitnow_figures/stages/clean.py"]
-    header = (repo / "processed" / "figures.csv").read_text().splitlines()[0].split(",")
+    header = (candidate / "processed" / "figures.csv").read_text().splitlines()[0].split(",")
     assert header[-3:] == ["reading", "reviewer", "notes"]
-    assert {r["reviewer"] for r in _table(repo, "figures").values()} == {"second reading"}
-    descriptor = json.loads((repo / "datapackage.json").read_text())
+    assert {r["reviewer"] for r in _table(candidate, "figures").values()} == {"second reading"}
+    descriptor = json.loads((candidate / "datapackage.json").read_text())
     figures = next(r for r in descriptor["resources"] if r["name"] == "figures")
     assert "reviewer" in [f["name"] for f in figures["schema"]["fields"]]

@@ -1,6 +1,9 @@
 """The README's Quick start, run as written in a new shell (bash with a plain PATH, no venv
-active), in a copy of the repository: `make repro`, then the commands it shows, which must find
-`stopitnow-figures` as the README says."""
+active), in a built copy of the repository: `make repro`, then the commands it shows, which must
+find `stopitnow-figures` as the README says. The copy is of the run's one build (conftest
+``built``: a fresh copy of the repository, rebuilt by `dvc repro`, which must give the committed
+bytes: tests/test_pipeline.py), so `make repro` runs its preflight and finds every stage up to
+date, as it does on a second run on a fresh machine."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, copy_repo
+from conftest import ROOT, built
 
 PLAIN_PATH = "/usr/local/bin:/usr/bin:/bin"  # what a new login shell has, no .venv on it
 NOT_RUN = "make test"  # it runs this test: the README shows it in a block of its own
@@ -44,7 +47,7 @@ def test_every_command_of_the_quick_start_runs_as_written_in_a_new_shell(tmp_pat
     current = subprocess.run(["make", "-q", ".venv/.installed"], cwd=ROOT, capture_output=True)
     if current.returncode != 0:
         pytest.skip("run make venv first: the copy uses this repository's .venv, up to date")
-    repo = copy_repo(tmp_path / "repo")
+    repo = built(tmp_path / "repo")
     os.symlink(ROOT / ".venv", repo / ".venv")  # the venv make repro would create, as it is here
     (tmp_path / "home").mkdir()
     script = "set -e\n" + quick_start()
