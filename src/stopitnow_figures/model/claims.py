@@ -123,7 +123,11 @@ class ClaimChecker:
         """The quantity the figure mentions."""
         return self._cell("quantity_id", figure_id)
 
-    def check(self, figure_id: str, formula: str, relation: str) -> Check:
+    def check(self, figure_id: str, formula: str, relation: str, explain: bool = True) -> Check:
+        """The claim decided: its verdict and the formula's value and interval on the rest of the
+        evidence, with the explanation in words (which rows decide it: a solve per group of rows
+        tried), or an empty one where ``explain`` is false (the gate compares the numbers and the
+        verdict, which do not depend on it)."""
         rest = self.model.leave_out(figure_id)
         computed = self.computed(formula, rest)
         _, slo, shi = self.stated(figure_id)
@@ -161,6 +165,8 @@ class ClaimChecker:
             )
         else:
             verdict, said = self.v.inconsistent, f"{STATED_SENTENCE}{fmt(slo, shi)} {negated}."
+        if not explain:
+            return Check(verdict, computed[0], computed[1].lo, computed[1].hi, "", inputs(formula))
         deciding = self.model.deciding(figure_id, lambda bounds: self.interval_on(formula, bounds))
         notes = [self.allows(computed, deciding), said]
         if isinstance(box, Box):
