@@ -1457,13 +1457,15 @@ def check_claims(
     problems: Collector,
 ) -> dict:
     """Decide each claim (``rows``: those ``valid_claims`` passed) on the rest of the evidence (see
-    ``claims``)."""
+    ``claims``). Once a problem is found the run writes nothing, so the claims after it are decided
+    without their explanation (the rows that decide each: most of the time here), which only the
+    written table holds."""
     display = paths.rel(paths.raw_claims)
     out = []
     for r in rows:
         fid = r["figure_id"]
         try:
-            done = checker.check(fid, r["formula"], r["relation"])
+            done = checker.check(fid, r["formula"], r["relation"], explain=not problems)
         except (ZeroDivisionError, ValueError, OverflowError) as exc:
             problems.add(
                 "bad-formula", display, r.line, "formula", r["formula"], f"cannot evaluate: {exc}"
