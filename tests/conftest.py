@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import threading
+from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -188,7 +189,7 @@ def _not_copied(folder: str, names: list[str]) -> set[str]:
 
 
 # the fixtures that give a test a copy of the run's one build (``built``)
-BUILT_FIXTURES = {"fresh", "built_repo"}
+BUILT_FIXTURES = {"fresh", "built_repo", "rebuilt"}
 
 
 def pytest_collection_modifyitems(config, items) -> None:
@@ -249,6 +250,56 @@ def built_repo(tmp_path_factory) -> Path:
     """One built copy of the repository, for tests that run dvc in it (and restore what they
     change)."""
     return built(tmp_path_factory.mktemp("repo"))
+
+
+@dataclass
+class Rebuilt:
+    """A built copy with every stage run again in this process, and what the run wrote."""
+
+    repo: Path
+    run: subprocess.CompletedProcess
+    writes: list[str]  # each path opened for writing, renamed or replaced to, removed or chmodded
+    raw_before: dict[Path, bytes]  # raw/'s files before the run
+
+
+def _audited(writes: list[str], active: list[bool]):
+    """An audit hook recording in ``writes`` the paths the process writes while ``active[0]``
+    (audit hooks cannot be removed: this one stops recording when the run ends)."""
+    write_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+
+    def hook(event, args):
+        if not active[0]:
+            return
+        if event == "open" and args and isinstance(args[0], (str, bytes, os.PathLike)):
+            path, mode, flags = os.fsdecode(args[0]), args[1], args[2]
+            if (isinstance(mode, str) and any(m in mode for m in "wax+")) or (
+                mode is None and isinstance(flags, int) and flags & write_flags
+            ):
+                writes.append(path)
+        elif event in ("os.rename", "os.replace"):
+            writes.append(os.fsdecode(args[1]))
+        elif event in ("os.remove", "os.chmod") and isinstance(args[0], (str, bytes, os.PathLike)):
+            writes.append(os.fsdecode(args[0]))
+
+    return hook
+
+
+@pytest.fixture(scope="session")
+def rebuilt(tmp_path_factory) -> Rebuilt:
+    """A copy of the run's one build (``built``) with every stage run again in this process
+    (``repro_in_process``: another process than the build's, so another hash seed, trusting no
+    output of it), under an audit hook that records what the stages write. Read by the tests of
+    both: that a second build gives the same bytes, that no stage writes to raw/."""
+    repo = built(tmp_path_factory.mktemp("rebuilt"))
+    raw_before = {p: p.read_bytes() for p in (repo / "raw").rglob("*") if p.is_file()}
+    writes: list[str] = []
+    active = [True]
+    sys.addaudithook(_audited(writes, active))
+    try:
+        run = repro_in_process(repo)
+    finally:
+        active[0] = False
+    return Rebuilt(repo, run, list(writes), raw_before)
 
 
 @pytest.fixture(scope="session")

@@ -4,14 +4,12 @@ and no stage writes to raw/."""
 from __future__ import annotations
 
 import csv
-import os
-import sys
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, copy_repo
+from conftest import ROOT
 from stopitnow_figures.tables.csvio import formula_cells, read_table
 from stopitnow_figures.tables.errors import Collector
 
@@ -40,40 +38,15 @@ def test_no_published_cell_can_run_as_a_formula():
                 assert not formula_cells(row), path.name
 
 
-@pytest.mark.slow
-def test_no_stage_writes_to_raw(tmp_path, monkeypatch):
-    """Run every stage in-process under an audit hook that records each file opened for writing."""
-    from stopitnow_figures.stages import clean, derive, package, publish, reader, reconcile, report
-
-    repo = copy_repo(tmp_path)
-    raw = str(repo / "raw")
-    writes: list[str] = []
-
-    active = [True]  # audit hooks cannot be removed; this one stops recording when the test ends
-    write_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
-
-    def hook(event, args):
-        if not active[0]:
-            return
-        if event == "open" and args and isinstance(args[0], (str, bytes, os.PathLike)):
-            path, mode, flags = os.fsdecode(args[0]), args[1], args[2]
-            if (isinstance(mode, str) and any(m in mode for m in "wax+")) or (
-                mode is None and isinstance(flags, int) and flags & write_flags
-            ):
-                writes.append(path)
-        elif event in ("os.rename", "os.replace"):
-            writes.append(os.fsdecode(args[1]))
-        elif event in ("os.remove", "os.chmod") and isinstance(args[0], (str, bytes, os.PathLike)):
-            writes.append(os.fsdecode(args[0]))
-
-    sys.addaudithook(hook)
-    before = {p: p.read_bytes() for p in (repo / "raw").rglob("*") if p.is_file()}
-    for stage in (clean, reconcile, derive, package, report, reader, publish):
-        stage.run(repo)
-    active[0] = False
-    recorded = list(writes)
-    assert [w for w in recorded if w.startswith(raw)] == []
+def test_no_stage_writes_to_raw(rebuilt):
+    """Every stage run in a test process under an audit hook that records each file opened for
+    writing, renamed to, removed or chmodded (conftest ``rebuilt``, which the second-build test
+    reads too): none under raw/, and raw/ byte for byte as it was."""
+    repo, raw = rebuilt.repo, str(rebuilt.repo / "raw")
+    assert rebuilt.run.returncode == 0, rebuilt.run.stderr
+    assert [w for w in rebuilt.writes if w.startswith(raw)] == []
     assert any(
-        w.startswith(str(repo / "processed")) for w in recorded
+        w.startswith(str(repo / "processed")) for w in rebuilt.writes
     )  # the hook does see the stages' writes
-    assert {p: p.read_bytes() for p in (repo / "raw").rglob("*") if p.is_file()} == before
+    current = {p: p.read_bytes() for p in (repo / "raw").rglob("*") if p.is_file()}
+    assert current == rebuilt.raw_before

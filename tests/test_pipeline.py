@@ -13,7 +13,7 @@ import subprocess
 import pytest
 import yaml
 
-from conftest import ROOT, _template, built, dvc, repro_in_process, snapshot
+from conftest import ROOT, _template, built, dvc, snapshot
 
 pytestmark = pytest.mark.slow
 
@@ -64,13 +64,13 @@ def test_a_fresh_copy_rebuilds_the_committed_bytes_and_is_then_up_to_date(tmp_pa
     assert "up to date" in dvc(built(tmp_path), "status").stdout
 
 
-def test_two_forced_rebuilds_give_the_committed_bytes(built_repo):
+def test_two_forced_rebuilds_give_the_committed_bytes(rebuilt):
     """The run's build was the first (`dvc repro` of a fresh copy, in a process of its own); the
-    second is every stage run again here, in this test's process (conftest ``repro_in_process``:
-    another process, so another hash seed, and no output of the first run trusted)."""
-    assert repro_in_process(built_repo).returncode == 0
-    assert snapshot(built_repo) == snapshot(_template()) == snapshot(ROOT)
-    assert _git_status(built_repo) == ""
+    second is every stage run again in a test process (conftest ``rebuilt``: another process, so
+    another hash seed, and no output of the first run trusted)."""
+    assert rebuilt.run.returncode == 0, rebuilt.run.stderr
+    assert snapshot(rebuilt.repo) == snapshot(_template()) == snapshot(ROOT)
+    assert _git_status(rebuilt.repo) == ""
 
 
 def test_a_broken_quote_stops_the_pipeline_and_keeps_the_last_good_package(built_repo):
