@@ -70,7 +70,13 @@ from ..tables import config, raw, vocab
 from ..tables.csvio import Row, Table, formula_cells, read_table, write_tables
 from ..tables.errors import Collector, Problem
 from ..tables.paths import Paths
-from ..tables.schema import check_frame, field_names, field_types, load_schema
+from ..tables.schema import (
+    check_frame,
+    field_names,
+    field_types,
+    load_schema,
+    read_package_table,
+)
 from ..tables.vocab import Vocabulary
 
 
@@ -151,28 +157,13 @@ def read_inputs(paths: Paths, vocabulary: Vocabulary, problems: Collector) -> di
     (see ``read_curated``), then the rest of the candidate."""
 
     def candidate(name: str) -> Table:
-        path = paths.candidate.table(name)
-        return read_table(
-            path,
-            field_names(load_schema(paths.schema(name))),
-            problems,
-            display=paths.rel(path),
-            written_by_pipeline=True,
-        )
+        return read_package_table(paths, paths.candidate.table(name), name, problems)
 
     t = {"figures": candidate("figures")}
     t |= read_curated(paths, vocabulary, problems)
     t |= {n: candidate(n) for n in ("identities", "geographies")}
-    path = (
-        paths.reconciled_quantities
-    )  # the candidate's quantities table is derive's to write, with each one's rate note
-    t["quantities"] = read_table(
-        path,
-        field_names(load_schema(paths.schema("quantities"))),
-        problems,
-        display=paths.rel(path),
-        written_by_pipeline=True,
-    )
+    # the candidate's quantities table is derive's to write, with each one's rate note
+    t["quantities"] = read_package_table(paths, paths.reconciled_quantities, "quantities", problems)
     return t
 
 
