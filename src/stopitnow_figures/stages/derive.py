@@ -180,7 +180,7 @@ def read_curated(paths: Paths, vocabulary: Vocabulary, problems: Collector) -> d
         )
     }
     for name, path in (("derivations", paths.raw_derivations), ("claims", paths.raw_claims)):
-        t[name] = read_table(path, raw.columns(paths, name), problems, display=paths.rel(path))
+        t[name] = raw.read(paths, name, path, problems)
     problems.extend(
         check_frame(
             t["population"],

@@ -93,18 +93,8 @@ def read_curated(paths: Paths, problems: Collector) -> dict[str, Table]:
     fails)."""
     tables = {}
     for name, path in (("quantities", paths.raw_quantities), ("identities", paths.raw_identities)):
-        tables[name] = read_table(
-            path, raw.columns(paths, name), problems, display=paths.rel(path), checked_arrow=True
-        )
-        problems.extend(
-            check_frame(
-                tables[name],
-                raw.schema_path(paths, name),
-                f"raw/{name}",
-                paths.rel(path),
-                blank_is_empty=True,
-            )
-        )
+        tables[name] = raw.read(paths, name, path, problems, checked_arrow=True)
+        problems.extend(raw.check(paths, name, tables[name], path))
     return tables
 
 
