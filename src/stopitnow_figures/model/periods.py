@@ -262,13 +262,11 @@ def _length_of_ref(m, c: Context) -> Period:
     """A length only ("in just six months"): the period of the one figure referred to, which must be
     as long."""
     length = _length(m, c)
-    if len(c.refs) != 1:
-        raise PeriodParseError(
-            f"{c.words!r} gives a length but no dates: set period_ref to the one figure whose "
-            "period it is, "
-            "or add a reading to raw/period_readings.csv"
-        )
-    r = c.refs[0]
+    r = _one_ref(
+        c,
+        "gives a length but no dates: set period_ref to the one figure whose period it is, or add "
+        "a reading to raw/period_readings.csv",
+    )
     _must_fit(length, r, c, f"the period of the figure referred to ({_of(r)}) is")
     return Period(
         r.start,
@@ -682,11 +680,14 @@ def _latest_on_or_before(p: Point, day: date, length: Length, c: Context) -> tup
     raise PeriodParseError(f"{c.words!r}: no such date before publication")
 
 
-def _one_ref(c: Context) -> Period:
+def _one_ref(
+    c: Context,
+    why: str = "refers to another figure's period: set period_ref to exactly one figure",
+) -> Period:
+    """The one period the words refer to; else PeriodParseError (``why``: what the words lack and
+    how to give it)."""
     if len(c.refs) != 1:
-        raise PeriodParseError(
-            f"{c.words!r} refers to another figure's period: set period_ref to exactly one figure"
-        )
+        raise PeriodParseError(f"{c.words!r} {why}")
     return c.refs[0]
 
 
