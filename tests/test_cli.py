@@ -21,6 +21,20 @@ def test_every_command_has_help_ending_with_an_example():
         assert "Example:" in out.output and "stopitnow-figures " in out.output.split("Example:")[1]
 
 
+def test_the_download_help_states_the_limits_a_download_applies_by_default():
+    # each limit's default as the help gives it, from the download's own defaults: 256 MiB, 1 GiB
+    from stopitnow_figures.publishing.limits import DEFAULT_LIMITS as d
+
+    text = " ".join(CliRunner().invoke(main, ["download", "--help"]).output.split())
+    for option, default in (
+        ("--max-bytes", f"{d.max_bytes}, {d.max_bytes // 2**20} MiB"),
+        ("--max-unpacked", f"{d.max_unpacked}, {d.max_unpacked // 2**30} GiB"),
+        ("--max-members", f"{d.max_members}"),
+        ("--deadline", f"{d.deadline:g}"),
+    ):
+        assert f"[default: {default}]" in text.split(option)[1].split(" --")[0], option
+
+
 @pytest.mark.data
 def test_coverage_command_reports_zero_unaccounted():
     out = CliRunner().invoke(main, ["coverage", "--root", str(ROOT)])

@@ -300,6 +300,21 @@ def test_unreadable_or_ambiguous_periods_are_refused(words, published, refs):
     assert exc.value.type == "unknown-period"
 
 
+@pytest.mark.parametrize(
+    "words, says",
+    [
+        ("in just six months", "gives a length but no dates: set period_ref to the one figure"),
+        ("over the same period", "refers to another figure's period: set period_ref to exactly"),
+        ("the following six month period", "refers to another figure's period"),
+    ],
+)
+def test_words_that_need_one_figure_referred_to_say_what_is_missing_without_one(words, says):
+    # none of these words gives dates: each needs the period of the one figure it refers to
+    with pytest.raises(PeriodParseError) as exc:
+        parse_period(words, NOV_2016)
+    assert str(exc.value).startswith(f"{words!r} {says}")
+
+
 def test_a_publication_window_that_allows_two_readings_is_named_in_the_refusal():
     # 1 November 2016 gives 2 November 2015 to 1 November 2016; 30 November gives 1 December 2015 to
     # 30 November 2016

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 
 import pytest
@@ -133,3 +134,31 @@ def _coverage_with_hash_fixed(root):
 )
 def test_finder_on_sentences_written_for_the_test(sentence, found):
     assert [m.text for m in find_mentions(sentence)] == found
+
+
+def test_clean_and_preflight_refuse_a_link_to_nothing_and_a_pipe_alike(tmp_path):
+    # an unlisted article text that is a link to nothing, and one that is a pipe: clean's reading of
+    # raw/sources/ and the check before DVC runs give each the same unsafe-path problem
+    from stopitnow_figures.publishing.preflight import raw_files
+    from stopitnow_figures.tables.sources import _unlisted
+
+    paths = Paths(tmp_path)
+    paths.raw_sources_dir.mkdir(parents=True)
+    (paths.raw_sources_dir / "ghost.txt").symlink_to(paths.raw_sources_dir / "nowhere.txt")
+    os.mkfifo(paths.raw_sources_dir / "pipe.txt")
+    problems = Collector()
+    _unlisted(paths, set(), "raw/sources.csv", problems)
+    seen = {(p.file, p.type, p.message) for p in problems.problems}
+    assert seen == {(p.file, p.type, p.message) for p in raw_files(paths)}
+    assert seen == {
+        (
+            "raw/sources/ghost.txt",
+            "unsafe-path",
+            "a link to nothing; remove it or restore what it points to",
+        ),
+        (
+            "raw/sources/pipe.txt",
+            "unsafe-path",
+            "not a regular file (a device, a pipe or a socket)",
+        ),
+    }

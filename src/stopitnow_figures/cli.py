@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .publishing.limits import DEFAULT_LIMITS, GiB, MiB
 from .render.terminal import safe, show
 from .tables import vocab
 
@@ -283,25 +284,31 @@ class _ProgressBar:
 @click.option(
     "--max-bytes",
     type=click.IntRange(min=1),
-    help="Refuse a download of more bytes than this [default: 268435456, 256 MiB].",
+    help=(
+        "Refuse a download of more bytes than this "
+        f"[default: {DEFAULT_LIMITS.max_bytes}, {DEFAULT_LIMITS.max_bytes // MiB} MiB]."
+    ),
 )
 @click.option(
     "--max-unpacked",
     type=click.IntRange(min=1),
     help=(
         "Refuse an archive that inflates to more bytes than this, counted while inflating "
-        "[default: 1073741824, 1 GiB]."
+        f"[default: {DEFAULT_LIMITS.max_unpacked}, {DEFAULT_LIMITS.max_unpacked // GiB} GiB]."
     ),
 )
 @click.option(
     "--max-members",
     type=click.IntRange(min=1),
-    help="Refuse an archive with more members than this [default: 10000].",
+    help=f"Refuse an archive with more members than this [default: {DEFAULT_LIMITS.max_members}].",
 )
 @click.option(
     "--deadline",
     type=click.FloatRange(min=0, min_open=True),
-    help="Seconds the whole download may take, connection to last move [default: 900].",
+    help=(
+        "Seconds the whole download may take, connection to last move "
+        f"[default: {DEFAULT_LIMITS.deadline:g}]."
+    ),
 )
 def download(
     root: Path,
@@ -365,15 +372,13 @@ def _limits(max_bytes, max_unpacked, max_members, deadline):
     """download's limits: the defaults, but for those given on the command line."""
     from dataclasses import replace
 
-    from .publishing.download import Limits
-
     given = {
         "max_bytes": max_bytes,
         "max_unpacked": max_unpacked,
         "max_members": max_members,
         "deadline": deadline,
     }
-    return replace(Limits(), **{k: v for k, v in given.items() if v is not None})
+    return replace(DEFAULT_LIMITS, **{k: v for k, v in given.items() if v is not None})
 
 
 def _warn_unvouched(releases: Path, url: str) -> None:

@@ -64,7 +64,7 @@ def reciprocal(a: Pair) -> Pair:
     """1 / a: [1/hi, 1/lo] where zero is outside a; one end unbounded where zero is only an end;
     else unbounded."""
     lo, hi = a
-    if isinstance(lo, np.ndarray) or isinstance(hi, np.ndarray):
+    if _any_array(lo, hi):
         lo, hi = np.asarray(lo, dtype=float), np.asarray(hi, dtype=float)
     away = (lo > 0) | (hi < 0)  # zero outside: [1/hi, 1/lo]
     from_zero = (lo == 0) & (hi > 0)  # [0, hi]: [1/hi, inf)
@@ -76,7 +76,7 @@ def whole_within(a: Pair) -> Pair:
     """The least and greatest whole numbers within a: its ends rounded inward (an end within
     ``WHOLE_TOLERANCE`` of a whole number is that number); an unbounded end stays unbounded."""
     lo, hi = a
-    if isinstance(lo, np.ndarray) or isinstance(hi, np.ndarray):
+    if _any_array(lo, hi):
         with np.errstate(invalid="ignore"):
             return np.ceil(np.asarray(lo) - WHOLE_TOLERANCE), np.floor(
                 np.asarray(hi) + WHOLE_TOLERANCE
@@ -181,51 +181,51 @@ def _plain(x):
 
 def _larger(x, y):
     """The larger of two ends, numbers or arrays alike."""
-    if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+    if _any_array(x, y):
         return np.maximum(x, y)
     return y if y > x else x
 
 
 def _smaller(x, y):
-    if isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+    if _any_array(x, y):
         return np.minimum(x, y)
     return y if y < x else x
 
 
 def _least(ends: list):
     """The least of four ends, numbers or arrays alike."""
-    a, b, c, d = ends
-    if (
-        isinstance(a, np.ndarray)
-        or isinstance(b, np.ndarray)
-        or isinstance(c, np.ndarray)
-        or isinstance(d, np.ndarray)
-    ):
-        return _plain(np.minimum.reduce(np.broadcast_arrays(*ends)))
-    return min(ends)
+    return _extreme(ends, np.minimum, min)
 
 
 def _greatest(ends: list):
-    a, b, c, d = ends
-    if (
-        isinstance(a, np.ndarray)
-        or isinstance(b, np.ndarray)
-        or isinstance(c, np.ndarray)
-        or isinstance(d, np.ndarray)
-    ):
-        return _plain(np.maximum.reduce(np.broadcast_arrays(*ends)))
-    return max(ends)
+    return _extreme(ends, np.maximum, max)
+
+
+def _extreme(ends: list, ufunc, scalar):
+    """The least or the greatest of ends (``ufunc`` np.minimum and ``scalar`` min, or np.maximum and
+    max), numbers or arrays alike."""
+    if _any_array(*ends):
+        return _plain(ufunc.reduce(np.broadcast_arrays(*ends)))
+    return scalar(ends)
+
+
+def _any_array(*xs) -> bool:
+    """Whether any operand is an array: then an operation is NumPy's, else Python's on numbers."""
+    for x in xs:
+        if isinstance(x, np.ndarray):
+            return True
+    return False
 
 
 def _where(cond, x, y):
-    if isinstance(cond, np.ndarray) or isinstance(x, np.ndarray) or isinstance(y, np.ndarray):
+    if _any_array(cond, x, y):
         return np.where(cond, x, y)
     return x if cond else y
 
 
 def _times(a, b):
     """a * b, where 0 times an unbounded end is 0 (an overflow is an unbounded end)."""
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+    if _any_array(a, b):
         with np.errstate(invalid="ignore", over="ignore"):  # 0 * inf, replaced below
             return np.where((np.asarray(a) == 0) | (np.asarray(b) == 0), 0.0, np.multiply(a, b))
     return 0.0 if a == 0 or b == 0 else a * b

@@ -242,13 +242,7 @@ def _adjacent(m, c: Context) -> Period:
     six month period", "the previous 12 months"), which the words compare with it, so the two must
     be as long."""
     r, length = _one_ref(c), _length(m, c)
-    if not length.fits(r.start, r.end):
-        raise PeriodLengthMismatch(
-            f"{c.words!r} gives {length}, but the period it follows or precedes ({_of(r)}) is "
-            f"{_long(r.start, r.end)}; "
-            "write the reading you judge right, of these words or of the other figure's, in "
-            "raw/period_readings.csv, with your reasoning"
-        )
+    _must_fit(length, r, c, f"the period it follows or precedes ({_of(r)}) is")
     after = m["way"] in ("following", "next", "subsequent", "after", "later")
     start, end = (
         (r.end + timedelta(days=1), length.after(r.end + timedelta(days=1)))
@@ -268,26 +262,36 @@ def _length_of_ref(m, c: Context) -> Period:
     """A length only ("in just six months"): the period of the one figure referred to, which must be
     as long."""
     length = _length(m, c)
-    if len(c.refs) != 1:
-        raise PeriodParseError(
-            f"{c.words!r} gives a length but no dates: set period_ref to the one figure whose "
-            "period it is, "
-            "or add a reading to raw/period_readings.csv"
-        )
-    r = c.refs[0]
-    if not length.fits(r.start, r.end):
-        raise PeriodLengthMismatch(
-            f"{c.words!r} gives {length}, but the period of the figure referred to ({_of(r)}) is "
-            f"{_long(r.start, r.end)}; "
-            "write the reading you judge right, of these words or of the other figure's, in "
-            "raw/period_readings.csv, with your reasoning"
-        )
+    r = _one_ref(
+        c,
+        "gives a length but no dates: set period_ref to the one figure whose period it is, or add "
+        "a reading to raw/period_readings.csv",
+    )
+    _must_fit(length, r, c, f"the period of the figure referred to ({_of(r)}) is")
     return Period(
         r.start,
         r.end,
         r.stated,
         f"{c.words!r}: {length}, the period of the figure referred to ({_of(r)})",
     )
+
+
+def _must_fit(
+    length: Length,
+    p: Period,
+    c: Context,
+    what: str,
+    whose: str = ", of these words or of the other figure's,",
+) -> None:
+    """A length the words state must be exactly as long as the period ``p`` they name or refer to
+    (``what``, for the message: which period that is); else PeriodLengthMismatch, and the curator
+    writes the reading (``whose``: of which words, where ``p`` is another figure's)."""
+    if not length.fits(p.start, p.end):
+        raise PeriodLengthMismatch(
+            f"{c.words!r} gives {length}, but {what} {_long(p.start, p.end)}; "
+            f"write the reading you judge right{whose} in raw/period_readings.csv, with your "
+            "reasoning"
+        )
 
 
 # -- dates the words give outright -----------------------------------------------------------------
@@ -329,12 +333,13 @@ def _financial_year(m, c: Context) -> Period:
 
 def _half_of_year(m, c: Context) -> Period:
     y = _year(m["y"])
-    start, end = (
-        (date(y, 1, 1), date(y, 6, 30))
-        if m["half"] == "first"
-        else (date(y, 7, 1), date(y, 12, 31))
-    )
+    start, end = _half(m["half"], y)
     return Period(start, end, True, f"{c.words!r}: the {m['half']} half of {y}")
+
+
+def _half(half: str, y: int) -> tuple[date, date]:
+    """The first half of a year (1 January to 30 June) or the second (1 July to 31 December)."""
+    return (date(y, 1, 1), date(y, 6, 30)) if half == "first" else (date(y, 7, 1), date(y, 12, 31))
 
 
 def _day_or_month(m, c: Context) -> Period:
@@ -364,12 +369,7 @@ def _length_and_range(m, c: Context) -> Period:
     2018")."""
     length, span = _length(m, c), m["range"]
     inner = _read(span, Context(span, c.published, c.refs, c.date_confirmed))
-    if not length.fits(inner.start, inner.end):
-        raise PeriodLengthMismatch(
-            f"{c.words!r} gives {length}, but the dates it names read as {inner.start} to "
-            f"{inner.end}, {_long(inner.start, inner.end)}; "
-            "write the reading you judge right in raw/period_readings.csv, with your reasoning"
-        )
+    _must_fit(length, inner, c, f"the dates it names read as {inner.start} to {inner.end},", "")
     return Period(
         inner.start,
         inner.end,
@@ -479,21 +479,26 @@ def _since(m, c: Context) -> Period:
 
 
 def _between_months_this_year(m, c: Context) -> Period:
-    y, _ = _by_publication(c, lambda day: (day.year, None))
+    y = _publication_year(c)
     start, end = date(y, MONTHS[m["m1"]], 1), month_end(y, MONTHS[m["m2"]])
     _ordered(start, end, c)
-    return Period(
-        start, end, False, f"{c.words!r}: 'this year' read as the publication year {y} (inferred)"
-    )
+    return _in_this_year(start, end, y, c)
 
 
 def _half_of_this_year(m, c: Context) -> Period:
+    y = _publication_year(c)
+    start, end = _half(m["half"], y)
+    return _in_this_year(start, end, y, c)
+
+
+def _publication_year(c: Context) -> int:
+    """The year "this year" names: the publication year, one for the whole publication window."""
     y, _ = _by_publication(c, lambda day: (day.year, None))
-    start, end = (
-        (date(y, 1, 1), date(y, 6, 30))
-        if m["half"] == "first"
-        else (date(y, 7, 1), date(y, 12, 31))
-    )
+    return y
+
+
+def _in_this_year(start: date, end: date, y: int, c: Context) -> Period:
+    """Days of "this year", read as the publication year ``y`` (inferred)."""
     return Period(
         start, end, False, f"{c.words!r}: 'this year' read as the publication year {y} (inferred)"
     )
@@ -675,11 +680,14 @@ def _latest_on_or_before(p: Point, day: date, length: Length, c: Context) -> tup
     raise PeriodParseError(f"{c.words!r}: no such date before publication")
 
 
-def _one_ref(c: Context) -> Period:
+def _one_ref(
+    c: Context,
+    why: str = "refers to another figure's period: set period_ref to exactly one figure",
+) -> Period:
+    """The one period the words refer to; else PeriodParseError (``why``: what the words lack and
+    how to give it)."""
     if len(c.refs) != 1:
-        raise PeriodParseError(
-            f"{c.words!r} refers to another figure's period: set period_ref to exactly one figure"
-        )
+        raise PeriodParseError(f"{c.words!r} {why}")
     return c.refs[0]
 
 

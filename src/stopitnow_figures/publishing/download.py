@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .limits import DEFAULT_LIMITS, Limits
 from .release import (
     CHUNK,
     DESCRIPTOR,
@@ -63,24 +64,6 @@ DAMAGED = (
     OverflowError,
 )
 WORK_PREFIX = ".stopitnow-download."
-MiB = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one download may take; passing any limit is a refusal that names it.
-    In the main thread an alarm enforces the deadline even inside one network
-    wait; elsewhere it is checked after every read (so it may overrun by one ``timeout``)."""
-
-    max_bytes: int = 256 * MiB  # bytes downloaded
-    max_unpacked: int = (
-        1024 * MiB
-    )  # bytes inflated, summed over all members, counted while inflating
-    max_members: int = 10_000  # entries in the archive (a release has about 20)
-    deadline: float = (
-        900.0  # seconds for the whole download, from the first connection to the last move
-    )
-    timeout: float = 30.0  # seconds any one network wait may take
 
 
 @dataclass(frozen=True)
@@ -206,7 +189,7 @@ class _Deadline:
 def fetch(
     url: str,
     dest: Path,
-    limits: Limits = Limits(),
+    limits: Limits = DEFAULT_LIMITS,
     progress: Progress | None = None,
     deadline: _Deadline | None = None,
 ) -> str:
@@ -311,7 +294,7 @@ def _copy_body(
 
 
 def verify_and_stage(
-    archive: Path, into: Path, limits: Limits = Limits(), deadline: _Deadline | None = None
+    archive: Path, into: Path, limits: Limits = DEFAULT_LIMITS, deadline: _Deadline | None = None
 ) -> list[str]:
     """Check the archive member by member, stream its files out into ``into``,
     then check every checksum and every resource's hash and bytes. Returns the archive paths."""
@@ -595,7 +578,11 @@ class _SignalGuard:
 
 
 def download(
-    url: str, to: Path, trust: Trust, limits: Limits = Limits(), progress: Progress | None = None
+    url: str,
+    to: Path,
+    trust: Trust,
+    limits: Limits = DEFAULT_LIMITS,
+    progress: Progress | None = None,
 ) -> list[str]:
     """Fetch a release, check it against ``trust`` (before unpacking) and against
     itself, then move its files into ``to`` as one unit. Returns the archive paths

@@ -22,7 +22,7 @@ from ..tables import config
 from ..tables.characters import escaped
 from ..tables.csvio import WriteError
 from ..tables.errors import Collector
-from ..tables.paths import Paths
+from ..tables.paths import Paths, unsafe_entry
 from .swap import recover, write_problem
 
 
@@ -121,24 +121,9 @@ def raw_files(paths: Paths) -> list:
     """Links to nothing and files that are not regular files under raw/, each a located problem."""
     problems = Collector()
     for path in sorted(paths.raw.rglob("*")) if paths.raw.is_dir() else []:
-        if path.is_symlink() and not path.exists():
-            problems.add(
-                "unsafe-path",
-                paths.rel(path),
-                None,
-                None,
-                None,
-                "a link to nothing; remove it or restore what it points to",
-            )
-        elif path.exists() and not (path.is_file() or path.is_dir()):
-            problems.add(
-                "unsafe-path",
-                paths.rel(path),
-                None,
-                None,
-                None,
-                "not a regular file (a device, a pipe or a socket)",
-            )
+        why = unsafe_entry(path)
+        if why:
+            problems.add("unsafe-path", paths.rel(path), None, None, None, why)
     return problems.problems
 
 

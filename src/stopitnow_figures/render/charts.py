@@ -157,7 +157,17 @@ class RateBar:
 
     @property
     def middle(self) -> date:
-        return self.start + (self.end - self.start) / 2
+        return _middle(self.start, self.end)
+
+
+def _middle(start: date, end: date) -> date:
+    """The middle of a period, where a value pinned over the whole of it is marked."""
+    return start + (end - start) / 2
+
+
+def _centred(k: int, n: int) -> float:
+    """The step of the k-th of n marks spread centred on 0 (k - (n - 1) / 2)."""
+    return k - (n - 1) / 2
 
 
 def rate_bars(
@@ -223,7 +233,7 @@ def spread(bars: list[RateBar]) -> dict[str, float]:
     groups: dict[tuple, list[str]] = {}
     for b in bars:
         groups.setdefault((b.channel, b.start, b.end), []).append(b.metric_id)
-    return {m: k - (len(ids) - 1) / 2 for ids in groups.values() for k, m in enumerate(ids)}
+    return {m: _centred(k, len(ids)) for ids in groups.values() for k, m in enumerate(ids)}
 
 
 def sideways(points: dict[str, list[tuple[float, float]]], size: float, step: float):
@@ -252,7 +262,7 @@ def _group_steps(points: dict[str, list[tuple[float, float]]], group: dict[str, 
     members: dict[str, list[str]] = {}
     for m in sorted(points, key=lambda m: (min(x for x, _ in points[m]), m)):
         members.setdefault(group[m], []).append(m)
-    return {m: k - (len(ms) - 1) / 2 for ms in members.values() for k, m in enumerate(ms)}
+    return {m: _centred(k, len(ms)) for ms in members.values() for k, m in enumerate(ms)}
 
 
 def _touch(a: list[tuple[float, float]], b: list[tuple[float, float]], size: float) -> bool:
@@ -619,7 +629,7 @@ def _draw_period(ax, r: SeriesRow, style: tuple[str, str]) -> None:
             gid=f"gap:{r.member_id}",
         )
         return
-    middle = r.start + (r.end - r.start) / 2
+    middle = _middle(r.start, r.end)
     top = r.upper if r.upper is not None else r.lower
     ax.fill_between(
         [r.start, r.end],
@@ -727,7 +737,7 @@ def place_chart(title: str, bars: list[PlaceBar], per: int):
     fig, (counts, rates) = plt.subplots(1, 2, figsize=(9, 4.8))
     for b in bars:
         k = periods.index((b.start, b.end))
-        x = places.index(b.place) + (k - (len(periods) - 1) / 2) * width
+        x = places.index(b.place) + _centred(k, len(periods)) * width
         _place_bar(counts, x, width, (b.value, b.lower, b.upper), look[periods[k]],
                    f"count:{b.quantity_id}")  # fmt: skip
         if b.rate_id:

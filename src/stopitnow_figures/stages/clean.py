@@ -219,17 +219,9 @@ def load_inputs(paths: Paths, vocabulary: Vocabulary, problems: Collector) -> In
         ("pages_not_added", paths.raw_pages_not_added),  # checked here, listed by the datasheet
     )
     for name, path in named:
-        tables[name] = read_table(path, raw.columns(paths, name), problems, display=paths.rel(path))
+        tables[name] = raw.read(paths, name, path, problems)
         if name != "figures":  # the figure rows are checked once typed, by their published schema
-            problems.extend(
-                check_frame(
-                    tables[name],
-                    raw.schema_path(paths, name),
-                    f"raw/{name}",
-                    paths.rel(path),
-                    blank_is_empty=True,
-                )
-            )
+            problems.extend(raw.check(paths, name, tables[name], path))
     population = read_table(
         paths.raw_population,
         field_names(load_schema(paths.schema("population"))),

@@ -70,7 +70,13 @@ from ..tables import config, raw, vocab
 from ..tables.csvio import Row, Table, formula_cells, read_table, write_tables
 from ..tables.errors import Collector, Problem
 from ..tables.paths import Paths
-from ..tables.schema import check_frame, field_names, field_types, load_schema
+from ..tables.schema import (
+    check_frame,
+    field_names,
+    field_types,
+    load_schema,
+    read_package_table,
+)
 from ..tables.vocab import Vocabulary
 
 
@@ -151,28 +157,13 @@ def read_inputs(paths: Paths, vocabulary: Vocabulary, problems: Collector) -> di
     (see ``read_curated``), then the rest of the candidate."""
 
     def candidate(name: str) -> Table:
-        path = paths.candidate.table(name)
-        return read_table(
-            path,
-            field_names(load_schema(paths.schema(name))),
-            problems,
-            display=paths.rel(path),
-            written_by_pipeline=True,
-        )
+        return read_package_table(paths, paths.candidate.table(name), name, problems)
 
     t = {"figures": candidate("figures")}
     t |= read_curated(paths, vocabulary, problems)
     t |= {n: candidate(n) for n in ("identities", "geographies")}
-    path = (
-        paths.reconciled_quantities
-    )  # the candidate's quantities table is derive's to write, with each one's rate note
-    t["quantities"] = read_table(
-        path,
-        field_names(load_schema(paths.schema("quantities"))),
-        problems,
-        display=paths.rel(path),
-        written_by_pipeline=True,
-    )
+    # the candidate's quantities table is derive's to write, with each one's rate note
+    t["quantities"] = read_package_table(paths, paths.reconciled_quantities, "quantities", problems)
     return t
 
 
@@ -189,7 +180,7 @@ def read_curated(paths: Paths, vocabulary: Vocabulary, problems: Collector) -> d
         )
     }
     for name, path in (("derivations", paths.raw_derivations), ("claims", paths.raw_claims)):
-        t[name] = read_table(path, raw.columns(paths, name), problems, display=paths.rel(path))
+        t[name] = raw.read(paths, name, path, problems)
     problems.extend(
         check_frame(
             t["population"],
@@ -779,21 +770,30 @@ def valid_derivations(
                 "the id is already used by a quantity, reference row or metric",
             )
             continue
-        if k in malformed:
-            problems.add("bad-formula", display, r.line, "formula", r["formula"], malformed[k])
-            continue
-        if not inputs(r["formula"]):
-            problems.add(
-                "no-inputs",
-                display,
-                r.line,
-                "formula",
-                r["formula"],
-                "the formula refers to no quantity, metric or reference row",
-            )
-            continue
-        by_id[mid] = r
+        if _formula_usable(
+            r,
+            malformed.get(k),
+            display,
+            problems,
+            "the formula refers to no quantity, metric or reference row",
+        ):
+            by_id[mid] = r
     return by_id
+
+
+def _formula_usable(
+    r: Row, malformed: str | None, display: str, problems: Collector, no_inputs: str
+) -> bool:
+    """Whether a row's formula is of the documented form (``malformed``: else why not, a
+    bad-formula problem) and refers to at least one id (else a no-inputs problem, ``no_inputs`` its
+    message)."""
+    if malformed is not None:
+        problems.add("bad-formula", display, r.line, "formula", r["formula"], malformed)
+        return False
+    if not inputs(r["formula"]):
+        problems.add("no-inputs", display, r.line, "formula", r["formula"], no_inputs)
+        return False
+    return True
 
 
 def levels(
@@ -1543,7 +1543,7 @@ def valid_claims(
     relations = vocabulary.enum("claims", "relation")
     malformed = parse(rows.column("formula")).errors
     for k, r in enumerate(rows):
-        cid, fid, formula = r["claim_id"], r["figure_id"], r["formula"]
+        cid, fid = r["claim_id"], r["figure_id"]
         if cid in seen:
             problems.add(
                 "duplicate-id", display, r.line, "claim_id", cid, "claim_id must be unique"
@@ -1563,10 +1563,13 @@ def valid_claims(
                 f"use one of {', '.join(relations)}",
             )
             continue
-        if k in malformed:
-            problems.add("bad-formula", display, r.line, "formula", formula, malformed[k])
-            continue
-        if _known_inputs(r, env, named, display, problems):
+        if _formula_usable(
+            r,
+            malformed.get(k),
+            display,
+            problems,
+            "a claim must be checked against at least one quantity or reference row",
+        ) and _known_inputs(r, env, named, display, problems):
             valid.append(r)
     return valid
 
@@ -1574,19 +1577,8 @@ def valid_claims(
 def _known_inputs(
     r: Row, env: Environment, named: Mapping[str, str], display: str, problems: Collector
 ) -> bool:
-    ids = inputs(r["formula"])
-    if not ids:
-        problems.add(
-            "no-inputs",
-            display,
-            r.line,
-            "formula",
-            r["formula"],
-            "a claim must be checked against at least one quantity or reference row",
-        )
-        return False
     ok = True
-    for i in ids:
+    for i in inputs(r["formula"]):
         if i not in env.index or env.kind[env.index[i]] == "metric":
             problems.add(
                 "unknown-id",

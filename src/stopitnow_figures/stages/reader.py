@@ -36,7 +36,7 @@ from ..tables import config, raw, vocab
 from ..tables.csvio import Table, atomic_write_chunks, read_table
 from ..tables.errors import Collector
 from ..tables.paths import PUBLISHED_TABLES, Paths
-from ..tables.schema import field_names, load_schema
+from ..tables.schema import load_schema, read_package_table
 
 
 def run(root: Path) -> None:
@@ -122,14 +122,7 @@ def read_package(paths: Paths, problems: Collector) -> dict[str, pages.Columns]:
 
     out = {}
     for name in sorted(PUBLISHED_TABLES, key=size, reverse=True):
-        path = paths.candidate.table(name)
-        table = read_table(
-            path,
-            field_names(load_schema(paths.schema(name))),
-            problems,
-            display=paths.rel(path),
-            written_by_pipeline=True,
-        )
+        table = read_package_table(paths, paths.candidate.table(name), name, problems)
         out[name] = pages.Columns(table, pages.SHOWN.get(name, table.names))
         del table
         # what parsing it took, for the next table to have

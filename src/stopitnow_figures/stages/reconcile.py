@@ -40,7 +40,7 @@ from ..tables import raw, vocab
 from ..tables.csvio import Table, all_distinct, read_table, write_tables
 from ..tables.errors import Collector
 from ..tables.paths import Paths
-from ..tables.schema import check_frame, field_names, load_schema
+from ..tables.schema import check_frame, field_names, load_schema, read_package_table
 from ..tables.vocab import Vocabulary
 
 
@@ -80,16 +80,10 @@ def run(root: Path) -> None:
 def load_inputs(paths: Paths, problems: Collector) -> dict[str, Table]:
     """The candidate's figures and geographies (clean has checked them), and the curated tables
     (``read_curated``)."""
-    tables = {}
-    for name in ("figures", "geographies"):
-        path = paths.candidate.table(name)
-        tables[name] = read_table(
-            path,
-            field_names(load_schema(paths.schema(name))),
-            problems,
-            display=paths.rel(path),
-            written_by_pipeline=True,
-        )
+    tables = {
+        name: read_package_table(paths, paths.candidate.table(name), name, problems)
+        for name in ("figures", "geographies")
+    }
     return tables | read_curated(paths, problems)
 
 
@@ -99,18 +93,8 @@ def read_curated(paths: Paths, problems: Collector) -> dict[str, Table]:
     fails)."""
     tables = {}
     for name, path in (("quantities", paths.raw_quantities), ("identities", paths.raw_identities)):
-        tables[name] = read_table(
-            path, raw.columns(paths, name), problems, display=paths.rel(path), checked_arrow=True
-        )
-        problems.extend(
-            check_frame(
-                tables[name],
-                raw.schema_path(paths, name),
-                f"raw/{name}",
-                paths.rel(path),
-                blank_is_empty=True,
-            )
-        )
+        tables[name] = raw.read(paths, name, path, problems, checked_arrow=True)
+        problems.extend(raw.check(paths, name, tables[name], path))
     return tables
 
 

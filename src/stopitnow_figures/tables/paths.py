@@ -16,6 +16,17 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
+
+def unsafe_entry(path: Path) -> str | None:
+    """Why an entry of raw/ is neither a file nor a folder the pipeline may read (a link to nothing,
+    a device, a pipe or a socket), for an unsafe-path problem; None where it is one."""
+    if path.is_symlink() and not path.exists():
+        return "a link to nothing; remove it or restore what it points to"
+    if path.exists() and not (path.is_file() or path.is_dir()):
+        return "not a regular file (a device, a pipe or a socket)"
+    return None
+
+
 PUBLISHED_TABLES = (
     "sources",
     "geographies",

@@ -5,8 +5,12 @@ published population schema."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from .csvio import Table, read_table
+from .errors import Collector, Problem
 from .paths import Paths
-from .schema import field_names, load_schema
+from .schema import check_frame, field_names, load_schema
 
 TABLES = (
     "sources",
@@ -30,6 +34,19 @@ def schema_path(paths: Paths, table: str):
 def columns(paths: Paths, table: str) -> list[str]:
     """The header of a raw table, from its schema."""
     return field_names(load_schema(schema_path(paths, table)))
+
+
+def read(paths: Paths, table: str, path: Path, problems: Collector, **how) -> Table:
+    """The raw table ``table`` at ``path``, read by the columns of its raw schema (``how``: more of
+    ``csvio.read_table``'s options)."""
+    return read_table(path, columns(paths, table), problems, display=paths.rel(path), **how)
+
+
+def check(paths: Paths, table: str, rows: Table, path: Path) -> list[Problem]:
+    """The problems of a raw table as read against its raw schema, where a blank cell is empty."""
+    return check_frame(
+        rows, schema_path(paths, table), f"raw/{table}", paths.rel(path), blank_is_empty=True
+    )
 
 
 # A row drafted by `stopitnow-figures propose` starts its notes (a figure) or its reason (a

@@ -871,14 +871,23 @@ def package_tables(paths, tree, problems, *, written_by_pipeline: bool = False) 
     schema's columns, problems located in ``problems``."""
     from .paths import PUBLISHED_TABLES
 
-    out = {}
-    for name in PUBLISHED_TABLES:
-        path = tree.table(name)
-        out[name] = read_table(
-            path,
-            field_names(load_schema(paths.schema(name))),
-            problems,
-            display=paths.rel(path),
-            written_by_pipeline=written_by_pipeline,
+    return {
+        name: read_package_table(
+            paths, tree.table(name), name, problems, written_by_pipeline=written_by_pipeline
         )
-    return out
+        for name in PUBLISHED_TABLES
+    }
+
+
+def read_package_table(
+    paths, path: Path, name: str, problems, *, written_by_pipeline: bool = True
+) -> Table:
+    """The package table ``name`` at ``path`` (a candidate's, a published one, or reconcile's
+    quantities), read by its schema's columns, problems located in ``problems``."""
+    return read_table(
+        path,
+        field_names(load_schema(paths.schema(name))),
+        problems,
+        display=paths.rel(path),
+        written_by_pipeline=written_by_pipeline,
+    )

@@ -10,7 +10,7 @@ from pathlib import Path
 from . import raw
 from .csvio import Table, read_table
 from .errors import Collector
-from .paths import Paths
+from .paths import Paths, unsafe_entry
 
 
 def sha256_of(data: bytes) -> str:
@@ -87,15 +87,9 @@ def _unlisted(paths: Paths, listed: set[str], display: str, problems: Collector)
         return
     for path in sorted(paths.raw_sources_dir.iterdir()):
         if path.suffix == ".txt" and path.stem not in listed:
-            if path.is_symlink() and not path.exists():
-                problems.add(
-                    "unsafe-path",
-                    paths.rel(path),
-                    None,
-                    None,
-                    path.name,
-                    "a link to nothing; remove it",
-                )
+            why = unsafe_entry(path)
+            if why:
+                problems.add("unsafe-path", paths.rel(path), None, None, path.name, why)
                 continue
             message = f"the text is not listed in {display}; add a row or remove the file"
             problems.add("unlisted-source-file", paths.rel(path), None, None, path.name, message)

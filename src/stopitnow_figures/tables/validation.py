@@ -145,25 +145,15 @@ def validate_published(
     unless ``names`` are given): what a hand edit of processed/ would break, located in the file
     edited. The sources and figures tables get the rules across tables too (quotes at their offsets,
     the foreign key)."""
-    from .csvio import read_table
     from .errors import Collector
     from .paths import PUBLISHED_TABLES
-    from .schema import field_names, load_schema
+    from .schema import read_package_table
     from .sources import read_text
 
     tree, names = tree or paths.published, names or PUBLISHED_TABLES
     problems = Collector()
     wanted = set(names) | ({"sources"} if "figures" in names else set())
-    tables = {
-        n: read_table(
-            tree.table(n),
-            field_names(load_schema(paths.schema(n))),
-            problems,
-            display=paths.rel(tree.table(n)),
-            written_by_pipeline=True,
-        )
-        for n in wanted
-    }
+    tables = {n: read_package_table(paths, tree.table(n), n, problems) for n in wanted}
     if problems:
         return problems.problems
     out = []

@@ -271,12 +271,7 @@ def _check(v: Vocabulary) -> None:
             v.measures,
         ),
     }
-    for role, (words, enum) in roles.items():
-        stray = sorted(set(words) - set(enum))
-        if stray:
-            raise RuntimeError(
-                f"schemas/vocabulary.json: {role} {stray} are not in the schema enum {list(enum)}"
-            )
+    _in_enums(roles)
     _check_drafting(v)
     missing = sorted(set(v.qualifiers) - set(v.intervals))
     if missing:
@@ -294,6 +289,16 @@ def _check(v: Vocabulary) -> None:
             "schemas/: derived value_basis must have the words of quantities value_basis, in its "
             "order"
         )
+
+
+def _in_enums(roles: dict) -> None:
+    """Each role's words (``{role: (words, enum)}``) are words of its schema enum."""
+    for role, (words, enum) in roles.items():
+        stray = sorted(set(words) - set(enum))
+        if stray:
+            raise RuntimeError(
+                f"schemas/vocabulary.json: {role} {stray} are not in the schema enum {list(enum)}"
+            )
 
 
 def _check_drafting(v: Vocabulary) -> None:
@@ -314,12 +319,7 @@ def _check_drafting(v: Vocabulary) -> None:
             v.units,
         ),
     }
-    for role, (words, enum) in roles.items():
-        stray = sorted(set(words) - set(enum))
-        if stray:
-            raise RuntimeError(
-                f"schemas/vocabulary.json: {role} {stray} are not in the schema enum {list(enum)}"
-            )
+    _in_enums(roles)
 
 
 def _check_sources(v: Vocabulary, reg: dict, columns: list[str]) -> None:
