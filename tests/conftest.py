@@ -4,8 +4,10 @@ import contextlib
 import csv
 import fcntl
 import functools
+import hashlib
 import importlib
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -254,12 +256,13 @@ def built_repo(tmp_path_factory) -> Path:
 
 @dataclass
 class Rebuilt:
-    """A built copy with every stage run again in this process, and what the run wrote."""
+    """A built copy with every stage run again in a test process, and what the run wrote."""
 
     repo: Path
-    run: subprocess.CompletedProcess
+    returncode: int
+    stderr: str
     writes: list[str]  # each path opened for writing, renamed or replaced to, removed or chmodded
-    raw_before: dict[Path, bytes]  # raw/'s files before the run
+    raw_before: dict[str, str]  # raw/'s files before the run (path within the copy: sha256)
 
 
 def _audited(writes: list[str], active: list[bool]):
@@ -284,14 +287,19 @@ def _audited(writes: list[str], active: list[bool]):
     return hook
 
 
-@pytest.fixture(scope="session")
-def rebuilt(tmp_path_factory) -> Rebuilt:
-    """A copy of the run's one build (``built``) with every stage run again in this process
-    (``repro_in_process``: another process than the build's, so another hash seed, trusting no
-    output of it), under an audit hook that records what the stages write. Read by the tests of
-    both: that a second build gives the same bytes, that no stage writes to raw/."""
-    repo = built(tmp_path_factory.mktemp("rebuilt"))
-    raw_before = {p: p.read_bytes() for p in (repo / "raw").rglob("*") if p.is_file()}
+def raw_hashes(repo: Path) -> dict[str, str]:
+    """Each file of a copy's raw/ (its path within the copy) and the sha256 of its bytes."""
+    return {
+        str(p.relative_to(repo)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted((repo / "raw").rglob("*"))
+        if p.is_file()
+    }
+
+
+def _rebuild(repo: Path) -> dict:
+    """Every stage run again in ``repo`` in this process under the audit hook: what the test of
+    each rule reads (``Rebuilt``'s fields but the copy)."""
+    before = raw_hashes(repo)
     writes: list[str] = []
     active = [True]
     sys.addaudithook(_audited(writes, active))
@@ -299,7 +307,25 @@ def rebuilt(tmp_path_factory) -> Rebuilt:
         run = repro_in_process(repo)
     finally:
         active[0] = False
-    return Rebuilt(repo, run, list(writes), raw_before)
+    return {"returncode": run.returncode, "stderr": run.stderr, "writes": writes, "raw": before}
+
+
+@pytest.fixture(scope="session")
+def rebuilt() -> Rebuilt:
+    """A copy of the run's one build (``built``) with every stage run again in a test process
+    (``repro_in_process``: another process than the build's, so another hash seed, trusting no
+    output of it), under an audit hook that records what the stages write. Made once a run, by the
+    first xdist worker to ask (the others wait on a file lock and read its record). Read by the
+    tests of both: that a second build gives the same bytes, that no stage writes to raw/."""
+    repo, record = _RUN[0] / "rebuilt", _RUN[0] / "rebuilt.json"
+    with open(_RUN[0] / "rebuilt.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not record.exists():
+            shutil.rmtree(repo, ignore_errors=True)
+            made = _rebuild(built(repo))
+            record.write_text(json.dumps(made), encoding="utf-8")
+    made = json.loads(record.read_text(encoding="utf-8"))
+    return Rebuilt(repo, made["returncode"], made["stderr"], made["writes"], made["raw"])
 
 
 @pytest.fixture(scope="session")

@@ -68,7 +68,7 @@ def test_two_forced_rebuilds_give_the_committed_bytes(rebuilt):
     """The run's build was the first (`dvc repro` of a fresh copy, in a process of its own); the
     second is every stage run again in a test process (conftest ``rebuilt``: another process, so
     another hash seed, and no output of the first run trusted)."""
-    assert rebuilt.run.returncode == 0, rebuilt.run.stderr
+    assert rebuilt.returncode == 0, rebuilt.stderr
     assert snapshot(rebuilt.repo) == snapshot(_template()) == snapshot(ROOT)
     assert _git_status(rebuilt.repo) == ""
 
