@@ -191,7 +191,7 @@ def _not_copied(folder: str, names: list[str]) -> set[str]:
 
 
 # the fixtures that give a test a copy of the run's one build (``built``)
-BUILT_FIXTURES = {"fresh", "built_repo", "rebuilt"}
+BUILT_FIXTURES = {"fresh", "built_repo", "rebuilt", "own_build"}
 
 
 def pytest_collection_modifyitems(config, items) -> None:
@@ -245,6 +245,12 @@ def release_zip() -> Path:
             folder.mkdir()
             (folder / ".made").write_text(build_release(Paths(ROOT), into=folder).name)
     return folder / (folder / ".made").read_text()
+
+
+@pytest.fixture
+def own_build(tmp_path) -> Path:
+    """A copy of the run's one build for this test alone, to change as it likes."""
+    return built(tmp_path / "own-build")
 
 
 @pytest.fixture(scope="session")

@@ -77,8 +77,8 @@ def _commands(repo: Path) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("step", ["copying", "decided", "renaming"])
-def test_no_command_recovers_a_publish_that_is_running(built_repo, tmp_path, step):
-    repo = built_repo
+def test_no_command_recovers_a_publish_that_is_running(own_build, tmp_path, step):
+    repo = own_build  # a copy of its own: the publish here is the swap alone
     child = _paused_publish(repo, step, tmp_path / "flags")
     try:
         before = _state(repo)
@@ -111,10 +111,10 @@ def test_no_command_recovers_a_publish_that_is_running(built_repo, tmp_path, ste
     assert swap.mismatches(Paths(repo).published) == []
 
 
-def test_a_killed_publish_leaves_no_lock_held(built_repo, tmp_path):
+def test_a_killed_publish_leaves_no_lock_held(own_build, tmp_path):
     """The kernel drops the lock with its holder: after a publish is killed mid-way,
     recovery runs."""
-    repo = built_repo
+    repo = own_build  # a copy of its own: the publish here is the swap alone
     child = _paused_publish(repo, "decided", tmp_path / "flags")
     child.kill()
     child.wait(timeout=60)
