@@ -58,6 +58,15 @@ def test_release_is_byte_reproducible_and_holds_the_package(release_zip, tmp_pat
             == hashlib.sha256((ROOT / "processed" / "figures.csv").read_bytes()).hexdigest()
         )
         assert set(sums) == names - {"SHA256SUMS"}
+        # every file the descriptor lists is in it: the database and the Parquet files among them
+        listed = json.loads(zf.read("datapackage.json"))["resources"]
+        assert {r["path"] for r in listed} <= names
+        assert "processed/stopitnow-figures.sqlite" in names
+        assert {n for n in names if n.startswith("processed/parquet/")} == {
+            f"processed/parquet/{r['name']}.parquet"
+            for r in listed
+            if r["path"].startswith("processed/") and r["path"].endswith(".csv")
+        }
 
 
 def test_release_holds_only_what_download_accepts_and_never_the_releases_file(release_zip):
