@@ -82,6 +82,12 @@ def test_every_page_of_the_reader_view_is_opened(seen):
     assert {p.name for p in READER.iterdir() if p.suffix != ".html"} == {"style.css"}
 
 
+def test_no_page_runs_past_the_edge_of_the_window(seen):
+    """At 1,100 pixels (reader_check's window) every page fits: a long address or id breaks rather
+    than widen its table or list, so the index's headlines keep their room."""
+    assert {name: p["overflow"] for name, p in seen["pages"].items() if p["overflow"] > 0} == {}
+
+
 def test_each_article_page_shows_its_text_exactly(seen):
     for s in SOURCES:
         text = (ROOT / s["text_path"]).read_text(encoding="utf-8")

@@ -56,6 +56,8 @@ function read() {
     : [];
   return {
     title: document.title,
+    // how far the page runs past the window's right edge (0 when nothing does)
+    overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
     ids: [...document.querySelectorAll("[id]")].map((e) => e.id),
     text: article ? article.textContent : null,
     marks,
