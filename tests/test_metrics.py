@@ -136,3 +136,7 @@ def _labelled_per_1000(repo, derived: dict[str, dict]) -> None:
     assert units == {"per 1,000 people", "per 1,000 people per month"}
     quality = (repo / "processed" / "quality.json").read_text(encoding="utf-8")
     assert "rates per 1,000 lie between 0 and 1,000" in quality
+    # the descriptor's words follow it too (package.yaml writes them from the parameter)
+    descriptor = json.loads((repo / "datapackage.json").read_text(encoding="utf-8"))
+    assert "rates per 1,000 people" in descriptor["description"]
+    assert "rates per 100,000" not in descriptor["description"]
