@@ -330,7 +330,7 @@ def test_a_tables_description_says_where_its_numbers_units_are():
     population = Table.from_rows(
         ["publisher", "table", "url"], [{"publisher": "P", "table": "T", "url": "https://e.org/t"}]
     )
-    written = db.datasette_metadata(meta, schemas, "x", "S", population)
+    written = db.datasette_metadata(meta, schemas, "x", "S", population, NOTES)
     tables = written["databases"]["x"]["tables"]
     # counts: its number fields (value and low, not the integer offset) are in the row's unit
     per_row = NOTES["units_per_row"].format(columns="value, low", unit=UNIT)
@@ -532,7 +532,7 @@ def test_the_written_datasette_metadata_gives_each_number_a_unit_or_says_where_i
         unitless = [f["name"] for f in schema["fields"] if f["type"] == "number"]
         unitless = [column for column in unitless if column not in units]
         if unitless:
-            said = db.units_words(name, SCHEMAS)
+            said = db.units_words(name, SCHEMAS, NOTES)
             assert ", ".join(unitless) in said
             assert tables[name]["description"].endswith(said)
 

@@ -33,7 +33,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from ..tables.csvio import Table
-from ..tables.vocab import load as load_vocabulary
 
 SQL_TYPES = {"string": "TEXT", "number": "REAL", "integer": "INTEGER", "date": "TEXT"}
 # what SQLite's typeof() gives for a stored value of each type (a null passes every check)
@@ -272,16 +271,17 @@ def write_sqlite(path: Path, tables: Iterable[tuple[str, object]], schemas: dict
 
 
 def datasette_metadata(
-    meta: dict, schemas: dict, database: str, source: str, population: Table
+    meta: dict, schemas: dict, database: str, source: str, population: Table, notes: dict
 ) -> dict:
     """Datasette's metadata.json for the database file named ``database`` (its stem): the
     package's title, description and first licence (the data's), ``source`` (the sources in
-    words), and per table its title (``meta``'s resource titles), its schema's description, each
-    column's description, and for the population table the tables its estimates come from."""
+    words), and per table its title (``meta``'s resource titles), its schema's description and
+    where its units are (``notes``: the vocabulary's ``database`` words), each column's
+    description, and for the population table the tables its estimates come from."""
     licence = meta["licenses"][0]
     tables = {}
     for name, schema in schemas.items():
-        words = [schema.get("description", ""), units_words(name, schemas)]
+        words = [schema.get("description", ""), units_words(name, schemas, notes)]
         tables[name] = {
             "title": meta["resource_titles"][name],
             **({"description": " ".join(w for w in words if w)} if any(words) else {}),
@@ -298,12 +298,11 @@ def datasette_metadata(
     }
 
 
-def units_words(name: str, schemas: dict) -> str:
-    """What table ``name``'s description says of the units of its number fields: that they are in
-    the unit its row names (a table with the vocabulary's unit field), or the unit of the row a
-    foreign key names in a table that has one; empty for a table with no number field, or none of
-    these."""
-    notes = load_vocabulary().database_notes
+def units_words(name: str, schemas: dict, notes: dict) -> str:
+    """What table ``name``'s description says of the units of its number fields (in ``notes``'
+    words): that they are in the unit its row names (a table with the vocabulary's unit field), or
+    the unit of the row a foreign key names in a table that has one; empty for a table with no
+    number field, or none of these."""
     unit = notes["unit_field"]
     schema = schemas[name]
     columns = ", ".join(f["name"] for f in schema["fields"] if f["type"] == "number")

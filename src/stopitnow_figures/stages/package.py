@@ -37,7 +37,7 @@ from ..publishing.provenance import chunks as provenance_chunks
 from ..publishing.swap import FILES_PROPERTY, candidate_tables
 from ..render import prose
 from ..render.citation import cff_text, zenodo_text
-from ..tables import config
+from ..tables import config, vocab
 from ..tables.csvio import atomic_write_bytes, atomic_write_chunks, atomic_write_text
 from ..tables.errors import Collector
 from ..tables.paths import PUBLISHED_TABLES, Paths
@@ -168,7 +168,12 @@ def database_files(
     building.parent.mkdir(parents=True, exist_ok=True)
     source = f"{fields['sources']}: the sources table gives each one's publisher and address"
     metadata = db.datasette_metadata(
-        meta, schemas, out.database.stem, source[0].upper() + source[1:], tables["population"]
+        meta,
+        schemas,
+        out.database.stem,
+        source[0].upper() + source[1:],
+        tables["population"],
+        vocab.load(paths.schemas).database_notes,
     )
     parquet = {
         out.parquet(name): paths.build / f"{out.parquet(name).name}.building" for name in schemas
